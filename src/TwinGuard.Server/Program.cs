@@ -1,0 +1,3 @@
+using TwinGuard.Server.Commands;
+
+return await TwinGuardCli.RunAsync(args);

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every TwinGuard test. Installs the third-party programs the tests talk to (mosquitto_pub and friends)
+# when they are missing and we may install them; then runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mapfile -t wanted < <(grep -v -E '^\s*(#|$)' .ci/apt-packages.txt)
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "test.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: please install: ${missing[*]} (e.g. sudo apt-get install -y ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+
+dotnet test TwinGuard.slnx -c Release --logger "console;verbosity=normal" "$@"
