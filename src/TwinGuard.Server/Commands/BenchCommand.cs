@@ -19,7 +19,7 @@ internal static class BenchCommand
             Description = "Benchmark to run (" + string.Join(", ", Benchmarks.Select(b => b.Name)) + "); all when omitted",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var json = CommonOptions.Json();
         var command = new Command("bench", "Measure TwinGuard's hot paths on this machine") { name, json };
         command.SetAction(async (parse, ct) =>
         {
