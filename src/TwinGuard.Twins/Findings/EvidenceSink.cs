@@ -44,6 +44,11 @@ public sealed class EvidenceSink
     public void Raise(Finding finding)
     {
         Metrics.CountFinding(finding.Reason);
+        if (finding.ArrivalTimestamp != 0)
+        {
+            Metrics.ArrivalToFinding.Record(Time.GetElapsedTime(finding.ArrivalTimestamp));
+        }
+
         Raised?.Invoke(finding);
         _findings.Writer.TryWrite(finding);
     }

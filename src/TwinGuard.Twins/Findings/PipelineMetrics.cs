@@ -14,6 +14,9 @@ public sealed class PipelineMetrics
     private long _incidents;
     private long _refusalsNotStored;
 
+    /// <summary>From a reading's arrival at a transport to the finding it caused.</summary>
+    public LatencyHistogram ArrivalToFinding { get; } = new();
+
     /// <summary>Messages received from any transport.</summary>
     public long Messages => Interlocked.Read(ref _messages);
 
