@@ -34,7 +34,7 @@ public static class ReadingPayloadParser
         }
         catch (JsonException ex)
         {
-            throw new PayloadException($"not valid JSON: {ex.Message.Split(" Path:")[0]}");
+            throw new PayloadException($"not valid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}");
         }
     }
 

@@ -23,6 +23,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, ILogger<TwinDis
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly IGrainFactory _grains = grains;
+    private int _disposed;
     private readonly ILogger _logger = logger;
 
     /// <inheritdoc />
@@ -35,6 +36,11 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, ILogger<TwinDis
     /// <summary>Stops accepting and waits for every queued message to reach its twin.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         foreach (var lane in _lanes.Values)
         {
             lane.Queue.Writer.TryComplete();
