@@ -38,7 +38,6 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             .WithDefaultEndpointPort(options.Port)
             .Build();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
-        _server.InterceptingInboundPacketAsync += AssignClientIdAsync;
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
     }
@@ -101,25 +100,29 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             return Task.CompletedTask;
         }
 
+        AssignClientIdIfMissing(e, device.Id);
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
         e.ReasonCode = MqttConnectReasonCode.Success;
         return Task.CompletedTask;
     }
 
     /// <summary>
-    /// MQTT 3.1.1 §3.1.3.1 [MQTT-3.1.3-6]: a server may accept a zero-length client id with a clean session and assign
-    /// one (mosquitto_pub 2.x sends none by default). MQTTnet refuses such a CONNECT before validation, so the id is
-    /// assigned as the packet comes in.
+    /// MQTT 3.1.1 §3.1.3.1 [MQTT-3.1.3-6]: a server may accept a zero-length client id when the session is clean, and
+    /// assign one; mosquitto_pub 2.x sends none by default. MQTTnet 5.2 assigns ids only to MQTT 5 clients and refuses
+    /// the others after validation, so the id is written into the CONNECT packet here. With a persistent session a
+    /// zero-length id stays refused [MQTT-3.1.3-8].
     /// </summary>
-    private static Task AssignClientIdAsync(InterceptingPacketEventArgs e)
+    private static void AssignClientIdIfMissing(ValidatingConnectionEventArgs e, string deviceId)
     {
-        if (e.Packet is MQTTnet.Packets.MqttConnectPacket { ClientId: null or "" } connect)
+        if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession != false)
         {
-            connect.ClientId = $"auto-{Guid.NewGuid():N}";
+            ConnectPacket(e).ClientId = $"{deviceId}-{Guid.NewGuid():N}";
         }
-
-        return Task.CompletedTask;
     }
+
+    // MQTTnet keeps the CONNECT packet private; see AssignClientIdIfMissing for why it must be reached.
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = "_connectPacket")]
+    private static extern ref MQTTnet.Packets.MqttConnectPacket ConnectPacket(ValidatingConnectionEventArgs e);
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
