@@ -30,7 +30,8 @@ public sealed class PlantPhysics
     private const double LevelGain = 60;           // % outlet opening per m of level error
     private const double PumpMotorTau = 45;
     private const double FluidTau = 120;
-    private const double VoltageTau = 30;
+    private const double VoltageTau = 300;
+    private const double VoltageWanderStdDev = 0.5;  // V, stationary
     private const double BeltAcceleration = 0.4;   // m/s²
     private const double BeltTau = 1.0;
     private const double ConveyorMotorTau = 60;
@@ -138,7 +139,8 @@ public sealed class PlantPhysics
             _truth[Belt] = 0;
         }
 
-        _voltageWander += (-_voltageWander * Dt / VoltageTau) + _random.Normal(0.5 * Math.Sqrt(Dt));
+        // Ornstein–Uhlenbeck: the innovation σ·sqrt(2·dt/τ) keeps the stationary deviation at σ.
+        _voltageWander += (-_voltageWander * Dt / VoltageTau) + _random.Normal(VoltageWanderStdDev * Math.Sqrt(2 * Dt / VoltageTau));
         UpdateAlgebraic();
 
         // First-order thermal lags (explicit Euler: Dt is far below every time constant).

@@ -3,6 +3,12 @@ namespace TwinGuard.Simulator.Physics;
 /// <summary>How lively the simulated plant's normal operation is.</summary>
 public sealed record PlantPhysicsOptions
 {
+    /// <summary>
+    /// A plant held at one operating point (no set-point changes, conveyor always running): only noise and slow
+    /// supply-voltage wander. For runs that must isolate attacks from process changes.
+    /// </summary>
+    public static PlantPhysicsOptions Steady { get; } = new() { SetPointChanges = false, ConveyorCycling = false };
+
     /// <summary>Whether the operators change set-points (pump speed, inlet valve, tank level, belt speed).</summary>
     /// <value>True.</value>
     public bool SetPointChanges { get; init; } = true;

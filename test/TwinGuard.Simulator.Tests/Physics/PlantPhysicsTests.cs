@@ -98,6 +98,25 @@ public sealed class PlantPhysicsTests
     }
 
     [Fact]
+    public void Step_SteadyOptions_HoldsEveryProcessValueAtItsOperatingPoint()
+    {
+        var physics = new PlantPhysics(3, PlantPhysicsOptions.Steady);
+        var initial = physics.Truth.ToArray();
+        var voltage = SamplePlant.IndexOf("pump1", "motor_voltage");
+        for (var step = 0; step < 10 * 60 * 4; step++)
+        {
+            physics.Step();
+            Assert.True(physics.ConveyorRunning);
+        }
+
+        for (var i = 0; i < initial.Length; i++)
+        {
+            var tolerance = i == voltage ? 3.0 : 1e-6 * Math.Max(1, Math.Abs(initial[i]));
+            Assert.True(Math.Abs(physics.Truth[i] - initial[i]) <= tolerance, $"{SamplePlant.Signals[i]} moved from {initial[i]} to {physics.Truth[i]}");
+        }
+    }
+
+    [Fact]
     public void Step_TenMinutesOfNormalOperation_IsNeitherConstantNorFrozen()
     {
         var physics = new PlantPhysics(3);
