@@ -101,7 +101,7 @@ public sealed class CampaignPlayer
 
             foreach (var publication in device.Publications)
             {
-                foreach (var message in Genuine(device, publication, now, altered))
+                foreach (var message in Genuine(device, publication, now, altered, active))
                 {
                     messages.Add(message);
                     published.Add(message);
@@ -185,12 +185,12 @@ public sealed class CampaignPlayer
         return altered;
     }
 
-    private IEnumerable<OutgoingMessage> Genuine(DeviceProfile device, DevicePublication publication, DateTimeOffset now, HashSet<int> altered)
+    private IEnumerable<OutgoingMessage> Genuine(
+        DeviceProfile device, DevicePublication publication, DateTimeOffset now, HashSet<int> altered, List<AttackPlan> active)
     {
         string? AttackOn(string signalId) =>
             altered.Contains(SamplePlant.IndexOf(publication.AssetId, signalId))
-                ? _campaign.ActiveAt(SamplePlant.Period * (_nextTick - 1))
-                    .First(a => a.Target.AssetId == publication.AssetId && a.Target.SignalId == signalId).Name
+                ? active.First(a => a.Target.AssetId == publication.AssetId && a.Target.SignalId == signalId).Name
                 : null;
 
         if (publication.IsSingleSignal)
