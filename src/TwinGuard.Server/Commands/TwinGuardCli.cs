@@ -18,6 +18,7 @@ internal static class TwinGuardCli
 
     public static RootCommand Build() => new("TwinGuard: security automation for industrial digital twins")
     {
+        DemoCommand.Create(),
         ServeCommand.Create(),
         FindingsCommand.CreateFindings(),
         FindingsCommand.CreateIncidents(),

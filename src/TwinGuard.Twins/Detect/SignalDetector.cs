@@ -9,8 +9,8 @@ namespace TwinGuard.Twins.Detect;
 /// <para>Outliers are scored on the first difference, not the level: operating changes (a new set-point) move the level
 /// by many standard deviations but arrive through actuator lag as a ramp, while an injected spike is a jump. The
 /// baseline of differences learns only from values it did not flag, so an attack cannot widen it.</para>
-/// <para>Small persistent shifts (a drift, a bias) never jump: a two-sided CUSUM over the level's z-score against a
-/// slower baseline accumulates them (<see cref="CusumDetector"/>).</para>
+/// <para>Small persistent shifts (a drift, a bias) never jump: a two-sided CUSUM over the level's z-score against the
+/// level baseline accumulates them faster than the baseline can follow (<see cref="CusumDetector"/>).</para>
 /// </remarks>
 internal sealed class SignalDetector(DetectionSettings settings, double minStdDev)
 {
@@ -60,7 +60,9 @@ internal sealed class SignalDetector(DetectionSettings settings, double minStdDe
             }
         }
 
-        if (found is null)
+        // The level baseline follows the process (set-point changes are normal), but never learns a jump it flagged:
+        // an injected spike must not widen the band it is judged against. The change baseline above is guarded the same way.
+        if (found is not { Item1: ReasonCode.StatisticalOutlier })
         {
             _level.Learn(value);
         }

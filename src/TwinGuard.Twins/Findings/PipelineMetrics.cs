@@ -13,6 +13,7 @@ public sealed class PipelineMetrics
     private long _readingsAccepted;
     private long _incidents;
     private long _refusalsNotStored;
+    private long _operatingChanges;
 
     /// <summary>From a reading's arrival at a transport to the finding it caused.</summary>
     public LatencyHistogram ArrivalToFinding { get; } = new();
@@ -28,6 +29,9 @@ public sealed class PipelineMetrics
 
     /// <summary>Refusals counted but not written to the quarantine store because it was saturated (a flood).</summary>
     public long RefusalsNotStored => Interlocked.Read(ref _refusalsNotStored);
+
+    /// <summary>Detector hits not raised because several signals of an asset moved together (an operating change).</summary>
+    public long OperatingChanges => Interlocked.Read(ref _operatingChanges);
 
     /// <summary>All refusals.</summary>
     public long Refusals => Sum(_refusalsByReason);
@@ -66,6 +70,8 @@ public sealed class PipelineMetrics
     }
 
     internal void CountFinding(ReasonCode reason) => Interlocked.Increment(ref _findingsByReason[(int)reason]);
+
+    internal void CountOperatingChange() => Interlocked.Increment(ref _operatingChanges);
 
     internal void CountIncident() => Interlocked.Increment(ref _incidents);
 

@@ -21,6 +21,7 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
     private ReadingValidator _validator = null!;
     private SignalState[] _signals = [];
     private SignalDetector[] _detectors = [];
+    private List<(int Index, double Value, (ReasonCode Reason, double Score, string Detail) Found)>? _hits;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -103,8 +104,7 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
 
             if (!state.FrozenRaised && _detectors[index].Observe(value) is { } found)
             {
-                state.Trust = SignalTrust.Suspect;
-                Raise(message, index, found.Reason, value, found.Score, found.Detail, now);
+                (_hits ??= []).Add((index, value, found));
             }
             else if (!state.FrozenRaised)
             {
@@ -117,6 +117,35 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
         }
 
         evidence.Metrics.CountAccepted(accepted);
+        RaiseDetectorHits(message, now);
+    }
+
+    /// <summary>
+    /// Raises the streaming detectors' hits of one message, unless several signals of the asset moved together: an
+    /// operating change (a new set-point moves speed, flow, pressure and current at once) is not an attack on a sensor.
+    /// Attacks that move several signals consistently are the twin relations' to catch, not these detectors'.
+    /// </summary>
+    private void RaiseDetectorHits(ReadingMessage message, DateTimeOffset now)
+    {
+        if (_hits is not { Count: > 0 } hits)
+        {
+            return;
+        }
+
+        if (hits.Count == 1 || _asset.Signals.Count < 3)
+        {
+            foreach (var (index, value, found) in hits)
+            {
+                _signals[index].Trust = SignalTrust.Suspect;
+                Raise(message, index, found.Reason, value, found.Score, found.Detail, now);
+            }
+        }
+        else
+        {
+            evidence.Metrics.CountOperatingChange();
+        }
+
+        hits.Clear();
     }
 
     private Task CheckStalenessAsync(CancellationToken cancellationToken)
