@@ -27,6 +27,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
     private SimulatorProgress _progress;
     private int _intruderAttempts;
     private long _connectionsRefused;
+    private int _runCalled;
 
     /// <summary>Creates a runner; nothing connects until <see cref="RunAsync"/>.</summary>
     /// <param name="options">What to run and where.</param>
@@ -68,7 +69,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
     /// <exception cref="InvalidOperationException">A plant device could not connect at the start (wrong port, refused credentials).</exception>
     public async Task<SimulatorRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
-        if (StartedAt is not null)
+        if (Interlocked.Exchange(ref _runCalled, 1) != 0)
         {
             throw new InvalidOperationException("a simulator run can be started only once");
         }
