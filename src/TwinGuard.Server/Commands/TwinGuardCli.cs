@@ -18,6 +18,10 @@ internal static class TwinGuardCli
 
     public static RootCommand Build() => new("TwinGuard: security automation for industrial digital twins")
     {
+        ServeCommand.Create(),
+        FindingsCommand.CreateFindings(),
+        FindingsCommand.CreateIncidents(),
+        HashPasswordCommand.Create(),
         BenchCommand.Create(),
     };
 
