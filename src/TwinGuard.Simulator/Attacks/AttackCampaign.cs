@@ -27,6 +27,9 @@ public sealed class AttackCampaign
 
     private const int MinGapTicks = 12;
 
+    // More concurrent attacks than this would run out of distinct devices and assets to aim at.
+    private const int MaxLanes = 3;
+
     private AttackCampaign(int seed, TimeSpan duration, TimeSpan warmUp, TimeSpan tail, IReadOnlyList<AttackPlan> attacks)
     {
         Seed = seed;
@@ -117,17 +120,17 @@ public sealed class AttackCampaign
             (kinds[i], kinds[j]) = (kinds[j], kinds[i]);
         }
 
-        var available = totalTicks - warmTicks - tailTicks;
-        var lanes = LayOut(kinds, available);
+        var lanes = LayOut(kinds, totalTicks);
         if (lanes is null)
         {
-            var needed = warmTicks + tailTicks + kinds.Max(LengthTicks);
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture,
                     $"duration {duration.TotalSeconds:0.##} s is too short for the attacks {string.Join(", ", kinds.Select(AttackNames.NameOf))}: " +
-                    $"{MinimumWarmUp.TotalSeconds:0} s of warm-up, the attacks and a clean tail need at least {(needed * period).TotalSeconds:0.##} s"),
+                    $"with a clean warm-up of at least {MinimumWarmUp.TotalSeconds:0} s and a clean tail they need at least {MinimumDuration(kinds.Select(AttackNames.NameOf)).TotalSeconds:0.##} s"),
                 nameof(duration));
         }
+
+        var available = totalTicks - warmTicks - tailTicks;
 
         var windows = new List<(AttackKind Kind, int Start, int End)>();
         for (var lane = 0; lane < lanes.Count; lane++)
@@ -167,9 +170,36 @@ public sealed class AttackCampaign
         return new AttackCampaign(seed, duration, period * warmTicks, period * tailTicks, plans);
     }
 
-    private static List<List<AttackKind>>? LayOut(List<AttackKind> kinds, int available)
+    /// <summary>The shortest run (whole seconds) that fits the given attacks.</summary>
+    /// <exception cref="ArgumentException">An unknown attack name.</exception>
+    public static TimeSpan MinimumDuration(IEnumerable<string> attackNames)
     {
-        for (var laneCount = 1; laneCount <= kinds.Count; laneCount++)
+        ArgumentNullException.ThrowIfNull(attackNames);
+        List<AttackKind> kinds;
+        try
+        {
+            kinds = attackNames.Select(AttackNames.KindOf).Distinct().ToList();
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException(e.Message, nameof(attackNames), e);
+        }
+
+        for (var seconds = 1; ; seconds++)
+        {
+            var ticks = (int)(TimeSpan.FromSeconds(seconds).Ticks / SamplePlant.Period.Ticks);
+            if (kinds.Count == 0 || LayOut(kinds, ticks) is not null)
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+        }
+    }
+
+    private static List<List<AttackKind>>? LayOut(List<AttackKind> kinds, int totalTicks)
+    {
+        var duration = SamplePlant.Period * totalTicks;
+        var available = totalTicks - CeilTicks(Max(MinimumWarmUp, duration / 4)) - CeilTicks(Max(MinimumTail, duration / 20));
+        for (var laneCount = 1; laneCount <= Math.Min(kinds.Count, MaxLanes); laneCount++)
         {
             var lanes = Enumerable.Range(0, laneCount).Select(_ => new List<AttackKind>()).ToList();
             foreach (var kind in kinds)
@@ -221,6 +251,7 @@ public sealed class AttackCampaign
             AttackKind.UnknownDevice => plan with
             {
                 IntruderPassword = "guess-" + random.Next(1 << 24).ToString("x6", CultureInfo.InvariantCulture),
+                IntruderAssetId = SamplePlant.Assets[random.Next(SamplePlant.Assets.Count)],
             },
             _ => plan,
         };
@@ -241,8 +272,7 @@ public sealed class AttackCampaign
             case AttackKind.Flood:
                 return devices.Select(d => new AttackTarget(d.Id, d.Publications[0].AssetId, null)).ToList();
             case AttackKind.UnknownDevice:
-                var intruder = "intruder-" + random.Next(1 << 16).ToString("x4", CultureInfo.InvariantCulture);
-                return SamplePlant.Assets.Select(a => new AttackTarget(intruder, a, null)).ToList();
+                return [new AttackTarget("intruder-" + random.Next(1 << 16).ToString("x4", CultureInfo.InvariantCulture), null, null)];
             case AttackKind.WrongTopic:
                 return devices
                     .SelectMany(d => SamplePlant.Assets.Where(a => !d.PublishesAsset(a)).Select(a => new AttackTarget(d.Id, a, null)))

@@ -18,6 +18,12 @@ public sealed record AttackPlan(string Name, AttackKind Kind, AttackTarget Targe
     /// <summary>For <c>unknown-device</c>: the password the intruder tries.</summary>
     public string? IntruderPassword { get; init; }
 
+    /// <summary>
+    /// For <c>unknown-device</c>: the asset whose topic the intruder tries to publish to. Not part of the target: the
+    /// intruder never gets that far, so only an observation naming the intruder detects it.
+    /// </summary>
+    public string? IntruderAssetId { get; init; }
+
     /// <summary>The attack's duration.</summary>
     public TimeSpan Duration => End - Start;
 
@@ -32,7 +38,7 @@ public sealed record AttackPlan(string Name, AttackKind Kind, AttackTarget Targe
     {
         AttackKind.Replay => $"{Name} on {Target}: messages from {ReplayOffset.TotalSeconds:0.##} s earlier re-sent verbatim",
         AttackKind.Flood => $"{Name} from {Target}: 50x the sample rate",
-        AttackKind.UnknownDevice => $"{Name} '{Target.DeviceId}' tries to publish to {Target.AssetId}",
+        AttackKind.UnknownDevice => $"{Name} '{Target.DeviceId}' tries to publish to {IntruderAssetId}",
         AttackKind.WrongTopic => $"{Name}: {Target.DeviceId} publishes to {Target.AssetId}, which it does not own",
         _ => $"{Name} on {Target}",
     };

@@ -126,7 +126,7 @@ public sealed class CampaignPlayer
                 var device = _devices.First(d => d.Id == attack.Target.DeviceId);
                 messages.AddRange(Fabricated(device.Id, device.TimestampFormat, AllSignalsOf(foreignAsset), now, attack.Name));
             }
-            else if (attack.Kind == AttackKind.UnknownDevice && attack.Target.AssetId is { } asset
+            else if (attack.Kind == AttackKind.UnknownDevice && attack.IntruderAssetId is { } asset
                 && (offset - attack.Start).Ticks % TimeSpan.TicksPerSecond == 0)
             {
                 // One connection attempt per second, each with a reading that would be plausible if it got through.

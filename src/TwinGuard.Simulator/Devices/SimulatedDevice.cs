@@ -1,4 +1,5 @@
 using MQTTnet;
+using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 
@@ -46,21 +47,33 @@ public sealed class SimulatedDevice : IAsyncDisposable
     /// <summary>Whether the connection is up.</summary>
     public bool IsConnected => _client.IsConnected;
 
-    /// <summary>Connects; returns null on success, otherwise why the broker or the network refused.</summary>
-    public async Task<string?> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Connects, and says whether it worked and, if not, whether the broker refused.</summary>
+    public async Task<ConnectOutcome> ConnectAsync(CancellationToken cancellationToken)
     {
         try
         {
             var result = await _client.ConnectAsync(_options, cancellationToken);
-            return result.ResultCode == MqttClientConnectResultCode.Success ? null : result.ResultCode.ToString();
+            return result.ResultCode == MqttClientConnectResultCode.Success
+                ? ConnectOutcome.Success
+                : new ConnectOutcome(false, true, result.ResultCode.ToString());
+        }
+        catch (MqttConnectingFailedException e)
+        {
+            // MQTT 3.1.1 §3.2.2.3 / MQTT 5 §3.2.2.2: the broker answered CONNACK with a refusal.
+            return new ConnectOutcome(false, true, e.Message);
         }
         catch (MqttCommunicationException e)
         {
-            return e.Message;
+            return new ConnectOutcome(false, false, e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The client is still tearing down the connection the broker just closed: try again later.
+            return new ConnectOutcome(false, false, e.Message);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return "connect timed out";
+            return new ConnectOutcome(false, false, "connect timed out");
         }
     }
 

@@ -26,7 +26,8 @@ public sealed class SimulatorRunner : IAsyncDisposable
     private readonly Lock _progressLock = new();
     private SimulatorProgress _progress;
     private int _intruderAttempts;
-    private long _reconnectRefusals;
+    private long _connectionsRefused;
+    private int _runCalled;
 
     /// <summary>Creates a runner; nothing connects until <see cref="RunAsync"/>.</summary>
     /// <param name="options">What to run and where.</param>
@@ -68,7 +69,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
     /// <exception cref="InvalidOperationException">A plant device could not connect at the start (wrong port, refused credentials).</exception>
     public async Task<SimulatorRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
-        if (StartedAt is not null)
+        if (Interlocked.Exchange(ref _runCalled, 1) != 0)
         {
             throw new InvalidOperationException("a simulator run can be started only once");
         }
@@ -78,11 +79,11 @@ public sealed class SimulatorRunner : IAsyncDisposable
             var connection = new SimulatedDevice(
                 device.Id, device.Password, $"{_options.ClientIdPrefix}-{device.Id}", _options.Host, _options.Port, _options.ConnectTimeout);
             _devices[device.Id] = connection;
-            var refusal = await connection.ConnectAsync(cancellationToken);
-            if (refusal is not null)
+            var outcome = await connection.ConnectAsync(cancellationToken);
+            if (!outcome.Connected)
             {
                 throw new InvalidOperationException(
-                    $"simulated device '{device.Id}' could not connect to {_options.Host}:{_options.Port.ToString(CultureInfo.InvariantCulture)}: {refusal}");
+                    $"simulated device '{device.Id}' could not connect to {_options.Host}:{_options.Port.ToString(CultureInfo.InvariantCulture)}: {outcome.Reason}");
             }
         }
 
@@ -91,7 +92,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
         var totalTicks = (int)(_options.Duration.Ticks / SamplePlant.Period.Ticks);
         var completed = true;
         var active = new HashSet<AttackPlan>();
-        long published = 0, attackPublished = 0, notSent = 0, refused = 0;
+        long published = 0, attackPublished = 0, notSent = 0;
         try
         {
             for (var tick = 0; tick < totalTicks; tick++)
@@ -118,10 +119,6 @@ public sealed class SimulatorRunner : IAsyncDisposable
                     else
                     {
                         sent = await SendAsIntruderAsync(message, cancellationToken);
-                        if (!sent)
-                        {
-                            refused++;
-                        }
                     }
 
                     if (sent)
@@ -138,7 +135,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
                     }
                 }
 
-                SetProgress(now - start, published, attackPublished, notSent, refused + _reconnectRefusals, active);
+                SetProgress(now - start, published, attackPublished, notSent, _connectionsRefused, active);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -147,7 +144,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
         }
 
         var end = _time.GetUtcNow();
-        SetProgress(end - start, published, attackPublished, notSent, refused + _reconnectRefusals, []);
+        SetProgress(end - start, published, attackPublished, notSent, _connectionsRefused, []);
         using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         foreach (var device in _devices.Values)
         {
@@ -168,11 +165,11 @@ public sealed class SimulatorRunner : IAsyncDisposable
             }
 
             _lastReconnect[message.DeviceId] = now;
-            var refusal = await device.ConnectAsync(cancellationToken);
-            if (refusal is not null)
+            var outcome = await device.ConnectAsync(cancellationToken);
+            if (!outcome.Connected)
             {
-                _reconnectRefusals++;
-                _options.OnEvent?.Invoke($"device {message.DeviceId} could not reconnect: {refusal}");
+                _connectionsRefused += outcome.RefusedByBroker ? 1 : 0;
+                _options.OnEvent?.Invoke($"device {message.DeviceId} could not reconnect: {outcome.Reason}");
                 return false;
             }
 
@@ -193,10 +190,11 @@ public sealed class SimulatorRunner : IAsyncDisposable
             _options.Host,
             _options.Port,
             _options.ConnectTimeout);
-        var refusal = await intruder.ConnectAsync(cancellationToken);
-        if (refusal is not null)
+        var outcome = await intruder.ConnectAsync(cancellationToken);
+        if (!outcome.Connected)
         {
-            _options.OnEvent?.Invoke($"intruder {message.DeviceId} refused: {refusal}");
+            _connectionsRefused += outcome.RefusedByBroker ? 1 : 0;
+            _options.OnEvent?.Invoke($"intruder {message.DeviceId} could not connect: {outcome.Reason}");
             return false;
         }
 

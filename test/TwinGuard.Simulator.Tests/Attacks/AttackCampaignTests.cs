@@ -83,6 +83,8 @@ public sealed class AttackCampaignTests
                         Assert.Null(device);
                         Assert.StartsWith("intruder-", attack.Target.DeviceId, StringComparison.Ordinal);
                         Assert.False(string.IsNullOrEmpty(attack.IntruderPassword));
+                        Assert.Null(attack.Target.AssetId);
+                        Assert.Contains(attack.IntruderAssetId, SamplePlant.Assets);
                         break;
                     case AttackKind.WrongTopic:
                         Assert.NotNull(device);
@@ -111,6 +113,16 @@ public sealed class AttackCampaignTests
         var error = Assert.Throws<ArgumentException>(() => AttackCampaign.Create(1, TimeSpan.FromSeconds(30), AttackNames.All));
         Assert.Contains("too short", error.Message, StringComparison.Ordinal);
         Assert.Contains("at least", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MinimumDuration_AllAttacks_FitsWhileOneSecondLessDoesNot()
+    {
+        var minimum = AttackCampaign.MinimumDuration(AttackNames.All);
+        Assert.InRange(minimum, TimeSpan.FromSeconds(30), Demo);
+        Assert.Equal(7, AttackCampaign.Create(5, minimum, AttackNames.All).Attacks.Count);
+        var error = Assert.Throws<ArgumentException>(() => AttackCampaign.Create(5, minimum - TimeSpan.FromSeconds(1), AttackNames.All));
+        Assert.Contains($"at least {minimum.TotalSeconds} s", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -232,7 +232,7 @@ public sealed class CampaignPlayerTests
         Assert.All(attempts, a =>
         {
             Assert.True(attack.IsActiveAt(SamplePlant.Period * a.k));
-            Assert.Equal($"plant/{attack.Target.AssetId}", a.m.Topic);
+            Assert.Equal($"plant/{attack.IntruderAssetId}", a.m.Topic);
         });
     }
 }

@@ -101,6 +101,37 @@ public sealed class SimulatorRunnerTests
         Assert.Empty(result.Progress.ActiveAttacks);
     }
 
+    [Fact]
+    public async Task RunAsync_BrokerContainsADevice_KeepsTheOthersRunningAndRetriesAtMostOncePerSecond()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var contained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        broker.OnMessage = m =>
+        {
+            if (m.UserName == "tank-gateway" && broker.Messages.Count(x => x.UserName == "tank-gateway") == 20)
+            {
+                _ = broker.ContainAsync("tank-gateway").ContinueWith(t => contained.TrySetResult(), TaskScheduler.Default);
+            }
+        };
+        var clock = new AcceleratedTimeProvider(4);
+        var options = new SimulatorOptions { Port = broker.Port, Duration = TimeSpan.FromSeconds(20), Attacks = [] };
+        await using var runner = new SimulatorRunner(options, clock);
+        var result = await runner.RunAsync(CancellationToken.None);
+        await contained.Task.WaitAsync(Deadline);
+
+        Assert.True(result.Completed);
+        var messages = broker.Messages.ToList();
+        var tankCount = messages.Count(m => m.UserName == "tank-gateway");
+        Assert.InRange(tankCount, 20, 25);
+        // 80 ticks: every other device sent every one of its messages.
+        Assert.Equal(80 * 3, messages.Count(m => m.UserName == "loop-plc"));
+        Assert.Equal(80, messages.Count(m => m.UserName == "conveyor-plc"));
+        Assert.True(result.Progress.MessagesNotSent >= 80 - tankCount - 5, $"only {result.Progress.MessagesNotSent} messages counted as not sent");
+        var retries = broker.Connections.Count(c => c.UserName == "tank-gateway" && !c.Accepted);
+        Assert.InRange(retries, 1, 16); // at most one per simulated second over the ~15 s left
+        Assert.Equal(retries, result.Progress.ConnectionsRefused);
+    }
+
     private static void AssertReading(TestBroker.ReceivedMessage message)
     {
         var levels = message.Topic.Split('/');

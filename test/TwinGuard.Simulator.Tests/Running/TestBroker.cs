@@ -14,6 +14,7 @@ namespace TwinGuard.Simulator.Tests.Running;
 internal sealed class TestBroker : IAsyncDisposable
 {
     private readonly MqttServer _server;
+    private readonly ConcurrentDictionary<string, bool> _contained = new();
 
     private TestBroker(MqttServer server, int port)
     {
@@ -43,7 +44,8 @@ internal sealed class TestBroker : IAsyncDisposable
         var topics = PlantYaml.Sample.DeviceTopics;
         server.ValidatingConnectionAsync += e =>
         {
-            var accepted = e.UserName is not null && topics.ContainsKey(e.UserName) && e.Password == "demo-" + e.UserName;
+            var accepted = e.UserName is not null && topics.ContainsKey(e.UserName) && e.Password == "demo-" + e.UserName
+                && !broker._contained.ContainsKey(e.UserName);
             broker.Connections.Enqueue(new ConnectionAttempt(e.ClientId, e.UserName, e.Password, accepted));
             if (!accepted)
             {
@@ -65,6 +67,16 @@ internal sealed class TestBroker : IAsyncDisposable
         };
         await server.StartAsync();
         return broker;
+    }
+
+    /// <summary>What a containment playbook does: disconnects a device and refuses its reconnection.</summary>
+    public async Task ContainAsync(string userName)
+    {
+        _contained[userName] = true;
+        foreach (var clientId in Connections.Where(c => c.Accepted && c.UserName == userName).Select(c => c.ClientId).Distinct())
+        {
+            await _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.AdministrativeAction });
+        }
     }
 
     public async ValueTask DisposeAsync()

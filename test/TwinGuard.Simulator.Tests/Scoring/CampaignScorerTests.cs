@@ -9,7 +9,7 @@ public sealed class CampaignScorerTests
     private static readonly TimeSpan Run = TimeSpan.FromSeconds(100);
 
     private static readonly AttackPlan Spike = new("spike", AttackKind.Spike, new AttackTarget("loop-plc", "pump1", "flow"), S(30), S(31));
-    private static readonly AttackPlan Intruder = new("unknown-device", AttackKind.UnknownDevice, new AttackTarget("intruder-1a2b", "tank1", null), S(50), S(53));
+    private static readonly AttackPlan Intruder = new("unknown-device", AttackKind.UnknownDevice, new AttackTarget("intruder-1a2b", null, null), S(50), S(53));
 
     private static TimeSpan S(double seconds) => TimeSpan.FromSeconds(seconds);
 
@@ -59,6 +59,13 @@ public sealed class CampaignScorerTests
         Assert.False(score.Attacks.Single(a => a.Attack == Spike).Detected);
         Assert.False(score.AllDetected);
         Assert.Equal(1, score.DetectedCount);
+    }
+
+    [Fact]
+    public void Score_FindingOnAnAssetDuringAnIntrusion_DoesNotDetectTheIntruder()
+    {
+        var score = new CampaignScorer().Score([Intruder], Start, Run, [At(51, null, "tank1", "level")]);
+        Assert.False(score.Attacks[0].Detected);
     }
 
     [Fact]
