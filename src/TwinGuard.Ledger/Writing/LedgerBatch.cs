@@ -1,0 +1,21 @@
+namespace TwinGuard.Ledger.Writing;
+
+/// <summary>Records appended together and written with one write call; reused from batch to batch.</summary>
+internal sealed class LedgerBatch(byte[] buffer)
+{
+    public byte[] Buffer { get; set; } = buffer;
+
+    /// <summary>Bytes used in <see cref="Buffer"/>.</summary>
+    public int Length { get; set; }
+
+    public int Count { get; set; }
+
+    public long FirstIndex { get; set; }
+
+    public void Reset()
+    {
+        Length = 0;
+        Count = 0;
+        FirstIndex = 0;
+    }
+}
