@@ -11,6 +11,13 @@ public sealed record LedgerOptions
     /// <value>Default 1 MiB.</value>
     public int MaxBatchBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// How long the flusher lets entries gather into a batch before taking it, unless the batch fills up or someone
+    /// waits in <see cref="LedgerWriter.FlushAsync"/> or <see cref="LedgerWriter.CheckpointAsync"/>.
+    /// </summary>
+    /// <value>Default 1 ms: the latency an entry may wait before it is written.</value>
+    public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.FromMilliseconds(1);
+
     /// <summary>Appends block once this many bytes wait to be written, so memory stays bounded under any rate.</summary>
     /// <value>Default 64 MiB.</value>
     public long MaxPendingBytes { get; init; } = 64L * 1024 * 1024;
@@ -38,6 +45,7 @@ public sealed record LedgerOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchBytes, 4096, nameof(MaxBatchBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingBytes, MaxBatchBytes, nameof(MaxPendingBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchDelay, TimeSpan.Zero, nameof(MaxBatchDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(SegmentBytes, 4096, nameof(SegmentBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(CheckpointEveryEntries, 1, nameof(CheckpointEveryEntries));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxPayloadBytes, nameof(MaxPayloadBytes));

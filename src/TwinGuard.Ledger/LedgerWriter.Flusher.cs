@@ -1,14 +1,19 @@
 using System.Buffers;
 using TwinGuard.Ledger.Checkpoints;
-using TwinGuard.Ledger.Merkle;
 using TwinGuard.Ledger.Storage;
 using TwinGuard.Ledger.Writing;
 
 namespace TwinGuard.Ledger;
 
-/// <summary>The background flusher: hashes, writes and checkpoints batches in index order.</summary>
+/// <summary>
+/// The background pipeline: a hashing thread puts batches into the tree (in index order), a writing thread writes,
+/// fsyncs and checkpoints them, so hashing batch k+1 overlaps the disk work of batch k.
+/// </summary>
 public sealed partial class LedgerWriter
 {
+    /// <summary>Sent from the hashing to the writing thread after each drain: "look at checkpoint requests now".</summary>
+    private static readonly LedgerBatch Drained = new([]);
+
     private void Start()
     {
         if (_options.CheckpointInterval != Timeout.InfiniteTimeSpan)
@@ -20,6 +25,7 @@ public sealed partial class LedgerWriter
                 try
                 {
                     writer._wake.Release();
+                    writer._urgent.Release();
                 }
                 catch (ObjectDisposedException)
                 {
@@ -28,37 +34,90 @@ public sealed partial class LedgerWriter
             }, this, _options.CheckpointInterval, _options.CheckpointInterval);
         }
 
-        _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "TwinGuard ledger flusher" };
-        _flusher.Start();
+        _hashThread = new Thread(HashLoop) { IsBackground = true, Name = "TwinGuard ledger hashing" };
+        _writeThread = new Thread(WriteLoop) { IsBackground = true, Name = "TwinGuard ledger writing" };
+        _writeThread.Start();
+        _hashThread.Start();
     }
 
-    private void FlushLoop()
+    private void HashLoop()
     {
         try
         {
             while (true)
             {
                 _wake.Wait();
+                if (!UrgentWorkPending())
+                {
+                    // Let a batch gather (group commit); anything urgent cuts the wait short.
+                    _urgent.Wait(_options.MaxBatchDelay);
+                }
+
+                while (_urgent.Wait(0))
+                {
+                }
+
                 while (TryTake(out var batch))
                 {
-                    WriteBatch(batch);
+                    HashBatch(batch);
+                    _hashed.Add(batch, _failed.Token);
+                }
+
+                bool closing;
+                lock (_gate)
+                {
+                    closing = _closing && _sealed.Count == 0 && _current.Count == 0;
+                }
+
+                _hashed.Add(Drained, _failed.Token);
+                if (closing)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_failed.IsCancellationRequested)
+        {
+            // The writing thread failed; it has reported why.
+        }
+#pragma warning disable CA1031 // Any failure of the pipeline must reach every caller, not kill the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fail(ex);
+        }
+        finally
+        {
+            _hashed.CompleteAdding();
+        }
+    }
+
+    private void WriteLoop()
+    {
+        try
+        {
+            foreach (var batch in _hashed.GetConsumingEnumerable())
+            {
+                if (!ReferenceEquals(batch, Drained))
+                {
+                    WriteHashed(batch);
                     Recycle(batch);
                     CompleteFlushWaiters();
                     if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries)
                     {
                         WriteCheckpoint();
                     }
+
+                    continue;
                 }
 
-                bool closing;
                 bool checkpointWanted;
                 lock (_gate)
                 {
-                    closing = _closing && _sealed.Count == 0 && _current.Count == 0;
                     checkpointWanted = _checkpointWaiters.Count > 0;
                 }
 
-                if (checkpointWanted || closing || (_checkpointDue && DurableCount > (_lastCheckpoint?.TreeSize ?? 0)))
+                if (checkpointWanted || (_checkpointDue && DurableCount > (_lastCheckpoint?.TreeSize ?? 0)))
                 {
                     _checkpointDue = false;
                     if (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount)
@@ -68,14 +127,19 @@ public sealed partial class LedgerWriter
 
                     CompleteCheckpointWaiters();
                 }
+            }
 
-                if (closing)
-                {
-                    break;
-                }
+            if (_fault is null && (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount))
+            {
+                WriteCheckpoint(); // the final checkpoint on close
+            }
+
+            if (_lastCheckpoint is not null)
+            {
+                CompleteCheckpointWaiters();
             }
         }
-#pragma warning disable CA1031 // Any failure of the flusher must reach every caller, not kill the process.
+#pragma warning disable CA1031 // Any failure of the pipeline must reach every caller, not kill the process.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -84,6 +148,15 @@ public sealed partial class LedgerWriter
         finally
         {
             _stopped.TrySetResult();
+        }
+    }
+
+    private bool UrgentWorkPending()
+    {
+        lock (_gate)
+        {
+            return _sealed.Count > 0 || _flushWaiters.Count > 0 || _checkpointWaiters.Count > 0 || _closing
+                   || _checkpointDue;
         }
     }
 
@@ -128,20 +201,18 @@ public sealed partial class LedgerWriter
         }
     }
 
-    /// <summary>Hashes each record into the tree, stores its check bytes, then writes the batch with one call.</summary>
-    private void WriteBatch(LedgerBatch batch)
+    /// <summary>Hashes each record into the tree and stores its check bytes (hashing thread).</summary>
+    private void HashBatch(LedgerBatch batch)
+    {
+        _hasher.HashInto(batch.Buffer, batch.Length, batch.FirstIndex, _tree);
+        batch.SizeAfter = _tree.Size;
+        _tree.Root(batch.RootAfter);
+    }
+
+    /// <summary>Writes a hashed batch with one call, fsyncs it if configured (writing thread).</summary>
+    private void WriteHashed(LedgerBatch batch)
     {
         var records = batch.Buffer.AsSpan(0, batch.Length);
-        Span<byte> leafHash = stackalloc byte[MerkleHash.Size];
-        var offset = 0;
-        while (offset < records.Length)
-        {
-            var length = RecordLengthAt(records, offset);
-            RecordFormat.HashAndSeal(records.Slice(offset, length), length - RecordFormat.Overhead, leafHash);
-            _tree.Append(leafHash);
-            offset += length;
-        }
-
         if (_segmentLength >= _options.SegmentBytes)
         {
             RollSegment(batch.FirstIndex);
@@ -154,7 +225,8 @@ public sealed partial class LedgerWriter
             RandomAccess.FlushToDisk(_segment);
         }
 
-        Volatile.Write(ref _durable, batch.FirstIndex + batch.Count);
+        batch.RootAfter.CopyTo(_durableRoot, 0);
+        Volatile.Write(ref _durable, batch.SizeAfter);
     }
 
     private void RollSegment(long firstIndex)
@@ -177,11 +249,10 @@ public sealed partial class LedgerWriter
         return handle;
     }
 
-    /// <summary>Signs the tree as it stands (everything durable) and appends the checkpoint durably.</summary>
+    /// <summary>Signs the tree of everything durable and appends the checkpoint durably (writing thread).</summary>
     private void WriteCheckpoint()
     {
-        var root = _tree.Root();
-        var body = Checkpoint.Body(_tree.Size, _time.GetUtcNow(), root, _key.PublicKey.KeyId);
+        var body = Checkpoint.Body(DurableCount, _time.GetUtcNow(), _durableRoot, _key.PublicKey.KeyId);
         var checkpoint = Checkpoint.Decode([.. body, .. _key.Sign(body)]);
 
         // The entries are already on disk (fsync'ed per batch, or now), so a checkpoint never covers lost data.
@@ -232,8 +303,8 @@ public sealed partial class LedgerWriter
     {
         lock (_gate)
         {
-            _fault = ex;
-            var error = new IOException($"ledger writer for {_directory} failed: {ex.Message}", ex);
+            _fault ??= ex;
+            var error = new IOException($"ledger writer for {_directory} failed: {_fault.Message}", _fault);
             foreach (var (_, done) in _flushWaiters)
             {
                 done.TrySetException(error);
@@ -248,6 +319,7 @@ public sealed partial class LedgerWriter
             _checkpointWaiters.Clear();
         }
 
+        _failed.Cancel();
         _room.Set();
     }
 }

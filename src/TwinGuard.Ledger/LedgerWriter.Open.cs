@@ -129,7 +129,8 @@ public sealed partial class LedgerWriter
             // Recorded durably and signed before anyone appends, on this thread: the flusher is not running yet.
             while (writer.TryTake(out var batch))
             {
-                writer.WriteBatch(batch);
+                writer.HashBatch(batch);
+                writer.WriteHashed(batch);
                 writer.Recycle(batch);
             }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Merkle;
@@ -29,11 +28,13 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private readonly Queue<LedgerBatch> _sealed = new();
     private readonly Stack<LedgerBatch> _free = new();
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _urgent = new(0);
     private readonly ManualResetEventSlim _room = new(true);
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
     private readonly List<(long Target, TaskCompletionSource<Checkpoint> Done)> _checkpointWaiters = [];
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<TornTail> _tornTails = [];
+    private readonly BatchHasher _hasher = new();
     private LedgerBatch _current;
     private long _next;
     private long _durable;
@@ -44,7 +45,11 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private volatile bool _checkpointDue;
     private Exception? _fault;
     private ITimer? _timer;
-    private Thread? _flusher;
+    private Thread? _hashThread;
+    private Thread? _writeThread;
+    private readonly System.Collections.Concurrent.BlockingCollection<LedgerBatch> _hashed = new(boundedCapacity: 4);
+    private readonly CancellationTokenSource _failed = new();
+    private readonly byte[] _durableRoot;
     private SafeFileHandle _segment;
     private long _segmentLength;
     private SafeFileHandle _checkpointFile;
@@ -67,6 +72,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         _lastCheckpoint = lastCheckpoint;
         _next = tree.Size;
         _durable = tree.Size;
+        _durableRoot = tree.Root();
         _current = new LedgerBatch(ArrayPool<byte>.Shared.Rent(options.MaxBatchBytes));
     }
 
@@ -184,6 +190,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         }
 
         _wake.Release();
+        _urgent.Release();
         return done.Task.WaitAsync(cancellationToken);
     }
 
@@ -201,6 +208,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         }
 
         _wake.Release();
+        _urgent.Release();
         return done.Task.WaitAsync(cancellationToken);
     }
 
@@ -219,9 +227,11 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         }
 
         _wake.Release();
-        if (_flusher is not null)
+        _urgent.Release();
+        if (_writeThread is not null)
         {
             await _stopped.Task.ConfigureAwait(false);
+            _hashThread!.Join(); // ends promptly once the writing thread is done or has failed
         }
 
         if (_timer is not null)
@@ -233,7 +243,10 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         _checkpointFile.Dispose();
         _key.Dispose();
         _wake.Dispose();
+        _urgent.Dispose();
         _room.Dispose();
+        _hashed.Dispose();
+        _failed.Dispose();
         ArrayPool<byte>.Shared.Return(_current.Buffer);
         foreach (var batch in _free)
         {
@@ -262,6 +275,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     {
         _sealed.Enqueue(_current);
         Interlocked.Add(ref _pendingBytes, _current.Length);
+        _urgent.Release();
         _current = _free.Count > 0 ? _free.Pop() : new LedgerBatch(ArrayPool<byte>.Shared.Rent(_options.MaxBatchBytes));
     }
 
@@ -276,7 +290,4 @@ public sealed partial class LedgerWriter : IAsyncDisposable
             }
         }
     }
-
-    private static int RecordLengthAt(ReadOnlySpan<byte> records, int offset) =>
-        RecordFormat.RecordLength(BinaryPrimitives.ReadInt32BigEndian(records[(offset + 4)..]));
 }

@@ -26,7 +26,7 @@ public static class MerkleHash
             Span<byte> input = stackalloc byte[256];
             input[0] = LeafPrefix;
             data.CopyTo(input[1..]);
-            SHA256.HashData(input[..(data.Length + 1)], destination);
+            Sha256.Hash(input[..(data.Length + 1)], destination);
             return;
         }
 
@@ -52,7 +52,7 @@ public static class MerkleHash
         input[0] = NodePrefix;
         left.CopyTo(input[1..]);
         right.CopyTo(input[(1 + Size)..]);
-        SHA256.HashData(input, destination);
+        Sha256.Hash(input, destination);
     }
 
     /// <summary>RFC 6962 §2.1: the interior node hash of two children as a new array.</summary>

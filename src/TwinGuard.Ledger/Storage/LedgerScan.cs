@@ -13,6 +13,13 @@ namespace TwinGuard.Ledger.Storage;
 internal sealed class LedgerScan
 {
     private const int ChunkSize = 4 * 1024 * 1024;
+    private const int PreHashBatch = 16384;
+    private readonly long[] _preOffsets = new long[PreHashBatch];
+    private readonly int[] _prePositions = new int[PreHashBatch];
+    private readonly int[] _preLengths = new int[PreHashBatch];
+    private readonly byte[] _preHashes = new byte[PreHashBatch * MerkleHash.Size];
+    private int _preCount;
+    private int _preNext;
 
     public LedgerScan(string directory)
     {
@@ -81,7 +88,7 @@ internal sealed class LedgerScan
             return new ScanProblem(Count, path, 0, headerProblem, last, false);
         }
 
-        Span<byte> leafHash = stackalloc byte[MerkleHash.Size];
+        Span<byte> ownHash = stackalloc byte[MerkleHash.Size];
         var bufferStart = (long)SegmentFormat.HeaderSize; // file offset of buffer[0]
         var filled = 0;
         var pos = 0;
@@ -139,7 +146,23 @@ internal sealed class LedgerScan
             }
 
             // RFC 6962 §2.1: the record starts with the 0x00 leaf prefix, so this is SHA-256(0x00 || d(i)).
-            SHA256.HashData(record[..(RecordFormat.HeaderSize + length)], leafHash);
+            // Leaf hashes are computed ahead, in parallel, for the records already in the buffer.
+            if (_preNext >= _preCount || _preOffsets[_preNext] != offset)
+            {
+                PreHash(buffer, pos, filled, bufferStart);
+            }
+
+            var leafHash = ownHash;
+            if (_preNext < _preCount && _preOffsets[_preNext] == offset)
+            {
+                _preHashes.AsSpan(_preNext * MerkleHash.Size, MerkleHash.Size).CopyTo(leafHash);
+                _preNext++;
+            }
+            else
+            {
+                Merkle.Sha256.Hash(record[..(RecordFormat.HeaderSize + length)], leafHash);
+            }
+
             if (!leafHash[..RecordFormat.CheckSize].SequenceEqual(record[(RecordFormat.HeaderSize + length)..]))
             {
                 return new ScanProblem(Count, path, offset,
@@ -156,6 +179,55 @@ internal sealed class LedgerScan
                 stopped = true;
                 return null;
             }
+        }
+    }
+
+    /// <summary>
+    /// Finds the records that lie whole in buffer[pos..filled) and look well formed, and computes their leaf hashes
+    /// on all cores. The sequential checks then use these hashes; anything not pre-hashed is hashed in line.
+    /// </summary>
+    private void PreHash(byte[] buffer, int pos, int filled, long bufferStart)
+    {
+        _preCount = 0;
+        _preNext = 0;
+        var p = pos;
+        while (_preCount < PreHashBatch && p + RecordFormat.HeaderSize <= filled)
+        {
+            if (buffer[p] != 0x00 || buffer[p + 1] != RecordFormat.Version)
+            {
+                break;
+            }
+
+            var length = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(p + 4));
+            if (length is < 0 or > RecordFormat.MaxPayloadLength || p + RecordFormat.RecordLength(length) > filled)
+            {
+                break;
+            }
+
+            _preOffsets[_preCount] = bufferStart + p;
+            _prePositions[_preCount] = p;
+            _preLengths[_preCount] = RecordFormat.HeaderSize + length;
+            _preCount++;
+            p += RecordFormat.RecordLength(length);
+        }
+
+        var count = _preCount;
+        var workers = count >= 1024 ? Math.Min(Environment.ProcessorCount, 4) : 1;
+        if (workers == 1)
+        {
+            HashRange(buffer, 0, count);
+            return;
+        }
+
+        Parallel.For(0, workers, w => HashRange(buffer, count * w / workers, count * (w + 1) / workers));
+    }
+
+    private void HashRange(byte[] buffer, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            Merkle.Sha256.Hash(buffer.AsSpan(_prePositions[i], _preLengths[i]),
+                _preHashes.AsSpan(i * MerkleHash.Size, MerkleHash.Size));
         }
     }
 

@@ -49,7 +49,7 @@ internal static class RecordFormat
     public static void HashAndSeal(Span<byte> record, int payloadLength, Span<byte> leafHash)
     {
         var hashed = record[..(HeaderSize + payloadLength)];
-        System.Security.Cryptography.SHA256.HashData(hashed, leafHash);
+        Merkle.Sha256.Hash(hashed, leafHash);
         leafHash[..CheckSize].CopyTo(record[(HeaderSize + payloadLength)..]);
     }
 

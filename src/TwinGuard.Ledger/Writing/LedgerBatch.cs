@@ -12,6 +12,12 @@ internal sealed class LedgerBatch(byte[] buffer)
 
     public long FirstIndex { get; set; }
 
+    /// <summary>Tree size once this batch is in the tree (set by the hashing thread).</summary>
+    public long SizeAfter { get; set; }
+
+    /// <summary>Tree root once this batch is in the tree (set by the hashing thread).</summary>
+    public byte[] RootAfter { get; } = new byte[Merkle.MerkleHash.Size];
+
     public void Reset()
     {
         Length = 0;
