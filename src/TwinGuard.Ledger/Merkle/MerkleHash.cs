@@ -14,6 +14,9 @@ public static class MerkleHash
     /// <summary>RFC 6962 §2.1: the prefix of an interior node's hash input.</summary>
     public const byte NodePrefix = 0x01;
 
+    /// <summary>True when SHA-256 runs through OpenSSL's low-level functions rather than .NET's per-call EVP path.</summary>
+    public static bool UsesNativeSha256 => Sha256.IsNative;
+
     /// <summary>The hash of an empty tree, MTH({}) = SHA-256() (RFC 6962 §2.1).</summary>
     public static byte[] EmptyRoot() => SHA256.HashData(ReadOnlySpan<byte>.Empty);
 
