@@ -24,6 +24,7 @@ internal static class TwinGuardCli
         FindingsCommand.CreateIncidents(),
         HashPasswordCommand.Create(),
         BenchCommand.Create(),
+        LedgerCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)
