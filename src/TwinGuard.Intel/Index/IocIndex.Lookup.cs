@@ -1,0 +1,214 @@
+using System.Net;
+using TwinGuard.Intel.Indicators;
+
+namespace TwinGuard.Intel.Index;
+
+/// <summary>Lookups.</summary>
+public sealed partial class IocIndex
+{
+    /// <summary>The heaviest indicator naming this address, exactly or by a network containing it, now.</summary>
+    /// <param name="address">E.g. the remote address of an MQTT connection.</param>
+    /// <returns>The match, or null.</returns>
+    public IocMatch? Match(IPAddress address) => Match(address, _options.TimeProvider.GetUtcNow());
+
+    /// <summary>The heaviest indicator naming this address at <paramref name="now"/>.</summary>
+    /// <returns>The match, or null.</returns>
+    public IocMatch? Match(IPAddress address, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var (key, bits) = Key(address);
+        var nowTicks = now.UtcTicks;
+        var best = -1.0;
+        IndexedIndicator? bestEntry = null;
+        var kind = MatchKind.Exact;
+        if (bits == 32 ? _ipv4.TryGetValue((uint)(key >> 96), out var id) : _ipv6.TryGetValue(key, out id))
+        {
+            (bestEntry, best) = Best(_groups[id], nowTicks);
+        }
+
+        var trie = bits == 32 ? _ipv4Networks : _ipv6Networks;
+        if (trie.Count > 0)
+        {
+            Span<int> hits = stackalloc int[129];
+            var count = trie.All(key, bits, hits);
+            for (var i = count - 1; i >= 0; i--)
+            {
+                var (entry, weight) = Best(_groups[hits[i]], nowTicks);
+                if (weight > best)
+                {
+                    (bestEntry, best, kind) = (entry, weight, MatchKind.Network);
+                }
+            }
+        }
+
+        return bestEntry is null ? null : new IocMatch(bestEntry.Indicator, address.ToString(), kind, best);
+    }
+
+    /// <summary>Every indicator naming this address at <paramref name="now"/>, heaviest first.</summary>
+    public IReadOnlyList<IocMatch> MatchAll(IPAddress address, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var (key, bits) = Key(address);
+        var text = address.ToString();
+        var matches = new List<IocMatch>();
+        if (bits == 32 ? _ipv4.TryGetValue((uint)(key >> 96), out var id) : _ipv6.TryGetValue(key, out id))
+        {
+            AddAll(matches, _groups[id], text, MatchKind.Exact, now.UtcTicks);
+        }
+
+        Span<int> hits = stackalloc int[129];
+        var count = (bits == 32 ? _ipv4Networks : _ipv6Networks).All(key, bits, hits);
+        for (var i = 0; i < count; i++)
+        {
+            AddAll(matches, _groups[hits[i]], text, MatchKind.Network, now.UtcTicks);
+        }
+
+        matches.Sort((a, b) => b.Weight.CompareTo(a.Weight));
+        return matches;
+    }
+
+    /// <summary>The heaviest indicator naming this host: as a host name, or as a domain it lies in.</summary>
+    public IocMatch? MatchHost(string host) => MatchHost(host, _options.TimeProvider.GetUtcNow());
+
+    /// <summary>The heaviest indicator naming this host at <paramref name="now"/>.</summary>
+    public IocMatch? MatchHost(string host, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var name = host.AsSpan().Trim().TrimEnd('.');
+        var nowTicks = now.UtcTicks;
+        var best = -1.0;
+        IndexedIndicator? bestEntry = null;
+        var kind = MatchKind.Exact;
+        if (_hostnameSpans.TryGetValue(name, out var id))
+        {
+            (bestEntry, best) = Best(_groups[id], nowTicks);
+        }
+
+        // Walk the name and each parent domain: a.b.example.com, b.example.com, example.com, com.
+        var suffix = name;
+        while (true)
+        {
+            if (_domainSpans.TryGetValue(suffix, out id))
+            {
+                var (entry, weight) = Best(_groups[id], nowTicks);
+                if (weight > best)
+                {
+                    (bestEntry, best, kind) = (entry, weight, suffix.Length == name.Length ? MatchKind.Exact : MatchKind.Subdomain);
+                }
+            }
+
+            var dot = suffix.IndexOf('.');
+            if (dot < 0)
+            {
+                break;
+            }
+
+            suffix = suffix[(dot + 1)..];
+        }
+
+        return bestEntry is null ? null : new IocMatch(bestEntry.Indicator, host, kind, best);
+    }
+
+    /// <summary>The heaviest indicator naming this URL (compared after <see cref="IndicatorValue.NormalizeUrl"/>).</summary>
+    public IocMatch? MatchUrl(string url) => MatchUrl(url, _options.TimeProvider.GetUtcNow());
+
+    /// <summary>The heaviest indicator naming this URL at <paramref name="now"/>.</summary>
+    public IocMatch? MatchUrl(string url, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (_urls.Count == 0 || IndicatorValue.NormalizeUrl(url) is not { } normalized
+                             || !_urls.TryGetValue(normalized, out var id))
+        {
+            return null;
+        }
+
+        var (entry, weight) = Best(_groups[id], now.UtcTicks);
+        return entry is null ? null : new IocMatch(entry.Indicator, url, MatchKind.Exact, weight);
+    }
+
+    /// <summary>The heaviest indicator naming this MD5, SHA-1 or SHA-256 hash (hex, any case).</summary>
+    public IocMatch? MatchHash(string hash) => MatchHash(hash, _options.TimeProvider.GetUtcNow());
+
+    /// <summary>The heaviest indicator naming this hash at <paramref name="now"/>.</summary>
+    public IocMatch? MatchHash(string hash, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        if (!_hashSpans.TryGetValue(hash.AsSpan().Trim(), out var id))
+        {
+            return null;
+        }
+
+        var (entry, weight) = Best(_groups[id], now.UtcTicks);
+        return entry is null ? null : new IocMatch(entry.Indicator, hash, MatchKind.Exact, weight);
+    }
+
+    /// <summary>
+    /// Looks up a value of any kind: an address (or CIDR network: its network address), a hash (32, 40 or 64 hex
+    /// digits), a URL (anything with <c>://</c> or a <c>/</c>; its host is tried too), else a host name.
+    /// </summary>
+    public IocMatch? Match(string value) => Match(value, _options.TimeProvider.GetUtcNow());
+
+    /// <summary>Looks up a value of any kind at <paramref name="now"/> (see <see cref="Match(string)"/>).</summary>
+    public IocMatch? Match(string value, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var text = value.Trim();
+        if (IndicatorValue.TryParseNetwork(text, out var address, out _, out _))
+        {
+            return Match(address, now) is { } ip ? ip with { LookedUp = value } : null;
+        }
+
+        if (text.Length is 32 or 40 or 64 && text.All(char.IsAsciiHexDigit))
+        {
+            return MatchHash(text, now);
+        }
+
+        if (text.Contains('/', StringComparison.Ordinal))
+        {
+            if (MatchUrl(text, now) is { } url)
+            {
+                return url;
+            }
+
+            var normalized = IndicatorValue.NormalizeUrl(text);
+            if (normalized is null || !Uri.TryCreate(normalized, UriKind.Absolute, out var uri))
+            {
+                return null;
+            }
+
+            var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.IdnHost;
+            var byHost = IPAddress.TryParse(host, out var hostAddress) ? Match(hostAddress, now) : MatchHost(host, now);
+            return byHost is null ? null : byHost with { LookedUp = value };
+        }
+
+        return MatchHost(text, now);
+    }
+
+    private (IndexedIndicator? Entry, double Weight) Best(IndexedIndicator[] group, long nowTicks)
+    {
+        IndexedIndicator? best = null;
+        var bestWeight = -1.0;
+        foreach (var entry in group)
+        {
+            var weight = entry.WeightAt(nowTicks, _halfLifeTicks, _options.MinimumWeight);
+            if (weight > bestWeight)
+            {
+                (best, bestWeight) = (entry, weight);
+            }
+        }
+
+        return (best, bestWeight);
+    }
+
+    private void AddAll(List<IocMatch> matches, IndexedIndicator[] group, string lookedUp, MatchKind kind, long nowTicks)
+    {
+        foreach (var entry in group)
+        {
+            var weight = entry.WeightAt(nowTicks, _halfLifeTicks, _options.MinimumWeight);
+            if (weight >= 0)
+            {
+                matches.Add(new IocMatch(entry.Indicator, lookedUp, kind, weight));
+            }
+        }
+    }
+}
