@@ -33,6 +33,7 @@ public sealed partial class IocIndex
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _hashSpans;
     private readonly Dictionary<IndicatorAtom, long> _sightings;
     private readonly Dictionary<IndicatorAtom, int> _atoms = [];
+    private readonly List<IndexedIndicator> _targeting = [];
     private readonly Lock _sightingsLock = new();
 
     private IocIndex(IocIndexOptions options, Dictionary<IndicatorAtom, long> sightings)
@@ -127,11 +128,36 @@ public sealed partial class IocIndex
         }
     }
 
+    /// <summary>
+    /// For every asset the indicators name as targeted (<c>kind:plc</c>, <c>tag:line-3</c>, <c>asset:press-1</c>),
+    /// the heaviest weight of an indicator that names it, at <paramref name="now"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> TargetWeights(DateTimeOffset now)
+    {
+        var weights = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in _targeting)
+        {
+            var weight = entry.WeightAt(now.UtcTicks, _halfLifeTicks, _options.MinimumWeight);
+            if (weight < 0)
+            {
+                continue;
+            }
+
+            foreach (var target in entry.Indicator.Targets)
+            {
+                weights[target] = Math.Max(weights.GetValueOrDefault(target), weight);
+            }
+        }
+
+        return weights;
+    }
+
     private void Add(IndicatorAtom atom, IndexedIndicator[] group)
     {
         var id = _groups.Count;
         _groups.Add(group);
         _atoms[atom] = id;
+        _targeting.AddRange(group.Where(e => e.Indicator.Targets.Count > 0));
         Count += group.Length;
         switch (atom.Type)
         {
