@@ -8,7 +8,7 @@ namespace TwinGuard.Intel.Formats.Csv;
 /// Reads a CSV list of indicators: <c>type,value</c> and optional <c>first_seen,last_seen,valid_until,confidence,tags,targets,comment</c>.
 /// </summary>
 /// <remarks>
-/// RFC 4180 quoting. A first line whose first field is <c>type</c> is a header and may name the columns in any order;
+/// RFC 4180 quoting. A first line with fields named <c>type</c> and <c>value</c> is a header and may name the columns in any order;
 /// without a header the columns are in the order above. Lines starting with <c>#</c> and blank lines are skipped.
 /// Types: <c>ip</c> (also <c>ipv4</c>, <c>ipv6</c>, <c>cidr</c>, <c>ip-src</c>, <c>ip-dst</c>), <c>domain</c>,
 /// <c>hostname</c>, <c>url</c>, <c>md5</c>, <c>sha1</c>, <c>sha256</c>. Tags and targets are separated by <c>;</c>.
@@ -85,15 +85,10 @@ public static class CsvIndicatorReader
             if (first)
             {
                 first = false;
-                if (string.Equals(fields[0].Trim(), "type", StringComparison.OrdinalIgnoreCase))
+                var names = fields.Select(f => f.Trim().ToLowerInvariant()).ToArray();
+                if (names.Contains("type") && names.Contains("value"))
                 {
-                    columns = [.. fields.Select(f => f.Trim().ToLowerInvariant())];
-                    if (!columns.Contains("value"))
-                    {
-                        collector.Issue(file, where, null, "the header has no 'value' column");
-                        return;
-                    }
-
+                    columns = names;
                     continue;
                 }
             }
