@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using TwinGuard.Intel.Indicators;
 
 namespace TwinGuard.Intel.Index;
@@ -29,7 +30,7 @@ public sealed partial class IocIndex
         var trie = bits == 32 ? _ipv4Networks : _ipv6Networks;
         if (trie.Count > 0)
         {
-            Span<int> hits = stackalloc int[129];
+            Span<int> hits = stackalloc int[bits + 1];
             var count = trie.All(key, bits, hits);
             for (var i = count - 1; i >= 0; i--)
             {
@@ -41,7 +42,7 @@ public sealed partial class IocIndex
             }
         }
 
-        return bestEntry is null ? null : new IocMatch(bestEntry.Indicator, address.ToString(), kind, best);
+        return bestEntry is null ? null : new IocMatch(bestEntry.Indicator, kind, best);
     }
 
     /// <summary>Every indicator naming this address at <paramref name="now"/>, heaviest first.</summary>
@@ -56,7 +57,7 @@ public sealed partial class IocIndex
             AddAll(matches, _groups[id], text, MatchKind.Exact, now.UtcTicks);
         }
 
-        Span<int> hits = stackalloc int[129];
+        Span<int> hits = stackalloc int[bits + 1];
         var count = (bits == 32 ? _ipv4Networks : _ipv6Networks).All(key, bits, hits);
         for (var i = 0; i < count; i++)
         {
@@ -106,7 +107,7 @@ public sealed partial class IocIndex
             suffix = suffix[(dot + 1)..];
         }
 
-        return bestEntry is null ? null : new IocMatch(bestEntry.Indicator, host, kind, best);
+        return bestEntry is null ? null : new IocMatch(bestEntry.Indicator, kind, best) { LookedUp = host };
     }
 
     /// <summary>The heaviest indicator naming this URL (compared after <see cref="IndicatorValue.NormalizeUrl"/>).</summary>
@@ -116,14 +117,17 @@ public sealed partial class IocIndex
     public IocMatch? MatchUrl(string url, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(url);
-        if (_urls.Count == 0 || IndicatorValue.NormalizeUrl(url) is not { } normalized
+        // Most URLs name hosts no URL indicator has: rule those out before the costly normalisation.
+        var quickHost = QuickUrlHost(url);
+        if (_urls.Count == 0 || (!quickHost.IsEmpty && !_urlHostSpans.Contains(quickHost))
+                             || IndicatorValue.NormalizeUrl(url) is not { } normalized
                              || !_urls.TryGetValue(normalized, out var id))
         {
             return null;
         }
 
         var (entry, weight) = Best(_groups[id], now.UtcTicks);
-        return entry is null ? null : new IocMatch(entry.Indicator, url, MatchKind.Exact, weight);
+        return entry is null ? null : new IocMatch(entry.Indicator, MatchKind.Exact, weight) { LookedUp = url };
     }
 
     /// <summary>The heaviest indicator naming this MD5, SHA-1 or SHA-256 hash (hex, any case).</summary>
@@ -139,7 +143,7 @@ public sealed partial class IocIndex
         }
 
         var (entry, weight) = Best(_groups[id], now.UtcTicks);
-        return entry is null ? null : new IocMatch(entry.Indicator, hash, MatchKind.Exact, weight);
+        return entry is null ? null : new IocMatch(entry.Indicator, MatchKind.Exact, weight) { LookedUp = hash };
     }
 
     /// <summary>
@@ -184,6 +188,26 @@ public sealed partial class IocIndex
         return MatchHost(text, now);
     }
 
+    /// <summary>
+    /// The host of a plain URL (<c>scheme://host[:port]/...</c> or <c>host/...</c>) without normalising it; default
+    /// when the URL has user info, escapes, non-ASCII or an IPv6 literal, which only full normalisation gets right.
+    /// </summary>
+    private static ReadOnlySpan<char> QuickUrlHost(string url)
+    {
+        var text = url.AsSpan().Trim();
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        var rest = scheme >= 0 ? text[(scheme + 3)..] : text;
+        var end = rest.IndexOfAny("/?#");
+        var authority = end >= 0 ? rest[..end] : rest;
+        if (authority.IsEmpty || authority.ContainsAny("@%[") || !Ascii.IsValid(authority))
+        {
+            return default;
+        }
+
+        var colon = authority.IndexOf(':');
+        return (colon >= 0 ? authority[..colon] : authority).TrimEnd('.');
+    }
+
     private (IndexedIndicator? Entry, double Weight) Best(IndexedIndicator[] group, long nowTicks)
     {
         IndexedIndicator? best = null;
@@ -207,7 +231,7 @@ public sealed partial class IocIndex
             var weight = entry.WeightAt(nowTicks, _halfLifeTicks, _options.MinimumWeight);
             if (weight >= 0)
             {
-                matches.Add(new IocMatch(entry.Indicator, lookedUp, kind, weight));
+                matches.Add(new IocMatch(entry.Indicator, kind, weight) { LookedUp = lookedUp });
             }
         }
     }

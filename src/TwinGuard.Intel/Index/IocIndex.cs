@@ -31,6 +31,8 @@ public sealed partial class IocIndex
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _domainSpans;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _hostnameSpans;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _hashSpans;
+    private readonly HashSet<string> _urlHosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _urlHostSpans;
     private readonly Dictionary<IndicatorAtom, long> _sightings;
     private readonly Dictionary<IndicatorAtom, int> _atoms = [];
     private readonly List<IndexedIndicator> _targeting = [];
@@ -44,6 +46,7 @@ public sealed partial class IocIndex
         _domainSpans = _domains.GetAlternateLookup<ReadOnlySpan<char>>();
         _hostnameSpans = _hostnames.GetAlternateLookup<ReadOnlySpan<char>>();
         _hashSpans = _hashes.GetAlternateLookup<ReadOnlySpan<char>>();
+        _urlHostSpans = _urlHosts.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>An index with nothing in it.</summary>
@@ -193,6 +196,7 @@ public sealed partial class IocIndex
                 break;
             case IndicatorType.Url:
                 _urls[atom.Value] = id;
+                _urlHosts.Add(new Uri(atom.Value).IdnHost);
                 break;
             default:
                 _hashes[atom.Value] = id;

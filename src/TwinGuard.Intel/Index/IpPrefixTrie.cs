@@ -82,6 +82,8 @@ internal sealed class IpPrefixTrie
     /// <returns>How many values were written.</returns>
     public int All(UInt128 key, int bits, Span<int> into)
     {
+        var high = (ulong)(key >> 64);
+        var low = (ulong)key;
         var node = 0;
         var count = 0;
         if (_value[0] >= 0)
@@ -92,7 +94,7 @@ internal sealed class IpPrefixTrie
         var limit = Math.Min(bits, MaxPrefixLength);
         for (var depth = 0; depth < limit; depth++)
         {
-            node = Bit(key, depth) ? _one[node] : _zero[node];
+            node = Bit(high, low, depth) ? _one[node] : _zero[node];
             if (node < 0)
             {
                 break;
@@ -123,5 +125,9 @@ internal sealed class IpPrefixTrie
         return _nodes++;
     }
 
-    private static bool Bit(UInt128 key, int depth) => ((key >> (127 - depth)) & UInt128.One) != UInt128.Zero;
+    // UInt128 shifts are done in software; two 64-bit halves keep the walk to plain register shifts.
+    private static bool Bit(UInt128 key, int depth) => Bit((ulong)(key >> 64), (ulong)key, depth);
+
+    private static bool Bit(ulong high, ulong low, int depth) =>
+        depth < 64 ? ((high >> (63 - depth)) & 1) != 0 : ((low >> (127 - depth)) & 1) != 0;
 }

@@ -193,7 +193,8 @@ public static class IndicatorValue
         var builder = new StringBuilder(text.Length);
 #pragma warning disable CA1308 // RFC 3986 §6.2.2.1: scheme and host are case-insensitive and normalise to lower case.
         builder.Append(uri.Scheme.ToLowerInvariant()).Append("://");
-        builder.Append(uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost.ToLowerInvariant());
+        // A trailing dot names the same host (RFC 1034 §3.1: an absolute name).
+        builder.Append(uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost.ToLowerInvariant().TrimEnd('.'));
 #pragma warning restore CA1308
         if (!uri.IsDefaultPort)
         {

@@ -103,6 +103,9 @@ public sealed class IocIndexTests
         var index = IocIndex.Build([Ioc(IndicatorType.Url, "http://evil.example/payload/stage2.bin")]);
 
         Assert.NotNull(index.MatchUrl("HTTP://EVIL.example:80/payload/./x/../stage2.bin#top", Now));
+        Assert.NotNull(index.MatchUrl("http://user@evil.example/payload/stage2.bin", Now));
+        Assert.NotNull(index.MatchUrl("evil.example./payload/stage2.bin", Now));
+        Assert.Null(index.MatchUrl("http://other.example/payload/stage2.bin", Now));
         Assert.Null(index.MatchUrl("http://evil.example/payload/stage3.bin", Now));
     }
 
