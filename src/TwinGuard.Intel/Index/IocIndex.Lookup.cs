@@ -27,12 +27,11 @@ public sealed partial class IocIndex
             (bestEntry, best) = Best(_groups[id], nowTicks);
         }
 
-        var trie = bits == 32 ? _ipv4Networks : _ipv6Networks;
-        if (trie.Count > 0)
+        var networks = bits == 32 ? _ipv4Networks : _ipv6Networks;
+        if (networks.Count > 0)
         {
-            Span<int> hits = stackalloc int[bits + 1];
-            var count = trie.All(key, bits, hits);
-            for (var i = count - 1; i >= 0; i--)
+            var hits = networks.Covering(key);
+            for (var i = hits.Length - 1; i >= 0; i--)
             {
                 var (entry, weight) = Best(_groups[hits[i]], nowTicks);
                 if (weight > best)
@@ -57,9 +56,8 @@ public sealed partial class IocIndex
             AddAll(matches, _groups[id], text, MatchKind.Exact, now.UtcTicks);
         }
 
-        Span<int> hits = stackalloc int[bits + 1];
-        var count = (bits == 32 ? _ipv4Networks : _ipv6Networks).All(key, bits, hits);
-        for (var i = 0; i < count; i++)
+        var hits = (bits == 32 ? _ipv4Networks : _ipv6Networks).Covering(key);
+        for (var i = 0; i < hits.Length; i++)
         {
             AddAll(matches, _groups[hits[i]], text, MatchKind.Network, now.UtcTicks);
         }

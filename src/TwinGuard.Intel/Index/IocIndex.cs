@@ -22,8 +22,10 @@ public sealed partial class IocIndex
     private readonly List<IndexedIndicator[]> _groups = [];
     private readonly Dictionary<uint, int> _ipv4 = [];
     private readonly Dictionary<UInt128, int> _ipv6 = [];
-    private readonly IpPrefixTrie _ipv4Networks = new();
-    private readonly IpPrefixTrie _ipv6Networks = new();
+    private readonly List<(UInt128 Start, int PrefixLength, int Value)> _ipv4Prefixes = [];
+    private readonly List<(UInt128 Start, int PrefixLength, int Value)> _ipv6Prefixes = [];
+    private IpRangeTable _ipv4Networks = IpRangeTable.Empty;
+    private IpRangeTable _ipv6Networks = IpRangeTable.Empty;
     private readonly Dictionary<string, int> _domains = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> _hostnames = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> _urls = new(StringComparer.Ordinal);
@@ -106,6 +108,11 @@ public sealed partial class IocIndex
             index.Add(atom, [.. list]);
         }
 
+        index._ipv4Networks = IpRangeTable.Build(index._ipv4Prefixes);
+        index._ipv6Networks = IpRangeTable.Build(index._ipv6Prefixes);
+        index._ipv4Prefixes.Clear();
+        index._ipv6Prefixes.Clear();
+
         return index;
     }
 
@@ -184,7 +191,8 @@ public sealed partial class IocIndex
                 }
                 else
                 {
-                    (bits == 32 ? _ipv4Networks : _ipv6Networks).Add(key, prefix, id);
+                    // In the 128-bit key an IPv4 /p network is a /p prefix too: IPv4 sits in the top bits.
+                    (bits == 32 ? _ipv4Prefixes : _ipv6Prefixes).Add((key, prefix, id));
                 }
 
                 break;
