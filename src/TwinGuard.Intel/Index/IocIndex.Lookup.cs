@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using TwinGuard.Intel.Indicators;
 
@@ -14,6 +15,7 @@ public sealed partial class IocIndex
 
     /// <summary>The heaviest indicator naming this address at <paramref name="now"/>.</summary>
     /// <returns>The match, or null.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IocMatch? Match(IPAddress address, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -70,6 +72,7 @@ public sealed partial class IocIndex
     public IocMatch? MatchHost(string host) => MatchHost(host, _options.TimeProvider.GetUtcNow());
 
     /// <summary>The heaviest indicator naming this host at <paramref name="now"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IocMatch? MatchHost(string host, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -132,6 +135,7 @@ public sealed partial class IocIndex
     public IocMatch? MatchHash(string hash) => MatchHash(hash, _options.TimeProvider.GetUtcNow());
 
     /// <summary>The heaviest indicator naming this hash at <paramref name="now"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IocMatch? MatchHash(string hash, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(hash);
@@ -206,6 +210,7 @@ public sealed partial class IocIndex
         return (colon >= 0 ? authority[..colon] : authority).TrimEnd('.');
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (IndexedIndicator? Entry, double Weight) Best(IndexedIndicator[] group, long nowTicks)
     {
         IndexedIndicator? best = null;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using TwinGuard.Intel.Indicators;
 
 namespace TwinGuard.Intel.Index;
@@ -213,6 +214,7 @@ public sealed partial class IocIndex
     }
 
     /// <summary>The address as a 128-bit key, IPv4 in the top 32 bits; and its bit length (32 or 128).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (UInt128 Key, int Bits) Key(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];
