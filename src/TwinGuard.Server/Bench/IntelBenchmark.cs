@@ -46,14 +46,18 @@ internal static class IntelBenchmark
 
         for (var i = 0; i < size * 10 / 100; i++)
         {
-            var prefix = random.Next(12, 30);
+            var prefix = random.Next(16, 30);
             Add(IndicatorType.IPAddress, $"{V4((uint)random.NextInt64(0x0B000000, 0xDF000000))}/{prefix}");
         }
 
         for (var i = 0; i < size * 10 / 100; i++)
         {
-            var a = (UInt128)0x20010db8UL << 96 | (UInt128)(ulong)random.NextInt64() << 32;
-            v6Listed.Add(a);
+            var a = RandomV6(random);
+            if (i % 2 == 0)
+            {
+                v6Listed.Add(a);
+            }
+
             Add(IndicatorType.IPAddress, i % 2 == 0 ? V6(a).ToString() : $"{V6(a)}/{random.Next(32, 64)}");
         }
 
@@ -84,7 +88,7 @@ internal static class IntelBenchmark
         T[] Mix<T>(List<T> listed, Func<T> other) =>
             Enumerable.Range(0, Probes).Select(i => i % 10 == 0 ? listed[random.Next(listed.Count)] : other()).ToArray();
         var v4 = Mix(v4Listed, () => (uint)random.NextInt64(0, uint.MaxValue)).Select(V4).ToArray();
-        var v6 = Mix(v6Listed, () => (UInt128)0x20010db8UL << 96 | (UInt128)(ulong)random.NextInt64()).Select(V6).ToArray();
+        var v6 = Mix(v6Listed, () => RandomV6(random)).Select(V6).ToArray();
         var hostProbes = Mix(hosts, () => $"www.h{random.Next():x}.example{random.Next(97)}.test")
             .Select((h, i) => i % 10 == 0 ? "www." + h : h).ToArray();
         var urlProbes = Mix(urls, () => $"http://u{random.Next():x}.test/p/{random.Next()}");
@@ -167,6 +171,10 @@ internal static class IntelBenchmark
 
         return (name, best, hits);
     }
+
+    /// <summary>A random global unicast address (2000::/3).</summary>
+    private static UInt128 RandomV6(Random random) =>
+        new UInt128(((ulong)random.NextInt64() & 0x1FFF_FFFF_FFFF_FFFFUL) | 0x2000_0000_0000_0000UL, (ulong)random.NextInt64());
 
     private static IPAddress V4(uint address) => new(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(address));
 
