@@ -11,6 +11,7 @@ internal static class BenchCommand
     public static readonly IReadOnlyList<ProductBenchmark> Benchmarks =
     [
         LedgerBenchmark.Create(),
+        IntelBenchmark.Create(),
     ];
 
     public static Command Create()

@@ -25,6 +25,7 @@ internal static class TwinGuardCli
         HashPasswordCommand.Create(),
         BenchCommand.Create(),
         LedgerCommand.Create(),
+        IntelCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)
