@@ -19,6 +19,7 @@ internal static class TwinGuardCli
     public static RootCommand Build() => new("TwinGuard: security automation for industrial digital twins")
     {
         BenchCommand.Create(),
+        DetectCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)
