@@ -20,6 +20,7 @@ internal static class TwinGuardCli
     {
         BenchCommand.Create(),
         DetectCommand.Create(),
+        EvaluateCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)
