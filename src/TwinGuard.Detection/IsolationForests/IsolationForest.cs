@@ -240,6 +240,8 @@ public sealed class IsolationForest : IAnomalyDetector
         return node - _internalPerTree;
     }
 
+    // Optimised at first call: a batch is one long call, which tiered compilation would leave in on-stack-replaced code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreRange(double[] values, int columns, int start, int count, Span<double> scores)
     {
         var trees = Options.Trees;
@@ -329,8 +331,9 @@ public sealed class IsolationForest : IAnomalyDetector
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint Step(ref int feature, ref double threshold, ref double row, nint node)
     {
+        // Branch-free: the comparison is a coin flip for the predictor, so a setcc beats a jump.
         var x = Unsafe.Add(ref row, Unsafe.Add(ref feature, node));
-        return (2 * node) + 1 + (x >= Unsafe.Add(ref threshold, node) ? 1 : 0);
+        return (2 * node) + 1 + Unsafe.BitCast<bool, byte>(x >= Unsafe.Add(ref threshold, node));
     }
 
     private ParallelOptions ParallelOptions() => new()

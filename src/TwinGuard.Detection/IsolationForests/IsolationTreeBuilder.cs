@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TwinGuard.Detection.IsolationForests;
 
 /// <summary>Grows one isolation tree (ICDM 2008, Algorithm 2) into the flat complete-tree layout.</summary>
@@ -71,6 +73,7 @@ internal sealed class IsolationTreeBuilder
         leaves.Slice(first - feature.Length, count).Fill(pathLength);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TrySplit(int lo, int hi, out int attribute, out double split, out int mid)
     {
         // Draw attributes without replacement until one varies in this node (as scikit-learn's splitter does).
