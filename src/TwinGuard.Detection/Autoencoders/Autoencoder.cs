@@ -185,8 +185,7 @@ public sealed class Autoencoder : IAnomalyDetector
             Forward(activations, count);
             for (var r = 0; r < count; r++)
             {
-                double distance = TensorPrimitives.Distance(activations[0].AsSpan(r * d, d), activations[^1].AsSpan(r * d, d));
-                errors[start + r] = distance * distance / d;
+                errors[start + r] = MeanSquaredError(activations[0].AsSpan(r * d, d), activations[^1].AsSpan(r * d, d), default);
             }
         }
     }
@@ -203,15 +202,25 @@ public sealed class Autoencoder : IAnomalyDetector
         }
 
         Forward(activations, 1);
+        return MeanSquaredError(activations[0], activations[^1], perFeature);
+    }
+
+    // One routine for batch and single rows, so that a row scores the same whichever way it arrives.
+    private static double MeanSquaredError(ReadOnlySpan<float> input, ReadOnlySpan<float> output, Span<double> perFeature)
+    {
         var sum = 0.0;
-        for (var j = 0; j < FeatureCount; j++)
+        for (var j = 0; j < input.Length; j++)
         {
-            var e = (double)activations[^1][j] - activations[0][j];
-            perFeature[j] = e * e;
+            var e = (double)output[j] - input[j];
+            if (!perFeature.IsEmpty)
+            {
+                perFeature[j] = e * e;
+            }
+
             sum += e * e;
         }
 
-        return sum / FeatureCount;
+        return sum / input.Length;
     }
 
     private static float[] ToFloat(FeatureMatrix m)

@@ -161,7 +161,14 @@ public sealed class IsolationForest : IAnomalyDetector
     public double Score(ReadOnlySpan<double> row)
     {
         EnsureFitted(row.Length);
-        return PathLength.Score(MeanPathLength(row), SubsampleSize);
+        var sum = 0.0;
+        for (var t = 0; t < Options.Trees; t++)
+        {
+            sum += _leafPathLength[(t * _leavesPerTree) + Leaf(t, row)];
+        }
+
+        // The same expression as batch scoring, so a row gets the same score bit for bit either way.
+        return Math.Pow(2.0, sum * ScoreScale());
     }
 
     /// <summary>E[h(x)]: the path length of <paramref name="row"/> averaged over the trees (Algorithm 3).</summary>
@@ -252,8 +259,7 @@ public sealed class IsolationForest : IAnomalyDetector
         ref var threshold0 = ref MemoryMarshal.GetArrayDataReference(_threshold);
         ref var leaf0 = ref MemoryMarshal.GetArrayDataReference(_leafPathLength);
         ref var x0 = ref MemoryMarshal.GetArrayDataReference(values);
-        var c = PathLength.Average(SubsampleSize);
-        var scale = c <= 0 ? 0.0 : -1.0 / (c * trees);
+        var scale = ScoreScale();
 
         var r = 0;
         for (; r + Interleave <= count; r += Interleave)
@@ -326,6 +332,13 @@ public sealed class IsolationForest : IAnomalyDetector
 
             scores[r] = Math.Pow(2.0, s * scale);
         }
+    }
+
+    // s = 2^(−E[h]/c(ψ)) = 2^(Σh · scale), scale = −1/(c(ψ)·t). With one training row c(1) = 0 and every score is 1.
+    private double ScoreScale()
+    {
+        var c = PathLength.Average(SubsampleSize);
+        return c <= 0 ? 0.0 : -1.0 / (c * Options.Trees);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
