@@ -94,6 +94,12 @@ public sealed class TemporalFeatures
         })];
     }
 
+    /// <summary>True once a full window has been seen, so that every rolling statistic covers the whole window.</summary>
+    public bool IsWarm => _seen >= _options.Window;
+
+    /// <summary>Rows at the start of a stream whose window is incomplete.</summary>
+    public int WarmUpRows => _options.Window - 1;
+
     /// <summary>Starts a new stream.</summary>
     public void Reset() => _seen = 0;
 

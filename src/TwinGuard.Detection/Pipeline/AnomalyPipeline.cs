@@ -9,7 +9,8 @@ namespace TwinGuard.Detection.Pipeline;
 /// <remarks>
 /// Rows must arrive in time order. <see cref="Fit"/> streams the training rows through the features, so the first
 /// scored row's rolling window continues from the end of training; call <see cref="ResetStream"/> before a stream that
-/// does not continue the training rows. Everything fitted comes from the training rows only. Not thread-safe: one
+/// does not continue the training rows. Everything fitted comes from the training rows only. The first window − 1 rows
+/// of a stream are scored but never flagged: their rolling statistics cover only part of a window. Not thread-safe: one
 /// pipeline per stream (per asset).
 /// </remarks>
 public sealed class AnomalyPipeline
@@ -56,14 +57,21 @@ public sealed class AnomalyPipeline
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(options);
         var pipeline = new AnomalyPipeline(options, training.Columns);
+        pipeline._features.Reset();
         var features = pipeline._features.Transform(training);
-        pipeline.FitFeatures(features);
+
+        // Rows before the first full window have truncated statistics (a deviation of 0 over one row): learn from
+        // them only when the training window is too short to leave them out.
+        var skip = pipeline._features.WarmUpRows;
+        pipeline.FitFeatures(features.Rows - skip >= Math.Max(2, features.Rows / 2)
+            ? features.Slice(skip, features.Rows - skip)
+            : features);
         var scores = new double[features.Rows];
         pipeline.Detector.Score(features, scores);
         var verdicts = new AnomalyVerdict[features.Rows];
         for (var i = 0; i < features.Rows; i++)
         {
-            verdicts[i] = pipeline.Decide(features.Row(i), scores[i]);
+            verdicts[i] = pipeline.Decide(features.Row(i), scores[i], warm: i >= skip);
         }
 
         pipeline.TrainingVerdicts = verdicts;
@@ -106,20 +114,27 @@ public sealed class AnomalyPipeline
             _featureRow.CopyTo(features);
         }
 
-        return Decide(_featureRow, Detector.Score(_featureRow));
+        return Decide(_featureRow, Detector.Score(_featureRow), _features.IsWarm);
     }
 
     /// <summary>Scores every row of <paramref name="rows"/> in order (batch scoring of the detector).</summary>
     public AnomalyVerdict[] Run(FeatureMatrix rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var features = _features.Transform(rows);
+        var features = new FeatureMatrix(rows.Rows, _features.OutputColumns);
+        var warm = new bool[rows.Rows];
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            _features.Push(rows.Row(i), features.Row(i));
+            warm[i] = _features.IsWarm;
+        }
+
         var scores = new double[rows.Rows];
         Detector.Score(features, scores);
         var verdicts = new AnomalyVerdict[rows.Rows];
         for (var i = 0; i < rows.Rows; i++)
         {
-            verdicts[i] = Decide(features.Row(i), scores[i]);
+            verdicts[i] = Decide(features.Row(i), scores[i], warm[i]);
         }
 
         return verdicts;
@@ -147,9 +162,10 @@ public sealed class AnomalyPipeline
         }
     }
 
-    private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score)
+    private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score, bool warm)
     {
-        var raw = Threshold.IsAnomaly(score);
+        // Until the stream's first window is full the features are truncated: score, but do not decide.
+        var raw = warm && Threshold.IsAnomaly(score);
         _recentFlags[_flagCursor] = raw;
         _flagCursor = (_flagCursor + 1) % _recentFlags.Length;
         _recentCount = Math.Min(_recentCount + 1, _recentFlags.Length);
