@@ -12,6 +12,7 @@ internal static class BenchCommand
     [
         LedgerBenchmark.Create(),
         IntelBenchmark.Create(),
+        IForestBenchmark.Definition,
     ];
 
     public static Command Create()

@@ -26,6 +26,8 @@ internal static class TwinGuardCli
         BenchCommand.Create(),
         LedgerCommand.Create(),
         IntelCommand.Create(),
+        DetectCommand.Create(),
+        EvaluateCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)
