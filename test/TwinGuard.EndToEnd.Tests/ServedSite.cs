@@ -48,7 +48,7 @@ internal sealed class ServedSite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync();
+        await App.StopAsync(); // idempotent: a test may already have stopped the site to read its ledger
         await App.DisposeAsync();
         try
         {

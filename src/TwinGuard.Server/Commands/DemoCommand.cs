@@ -36,12 +36,16 @@ internal static class DemoCommand
         };
         command.SetAction(async (parse, ct) =>
         {
+            var plantPath = parse.GetValue(config)?.FullName;
             var options = new DemoOptions(
                 DurationText.TryParse(parse.GetValue(duration)!, out var d) && d > TimeSpan.Zero ? d : throw new CommandLineException($"--duration: '{parse.GetValue(duration)}' is not a duration such as 60s or 5m"),
                 parse.GetValue(seed),
                 ParseAttacks(parse.GetValue(attacks)!),
                 parse.GetValue(dataDir)?.FullName ?? Directory.CreateTempSubdirectory("twinguard-demo-").FullName,
-                parse.GetValue(config) is { } file ? ServeCommand.LoadPlant(file) : PlantModelLoader.Load(SamplePlantPath()));
+                plantPath is null ? PlantModelLoader.Load(SamplePlantPath()) : ServeCommand.LoadPlant(new FileInfo(plantPath)))
+            {
+                PlantSource = plantPath ?? SamplePlantPath(),
+            };
             var result = await RunAsync(options, interactive: true, ct);
             if (parse.GetValue(summary) is { } summaryFile)
             {
@@ -62,7 +66,10 @@ internal static class DemoCommand
             new BrokerOptions(IPAddress.Loopback, FreePort()),
             $"http://127.0.0.1:{FreePort()}",
             FreePort(),
-            FreePort());
+            FreePort())
+        {
+            PlantSource = options.PlantSource,
+        };
         await using var app = TwinGuardHost.Build(settings);
         await app.StartAsync(cancellationToken);
 

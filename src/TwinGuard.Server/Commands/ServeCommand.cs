@@ -25,7 +25,10 @@ internal static class ServeCommand
                 plant,
                 parse.GetValue(dataDir)!.FullName,
                 new BrokerOptions(IPAddress.Loopback, parse.GetValue(mqttPort)),
-                parse.GetValue(urls)!);
+                parse.GetValue(urls)!)
+            {
+                PlantSource = parse.GetValue(config)!.FullName,
+            };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine($"[bold]TwinGuard[/] serving site [green]{Markup.Escape(plant.Site.Id)}[/]: MQTT on {settings.Broker.Address}:{settings.Broker.Port}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(settings.DataDirectory)}");

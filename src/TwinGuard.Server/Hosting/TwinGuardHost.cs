@@ -1,4 +1,5 @@
 using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Ledger;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -41,6 +42,8 @@ internal static class TwinGuardHost
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
         services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
+        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
+        services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
         services.AddHostedService<PipelineService>();
 

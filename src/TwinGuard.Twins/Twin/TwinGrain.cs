@@ -2,6 +2,7 @@ using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Twins.Twin;
@@ -14,7 +15,7 @@ namespace TwinGuard.Twins.Twin;
 /// A value that fails validation never reaches the trusted state: the twin keeps the last-known-good value and marks
 /// the signal suspect. Staleness is checked on a grain timer; all times come from the injected <see cref="TimeProvider"/>.
 /// </remarks>
-internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine)
+internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger)
     : Grain, ITwinGrain
 {
     private AssetModel _asset = null!;
@@ -40,6 +41,8 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
 
     public Task IngestAsync(ReadingMessage[] batch)
     {
+        // The batch as it reached the twin, before validation: any reading, accepted or refused, can later be proven.
+        ledger.RecordBatch(_asset, batch);
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         foreach (var message in batch)
