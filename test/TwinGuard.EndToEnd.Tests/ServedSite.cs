@@ -34,10 +34,10 @@ internal sealed class ServedSite : IAsyncDisposable
         var settings = new HostSettings(
             plant ?? PlantModelLoader.Load(SamplePlantPath),
             dataDir,
-            new BrokerOptions(IPAddress.Loopback, TestPorts.Free()),
-            $"http://127.0.0.1:{TestPorts.Free()}",
-            TestPorts.Free(),
-            TestPorts.Free());
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free());
         var app = TwinGuardHost.Build(settings);
         await app.StartAsync();
         return new ServedSite(app, settings);

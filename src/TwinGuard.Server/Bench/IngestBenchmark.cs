@@ -135,7 +135,7 @@ internal static class IngestBenchmark
             return null;
         }
 
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var config = Path.Combine(Path.GetTempPath(), $"twinguard-bench-mosquitto-{port}.conf");
         // As ../shared/peers/mqtt/mosquitto-bench.conf: loopback, anonymous, no persistence, unlimited queue.
         await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n", ct);
@@ -190,10 +190,10 @@ internal static class IngestBenchmark
         var app = TwinGuardHost.Build(new HostSettings(
             plant,
             Directory.CreateTempSubdirectory("twinguard-bench-ingest-").FullName,
-            new BrokerOptions(IPAddress.Loopback, FreePort()),
-            $"http://127.0.0.1:{FreePort()}",
-            FreePort(),
-            FreePort()));
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free()));
         await app.StartAsync(ct);
         return app;
     }
@@ -286,12 +286,6 @@ internal static class IngestBenchmark
     private static bool OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Any(dir => File.Exists(Path.Combine(dir, program)));
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed record IngestRun(
         double MessagesPerSecond,

@@ -63,10 +63,10 @@ internal static class DemoCommand
         var settings = new HostSettings(
             options.Plant,
             options.DataDirectory,
-            new BrokerOptions(IPAddress.Loopback, FreePort()),
-            $"http://127.0.0.1:{FreePort()}",
-            FreePort(),
-            FreePort())
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free())
         {
             PlantSource = options.PlantSource,
         };
@@ -167,12 +167,6 @@ internal static class DemoCommand
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>samples/plant.yaml: beside the executable when published, else in the source tree above it.</summary>
     public static string SamplePlantPath()
