@@ -59,20 +59,38 @@ public sealed partial class LedgerWriter
                 $"{checkpointPath}: the latest checkpoint (tree size {last.TreeSize}) is not signed by {LedgerFiles.PrivateKey}");
         }
 
-        var tree = new CompactRange();
         var signedSize = last?.TreeSize ?? 0;
-        var rootMatches = last is null || (last.TreeSize == 0 && last.RootHash.AsSpan().SequenceEqual(MerkleHash.EmptyRoot()));
         var scan = new LedgerScan(directory);
-        var problem = scan.Run((in RecordView record) =>
+        CompactRange tree;
+        ScanProblem? problem;
+        var rootMatches = true;
+        var resumed = TryResume(directory, last, scan, out var state, out var stateSegment);
+        if (resumed)
         {
-            tree.Append(record.LeafHash);
-            if (tree.Size == signedSize)
+            // Resume at the newest checkpoint: its signed root vouches for the saved subtree roots.
+            tree = CompactRange.Restore(state!.TreeSize, state.Stack);
+            problem = scan.Run((in RecordView record) =>
             {
-                rootMatches = tree.Root().AsSpan().SequenceEqual(last!.RootHash);
-            }
+                tree.Append(record.LeafHash);
+                return true;
+            }, stateSegment, state.TreeSize, state.Offset);
+        }
+        else
+        {
+            var fullTree = new CompactRange();
+            rootMatches = last is null || (last.TreeSize == 0 && last.RootHash.AsSpan().SequenceEqual(MerkleHash.EmptyRoot()));
+            problem = scan.Run((in RecordView record) =>
+            {
+                fullTree.Append(record.LeafHash);
+                if (fullTree.Size == signedSize)
+                {
+                    rootMatches = fullTree.Root().AsSpan().SequenceEqual(last!.RootHash);
+                }
 
-            return true;
-        });
+                return true;
+            });
+            tree = fullTree;
+        }
 
         if (problem is not null)
         {
@@ -105,20 +123,23 @@ public sealed partial class LedgerWriter
         var segments = LedgerFiles.Segments(directory);
         SafeFileHandle segment;
         long segmentLength;
+        long segmentFirst;
         if (segments.Count == 0)
         {
             segment = CreateSegment(directory, tree.Size);
             segmentLength = SegmentFormat.HeaderSize;
+            segmentFirst = tree.Size;
         }
         else
         {
             segment = File.OpenHandle(segments[^1].Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
             segmentLength = RandomAccess.GetLength(segment);
+            segmentFirst = segments[^1].FirstIndex;
         }
 
         var checkpointFile = File.OpenHandle(checkpointPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        var writer = new LedgerWriter(directory, options, time, key, tree, segment, segmentLength, checkpointFile,
-            RandomAccess.GetLength(checkpointFile), last);
+        var writer = new LedgerWriter(directory, options, time, key, tree, segment, segmentFirst, segmentLength,
+            checkpointFile, RandomAccess.GetLength(checkpointFile), last) { ResumedFromTreeState = resumed };
         foreach (var t in torn)
         {
             writer.RecordTornTail(t.File, t.Offset, t.Length, t.SetAside, t.Sha256, t.FirstIndex, t.Reason);
@@ -139,6 +160,27 @@ public sealed partial class LedgerWriter
 
         writer.Start();
         return writer;
+    }
+
+    /// <summary>
+    /// Whether <c>tree-state.tgs</c> can stand in for re-hashing the log: it is for the newest checkpoint's tree size,
+    /// its subtree roots fold to that checkpoint's signed root, and its segment still reaches its offset.
+    /// </summary>
+    private static bool TryResume(string directory, Checkpoint? last, LedgerScan scan, out TreeState? state, out int segment)
+    {
+        segment = -1;
+        state = last is null ? null : TreeState.TryRead(directory);
+        if (state is null || state.TreeSize != last!.TreeSize)
+        {
+            return false;
+        }
+
+        var s = state;
+        segment = scan.Segments.FindIndex(x => x.FirstIndex == s.SegmentFirstIndex);
+        return segment >= 0
+               && s.SegmentFirstIndex <= s.TreeSize
+               && new FileInfo(scan.Segments[segment].Path).Length >= s.Offset
+               && CompactRange.Restore(s.TreeSize, s.Stack).Root().AsSpan().SequenceEqual(last.RootHash);
     }
 
     private void RecordTornTail(string file, long offset, long length, string setAside, string sha256, long firstIndex,
