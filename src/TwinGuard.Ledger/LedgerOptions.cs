@@ -16,6 +16,7 @@ public sealed record LedgerOptions
     /// waits in <see cref="LedgerWriter.FlushAsync"/> or <see cref="LedgerWriter.CheckpointAsync"/>.
     /// </summary>
     /// <value>Default 1 ms: the latency an entry may wait before it is written.</value>
+    /// <remarks>Measured on the machine's clock, not the <see cref="TimeProvider"/>: it bounds latency, it stamps nothing.</remarks>
     public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Appends block once this many bytes wait to be written, so memory stays bounded under any rate.</summary>
