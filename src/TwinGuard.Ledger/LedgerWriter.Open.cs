@@ -45,14 +45,13 @@ public sealed partial class LedgerWriter
     {
         var torn = new List<(string File, long Offset, long Length, string SetAside, string Sha256, long FirstIndex, string Reason)>();
         var checkpointPath = Path.Combine(directory, LedgerFiles.Checkpoints);
-        var checkpoints = CheckpointFile.Read(directory, out var tornCheckpointBytes);
+        var last = CheckpointFile.ReadLast(directory, out var checkpointCount, out var tornCheckpointBytes);
         if (tornCheckpointBytes > 0)
         {
-            var offset = checkpoints.Count * (long)Checkpoint.EncodedSize;
+            var offset = checkpointCount * Checkpoint.EncodedSize;
             torn.Add(SetAside(directory, checkpointPath, offset, -1, "incomplete checkpoint at the end of the file"));
         }
 
-        var last = checkpoints.Count > 0 ? checkpoints[^1] : null;
         if (last is not null && !key.PublicKey.Verify(last))
         {
             throw new InvalidDataException(
@@ -109,7 +108,7 @@ public sealed partial class LedgerWriter
         if (tree.Size < signedSize)
         {
             throw new InvalidDataException(
-                $"{directory}: the ledger has {tree.Size} entries but checkpoint {checkpoints.Count - 1} signs {signedSize}: "
+                $"{directory}: the ledger has {tree.Size} entries but checkpoint #{checkpointCount - 1} signs {signedSize}: "
                 + "entries were removed");
         }
 

@@ -54,7 +54,7 @@ internal static class LedgerBenchmark
     {
         var payload = new byte[payloadBytes];
         new Random(payloadBytes).NextBytes(payload);
-        var options = LedgerOptions.Default; // fsync per batch, 1 MiB batches, checkpoint every 2^20 entries and 1 s
+        var options = LedgerOptions.Default; // fsync per batch, 1 MiB batches, checkpoint every 2^20 entries and 10 s
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
