@@ -29,15 +29,34 @@ public sealed partial class LedgerWriter
         ArgumentNullException.ThrowIfNull(time);
         options.Validate();
         System.IO.Directory.CreateDirectory(directory);
-        var key = LedgerSigningKey.LoadOrCreate(directory);
+        var writerLock = LockDirectory(directory);
+        LedgerSigningKey? key = null;
         try
         {
-            return OpenWithKey(directory, options, time, key);
+            key = LedgerSigningKey.LoadOrCreate(directory);
+            var writer = OpenWithKey(directory, options, time, key);
+            writer._writerLock = writerLock;
+            return writer;
         }
         catch
         {
-            key.Dispose();
+            key?.Dispose();
+            writerLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>One writer per ledger: an exclusive lock (flock on Unix) on <c>writer.lock</c>, released even on a crash.</summary>
+    private static SafeFileHandle LockDirectory(string directory)
+    {
+        var path = Path.Combine(directory, LedgerFiles.WriterLock);
+        try
+        {
+            return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"{directory}: another writer has this ledger open ({ex.Message})", ex);
         }
     }
 

@@ -58,6 +58,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private SafeFileHandle _checkpointFile;
     private long _checkpointFileLength;
     private Checkpoint? _lastCheckpoint;
+    private SafeFileHandle? _writerLock;
 
     private LedgerWriter(string directory, LedgerOptions options, TimeProvider time, LedgerSigningKey key,
         CompactRange tree, SafeFileHandle segment, long segmentFirst, long segmentLength, SafeFileHandle checkpointFile,
@@ -250,6 +251,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
         _segment.Dispose();
         _checkpointFile.Dispose();
+        _writerLock?.Dispose();
         _key.Dispose();
         _wake.Dispose();
         _urgent.Dispose();
