@@ -61,6 +61,35 @@ public sealed class FeedRefresher
 
     private IocIndexOptions IndexOptions => _options.Index with { TimeProvider = _options.TimeProvider };
 
+    /// <summary>Adds a feed; it is fetched on the next refresh.</summary>
+    /// <returns>False if a feed with that id is already there.</returns>
+    public bool Add(FeedSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        lock (_feeds)
+        {
+            return _feeds.TryAdd(source.Id, new FeedState(source) { Status = new FeedStatus(source.Id, source.Location) });
+        }
+    }
+
+    /// <summary>Removes a feed and its indicators from the index (its stored copy stays until the store removes it).</summary>
+    /// <returns>Whether it was there.</returns>
+    public bool Remove(string feedId)
+    {
+        bool removed;
+        lock (_feeds)
+        {
+            removed = _feeds.Remove(feedId);
+        }
+
+        if (removed)
+        {
+            Rebuild();
+        }
+
+        return removed;
+    }
+
     /// <summary>Loads every feed's last good copy from the store, so the index is useful before the first refresh.</summary>
     /// <returns>The statuses after loading.</returns>
     public IReadOnlyList<FeedStatus> LoadStored()
@@ -71,7 +100,13 @@ public sealed class FeedRefresher
         }
 
         var stored = _store.List().ToDictionary(f => f.Source.Id, f => f.Status, StringComparer.Ordinal);
-        foreach (var state in _feeds.Values)
+        FeedState[] states;
+        lock (_feeds)
+        {
+            states = [.. _feeds.Values];
+        }
+
+        foreach (var state in states)
         {
             if (!stored.TryGetValue(state.Source.Id, out var status))
             {
@@ -111,7 +146,13 @@ public sealed class FeedRefresher
         try
         {
             var changed = false;
-            foreach (var state in _feeds.Values.ToArray())
+            FeedState[] states;
+            lock (_feeds)
+            {
+                states = [.. _feeds.Values];
+            }
+
+            foreach (var state in states)
             {
                 changed |= await RefreshAsync(state, cancellationToken);
             }
