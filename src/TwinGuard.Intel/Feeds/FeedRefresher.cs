@@ -44,6 +44,9 @@ public sealed class FeedRefresher
     /// <summary>Raised after the index has been rebuilt.</summary>
     public event EventHandler<IocIndex>? IndexChanged;
 
+    /// <summary>Time between refresh rounds in <see cref="RunAsync"/>.</summary>
+    public TimeSpan Interval => _options.Interval;
+
     /// <summary>The current index.</summary>
     public IocIndex Index => Volatile.Read(ref _index);
 
