@@ -10,7 +10,9 @@ internal static class BenchCommand
     /// <summary>Every benchmark, by name. Add a line here when you add one.</summary>
     public static readonly IReadOnlyList<ProductBenchmark> Benchmarks =
     [
+        LedgerBenchmark.Create(),
         IntelBenchmark.Create(),
+        IForestBenchmark.Definition,
     ];
 
     public static Command Create()

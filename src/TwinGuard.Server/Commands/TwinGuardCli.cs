@@ -18,8 +18,16 @@ internal static class TwinGuardCli
 
     public static RootCommand Build() => new("TwinGuard: security automation for industrial digital twins")
     {
+        DemoCommand.Create(),
+        ServeCommand.Create(),
+        FindingsCommand.CreateFindings(),
+        FindingsCommand.CreateIncidents(),
+        HashPasswordCommand.Create(),
         BenchCommand.Create(),
+        LedgerCommand.Create(),
         IntelCommand.Create(),
+        DetectCommand.Create(),
+        EvaluateCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

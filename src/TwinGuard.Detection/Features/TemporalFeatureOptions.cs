@@ -1,0 +1,30 @@
+namespace TwinGuard.Detection.Features;
+
+/// <summary>Which features over time <see cref="TemporalFeatures"/> derives from each input column.</summary>
+public sealed record TemporalFeatureOptions
+{
+    /// <summary>Rows in the rolling window; 1 turns every derived feature off and passes values through.</summary>
+    /// <value>10.</value>
+    public int Window { get; init; } = 10;
+
+    /// <summary>Keep the current value.</summary>
+    public bool Value { get; init; } = true;
+
+    /// <summary>Rolling mean over the window.</summary>
+    public bool RollingMean { get; init; } = true;
+
+    /// <summary>Rolling sample standard deviation over the window.</summary>
+    public bool RollingStdDev { get; init; } = true;
+
+    /// <summary>Change over the window: x(t) − x(t − window).</summary>
+    public bool Delta { get; init; } = true;
+
+    /// <summary>
+    /// Input columns whose level is not informative (a slowly drifting temperature): only their rolling deviation and
+    /// delta are kept, not their value or rolling mean.
+    /// </summary>
+    public IReadOnlyCollection<int> LevelFreeColumns { get; init; } = [];
+
+    /// <summary>Passes values through unchanged.</summary>
+    public static TemporalFeatureOptions None { get; } = new() { Window = 1, RollingMean = false, RollingStdDev = false, Delta = false };
+}

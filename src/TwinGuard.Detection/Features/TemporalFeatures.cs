@@ -1,0 +1,185 @@
+namespace TwinGuard.Detection.Features;
+
+/// <summary>
+/// Turns a stream of rows into features over time: the value, a rolling mean and deviation, and the change over a
+/// window, so that a collective anomaly (a valve closing slowly, a vibration that grows) is visible in a single row.
+/// </summary>
+/// <remarks>
+/// Causal: row t's features use rows t − window + 1 .. t only, so the same code serves batch evaluation and live
+/// scoring. Until the window has filled, statistics run over the rows seen so far. The stream state carries on from
+/// one call to the next: call <see cref="Reset"/> to start a new stream.
+/// </remarks>
+public sealed class TemporalFeatures
+{
+    private readonly TemporalFeatureOptions _options;
+    private readonly int _inputs;
+    private readonly double[] _ring;
+    private readonly int[] _sourceOf;
+    private readonly Kind[] _kindOf;
+    private long _seen;
+
+    /// <summary>Creates the transform for <paramref name="inputColumns"/> input columns.</summary>
+    public TemporalFeatures(int inputColumns, TemporalFeatureOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputColumns);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Window);
+        _options = options;
+        _inputs = inputColumns;
+        var window = Math.Max(options.Window, 1);
+        _ring = new double[(window + 1) * inputColumns];
+        var sources = new List<int>();
+        var kinds = new List<Kind>();
+        void Add(Kind kind, bool enabled, bool levelSensitive)
+        {
+            if (!enabled)
+            {
+                return;
+            }
+
+            for (var j = 0; j < inputColumns; j++)
+            {
+                if (levelSensitive && options.LevelFreeColumns.Contains(j))
+                {
+                    continue;
+                }
+
+                sources.Add(j);
+                kinds.Add(kind);
+            }
+        }
+
+        var temporal = options.Window > 1;
+        Add(Kind.Value, options.Value || !temporal, levelSensitive: temporal);
+        Add(Kind.Mean, temporal && options.RollingMean, levelSensitive: true);
+        Add(Kind.StdDev, temporal && options.RollingStdDev, levelSensitive: false);
+        Add(Kind.Delta, temporal && options.Delta, levelSensitive: false);
+        if (sources.Count == 0)
+        {
+            throw new ArgumentException("the options leave no feature to compute", nameof(options));
+        }
+
+        _sourceOf = [.. sources];
+        _kindOf = [.. kinds];
+    }
+
+    private enum Kind
+    {
+        Value,
+        Mean,
+        StdDev,
+        Delta,
+    }
+
+    /// <summary>Number of input columns.</summary>
+    public int InputColumns => _inputs;
+
+    /// <summary>Number of output features per row.</summary>
+    public int OutputColumns => _sourceOf.Length;
+
+    /// <summary>The input column that output feature <paramref name="feature"/> is derived from.</summary>
+    public int SourceColumn(int feature) => _sourceOf[feature];
+
+    /// <summary>A readable name for each output feature, e.g. <c>Pressure.mean10</c>.</summary>
+    public IReadOnlyList<string> FeatureNames(IReadOnlyList<string> inputNames)
+    {
+        ArgumentNullException.ThrowIfNull(inputNames);
+        var w = _options.Window;
+        return [.. _sourceOf.Select((s, i) => _kindOf[i] switch
+        {
+            Kind.Value => inputNames[s],
+            Kind.Mean => $"{inputNames[s]}.mean{w}",
+            Kind.StdDev => $"{inputNames[s]}.std{w}",
+            _ => $"{inputNames[s]}.delta{w}",
+        })];
+    }
+
+    /// <summary>True once a full window has been seen, so that every rolling statistic covers the whole window.</summary>
+    public bool IsWarm => _seen >= _options.Window;
+
+    /// <summary>Rows at the start of a stream whose window is incomplete.</summary>
+    public int WarmUpRows => _options.Window - 1;
+
+    /// <summary>Starts a new stream.</summary>
+    public void Reset() => _seen = 0;
+
+    /// <summary>Adds the next row of the stream and writes its features to <paramref name="output"/>.</summary>
+    public void Push(ReadOnlySpan<double> row, Span<double> output)
+    {
+        if (row.Length != _inputs)
+        {
+            throw new ArgumentException($"expected {_inputs} columns, got {row.Length}", nameof(row));
+        }
+
+        var window = _options.Window;
+        var slots = _ring.Length / _inputs;
+        var slot = (int)(_seen % slots);
+        row.CopyTo(_ring.AsSpan(slot * _inputs, _inputs));
+        _seen++;
+        var filled = (int)Math.Min(_seen, window);
+        for (var f = 0; f < _sourceOf.Length; f++)
+        {
+            var j = _sourceOf[f];
+            switch (_kindOf[f])
+            {
+                case Kind.Value:
+                    output[f] = row[j];
+                    break;
+                case Kind.Mean:
+                    output[f] = Mean(j, slot, filled, slots);
+                    break;
+                case Kind.StdDev:
+                    output[f] = StdDev(j, slot, filled, slots);
+                    break;
+                default:
+                    // x(t) − x(t − w); before w rows have passed, against the first row of the stream.
+                    var back = (int)Math.Min(_seen - 1, window);
+                    var old = ((slot - back) % slots + slots) % slots;
+                    output[f] = row[j] - _ring[(old * _inputs) + j];
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Pushes every row of <paramref name="rows"/> in order and returns their features.</summary>
+    public FeatureMatrix Transform(FeatureMatrix rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var result = new FeatureMatrix(rows.Rows, OutputColumns);
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            Push(rows.Row(i), result.Row(i));
+        }
+
+        return result;
+    }
+
+    private double Mean(int column, int slot, int filled, int slots)
+    {
+        var sum = 0.0;
+        for (var k = 0; k < filled; k++)
+        {
+            sum += _ring[((((slot - k) % slots) + slots) % slots * _inputs) + column];
+        }
+
+        return sum / filled;
+    }
+
+    private double StdDev(int column, int slot, int filled, int slots)
+    {
+        if (filled < 2)
+        {
+            return 0.0;
+        }
+
+        var mean = Mean(column, slot, filled, slots);
+        var sum = 0.0;
+        for (var k = 0; k < filled; k++)
+        {
+            var d = _ring[((((slot - k) % slots) + slots) % slots * _inputs) + column] - mean;
+            sum += d * d;
+        }
+
+        return Math.Sqrt(sum / (filled - 1));
+    }
+}

@@ -1,0 +1,192 @@
+using TwinGuard.Detection.Features;
+
+namespace TwinGuard.Detection.Pipeline;
+
+/// <summary>
+/// A multivariate detector ready for a stream of rows: features over time, a fitted <see cref="IAnomalyDetector"/>, a
+/// threshold calibrated on the training scores, smoothing of the decisions, and the column that drove each score.
+/// </summary>
+/// <remarks>
+/// Rows must arrive in time order. <see cref="Fit"/> streams the training rows through the features, so the first
+/// scored row's rolling window continues from the end of training; call <see cref="ResetStream"/> before a stream that
+/// does not continue the training rows. Everything fitted comes from the training rows only. The first window − 1 rows
+/// of a stream are scored but never flagged: their rolling statistics cover only part of a window. Not thread-safe: one
+/// pipeline per stream (per asset).
+/// </remarks>
+public sealed class AnomalyPipeline
+{
+    private readonly AnomalyPipelineOptions _options;
+    private readonly TemporalFeatures _features;
+    private readonly bool[] _recentFlags;
+    private readonly double[] _featureRow;
+    private readonly double[] _contributions;
+    private readonly double[] _columnShare;
+    private int _flagCursor;
+    private int _recentCount;
+
+    private AnomalyPipeline(AnomalyPipelineOptions options, int inputColumns)
+    {
+        _options = options;
+        _features = new TemporalFeatures(inputColumns, options.Features);
+        _recentFlags = new bool[Math.Max(1, options.SmoothingWindow)];
+        _featureRow = new double[_features.OutputColumns];
+        _contributions = new double[_features.OutputColumns];
+        _columnShare = new double[inputColumns];
+        Detector = options.CreateDetector();
+        Threshold = new Thresholds.ScoreThreshold(1.0, "unfitted");
+    }
+
+    /// <summary>The fitted detector (over the derived features).</summary>
+    public IAnomalyDetector Detector { get; private set; }
+
+    /// <summary>The calibrated threshold.</summary>
+    public Thresholds.ScoreThreshold Threshold { get; private set; }
+
+    /// <summary>Number of input columns.</summary>
+    public int InputColumns => _features.InputColumns;
+
+    /// <summary>The feature transform (for naming derived features).</summary>
+    public TemporalFeatures Features => _features;
+
+    /// <summary>Verdicts on the training rows themselves, in order (useful to report them with the rest).</summary>
+    public IReadOnlyList<AnomalyVerdict> TrainingVerdicts { get; private set; } = [];
+
+    /// <summary>Fits a pipeline on <paramref name="training"/> (rows in time order, normal operation).</summary>
+    public static AnomalyPipeline Fit(FeatureMatrix training, AnomalyPipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(options);
+        var pipeline = new AnomalyPipeline(options, training.Columns);
+        pipeline._features.Reset();
+        var features = pipeline._features.Transform(training);
+
+        // Rows before the first full window have truncated statistics (a deviation of 0 over one row): learn from
+        // them only when the training window is too short to leave them out.
+        var skip = pipeline._features.WarmUpRows;
+        pipeline.FitFeatures(features.Rows - skip >= Math.Max(2, features.Rows / 2)
+            ? features.Slice(skip, features.Rows - skip)
+            : features);
+        var scores = new double[features.Rows];
+        pipeline.Detector.Score(features, scores);
+        var verdicts = new AnomalyVerdict[features.Rows];
+        for (var i = 0; i < features.Rows; i++)
+        {
+            verdicts[i] = pipeline.Decide(features.Row(i), scores[i], warm: i >= skip);
+        }
+
+        pipeline.TrainingVerdicts = verdicts;
+        return pipeline;
+    }
+
+    /// <summary>
+    /// Refits the detector and the threshold on feature rows already derived by this pipeline's stream (see
+    /// <see cref="Next(ReadOnlySpan{double}, Span{double})"/>); the stream state is kept.
+    /// </summary>
+    public void FitFeatures(FeatureMatrix featureRows)
+    {
+        ArgumentNullException.ThrowIfNull(featureRows);
+        var detector = _options.CreateDetector();
+        detector.Fit(featureRows);
+        var scores = new double[featureRows.Rows];
+        detector.Score(featureRows, scores);
+        Threshold = _options.Threshold.Calibrate(scores);
+        Detector = detector;
+    }
+
+    /// <summary>Starts a new stream: forgets the rolling window and the smoothing history.</summary>
+    public void ResetStream()
+    {
+        _features.Reset();
+        Array.Clear(_recentFlags);
+        _flagCursor = 0;
+        _recentCount = 0;
+    }
+
+    /// <summary>Scores the next row of the stream.</summary>
+    public AnomalyVerdict Next(ReadOnlySpan<double> row) => Next(row, default);
+
+    /// <summary>Scores the next row of the stream and copies its derived features to <paramref name="features"/>.</summary>
+    public AnomalyVerdict Next(ReadOnlySpan<double> row, Span<double> features)
+    {
+        _features.Push(row, _featureRow);
+        if (!features.IsEmpty)
+        {
+            _featureRow.CopyTo(features);
+        }
+
+        return Decide(_featureRow, Detector.Score(_featureRow), _features.IsWarm);
+    }
+
+    /// <summary>Scores every row of <paramref name="rows"/> in order (batch scoring of the detector).</summary>
+    public AnomalyVerdict[] Run(FeatureMatrix rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var features = new FeatureMatrix(rows.Rows, _features.OutputColumns);
+        var warm = new bool[rows.Rows];
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            _features.Push(rows.Row(i), features.Row(i));
+            warm[i] = _features.IsWarm;
+        }
+
+        var scores = new double[rows.Rows];
+        Detector.Score(features, scores);
+        var verdicts = new AnomalyVerdict[rows.Rows];
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            verdicts[i] = Decide(features.Row(i), scores[i], warm[i]);
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>Each input column's share of the score of the last derived feature row given.</summary>
+    public void ExplainByColumn(ReadOnlySpan<double> featureRow, Span<double> shares)
+    {
+        Detector.Explain(featureRow, _contributions);
+        shares[..InputColumns].Clear();
+        var total = 0.0;
+        for (var f = 0; f < _contributions.Length; f++)
+        {
+            var c = double.IsFinite(_contributions[f]) ? Math.Max(0, _contributions[f]) : 0;
+            shares[_features.SourceColumn(f)] += c;
+            total += c;
+        }
+
+        if (total > 0)
+        {
+            for (var j = 0; j < InputColumns; j++)
+            {
+                shares[j] /= total;
+            }
+        }
+    }
+
+    private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score, bool warm)
+    {
+        // Until the stream's first window is full the features are truncated: score, but do not decide.
+        var raw = warm && Threshold.IsAnomaly(score);
+        _recentFlags[_flagCursor] = raw;
+        _flagCursor = (_flagCursor + 1) % _recentFlags.Length;
+        _recentCount = Math.Min(_recentCount + 1, _recentFlags.Length);
+        var votes = 0;
+        foreach (var flag in _recentFlags)
+        {
+            votes += flag ? 1 : 0;
+        }
+
+        // Majority of the rows seen so far in the window, ties flagged: a short window at the start still votes.
+        var smoothed = _recentFlags.Length == 1 ? raw : 2 * votes >= _recentCount;
+        ExplainByColumn(featureRow, _columnShare);
+        var top = 0;
+        for (var j = 1; j < _columnShare.Length; j++)
+        {
+            if (_columnShare[j] > _columnShare[top])
+            {
+                top = j;
+            }
+        }
+
+        return new AnomalyVerdict(score, smoothed, top, raw);
+    }
+}

@@ -1,0 +1,84 @@
+using TwinGuard.Detection.Autoencoders;
+using TwinGuard.Detection.Ensemble;
+using TwinGuard.Detection.Features;
+using TwinGuard.Detection.IsolationForests;
+using TwinGuard.Detection.Reconstruction;
+
+namespace TwinGuard.Detection.Pipeline;
+
+/// <summary>The named detector presets that <c>twinguard detect --detector NAME</c> and the twins choose from.</summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>pca</c> (default): T²+Q over temporal features (window 10: value, mean, deviation, delta), threshold at
+/// twice the odds of the training 99th percentile, majority vote over 15 rows.</item>
+/// <item><c>autoencoder</c>: the same features, threshold and smoothing with a dense autoencoder.</item>
+/// <item><c>ensemble</c>: PCA, autoencoder and Isolation Forest over the same features, fused.</item>
+/// <item><c>iforest</c>: the plain Isolation Forest on the raw values, threshold at the training 99th percentile, no
+/// smoothing: the configuration the SKAB leaderboard publishes.</item>
+/// <item><c>iforest-temporal</c>: Isolation Forest over the temporal features with the <c>pca</c> threshold and
+/// smoothing.</item>
+/// </list>
+/// </remarks>
+public static class DetectorCatalog
+{
+    /// <summary>The default preset.</summary>
+    public const string Default = "pca";
+
+    /// <summary>Every preset name.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["pca", "autoencoder", "ensemble", "iforest", "iforest-temporal"];
+
+    /// <summary>The options of preset <paramref name="name"/>.</summary>
+    /// <param name="name">A name from <see cref="Names"/>.</param>
+    /// <param name="seed">Seed for the randomised detectors.</param>
+    /// <param name="levelFreeColumns">Input columns whose level should be ignored (slow drifts such as temperatures).</param>
+    public static AnomalyPipelineOptions Create(string name, ulong seed = 42, IReadOnlyCollection<int>? levelFreeColumns = null)
+    {
+        var temporal = new TemporalFeatureOptions { Window = 10, LevelFreeColumns = levelFreeColumns ?? [] };
+        var margin = new ThresholdOptions { Quantile = 0.99, Multiplier = 2.0 };
+        return name switch
+        {
+            "pca" => new AnomalyPipelineOptions
+            {
+                CreateDetector = () => new PcaResidualDetector(),
+                Features = temporal,
+                Threshold = margin,
+                SmoothingWindow = 15,
+            },
+            "autoencoder" => new AnomalyPipelineOptions
+            {
+                CreateDetector = () => new Autoencoder(new AutoencoderOptions { Seed = seed }),
+                Features = temporal,
+                Threshold = margin,
+                SmoothingWindow = 15,
+            },
+            "ensemble" => new AnomalyPipelineOptions
+            {
+                CreateDetector = () => new ScoreEnsemble(
+                [
+                    new PcaResidualDetector(),
+                    new Autoencoder(new AutoencoderOptions { Seed = seed }),
+                    new IsolationForest(new IsolationForestOptions { Seed = seed }),
+                ]),
+                Features = temporal,
+                Threshold = margin,
+                SmoothingWindow = 15,
+            },
+            "iforest" => new AnomalyPipelineOptions
+            {
+                CreateDetector = () => new IsolationForest(new IsolationForestOptions { Seed = seed }),
+                Features = TemporalFeatureOptions.None,
+                Threshold = new ThresholdOptions { Quantile = 0.99 },
+                SmoothingWindow = 1,
+            },
+            "iforest-temporal" => new AnomalyPipelineOptions
+            {
+                CreateDetector = () => new IsolationForest(new IsolationForestOptions { Seed = seed }),
+                Features = temporal,
+                Threshold = new ThresholdOptions { Quantile = 0.99 },
+                SmoothingWindow = 15,
+            },
+            _ => throw new ArgumentException(
+                $"unknown detector '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+        };
+    }
+}

@@ -1,0 +1,209 @@
+namespace TwinGuard.Detection.Reconstruction;
+
+/// <summary>
+/// Principal-component monitoring with Hotelling's T² and the Q (squared prediction error) statistic: a row is
+/// anomalous when it is far from normal inside the principal subspace (T²) or when it leaves that subspace (Q).
+/// </summary>
+/// <remarks>
+/// Jackson and Mudholkar, "Control procedures for residuals associated with principal component analysis",
+/// Technometrics 21(3), 1979; the combined index follows Yue and Qin, "Reconstruction-based fault identification
+/// using a combined index", Ind. Eng. Chem. Res. 40(20), 2001, with each statistic normalised by its training quantile
+/// instead of its theoretical limit (plant data are rarely Gaussian). Features are standardised on the training rows.
+/// The raw index r = T²/T²_q + Q/Q_q maps to the score r / (1 + r), so a score's odds are the index itself.
+/// Explanations are each feature's share of Q plus its share of T² (the T² contributions of Westerhuis et al.,
+/// J. Chemometrics 14, 2000, clipped at 0).
+/// </remarks>
+public sealed class PcaResidualDetector : IAnomalyDetector
+{
+    private readonly Features.Standardizer _standardizer = new();
+    private double[] _components = []; // d × k, row-major
+    private double[] _eigenvalues = [];
+    private int _k;
+    private double _t2Scale = 1;
+    private double _qScale = 1;
+
+    /// <summary>Creates an unfitted detector.</summary>
+    public PcaResidualDetector(PcaResidualOptions? options = null)
+    {
+        Options = options ?? new PcaResidualOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.ExplainedVariance);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Options.ExplainedVariance, 1.0);
+    }
+
+    /// <inheritdoc />
+    public string Name => "pca";
+
+    /// <summary>The parameters.</summary>
+    public PcaResidualOptions Options { get; }
+
+    /// <inheritdoc />
+    public int FeatureCount { get; private set; }
+
+    /// <inheritdoc />
+    public bool IsFitted => FeatureCount > 0;
+
+    /// <summary>Number of principal components kept.</summary>
+    public int Components => _k;
+
+    /// <inheritdoc />
+    public void Fit(FeatureMatrix training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (training.Rows < 2)
+        {
+            throw new ArgumentException("PCA needs at least two training rows", nameof(training));
+        }
+
+        _standardizer.Fit(training);
+        var z = _standardizer.Transform(training);
+        var d = z.Columns;
+        var cov = new double[d * d];
+        for (var i = 0; i < z.Rows; i++)
+        {
+            var row = z.Row(i);
+            for (var a = 0; a < d; a++)
+            {
+                var ra = row[a];
+                for (var b = a; b < d; b++)
+                {
+                    cov[(a * d) + b] += ra * row[b];
+                }
+            }
+        }
+
+        for (var a = 0; a < d; a++)
+        {
+            for (var b = a; b < d; b++)
+            {
+                cov[(a * d) + b] /= z.Rows - 1;
+                cov[(b * d) + a] = cov[(a * d) + b];
+            }
+        }
+
+        var (values, vectors) = SymmetricEigen.Decompose(cov, d);
+        var total = values.Sum(v => Math.Max(v, 0));
+        var k = 0;
+        var explained = 0.0;
+        while (k < d && (k == 0 || explained < Options.ExplainedVariance * total))
+        {
+            explained += Math.Max(values[k], 0);
+            k++;
+        }
+
+        _k = k;
+        _components = new double[d * k];
+        _eigenvalues = new double[k];
+        for (var c = 0; c < k; c++)
+        {
+            _eigenvalues[c] = Math.Max(values[c], 1e-9);
+            for (var a = 0; a < d; a++)
+            {
+                _components[(a * k) + c] = vectors[(a * d) + c];
+            }
+        }
+
+        FeatureCount = d;
+        _t2Scale = 1;
+        _qScale = 1;
+        var t2 = new double[z.Rows];
+        var q = new double[z.Rows];
+        Span<double> projected = stackalloc double[k];
+        for (var i = 0; i < z.Rows; i++)
+        {
+            (t2[i], q[i]) = Statistics(z.Row(i), projected, default);
+        }
+
+        _t2Scale = Math.Max(Thresholds.ScoreThreshold.QuantileOf(t2, Options.NormalisingQuantile), 1e-12);
+        _qScale = Math.Max(Thresholds.ScoreThreshold.QuantileOf(q, Options.NormalisingQuantile), 1e-12);
+    }
+
+    /// <inheritdoc />
+    public void Score(FeatureMatrix rows, Span<double> scores)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            scores[i] = Score(rows.Row(i));
+        }
+    }
+
+    /// <inheritdoc />
+    public double Score(ReadOnlySpan<double> row)
+    {
+        var r = Index(row);
+        return double.IsNaN(r) ? 1.0 : double.IsPositiveInfinity(r) ? 1.0 : r / (1.0 + r);
+    }
+
+    /// <summary>The combined index T²/T²_q + Q/Q_q of <paramref name="row"/>.</summary>
+    public double Index(ReadOnlySpan<double> row)
+    {
+        EnsureFitted(row.Length);
+        Span<double> z = stackalloc double[FeatureCount];
+        Span<double> projected = stackalloc double[_k];
+        _standardizer.Transform(row, z);
+        var (t2, q) = Statistics(z, projected, default);
+        return (t2 / _t2Scale) + (q / _qScale);
+    }
+
+    /// <inheritdoc />
+    public void Explain(ReadOnlySpan<double> row, Span<double> contributions)
+    {
+        EnsureFitted(row.Length);
+        Span<double> z = stackalloc double[FeatureCount];
+        Span<double> projected = stackalloc double[_k];
+        _standardizer.Transform(row, z);
+        Statistics(z, projected, contributions);
+    }
+
+    private (double T2, double Q) Statistics(ReadOnlySpan<double> z, Span<double> projected, Span<double> contributions)
+    {
+        var d = FeatureCount;
+        var k = _k;
+        var t2 = 0.0;
+        for (var c = 0; c < k; c++)
+        {
+            var s = 0.0;
+            for (var a = 0; a < d; a++)
+            {
+                s += z[a] * _components[(a * k) + c];
+            }
+
+            projected[c] = s;
+            t2 += s * s / _eigenvalues[c];
+        }
+
+        var q = 0.0;
+        for (var a = 0; a < d; a++)
+        {
+            var reconstructed = 0.0;
+            var t2Part = 0.0;
+            for (var c = 0; c < k; c++)
+            {
+                reconstructed += projected[c] * _components[(a * k) + c];
+                t2Part += projected[c] / _eigenvalues[c] * _components[(a * k) + c];
+            }
+
+            var residual = z[a] - reconstructed;
+            q += residual * residual;
+            if (!contributions.IsEmpty)
+            {
+                contributions[a] = (residual * residual / _qScale) + Math.Max(0, t2Part * z[a] / _t2Scale);
+            }
+        }
+
+        return (t2, q);
+    }
+
+    private void EnsureFitted(int columns)
+    {
+        if (!IsFitted)
+        {
+            throw new InvalidOperationException("the PCA detector has not been fitted");
+        }
+
+        if (columns != FeatureCount)
+        {
+            throw new ArgumentException($"the detector was fitted on {FeatureCount} features, not {columns}");
+        }
+    }
+}

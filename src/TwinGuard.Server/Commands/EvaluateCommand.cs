@@ -1,0 +1,180 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using TwinGuard.Detection.Pipeline;
+using TwinGuard.Server.Offline;
+
+namespace TwinGuard.Server.Commands;
+
+/// <summary><c>twinguard evaluate skab --data DIR [--detector NAME] [--json]</c>: detection quality on SKAB.</summary>
+/// <remarks>
+/// Reproduces the SKAB leaderboard's protocol (../shared/datasets/README.md) and prints our rows beside the published
+/// ones. <c>--anomaly-free</c> adds a separately labelled run whose training also includes anomaly-free.csv, which the
+/// leaderboard does not use.
+/// </remarks>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "SKAB checkout (folder holding data/)", Required = true };
+        var detector = new Option<string?>("--detector")
+        {
+            Description = "Detector preset (" + string.Join(", ", DetectorCatalog.Names) + "); all when omitted",
+        };
+        var files = new Option<string?>("--files") { Description = "Comma-separated subset, e.g. valve1/0,other/3 (default: all 34)" };
+        var anomalyFree = new Option<bool>("--anomaly-free")
+        {
+            Description = "Also run, labelled separately, with anomaly-free.csv added to each file's training rows",
+        };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the randomised detectors", DefaultValueFactory = _ => 42UL };
+        var json = CommonOptions.Json();
+        var skab = new Command("skab", "SKAB (Skoltech Anomaly Benchmark) with the leaderboard's protocol")
+        {
+            data, detector, files, anomalyFree, seed, json,
+        };
+        skab.SetAction((parse, ct) =>
+        {
+            var folder = SkabDataset.DataFolder(parse.GetValue(data)!);
+            var names = DetectCommand.SplitList(parse.GetValue(files)) ?? SkabDataset.Experiments;
+            foreach (var name in names.Where(n => !SkabDataset.Experiments.Contains(n)))
+            {
+                throw new CommandLineException($"--files: '{name}' is not one of the 34 SKAB experiments (valve1/0..15, valve2/0..3, other/1..14)");
+            }
+
+            var wanted = parse.GetValue(detector);
+            if (wanted is not null && !DetectorCatalog.Names.Contains(wanted))
+            {
+                throw new CommandLineException($"--detector: unknown detector '{wanted}'; known: {string.Join(", ", DetectorCatalog.Names)}");
+            }
+
+            var experiments = names.Select(n => SkabDataset.Load(folder, n)).ToList();
+            var detectors = wanted is null ? DetectorCatalog.Names : [wanted];
+            var results = new List<SkabDetectorResult>();
+            foreach (var d in detectors)
+            {
+                ct.ThrowIfCancellationRequested();
+                results.Add(SkabEvaluator.Evaluate(d, experiments, parse.GetValue(seed)));
+            }
+
+            if (parse.GetValue(anomalyFree))
+            {
+                var free = SkabDataset.LoadAnomalyFree(folder);
+                foreach (var d in detectors)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    results.Add(SkabEvaluator.Evaluate(d, experiments, parse.GetValue(seed), free.Values));
+                }
+            }
+
+            var perfect = SkabEvaluator.PerfectChangePoints(experiments);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(ToJson(experiments, results, perfect));
+            }
+            else
+            {
+                Print(Console.Out, experiments, results, perfect);
+            }
+
+            return Task.FromResult(0);
+        });
+        return new Command("evaluate", "Measure detection quality on a labelled benchmark") { skab };
+    }
+
+    private static void Print(TextWriter o, IReadOnlyList<SkabExperiment> experiments, IReadOnlyList<SkabDetectorResult> results,
+        ChangePointScore perfect)
+    {
+        var testRows = experiments.Sum(e => e.Sensors.Rows - SkabEvaluator.TrainingRows);
+        var anomalous = experiments.Sum(e => e.Anomaly.Skip(SkabEvaluator.TrainingRows).Sum());
+        o.WriteLine(Inv($"SKAB: {experiments.Count} files, first {SkabEvaluator.TrainingRows} rows of each train, {testRows} test rows ({100.0 * anomalous / testRows:0.0} % anomalous), {perfect.Windows} change points"));
+        o.WriteLine();
+        o.WriteLine("Outlier detection (point-wise, confusion matrix summed over the files)");
+        o.WriteLine($"{"detector",-42} {"F1",6} {"FAR %",7} {"MAR %",7}");
+        foreach (var r in results)
+        {
+            o.WriteLine(Inv($"{"TwinGuard " + r.Detector,-42} {r.Points.F1,6:0.000} {r.Points.FalseAlarmRate,7:0.00} {r.Points.MissedAlarmRate,7:0.00}"));
+        }
+
+        foreach (var p in SkabPublishedResult.All)
+        {
+            o.WriteLine(Inv($"{"published " + p.Name,-42} {p.F1,6:0.00} {p.FalseAlarmRate,7:0.00} {p.MissedAlarmRate,7:0.00}"));
+        }
+
+        o.WriteLine();
+        o.WriteLine("Change points (NAB, 60 s windows right of each change point; 'plain' = prediction edges, 'rolling30' = edges of the 30-row rolling max)");
+        o.WriteLine($"{"detector",-52} {"standard",9} {"low FP",8} {"low FN",8} {"missed",7} {"false",6}");
+        foreach (var r in results)
+        {
+            Row("TwinGuard " + r.Detector + " [plain]", r.PlainEdges);
+            Row("TwinGuard " + r.Detector + " [rolling30]", r.RollingEdges);
+        }
+
+        foreach (var p in SkabPublishedResult.All.Where(p => p.Standard is not null))
+        {
+            var rule = p.Name == "Isolation Forest" ? "[rolling30]" : "[plain]";
+            o.WriteLine(Inv($"{"published " + p.Name + " " + rule,-52} {p.Standard,9:0.00} {p.LowFalsePositives,8:0.00} {p.LowFalseNegatives,8:0.00} {p.Missed,7} {p.FalseAlarms,6}"));
+        }
+
+        Row("check: the true change points themselves", perfect);
+
+        void Row(string name, ChangePointScore s) =>
+            o.WriteLine(Inv($"{name,-52} {s.Standard,9:0.00} {s.LowFalsePositives,8:0.00} {s.LowFalseNegatives,8:0.00} {s.Missed,7} {s.FalseAlarms,6}"));
+    }
+
+    private static string ToJson(IReadOnlyList<SkabExperiment> experiments, IReadOnlyList<SkabDetectorResult> results,
+        ChangePointScore perfect)
+    {
+        static object Cp(ChangePointScore s) => new
+        {
+            standard = Math.Round(s.Standard, 2),
+            low_fp = Math.Round(s.LowFalsePositives, 2),
+            low_fn = Math.Round(s.LowFalseNegatives, 2),
+            missed = s.Missed,
+            @false = s.FalseAlarms,
+            windows = s.Windows,
+        };
+
+        var document = new
+        {
+            benchmark = "SKAB",
+            files = experiments.Select(e => e.Name),
+            training_rows_per_file = SkabEvaluator.TrainingRows,
+            test_rows = experiments.Sum(e => e.Sensors.Rows - SkabEvaluator.TrainingRows),
+            change_points = perfect.Windows,
+            perfect_change_point_score = Cp(perfect),
+            detectors = results.Select(r => new
+            {
+                name = r.Detector,
+                f1 = Math.Round(r.Points.F1, 4),
+                far_percent = Math.Round(r.Points.FalseAlarmRate, 2),
+                mar_percent = Math.Round(r.Points.MissedAlarmRate, 2),
+                tp = r.Points.TruePositives,
+                fp = r.Points.FalsePositives,
+                fn = r.Points.FalseNegatives,
+                tn = r.Points.TrueNegatives,
+                change_points_plain_edges = Cp(r.PlainEdges),
+                change_points_rolling30_edges = Cp(r.RollingEdges),
+                seconds = Math.Round(r.Seconds, 3),
+            }),
+            published = SkabPublishedResult.All.Select(p => new
+            {
+                name = p.Name,
+                f1 = p.F1,
+                far_percent = p.FalseAlarmRate,
+                mar_percent = p.MissedAlarmRate,
+                change_points = p.Standard is null ? null : new
+                {
+                    rule = p.Name == "Isolation Forest" ? "rolling30" : "plain",
+                    standard = p.Standard,
+                    low_fp = p.LowFalsePositives,
+                    low_fn = p.LowFalseNegatives,
+                    missed = p.Missed,
+                    @false = p.FalseAlarms,
+                },
+            }),
+        };
+        return JsonSerializer.Serialize(document);
+    }
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

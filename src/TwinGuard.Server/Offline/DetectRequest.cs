@@ -1,0 +1,22 @@
+namespace TwinGuard.Server.Offline;
+
+/// <summary>The arguments of <c>twinguard detect</c>.</summary>
+/// <param name="Input">The CSV file to score.</param>
+/// <param name="Output">Where the scored rows go.</param>
+/// <param name="TrainFile">A separate CSV file of normal rows to train on.</param>
+/// <param name="TrainRows">Train on the first N rows of the input.</param>
+/// <param name="Online">Learn as it goes, from a warm-up window onwards.</param>
+/// <param name="WarmUp">Rows in the online warm-up window.</param>
+/// <param name="Selection">Delimiter, time column and feature columns.</param>
+/// <param name="Detector">A detector preset name.</param>
+/// <param name="Seed">Seed for the randomised detectors.</param>
+internal sealed record DetectRequest(
+    string Input,
+    string Output,
+    string? TrainFile,
+    int? TrainRows,
+    bool Online,
+    int WarmUp,
+    CsvColumnSelection Selection,
+    string Detector,
+    ulong Seed);

@@ -1,0 +1,11 @@
+namespace TwinGuard.Server.Offline;
+
+/// <summary>One detector's result on SKAB.</summary>
+/// <param name="Detector">The preset name (with a suffix for non-leaderboard runs).</param>
+/// <param name="Points">Point-wise confusion matrix summed over the files.</param>
+/// <param name="PlainEdges">Change-point score with predicted change points at the plain prediction edges.</param>
+/// <param name="RollingEdges">Change-point score with the edges of the 30-row rolling maximum of the predictions.</param>
+/// <param name="Files">Number of files evaluated.</param>
+/// <param name="Seconds">Wall-clock time of the run.</param>
+internal sealed record SkabDetectorResult(
+    string Detector, PointMetrics Points, ChangePointScore PlainEdges, ChangePointScore RollingEdges, int Files, double Seconds);
