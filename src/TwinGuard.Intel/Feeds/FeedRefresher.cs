@@ -20,6 +20,7 @@ public sealed class FeedRefresher
     private readonly FeedStore? _store;
     private readonly Dictionary<string, FeedState> _feeds = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private readonly Lock _rebuilding = new();
     private IocIndex _index;
 
     /// <summary>Creates a refresher.</summary>
@@ -251,14 +252,21 @@ public sealed class FeedRefresher
 
     private void Rebuild()
     {
-        IEnumerable<Indicator> indicators;
-        lock (_feeds)
+        IocIndex index;
+
+        // One rebuild at a time, so a slower one never replaces a newer index with an older set of feeds.
+        lock (_rebuilding)
         {
-            indicators = _feeds.Values.Where(f => f.Content is not null).SelectMany(f => f.Content!.Indicators).ToArray();
+            IEnumerable<Indicator> indicators;
+            lock (_feeds)
+            {
+                indicators = _feeds.Values.Where(f => f.Content is not null).SelectMany(f => f.Content!.Indicators).ToArray();
+            }
+
+            index = IocIndex.Build(indicators, IndexOptions, Index);
+            Volatile.Write(ref _index, index);
         }
 
-        var index = IocIndex.Build(indicators, IndexOptions, Index);
-        Volatile.Write(ref _index, index);
         IndexChanged?.Invoke(this, index);
     }
 

@@ -217,7 +217,7 @@ public sealed partial class IocIndex
         var bestWeight = -1.0;
         foreach (var entry in group)
         {
-            var weight = entry.WeightAt(nowTicks, _halfLifeTicks, _options.MinimumWeight);
+            var weight = entry.WeightAt(nowTicks, _options.MinimumWeight);
             if (weight > bestWeight)
             {
                 (best, bestWeight) = (entry, weight);
@@ -231,7 +231,7 @@ public sealed partial class IocIndex
     {
         foreach (var entry in group)
         {
-            var weight = entry.WeightAt(nowTicks, _halfLifeTicks, _options.MinimumWeight);
+            var weight = entry.WeightAt(nowTicks, _options.MinimumWeight);
             if (weight >= 0)
             {
                 matches.Add(new IocMatch(entry.Indicator, kind, weight) { LookedUp = lookedUp });

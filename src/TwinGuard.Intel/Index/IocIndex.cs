@@ -13,13 +13,13 @@ namespace TwinGuard.Intel.Index;
 /// <remarks>
 /// Immutable once built except for sightings (<see cref="RecordSighting"/>), and safe for concurrent lookups.
 /// A lookup that finds nothing allocates nothing. Each indicator's weight is its confidence halved every
-/// <see cref="IocIndexOptions.HalfLife"/> since it was last seen (by its feed or by us); below
+/// half-life of its kind (<see cref="IocIndexOptions.HalfLifeOf"/>: addresses fastest, hashes not at all by default)
+/// since it was last seen (by its feed or by us); below
 /// <see cref="IocIndexOptions.MinimumWeight"/>, or outside its validity, it no longer matches.
 /// </remarks>
 public sealed partial class IocIndex
 {
     private readonly IocIndexOptions _options;
-    private readonly long _halfLifeTicks;
     private readonly List<IndexedIndicator[]> _groups = [];
     private readonly Dictionary<uint, int> _ipv4 = [];
     private readonly Dictionary<UInt128, int> _ipv6 = [];
@@ -44,7 +44,6 @@ public sealed partial class IocIndex
     private IocIndex(IocIndexOptions options, Dictionary<IndicatorAtom, long> sightings)
     {
         _options = options;
-        _halfLifeTicks = Math.Max(1, options.HalfLife.Ticks);
         _sightings = sightings;
         _domainSpans = _domains.GetAlternateLookup<ReadOnlySpan<char>>();
         _hostnameSpans = _hostnames.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -101,7 +100,7 @@ public sealed partial class IocIndex
                 byKey[indicator.Atom] = list = [];
             }
 
-            list.Add(new IndexedIndicator(indicator, reference));
+            list.Add(new IndexedIndicator(indicator, reference, index._options.HalfLifeOf(indicator.Type)));
         }
 
         foreach (var (atom, list) in byKey)
@@ -148,7 +147,7 @@ public sealed partial class IocIndex
         var weights = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in _targeting)
         {
-            var weight = entry.WeightAt(now.UtcTicks, _halfLifeTicks, _options.MinimumWeight);
+            var weight = entry.WeightAt(now.UtcTicks, _options.MinimumWeight);
             if (weight < 0)
             {
                 continue;

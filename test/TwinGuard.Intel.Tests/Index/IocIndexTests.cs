@@ -159,6 +159,22 @@ public sealed class IocIndexTests
     }
 
     [Fact]
+    public void Match_DefaultHalfLives_DependOnKind()
+    {
+        var index = IocIndex.Build(
+        [
+            Ioc(IndicatorType.IPAddress, "203.0.113.7"),
+            Ioc(IndicatorType.Domain, "evil.example"),
+            Ioc(IndicatorType.Sha256, new string('a', 64)),
+        ]);
+        var later = Now.AddDays(90);
+
+        Assert.Equal(0.125, index.Match(IPAddress.Parse("203.0.113.7"), later)!.Weight, 6);
+        Assert.Equal(0.5, index.MatchHost("evil.example", later)!.Weight, 6);
+        Assert.Equal(1.0, index.MatchHash(new string('a', 64), Now.AddYears(10))!.Weight, 6);
+    }
+
+    [Fact]
     public void RecordSighting_SeenAgain_RestoresWeightAndSurvivesRebuild()
     {
         var time = new FakeTimeProvider(Now.AddDays(20));
