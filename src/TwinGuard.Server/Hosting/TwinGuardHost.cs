@@ -20,6 +20,8 @@ internal static class TwinGuardHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Orleans' watchdog warns about CPU starvation whenever a 2-core machine is busy; errors still show.
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
 
         builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
 

@@ -45,6 +45,10 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
         foreach (var message in batch)
         {
             Ingest(message, now, nowMs);
+            if (message.ArrivalTimestamp != 0)
+            {
+                evidence.Metrics.ArrivalToTwin.Record(time.GetElapsedTime(message.ArrivalTimestamp));
+            }
         }
 
         return Task.CompletedTask;
