@@ -88,6 +88,16 @@ public sealed class IocIndexTests
     }
 
     [Fact]
+    public void MatchHost_InternationalisedName_MatchesItsPunycodeForm()
+    {
+        var index = IocIndex.Build([Ioc(IndicatorType.Domain, "bücher.example")]);
+
+        Assert.Equal(MatchKind.Subdomain, index.MatchHost("www.bücher.example", Now)?.Kind);
+        Assert.NotNull(index.MatchHost("WWW.XN--BCHER-KVA.EXAMPLE", Now));
+        Assert.Null(index.MatchHost(new string('a', 300) + ".example", Now));
+    }
+
+    [Fact]
     public void MatchHost_Hostname_MatchesOnlyThatName()
     {
         var index = IocIndex.Build([Ioc(IndicatorType.Hostname, "c2.evil.example")]);
