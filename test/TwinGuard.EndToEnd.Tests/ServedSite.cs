@@ -28,9 +28,9 @@ internal sealed class ServedSite : IAsyncDisposable
 
     public static string SamplePlantPath => Path.Combine(RepositoryRoot(), "samples", "plant.yaml");
 
-    public static async Task<ServedSite> StartAsync(PlantModel? plant = null)
+    public static async Task<ServedSite> StartAsync(PlantModel? plant = null, string? dataDirectory = null)
     {
-        var dataDir = Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
+        var dataDir = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
         var settings = new HostSettings(
             plant ?? PlantModelLoader.Load(SamplePlantPath),
             dataDir,

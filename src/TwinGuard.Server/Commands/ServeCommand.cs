@@ -17,7 +17,8 @@ internal static class ServeCommand
         var dataDir = CommonOptions.DataDir();
         var urls = new Option<string>("--urls") { Description = "Where the API and dashboard listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var mqttPort = new Option<int>("--mqtt-port") { Description = "Port of the embedded MQTT broker (127.0.0.1)", DefaultValueFactory = _ => BrokerOptions.DefaultPort };
-        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort };
+        var networkLogs = new Option<string[]>("--network-log") { Description = "Suricata eve.json or Zeek conn.log to follow (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs };
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
@@ -28,6 +29,7 @@ internal static class ServeCommand
                 parse.GetValue(urls)!)
             {
                 PlantSource = parse.GetValue(config)!.FullName,
+                NetworkLogs = parse.GetValue(networkLogs) ?? [],
             };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);

@@ -46,6 +46,8 @@ internal static class TwinGuardHost
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
         services.AddHostedService<PipelineService>();
+        services.AddSingleton<IntelBridge>();
+        services.AddHostedService(sp => sp.GetRequiredService<IntelBridge>());
 
         var app = builder.Build();
         app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
