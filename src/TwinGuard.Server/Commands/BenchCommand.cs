@@ -11,6 +11,7 @@ internal static class BenchCommand
     public static readonly IReadOnlyList<ProductBenchmark> Benchmarks =
     [
         IForestBenchmark.Definition,
+        AutoencoderBenchmark.Definition,
     ];
 
     public static Command Create()
