@@ -11,8 +11,8 @@ namespace TwinGuard.Server.Bench;
 /// </summary>
 /// <remarks>
 /// d = 28 is the width of the SKAB temporal features (8 signals, window 10: 6 values, 6 means, 8 deviations,
-/// 8 deltas). Training: 60 epochs, batch 32, layers 28-14-7-14-28. Memory: the weights the model keeps (float32), and
-/// the bytes allocated while fitting (weights, gradients, both Adam moments, activations).
+/// 8 deltas). Training: 60 epochs, batch 32, layers 28-14-7-14-28. Memory: the bytes the fitted model keeps (float32 weights and
+/// biases, the standardiser), and the bytes allocated while fitting (weights, gradients, both Adam moments, activations).
 /// </remarks>
 internal static class AutoencoderBenchmark
 {
@@ -65,7 +65,7 @@ internal static class AutoencoderBenchmark
                 d,
                 layers = model!.LayerWidths,
                 parameters = model.ParameterCount,
-                model_bytes = model.ParameterCount * sizeof(float),
+                model_bytes = model.ModelBytes,
                 fit_allocated_bytes = allocated,
                 epochs = options.Epochs,
                 fit_s = fitSeconds,
