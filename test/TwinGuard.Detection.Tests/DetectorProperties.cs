@@ -7,7 +7,7 @@ using TwinGuard.Detection.IsolationForests;
 using TwinGuard.Detection.Pipeline;
 using TwinGuard.Detection.Reconstruction;
 
-namespace TwinGuard.Detection.Tests.IsolationForests;
+namespace TwinGuard.Detection.Tests;
 
 /// <summary>Invariants every detector must keep, checked on generated data.</summary>
 public sealed class DetectorProperties
