@@ -18,7 +18,14 @@ internal static class TwinGuardCli
 
     public static RootCommand Build() => new("TwinGuard: security automation for industrial digital twins")
     {
+        DemoCommand.Create(),
+        ServeCommand.Create(),
+        FindingsCommand.CreateFindings(),
+        FindingsCommand.CreateIncidents(),
+        HashPasswordCommand.Create(),
         BenchCommand.Create(),
+        LedgerCommand.Create(),
+        IntelCommand.Create(),
         DetectCommand.Create(),
         EvaluateCommand.Create(),
     };

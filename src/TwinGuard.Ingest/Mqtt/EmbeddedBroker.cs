@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+
+namespace TwinGuard.Ingest.Mqtt;
+
+/// <summary>
+/// The embedded MQTT broker (MQTTnet): devices connect with their plant-model credentials, and every publish passes
+/// through the gate in the broker's publish interception, before any subscriber sees it.
+/// </summary>
+/// <remarks>
+/// No loop-back subscription: readings are taken where the broker intercepts them, so a refused message is never
+/// forwarded (<c>ProcessPublish = false</c>) and an accepted one costs no second trip through the broker.
+/// </remarks>
+public sealed partial class EmbeddedBroker : IAsyncDisposable
+{
+    private const string SourceKey = "twinguard.source";
+    private readonly MqttServer _server;
+    private readonly ReadingGate _gate;
+    private readonly DeviceAuthenticator _authenticator;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a broker; call <see cref="StartAsync"/> to listen.</summary>
+    public EmbeddedBroker(BrokerOptions options, ReadingGate gate, DeviceAuthenticator authenticator, ILogger<EmbeddedBroker> logger)
+    {
+        Options = options;
+        _gate = gate;
+        _authenticator = authenticator;
+        _logger = logger;
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(options.Address)
+            .WithDefaultEndpointPort(options.Port)
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
+    }
+
+    /// <summary>Where the broker listens.</summary>
+    public BrokerOptions Options { get; }
+
+    /// <summary>Starts listening.</summary>
+    public async Task StartAsync()
+    {
+        await _server.StartAsync();
+        LogStarted(_logger, Options.Address, Options.Port);
+    }
+
+    /// <summary>Disconnects every client that authenticated as <paramref name="deviceId"/>; returns how many.</summary>
+    public async Task<int> DisconnectDeviceAsync(string deviceId)
+    {
+        var count = 0;
+        foreach (var client in await _server.GetClientsAsync())
+        {
+            if (client.Session.Items[SourceKey] is SourceInfo source && source.Device.Id == deviceId)
+            {
+                await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_server.IsStarted)
+        {
+            await _server.StopAsync();
+        }
+
+        _server.Dispose();
+    }
+
+    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        var remote = e.RemoteEndPoint?.ToString();
+        var (device, refusal) = _authenticator.Authenticate(e.UserName, e.Password);
+        if (device is null)
+        {
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            var detail = refusal == ReasonCode.UnknownSource
+                ? $"unknown source '{e.UserName}' (client id '{e.ClientId}') from {remote}"
+                : $"wrong password for device '{e.UserName}' from {remote}";
+            _gate.RefuseConnection(e.UserName, e.ClientId, remote, refusal!.Value, detail);
+            return Task.CompletedTask;
+        }
+
+        if (_gate.Quarantine.IsDeviceQuarantined(device.Id))
+        {
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.Quarantined, $"device '{device.Id}' is quarantined; connection from {remote} refused");
+            return Task.CompletedTask;
+        }
+
+        AssignClientIdIfMissing(e, device.Id);
+        e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
+        e.ReasonCode = MqttConnectReasonCode.Success;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// MQTT 3.1.1 §3.1.3.1 [MQTT-3.1.3-6]: a server may accept a zero-length client id when the session is clean, and
+    /// assign one; mosquitto_pub 2.x sends none by default. MQTTnet 5.2 assigns ids only to MQTT 5 clients and refuses
+    /// the others after validation, so the id is written into the CONNECT packet here. With a persistent session a
+    /// zero-length id stays refused [MQTT-3.1.3-8].
+    /// </summary>
+    private static void AssignClientIdIfMissing(ValidatingConnectionEventArgs e, string deviceId)
+    {
+        if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession != false)
+        {
+            ConnectPacket(e).ClientId = $"{deviceId}-{Guid.NewGuid():N}";
+        }
+    }
+
+    // MQTTnet keeps the CONNECT packet private; see AssignClientIdIfMissing for why it must be reached.
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = "_connectPacket")]
+    private static extern ref MQTTnet.Packets.MqttConnectPacket ConnectPacket(ValidatingConnectionEventArgs e);
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        var arrival = Stopwatch.GetTimestamp();
+        if (e.SessionItems?[SourceKey] is not SourceInfo source)
+        {
+            return; // Published by TwinGuard itself (injected), not by a device.
+        }
+
+        var payload = e.ApplicationMessage.Payload;
+        var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
+        try
+        {
+            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival);
+            e.ProcessPublish = decision.Accepted;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing a client sends may take the broker down; the message is refused and the fault logged.
+            e.ProcessPublish = false;
+            LogInterceptFailed(_logger, ex, source.Device.Id, e.ApplicationMessage.Topic);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}")]
+    private static partial void LogStarted(ILogger logger, System.Net.IPAddress address, int port);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publish from {DeviceId} to {Topic} failed inside the gate")]
+    private static partial void LogInterceptFailed(ILogger logger, Exception exception, string deviceId, string topic);
+}

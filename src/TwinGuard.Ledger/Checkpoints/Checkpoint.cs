@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using TwinGuard.Ledger.Storage;
+
+namespace TwinGuard.Ledger.Checkpoints;
+
+/// <summary>A signed statement "the log had <see cref="TreeSize"/> entries with Merkle root <see cref="RootHash"/>".</summary>
+/// <param name="TreeSize">Entries covered: indices 0 .. TreeSize-1.</param>
+/// <param name="Timestamp">When the checkpoint was signed (microsecond precision).</param>
+/// <param name="RootHash">RFC 6962 §2.1 MTH of the first <see cref="TreeSize"/> entries (32 bytes).</param>
+/// <param name="KeyId">SHA-256 of the signing key's DER SubjectPublicKeyInfo (32 bytes).</param>
+/// <param name="Signature">ECDSA P-256 / SHA-256 over <see cref="SignedBytes"/>, IEEE P1363 r||s (64 bytes).</param>
+/// <remarks>Encoding: docs/ledger-format.md §Checkpoints; 152 bytes, the first 88 of which are signed.</remarks>
+public sealed record Checkpoint(long TreeSize, DateTimeOffset Timestamp, byte[] RootHash, byte[] KeyId, byte[] Signature)
+{
+    /// <summary>Bytes of one encoded checkpoint.</summary>
+    public const int EncodedSize = SignedSize + SignatureSize;
+
+    internal const int SignedSize = 88;
+    internal const int SignatureSize = 64;
+    internal const ushort FormatVersion = 1;
+
+    internal static ReadOnlySpan<byte> Magic => "TGCP"u8;
+
+    /// <summary>The 88 bytes the signature covers.</summary>
+    public byte[] SignedBytes() => Body(TreeSize, Timestamp, RootHash, KeyId);
+
+    /// <summary>The full 152-byte encoding as stored in <c>checkpoints.tgc</c>.</summary>
+    public byte[] Encode()
+    {
+        var bytes = new byte[EncodedSize];
+        SignedBytes().CopyTo(bytes, 0);
+        Signature.CopyTo(bytes, SignedSize);
+        return bytes;
+    }
+
+    internal static byte[] Body(long treeSize, DateTimeOffset timestamp, ReadOnlySpan<byte> root, ReadOnlySpan<byte> keyId)
+    {
+        var body = new byte[SignedSize];
+        Magic.CopyTo(body);
+        BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(4), FormatVersion);
+        BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(6), SignatureSize);
+        BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(8), treeSize);
+        BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(16), RecordFormat.MicrosSinceEpoch(timestamp));
+        root.CopyTo(body.AsSpan(24));
+        keyId.CopyTo(body.AsSpan(56));
+        return body;
+    }
+
+    /// <summary>Decodes one 152-byte checkpoint; the signature is not checked here.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a checkpoint.</exception>
+    public static Checkpoint Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length != EncodedSize)
+        {
+            throw new InvalidDataException($"a checkpoint is {EncodedSize} bytes, got {bytes.Length}");
+        }
+
+        if (!bytes[..4].SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("checkpoint does not start with \"TGCP\"");
+        }
+
+        var version = BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]);
+        var signatureLength = BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]);
+        if (version != FormatVersion || signatureLength != SignatureSize)
+        {
+            throw new InvalidDataException($"checkpoint version {version} with a {signatureLength}-byte signature is not supported");
+        }
+
+        var size = BinaryPrimitives.ReadInt64BigEndian(bytes[8..]);
+        if (size < 0)
+        {
+            throw new InvalidDataException($"checkpoint tree size {size} is negative");
+        }
+
+        var micros = BinaryPrimitives.ReadInt64BigEndian(bytes[16..]);
+        if (micros is < 0 or > 253_402_300_799_000_000)
+        {
+            throw new InvalidDataException($"checkpoint timestamp {micros} µs is out of range");
+        }
+
+        return new Checkpoint(size, RecordFormat.FromMicros(micros), bytes.Slice(24, 32).ToArray(),
+            bytes.Slice(56, 32).ToArray(), bytes.Slice(SignedSize, SignatureSize).ToArray());
+    }
+}

@@ -1,0 +1,179 @@
+using TwinGuard.Ledger.Checkpoints;
+using TwinGuard.Ledger.Proofs;
+using TwinGuard.Ledger.Storage;
+
+namespace TwinGuard.Ledger;
+
+/// <summary>
+/// Reads a ledger directory offline: entries, checkpoints and proofs. Safe to use while a writer appends (it sees
+/// what was written when it reads); it never modifies the directory.
+/// </summary>
+public sealed class LedgerReader : IDisposable
+{
+    private LedgerReader(string directory, IReadOnlyList<Checkpoint> checkpoints, LedgerPublicKey? publicKey)
+    {
+        Directory = directory;
+        Checkpoints = checkpoints;
+        PublicKey = publicKey;
+    }
+
+    /// <summary>The ledger directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Every complete checkpoint in file order (signatures not checked here; see <see cref="Verification.LedgerVerifier"/>).</summary>
+    public IReadOnlyList<Checkpoint> Checkpoints { get; }
+
+    /// <summary>The newest checkpoint, or null when none was signed yet.</summary>
+    public Checkpoint? LatestCheckpoint => Checkpoints.Count > 0 ? Checkpoints[^1] : null;
+
+    /// <summary>The directory's own public key (<c>signing-key.pub.pem</c>), or null if absent.</summary>
+    public LedgerPublicKey? PublicKey { get; }
+
+    /// <summary>Opens the ledger in <paramref name="directory"/> for reading.</summary>
+    /// <exception cref="DirectoryNotFoundException">There is no such directory.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint file or key is malformed.</exception>
+    public static LedgerReader Open(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"{directory}: no such ledger directory");
+        }
+
+        var checkpoints = CheckpointFile.Read(directory, out _);
+        var keyPath = Path.Combine(directory, LedgerFiles.PublicKey);
+        var key = File.Exists(keyPath) ? LedgerPublicKey.Load(keyPath) : null;
+        return new LedgerReader(directory, checkpoints, key);
+    }
+
+    /// <summary>Counts the well-formed entries (stops at the first damaged one).</summary>
+    public long CountEntries()
+    {
+        var scan = new LedgerScan(Directory);
+        scan.Run(static (in RecordView _) => true);
+        return scan.Count;
+    }
+
+    /// <summary>Reads entry <paramref name="index"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The log has no such entry.</exception>
+    /// <exception cref="InvalidDataException">The log is damaged before that entry.</exception>
+    public LedgerEntry ReadEntry(long index)
+    {
+        var entries = ReadEntries(index, 1);
+        return entries.Count == 1
+            ? entries[0]
+            : throw new ArgumentOutOfRangeException(nameof(index), $"the ledger has no entry {index}");
+    }
+
+    /// <summary>Reads up to <paramref name="count"/> entries starting at <paramref name="first"/>.</summary>
+    /// <exception cref="InvalidDataException">The log is damaged within that range.</exception>
+    public IReadOnlyList<LedgerEntry> ReadEntries(long first, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var result = new List<LedgerEntry>();
+        if (count == 0)
+        {
+            return result;
+        }
+
+        var scan = new LedgerScan(Directory);
+        var fromSegment = Math.Max(0, scan.Segments.FindLastIndex(s => s.FirstIndex <= first));
+        var problem = scan.Run((in RecordView record) =>
+        {
+            if (record.Index >= first)
+            {
+                result.Add(new LedgerEntry(record.Index, record.Kind, RecordFormat.FromMicros(record.TimestampMicros),
+                    record.Payload.ToArray()));
+            }
+
+            return result.Count < count;
+        }, fromSegment);
+        ThrowIfBefore(problem, first + count);
+        return result;
+    }
+
+    /// <summary>RFC 6962 §2.1.1: the audit path of entry <paramref name="index"/> in the tree of <paramref name="treeSize"/> entries.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">index is not below treeSize.</exception>
+    /// <exception cref="InvalidDataException">The log has fewer well-formed entries than treeSize.</exception>
+    public InclusionProof ProveInclusion(long index, long treeSize)
+    {
+        if (index < 0 || index >= treeSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), $"entry {index} is not in a tree of {treeSize} entries");
+        }
+
+        return new InclusionProof(index, treeSize, Collect(ProofRanges.Inclusion(index, treeSize), treeSize));
+    }
+
+    /// <summary>RFC 6962 §2.1.2: proof that the tree of <paramref name="secondSize"/> entries extends that of <paramref name="firstSize"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">firstSize is negative or above secondSize.</exception>
+    /// <exception cref="InvalidDataException">The log has fewer well-formed entries than secondSize.</exception>
+    public ConsistencyProof ProveConsistency(long firstSize, long secondSize)
+    {
+        if (firstSize < 0 || firstSize > secondSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstSize), $"no consistency proof from {firstSize} to {secondSize} entries");
+        }
+
+        return new ConsistencyProof(firstSize, secondSize, Collect(ProofRanges.Consistency(firstSize, secondSize), secondSize));
+    }
+
+    /// <summary>The MTH of the first <paramref name="treeSize"/> entries, recomputed from disk.</summary>
+    public byte[] ComputeRoot(long treeSize)
+    {
+        var tree = new Merkle.CompactRange();
+        if (treeSize == 0)
+        {
+            return tree.Root();
+        }
+
+        var problem = new LedgerScan(Directory).Run((in RecordView record) =>
+        {
+            tree.Append(record.LeafHash);
+            return tree.Size < treeSize;
+        });
+        ThrowIfBefore(problem, treeSize);
+        if (tree.Size < treeSize)
+        {
+            throw new InvalidDataException($"{Directory}: the ledger has only {tree.Size} entries, not {treeSize}");
+        }
+
+        return tree.Root();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => PublicKey?.Dispose();
+
+    private IReadOnlyList<byte[]> Collect(List<(long Start, long End)> ranges, long treeSize)
+    {
+        var collector = new SubtreeCollector(ranges);
+        if (collector.IsComplete)
+        {
+            return collector.Hashes();
+        }
+
+        var end = collector.End;
+        var scan = new LedgerScan(Directory);
+        var problem = scan.Run((in RecordView record) =>
+        {
+            collector.Add(record.Index, record.LeafHash);
+            return record.Index + 1 < end;
+        });
+        ThrowIfBefore(problem, end);
+        if (!collector.IsComplete)
+        {
+            throw new InvalidDataException($"{Directory}: the ledger has only {scan.Count} entries, not {treeSize}");
+        }
+
+        return collector.Hashes();
+    }
+
+    private static void ThrowIfBefore(ScanProblem? problem, long needed)
+    {
+        if (problem is not null && problem.Index < needed)
+        {
+            throw new InvalidDataException($"{problem.SegmentPath}: offset {problem.Offset}: {problem.Reason}");
+        }
+    }
+}

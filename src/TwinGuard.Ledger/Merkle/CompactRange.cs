@@ -1,0 +1,79 @@
+namespace TwinGuard.Ledger.Merkle;
+
+/// <summary>
+/// The right edge of an append-only Merkle tree: one root per set bit of the size, the "stack of perfect subtree
+/// roots". Appending a leaf costs O(1) hashes amortised; the RFC 6962 root is folded from the stack on demand.
+/// </summary>
+/// <remarks>
+/// For size n the stack holds MTH of the perfect subtrees that RFC 6962 §2.1's recursive split produces down the
+/// right edge, largest (leftmost) first. Folding them right to left gives exactly MTH(D[n]).
+/// </remarks>
+internal sealed class CompactRange
+{
+    private const int MaxLevels = 64;
+    private readonly byte[] _stack = new byte[MaxLevels * MerkleHash.Size];
+    private int _depth;
+
+    /// <summary>Leaves appended so far.</summary>
+    public long Size { get; private set; }
+
+    /// <summary>Appends one leaf hash.</summary>
+    public void Append(ReadOnlySpan<byte> leafHash) => AppendSubtree(leafHash, 0);
+
+    /// <summary>
+    /// Appends the root of a perfect subtree of 2^<paramref name="level"/> leaves. The current size must be a
+    /// multiple of 2^level (the subtree is aligned), which holds for every leaf and for aligned blocks.
+    /// </summary>
+    public void AppendSubtree(ReadOnlySpan<byte> subtreeRoot, int level)
+    {
+        var width = 1L << level;
+        if ((Size & (width - 1)) != 0)
+        {
+            throw new InvalidOperationException($"a subtree of {width} leaves cannot start at {Size}");
+        }
+
+        var stack = _stack.AsSpan();
+        var top = stack.Slice(_depth * MerkleHash.Size, MerkleHash.Size);
+        subtreeRoot.CopyTo(top);
+
+        // Merge while the new size has a carry at this level: each merge is one RFC 6962 node hash.
+        var bits = Size >> level;
+        while ((bits & 1) == 1)
+        {
+            var left = stack.Slice((_depth - 1) * MerkleHash.Size, MerkleHash.Size);
+            MerkleHash.Node(left, stack.Slice(_depth * MerkleHash.Size, MerkleHash.Size), left);
+            _depth--;
+            bits >>= 1;
+        }
+
+        _depth++;
+        Size += width;
+    }
+
+    /// <summary>Writes MTH of the leaves appended so far into <paramref name="destination"/>.</summary>
+    public void Root(Span<byte> destination)
+    {
+        if (_depth == 0)
+        {
+            MerkleHash.EmptyRoot().CopyTo(destination);
+            return;
+        }
+
+        Span<byte> acc = stackalloc byte[MerkleHash.Size];
+        _stack.AsSpan((_depth - 1) * MerkleHash.Size, MerkleHash.Size).CopyTo(acc);
+        for (var i = _depth - 2; i >= 0; i--)
+        {
+            MerkleHash.Node(_stack.AsSpan(i * MerkleHash.Size, MerkleHash.Size), acc, acc);
+        }
+
+        acc.CopyTo(destination);
+    }
+
+    /// <summary>MTH of the leaves appended so far, as a new array.</summary>
+    public byte[] Root()
+    {
+        var root = new byte[MerkleHash.Size];
+        Root(root);
+        return root;
+    }
+}

@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+using TwinGuard.Ledger.Merkle;
+
+namespace TwinGuard.Ledger.Storage;
+
+/// <summary>
+/// Reads every segment of a ledger directory in order, checks the framing of each record (marker, version,
+/// index continuity, check bytes) and hands valid records to a visitor. Stops at the first problem.
+/// </summary>
+internal sealed class LedgerScan
+{
+    private const int ChunkSize = 4 * 1024 * 1024;
+    private const int PreHashBatch = 16384;
+    private readonly long[] _preOffsets = new long[PreHashBatch];
+    private readonly int[] _prePositions = new int[PreHashBatch];
+    private readonly int[] _preLengths = new int[PreHashBatch];
+    private readonly byte[] _preHashes = new byte[PreHashBatch * MerkleHash.Size];
+    private int _preCount;
+    private int _preNext;
+
+    public LedgerScan(string directory)
+    {
+        Segments = LedgerFiles.Segments(directory);
+    }
+
+    public List<(long FirstIndex, string Path)> Segments { get; }
+
+    /// <summary>Entries read so far (the index of the next expected entry).</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Path of the last segment read and the offset just after its last valid record.</summary>
+    public (string? Path, long EndOffset) Tail { get; private set; }
+
+    /// <summary>Scans all segments, starting with segment number <paramref name="fromSegment"/>.</summary>
+    /// <returns>Null when every segment is well formed, else the first problem.</returns>
+    public ScanProblem? Run(RecordVisitor visitor, int fromSegment = 0)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            Count = fromSegment < Segments.Count ? Segments[fromSegment].FirstIndex : Count;
+            for (var s = fromSegment; s < Segments.Count; s++)
+            {
+                var problem = ScanSegment(s, ref buffer, visitor, out var stopped);
+                if (problem is not null || stopped)
+                {
+                    return problem;
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private ScanProblem? ScanSegment(int s, ref byte[] buffer, RecordVisitor visitor, out bool stopped)
+    {
+        stopped = false;
+        var (first, path) = Segments[s];
+        var last = s == Segments.Count - 1;
+        Tail = (path, 0);
+        if (first != Count)
+        {
+            return new ScanProblem(Count, path, 0,
+                first > Count
+                    ? $"entries {Count}..{first - 1} are missing: segment starts at entry {first}"
+                    : $"segment starts at entry {first}, but entries up to {Count - 1} came before it",
+                last, false);
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var fileLength = RandomAccess.GetLength(handle);
+        if (fileLength < SegmentFormat.HeaderSize)
+        {
+            return new ScanProblem(Count, path, 0, $"segment header is incomplete ({fileLength} of 32 bytes)", last, true);
+        }
+
+        Span<byte> header = stackalloc byte[SegmentFormat.HeaderSize];
+        RandomAccess.Read(handle, header, 0);
+        if (SegmentFormat.CheckHeader(header, first) is { } headerProblem)
+        {
+            return new ScanProblem(Count, path, 0, headerProblem, last, false);
+        }
+
+        Span<byte> ownHash = stackalloc byte[MerkleHash.Size];
+        var bufferStart = (long)SegmentFormat.HeaderSize; // file offset of buffer[0]
+        var filled = 0;
+        var pos = 0;
+        while (true)
+        {
+            var offset = bufferStart + pos;
+            Tail = (path, offset);
+            if (offset == fileLength)
+            {
+                return null;
+            }
+
+            // Make sure the header (and then the whole record) is in the buffer.
+            if (!Ensure(handle, ref buffer, ref bufferStart, ref filled, ref pos, RecordFormat.HeaderSize, fileLength))
+            {
+                return new ScanProblem(Count, path, offset,
+                    $"file ends inside the header of entry {Count} ({fileLength - offset} of {RecordFormat.HeaderSize} bytes)",
+                    last, true);
+            }
+
+            var head = buffer.AsSpan(pos, RecordFormat.HeaderSize);
+            if (head[0] != 0x00 || head[1] != RecordFormat.Version)
+            {
+                return new ScanProblem(Count, path, offset,
+                    $"entry {Count} does not start with 00 01 (found {head[0]:x2} {head[1]:x2})", last, false);
+            }
+
+            var length = BinaryPrimitives.ReadInt32BigEndian(head[4..]);
+            if (length is < 0 or > RecordFormat.MaxPayloadLength)
+            {
+                return new ScanProblem(Count, path, offset, $"entry {Count} has an impossible payload length {length}",
+                    last, false);
+            }
+
+            var recordLength = RecordFormat.RecordLength(length);
+            if (!Ensure(handle, ref buffer, ref bufferStart, ref filled, ref pos, recordLength, fileLength))
+            {
+                return new ScanProblem(Count, path, offset,
+                    $"file ends inside entry {Count} ({fileLength - offset} of {recordLength} bytes)", last, true);
+            }
+
+            var record = buffer.AsSpan(pos, recordLength);
+            var index = BinaryPrimitives.ReadInt64BigEndian(record[8..]);
+            if (index != Count)
+            {
+                return new ScanProblem(Count, path, offset,
+                    $"entry {Count} expected here, found entry {index} (deleted, duplicated or reordered entries)",
+                    last, false);
+            }
+
+            var kind = BinaryPrimitives.ReadUInt16BigEndian(record[2..]);
+            if (kind == 0)
+            {
+                return new ScanProblem(Count, path, offset, $"entry {Count} has kind 0", last, false);
+            }
+
+            // RFC 6962 §2.1: the record starts with the 0x00 leaf prefix, so this is SHA-256(0x00 || d(i)).
+            // Leaf hashes are computed ahead, in parallel, for the records already in the buffer.
+            if (_preNext >= _preCount || _preOffsets[_preNext] != offset)
+            {
+                PreHash(buffer, pos, filled, bufferStart);
+            }
+
+            var leafHash = ownHash;
+            if (_preNext < _preCount && _preOffsets[_preNext] == offset)
+            {
+                _preHashes.AsSpan(_preNext * MerkleHash.Size, MerkleHash.Size).CopyTo(leafHash);
+                _preNext++;
+            }
+            else
+            {
+                Merkle.Sha256.Hash(record[..(RecordFormat.HeaderSize + length)], leafHash);
+            }
+
+            if (!leafHash[..RecordFormat.CheckSize].SequenceEqual(record[(RecordFormat.HeaderSize + length)..]))
+            {
+                return new ScanProblem(Count, path, offset,
+                    $"entry {Count} does not match its check bytes (its content was altered or damaged)", last, false);
+            }
+
+            var view = new RecordView(index, (LedgerEntryKind)kind, BinaryPrimitives.ReadInt64BigEndian(record[16..]),
+                record.Slice(RecordFormat.HeaderSize, length), leafHash, s, offset);
+            pos += recordLength;
+            Count++;
+            if (!visitor(in view))
+            {
+                Tail = (path, bufferStart + pos);
+                stopped = true;
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finds the records that lie whole in buffer[pos..filled) and look well formed, and computes their leaf hashes
+    /// on all cores. The sequential checks then use these hashes; anything not pre-hashed is hashed in line.
+    /// </summary>
+    private void PreHash(byte[] buffer, int pos, int filled, long bufferStart)
+    {
+        _preCount = 0;
+        _preNext = 0;
+        var p = pos;
+        while (_preCount < PreHashBatch && p + RecordFormat.HeaderSize <= filled)
+        {
+            if (buffer[p] != 0x00 || buffer[p + 1] != RecordFormat.Version)
+            {
+                break;
+            }
+
+            var length = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(p + 4));
+            if (length is < 0 or > RecordFormat.MaxPayloadLength || p + RecordFormat.RecordLength(length) > filled)
+            {
+                break;
+            }
+
+            _preOffsets[_preCount] = bufferStart + p;
+            _prePositions[_preCount] = p;
+            _preLengths[_preCount] = RecordFormat.HeaderSize + length;
+            _preCount++;
+            p += RecordFormat.RecordLength(length);
+        }
+
+        var count = _preCount;
+        var workers = count >= 1024 ? Math.Min(Environment.ProcessorCount, 4) : 1;
+        if (workers == 1)
+        {
+            HashRange(buffer, 0, count);
+            return;
+        }
+
+        Parallel.For(0, workers, w => HashRange(buffer, count * w / workers, count * (w + 1) / workers));
+    }
+
+    private void HashRange(byte[] buffer, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            Merkle.Sha256.Hash(buffer.AsSpan(_prePositions[i], _preLengths[i]),
+                _preHashes.AsSpan(i * MerkleHash.Size, MerkleHash.Size));
+        }
+    }
+
+    /// <summary>Ensures buffer[pos..pos+needed) holds file bytes; false when the file ends first.</summary>
+    private static bool Ensure(SafeFileHandle handle, ref byte[] buffer, ref long bufferStart, ref int filled,
+        ref int pos, int needed, long fileLength)
+    {
+        if (filled - pos >= needed)
+        {
+            return true;
+        }
+
+        if (bufferStart + pos + needed > fileLength)
+        {
+            return false;
+        }
+
+        // Move the unread rest to the front, grow if one record is bigger than the buffer, then read on.
+        var rest = filled - pos;
+        if (needed > buffer.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(needed);
+            buffer.AsSpan(pos, rest).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = bigger;
+        }
+        else
+        {
+            buffer.AsSpan(pos, rest).CopyTo(buffer);
+        }
+
+        bufferStart += pos;
+        pos = 0;
+        filled = rest;
+        while (filled < needed)
+        {
+            var read = RandomAccess.Read(handle, buffer.AsSpan(filled), bufferStart + filled);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            filled += read;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using TwinGuard.Ledger.Checkpoints;
+using TwinGuard.Ledger.Merkle;
+using TwinGuard.Ledger.Storage;
+
+namespace TwinGuard.Ledger.Verification;
+
+/// <summary>
+/// Recomputes a ledger offline from its files: every record's framing and check bytes, the Merkle root at every
+/// checkpoint, and every checkpoint's signature. Reports the first entry where the log stops matching.
+/// </summary>
+public static class LedgerVerifier
+{
+    /// <summary>Verifies the ledger in <paramref name="directory"/>.</summary>
+    /// <param name="directory">The ledger directory (<c>&lt;data-dir&gt;/ledger</c>).</param>
+    /// <param name="trustedKey">
+    /// The public key to check signatures with, obtained out of band. When null the directory's own
+    /// <c>signing-key.pub.pem</c> is used, which proves integrity only against someone who could not replace it.
+    /// </param>
+    /// <exception cref="DirectoryNotFoundException">There is no such directory.</exception>
+    public static LedgerVerificationResult Verify(string directory, LedgerPublicKey? trustedKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"{directory}: no such ledger directory");
+        }
+
+        var warnings = new List<string>();
+        LedgerPublicKey? ownKey = null;
+        var keySource = trustedKey is null ? LedgerFiles.PublicKey + " in the ledger directory" : "given public key";
+        try
+        {
+            var publicKeyPath = Path.Combine(directory, LedgerFiles.PublicKey);
+            if (trustedKey is null)
+            {
+                if (!File.Exists(publicKeyPath))
+                {
+                    return Fail(new LedgerProblem("key", null, LedgerFiles.PublicKey, null, "no public key to check signatures with"));
+                }
+
+                ownKey = LedgerPublicKey.Load(publicKeyPath);
+            }
+            else if (File.Exists(publicKeyPath))
+            {
+                using var stored = LedgerPublicKey.Load(publicKeyPath);
+                if (!stored.KeyId.AsSpan().SequenceEqual(trustedKey.KeyId))
+                {
+                    warnings.Add($"{LedgerFiles.PublicKey} in the ledger directory is not the given key");
+                }
+            }
+
+            return Run(directory, trustedKey ?? ownKey!, keySource, warnings);
+        }
+        catch (InvalidDataException ex)
+        {
+            return Fail(new LedgerProblem("key", null, LedgerFiles.PublicKey, null, ex.Message));
+        }
+        finally
+        {
+            ownKey?.Dispose();
+        }
+
+        LedgerVerificationResult Fail(LedgerProblem problem) =>
+            new(problem, 0, MerkleHash.EmptyRoot(), 0, 0, string.Empty, keySource, warnings);
+    }
+
+    private static LedgerVerificationResult Run(string directory, LedgerPublicKey key, string keySource, List<string> warnings)
+    {
+        var keyId = Convert.ToHexStringLower(key.KeyId);
+        var checkpoints = ReadCheckpoints(directory, key, out var checkpointProblem);
+        var tree = new CompactRange();
+        var verified = 0;
+        var signedSize = 0L;
+        LedgerProblem? problem = checkpointProblem;
+        var tornTailEntries = new List<(long Index, byte[] Payload)>();
+
+        // Checkpoints of the empty tree are checked before any entry.
+        while (problem is null && verified < checkpoints.Count && checkpoints[verified].TreeSize == 0)
+        {
+            problem = CompareRoot(tree, checkpoints, verified, signedSize);
+            verified += problem is null ? 1 : 0;
+        }
+
+        var scan = new LedgerScan(directory);
+        var scanProblem = problem is not null ? null : scan.Run((in RecordView record) =>
+        {
+            tree.Append(record.LeafHash);
+            if (record.Kind == LedgerEntryKind.TornTail)
+            {
+                tornTailEntries.Add((record.Index, record.Payload.ToArray()));
+            }
+
+            while (verified < checkpoints.Count && checkpoints[verified].TreeSize == tree.Size)
+            {
+                problem = CompareRoot(tree, checkpoints, verified, signedSize);
+                if (problem is not null)
+                {
+                    return false;
+                }
+
+                signedSize = tree.Size;
+                verified++;
+            }
+
+            return true;
+        });
+
+        if (problem is null && scanProblem is not null)
+        {
+            problem = new LedgerProblem(scanProblem.Incomplete && scanProblem.InLastSegment ? "torn-tail" : "record",
+                scanProblem.Index, Path.GetFileName(scanProblem.SegmentPath), scanProblem.Offset, scanProblem.Reason);
+        }
+
+        if (problem is null && verified < checkpoints.Count)
+        {
+            var missing = checkpoints[verified];
+            problem = new LedgerProblem("truncated", tree.Size, LedgerFiles.Checkpoints,
+                (long)verified * Checkpoint.EncodedSize,
+                $"checkpoint #{verified} signs {missing.TreeSize} entries but the log has only {tree.Size}: "
+                + $"entries {tree.Size}..{missing.TreeSize - 1} are missing");
+        }
+
+        if (problem is null && checkpoints.Count == 0 && tree.Size > 0)
+        {
+            warnings.Add("no checkpoint has been signed yet: nothing proves these entries were not rewritten");
+        }
+
+        CheckTornTailFiles(directory, tornTailEntries, warnings);
+        if (problem is { Kind: "root-mismatch" })
+        {
+            // What still verifies is the tree of the newest matching checkpoint.
+            var root = verified > 0 ? checkpoints[verified - 1].RootHash : MerkleHash.EmptyRoot();
+            return new LedgerVerificationResult(problem, signedSize, root, verified, signedSize, keyId, keySource, warnings);
+        }
+
+        return new LedgerVerificationResult(problem, tree.Size, tree.Root(), verified, signedSize, keyId, keySource,
+            warnings);
+    }
+
+    private static LedgerProblem? CompareRoot(CompactRange tree, List<Checkpoint> checkpoints, int number, long signedSize)
+    {
+        var checkpoint = checkpoints[number];
+        if (CryptographicOperations.FixedTimeEquals(tree.Root(), checkpoint.RootHash))
+        {
+            return null;
+        }
+
+        return new LedgerProblem("root-mismatch", signedSize, LedgerFiles.Checkpoints,
+            (long)number * Checkpoint.EncodedSize,
+            $"entries {signedSize}..{checkpoint.TreeSize - 1} do not hash to the root signed by checkpoint #{number}: "
+            + $"one of them was altered (entry {signedSize} is the first not covered by a matching signature)");
+    }
+
+    private static List<Checkpoint> ReadCheckpoints(string directory, LedgerPublicKey key, out LedgerProblem? problem)
+    {
+        problem = null;
+        List<Checkpoint> all;
+        try
+        {
+            all = CheckpointFile.Read(directory, out var tornBytes);
+            if (tornBytes > 0)
+            {
+                problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints,
+                    (long)all.Count * Checkpoint.EncodedSize,
+                    $"the file ends inside a checkpoint ({tornBytes} of {Checkpoint.EncodedSize} bytes)");
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, null, ex.Message);
+            return [];
+        }
+
+        var valid = new List<Checkpoint>(all.Count);
+        for (var i = 0; i < all.Count; i++)
+        {
+            var checkpoint = all[i];
+            var offset = (long)i * Checkpoint.EncodedSize;
+            if (!key.Verify(checkpoint))
+            {
+                problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, offset,
+                    checkpoint.KeyId.AsSpan().SequenceEqual(key.KeyId)
+                        ? $"checkpoint #{i} (tree size {checkpoint.TreeSize}) has an invalid signature"
+                        : $"checkpoint #{i} (tree size {checkpoint.TreeSize}) is signed by another key "
+                          + Convert.ToHexStringLower(checkpoint.KeyId));
+                break;
+            }
+
+            if (valid.Count > 0 && checkpoint.TreeSize < valid[^1].TreeSize)
+            {
+                problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, offset,
+                    $"checkpoint #{i} signs {checkpoint.TreeSize} entries, fewer than the {valid[^1].TreeSize} before it");
+                break;
+            }
+
+            valid.Add(checkpoint);
+        }
+
+        return valid;
+    }
+
+    private static void CheckTornTailFiles(string directory, List<(long Index, byte[] Payload)> entries, List<string> warnings)
+    {
+        foreach (var (index, payload) in entries)
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(payload);
+                var setAside = json.RootElement.GetProperty("setAside").GetString() ?? string.Empty;
+                var expected = json.RootElement.GetProperty("sha256").GetString();
+                var path = Path.Combine(directory, setAside);
+                if (!File.Exists(path))
+                {
+                    warnings.Add($"entry {index} records a torn tail set aside in {setAside}, which is gone");
+                }
+                else if (Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) != expected)
+                {
+                    warnings.Add($"entry {index} records a torn tail set aside in {setAside}, whose content changed since");
+                }
+                else
+                {
+                    warnings.Add($"entry {index}: a crash left a torn tail, kept in {setAside}");
+                }
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                warnings.Add($"entry {index} is a torn-tail record whose payload is not the documented JSON");
+            }
+        }
+    }
+}

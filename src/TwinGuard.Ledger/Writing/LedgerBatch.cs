@@ -1,0 +1,27 @@
+namespace TwinGuard.Ledger.Writing;
+
+/// <summary>Records appended together and written with one write call; reused from batch to batch.</summary>
+internal sealed class LedgerBatch(byte[] buffer)
+{
+    public byte[] Buffer { get; set; } = buffer;
+
+    /// <summary>Bytes used in <see cref="Buffer"/>.</summary>
+    public int Length { get; set; }
+
+    public int Count { get; set; }
+
+    public long FirstIndex { get; set; }
+
+    /// <summary>Tree size once this batch is in the tree (set by the hashing thread).</summary>
+    public long SizeAfter { get; set; }
+
+    /// <summary>Tree root once this batch is in the tree (set by the hashing thread).</summary>
+    public byte[] RootAfter { get; } = new byte[Merkle.MerkleHash.Size];
+
+    public void Reset()
+    {
+        Length = 0;
+        Count = 0;
+        FirstIndex = 0;
+    }
+}

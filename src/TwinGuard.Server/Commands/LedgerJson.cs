@@ -1,0 +1,50 @@
+using System.Text;
+using System.Text.Json;
+using TwinGuard.Ledger;
+using TwinGuard.Ledger.Checkpoints;
+
+namespace TwinGuard.Server.Commands;
+
+/// <summary>How the ledger commands print checkpoints and entries as JSON (hashes in lowercase hex).</summary>
+internal static class LedgerJson
+{
+    public static string Write(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            body(json);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    public static void Checkpoint(Utf8JsonWriter json, string name, Checkpoint checkpoint)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("treeSize", checkpoint.TreeSize);
+        json.WriteString("rootHash", Convert.ToHexStringLower(checkpoint.RootHash));
+        json.WriteString("timestamp", checkpoint.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("keyId", Convert.ToHexStringLower(checkpoint.KeyId));
+        json.WriteString("signature", Convert.ToBase64String(checkpoint.Signature));
+        json.WriteString("encoded", Convert.ToBase64String(checkpoint.Encode()));
+        json.WriteEndObject();
+    }
+
+    public static void Entry(Utf8JsonWriter json, LedgerEntry entry)
+    {
+        json.WriteStartObject("entry");
+        json.WriteNumber("index", entry.Index);
+        json.WriteString("kind", KindName(entry.Kind));
+        json.WriteNumber("kindCode", (ushort)entry.Kind);
+        json.WriteString("timestamp", entry.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("payloadBase64", Convert.ToBase64String(entry.Payload.Span));
+        json.WriteString("leafHash", Convert.ToHexStringLower(entry.ComputeLeafHash()));
+        json.WriteEndObject();
+    }
+
+    /// <summary>kebab-case name of a kind (<c>reading-batch</c>), or its number for kinds this build does not know.</summary>
+    public static string KindName(LedgerEntryKind kind) => Enum.IsDefined(kind)
+        ? string.Concat(kind.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()))
+        : ((ushort)kind).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

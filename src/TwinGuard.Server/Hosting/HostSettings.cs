@@ -1,0 +1,26 @@
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Server.Hosting;
+
+/// <summary>Everything <see cref="TwinGuardHost"/> needs to run one site.</summary>
+/// <param name="Plant">The plant model.</param>
+/// <param name="DataDirectory">Where SQLite, the ledger and the quarantine store live.</param>
+/// <param name="Broker">Where the embedded MQTT broker listens.</param>
+/// <param name="Urls">Where the REST API and dashboard listen.</param>
+/// <param name="SiloPort">Orleans silo-to-silo port.</param>
+/// <param name="GatewayPort">Orleans client gateway port.</param>
+internal sealed record HostSettings(
+    PlantModel Plant,
+    string DataDirectory,
+    BrokerOptions Broker,
+    string Urls = "http://127.0.0.1:5080",
+    int SiloPort = 11111,
+    int GatewayPort = 30000)
+{
+    /// <summary>The plant model file, recorded in the ledger at start; null when the model was built in code.</summary>
+    public string? PlantSource { get; init; }
+
+    /// <summary>The clock of the whole pipeline.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

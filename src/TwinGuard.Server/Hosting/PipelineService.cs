@@ -1,0 +1,41 @@
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Twin;
+
+namespace TwinGuard.Server.Hosting;
+
+/// <summary>Starts the data path after the silo is up and stops it in order, so that nothing in flight is lost.</summary>
+/// <remarks>
+/// Stopping: the broker stops taking messages, the dispatcher delivers what it holds to the twins (the silo is still
+/// up), the evidence sink closes, the record stage writes what remains, and the ledger signs a final checkpoint.
+/// </remarks>
+internal sealed class PipelineService(
+    HostSettings settings, EmbeddedBroker broker, TwinDispatcher dispatcher, EvidenceSink evidence, RecordStage record, LedgerRecorder ledger)
+    : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _recording = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (settings.PlantSource is { } source)
+        {
+            ledger.RecordConfiguration(source, await File.ReadAllBytesAsync(source, cancellationToken));
+        }
+
+        _recording = Task.Run(() => record.RunAsync(_stopping.Token), CancellationToken.None);
+        await broker.StartAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await broker.DisposeAsync();
+        await dispatcher.DisposeAsync();
+        evidence.Complete();
+        await _recording.WaitAsync(cancellationToken);
+        await ledger.Ledger.DisposeAsync(); // flushes and signs a final checkpoint
+    }
+
+    public void Dispose() => _stopping.Dispose();
+}

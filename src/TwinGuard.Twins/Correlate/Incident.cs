@@ -1,0 +1,24 @@
+using TwinGuard.Twins.Findings;
+
+namespace TwinGuard.Twins.Correlate;
+
+/// <summary>What a person or a playbook acts on: findings that belong together, with a severity.</summary>
+/// <param name="Id">Store id.</param>
+/// <param name="Opened">When the first finding arrived.</param>
+/// <param name="Scope">What it concerns: <c>asset:ID</c> or <c>source:ID</c>.</param>
+/// <param name="AssetId">The asset, when the scope is an asset.</param>
+/// <param name="DeviceId">The device most findings came from, when known.</param>
+/// <param name="Severity">The highest severity of its findings.</param>
+/// <param name="Title">One line for lists and alerts.</param>
+/// <param name="Rule">The correlation rule that opened it.</param>
+/// <param name="Reasons">Distinct reasons of its findings.</param>
+public sealed record Incident(
+    long Id,
+    DateTimeOffset Opened,
+    string Scope,
+    string? AssetId,
+    string? DeviceId,
+    Severity Severity,
+    string Title,
+    string Rule,
+    IReadOnlyList<ReasonCode> Reasons);

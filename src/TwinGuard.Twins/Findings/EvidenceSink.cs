@@ -1,0 +1,74 @@
+using System.Threading.Channels;
+
+namespace TwinGuard.Twins.Findings;
+
+/// <summary>
+/// Where every stage hands its findings and refusals; the record stage drains it. Never blocks the data path.
+/// </summary>
+/// <remarks>
+/// Both queues are bounded so that memory stays bounded under any input rate. Findings are small and folded by the
+/// consumer, so their queue is large; when the refusal queue is full (a flood), the refusal is still counted in
+/// <see cref="PipelineMetrics"/> and the shortfall is counted as <see cref="PipelineMetrics.RefusalsNotStored"/>.
+/// </remarks>
+public sealed class EvidenceSink
+{
+    private readonly Channel<Finding> _findings = Channel.CreateBounded<Finding>(
+        new BoundedChannelOptions(200_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    private readonly Channel<Refusal> _refusals = Channel.CreateBounded<Refusal>(
+        new BoundedChannelOptions(50_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Creates a sink that counts into <paramref name="metrics"/>.</summary>
+    public EvidenceSink(PipelineMetrics metrics, TimeProvider time)
+    {
+        Metrics = metrics;
+        Time = time;
+    }
+
+    /// <summary>The counters this sink updates.</summary>
+    public PipelineMetrics Metrics { get; }
+
+    /// <summary>The clock findings and refusals are stamped with.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>Findings waiting for the record stage.</summary>
+    public ChannelReader<Finding> Findings => _findings.Reader;
+
+    /// <summary>Refusals waiting for the quarantine store.</summary>
+    public ChannelReader<Refusal> Refusals => _refusals.Reader;
+
+    /// <summary>Raised for every finding as it is raised, before it is queued (latency probes, live views).</summary>
+    public event Action<Finding>? Raised;
+
+    /// <summary>Hands over a finding.</summary>
+    public void Raise(Finding finding)
+    {
+        Metrics.CountFinding(finding.Reason);
+        if (finding.ArrivalTimestamp != 0)
+        {
+            Metrics.ArrivalToFinding.Record(Time.GetElapsedTime(finding.ArrivalTimestamp));
+        }
+
+        Raised?.Invoke(finding);
+        _findings.Writer.TryWrite(finding);
+    }
+
+    /// <summary>Hands over a refusal and raises the finding that goes with it.</summary>
+    public void Refuse(Refusal refusal, Finding finding)
+    {
+        Metrics.CountRefusal(refusal.DeviceId, refusal.Reason);
+        if (!_refusals.Writer.TryWrite(refusal))
+        {
+            Metrics.CountRefusalNotStored();
+        }
+
+        Raise(finding);
+    }
+
+    /// <summary>Stops accepting; the readers finish once drained.</summary>
+    public void Complete()
+    {
+        _findings.Writer.TryComplete();
+        _refusals.Writer.TryComplete();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+
+namespace TwinGuard.Twins.Findings;
+
+/// <summary>Live counters of the data path: what came in, what was refused and why, what was found.</summary>
+/// <remarks>Thread-safe and lock-free on the hot path; read by the terminal view, the API and <c>/metrics</c>.</remarks>
+public sealed class PipelineMetrics
+{
+    private readonly long[] _refusalsByReason = new long[Enum.GetValues<ReasonCode>().Length];
+    private readonly long[] _findingsByReason = new long[Enum.GetValues<ReasonCode>().Length];
+    private readonly ConcurrentDictionary<(string Device, ReasonCode Reason), long> _refusalsByDevice = new();
+    private long _messages;
+    private long _readingsAccepted;
+    private long _incidents;
+    private long _refusalsNotStored;
+    private long _operatingChanges;
+
+    /// <summary>From a message's arrival at a transport to the end of its validation and detection in the twin.</summary>
+    public LatencyHistogram ArrivalToTwin { get; } = new();
+
+    /// <summary>From a reading's arrival at a transport to the finding it caused.</summary>
+    public LatencyHistogram ArrivalToFinding { get; } = new();
+
+    /// <summary>Messages received from any transport.</summary>
+    public long Messages => Interlocked.Read(ref _messages);
+
+    /// <summary>Signal values that passed gate and validation and reached a twin's trusted state.</summary>
+    public long ReadingsAccepted => Interlocked.Read(ref _readingsAccepted);
+
+    /// <summary>Incidents opened.</summary>
+    public long Incidents => Interlocked.Read(ref _incidents);
+
+    /// <summary>Refusals counted but not written to the quarantine store because it was saturated (a flood).</summary>
+    public long RefusalsNotStored => Interlocked.Read(ref _refusalsNotStored);
+
+    /// <summary>Detector hits not raised because several signals of an asset moved together (an operating change).</summary>
+    public long OperatingChanges => Interlocked.Read(ref _operatingChanges);
+
+    /// <summary>All refusals.</summary>
+    public long Refusals => Sum(_refusalsByReason);
+
+    /// <summary>All findings raised (before folding repeats).</summary>
+    public long Findings => Sum(_findingsByReason);
+
+    /// <summary>Refusals of one reason.</summary>
+    public long RefusalsOf(ReasonCode reason) => Interlocked.Read(ref _refusalsByReason[(int)reason]);
+
+    /// <summary>Findings of one reason.</summary>
+    public long FindingsOf(ReasonCode reason) => Interlocked.Read(ref _findingsByReason[(int)reason]);
+
+    /// <summary>Refusals per device and reason.</summary>
+    public IReadOnlyDictionary<(string Device, ReasonCode Reason), long> RefusalsByDevice => _refusalsByDevice;
+
+    private static long Sum(long[] counters)
+    {
+        long total = 0;
+        for (var i = 0; i < counters.Length; i++)
+        {
+            total += Interlocked.Read(ref counters[i]);
+        }
+
+        return total;
+    }
+
+    internal void CountMessage() => Interlocked.Increment(ref _messages);
+
+    internal void CountAccepted(int values) => Interlocked.Add(ref _readingsAccepted, values);
+
+    internal void CountRefusal(string? device, ReasonCode reason)
+    {
+        Interlocked.Increment(ref _refusalsByReason[(int)reason]);
+        _refusalsByDevice.AddOrUpdate((device ?? "(none)", reason), 1, static (_, n) => n + 1);
+    }
+
+    internal void CountFinding(ReasonCode reason) => Interlocked.Increment(ref _findingsByReason[(int)reason]);
+
+    internal void CountOperatingChange() => Interlocked.Increment(ref _operatingChanges);
+
+    internal void CountIncident() => Interlocked.Increment(ref _incidents);
+
+    internal void CountRefusalNotStored() => Interlocked.Increment(ref _refusalsNotStored);
+}

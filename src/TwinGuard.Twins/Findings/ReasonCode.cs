@@ -1,0 +1,75 @@
+namespace TwinGuard.Twins.Findings;
+
+/// <summary>Why data was refused or a finding raised. Stable: names appear in the database, the API and SIEM alerts.</summary>
+/// <remarks>Printed in snake_case by <see cref="ReasonCodes.Name"/> (e.g. <c>out_of_range</c>).</remarks>
+public enum ReasonCode
+{
+    // Gate: who may send what.
+
+    /// <summary>A client that is not a device of the plant model tried to connect.</summary>
+    UnknownSource,
+
+    /// <summary>A known device presented the wrong password.</summary>
+    BadCredentials,
+
+    /// <summary>A device published to a topic outside its allowed filters.</summary>
+    UnauthorisedTopic,
+
+    /// <summary>The topic names an asset the plant model does not have.</summary>
+    UnknownAsset,
+
+    /// <summary>The payload names a signal the asset does not have.</summary>
+    UnknownSignal,
+
+    /// <summary>The source, asset or signal is quarantined.</summary>
+    Quarantined,
+
+    /// <summary>A device sends far faster than its signals' expected periods allow.</summary>
+    Flooding,
+
+    // Validate: is the data itself credible.
+
+    /// <summary>The payload is not a reading as docs/readings.md defines it.</summary>
+    Malformed,
+
+    /// <summary>A value is not a number.</summary>
+    WrongType,
+
+    /// <summary>A value is NaN or infinite.</summary>
+    NonFinite,
+
+    /// <summary>A value is outside the signal's valid range.</summary>
+    OutOfRange,
+
+    /// <summary>A value changed faster than the signal's maximum rate.</summary>
+    RateOfChange,
+
+    /// <summary>A timestamp is too far in the future.</summary>
+    FutureTimestamp,
+
+    /// <summary>A timestamp is too far in the past.</summary>
+    PastTimestamp,
+
+    /// <summary>A sequence number that is not greater than the last accepted one: a duplicate or a replay.</summary>
+    ReplayedSequence,
+
+    /// <summary>A signal stopped arriving within its expected period.</summary>
+    Stale,
+
+    /// <summary>A signal repeats exactly the same value for too long.</summary>
+    Frozen,
+
+    // Detect: is the behaviour normal.
+
+    /// <summary>A value is far from its signal's learned baseline.</summary>
+    StatisticalOutlier,
+
+    /// <summary>A small persistent shift has accumulated (CUSUM): a drift or a bias.</summary>
+    PersistentShift,
+
+    /// <summary>The asset's multivariate model finds the combination of values anomalous.</summary>
+    MultivariateAnomaly,
+
+    /// <summary>A relation the physics must obey does not hold.</summary>
+    RelationViolated,
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Gate;
+
+/// <summary>
+/// A token bucket per (device, asset), sized from the plant model: a device may send at most
+/// <see cref="ValidationSettings.FloodFactor"/> times the values per second its signals' periods imply.
+/// </summary>
+/// <remarks>
+/// Refusing the excess at the gate is what keeps a flood from one source from delaying the others: nothing past the
+/// gate is spent on it. The bucket holds two seconds of the allowed rate, so ordinary jitter and bursts pass.
+/// </remarks>
+public sealed class FloodGuard(PlantModel plant, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string Device, string Asset), Bucket> _buckets = new();
+
+    /// <summary>Takes <paramref name="values"/> tokens; false when the device is flooding this asset.</summary>
+    public bool TryAdmit(string deviceId, AssetModel asset, int values)
+    {
+        var bucket = _buckets.GetOrAdd((deviceId, asset.Id), static (_, state) => new Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time));
+        return bucket.TryTake(Math.Max(1, values));
+    }
+
+    private double AllowedRate(AssetModel asset) =>
+        plant.Validation.FloodFactor * asset.Signals.Sum(s => 1.0 / s.Period.TotalSeconds);
+
+    private sealed class Bucket(double ratePerSecond, TimeProvider time)
+    {
+        private readonly Lock _lock = new();
+        private readonly double _capacity = ratePerSecond * 2;
+        private double _tokens = ratePerSecond * 2;
+        private long _last = time.GetTimestamp();
+
+        public bool TryTake(int count)
+        {
+            lock (_lock)
+            {
+                var now = time.GetTimestamp();
+                _tokens = Math.Min(_capacity, _tokens + (time.GetElapsedTime(_last, now).TotalSeconds * ratePerSecond));
+                _last = now;
+                if (_tokens < count)
+                {
+                    return false;
+                }
+
+                _tokens -= count;
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+using TwinGuard.Twins.Findings;
+
+namespace TwinGuard.Twins.Gate;
+
+/// <summary>What the gate decided about one message.</summary>
+/// <param name="Accepted">True when the message (or part of it) goes on to the twin.</param>
+/// <param name="Reason">Why it was refused, when it was refused as a whole.</param>
+public readonly record struct GateDecision(bool Accepted, ReasonCode? Reason)
+{
+    /// <summary>Passed on to the twin.</summary>
+    public static GateDecision Accept { get; } = new(true, null);
+
+    /// <summary>Refused as a whole.</summary>
+    public static GateDecision Refuse(ReasonCode reason) => new(false, reason);
+}

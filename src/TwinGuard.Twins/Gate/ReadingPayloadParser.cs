@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Gate;
+
+/// <summary>Parses reading payloads (docs/readings.md) for every transport: one signal, or several of one asset.</summary>
+/// <remarks>
+/// Strict on structure, forgiving on extras: a payload that is not a JSON object, lacks <c>ts</c> or <c>seq</c>, or is
+/// too large is refused whole; a single bad value in a multi-signal payload is refused alone and the others are kept.
+/// Reads with <see cref="Utf8JsonReader"/> straight from the received bytes.
+/// </remarks>
+public static class ReadingPayloadParser
+{
+    /// <summary>Largest payload accepted, in bytes.</summary>
+    public const int MaxPayloadBytes = 64 * 1024;
+
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 8, CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>Parses a payload addressed to <paramref name="asset"/> (and to <paramref name="signalIndex"/> when the topic names one).</summary>
+    /// <exception cref="PayloadException">The payload as a whole is malformed.</exception>
+    public static ParsedPayload Parse(AssetModel asset, int signalIndex, ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > MaxPayloadBytes)
+        {
+            throw new PayloadException($"payload of {payload.Length} bytes exceeds the {MaxPayloadBytes}-byte limit");
+        }
+
+        try
+        {
+            return ParseObject(asset, signalIndex, payload);
+        }
+        catch (JsonException ex)
+        {
+            throw new PayloadException($"not valid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}");
+        }
+    }
+
+    private static ParsedPayload ParseObject(AssetModel asset, int signalIndex, ReadOnlySpan<byte> payload)
+    {
+        var reader = new Utf8JsonReader(payload, Options);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new PayloadException("expected a JSON object");
+        }
+
+        long? seq = null;
+        long? ts = null;
+        var values = new List<SignalValue>(signalIndex >= 0 ? 1 : asset.Signals.Count);
+        List<RejectedValue>? rejected = null;
+        var sawValue = false;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("ts"u8))
+            {
+                reader.Read();
+                ts = ReadTimestamp(ref reader);
+            }
+            else if (reader.ValueTextEquals("seq"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var s) || s < 0)
+                {
+                    throw new PayloadException("'seq' must be a non-negative integer");
+                }
+
+                seq = s;
+            }
+            else if (reader.ValueTextEquals("value"u8))
+            {
+                reader.Read();
+                if (signalIndex < 0)
+                {
+                    throw new PayloadException("'value' needs a topic that names the signal; use 'values' on an asset topic");
+                }
+
+                sawValue = true;
+                AddValue(ref reader, asset.Signals[signalIndex].Id, signalIndex, values, ref rejected);
+            }
+            else if (reader.ValueTextEquals("values"u8))
+            {
+                reader.Read();
+                if (signalIndex >= 0)
+                {
+                    throw new PayloadException("'values' belongs on an asset topic; a signal topic carries 'value'");
+                }
+
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new PayloadException("'values' must be an object of signal: number");
+                }
+
+                sawValue = true;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    var index = asset.IndexOf(name);
+                    if (index < 0)
+                    {
+                        reader.Skip();
+                        (rejected ??= []).Add(new RejectedValue(name, ReasonCode.UnknownSignal, $"asset '{asset.Id}' has no signal '{name}'"));
+                        continue;
+                    }
+
+                    AddValue(ref reader, name, index, values, ref rejected);
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip(); // Unknown members are ignored (docs/readings.md).
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            throw new PayloadException("unexpected content after the JSON object");
+        }
+
+        if (ts is null)
+        {
+            throw new PayloadException("missing 'ts'");
+        }
+
+        if (seq is null)
+        {
+            throw new PayloadException("missing 'seq'");
+        }
+
+        if (!sawValue)
+        {
+            throw new PayloadException(signalIndex >= 0 ? "missing 'value'" : "missing 'values'");
+        }
+
+        return new ParsedPayload(seq.Value, ts.Value, values.ToArray(), (IReadOnlyList<RejectedValue>?)rejected ?? []);
+    }
+
+    private static void AddValue(ref Utf8JsonReader reader, string signalId, int index, List<SignalValue> values, ref List<RejectedValue>? rejected)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            var found = reader.TokenType switch
+            {
+                JsonTokenType.String => $"the string \"{Truncate(reader.GetString())}\"",
+                JsonTokenType.True or JsonTokenType.False => "a boolean",
+                JsonTokenType.Null => "null",
+                JsonTokenType.StartObject => "an object",
+                JsonTokenType.StartArray => "an array",
+                _ => reader.TokenType.ToString(),
+            };
+            reader.Skip();
+            (rejected ??= []).Add(new RejectedValue(signalId, ReasonCode.WrongType, $"'{signalId}' must be a number, found {found}"));
+            return;
+        }
+
+        // A JSON number too large for a double parses as infinity; JSON has no NaN, but a peer may still send 1e999.
+        if (!reader.TryGetDouble(out var value) || !double.IsFinite(value))
+        {
+            var raw = Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan.ToArray());
+            (rejected ??= []).Add(new RejectedValue(signalId, ReasonCode.NonFinite, $"'{signalId}' is not a finite number: {Truncate(raw)}"));
+            return;
+        }
+
+        values.Add(new SignalValue(index, value));
+    }
+
+    private static long ReadTimestamp(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            if (reader.TryGetInt64(out var ms))
+            {
+                return ms;
+            }
+
+            if (reader.TryGetDouble(out var fractional) && double.IsFinite(fractional) && Math.Abs(fractional) < 1e15)
+            {
+                return (long)Math.Round(fractional);
+            }
+        }
+        else if (reader.TokenType == JsonTokenType.String)
+        {
+            var text = reader.GetString()!;
+            // RFC 3339 §5.6 requires a time-offset: a local time without one is ambiguous and refused.
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+                && (text.EndsWith('Z') || text.EndsWith('z') || HasOffset(text)))
+            {
+                return time.ToUnixTimeMilliseconds();
+            }
+        }
+
+        throw new PayloadException("'ts' must be epoch milliseconds or an RFC 3339 time with an offset");
+    }
+
+    private static bool HasOffset(string text)
+    {
+        var t = text.IndexOf('T', StringComparison.OrdinalIgnoreCase);
+        return t > 0 && text.AsSpan(t).IndexOfAny('+', '-') > 0;
+    }
+
+    private static string? Truncate(string? text) => text is { Length: > 40 } ? text[..40] + "..." : text;
+}

@@ -1,0 +1,9 @@
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Gate;
+
+/// <summary>An authenticated source as the transport knows it.</summary>
+/// <param name="Device">The device of the plant model it authenticated as.</param>
+/// <param name="ClientId">The transport's client id (MQTT client identifier), for forensics.</param>
+/// <param name="RemoteEndpoint">Where it connects from (address:port), when known.</param>
+public sealed record SourceInfo(DeviceModel Device, string ClientId, string? RemoteEndpoint);

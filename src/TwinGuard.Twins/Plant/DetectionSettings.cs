@@ -1,0 +1,13 @@
+namespace TwinGuard.Twins.Plant;
+
+/// <summary>Site-wide settings of the per-signal streaming detectors.</summary>
+/// <param name="EwmaAlpha">Weight of a new sample in the EWMA baseline.</param>
+/// <param name="WarmUp">Samples learned before a baseline scores.</param>
+/// <param name="ZThreshold">|z| above which a sample is a finding.</param>
+/// <param name="CusumSlack">CUSUM allowance k in standard deviations.</param>
+/// <param name="CusumThreshold">CUSUM decision interval h in standard deviations.</param>
+public sealed record DetectionSettings(double EwmaAlpha, int WarmUp, double ZThreshold, double CusumSlack, double CusumThreshold)
+{
+    /// <summary>The values used when the plant model leaves them out.</summary>
+    public static DetectionSettings Default { get; } = new(0.02, 60, 6, 0.5, 12);
+}

@@ -1,0 +1,22 @@
+namespace TwinGuard.Twins.Plant;
+
+/// <summary>A site as the plant model file describes it: assets, their signals, devices and the physics relations.</summary>
+/// <remarks>Immutable once loaded; every stage of the pipeline reads it, none changes it.</remarks>
+public sealed record PlantModel(
+    SiteModel Site,
+    ValidationSettings Validation,
+    DetectionSettings Detection,
+    CorrelationSettings Correlation,
+    IReadOnlyList<AssetModel> Assets,
+    IReadOnlyList<DeviceModel> Devices,
+    IReadOnlyList<RelationModel> Relations)
+{
+    private readonly Dictionary<string, AssetModel> _assets = Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
+    private readonly Dictionary<string, DeviceModel> _devices = Devices.ToDictionary(d => d.Id, StringComparer.Ordinal);
+
+    /// <summary>The asset with this id, or null.</summary>
+    public AssetModel? FindAsset(string id) => _assets.GetValueOrDefault(id);
+
+    /// <summary>The device with this id, or null.</summary>
+    public DeviceModel? FindDevice(string id) => _devices.GetValueOrDefault(id);
+}

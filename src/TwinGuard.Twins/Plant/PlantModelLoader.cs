@@ -1,0 +1,248 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace TwinGuard.Twins.Plant;
+
+/// <summary>Reads a plant model file and checks it completely before anything runs on it.</summary>
+/// <remarks>
+/// Every problem is reported with file, line, column and field (<see cref="PlantModelException"/>): a plant must never
+/// run on a model that was silently half-understood. Unknown fields are refused for the same reason.
+/// </remarks>
+public static partial class PlantModelLoader
+{
+    /// <summary>Loads and checks a plant model file.</summary>
+    /// <exception cref="PlantModelException">The file is not a valid plant model.</exception>
+    public static PlantModel Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Parses and checks plant model text; <paramref name="file"/> names it in errors.</summary>
+    /// <exception cref="PlantModelException">The text is not a valid plant model.</exception>
+    public static PlantModel Parse(string yaml, string file = "plant.yaml")
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new PlantModelException(file, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message);
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            throw new PlantModelException(file, 1, 1, "(document)", $"expected exactly one YAML document, found {stream.Documents.Count}");
+        }
+
+        var root = new YamlField(file, string.Empty, stream.Documents[0].RootNode);
+        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations");
+
+        var site = ReadSite(root.Required("site"));
+        var assets = ReadUnique(root.Required("assets"), ReadAsset, a => a.Id, "asset");
+        if (assets.Count == 0)
+        {
+            throw root.Required("assets").Error("expected at least one asset");
+        }
+
+        var devices = ReadUnique(root.Required("devices"), ReadDevice, d => d.Id, "device");
+        var model = new PlantModel(
+            site,
+            root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default,
+            root.Optional("detection") is { } d ? ReadDetection(d) : DetectionSettings.Default,
+            root.Optional("correlation") is { } c ? ReadCorrelation(c) : CorrelationSettings.Default,
+            assets,
+            devices,
+            []);
+
+        var relations = root.Optional("relations") is { } r
+            ? ReadUnique(r, field => ReadRelation(field, model), x => x.Id, "relation")
+            : [];
+        return model with { Relations = relations };
+    }
+
+    private static SiteModel ReadSite(YamlField field)
+    {
+        field.AllowOnly("id", "name", "topic_prefix");
+        var id = field.Required("id").Identifier();
+        var prefix = field.Optional("topic_prefix") is { } p ? p.String() : "plant";
+        if (prefix.IndexOfAny(['+', '#']) >= 0 || prefix.StartsWith('/') || prefix.EndsWith('/'))
+        {
+            throw field.Required("topic_prefix").Error($"expected a topic prefix without wildcards or leading/trailing '/', found '{prefix}'");
+        }
+
+        return new SiteModel(id, field.Optional("name")?.String() ?? id, prefix);
+    }
+
+    private static AssetModel ReadAsset(YamlField field)
+    {
+        field.AllowOnly("id", "name", "kind", "tags", "signals");
+        var id = field.Required("id").Identifier();
+        var signals = ReadUnique(field.Required("signals"), ReadSignal, s => s.Id, "signal");
+        if (signals.Count == 0)
+        {
+            throw field.Required("signals").Error("expected at least one signal");
+        }
+
+        return new AssetModel(
+            id,
+            field.Optional("name")?.String() ?? id,
+            field.Required("kind").Identifier(),
+            field.Optional("tags")?.StringList() ?? [],
+            signals);
+    }
+
+    private static SignalModel ReadSignal(YamlField field)
+    {
+        field.AllowOnly("id", "unit", "range", "max_rate", "period", "criticality");
+        var range = field.Required("range");
+        var bounds = range.Items().ToList();
+        if (bounds.Count != 2)
+        {
+            throw range.Error("expected [min, max]");
+        }
+
+        var (min, max) = (bounds[0].Number(), bounds[1].Number());
+        if (min >= max)
+        {
+            throw range.Error($"expected min < max, found [{min}, {max}]");
+        }
+
+        return new SignalModel(
+            field.Required("id").Identifier(),
+            field.Required("unit").String(),
+            min,
+            max,
+            field.Required("max_rate").PositiveNumber(),
+            field.Required("period").Duration(),
+            field.Optional("criticality")?.Enum<Criticality>() ?? Criticality.Medium);
+    }
+
+    private static DeviceModel ReadDevice(YamlField field)
+    {
+        field.AllowOnly("id", "name", "password_hash", "topics");
+        var id = field.Required("id").Identifier();
+        var hashField = field.Required("password_hash");
+        PasswordHash hash;
+        try
+        {
+            hash = PasswordHash.Parse(hashField.String());
+        }
+        catch (FormatException ex)
+        {
+            throw hashField.Error(ex.Message + " (make one with `twinguard hash-password`)");
+        }
+
+        var topics = new List<string>();
+        foreach (var topic in field.Required("topics").Items())
+        {
+            var filter = topic.String();
+            if (!TopicFilter.IsValid(filter))
+            {
+                throw topic.Error($"expected an MQTT topic filter ('+' for one level, '#' only at the end), found '{filter}'");
+            }
+
+            topics.Add(filter);
+        }
+
+        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, topics);
+    }
+
+    private static ValidationSettings ReadValidation(YamlField field)
+    {
+        field.AllowOnly("max_future_skew", "max_past_skew", "flood_factor", "frozen_samples");
+        var d = ValidationSettings.Default;
+        return new ValidationSettings(
+            field.Optional("max_future_skew")?.Duration() ?? d.MaxFutureSkew,
+            field.Optional("max_past_skew")?.Duration() ?? d.MaxPastSkew,
+            field.Optional("flood_factor")?.PositiveNumber() ?? d.FloodFactor,
+            field.Optional("frozen_samples")?.PositiveInteger() ?? d.FrozenSamples);
+    }
+
+    private static DetectionSettings ReadDetection(YamlField field)
+    {
+        field.AllowOnly("ewma_alpha", "warm_up", "z_threshold", "cusum_slack", "cusum_threshold");
+        var d = DetectionSettings.Default;
+        var alphaField = field.Optional("ewma_alpha");
+        var alpha = alphaField?.PositiveNumber() ?? d.EwmaAlpha;
+        if (alpha > 1)
+        {
+            throw alphaField!.Value.Error($"expected a number in (0, 1], found '{alpha}'");
+        }
+
+        return new DetectionSettings(
+            alpha,
+            field.Optional("warm_up")?.PositiveInteger() ?? d.WarmUp,
+            field.Optional("z_threshold")?.PositiveNumber() ?? d.ZThreshold,
+            field.Optional("cusum_slack")?.Number() ?? d.CusumSlack,
+            field.Optional("cusum_threshold")?.PositiveNumber() ?? d.CusumThreshold);
+    }
+
+    private static CorrelationSettings ReadCorrelation(YamlField field)
+    {
+        field.AllowOnly("window", "findings_for_incident");
+        var d = CorrelationSettings.Default;
+        return new CorrelationSettings(
+            field.Optional("window")?.Duration() ?? d.Window,
+            field.Optional("findings_for_incident")?.PositiveInteger() ?? d.FindingsForIncident);
+    }
+
+    private static RelationModel ReadRelation(YamlField field, PlantModel model)
+    {
+        field.AllowOnly("id", "kind", "expression", "tolerance");
+        var kindField = field.Required("kind");
+        var kind = kindField.String();
+        if (kind is not ("algebraic" or "dynamic"))
+        {
+            throw kindField.Error($"expected algebraic or dynamic, found '{kind}'");
+        }
+
+        var expressionField = field.Required("expression");
+        var expression = expressionField.String();
+        if (!expression.Contains('~', StringComparison.Ordinal))
+        {
+            throw expressionField.Error("expected 'left ~ right' ('~' reads: approximately equals)");
+        }
+
+        var signals = new List<string>();
+        foreach (Match reference in SignalReference().Matches(expression))
+        {
+            var (assetId, signalId) = (reference.Groups[1].Value, reference.Groups[2].Value);
+            var asset = model.FindAsset(assetId)
+                ?? throw expressionField.Error($"unknown asset '{assetId}' at position {reference.Index + 1}");
+            if (asset.IndexOf(signalId) < 0)
+            {
+                throw expressionField.Error($"asset '{assetId}' has no signal '{signalId}' (position {reference.Index + 1})");
+            }
+
+            signals.Add(reference.Value);
+        }
+
+        if (signals.Count == 0)
+        {
+            throw expressionField.Error("expected at least one asset.signal reference");
+        }
+
+        return new RelationModel(field.Required("id").Identifier(), kind, expression, field.Required("tolerance").PositiveNumber(), signals.Distinct().ToList());
+    }
+
+    private static List<T> ReadUnique<T>(YamlField list, Func<YamlField, T> read, Func<T, string> id, string what)
+    {
+        var items = new List<T>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in list.Items())
+        {
+            var value = read(item);
+            if (!seen.Add(id(value)))
+            {
+                throw item.Error($"duplicate {what} id '{id(value)}'");
+            }
+
+            items.Add(value);
+        }
+
+        return items;
+    }
+
+    [GeneratedRegex(@"\b([A-Za-z_][A-Za-z0-9_\-]*)\.([A-Za-z_][A-Za-z0-9_\-]*)\b")]
+    private static partial Regex SignalReference();
+}

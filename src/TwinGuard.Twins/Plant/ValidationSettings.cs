@@ -1,0 +1,12 @@
+namespace TwinGuard.Twins.Plant;
+
+/// <summary>Site-wide settings of the validation stage.</summary>
+/// <param name="MaxFutureSkew">A timestamp further ahead of the server clock than this is refused.</param>
+/// <param name="MaxPastSkew">A timestamp further behind than this is refused.</param>
+/// <param name="FloodFactor">More than this multiple of a device's expected message rate is a flood.</param>
+/// <param name="FrozenSamples">This many identical consecutive values make a frozen sensor.</param>
+public sealed record ValidationSettings(TimeSpan MaxFutureSkew, TimeSpan MaxPastSkew, double FloodFactor, int FrozenSamples)
+{
+    /// <summary>The values used when the plant model leaves them out.</summary>
+    public static ValidationSettings Default { get; } = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 4, 40);
+}

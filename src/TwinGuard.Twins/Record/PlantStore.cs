@@ -1,0 +1,220 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Findings;
+
+namespace TwinGuard.Twins.Record;
+
+/// <summary>
+/// Findings, incidents and refused data in SQLite (WAL) under the data directory: <c>twinguard.db</c>.
+/// </summary>
+/// <remarks>
+/// Written by one writer (the record stage) in batched transactions; read by the CLI, the API and reports from any
+/// number of connections, which WAL lets proceed while the writer writes.
+/// </remarks>
+public sealed class PlantStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+
+    private PlantStore(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>The database file's name inside the data directory.</summary>
+    public const string FileName = "twinguard.db";
+
+    /// <summary>Opens (creating when needed) the store in <paramref name="dataDirectory"/>.</summary>
+    public static PlantStore Open(string dataDirectory, bool readOnly = false)
+    {
+        var path = Path.Combine(dataDirectory, FileName);
+        if (readOnly && !File.Exists(path))
+        {
+            throw new IOException($"no TwinGuard database at {path} (has `twinguard serve` run with this --data-dir?)");
+        }
+
+        Directory.CreateDirectory(dataDirectory);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        var store = new PlantStore(connection);
+        if (!readOnly)
+        {
+            store.Execute("""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                CREATE TABLE IF NOT EXISTS findings (
+                    id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, reason TEXT NOT NULL, severity TEXT NOT NULL,
+                    asset TEXT, signal TEXT, device TEXT, value REAL, score REAL NOT NULL, message TEXT NOT NULL,
+                    explanation TEXT, occurrences INTEGER NOT NULL DEFAULT 1, last_ms INTEGER NOT NULL, incident_id INTEGER,
+                    ledger_entry INTEGER);
+                CREATE INDEX IF NOT EXISTS findings_time ON findings(time_ms);
+                CREATE TABLE IF NOT EXISTS incidents (
+                    id INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, scope TEXT NOT NULL,
+                    asset TEXT, device TEXT, severity TEXT NOT NULL, title TEXT NOT NULL, rule TEXT NOT NULL,
+                    reasons TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', finding_count INTEGER NOT NULL,
+                    ledger_entry INTEGER);
+                CREATE TABLE IF NOT EXISTS refusals (
+                    id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, reason TEXT NOT NULL, device TEXT, client_id TEXT,
+                    remote TEXT, topic TEXT NOT NULL, asset TEXT, signal TEXT, detail TEXT NOT NULL, payload BLOB);
+                CREATE INDEX IF NOT EXISTS refusals_time ON refusals(time_ms);
+                """);
+        }
+
+        return store;
+    }
+
+    /// <summary>Starts a write transaction; the record stage commits once per batch.</summary>
+    public SqliteTransaction Begin() => _connection.BeginTransaction();
+
+    /// <summary>Inserts a finding and returns its id.</summary>
+    public long Insert(Finding f)
+    {
+        using var cmd = Command("""
+            INSERT INTO findings (time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms)
+            VALUES ($t, $r, $s, $a, $g, $d, $v, $sc, $m, $e, $o, $t) RETURNING id
+            """,
+            ("$t", f.Time.ToUnixTimeMilliseconds()), ("$r", f.Reason.Name()), ("$s", Name(f.Severity)), ("$a", f.AssetId), ("$g", f.SignalId),
+            ("$d", f.DeviceId), ("$v", f.Value), ("$sc", f.Score), ("$m", f.Message), ("$e", f.Explanation), ("$o", f.Occurrences));
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>Records that a stored finding happened again.</summary>
+    public void AddOccurrences(long findingId, int count, DateTimeOffset last) =>
+        Execute("UPDATE findings SET occurrences = occurrences + $n, last_ms = $l WHERE id = $id",
+            ("$n", count), ("$l", last.ToUnixTimeMilliseconds()), ("$id", findingId));
+
+    /// <summary>Inserts an incident over the given findings and returns its id.</summary>
+    public long OpenIncident(Incident incident, IReadOnlyList<long> findingIds)
+    {
+        using var cmd = Command("""
+            INSERT INTO incidents (opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, finding_count)
+            VALUES ($o, $o, $sc, $a, $d, $s, $t, $r, $re, $n) RETURNING id
+            """,
+            ("$o", incident.Opened.ToUnixTimeMilliseconds()), ("$sc", incident.Scope), ("$a", incident.AssetId), ("$d", incident.DeviceId),
+            ("$s", Name(incident.Severity)), ("$t", incident.Title), ("$r", incident.Rule),
+            ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("$n", findingIds.Count));
+        var id = (long)cmd.ExecuteScalar()!;
+        foreach (var findingId in findingIds)
+        {
+            Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", id), ("$f", findingId));
+        }
+
+        return id;
+    }
+
+    /// <summary>Attaches a finding to an open incident, raising its severity and reasons as needed.</summary>
+    public void JoinIncident(long incidentId, long findingId, Finding finding)
+    {
+        Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", incidentId), ("$f", findingId));
+        Execute("""
+            UPDATE incidents SET updated_ms = $u, finding_count = finding_count + 1,
+              severity = CASE WHEN $rank > (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END) THEN $s ELSE severity END,
+              reasons = CASE WHEN instr(',' || reasons || ',', ',' || $r || ',') > 0 THEN reasons ELSE reasons || ',' || $r END
+            WHERE id = $i
+            """,
+            ("$u", finding.Time.ToUnixTimeMilliseconds()), ("$rank", (int)finding.Severity), ("$s", Name(finding.Severity)),
+            ("$r", finding.Reason.Name()), ("$i", incidentId));
+    }
+
+    /// <summary>Notes which ledger entry proves a stored finding or incident.</summary>
+    public void SetLedgerEntry(string table, long id, long entry)
+    {
+        if (table is not ("findings" or "incidents"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
+        }
+
+        Execute($"UPDATE {table} SET ledger_entry = $e WHERE id = $id", ("$e", entry), ("$id", id));
+    }
+
+    /// <summary>Keeps refused data for forensics.</summary>
+    public void Insert(Refusal r) =>
+        Execute("""
+            INSERT INTO refusals (time_ms, reason, device, client_id, remote, topic, asset, signal, detail, payload)
+            VALUES ($t, $r, $d, $c, $re, $to, $a, $s, $de, $p)
+            """,
+            ("$t", r.Time.ToUnixTimeMilliseconds()), ("$r", r.Reason.Name()), ("$d", r.DeviceId), ("$c", r.ClientId), ("$re", r.RemoteEndpoint),
+            ("$to", r.Topic), ("$a", r.AssetId), ("$s", r.SignalId), ("$de", r.Detail), ("$p", r.Payload.IsEmpty ? null : r.Payload.ToArray()));
+
+    /// <summary>Findings, newest first.</summary>
+    public IReadOnlyList<StoredFinding> Findings(int limit = 1000, long? incidentId = null)
+    {
+        using var cmd = Command(
+            "SELECT id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id, ledger_entry FROM findings "
+            + (incidentId is null ? string.Empty : "WHERE incident_id = $i ") + "ORDER BY id DESC LIMIT $n",
+            ("$n", limit), ("$i", incidentId));
+        using var reader = cmd.ExecuteReader();
+        var list = new List<StoredFinding>();
+        while (reader.Read())
+        {
+            list.Add(new StoredFinding(
+                reader.GetInt64(0), Time(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), Text(reader, 4), Text(reader, 5), Text(reader, 6),
+                reader.IsDBNull(7) ? null : reader.GetDouble(7), reader.GetDouble(8), reader.GetString(9), Text(reader, 10), reader.GetInt32(11),
+                Time(reader.GetInt64(12)), reader.IsDBNull(13) ? null : reader.GetInt64(13), reader.IsDBNull(14) ? null : reader.GetInt64(14)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Incidents, newest first.</summary>
+    public IReadOnlyList<StoredIncident> Incidents(int limit = 1000)
+    {
+        using var cmd = Command(
+            "SELECT id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count, ledger_entry FROM incidents ORDER BY id DESC LIMIT $n",
+            ("$n", limit));
+        using var reader = cmd.ExecuteReader();
+        var list = new List<StoredIncident>();
+        while (reader.Read())
+        {
+            list.Add(new StoredIncident(
+                reader.GetInt64(0), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)), reader.GetString(3), Text(reader, 4), Text(reader, 5),
+                reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.GetString(9).Split(',', StringSplitOptions.RemoveEmptyEntries),
+                reader.GetString(10), reader.GetInt32(11), reader.IsDBNull(12) ? null : reader.GetInt64(12)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Refusals counted per device and reason.</summary>
+    public IReadOnlyList<(string? Device, string Reason, long Count)> RefusalCounts()
+    {
+        using var cmd = Command("SELECT device, reason, count(*) FROM refusals GROUP BY device, reason ORDER BY device, reason");
+        using var reader = cmd.ExecuteReader();
+        var list = new List<(string?, string, long)>();
+        while (reader.Read())
+        {
+            list.Add((Text(reader, 0), reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        return list;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+
+    private static string Name(Severity severity) => severity.ToString().ToLowerInvariant();
+
+    private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(sql, parameters);
+        cmd.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return cmd;
+    }
+}

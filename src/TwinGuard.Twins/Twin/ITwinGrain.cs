@@ -1,0 +1,16 @@
+using TwinGuard.Twins.Gate;
+
+namespace TwinGuard.Twins.Twin;
+
+/// <summary>The digital twin of one asset, keyed by the asset's id.</summary>
+[Alias("twinguard.twin")]
+public interface ITwinGrain : IGrainWithStringKey
+{
+    /// <summary>Validates a batch of messages that passed the gate, updates the trusted state and runs the detectors.</summary>
+    [Alias("ingest")]
+    Task IngestAsync(ReadingMessage[] batch);
+
+    /// <summary>The twin's current state: last-known-good values, expected values and trust per signal.</summary>
+    [Alias("snapshot")]
+    Task<TwinSnapshot> GetSnapshotAsync();
+}

@@ -1,0 +1,198 @@
+using TwinGuard.Twins.Detect;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Validate;
+
+namespace TwinGuard.Twins.Twin;
+
+/// <summary>
+/// The twin of one asset: holds its trusted state, validates what the gate let through, and runs the per-signal
+/// streaming detectors. One activation per asset; Orleans guarantees its calls run one at a time.
+/// </summary>
+/// <remarks>
+/// A value that fails validation never reaches the trusted state: the twin keeps the last-known-good value and marks
+/// the signal suspect. Staleness is checked on a grain timer; all times come from the injected <see cref="TimeProvider"/>.
+/// </remarks>
+internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger)
+    : Grain, ITwinGrain
+{
+    private AssetModel _asset = null!;
+    private ReadingValidator _validator = null!;
+    private SignalState[] _signals = [];
+    private SignalDetector[] _detectors = [];
+    private List<(int Index, double Value, (ReasonCode Reason, double Score, string Detail) Found)>? _hits;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var id = this.GetPrimaryKeyString();
+        _asset = plant.FindAsset(id) ?? throw new InvalidOperationException($"no asset '{id}' in the plant model");
+        _validator = new ReadingValidator(_asset, plant.Validation);
+        _signals = new SignalState[_asset.Signals.Count];
+        // The noise floor of a baseline: a thousandth of the signal's span, so that a perfectly quiet simulated or
+        // quantised signal does not turn its first tiny wobble into an alarm.
+        _detectors = _asset.Signals.Select(s => new SignalDetector(plant.Detection, (s.Max - s.Min) / 1000)).ToArray();
+
+        var period = _asset.Signals.Min(s => s.Period);
+        this.RegisterGrainTimer(CheckStalenessAsync, period * 4, period * 4);
+        return Task.CompletedTask;
+    }
+
+    public Task IngestAsync(ReadingMessage[] batch)
+    {
+        // The batch as it reached the twin, before validation: any reading, accepted or refused, can later be proven.
+        ledger.RecordBatch(_asset, batch);
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        foreach (var message in batch)
+        {
+            Ingest(message, now, nowMs);
+            if (message.ArrivalTimestamp != 0)
+            {
+                evidence.Metrics.ArrivalToTwin.Record(time.GetElapsedTime(message.ArrivalTimestamp));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<TwinSnapshot> GetSnapshotAsync()
+    {
+        var signals = new SignalSnapshot[_signals.Length];
+        for (var i = 0; i < signals.Length; i++)
+        {
+            ref var state = ref _signals[i];
+            var trust = quarantine.IsAssetQuarantined(_asset.Id) || quarantine.IsSignalQuarantined(_asset.Id, _asset.Signals[i].Id)
+                ? SignalTrust.Quarantined
+                : state.Trust;
+            signals[i] = new SignalSnapshot(
+                _asset.Signals[i].Id,
+                state.HasValue ? state.Value : null,
+                state.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds(state.ValueTimeMs) : null,
+                _detectors[i].Expected,
+                _detectors[i].Spread,
+                trust);
+        }
+
+        return Task.FromResult(new TwinSnapshot(_asset.Id, time.GetUtcNow(), signals));
+    }
+
+    private void Ingest(ReadingMessage message, DateTimeOffset now, long nowMs)
+    {
+        foreach (var value in message.Values)
+        {
+            _signals[value.SignalIndex].LastSeenMs = nowMs;
+            _signals[value.SignalIndex].StaleRaised = false;
+        }
+
+        if (_validator.CheckMessage(message.DeviceId, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
+        {
+            Refuse(message, null, refusal.Reason, refusal.Detail, now);
+            return;
+        }
+
+        var accepted = 0;
+        foreach (var (index, value) in message.Values)
+        {
+            ref var state = ref _signals[index];
+            if (_validator.CheckFrozen(index, ref state, value) is { } frozen)
+            {
+                state.Trust = SignalTrust.Suspect;
+                Raise(message, index, ReasonCode.Frozen, value, state.Repeats, frozen, now);
+            }
+
+            if (_validator.CheckValue(index, ref state, value, message.TimestampMs) is { } invalid)
+            {
+                state.Trust = SignalTrust.Suspect;
+                Refuse(message, index, invalid.Reason, invalid.Detail, now, value);
+                continue;
+            }
+
+            if (!state.FrozenRaised && _detectors[index].Observe(value) is { } found)
+            {
+                (_hits ??= []).Add((index, value, found));
+            }
+            else if (!state.FrozenRaised)
+            {
+                state.Trust = SignalTrust.Trusted;
+            }
+
+            state.Value = value;
+            state.ValueTimeMs = message.TimestampMs;
+            accepted++;
+        }
+
+        evidence.Metrics.CountAccepted(accepted);
+        RaiseDetectorHits(message, now);
+    }
+
+    /// <summary>
+    /// Raises the streaming detectors' hits of one message, unless several signals of the asset moved together: an
+    /// operating change (a new set-point moves speed, flow, pressure and current at once) is not an attack on a sensor.
+    /// Attacks that move several signals consistently are the twin relations' to catch, not these detectors'.
+    /// </summary>
+    private void RaiseDetectorHits(ReadingMessage message, DateTimeOffset now)
+    {
+        if (_hits is not { Count: > 0 } hits)
+        {
+            return;
+        }
+
+        if (hits.Count == 1 || _asset.Signals.Count < 3)
+        {
+            foreach (var (index, value, found) in hits)
+            {
+                _signals[index].Trust = SignalTrust.Suspect;
+                Raise(message, index, found.Reason, value, found.Score, found.Detail, now);
+            }
+        }
+        else
+        {
+            evidence.Metrics.CountOperatingChange();
+        }
+
+        hits.Clear();
+    }
+
+    private Task CheckStalenessAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        for (var i = 0; i < _signals.Length; i++)
+        {
+            ref var state = ref _signals[i];
+            if (_validator.CheckStale(i, ref state, nowMs) is { } stale)
+            {
+                state.Trust = SignalTrust.Suspect;
+                evidence.Raise(new Finding(now, ReasonCode.Stale, Escalate(ReasonCode.Stale, i), _asset.Id, _asset.Signals[i].Id, null, null, 0, stale));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Refuse(ReadingMessage message, int? index, ReasonCode reason, string detail, DateTimeOffset now, double? value = null)
+    {
+        var signalId = index is { } i ? _asset.Signals[i].Id : null;
+        evidence.Refuse(
+            new Refusal(now, reason, message.DeviceId, null, null, $"{plant.Site.TopicPrefix}/{_asset.Id}", _asset.Id, signalId, detail, ReadOnlyMemory<byte>.Empty),
+            new Finding(now, reason, index is { } j ? Escalate(reason, j) : reason.DefaultSeverity(), _asset.Id, signalId, message.DeviceId, value, 0, detail)
+            {
+                ArrivalTimestamp = message.ArrivalTimestamp,
+            });
+    }
+
+    private void Raise(ReadingMessage message, int index, ReasonCode reason, double value, double score, string detail, DateTimeOffset now) =>
+        evidence.Raise(new Finding(now, reason, Escalate(reason, index), _asset.Id, _asset.Signals[index].Id, message.DeviceId, value, score, detail)
+        {
+            ArrivalTimestamp = message.ArrivalTimestamp,
+        });
+
+    /// <summary>A finding on a high-criticality signal is one step more severe.</summary>
+    private Severity Escalate(ReasonCode reason, int signalIndex)
+    {
+        var severity = reason.DefaultSeverity();
+        return _asset.Signals[signalIndex].Criticality == Criticality.High && severity < Severity.Critical ? severity + 1 : severity;
+    }
+}

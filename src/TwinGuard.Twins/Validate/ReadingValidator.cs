@@ -1,0 +1,108 @@
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Validate;
+
+/// <summary>
+/// Cheap, explainable checks of one asset's readings against its plant model: timestamp skew, sequence (duplicates
+/// and replays), range, rate of change, frozen values and staleness.
+/// </summary>
+/// <remarks>
+/// Pure logic over <see cref="SignalState"/>: no I/O, no clock of its own (the caller passes server time), so every rule
+/// is tested directly. Refusal rules return a <see cref="ReasonCode"/>; flagging rules (frozen, stale) raise a finding
+/// but let the value through, since a frozen sensor repeats the last-known-good value anyway.
+/// </remarks>
+internal sealed class ReadingValidator(AssetModel asset, ValidationSettings settings)
+{
+    private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
+
+    /// <summary>Message-level checks: skew and sequence. Null when the message may proceed.</summary>
+    public (ReasonCode Reason, string Detail)? CheckMessage(string deviceId, long sequence, long timestampMs, long nowMs)
+    {
+        var ahead = timestampMs - nowMs;
+        if (ahead > settings.MaxFutureSkew.TotalMilliseconds)
+        {
+            return (ReasonCode.FutureTimestamp, $"timestamp is {ahead} ms ahead of the server clock (limit {settings.MaxFutureSkew.TotalMilliseconds} ms)");
+        }
+
+        if (-ahead > settings.MaxPastSkew.TotalMilliseconds)
+        {
+            return (ReasonCode.PastTimestamp, $"timestamp is {-ahead} ms behind the server clock (limit {settings.MaxPastSkew.TotalMilliseconds} ms)");
+        }
+
+        if (_lastSequence.TryGetValue(deviceId, out var last) && sequence <= last)
+        {
+            return (ReasonCode.ReplayedSequence, $"sequence {sequence} from '{deviceId}' is not after {last}: duplicate or replay");
+        }
+
+        _lastSequence[deviceId] = sequence;
+        return null;
+    }
+
+    /// <summary>Value-level refusal checks: range and rate of change. Null when the value may be trusted.</summary>
+    public (ReasonCode Reason, string Detail)? CheckValue(int signalIndex, ref SignalState state, double value, long timestampMs)
+    {
+        var signal = asset.Signals[signalIndex];
+        if (value < signal.Min || value > signal.Max)
+        {
+            return (ReasonCode.OutOfRange, $"{asset.Id}.{signal.Id} = {value:G6} {signal.Unit} is outside [{signal.Min:G6}, {signal.Max:G6}]");
+        }
+
+        if (state.HasValue)
+        {
+            // Measure the rate against the last trusted value and its time: after refusals, more change is allowed,
+            // so that a real step that the model found too fast is accepted once enough time has passed.
+            var seconds = Math.Max((timestampMs - state.ValueTimeMs) / 1000.0, signal.Period.TotalSeconds);
+            var rate = Math.Abs(value - state.Value) / seconds;
+            if (rate > signal.MaxRatePerSecond)
+            {
+                return (ReasonCode.RateOfChange, $"{asset.Id}.{signal.Id} changed {rate:G4} {signal.Unit}/s, more than {signal.MaxRatePerSecond:G4}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Counts repeats; returns a detail line the first time the signal counts as frozen.</summary>
+    public string? CheckFrozen(int signalIndex, ref SignalState state, double value)
+    {
+        if (state.Repeats > 0 && value.Equals(state.LastRaw))
+        {
+            state.Repeats++;
+        }
+        else
+        {
+            state.Repeats = 1;
+            state.FrozenRaised = false;
+        }
+
+        state.LastRaw = value;
+        if (state.Repeats >= settings.FrozenSamples && !state.FrozenRaised)
+        {
+            state.FrozenRaised = true;
+            var signal = asset.Signals[signalIndex];
+            return $"{asset.Id}.{signal.Id} repeated exactly {value:G6} for {state.Repeats} samples";
+        }
+
+        return null;
+    }
+
+    /// <summary>Returns a detail line the first time a signal goes quiet for longer than three periods.</summary>
+    public string? CheckStale(int signalIndex, ref SignalState state, long nowMs)
+    {
+        if (state.LastSeenMs == 0 || state.StaleRaised)
+        {
+            return null;
+        }
+
+        var signal = asset.Signals[signalIndex];
+        var silence = nowMs - state.LastSeenMs;
+        if (silence <= 3 * signal.Period.TotalMilliseconds + 1000)
+        {
+            return null;
+        }
+
+        state.StaleRaised = true;
+        return $"{asset.Id}.{signal.Id} has not arrived for {silence} ms (expected every {signal.Period.TotalMilliseconds} ms)";
+    }
+}

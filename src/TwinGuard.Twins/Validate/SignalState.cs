@@ -1,0 +1,33 @@
+namespace TwinGuard.Twins.Validate;
+
+/// <summary>What the twin knows about one signal: the last value it trusted and what validation needs to remember.</summary>
+/// <remarks>A mutable struct held in an array by the twin: no allocation per reading.</remarks>
+internal struct SignalState
+{
+    /// <summary>Last-known-good value: the last value that passed validation.</summary>
+    public double Value;
+
+    /// <summary>Device timestamp (epoch ms) of <see cref="Value"/>; 0 before the first.</summary>
+    public long ValueTimeMs;
+
+    /// <summary>Server clock (epoch ms) when any value of this signal last arrived.</summary>
+    public long LastSeenMs;
+
+    /// <summary>The last value received, accepted or not, for frozen-value detection.</summary>
+    public double LastRaw;
+
+    /// <summary>How many consecutive identical values have arrived.</summary>
+    public int Repeats;
+
+    /// <summary>A stale finding has been raised and the signal has not come back since.</summary>
+    public bool StaleRaised;
+
+    /// <summary>A frozen finding has been raised and the value has not changed since.</summary>
+    public bool FrozenRaised;
+
+    /// <summary>The current trust of the signal.</summary>
+    public SignalTrust Trust;
+
+    /// <summary>True once a value has been accepted.</summary>
+    public readonly bool HasValue => ValueTimeMs != 0;
+}

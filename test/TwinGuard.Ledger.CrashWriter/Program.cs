@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text;
+using TwinGuard.Ledger;
+
+// Appends to the ledger in args[0] until killed. After every durable flush it prints "durable N" so the test knows
+// which entries the ledger has promised to keep. Checkpoints every 5,000 entries; batches of varied payloads.
+if (args.Length != 1)
+{
+    await Console.Error.WriteLineAsync("usage: TwinGuard.Ledger.CrashWriter LEDGER-DIR");
+    return 2;
+}
+
+var options = LedgerOptions.Default with
+{
+    CheckpointEveryEntries = 5000,
+    CheckpointInterval = Timeout.InfiniteTimeSpan,
+    MaxBatchBytes = 256 * 1024,
+};
+await using var writer = LedgerWriter.Open(args[0], options, TimeProvider.System);
+Console.WriteLine("opened " + writer.Count.ToString(CultureInfo.InvariantCulture));
+var random = new Random(42);
+var payload = new byte[600];
+for (var round = 0L; ; round++)
+{
+    for (var i = 0; i < 500; i++)
+    {
+        var length = random.Next(0, payload.Length);
+        Encoding.ASCII.GetBytes($"{{\"round\":{round},\"i\":{i}}}").CopyTo(payload, 0);
+        writer.Append(LedgerEntryKind.ReadingBatch, payload.AsSpan(0, length));
+    }
+
+    await writer.FlushAsync();
+    Console.WriteLine("durable " + writer.DurableCount.ToString(CultureInfo.InvariantCulture));
+}

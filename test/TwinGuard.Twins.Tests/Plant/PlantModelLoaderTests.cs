@@ -1,0 +1,90 @@
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Tests.Plant;
+
+public sealed class PlantModelLoaderTests
+{
+    [Fact]
+    public void Load_Sample_ReadsAssetsSignalsDevicesAndRelations()
+    {
+        var plant = SamplePlant.Load();
+
+        Assert.Equal("line1", plant.Site.Id);
+        Assert.Equal(["pump1", "valve_in", "valve_out", "tank1", "conveyor1"], plant.Assets.Select(a => a.Id));
+        var flow = plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "flow");
+        Assert.Equal((0.0, 160.0, 120.0, TimeSpan.FromMilliseconds(250), Criticality.High), (flow.Min, flow.Max, flow.MaxRatePerSecond, flow.Period, flow.Criticality));
+        Assert.True(plant.FindDevice("loop-plc")!.PasswordHash.Verify("demo-loop-plc"));
+        Assert.False(plant.FindDevice("loop-plc")!.PasswordHash.Verify("demo-tank-gateway"));
+        Assert.Equal(3, plant.Relations.Count);
+        Assert.Contains("valve_in.opening", plant.Relations[0].Signals);
+    }
+
+    [Theory]
+    [InlineData("range: [0, 160]", "range: [160, 0]", "assets[0].signals[1].range", "expected min < max")]
+    [InlineData("max_rate: 120", "max_rate: fast", "assets[0].signals[1].max_rate", "expected a finite number, found 'fast'")]
+    [InlineData("period: 250ms, criticality: high }\n      - { id: pressure", "period: often, criticality: high }\n      - { id: pressure", "assets[0].signals[1].period", "expected a positive duration")]
+    [InlineData("criticality: high }\n      - { id: pressure", "criticality: severe }\n      - { id: pressure", "assets[0].signals[1].criticality", "expected one of: low, medium, high")]
+    [InlineData("    topics: [plant/tank1, plant/tank1/+]", "    topics: [plant/tank1/#/x]", "devices[1].topics[0]", "expected an MQTT topic filter")]
+    [InlineData("    kind: pump\n", "    kind: pump\n    colour: red\n", "assets[0].colour", "unknown field")]
+    [InlineData("pump1.motor_current ~ 1.2", "pump1.motor_amps ~ 1.2", "relations[1].expression", "asset 'pump1' has no signal 'motor_amps'")]
+    public void Parse_WrongField_NamesFileLineFieldAndExpectation(string original, string replacement, string field, string expected)
+    {
+        var text = SamplePlant.Text;
+        Assert.Contains(original, text, StringComparison.Ordinal);
+        var broken = text.Replace(original, replacement, StringComparison.Ordinal);
+
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(broken, "broken.yaml"));
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"broken.yaml:{error.Line}:", error.Message, StringComparison.Ordinal);
+        var lineText = broken.Split('\n')[error.Line - 1];
+        Assert.Contains(field.Split('.')[^1].Split('[')[0], lineText + " " + (error.Line < broken.Split('\n').Length ? broken.Split('\n')[error.Line] : string.Empty), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingRequiredField_SaysWhichOne()
+    {
+        var broken = SamplePlant.Text.Replace("unit: l/min, ", string.Empty, StringComparison.Ordinal);
+
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(broken, "p.yaml"));
+
+        Assert.Equal("assets[0].signals[1].unit", error.Field);
+        Assert.Contains("required field is missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DuplicateAsset_IsRefused()
+    {
+        var broken = SamplePlant.Text.Replace("  - id: valve_out", "  - id: valve_in", StringComparison.Ordinal);
+
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(broken, "p.yaml"));
+
+        Assert.Contains("duplicate asset id 'valve_in'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_YamlSyntaxError_GivesLine()
+    {
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse("site:\n  id: [unclosed\n", "s.yaml"));
+
+        Assert.Equal("(syntax)", error.Field);
+        Assert.True(error.Line >= 2);
+    }
+
+    [Theory]
+    [InlineData("250ms", 250)]
+    [InlineData("5s", 5000)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1h", 3_600_000)]
+    [InlineData("1.5s", 1500)]
+    public void DurationText_Valid_Parses(string text, double milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), DurationText.Parse(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("5")]
+    [InlineData("5 parsecs")]
+    [InlineData("-1s")]
+    public void DurationText_Invalid_Throws(string text) => Assert.Throws<FormatException>(() => DurationText.Parse(text));
+}

@@ -1,0 +1,89 @@
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Validate;
+
+namespace TwinGuard.Twins.Tests.Validate;
+
+public sealed class ReadingValidatorTests
+{
+    private static readonly AssetModel Tank = SamplePlant.Load().FindAsset("tank1")!; // level: 0..2 m, max 0.5 m/s, 250 ms
+    private static readonly ValidationSettings Settings = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 4, 5);
+    private const long Now = 1_800_000_000_000;
+
+    private static ReadingValidator Validator() => new(Tank, Settings);
+
+    [Fact]
+    public void CheckMessage_InOrder_Passes() => Assert.Null(Validator().CheckMessage("d", 1, Now, Now));
+
+    [Fact]
+    public void CheckMessage_FutureTimestamp_IsRefused() =>
+        Assert.Equal(ReasonCode.FutureTimestamp, Validator().CheckMessage("d", 1, Now + 2001, Now)!.Value.Reason);
+
+    [Fact]
+    public void CheckMessage_OldTimestamp_IsRefused() =>
+        Assert.Equal(ReasonCode.PastTimestamp, Validator().CheckMessage("d", 1, Now - 30_001, Now)!.Value.Reason);
+
+    [Fact]
+    public void CheckMessage_RepeatedOrOlderSequence_IsReplay()
+    {
+        var validator = Validator();
+        Assert.Null(validator.CheckMessage("d", 5, Now, Now));
+
+        Assert.Equal(ReasonCode.ReplayedSequence, validator.CheckMessage("d", 5, Now, Now)!.Value.Reason);
+        Assert.Equal(ReasonCode.ReplayedSequence, validator.CheckMessage("d", 4, Now, Now)!.Value.Reason);
+        Assert.Null(validator.CheckMessage("other-device", 1, Now, Now));
+        Assert.Null(validator.CheckMessage("d", 6, Now, Now));
+    }
+
+    [Theory]
+    [InlineData(-0.01)]
+    [InlineData(2.01)]
+    public void CheckValue_OutsideRange_IsRefused(double value)
+    {
+        var state = default(SignalState);
+        Assert.Equal(ReasonCode.OutOfRange, Validator().CheckValue(0, ref state, value, Now)!.Value.Reason);
+    }
+
+    [Fact]
+    public void CheckValue_TooFastChange_IsRefusedUntilEnoughTimePassed()
+    {
+        var state = new SignalState { Value = 1.0, ValueTimeMs = Now };
+        var validator = Validator();
+
+        // 0.5 m/s allowed: +0.2 m in 250 ms is 0.8 m/s.
+        Assert.Equal(ReasonCode.RateOfChange, validator.CheckValue(0, ref state, 1.2, Now + 250)!.Value.Reason);
+        // The same value half a second after the last trusted one is 0.4 m/s: accepted.
+        Assert.Null(validator.CheckValue(0, ref state, 1.2, Now + 500));
+    }
+
+    [Fact]
+    public void CheckFrozen_IdenticalValues_FlagsOnceAtThreshold()
+    {
+        var state = default(SignalState);
+        var validator = Validator();
+        var flags = Enumerable.Range(0, 12).Select(_ => validator.CheckFrozen(0, ref state, 1.234)).ToList();
+
+        Assert.Equal(4, flags.TakeWhile(f => f is null).Count());
+        Assert.Single(flags, f => f is not null);
+    }
+
+    [Fact]
+    public void CheckFrozen_ChangingValues_NeverFlags()
+    {
+        var state = default(SignalState);
+        var validator = Validator();
+
+        Assert.All(Enumerable.Range(0, 50), i => Assert.Null(validator.CheckFrozen(0, ref state, i % 2)));
+    }
+
+    [Fact]
+    public void CheckStale_SilenceBeyondThreePeriodsAndASecond_FlagsOnce()
+    {
+        var state = new SignalState { LastSeenMs = Now };
+        var validator = Validator();
+
+        Assert.Null(validator.CheckStale(0, ref state, Now + 1750));
+        Assert.NotNull(validator.CheckStale(0, ref state, Now + 1751));
+        Assert.Null(validator.CheckStale(0, ref state, Now + 5000));
+    }
+}
