@@ -14,6 +14,7 @@ internal static class BenchCommand
         LedgerBenchmark.Create(),
         IntelBenchmark.Create(),
         IForestBenchmark.Definition,
+        AutoencoderBenchmark.Definition,
     ];
 
     public static Command Create()
