@@ -22,6 +22,8 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
     private ReadingValidator _validator = null!;
     private SignalState[] _signals = [];
     private SignalDetector[] _detectors = [];
+    private AssetDetector? _assetDetector;
+    private double[] _state = [];
     private List<(int Index, double Value, (ReasonCode Reason, double Score, string Detail) Found)>? _hits;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -33,6 +35,12 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
         // The noise floor of a baseline: a thousandth of the signal's span, so that a perfectly quiet simulated or
         // quantised signal does not turn its first tiny wobble into an alarm.
         _detectors = _asset.Signals.Select(s => new SignalDetector(plant.Detection, (s.Max - s.Min) / 1000)).ToArray();
+
+        if (_asset.Signals.Count >= 2)
+        {
+            _assetDetector = new AssetDetector(_asset, plant.Detection);
+            _state = new double[_asset.Signals.Count];
+        }
 
         var period = _asset.Signals.Min(s => s.Period);
         this.RegisterGrainTimer(CheckStalenessAsync, period * 4, period * 4);
@@ -125,6 +133,40 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
 
         evidence.Metrics.CountAccepted(accepted);
         RaiseDetectorHits(message, now);
+        if (accepted > 0)
+        {
+            ScoreAssetState(message, now);
+        }
+    }
+
+    /// <summary>Scores the asset's whole trusted state with its multivariate model, once every signal has a value.</summary>
+    private void ScoreAssetState(ReadingMessage message, DateTimeOffset now)
+    {
+        if (_assetDetector is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _signals.Length; i++)
+        {
+            if (!_signals[i].HasValue)
+            {
+                return;
+            }
+
+            _state[i] = _signals[i].Value;
+        }
+
+        if (_assetDetector.Observe(_state) is { } found)
+        {
+            var top = _asset.IndexOf(found.TopSignal);
+            evidence.Raise(new Finding(now, ReasonCode.MultivariateAnomaly, Escalate(ReasonCode.MultivariateAnomaly, top), _asset.Id, found.TopSignal,
+                message.DeviceId, _state[top], found.Score,
+                $"{_asset.Id}: unusual combination of values, mostly {found.TopSignal}", found.Explanation)
+            {
+                ArrivalTimestamp = message.ArrivalTimestamp,
+            });
+        }
     }
 
     /// <summary>
