@@ -1,7 +1,9 @@
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Intel.Correlation;
 using TwinGuard.Intel.Feeds;
+using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Server.Hosting;
@@ -18,19 +20,25 @@ internal sealed class IntelBridge : IHostedService, IDisposable
     private readonly EvidenceSink _evidence;
     private readonly EmbeddedBroker _broker;
     private readonly RecordStage _record;
+    private readonly FeedRefresher _refresher;
+    private readonly IntelCorrelator _correlator;
+    private readonly DetectionSensitivity _sensitivity;
+    private readonly PlantModel _plant;
     private readonly HttpClient _http = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
 
-    public IntelBridge(HostSettings settings, EvidenceSink evidence, EmbeddedBroker broker, RecordStage record)
+    public IntelBridge(HostSettings settings, EvidenceSink evidence, EmbeddedBroker broker, RecordStage record, DetectionSensitivity sensitivity)
     {
         _evidence = evidence;
         _broker = broker;
         _record = record;
+        _sensitivity = sensitivity;
+        _plant = settings.Plant;
         var store = new FeedStore(Path.Combine(settings.DataDirectory, "intel"));
-        var refresher = new FeedRefresher(store.List().Select(f => f.Source), _http, new FeedRefresherOptions { TimeProvider = settings.Time }, store);
+        var refresher = _refresher = new FeedRefresher(store.List().Select(f => f.Source), _http, new FeedRefresherOptions { TimeProvider = settings.Time }, store);
         refresher.LoadStored();
-        var correlator = new IntelCorrelator(() => refresher.Index, new IntelCorrelatorOptions { TimeProvider = settings.Time });
+        var correlator = _correlator = new IntelCorrelator(() => refresher.Index, new IntelCorrelatorOptions { TimeProvider = settings.Time });
         _monitor = new IntelMonitor(refresher, correlator, new IntelMonitorOptions
         {
             SightingLogPath = Path.Combine(settings.DataDirectory, "intel", "sightings.jsonl"),
@@ -45,6 +53,8 @@ internal sealed class IntelBridge : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _monitor.Correlated += OnCorrelated;
+        _refresher.IndexChanged += OnIndexChanged;
+        UpdateSensitivity();
         _broker.Connecting += OnConnecting;
         _record.FindingStored += OnFindingStored;
         _running = Task.Run(() => _monitor.RunAsync(_stopping.Token), CancellationToken.None);
@@ -69,6 +79,17 @@ internal sealed class IntelBridge : IHostedService, IDisposable
     {
         _stopping.Dispose();
         _http.Dispose();
+    }
+
+    private void OnIndexChanged(object? sender, Intel.Index.IocIndex index) => UpdateSensitivity();
+
+    /// <summary>Feeds that name an asset (by id, kind or tag) as a campaign's target make its detectors more sensitive.</summary>
+    private void UpdateSensitivity()
+    {
+        foreach (var asset in _plant.Assets)
+        {
+            _sensitivity.Set(asset.Id, _correlator.SensitivityFactor(asset.Id, asset.Kind, asset.Tags));
+        }
     }
 
     private void OnConnecting(ConnectionAttempt attempt)

@@ -1,6 +1,7 @@
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Ledger;
 using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
@@ -33,6 +34,7 @@ internal static class TwinGuardHost
         services.AddSingleton<PipelineMetrics>();
         services.AddSingleton<EvidenceSink>();
         services.AddSingleton<QuarantineList>();
+        services.AddSingleton<DetectionSensitivity>();
         services.AddSingleton<FloodGuard>();
         services.AddSingleton<TwinDispatcher>();
         services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());

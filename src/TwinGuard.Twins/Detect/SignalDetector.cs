@@ -31,21 +31,23 @@ internal sealed class SignalDetector(DetectionSettings settings, double minStdDe
     public double Spread => _level.StdDev;
 
     /// <summary>Scores one trusted value, learns from it when it is normal, and returns what it found.</summary>
-    public (ReasonCode Reason, double Score, string Detail)? Observe(double value)
+    /// <param name="value">The value.</param>
+    /// <param name="sensitivity">Divides both thresholds (see <see cref="DetectionSensitivity"/>); 1 as configured.</param>
+    public (ReasonCode Reason, double Score, string Detail)? Observe(double value, double sensitivity = 1.0)
     {
         (ReasonCode, double, string)? found = null;
         if (!double.IsNaN(_previous))
         {
             var delta = value - _previous;
             LastZ = _change.Score(delta);
-            if (Math.Abs(LastZ) > settings.ZThreshold)
+            if (Math.Abs(LastZ) > settings.ZThreshold / sensitivity)
             {
                 found = (ReasonCode.StatisticalOutlier, Math.Abs(LastZ),
                     $"jump of {delta:G4} is {LastZ:F1} standard deviations from normal changes");
             }
             else
             {
-                if (_change.IsWarm && _cusum.Update(LastZ) is var direction and not 0)
+                if (_change.IsWarm && _cusum.Update(LastZ, sensitivity) is var direction and not 0)
                 {
                     found = (ReasonCode.PersistentShift, settings.CusumThreshold,
                         $"persistent {(direction > 0 ? "upward" : "downward")} trend away from {_level.Mean:G5} (CUSUM of changes over {settings.CusumThreshold} sigma)");

@@ -15,7 +15,8 @@ namespace TwinGuard.Twins.Twin;
 /// A value that fails validation never reaches the trusted state: the twin keeps the last-known-good value and marks
 /// the signal suspect. Staleness is checked on a grain timer; all times come from the injected <see cref="TimeProvider"/>.
 /// </remarks>
-internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger)
+internal sealed partial class TwinGrain(
+    PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity)
     : Grain, ITwinGrain
 {
     private AssetModel _asset = null!;
@@ -101,6 +102,7 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
         }
 
         var accepted = 0;
+        var factor = sensitivity.Of(_asset.Id);
         foreach (var (index, value) in message.Values)
         {
             ref var state = ref _signals[index];
@@ -117,7 +119,7 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
                 continue;
             }
 
-            if (!state.FrozenRaised && _detectors[index].Observe(value) is { } found)
+            if (!state.FrozenRaised && _detectors[index].Observe(value, factor) is { } found)
             {
                 (_hits ??= []).Add((index, value, found));
             }

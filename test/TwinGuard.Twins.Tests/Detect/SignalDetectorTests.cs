@@ -71,4 +71,24 @@ public sealed class SignalDetectorTests
 
         Assert.True(raised <= 1, $"{raised} findings after a settled step");
     }
+
+    [Fact]
+    public void Observe_HigherSensitivity_FindsTheSameDriftSooner()
+    {
+        int SamplesToFind(double sensitivity)
+        {
+            var (detector, random) = Warm();
+            for (var i = 1; i <= 200; i++)
+            {
+                if (detector.Observe(50 + (0.8 * i) + (0.5 * Gaussian(random)), sensitivity) is not null)
+                {
+                    return i;
+                }
+            }
+
+            return int.MaxValue;
+        }
+
+        Assert.True(SamplesToFind(2.0) < SamplesToFind(1.0));
+    }
 }

@@ -45,6 +45,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton(Evidence);
             services.AddSingleton<QuarantineList>();
+            services.AddSingleton<TwinGuard.Twins.Detect.DetectionSensitivity>();
             services.AddSingleton(_ => _ledger ??= LedgerWriter.Open(LedgerDirectory, LedgerOptions.Default, Clock));
             services.AddSingleton<LedgerRecorder>();
         });
