@@ -21,13 +21,28 @@ internal sealed class AssetDetector(AssetModel asset, DetectionSettings settings
         DetectorCatalog.Create(settings.MultivariateDetector),
         new OnlineLearningOptions { WarmUp = settings.MultivariateWarmUp, RefitEvery = settings.MultivariateWarmUp, History = Math.Max(2048, settings.MultivariateWarmUp) });
 
+    private int _modelVersion;
+
     /// <summary>True once the initial window has been learned and states are scored.</summary>
     public bool IsScoring => _detector.IsFitted;
+
+    /// <summary>Raised after each fit or refit with the new model's version (1 for the first fit).</summary>
+    public event Action<int>? ModelFitted;
+
+    /// <summary>The detector's name, for records.</summary>
+    public string DetectorName => settings.MultivariateDetector;
 
     /// <summary>Scores the asset's current state; returns the score and an explanation when it is anomalous.</summary>
     public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state)
     {
         var verdicts = _detector.Push(state);
+        var version = _detector.IsFitted ? 1 + _detector.Refits : 0;
+        if (version != _modelVersion)
+        {
+            _modelVersion = version;
+            ModelFitted?.Invoke(version);
+        }
+
         if (verdicts.Count != 1 || !verdicts[0].IsAnomaly || _detector.Pipeline is not { } pipeline)
         {
             return null; // warming up (verdicts of the window itself are not findings), or normal

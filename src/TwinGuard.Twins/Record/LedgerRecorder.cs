@@ -99,6 +99,19 @@ public sealed class LedgerRecorder(LedgerWriter ledger)
         return Finish(buffer, json, LedgerEntryKind.Incident);
     }
 
+    /// <summary>Records that an asset's multivariate model was (re)trained; returns the entry index.</summary>
+    public long RecordModelVersion(string assetId, string detector, int version, int warmUp)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteString("asset", assetId);
+        json.WriteString("detector", detector);
+        json.WriteNumber("version", version);
+        json.WriteNumber("window", warmUp);
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.ModelVersion);
+    }
+
     /// <summary>Records the configuration a site starts with: the plant model file and its SHA-256.</summary>
     public long RecordConfiguration(string source, byte[] content)
     {

@@ -40,6 +40,8 @@ internal sealed partial class TwinGrain(
         if (_asset.Signals.Count >= 2)
         {
             _assetDetector = new AssetDetector(_asset, plant.Detection);
+            _assetDetector.ModelFitted += version =>
+                ledger.RecordModelVersion(_asset.Id, _assetDetector.DetectorName, version, plant.Detection.MultivariateWarmUp);
             _state = new double[_asset.Signals.Count];
         }
 

@@ -27,6 +27,8 @@ public sealed class AssetDetectorTests
     public void Observe_AfterWarmUp_FlagsABrokenCombinationAndNamesTheSignal()
     {
         var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
+        var versions = new List<int>();
+        detector.ModelFitted += versions.Add;
         var random = new Random(5);
         for (var i = 0; i < 400; i++)
         {
@@ -36,6 +38,7 @@ public sealed class AssetDetectorTests
         }
 
         Assert.True(detector.IsScoring);
+        Assert.Equal([1, 2], versions); // fitted after 200 states, refitted after 200 more
         var spoofed = State(2000, random);
         spoofed[1] = 40; // flow far below what the speed implies, while still inside its range
         (double Score, string TopSignal, string Explanation)? found = null;
