@@ -25,7 +25,8 @@ public sealed class CompiledRelation
         _left = parsed.Left;
         _right = parsed.Right;
         Slots = parsed.Slots;
-        SlotUnits = parsed.SlotUnits;
+        SlotInfo = parsed.SlotInfo;
+        SlotUnits = [.. parsed.SlotInfo.Select(s => s.Unit)];
         UsesDerivative = parsed.UsesDerivative;
         _stackSize = Math.Max(StackDepth(_left), StackDepth(_right));
     }
@@ -38,6 +39,9 @@ public sealed class CompiledRelation
 
     /// <summary>The unit of each slot's signal (null when compiled without a plant model).</summary>
     public IReadOnlyList<string?> SlotUnits { get; }
+
+    /// <summary>Each slot's asset, signal, index within the asset's signals and unit, in slot order.</summary>
+    public IReadOnlyList<RelationSlot> SlotInfo { get; }
 
     /// <summary>True when the relation uses <c>der(...)</c> and therefore needs previous values.</summary>
     public bool UsesDerivative { get; }

@@ -23,7 +23,7 @@ internal sealed class RelationParser
     private readonly List<Token> _tokens;
     private readonly PlantModel? _model;
     private readonly List<string> _slots = [];
-    private readonly List<string?> _slotUnits = [];
+    private readonly List<RelationSlot> _slotInfo = [];
     private List<Instruction> _code = [];
     private int _next;
     private int _nesting;
@@ -55,7 +55,7 @@ internal sealed class RelationParser
         }
 
         CheckUnits(tildeToken, leftUnit, rightUnit);
-        return new ParsedRelation([.. left], [.. parser._code], [.. parser._slots], [.. parser._slotUnits], parser._usesDerivative);
+        return new ParsedRelation([.. left], [.. parser._code], [.. parser._slots], [.. parser._slotInfo], parser._usesDerivative);
     }
 
     private Token Peek => _tokens[_next];
@@ -166,6 +166,7 @@ internal sealed class RelationParser
 
         Advance();
         string? unit = null;
+        var signalIndex = -1;
         if (_model is not null)
         {
             var assetModel = _model.FindAsset(asset.Text)
@@ -177,6 +178,7 @@ internal sealed class RelationParser
             }
 
             unit = assetModel.Signals[index].Unit;
+            signalIndex = index;
         }
 
         var name = $"{asset.Text}.{signal.Text}";
@@ -185,7 +187,7 @@ internal sealed class RelationParser
         {
             slot = _slots.Count;
             _slots.Add(name);
-            _slotUnits.Add(unit);
+            _slotInfo.Add(new RelationSlot(asset.Text, signal.Text, signalIndex, unit));
         }
 
         return (slot, unit);

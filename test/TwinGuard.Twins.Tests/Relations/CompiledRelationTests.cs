@@ -25,6 +25,18 @@ public sealed class CompiledRelationTests
     }
 
     [Fact]
+    public void SlotInfo_AgainstPlant_GivesAssetSignalIndexAndUnit()
+    {
+        var model = SamplePlant.Load();
+        var relation = Sample("motor-current-follows-flow");
+        Assert.Equal(
+            [new RelationSlot("pump1", "motor_current", model.FindAsset("pump1")!.IndexOf("motor_current"), "A"),
+             new RelationSlot("pump1", "flow", model.FindAsset("pump1")!.IndexOf("flow"), "l/min")],
+            relation.SlotInfo);
+        Assert.Equal(-1, CompiledRelation.Compile("pump1.flow ~ 1").SlotInfo[0].SignalIndex);
+    }
+
+    [Fact]
     public void Slots_RepeatedReference_SharesOneSlot()
     {
         var relation = Sample("tank-level-integrates-flows");
