@@ -18,6 +18,7 @@ public sealed class CompiledRelation
     private readonly Instruction[] _left;
     private readonly Instruction[] _right;
     private readonly int _stackSize;
+    private readonly int _slotCount;
 
     private CompiledRelation(string expression, ParsedRelation parsed)
     {
@@ -25,6 +26,7 @@ public sealed class CompiledRelation
         _left = parsed.Left;
         _right = parsed.Right;
         Slots = parsed.Slots;
+        _slotCount = parsed.Slots.Length;
         SlotInfo = parsed.SlotInfo;
         SlotUnits = [.. parsed.SlotInfo.Select(s => s.Unit)];
         UsesDerivative = parsed.UsesDerivative;
@@ -106,12 +108,12 @@ public sealed class CompiledRelation
 
     private void CheckLengths(ReadOnlySpan<double> values, ReadOnlySpan<double> previous)
     {
-        if (values.Length < Slots.Count)
+        if (values.Length < _slotCount)
         {
             throw new ArgumentException($"'{Expression}' reads {Slots.Count} slots but {values.Length} values were given", nameof(values));
         }
 
-        if (UsesDerivative && previous.Length < Slots.Count)
+        if (UsesDerivative && previous.Length < _slotCount)
         {
             throw new ArgumentException($"'{Expression}' reads {Slots.Count} slots but {previous.Length} previous values were given", nameof(previous));
         }
