@@ -1,0 +1,20 @@
+namespace TwinGuard.Twins.Relations;
+
+/// <summary>Instructions of the compiled postfix program.</summary>
+internal enum OpCode : byte
+{
+    Push,
+    Load,
+    Der,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Neg,
+    Min,
+    Max,
+    Abs,
+    Sqrt,
+    Pow,
+    Clamp,
+}
