@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -9,7 +8,7 @@ namespace TwinGuard.Twins.Plant;
 /// Every problem is reported with file, line, column and field (<see cref="PlantModelException"/>): a plant must never
 /// run on a model that was silently half-understood. Unknown fields are refused for the same reason.
 /// </remarks>
-public static partial class PlantModelLoader
+public static class PlantModelLoader
 {
     /// <summary>Loads and checks a plant model file.</summary>
     /// <exception cref="PlantModelException">The file is not a valid plant model.</exception>
@@ -216,31 +215,24 @@ public static partial class PlantModelLoader
 
         var expressionField = field.Required("expression");
         var expression = expressionField.String();
-        if (!expression.Contains('~', StringComparison.Ordinal))
+        Relations.CompiledRelation compiled;
+        try
         {
-            throw expressionField.Error("expected 'left ~ right' ('~' reads: approximately equals)");
+            // Parsed, resolved against the model and unit-checked now, so a wrong relation stops the load, not the twin.
+            compiled = Relations.CompiledRelation.Compile(expression, model);
+        }
+        catch (Relations.RelationSyntaxException ex)
+        {
+            throw expressionField.Error(ex.Message);
         }
 
-        var signals = new List<string>();
-        foreach (Match reference in SignalReference().Matches(expression))
+        if (kind == "algebraic" && compiled.UsesDerivative)
         {
-            var (assetId, signalId) = (reference.Groups[1].Value, reference.Groups[2].Value);
-            var asset = model.FindAsset(assetId)
-                ?? throw expressionField.Error($"unknown asset '{assetId}' at position {reference.Index + 1}");
-            if (asset.IndexOf(signalId) < 0)
-            {
-                throw expressionField.Error($"asset '{assetId}' has no signal '{signalId}' (position {reference.Index + 1})");
-            }
-
-            signals.Add(reference.Value);
+            throw kindField.Error("expected dynamic: the expression uses der()");
         }
 
-        if (signals.Count == 0)
-        {
-            throw expressionField.Error("expected at least one asset.signal reference");
-        }
-
-        return new RelationModel(field.Required("id").Identifier(), kind, expression, field.Required("tolerance").PositiveNumber(), signals.Distinct().ToList());
+        var signals = compiled.Slots;
+        return new RelationModel(field.Required("id").Identifier(), kind, expression, field.Required("tolerance").PositiveNumber(), signals);
     }
 
     private static List<T> ReadUnique<T>(YamlField list, Func<YamlField, T> read, Func<T, string> id, string what)
@@ -260,7 +252,4 @@ public static partial class PlantModelLoader
 
         return items;
     }
-
-    [GeneratedRegex(@"\b([A-Za-z_][A-Za-z0-9_\-]*)\.([A-Za-z_][A-Za-z0-9_\-]*)\b")]
-    private static partial Regex SignalReference();
 }
