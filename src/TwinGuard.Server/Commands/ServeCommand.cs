@@ -17,7 +17,8 @@ internal static class ServeCommand
         var dataDir = CommonOptions.DataDir();
         var urls = new Option<string>("--urls") { Description = "Where the API and dashboard listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var mqttPort = new Option<int>("--mqtt-port") { Description = "Port of the embedded MQTT broker (127.0.0.1)", DefaultValueFactory = _ => BrokerOptions.DefaultPort };
-        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort };
+        var playbooks = PlaybookCommand.PlaybooksOption();
+        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, playbooks };
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
@@ -25,7 +26,10 @@ internal static class ServeCommand
                 plant,
                 parse.GetValue(dataDir)!.FullName,
                 new BrokerOptions(IPAddress.Loopback, parse.GetValue(mqttPort)),
-                parse.GetValue(urls)!);
+                parse.GetValue(urls)!)
+            {
+                Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
+            };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine($"[bold]TwinGuard[/] serving site [green]{Markup.Escape(plant.Site.Id)}[/]: MQTT on {settings.Broker.Address}:{settings.Broker.Port}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(settings.DataDirectory)}");

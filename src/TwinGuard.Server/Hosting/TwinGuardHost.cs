@@ -4,6 +4,7 @@ using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
 using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Server.Hosting;
@@ -40,6 +41,8 @@ internal static class TwinGuardHost
         services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
         services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
         services.AddSingleton<RecordStage>();
+        services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddHostedService<PipelineService>();
 
         var app = builder.Build();
