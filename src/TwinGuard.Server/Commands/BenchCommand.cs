@@ -13,6 +13,7 @@ internal static class BenchCommand
         LedgerBenchmark.Create(),
         IntelBenchmark.Create(),
         IForestBenchmark.Definition,
+        LockdownBenchmark.Create(),
     ];
 
     public static Command Create()

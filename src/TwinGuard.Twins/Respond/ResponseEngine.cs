@@ -164,6 +164,19 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
             return true;
         }, cancellationToken);
 
+    /// <summary>Releases the active containment of this kind and target, if any (after the work queued before it has run).</summary>
+    public Task<bool> ReleaseAsync(QuarantineKind kind, string target, string who, string why, CancellationToken cancellationToken = default) =>
+        Enqueue(async ct =>
+        {
+            if (_store.FindActive(kind, target) is not { } entry || !_store.Release(entry.Id, who, why))
+            {
+                return false;
+            }
+
+            await LiftAsync(_store.FindQuarantine(entry.Id)!, ct);
+            return true;
+        }, cancellationToken);
+
     /// <summary>Looks for decisions, releases and expiries now instead of at the next poll.</summary>
     public Task PollAsync(CancellationToken cancellationToken = default) => Enqueue(PollCoreAsync, cancellationToken);
 
