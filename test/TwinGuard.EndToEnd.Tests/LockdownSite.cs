@@ -33,7 +33,7 @@ internal sealed class LockdownSite : IAsyncDisposable
 
     public static PlantModel Plant { get; } = PlantModelLoader.Load(ServedSite.SamplePlantPath);
 
-    public static async Task<LockdownSite> StartAsync(string dataDirectory, ResponsePlan plan, int? mqttPort = null)
+    public static async Task<LockdownSite> StartAsync(string dataDirectory, ResponsePlan plan, int? mqttPort = null, ExternalBrokerOptions? external = null)
     {
         var settings = new HostSettings(
             Plant,
@@ -44,6 +44,7 @@ internal sealed class LockdownSite : IAsyncDisposable
             TestPorts.Free())
         {
             Response = plan,
+            ExternalBroker = external,
         };
         var app = TwinGuardHost.Build(settings);
         await app.StartAsync();

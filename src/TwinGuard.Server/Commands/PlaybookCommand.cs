@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
 
@@ -28,6 +29,33 @@ internal static class PlaybookCommand
         }
 
         return file.Exists ? PlaybookLoader.Load(file.FullName, plant) : throw new CommandLineException($"playbooks not found: {file.FullName}");
+    }
+
+    /// <summary>The environment variable holding TwinGuard's password on an external broker.</summary>
+    public const string BrokerPasswordVariable = "TWINGUARD_BROKER_PASSWORD";
+
+    /// <summary><c>--external-broker mqtt://USER@HOST:PORT</c>.</summary>
+    public static Option<string?> ExternalBrokerOption() => new("--external-broker")
+    {
+        Description = $"Join an existing mosquitto 2 (dynamic-security plugin) instead of the embedded broker: mqtt://USER@HOST:PORT, password in ${BrokerPasswordVariable}",
+    };
+
+    /// <summary>Parses <c>mqtt://USER@HOST:PORT</c>; null when not given.</summary>
+    public static ExternalBrokerOptions? ParseExternalBroker(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || uri.UserInfo.Length == 0 || uri.UserInfo.Contains(':', StringComparison.Ordinal))
+        {
+            throw new CommandLineException($"--external-broker: expected mqtt://USER@HOST:PORT (password in ${BrokerPasswordVariable}), found '{text}'");
+        }
+
+        var password = Environment.GetEnvironmentVariable(BrokerPasswordVariable)
+            ?? throw new CommandLineException($"--external-broker: set ${BrokerPasswordVariable} to TwinGuard's password on {uri.Host}");
+        return new ExternalBrokerOptions(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? BrokerOptions.DefaultPort : uri.Port, Uri.UnescapeDataString(uri.UserInfo), password);
     }
 
     public static Command Create()

@@ -18,7 +18,8 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Where the API and dashboard listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var mqttPort = new Option<int>("--mqtt-port") { Description = "Port of the embedded MQTT broker (127.0.0.1)", DefaultValueFactory = _ => BrokerOptions.DefaultPort };
         var playbooks = PlaybookCommand.PlaybooksOption();
-        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, playbooks };
+        var external = PlaybookCommand.ExternalBrokerOption();
+        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, playbooks, external };
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
@@ -29,6 +30,7 @@ internal static class ServeCommand
                 parse.GetValue(urls)!)
             {
                 Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
+                ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external)),
             };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);

@@ -24,4 +24,7 @@ internal sealed record HostSettings(
 
     /// <summary>Playbooks, notifiers and network enforcement (docs/playbooks.md); none by default.</summary>
     public ResponsePlan Response { get; init; } = ResponsePlan.Empty;
+
+    /// <summary>When set, TwinGuard joins this existing mosquitto instead of starting its embedded broker.</summary>
+    public ExternalBrokerOptions? ExternalBroker { get; init; }
 }

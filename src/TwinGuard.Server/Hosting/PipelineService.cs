@@ -10,7 +10,7 @@ namespace TwinGuard.Server.Hosting;
 /// Stopping: the broker stops taking messages, the dispatcher delivers what it holds to the twins (the silo is still
 /// up), the evidence sink closes, and the record stage writes what remains before the process exits.
 /// </remarks>
-internal sealed class PipelineService(EmbeddedBroker broker, TwinDispatcher dispatcher, EvidenceSink evidence, RecordStage record) : IHostedService, IDisposable
+internal sealed class PipelineService(EmbeddedBroker broker, TwinDispatcher dispatcher, EvidenceSink evidence, RecordStage record, HostSettings settings) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _recording = Task.CompletedTask;
@@ -18,7 +18,10 @@ internal sealed class PipelineService(EmbeddedBroker broker, TwinDispatcher disp
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _recording = Task.Run(() => record.RunAsync(_stopping.Token), CancellationToken.None);
-        await broker.StartAsync();
+        if (settings.ExternalBroker is null)
+        {
+            await broker.StartAsync();
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

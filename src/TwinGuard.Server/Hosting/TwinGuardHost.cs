@@ -41,9 +41,23 @@ internal static class TwinGuardHost
         services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
         services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
         services.AddSingleton<RecordStage>();
-        services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        if (settings.ExternalBroker is { } external)
+        {
+            services.AddSingleton(external);
+            services.AddSingleton<ExternalBroker>();
+            services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<ExternalBroker>());
+        }
+        else
+        {
+            services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        }
+
         services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddHostedService<PipelineService>();
+        if (settings.ExternalBroker is not null)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<ExternalBroker>());
+        }
 
         var app = builder.Build();
         app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
