@@ -26,7 +26,7 @@ public sealed class NftablesEnforcer(string table, string? networkNamespace = nu
         {
             await RunAsync(rule + "\n", cancellationToken);
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("No such file or directory", StringComparison.Ordinal))
+        catch (InvalidOperationException ex) when (ex.Message.Contains("element does not exist", StringComparison.Ordinal) || ex.Message.Contains("No such file or directory", StringComparison.Ordinal))
         {
             return rule + " (was not blocked)";
         }
