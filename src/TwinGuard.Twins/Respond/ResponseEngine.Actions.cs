@@ -19,7 +19,8 @@ public sealed partial class ResponseEngine
         foreach (var playbook in playbooks)
         {
             var by = "playbook:" + playbook.Id;
-            if (playbook.Actions.Any(a => a.Kind == ActionKind.BlockAddress && a.Target == "source" && a.Approval is null) && context.Addresses.Count == 0)
+            // Before anything is cut off: afterwards the broker no longer knows where the device connected from.
+            if (playbook.Actions.Any(a => a.Kind == ActionKind.BlockAddress && a.Target == "source") && context.Addresses.Count == 0)
             {
                 context = context with { Addresses = await AddressesOfAsync(incident, cancellationToken) };
             }
