@@ -125,6 +125,22 @@ public sealed class LockdownEndToEndTests
         Assert.Equal(0, accepted.ExitCode);
     }
 
+    [Fact]
+    public async Task Cli_MalformedPlaybookFile_IsRefusedWithUsageErrorAndNothingStarts()
+    {
+        var dir = Directory.CreateTempSubdirectory("twinguard-lockdown-cli-").FullName;
+        var file = Path.Combine(dir, "playbooks.yaml");
+        var sample = await File.ReadAllTextAsync(Path.Combine(ServedSite.RepositoryRoot(), "samples", "playbooks.yaml"));
+        await File.WriteAllTextAsync(file, sample.Replace("      - quarantine: signals", "      - quarantine: sensors", StringComparison.Ordinal));
+
+        var error = Assert.Throws<TwinGuard.Twins.Plant.PlantModelException>(() => PlaybookCommand.LoadPlan(new FileInfo(file), new FileInfo(ServedSite.SamplePlantPath), LockdownSite.Plant));
+        var code = await TwinGuardCli.RunAsync(["playbook", "check", file, "--config", ServedSite.SamplePlantPath]);
+
+        Assert.Equal(TwinGuardCli.UsageError, code);
+        Assert.StartsWith($"{file}:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("playbooks[1].actions[0].quarantine: expected source, asset or signals, found 'sensors'", error.Message, StringComparison.Ordinal);
+    }
+
     private static int Connections(LockdownSite site, string device) =>
         site.App.Services.GetRequiredService<Ingest.Mqtt.EmbeddedBroker>().EndpointsOfAsync(device, CancellationToken.None).GetAwaiter().GetResult().Count;
 }
