@@ -126,6 +126,27 @@ public sealed class LockdownEndToEndTests
     }
 
     [Fact]
+    public async Task Cli_QuarantineAddWhileServing_IsPutInForceAndExpires()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-add-").FullName;
+        await using var site = await LockdownSite.StartAsync(dataDir, Plan());
+
+        var code = await TwinGuardCli.RunAsync(["quarantine", "add", "--kind", "source", "--target", "conveyor-plc", "--who", "erin", "--why", "firmware check", "--expires", "2s", "--data-dir", dataDir]);
+
+        Assert.Equal(0, code);
+        await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("conveyor-plc"), q => q, TimeSpan.FromSeconds(10), "conveyor-plc quarantined by the CLI");
+        var refused = await MosquittoPub.PublishAsync(site.MqttPort, "conveyor-plc", "demo-conveyor-plc", "plant/conveyor1", $$$"""{"ts":{{{Now()}}},"seq":1,"values":{"belt_speed":1.0}}""");
+        Assert.NotEqual(0, refused.ExitCode);
+
+        await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("conveyor-plc"), q => !q, TimeSpan.FromSeconds(10), "the quarantine expiring");
+        using var store = site.OpenStore();
+        var entry = Assert.Single(store.Quarantines(includeReleased: true));
+        Assert.Equal(("erin", "expiry"), (entry.By, entry.ReleasedBy));
+        var accepted = await MosquittoPub.PublishAsync(site.MqttPort, "conveyor-plc", "demo-conveyor-plc", "plant/conveyor1", $$$"""{"ts":{{{Now()}}},"seq":2,"values":{"belt_speed":1.0}}""");
+        Assert.Equal(0, accepted.ExitCode);
+    }
+
+    [Fact]
     public async Task Cli_MalformedPlaybookFile_IsRefusedWithUsageErrorAndNothingStarts()
     {
         var dir = Directory.CreateTempSubdirectory("twinguard-lockdown-cli-").FullName;

@@ -55,10 +55,11 @@ internal static class ApprovalsCommand
         var command = new Command(name, approve ? "Approve a pending action" : "Deny a pending action") { id, dataDir, who, why };
         command.SetAction(parse =>
         {
+            var (whoValue, whyValue) = QuarantineCommand.Values(parse, who, why);
             using var store = QuarantineCommand.OpenStore(parse.GetValue(dataDir)!);
             var requestId = parse.GetValue(id);
             var request = store.FindApproval(requestId) ?? throw new CommandLineException($"no approval {requestId}");
-            if (!store.Decide(requestId, approve, parse.GetValue(who)!, parse.GetValue(why)!))
+            if (!store.Decide(requestId, approve, whoValue, whyValue))
             {
                 throw new CommandLineException($"approval {requestId} is no longer pending: {request.Status}{(request.DecidedBy is { } by ? " by " + by : string.Empty)}");
             }

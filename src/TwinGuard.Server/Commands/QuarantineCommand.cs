@@ -37,6 +37,15 @@ internal static class QuarantineCommand
         (new Option<string>("--who") { Description = "Who decides (recorded)", Required = true },
          new Option<string>("--why") { Description = "Why (recorded)", Required = true });
 
+    /// <summary>The values of <c>--who</c> and <c>--why</c>; blank ones are refused, since a decision without them cannot be audited.</summary>
+    public static (string Who, string Why) Values(ParseResult parse, Option<string> who, Option<string> why)
+    {
+        var (w, y) = (parse.GetValue(who)!, parse.GetValue(why)!);
+        return string.IsNullOrWhiteSpace(w) || string.IsNullOrWhiteSpace(y)
+            ? throw new CommandLineException("--who and --why must both say something: every decision is recorded with who made it and why")
+            : (w, y);
+    }
+
     private static Command List()
     {
         var (dataDir, json) = (CommonOptions.DataDir(), CommonOptions.Json());
@@ -105,8 +114,9 @@ internal static class QuarantineCommand
             }
 
             TimeSpan? expiry = parse.GetValue(expires) is { } text ? Twins.Plant.DurationText.Parse(text) : null;
+            var (whoValue, whyValue) = Values(parse, who, why);
             using var store = OpenStore(parse.GetValue(dataDir)!);
-            var (entry, added) = store.AddQuarantine(parsed, value, null, parse.GetValue(who)!, parse.GetValue(why)!, expiry is { } e ? TimeProvider.System.GetUtcNow() + e : null);
+            var (entry, added) = store.AddQuarantine(parsed, value, null, whoValue, whyValue, expiry is { } e ? TimeProvider.System.GetUtcNow() + e : null);
             Console.WriteLine(added ? $"quarantine {entry.Id}: {kindText} {value}" : $"already quarantined: {entry.Id}");
             return 0;
         });
@@ -121,10 +131,11 @@ internal static class QuarantineCommand
         var command = new Command("release", "Release a quarantine (a running serve lifts it within its poll interval)") { id, dataDir, who, why };
         command.SetAction(parse =>
         {
+            var (whoValue, whyValue) = Values(parse, who, why);
             using var store = OpenStore(parse.GetValue(dataDir)!);
             var quarantineId = parse.GetValue(id);
             var entry = store.FindQuarantine(quarantineId) ?? throw new CommandLineException($"no quarantine {quarantineId}");
-            if (!store.Release(quarantineId, parse.GetValue(who)!, parse.GetValue(why)!))
+            if (!store.Release(quarantineId, whoValue, whyValue))
             {
                 throw new CommandLineException($"quarantine {quarantineId} was already released by {entry.ReleasedBy} at {entry.Released:u}");
             }
