@@ -98,6 +98,8 @@ public sealed class LockdownEndToEndTests
         Assert.Equal("alice", release!.By);
         Assert.Contains("sensor replaced", release.Detail, StringComparison.Ordinal);
         Assert.Equal("alice", store.FindQuarantine(entry.Id)!.ReleasedBy);
+        var releasedReport = await File.ReadAllTextAsync(Path.Combine(dataDir, "reports", $"incident-{entry.IncidentId}.md"));
+        Assert.Contains($"quarantine {entry.Id} (source `tank-gateway`) released by alice: sensor replaced", releasedReport, StringComparison.Ordinal);
         Assert.NotNull(store.FindQuarantine(entry.Id)!.Lifted);
         Assert.True(site.Metrics.RefusalsOf(ReasonCode.Quarantined) >= 1);
     }

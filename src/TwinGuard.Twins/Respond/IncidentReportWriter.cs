@@ -28,6 +28,26 @@ public sealed class IncidentReportWriter(string dataDirectory)
         return (md, json);
     }
 
+    /// <summary>Appends a release to the incident's Markdown report, when there is one, so the report says what still holds.</summary>
+    public async Task AppendReleaseAsync(QuarantineEntry entry, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        if (entry.IncidentId is not { } incident)
+        {
+            return;
+        }
+
+        var md = Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"incident-{incident}.md"));
+        if (!File.Exists(md))
+        {
+            return;
+        }
+
+        var text = await File.ReadAllTextAsync(md, cancellationToken);
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"- {Time(time)}: quarantine {entry.Id} ({ResponseStore.Name(entry.Kind)} `{entry.Target}`) released by {Cell(entry.ReleasedBy ?? "unknown")}: {Cell(entry.ReleaseReason ?? "-")}\n");
+        await File.AppendAllTextAsync(md, (text.Contains("\n## Releases\n", StringComparison.Ordinal) ? string.Empty : "\n## Releases\n\n") + line, cancellationToken);
+    }
+
     /// <summary>The Markdown report.</summary>
     public static string Markdown(IncidentAlert alert, IReadOnlyList<QuarantineEntry> containments)
     {

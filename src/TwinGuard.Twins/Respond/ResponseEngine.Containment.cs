@@ -106,6 +106,14 @@ public sealed partial class ResponseEngine
         _store.MarkLifted(entry.Id);
         _store.Record(entry.IncidentId, null, "release: " + ResponseStore.Name(entry.Kind), entry.Target, ActionOutcome.Released, entry.ReleasedBy ?? "unknown",
             string.Create(CultureInfo.InvariantCulture, $"quarantine {entry.Id} released: {entry.ReleaseReason}; {detail}"), _time.GetElapsedTime(started));
+        try
+        {
+            await _reports.AppendReleaseAsync(entry, _time.GetUtcNow(), cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            LogActionFailed(_logger, ex, "report release", entry.By, entry.IncidentId ?? 0);
+        }
     }
 
     /// <summary>A device may connect again only when neither its quarantine nor its revocation holds.</summary>
