@@ -207,6 +207,8 @@ public sealed partial class LedgerWriter
         _hasher.HashInto(batch.Buffer, batch.Length, batch.FirstIndex, _tree);
         batch.SizeAfter = _tree.Size;
         _tree.Root(batch.RootAfter);
+        _tree.Stack.CopyTo(batch.StackAfter);
+        batch.StackLength = _tree.Stack.Length;
     }
 
     /// <summary>Writes a hashed batch with one call, fsyncs it if configured (writing thread).</summary>
@@ -226,6 +228,8 @@ public sealed partial class LedgerWriter
         }
 
         batch.RootAfter.CopyTo(_durableRoot, 0);
+        batch.StackAfter.AsSpan(0, batch.StackLength).CopyTo(_durableStack);
+        _durableStackLength = batch.StackLength;
         Volatile.Write(ref _durable, batch.SizeAfter);
     }
 
@@ -235,6 +239,7 @@ public sealed partial class LedgerWriter
         var next = CreateSegment(_directory, firstIndex);
         _segment.Dispose();
         _segment = next;
+        _segmentFirst = firstIndex;
         _segmentLength = SegmentFormat.HeaderSize;
     }
 
@@ -265,6 +270,14 @@ public sealed partial class LedgerWriter
         RandomAccess.FlushToDisk(_checkpointFile);
         _checkpointFileLength += Checkpoint.EncodedSize;
         Volatile.Write(ref _lastCheckpoint, checkpoint);
+        try
+        {
+            new TreeState(DurableCount, _segmentFirst, _segmentLength, _durableStack[.._durableStackLength]).Write(_directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only a cache for a faster start; the next start re-hashes the log instead.
+        }
     }
 
     private void CompleteFlushWaiters()

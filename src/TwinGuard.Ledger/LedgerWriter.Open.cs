@@ -29,15 +29,34 @@ public sealed partial class LedgerWriter
         ArgumentNullException.ThrowIfNull(time);
         options.Validate();
         System.IO.Directory.CreateDirectory(directory);
-        var key = LedgerSigningKey.LoadOrCreate(directory);
+        var writerLock = LockDirectory(directory);
+        LedgerSigningKey? key = null;
         try
         {
-            return OpenWithKey(directory, options, time, key);
+            key = LedgerSigningKey.LoadOrCreate(directory);
+            var writer = OpenWithKey(directory, options, time, key);
+            writer._writerLock = writerLock;
+            return writer;
         }
         catch
         {
-            key.Dispose();
+            key?.Dispose();
+            writerLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>One writer per ledger: an exclusive lock (flock on Unix) on <c>writer.lock</c>, released even on a crash.</summary>
+    private static SafeFileHandle LockDirectory(string directory)
+    {
+        var path = Path.Combine(directory, LedgerFiles.WriterLock);
+        try
+        {
+            return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"{directory}: another writer has this ledger open ({ex.Message})", ex);
         }
     }
 
@@ -45,34 +64,51 @@ public sealed partial class LedgerWriter
     {
         var torn = new List<(string File, long Offset, long Length, string SetAside, string Sha256, long FirstIndex, string Reason)>();
         var checkpointPath = Path.Combine(directory, LedgerFiles.Checkpoints);
-        var checkpoints = CheckpointFile.Read(directory, out var tornCheckpointBytes);
+        var last = CheckpointFile.ReadLast(directory, out var checkpointCount, out var tornCheckpointBytes);
         if (tornCheckpointBytes > 0)
         {
-            var offset = checkpoints.Count * (long)Checkpoint.EncodedSize;
+            var offset = checkpointCount * Checkpoint.EncodedSize;
             torn.Add(SetAside(directory, checkpointPath, offset, -1, "incomplete checkpoint at the end of the file"));
         }
 
-        var last = checkpoints.Count > 0 ? checkpoints[^1] : null;
         if (last is not null && !key.PublicKey.Verify(last))
         {
             throw new InvalidDataException(
                 $"{checkpointPath}: the latest checkpoint (tree size {last.TreeSize}) is not signed by {LedgerFiles.PrivateKey}");
         }
 
-        var tree = new CompactRange();
         var signedSize = last?.TreeSize ?? 0;
-        var rootMatches = last is null || (last.TreeSize == 0 && last.RootHash.AsSpan().SequenceEqual(MerkleHash.EmptyRoot()));
         var scan = new LedgerScan(directory);
-        var problem = scan.Run((in RecordView record) =>
+        CompactRange tree;
+        ScanProblem? problem;
+        var rootMatches = true;
+        var resumed = TryResume(directory, last, scan, out var state, out var stateSegment);
+        if (resumed)
         {
-            tree.Append(record.LeafHash);
-            if (tree.Size == signedSize)
+            // Resume at the newest checkpoint: its signed root vouches for the saved subtree roots.
+            tree = CompactRange.Restore(state!.TreeSize, state.Stack);
+            problem = scan.Run((in RecordView record) =>
             {
-                rootMatches = tree.Root().AsSpan().SequenceEqual(last!.RootHash);
-            }
+                tree.Append(record.LeafHash);
+                return true;
+            }, stateSegment, state.TreeSize, state.Offset);
+        }
+        else
+        {
+            var fullTree = new CompactRange();
+            rootMatches = last is null || (last.TreeSize == 0 && last.RootHash.AsSpan().SequenceEqual(MerkleHash.EmptyRoot()));
+            problem = scan.Run((in RecordView record) =>
+            {
+                fullTree.Append(record.LeafHash);
+                if (fullTree.Size == signedSize)
+                {
+                    rootMatches = fullTree.Root().AsSpan().SequenceEqual(last!.RootHash);
+                }
 
-            return true;
-        });
+                return true;
+            });
+            tree = fullTree;
+        }
 
         if (problem is not null)
         {
@@ -91,7 +127,7 @@ public sealed partial class LedgerWriter
         if (tree.Size < signedSize)
         {
             throw new InvalidDataException(
-                $"{directory}: the ledger has {tree.Size} entries but checkpoint {checkpoints.Count - 1} signs {signedSize}: "
+                $"{directory}: the ledger has {tree.Size} entries but checkpoint #{checkpointCount - 1} signs {signedSize}: "
                 + "entries were removed");
         }
 
@@ -105,20 +141,23 @@ public sealed partial class LedgerWriter
         var segments = LedgerFiles.Segments(directory);
         SafeFileHandle segment;
         long segmentLength;
+        long segmentFirst;
         if (segments.Count == 0)
         {
             segment = CreateSegment(directory, tree.Size);
             segmentLength = SegmentFormat.HeaderSize;
+            segmentFirst = tree.Size;
         }
         else
         {
             segment = File.OpenHandle(segments[^1].Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
             segmentLength = RandomAccess.GetLength(segment);
+            segmentFirst = segments[^1].FirstIndex;
         }
 
         var checkpointFile = File.OpenHandle(checkpointPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        var writer = new LedgerWriter(directory, options, time, key, tree, segment, segmentLength, checkpointFile,
-            RandomAccess.GetLength(checkpointFile), last);
+        var writer = new LedgerWriter(directory, options, time, key, tree, segment, segmentFirst, segmentLength,
+            checkpointFile, RandomAccess.GetLength(checkpointFile), last) { ResumedFromTreeState = resumed };
         foreach (var t in torn)
         {
             writer.RecordTornTail(t.File, t.Offset, t.Length, t.SetAside, t.Sha256, t.FirstIndex, t.Reason);
@@ -139,6 +178,27 @@ public sealed partial class LedgerWriter
 
         writer.Start();
         return writer;
+    }
+
+    /// <summary>
+    /// Whether <c>tree-state.tgs</c> can stand in for re-hashing the log: it is for the newest checkpoint's tree size,
+    /// its subtree roots fold to that checkpoint's signed root, and its segment still reaches its offset.
+    /// </summary>
+    private static bool TryResume(string directory, Checkpoint? last, LedgerScan scan, out TreeState? state, out int segment)
+    {
+        segment = -1;
+        state = last is null ? null : TreeState.TryRead(directory);
+        if (state is null || state.TreeSize != last!.TreeSize)
+        {
+            return false;
+        }
+
+        var s = state;
+        segment = scan.Segments.FindIndex(x => x.FirstIndex == s.SegmentFirstIndex);
+        return segment >= 0
+               && s.SegmentFirstIndex <= s.TreeSize
+               && new FileInfo(scan.Segments[segment].Path).Length >= s.Offset
+               && CompactRange.Restore(s.TreeSize, s.Stack).Root().AsSpan().SequenceEqual(last.RootHash);
     }
 
     private void RecordTornTail(string file, long offset, long length, string setAside, string sha256, long firstIndex,

@@ -50,14 +50,18 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private readonly System.Collections.Concurrent.BlockingCollection<LedgerBatch> _hashed = new(boundedCapacity: 4);
     private readonly CancellationTokenSource _failed = new();
     private readonly byte[] _durableRoot;
+    private readonly byte[] _durableStack = new byte[64 * MerkleHash.Size];
+    private int _durableStackLength;
+    private long _segmentFirst;
     private SafeFileHandle _segment;
     private long _segmentLength;
     private SafeFileHandle _checkpointFile;
     private long _checkpointFileLength;
     private Checkpoint? _lastCheckpoint;
+    private SafeFileHandle? _writerLock;
 
     private LedgerWriter(string directory, LedgerOptions options, TimeProvider time, LedgerSigningKey key,
-        CompactRange tree, SafeFileHandle segment, long segmentLength, SafeFileHandle checkpointFile,
+        CompactRange tree, SafeFileHandle segment, long segmentFirst, long segmentLength, SafeFileHandle checkpointFile,
         long checkpointFileLength, Checkpoint? lastCheckpoint)
     {
         _directory = directory;
@@ -67,12 +71,15 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         _tree = tree;
         _segment = segment;
         _segmentLength = segmentLength;
+        _segmentFirst = segmentFirst;
         _checkpointFile = checkpointFile;
         _checkpointFileLength = checkpointFileLength;
         _lastCheckpoint = lastCheckpoint;
         _next = tree.Size;
         _durable = tree.Size;
         _durableRoot = tree.Root();
+        tree.Stack.CopyTo(_durableStack);
+        _durableStackLength = tree.Stack.Length;
         _current = new LedgerBatch(ArrayPool<byte>.Shared.Rent(options.MaxBatchBytes));
     }
 
@@ -99,6 +106,9 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
     /// <summary>The key that checks this ledger's checkpoints.</summary>
     public LedgerPublicKey PublicKey => _key.PublicKey;
+
+    /// <summary>True when <see cref="Open"/> resumed from <c>tree-state.tgs</c> instead of re-hashing the whole log.</summary>
+    internal bool ResumedFromTreeState { get; private set; }
 
     /// <summary>Tails that <see cref="Open"/> found incomplete, set aside and recorded (usually none).</summary>
     public IReadOnlyList<TornTail> RecoveredTornTails => _tornTails;
@@ -241,6 +251,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
         _segment.Dispose();
         _checkpointFile.Dispose();
+        _writerLock?.Dispose();
         _key.Dispose();
         _wake.Dispose();
         _urgent.Dispose();

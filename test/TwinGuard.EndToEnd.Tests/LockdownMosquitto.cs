@@ -50,7 +50,7 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("twinguard-mosquitto-").FullName;
         var dynsec = Path.Combine(directory, "dynamic-security.json");
         await RunAsync("mosquitto_ctrl", "dynsec", "init", dynsec, AdminUser, AdminPassword);
-        var port = TestPorts.Free();
+        var port = TwinGuard.Server.Hosting.LoopbackPorts.Free();
         var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
             listener {port} 127.0.0.1

@@ -19,7 +19,7 @@ public sealed class LockdownNotifyTests
         var tcp = new TcpListener(IPAddress.Loopback, 0);
         tcp.Start();
         var tcpPort = ((IPEndPoint)tcp.LocalEndpoint).Port;
-        var webhookPort = TestPorts.Free();
+        var webhookPort = TwinGuard.Server.Hosting.LoopbackPorts.Free();
         using var http = new HttpListener();
         http.Prefixes.Add($"http://127.0.0.1:{webhookPort}/hook/");
         http.Start();

@@ -38,10 +38,10 @@ internal sealed class LockdownSite : IAsyncDisposable
         var settings = new HostSettings(
             Plant,
             dataDirectory,
-            new BrokerOptions(IPAddress.Loopback, mqttPort ?? TestPorts.Free()),
-            $"http://127.0.0.1:{TestPorts.Free()}",
-            TestPorts.Free(),
-            TestPorts.Free())
+            new BrokerOptions(IPAddress.Loopback, mqttPort ?? LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free())
         {
             Response = plan,
             ExternalBroker = external,

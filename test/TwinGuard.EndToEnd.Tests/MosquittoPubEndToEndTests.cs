@@ -58,5 +58,21 @@ public sealed class MosquittoPubEndToEndTests
         var unauthorised = store.Findings().Single(f => f.Reason == "unauthorised_topic");
         Assert.Equal("tank-gateway", unauthorised.DeviceId);
         Assert.Equal("pump1", unauthorised.AssetId);
+
+        // The ledger proves it all: it verifies, every stored finding cites its entry, and the accepted reading is in
+        // a reading-batch entry.
+        await site.App.StopAsync();
+        var ledgerDir = Path.Combine(site.Settings.DataDirectory, "ledger");
+        var verification = Ledger.Verification.LedgerVerifier.Verify(ledgerDir);
+        Assert.True(verification.Ok, verification.Problem?.Message);
+        using var reread = site.OpenStore();
+        Assert.All(reread.Findings(), f => Assert.NotNull(f.LedgerEntry));
+        using var reader = Ledger.LedgerReader.Open(ledgerDir);
+        var entries = reader.ReadEntries(0, (int)reader.CountEntries());
+        Assert.Contains(entries, e => e.Kind == Ledger.LedgerEntryKind.ReadingBatch
+            && System.Text.Encoding.UTF8.GetString(e.Payload.Span).Contains("\"fluid_temp\":24.5", StringComparison.Ordinal));
+        var findingEntry = entries[(int)unauthorised.LedgerEntry!.Value];
+        Assert.Equal(Ledger.LedgerEntryKind.Finding, findingEntry.Kind);
+        Assert.Contains("unauthorised_topic", System.Text.Encoding.UTF8.GetString(findingEntry.Payload.Span), StringComparison.Ordinal);
     }
 }

@@ -28,16 +28,16 @@ internal sealed class ServedSite : IAsyncDisposable
 
     public static string SamplePlantPath => Path.Combine(RepositoryRoot(), "samples", "plant.yaml");
 
-    public static async Task<ServedSite> StartAsync(PlantModel? plant = null)
+    public static async Task<ServedSite> StartAsync(PlantModel? plant = null, string? dataDirectory = null)
     {
-        var dataDir = Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
+        var dataDir = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
         var settings = new HostSettings(
             plant ?? PlantModelLoader.Load(SamplePlantPath),
             dataDir,
-            new BrokerOptions(IPAddress.Loopback, TestPorts.Free()),
-            $"http://127.0.0.1:{TestPorts.Free()}",
-            TestPorts.Free(),
-            TestPorts.Free());
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free());
         var app = TwinGuardHost.Build(settings);
         await app.StartAsync();
         return new ServedSite(app, settings);
@@ -48,7 +48,7 @@ internal sealed class ServedSite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync();
+        await App.StopAsync(); // idempotent: a test may already have stopped the site to read its ledger
         await App.DisposeAsync();
         try
         {

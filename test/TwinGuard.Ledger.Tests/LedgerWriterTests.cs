@@ -162,6 +162,20 @@ public sealed class LedgerWriterTests
     }
 
     [Fact]
+    public async Task Open_SecondWriterOnSameDirectory_RefusedUntilFirstCloses()
+    {
+        using var dir = new TempDirectory();
+        await using (LedgerWriter.Open(dir.Path, TestLedger.SmallSegments(), TimeProvider.System))
+        {
+            var error = Assert.Throws<IOException>(() => LedgerWriter.Open(dir.Path, TestLedger.SmallSegments(), TimeProvider.System));
+            Assert.Contains("another writer", error.Message, StringComparison.Ordinal);
+        }
+
+        await using var again = LedgerWriter.Open(dir.Path, TestLedger.SmallSegments(), TimeProvider.System);
+        Assert.Equal(0, again.Count);
+    }
+
+    [Fact]
     public async Task Append_BadArguments_Rejected()
     {
         using var dir = new TempDirectory();

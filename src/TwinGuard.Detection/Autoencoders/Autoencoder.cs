@@ -39,6 +39,9 @@ public sealed class Autoencoder : IAnomalyDetector
     /// <inheritdoc />
     public bool IsFitted => FeatureCount > 0;
 
+    /// <summary>Bytes a fitted model keeps: float32 weights and biases plus the standardiser's two doubles per feature.</summary>
+    public long ModelBytes => ((long)ParameterCount * sizeof(float)) + (2L * FeatureCount * sizeof(double));
+
     /// <summary>Number of weights and biases.</summary>
     public int ParameterCount => _layers.Sum(l => l.ParameterCount);
 
@@ -115,6 +118,11 @@ public sealed class Autoencoder : IAnomalyDetector
             }
 
             FinalLoss = epochLoss / ((double)n * d);
+        }
+
+        foreach (var layer in _layers)
+        {
+            layer.ReleaseTrainingState();
         }
 
         FeatureCount = d;

@@ -5,10 +5,10 @@ namespace TwinGuard.Detection.Autoencoders;
 /// <summary>A fully connected layer y = act(x W + b), with its Adam moments, over row-major float mini-batches.</summary>
 internal sealed class DenseLayer
 {
-    private readonly float[] _mW;
-    private readonly float[] _vW;
-    private readonly float[] _mB;
-    private readonly float[] _vB;
+    private float[] _mW;
+    private float[] _vW;
+    private float[] _mB;
+    private float[] _vB;
 
     public DenseLayer(int inputs, int outputs, bool tanh, ref DeterministicRandom random)
     {
@@ -43,9 +43,9 @@ internal sealed class DenseLayer
 
     public float[] Bias { get; }
 
-    public float[] GradWeights { get; }
+    public float[] GradWeights { get; private set; }
 
-    public float[] GradBias { get; }
+    public float[] GradBias { get; private set; }
 
     public int ParameterCount => Weights.Length + Bias.Length;
 
@@ -108,6 +108,17 @@ internal sealed class DenseLayer
                 }
             }
         }
+    }
+
+    /// <summary>Drops the gradients and Adam moments: a trained layer keeps only its weights and biases.</summary>
+    public void ReleaseTrainingState()
+    {
+        GradWeights = [];
+        GradBias = [];
+        _mW = [];
+        _vW = [];
+        _mB = [];
+        _vB = [];
     }
 
     /// <summary>One Adam step (Kingma and Ba, ICLR 2015, Algorithm 1) with bias-corrected moments.</summary>

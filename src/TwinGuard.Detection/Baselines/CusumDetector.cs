@@ -39,8 +39,10 @@ public sealed class CusumDetector
     public double Level => Math.Max(Upper, Lower) / Threshold;
 
     /// <summary>Adds one standardised deviation; returns the direction of an alarm, or 0.</summary>
+    /// <param name="z">The standardised deviation.</param>
+    /// <param name="sensitivity">Divides the threshold h (1 = as configured; 2 = alarm at half the evidence).</param>
     /// <returns>+1 for an upward shift, −1 for a downward one, 0 for none.</returns>
-    public int Update(double z)
+    public int Update(double z, double sensitivity = 1.0)
     {
         if (!double.IsFinite(z))
         {
@@ -49,7 +51,8 @@ public sealed class CusumDetector
 
         Upper = Math.Max(0, Upper + z - Slack);
         Lower = Math.Max(0, Lower - z - Slack);
-        var direction = Upper > Threshold ? 1 : Lower > Threshold ? -1 : 0;
+        var threshold = Threshold / Math.Max(sensitivity, 1.0);
+        var direction = Upper > threshold ? 1 : Lower > threshold ? -1 : 0;
         if (direction != 0)
         {
             Reset();

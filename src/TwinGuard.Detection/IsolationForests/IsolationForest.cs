@@ -22,7 +22,7 @@ namespace TwinGuard.Detection.IsolationForests;
 /// <para>Each tree's random stream is derived from the seed and the tree's index, so the model is the same whatever
 /// the degree of parallelism.</para>
 /// </remarks>
-public sealed class IsolationForest : IAnomalyDetector
+public sealed partial class IsolationForest : IAnomalyDetector
 {
     private const int Interleave = 8;
     private const int RowsPerTask = 2048;
@@ -251,6 +251,12 @@ public sealed class IsolationForest : IAnomalyDetector
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreRange(double[] values, int columns, int start, int count, Span<double> scores)
     {
+        if (UseGather())
+        {
+            ScoreRangeGather(values, columns, start, count, scores);
+            return;
+        }
+
         var trees = Options.Trees;
         var height = Height;
         var internalPerTree = _internalPerTree;

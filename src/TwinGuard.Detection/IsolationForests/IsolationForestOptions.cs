@@ -21,4 +21,8 @@ public sealed record IsolationForestOptions
     /// <summary>Threads used by fitting and batch scoring; 1 runs on the caller's thread, 0 uses every core.</summary>
     /// <value>1.</value>
     public int MaxDegreeOfParallelism { get; init; } = 1;
+
+    /// <summary>How batch scoring walks the trees; all choices give bit-identical scores.</summary>
+    /// <value><see cref="TreeTraversal.Auto"/>.</value>
+    public TreeTraversal Traversal { get; init; } = TreeTraversal.Auto;
 }

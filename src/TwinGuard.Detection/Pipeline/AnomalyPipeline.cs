@@ -48,6 +48,12 @@ public sealed class AnomalyPipeline
     /// <summary>The feature transform (for naming derived features).</summary>
     public TemporalFeatures Features => _features;
 
+    /// <summary>
+    /// Each input column's share (summing to 1) of the explanation of the last row decided by <see cref="Next(ReadOnlySpan{double})"/>
+    /// or <see cref="Run"/>; valid until the next call. Allocation-free: read it before scoring the next row.
+    /// </summary>
+    public ReadOnlySpan<double> LastColumnShares => _columnShare;
+
     /// <summary>Verdicts on the training rows themselves, in order (useful to report them with the rest).</summary>
     public IReadOnlyList<AnomalyVerdict> TrainingVerdicts { get; private set; } = [];
 

@@ -65,8 +65,9 @@ public sealed class OnlineAnomalyDetector
 
             var training = FeatureMatrix.FromRows(_warmUp);
             _pipeline = AnomalyPipeline.Fit(training, _options);
-            var features = new TemporalFeatures(_columns, _options.Features).Transform(training);
-            for (var i = 0; i < features.Rows; i++)
+            var transform = new TemporalFeatures(_columns, _options.Features);
+            var features = transform.Transform(training);
+            for (var i = Math.Min(transform.WarmUpRows, features.Rows - 2); i < features.Rows; i++)
             {
                 Remember(features.Row(i).ToArray());
             }

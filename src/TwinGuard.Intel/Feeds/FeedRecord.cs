@@ -3,6 +3,9 @@ namespace TwinGuard.Intel.Feeds;
 /// <summary>What <see cref="FeedStore"/> keeps in <c>feed.json</c>.</summary>
 internal sealed record FeedRecord
 {
+    /// <summary>Most issues kept on disk per feed; a feed that is malformed throughout would otherwise bloat feed.json.</summary>
+    public const int MaxStoredIssues = 1000;
+
     public required string Id { get; init; }
 
     public required string Location { get; init; }
@@ -33,7 +36,10 @@ internal sealed record FeedRecord
         NotModified = status.NotModified,
         Indicators = status.Indicators,
         Ignored = status.Ignored,
-        Issues = status.Issues,
+        Issues = status.Issues.Count <= MaxStoredIssues
+            ? status.Issues
+            : [.. status.Issues.Take(MaxStoredIssues), new Indicators.FeedIssue(source.Id, "(feed)", null, null,
+                $"{status.Issues.Count - MaxStoredIssues} more issues not stored")],
         Files = snapshot?.Files.Select(f => new FeedRecordFile(f.Name, f.ETag, f.LastModified)).ToArray() ?? [],
     };
 

@@ -20,6 +20,7 @@ public sealed class FeedRefresher
     private readonly FeedStore? _store;
     private readonly Dictionary<string, FeedState> _feeds = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private readonly Lock _rebuilding = new();
     private IocIndex _index;
 
     /// <summary>Creates a refresher.</summary>
@@ -44,6 +45,9 @@ public sealed class FeedRefresher
     /// <summary>Raised after the index has been rebuilt.</summary>
     public event EventHandler<IocIndex>? IndexChanged;
 
+    /// <summary>Time between refresh rounds in <see cref="RunAsync"/>.</summary>
+    public TimeSpan Interval => _options.Interval;
+
     /// <summary>The current index.</summary>
     public IocIndex Index => Volatile.Read(ref _index);
 
@@ -61,6 +65,35 @@ public sealed class FeedRefresher
 
     private IocIndexOptions IndexOptions => _options.Index with { TimeProvider = _options.TimeProvider };
 
+    /// <summary>Adds a feed; it is fetched on the next refresh.</summary>
+    /// <returns>False if a feed with that id is already there.</returns>
+    public bool Add(FeedSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        lock (_feeds)
+        {
+            return _feeds.TryAdd(source.Id, new FeedState(source) { Status = new FeedStatus(source.Id, source.Location) });
+        }
+    }
+
+    /// <summary>Removes a feed and its indicators from the index (its stored copy stays until the store removes it).</summary>
+    /// <returns>Whether it was there.</returns>
+    public bool Remove(string feedId)
+    {
+        bool removed;
+        lock (_feeds)
+        {
+            removed = _feeds.Remove(feedId);
+        }
+
+        if (removed)
+        {
+            Rebuild();
+        }
+
+        return removed;
+    }
+
     /// <summary>Loads every feed's last good copy from the store, so the index is useful before the first refresh.</summary>
     /// <returns>The statuses after loading.</returns>
     public IReadOnlyList<FeedStatus> LoadStored()
@@ -71,7 +104,13 @@ public sealed class FeedRefresher
         }
 
         var stored = _store.List().ToDictionary(f => f.Source.Id, f => f.Status, StringComparer.Ordinal);
-        foreach (var state in _feeds.Values)
+        FeedState[] states;
+        lock (_feeds)
+        {
+            states = [.. _feeds.Values];
+        }
+
+        foreach (var state in states)
         {
             if (!stored.TryGetValue(state.Source.Id, out var status))
             {
@@ -111,7 +150,13 @@ public sealed class FeedRefresher
         try
         {
             var changed = false;
-            foreach (var state in _feeds.Values.ToArray())
+            FeedState[] states;
+            lock (_feeds)
+            {
+                states = [.. _feeds.Values];
+            }
+
+            foreach (var state in states)
             {
                 changed |= await RefreshAsync(state, cancellationToken);
             }
@@ -207,14 +252,21 @@ public sealed class FeedRefresher
 
     private void Rebuild()
     {
-        IEnumerable<Indicator> indicators;
-        lock (_feeds)
+        IocIndex index;
+
+        // One rebuild at a time, so a slower one never replaces a newer index with an older set of feeds.
+        lock (_rebuilding)
         {
-            indicators = _feeds.Values.Where(f => f.Content is not null).SelectMany(f => f.Content!.Indicators).ToArray();
+            IEnumerable<Indicator> indicators;
+            lock (_feeds)
+            {
+                indicators = _feeds.Values.Where(f => f.Content is not null).SelectMany(f => f.Content!.Indicators).ToArray();
+            }
+
+            index = IocIndex.Build(indicators, IndexOptions, Index);
+            Volatile.Write(ref _index, index);
         }
 
-        var index = IocIndex.Build(indicators, IndexOptions, Index);
-        Volatile.Write(ref _index, index);
         IndexChanged?.Invoke(this, index);
     }
 

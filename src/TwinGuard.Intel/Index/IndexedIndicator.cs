@@ -3,8 +3,11 @@ using TwinGuard.Intel.Indicators;
 namespace TwinGuard.Intel.Index;
 
 /// <summary>An indicator with its validity precomputed as ticks, and a reference time that sightings move forward.</summary>
-internal sealed class IndexedIndicator(Indicator indicator, long referenceTicks)
+internal sealed class IndexedIndicator(Indicator indicator, long referenceTicks, TimeSpan? halfLife)
 {
+    // long.MaxValue: no decay.
+    private readonly long _halfLifeTicks = halfLife is { Ticks: > 0 } h ? h.Ticks : long.MaxValue;
+
     private long _referenceTicks = referenceTicks;
 
     public Indicator Indicator { get; } = indicator;
@@ -32,7 +35,7 @@ internal sealed class IndexedIndicator(Indicator indicator, long referenceTicks)
     }
 
     /// <summary>The weight at <paramref name="nowTicks"/>, or a negative number when the indicator does not apply then.</summary>
-    public double WeightAt(long nowTicks, long halfLifeTicks, double minimumWeight)
+    public double WeightAt(long nowTicks, double minimumWeight)
     {
         if (nowTicks < ValidFromTicks || nowTicks >= ValidUntilTicks)
         {
@@ -40,7 +43,9 @@ internal sealed class IndexedIndicator(Indicator indicator, long referenceTicks)
         }
 
         var age = nowTicks - ReferenceTicks;
-        var weight = age <= 0 ? Indicator.Confidence : Indicator.Confidence * double.Exp2(-(double)age / halfLifeTicks);
+        var weight = age <= 0 || _halfLifeTicks == long.MaxValue
+            ? Indicator.Confidence
+            : Indicator.Confidence * double.Exp2(-(double)age / _halfLifeTicks);
         return weight >= minimumWeight ? weight : -1;
     }
 }

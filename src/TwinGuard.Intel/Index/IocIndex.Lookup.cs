@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -12,6 +13,9 @@ public sealed partial class IocIndex
     /// <param name="address">E.g. the remote address of an MQTT connection.</param>
     /// <returns>The match, or null.</returns>
     public IocMatch? Match(IPAddress address) => Match(address, _options.TimeProvider.GetUtcNow());
+
+    // RFC 1035 §2.3.4: 255 octets on the wire, 253 characters as text.
+    private const int MaxHostLength = 253;
 
     /// <summary>The heaviest indicator naming this address at <paramref name="now"/>.</summary>
     /// <returns>The match, or null.</returns>
@@ -76,7 +80,27 @@ public sealed partial class IocIndex
     public IocMatch? MatchHost(string host, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var name = host.AsSpan().Trim().TrimEnd('.');
+        var trimmed = host.AsSpan().Trim().TrimEnd('.');
+        if (trimmed.Length > MaxHostLength)
+        {
+            return null;
+        }
+
+        Span<char> lower = stackalloc char[MaxHostLength];
+        scoped ReadOnlySpan<char> name;
+        if (Ascii.ToLower(trimmed, lower, out var written) == OperationStatus.Done)
+        {
+            name = lower[..written];
+        }
+        else if (IndicatorValue.TryNormalizeHost(host, out var normalized, out _))
+        {
+            name = normalized; // an internationalised name: compare its punycode form
+        }
+        else
+        {
+            return null;
+        }
+
         var nowTicks = now.UtcTicks;
         var best = -1.0;
         IndexedIndicator? bestEntry = null;
@@ -139,7 +163,10 @@ public sealed partial class IocIndex
     public IocMatch? MatchHash(string hash, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(hash);
-        if (!_hashSpans.TryGetValue(hash.AsSpan().Trim(), out var id))
+        var trimmed = hash.AsSpan().Trim();
+        Span<char> lower = stackalloc char[64];
+        if (trimmed.Length > lower.Length || Ascii.ToLower(trimmed, lower, out var written) != OperationStatus.Done
+            || !_hashSpans.TryGetValue(lower[..written], out var id))
         {
             return null;
         }
@@ -217,7 +244,7 @@ public sealed partial class IocIndex
         var bestWeight = -1.0;
         foreach (var entry in group)
         {
-            var weight = entry.WeightAt(nowTicks, _halfLifeTicks, _options.MinimumWeight);
+            var weight = entry.WeightAt(nowTicks, _options.MinimumWeight);
             if (weight > bestWeight)
             {
                 (best, bestWeight) = (entry, weight);
@@ -231,7 +258,7 @@ public sealed partial class IocIndex
     {
         foreach (var entry in group)
         {
-            var weight = entry.WeightAt(nowTicks, _halfLifeTicks, _options.MinimumWeight);
+            var weight = entry.WeightAt(nowTicks, _options.MinimumWeight);
             if (weight >= 0)
             {
                 matches.Add(new IocMatch(entry.Indicator, kind, weight) { LookedUp = lookedUp });

@@ -13,13 +13,13 @@ namespace TwinGuard.Intel.Index;
 /// <remarks>
 /// Immutable once built except for sightings (<see cref="RecordSighting"/>), and safe for concurrent lookups.
 /// A lookup that finds nothing allocates nothing. Each indicator's weight is its confidence halved every
-/// <see cref="IocIndexOptions.HalfLife"/> since it was last seen (by its feed or by us); below
+/// half-life of its kind (<see cref="IocIndexOptions.HalfLifeOf"/>: addresses fastest, hashes not at all by default)
+/// since it was last seen (by its feed or by us); below
 /// <see cref="IocIndexOptions.MinimumWeight"/>, or outside its validity, it no longer matches.
 /// </remarks>
 public sealed partial class IocIndex
 {
     private readonly IocIndexOptions _options;
-    private readonly long _halfLifeTicks;
     private readonly List<IndexedIndicator[]> _groups = [];
     private readonly Dictionary<uint, int> _ipv4 = [];
     private readonly Dictionary<UInt128, int> _ipv6 = [];
@@ -27,10 +27,12 @@ public sealed partial class IocIndex
     private readonly List<(UInt128 Start, int PrefixLength, int Value)> _ipv6Prefixes = [];
     private IpRangeTable _ipv4Networks = IpRangeTable.Empty;
     private IpRangeTable _ipv6Networks = IpRangeTable.Empty;
-    private readonly Dictionary<string, int> _domains = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, int> _hostnames = new(StringComparer.OrdinalIgnoreCase);
+    // Keys are canonical (lower case); lookups lower-case the probe once and hash ordinally, which is much cheaper
+    // than case-insensitive hashing at every level of a domain walk.
+    private readonly Dictionary<string, int> _domains = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _hostnames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _urls = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _hashes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _hashes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _domainSpans;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _hostnameSpans;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _hashSpans;
@@ -44,7 +46,6 @@ public sealed partial class IocIndex
     private IocIndex(IocIndexOptions options, Dictionary<IndicatorAtom, long> sightings)
     {
         _options = options;
-        _halfLifeTicks = Math.Max(1, options.HalfLife.Ticks);
         _sightings = sightings;
         _domainSpans = _domains.GetAlternateLookup<ReadOnlySpan<char>>();
         _hostnameSpans = _hostnames.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -101,7 +102,7 @@ public sealed partial class IocIndex
                 byKey[indicator.Atom] = list = [];
             }
 
-            list.Add(new IndexedIndicator(indicator, reference));
+            list.Add(new IndexedIndicator(indicator, reference, index._options.HalfLifeOf(indicator.Type)));
         }
 
         foreach (var (atom, list) in byKey)
@@ -148,7 +149,7 @@ public sealed partial class IocIndex
         var weights = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in _targeting)
         {
-            var weight = entry.WeightAt(now.UtcTicks, _halfLifeTicks, _options.MinimumWeight);
+            var weight = entry.WeightAt(now.UtcTicks, _options.MinimumWeight);
             if (weight < 0)
             {
                 continue;

@@ -20,6 +20,10 @@ internal sealed class IpRangeTable
     private readonly int[] _coverOf;
     private readonly int[][] _covers;
 
+    // _bucket[b] is the first interval whose start has top 16 bits >= b: a lookup searches only its own bucket
+    // (plus the interval running into it), typically a handful of entries instead of the whole table.
+    private readonly int[] _bucket;
+
     private IpRangeTable(UInt128[] starts, int[] coverOf, int[][] covers, int count)
     {
         _starts = starts;
@@ -33,7 +37,26 @@ internal sealed class IpRangeTable
         _coverOf = coverOf;
         _covers = covers;
         Count = count;
+        if (count == 0)
+        {
+            _bucket = [];
+            return;
+        }
+
+        _bucket = new int[BucketCount + 1];
+        var interval = 0;
+        for (var b = 0; b <= BucketCount; b++)
+        {
+            while (interval < starts.Length && (int)(starts[interval] >> 112) < b)
+            {
+                interval++;
+            }
+
+            _bucket[b] = interval;
+        }
     }
+
+    private const int BucketCount = 1 << 16;
 
     /// <summary>An empty table.</summary>
     public static IpRangeTable Empty { get; } = Build([]);
@@ -140,18 +163,23 @@ internal sealed class IpRangeTable
             return default;
         }
 
-        var interval = _starts32 is { } starts32 && (key & (UInt128.MaxValue >> 32)) == UInt128.Zero
-            ? LastAtOrBelow(starts32, (uint)(key >> 96))
-            : LastAtOrBelow(_starts, key);
+        var bucket = (int)(key >> 112);
+        var low = Math.Max(0, _bucket[bucket] - 1);
+        var high = _bucket[bucket + 1] - 1;
+
+        // An IPv4 key has its low 96 bits clear.
+        var interval = _starts32 is { } starts32 && (ulong)key == 0 && (uint)(key >> 64) == 0
+            ? LastAtOrBelow(starts32, (uint)(key >> 96), low, high)
+            : LastAtOrBelow(_starts, key, low, high);
         var cover = _coverOf[interval];
         return cover < 0 ? default : _covers[cover];
     }
 
-    /// <summary>The index of the last start at or below <paramref name="key"/> (the first start is always 0).</summary>
-    private static int LastAtOrBelow<T>(T[] starts, T key)
+    /// <summary>The index of the last start at or below <paramref name="key"/>, known to lie in [low, high].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int LastAtOrBelow<T>(T[] starts, T key, int low, int high)
         where T : IComparisonOperators<T, T, bool>
     {
-        int low = 0, high = starts.Length - 1;
         while (low < high)
         {
             var mid = (int)((uint)(low + high + 1) >> 1);

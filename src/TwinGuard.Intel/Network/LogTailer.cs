@@ -16,12 +16,16 @@ namespace TwinGuard.Intel.Network;
 public sealed class LogTailer : IDisposable
 {
     private const int FingerprintBytes = 64;
+
+    /// <summary>Longest line kept; a longer one (or a file with no newlines) is dropped, so memory stays bounded.</summary>
+    public const int MaxLineBytes = 1024 * 1024;
     private readonly string _path;
     private readonly List<byte> _partial = [];
     private readonly byte[] _buffer = new byte[64 * 1024];
     private readonly byte[] _fingerprint = new byte[FingerprintBytes];
     private FileStream? _stream;
     private int _fingerprintLength;
+    private bool _skipToNewline;
 
     /// <summary>Creates a tailer that reads <paramref name="path"/> from its beginning.</summary>
     public LogTailer(string path)
@@ -38,7 +42,7 @@ public sealed class LogTailer : IDisposable
     /// <summary>Times the file was found truncated.</summary>
     public int Truncations { get; private set; }
 
-    /// <summary>Bytes discarded because the file was truncated under a partial line.</summary>
+    /// <summary>Bytes discarded: a partial line under a truncation, or lines longer than <see cref="MaxLineBytes"/>.</summary>
     public long DiscardedBytes { get; private set; }
 
     /// <summary>Every complete line written since the last call (without the line terminator).</summary>
@@ -59,6 +63,7 @@ public sealed class LogTailer : IDisposable
             Truncations++;
             DiscardedBytes += _partial.Count;
             _partial.Clear();
+            _skipToNewline = false;
             _stream.Position = Position = 0;
             _fingerprintLength = 0;
             Drain(lines);
@@ -68,11 +73,13 @@ public sealed class LogTailer : IDisposable
             Rotations++;
 
             // The old file will not grow again: its unterminated last line is a whole line.
-            if (_partial.Count > 0)
+            if (_partial.Count > 0 && !_skipToNewline)
             {
                 lines.Add(Decode(_partial.ToArray()));
-                _partial.Clear();
             }
+
+            _partial.Clear();
+            _skipToNewline = false;
 
             _stream.Dispose();
             _stream = null;
@@ -144,7 +151,14 @@ public sealed class LogTailer : IDisposable
                     continue;
                 }
 
-                if (_partial.Count > 0)
+                if (_skipToNewline)
+                {
+                    // The rest of an over-long line.
+                    DiscardedBytes += _partial.Count + (i - start);
+                    _partial.Clear();
+                    _skipToNewline = false;
+                }
+                else if (_partial.Count > 0)
                 {
                     _partial.AddRange(_buffer.AsSpan(start, i - start));
                     lines.Add(Decode(_partial.ToArray()));
@@ -159,6 +173,12 @@ public sealed class LogTailer : IDisposable
             }
 
             _partial.AddRange(_buffer.AsSpan(start, read - start));
+            if (_partial.Count > MaxLineBytes)
+            {
+                DiscardedBytes += _partial.Count;
+                _partial.Clear();
+                _skipToNewline = true;
+            }
         }
     }
 

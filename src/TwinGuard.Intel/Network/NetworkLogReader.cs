@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace TwinGuard.Intel.Network;
 
@@ -72,6 +73,25 @@ public sealed class NetworkLogReader : IDisposable
         }
 
         return events;
+    }
+
+    /// <summary>Yields events as the file grows, checking every <paramref name="pollInterval"/>; malformed lines go to <paramref name="problems"/>.</summary>
+    public async IAsyncEnumerable<NetworkEvent> FollowAsync(
+        TimeSpan pollInterval,
+        TimeProvider timeProvider,
+        ICollection<string> problems,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var ev in ReadAvailable(problems))
+            {
+                yield return ev;
+            }
+
+            await Task.Delay(pollInterval, timeProvider, cancellationToken);
+        }
     }
 
     /// <inheritdoc/>

@@ -14,6 +14,23 @@ internal sealed class CompactRange
     private readonly byte[] _stack = new byte[MaxLevels * MerkleHash.Size];
     private int _depth;
 
+    /// <summary>The stack of subtree roots, largest first: one hash per set bit of <see cref="Size"/>.</summary>
+    public ReadOnlySpan<byte> Stack => _stack.AsSpan(0, _depth * MerkleHash.Size);
+
+    /// <summary>Rebuilds the right edge of a tree of <paramref name="size"/> leaves from its <see cref="Stack"/>.</summary>
+    public static CompactRange Restore(long size, ReadOnlySpan<byte> stack)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (stack.Length != long.PopCount(size) * MerkleHash.Size)
+        {
+            throw new ArgumentException($"a tree of {size} leaves has {long.PopCount(size)} subtree roots", nameof(stack));
+        }
+
+        var range = new CompactRange { Size = size, _depth = (int)long.PopCount(size) };
+        stack.CopyTo(range._stack);
+        return range;
+    }
+
     /// <summary>Leaves appended so far.</summary>
     public long Size { get; private set; }
 

@@ -7,6 +7,7 @@ internal static class LedgerFiles
     public const string PublicKey = "signing-key.pub.pem";
     public const string Checkpoints = "checkpoints.tgc";
     public const string TornDirectory = "torn";
+    public const string WriterLock = "writer.lock";
 
     /// <summary>Segment files in the directory, ordered by first entry index.</summary>
     public static List<(long FirstIndex, string Path)> Segments(string directory)

@@ -36,15 +36,22 @@ internal sealed class LedgerScan
 
     /// <summary>Scans all segments, starting with segment number <paramref name="fromSegment"/>.</summary>
     /// <returns>Null when every segment is well formed, else the first problem.</returns>
-    public ScanProblem? Run(RecordVisitor visitor, int fromSegment = 0)
+    public ScanProblem? Run(RecordVisitor visitor, int fromSegment = 0) =>
+        Run(visitor, fromSegment, fromSegment < Segments.Count ? Segments[fromSegment].FirstIndex : 0, 0);
+
+    /// <summary>
+    /// Scans from byte <paramref name="fromOffset"/> of segment <paramref name="fromSegment"/>, where entry
+    /// <paramref name="fromIndex"/> is expected (0 for the segment's first record).
+    /// </summary>
+    public ScanProblem? Run(RecordVisitor visitor, int fromSegment, long fromIndex, long fromOffset)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            Count = fromSegment < Segments.Count ? Segments[fromSegment].FirstIndex : Count;
+            Count = fromIndex;
             for (var s = fromSegment; s < Segments.Count; s++)
             {
-                var problem = ScanSegment(s, ref buffer, visitor, out var stopped);
+                var problem = ScanSegment(s, ref buffer, visitor, s == fromSegment ? fromOffset : 0, out var stopped);
                 if (problem is not null || stopped)
                 {
                     return problem;
@@ -59,13 +66,13 @@ internal sealed class LedgerScan
         }
     }
 
-    private ScanProblem? ScanSegment(int s, ref byte[] buffer, RecordVisitor visitor, out bool stopped)
+    private ScanProblem? ScanSegment(int s, ref byte[] buffer, RecordVisitor visitor, long startOffset, out bool stopped)
     {
         stopped = false;
         var (first, path) = Segments[s];
         var last = s == Segments.Count - 1;
         Tail = (path, 0);
-        if (first != Count)
+        if (startOffset > SegmentFormat.HeaderSize ? first > Count : first != Count)
         {
             return new ScanProblem(Count, path, 0,
                 first > Count
@@ -89,7 +96,7 @@ internal sealed class LedgerScan
         }
 
         Span<byte> ownHash = stackalloc byte[MerkleHash.Size];
-        var bufferStart = (long)SegmentFormat.HeaderSize; // file offset of buffer[0]
+        var bufferStart = Math.Max(startOffset, SegmentFormat.HeaderSize); // file offset of buffer[0]
         var filled = 0;
         var pos = 0;
         while (true)

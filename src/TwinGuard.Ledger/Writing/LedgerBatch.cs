@@ -18,6 +18,11 @@ internal sealed class LedgerBatch(byte[] buffer)
     /// <summary>Tree root once this batch is in the tree (set by the hashing thread).</summary>
     public byte[] RootAfter { get; } = new byte[Merkle.MerkleHash.Size];
 
+    /// <summary>The compact range's subtree roots once this batch is in the tree (<see cref="StackLength"/> bytes used).</summary>
+    public byte[] StackAfter { get; } = new byte[64 * Merkle.MerkleHash.Size];
+
+    public int StackLength { get; set; }
+
     public void Reset()
     {
         Length = 0;

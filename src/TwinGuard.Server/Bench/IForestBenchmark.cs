@@ -62,6 +62,8 @@ internal static class IForestBenchmark
 
             var single = Measure(rows, labels, threads: 1);
             var all = Measure(rows, labels, threads: 0);
+            var scalar = Measure(rows, labels, threads: 1, TreeTraversal.Scalar);
+            var gather = Measure(rows, labels, threads: 1, TreeTraversal.Avx2Gather);
             double? peerFit = peer?.GetProperty("fit_s").GetDouble();
             double? peerScore = peer?.GetProperty("score_s").GetDouble();
             double? peerAuc = peer is { } p && p.GetProperty("roc_auc").ValueKind == JsonValueKind.Number ? p.GetProperty("roc_auc").GetDouble() : null;
@@ -72,6 +74,8 @@ internal static class IForestBenchmark
                 data = source,
                 twinguard_single_thread = single,
                 twinguard_all_cores = all,
+                twinguard_single_thread_scalar = scalar,
+                twinguard_single_thread_avx2_gather = gather,
                 cores = Environment.ProcessorCount,
                 sklearn = peer is null ? null : new
                 {
@@ -98,6 +102,8 @@ internal static class IForestBenchmark
                     : FormattableString.Invariant(
                         $"; sklearn fit {peerFit * 1e3:0.0} ms score {peerScore * 1e3:0.0} ms AUC {peerAuc:0.00000} -> fit x{peerFit / single.FitSeconds:0.0}, score x{peerScore / single.ScoreSeconds:0.0} single-thread");
                 context.Output.WriteLine(ours + theirs);
+                context.Output.WriteLine(FormattableString.Invariant(
+                    $"  traversal, one thread: scalar {scalar.ScoreSeconds * 1e3:0.0} ms (cpu {scalar.ScoreCpuSeconds * 1e3:0.0}), AVX2 gather {gather.ScoreSeconds * 1e3:0.0} ms (cpu {gather.ScoreCpuSeconds * 1e3:0.0})"));
             }
         }
 
@@ -116,9 +122,9 @@ internal static class IForestBenchmark
         return 0;
     }
 
-    private static Measurement Measure(FeatureMatrix rows, bool[] labels, int threads)
+    private static Measurement Measure(FeatureMatrix rows, bool[] labels, int threads, TreeTraversal traversal = TreeTraversal.Auto)
     {
-        var options = new IsolationForestOptions { Seed = 42, MaxDegreeOfParallelism = threads };
+        var options = new IsolationForestOptions { Seed = 42, MaxDegreeOfParallelism = threads, Traversal = traversal };
         var scores = new double[rows.Rows];
         var fit = double.MaxValue;
         var score = double.MaxValue;

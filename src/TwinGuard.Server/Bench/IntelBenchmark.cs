@@ -143,10 +143,12 @@ internal static class IntelBenchmark
 
     private static (string, double, int) Measure<T>(string name, T[] probes, Func<T, IocMatch?> lookup)
     {
-        // Warm up (tiered JIT), then time whole passes over the probes in rounds of at least 200 ms; keep the best
-        // round, since on a shared machine the slower rounds measure the neighbours, not the index.
+        // Warm up for a second (tiered JIT promotes hot code in the background, slowly on a busy machine), then time
+        // whole passes over the probes in rounds of at least 200 ms; keep the best round, since on a shared machine
+        // the slower rounds measure the neighbours, not the index.
         var hits = 0;
-        for (var warm = 0; warm < 3; warm++)
+        var warmUp = Stopwatch.StartNew();
+        while (warmUp.ElapsedMilliseconds < 1000)
         {
             hits = probes.Count(p => lookup(p) is not null);
         }

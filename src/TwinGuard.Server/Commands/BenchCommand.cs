@@ -10,9 +10,11 @@ internal static class BenchCommand
     /// <summary>Every benchmark, by name. Add a line here when you add one.</summary>
     public static readonly IReadOnlyList<ProductBenchmark> Benchmarks =
     [
+        IngestBenchmark.Create(),
         LedgerBenchmark.Create(),
         IntelBenchmark.Create(),
         IForestBenchmark.Definition,
+        AutoencoderBenchmark.Definition,
         LockdownBenchmark.Create(),
     ];
 

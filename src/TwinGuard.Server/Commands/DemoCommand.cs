@@ -36,12 +36,16 @@ internal static class DemoCommand
         };
         command.SetAction(async (parse, ct) =>
         {
+            var plantPath = parse.GetValue(config)?.FullName;
             var options = new DemoOptions(
                 DurationText.TryParse(parse.GetValue(duration)!, out var d) && d > TimeSpan.Zero ? d : throw new CommandLineException($"--duration: '{parse.GetValue(duration)}' is not a duration such as 60s or 5m"),
                 parse.GetValue(seed),
                 ParseAttacks(parse.GetValue(attacks)!),
                 parse.GetValue(dataDir)?.FullName ?? Directory.CreateTempSubdirectory("twinguard-demo-").FullName,
-                parse.GetValue(config) is { } file ? ServeCommand.LoadPlant(file) : PlantModelLoader.Load(SamplePlantPath()));
+                plantPath is null ? PlantModelLoader.Load(SamplePlantPath()) : ServeCommand.LoadPlant(new FileInfo(plantPath)))
+            {
+                PlantSource = plantPath ?? SamplePlantPath(),
+            };
             var result = await RunAsync(options, interactive: true, ct);
             if (parse.GetValue(summary) is { } summaryFile)
             {
@@ -59,10 +63,13 @@ internal static class DemoCommand
         var settings = new HostSettings(
             options.Plant,
             options.DataDirectory,
-            new BrokerOptions(IPAddress.Loopback, FreePort()),
-            $"http://127.0.0.1:{FreePort()}",
-            FreePort(),
-            FreePort());
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free())
+        {
+            PlantSource = options.PlantSource,
+        };
         await using var app = TwinGuardHost.Build(settings);
         await app.StartAsync(cancellationToken);
 
@@ -160,12 +167,6 @@ internal static class DemoCommand
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>samples/plant.yaml: beside the executable when published, else in the source tree above it.</summary>
     public static string SamplePlantPath()

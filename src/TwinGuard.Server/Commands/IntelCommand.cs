@@ -56,6 +56,12 @@ internal static class IntelCommand
             var status = (await refresher.RefreshAllAsync(ct)).Single();
             if (status.LastError is not null)
             {
+                if (status.LastSuccess is null)
+                {
+                    // Never fetched: do not leave a feed behind that the user has not managed to import.
+                    store.Remove(source.Id);
+                }
+
                 throw new IOException(status.Describe());
             }
 

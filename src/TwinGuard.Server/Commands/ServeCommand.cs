@@ -17,9 +17,10 @@ internal static class ServeCommand
         var dataDir = CommonOptions.DataDir();
         var urls = new Option<string>("--urls") { Description = "Where the API and dashboard listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var mqttPort = new Option<int>("--mqtt-port") { Description = "Port of the embedded MQTT broker (127.0.0.1)", DefaultValueFactory = _ => BrokerOptions.DefaultPort };
+        var networkLogs = new Option<string[]>("--network-log") { Description = "Suricata eve.json or Zeek conn.log to follow (repeatable)", AllowMultipleArgumentsPerToken = false };
         var playbooks = PlaybookCommand.PlaybooksOption();
         var external = PlaybookCommand.ExternalBrokerOption();
-        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, playbooks, external };
+        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs, playbooks, external };
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
@@ -29,6 +30,8 @@ internal static class ServeCommand
                 new BrokerOptions(IPAddress.Loopback, parse.GetValue(mqttPort)),
                 parse.GetValue(urls)!)
             {
+                PlantSource = parse.GetValue(config)!.FullName,
+                NetworkLogs = parse.GetValue(networkLogs) ?? [],
                 Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
                 ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external)),
             };

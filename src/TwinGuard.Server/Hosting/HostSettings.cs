@@ -19,6 +19,12 @@ internal sealed record HostSettings(
     int SiloPort = 11111,
     int GatewayPort = 30000)
 {
+    /// <summary>The plant model file, recorded in the ledger at start; null when the model was built in code.</summary>
+    public string? PlantSource { get; init; }
+
+    /// <summary>Suricata EVE JSON and Zeek conn.log files to follow for threat-intelligence matches.</summary>
+    public IReadOnlyList<string> NetworkLogs { get; init; } = [];
+
     /// <summary>The clock of the whole pipeline.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

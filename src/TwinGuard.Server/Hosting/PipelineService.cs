@@ -8,15 +8,22 @@ namespace TwinGuard.Server.Hosting;
 /// <summary>Starts the data path after the silo is up and stops it in order, so that nothing in flight is lost.</summary>
 /// <remarks>
 /// Stopping: the broker stops taking messages, the dispatcher delivers what it holds to the twins (the silo is still
-/// up), the evidence sink closes, and the record stage writes what remains before the process exits.
+/// up), the evidence sink closes, the record stage writes what remains, and the ledger signs a final checkpoint.
 /// </remarks>
-internal sealed class PipelineService(EmbeddedBroker broker, TwinDispatcher dispatcher, EvidenceSink evidence, RecordStage record, HostSettings settings) : IHostedService, IDisposable
+internal sealed class PipelineService(
+    HostSettings settings, EmbeddedBroker broker, TwinDispatcher dispatcher, EvidenceSink evidence, RecordStage record, LedgerRecorder ledger)
+    : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _recording = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (settings.PlantSource is { } source)
+        {
+            ledger.RecordConfiguration(source, await File.ReadAllBytesAsync(source, cancellationToken));
+        }
+
         _recording = Task.Run(() => record.RunAsync(_stopping.Token), CancellationToken.None);
         if (settings.ExternalBroker is null)
         {
@@ -30,6 +37,7 @@ internal sealed class PipelineService(EmbeddedBroker broker, TwinDispatcher disp
         await dispatcher.DisposeAsync();
         evidence.Complete();
         await _recording.WaitAsync(cancellationToken);
+        await ledger.Ledger.DisposeAsync(); // flushes and signs a final checkpoint
     }
 
     public void Dispose() => _stopping.Dispose();

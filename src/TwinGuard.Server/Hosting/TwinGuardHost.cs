@@ -1,5 +1,7 @@
 using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Ledger;
 using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
@@ -21,6 +23,8 @@ internal static class TwinGuardHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Orleans' watchdog warns about CPU starvation whenever a 2-core machine is busy; errors still show.
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
 
         builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
 
@@ -31,6 +35,7 @@ internal static class TwinGuardHost
         services.AddSingleton<PipelineMetrics>();
         services.AddSingleton<EvidenceSink>();
         services.AddSingleton<QuarantineList>();
+        services.AddSingleton<DetectionSensitivity>();
         services.AddSingleton<FloodGuard>();
         services.AddSingleton<TwinDispatcher>();
         services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());
@@ -40,6 +45,8 @@ internal static class TwinGuardHost
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
         services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
+        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
+        services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
         if (settings.ExternalBroker is { } external)
         {
@@ -58,6 +65,9 @@ internal static class TwinGuardHost
         {
             services.AddHostedService(sp => sp.GetRequiredService<ExternalBroker>());
         }
+
+        services.AddSingleton<IntelBridge>();
+        services.AddHostedService(sp => sp.GetRequiredService<IntelBridge>());
 
         var app = builder.Build();
         app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));

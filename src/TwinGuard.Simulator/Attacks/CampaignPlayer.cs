@@ -47,10 +47,6 @@ public sealed class CampaignPlayer
         _devices = devices ?? SamplePlant.Devices;
         _physics = new PlantPhysics(GaussianRandom.DeriveSeed(seed, 1), physicsOptions);
         _attackRandom = new GaussianRandom(GaussianRandom.DeriveSeed(seed, 3));
-        foreach (var device in _devices)
-        {
-            _seq[device.Id] = 0;
-        }
     }
 
     /// <summary>The plant being simulated.</summary>
@@ -75,6 +71,15 @@ public sealed class CampaignPlayer
         if (tick > 0)
         {
             _physics.Step();
+        }
+        else
+        {
+            // Sequence numbers start at the devices' boot time in Unix milliseconds, as many field devices do, so that a
+            // restarted simulator (fewer than one message per millisecond) never reuses numbers a broker has seen.
+            foreach (var device in _devices)
+            {
+                _seq[device.Id] = now.ToUnixTimeMilliseconds();
+            }
         }
 
         var offset = SamplePlant.Period * tick;

@@ -8,8 +8,10 @@ namespace TwinGuard.Simulator.Scoring;
 /// attack's target on every field both of them name (device, asset, signal), with at least one field compared.
 /// So a finding on <c>pump1</c> without a signal matches a spike on <c>pump1.flow</c>; a finding on
 /// <c>pump1.motor_current</c> does not; a refusal that names only the device matches an attack on that device.</para>
-/// <para>An observation that matches no attack is a false alarm, even inside another attack's window. False alarms per
-/// hour divide by the time of normal operation: the run minus the union of the attack windows plus grace.</para>
+/// <para>An observation within the run that matches no attack is a false alarm, even inside another attack's window.
+/// False alarms per hour divide by the time of normal operation: the run minus the union of the attack windows plus
+/// grace. Observations before the run or after its end that match no attack (a pipeline reporting stale signals once
+/// the simulator has stopped) are only counted in <see cref="CampaignScore.OutsideRun"/>.</para>
 /// </remarks>
 public sealed class CampaignScorer
 {
@@ -64,10 +66,14 @@ public sealed class CampaignScorer
             scores.Add(new AttackScore(attack, first is not null, first is null ? null : first.Time - from, first, count));
         }
 
-        var falseAlarms = ordered.Where((_, i) => !matched[i]).ToList();
+        // What the pipeline reports after the plant has gone quiet (stale signals once the devices disconnect) or before
+        // it started is about the run's edges, not about normal operation: neither a detection nor a false alarm.
+        var runEnd = runStart + runDuration;
+        var falseAlarms = ordered.Where((o, i) => !matched[i] && o.Time >= runStart && o.Time <= runEnd).ToList();
+        var outside = ordered.Where((o, i) => !matched[i] && (o.Time < runStart || o.Time > runEnd)).Count();
         var normal = runDuration - AttackTime(staged, runDuration);
         var perHour = normal > TimeSpan.Zero ? falseAlarms.Count / normal.TotalHours : 0.0;
-        return new CampaignScore(scores, falseAlarms, normal, perHour);
+        return new CampaignScore(scores, falseAlarms, normal, perHour, outside);
     }
 
     /// <summary>Whether an observation points at an attack's target (see the class remarks).</summary>

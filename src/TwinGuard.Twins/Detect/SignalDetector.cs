@@ -4,13 +4,15 @@ using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Twins.Detect;
 
-/// <summary>The streaming detectors of one signal: an outlier test on changes and a CUSUM on the level.</summary>
+/// <summary>The streaming detectors of one signal: an outlier test and a CUSUM, both on the signal's changes.</summary>
 /// <remarks>
-/// <para>Outliers are scored on the first difference, not the level: operating changes (a new set-point) move the level
-/// by many standard deviations but arrive through actuator lag as a ramp, while an injected spike is a jump. The
-/// baseline of differences learns only from values it did not flag, so an attack cannot widen it.</para>
-/// <para>Small persistent shifts (a drift, a bias) never jump: a two-sided CUSUM over the level's z-score against the
-/// level baseline accumulates them faster than the baseline can follow (<see cref="CusumDetector"/>).</para>
+/// <para>Both work on the first difference, not the level: operating changes (a new set-point) move the level by many
+/// standard deviations and for a long time, while the differences of a healthy signal stay centred and bounded.</para>
+/// <para>An injected jump is an outlier among the differences. A drift or a growing bias never jumps, but it makes the
+/// differences lean persistently to one side: the two-sided CUSUM (<see cref="CusumDetector"/>) accumulates that lean
+/// faster than the baseline of differences can follow it.</para>
+/// <para>The baseline of differences learns only from values it did not flag, so an attack cannot widen it. The level
+/// baseline follows every trusted value and only serves as the twin's expected value and band.</para>
 /// </remarks>
 internal sealed class SignalDetector(DetectionSettings settings, double minStdDev)
 {
@@ -29,44 +31,34 @@ internal sealed class SignalDetector(DetectionSettings settings, double minStdDe
     public double Spread => _level.StdDev;
 
     /// <summary>Scores one trusted value, learns from it when it is normal, and returns what it found.</summary>
-    public (ReasonCode Reason, double Score, string Detail)? Observe(double value)
+    /// <param name="value">The value.</param>
+    /// <param name="sensitivity">Divides both thresholds (see <see cref="DetectionSensitivity"/>); 1 as configured.</param>
+    public (ReasonCode Reason, double Score, string Detail)? Observe(double value, double sensitivity = 1.0)
     {
         (ReasonCode, double, string)? found = null;
         if (!double.IsNaN(_previous))
         {
             var delta = value - _previous;
             LastZ = _change.Score(delta);
-            if (Math.Abs(LastZ) > settings.ZThreshold)
+            if (Math.Abs(LastZ) > settings.ZThreshold / sensitivity)
             {
                 found = (ReasonCode.StatisticalOutlier, Math.Abs(LastZ),
                     $"jump of {delta:G4} is {LastZ:F1} standard deviations from normal changes");
             }
             else
             {
+                if (_change.IsWarm && _cusum.Update(LastZ, sensitivity) is var direction and not 0)
+                {
+                    found = (ReasonCode.PersistentShift, settings.CusumThreshold,
+                        $"persistent {(direction > 0 ? "upward" : "downward")} trend away from {_level.Mean:G5} (CUSUM of changes over {settings.CusumThreshold} sigma)");
+                }
+
                 _change.Learn(delta);
             }
         }
 
         _previous = value;
-
-        if (_level.IsWarm && found is null)
-        {
-            var z = _level.Score(value);
-            var direction = _cusum.Update(z);
-            if (direction != 0)
-            {
-                found = (ReasonCode.PersistentShift, settings.CusumThreshold,
-                    $"persistent {(direction > 0 ? "upward" : "downward")} shift from {_level.Mean:G5} (CUSUM over {settings.CusumThreshold} sigma)");
-            }
-        }
-
-        // The level baseline follows the process (set-point changes are normal), but never learns a jump it flagged:
-        // an injected spike must not widen the band it is judged against. The change baseline above is guarded the same way.
-        if (found is not { Item1: ReasonCode.StatisticalOutlier })
-        {
-            _level.Learn(value);
-        }
-
+        _level.Learn(value);
         return found;
     }
 }

@@ -15,6 +15,9 @@ public sealed class PipelineMetrics
     private long _refusalsNotStored;
     private long _operatingChanges;
 
+    /// <summary>From a message's arrival at a transport to the end of its validation and detection in the twin.</summary>
+    public LatencyHistogram ArrivalToTwin { get; } = new();
+
     /// <summary>From a reading's arrival at a transport to the finding it caused.</summary>
     public LatencyHistogram ArrivalToFinding { get; } = new();
 

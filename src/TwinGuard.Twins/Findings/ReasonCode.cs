@@ -72,4 +72,9 @@ public enum ReasonCode
 
     /// <summary>A relation the physics must obey does not hold.</summary>
     RelationViolated,
+
+    // Intel: what the rest of the world has seen.
+
+    /// <summary>An address, name or hash that a threat-intelligence feed lists was seen here.</summary>
+    IntelMatch,
 }

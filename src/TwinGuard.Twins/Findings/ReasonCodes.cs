@@ -26,7 +26,7 @@ public static class ReasonCodes
     public static Severity DefaultSeverity(this ReasonCode code) => code switch
     {
         ReasonCode.UnknownSource or ReasonCode.BadCredentials or ReasonCode.UnauthorisedTopic => Severity.High,
-        ReasonCode.ReplayedSequence or ReasonCode.Flooding => Severity.High,
+        ReasonCode.ReplayedSequence or ReasonCode.Flooding or ReasonCode.IntelMatch => Severity.High,
         ReasonCode.Quarantined => Severity.Low,
         ReasonCode.Stale or ReasonCode.UnknownSignal or ReasonCode.UnknownAsset => Severity.Low,
         _ => Severity.Medium,

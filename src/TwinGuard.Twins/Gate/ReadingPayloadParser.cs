@@ -40,6 +40,7 @@ public static class ReadingPayloadParser
 
     private static ParsedPayload ParseObject(AssetModel asset, int signalIndex, ReadOnlySpan<byte> payload)
     {
+        Span<char> nameBuffer = stackalloc char[64];
         var reader = new Utf8JsonReader(payload, Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -96,17 +97,21 @@ public static class ReadingPayloadParser
                 sawValue = true;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
-                    reader.Read();
-                    var index = asset.IndexOf(name);
+                    // Look the signal up without allocating its name: this runs for every value of every message.
+                    var index = !reader.ValueIsEscaped && reader.ValueSpan.Length <= nameBuffer.Length
+                        ? asset.IndexOf(nameBuffer[..reader.CopyString(nameBuffer)])
+                        : asset.IndexOf(reader.GetString()!);
                     if (index < 0)
                     {
+                        var name = reader.GetString()!;
+                        reader.Read();
                         reader.Skip();
                         (rejected ??= []).Add(new RejectedValue(name, ReasonCode.UnknownSignal, $"asset '{asset.Id}' has no signal '{name}'"));
                         continue;
                     }
 
-                    AddValue(ref reader, name, index, values, ref rejected);
+                    reader.Read();
+                    AddValue(ref reader, asset.Signals[index].Id, index, values, ref rejected);
                 }
             }
             else
@@ -184,6 +189,15 @@ public static class ReadingPayloadParser
         }
         else if (reader.TokenType == JsonTokenType.String)
         {
+            // RFC 3339 §5.6 requires a time-offset ('Z' or ±hh:mm after the time); the reader parses ISO 8601 without allocating.
+            var raw = reader.ValueSpan;
+            var t = raw.IndexOfAny((byte)'T', (byte)'t');
+            var hasOffset = !reader.ValueIsEscaped && t > 0 && (raw[^1] is (byte)'Z' or (byte)'z' || raw[t..].IndexOfAny((byte)'+', (byte)'-') > 0);
+            if (hasOffset && reader.TryGetDateTimeOffset(out var parsed))
+            {
+                return parsed.ToUnixTimeMilliseconds();
+            }
+
             var text = reader.GetString()!;
             // RFC 3339 §5.6 requires a time-offset: a local time without one is ambiguous and refused.
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)

@@ -10,4 +10,12 @@ public sealed record DetectionSettings(double EwmaAlpha, int WarmUp, double ZThr
 {
     /// <summary>The values used when the plant model leaves them out.</summary>
     public static DetectionSettings Default { get; } = new(0.02, 60, 6, 0.5, 12);
+
+    /// <summary>Validated states of an asset learned before its multivariate model scores.</summary>
+    /// <value>Default 2400 (10 min at 4 Hz): the window must hold the asset's normal operating changes, or they will be flagged.</value>
+    public int MultivariateWarmUp { get; init; } = 2400;
+
+    /// <summary>The multivariate detector (see <c>TwinGuard.Detection.Pipeline.DetectorCatalog</c>).</summary>
+    /// <value>Default <c>pca</c>, the best on SKAB.</value>
+    public string MultivariateDetector { get; init; } = "pca";
 }

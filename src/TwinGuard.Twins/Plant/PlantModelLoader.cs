@@ -160,7 +160,7 @@ public static partial class PlantModelLoader
 
     private static DetectionSettings ReadDetection(YamlField field)
     {
-        field.AllowOnly("ewma_alpha", "warm_up", "z_threshold", "cusum_slack", "cusum_threshold");
+        field.AllowOnly("ewma_alpha", "warm_up", "z_threshold", "cusum_slack", "cusum_threshold", "multivariate_warm_up", "multivariate_detector");
         var d = DetectionSettings.Default;
         var alphaField = field.Optional("ewma_alpha");
         var alpha = alphaField?.PositiveNumber() ?? d.EwmaAlpha;
@@ -169,12 +169,30 @@ public static partial class PlantModelLoader
             throw alphaField!.Value.Error($"expected a number in (0, 1], found '{alpha}'");
         }
 
+        var detectorField = field.Optional("multivariate_detector");
+        var detector = detectorField?.String() ?? d.MultivariateDetector;
+        if (!TwinGuard.Detection.Pipeline.DetectorCatalog.Names.Contains(detector))
+        {
+            throw detectorField!.Value.Error($"expected one of: {string.Join(", ", TwinGuard.Detection.Pipeline.DetectorCatalog.Names)}, found '{detector}'");
+        }
+
+        var warmUpField = field.Optional("multivariate_warm_up");
+        var warmUp = warmUpField?.PositiveInteger() ?? d.MultivariateWarmUp;
+        if (warmUp < 32)
+        {
+            throw warmUpField!.Value.Error($"expected at least 32 states to learn from, found {warmUp}");
+        }
+
         return new DetectionSettings(
             alpha,
             field.Optional("warm_up")?.PositiveInteger() ?? d.WarmUp,
             field.Optional("z_threshold")?.PositiveNumber() ?? d.ZThreshold,
             field.Optional("cusum_slack")?.Number() ?? d.CusumSlack,
-            field.Optional("cusum_threshold")?.PositiveNumber() ?? d.CusumThreshold);
+            field.Optional("cusum_threshold")?.PositiveNumber() ?? d.CusumThreshold)
+        {
+            MultivariateWarmUp = warmUp,
+            MultivariateDetector = detector,
+        };
     }
 
     private static CorrelationSettings ReadCorrelation(YamlField field)

@@ -47,12 +47,14 @@ public sealed class PlantStore : IDisposable
                 CREATE TABLE IF NOT EXISTS findings (
                     id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, reason TEXT NOT NULL, severity TEXT NOT NULL,
                     asset TEXT, signal TEXT, device TEXT, value REAL, score REAL NOT NULL, message TEXT NOT NULL,
-                    explanation TEXT, occurrences INTEGER NOT NULL DEFAULT 1, last_ms INTEGER NOT NULL, incident_id INTEGER);
+                    explanation TEXT, occurrences INTEGER NOT NULL DEFAULT 1, last_ms INTEGER NOT NULL, incident_id INTEGER,
+                    ledger_entry INTEGER);
                 CREATE INDEX IF NOT EXISTS findings_time ON findings(time_ms);
                 CREATE TABLE IF NOT EXISTS incidents (
                     id INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, scope TEXT NOT NULL,
                     asset TEXT, device TEXT, severity TEXT NOT NULL, title TEXT NOT NULL, rule TEXT NOT NULL,
-                    reasons TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', finding_count INTEGER NOT NULL);
+                    reasons TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', finding_count INTEGER NOT NULL,
+                    ledger_entry INTEGER);
                 CREATE TABLE IF NOT EXISTS refusals (
                     id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, reason TEXT NOT NULL, device TEXT, client_id TEXT,
                     remote TEXT, topic TEXT NOT NULL, asset TEXT, signal TEXT, detail TEXT NOT NULL, payload BLOB);
@@ -116,6 +118,17 @@ public sealed class PlantStore : IDisposable
             ("$r", finding.Reason.Name()), ("$i", incidentId));
     }
 
+    /// <summary>Notes which ledger entry proves a stored finding or incident.</summary>
+    public void SetLedgerEntry(string table, long id, long entry)
+    {
+        if (table is not ("findings" or "incidents"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
+        }
+
+        Execute($"UPDATE {table} SET ledger_entry = $e WHERE id = $id", ("$e", entry), ("$id", id));
+    }
+
     /// <summary>Keeps refused data for forensics.</summary>
     public void Insert(Refusal r) =>
         Execute("""
@@ -129,7 +142,7 @@ public sealed class PlantStore : IDisposable
     public IReadOnlyList<StoredFinding> Findings(int limit = 1000, long? incidentId = null)
     {
         using var cmd = Command(
-            "SELECT id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id FROM findings "
+            "SELECT id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id, ledger_entry FROM findings "
             + (incidentId is null ? string.Empty : "WHERE incident_id = $i ") + "ORDER BY id DESC LIMIT $n",
             ("$n", limit), ("$i", incidentId));
         using var reader = cmd.ExecuteReader();
@@ -139,7 +152,7 @@ public sealed class PlantStore : IDisposable
             list.Add(new StoredFinding(
                 reader.GetInt64(0), Time(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), Text(reader, 4), Text(reader, 5), Text(reader, 6),
                 reader.IsDBNull(7) ? null : reader.GetDouble(7), reader.GetDouble(8), reader.GetString(9), Text(reader, 10), reader.GetInt32(11),
-                Time(reader.GetInt64(12)), reader.IsDBNull(13) ? null : reader.GetInt64(13)));
+                Time(reader.GetInt64(12)), reader.IsDBNull(13) ? null : reader.GetInt64(13), reader.IsDBNull(14) ? null : reader.GetInt64(14)));
         }
 
         return list;
@@ -149,7 +162,7 @@ public sealed class PlantStore : IDisposable
     public IReadOnlyList<StoredIncident> Incidents(int limit = 1000)
     {
         using var cmd = Command(
-            "SELECT id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count FROM incidents ORDER BY id DESC LIMIT $n",
+            "SELECT id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count, ledger_entry FROM incidents ORDER BY id DESC LIMIT $n",
             ("$n", limit));
         using var reader = cmd.ExecuteReader();
         var list = new List<StoredIncident>();
@@ -158,7 +171,7 @@ public sealed class PlantStore : IDisposable
             list.Add(new StoredIncident(
                 reader.GetInt64(0), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)), reader.GetString(3), Text(reader, 4), Text(reader, 5),
                 reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.GetString(9).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                reader.GetString(10), reader.GetInt32(11)));
+                reader.GetString(10), reader.GetInt32(11), reader.IsDBNull(12) ? null : reader.GetInt64(12)));
         }
 
         return list;

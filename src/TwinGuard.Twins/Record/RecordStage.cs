@@ -12,7 +12,7 @@ namespace TwinGuard.Twins.Record;
 /// finding whose occurrence count grows, so a flood of refusals becomes one finding that says how many, not a
 /// million rows of findings (the refusals themselves are all kept, up to the sink's bound).
 /// </remarks>
-public sealed class RecordStage(EvidenceSink evidence, PlantStore store, IncidentCorrelator correlator)
+public sealed class RecordStage(EvidenceSink evidence, PlantStore store, IncidentCorrelator correlator, LedgerRecorder ledger)
 {
     /// <summary>Repeats within this interval fold into one finding.</summary>
     public static readonly TimeSpan FoldWindow = TimeSpan.FromSeconds(10);
@@ -93,6 +93,7 @@ public sealed class RecordStage(EvidenceSink evidence, PlantStore store, Inciden
         }
 
         var id = store.Insert(finding);
+        store.SetLedgerEntry("findings", id, ledger.RecordFinding(id, finding));
         _folds[key] = (id, finding.Time, 0);
         FindingStored?.Invoke(id, finding);
 
@@ -114,6 +115,7 @@ public sealed class RecordStage(EvidenceSink evidence, PlantStore store, Inciden
                 decision.Rule!,
                 [finding.Reason]);
             var newId = store.OpenIncident(incident, decision.FindingIds);
+            store.SetLedgerEntry("incidents", newId, ledger.RecordIncident(incident with { Id = newId }, decision.FindingIds));
             correlator.Opened(scope, newId, finding.Time);
             evidence.Metrics.CountIncident();
             IncidentOpened?.Invoke(incident with { Id = newId });

@@ -15,4 +15,5 @@ public sealed record StoredFinding(
     string? Explanation,
     int Occurrences,
     DateTimeOffset LastTime,
-    long? IncidentId);
+    long? IncidentId,
+    long? LedgerEntry);

@@ -13,4 +13,5 @@ public sealed record StoredIncident(
     string Rule,
     IReadOnlyList<string> Reasons,
     string Status,
-    int FindingCount);
+    int FindingCount,
+    long? LedgerEntry);

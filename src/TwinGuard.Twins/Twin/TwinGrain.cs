@@ -2,6 +2,7 @@ using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Twins.Twin;
@@ -14,13 +15,16 @@ namespace TwinGuard.Twins.Twin;
 /// A value that fails validation never reaches the trusted state: the twin keeps the last-known-good value and marks
 /// the signal suspect. Staleness is checked on a grain timer; all times come from the injected <see cref="TimeProvider"/>.
 /// </remarks>
-internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine)
+internal sealed partial class TwinGrain(
+    PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity)
     : Grain, ITwinGrain
 {
     private AssetModel _asset = null!;
     private ReadingValidator _validator = null!;
     private SignalState[] _signals = [];
     private SignalDetector[] _detectors = [];
+    private AssetDetector? _assetDetector;
+    private double[] _state = [];
     private List<(int Index, double Value, (ReasonCode Reason, double Score, string Detail) Found)>? _hits;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -33,6 +37,14 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
         // quantised signal does not turn its first tiny wobble into an alarm.
         _detectors = _asset.Signals.Select(s => new SignalDetector(plant.Detection, (s.Max - s.Min) / 1000)).ToArray();
 
+        if (_asset.Signals.Count >= 2)
+        {
+            _assetDetector = new AssetDetector(_asset, plant.Detection);
+            _assetDetector.ModelFitted += version =>
+                ledger.RecordModelVersion(_asset.Id, _assetDetector.DetectorName, version, plant.Detection.MultivariateWarmUp);
+            _state = new double[_asset.Signals.Count];
+        }
+
         var period = _asset.Signals.Min(s => s.Period);
         this.RegisterGrainTimer(CheckStalenessAsync, period * 4, period * 4);
         return Task.CompletedTask;
@@ -40,11 +52,17 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
 
     public Task IngestAsync(ReadingMessage[] batch)
     {
+        // The batch as it reached the twin, before validation: any reading, accepted or refused, can later be proven.
+        ledger.RecordBatch(_asset, batch);
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         foreach (var message in batch)
         {
             Ingest(message, now, nowMs);
+            if (message.ArrivalTimestamp != 0)
+            {
+                evidence.Metrics.ArrivalToTwin.Record(time.GetElapsedTime(message.ArrivalTimestamp));
+            }
         }
 
         return Task.CompletedTask;
@@ -86,6 +104,7 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
         }
 
         var accepted = 0;
+        var factor = sensitivity.Of(_asset.Id);
         foreach (var (index, value) in message.Values)
         {
             ref var state = ref _signals[index];
@@ -102,7 +121,7 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
                 continue;
             }
 
-            if (!state.FrozenRaised && _detectors[index].Observe(value) is { } found)
+            if (!state.FrozenRaised && _detectors[index].Observe(value, factor) is { } found)
             {
                 (_hits ??= []).Add((index, value, found));
             }
@@ -118,6 +137,40 @@ internal sealed partial class TwinGrain(PlantModel plant, EvidenceSink evidence,
 
         evidence.Metrics.CountAccepted(accepted);
         RaiseDetectorHits(message, now);
+        if (accepted > 0)
+        {
+            ScoreAssetState(message, now);
+        }
+    }
+
+    /// <summary>Scores the asset's whole trusted state with its multivariate model, once every signal has a value.</summary>
+    private void ScoreAssetState(ReadingMessage message, DateTimeOffset now)
+    {
+        if (_assetDetector is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _signals.Length; i++)
+        {
+            if (!_signals[i].HasValue)
+            {
+                return;
+            }
+
+            _state[i] = _signals[i].Value;
+        }
+
+        if (_assetDetector.Observe(_state) is { } found)
+        {
+            var top = _asset.IndexOf(found.TopSignal);
+            evidence.Raise(new Finding(now, ReasonCode.MultivariateAnomaly, Escalate(ReasonCode.MultivariateAnomaly, top), _asset.Id, found.TopSignal,
+                message.DeviceId, _state[top], found.Score,
+                $"{_asset.Id}: unusual combination of values, mostly {found.TopSignal}", found.Explanation)
+            {
+                ArrivalTimestamp = message.ArrivalTimestamp,
+            });
+        }
     }
 
     /// <summary>

@@ -68,6 +68,19 @@ public sealed class IsolationForestTests
     }
 
     [Fact]
+    public void Score_Avx2Gather_BitIdenticalToScalar()
+    {
+        var data = TestData.Gaussian(5003, 7, seed: 17);
+        var scalar = new IsolationForest(new IsolationForestOptions { Traversal = TreeTraversal.Scalar });
+        var gather = new IsolationForest(new IsolationForestOptions { Traversal = TreeTraversal.Avx2Gather });
+        scalar.Fit(data);
+        gather.Fit(data);
+
+        // Without AVX2 the gather option falls back to the scalar walk, and the equality still holds.
+        Assert.Equal(scalar.Score(data), gather.Score(data));
+    }
+
+    [Fact]
     public void Score_InjectedOutliers_RankAboveInliers()
     {
         var data = TestData.Gaussian(2000, 6, seed: 11);

@@ -164,7 +164,7 @@ public sealed class IntelCorrelatorTests
         Assert.Equal(2.0, correlator.SensitivityFactor("press-1", "plc"), 6);
         Assert.Equal(2.0, correlator.SensitivityFactor("press-1", "drive", ["line-3"]), 6);
         Assert.Equal(1.0, correlator.SensitivityFactor("press-1", "drive", ["line-4"]), 6);
-        _time.Advance(TimeSpan.FromDays(30)); // one default half-life
+        _time.Advance(TimeSpan.FromDays(90)); // one default half-life of a domain
         Assert.Equal(1.5, correlator.SensitivityFactor("press-1", "plc"), 6);
     }
 }

@@ -88,6 +88,16 @@ public sealed class IocIndexTests
     }
 
     [Fact]
+    public void MatchHost_InternationalisedName_MatchesItsPunycodeForm()
+    {
+        var index = IocIndex.Build([Ioc(IndicatorType.Domain, "bücher.example")]);
+
+        Assert.Equal(MatchKind.Subdomain, index.MatchHost("www.bücher.example", Now)?.Kind);
+        Assert.NotNull(index.MatchHost("WWW.XN--BCHER-KVA.EXAMPLE", Now));
+        Assert.Null(index.MatchHost(new string('a', 300) + ".example", Now));
+    }
+
+    [Fact]
     public void MatchHost_Hostname_MatchesOnlyThatName()
     {
         var index = IocIndex.Build([Ioc(IndicatorType.Hostname, "c2.evil.example")]);
@@ -156,6 +166,22 @@ public sealed class IocIndexTests
         Assert.Equal(0.2, index.Match(address, Now.AddDays(20))!.Weight, 6);
         Assert.Equal(0.1, index.Match(address, Now.AddDays(30))!.Weight, 6); // at the floor: still matches
         Assert.Null(index.Match(address, Now.AddDays(31))); // below it: decayed away
+    }
+
+    [Fact]
+    public void Match_DefaultHalfLives_DependOnKind()
+    {
+        var index = IocIndex.Build(
+        [
+            Ioc(IndicatorType.IPAddress, "203.0.113.7"),
+            Ioc(IndicatorType.Domain, "evil.example"),
+            Ioc(IndicatorType.Sha256, new string('a', 64)),
+        ]);
+        var later = Now.AddDays(90);
+
+        Assert.Equal(0.125, index.Match(IPAddress.Parse("203.0.113.7"), later)!.Weight, 6);
+        Assert.Equal(0.5, index.MatchHost("evil.example", later)!.Weight, 6);
+        Assert.Equal(1.0, index.MatchHash(new string('a', 64), Now.AddYears(10))!.Weight, 6);
     }
 
     [Fact]

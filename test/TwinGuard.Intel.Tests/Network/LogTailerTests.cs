@@ -83,4 +83,20 @@ public sealed class LogTailerTests
         Assert.Equal(["second file, already longer than the first"], tailer.ReadLines());
         Assert.Equal(1, tailer.Rotations);
     }
+
+    [Fact]
+    public void ReadLines_LineLongerThanLimit_IsDroppedAndTheNextOneRead()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("eve.json");
+        using var tailer = new LogTailer(path);
+        var huge = new string('x', LogTailer.MaxLineBytes + 100_000);
+
+        Append(path, "before\n" + huge[..700_000]);
+        Assert.Equal(["before"], tailer.ReadLines());
+        Append(path, huge[700_000..] + "\nafter\n");
+
+        Assert.Equal(["after"], tailer.ReadLines());
+        Assert.Equal(huge.Length, tailer.DiscardedBytes);
+    }
 }

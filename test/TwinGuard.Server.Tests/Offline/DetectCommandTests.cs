@@ -5,6 +5,7 @@ using TwinGuard.Server.Offline;
 
 namespace TwinGuard.Server.Tests.Offline;
 
+[Collection(ConsoleCollection.Name)]
 public sealed class DetectCommandTests : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -132,7 +132,7 @@ public sealed class AttackCampaignTests
         Assert.Contains("teleport", error.Message, StringComparison.Ordinal);
     }
 
-    [FsCheck.Xunit.Property(MaxTest = 200)]
+    [FsCheck.Xunit.Property(MaxTest = 500)]
     public Property Create_AnySeedAndDuration_KeepsWindowsCleanAndConcurrentTargetsApart()
     {
         var gen =
@@ -174,8 +174,9 @@ public sealed class AttackCampaignTests
 
         return Assets(a).Overlaps(Assets(b));
 
+        // An intruder touches no asset: the broker refuses it before it can publish.
         static HashSet<string> Assets(AttackTarget t) => t.AssetId is not null
             ? [t.AssetId]
-            : [.. SamplePlant.Devices.Single(d => d.Id == t.DeviceId).AssetIds];
+            : [.. SamplePlant.Devices.FirstOrDefault(d => d.Id == t.DeviceId)?.AssetIds ?? []];
     }
 }

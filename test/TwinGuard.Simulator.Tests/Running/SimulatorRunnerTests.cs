@@ -120,6 +120,8 @@ public sealed class SimulatorRunnerTests
         await contained.Task.WaitAsync(Deadline);
 
         Assert.True(result.Completed);
+        // The broker may still be processing the last packets when the client side has finished.
+        await WaitUntil(() => broker.Messages.Count(m => m.UserName == "loop-plc") >= 80 * 3 && broker.Messages.Count(m => m.UserName == "conveyor-plc") >= 80);
         var messages = broker.Messages.ToList();
         var tankCount = messages.Count(m => m.UserName == "tank-gateway");
         Assert.InRange(tankCount, 20, 25);

@@ -69,6 +69,23 @@ public sealed class CampaignScorerTests
     }
 
     [Fact]
+    public void Score_StaleSignalsAfterTheRunEnded_AreNeitherDetectionsNorFalseAlarms()
+    {
+        var late = new CampaignScorer().Score([Spike], Start, Run, [At(102.5, null, "tank1", "level", "stale"), At(-1, null, "tank1", "level")]);
+        Assert.Empty(late.FalseAlarms);
+        Assert.Equal(2, late.OutsideRun);
+    }
+
+    [Fact]
+    public void Score_DetectionInTheGraceAfterTheRunEnded_StillCounts()
+    {
+        var lateAttack = Spike with { Start = S(98), End = S(99) };
+        var score = new CampaignScorer().Score([lateAttack], Start, Run, [At(101, null, "pump1", "flow")]);
+        Assert.True(score.Attacks[0].Detected);
+        Assert.Equal(0, score.OutsideRun);
+    }
+
+    [Fact]
     public void Score_ObservationNamingNothing_MatchesNoAttack()
     {
         var score = new CampaignScorer().Score([Spike], Start, Run, [At(30.5, null, null, null)]);

@@ -133,10 +133,10 @@ public static class StixBundleReader
         }
 
         IReadOnlyList<StixPatternAtom> atoms;
-        IReadOnlyList<string> unusable;
         try
         {
-            atoms = StixIndicatorCompiler.Compile(StixPatternParser.Parse(pattern), out unusable);
+            // Clauses that name nothing indexable (process names, registry keys) are not ours to match: not issues.
+            atoms = StixIndicatorCompiler.Compile(StixPatternParser.Parse(pattern), out _);
         }
         catch (StixPatternException ex)
         {
@@ -168,7 +168,6 @@ public static class StixBundleReader
             });
         }
 
-        _ = unusable;
     }
 
     private static bool TryTime(IndicatorCollector collector, string file, string id, JsonElement obj, string field, bool required, out DateTimeOffset? time)

@@ -7,7 +7,7 @@ using TwinGuard.Detection.IsolationForests;
 using TwinGuard.Detection.Pipeline;
 using TwinGuard.Detection.Reconstruction;
 
-namespace TwinGuard.Detection.Tests.IsolationForests;
+namespace TwinGuard.Detection.Tests;
 
 /// <summary>Invariants every detector must keep, checked on generated data.</summary>
 public sealed class DetectorProperties
@@ -97,7 +97,7 @@ public sealed class DetectorProperties
             // row may be isolated even sooner in that tree (with 21 Gaussian rows, the far point scored 0.620 and the
             // most extreme training row 0.646). It must still rank with the top 1 % of the training rows.
             return name == "iforest"
-                ? outlier >= Thresholds.ScoreThreshold.QuantileOf(training, 0.99) && outlier > training.Average()
+                ? outlier >= Detection.Thresholds.ScoreThreshold.QuantileOf(training, 0.99) && outlier > training.Average()
                 : training.All(t => outlier > t);
         });
     }

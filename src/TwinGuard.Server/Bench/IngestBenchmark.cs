@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Server.Hosting;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Server.Bench;
+
+/// <summary>
+/// <c>twinguard bench ingest</c>: readings per second and arrival-to-finding latency, (1) through the embedded broker
+/// with an external publisher (<c>mosquitto_pub -l</c>), (2) through gate, validation and detection alone, and (3) for
+/// comparison, mosquitto itself delivering the same lines from <c>mosquitto_pub</c> to one <c>mosquitto_sub</c>.
+/// </summary>
+/// <remarks>
+/// The bench plant has one asset of four signals whose periods and flood factor allow any rate: the point is the cost of
+/// the path, not the flood guard. One message in a hundred carries an out-of-range value, so that latency to a finding
+/// is measured on real findings; every message's latency to the end of its validation is measured too.
+/// </remarks>
+internal static class IngestBenchmark
+{
+    private const int Messages = 200_000;
+    private const int OutOfRangeEvery = 100;
+
+    // Latency is measured below saturation (queueing delay at saturation says nothing about the path itself).
+    private const int PacedMessages = 50_000;
+    private const double PacedRate = 10_000;
+    private const string Device = "bench-pub";
+    private const string Password = "bench-password";
+
+    public static ProductBenchmark Create() => new("ingest",
+        "Readings/s and arrival-to-finding latency: via the embedded broker (mosquitto_pub), via the pipeline alone, and mosquitto's own delivery rate", RunAsync);
+
+    private static async Task<int> RunAsync(BenchContext context, CancellationToken ct)
+    {
+        var lines = MessageLines(Messages);
+        var paced = await MeasurePipelineAloneAsync(MessageLines(PacedMessages), ct, PacedRate);
+        var pipeline = await MeasurePipelineAloneAsync(lines, ct);
+        var broker = await MeasureThroughBrokerAsync(lines, ct);
+        var mosquitto = await MeasureMosquittoAsync(lines, ct);
+        var result = new
+        {
+            messages = Messages,
+            readings_per_message = 4,
+            pipeline_alone_saturated = pipeline,
+            pipeline_alone_paced = paced,
+            paced_rate_msgs_per_s = PacedRate,
+            embedded_broker_with_mosquitto_pub = broker,
+            peer_mosquitto_pub_to_mosquitto_sub = mosquitto,
+            ratio_broker_to_mosquitto = broker is { } b && mosquitto is { } m ? b.MessagesPerSecond / m.MessagesPerSecond : (double?)null,
+        };
+        if (context.Json)
+        {
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        }
+        else
+        {
+            await context.Output.WriteLineAsync($"pipeline alone, paced:    {Describe(paced)} (offered {PacedRate:N0} msgs/s)");
+            await context.Output.WriteLineAsync($"pipeline alone, flat out: {Describe(pipeline)}");
+            await context.Output.WriteLineAsync($"embedded broker (mqtt):   {(broker is null ? "skipped: mosquitto_pub not installed" : Describe(broker))}");
+            await context.Output.WriteLineAsync($"peer mosquitto pub->sub:  {(mosquitto is null ? "skipped: mosquitto not installed" : $"{mosquitto.MessagesPerSecond:N0} msgs/s")}");
+            if (result.ratio_broker_to_mosquitto is { } ratio)
+            {
+                await context.Output.WriteLineAsync($"TwinGuard via MQTT / mosquitto delivery: {ratio:0.00}x");
+            }
+        }
+
+        return 0;
+    }
+
+    private static string Describe(IngestRun r) =>
+        $"{r.MessagesPerSecond:N0} msgs/s ({r.ReadingsPerSecond:N0} readings/s); arrival->validated p50 {r.ValidatedP50Ms:0.000} ms p99 {r.ValidatedP99Ms:0.000} ms; arrival->finding p50 {r.FindingP50Ms:0.000} ms p99 {r.FindingP99Ms:0.000} ms ({r.Findings} findings)";
+
+    private static async Task<IngestRun> MeasurePipelineAloneAsync(string[] lines, CancellationToken ct, double? pacedRate = null)
+    {
+        await using var site = await StartSiteAsync(ct);
+        var gate = site.Services.GetRequiredService<ReadingGate>();
+        var metrics = site.Services.GetRequiredService<PipelineMetrics>();
+        var source = new SourceInfo(gate.Plant.FindDevice(Device)!, "bench", "127.0.0.1:0");
+        var payloads = lines.Select(l => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(l)).ToArray();
+
+        // Warm-up: activate the grain and JIT the path, then measure fresh counters.
+        await WarmUpAsync(gate, source, metrics, ct);
+        var before = Snapshot(metrics);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            if (pacedRate is { } rate)
+            {
+                // Spin until this message is due: a sleep would round to the scheduler's millisecond.
+                var due = i / rate;
+                while (clock.Elapsed.TotalSeconds < due)
+                {
+                    Thread.SpinWait(20);
+                }
+            }
+
+            await gate.AdmitAsync(source, "plant/bench", payloads[i], Stopwatch.GetTimestamp());
+        }
+
+        await WaitForAsync(() => metrics.ArrivalToTwin.Count >= lines.Length, TimeSpan.FromMinutes(2), ct);
+        var result = Result(metrics, before, lines.Length, clock.Elapsed);
+        await site.StopAsync(CancellationToken.None);
+        return result;
+    }
+
+    private static async Task<IngestRun?> MeasureThroughBrokerAsync(string[] lines, CancellationToken ct)
+    {
+        if (!OnPath("mosquitto_pub"))
+        {
+            return null;
+        }
+
+        await using var site = await StartSiteAsync(ct);
+        var settings = site.Services.GetRequiredService<HostSettings>();
+        var metrics = site.Services.GetRequiredService<PipelineMetrics>();
+        await WarmUpAsync(site.Services.GetRequiredService<ReadingGate>(), new SourceInfo(settings.Plant.FindDevice(Device)!, "warm", null), metrics, ct);
+        var before = Snapshot(metrics);
+        var clock = Stopwatch.StartNew();
+        await RunPublisherAsync(settings.Broker.Port, Device, Password, lines, ct);
+        await WaitForAsync(() => metrics.ArrivalToTwin.Count >= lines.Length, TimeSpan.FromMinutes(2), ct);
+        var result = Result(metrics, before, lines.Length, clock.Elapsed);
+        await site.StopAsync(CancellationToken.None);
+        return result;
+    }
+
+    private static async Task<PeerRun?> MeasureMosquittoAsync(string[] lines, CancellationToken ct)
+    {
+        if (!OnPath("mosquitto") || !OnPath("mosquitto_sub") || !OnPath("mosquitto_pub"))
+        {
+            return null;
+        }
+
+        var port = LoopbackPorts.Free();
+        var config = Path.Combine(Path.GetTempPath(), $"twinguard-bench-mosquitto-{port}.conf");
+        // As ../shared/peers/mqtt/mosquitto-bench.conf: loopback, anonymous, no persistence, unlimited queue.
+        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n", ct);
+        using var broker = Process.Start(new ProcessStartInfo("mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        try
+        {
+            await WaitForPortAsync(port, ct);
+            using var subscriber = Process.Start(new ProcessStartInfo("mosquitto_sub",
+                ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "plant/bench", "-C", lines.Length.ToString(CultureInfo.InvariantCulture), "-i", "bench-sub"])
+            { RedirectStandardOutput = true })!;
+            var drained = subscriber.StandardOutput.BaseStream.CopyToAsync(Stream.Null, ct);
+            await Task.Delay(300, ct); // the subscription must be in place before the first publish
+            var clock = Stopwatch.StartNew();
+            await RunPublisherAsync(port, null, null, lines, ct);
+            await subscriber.WaitForExitAsync(ct);
+            await drained;
+            return new PeerRun(lines.Length / clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            broker.Kill();
+            File.Delete(config);
+        }
+    }
+
+    private static async Task RunPublisherAsync(int port, string? user, string? password, string[] lines, CancellationToken ct)
+    {
+        var args = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "0", "-t", "plant/bench", "-l", "-i", "bench-pub-" + port };
+        if (user is not null)
+        {
+            args.AddRange(["-u", user, "-P", password!]);
+        }
+
+        using var publisher = Process.Start(new ProcessStartInfo("mosquitto_pub", args) { RedirectStandardInput = true, RedirectStandardError = true })!;
+        var input = publisher.StandardInput;
+        foreach (var line in lines)
+        {
+            await input.WriteLineAsync(line.AsMemory(), ct);
+        }
+
+        input.Close();
+        await publisher.WaitForExitAsync(ct);
+        if (publisher.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mosquitto_pub failed: {await publisher.StandardError.ReadToEndAsync(ct)}");
+        }
+    }
+
+    private static async Task<WebApplication> StartSiteAsync(CancellationToken ct)
+    {
+        var plant = BenchPlant();
+        var app = TwinGuardHost.Build(new HostSettings(
+            plant,
+            Directory.CreateTempSubdirectory("twinguard-bench-ingest-").FullName,
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free()));
+        await app.StartAsync(ct);
+        return app;
+    }
+
+    private static async Task WarmUpAsync(ReadingGate gate, SourceInfo source, PipelineMetrics metrics, CancellationToken ct)
+    {
+        var warm = MessageLines(2000, firstSeq: 0);
+        foreach (var line in warm)
+        {
+            await gate.AdmitAsync(source, "plant/bench", Encoding.UTF8.GetBytes(line), Stopwatch.GetTimestamp());
+        }
+
+        await WaitForAsync(() => metrics.ArrivalToTwin.Count >= warm.Length, TimeSpan.FromMinutes(1), ct);
+        metrics.ArrivalToTwin.Reset();
+        metrics.ArrivalToFinding.Reset();
+    }
+
+    /// <summary>Readings with a current timestamp and increasing sequence; one in a hundred out of range.</summary>
+    private static string[] MessageLines(int count, long firstSeq = 1_000_000)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var random = new Random(42);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var a = i % OutOfRangeEvery == OutOfRangeEvery - 1 ? 250.0 : 50 + random.NextDouble();
+            return string.Create(CultureInfo.InvariantCulture,
+                $$$"""{"ts":{{{now}}},"seq":{{{firstSeq + i}}},"values":{"a":{{{a:F3}}},"b":{{{20 + random.NextDouble():F3}}},"c":{{{5 + random.NextDouble():F3}}},"d":{{{0.5 + (random.NextDouble() / 10):F4}}}}}""");
+        }).ToArray();
+    }
+
+    private static PlantModel BenchPlant()
+    {
+        var signals = new[] { "a", "b", "c", "d" }
+            .Select(id => new SignalModel(id, "u", 0, 100, 1e9, TimeSpan.FromMilliseconds(1), Criticality.Medium))
+            .ToList();
+        return new PlantModel(
+            new SiteModel("bench", "Benchmark site", "plant"),
+            ValidationSettings.Default with { MaxPastSkew = TimeSpan.FromHours(1), FloodFactor = 1e6, FrozenSamples = int.MaxValue },
+            DetectionSettings.Default,
+            CorrelationSettings.Default,
+            [new AssetModel("bench", "Benchmark asset", "bench", [], signals)],
+            [new DeviceModel(Device, Device, PasswordHash.Create(Password, 1000), ["plant/#"])],
+            []);
+    }
+
+    private static (long Twin, long Findings) Snapshot(PipelineMetrics m) => (m.ArrivalToTwin.Count, m.Findings);
+
+    private static IngestRun Result(PipelineMetrics m, (long Twin, long Findings) before, int messages, TimeSpan elapsed) => new(
+        messages / elapsed.TotalSeconds,
+        4 * messages / elapsed.TotalSeconds,
+        m.ArrivalToTwin.Percentile(0.5).TotalMilliseconds,
+        m.ArrivalToTwin.Percentile(0.99).TotalMilliseconds,
+        m.ArrivalToFinding.Percentile(0.5).TotalMilliseconds,
+        m.ArrivalToFinding.Percentile(0.99).TotalMilliseconds,
+        m.Findings - before.Findings);
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException("the pipeline did not process every benchmark message in time");
+            }
+
+            await Task.Delay(5, ct);
+        }
+    }
+
+    private static async Task WaitForPortAsync(int port, CancellationToken ct)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port, ct);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(25, ct);
+            }
+        }
+
+        throw new TimeoutException($"mosquitto did not listen on port {port}");
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Any(dir => File.Exists(Path.Combine(dir, program)));
+
+
+    private sealed record IngestRun(
+        double MessagesPerSecond,
+        double ReadingsPerSecond,
+        double ValidatedP50Ms,
+        double ValidatedP99Ms,
+        double FindingP50Ms,
+        double FindingP99Ms,
+        long Findings);
+
+    private sealed record PeerRun(double MessagesPerSecond);
+}

@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Text.Json;
+using TwinGuard.Ledger;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Record;
+
+/// <summary>
+/// Writes what the pipeline saw and decided into the tamper-evident ledger: every batch of readings that reaches a
+/// twin, every stored finding and incident, and the configuration the site runs on. Payloads are UTF-8 JSON as
+/// docs/ledger-entries.md describes, so that any reading, finding or incident can later be proven.
+/// </summary>
+/// <remarks>
+/// <see cref="LedgerWriter.Append"/> only copies into the current batch; hashing and disk writes happen on the ledger's
+/// own threads, so recording does not slow ingestion. One reusable buffer per call site keeps it allocation-light.
+/// </remarks>
+public sealed class LedgerRecorder(LedgerWriter ledger)
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    /// <summary>The underlying ledger.</summary>
+    public LedgerWriter Ledger => ledger;
+
+    /// <summary>Records a batch of messages as it reaches an asset's twin; returns the entry index.</summary>
+    public long RecordBatch(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteString("asset", asset.Id);
+        json.WriteStartArray("messages");
+        foreach (var message in batch)
+        {
+            json.WriteStartObject();
+            json.WriteString("device", message.DeviceId);
+            json.WriteNumber("seq", message.Sequence);
+            json.WriteNumber("ts", message.TimestampMs);
+            json.WriteStartObject("values");
+            foreach (var value in message.Values)
+            {
+                json.WriteNumber(asset.Signals[value.SignalIndex].Id, value.Value);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.ReadingBatch);
+    }
+
+    /// <summary>Records a stored finding; returns the entry index.</summary>
+    public long RecordFinding(long findingId, Finding finding)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteNumber("id", findingId);
+        json.WriteString("time", finding.Time);
+        json.WriteString("reason", finding.Reason.Name());
+        json.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+        WriteOptional(json, "asset", finding.AssetId);
+        WriteOptional(json, "signal", finding.SignalId);
+        WriteOptional(json, "device", finding.DeviceId);
+        if (finding.Value is { } value)
+        {
+            json.WriteNumber("value", value);
+        }
+
+        json.WriteNumber("score", finding.Score);
+        json.WriteString("message", finding.Message);
+        WriteOptional(json, "explanation", finding.Explanation);
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.Finding);
+    }
+
+    /// <summary>Records an opened incident with the findings it groups; returns the entry index.</summary>
+    public long RecordIncident(Incident incident, IReadOnlyList<long> findingIds)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteNumber("id", incident.Id);
+        json.WriteString("opened", incident.Opened);
+        json.WriteString("scope", incident.Scope);
+        json.WriteString("severity", incident.Severity.ToString().ToLowerInvariant());
+        json.WriteString("rule", incident.Rule);
+        json.WriteString("title", incident.Title);
+        json.WriteStartArray("findings");
+        foreach (var id in findingIds)
+        {
+            json.WriteNumberValue(id);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.Incident);
+    }
+
+    /// <summary>Records that an asset's multivariate model was (re)trained; returns the entry index.</summary>
+    public long RecordModelVersion(string assetId, string detector, int version, int warmUp)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteString("asset", assetId);
+        json.WriteString("detector", detector);
+        json.WriteNumber("version", version);
+        json.WriteNumber("window", warmUp);
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.ModelVersion);
+    }
+
+    /// <summary>Records the configuration a site starts with: the plant model file and its SHA-256.</summary>
+    public long RecordConfiguration(string source, byte[] content)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteString("kind", "plant-model");
+        json.WriteString("source", source);
+        json.WriteString("sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)));
+        json.WriteString("content", System.Text.Encoding.UTF8.GetString(content));
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.ConfigChange);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json) Start()
+    {
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        return (buffer, new Utf8JsonWriter(buffer));
+    }
+
+    private long Finish(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, LedgerEntryKind kind)
+    {
+        json.Flush();
+        json.Dispose();
+        return ledger.Append(kind, buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,54 @@
+using TwinGuard.Detection.Features;
+
+namespace TwinGuard.Detection.Tests.Features;
+
+public sealed class TemporalFeaturesTests
+{
+    [Fact]
+    public void Push_WindowOfThree_ComputesMeanDeviationAndDelta()
+    {
+        var features = new TemporalFeatures(1, new TemporalFeatureOptions { Window = 3 });
+        var output = new double[4];
+        foreach (var x in new[] { 1.0, 2.0, 4.0 })
+        {
+            features.Push([x], output);
+        }
+
+        // value 4; mean (1 + 2 + 4)/3; sample sd of {1, 2, 4} = sqrt(((−4/3)² + (−1/3)² + (5/3)²)/2) = sqrt(7/3);
+        // delta against the first row (fewer than 3 rows back so far): 4 − 1.
+        Assert.Equal([4.0, 7.0 / 3, Math.Sqrt(7.0 / 3), 3.0], output.Select(v => Math.Round(v, 12)).ToArray(),
+            new RoundedComparer());
+        features.Push([8.0], output);
+
+        // window {2, 4, 8}; delta x(t) − x(t − 3) = 8 − 1
+        Assert.Equal(14.0 / 3, output[1], 12);
+        Assert.Equal(7.0, output[3], 12);
+        Assert.True(features.IsWarm);
+    }
+
+    [Fact]
+    public void FeatureNames_LevelFreeColumn_KeepsOnlyDeviationAndDelta()
+    {
+        var features = new TemporalFeatures(2, new TemporalFeatureOptions { Window = 5, LevelFreeColumns = [1] });
+
+        Assert.Equal(["a", "a.mean5", "a.std5", "b.std5", "a.delta5", "b.delta5"], features.FeatureNames(["a", "b"]));
+        Assert.Equal(1, features.SourceColumn(3));
+    }
+
+    [Fact]
+    public void None_PassesValuesThrough()
+    {
+        var features = new TemporalFeatures(3, TemporalFeatureOptions.None);
+        var output = new double[3];
+        features.Push([1.0, 2.0, 3.0], output);
+
+        Assert.Equal([1.0, 2.0, 3.0], output);
+    }
+
+    private sealed class RoundedComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-9;
+
+        public int GetHashCode(double obj) => 0;
+    }
+}

@@ -1,0 +1,55 @@
+using TwinGuard.Twins.Detect;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Tests.Detect;
+
+public sealed class AssetDetectorTests
+{
+    private static readonly AssetModel Pump = SamplePlant.Load().FindAsset("pump1")!;
+
+    /// <summary>A pump state where every signal follows the speed, as the physics says.</summary>
+    private static double[] State(double speed, Random random)
+    {
+        var flow = (0.04 * speed) + random.NextDouble();
+        return
+        [
+            speed,
+            flow,
+            (0.0004 * speed) + (0.01 * random.NextDouble()),
+            1.2 + (0.05 * flow) + (0.02 * random.NextDouble()),
+            230 + random.NextDouble(),
+            40 + random.NextDouble(),
+            (0.0001 * speed) + (0.01 * random.NextDouble()),
+        ];
+    }
+
+    [Fact]
+    public void Observe_AfterWarmUp_FlagsABrokenCombinationAndNamesTheSignal()
+    {
+        var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
+        var versions = new List<int>();
+        detector.ModelFitted += versions.Add;
+        var random = new Random(5);
+        for (var i = 0; i < 400; i++)
+        {
+            // Normal operation, including operating changes: the speed moves between set-points.
+            var speed = 2000 + (600 * Math.Sin(i / 40.0));
+            Assert.Null(detector.Observe(State(speed, random)));
+        }
+
+        Assert.True(detector.IsScoring);
+        Assert.Equal([1, 2], versions); // fitted after 200 states, refitted after 200 more
+        var spoofed = State(2000, random);
+        spoofed[1] = 40; // flow far below what the speed implies, while still inside its range
+        (double Score, string TopSignal, string Explanation)? found = null;
+        for (var i = 0; i < 20 && found is null; i++)
+        {
+            found = detector.Observe(spoofed);
+        }
+
+        Assert.NotNull(found);
+        Assert.Equal("flow", found.Value.TopSignal);
+        Assert.StartsWith("flow", found.Value.Explanation, StringComparison.Ordinal);
+        Assert.InRange(found.Value.Score, 0, 1);
+    }
+}

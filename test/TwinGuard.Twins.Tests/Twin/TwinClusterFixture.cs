@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+using TwinGuard.Ledger;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Record;
+
+namespace TwinGuard.Twins.Tests.Twin;
+
+/// <summary>An in-process Orleans test cluster hosting the twin grains, with a fake clock and a real ledger.</summary>
+public sealed class TwinClusterFixture : IAsyncLifetime
+{
+    public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
+    public static readonly EvidenceSink Evidence = new(new PipelineMetrics(), Clock);
+    public static readonly string LedgerDirectory = Directory.CreateTempSubdirectory("twinguard-grain-ledger-").FullName;
+    private static LedgerWriter? _ledger;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        if (_ledger is not null)
+        {
+            await _ledger.DisposeAsync();
+        }
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.ConfigureServices(services =>
+        {
+            services.AddSingleton(SamplePlant.Load());
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton(Evidence);
+            services.AddSingleton<QuarantineList>();
+            services.AddSingleton<TwinGuard.Twins.Detect.DetectionSensitivity>();
+            services.AddSingleton(_ => _ledger ??= LedgerWriter.Open(LedgerDirectory, LedgerOptions.Default, Clock));
+            services.AddSingleton<LedgerRecorder>();
+        });
+    }
+}

@@ -1,0 +1,76 @@
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Twin;
+using TwinGuard.Twins.Validate;
+
+namespace TwinGuard.Twins.Tests.Twin;
+
+/// <summary>The twin grain in a real (test) silo: trusted state, last-known-good values and the findings it raises.</summary>
+public sealed class TwinGrainTests(TwinClusterFixture fixture) : IClassFixture<TwinClusterFixture>
+{
+    private static long NowMs => TwinClusterFixture.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static ReadingMessage Message(long seq, double level, double temp) =>
+        new("tank-gateway", seq, NowMs, 0, [new SignalValue(0, level), new SignalValue(1, temp)]);
+
+    private static List<Finding> DrainFindings()
+    {
+        var found = new List<Finding>();
+        while (TwinClusterFixture.Evidence.Findings.TryRead(out var finding))
+        {
+            found.Add(finding);
+        }
+
+        return found;
+    }
+
+    [Fact]
+    public async Task Ingest_RefusedValue_KeepsLastKnownGoodAndMarksSuspect()
+    {
+        var twin = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("tank1");
+        DrainFindings();
+
+        await twin.IngestAsync([Message(1, 1.0, 25), Message(2, 1.01, 25.1)]);
+        TwinClusterFixture.Clock.Advance(TimeSpan.FromMilliseconds(250));
+        await twin.IngestAsync([Message(3, 9.0, 25.2)]); // level outside 0..2 m
+
+        var snapshot = await twin.GetSnapshotAsync();
+        var level = snapshot.Signals.Single(s => s.SignalId == "level");
+        Assert.Equal(1.01, level.Value);
+        Assert.Equal(SignalTrust.Suspect, level.Trust);
+        Assert.Equal(25.2, snapshot.Signals.Single(s => s.SignalId == "fluid_temp").Value);
+        var refusal = Assert.Single(DrainFindings());
+        Assert.Equal((ReasonCode.OutOfRange, "tank1", "level", 9.0), (refusal.Reason, refusal.AssetId, refusal.SignalId, refusal.Value));
+    }
+
+    [Fact]
+    public async Task Ingest_ReplayedBatch_IsRefusedWhole()
+    {
+        var twin = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("valve_in");
+        DrainFindings();
+        var message = new ReadingMessage("loop-plc", 10, NowMs, 0, [new SignalValue(0, 40)]);
+
+        await twin.IngestAsync([message]);
+        await twin.IngestAsync([message]);
+
+        var finding = Assert.Single(DrainFindings());
+        Assert.Equal(ReasonCode.ReplayedSequence, finding.Reason);
+        Assert.Equal("loop-plc", finding.DeviceId);
+    }
+
+    [Fact]
+    public async Task Ingest_EveryBatch_IsRecordedInTheLedger()
+    {
+        var twin = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("conveyor1");
+        var before = (await twin.GetSnapshotAsync()).Signals.Length;
+
+        await twin.IngestAsync([new ReadingMessage("conveyor-plc", 1, NowMs, 0, [new SignalValue(0, 1.5)])]);
+
+        Assert.Equal(3, before);
+        var recorder = fixture.Cluster.Primary is Orleans.TestingHost.InProcessSiloHandle silo
+            ? (Record.LedgerRecorder)silo.SiloHost.Services.GetService(typeof(Record.LedgerRecorder))!
+            : throw new InvalidOperationException("expected an in-process silo");
+        await recorder.Ledger.FlushAsync();
+        Assert.True(recorder.Ledger.DurableCount >= 1);
+    }
+}
