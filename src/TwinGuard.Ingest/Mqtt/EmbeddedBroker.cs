@@ -6,6 +6,7 @@ using MQTTnet.Protocol;
 using MQTTnet.Server;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Ingest.Mqtt;
 
@@ -17,7 +18,7 @@ namespace TwinGuard.Ingest.Mqtt;
 /// No loop-back subscription: readings are taken where the broker intercepts them, so a refused message is never
 /// forwarded (<c>ProcessPublish = false</c>) and an accepted one costs no second trip through the broker.
 /// </remarks>
-public sealed partial class EmbeddedBroker : IAsyncDisposable
+public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcement
 {
     private const string SourceKey = "twinguard.source";
     private readonly MqttServer _server;
@@ -100,6 +101,16 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             return Task.CompletedTask;
         }
 
+        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected"
+        // instead of the reason it is refused.
+        AssignClientIdIfMissing(e, device.Id);
+        if (_gate.Quarantine.AreCredentialsRevoked(device.Id))
+        {
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.BadCredentials, $"credentials of device '{device.Id}' are revoked; connection from {remote} refused");
+            return Task.CompletedTask;
+        }
+
         if (_gate.Quarantine.IsDeviceQuarantined(device.Id))
         {
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
@@ -107,7 +118,6 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        AssignClientIdIfMissing(e, device.Id);
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
         e.ReasonCode = MqttConnectReasonCode.Success;
         return Task.CompletedTask;

@@ -15,6 +15,7 @@ internal static class BenchCommand
         IntelBenchmark.Create(),
         IForestBenchmark.Definition,
         AutoencoderBenchmark.Definition,
+        LockdownBenchmark.Create(),
     ];
 
     public static Command Create()

@@ -18,7 +18,9 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Where the API and dashboard listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var mqttPort = new Option<int>("--mqtt-port") { Description = "Port of the embedded MQTT broker (127.0.0.1)", DefaultValueFactory = _ => BrokerOptions.DefaultPort };
         var networkLogs = new Option<string[]>("--network-log") { Description = "Suricata eve.json or Zeek conn.log to follow (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs };
+        var playbooks = PlaybookCommand.PlaybooksOption();
+        var external = PlaybookCommand.ExternalBrokerOption();
+        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs, playbooks, external };
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
@@ -30,6 +32,8 @@ internal static class ServeCommand
             {
                 PlantSource = parse.GetValue(config)!.FullName,
                 NetworkLogs = parse.GetValue(networkLogs) ?? [],
+                Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
+                ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external)),
             };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);

@@ -28,6 +28,9 @@ internal static class TwinGuardCli
         IntelCommand.Create(),
         DetectCommand.Create(),
         EvaluateCommand.Create(),
+        PlaybookCommand.Create(),
+        QuarantineCommand.Create(),
+        ApprovalsCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

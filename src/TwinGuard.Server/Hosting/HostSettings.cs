@@ -1,5 +1,6 @@
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -26,4 +27,10 @@ internal sealed record HostSettings(
 
     /// <summary>The clock of the whole pipeline.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Playbooks, notifiers and network enforcement (docs/playbooks.md); none by default.</summary>
+    public ResponsePlan Response { get; init; } = ResponsePlan.Empty;
+
+    /// <summary>When set, TwinGuard joins this existing mosquitto instead of starting its embedded broker.</summary>
+    public ExternalBrokerOptions? ExternalBroker { get; init; }
 }

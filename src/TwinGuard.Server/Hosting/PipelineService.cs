@@ -25,7 +25,10 @@ internal sealed class PipelineService(
         }
 
         _recording = Task.Run(() => record.RunAsync(_stopping.Token), CancellationToken.None);
-        await broker.StartAsync();
+        if (settings.ExternalBroker is null)
+        {
+            await broker.StartAsync();
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
 using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Server.Hosting;
@@ -47,7 +48,24 @@ internal static class TwinGuardHost
         services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
+        if (settings.ExternalBroker is { } external)
+        {
+            services.AddSingleton(external);
+            services.AddSingleton<ExternalBroker>();
+            services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<ExternalBroker>());
+        }
+        else
+        {
+            services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        }
+
+        services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddHostedService<PipelineService>();
+        if (settings.ExternalBroker is not null)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<ExternalBroker>());
+        }
+
         services.AddSingleton<IntelBridge>();
         services.AddHostedService(sp => sp.GetRequiredService<IntelBridge>());
 

@@ -9,6 +9,7 @@ public sealed class QuarantineList
     private readonly ConcurrentDictionary<string, byte> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _assets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _signals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _revoked = new(StringComparer.Ordinal);
 
     /// <summary>Quarantines a device (source). Returns false when it already was.</summary>
     public bool AddDevice(string deviceId) => _devices.TryAdd(deviceId, 0);
@@ -36,6 +37,15 @@ public sealed class QuarantineList
 
     /// <summary>True when the signal is quarantined.</summary>
     public bool IsSignalQuarantined(string assetId, string signalId) => !_signals.IsEmpty && _signals.ContainsKey(Key(assetId, signalId));
+
+    /// <summary>Revokes a device's credentials: the broker refuses its logins. Returns false when they already were.</summary>
+    public bool RevokeCredentials(string deviceId) => _revoked.TryAdd(deviceId, 0);
+
+    /// <summary>Restores a device's credentials. Returns false when they were not revoked.</summary>
+    public bool RestoreCredentials(string deviceId) => _revoked.TryRemove(deviceId, out _);
+
+    /// <summary>True when the device's credentials are revoked.</summary>
+    public bool AreCredentialsRevoked(string deviceId) => !_revoked.IsEmpty && _revoked.ContainsKey(deviceId);
 
     /// <summary>True when any signal is quarantined (lets the gate skip per-value checks in the common case).</summary>
     public bool HasSignals => !_signals.IsEmpty;

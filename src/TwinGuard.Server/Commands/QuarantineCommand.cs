@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.Server.Commands;
+
+/// <summary>
+/// <c>twinguard quarantine list|add|release</c>: the quarantine store in the data directory. A running serve picks
+/// up releases and additions within its poll interval (one second by default).
+/// </summary>
+internal static class QuarantineCommand
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create() => new("quarantine", "Quarantined sources, assets, signals, credentials, twins and addresses")
+    {
+        List(),
+        Add(),
+        Release(),
+    };
+
+    /// <summary>Opens the response store of an existing data directory.</summary>
+    public static ResponseStore OpenStore(DirectoryInfo dataDir)
+    {
+        if (!File.Exists(Path.Combine(dataDir.FullName, Twins.Record.PlantStore.FileName)))
+        {
+            throw new IOException($"no TwinGuard database in {dataDir.FullName} (has `twinguard serve` run with this --data-dir?)");
+        }
+
+        return ResponseStore.Open(dataDir.FullName);
+    }
+
+    /// <summary><c>--who</c> and <c>--why</c>, both required: every decision says who made it and why.</summary>
+    public static (Option<string> Who, Option<string> Why) WhoWhy() =>
+        (new Option<string>("--who") { Description = "Who decides (recorded)", Required = true },
+         new Option<string>("--why") { Description = "Why (recorded)", Required = true });
+
+    /// <summary>The values of <c>--who</c> and <c>--why</c>; blank ones are refused, since a decision without them cannot be audited.</summary>
+    public static (string Who, string Why) Values(ParseResult parse, Option<string> who, Option<string> why)
+    {
+        var (w, y) = (parse.GetValue(who)!, parse.GetValue(why)!);
+        return string.IsNullOrWhiteSpace(w) || string.IsNullOrWhiteSpace(y)
+            ? throw new CommandLineException("--who and --why must both say something: every decision is recorded with who made it and why")
+            : (w, y);
+    }
+
+    private static Command List()
+    {
+        var (dataDir, json) = (CommonOptions.DataDir(), CommonOptions.Json());
+        var all = new Option<bool>("--all") { Description = "Include released ones" };
+        var command = new Command("list", "List quarantines in force (with --all: every one ever)") { dataDir, json, all };
+        command.SetAction(parse =>
+        {
+            using var store = OpenStore(parse.GetValue(dataDir)!);
+            var entries = store.Quarantines(parse.GetValue(all));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(entries.Select(e => new
+                {
+                    e.Id,
+                    kind = ResponseStore.Name(e.Kind),
+                    e.Target,
+                    e.IncidentId,
+                    e.Since,
+                    e.By,
+                    e.Reason,
+                    e.Expires,
+                    e.Released,
+                    e.ReleasedBy,
+                    e.ReleaseReason,
+                    e.Lifted,
+                    active = e.IsActive,
+                }), JsonOptions));
+                return 0;
+            }
+
+            var table = new Table().AddColumns("id", "kind", "target", "incident", "since (UTC)", "by", "expires", "released", "reason");
+            foreach (var e in entries)
+            {
+                table.AddRow(Cells(e.Id, ResponseStore.Name(e.Kind), e.Target, e.IncidentId, e.Since.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.By,
+                    e.Expires?.ToString("u", CultureInfo.InvariantCulture), e.Released is null ? null : $"{e.ReleasedBy}: {e.ReleaseReason}", e.Reason));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Add()
+    {
+        var dataDir = CommonOptions.DataDir();
+        var (who, why) = WhoWhy();
+        var kinds = string.Join(", ", Enum.GetValues<QuarantineKind>().Select(ResponseStore.Name));
+        var kind = new Option<string>("--kind") { Description = kinds, Required = true };
+        var target = new Option<string>("--target") { Description = "Device id, asset id, asset/signal or address", Required = true };
+        var expires = new Option<string?>("--expires") { Description = "Lift it automatically after this long, e.g. 30m" };
+        var command = new Command("add", "Quarantine something by hand (a running serve puts it in force within its poll interval)") { dataDir, kind, target, who, why, expires };
+        command.SetAction(parse =>
+        {
+            var kindText = parse.GetValue(kind)!;
+            var parsed = Enum.GetValues<QuarantineKind>().Where(k => ResponseStore.Name(k) == kindText).Select(k => (QuarantineKind?)k).FirstOrDefault()
+                ?? throw new CommandLineException($"--kind: '{kindText}' is not one of {kinds}");
+            var value = parse.GetValue(target)!;
+            if (parsed == QuarantineKind.Address)
+            {
+                value = NftRules.Normalize(value).Text;
+            }
+            else if (parsed == QuarantineKind.Signal && value.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+            {
+                throw new CommandLineException($"--target: a signal is asset/signal, found '{value}'");
+            }
+
+            TimeSpan? expiry = parse.GetValue(expires) is { } text ? Twins.Plant.DurationText.Parse(text) : null;
+            var (whoValue, whyValue) = Values(parse, who, why);
+            using var store = OpenStore(parse.GetValue(dataDir)!);
+            var (entry, added) = store.AddQuarantine(parsed, value, null, whoValue, whyValue, expiry is { } e ? TimeProvider.System.GetUtcNow() + e : null);
+            Console.WriteLine(added ? $"quarantine {entry.Id}: {kindText} {value}" : $"already quarantined: {entry.Id}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Release()
+    {
+        var dataDir = CommonOptions.DataDir();
+        var (who, why) = WhoWhy();
+        var id = new Argument<long>("id") { Description = "Quarantine id (see `twinguard quarantine list`)" };
+        var command = new Command("release", "Release a quarantine (a running serve lifts it within its poll interval)") { id, dataDir, who, why };
+        command.SetAction(parse =>
+        {
+            var (whoValue, whyValue) = Values(parse, who, why);
+            using var store = OpenStore(parse.GetValue(dataDir)!);
+            var quarantineId = parse.GetValue(id);
+            var entry = store.FindQuarantine(quarantineId) ?? throw new CommandLineException($"no quarantine {quarantineId}");
+            if (!store.Release(quarantineId, whoValue, whyValue))
+            {
+                throw new CommandLineException($"quarantine {quarantineId} was already released by {entry.ReleasedBy} at {entry.Released:u}");
+            }
+
+            Console.WriteLine($"quarantine {quarantineId} ({ResponseStore.Name(entry.Kind)} {entry.Target}) released");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string[] Cells(params object?[] values) =>
+        values.Select(v => Markup.Escape(Convert.ToString(v, CultureInfo.InvariantCulture) ?? "-")).ToArray();
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+using TwinGuard.Twins.Findings;
+
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>ArcSight Common Event Format (CEF) rev. 25 lines for incidents.</summary>
+/// <remarks>
+/// <c>CEF:Version|Device Vendor|Device Product|Device Version|Device Event Class ID|Name|Severity|Extension</c>.
+/// Header fields escape <c>\</c> and <c>|</c>; extension values escape <c>\</c>, <c>=</c> and line breaks (CEF
+/// "Character Encoding"). Severity is 0..10.
+/// </remarks>
+public static class CefFormatter
+{
+    /// <summary>Product version in the CEF header.</summary>
+    public const string Version = "1.0";
+
+    /// <summary>The CEF line of an alert.</summary>
+    public static string Format(IncidentAlert alert)
+    {
+        var incident = alert.Context.Incident;
+        var builder = new StringBuilder("CEF:0|TwinGuard|TwinGuard|").Append(Version).Append('|');
+        builder.Append(Header(incident.Reasons.Count > 0 ? incident.Reasons[0].Name() : incident.Rule)).Append('|');
+        builder.Append(Header(incident.Title)).Append('|');
+        builder.Append(Severity(incident.Severity).ToString(CultureInfo.InvariantCulture)).Append('|');
+        Extension(builder, "rt", incident.Opened.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        Extension(builder, "externalId", incident.Id.ToString(CultureInfo.InvariantCulture));
+        Extension(builder, "cat", incident.Rule);
+        Extension(builder, "dvchost", alert.Site);
+        Extension(builder, "cs1Label", "scope");
+        Extension(builder, "cs1", incident.Scope);
+        Extension(builder, "cs2Label", "playbook");
+        Extension(builder, "cs2", alert.Playbook);
+        Extension(builder, "cs3Label", "reasons");
+        Extension(builder, "cs3", string.Join(",", incident.Reasons.Select(r => r.Name())));
+        if (incident.AssetId is { } asset)
+        {
+            Extension(builder, "cs4Label", "asset");
+            Extension(builder, "cs4", asset);
+        }
+
+        if (incident.DeviceId is { } device)
+        {
+            Extension(builder, "suser", device);
+        }
+
+        if (alert.Context.Addresses.Count > 0)
+        {
+            Extension(builder, "src", NftRules.Normalize(alert.Context.Addresses[0]).Text);
+        }
+
+        Extension(builder, "act", string.Join("; ", alert.Actions.Select(a => $"{a.Action} {a.Target} {ResponseStore.Name(a.Outcome)}")));
+        Extension(builder, "msg", incident.Title);
+        return builder.ToString().TrimEnd();
+    }
+
+    /// <summary>CEF severity: info 1, low 3, medium 5, high 8, critical 10.</summary>
+    public static int Severity(Severity severity) => severity switch
+    {
+        Findings.Severity.Info => 1,
+        Findings.Severity.Low => 3,
+        Findings.Severity.Medium => 5,
+        Findings.Severity.High => 8,
+        _ => 10,
+    };
+
+    /// <summary>Escapes a header field.</summary>
+    public static string Header(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ');
+
+    /// <summary>Escapes an extension value.</summary>
+    public static string Value(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("=", "\\=", StringComparison.Ordinal)
+            .Replace("\r\n", "\\n", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
+
+    private static void Extension(StringBuilder builder, string key, string value) => builder.Append(key).Append('=').Append(Value(value)).Append(' ');
+}

@@ -1,0 +1,31 @@
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>Appends one ECS JSON document per alert to a file (NDJSON), for Filebeat or Elastic Agent to ship.</summary>
+public sealed class EcsFileNotifier(NotifierModel model, string path) : INotifier
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    /// <inheritdoc />
+    public string Id => model.Id;
+
+    /// <summary>The file written to.</summary>
+    public string Path => path;
+
+    /// <inheritdoc />
+    public async Task<string> NotifyAsync(IncidentAlert alert, CancellationToken cancellationToken)
+    {
+        var line = AlertJson.Ecs(alert) + "\n";
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            await File.AppendAllTextAsync(path, line, cancellationToken);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        return $"ecs file {path}";
+    }
+}

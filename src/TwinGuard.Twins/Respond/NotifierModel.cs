@@ -1,0 +1,12 @@
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>A notification target as declared in playbooks.yaml.</summary>
+/// <param name="Id">Identifier that <c>notify:</c> actions name.</param>
+/// <param name="Kind">What kind of target.</param>
+/// <param name="Host">Syslog: collector host.</param>
+/// <param name="Port">Syslog: collector port.</param>
+/// <param name="Tcp">Syslog: TCP instead of UDP.</param>
+/// <param name="Url">Webhook: where to POST.</param>
+/// <param name="SecretEnv">Webhook: the environment variable holding the HMAC key (never the key itself in the file).</param>
+/// <param name="Path">ECS file: where to append (relative paths are under the data directory).</param>
+public sealed record NotifierModel(NotifierKind Kind, string Id, string? Host = null, int Port = 0, bool Tcp = false, Uri? Url = null, string? SecretEnv = null, string? Path = null);

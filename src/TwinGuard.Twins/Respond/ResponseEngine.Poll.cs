@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>What the CLI and the clock decide while serve runs: expiries, releases, manual quarantines, approvals.</summary>
+public sealed partial class ResponseEngine
+{
+    private async Task PollCoreAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var entry in _store.Expired(now))
+        {
+            _store.Release(entry.Id, "expiry", string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
+        }
+
+        foreach (var entry in _store.ReleasedNotLifted())
+        {
+            await LiftAsync(entry, cancellationToken);
+        }
+
+        foreach (var entry in _store.Quarantines().Where(e => !_applied.Contains(e.Id)))
+        {
+            var started = _time.GetTimestamp();
+            await ApplyAsync(entry, cancellationToken);
+            _applied.Add(entry.Id);
+            _store.Record(entry.IncidentId, null, "quarantine: " + ResponseStore.Name(entry.Kind), entry.Target, ActionOutcome.Done, entry.By,
+                string.Create(CultureInfo.InvariantCulture, $"quarantine {entry.Id} put in force: {entry.Reason}"), _time.GetElapsedTime(started));
+        }
+
+        foreach (var (request, context) in _store.DueApprovals(now))
+        {
+            await DecideAsync(request, context, cancellationToken);
+        }
+    }
+
+    private async Task DecideAsync(ApprovalRequest request, IncidentContext context, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var timedOut = request.Status == "pending";
+        var approved = timedOut ? request.ApproveOnTimeout : request.Status == "approved";
+        var playbook = _plan.Playbooks.FirstOrDefault(p => p.Id == request.Playbook);
+        var timeoutNote = timedOut ? string.Create(CultureInfo.InvariantCulture, $"no decision by {request.Deadline:u}: {(approved ? "approved" : "denied")} by the timeout policy") : null;
+        var by = timedOut ? "timeout" : request.DecidedBy!;
+        if (playbook is null || request.ActionIndex >= playbook.Actions.Count || playbook.Actions[request.ActionIndex].Describe() != request.Action)
+        {
+            _store.CloseApproval(request.Id, "dropped", timeoutNote);
+            _store.Record(request.IncidentId, request.Playbook, request.Action, request.Target, ActionOutcome.Skipped, by,
+                $"approval {request.Id}: the playbook no longer has this action", _time.GetElapsedTime(started));
+            return;
+        }
+
+        if (!approved)
+        {
+            _store.CloseApproval(request.Id, "dropped", timeoutNote);
+            _store.Record(request.IncidentId, request.Playbook, request.Action, request.Target, ActionOutcome.Denied, by,
+                string.Create(CultureInfo.InvariantCulture, $"approval {request.Id} denied: {timeoutNote ?? request.Why}"), _time.GetElapsedTime(started));
+            return;
+        }
+
+        var action = playbook.Actions[request.ActionIndex];
+        var actor = $"{by} (approval {request.Id.ToString(CultureInfo.InvariantCulture)}{(timedOut ? string.Empty : ": " + request.Why)})";
+        if (action.Kind is ActionKind.Notify or ActionKind.Report)
+        {
+            await CommunicateAsync(context, playbook.Id, action, actor, started, cancellationToken);
+        }
+        else
+        {
+            if (action.Kind == ActionKind.BlockAddress && action.Target == "source" && context.Addresses.Count == 0)
+            {
+                context = context with { Addresses = await AddressesOfAsync(context.Incident, cancellationToken) };
+            }
+
+            var result = await EnforceSafelyAsync(context, playbook, action, started, cancellationToken);
+            Persist(context, playbook, action, result, actor);
+        }
+
+        _store.CloseApproval(request.Id, "executed", timeoutNote);
+    }
+}

@@ -1,0 +1,275 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Record;
+
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>
+/// The respond stage: runs the matching playbooks on every incident the record stage opens, keeps the quarantine
+/// store, and carries out operators' approvals and releases.
+/// </summary>
+/// <remarks>
+/// <para>All work runs one item at a time on the engine's own queue, so the record stage is never held up and the
+/// store has one writer here. Containment comes first: for each playbook, the containing actions (quarantine,
+/// disconnect, revoke, read-only, block) are put in force in order, in memory and at the broker, before anything is
+/// written; then they are recorded, approvals are asked for, and notifications and reports follow in order.</para>
+/// <para>Operators' decisions written by the CLI into the database (approvals, releases, manual quarantines) are
+/// picked up every <see cref="ResponsePlan.PollInterval"/>; so are expiries and approval timeouts.</para>
+/// </remarks>
+public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
+{
+    private const int EvidencePerScope = 64;
+
+    private readonly ResponsePlan _plan;
+    private readonly PlantModel _plant;
+    private readonly QuarantineList _quarantine;
+    private readonly AccessRestrictions _access;
+    private readonly IBrokerEnforcement _broker;
+    private readonly INetworkEnforcer _network;
+    private readonly Dictionary<string, INotifier> _notifiers;
+    private readonly ResponseStore _store;
+    private readonly IncidentReportWriter _reports;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RecordStage? _record;
+    private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, Queue<Finding>> _evidence = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _applied = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+    private Task _poller = Task.CompletedTask;
+
+    /// <summary>Creates the engine; <see cref="StartAsync"/> restores the quarantine store and starts it.</summary>
+    public ResponseEngine(
+        ResponsePlan plan,
+        PlantModel plant,
+        QuarantineList quarantine,
+        AccessRestrictions access,
+        IBrokerEnforcement broker,
+        INetworkEnforcer network,
+        IEnumerable<INotifier> notifiers,
+        ResponseStore store,
+        IncidentReportWriter reports,
+        TimeProvider time,
+        ILogger<ResponseEngine> logger,
+        RecordStage? record = null)
+    {
+        _plan = plan;
+        _plant = plant;
+        _quarantine = quarantine;
+        _access = access;
+        _broker = broker;
+        _network = network;
+        _notifiers = notifiers.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        _store = store;
+        _reports = reports;
+        _time = time;
+        _logger = logger;
+        _record = record;
+        foreach (var id in plan.Playbooks.SelectMany(p => p.Actions).SelectMany(a => a.Notifiers).Where(id => !_notifiers.ContainsKey(id)))
+        {
+            throw new InvalidDataException($"notifier '{id}' is named by a playbook but was not created");
+        }
+    }
+
+    /// <summary>Raised after every action is recorded (including releases): the ledger's hook.</summary>
+    public event Action<ActionRecord>? ActionRecorded
+    {
+        add => _store.ActionRecorded += value;
+        remove => _store.ActionRecorded -= value;
+    }
+
+    /// <summary>The response plan in force.</summary>
+    public ResponsePlan Plan => _plan;
+
+    /// <summary>True when API writes to the asset's twin must be refused.</summary>
+    public bool IsReadOnly(string assetId) => _access.IsReadOnly(assetId);
+
+    /// <summary>Restores every active containment from the store (before the broker takes connections), then starts.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await RestoreAsync(cancellationToken);
+        if (_record is not null)
+        {
+            _record.FindingStored += OnFindingStored;
+            _record.IncidentOpened += OnIncidentOpened;
+        }
+
+        _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+        _poller = Task.Run(PollLoopAsync, CancellationToken.None);
+    }
+
+    /// <summary>Finishes the queued work, then stops.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_record is not null)
+        {
+            _record.FindingStored -= OnFindingStored;
+            _record.IncidentOpened -= OnIncidentOpened;
+        }
+
+        _work.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_loop, _poller).WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await StopAsync(CancellationToken.None);
+        }
+
+        _stopping.Dispose();
+    }
+
+    /// <summary>Runs the matching playbooks on an incident, on the engine's queue; completes when they have run.</summary>
+    public Task RespondAsync(Incident incident, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default)
+    {
+        var observed = _time.GetTimestamp();
+        return Enqueue(ct => RespondCoreAsync(incident, findings, observed, ct), cancellationToken);
+    }
+
+    /// <summary>Puts a containment in force by an operator's decision (or a test's).</summary>
+    public Task<QuarantineEntry> QuarantineAsync(QuarantineKind kind, string target, string by, string reason, TimeSpan? expires = null, CancellationToken cancellationToken = default) =>
+        Enqueue(async ct =>
+        {
+            var (entry, added) = _store.AddQuarantine(kind, target, null, by, reason, expires is { } e ? _time.GetUtcNow() + e : null);
+            if (_applied.Add(entry.Id))
+            {
+                var started = _time.GetTimestamp();
+                await ApplyAsync(entry, ct);
+                _store.Record(null, null, $"quarantine: {ResponseStore.Name(kind)}", target, added ? ActionOutcome.Done : ActionOutcome.AlreadyInPlace, by, reason, _time.GetElapsedTime(started));
+            }
+
+            return entry;
+        }, cancellationToken);
+
+    /// <summary>Releases a containment now (who and why are recorded). False when it is unknown or already released.</summary>
+    public Task<bool> ReleaseAsync(long quarantineId, string who, string why, CancellationToken cancellationToken = default) =>
+        Enqueue(async ct =>
+        {
+            if (!_store.Release(quarantineId, who, why))
+            {
+                return false;
+            }
+
+            await LiftAsync(_store.FindQuarantine(quarantineId)!, ct);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Releases the active containment of this kind and target, if any (after the work queued before it has run).</summary>
+    public Task<bool> ReleaseAsync(QuarantineKind kind, string target, string who, string why, CancellationToken cancellationToken = default) =>
+        Enqueue(async ct =>
+        {
+            if (_store.FindActive(kind, target) is not { } entry || !_store.Release(entry.Id, who, why))
+            {
+                return false;
+            }
+
+            await LiftAsync(_store.FindQuarantine(entry.Id)!, ct);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Looks for decisions, releases and expiries now instead of at the next poll.</summary>
+    public Task PollAsync(CancellationToken cancellationToken = default) => Enqueue(PollCoreAsync, cancellationToken);
+
+    private void OnFindingStored(long id, Finding finding)
+    {
+        var scope = IncidentCorrelator.ScopeOf(finding);
+        lock (_evidence)
+        {
+            if (!_evidence.TryGetValue(scope, out var queue))
+            {
+                _evidence[scope] = queue = new Queue<Finding>();
+            }
+
+            queue.Enqueue(finding);
+            while (queue.Count > EvidencePerScope || (queue.Count > 1 && finding.Time - queue.Peek().Time > _plant.Correlation.Window))
+            {
+                queue.Dequeue();
+            }
+        }
+    }
+
+    private void OnIncidentOpened(Incident incident)
+    {
+        var observed = _time.GetTimestamp();
+        Finding[] findings;
+        lock (_evidence)
+        {
+            findings = _evidence.TryGetValue(incident.Scope, out var queue) ? [.. queue] : [];
+        }
+
+        _work.Writer.TryWrite(ct => RespondCoreAsync(incident, findings, observed, ct));
+    }
+
+    private Task Enqueue(Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
+        Enqueue<bool>(async ct =>
+        {
+            await work(ct);
+            return true;
+        }, cancellationToken);
+
+    private async Task<T> Enqueue<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _work.Writer.WriteAsync(
+            async ct =>
+            {
+                try
+                {
+                    done.TrySetResult(await work(ct));
+                }
+                catch (Exception ex)
+                {
+                    done.TrySetException(ex);
+                }
+            },
+            cancellationToken);
+        return await done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunLoopAsync()
+    {
+        await foreach (var work in _work.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                await work(CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // The respond stage must outlive any one failure; the failure is logged and the next item runs.
+                LogWorkFailed(_logger, ex);
+            }
+        }
+    }
+
+    private async Task PollLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_plan.PollInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                _work.Writer.TryWrite(PollCoreAsync);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A respond-stage task failed")]
+    private static partial void LogWorkFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Action {Action} of playbook {Playbook} on incident {IncidentId} failed")]
+    private static partial void LogActionFailed(ILogger logger, Exception exception, string action, string playbook, long incidentId);
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>Approvals of high-impact actions: asked for by serve, decided by an operator (CLI) or by the timeout policy.</summary>
+public sealed partial class ResponseStore
+{
+    private const string ApprovalColumns =
+        "id, incident_id, playbook, action_index, action, target, requested_ms, deadline_ms, approve_on_timeout, status, decided_by, decided_ms, why";
+
+    /// <summary>Asks for an approval; the context is kept so the action can run even after a restart.</summary>
+    public ApprovalRequest RequestApproval(IncidentContext context, Playbook playbook, int actionIndex, string target)
+    {
+        var action = playbook.Actions[actionIndex];
+        var now = _time.GetUtcNow();
+        var deadline = now + action.Approval!.Timeout;
+        using var cmd = Command("""
+            INSERT INTO approvals (incident_id, playbook, action_index, action, target, requested_ms, deadline_ms, approve_on_timeout, status, context)
+            VALUES ($i, $p, $x, $a, $t, $r, $d, $o, 'pending', $c) RETURNING id
+            """,
+            ("$i", context.Incident.Id), ("$p", playbook.Id), ("$x", actionIndex), ("$a", action.Describe()), ("$t", target),
+            ("$r", now.ToUnixTimeMilliseconds()), ("$d", deadline.ToUnixTimeMilliseconds()), ("$o", action.Approval.ApproveOnTimeout ? 1 : 0),
+            ("$c", JsonSerializer.Serialize(context, JsonOptions)));
+        return new ApprovalRequest((long)cmd.ExecuteScalar()!, context.Incident.Id, playbook.Id, actionIndex, action.Describe(), target, now, deadline,
+            action.Approval.ApproveOnTimeout, "pending", null, null, null);
+    }
+
+    /// <summary>Approvals: pending only, or all; oldest first.</summary>
+    public IReadOnlyList<ApprovalRequest> Approvals(bool includeDecided = false) =>
+        ReadApprovals(includeDecided ? string.Empty : "WHERE status = 'pending'");
+
+    /// <summary>One approval by id, or null.</summary>
+    public ApprovalRequest? FindApproval(long id) => ReadApprovals("WHERE id = $id", ("$id", id)).FirstOrDefault();
+
+    /// <summary>An operator's decision on a pending approval. False when it is unknown or no longer pending.</summary>
+    public bool Decide(long id, bool approve, string who, string why)
+    {
+        if (string.IsNullOrWhiteSpace(who) || string.IsNullOrWhiteSpace(why))
+        {
+            throw new ArgumentException("a decision needs who and why");
+        }
+
+        return Execute(
+            "UPDATE approvals SET status = $s, decided_by = $b, decided_ms = $n, why = $w WHERE id = $id AND status = 'pending'",
+            ("$s", approve ? "approved" : "denied"), ("$b", who), ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$w", why), ("$id", id)) == 1;
+    }
+
+    /// <summary>Decided by an operator or due for the timeout policy, and not yet acted on by serve.</summary>
+    public IReadOnlyList<(ApprovalRequest Request, IncidentContext Context)> DueApprovals(DateTimeOffset now)
+    {
+        using var cmd = Command(
+            $"SELECT {ApprovalColumns}, context FROM approvals WHERE status IN ('approved', 'denied') OR (status = 'pending' AND deadline_ms <= $n) ORDER BY id",
+            ("$n", now.ToUnixTimeMilliseconds()));
+        using var reader = cmd.ExecuteReader();
+        var list = new List<(ApprovalRequest, IncidentContext)>();
+        while (reader.Read())
+        {
+            list.Add((ReadApproval(reader), JsonSerializer.Deserialize<IncidentContext>(reader.GetString(13), JsonOptions)!));
+        }
+
+        return list;
+    }
+
+    /// <summary>Records what serve did with a decided approval: <c>executed</c> or <c>dropped</c>; a timeout also fills in the decision.</summary>
+    public void CloseApproval(long id, string status, string? timeoutDecision)
+    {
+        if (timeoutDecision is not null)
+        {
+            Execute(
+                "UPDATE approvals SET status = $s, decided_by = 'timeout', decided_ms = $n, why = $w WHERE id = $id",
+                ("$s", status), ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$w", timeoutDecision), ("$id", id));
+            return;
+        }
+
+        Execute("UPDATE approvals SET status = $s WHERE id = $id", ("$s", status), ("$id", id));
+    }
+
+    private List<ApprovalRequest> ReadApprovals(string where, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command($"SELECT {ApprovalColumns} FROM approvals {where} ORDER BY id", parameters);
+        using var reader = cmd.ExecuteReader();
+        var list = new List<ApprovalRequest>();
+        while (reader.Read())
+        {
+            list.Add(ReadApproval(reader));
+        }
+
+        return list;
+    }
+
+    private static ApprovalRequest ReadApproval(SqliteDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetString(5), Time(r.GetInt64(6)), Time(r.GetInt64(7)),
+        r.GetInt64(8) == 1, r.GetString(9), Text(r, 10), NullableTime(r, 11), Text(r, 12));
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>
+/// The respond stage's records in the site's <c>twinguard.db</c>: actions, quarantines (the quarantine store) and
+/// approvals. Serve writes them; the CLI reads them and writes operators' decisions, which serve picks up by polling.
+/// </summary>
+/// <remarks>
+/// Its own connection and tables beside <see cref="TwinGuard.Twins.Record.PlantStore"/>'s, in WAL mode, so serve and the CLI can
+/// write at the same time (SQLite serialises writers; a busy writer is waited for, up to five seconds). Not
+/// thread-safe: one owner per instance.
+/// </remarks>
+public sealed partial class ResponseStore : IDisposable
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
+
+    private ResponseStore(SqliteConnection connection, TimeProvider time)
+    {
+        _connection = connection;
+        _time = time;
+    }
+
+    /// <summary>Raised after every action record is written: the ledger hook.</summary>
+    public event Action<ActionRecord>? ActionRecorded;
+
+    /// <summary>Opens (creating when needed) the store in <paramref name="dataDirectory"/>.</summary>
+    public static ResponseStore Open(string dataDirectory, TimeProvider? time = null)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, TwinGuard.Twins.Record.PlantStore.FileName),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = 5,
+        }.ToString());
+        connection.Open();
+        var store = new ResponseStore(connection, time ?? TimeProvider.System);
+        store.Execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            PRAGMA busy_timeout = 5000;
+            CREATE TABLE IF NOT EXISTS response_actions (
+                id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, incident_id INTEGER, playbook TEXT, action TEXT NOT NULL,
+                target TEXT NOT NULL, outcome TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, elapsed_us INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS response_actions_incident ON response_actions(incident_id);
+            CREATE TABLE IF NOT EXISTS quarantines (
+                id INTEGER PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL, incident_id INTEGER, since_ms INTEGER NOT NULL,
+                actor TEXT NOT NULL, reason TEXT NOT NULL, expires_ms INTEGER, released_ms INTEGER, released_by TEXT,
+                release_why TEXT, lifted_ms INTEGER);
+            CREATE UNIQUE INDEX IF NOT EXISTS quarantines_active ON quarantines(kind, target) WHERE released_ms IS NULL;
+            CREATE TABLE IF NOT EXISTS approvals (
+                id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL, playbook TEXT NOT NULL, action_index INTEGER NOT NULL,
+                action TEXT NOT NULL, target TEXT NOT NULL, requested_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,
+                approve_on_timeout INTEGER NOT NULL, status TEXT NOT NULL, decided_by TEXT, decided_ms INTEGER, why TEXT,
+                context TEXT NOT NULL);
+            """);
+        return store;
+    }
+
+    /// <summary>Records an action and raises <see cref="ActionRecorded"/>.</summary>
+    public ActionRecord Record(long? incidentId, string? playbook, string action, string target, ActionOutcome outcome, string by, string detail, TimeSpan elapsed)
+    {
+        var now = _time.GetUtcNow();
+        using var cmd = Command("""
+            INSERT INTO response_actions (time_ms, incident_id, playbook, action, target, outcome, actor, detail, elapsed_us)
+            VALUES ($t, $i, $p, $a, $g, $o, $b, $d, $e) RETURNING id
+            """,
+            ("$t", now.ToUnixTimeMilliseconds()), ("$i", incidentId), ("$p", playbook), ("$a", action), ("$g", target), ("$o", Name(outcome)),
+            ("$b", by), ("$d", detail), ("$e", (long)(elapsed.Ticks / 10)));
+        var record = new ActionRecord((long)cmd.ExecuteScalar()!, now, incidentId, playbook, action, target, outcome, by, detail, elapsed);
+        ActionRecorded?.Invoke(record);
+        return record;
+    }
+
+    /// <summary>Actions, oldest first; all of them or one incident's.</summary>
+    public IReadOnlyList<ActionRecord> Actions(long? incidentId = null, int limit = 10_000)
+    {
+        using var cmd = Command(
+            "SELECT id, time_ms, incident_id, playbook, action, target, outcome, actor, detail, elapsed_us FROM response_actions "
+            + (incidentId is null ? string.Empty : "WHERE incident_id = $i ") + "ORDER BY id LIMIT $n",
+            ("$i", incidentId), ("$n", limit));
+        using var reader = cmd.ExecuteReader();
+        var list = new List<ActionRecord>();
+        while (reader.Read())
+        {
+            list.Add(new ActionRecord(
+                reader.GetInt64(0), Time(reader.GetInt64(1)), NullableLong(reader, 2), Text(reader, 3), reader.GetString(4), reader.GetString(5),
+                ParseOutcome(reader.GetString(6)), reader.GetString(7), reader.GetString(8), TimeSpan.FromTicks(reader.GetInt64(9) * 10)));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Where a source that is not a device of the plant tried to connect from since <paramref name="since"/>, from the
+    /// refusals the record stage keeps (table <c>refusals</c> of <see cref="TwinGuard.Twins.Record.PlantStore"/>).
+    /// </summary>
+    public IReadOnlyList<string> RecentRefusalEndpoints(string source, DateTimeOffset since)
+    {
+        using var cmd = Command(
+            "SELECT DISTINCT remote FROM refusals WHERE device = $d AND time_ms >= $s AND remote IS NOT NULL ORDER BY id DESC LIMIT 16",
+            ("$d", source), ("$s", since.ToUnixTimeMilliseconds()));
+        try
+        {
+            using var reader = cmd.ExecuteReader();
+            var list = new List<string>();
+            while (reader.Read())
+            {
+                list.Add(reader.GetString(0));
+            }
+
+            return list;
+        }
+        catch (SqliteException)
+        {
+            return []; // No refusals table: this database has never had a record stage.
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+
+    /// <summary>The snake_case name of an outcome, as stored.</summary>
+    public static string Name(ActionOutcome outcome) => outcome switch
+    {
+        ActionOutcome.AlreadyInPlace => "already_in_place",
+        ActionOutcome.AwaitingApproval => "awaiting_approval",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The snake_case name of a quarantine kind, as stored.</summary>
+    public static string Name(QuarantineKind kind) => kind == QuarantineKind.ReadOnly ? "read_only" : kind.ToString().ToLowerInvariant();
+
+    private static ActionOutcome ParseOutcome(string name) => Enum.GetValues<ActionOutcome>().First(o => Name(o) == name);
+
+    private static QuarantineKind ParseKind(string name) => Enum.GetValues<QuarantineKind>().First(k => Name(k) == name);
+
+    private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static DateTimeOffset? NullableTime(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : Time(reader.GetInt64(i));
+
+    private static long? NullableLong(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
+
+    private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    private int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(sql, parameters);
+        return cmd.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return cmd;
+    }
+}
