@@ -20,15 +20,19 @@ internal static class PlaybookCommand
     };
 
     /// <summary>Loads the response plan: the given file, else <c>playbooks.yaml</c> beside the plant model, else none.</summary>
-    public static ResponsePlan LoadPlan(FileInfo? file, FileInfo plantFile, PlantModel plant)
+    public static ResponsePlan LoadPlan(FileInfo? file, FileInfo plantFile, PlantModel plant) =>
+        PlaybooksPath(file, plantFile) is { } path ? PlaybookLoader.Load(path, plant) : ResponsePlan.Empty;
+
+    /// <summary>The playbooks file serve uses: the one given, else playbooks.yaml beside the plant model, else none.</summary>
+    public static string? PlaybooksPath(FileInfo? file, FileInfo plantFile)
     {
         if (file is null)
         {
             var beside = new FileInfo(Path.Combine(plantFile.DirectoryName ?? ".", DefaultFileName));
-            return beside.Exists ? PlaybookLoader.Load(beside.FullName, plant) : ResponsePlan.Empty;
+            return beside.Exists ? beside.FullName : null;
         }
 
-        return file.Exists ? PlaybookLoader.Load(file.FullName, plant) : throw new CommandLineException($"playbooks not found: {file.FullName}");
+        return file.Exists ? file.FullName : throw new CommandLineException($"playbooks not found: {file.FullName}");
     }
 
     /// <summary>The environment variable holding TwinGuard's password on an external broker.</summary>

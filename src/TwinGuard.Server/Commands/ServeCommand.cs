@@ -33,6 +33,7 @@ internal static class ServeCommand
                 PlantSource = parse.GetValue(config)!.FullName,
                 NetworkLogs = parse.GetValue(networkLogs) ?? [],
                 Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
+                PlaybooksSource = PlaybookCommand.PlaybooksPath(parse.GetValue(playbooks), parse.GetValue(config)!),
                 ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external)),
             };
             await using var app = TwinGuardHost.Build(settings);

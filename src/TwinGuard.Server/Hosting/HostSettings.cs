@@ -22,6 +22,9 @@ internal sealed record HostSettings(
     /// <summary>The plant model file, recorded in the ledger at start; null when the model was built in code.</summary>
     public string? PlantSource { get; init; }
 
+    /// <summary>The playbooks file, recorded in the ledger at start; null when there is none.</summary>
+    public string? PlaybooksSource { get; init; }
+
     /// <summary>Suricata EVE JSON and Zeek conn.log files to follow for threat-intelligence matches.</summary>
     public IReadOnlyList<string> NetworkLogs { get; init; } = [];
 

@@ -24,6 +24,11 @@ internal sealed class PipelineService(
             ledger.RecordConfiguration(source, await File.ReadAllBytesAsync(source, cancellationToken));
         }
 
+        if (settings.PlaybooksSource is { } playbooks)
+        {
+            ledger.RecordPlaybooks(playbooks, await File.ReadAllBytesAsync(playbooks, cancellationToken));
+        }
+
         _recording = Task.Run(() => record.RunAsync(_stopping.Token), CancellationToken.None);
         if (settings.ExternalBroker is null)
         {

@@ -70,6 +70,12 @@ internal static class TwinGuardHost
         services.AddHostedService(sp => sp.GetRequiredService<IntelBridge>());
 
         var app = builder.Build();
+        if (app.Services.GetService<ResponseEngine>() is { } response)
+        {
+            var recorder = app.Services.GetRequiredService<LedgerRecorder>();
+            response.ActionRecorded += action => recorder.RecordAction(action); // every action, approval and release
+        }
+
         app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
         return app;
     }

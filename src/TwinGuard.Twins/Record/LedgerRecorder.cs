@@ -5,6 +5,7 @@ using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Twins.Record;
 
@@ -112,17 +113,48 @@ public sealed class LedgerRecorder(LedgerWriter ledger)
         return Finish(buffer, json, LedgerEntryKind.ModelVersion);
     }
 
-    /// <summary>Records the configuration a site starts with: the plant model file and its SHA-256.</summary>
-    public long RecordConfiguration(string source, byte[] content)
+    /// <summary>Records an action of the respond stage (a release or an approval decision under its own kind).</summary>
+    public long RecordAction(ActionRecord action)
     {
         var (buffer, json) = Start();
         json.WriteStartObject();
-        json.WriteString("kind", "plant-model");
+        json.WriteNumber("id", action.Id);
+        json.WriteString("time", action.Time);
+        if (action.IncidentId is { } incident)
+        {
+            json.WriteNumber("incident", incident);
+        }
+
+        WriteOptional(json, "playbook", action.Playbook);
+        json.WriteString("action", action.Action);
+        json.WriteString("target", action.Target);
+        json.WriteString("outcome", action.Outcome.ToString().ToLowerInvariant());
+        json.WriteString("by", action.By);
+        json.WriteString("detail", action.Detail);
+        json.WriteNumber("elapsed_ms", action.Elapsed.TotalMilliseconds);
+        json.WriteEndObject();
+        var kind = action.Action.StartsWith("release", StringComparison.OrdinalIgnoreCase) ? LedgerEntryKind.Release
+            : action.Action.StartsWith("approv", StringComparison.OrdinalIgnoreCase) || action.Action.StartsWith("deny", StringComparison.OrdinalIgnoreCase) ? LedgerEntryKind.Approval
+            : LedgerEntryKind.Action;
+        return Finish(buffer, json, kind);
+    }
+
+    /// <summary>Records the playbooks a site starts with: the file and its SHA-256.</summary>
+    public long RecordPlaybooks(string source, byte[] content) => RecordFile(LedgerEntryKind.PlaybookChange, "playbooks", source, content);
+
+    /// <summary>Records the configuration a site starts with: the plant model file and its SHA-256.</summary>
+    public long RecordConfiguration(string source, byte[] content) => RecordFile(LedgerEntryKind.ConfigChange, "plant-model", source, content);
+
+    private long RecordFile(LedgerEntryKind entryKind, string kind, string source, byte[] content)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteString("kind", kind);
         json.WriteString("source", source);
         json.WriteString("sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)));
         json.WriteString("content", System.Text.Encoding.UTF8.GetString(content));
         json.WriteEndObject();
-        return Finish(buffer, json, LedgerEntryKind.ConfigChange);
+        return Finish(buffer, json, entryKind);
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
