@@ -86,6 +86,13 @@ public sealed class LockdownEndToEndTests
         var report = await File.ReadAllTextAsync(Path.Combine(dataDir, "reports", $"incident-{entry.IncidentId}.md"));
         Assert.Contains($"twinguard quarantine release {entry.Id} --who", report, StringComparison.Ordinal);
         Assert.Contains("out_of_range", report, StringComparison.Ordinal);
+        // The report cites the ledger entries behind it (issue 5), and the incident's entry is that incident.
+        var cited = System.Text.RegularExpressions.Regex.Match(report, @"The incident is ledger entry (\d+)");
+        Assert.True(cited.Success, "the report does not cite its ledger entry");
+        using (var plantStore = Twins.Record.PlantStore.Open(dataDir, readOnly: true))
+        {
+            Assert.Equal(long.Parse(cited.Groups[1].Value, CultureInfo.InvariantCulture), plantStore.Incidents().Single(i => i.Id == entry.IncidentId).LedgerEntry);
+        }
 
         // The operator releases it through the CLI; serve lifts it on its next poll and the device is back.
         var code = await TwinGuardCli.RunAsync(["quarantine", "release", entry.Id.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDir, "--who", "alice", "--why", "sensor replaced"]);

@@ -21,4 +21,8 @@ public sealed record Incident(
     Severity Severity,
     string Title,
     string Rule,
-    IReadOnlyList<ReasonCode> Reasons);
+    IReadOnlyList<ReasonCode> Reasons)
+{
+    /// <summary>The ledger entries that prove it: the incident's own entry first, then those of the findings it opened with.</summary>
+    public IReadOnlyList<long> LedgerEntries { get; init; } = [];
+}

@@ -129,6 +129,22 @@ public sealed class PlantStore : IDisposable
         Execute($"UPDATE {table} SET ledger_entry = $e WHERE id = $id", ("$e", entry), ("$id", id));
     }
 
+    /// <summary>The ledger entries of the given findings, in the order given (findings not yet recorded are left out).</summary>
+    public IReadOnlyList<long> LedgerEntriesOf(IReadOnlyList<long> findingIds)
+    {
+        var entries = new List<long>(findingIds.Count);
+        foreach (var id in findingIds)
+        {
+            using var cmd = Command("SELECT ledger_entry FROM findings WHERE id = $id AND ledger_entry IS NOT NULL", ("$id", id));
+            if (cmd.ExecuteScalar() is long entry)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return entries;
+    }
+
     /// <summary>Keeps refused data for forensics.</summary>
     public void Insert(Refusal r) =>
         Execute("""

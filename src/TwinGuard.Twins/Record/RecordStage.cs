@@ -115,10 +115,12 @@ public sealed class RecordStage(EvidenceSink evidence, PlantStore store, Inciden
                 decision.Rule!,
                 [finding.Reason]);
             var newId = store.OpenIncident(incident, decision.FindingIds);
-            store.SetLedgerEntry("incidents", newId, ledger.RecordIncident(incident with { Id = newId }, decision.FindingIds));
+            var entry = ledger.RecordIncident(incident with { Id = newId }, decision.FindingIds);
+            store.SetLedgerEntry("incidents", newId, entry);
+            incident = incident with { Id = newId, LedgerEntries = [entry, .. store.LedgerEntriesOf(decision.FindingIds)] };
             correlator.Opened(scope, newId, finding.Time);
             evidence.Metrics.CountIncident();
-            IncidentOpened?.Invoke(incident with { Id = newId });
+            IncidentOpened?.Invoke(incident);
         }
     }
 

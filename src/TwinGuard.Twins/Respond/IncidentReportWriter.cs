@@ -64,6 +64,15 @@ public sealed class IncidentReportWriter(string dataDirectory)
             b.Append(CultureInfo.InvariantCulture, $"| {Time(time)} | {Cell(text)} |\n");
         }
 
+        if (i.LedgerEntries.Count > 0)
+        {
+            // Issue 5: a report cites the ledger entries behind it, so that anyone can prove it offline.
+            b.Append(CultureInfo.InvariantCulture,
+                $"\n## Ledger\n\nThe incident is ledger entry {i.LedgerEntries[0]}; its opening findings are entries {string.Join(", ", i.LedgerEntries.Skip(1))}. ");
+            b.Append(CultureInfo.InvariantCulture,
+                $"Prove any of them offline with `twinguard ledger prove --data-dir DATA --entry N` and check with `twinguard ledger verify`.\n");
+        }
+
         b.Append("\n## Evidence\n\n| time (UTC) | reason | severity | asset.signal | device | value | score | message | explanation |\n|---|---|---|---|---|---|---|---|---|\n");
         foreach (var f in alert.Context.Findings)
         {
@@ -108,6 +117,7 @@ public sealed class IncidentReportWriter(string dataDirectory)
         doc["playbook"] = alert.Playbook;
         doc["written"] = alert.Time;
         doc["timeline"] = new JsonArray(Timeline(alert).Select(t => (JsonNode)new JsonObject { ["time"] = t.Time, ["event"] = t.Text }).ToArray());
+        doc["ledger_entries"] = new JsonArray(alert.Context.Incident.LedgerEntries.Select(e => (JsonNode)JsonValue.Create(e)).ToArray());
         doc["affected"] = new JsonArray(Affected(alert).Select(a => (JsonNode)JsonValue.Create(a)).ToArray());
         doc["release"] = new JsonArray(containments.Where(c => c.IsActive).Select(c => (JsonNode)new JsonObject
         {
