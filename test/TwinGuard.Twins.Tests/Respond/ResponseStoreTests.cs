@@ -82,7 +82,8 @@ public sealed class ResponseStoreTests : IDisposable
         var both = store.DueApprovals(_time.GetUtcNow());
         Assert.Equal([quarantine.Id, readOnly.Id], both.Select(d => d.Request.Id));
         Assert.True(both[0].Request.ApproveOnTimeout);
-        Assert.Equal(incident, both[0].Context.Incident with { Reasons = incident.Reasons });
+        Assert.Equal(incident, both[0].Context.Incident with { Reasons = incident.Reasons, LedgerEntries = incident.LedgerEntries });
+        Assert.Equal(incident.LedgerEntries, both[0].Context.Incident.LedgerEntries);
         Assert.Equal(incident.Reasons, both[0].Context.Incident.Reasons);
         Assert.Equal(["tank1/-"], both[0].Context.Findings.Select(f => $"{f.AssetId}/{f.SignalId ?? "-"}"));
         Assert.Equal(["10.0.0.7:5000"], both[0].Context.Addresses);
