@@ -1,6 +1,3 @@
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-
 namespace TwinGuard.Twins.Plant;
 
 /// <summary>Reads a plant model file and checks it completely before anything runs on it.</summary>
@@ -18,22 +15,7 @@ public static class PlantModelLoader
     /// <exception cref="PlantModelException">The text is not a valid plant model.</exception>
     public static PlantModel Parse(string yaml, string file = "plant.yaml")
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new PlantModelException(file, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message);
-        }
-
-        if (stream.Documents.Count != 1)
-        {
-            throw new PlantModelException(file, 1, 1, "(document)", $"expected exactly one YAML document, found {stream.Documents.Count}");
-        }
-
-        var root = new YamlField(file, string.Empty, stream.Documents[0].RootNode);
+        var root = YamlField.LoadDocument(yaml, file);
         root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations");
 
         var site = ReadSite(root.Required("site"));

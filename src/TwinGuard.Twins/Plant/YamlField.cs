@@ -6,6 +6,28 @@ namespace TwinGuard.Twins.Plant;
 /// <summary>A node of the plant model file with its dotted path, so that every error can say where it is.</summary>
 internal readonly record struct YamlField(string File, string Path, YamlNode Node)
 {
+    /// <summary>Parses a configuration file of exactly one YAML document; syntax errors name the line and column.</summary>
+    /// <exception cref="PlantModelException">The text is not one well-formed YAML document.</exception>
+    public static YamlField LoadDocument(string yaml, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new PlantModelException(file, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message);
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            throw new PlantModelException(file, 1, 1, "(document)", $"expected exactly one YAML document, found {stream.Documents.Count}");
+        }
+
+        return new YamlField(file, string.Empty, stream.Documents[0].RootNode);
+    }
+
     public PlantModelException Error(string problem) =>
         new(File, (int)Node.Start.Line, (int)Node.Start.Column, Path, problem);
 

@@ -1,7 +1,6 @@
 using System.Net;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace TwinGuard.Twins.Respond;
@@ -27,22 +26,7 @@ public static class PlaybookLoader
     /// <exception cref="PlantModelException">The text is not valid.</exception>
     public static ResponsePlan Parse(string yaml, PlantModel plant, string file = "playbooks.yaml")
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new PlantModelException(file, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message);
-        }
-
-        if (stream.Documents.Count != 1)
-        {
-            throw new PlantModelException(file, 1, 1, "(document)", $"expected exactly one YAML document, found {stream.Documents.Count}");
-        }
-
-        var root = new YamlField(file, string.Empty, stream.Documents[0].RootNode);
+        var root = YamlField.LoadDocument(yaml, file);
         root.AllowOnly("notifiers", "network", "poll_interval", "playbooks");
 
         var notifiers = new List<NotifierModel>();
