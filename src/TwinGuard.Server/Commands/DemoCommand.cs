@@ -36,15 +36,15 @@ internal static class DemoCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var plantPath = parse.GetValue(config)?.FullName;
+            var plantPath = parse.GetValue(config)?.FullName ?? SamplePlantPath();
             var options = new DemoOptions(
                 DurationText.TryParse(parse.GetValue(duration)!, out var d) && d > TimeSpan.Zero ? d : throw new CommandLineException($"--duration: '{parse.GetValue(duration)}' is not a duration such as 60s or 5m"),
                 parse.GetValue(seed),
                 ParseAttacks(parse.GetValue(attacks)!),
                 parse.GetValue(dataDir)?.FullName ?? Directory.CreateTempSubdirectory("twinguard-demo-").FullName,
-                plantPath is null ? PlantModelLoader.Load(SamplePlantPath()) : ServeCommand.LoadPlant(new FileInfo(plantPath)))
+                ServeCommand.LoadPlant(new FileInfo(plantPath)))
             {
-                PlantSource = plantPath ?? SamplePlantPath(),
+                PlantSource = plantPath,
             };
             var result = await RunAsync(options, interactive: true, ct);
             if (parse.GetValue(summary) is { } summaryFile)

@@ -37,7 +37,8 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
 
         if (!IsAuthorised(device, topic))
         {
-            return Refuse(source, topic, TryAssetOf(topic), null, ReasonCode.UnauthorisedTopic,
+            TryRoute(topic, out var targeted, out _, out _); // name the asset it aimed at, when there is one
+            return Refuse(source, topic, targeted?.Id, null, ReasonCode.UnauthorisedTopic,
                 $"device '{device.Id}' may not publish to '{topic}'", payload);
         }
 
@@ -125,19 +126,6 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
 
     private bool IsAuthorised(DeviceModel device, string topic) =>
         _authorised.GetOrAdd((device.Id, topic), static (key, d) => d.Topics.Any(f => TopicFilter.Matches(f, key.Topic)), device);
-
-    private string? TryAssetOf(string topic)
-    {
-        if (!topic.StartsWith(_prefix, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var rest = topic.AsSpan(_prefix.Length);
-        var slash = rest.IndexOf('/');
-        var id = (slash < 0 ? rest : rest[..slash]).ToString();
-        return plant.FindAsset(id)?.Id;
-    }
 
     private bool TryRoute(string topic, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AssetModel? asset, out int signalIndex, out string error)
     {

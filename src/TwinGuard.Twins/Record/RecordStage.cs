@@ -128,7 +128,7 @@ public sealed class RecordStage(EvidenceSink evidence, PlantStore store, Inciden
     {
         foreach (var (key, fold) in _folds)
         {
-            if (fold.Last < olderThan || olderThan == DateTimeOffset.MaxValue)
+            if (fold.Last < olderThan)
             {
                 if (fold.Pending > 0)
                 {
