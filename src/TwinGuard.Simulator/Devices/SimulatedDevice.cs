@@ -23,7 +23,8 @@ public sealed class SimulatedDevice : IAsyncDisposable
     /// <param name="host">Broker host.</param>
     /// <param name="port">Broker port.</param>
     /// <param name="timeout">Connect and I/O timeout.</param>
-    public SimulatedDevice(string userName, string password, string clientId, string host, int port, TimeSpan timeout)
+    /// <param name="localAddress">The address to connect from (e.g. 127.0.0.2 for a second machine on loopback); any when null.</param>
+    public SimulatedDevice(string userName, string password, string clientId, string host, int port, TimeSpan timeout, System.Net.IPAddress? localAddress = null)
     {
         UserName = userName;
         ClientId = clientId;
@@ -36,6 +37,10 @@ public sealed class SimulatedDevice : IAsyncDisposable
             .WithTimeout(timeout)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .Build();
+        if (localAddress is not null && _options.ChannelOptions is MqttClientTcpOptions tcp)
+        {
+            tcp.LocalEndpoint = new System.Net.IPEndPoint(localAddress, 0);
+        }
     }
 
     /// <summary>The MQTT user name (device id).</summary>

@@ -108,6 +108,18 @@ public sealed class PlantPhysics
     /// <summary>The current true process values, indexed like <see cref="SamplePlant.Signals"/>.</summary>
     public ReadOnlySpan<double> Truth => _truth;
 
+    /// <summary>
+    /// A pump speed set-point that overrides the operators' (a tampered set-point, a forced process change); null to
+    /// hand control back to them.
+    /// </summary>
+    public double? SpeedSetPointOverride { get; set; }
+
+    /// <summary>An inlet valve set-point that overrides the operators'; null to hand control back.</summary>
+    public double? ValveInSetPointOverride { get; set; }
+
+    /// <summary>A tank level set-point (of the outlet valve's level controller) that overrides the operators'; null to hand control back.</summary>
+    public double? LevelSetPointOverride { get; set; }
+
     /// <summary>The current reading of one signal.</summary>
     public double Measured(string assetId, string signalId) => _measured[SamplePlant.IndexOf(assetId, signalId)];
 
@@ -119,11 +131,14 @@ public sealed class PlantPhysics
         OperatorActions(now);
 
         // Pump drive: lag towards the set-point, limited by the acceleration ramp.
-        _truth[Speed] += Math.Clamp((_speedSetPoint - _truth[Speed]) * Dt / PumpSpeedTau, -PumpRamp * Dt, PumpRamp * Dt);
+        var speedSetPoint = SpeedSetPointOverride ?? _speedSetPoint;
+        var valveInSetPoint = ValveInSetPointOverride ?? _valveInSetPoint;
+        var levelSetPoint = LevelSetPointOverride ?? _levelSetPoint;
+        _truth[Speed] += Math.Clamp((speedSetPoint - _truth[Speed]) * Dt / PumpSpeedTau, -PumpRamp * Dt, PumpRamp * Dt);
 
         // Valves: the outlet is the level controller's output.
-        var valveOutSetPoint = Math.Clamp(_valveInSetPoint + (LevelGain * (_truth[Level] - _levelSetPoint)), 40, 100);
-        _truth[ValveIn] = MoveValve(_truth[ValveIn], _valveInSetPoint);
+        var valveOutSetPoint = Math.Clamp(valveInSetPoint + (LevelGain * (_truth[Level] - levelSetPoint)), 40, 100);
+        _truth[ValveIn] = MoveValve(_truth[ValveIn], valveInSetPoint);
         _truth[ValveOut] = MoveValve(_truth[ValveOut], valveOutSetPoint);
 
         // Tank mass balance, per the plant model's tank-level-integrates-flows relation.

@@ -1,0 +1,68 @@
+using TwinGuard.Simulator.Running;
+using TwinGuard.Simulator.Scenarios;
+using TwinGuard.Simulator.Scoring;
+
+namespace TwinGuard.Server.Commands;
+
+/// <summary>One scenario run as <c>twinguard simulate --json</c> reports it (times in seconds of simulated time).</summary>
+internal sealed record SimulateScenarioResult(
+    string Scenario,
+    string Kind,
+    double Intensity,
+    int Seed,
+    bool Relations,
+    bool NormalOnly,
+    bool WithinRange,
+    IReadOnlyList<string> Expected,
+    bool Detected,
+    double? TimeToDetectSeconds,
+    string? FirstReason,
+    IReadOnlyList<string> DetectedBy,
+    IReadOnlyList<string> OtherReasons,
+    double? TimeToContainSeconds,
+    string? ContainedBy,
+    int FalseAlarms,
+    IReadOnlyDictionary<string, int> FalseAlarmReasons,
+    double NormalSeconds,
+    double FalseAlarmsPerDay,
+    double SimulatedSeconds,
+    double RealSeconds,
+    long Messages,
+    long AttackMessages,
+    long MessagesNotSent,
+    long PaceTimeouts)
+{
+    /// <summary>How many times faster than real time the run went.</summary>
+    public double Speedup => RealSeconds > 0 ? SimulatedSeconds / RealSeconds : 0;
+
+    public static SimulateScenarioResult From(ScenarioRunResult run, ScenarioScore score, bool relations, bool normalOnly, long paceTimeouts, int seed)
+    {
+        var scenario = run.Scenario;
+        return new SimulateScenarioResult(
+            scenario.Id,
+            ScenarioLoader.NameOf(scenario.Attack.Kind),
+            scenario.Attack.Intensity,
+            seed,
+            relations,
+            normalOnly,
+            scenario.Expect.WithinRange,
+            scenario.Expect.Reasons,
+            score.Detected,
+            score.TimeToDetect?.TotalSeconds,
+            score.FirstReason,
+            score.DetectedBy,
+            score.OtherReasons,
+            score.TimeToContain?.TotalSeconds,
+            score.ContainedBy,
+            score.FalseAlarms,
+            score.FalseAlarmReasons,
+            score.NormalTime.TotalSeconds,
+            score.FalseAlarmsPerDay,
+            run.SimulatedTime.TotalSeconds,
+            run.RealTime.TotalSeconds,
+            run.MessagesPublished,
+            run.AttackMessagesPublished,
+            run.MessagesNotSent,
+            paceTimeouts);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Net;
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Server.Hosting;
+using TwinGuard.Simulator.Running;
+using TwinGuard.Simulator.Scenarios;
+using TwinGuard.Simulator.Scoring;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.Server.Commands;
+
+/// <summary>
+/// One scenario run through the same host as <c>serve</c> (Orleans silo, embedded broker, gate, twins, detectors,
+/// correlation, playbooks, ledger), on a <see cref="SimulationClock"/> shared by the host and the simulator.
+/// </summary>
+/// <remarks>
+/// Every component takes its time from <see cref="HostSettings.Time"/>: validation's skew checks, the twins' staleness
+/// timers (Orleans grain timers resolve the same provider), the detectors, the flood guard, correlation windows,
+/// playbook timeouts and expiries, and the ledger's timestamps. The clock moves only in 250 ms ticks, after the
+/// pipeline has taken in the previous tick (<see cref="SimulatePace"/>), so the run is as fast as the machine allows
+/// and its results do not depend on how fast that is.
+/// </remarks>
+internal static class SimulateSession
+{
+    /// <summary>Simulated time at which every run starts: fixed so that runs are reproducible.</summary>
+    public static readonly DateTimeOffset Epoch = new(2026, 1, 5, 6, 0, 0, TimeSpan.Zero);
+
+    public static async Task<SimulateScenarioResult> RunAsync(
+        Scenario scenario, SimulateSettings settings, bool relations, bool normalOnly, CancellationToken cancellationToken)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("twinguard-simulate-").FullName;
+        try
+        {
+            return await RunInAsync(scenario, settings, relations, normalOnly, dataDirectory, cancellationToken);
+        }
+        finally
+        {
+            if (!settings.KeepData)
+            {
+                TryDelete(dataDirectory);
+            }
+        }
+    }
+
+    private static async Task<SimulateScenarioResult> RunInAsync(
+        Scenario scenario, SimulateSettings settings, bool relations, bool normalOnly, string dataDirectory, CancellationToken cancellationToken)
+    {
+        var plant = relations ? settings.Plant : settings.Plant with { Relations = [] };
+        var clock = new SimulationClock(Epoch);
+        var hostSettings = new HostSettings(
+            plant,
+            dataDirectory,
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free())
+        {
+            Time = clock,
+            PlantSource = settings.PlantSource,
+            PlaybooksSource = settings.PlaybooksSource,
+            Response = settings.Playbooks is { } yaml ? PlaybookLoader.Parse(yaml, plant, settings.PlaybooksSource ?? "playbooks.yaml") : ResponsePlan.Empty,
+        };
+
+        await using var app = TwinGuardHost.Build(hostSettings);
+        await StartAsync(app, clock, cancellationToken);
+
+        var observations = new ConcurrentQueue<Observation>();
+        var actions = new ConcurrentQueue<ResponseObservation>();
+        var evidence = app.Services.GetRequiredService<EvidenceSink>();
+        evidence.Raised += f => observations.Enqueue(new Observation(f.Time, f.DeviceId, f.AssetId, f.SignalId, f.Reason.Name()));
+        if (app.Services.GetService<ResponseEngine>() is { } response)
+        {
+            response.ActionRecorded += a => actions.Enqueue(new ResponseObservation(a.Time, a.Action, a.Target, a.Outcome.ToString(), a.Playbook));
+        }
+
+        var pace = new SimulatePace(app.Services.GetRequiredService<PipelineMetrics>(), evidence);
+        var played = normalOnly ? NormalOnly(scenario) : scenario;
+        await using var runner = new ScenarioRunner(played, new ScenarioRunOptions
+        {
+            Port = hostSettings.Broker.Port,
+            Seed = settings.Seed,
+            AfterTick = pace.WaitAsync,
+        }, clock);
+        var run = await runner.RunAsync(cancellationToken);
+
+        // Findings and actions still in flight land before the host stops; the clock stays where the run ended.
+        await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+        await app.StopAsync(CancellationToken.None);
+
+        var score = ScenarioScorer.Score(run, observations.ToArray(), actions.ToArray(), normalOnly);
+        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace.Timeouts, settings.Seed);
+    }
+
+    /// <summary>Starts the host; the clock creeps forward meanwhile, for whatever start-up waits on a timer.</summary>
+    private static async Task StartAsync(WebApplication app, SimulationClock clock, CancellationToken cancellationToken)
+    {
+        var starting = app.StartAsync(cancellationToken);
+        while (!starting.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.WhenAny(starting, Task.Delay(5, CancellationToken.None));
+        }
+
+        await starting;
+    }
+
+    /// <summary>The scenario's plant and duration with the attack pushed past the end: normal operation only.</summary>
+    private static Scenario NormalOnly(Scenario scenario) => scenario with
+    {
+        Attack = scenario.Attack with { Start = scenario.Duration + TimeSpan.FromHours(1), End = scenario.Duration + TimeSpan.FromHours(2) },
+    };
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temporary directory left behind is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

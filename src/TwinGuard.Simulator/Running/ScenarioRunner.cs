@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using TwinGuard.Simulator.Devices;
+using TwinGuard.Simulator.Physics;
+using TwinGuard.Simulator.Scenarios;
+
+namespace TwinGuard.Simulator.Running;
+
+/// <summary>
+/// Runs one scenario against an MQTT broker in simulated time: each tick advances the shared
+/// <see cref="SimulationClock"/> by 250 ms (firing the pipeline's timers that fall due), publishes what every device
+/// sends in it, and waits for the pipeline to take it in (<see cref="ScenarioRunOptions.AfterTick"/>).
+/// </summary>
+/// <remarks>
+/// The simulator never reads what the pipeline concludes. A device the broker disconnects (containment) is
+/// reconnected at most once per simulated second; what it could not send meanwhile is counted as not sent. An
+/// intruder gets a fresh connection per attempt; a credential thief keeps its own connection from its own address.
+/// </remarks>
+public sealed class ScenarioRunner : IAsyncDisposable
+{
+    private readonly ScenarioRunOptions _options;
+    private readonly SimulationClock _clock;
+    private readonly ScenarioPlayer _player;
+    private readonly Dictionary<string, SimulatedDevice> _devices = [];
+    private readonly Dictionary<string, DateTimeOffset> _lastReconnect = [];
+    private SimulatedDevice? _thief;
+    private int _intruderAttempts;
+    private long _refused;
+
+    /// <summary>Creates a runner; nothing connects until <see cref="RunAsync"/>.</summary>
+    /// <param name="scenario">The scenario at the intensity to play.</param>
+    /// <param name="options">Where to connect and how to keep pace.</param>
+    /// <param name="clock">The clock shared with the pipeline; only this runner advances it while it runs.</param>
+    public ScenarioRunner(Scenario scenario, ScenarioRunOptions options, SimulationClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clock);
+        _options = options;
+        _clock = clock;
+        _player = new ScenarioPlayer(scenario, options.Seed);
+    }
+
+    /// <summary>The player (plant and attack).</summary>
+    public ScenarioPlayer Player => _player;
+
+    /// <summary>Connects the devices and runs the scenario to its end or until cancelled.</summary>
+    /// <exception cref="InvalidOperationException">A plant device could not connect at the start.</exception>
+    public async Task<ScenarioRunResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var real = Stopwatch.StartNew();
+        foreach (var device in SamplePlant.Devices)
+        {
+            var connection = new SimulatedDevice(
+                device.Id, device.Password, $"twinguard-sim-{device.Id}", _options.Host, _options.Port, _options.ConnectTimeout);
+            _devices[device.Id] = connection;
+            var outcome = await connection.ConnectAsync(cancellationToken);
+            if (!outcome.Connected)
+            {
+                throw new InvalidOperationException(
+                    $"simulated device '{device.Id}' could not connect to {_options.Host}:{_options.Port.ToString(CultureInfo.InvariantCulture)}: {outcome.Reason}");
+            }
+        }
+
+        var attack = _player.Scenario.Attack;
+        var start = _clock.GetUtcNow();
+        long published = 0, attackPublished = 0, notSent = 0;
+        var completed = true;
+        var wasActive = false;
+        try
+        {
+            for (var tick = 0; tick < _player.TotalTicks; tick++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                
+                if (tick > 0)
+                {
+                    _clock.Advance(SamplePlant.Period);
+                }
+
+                var now = _clock.GetUtcNow();
+                var active = attack.IsActiveAt(SamplePlant.Period * tick);
+                if (active != wasActive)
+                {
+                    _options.OnEvent?.Invoke(active ? $"attack started: {_player.AttackName}" : $"attack ended: {_player.AttackName}");
+                    wasActive = active;
+                }
+
+                foreach (var message in _player.Tick(now))
+                {
+                    var sent = _player.IsStolenSession(message) ? await SendAsThiefAsync(message, cancellationToken)
+                        : ScenarioPlayer.IsPlantDevice(message.DeviceId) ? await SendAsPlantDeviceAsync(message, now, cancellationToken)
+                        : await SendAsIntruderAsync(message, cancellationToken);
+                    if (sent)
+                    {
+                        published++;
+                        attackPublished += message.AttackName is null ? 0 : 1;
+                    }
+                    else
+                    {
+                        notSent++;
+                    }
+                }
+
+                await _options.AfterTick(published, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            completed = false;
+        }
+
+        var end = _clock.GetUtcNow();
+        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        foreach (var device in _devices.Values)
+        {
+            await device.DisconnectAsync(closing.Token);
+        }
+
+        if (_thief is not null)
+        {
+            await _thief.DisconnectAsync(closing.Token);
+        }
+
+        return new ScenarioRunResult(_player.Scenario, start, end, completed, published, attackPublished, notSent, _refused, real.Elapsed);
+    }
+
+    private async Task<bool> SendAsPlantDeviceAsync(OutgoingMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var device = _devices[message.DeviceId];
+        if (!device.IsConnected)
+        {
+            if (_lastReconnect.TryGetValue(message.DeviceId, out var last) && now - last < TimeSpan.FromSeconds(1))
+            {
+                return false;
+            }
+
+            _lastReconnect[message.DeviceId] = now;
+            var outcome = await device.ConnectAsync(cancellationToken);
+            if (!outcome.Connected)
+            {
+                _refused += outcome.RefusedByBroker ? 1 : 0;
+                return false;
+            }
+
+            _options.OnEvent?.Invoke($"device {message.DeviceId} reconnected");
+        }
+
+        return await device.PublishAsync(message, cancellationToken);
+    }
+
+    private async Task<bool> SendAsThiefAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        if (_thief is null)
+        {
+            var profile = SamplePlant.Devices.First(d => d.Id == message.DeviceId);
+            _thief = new SimulatedDevice(
+                profile.Id, profile.Password, $"{profile.Id}-maintenance", _options.Host, _options.Port, _options.ConnectTimeout, _options.ThiefAddress);
+        }
+
+        if (!_thief.IsConnected)
+        {
+            var outcome = await _thief.ConnectAsync(cancellationToken);
+            if (!outcome.Connected)
+            {
+                _refused += outcome.RefusedByBroker ? 1 : 0;
+                return false;
+            }
+
+            _options.OnEvent?.Invoke($"credentials of {message.DeviceId} reused from {_options.ThiefAddress}");
+        }
+
+        return await _thief.PublishAsync(message, cancellationToken);
+    }
+
+    private async Task<bool> SendAsIntruderAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        var attempt = ++_intruderAttempts;
+        await using var intruder = new SimulatedDevice(
+            message.DeviceId,
+            "guessed-" + attempt.ToString(CultureInfo.InvariantCulture),
+            $"{message.DeviceId}-{attempt.ToString(CultureInfo.InvariantCulture)}",
+            _options.Host,
+            _options.Port,
+            _options.ConnectTimeout);
+        var outcome = await intruder.ConnectAsync(cancellationToken);
+        if (!outcome.Connected)
+        {
+            _refused += outcome.RefusedByBroker ? 1 : 0;
+            return false;
+        }
+
+        _options.OnEvent?.Invoke($"intruder {message.DeviceId} was ACCEPTED by the broker");
+        var sent = await intruder.PublishAsync(message, cancellationToken);
+        await intruder.DisconnectAsync(cancellationToken);
+        return sent;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var device in _devices.Values)
+        {
+            await device.DisposeAsync();
+        }
+
+        _devices.Clear();
+        if (_thief is not null)
+        {
+            await _thief.DisposeAsync();
+        }
+    }
+}

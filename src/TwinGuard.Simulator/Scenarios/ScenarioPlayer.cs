@@ -1,0 +1,323 @@
+using TwinGuard.Simulator.Devices;
+using TwinGuard.Simulator.Physics;
+
+namespace TwinGuard.Simulator.Scenarios;
+
+/// <summary>
+/// Plays the sample plant with one scenario's attack, one sample period at a time: what every device (and an intruder
+/// or a credential thief) sends at each tick. No I/O: <c>ScenarioRunner</c> puts the messages on the wire.
+/// </summary>
+/// <remarks>
+/// <para>Most attacks alter what a device reports, never the process. Two change the process itself, as an attacker
+/// with control access would: <see cref="ScenarioKind.SetPointTampering"/> (the tank level set-point is driven up)
+/// and <see cref="ScenarioKind.Replay"/> (the inlet valve really moves while the recorded values are replayed).</para>
+/// <para>Every altered value stays inside its signal's valid range; for the attacks a scenario marks
+/// <c>within_range</c>, each step also stays under the signal's rate limit. docs/scenarios.md gives what
+/// <see cref="ScenarioAttack.Intensity"/> scales for each kind.</para>
+/// </remarks>
+public sealed class ScenarioPlayer
+{
+    /// <summary>The attack name carried by messages of the attack (<see cref="OutgoingMessage.AttackName"/>).</summary>
+    public string AttackName { get; }
+
+    private const int FloodBase = 50;
+    private static readonly TimeSpan SpoofRamp = TimeSpan.FromSeconds(20);
+
+    private readonly Scenario _scenario;
+    private readonly ScenarioAttack _attack;
+    private readonly PlantPhysics _physics;
+    private readonly GaussianRandom _attackRandom;
+    private readonly Dictionary<string, long> _seq = [];
+    private readonly double[] _values = new double[SamplePlant.Signals.Count];
+    private readonly double[] _lastPublished = new double[SamplePlant.Signals.Count];
+    private readonly int[] _targets;
+    private readonly Queue<double[]> _recording = new();
+    private readonly int _recordTicks;
+    private double[]? _held;
+    private double[][]? _replay;
+    private int _nextTick;
+    private long _reuseSeq;
+
+    /// <summary>Creates a player for a scenario.</summary>
+    /// <param name="scenario">The scenario (at the intensity to play).</param>
+    /// <param name="seed">Seed of the plant's noise and operating changes and of the attack's random choices.</param>
+    public ScenarioPlayer(Scenario scenario, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        _scenario = scenario;
+        _attack = scenario.Attack;
+        AttackName = ScenarioLoader.NameOf(_attack.Kind);
+        _physics = new PlantPhysics(GaussianRandom.DeriveSeed(seed, 1), scenario.Steady ? PlantPhysicsOptions.Steady : new PlantPhysicsOptions());
+        _attackRandom = new GaussianRandom(GaussianRandom.DeriveSeed(seed, 3));
+        _targets = _attack.AssetId is { } asset ? _attack.SignalIds.Select(s => SamplePlant.IndexOf(asset, s)).ToArray() : [];
+        _recordTicks = (int)(_attack.Duration.Ticks / SamplePlant.Period.Ticks) + 1;
+    }
+
+    /// <summary>The plant being simulated.</summary>
+    public PlantPhysics Physics => _physics;
+
+    /// <summary>The scenario being played.</summary>
+    public Scenario Scenario => _scenario;
+
+    /// <summary>Total ticks of the run.</summary>
+    public int TotalTicks => (int)(_scenario.Duration.Ticks / SamplePlant.Period.Ticks);
+
+    /// <summary>The next tick <see cref="Tick"/> expects.</summary>
+    public int NextTick => _nextTick;
+
+    /// <summary>Whether a device id belongs to the plant (false for an intruder).</summary>
+    public static bool IsPlantDevice(string deviceId) => SamplePlant.Devices.Any(d => d.Id == deviceId);
+
+    /// <summary>Whether a message must go out on the credential thief's own connection rather than the device's.</summary>
+    public bool IsStolenSession(OutgoingMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return _attack.Kind == ScenarioKind.CredentialReuse && message.AttackName == AttackName && message.DeviceId == _attack.DeviceId;
+    }
+
+    /// <summary>Advances to the next sample period and returns what is sent in it, genuine readings and attack alike.</summary>
+    /// <param name="now">The devices' clock at this tick: the <c>ts</c> of every reading.</param>
+    public IReadOnlyList<OutgoingMessage> Tick(DateTimeOffset now)
+    {
+        var tick = _nextTick++;
+        var offset = SamplePlant.Period * tick;
+        var active = _attack.IsActiveAt(offset);
+        SteerProcess(active);
+        if (tick > 0)
+        {
+            _physics.Step();
+        }
+        else
+        {
+            // Sequence numbers start at boot time in Unix milliseconds, as many field devices do.
+            foreach (var device in SamplePlant.Devices)
+            {
+                _seq[device.Id] = now.ToUnixTimeMilliseconds();
+            }
+        }
+
+        _physics.Measurements.CopyTo(_values);
+        Record();
+        if (active)
+        {
+            AlterValues(offset);
+        }
+
+        var messages = new List<OutgoingMessage>();
+        foreach (var device in SamplePlant.Devices)
+        {
+            foreach (var publication in device.Publications)
+            {
+                messages.Add(Reading(device, publication, now, active && device.Id == _attack.DeviceId && publication.AssetId == _attack.AssetId && _targets.Length > 0));
+            }
+
+            if (active && _attack.Kind == ScenarioKind.Flood && device.Id == _attack.DeviceId)
+            {
+                var publication = device.Publications.First(p => _attack.AssetId is null || p.AssetId == _attack.AssetId);
+                var extra = (int)Math.Round(FloodBase * _attack.Intensity) - 1;
+                for (var i = 1; i <= extra; i++)
+                {
+                    messages.Add(Reading(device, publication, now + TimeSpan.FromTicks(SamplePlant.Period.Ticks * i / (extra + 1)), attacked: true));
+                }
+            }
+        }
+
+        if (active)
+        {
+            AddIntruders(messages, offset, now);
+        }
+
+        _values.CopyTo(_lastPublished, 0);
+        return messages;
+    }
+
+    private void SteerProcess(bool active)
+    {
+        switch (_attack.Kind)
+        {
+            case ScenarioKind.SetPointTampering when active:
+                // The authorised PLC is told to fill the tank far above its operating band (normal set-points: 0.8-1.2 m).
+                _physics.LevelSetPointOverride = Math.Min(1.2 + (0.5 * _attack.Intensity), 1.9);
+                break;
+            case ScenarioKind.Replay when active:
+                // The process really changes while the replayed values say it does not: the inlet valve closes.
+                _physics.ValveInSetPointOverride ??= Math.Max(_physics.Truth[SamplePlant.IndexOf("valve_in", "opening")] - (25 * _attack.Intensity), 35);
+                break;
+            default:
+                _physics.LevelSetPointOverride = null;
+                _physics.ValveInSetPointOverride = null;
+                break;
+        }
+    }
+
+    private void Record()
+    {
+        if (_attack.Kind != ScenarioKind.Replay || _replay is not null)
+        {
+            return;
+        }
+
+        _recording.Enqueue(_targets.Select(i => _values[i]).ToArray());
+        while (_recording.Count > _recordTicks)
+        {
+            _recording.Dequeue();
+        }
+    }
+
+    private void AlterValues(TimeSpan offset)
+    {
+        var elapsed = (offset - _attack.Start).TotalSeconds;
+        var x = _attack.Intensity;
+        switch (_attack.Kind)
+        {
+            case ScenarioKind.Spike:
+                foreach (var i in _targets)
+                {
+                    // Far from normal, toward the far end of the range, yet inside it.
+                    var signal = SamplePlant.Signals[i];
+                    var high = _values[i] < (signal.Min + signal.Max) / 2;
+                    _values[i] = Inside(signal, _values[i] + ((high ? 1 : -1) * 0.3 * x * signal.Span));
+                }
+
+                break;
+            case ScenarioKind.Bias:
+                foreach (var i in _targets)
+                {
+                    var signal = SamplePlant.Signals[i];
+                    _values[i] = Inside(signal, _values[i] - (0.1 * x * signal.Span));
+                }
+
+                break;
+            case ScenarioKind.Frozen:
+                _held ??= _targets.Select(i => _lastPublished[i]).ToArray();
+                for (var k = 0; k < _targets.Length; k++)
+                {
+                    _values[_targets[k]] = _held[k];
+                }
+
+                break;
+            case ScenarioKind.Drift:
+            case ScenarioKind.BaselinePoisoning:
+                foreach (var i in _targets)
+                {
+                    // Drift: 0.05 % of the span per second (flow: 0.08 l/min/s); poisoning a tenth of that, over minutes.
+                    var signal = SamplePlant.Signals[i];
+                    var rate = (_attack.Kind == ScenarioKind.Drift ? 0.0005 : 0.00015) * x * signal.Span;
+                    _values[i] = Inside(signal, _values[i] - (rate * elapsed));
+                }
+
+                break;
+            case ScenarioKind.Replay:
+                _replay ??= _recording.ToArray();
+                var frame = _replay[Math.Min((int)((offset - _attack.Start).Ticks / SamplePlant.Period.Ticks), _replay.Length - 1)];
+                for (var k = 0; k < _targets.Length; k++)
+                {
+                    _values[_targets[k]] = frame[k];
+                }
+
+                break;
+            case ScenarioKind.CoordinatedSpoof:
+                Spoof(elapsed, x);
+                break;
+            case ScenarioKind.Scaling:
+                foreach (var i in _targets)
+                {
+                    _values[i] = Inside(SamplePlant.Signals[i], _values[i] * (1 + (0.06 * x)));
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The first signal is lowered smoothly (up to 20 % · intensity over 20 s); every other spoofed signal is moved by
+    /// what the plant model's relations say it would move by, keeping its own noise: each sensor is consistent with
+    /// itself and with the others spoofed, and only the relation to the untouched sensors breaks.
+    /// </summary>
+    private void Spoof(double elapsed, double x)
+    {
+        var ramp = Math.Min(1, elapsed / SpoofRamp.TotalSeconds);
+        var lead = _targets[0];
+        var before = _values[lead];
+        _values[lead] = Inside(SamplePlant.Signals[lead], before * (1 - (0.2 * x * ramp)));
+        var delta = _values[lead] - before;
+        for (var k = 1; k < _targets.Length; k++)
+        {
+            var i = _targets[k];
+            var signal = SamplePlant.Signals[i];
+            // Gains of the plant model's relations (motor_current = 1.2 + 0.05 · flow; steady motor_temp = 30 + 5 · current).
+            var gain = (SamplePlant.Signals[lead].SignalId, signal.SignalId) switch
+            {
+                ("flow", "motor_current") => 0.05,
+                ("flow", "motor_temp") => 0.25,
+                ("speed", "flow") => 0.05 * Math.Min(_values[SamplePlant.IndexOf("valve_in", "opening")], _values[SamplePlant.IndexOf("valve_out", "opening")]) / 100,
+                _ => 0,
+            };
+            _values[i] = Inside(signal, _values[i] + (gain * delta));
+        }
+    }
+
+    private void AddIntruders(List<OutgoingMessage> messages, TimeSpan offset, DateTimeOffset now)
+    {
+        var sinceStart = offset - _attack.Start;
+        switch (_attack.Kind)
+        {
+            case ScenarioKind.UnknownDevice when sinceStart.Ticks % TimeSpan.FromSeconds(Math.Max(0.25, 1 / _attack.Intensity)).Ticks < SamplePlant.Period.Ticks:
+                // Connection attempts (once a second at intensity 1), each with a plausible reading if it got through.
+                var asset = _attack.AssetId ?? "pump1";
+                _seq.TryAdd(_attack.DeviceId, now.ToUnixTimeMilliseconds());
+                var publication = new DevicePublication(asset, SamplePlant.Signals.Where(s => s.AssetId == asset).Select(s => s.SignalId).ToArray(), false);
+                messages.Add(Fabricated(_attack.DeviceId, TimestampFormat.UnixMilliseconds, publication, now, ++_seq[_attack.DeviceId]));
+                break;
+            case ScenarioKind.CredentialReuse:
+                // The thief's own client publishes the device's asset with its own sequence numbers (its boot time),
+                // values moved by 10 % · intensity of the span: what it came to falsify.
+                var device = SamplePlant.Devices.First(d => d.Id == _attack.DeviceId);
+                var stolen = device.Publications.First(p => _attack.AssetId is null || p.AssetId == _attack.AssetId);
+                if (_reuseSeq == 0)
+                {
+                    _reuseSeq = now.ToUnixTimeMilliseconds() + 1_000_000;
+                }
+
+                messages.Add(Fabricated(device.Id, device.TimestampFormat, stolen, now, ++_reuseSeq, shift: 0.1 * _attack.Intensity));
+                break;
+            default:
+                break;
+        }
+    }
+
+    private OutgoingMessage Reading(DeviceProfile device, DevicePublication publication, DateTimeOffset ts, bool attacked)
+    {
+        var seq = ++_seq[device.Id];
+        var values = publication.SignalIds.Select(s => _values[SamplePlant.IndexOf(publication.AssetId, s)]).ToArray();
+        var payload = publication.IsSingleSignal
+            ? ReadingPayload.Single(ts, device.TimestampFormat, seq, values[0])
+            : ReadingPayload.Multi(ts, device.TimestampFormat, seq, publication.SignalIds, values);
+        return new OutgoingMessage(device.Id, Topic(publication), payload, seq, attacked ? AttackName : null);
+    }
+
+    private OutgoingMessage Fabricated(string deviceId, TimestampFormat format, DevicePublication publication, DateTimeOffset ts, long seq, double shift = 0)
+    {
+        var values = publication.SignalIds.Select(s =>
+        {
+            var signal = SamplePlant.Signals[SamplePlant.IndexOf(publication.AssetId, s)];
+            var value = _values[SamplePlant.IndexOf(publication.AssetId, s)] + _attackRandom.Normal(signal.NoiseStdDev) - (shift * signal.Span);
+            return Inside(signal, value);
+        }).ToArray();
+        var payload = publication.IsSingleSignal
+            ? ReadingPayload.Single(ts, format, seq, values[0])
+            : ReadingPayload.Multi(ts, format, seq, publication.SignalIds, values);
+        return new OutgoingMessage(deviceId, Topic(publication), payload, seq, AttackName);
+    }
+
+    /// <summary>Keeps a value 2 % inside the valid range and on the sensor's resolution.</summary>
+    private static double Inside(PlantSignal signal, double value) =>
+        signal.Quantize(Math.Clamp(value, signal.Min + (0.02 * signal.Span), signal.Max - (0.02 * signal.Span)));
+
+    private static string Topic(DevicePublication publication) =>
+        publication.IsSingleSignal
+            ? $"{SamplePlant.TopicPrefix}/{publication.AssetId}/{publication.SignalIds[0]}"
+            : $"{SamplePlant.TopicPrefix}/{publication.AssetId}";
+}

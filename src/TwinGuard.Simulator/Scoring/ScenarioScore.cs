@@ -1,0 +1,28 @@
+namespace TwinGuard.Simulator.Scoring;
+
+/// <summary>How the pipeline did on one scenario run.</summary>
+/// <param name="Detected">Whether a counting finding arrived within the expected time.</param>
+/// <param name="TimeToDetect">From the attack's start to the first counting finding.</param>
+/// <param name="FirstReason">The reason code of that finding.</param>
+/// <param name="DetectedBy">Every reason code among the counting findings.</param>
+/// <param name="OtherReasons">Reason codes of findings on the target during the attack that the scenario does not count.</param>
+/// <param name="TimeToContain">From the attack's start to the first containing action (quarantine, disconnect, block...).</param>
+/// <param name="ContainedBy">That action and its playbook.</param>
+/// <param name="FalseAlarms">Alarms during the normal part (before the attack), repeats of one alarm within 10 s folded.</param>
+/// <param name="FalseAlarmReasons">False alarms by reason code.</param>
+/// <param name="NormalTime">Simulated time of normal operation the false alarms are counted over.</param>
+public sealed record ScenarioScore(
+    bool Detected,
+    TimeSpan? TimeToDetect,
+    string? FirstReason,
+    IReadOnlyList<string> DetectedBy,
+    IReadOnlyList<string> OtherReasons,
+    TimeSpan? TimeToContain,
+    string? ContainedBy,
+    int FalseAlarms,
+    IReadOnlyDictionary<string, int> FalseAlarmReasons,
+    TimeSpan NormalTime)
+{
+    /// <summary>False alarms per simulated day of normal operation.</summary>
+    public double FalseAlarmsPerDay => NormalTime > TimeSpan.Zero ? FalseAlarms / NormalTime.TotalDays : 0;
+}
