@@ -33,7 +33,18 @@ public static class ScenarioLoader
     /// <exception cref="PlantModelException">The text is not a valid scenario; the message says where.</exception>
     public static Scenario Parse(string yaml, string source)
     {
-        var root = YamlField.LoadDocument(yaml, source);
+        YamlField root;
+        try
+        {
+            root = YamlField.LoadDocument(yaml, source);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet reports some unclosed flow collections this way, without a position: point at the last line.
+            var lines = yaml.Split('\n');
+            throw new PlantModelException(source, lines.Length, 1, "(syntax)", ex.Message);
+        }
+
         root.AllowOnly(TopLevel);
         var id = root.Required("id").Identifier();
         var description = root.Required("description").String();

@@ -22,6 +22,7 @@ public sealed class ScenarioPlayer
 
     private const int FloodBase = 50;
     private static readonly TimeSpan SpoofRamp = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan BiasRamp = TimeSpan.FromSeconds(2);
 
     private readonly Scenario _scenario;
     private readonly ScenarioAttack _attack;
@@ -97,7 +98,11 @@ public sealed class ScenarioPlayer
         }
 
         _physics.Measurements.CopyTo(_values);
-        Record();
+        if (!active)
+        {
+            Record();
+        }
+
         if (active)
         {
             AlterValues(offset);
@@ -183,8 +188,9 @@ public sealed class ScenarioPlayer
             case ScenarioKind.Bias:
                 foreach (var i in _targets)
                 {
+                    // Ramped in over 2 s so that no step breaks the rate limit.
                     var signal = SamplePlant.Signals[i];
-                    _values[i] = Inside(signal, _values[i] - (0.1 * x * signal.Span));
+                    _values[i] = Inside(signal, _values[i] - (0.1 * x * signal.Span * Math.Min(1, elapsed / BiasRamp.TotalSeconds)));
                 }
 
                 break;
