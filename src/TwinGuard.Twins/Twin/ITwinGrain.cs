@@ -1,4 +1,6 @@
+using Orleans.Concurrency;
 using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Relations;
 
 namespace TwinGuard.Twins.Twin;
 
@@ -13,4 +15,9 @@ public interface ITwinGrain : IGrainWithStringKey
     /// <summary>The twin's current state: last-known-good values, expected values and trust per signal.</summary>
     [Alias("snapshot")]
     Task<TwinSnapshot> GetSnapshotAsync();
+
+    /// <summary>A relation that reads this asset's signals changed state (sent by the relation grain on changes only):
+    /// while all the relations of a signal hold, the physics explains its changes.</summary>
+    [OneWay, Alias("relation-state")]
+    Task RelationStateChangedAsync(string relationId, RelationState state);
 }
