@@ -50,7 +50,7 @@ public sealed class RelationEvaluator
     private readonly bool[] _unavailable;
     private readonly double[] _values;
     private readonly double[] _previous;
-    private readonly double[] _lastHolding;
+    private readonly double[] _reference;
     private readonly double[] _spans;
     private readonly long _maxAgeMs;
     private readonly double _windowSeconds;
@@ -83,7 +83,7 @@ public sealed class RelationEvaluator
         _unavailable = new bool[_slots];
         _values = new double[_slots];
         _previous = new double[_slots];
-        _lastHolding = new double[_slots];
+        _reference = new double[_slots];
         _spans = spans?.Select(s => s > 0 ? s : 1).ToArray() ?? Enumerable.Repeat(1.0, _slots).ToArray();
         _maxAgeMs = (long)model.MaxAge.TotalMilliseconds;
         _windowSeconds = model.Window.TotalSeconds;
@@ -117,24 +117,47 @@ public sealed class RelationEvaluator
     /// <summary>The aligned input values of the latest evaluation, in slot order.</summary>
     public ReadOnlySpan<double> Values => _values;
 
-    /// <summary>The input that moved most (relative to its span) since the relation last held: the likeliest culprit
-    /// of a violation.</summary>
-    public int MostMovedSlot
+    /// <summary>The likeliest culprit of a violation or shift: for an algebraic relation, the input whose return to its
+    /// value when the relation last held quietly would shrink the residual most; otherwise (or when no single input
+    /// does) the input that moved most since then, relative to its span.</summary>
+    public int Culprit
     {
         get
         {
-            var best = 0;
-            var bestMove = -1.0;
-            for (var s = 0; s < _slots; s++)
+            if (!_model.IsDynamic && double.IsFinite(Last.Residual))
             {
-                var move = Math.Abs(_values[s] - _lastHolding[s]) / _spans[s];
-                if (move > bestMove)
+                Span<double> trial = stackalloc double[_slots];
+                var best = -1;
+                var bestResidual = Math.Abs(Last.Residual);
+                for (var s = 0; s < _slots; s++)
                 {
-                    (best, bestMove) = (s, move);
+                    _values.CopyTo(trial);
+                    trial[s] = _reference[s];
+                    var r = Math.Abs(_relation.Residual(trial, trial, 0));
+                    if (r < bestResidual * 0.5)
+                    {
+                        (best, bestResidual) = (s, r);
+                    }
+                }
+
+                if (best >= 0)
+                {
+                    return best;
                 }
             }
 
-            return best;
+            var moved = 0;
+            var mostMove = -1.0;
+            for (var s = 0; s < _slots; s++)
+            {
+                var move = Math.Abs(_values[s] - _reference[s]) / _spans[s];
+                if (move > mostMove)
+                {
+                    (moved, mostMove) = (s, move);
+                }
+            }
+
+            return moved;
         }
     }
 
@@ -292,7 +315,11 @@ public sealed class RelationEvaluator
             {
                 // Only what holds without a shift teaches the baseline, so an attack cannot widen the band it is judged by.
                 _baseline.Learn(residual);
-                Array.Copy(_values, _lastHolding, _slots);
+                if (_model.IsDynamic ? Math.Abs(residual) < _model.Tolerance / 3 : _cusum.Level < 0.25 && Math.Abs(z) < 3)
+                {
+                    // The reference a culprit is judged against: the last quiet state, from before any slow drift began.
+                    Array.Copy(_values, _reference, _slots);
+                }
             }
         }
 

@@ -30,6 +30,7 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
     private string?[] _devices = [];
     private long _lastReportMs;
     private RelationState _told = RelationState.Unknown;
+    private string? _toldCulprit;
     private ITwinGrain[] _twins = [];
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -64,13 +65,14 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
 
         var found = _evaluator.Evaluate(nowMs);
         var last = _evaluator.Last;
-        if (last.State != _told)
+        var culprit = last.State == RelationState.Violated ? _slots[_evaluator.Culprit].ToString() : null;
+        if (last.State != _told || !string.Equals(culprit, _toldCulprit, StringComparison.Ordinal))
         {
             // Only changes travel, so the twins hear of this relation a few times an hour, not on every sample.
-            _told = last.State;
+            (_told, _toldCulprit) = (last.State, culprit);
             foreach (var twin in _twins)
             {
-                _ = twin.RelationStateChangedAsync(_model.Id, last.State);
+                _ = twin.RelationStateChangedAsync(_model.Id, last.State, culprit);
             }
         }
 
@@ -116,7 +118,7 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
 
     private void Raise(RelationEvent found, RelationEvaluation last)
     {
-        var culprit = _evaluator.MostMovedSlot;
+        var culprit = _evaluator.Culprit;
         var slot = _slots[culprit];
         var values = _evaluator.Values;
         var explanation = new StringBuilder(96);

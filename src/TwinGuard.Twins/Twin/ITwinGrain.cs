@@ -16,8 +16,11 @@ public interface ITwinGrain : IGrainWithStringKey
     [Alias("snapshot")]
     Task<TwinSnapshot> GetSnapshotAsync();
 
-    /// <summary>A relation that reads this asset's signals changed state (sent by the relation grain on changes only):
-    /// while all the relations of a signal hold, the physics explains its changes.</summary>
+    /// <summary>A relation that reads this asset's signals changed state or culprit (sent by the relation grain on changes
+    /// only): while the relations of a signal hold (or blame another input), the physics explains its changes.</summary>
+    /// <param name="relationId">The relation.</param>
+    /// <param name="state">Its new state.</param>
+    /// <param name="culprit">While violated, the <c>asset.signal</c> it blames; null otherwise.</param>
     [OneWay, Alias("relation-state")]
-    Task RelationStateChangedAsync(string relationId, RelationState state);
+    Task RelationStateChangedAsync(string relationId, RelationState state, string? culprit);
 }

@@ -8,23 +8,27 @@ internal sealed partial class TwinGrain
     private RelationRoutes _routes = null!;
     private IRelationGrain[] _relationGrains = [];
     private List<RelationInput>[] _relationInputs = [];
-    private bool[] _relationHolds = [];
+    private (RelationState State, string? Culprit)[] _relationStates = [];
 
     private void ActivateRelations()
     {
         _routes = RelationRoutes.For(plant, _asset);
         _relationGrains = [.. _routes.RelationIds.Select(id => GrainFactory.GetGrain<IRelationGrain>(id))];
         _relationInputs = [.. _routes.RelationIds.Select(_ => new List<RelationInput>())];
-        _relationHolds = new bool[_routes.RelationIds.Count];
+        _relationStates = new (RelationState, string?)[_routes.RelationIds.Count];
     }
 
-    public Task RelationStateChangedAsync(string relationId, RelationState state)
+    public Task RelationStateChangedAsync(string relationId, RelationState state, string? culprit)
     {
-        for (var r = 0; r < _relationHolds.Length; r++)
+        for (var r = 0; r < _relationStates.Length; r++)
         {
             if (string.Equals(_routes.RelationIds[r], relationId, StringComparison.Ordinal))
             {
-                _relationHolds[r] = state == RelationState.Holding;
+                // Kept as the signal id when the culprit is one of this asset's signals (empty when it is another asset's),
+                // so the check below is one compare.
+                var prefix = _asset.Id + ".";
+                _relationStates[r] = (state, culprit is null ? null
+                    : culprit.StartsWith(prefix, StringComparison.Ordinal) ? culprit[prefix.Length..] : string.Empty);
             }
         }
 
@@ -32,9 +36,10 @@ internal sealed partial class TwinGrain
     }
 
     /// <summary>
-    /// True when the signal takes part in at least one relation and all of them hold: the physics explains its changes,
-    /// and a relation that stops holding raises its own finding. Unknown relations (an input stale or quarantined)
-    /// explain nothing, so the signal's own detectors speak again.
+    /// True when the signal takes part in at least one relation and each of them holds or, violated, blames another of
+    /// its inputs: the physics explains the signal's changes, and a relation that stops holding raises its own finding
+    /// naming the input it blames. An unknown relation (an input stale or quarantined) explains nothing, and a relation
+    /// that blames this signal does not clear it, so the signal's own detectors speak then.
     /// </summary>
     private bool IsExplainedByRelations(int signalIndex)
     {
@@ -44,9 +49,13 @@ internal sealed partial class TwinGrain
             return false;
         }
 
+        var signalId = _asset.Signals[signalIndex].Id;
         foreach (var (relation, _) in routes)
         {
-            if (!_relationHolds[relation])
+            var (state, culprit) = _relationStates[relation];
+            var explains = state == RelationState.Holding
+                || (state == RelationState.Violated && culprit is not null && !string.Equals(culprit, signalId, StringComparison.Ordinal));
+            if (!explains)
             {
                 return false;
             }
