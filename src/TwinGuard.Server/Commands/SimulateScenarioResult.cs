@@ -40,13 +40,13 @@ internal sealed record SimulateScenarioResult(
         var scenario = run.Scenario;
         return new SimulateScenarioResult(
             scenario.Id,
-            ScenarioLoader.NameOf(scenario.Attack.Kind),
-            scenario.Attack.Intensity,
+            normalOnly ? "normal" : ScenarioLoader.NameOf(scenario.Attack.Kind),
+            normalOnly ? 0 : scenario.Attack.Intensity,
             seed,
             relations,
             normalOnly,
-            scenario.Expect.WithinRange,
-            scenario.Expect.Reasons,
+            !normalOnly && scenario.Expect.WithinRange,
+            normalOnly ? [] : scenario.Expect.Reasons,
             score.Detected,
             score.TimeToDetect?.TotalSeconds,
             score.FirstReason,

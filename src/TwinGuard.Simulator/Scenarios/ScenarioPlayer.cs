@@ -10,7 +10,7 @@ namespace TwinGuard.Simulator.Scenarios;
 /// <remarks>
 /// <para>Most attacks alter what a device reports, never the process. Two change the process itself, as an attacker
 /// with control access would: <see cref="ScenarioKind.SetPointTampering"/> (the tank level set-point is driven up)
-/// and <see cref="ScenarioKind.Replay"/> (the inlet valve really moves while the recorded values are replayed).</para>
+/// and <see cref="ScenarioKind.Replay"/> (the pump really slows down while the recorded values are replayed).</para>
 /// <para>Every altered value stays inside its signal's valid range; for the attacks a scenario marks
 /// <c>within_range</c>, each step also stays under the signal's rate limit. docs/scenarios.md gives what
 /// <see cref="ScenarioAttack.Intensity"/> scales for each kind.</para>
@@ -36,6 +36,7 @@ public sealed class ScenarioPlayer
     private readonly int _recordTicks;
     private double[]? _held;
     private double[][]? _replay;
+    private int _replayFrom;
     private int _nextTick;
     private long _reuseSeq;
 
@@ -145,12 +146,12 @@ public sealed class ScenarioPlayer
                 _physics.LevelSetPointOverride = Math.Min(1.2 + (0.5 * _attack.Intensity), 1.9);
                 break;
             case ScenarioKind.Replay when active:
-                // The process really changes while the replayed values say it does not: the inlet valve closes.
-                _physics.ValveInSetPointOverride ??= Math.Max(_physics.Truth[SamplePlant.IndexOf("valve_in", "opening")] - (25 * _attack.Intensity), 35);
+                // The process really changes while the replayed values say it does not: the pump slows down.
+                _physics.SpeedSetPointOverride ??= Math.Max(_physics.Truth[SamplePlant.IndexOf("pump1", "speed")] - (600 * _attack.Intensity), 1500);
                 break;
             default:
                 _physics.LevelSetPointOverride = null;
-                _physics.ValveInSetPointOverride = null;
+                _physics.SpeedSetPointOverride = null;
                 break;
         }
     }
@@ -214,8 +215,13 @@ public sealed class ScenarioPlayer
 
                 break;
             case ScenarioKind.Replay:
-                _replay ??= _recording.ToArray();
-                var frame = _replay[Math.Min((int)((offset - _attack.Start).Ticks / SamplePlant.Period.Ticks), _replay.Length - 1)];
+                if (_replay is null)
+                {
+                    _replay = _recording.ToArray();
+                    _replayFrom = ClosestFrame(_replay);
+                }
+
+                var frame = _replay[PingPong(_replayFrom + (int)((offset - _attack.Start).Ticks / SamplePlant.Period.Ticks), _replay.Length)];
                 for (var k = 0; k < _targets.Length; k++)
                 {
                     _values[_targets[k]] = frame[k];
@@ -235,6 +241,44 @@ public sealed class ScenarioPlayer
             default:
                 break;
         }
+    }
+
+    /// <summary>
+    /// Where a careful attacker splices in the recording: the recorded frame closest to what was just published, so
+    /// that the switch does not jump.
+    /// </summary>
+    private int ClosestFrame(double[][] recording)
+    {
+        var best = 0;
+        var bestDistance = double.MaxValue;
+        for (var f = 0; f < recording.Length; f++)
+        {
+            var distance = 0.0;
+            for (var k = 0; k < _targets.Length; k++)
+            {
+                distance += Math.Abs(recording[f][k] - _lastPublished[_targets[k]]) / SamplePlant.Signals[_targets[k]].Span;
+            }
+
+            if (distance < bestDistance)
+            {
+                (best, bestDistance) = (f, distance);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Plays the recording forwards, then backwards, and so on: a loop without a seam.</summary>
+    private static int PingPong(int index, int length)
+    {
+        if (length <= 1)
+        {
+            return 0;
+        }
+
+        var period = 2 * (length - 1);
+        var phase = index % period;
+        return phase < length ? phase : period - phase;
     }
 
     /// <summary>

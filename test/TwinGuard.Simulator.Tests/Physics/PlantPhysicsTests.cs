@@ -159,8 +159,11 @@ public sealed class PlantPhysicsTests
     public void Step_NormalOperation_ObeysTheAlgebraicRelationsOfPlantYamlWithinTolerance()
     {
         var relations = PlantYaml.Sample.Relations.ToDictionary(r => r.Id);
-        Assert.Contains("0.05 * pump1.speed * min(valve_in.opening, valve_out.opening) / 100", relations["flow-follows-pump-and-valves"].Expression, StringComparison.Ordinal);
-        Assert.Contains("1.2 + 0.05 * pump1.flow", relations["motor-current-follows-flow"].Expression, StringComparison.Ordinal);
+        var model = PlantRelationsTests.Plant.Relations.ToDictionary(r => r.Id);
+        Assert.Contains("k * pump1.speed * min(valve_in.opening, valve_out.opening) / 100", relations["flow-follows-pump-and-valves"].Expression, StringComparison.Ordinal);
+        Assert.Equal(0.05, model["flow-follows-pump-and-valves"].Coefficients.Single(c => c.Key == "k").Value);
+        Assert.Contains("i0 + b * pump1.flow", relations["motor-current-follows-flow"].Expression, StringComparison.Ordinal);
+        Assert.Equal([1.2, 0.05], model["motor-current-follows-flow"].Coefficients.Select(c => c.Value));
         var physics = new PlantPhysics(11);
         for (var step = 0; step < 3600 * 4; step++)
         {
@@ -177,7 +180,9 @@ public sealed class PlantPhysicsTests
     public void Step_TankLevel_IntegratesInflowMinusOutflowAsPlantYamlStates()
     {
         var relation = PlantYaml.Sample.Relations.Single(r => r.Id == "tank-level-integrates-flows");
-        Assert.Contains("(pump1.flow * valve_in.opening - pump1.flow * valve_out.opening) / 600000", relation.Expression, StringComparison.Ordinal);
+        Assert.Contains("c * pump1.flow * (valve_in.opening - valve_out.opening)", relation.Expression, StringComparison.Ordinal);
+        var c = PlantRelationsTests.Plant.Relations.Single(r => r.Id == relation.Id).Coefficients.Single(k => k.Key == "c").Value;
+        Assert.Equal(1.0 / 600000, c, 12);
         var physics = new PlantPhysics(13);
         var level = SamplePlant.IndexOf("tank1", "level");
         var flow = SamplePlant.IndexOf("pump1", "flow");
