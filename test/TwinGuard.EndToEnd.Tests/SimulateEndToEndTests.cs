@@ -1,11 +1,13 @@
-using TwinGuard.Server.Commands;
+using System.Diagnostics;
+using System.Text.Json;
 using TwinGuard.Simulator.Scenarios;
 
 namespace TwinGuard.EndToEnd.Tests;
 
 /// <summary>
-/// A short <c>twinguard simulate</c>: every scenario of the library at its default intensity, through the real host
-/// (silo, embedded broker, gate, twins, relations, detectors, correlation, playbooks, ledger) in simulated time.
+/// A short <c>twinguard simulate</c>, run as the executable: every scenario of the library at its default intensity,
+/// through the real host (silo, embedded broker, gate, twins, relations, detectors, correlation, playbooks, ledger) in
+/// simulated time.
 /// </summary>
 public sealed class SimulateEndToEndTests
 {
@@ -24,21 +26,30 @@ public sealed class SimulateEndToEndTests
     [Fact]
     public async Task Simulate_EveryScenario_IsDetectedWithinItsExpectedTime()
     {
-        var settings = SimulateCommand.SampleSettings(seed: 1);
-        var plan = new SimulatePlan(ScenarioLibrary.All());
+        using var summary = await SimulateAsync("--seed", "1");
+        var runs = summary.RootElement.GetProperty("runs").EnumerateArray().ToList();
 
-        var summary = await SimulateCommand.RunAsync(plan, settings, onRun: null, CancellationToken.None);
+        Assert.Equal(ScenarioLibrary.Names.Order(StringComparer.Ordinal), runs.Select(r => r.GetProperty("scenario").GetString()!).Order(StringComparer.Ordinal));
+        foreach (var run in runs)
+        {
+            var name = run.GetProperty("scenario").GetString()!;
+            var detected = run.GetProperty("detected").GetBoolean();
+            if (KnownGaps.TryGetValue(name, out var why))
+            {
+                Assert.False(detected, $"{name} is detected now: remove it from the known gaps ({why})");
+            }
+            else
+            {
+                Assert.True(detected, $"{name} was not detected (other findings on the target: {run.GetProperty("otherReasons")})");
+            }
 
-        Assert.Equal(ScenarioLibrary.Names.Count, summary.Total);
-        Assert.All(summary.Runs.Where(r => !KnownGaps.ContainsKey(r.Scenario)), r =>
-            Assert.True(r.Detected, $"{r.Scenario} was not detected (other findings on the target: {string.Join(", ", r.OtherReasons)})"));
-        Assert.All(summary.Runs.Where(r => KnownGaps.ContainsKey(r.Scenario)), r =>
-            Assert.False(r.Detected, $"{r.Scenario} is detected now: remove it from the known gaps ({KnownGaps[r.Scenario]})"));
-        // With relations, normal operation before each attack raises no false alarm (measured: none in 12 runs of 11 min).
-        Assert.True(summary.FalseAlarmsPerDay < 100, $"{summary.FalseAlarms} false alarms in {summary.NormalSeconds:0} s of normal operation");
-        Assert.All(summary.Runs, r => Assert.True(r.SimulatedSeconds >= 0.99 * ScenarioLibrary.Embedded(r.Scenario).Duration.TotalSeconds, $"{r.Scenario} stopped early"));
-        // Faster than real time, or it is not a headless simulation.
-        Assert.All(summary.Runs, r => Assert.True(r.Speedup > 2, $"{r.Scenario} ran at {r.Speedup:0.0}x"));
+            Assert.True(run.GetProperty("simulatedSeconds").GetDouble() >= 0.99 * ScenarioLibrary.Embedded(name).Duration.TotalSeconds, $"{name} stopped early");
+            // Faster than real time, or it is not a headless simulation.
+            Assert.True(run.GetProperty("speedup").GetDouble() > 2, $"{name} ran at {run.GetProperty("speedup").GetDouble():0.0}x");
+        }
+
+        // With relations, normal operation before each attack raises no false alarm (measured: none in 12 runs of 2-11 min).
+        Assert.True(summary.RootElement.GetProperty("falseAlarmsPerDay").GetDouble() < 100, $"false alarms: {summary.RootElement.GetProperty("falseAlarms")}");
     }
 
     [Fact]
@@ -46,13 +57,50 @@ public sealed class SimulateEndToEndTests
     {
         // The switch really removes the relations: a gate-level attack is caught either way, and no run reports
         // relation_violated.
-        var settings = SimulateCommand.SampleSettings(seed: 2);
-        var plan = new SimulatePlan([ScenarioLibrary.Embedded("flood"), ScenarioLibrary.Embedded("bias")], Relations: false);
+        using var summary = await SimulateAsync("--scenario", "flood", "--scenario", "bias", "--no-relations", "--seed", "2");
+        var runs = summary.RootElement.GetProperty("runs").EnumerateArray().ToList();
 
-        var summary = await SimulateCommand.RunAsync(plan, settings, onRun: null, CancellationToken.None);
+        Assert.Equal(2, runs.Count);
+        Assert.All(runs, r => Assert.False(r.GetProperty("relations").GetBoolean()));
+        Assert.True(runs.Single(r => r.GetProperty("scenario").GetString() == "flood").GetProperty("detected").GetBoolean());
+        Assert.All(runs, r => Assert.DoesNotContain("relation_violated", r.GetProperty("detectedBy").EnumerateArray().Select(e => e.GetString())));
+    }
 
-        Assert.All(summary.Runs, r => Assert.False(r.Relations));
-        Assert.True(summary.Runs.Single(r => r.Scenario == "flood").Detected);
-        Assert.All(summary.Runs, r => Assert.DoesNotContain("relation_violated", r.DetectedBy));
+    [Fact]
+    public async Task Simulate_BadScenarioFile_IsRefusedWithItsPosition()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("twinguard-scenario-").FullName, "bad.yaml");
+        await File.WriteAllTextAsync(file, "id: bad\ndescription: x\nrun:\n  duration: 5m\nattack:\n  kind: nonsense\n");
+        var (code, _, error) = await RunAsync(["simulate", "--scenario", file]);
+        Assert.Equal(2, code);
+        Assert.Contains($"{file}:6:9: attack.kind: expected one of:", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonDocument> SimulateAsync(params string[] arguments)
+    {
+        var (code, output, error) = await RunAsync(["simulate", "--json", .. arguments]);
+        Assert.True(code == 0, $"twinguard simulate exited with {code}: {error}");
+        return JsonDocument.Parse(output);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string[] arguments)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "twinguard"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(), // the scenarios, plant and playbooks are embedded
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await output, await error);
     }
 }

@@ -71,7 +71,16 @@ internal static class SimulateCommand
     }
 
     /// <summary>Runs a plan; used by the command and by the end-to-end test.</summary>
-    public static async Task<SimulateSummary> RunAsync(
+    /// <remarks>
+    /// Runs on the thread pool, away from any caller's synchronization context (a test runner's admits a couple of
+    /// threads): every tick awaits the broker and the pipeline, and hopping through such a context made a run many
+    /// times slower.
+    /// </remarks>
+    public static Task<SimulateSummary> RunAsync(
+        SimulatePlan plan, SimulateSettings settings, Action<SimulateScenarioResult>? onRun, CancellationToken cancellationToken) =>
+        Task.Run(() => RunPlanAsync(plan, settings, onRun, cancellationToken), cancellationToken);
+
+    private static async Task<SimulateSummary> RunPlanAsync(
         SimulatePlan plan, SimulateSettings settings, Action<SimulateScenarioResult>? onRun, CancellationToken cancellationToken)
     {
         var results = new List<SimulateScenarioResult>();

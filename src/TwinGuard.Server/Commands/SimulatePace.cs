@@ -10,8 +10,9 @@ namespace TwinGuard.Server.Commands;
 /// <remarks>
 /// <para>The gate counts each message as it arrives; a message either reaches its twin (counted there) or is refused
 /// at the gate with one message-level finding. Signal quarantines refuse values rather than messages, and a message
-/// whose every value is quarantined leaves no message-level trace: the wait gives up after
-/// <see cref="Patience"/> of real time and counts it in <see cref="Timeouts"/>, which the report shows.</para>
+/// whose every value is quarantined leaves no message-level trace: once the gate has counted every message, the wait
+/// ends when the twins make no progress for <see cref="Settle"/> (counted in <see cref="Settled"/>), and in any case
+/// after <see cref="Patience"/> of real time (counted in <see cref="Timeouts"/>); the report shows both.</para>
 /// <para>Waiting first spins briefly (a tick usually clears in well under a millisecond), then sleeps 1 ms at a time
 /// so that the pipeline has the cores.</para>
 /// </remarks>
@@ -19,6 +20,9 @@ internal sealed class SimulatePace
 {
     /// <summary>Longest real-time wait for one tick.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long the twins may make no progress, once the gate has seen every message, before the tick ends.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(10);
 
     private readonly PipelineMetrics _metrics;
     private readonly EvidenceSink _evidence;
@@ -40,6 +44,8 @@ internal sealed class SimulatePace
     public async ValueTask WaitAsync(long published, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        long? gateSeenAt = null;
+        var lastAccounted = -1L;
         var spins = 0;
         while (!CaughtUp(published))
         {
@@ -48,6 +54,22 @@ internal sealed class SimulatePace
             {
                 Timeouts++;
                 return;
+            }
+
+            // Once the gate has counted every message, a pipeline that stops making progress has dropped something
+            // without a message-level trace (a quarantined signal): waiting longer would only slow the run down.
+            if (_metrics.Messages >= published)
+            {
+                var accounted = Accounted;
+                if (accounted != lastAccounted)
+                {
+                    (lastAccounted, gateSeenAt) = (accounted, Stopwatch.GetTimestamp());
+                }
+                else if (Stopwatch.GetElapsedTime(gateSeenAt!.Value) > Settle)
+                {
+                    Settled++;
+                    return;
+                }
             }
 
             if (++spins < 64)
@@ -61,9 +83,14 @@ internal sealed class SimulatePace
         }
     }
 
+    /// <summary>Ticks that ended because the pipeline stopped making progress with messages unaccounted for.</summary>
+    public long Settled { get; private set; }
+
+    private long Accounted => _metrics.ArrivalToTwin.Count - _twinsBefore + Interlocked.Read(ref _gateRefused);
+
     private bool CaughtUp(long published) =>
         _metrics.Messages >= published
-        && _metrics.ArrivalToTwin.Count - _twinsBefore + Interlocked.Read(ref _gateRefused) >= published
+        && Accounted >= published
         && (!_evidence.Findings.CanCount || _evidence.Findings.Count == 0);
 
     private void OnRaised(Finding finding)

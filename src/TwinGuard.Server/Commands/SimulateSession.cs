@@ -90,7 +90,7 @@ internal static class SimulateSession
         await app.StopAsync(CancellationToken.None);
 
         var score = ScenarioScorer.Score(run, observations.ToArray(), actions.ToArray(), normalOnly);
-        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace.Timeouts, settings.Seed);
+        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace.Timeouts + pace.Settled, settings.Seed);
     }
 
     /// <summary>Starts the host; the clock creeps forward meanwhile, for whatever start-up waits on a timer.</summary>
