@@ -13,4 +13,8 @@ public interface ITwinGrain : IGrainWithStringKey
     /// <summary>The twin's current state: last-known-good values, expected values and trust per signal.</summary>
     [Alias("snapshot")]
     Task<TwinSnapshot> GetSnapshotAsync();
+
+    /// <summary>Up to <paramref name="max"/> of the newest trusted readings of a signal, oldest first; null for an unknown signal.</summary>
+    [Alias("history")]
+    Task<SignalHistory?> GetHistoryAsync(string signalId, int max);
 }

@@ -132,6 +132,7 @@ internal sealed partial class TwinGrain(
 
             state.Value = value;
             state.ValueTimeMs = message.TimestampMs;
+            RememberReading(index, message.TimestampMs, value);
             accepted++;
         }
 
