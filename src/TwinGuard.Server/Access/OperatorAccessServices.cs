@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.DataProtection;
 using TwinGuard.Server.Api;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Record;
@@ -65,6 +66,9 @@ internal static class OperatorAccessServices
             };
         });
 
+        // Key material of ASP.NET Core's data protection stays in the data directory, not in the service account's home.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "data-protection")));
+        services.AddLogging(b => b.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecurityTransformer>());
         return services;
