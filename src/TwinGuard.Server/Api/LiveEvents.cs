@@ -23,7 +23,7 @@ namespace TwinGuard.Server.Api;
 /// </remarks>
 internal sealed partial class LiveEvents(
     RecordStage record, ResponseEngine engine, WriteRecorder writes, PlantView view, TimeProvider time,
-    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILogger<LiveEvents> logger)
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IHostApplicationLifetime lifetime, ILogger<LiveEvents> logger)
     : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<Channel<SseItem<string>>, byte> _listeners = new();
@@ -69,7 +69,8 @@ internal sealed partial class LiveEvents(
         try
         {
             yield return await StateAsync();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            // Streams end as soon as the host starts stopping: the server waits for open requests before the data path stops.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token, lifetime.ApplicationStopping);
             while (true)
             {
                 SseItem<string> item;

@@ -116,6 +116,7 @@
       tile.dataset.state = asset.state;
       tile.querySelector('.name').textContent = asset.name;
       const suspect = asset.signals.filter((g) => g.trust === 'suspect').map((g) => g.id);
+      if (asset.id === state.selected) describeAsset(asset);
       tile.querySelector('.detail').textContent = [asset.state, asset.readOnly ? 'read-only' : '', suspect.length ? 'suspect: ' + suspect.join(', ') : '']
         .filter(Boolean).join(' · ');
     }
@@ -159,9 +160,7 @@
     state.charts.clear();
     $('#charts').replaceChildren();
     const asset = await api(`/api/assets/${encodeURIComponent(id)}`);
-    $('#asset-title').textContent = `${asset.name} (${asset.id})`;
-    $('#asset-meta').textContent = `${asset.kind}; state ${asset.state}${asset.readOnly ? '; twin read-only (lockdown)' : ''}${asset.maintenance?.enabled ? '; under maintenance' : ''}. `
-      + 'Blue: trusted readings; green band: the twin\'s expected value ± k·spread; red dots: findings.';
+    describeAsset(asset);
     for (const signal of asset.signals) {
       const box = el('div', { class: 'chart', 'data-signal': signal.id }, el('h4', {}, `${signal.id} (${signal.unit})`));
       $('#charts').append(box);
@@ -169,6 +168,12 @@
     await refreshCharts();
     clearInterval(state.chartTimer);
     state.chartTimer = setInterval(refreshCharts, 2000);
+  }
+
+  function describeAsset(asset) {
+    $('#asset-title').textContent = `${asset.name} (${asset.id})`;
+    $('#asset-meta').textContent = `${asset.kind}; state ${asset.state}${asset.readOnly ? '; twin read-only (lockdown)' : ''}${asset.maintenance?.enabled ? '; under maintenance' : ''}. `
+      + 'Blue: trusted readings; green band: the twin\'s expected value ± k·spread; red dots: findings.';
   }
 
   async function refreshCharts() {
