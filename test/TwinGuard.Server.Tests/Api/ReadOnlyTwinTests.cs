@@ -56,4 +56,32 @@ public sealed class ReadOnlyTwinTests
         Assert.Equal(HttpStatusCode.BadRequest, note.StatusCode);
         Assert.Contains("'text' is required", await note.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Verdict_OnRealFinding_IsRecordedAndRefusedWhileTheTwinIsReadOnly()
+    {
+        await using var site = new TwinGuardSiteFactory();
+        var key = site.CreateKey(ApiRole.Operator, name: "ana");
+        using var client = site.Client(key.Token);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // 3.5 m is outside the tank level's range [0, 2]: refused by validation, which raises an out_of_range finding.
+        await MosquittoPublisher.PublishAsync(site.Settings.Broker.Port, "tank-gateway", "demo-tank-gateway", "plant/tank1",
+            [$$$"""{"ts":{{{now}}},"seq":1,"values":{"level":3.5,"fluid_temp":24.5}}"""]);
+        var findings = await ReadingsApiTests.EventuallyAsync(
+            async () => await client.GetFromJsonAsync<JsonElement>("/api/findings?asset=tank1"), f => f.GetArrayLength() > 0);
+        var finding = findings.EnumerateArray().First(f => f.GetProperty("reason").GetString() == "out_of_range");
+        var id = finding.GetProperty("id").GetInt64();
+
+        var given = await client.PostAsJsonAsync($"/api/findings/{id}/verdict", new { verdict = "confirmed_attack", comment = "level cannot exceed the tank" });
+        Assert.Equal(HttpStatusCode.Created, given.StatusCode);
+        var detail = await client.GetFromJsonAsync<JsonElement>($"/api/findings/{id}");
+        var verdict = Assert.Single(detail.GetProperty("verdicts").EnumerateArray());
+        Assert.Equal("confirmed_attack", verdict.GetProperty("value").GetString());
+        Assert.Equal(key.Key.Actor, verdict.GetProperty("by").GetString());
+
+        await site.Services.GetRequiredService<ResponseEngine>().QuarantineAsync(QuarantineKind.ReadOnly, "tank1", "playbook:lockdown", "tampering");
+        var refused = await client.PostAsJsonAsync($"/api/findings/{id}/verdict", new { verdict = "false_positive", comment = "changed my mind" });
+        Assert.Equal((HttpStatusCode)423, refused.StatusCode);
+        Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/api/findings/{id}")).GetProperty("verdicts").EnumerateArray());
+    }
 }

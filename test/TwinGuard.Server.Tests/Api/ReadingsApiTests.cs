@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -23,7 +22,7 @@ public sealed class ReadingsApiTests
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var lines = Levels.Select((level, i) => string.Create(CultureInfo.InvariantCulture,
             $$$"""{"ts":{{{now - ((Levels.Length - i) * 250)}}},"seq":{{{i + 1}}},"values":{"level":{{{level}}},"fluid_temp":24.5}}"""));
-        await PublishAsync(site.Settings.Broker.Port, "tank-gateway", "demo-tank-gateway", "plant/tank1", lines);
+        await MosquittoPublisher.PublishAsync(site.Settings.Broker.Port, "tank-gateway", "demo-tank-gateway", "plant/tank1", lines);
 
         var readings = await EventuallyAsync(
             async () => await client.GetFromJsonAsync<JsonElement>("/api/assets/tank1/signals/level/readings"),
@@ -52,26 +51,7 @@ public sealed class ReadingsApiTests
             line => Assert.Matches(@"^(# (HELP|TYPE) \w+ .+|\w+(\{\w+=""[^""]*""(,\w+=""[^""]*"")*\})? [-+0-9.eE]+|\w+(\{[^}]*\})? (NaN|[+-]Inf))$", line));
     }
 
-    private static async Task PublishAsync(int port, string user, string password, string topic, IEnumerable<string> lines)
-    {
-        var start = new ProcessStartInfo("mosquitto_pub")
-        {
-            ArgumentList = { "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-V", "mqttv311", "-q", "1", "-u", user, "-P", password, "-t", topic, "-l" },
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("mosquitto_pub did not start (apt-get install mosquitto-clients)");
-        foreach (var line in lines)
-        {
-            await process.StandardInput.WriteLineAsync(line);
-        }
-
-        process.StandardInput.Close();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, "mosquitto_pub: " + await process.StandardError.ReadToEndAsync());
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition)
+    internal static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
