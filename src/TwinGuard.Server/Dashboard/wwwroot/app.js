@@ -239,6 +239,9 @@
     let d;
     try { d = await api(`/api/incidents/${id}`); } catch (error) { message(error.message, true); return; }
     $('#incident-panel').hidden = false;
+    $('#verdicts').hidden = !canDecide();
+    const last = d.verdicts[d.verdicts.length - 1];
+    if (last) $('#verdict-message').textContent = `${last.value} by ${last.by}: ${last.comment}`;
     $('#incident-title').textContent = `Incident ${d.incident.id}: ${d.incident.title}`;
     $('#timeline').replaceChildren(...d.timeline.map((t) => el('li', {}, `${time(t.time)} `, el('span', { class: 'kind' }, t.kind), t.text, t.by ? el('span', { class: 'by' }, ` — ${t.by}`) : '')));
     $('#evidence tbody').replaceChildren(...d.findings.map((f) => el('tr', {},
@@ -247,6 +250,23 @@
     $('#actions tbody').replaceChildren(...d.actions.map((a) => el('tr', {},
       el('td', {}, time(a.time)), el('td', {}, a.action), el('td', {}, a.target), el('td', {}, a.outcome), el('td', {}, a.by))));
   }
+
+  async function giveVerdict(verdict) {
+    const comment = $('#reason').value.trim();
+    const out = $('#verdict-message');
+    if (!comment) { out.textContent = 'Write a reason first: it is the verdict\'s comment.'; out.className = 'message error'; return; }
+    try {
+      const v = await api(`/api/incidents/${state.incident}/verdict`, { method: 'POST', body: { verdict, comment } });
+      out.textContent = `${v.value} by ${v.by}: ${v.comment}`;
+      out.className = 'message';
+    } catch (error) {
+      out.textContent = `Verdict refused: ${error.message}`;
+      out.className = 'message error';
+    }
+  }
+
+  $('#verdict-confirmed').addEventListener('click', () => giveVerdict('confirmed_attack'));
+  $('#verdict-false').addEventListener('click', () => giveVerdict('false_positive'));
 
   if (sessionStorage.getItem(KEY)) start();
 })();
