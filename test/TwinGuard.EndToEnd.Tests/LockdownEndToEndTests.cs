@@ -109,6 +109,18 @@ public sealed class LockdownEndToEndTests
         Assert.Contains($"quarantine {entry.Id} (source `tank-gateway`) released by alice: sensor replaced", releasedReport, StringComparison.Ordinal);
         Assert.NotNull(store.FindQuarantine(entry.Id)!.Lifted);
         Assert.True(site.Metrics.RefusalsOf(ReasonCode.Quarantined) >= 1);
+
+        // The release closed the incident: the same attack again, well inside the correlation window, is a new incident
+        // and the device is cut off again (not folded into the released one, where no playbook would run).
+        await using var again = LockdownDevice.Start(port, "tank-gateway", "demo-tank-gateway", TankTopic);
+        await again.SendAsync($$$"""{"ts":{{{Now()}}},"seq":21,"values":{"level":9.5}}""");
+        await again.SendAsync($$$"""{"ts":{{{Now()}}},"seq":22,"values":{"fluid_temp":500}}""");
+        await again.SendAsync($$$"""{"ts":{{{Now()}}},"seq":5,"values":{"level":1.1}}""");
+        await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("tank-gateway"), q => q, TimeSpan.FromSeconds(20), "tank-gateway quarantined again");
+        var second = Assert.Single(store.Quarantines(), q => q.Kind == QuarantineKind.Source);
+        Assert.NotEqual(entry.IncidentId, second.IncidentId);
+        using var findings = Twins.Record.PlantStore.Open(dataDir, readOnly: true);
+        Assert.Equal("released", findings.Incidents().Single(i => i.Id == entry.IncidentId).Status);
     }
 
     [Fact]

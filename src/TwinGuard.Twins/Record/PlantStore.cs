@@ -68,41 +68,49 @@ public sealed class PlantStore : IDisposable
     /// <summary>Starts a write transaction; the record stage commits once per batch.</summary>
     public SqliteTransaction Begin() => _connection.BeginTransaction();
 
-    /// <summary>Inserts a finding and returns its id.</summary>
-    public long Insert(Finding f)
+    /// <summary>The highest id in use in <c>findings</c> or <c>incidents</c> (0 when empty).</summary>
+    /// <remarks>The record stage is the only writer of both tables and numbers new rows itself, so that it can act on a
+    /// finding or incident before its row is written.</remarks>
+    public long LastId(string table)
     {
-        using var cmd = Command("""
-            INSERT INTO findings (time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms)
-            VALUES ($t, $r, $s, $a, $g, $d, $v, $sc, $m, $e, $o, $t) RETURNING id
-            """,
-            ("$t", f.Time.ToUnixTimeMilliseconds()), ("$r", f.Reason.Name()), ("$s", Name(f.Severity)), ("$a", f.AssetId), ("$g", f.SignalId),
-            ("$d", f.DeviceId), ("$v", f.Value), ("$sc", f.Score), ("$m", f.Message), ("$e", f.Explanation), ("$o", f.Occurrences));
+        using var cmd = Command($"SELECT COALESCE(MAX(id), 0) FROM {CheckTable(table)}");
         return (long)cmd.ExecuteScalar()!;
     }
+
+    /// <summary>Inserts a finding under the id the record stage gave it, with the ledger entry that proves it.</summary>
+    public void Insert(Finding f, long id, long ledgerEntry) =>
+        Execute("""
+            INSERT INTO findings (id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, ledger_entry)
+            VALUES ($id, $t, $r, $s, $a, $g, $d, $v, $sc, $m, $e, $o, $t, $le)
+            """,
+            ("$id", id), ("$t", f.Time.ToUnixTimeMilliseconds()), ("$r", f.Reason.Name()), ("$s", Name(f.Severity)), ("$a", f.AssetId), ("$g", f.SignalId),
+            ("$d", f.DeviceId), ("$v", f.Value), ("$sc", f.Score), ("$m", f.Message), ("$e", f.Explanation), ("$o", f.Occurrences), ("$le", ledgerEntry));
 
     /// <summary>Records that a stored finding happened again.</summary>
     public void AddOccurrences(long findingId, int count, DateTimeOffset last) =>
         Execute("UPDATE findings SET occurrences = occurrences + $n, last_ms = $l WHERE id = $id",
             ("$n", count), ("$l", last.ToUnixTimeMilliseconds()), ("$id", findingId));
 
-    /// <summary>Inserts an incident over the given findings and returns its id.</summary>
-    public long OpenIncident(Incident incident, IReadOnlyList<long> findingIds)
+    /// <summary>Inserts an incident (under its own id) over the given findings, with the ledger entry that proves it.</summary>
+    public void OpenIncident(Incident incident, IReadOnlyList<long> findingIds, long ledgerEntry)
     {
-        using var cmd = Command("""
-            INSERT INTO incidents (opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, finding_count)
-            VALUES ($o, $o, $sc, $a, $d, $s, $t, $r, $re, $n) RETURNING id
+        Execute("""
+            INSERT INTO incidents (id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, finding_count, ledger_entry)
+            VALUES ($id, $o, $o, $sc, $a, $d, $s, $t, $r, $re, $n, $le)
             """,
-            ("$o", incident.Opened.ToUnixTimeMilliseconds()), ("$sc", incident.Scope), ("$a", incident.AssetId), ("$d", incident.DeviceId),
+            ("$id", incident.Id), ("$o", incident.Opened.ToUnixTimeMilliseconds()), ("$sc", incident.Scope), ("$a", incident.AssetId), ("$d", incident.DeviceId),
             ("$s", Name(incident.Severity)), ("$t", incident.Title), ("$r", incident.Rule),
-            ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("$n", findingIds.Count));
-        var id = (long)cmd.ExecuteScalar()!;
+            ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("$n", findingIds.Count), ("$le", ledgerEntry));
         foreach (var findingId in findingIds)
         {
-            Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", id), ("$f", findingId));
+            Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", incident.Id), ("$f", findingId));
         }
-
-        return id;
     }
+
+    /// <summary>Closes an incident: later findings in its scope open a new one.</summary>
+    public void CloseIncident(long incidentId, DateTimeOffset time, string status) =>
+        Execute("UPDATE incidents SET status = $st, updated_ms = MAX(updated_ms, $u) WHERE id = $i AND status = 'open'",
+            ("$st", status), ("$u", time.ToUnixTimeMilliseconds()), ("$i", incidentId));
 
     /// <summary>Attaches a finding to an open incident, raising its severity and reasons as needed.</summary>
     public void JoinIncident(long incidentId, long findingId, Finding finding)
@@ -118,16 +126,8 @@ public sealed class PlantStore : IDisposable
             ("$r", finding.Reason.Name()), ("$i", incidentId));
     }
 
-    /// <summary>Notes which ledger entry proves a stored finding or incident.</summary>
-    public void SetLedgerEntry(string table, long id, long entry)
-    {
-        if (table is not ("findings" or "incidents"))
-        {
-            throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
-        }
-
-        Execute($"UPDATE {table} SET ledger_entry = $e WHERE id = $id", ("$e", entry), ("$id", id));
-    }
+    private static string CheckTable(string table) =>
+        table is "findings" or "incidents" ? table : throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
 
     /// <summary>The ledger entries of the given findings, in the order given (findings not yet recorded are left out).</summary>
     public IReadOnlyList<long> LedgerEntriesOf(IReadOnlyList<long> findingIds)
