@@ -97,7 +97,7 @@ internal sealed partial class TwinGrain(
             _signals[value.SignalIndex].StaleRaised = false;
         }
 
-        if (_validator.CheckMessage(message.DeviceId, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
+        if (_validator.CheckMessage(message.DeviceId, message.Boot, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
         {
             Refuse(message, null, refusal.Reason, refusal.Detail, now);
             return;
