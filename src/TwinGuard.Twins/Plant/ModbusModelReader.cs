@@ -277,7 +277,7 @@ internal static class ModbusModelReader
         }
         else if (table == ModbusTable.Holding)
         {
-            throw field.Required("range").Error("required field is missing: a writable register needs the values it may take");
+            throw field.Error("'range' is missing: a writable register needs the values it may take");
         }
 
         string? assetId = null;
