@@ -25,6 +25,8 @@ public sealed class ModbusEndToEndTests
             signals:
               - { id: speed, unit: rpm, range: [0, 3200], max_rate: 2000, period: 200ms, criticality: high }
               - { id: flow, unit: l/min, range: [0, 160], max_rate: 120, period: 200ms }
+              - { id: speed_setpoint, unit: rpm, range: [0, 3200], max_rate: 100000, period: 200ms }
+              - { id: flow_setpoint, unit: l/min, range: [0, 3200], max_rate: 100000, period: 200ms }
         devices: []
         modbus:
           devices:
@@ -35,12 +37,14 @@ public sealed class ModbusEndToEndTests
               points:
                 - { asset: pump1, signal: speed, table: input, address: 5 }
                 - { asset: pump1, signal: flow, table: input, address: 6, scale: 0.5 }
+                - { asset: pump1, signal: speed_setpoint, table: holding, address: 10 }
+                - { asset: pump1, signal: flow_setpoint, table: holding, address: 11 }
               guard:
                 listen: 127.0.0.1:{{guardPort}}
                 clients:
                   - { id: hmi-1, address: 127.0.0.1, write: true }
                 writable:
-                  - { table: holding, address: 10, range: [0, 3000], asset: pump1 }
+                  - { table: holding, address: 10, count: 2, range: [0, 3000], asset: pump1 }
         """, "e2e-modbus.yaml");
 
     [Fact]
@@ -71,12 +75,13 @@ public sealed class ModbusEndToEndTests
             var quarantine = app.Services.GetRequiredService<QuarantineList>();
             await Eventually.HoldsAsync(() => metrics.ReadingsAccepted, n => n >= 6, TimeSpan.FromSeconds(30), "polled readings accepted by the twin");
 
-            // An allowed setpoint change passes; then three writes outside [0, 3000] are refused with exception 03.
+            // An allowed setpoint change passes; then two writes outside [0, 3000] are refused with exception 03 and a
+            // write to a register that is not writable with 02. (Repeats of one refusal fold into one finding in the
+            // record stage, so the probe touches three registers to make three findings.)
             Assert.True((await ModbusPymodbus.ClientAsync(guardPort, "write_register", 10, 1200)).Ok);
-            for (var i = 0; i < 3; i++)
-            {
-                Assert.Equal(3, (await ModbusPymodbus.ClientAsync(guardPort, "write_register", 10, 9000 + i)).Exception);
-            }
+            Assert.Equal(3, (await ModbusPymodbus.ClientAsync(guardPort, "write_register", 10, 9000)).Exception);
+            Assert.Equal(3, (await ModbusPymodbus.ClientAsync(guardPort, "write_register", 11, 9001)).Exception);
+            Assert.Equal(2, (await ModbusPymodbus.ClientAsync(guardPort, "write_register", 20, 1)).Exception);
 
             // The three findings on pump1 open an incident; the playbook quarantines the HMI as a source.
             await Eventually.HoldsAsync(() => quarantine.IsDeviceQuarantined("hmi-1"), q => q, TimeSpan.FromSeconds(20), "hmi-1 quarantined");
@@ -86,7 +91,7 @@ public sealed class ModbusEndToEndTests
             // Polling goes on regardless.
             var before = metrics.ReadingsAccepted;
             await Eventually.HoldsAsync(() => metrics.ReadingsAccepted, n => n > before, TimeSpan.FromSeconds(10), "more polled readings");
-            Assert.True(metrics.FindingsOf(ReasonCode.ForbiddenValue) >= 3);
+            Assert.Equal((2, 1), (metrics.FindingsOf(ReasonCode.ForbiddenValue), metrics.FindingsOf(ReasonCode.ForbiddenWrite)));
             Assert.Equal(1, metrics.FindingsOf(ReasonCode.RegisterWrite));
             Assert.Equal(0, modbus.PollFailures);
         }

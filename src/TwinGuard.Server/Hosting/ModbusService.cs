@@ -18,6 +18,7 @@ internal sealed partial class ModbusService(
     private readonly List<ModbusGuard> _guards = [];
     private readonly List<ModbusPoller> _pollers = [];
     private readonly List<Task> _loops = [];
+    private bool _disposed;
 
     /// <summary>The running guards (the end-to-end tests and the benchmark find their ports here).</summary>
     public IReadOnlyList<ModbusGuard> Guards => _guards;
@@ -62,6 +63,12 @@ internal sealed partial class ModbusService(
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return; // registered as itself and as a hosted service: the container disposes it once per registration
+        }
+
+        _disposed = true;
         await StopAsync(CancellationToken.None);
         _stopping.Dispose();
     }
