@@ -109,4 +109,22 @@ public sealed class ModbusPduTests
         Assert.Equal(new MbapHeader(0xBEEF, 0, 6, 17), MbapHeader.Read(buffer));
         Assert.Null(MbapHeader.Read(buffer).Problem());
     }
+
+    [Property(MaxTest = 2000)]
+    public bool TryParseRequest_AnyBytes_NeverThrowsAndAcceptsOnlyWhatFitsThePdu(byte[] pdu)
+    {
+        var bytes = pdu.Take(MbapHeader.MaxPdu).ToArray();
+        if (!ModbusPdu.TryParseRequest(bytes, out var request, out _, out var problem))
+        {
+            return problem.Length > 0;
+        }
+
+        // Every value a well-formed request writes lies inside the PDU.
+        for (var i = 0; i < request.WriteQuantity; i++)
+        {
+            request.WrittenValue(bytes, i);
+        }
+
+        return request.ReadAddress + request.ReadQuantity <= 65536 && request.WriteAddress + request.WriteQuantity <= 65536;
+    }
 }
