@@ -13,6 +13,7 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
 {
     private readonly Dictionary<string, Queue<(DateTimeOffset Time, long FindingId)>> _recent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long IncidentId, DateTimeOffset LastFinding)> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _unexpectedWrites = new(StringComparer.Ordinal);
 
     /// <summary>The scope a finding belongs to: its asset, else its source.</summary>
     public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.DeviceId);
@@ -29,6 +30,11 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     public CorrelationDecision Observe(Finding finding, long findingId)
     {
         var scope = ScopeOf(finding);
+        if (finding.Reason == ReasonCode.RegisterWrite)
+        {
+            return CorrelationDecision.None; // an allowed write is expected: recorded, never counted towards an incident
+        }
+
         if (_open.TryGetValue(scope, out var open) && finding.Time - open.LastFinding <= settings.Window)
         {
             _open[scope] = (open.IncidentId, finding.Time);
@@ -45,6 +51,15 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         while (recent.Count > 0 && finding.Time - recent.Peek().Time > settings.Window)
         {
             recent.Dequeue();
+        }
+
+        if (finding.Reason.IsUnexpectedWrite())
+        {
+            _unexpectedWrites[scope] = finding.Time;
+        }
+        else if (finding.Reason.IsProcessAnomaly() && _unexpectedWrites.Remove(scope, out var write) && finding.Time - write <= settings.Window)
+        {
+            return Open(scope, recent, finding, "unexpected-write-then-anomaly");
         }
 
         if (finding.Severity >= Severity.Critical)
