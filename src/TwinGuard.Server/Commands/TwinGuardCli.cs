@@ -32,6 +32,7 @@ internal static class TwinGuardCli
         PlaybookCommand.Create(),
         QuarantineCommand.Create(),
         ApprovalsCommand.Create(),
+        KeysCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

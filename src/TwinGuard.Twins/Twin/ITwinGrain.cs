@@ -23,4 +23,8 @@ public interface ITwinGrain : IGrainWithStringKey
     /// <param name="culprit">While violated, the <c>asset.signal</c> it blames; null otherwise.</param>
     [OneWay, Alias("relation-state")]
     Task RelationStateChangedAsync(string relationId, RelationState state, string? culprit);
+
+    /// <summary>Up to <paramref name="max"/> of the newest trusted readings of a signal, oldest first; null for an unknown signal.</summary>
+    [Alias("history")]
+    Task<SignalHistory?> GetHistoryAsync(string signalId, int max);
 }

@@ -135,6 +135,7 @@ internal sealed partial class TwinGrain(
             state.Value = value;
             state.ValueTimeMs = message.TimestampMs;
             ForwardToRelations(index, message.TimestampMs, value, message.DeviceId);
+            RememberReading(index, message.TimestampMs, value);
             accepted++;
         }
 
