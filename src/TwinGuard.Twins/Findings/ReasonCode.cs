@@ -73,6 +73,12 @@ public enum ReasonCode
     /// <summary>A relation the physics must obey does not hold.</summary>
     RelationViolated,
 
+    /// <summary>
+    /// A retraining of an asset's multivariate model was refused: the recent normal has moved away from the commissioned
+    /// one (a slow drift below every threshold, or someone poisoning the baseline). The model in use is kept.
+    /// </summary>
+    BaselineDrift,
+
     // Intel: what the rest of the world has seen.
 
     /// <summary>An address, name or hash that a threat-intelligence feed lists was seen here.</summary>
