@@ -16,6 +16,8 @@ internal static class BenchCommand
         IForestBenchmark.Definition,
         AutoencoderBenchmark.Definition,
         LockdownBenchmark.Create(),
+        ModbusBenchmark.Create(),
+        RelationsBenchmark.Create(),
     ];
 
     public static Command Create()

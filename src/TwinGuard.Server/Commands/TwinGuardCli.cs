@@ -27,6 +27,7 @@ internal static class TwinGuardCli
         LedgerCommand.Create(),
         IntelCommand.Create(),
         DetectCommand.Create(),
+        CalibrateCommand.Create(),
         EvaluateCommand.Create(),
         PlaybookCommand.Create(),
         QuarantineCommand.Create(),
