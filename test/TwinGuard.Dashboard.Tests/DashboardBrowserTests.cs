@@ -104,7 +104,6 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
     private async Task OperateAsync(IPage page, string target, NewApiKey key, string dataDir)
     {
-
         // The attack turns the asset red, pushed by the server: the document is never reloaded.
         await page.Locator($".asset[data-asset='{target}'].quarantined").WaitForAsync(new LocatorWaitForOptions { Timeout = 90_000 });
         output.WriteLine($"{target} turned red at {DateTime.UtcNow:HH:mm:ss.fff}");
