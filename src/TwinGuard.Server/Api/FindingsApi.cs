@@ -1,8 +1,10 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TwinGuard.Server.Access;
+using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
+using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Server.Api;
 
@@ -61,9 +63,26 @@ internal static class FindingsApi
         return TypedResults.Ok(records.Findings(n, asset, null, incident));
     }
 
-    private static Results<Created<Verdict>, ProblemHttpResult> GiveVerdict(
-        long id, VerdictRequest request, HttpContext context, PlantRecords records, AccessRestrictions access, WriteRecorder writes, OperatorJournal journal, TimeProvider time) =>
-        records.Finding(id) is not { } finding
-            ? Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"no finding {id}"))
-            : Record("finding", id, finding.AssetId, finding.IncidentId, request, context, access, writes, journal, time);
+    /// <remarks>
+    /// Verdicts are how analysts teach the twins: <c>false_positive</c> on a <c>baseline_drift</c> finding says the
+    /// change of normal is real operation, so the asset's multivariate model re-baselines on what comes next.
+    /// </remarks>
+    private static async Task<Results<Created<Verdict>, ProblemHttpResult>> GiveVerdict(
+        long id, VerdictRequest request, HttpContext context, PlantRecords records, AccessRestrictions access, WriteRecorder writes, OperatorJournal journal,
+        TimeProvider time, IGrainFactory grains)
+    {
+        if (records.Finding(id) is not { } finding)
+        {
+            return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"no finding {id}"));
+        }
+
+        var result = Record("finding", id, finding.AssetId, finding.IncidentId, request, context, access, writes, journal, time);
+        if (result.Result is Created<Verdict> && request.Verdict == "false_positive"
+            && finding.Reason == ReasonCode.BaselineDrift.Name() && finding.AssetId is { } asset)
+        {
+            await grains.GetGrain<ITwinGrain>(asset).RebaselineAsync();
+        }
+
+        return result;
+    }
 }

@@ -39,6 +39,9 @@ internal sealed class AssetDetector(AssetModel asset, DetectionSettings settings
         remove => _detector.RefitRefused -= value;
     }
 
+    /// <summary>Learns the next warm-up window unconditionally and anchors there (see <see cref="OnlineAnomalyDetector.Rebaseline"/>).</summary>
+    public void Rebaseline() => _detector.Rebaseline();
+
     /// <summary>The detector's name, for records.</summary>
     public string DetectorName => settings.MultivariateDetector;
 

@@ -27,4 +27,11 @@ public interface ITwinGrain : IGrainWithStringKey
     /// <summary>Up to <paramref name="max"/> of the newest trusted readings of a signal, oldest first; null for an unknown signal.</summary>
     [Alias("history")]
     Task<SignalHistory?> GetHistoryAsync(string signalId, int max);
+
+    /// <summary>
+    /// Accepts that the asset's normal operation has changed (an analyst's decision): its multivariate model learns the
+    /// next warm-up window whatever its verdicts and anchors there. False when the asset has no multivariate model.
+    /// </summary>
+    [Alias("rebaseline")]
+    Task<bool> RebaselineAsync();
 }

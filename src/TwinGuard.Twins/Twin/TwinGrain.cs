@@ -96,6 +96,12 @@ internal sealed partial class TwinGrain(
         return Task.FromResult(new TwinSnapshot(_asset.Id, time.GetUtcNow(), signals));
     }
 
+    public Task<bool> RebaselineAsync()
+    {
+        _assetDetector?.Rebaseline();
+        return Task.FromResult(_assetDetector is not null);
+    }
+
     private void Ingest(ReadingMessage message, DateTimeOffset now, long nowMs)
     {
         foreach (var value in message.Values)
