@@ -59,6 +59,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     public ModbusDeviceModel Device => _device;
 
     /// <summary>Binds the listening socket and starts accepting clients.</summary>
+    /// <exception cref="IOException">The address cannot be bound (in use, not local).</exception>
     public void Start()
     {
         var listener = new Socket(_model.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -70,7 +71,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
         catch (SocketException ex)
         {
             listener.Dispose();
-            throw new InvalidOperationException($"Modbus guard '{_device.Id}' cannot listen on {_model.Listen}: {ex.Message}", ex);
+            throw new IOException($"Modbus guard '{_device.Id}' cannot listen on {_model.Listen}: {ex.Message}", ex);
         }
 
         _listener = listener;
@@ -207,9 +208,11 @@ public sealed partial class ModbusGuard : IAsyncDisposable
                 $"unit id {header.UnitId} is not the guarded unit {_device.UnitId}", request: verdict.Request);
         }
 
+        var activity = _metrics.Client(connection.SourceId);
         if (!verdict.Allowed)
         {
             _metrics.CountRefused();
+            activity.CountRefused(_time.GetTimestamp());
             Refused(connection, frame.AsSpan(0, MbapHeader.Size + pduLength), header.UnitId, verdict);
             return ExceptionResponse(answer, header, frame[MbapHeader.Size], verdict.Exception);
         }
@@ -228,6 +231,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
 
         Interlocked.Exchange(ref _upstreamDown, 0);
         _metrics.CountForwarded();
+        activity.CountForwarded(verdict.Request, _time.GetTimestamp());
         if (verdict.Request.Writes && (answer[MbapHeader.Size] & ModbusPdu.ExceptionFlag) == 0)
         {
             Wrote(connection, frame.AsSpan(MbapHeader.Size, pduLength), verdict.Request);

@@ -55,6 +55,8 @@ public sealed class ModbusGuardTests
         var finding = Assert.Single(ModbusPollerTests.Drain(site.Evidence));
         Assert.Equal((ReasonCode.RegisterWrite, Severity.Info, "hmi", "pump1", "speed", 1500.0), (finding.Reason, finding.Severity, finding.DeviceId, finding.AssetId, finding.SignalId, finding.Value));
         Assert.Equal(2, site.Metrics.Forwarded);
+        var activity = site.Metrics.Clients["hmi"];
+        Assert.Equal((1, 1, 0), (activity.Reads, activity.Writes, activity.Refused));
     }
 
     [Fact]
