@@ -33,6 +33,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     private readonly ModbusMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ModbusClientOptions _upstreamOptions;
+    private readonly ModbusWriteLog? _writes;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private Socket? _listener;
@@ -41,8 +42,15 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     private int _upstreamDown;
 
     /// <summary>Creates the guard of <paramref name="device"/> (which must have a guard in the plant model).</summary>
-    public ModbusGuard(ModbusDeviceModel device, QuarantineList quarantine, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time)
+    /// <param name="device">The device and its guard model.</param>
+    /// <param name="quarantine">Where playbooks quarantine clients.</param>
+    /// <param name="evidence">Where findings and refusals go.</param>
+    /// <param name="metrics">Counters.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="writes">Where forwarded writes are logged for the device's poller; null when nothing polls it.</param>
+    public ModbusGuard(ModbusDeviceModel device, QuarantineList quarantine, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time, ModbusWriteLog? writes = null)
     {
+        _writes = writes;
         _device = device;
         _model = device.Guard ?? throw new ArgumentException($"Modbus device '{device.Id}' has no guard", nameof(device));
         _policy = new ModbusGuardPolicy(_model, quarantine);
@@ -234,6 +242,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
         activity.CountForwarded(verdict.Request, _time.GetTimestamp());
         if (verdict.Request.Writes && (answer[MbapHeader.Size] & ModbusPdu.ExceptionFlag) == 0)
         {
+            _writes?.Record(verdict.Request.WriteTable, verdict.Request.WriteAddress, verdict.Request.WriteQuantity, _time.GetTimestamp());
             Wrote(connection, frame.AsSpan(MbapHeader.Size, pduLength), verdict.Request);
         }
 

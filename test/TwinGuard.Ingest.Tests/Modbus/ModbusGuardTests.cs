@@ -11,7 +11,7 @@ namespace TwinGuard.Ingest.Tests.Modbus;
 public sealed class ModbusGuardTests
 {
     private static ModbusDeviceModel Device(int plcPort, bool mayWrite = true, string clientAddress = "127.0.0.1") =>
-        new("plc", "plc", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
+        new("plc", "plc", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15),
             [new ModbusPoint("pump1", "speed", ModbusTable.Holding, 10, ModbusValueType.UInt16, ModbusWordOrder.HighFirst, 1, 0)],
             new ModbusGuardModel(
                 new IPEndPoint(IPAddress.Loopback, PymodbusPlc.FreePort()),
@@ -134,7 +134,7 @@ public sealed class ModbusGuardTests
     public async Task MalformedFrames_RefusedOrClosed_WithoutDisturbingAnotherClient()
     {
         await using var site = await Site.StartAsync(port => Device(port), (10, 42));
-        await using var good = new ModbusTcpClient("127.0.0.1", site.Port, 1, ModbusClientOptions.Default, TimeProvider.System);
+        await using var good = new ModbusTcpClient("127.0.0.1", site.Port, 1, ModbusClientOptions.Default with { Timeout = TimeSpan.FromSeconds(15) }, TimeProvider.System);
         using var bad = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await bad.ConnectAsync(IPAddress.Loopback, site.Port);
         Assert.Equal((ushort[])[42], await good.ReadHoldingRegistersAsync(10, 1));
@@ -173,6 +173,35 @@ public sealed class ModbusGuardTests
         Assert.Equal((0x0B, 0x0B), (first.Exception, second.Exception));
         Assert.Equal(ReasonCode.DeviceUnreachable, Assert.Single(ModbusPollerTests.Drain(site.Evidence)).Reason);
         Assert.Equal(2, site.Metrics.UpstreamFailures);
+    }
+
+    [Fact]
+    public async Task Poller_SetpointChangedBehindTheGuardsBack_RaisesUnexpectedWrite_ButNotForWritesThroughIt()
+    {
+        var parsed = PlantModelLoader.Parse(ModbusPlantModelTests.Base);
+        var plant = new PlantModel(parsed.Site, parsed.Validation, parsed.Detection, parsed.Correlation, parsed.Assets,
+            [new DeviceModel("plc", "plc", PasswordHash.Create("x", 1000), ["plant/pump1"])], []); // the PLC as the gate knows it
+        var writes = new ModbusWriteLog();
+        await using var plc = await PymodbusPlc.StartAsync(null, (10, 100));
+        var device = Device(plc.Port);
+        var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
+        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, new RecordingInbox());
+        var metrics = new ModbusMetrics();
+        await using var guard = new ModbusGuard(device, new QuarantineList(), evidence, metrics, TimeProvider.System, writes);
+        guard.Start();
+        await using var poller = new ModbusPoller(device, gate, evidence, metrics, TimeProvider.System, writes);
+
+        Assert.True(await poller.PollOnceAsync(CancellationToken.None));
+        Assert.True((await PymodbusPlc.ClientAsync(guard.LocalEndpoint.Port, "write_register", 10, 1500)).Ok);
+        Assert.True(await poller.PollOnceAsync(CancellationToken.None));
+        Assert.DoesNotContain(ModbusPollerTests.Drain(evidence), f => f.Reason == ReasonCode.UnexpectedWrite);
+
+        Assert.True((await PymodbusPlc.ClientAsync(plc.Port, "write_register", 10, 2900)).Ok); // straight to the PLC
+        Assert.True(await poller.PollOnceAsync(CancellationToken.None));
+
+        var finding = Assert.Single(ModbusPollerTests.Drain(evidence), f => f.Reason == ReasonCode.UnexpectedWrite);
+        Assert.Equal(("pump1", "speed", "plc", 2900.0), (finding.AssetId, finding.SignalId, finding.DeviceId, finding.Value));
+        Assert.Contains("changed from 1500 to 2900", finding.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Sends one raw frame and returns the response PDU, after checking the response echoes the transaction id.</summary>
