@@ -17,6 +17,7 @@ internal static class BenchCommand
         AutoencoderBenchmark.Definition,
         LockdownBenchmark.Create(),
         ModbusBenchmark.Create(),
+        RelationsBenchmark.Create(),
     ];
 
     public static Command Create()

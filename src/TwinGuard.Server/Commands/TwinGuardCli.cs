@@ -27,10 +27,12 @@ internal static class TwinGuardCli
         LedgerCommand.Create(),
         IntelCommand.Create(),
         DetectCommand.Create(),
+        CalibrateCommand.Create(),
         EvaluateCommand.Create(),
         PlaybookCommand.Create(),
         QuarantineCommand.Create(),
         ApprovalsCommand.Create(),
+        KeysCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -16,10 +16,13 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     private readonly Dictionary<string, DateTimeOffset> _unexpectedWrites = new(StringComparer.Ordinal);
 
     /// <summary>The scope a finding belongs to: its asset, else its source.</summary>
-    public static string ScopeOf(Finding finding) =>
-        finding.AssetId is { } asset && !finding.Reason.IsAboutSource() ? $"asset:{asset}"
-        : finding.DeviceId is { } device ? $"source:{device}"
-        : finding.AssetId is { } a ? $"asset:{a}"
+    public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.DeviceId);
+
+    /// <summary>The scope of a finding with this reason about this asset from this device.</summary>
+    public static string ScopeOf(ReasonCode reason, string? assetId, string? deviceId) =>
+        assetId is { } asset && !reason.IsAboutSource() ? $"asset:{asset}"
+        : deviceId is { } device ? $"source:{device}"
+        : assetId is { } a ? $"asset:{a}"
         : "site";
 
     /// <summary>Takes one stored finding; says whether it joins an open incident or opens a new one.</summary>
@@ -74,6 +77,26 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
 
     /// <summary>Tells the correlator which id the store gave the incident it asked to open.</summary>
     public void Opened(string scope, long incidentId, DateTimeOffset time) => _open[scope] = (incidentId, time);
+
+    /// <summary>
+    /// Closes an open incident (its containment was released): the next finding in its scope starts counting afresh
+    /// and can open a new incident, so a device that attacks again after its release is contained again.
+    /// </summary>
+    /// <returns>The incident's scope, or null when it is not open (already closed, or quiet for a whole window).</returns>
+    public string? Close(long incidentId)
+    {
+        foreach (var (scope, open) in _open)
+        {
+            if (open.IncidentId == incidentId)
+            {
+                _open.Remove(scope);
+                _recent.Remove(scope);
+                return scope;
+            }
+        }
+
+        return null;
+    }
 
     private static CorrelationDecision Open(string scope, Queue<(DateTimeOffset Time, long FindingId)> recent, Finding finding, string rule)
     {

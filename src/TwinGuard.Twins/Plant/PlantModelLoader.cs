@@ -197,7 +197,7 @@ public static class PlantModelLoader
 
     private static RelationModel ReadRelation(YamlField field, PlantModel model)
     {
-        field.AllowOnly("id", "kind", "expression", "tolerance");
+        field.AllowOnly("id", "kind", "expression", "tolerance", "coefficients", "window", "max_age", "noise");
         var kindField = field.Required("kind");
         var kind = kindField.String();
         if (kind is not ("algebraic" or "dynamic"))
@@ -205,13 +205,14 @@ public static class PlantModelLoader
             throw kindField.Error($"expected algebraic or dynamic, found '{kind}'");
         }
 
+        var coefficients = field.Optional("coefficients") is { } c ? ReadCoefficients(c, model) : [];
         var expressionField = field.Required("expression");
         var expression = expressionField.String();
         Relations.CompiledRelation compiled;
         try
         {
             // Parsed, resolved against the model and unit-checked now, so a wrong relation stops the load, not the twin.
-            compiled = Relations.CompiledRelation.Compile(expression, model);
+            compiled = Relations.CompiledRelation.Compile(expression, model, coefficients);
         }
         catch (Relations.RelationSyntaxException ex)
         {
@@ -223,8 +224,49 @@ public static class PlantModelLoader
             throw kindField.Error("expected dynamic: the expression uses der()");
         }
 
-        var signals = compiled.Slots;
-        return new RelationModel(field.Required("id").Identifier(), kind, expression, field.Required("tolerance").PositiveNumber(), signals);
+        if (kind == "dynamic" && !compiled.UsesDerivative)
+        {
+            throw kindField.Error("expected algebraic: the expression does not use der()");
+        }
+
+        var windowField = field.Optional("window");
+        if (windowField is { } w && kind != "dynamic")
+        {
+            throw w.Error("window applies to dynamic relations only");
+        }
+
+        var maxAge = field.Optional("max_age")?.Duration() ?? RelationModel.DefaultMaxAge;
+        return new RelationModel(field.Required("id").Identifier(), kind, expression, field.Required("tolerance").PositiveNumber(), compiled.Slots)
+        {
+            Coefficients = coefficients,
+            Window = windowField?.Duration() ?? RelationModel.DefaultWindow,
+            MaxAge = maxAge,
+            Noise = field.Optional("noise")?.PositiveNumber(),
+            Compiled = compiled,
+        };
+    }
+
+    private static List<KeyValuePair<string, double>> ReadCoefficients(YamlField field, PlantModel model)
+    {
+        var result = new List<KeyValuePair<string, double>>();
+        foreach (var key in field.Mapping.Children.Keys)
+        {
+            var name = (key as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value ?? string.Empty;
+            var entry = field.Required(name);
+            if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_') || !name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
+            {
+                throw entry.Error($"expected a coefficient name [A-Za-z_][A-Za-z0-9_]*, found '{name}'");
+            }
+
+            if (name is "min" or "max" or "abs" or "sqrt" or "pow" or "clamp" or "der" || model.FindAsset(name) is not null)
+            {
+                throw entry.Error($"'{name}' is a function or an asset, not a coefficient name");
+            }
+
+            result.Add(new(name, entry.Number()));
+        }
+
+        return result;
     }
 
     private static List<T> ReadUnique<T>(YamlField list, Func<YamlField, T> read, Func<T, string> id, string what)

@@ -19,9 +19,12 @@ public sealed class CompiledRelation
     private readonly Instruction[] _right;
     private readonly int _stackSize;
     private readonly int _slotCount;
+    private readonly double[] _coefficients;
 
-    private CompiledRelation(string expression, ParsedRelation parsed)
+    private CompiledRelation(string expression, ParsedRelation parsed, string[] coefficientNames, double[] coefficients)
     {
+        CoefficientNames = coefficientNames;
+        _coefficients = coefficients;
         Expression = expression;
         _left = parsed.Left;
         _right = parsed.Right;
@@ -48,22 +51,64 @@ public sealed class CompiledRelation
     /// <summary>True when the relation uses <c>der(...)</c> and therefore needs previous values.</summary>
     public bool UsesDerivative { get; }
 
+    /// <summary>The coefficients the expression may use by name (declared under <c>coefficients:</c>), in index order.</summary>
+    public IReadOnlyList<string> CoefficientNames { get; }
+
+    /// <summary>The value of each coefficient, in the order of <see cref="CoefficientNames"/>.</summary>
+    public IReadOnlyList<double> Coefficients => _coefficients;
+
+    /// <summary>The slot <c>x</c> when the left side is exactly <c>der(x)</c> (a dynamic relation that predicts the rate
+    /// of one signal, so its integrated residual is in that signal's unit); −1 otherwise.</summary>
+    public int LeftDerivativeSlot => _left is [{ Op: OpCode.Der } only] ? only.Slot : -1;
+
     /// <summary>Values the evaluation stack holds at most.</summary>
     public int StackSize => _stackSize;
 
     /// <summary>Parses and checks a relation against a plant model: every reference must name an asset's signal, and
     /// units must agree where they are added, subtracted or compared.</summary>
     /// <exception cref="RelationSyntaxException">The expression is not valid; the message gives the 1-based position.</exception>
-    public static CompiledRelation Compile(string expression, PlantModel model)
+    public static CompiledRelation Compile(string expression, PlantModel model) => Compile(expression, model, null);
+
+    /// <summary>Parses and checks a relation that may use named coefficients (bare names, e.g. <c>k</c>) with their
+    /// initial values; the model checks references and units as in <see cref="Compile(string, PlantModel)"/>.</summary>
+    /// <exception cref="RelationSyntaxException">The expression is not valid; the message gives the 1-based position.</exception>
+    public static CompiledRelation Compile(string expression, PlantModel? model, IReadOnlyList<KeyValuePair<string, double>>? coefficients)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        return new CompiledRelation(expression, RelationParser.Parse(expression, model));
+        var names = coefficients?.Select(c => c.Key).ToArray() ?? [];
+        var values = coefficients?.Select(c => c.Value).ToArray() ?? [];
+        return new CompiledRelation(expression, RelationParser.Parse(expression, model, names), names, values);
     }
 
     /// <summary>Parses a relation without a plant model: references and units are not checked.</summary>
     /// <exception cref="RelationSyntaxException">The expression is not valid; the message gives the 1-based position.</exception>
-    public static CompiledRelation Compile(string expression) =>
-        new(expression, RelationParser.Parse(expression, null));
+    public static CompiledRelation Compile(string expression) => Compile(expression, null, null);
+
+    /// <summary>The same relation with other coefficient values (calibration), sharing the compiled program.</summary>
+    /// <exception cref="ArgumentException">The number of values is not the number of coefficients.</exception>
+    public CompiledRelation WithCoefficients(ReadOnlySpan<double> values)
+    {
+        if (values.Length != _coefficients.Length)
+        {
+            throw new ArgumentException($"'{Expression}' has {_coefficients.Length} coefficients but {values.Length} values were given", nameof(values));
+        }
+
+        return new CompiledRelation(this, values.ToArray());
+    }
+
+    private CompiledRelation(CompiledRelation other, double[] coefficients)
+    {
+        Expression = other.Expression;
+        _left = other._left;
+        _right = other._right;
+        Slots = other.Slots;
+        _slotCount = other._slotCount;
+        SlotInfo = other.SlotInfo;
+        SlotUnits = other.SlotUnits;
+        UsesDerivative = other.UsesDerivative;
+        _stackSize = other._stackSize;
+        CoefficientNames = other.CoefficientNames;
+        _coefficients = coefficients;
+    }
 
     /// <summary>The residual <c>left − right</c> of an algebraic relation (one without <c>der</c>).</summary>
     /// <exception cref="InvalidOperationException">The relation uses <c>der</c>: call the overload with previous values.</exception>
@@ -84,7 +129,15 @@ public sealed class CompiledRelation
     {
         CheckLengths(values, previous);
         Span<double> stack = stackalloc double[_stackSize];
-        return Run(_left, values, previous, elapsedSeconds, stack) - Run(_right, values, previous, elapsedSeconds, stack);
+        return Run(_left, values, previous, elapsedSeconds, _coefficients, stack) - Run(_right, values, previous, elapsedSeconds, _coefficients, stack);
+    }
+
+    /// <summary>The residual with other coefficient values than the compiled ones (calibration's trial values).</summary>
+    internal double Residual(ReadOnlySpan<double> values, ReadOnlySpan<double> previous, double elapsedSeconds, ReadOnlySpan<double> coefficients)
+    {
+        CheckLengths(values, previous);
+        Span<double> stack = stackalloc double[_stackSize];
+        return Run(_left, values, previous, elapsedSeconds, coefficients, stack) - Run(_right, values, previous, elapsedSeconds, coefficients, stack);
     }
 
     /// <summary>The left side alone (e.g. the measured value on the dashboard).</summary>
@@ -92,7 +145,7 @@ public sealed class CompiledRelation
     {
         CheckLengths(values, previous);
         Span<double> stack = stackalloc double[_stackSize];
-        return Run(_left, values, previous, elapsedSeconds, stack);
+        return Run(_left, values, previous, elapsedSeconds, _coefficients, stack);
     }
 
     /// <summary>The right side alone (the value the physics predicts; with the tolerance, the expected band).</summary>
@@ -100,7 +153,7 @@ public sealed class CompiledRelation
     {
         CheckLengths(values, previous);
         Span<double> stack = stackalloc double[_stackSize];
-        return Run(_right, values, previous, elapsedSeconds, stack);
+        return Run(_right, values, previous, elapsedSeconds, _coefficients, stack);
     }
 
     /// <inheritdoc />
@@ -119,7 +172,7 @@ public sealed class CompiledRelation
         }
     }
 
-    private static double Run(Instruction[] code, ReadOnlySpan<double> values, ReadOnlySpan<double> previous, double dt, Span<double> stack)
+    private static double Run(Instruction[] code, ReadOnlySpan<double> values, ReadOnlySpan<double> previous, double dt, ReadOnlySpan<double> coefficients, Span<double> stack)
     {
         var top = -1;
         foreach (ref readonly var ins in code.AsSpan())
@@ -131,6 +184,9 @@ public sealed class CompiledRelation
                     break;
                 case OpCode.Load:
                     stack[++top] = values[ins.Slot];
+                    break;
+                case OpCode.Coefficient:
+                    stack[++top] = coefficients[ins.Slot];
                     break;
                 case OpCode.Der:
                     stack[++top] = dt > 0 ? (values[ins.Slot] - previous[ins.Slot]) / dt : double.NaN;
@@ -194,7 +250,7 @@ public sealed class CompiledRelation
         {
             depth += ins.Op switch
             {
-                OpCode.Push or OpCode.Load or OpCode.Der => 1,
+                OpCode.Push or OpCode.Load or OpCode.Coefficient or OpCode.Der => 1,
                 OpCode.Neg or OpCode.Abs or OpCode.Sqrt => 0,
                 OpCode.Clamp => -2,
                 _ => -1,

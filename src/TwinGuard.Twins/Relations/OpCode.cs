@@ -5,6 +5,7 @@ internal enum OpCode : byte
 {
     Push,
     Load,
+    Coefficient,
     Der,
     Add,
     Sub,

@@ -10,9 +10,11 @@ namespace TwinGuard.Twins.Relations;
 /// expr     := term (('+' | '-') term)*
 /// term     := unary (('*' | '/') unary)*
 /// unary    := '-' unary | primary
-/// primary  := NUMBER | ref | NAME '(' expr (',' expr)* ')' | '(' expr ')'
+/// primary  := NUMBER | ref | COEFFICIENT | NAME '(' expr (',' expr)* ')' | '(' expr ')'
 /// ref      := ASSET '.' SIGNAL
 /// </code>
+/// A COEFFICIENT is a bare name declared in the relation's <c>coefficients:</c> (a value calibration may fit); like a
+/// number it carries no unit.
 /// Units: a reference carries its signal's unit, a number and a product or quotient carry none. Adding, subtracting,
 /// comparing with <c>~</c>, or passing to min/max/clamp two operands that both carry a unit requires the same unit.
 /// </remarks>
@@ -22,6 +24,7 @@ internal sealed class RelationParser
 
     private readonly List<Token> _tokens;
     private readonly PlantModel? _model;
+    private readonly IReadOnlyList<string> _coefficients;
     private readonly List<string> _slots = [];
     private readonly List<RelationSlot> _slotInfo = [];
     private List<Instruction> _code = [];
@@ -29,16 +32,17 @@ internal sealed class RelationParser
     private int _nesting;
     private bool _usesDerivative;
 
-    private RelationParser(string text, PlantModel? model)
+    private RelationParser(string text, PlantModel? model, IReadOnlyList<string> coefficients)
     {
         _tokens = RelationTokenizer.Tokenize(text);
         _model = model;
+        _coefficients = coefficients;
     }
 
-    public static ParsedRelation Parse(string text, PlantModel? model)
+    public static ParsedRelation Parse(string text, PlantModel? model, IReadOnlyList<string>? coefficients = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parser = new RelationParser(text, model);
+        var parser = new RelationParser(text, model, coefficients ?? []);
         var leftUnit = parser.Expression();
         var left = parser._code;
         if (parser.Peek.Kind != TokenKind.Tilde)
@@ -147,6 +151,12 @@ internal sealed class RelationParser
                     var (slot, signalUnit) = Reference(token);
                     _code.Add(new Instruction(OpCode.Load, 0, slot));
                     return signalUnit;
+                }
+
+                if (IndexOfCoefficient(token.Text) is var coefficient and >= 0)
+                {
+                    _code.Add(new Instruction(OpCode.Coefficient, 0, coefficient));
+                    return null;
                 }
 
                 throw Expected($"'.' after '{token.Text}' (a reference is asset.signal) or '(' after a function name");
@@ -286,6 +296,19 @@ internal sealed class RelationParser
         {
             throw new RelationSyntaxException(op.Position, $"unit mismatch at position {op.Position}: {left} {op.Text} {right}");
         }
+    }
+
+    private int IndexOfCoefficient(string name)
+    {
+        for (var i = 0; i < _coefficients.Count; i++)
+        {
+            if (string.Equals(_coefficients[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private void Expect(TokenKind kind, string what)

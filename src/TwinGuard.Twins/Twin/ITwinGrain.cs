@@ -1,4 +1,6 @@
+using Orleans.Concurrency;
 using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Relations;
 
 namespace TwinGuard.Twins.Twin;
 
@@ -13,4 +15,16 @@ public interface ITwinGrain : IGrainWithStringKey
     /// <summary>The twin's current state: last-known-good values, expected values and trust per signal.</summary>
     [Alias("snapshot")]
     Task<TwinSnapshot> GetSnapshotAsync();
+
+    /// <summary>A relation that reads this asset's signals changed state or culprit (sent by the relation grain on changes
+    /// only): while the relations of a signal hold (or blame another input), the physics explains its changes.</summary>
+    /// <param name="relationId">The relation.</param>
+    /// <param name="state">Its new state.</param>
+    /// <param name="culprit">While violated, the <c>asset.signal</c> it blames; null otherwise.</param>
+    [OneWay, Alias("relation-state")]
+    Task RelationStateChangedAsync(string relationId, RelationState state, string? culprit);
+
+    /// <summary>Up to <paramref name="max"/> of the newest trusted readings of a signal, oldest first; null for an unknown signal.</summary>
+    [Alias("history")]
+    Task<SignalHistory?> GetHistoryAsync(string signalId, int max);
 }

@@ -45,6 +45,7 @@ internal sealed partial class TwinGrain(
             _state = new double[_asset.Signals.Count];
         }
 
+        ActivateRelations();
         var period = _asset.Signals.Min(s => s.Period);
         this.RegisterGrainTimer(CheckStalenessAsync, period * 4, period * 4);
         return Task.CompletedTask;
@@ -65,6 +66,7 @@ internal sealed partial class TwinGrain(
             }
         }
 
+        FlushRelations();
         return Task.CompletedTask;
     }
 
@@ -97,7 +99,7 @@ internal sealed partial class TwinGrain(
             _signals[value.SignalIndex].StaleRaised = false;
         }
 
-        if (_validator.CheckMessage(message.DeviceId, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
+        if (_validator.CheckMessage(message.DeviceId, message.Boot, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
         {
             Refuse(message, null, refusal.Reason, refusal.Detail, now);
             return;
@@ -132,6 +134,8 @@ internal sealed partial class TwinGrain(
 
             state.Value = value;
             state.ValueTimeMs = message.TimestampMs;
+            ForwardToRelations(index, message.TimestampMs, value, message.DeviceId);
+            RememberReading(index, message.TimestampMs, value);
             accepted++;
         }
 
@@ -164,6 +168,13 @@ internal sealed partial class TwinGrain(
         if (_assetDetector.Observe(_state) is { } found)
         {
             var top = _asset.IndexOf(found.TopSignal);
+            if (IsExplainedByRelations(top))
+            {
+                // An unusual combination that the physics explains is a new operating point, not an attack.
+                evidence.Metrics.CountOperatingChange();
+                return;
+            }
+
             evidence.Raise(new Finding(now, ReasonCode.MultivariateAnomaly, Escalate(ReasonCode.MultivariateAnomaly, top), _asset.Id, found.TopSignal,
                 message.DeviceId, _state[top], found.Score,
                 $"{_asset.Id}: unusual combination of values, mostly {found.TopSignal}", found.Explanation)
@@ -178,9 +189,23 @@ internal sealed partial class TwinGrain(
     /// operating change (a new set-point moves speed, flow, pressure and current at once) is not an attack on a sensor.
     /// Attacks that move several signals consistently are the twin relations' to catch, not these detectors'.
     /// </summary>
+    /// <remarks>A hit on a signal whose twin relations all hold is left to the relations: a change that the physics
+    /// explains is an operating change, and one it does not explain raises <c>relation_violated</c> from the relation
+    /// grain, naming the signal that moved. With a relation unknown, the hit is raised as before.</remarks>
     private void RaiseDetectorHits(ReadingMessage message, DateTimeOffset now)
     {
         if (_hits is not { Count: > 0 } hits)
+        {
+            return;
+        }
+
+        var explained = hits.RemoveAll(h => IsExplainedByRelations(h.Index));
+        if (explained > 0)
+        {
+            evidence.Metrics.CountOperatingChange();
+        }
+
+        if (hits.Count == 0)
         {
             return;
         }

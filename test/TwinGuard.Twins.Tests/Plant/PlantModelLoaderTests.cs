@@ -15,7 +15,7 @@ public sealed class PlantModelLoaderTests
         Assert.Equal((0.0, 160.0, 120.0, TimeSpan.FromMilliseconds(250), Criticality.High), (flow.Min, flow.Max, flow.MaxRatePerSecond, flow.Period, flow.Criticality));
         Assert.True(plant.FindDevice("loop-plc")!.PasswordHash.Verify("demo-loop-plc"));
         Assert.False(plant.FindDevice("loop-plc")!.PasswordHash.Verify("demo-tank-gateway"));
-        Assert.Equal(3, plant.Relations.Count);
+        Assert.Equal(10, plant.Relations.Count);
         Assert.Contains("valve_in.opening", plant.Relations[0].Signals);
     }
 
@@ -26,7 +26,7 @@ public sealed class PlantModelLoaderTests
     [InlineData("criticality: high }\n      - { id: pressure", "criticality: severe }\n      - { id: pressure", "assets[0].signals[1].criticality", "expected one of: low, medium, high")]
     [InlineData("    topics: [plant/tank1, plant/tank1/+]", "    topics: [plant/tank1/#/x]", "devices[1].topics[0]", "expected an MQTT topic filter")]
     [InlineData("    kind: pump\n", "    kind: pump\n    colour: red\n", "assets[0].colour", "unknown field")]
-    [InlineData("pump1.motor_current ~ 1.2", "pump1.motor_amps ~ 1.2", "relations[1].expression", "asset 'pump1' has no signal 'motor_amps'")]
+    [InlineData("pump1.motor_current ~ i0", "pump1.motor_amps ~ i0", "relations[1].expression", "asset 'pump1' has no signal 'motor_amps'")]
     public void Parse_WrongField_NamesFileLineFieldAndExpectation(string original, string replacement, string field, string expected)
     {
         var text = SamplePlant.Text;

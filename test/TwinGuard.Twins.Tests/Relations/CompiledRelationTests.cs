@@ -9,7 +9,7 @@ public sealed class CompiledRelationTests
     {
         var model = SamplePlant.Load();
         var relation = model.Relations.Single(r => r.Id == id);
-        return CompiledRelation.Compile(relation.Expression, model);
+        return relation.CompileFor(model);
     }
 
     private static double[] Values(CompiledRelation relation, IReadOnlyDictionary<string, double> byName) =>
@@ -163,7 +163,7 @@ public sealed class CompiledRelationTests
     public void Residual_SteadyState_AllocatesNothing()
     {
         var model = SamplePlant.Load();
-        var relations = model.Relations.Select(r => CompiledRelation.Compile(r.Expression, model)).ToArray();
+        var relations = model.Relations.Select(r => r.CompileFor(model)).ToArray();
         var values = new double[] { 1, 2, 3, 4 };
         var previous = new double[] { 0.5, 2, 3, 4 };
         var sum = 0.0;
@@ -191,7 +191,7 @@ public sealed class CompiledRelationTests
         var model = SamplePlant.Load();
         foreach (RelationModel relation in model.Relations)
         {
-            var compiled = CompiledRelation.Compile(relation.Expression, model);
+            var compiled = CompiledRelation.Compile(relation.Expression, model, relation.Coefficients);
             Assert.Equal(relation.Kind == "dynamic", compiled.UsesDerivative);
             Assert.Equal(relation.Signals.Order(StringComparer.Ordinal), compiled.Slots.Order(StringComparer.Ordinal));
         }

@@ -68,7 +68,7 @@ public sealed class TwinGrainTests(TwinClusterFixture fixture) : IClassFixture<T
 
         Assert.Equal(3, before);
         var recorder = fixture.Cluster.Primary is Orleans.TestingHost.InProcessSiloHandle silo
-            ? (Record.LedgerRecorder)silo.SiloHost.Services.GetService(typeof(Record.LedgerRecorder))!
+            ? (TwinGuard.Twins.Record.LedgerRecorder)silo.SiloHost.Services.GetService(typeof(TwinGuard.Twins.Record.LedgerRecorder))!
             : throw new InvalidOperationException("expected an in-process silo");
         await recorder.Ledger.FlushAsync();
         Assert.True(recorder.Ledger.DurableCount >= 1);

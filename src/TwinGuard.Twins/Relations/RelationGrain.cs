@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Twin;
+
+namespace TwinGuard.Twins.Relations;
+
+/// <summary>
+/// Evaluates one twin relation on the accepted values the twins of its assets send, and raises
+/// <see cref="ReasonCode.RelationViolated"/> when the physics no longer holds. One activation per relation.
+/// </summary>
+/// <remarks>
+/// <para>Values refused by validation never get here (the twin only forwards accepted values); a quarantined input makes
+/// the relation unknown, never violated. Alignment, the residual and its detector: <see cref="RelationEvaluator"/>.</para>
+/// <para>A violation is reported when it starts, and again every <see cref="RepeatEvery"/> of device time while it lasts,
+/// so that a lasting violation gathers enough findings to open an incident while a transient one stays one finding.</para>
+/// </remarks>
+internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine)
+    : Grain, IRelationGrain
+{
+    /// <summary>How often a lasting violation is reported again.</summary>
+    public static readonly TimeSpan RepeatEvery = TimeSpan.FromSeconds(5);
+
+    private RelationModel _model = null!;
+    private RelationEvaluator _evaluator = null!;
+    private RelationSlot[] _slots = [];
+    private SignalModel[] _signals = [];
+    private string?[] _devices = [];
+    private long _lastReportMs;
+    private RelationState _told = RelationState.Unknown;
+    private string? _toldCulprit;
+    private ITwinGrain[] _twins = [];
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var id = this.GetPrimaryKeyString();
+        _model = plant.Relations.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no relation '{id}' in the plant model");
+        var compiled = _model.CompileFor(plant);
+        _slots = [.. compiled.SlotInfo];
+        _signals = [.. _slots.Select(s => plant.FindAsset(s.AssetId)!.Signals[plant.FindAsset(s.AssetId)!.IndexOf(s.SignalId)])];
+        _devices = new string?[_slots.Length];
+        _twins = [.. _slots.Select(s => s.AssetId).Distinct(StringComparer.Ordinal).Select(a => GrainFactory.GetGrain<ITwinGrain>(a))];
+        _evaluator = new RelationEvaluator(_model, compiled, plant.Detection, [.. _signals.Select(s => s.Max - s.Min)]);
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateAsync(RelationInput[] inputs)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var input in inputs)
+        {
+            if ((uint)input.Slot < (uint)_slots.Length && _evaluator.Offer(input.Slot, input.TimestampMs, input.Value, nowMs))
+            {
+                _devices[input.Slot] = input.DeviceId;
+            }
+        }
+
+        for (var s = 0; s < _slots.Length; s++)
+        {
+            _evaluator.SetUnavailable(s, quarantine.IsAssetQuarantined(_slots[s].AssetId) || quarantine.IsSignalQuarantined(_slots[s].AssetId, _slots[s].SignalId));
+        }
+
+        var found = _evaluator.Evaluate(nowMs);
+        var last = _evaluator.Last;
+        var culprit = last.State == RelationState.Violated ? _slots[_evaluator.Culprit].ToString() : null;
+        if (last.State != _told || !string.Equals(culprit, _toldCulprit, StringComparison.Ordinal))
+        {
+            // Only changes travel, so the twins hear of this relation a few times an hour, not on every sample.
+            (_told, _toldCulprit) = (last.State, culprit);
+            foreach (var twin in _twins)
+            {
+                _ = twin.RelationStateChangedAsync(_model.Id, last.State, culprit);
+            }
+        }
+
+        if (found == RelationEvent.None && last.State == RelationState.Violated && last.TimeMs - _lastReportMs >= RepeatEvery.TotalMilliseconds)
+        {
+            found = RelationEvent.Violated;
+        }
+
+        if (found != RelationEvent.None)
+        {
+            _lastReportMs = last.TimeMs;
+            Raise(found, last);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<RelationSnapshot> GetSnapshotAsync()
+    {
+        var last = _evaluator.Last;
+        var known = last.State != RelationState.Unknown;
+        var compiled = _evaluator.Relation;
+        var measuredSlot = compiled.LeftDerivativeSlot;
+        var measuredSignal = measuredSlot >= 0 ? compiled.Slots[measuredSlot]
+            : _model.Expression.Split('~')[0].Trim() is var left && compiled.Slots.Contains(left) ? left : null;
+        return Task.FromResult(new RelationSnapshot(
+            _model.Id,
+            _model.Kind,
+            _model.Expression,
+            [.. compiled.Slots],
+            measuredSignal,
+            last.State,
+            last.TimeMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(last.TimeMs) : null,
+            known ? last.Measured : null,
+            known ? last.Expected : null,
+            known ? last.Residual : null,
+            _model.Tolerance,
+            _evaluator.ResidualMean,
+            _evaluator.ResidualStdDev,
+            _evaluator.Evaluations,
+            _evaluator.Violations));
+    }
+
+    private void Raise(RelationEvent found, RelationEvaluation last)
+    {
+        var culprit = _evaluator.Culprit;
+        var slot = _slots[culprit];
+        var values = _evaluator.Values;
+        var explanation = new StringBuilder(96);
+        for (var s = 0; s < _slots.Length; s++)
+        {
+            explanation.Append(s == 0 ? string.Empty : ", ").Append(_slots[s]).Append('=')
+                .Append(values[s].ToString("G5", CultureInfo.InvariantCulture));
+        }
+
+        var message = found == RelationEvent.Violated
+            ? string.Create(CultureInfo.InvariantCulture, $"relation {_model.Id} violated: residual {last.Residual:G4} beyond tolerance {_model.Tolerance:G4} (measured {last.Measured:G5}, expected {last.Expected:G5}); inputs {string.Join(", ", _slots)}; {slot} moved most")
+            : string.Create(CultureInfo.InvariantCulture, $"relation {_model.Id}: residual {last.Residual:G4} shifted persistently {(last.Z > 0 ? "up" : "down")} ({last.Z:F1} sigma, within tolerance {_model.Tolerance:G4}); inputs {string.Join(", ", _slots)}; {slot} moved most");
+        var severity = ReasonCode.RelationViolated.DefaultSeverity();
+        if (found == RelationEvent.Violated && _signals[culprit].Criticality == Criticality.High && severity < Severity.Critical)
+        {
+            severity++;
+        }
+
+        evidence.Raise(new Finding(
+            time.GetUtcNow(),
+            ReasonCode.RelationViolated,
+            severity,
+            slot.AssetId,
+            slot.SignalId,
+            _devices[culprit],
+            values[culprit],
+            Math.Abs(last.Residual) / _model.Tolerance,
+            message,
+            $"{_model.Id}: {_model.Expression}; {explanation}"));
+    }
+}

@@ -1,0 +1,25 @@
+namespace TwinGuard.Dashboard.Tests;
+
+/// <summary>Waits for an observable condition with a deadline, instead of sleeping for a guessed time.</summary>
+internal static class Eventually
+{
+    public static async Task<T> HoldsAsync<T>(Func<T> probe, Func<T, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = probe();
+            if (condition(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds} s waiting for {what}; last value: {value}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
