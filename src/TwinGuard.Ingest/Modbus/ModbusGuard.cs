@@ -211,7 +211,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
         var verdict = _policy.Decide(connection.Client, connection.Endpoint, frame.AsSpan(MbapHeader.Size, pduLength));
         if (verdict.Allowed && header.UnitId != _device.UnitId && header.UnitId != 0xFF)
         {
-            // Implementation Guide v1.0b §4.4.1.3: the guard fronts one unit; 0xFF means "this device" on TCP.
+            // Implementation Guide v1.0b §3.1.3 (unit identifier): the guard fronts one unit; 0xFF means "this device" on TCP.
             verdict = ModbusGuardVerdict.Refuse(ModbusExceptionCode.GatewayPathUnavailable, ReasonCode.MalformedFrame,
                 $"unit id {header.UnitId} is not the guarded unit {_device.UnitId}", request: verdict.Request);
         }

@@ -10,8 +10,8 @@ namespace TwinGuard.Ingest.Tests.Modbus;
 /// <summary>The guard between Debian's pymodbus client and a pymodbus PLC: what passes, what is refused, and how.</summary>
 public sealed class ModbusGuardTests
 {
-    private static ModbusDeviceModel Device(int plcPort, bool mayWrite = true, string clientAddress = "127.0.0.1") =>
-        new("plc", "plc", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15),
+    private static ModbusDeviceModel Device(int plcPort, bool mayWrite = true, string clientAddress = "127.0.0.1", double timeoutSeconds = 15) =>
+        new("plc", "plc", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(timeoutSeconds),
             [new ModbusPoint("pump1", "speed", ModbusTable.Holding, 10, ModbusValueType.UInt16, ModbusWordOrder.HighFirst, 1, 0)],
             new ModbusGuardModel(
                 new IPEndPoint(IPAddress.Loopback, PymodbusPlc.FreePort()),
@@ -139,6 +139,9 @@ public sealed class ModbusGuardTests
         await bad.ConnectAsync(IPAddress.Loopback, site.Port);
         Assert.Equal((ushort[])[42], await good.ReadHoldingRegistersAsync(10, 1));
 
+        // Unit 0xFF means "this device" on TCP (Implementation Guide v1.0b §3.1.3, unit identifier): forwarded.
+        Assert.Equal((byte[])[0x03, 0x02, 0, 42], await ExchangeAsync(bad, [0, 9, 0, 0, 0, 6, 0xFF, 0x03, 0, 10, 0, 1]));
+
         // Unknown function code 0x5A, then diagnostics (8): exception 01.
         Assert.Equal((byte[])[0xDA, 0x01], await ExchangeAsync(bad, [0, 1, 0, 0, 0, 3, 1, 0x5A, 0x00]));
         Assert.Equal((byte[])[0x88, 0x01], await ExchangeAsync(bad, [0, 2, 0, 0, 0, 6, 1, 0x08, 0, 0, 0, 0]));
@@ -160,6 +163,25 @@ public sealed class ModbusGuardTests
         Assert.Equal([ReasonCode.ForbiddenFunction, ReasonCode.ForbiddenFunction, ReasonCode.MalformedFrame, ReasonCode.MalformedFrame, ReasonCode.MalformedFrame], reasons);
         Assert.Equal((1, 4), (site.Metrics.MalformedFrames, site.Metrics.Refused));
         Assert.Equal(1, good.Connections);
+    }
+
+    [Fact]
+    public async Task FrameLongerThanSent_ConnectionClosedAfterTheTimeout_OtherUnitIdsRefusedWith0A()
+    {
+        await using var site = await Site.StartAsync(port => Device(port, timeoutSeconds: 0.3), (10, 42));
+        using var bad = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await bad.ConnectAsync(IPAddress.Loopback, site.Port);
+
+        // Unit 7 is not the guarded unit: 0A gateway path unavailable (the PLC is not asked).
+        Assert.Equal((byte[])[0x83, 0x0A], await ExchangeAsync(bad, [0, 1, 0, 0, 0, 6, 7, 0x03, 0, 10, 0, 1]));
+
+        // The header announces 5 PDU bytes; only 2 come. The guard must not wait for ever, nor take the next frame's bytes.
+        await bad.SendAsync(new byte[] { 0, 3, 0, 0, 0, 6, 1, 0x03, 0 });
+        Assert.Equal(0, await bad.ReceiveAsync(new byte[16]).WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var findings = ModbusPollerTests.Drain(site.Evidence);
+        Assert.Equal([ReasonCode.MalformedFrame, ReasonCode.MalformedFrame], findings.Select(f => f.Reason));
+        Assert.Contains("did not arrive within 300 ms", findings[1].Message, StringComparison.Ordinal);
     }
 
     [Fact]
