@@ -33,7 +33,7 @@ public sealed class ModbusEndToEndTests
             - id: loop-plc-mb
               endpoint: 127.0.0.1:{{plcPort}}
               poll_period: 200ms
-              timeout: 500ms
+              timeout: 5s
               points:
                 - { asset: pump1, signal: speed, table: input, address: 5 }
                 - { asset: pump1, signal: flow, table: input, address: 6, scale: 0.5 }

@@ -33,6 +33,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     private readonly ModbusMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ModbusClientOptions _upstreamOptions;
+    private readonly ModbusWriteLog? _writes;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private Socket? _listener;
@@ -41,8 +42,15 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     private int _upstreamDown;
 
     /// <summary>Creates the guard of <paramref name="device"/> (which must have a guard in the plant model).</summary>
-    public ModbusGuard(ModbusDeviceModel device, QuarantineList quarantine, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time)
+    /// <param name="device">The device and its guard model.</param>
+    /// <param name="quarantine">Where playbooks quarantine clients.</param>
+    /// <param name="evidence">Where findings and refusals go.</param>
+    /// <param name="metrics">Counters.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="writes">Where forwarded writes are logged for the device's poller; null when nothing polls it.</param>
+    public ModbusGuard(ModbusDeviceModel device, QuarantineList quarantine, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time, ModbusWriteLog? writes = null)
     {
+        _writes = writes;
         _device = device;
         _model = device.Guard ?? throw new ArgumentException($"Modbus device '{device.Id}' has no guard", nameof(device));
         _policy = new ModbusGuardPolicy(_model, quarantine);
@@ -59,6 +67,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     public ModbusDeviceModel Device => _device;
 
     /// <summary>Binds the listening socket and starts accepting clients.</summary>
+    /// <exception cref="IOException">The address cannot be bound (in use, not local).</exception>
     public void Start()
     {
         var listener = new Socket(_model.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -70,7 +79,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
         catch (SocketException ex)
         {
             listener.Dispose();
-            throw new InvalidOperationException($"Modbus guard '{_device.Id}' cannot listen on {_model.Listen}: {ex.Message}", ex);
+            throw new IOException($"Modbus guard '{_device.Id}' cannot listen on {_model.Listen}: {ex.Message}", ex);
         }
 
         _listener = listener;
@@ -202,14 +211,16 @@ public sealed partial class ModbusGuard : IAsyncDisposable
         var verdict = _policy.Decide(connection.Client, connection.Endpoint, frame.AsSpan(MbapHeader.Size, pduLength));
         if (verdict.Allowed && header.UnitId != _device.UnitId && header.UnitId != 0xFF)
         {
-            // Implementation Guide v1.0b §4.4.1.3: the guard fronts one unit; 0xFF means "this device" on TCP.
+            // Implementation Guide v1.0b §3.1.3 (unit identifier): the guard fronts one unit; 0xFF means "this device" on TCP.
             verdict = ModbusGuardVerdict.Refuse(ModbusExceptionCode.GatewayPathUnavailable, ReasonCode.MalformedFrame,
                 $"unit id {header.UnitId} is not the guarded unit {_device.UnitId}", request: verdict.Request);
         }
 
+        var activity = _metrics.Client(connection.SourceId);
         if (!verdict.Allowed)
         {
             _metrics.CountRefused();
+            activity.CountRefused(_time.GetTimestamp());
             Refused(connection, frame.AsSpan(0, MbapHeader.Size + pduLength), header.UnitId, verdict);
             return ExceptionResponse(answer, header, frame[MbapHeader.Size], verdict.Exception);
         }
@@ -228,8 +239,10 @@ public sealed partial class ModbusGuard : IAsyncDisposable
 
         Interlocked.Exchange(ref _upstreamDown, 0);
         _metrics.CountForwarded();
+        activity.CountForwarded(verdict.Request, _time.GetTimestamp());
         if (verdict.Request.Writes && (answer[MbapHeader.Size] & ModbusPdu.ExceptionFlag) == 0)
         {
+            _writes?.Record(verdict.Request.WriteTable, verdict.Request.WriteAddress, verdict.Request.WriteQuantity, _time.GetTimestamp());
             Wrote(connection, frame.AsSpan(MbapHeader.Size, pduLength), verdict.Request);
         }
 

@@ -6,6 +6,7 @@ namespace TwinGuard.Ingest.Modbus;
 public sealed class ModbusMetrics
 {
     private readonly ConcurrentDictionary<string, ModbusDeviceHealth> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ModbusClientActivity> _clients = new(StringComparer.Ordinal);
     private long _polls;
     private long _pollFailures;
     private long _connections;
@@ -45,6 +46,11 @@ public sealed class ModbusMetrics
 
     /// <summary>The last known health of each polled device.</summary>
     public IReadOnlyDictionary<string, ModbusDeviceHealth> Devices => _devices;
+
+    /// <summary>What each client (by source id: the client id, or <c>modbus-client:ADDRESS</c>) did through the guards.</summary>
+    public IReadOnlyDictionary<string, ModbusClientActivity> Clients => _clients;
+
+    internal ModbusClientActivity Client(string sourceId) => _clients.GetOrAdd(sourceId, static _ => new ModbusClientActivity());
 
     internal void CountPoll(string device, DateTimeOffset now)
     {

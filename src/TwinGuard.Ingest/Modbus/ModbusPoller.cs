@@ -28,11 +28,24 @@ public sealed class ModbusPoller : IAsyncDisposable
     private readonly Dictionary<string, string> _topics;
     private readonly ArrayBufferWriter<byte> _payload = new(512);
     private readonly long _sequenceBase;
+    private readonly ModbusWriteLog? _writes;
+    private readonly Dictionary<ModbusPoint, double> _watched = [];
     private long _polls;
+    private long _previousPollStart;
 
     /// <summary>Creates a poller for <paramref name="device"/>; the gate's plant model must hold it as a source.</summary>
-    public ModbusPoller(ModbusDeviceModel device, ReadingGate gate, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time)
+    /// <param name="device">The device.</param>
+    /// <param name="gate">The gate readings go through.</param>
+    /// <param name="evidence">Where findings go.</param>
+    /// <param name="metrics">Counters.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="writes">
+    /// The write log of the device's guard. When given, a polled point inside the guard's writable blocks that changes with
+    /// no write through the guard since the previous poll raises <see cref="ReasonCode.UnexpectedWrite"/>.
+    /// </param>
+    public ModbusPoller(ModbusDeviceModel device, ReadingGate gate, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time, ModbusWriteLog? writes = null)
     {
+        _writes = writes;
         _device = device;
         _gate = gate;
         _evidence = evidence;
@@ -66,6 +79,7 @@ public sealed class ModbusPoller : IAsyncDisposable
     /// <summary>Reads every point once and admits the readings; returns false when the device could not be read.</summary>
     public async Task<bool> PollOnceAsync(CancellationToken cancellationToken)
     {
+        var pollStart = _time.GetTimestamp();
         var values = new Dictionary<string, List<(string Signal, double Value)>>(StringComparer.Ordinal);
         foreach (var block in _blocks)
         {
@@ -83,6 +97,8 @@ public sealed class ModbusPoller : IAsyncDisposable
         var arrival = _time.GetTimestamp();
         var now = _time.GetUtcNow();
         _metrics.CountPoll(_device.Id, now);
+        CheckBypass(values, now);
+        _previousPollStart = pollStart;
         var sequence = _sequenceBase + Interlocked.Increment(ref _polls);
         foreach (var (asset, signals) in values)
         {
@@ -127,6 +143,36 @@ public sealed class ModbusPoller : IAsyncDisposable
         foreach (var point in block.Points)
         {
             Add(point, ModbusValueDecoder.Raw(point, words.AsSpan(point.Address - block.Address, point.Width)));
+        }
+    }
+
+    /// <summary>Raises a finding for each guarded point that changed with no write through the guard since the last poll.</summary>
+    private void CheckBypass(Dictionary<string, List<(string Signal, double Value)>> values, DateTimeOffset now)
+    {
+        if (_writes is null || _device.Guard is not { } guard)
+        {
+            return;
+        }
+
+        foreach (var point in _device.Points)
+        {
+            if (guard.FindWritable(point.Table, point.Address) is null || !values.TryGetValue(point.AssetId, out var signals))
+            {
+                continue;
+            }
+
+            var value = signals.Find(s => s.Signal == point.SignalId).Value;
+            if (_watched.TryGetValue(point, out var before) && !before.Equals(value)
+                && !_writes.WrittenSince(point.Table, point.Address, point.Width, _previousPollStart))
+            {
+                var where = point.Table == ModbusTable.Coil ? "coil" : "holding register";
+                _evidence.Raise(new Finding(now, ReasonCode.UnexpectedWrite, ReasonCode.UnexpectedWrite.DefaultSeverity(), point.AssetId, point.SignalId,
+                    _device.Id, value, 0,
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{where} {point.Address} of Modbus device '{_device.Id}' ({point.AssetId}.{point.SignalId}) changed from {before} to {value} with no write through the guard")));
+            }
+
+            _watched[point] = value;
         }
     }
 

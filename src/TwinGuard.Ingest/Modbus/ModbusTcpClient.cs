@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace TwinGuard.Ingest.Modbus;
 
 /// <summary>
-/// A Modbus TCP client (Messaging on TCP/IP Implementation Guide v1.0b §4.2, client side) for one server and unit:
+/// A Modbus TCP client (Messaging on TCP/IP Implementation Guide v1.0b, client side) for one server and unit:
 /// one request outstanding at a time, every response validated, timeouts, and reconnection with exponential back-off.
 /// </summary>
 /// <remarks>

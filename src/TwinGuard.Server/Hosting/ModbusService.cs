@@ -27,15 +27,16 @@ internal sealed partial class ModbusService(
     {
         foreach (var device in plant.Modbus.Devices)
         {
+            var writes = device.Guard is null ? null : new ModbusWriteLog();
             if (device.Guard is not null)
             {
-                var guard = new ModbusGuard(device, quarantine, evidence, metrics, time);
+                var guard = new ModbusGuard(device, quarantine, evidence, metrics, time, writes);
                 guard.Start();
                 _guards.Add(guard);
                 LogGuard(device.Id, guard.LocalEndpoint.ToString(), $"{device.Host}:{device.Port}");
             }
 
-            var poller = new ModbusPoller(device, gate, evidence, metrics, time);
+            var poller = new ModbusPoller(device, gate, evidence, metrics, time, writes);
             _pollers.Add(poller);
             _loops.Add(Task.Run(() => RunAsync(poller, _stopping.Token), CancellationToken.None));
         }

@@ -103,4 +103,7 @@ public enum ReasonCode
 
     /// <summary>An allowed write that the guard passed on: recorded for the audit trail and for correlation.</summary>
     RegisterWrite,
+
+    /// <summary>A coil or register the guard protects changed although no write passed the guard: it was written another way.</summary>
+    UnexpectedWrite,
 }

@@ -10,8 +10,8 @@ namespace TwinGuard.Ingest.Tests.Modbus;
 /// <summary>The guard between Debian's pymodbus client and a pymodbus PLC: what passes, what is refused, and how.</summary>
 public sealed class ModbusGuardTests
 {
-    private static ModbusDeviceModel Device(int plcPort, bool mayWrite = true, string clientAddress = "127.0.0.1") =>
-        new("plc", "plc", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
+    private static ModbusDeviceModel Device(int plcPort, bool mayWrite = true, string clientAddress = "127.0.0.1", double timeoutSeconds = 15) =>
+        new("plc", "plc", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(timeoutSeconds),
             [new ModbusPoint("pump1", "speed", ModbusTable.Holding, 10, ModbusValueType.UInt16, ModbusWordOrder.HighFirst, 1, 0)],
             new ModbusGuardModel(
                 new IPEndPoint(IPAddress.Loopback, PymodbusPlc.FreePort()),
@@ -55,6 +55,8 @@ public sealed class ModbusGuardTests
         var finding = Assert.Single(ModbusPollerTests.Drain(site.Evidence));
         Assert.Equal((ReasonCode.RegisterWrite, Severity.Info, "hmi", "pump1", "speed", 1500.0), (finding.Reason, finding.Severity, finding.DeviceId, finding.AssetId, finding.SignalId, finding.Value));
         Assert.Equal(2, site.Metrics.Forwarded);
+        var activity = site.Metrics.Clients["hmi"];
+        Assert.Equal((1, 1, 0), (activity.Reads, activity.Writes, activity.Refused));
     }
 
     [Fact]
@@ -132,10 +134,13 @@ public sealed class ModbusGuardTests
     public async Task MalformedFrames_RefusedOrClosed_WithoutDisturbingAnotherClient()
     {
         await using var site = await Site.StartAsync(port => Device(port), (10, 42));
-        await using var good = new ModbusTcpClient("127.0.0.1", site.Port, 1, ModbusClientOptions.Default, TimeProvider.System);
+        await using var good = new ModbusTcpClient("127.0.0.1", site.Port, 1, ModbusClientOptions.Default with { Timeout = TimeSpan.FromSeconds(15) }, TimeProvider.System);
         using var bad = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await bad.ConnectAsync(IPAddress.Loopback, site.Port);
         Assert.Equal((ushort[])[42], await good.ReadHoldingRegistersAsync(10, 1));
+
+        // Unit 0xFF means "this device" on TCP (Implementation Guide v1.0b §3.1.3, unit identifier): forwarded.
+        Assert.Equal((byte[])[0x03, 0x02, 0, 42], await ExchangeAsync(bad, [0, 9, 0, 0, 0, 6, 0xFF, 0x03, 0, 10, 0, 1]));
 
         // Unknown function code 0x5A, then diagnostics (8): exception 01.
         Assert.Equal((byte[])[0xDA, 0x01], await ExchangeAsync(bad, [0, 1, 0, 0, 0, 3, 1, 0x5A, 0x00]));
@@ -161,6 +166,25 @@ public sealed class ModbusGuardTests
     }
 
     [Fact]
+    public async Task FrameLongerThanSent_ConnectionClosedAfterTheTimeout_OtherUnitIdsRefusedWith0A()
+    {
+        await using var site = await Site.StartAsync(port => Device(port, timeoutSeconds: 0.3), (10, 42));
+        using var bad = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await bad.ConnectAsync(IPAddress.Loopback, site.Port);
+
+        // Unit 7 is not the guarded unit: 0A gateway path unavailable (the PLC is not asked).
+        Assert.Equal((byte[])[0x83, 0x0A], await ExchangeAsync(bad, [0, 1, 0, 0, 0, 6, 7, 0x03, 0, 10, 0, 1]));
+
+        // The header announces 5 PDU bytes; only 2 come. The guard must not wait for ever, nor take the next frame's bytes.
+        await bad.SendAsync(new byte[] { 0, 3, 0, 0, 0, 6, 1, 0x03, 0 });
+        Assert.Equal(0, await bad.ReceiveAsync(new byte[16]).WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var findings = ModbusPollerTests.Drain(site.Evidence);
+        Assert.Equal([ReasonCode.MalformedFrame, ReasonCode.MalformedFrame], findings.Select(f => f.Reason));
+        Assert.Contains("did not arrive within 300 ms", findings[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PlcDown_AllowedRequestAnsweredWithException0B_AndOneFinding()
     {
         await using var site = await Site.StartAsync(port => Device(PymodbusPlc.FreePort()));
@@ -171,6 +195,35 @@ public sealed class ModbusGuardTests
         Assert.Equal((0x0B, 0x0B), (first.Exception, second.Exception));
         Assert.Equal(ReasonCode.DeviceUnreachable, Assert.Single(ModbusPollerTests.Drain(site.Evidence)).Reason);
         Assert.Equal(2, site.Metrics.UpstreamFailures);
+    }
+
+    [Fact]
+    public async Task Poller_SetpointChangedBehindTheGuardsBack_RaisesUnexpectedWrite_ButNotForWritesThroughIt()
+    {
+        var parsed = PlantModelLoader.Parse(ModbusPlantModelTests.Base);
+        var plant = new PlantModel(parsed.Site, parsed.Validation, parsed.Detection, parsed.Correlation, parsed.Assets,
+            [new DeviceModel("plc", "plc", PasswordHash.Create("x", 1000), ["plant/pump1"])], []); // the PLC as the gate knows it
+        var writes = new ModbusWriteLog();
+        await using var plc = await PymodbusPlc.StartAsync(null, (10, 100));
+        var device = Device(plc.Port);
+        var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
+        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, new RecordingInbox());
+        var metrics = new ModbusMetrics();
+        await using var guard = new ModbusGuard(device, new QuarantineList(), evidence, metrics, TimeProvider.System, writes);
+        guard.Start();
+        await using var poller = new ModbusPoller(device, gate, evidence, metrics, TimeProvider.System, writes);
+
+        Assert.True(await poller.PollOnceAsync(CancellationToken.None));
+        Assert.True((await PymodbusPlc.ClientAsync(guard.LocalEndpoint.Port, "write_register", 10, 1500)).Ok);
+        Assert.True(await poller.PollOnceAsync(CancellationToken.None));
+        Assert.DoesNotContain(ModbusPollerTests.Drain(evidence), f => f.Reason == ReasonCode.UnexpectedWrite);
+
+        Assert.True((await PymodbusPlc.ClientAsync(plc.Port, "write_register", 10, 2900)).Ok); // straight to the PLC
+        Assert.True(await poller.PollOnceAsync(CancellationToken.None));
+
+        var finding = Assert.Single(ModbusPollerTests.Drain(evidence), f => f.Reason == ReasonCode.UnexpectedWrite);
+        Assert.Equal(("pump1", "speed", "plc", 2900.0), (finding.AssetId, finding.SignalId, finding.DeviceId, finding.Value));
+        Assert.Contains("changed from 1500 to 2900", finding.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Sends one raw frame and returns the response PDU, after checking the response echoes the transaction id.</summary>

@@ -30,6 +30,7 @@ public sealed class ModbusPollerTests
             - id: plc
               endpoint: 127.0.0.1:{{livePort}}
               poll_period: 1s
+              timeout: 15s
               points:
                 - { asset: pump1, signal: speed, table: holding, address: 0 }
                 - { asset: pump1, signal: flow, table: holding, address: 1, type: float32 }

@@ -7,11 +7,14 @@ namespace TwinGuard.Ingest.Tests.Modbus;
 
 public sealed class ModbusTcpClientTests
 {
+    // Generous: the machine running the tests may be busy; timeouts themselves are tested with a fake clock.
+    private static readonly ModbusClientOptions Patient = ModbusClientOptions.Default with { Timeout = TimeSpan.FromSeconds(15) };
+
     [Fact]
     public async Task EveryFunction_AgainstPymodbus_ReadsWhatWasWritten()
     {
         await using var plc = await PymodbusPlc.StartAsync(null, (10, 7));
-        await using var client = new ModbusTcpClient("127.0.0.1", plc.Port, 1, ModbusClientOptions.Default, TimeProvider.System);
+        await using var client = new ModbusTcpClient("127.0.0.1", plc.Port, 1, Patient, TimeProvider.System);
 
         Assert.Equal((ushort[])[0, 7, 0], await client.ReadHoldingRegistersAsync(9, 3));
         Assert.Equal((ushort[])[5, 6], await client.ReadInputRegistersAsync(5, 2));
@@ -32,7 +35,7 @@ public sealed class ModbusTcpClientTests
     public async Task Read_BeyondTheDeviceMemory_ThrowsTheServerException()
     {
         await using var plc = await PymodbusPlc.StartAsync();
-        await using var client = new ModbusTcpClient("127.0.0.1", plc.Port, 1, ModbusClientOptions.Default, TimeProvider.System);
+        await using var client = new ModbusTcpClient("127.0.0.1", plc.Port, 1, Patient, TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<ModbusServerException>(() => client.ReadHoldingRegistersAsync(199, 5));
 
@@ -83,7 +86,7 @@ public sealed class ModbusTcpClientTests
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        await using var client = new ModbusTcpClient("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, 1, ModbusClientOptions.Default, TimeProvider.System);
+        await using var client = new ModbusTcpClient("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, 1, Patient, TimeProvider.System);
 
         var read = client.ReadHoldingRegistersAsync(0, 1);
         using var server = await listener.AcceptSocketAsync();

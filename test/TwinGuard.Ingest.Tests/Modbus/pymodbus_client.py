@@ -16,7 +16,7 @@ from pymodbus.pdu import ExceptionResponse
 def main():
     host, port, op = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     args = [int(a) for a in sys.argv[4:]]
-    client = ModbusTcpClient(host, port=port, timeout=3, retries=0)
+    client = ModbusTcpClient(host, port=port, timeout=15, retries=0)
     if not client.connect():
         print(json.dumps({"ok": False, "error": "cannot connect"}))
         return
