@@ -1,3 +1,4 @@
+using TwinGuard.Ingest.Modbus;
 using TwinGuard.Server.Access;
 using TwinGuard.Server.Api;
 using TwinGuard.Twins.Findings;
@@ -18,14 +19,14 @@ internal static class MetricsEndpoint
 
     public static WebApplication MapMetrics(this WebApplication app)
     {
-        app.MapGet("/metrics", (PipelineMetrics metrics, WriteRecorder writes, LiveEvents live) =>
-                TypedResults.Text(Write(metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners), ContentType))
+        app.MapGet("/metrics", (PipelineMetrics metrics, ModbusMetrics modbus, WriteRecorder writes, LiveEvents live) =>
+                TypedResults.Text(Write(metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners, modbus), ContentType))
             .RequireAuthorization(AccessPolicies.Viewer).WithTags("metrics").WithSummary("Prometheus metrics");
         return app;
     }
 
     /// <summary>The whole exposition.</summary>
-    public static string Write(PipelineMetrics m, IReadOnlyList<QuarantineEntry> quarantines, int pendingApprovals, int listeners)
+    public static string Write(PipelineMetrics m, IReadOnlyList<QuarantineEntry> quarantines, int pendingApprovals, int listeners, ModbusMetrics modbus)
     {
         var text = new MetricsText()
             .Family("twinguard_messages_total", "counter", "Messages received from any transport.")
@@ -60,9 +61,37 @@ internal static class MetricsEndpoint
             .Sample("twinguard_approvals_pending", pendingApprovals)
             .Family("twinguard_live_listeners", "gauge", "Dashboards and clients connected to the live event stream.")
             .Sample("twinguard_live_listeners", listeners);
+        Modbus(text, modbus);
         Latency(text, "twinguard_arrival_to_twin_seconds", "From a message's arrival to the end of its validation and detection in the twin.", m.ArrivalToTwin);
         Latency(text, "twinguard_arrival_to_finding_seconds", "From a reading's arrival to the finding it caused.", m.ArrivalToFinding);
         return text.ToString();
+    }
+
+    private static void Modbus(MetricsText text, ModbusMetrics m)
+    {
+        text.Family("twinguard_modbus_polls_total", "counter", "Modbus polls of PLCs, by outcome.")
+            .Sample("twinguard_modbus_polls_total", m.Polls - m.PollFailures, ("outcome", "ok"))
+            .Sample("twinguard_modbus_polls_total", m.PollFailures, ("outcome", "failed"))
+            .Family("twinguard_modbus_device_up", "gauge", "1 while a polled PLC answers, 0 during an outage.");
+        foreach (var (device, health) in m.Devices)
+        {
+            text.Sample("twinguard_modbus_device_up", health.Reachable ? 1 : 0, ("device", device));
+        }
+
+        text.Family("twinguard_modbus_guard_requests_total", "counter", "Requests the inline guard received, by what it did with them.")
+            .Sample("twinguard_modbus_guard_requests_total", m.Forwarded, ("action", "forwarded"))
+            .Sample("twinguard_modbus_guard_requests_total", m.Refused, ("action", "refused"))
+            .Family("twinguard_modbus_malformed_frames_total", "counter", "Frames the guard refused as malformed.")
+            .Sample("twinguard_modbus_malformed_frames_total", m.MalformedFrames)
+            .Family("twinguard_modbus_upstream_failures_total", "counter", "Requests the guard could not get answered by the PLC.")
+            .Sample("twinguard_modbus_upstream_failures_total", m.UpstreamFailures)
+            .Family("twinguard_modbus_client_requests_total", "counter", "Requests per guard client, by kind.");
+        foreach (var (client, activity) in m.Clients)
+        {
+            text.Sample("twinguard_modbus_client_requests_total", activity.Reads, ("client", client), ("kind", "read"))
+                .Sample("twinguard_modbus_client_requests_total", activity.Writes, ("client", client), ("kind", "write"))
+                .Sample("twinguard_modbus_client_requests_total", activity.Refused, ("client", client), ("kind", "refused"));
+        }
     }
 
     // A summary without _sum: the histogram keeps logarithmic buckets (about 4 % wide), not a running sum.
