@@ -50,7 +50,7 @@ public sealed class ModbusEndToEndTests
     [Fact]
     public async Task Serve_ModbusPlant_PollsIntoTwins_AndQuarantinesAnHmiThatWritesOutsideTheLimits()
     {
-        await using var plc = await ModbusPymodbus.StartPlcAsync(LoopbackPorts.Free(), (10, 100));
+        await using var plc = await PymodbusPlc.StartAsync(null, (10, 100));
         var guardPort = LoopbackPorts.Free();
         var plant = Plant(plc.Port, guardPort);
         var plan = PlaybookLoader.Parse(
@@ -78,15 +78,15 @@ public sealed class ModbusEndToEndTests
             // An allowed setpoint change passes; then two writes outside [0, 3000] are refused with exception 03 and a
             // write to a register that is not writable with 02. (Repeats of one refusal fold into one finding in the
             // record stage, so the probe touches three registers to make three findings.)
-            Assert.True((await ModbusPymodbus.ClientAsync(guardPort, "write_register", 10, 1200)).Ok);
-            Assert.Equal(3, (await ModbusPymodbus.ClientAsync(guardPort, "write_register", 10, 9000)).Exception);
-            Assert.Equal(3, (await ModbusPymodbus.ClientAsync(guardPort, "write_register", 11, 9001)).Exception);
-            Assert.Equal(2, (await ModbusPymodbus.ClientAsync(guardPort, "write_register", 20, 1)).Exception);
+            Assert.True((await PymodbusPlc.ClientAsync(guardPort, "write_register", 10, 1200)).Ok);
+            Assert.Equal(3, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 10, 9000)).Exception);
+            Assert.Equal(3, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 11, 9001)).Exception);
+            Assert.Equal(2, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 20, 1)).Exception);
 
             // The three findings on pump1 open an incident; the playbook quarantines the HMI as a source.
             await Eventually.HoldsAsync(() => quarantine.IsDeviceQuarantined("hmi-1"), q => q, TimeSpan.FromSeconds(20), "hmi-1 quarantined");
-            Assert.Equal(1, (await ModbusPymodbus.ClientAsync(guardPort, "read_holding", 10, 1)).Exception);
-            Assert.Equal((int[])[1200], (await ModbusPymodbus.ClientAsync(plc.Port, "read_holding", 10, 1)).Registers);
+            Assert.Equal(1, (await PymodbusPlc.ClientAsync(guardPort, "read_holding", 10, 1)).Exception);
+            Assert.Equal((int[])[1200], (await PymodbusPlc.ClientAsync(plc.Port, "read_holding", 10, 1)).Registers);
 
             // Polling goes on regardless.
             var before = metrics.ReadingsAccepted;

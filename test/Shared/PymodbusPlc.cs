@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace TwinGuard.Ingest.Tests.Modbus;
+namespace TwinGuard.Testing;
 
 /// <summary>A real third-party Modbus TCP server: Debian's python3-pymodbus, run by pymodbus_plc.py on a free loopback port.</summary>
 internal sealed class PymodbusPlc : IAsyncDisposable

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TwinGuard.Ingest.Tests.Modbus;
+namespace TwinGuard.Testing;
 
 /// <summary>What pymodbus_client.py reported: registers read, an exception code, or an error.</summary>
 internal sealed record PymodbusResult(bool Ok, int[] Registers, int? Exception, string? Error)
