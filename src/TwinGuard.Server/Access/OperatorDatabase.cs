@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Server.Access;
 
@@ -8,14 +9,7 @@ internal static class OperatorDatabase
     public static SqliteConnection Open(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(dataDirectory, ApiKeyStore.FileName),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 5,
-        }.ToString());
-        connection.Open();
+        var connection = SqliteCommands.Open(Path.Combine(dataDirectory, ApiKeyStore.FileName), SqliteOpenMode.ReadWriteCreate);
         Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
         return connection;
     }

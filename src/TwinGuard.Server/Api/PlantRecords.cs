@@ -50,8 +50,7 @@ internal sealed class PlantRecords(HostSettings settings) : IDisposable
                     return []; // the record stage has not created the database yet
                 }
 
-                _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-                _connection.Open();
+                _connection = SqliteCommands.Open(path, SqliteOpenMode.ReadOnly);
             }
 
             using var cmd = _connection.CreateCommand();

@@ -15,6 +15,9 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     private readonly Dictionary<string, (long IncidentId, DateTimeOffset LastFinding)> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _unexpectedWrites = new(StringComparer.Ordinal);
 
+    /// <summary>How far apart findings may be and still count together.</summary>
+    public TimeSpan Window => settings.Window;
+
     /// <summary>The scope a finding belongs to: its asset, else its source.</summary>
     public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.DeviceId);
 

@@ -32,13 +32,7 @@ public sealed class PlantStore : IDisposable
         }
 
         Directory.CreateDirectory(dataDirectory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
+        var connection = SqliteCommands.Open(path, readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate);
         var store = new PlantStore(connection);
         if (!readOnly)
         {
@@ -129,22 +123,6 @@ public sealed class PlantStore : IDisposable
 
     private static string CheckTable(string table) =>
         table is "findings" or "incidents" ? table : throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
-
-    /// <summary>The ledger entries of the given findings, in the order given (findings not yet recorded are left out).</summary>
-    public IReadOnlyList<long> LedgerEntriesOf(IReadOnlyList<long> findingIds)
-    {
-        var entries = new List<long>(findingIds.Count);
-        foreach (var id in findingIds)
-        {
-            using var cmd = _connection.Command("SELECT ledger_entry FROM findings WHERE id = $id AND ledger_entry IS NOT NULL", ("$id", id));
-            if (cmd.ExecuteScalar() is long entry)
-            {
-                entries.Add(entry);
-            }
-        }
-
-        return entries;
-    }
 
     /// <summary>Keeps refused data for forensics.</summary>
     public void Insert(Refusal r) =>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 
@@ -12,10 +13,11 @@ namespace TwinGuard.Twins.Record;
 /// <para>Folding: the same reason on the same asset, signal and device within <see cref="FoldWindow"/> becomes one stored
 /// finding whose occurrence count grows, so a flood of refusals becomes one finding that says how many, not a
 /// million rows of findings (the refusals themselves are all kept, up to the sink's bound).</para>
-/// <para>Each batch runs in two phases. First every finding is decided in memory: folded, numbered, recorded in the
-/// ledger, correlated, and announced (<see cref="FindingStored"/>, <see cref="IncidentOpened"/>), so containment starts
-/// without waiting for SQLite. Then the batch's rows are written in one transaction. The stage numbers findings and
-/// incidents itself (it is the only writer of both tables), so an announced id is the id the row will have.</para>
+/// <para>Deciding and writing are separate. The deciding loop folds, numbers, records in the ledger, correlates and
+/// announces each finding (<see cref="FindingStored"/>, <see cref="IncidentOpened"/>) without touching SQLite, so
+/// containment never waits for the database; the rows it decided go, batch by batch, to a writer loop that inserts
+/// them (and the refusals) in one transaction per batch. The stage numbers findings and incidents itself (it is the
+/// only writer of both tables), so an announced id is the id the row will have.</para>
 /// </remarks>
 public sealed class RecordStage
 {
@@ -28,9 +30,10 @@ public sealed class RecordStage
     private readonly IncidentCorrelator _correlator;
     private readonly LedgerRecorder _ledger;
     private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), (long Id, DateTimeOffset Last, int Pending)> _folds = [];
-    private readonly List<Action> _writes = [];
-    private readonly Dictionary<long, long> _batchEntries = [];
+    private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
     private readonly ConcurrentQueue<(long IncidentId, DateTimeOffset Time, string Status)> _closing = new();
+    private readonly Channel<List<Action>> _batches = Channel.CreateBounded<List<Action>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+    private List<Action> _writes = [];
     private long _lastFindingId;
     private long _lastIncidentId;
 
@@ -42,21 +45,22 @@ public sealed class RecordStage
         _lastIncidentId = store.LastId("incidents");
     }
 
-    /// <summary>Raised (on the record stage's thread) when a new finding is admitted, with its id; its row follows in the same batch.</summary>
+    /// <summary>Raised (on the deciding loop) when a new finding is admitted, with its id; its row is written shortly after.</summary>
     public event Action<long, Finding>? FindingStored;
 
-    /// <summary>Raised (on the record stage's thread) when an incident opens, before its row is written.</summary>
+    /// <summary>Raised (on the deciding loop) when an incident opens, before its row is written.</summary>
     public event Action<Incident>? IncidentOpened;
 
     /// <summary>
-    /// Closes an open incident (thread-safe; applied at the next batch): later findings in its scope open a new incident.
+    /// Closes an open incident (thread-safe; applied with the next batch): later findings in its scope open a new incident.
     /// The respond stage calls it when the incident's containment is released.
     /// </summary>
     public void CloseIncident(long incidentId, DateTimeOffset time, string status) => _closing.Enqueue((incidentId, time, status));
 
-    /// <summary>Drains the sink until it completes or <paramref name="cancellationToken"/> fires, then drains what is left.</summary>
+    /// <summary>Drains the sink until it completes or <paramref name="cancellationToken"/> fires, then drains and writes what is left.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var writing = Task.Run(WriteLoopAsync, CancellationToken.None);
         try
         {
             while (true)
@@ -69,20 +73,39 @@ public sealed class RecordStage
                     break;
                 }
 
-                DrainOnce();
+                Decide();
+                await _batches.Writer.WriteAsync(TakeWrites(), CancellationToken.None);
             }
         }
         catch (OperationCanceledException)
         {
         }
 
-        DrainOnce();
+        Decide();
         FlushFolds(DateTimeOffset.MaxValue);
-        Write();
+        await _batches.Writer.WriteAsync(TakeWrites(), CancellationToken.None);
+        _batches.Writer.Complete();
+        await writing;
     }
 
-    /// <summary>Decides and writes what is queued now (one transaction). Returns how many findings and refusals it took.</summary>
+    /// <summary>Decides and writes what is queued now, on the caller's thread (when <see cref="RunAsync"/> is not running).</summary>
+    /// <returns>How many findings and refusals it took.</returns>
     public int DrainOnce()
+    {
+        var taken = Decide();
+        return taken + Write(TakeWrites());
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        await foreach (var batch in _batches.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            Write(batch);
+        }
+    }
+
+    /// <summary>The decisions of one batch: no SQLite here.</summary>
+    private int Decide()
     {
         while (_closing.TryDequeue(out var closing))
         {
@@ -103,14 +126,23 @@ public sealed class RecordStage
 
         if (taken > 0)
         {
-            FlushFolds(_evidence.Time.GetUtcNow() - FoldWindow);
+            var now = _evidence.Time.GetUtcNow();
+            FlushFolds(now - FoldWindow);
+            ForgetEntriesBefore(now - _correlator.Window - FoldWindow);
         }
 
-        return taken + Write();
+        return taken;
     }
 
-    /// <summary>Phase two: the refusals queued now and the rows decided in phase one, in one transaction.</summary>
-    private int Write()
+    private List<Action> TakeWrites()
+    {
+        var writes = _writes;
+        _writes = [];
+        return writes;
+    }
+
+    /// <summary>The refusals queued now and the rows of one decided batch, in one transaction.</summary>
+    private int Write(List<Action> writes)
     {
         var refusals = 0;
         using var transaction = _store.Begin();
@@ -120,18 +152,16 @@ public sealed class RecordStage
             refusals++;
         }
 
-        foreach (var write in _writes)
+        foreach (var write in writes)
         {
             write();
         }
 
         transaction.Commit();
-        _writes.Clear();
-        _batchEntries.Clear();
         return refusals;
     }
 
-    /// <summary>Phase one for one finding: fold, number, record in the ledger, correlate, announce.</summary>
+    /// <summary>One finding: fold, number, record in the ledger, correlate, announce.</summary>
     private void Admit(Finding finding)
     {
         var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.DeviceId);
@@ -148,7 +178,7 @@ public sealed class RecordStage
 
         var id = ++_lastFindingId;
         var entry = _ledger.RecordFinding(id, finding);
-        _batchEntries[id] = entry;
+        _entries[id] = (entry, finding.Time);
         _writes.Add(() => _store.Insert(finding, id, entry));
         _folds[key] = (id, finding.Time, 0);
         FindingStored?.Invoke(id, finding);
@@ -172,7 +202,7 @@ public sealed class RecordStage
                 decision.Rule!,
                 [finding.Reason]);
             var incidentEntry = _ledger.RecordIncident(incident, members);
-            incident = incident with { LedgerEntries = [incidentEntry, .. LedgerEntriesOf(members)] };
+            incident = incident with { LedgerEntries = [incidentEntry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
             _writes.Add(() => _store.OpenIncident(incident, members, incidentEntry));
             _correlator.Opened(scope, incident.Id, finding.Time);
             _evidence.Metrics.CountIncident();
@@ -180,24 +210,16 @@ public sealed class RecordStage
         }
     }
 
-    /// <summary>The ledger entries of findings admitted in this batch or stored before it, in the order given.</summary>
-    private List<long> LedgerEntriesOf(IReadOnlyList<long> findingIds)
+    /// <summary>Ledger entries are kept while their findings can still join a new incident (the correlation window).</summary>
+    private void ForgetEntriesBefore(DateTimeOffset time)
     {
-        var entries = new List<long>(findingIds.Count);
-        var stored = new List<long>();
-        foreach (var id in findingIds)
+        foreach (var (id, (_, at)) in _entries)
         {
-            if (_batchEntries.TryGetValue(id, out var entry))
+            if (at < time)
             {
-                entries.Add(entry);
-            }
-            else
-            {
-                stored.Add(id);
+                _entries.Remove(id);
             }
         }
-
-        return stored.Count == 0 ? entries : [.. _store.LedgerEntriesOf(stored), .. entries];
     }
 
     private void FlushFolds(DateTimeOffset olderThan, string? scope = null)

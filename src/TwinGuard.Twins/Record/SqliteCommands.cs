@@ -6,6 +6,23 @@ namespace TwinGuard.Twins.Record;
 /// <remarks>Times are stored as Unix milliseconds (UTC); a missing value is SQL NULL.</remarks>
 public static class SqliteCommands
 {
+    /// <summary>How long a statement waits for another connection's write transaction before it fails.</summary>
+    public const int BusyTimeoutMs = 5000;
+
+    /// <summary>
+    /// Opens a connection to a TwinGuard database. Several connections write the same file (the record stage, the
+    /// respond stage, the CLI), so a statement that meets another's write lock waits for it inside SQLite
+    /// (<c>busy_timeout</c>, re-trying within a millisecond or so). Microsoft.Data.Sqlite's own retry sleeps about 150 ms
+    /// between attempts: on the record stage's path that was the whole latency tail of a lockdown.
+    /// </summary>
+    public static SqliteConnection Open(string path, SqliteOpenMode mode)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
+        connection.Open();
+        connection.Execute(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMs}"));
+        return connection;
+    }
+
     /// <summary>A command with named parameters (<c>$name</c>); a null value binds SQL NULL.</summary>
     public static SqliteCommand Command(this SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {

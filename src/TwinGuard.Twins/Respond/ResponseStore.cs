@@ -32,14 +32,7 @@ public sealed partial class ResponseStore : IDisposable
     public static ResponseStore Open(string dataDirectory, TimeProvider? time = null)
     {
         Directory.CreateDirectory(dataDirectory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(dataDirectory, TwinGuard.Twins.Record.PlantStore.FileName),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 5,
-        }.ToString());
-        connection.Open();
+        var connection = TwinGuard.Twins.Record.SqliteCommands.Open(Path.Combine(dataDirectory, TwinGuard.Twins.Record.PlantStore.FileName), SqliteOpenMode.ReadWriteCreate);
         var store = new ResponseStore(connection, time ?? TimeProvider.System);
         connection.Execute("""
             PRAGMA journal_mode = WAL;
