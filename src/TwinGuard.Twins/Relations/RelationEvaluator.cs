@@ -39,6 +39,9 @@ public sealed class RelationEvaluator
     /// pure noise essentially never gets there).</summary>
     public const double CusumThreshold = 12.0;
 
+    /// <summary>Evaluations within two standard deviations after which a reported shift may be reported again.</summary>
+    public const int QuietToRearm = 20;
+
     private readonly CompiledRelation _relation;
     private readonly RelationModel _model;
     private readonly int _slots;
@@ -60,6 +63,8 @@ public sealed class RelationEvaluator
     private bool _hasPrevious;
     private double _integral;
     private bool _reported;
+    private bool _shiftReported;
+    private int _quiet;
 
     /// <summary>Creates the evaluator of one relation.</summary>
     /// <param name="model">The relation (tolerance, window, maximum age, noise).</param>
@@ -307,11 +312,23 @@ public sealed class RelationEvaluator
         else
         {
             _reported = false;
+            _quiet = Math.Abs(z) < 2 ? _quiet + 1 : 0;
+            if (_shiftReported && _quiet >= QuietToRearm)
+            {
+                _shiftReported = false;
+            }
+
             if (!_model.IsDynamic && _baseline.IsWarm && _cusum.Update(z) != 0)
             {
-                found = RelationEvent.Shifted;
+                // One report per shift: while the residual stays off-centre the CUSUM keeps re-firing; it is reported
+                // again only after the residual has been quiet for a while.
+                if (!_shiftReported)
+                {
+                    found = RelationEvent.Shifted;
+                    _shiftReported = true;
+                }
             }
-            else
+            else if (!_shiftReported)
             {
                 // Only what holds without a shift teaches the baseline, so an attack cannot widen the band it is judged by.
                 _baseline.Learn(residual);
