@@ -11,6 +11,9 @@ public sealed class RelationGrainTests(TwinClusterFixture fixture)
 {
     private const string Relation = "motor-current-follows-flow";
 
+    // The loop PLC's sequence per asset must only grow, whatever order the tests run in.
+    private static long _sequence = 100_000;
+
     private static long NowMs => TwinClusterFixture.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static int Pump(string signal) => SamplePlant.Load().FindAsset("pump1")!.IndexOf(signal);
@@ -54,7 +57,7 @@ public sealed class RelationGrainTests(TwinClusterFixture fixture)
         try
         {
             var start = NowMs;
-            await pump.IngestAsync([PumpMessage(1000, start - 500, 60, 4.2), PumpMessage(1001, start - 250, 62, 4.3)]);
+            await pump.IngestAsync([PumpMessage(Interlocked.Increment(ref _sequence), start - 500, 60, 4.2), PumpMessage(Interlocked.Increment(ref _sequence), start - 250, 62, 4.3)]);
             var holding = await WaitForAsync(relation, s => s.Evaluations >= 2);
 
             Assert.Equal(RelationState.Holding, holding.State);
@@ -64,7 +67,7 @@ public sealed class RelationGrainTests(TwinClusterFixture fixture)
             Assert.Equal("pump1.motor_current", holding.MeasuredSignal);
 
             // A current that no longer follows the flow: 6.5 A where 1.2 + 0.05 · 62 = 4.3 A.
-            await pump.IngestAsync([PumpMessage(1002, start, 62, 6.5)]);
+            await pump.IngestAsync([PumpMessage(Interlocked.Increment(ref _sequence), start, 62, 6.5)]);
             var violated = await WaitForAsync(relation, s => s.Evaluations >= 3);
 
             Assert.Equal(RelationState.Violated, violated.State);
@@ -111,6 +114,64 @@ public sealed class RelationGrainTests(TwinClusterFixture fixture)
         finally
         {
             quarantine.ReleaseSignal("conveyor1", "motor_current");
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_JumpTheRelationExplains_IsNotAnOutlierUnlessTheRelationIsUnknown()
+    {
+        var pump = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("pump1");
+        var voltage = Pump("motor_voltage");
+        var start = NowMs - (100 * 250);
+        var outliers = new List<Finding>();
+        void Collect(Finding f)
+        {
+            if (f.Reason == ReasonCode.StatisticalOutlier && f.SignalId == "motor_voltage")
+            {
+                lock (outliers)
+                {
+                    outliers.Add(f);
+                }
+            }
+        }
+
+        Task Send(int tick, double value) =>
+            pump.IngestAsync([new ReadingMessage("loop-plc", Interlocked.Increment(ref _sequence), start + (250L * tick), 0, [new SignalValue(voltage, value)])]);
+
+        TwinClusterFixture.Evidence.Raised += Collect;
+        try
+        {
+            for (var tick = 0; tick < 80; tick++)
+            {
+                await Send(tick, 230 + (0.1 * ((tick * 7 % 5) - 2))); // quiet supply, a little noise
+            }
+
+            // The supply relation (motor_voltage ~ 230, tolerance 3.5 V) holds: a 2 V step is a change it explains.
+            await pump.RelationStateChangedAsync("supply-voltage-nominal", RelationState.Holding, null);
+            await Send(80, 232);
+            for (var tick = 81; tick < 90; tick++)
+            {
+                await Send(tick, 232 + (0.1 * ((tick * 7 % 5) - 2)));
+            }
+
+            lock (outliers)
+            {
+                Assert.Empty(outliers);
+            }
+
+            // With the relation unknown (an input quarantined or stale) the signal's own detector speaks again.
+            await pump.RelationStateChangedAsync("supply-voltage-nominal", RelationState.Unknown, null);
+            await Send(90, 230);
+
+            lock (outliers)
+            {
+                var outlier = Assert.Single(outliers);
+                Assert.Equal(230, outlier.Value);
+            }
+        }
+        finally
+        {
+            TwinClusterFixture.Evidence.Raised -= Collect;
         }
     }
 }
