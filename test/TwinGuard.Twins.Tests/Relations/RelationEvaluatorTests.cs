@@ -210,4 +210,28 @@ public sealed class RelationEvaluatorTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(10_099, evaluator.Evaluations);
     }
+
+    [Fact]
+    public void Culprit_DynamicRelationWithFalsifiedFlow_BlamesTheFlowNotTheLevel()
+    {
+        const string expression = "der(tank1.level) ~ 1e-3 * (pump1.flow - valve_out.opening)";
+        var model = new RelationModel("tank", "dynamic", expression, 0.006, []);
+        var evaluator = new RelationEvaluator(model, CompiledRelation.Compile(expression), Detection, [2, 160, 100]);
+        var level = 1.0;
+        var found = RelationEvent.None;
+        for (var i = 0; i < 400 && found != RelationEvent.Violated; i++)
+        {
+            var inflow = 50 + (10 * Math.Sin(i / 30.0));
+            var outflow = 50.0;
+            level += 1e-3 * (inflow - outflow) * 0.25;
+            var reported = inflow + (i >= 200 ? 0.05 * (i - 200) : 0); // the inflow reading drifts up from 50 s on
+            evaluator.Offer(0, T0 + (250 * i), level);
+            evaluator.Offer(1, T0 + (250 * i), reported);
+            evaluator.Offer(2, T0 + (250 * i), outflow);
+            found = evaluator.Evaluate();
+        }
+
+        Assert.Equal(RelationEvent.Violated, found);
+        Assert.Equal(1, evaluator.Culprit);
+    }
 }
