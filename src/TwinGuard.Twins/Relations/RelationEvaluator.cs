@@ -39,9 +39,6 @@ public sealed class RelationEvaluator
     /// pure noise essentially never gets there).</summary>
     public const double CusumThreshold = 12.0;
 
-    /// <summary>How long a quiet state waits before it becomes the reference for blame.</summary>
-    private const long ReferenceAgeMs = 10_000;
-
     /// <summary>Evaluations within two standard deviations after which a reported shift may be reported again.</summary>
     public const int QuietToRearm = 20;
 
@@ -58,8 +55,6 @@ public sealed class RelationEvaluator
     private readonly double[] _previous;
     private readonly double[] _reference;
     private readonly double[] _counterfactual;
-    private readonly double[] _candidate;
-    private long _candidateTimeMs = long.MinValue;
     private readonly double[] _trial;
     private readonly double[] _trialPrevious;
     private readonly double[] _spans;
@@ -98,7 +93,6 @@ public sealed class RelationEvaluator
         _previous = new double[_slots];
         _reference = new double[_slots];
         _counterfactual = new double[_slots];
-        _candidate = new double[_slots];
         _trial = new double[_slots];
         _trialPrevious = new double[_slots];
         _spans = spans?.Select(s => s > 0 ? s : 1).ToArray() ?? Enumerable.Repeat(1.0, _slots).ToArray();
@@ -365,15 +359,10 @@ public sealed class RelationEvaluator
             {
                 // Only what holds without a shift teaches the baseline, so an attack cannot widen the band it is judged by.
                 _baseline.Learn(residual);
-                if ((_model.IsDynamic ? Math.Abs(residual) < _model.Tolerance / 3 : _cusum.Level < 0.25 && Math.Abs(z) < 3)
-                    && (_model.IsDynamic || timeMs - _candidateTimeMs >= ReferenceAgeMs))
+                if (_model.IsDynamic ? Math.Abs(residual) < _model.Tolerance / 3 : _cusum.Level < 0.25 && Math.Abs(z) < 3)
                 {
-                    // The reference a culprit is judged against. Algebraic: a quiet state 10 to 20 s old, so that it
-                    // predates a slow drift that this relation only notices after a while. Dynamic: the last quiet state
-                    // (the integral leaves quiet as soon as a drift starts; its counterfactuals start from here).
-                    Array.Copy(_candidateTimeMs == long.MinValue || _model.IsDynamic ? _values : _candidate, _reference, _slots);
-                    Array.Copy(_values, _candidate, _slots);
-                    _candidateTimeMs = timeMs;
+                    // The reference a culprit is judged against: the last quiet state, from before any slow drift began.
+                    Array.Copy(_values, _reference, _slots);
                     Array.Fill(_counterfactual, _integral);
                 }
             }
