@@ -6,7 +6,8 @@ using TwinGuard.Twins.Validate;
 namespace TwinGuard.Twins.Tests.Twin;
 
 /// <summary>The twin grain in a real (test) silo: trusted state, last-known-good values and the findings it raises.</summary>
-public sealed class TwinGrainTests(TwinClusterFixture fixture) : IClassFixture<TwinClusterFixture>
+[Collection(TwinClusterCollection.Name)]
+public sealed class TwinGrainTests(TwinClusterFixture fixture)
 {
     private static long NowMs => TwinClusterFixture.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
