@@ -107,7 +107,10 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         // The attack turns the asset red, pushed by the server: the document is never reloaded.
         await page.Locator($".asset[data-asset='{target}'].quarantined").WaitForAsync(new LocatorWaitForOptions { Timeout = 90_000 });
         output.WriteLine($"{target} turned red at {DateTime.UtcNow:HH:mm:ss.fff}");
-        await page.Locator(".chart .uplot").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        await page.Locator(".chart .uplot").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        // The physics of the attacked asset, from its relation grains: one row per relation that reads it.
+        await page.Locator("#relations tbody tr[data-relation]").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        output.WriteLine("relations shown: " + string.Join(", ", await page.Locator("#relations tbody tr").AllInnerTextsAsync()));
 
         using var store = ResponseStore.Open(dataDir);
         var pending = await Eventually.HoldsAsync(() => store.Approvals().FirstOrDefault(), a => a is not null, TimeSpan.FromSeconds(20), "a pending approval");
@@ -121,18 +124,18 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await page.ClickAsync($"button.release[data-id='{quarantine.Id}']");
         var released = await Eventually.HoldsAsync(() => store.FindQuarantine(quarantine.Id)!, q => q.Lifted is not null, TimeSpan.FromSeconds(20), "the quarantine lifted");
         Assert.Equal(key.Key.Actor, released.ReleasedBy);
-        await page.Locator($"#quarantines tbody tr[data-id='{quarantine.Id}']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 10_000 });
+        await page.Locator($"#quarantines tbody tr[data-id='{quarantine.Id}']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 30_000 });
         Assert.Equal("yes", await page.EvaluateAsync<string>("() => window.__sameDocument"));
 
         // The incident: its timeline shows the playbook's quarantine, the operator's approval and release.
         await page.Locator("#incidents tbody tr").First.ClickAsync();
-        await page.Locator("#timeline li", new PageLocatorOptions { HasText = "released" }).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        await page.Locator("#timeline li", new PageLocatorOptions { HasText = "released" }).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         Assert.True(await page.Locator("#evidence tbody tr").CountAsync() > 0, "the incident shows no evidence");
         Assert.Contains(key.Key.Actor, await page.Locator("#actions").InnerTextAsync(), StringComparison.Ordinal);
 
         // The approved lockdown made the twin read-only: the operator's verdict on its incident is refused (423) and says why.
         await page.ClickAsync("#verdict-confirmed");
-        await page.Locator("#verdict-message", new PageLocatorOptions { HasText = "read-only" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        await page.Locator("#verdict-message", new PageLocatorOptions { HasText = "read-only" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         output.WriteLine("verdict while read-only: " + await page.Locator("#verdict-message").InnerTextAsync());
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", $"dashboard-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");

@@ -13,6 +13,7 @@ internal static class TwinGuardApi
         api.MapMeApi();
         api.MapSitesApi();
         api.MapAssetsApi();
+        api.MapRelationsApi();
         api.MapFindingsApi();
         api.MapIncidentsApi();
         api.MapQuarantinesApi();

@@ -176,9 +176,23 @@
       + 'Blue: trusted readings; green band: the twin\'s expected value ± k·spread; red dots: findings.';
   }
 
+  // The twin's relations that read this asset: the integrity check between the model and the physical asset.
+  async function refreshRelations(id) {
+    let relations;
+    try {
+      relations = await api(`/api/relations?asset=${encodeURIComponent(id)}`);
+    } catch { return; }
+    if (id !== state.selected) return;
+    const number = (v) => (v === null || v === undefined ? '' : Number(v).toPrecision(4));
+    $('#relations tbody').replaceChildren(...relations.map((r) => el('tr', { 'data-relation': r.relationId, class: `relation-${r.state}` },
+      ...[el('span', { title: r.expression }, r.relationId), r.state, number(r.measured), number(r.expected), number(r.residual), `± ${number(r.tolerance)}`]
+        .map((c) => el('td', {}, c)))));
+  }
+
   async function refreshCharts() {
     const id = state.selected;
     if (!id || typeof uPlot === 'undefined') return;
+    await refreshRelations(id);
     for (const box of document.querySelectorAll('#charts .chart')) {
       const signal = box.dataset.signal;
       let readings;
