@@ -7,12 +7,13 @@ namespace TwinGuard.EndToEnd.Tests;
 public sealed class DemoEndToEndTests
 {
     /// <summary>
-    /// The stated bound on false-alarm findings (every raw finding, before folding) per hour of normal operation, with
-    /// the simulator's realistic operating changes (set-points move every 20-40 s). Measured at 2,400-3,300/h on
-    /// 2026-11-26: the per-signal streaming detectors still flag the first samples of some set-point ramps; the twin
-    /// relations (issue 8) are the fix. This bound keeps that figure from getting worse.
+    /// The stated bound on findings outside the attacked targets (every raw finding, before folding) per hour of normal
+    /// operation in a 60 s demo. Since the twin relations explain operating changes, a clean stretch raises none; what
+    /// remains (0-2,265/h measured on 2026-11-26, over the ~20 s of normal operation a short demo has) are findings on a
+    /// neighbouring signal that a violated relation blames while an attack runs. Per simulated day of normal operation
+    /// the figure is measured by <c>twinguard simulate --normal-only</c>.
     /// </summary>
-    private const double FalseAlarmsPerHourBound = 8_000;
+    private const double FalseAlarmsPerHourBound = 3_600;
 
     [Fact]
     public async Task Demo_DefaultCampaign_DetectsEveryAttack()

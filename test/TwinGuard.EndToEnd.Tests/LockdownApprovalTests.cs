@@ -26,9 +26,9 @@ public sealed class LockdownApprovalTests
                   - quarantine: signals
                     expires: 500ms
             """,
-            LockdownSite.Plant);
+            ServedSite.Plant);
         var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-approvals-").FullName;
-        await using var site = await LockdownSite.StartAsync(dataDir, plan);
+        await using var site = await ServedSite.StartAsync(dataDirectory: dataDir, plan: plan);
         await using (var tank = LockdownDevice.Start(site.MqttPort, "tank-gateway", "demo-tank-gateway", "plant/tank1"))
         {
             await tank.SendAsync($$$"""{"ts":{{{LockdownEndToEndTests.Now()}}},"seq":1,"values":{"level":1.2,"fluid_temp":24.5}}""");
@@ -36,7 +36,7 @@ public sealed class LockdownApprovalTests
             await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("tank-gateway"), q => q, TimeSpan.FromSeconds(20), "tank-gateway quarantined");
         }
 
-        using var store = site.OpenStore();
+        using var store = site.OpenResponseStore();
 
         // The block waited 300 ms, nobody decided, the policy approved it; the dry-run enforcer recorded the rule.
         var block = await Eventually.HoldsAsync(() => store.Actions().FirstOrDefault(a => a.Action == "block_address: source" && a.Outcome == ActionOutcome.Done), a => a is not null, TimeSpan.FromSeconds(10), "the block after its approval timeout");

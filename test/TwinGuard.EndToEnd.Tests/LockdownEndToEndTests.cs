@@ -35,7 +35,7 @@ public sealed class LockdownEndToEndTests
         {extraActions}
               - report: incident
         """,
-        LockdownSite.Plant);
+        ServedSite.Plant);
 
     /// <summary>Three distinct findings on tank1 (two signals out of range, one replay): an incident in scope asset:tank1.</summary>
     internal static async Task AttackAsync(LockdownDevice device)
@@ -49,7 +49,7 @@ public sealed class LockdownEndToEndTests
     public async Task Serve_DeviceSendsAttackData_IsCutOffAndRefusedUntilReleased()
     {
         var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-").FullName;
-        await using var site = await LockdownSite.StartAsync(dataDir, Plan());
+        await using var site = await ServedSite.StartAsync(dataDirectory: dataDir, plan: Plan());
         var port = site.MqttPort;
 
         await using var tank = LockdownDevice.Start(port, "tank-gateway", "demo-tank-gateway", TankTopic);
@@ -74,7 +74,7 @@ public sealed class LockdownEndToEndTests
         await Eventually.HoldsAsync(() => site.Metrics.ReadingsAccepted, n => n > before, TimeSpan.FromSeconds(10), "the vibration node's reading");
 
         // Recorded: the quarantine with its incident, the actions, the report.
-        using var store = site.OpenStore();
+        using var store = site.OpenResponseStore();
         var entry = Assert.Single(store.Quarantines(), q => q.Kind == QuarantineKind.Source);
         Assert.Equal("tank-gateway", entry.Target);
         Assert.NotNull(entry.IncidentId);
@@ -89,7 +89,7 @@ public sealed class LockdownEndToEndTests
         // The report cites the ledger entries behind it (issue 5), and the incident's entry is that incident.
         var cited = System.Text.RegularExpressions.Regex.Match(report, @"The incident is ledger entry (\d+)");
         Assert.True(cited.Success, "the report does not cite its ledger entry");
-        using (var plantStore = Twins.Record.PlantStore.Open(dataDir, readOnly: true))
+        using (var plantStore = site.OpenStore())
         {
             Assert.Equal(long.Parse(cited.Groups[1].Value, CultureInfo.InvariantCulture), plantStore.Incidents().Single(i => i.Id == entry.IncidentId).LedgerEntry);
         }
@@ -109,6 +109,18 @@ public sealed class LockdownEndToEndTests
         Assert.Contains($"quarantine {entry.Id} (source `tank-gateway`) released by alice: sensor replaced", releasedReport, StringComparison.Ordinal);
         Assert.NotNull(store.FindQuarantine(entry.Id)!.Lifted);
         Assert.True(site.Metrics.RefusalsOf(ReasonCode.Quarantined) >= 1);
+
+        // The release closed the incident: the same attack again, well inside the correlation window, is a new incident
+        // and the device is cut off again (not folded into the released one, where no playbook would run).
+        await using var again = LockdownDevice.Start(port, "tank-gateway", "demo-tank-gateway", TankTopic);
+        await again.SendAsync($$$"""{"ts":{{{Now()}}},"seq":21,"values":{"level":9.5}}""");
+        await again.SendAsync($$$"""{"ts":{{{Now()}}},"seq":22,"values":{"fluid_temp":500}}""");
+        await again.SendAsync($$$"""{"ts":{{{Now()}}},"seq":5,"values":{"level":1.1}}""");
+        await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("tank-gateway"), q => q, TimeSpan.FromSeconds(20), "tank-gateway quarantined again");
+        var second = Assert.Single(store.Quarantines(), q => q.Kind == QuarantineKind.Source);
+        Assert.NotEqual(entry.IncidentId, second.IncidentId);
+        using var findings = site.OpenStore();
+        Assert.Equal("released", findings.Incidents().Single(i => i.Id == entry.IncidentId).Status);
     }
 
     [Fact]
@@ -116,7 +128,7 @@ public sealed class LockdownEndToEndTests
     {
         var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-restart-").FullName;
         long quarantineId;
-        await using (var first = await LockdownSite.StartAsync(dataDir, Plan()))
+        await using (var first = await ServedSite.StartAsync(dataDirectory: dataDir, plan: Plan()))
         {
             var entry = await first.Engine.QuarantineAsync(QuarantineKind.Source, "conveyor-plc", "bob", "suspected compromise");
             quarantineId = entry.Id;
@@ -124,7 +136,7 @@ public sealed class LockdownEndToEndTests
             Assert.NotEqual(0, refused.ExitCode);
         }
 
-        await using var second = await LockdownSite.StartAsync(dataDir, Plan());
+        await using var second = await ServedSite.StartAsync(dataDirectory: dataDir, plan: Plan());
         Assert.True(second.Quarantine.IsDeviceQuarantined("conveyor-plc"));
         var stillRefused = await MosquittoPub.PublishAsync(second.MqttPort, "conveyor-plc", "demo-conveyor-plc", "plant/conveyor1", $$$"""{"ts":{{{Now()}}},"seq":2,"values":{"belt_speed":1.0}}""");
         Assert.NotEqual(0, stillRefused.ExitCode);
@@ -138,7 +150,7 @@ public sealed class LockdownEndToEndTests
     public async Task Cli_QuarantineAddWhileServing_IsPutInForceAndExpires()
     {
         var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-add-").FullName;
-        await using var site = await LockdownSite.StartAsync(dataDir, Plan());
+        await using var site = await ServedSite.StartAsync(dataDirectory: dataDir, plan: Plan());
 
         var code = await TwinGuardCli.RunAsync(["quarantine", "add", "--kind", "source", "--target", "conveyor-plc", "--who", "erin", "--why", "firmware check", "--expires", "2s", "--data-dir", dataDir]);
 
@@ -148,7 +160,7 @@ public sealed class LockdownEndToEndTests
         Assert.NotEqual(0, refused.ExitCode);
 
         await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("conveyor-plc"), q => !q, TimeSpan.FromSeconds(10), "the quarantine expiring");
-        using var store = site.OpenStore();
+        using var store = site.OpenResponseStore();
         var entry = Assert.Single(store.Quarantines(includeReleased: true));
         Assert.Equal(("erin", "expiry"), (entry.By, entry.ReleasedBy));
         var accepted = await MosquittoPub.PublishAsync(site.MqttPort, "conveyor-plc", "demo-conveyor-plc", "plant/conveyor1", $$$"""{"ts":{{{Now()}}},"seq":2,"values":{"belt_speed":1.0}}""");
@@ -163,7 +175,7 @@ public sealed class LockdownEndToEndTests
         var sample = await File.ReadAllTextAsync(Path.Combine(ServedSite.RepositoryRoot(), "samples", "playbooks.yaml"));
         await File.WriteAllTextAsync(file, sample.Replace("      - quarantine: signals", "      - quarantine: sensors", StringComparison.Ordinal));
 
-        var error = Assert.Throws<TwinGuard.Twins.Plant.PlantModelException>(() => PlaybookCommand.LoadPlan(new FileInfo(file), new FileInfo(ServedSite.SamplePlantPath), LockdownSite.Plant));
+        var error = Assert.Throws<TwinGuard.Twins.Plant.PlantModelException>(() => PlaybookCommand.LoadPlan(new FileInfo(file), new FileInfo(ServedSite.SamplePlantPath), ServedSite.Plant));
         var code = await TwinGuardCli.RunAsync(["playbook", "check", file, "--config", ServedSite.SamplePlantPath]);
 
         Assert.Equal(TwinGuardCli.UsageError, code);
@@ -171,6 +183,6 @@ public sealed class LockdownEndToEndTests
         Assert.Contains("playbooks[1].actions[0].quarantine: expected source, asset or signals, found 'sensors'", error.Message, StringComparison.Ordinal);
     }
 
-    private static int Connections(LockdownSite site, string device) =>
+    private static int Connections(ServedSite site, string device) =>
         site.App.Services.GetRequiredService<Ingest.Mqtt.EmbeddedBroker>().EndpointsOfAsync(device, CancellationToken.None).GetAwaiter().GetResult().Count;
 }

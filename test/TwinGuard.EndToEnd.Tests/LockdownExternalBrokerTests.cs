@@ -12,10 +12,10 @@ public sealed class LockdownExternalBrokerTests
         await using var mosquitto = await LockdownMosquitto.StartAsync(("tank-gateway", "tank-secret"), ("vibration-node", "vibration-secret"));
         var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-external-").FullName;
         var external = new ExternalBrokerOptions("127.0.0.1", mosquitto.Port, LockdownMosquitto.AdminUser, LockdownMosquitto.AdminPassword);
-        LockdownSite site;
+        ServedSite site;
         try
         {
-            site = await LockdownSite.StartAsync(dataDir, LockdownEndToEndTests.Plan(), external: external);
+            site = await ServedSite.StartAsync(dataDirectory: dataDir, plan: LockdownEndToEndTests.Plan(), external: external);
         }
         catch (InvalidOperationException ex)
         {

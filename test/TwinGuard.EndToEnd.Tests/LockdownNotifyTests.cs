@@ -35,7 +35,7 @@ public sealed class LockdownNotifyTests
             """,
             extraActions: "      - notify: [syslog-udp, syslog-tcp, hook]");
         var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-notify-").FullName;
-        await using var site = await LockdownSite.StartAsync(dataDir, plan);
+        await using var site = await ServedSite.StartAsync(dataDirectory: dataDir, plan: plan);
 
         var udpMessage = LockdownListeners.ReceiveUdpAsync(udp, TimeSpan.FromSeconds(30));
         var tcpMessage = LockdownListeners.ReceiveTcpFrameAsync(tcp, TimeSpan.FromSeconds(30));
@@ -86,7 +86,7 @@ public sealed class LockdownNotifyTests
         Assert.Equal("alert", ecs.RootElement.GetProperty("event").GetProperty("kind").GetString());
         Assert.Equal(AlertJson.EcsVersion, ecs.RootElement.GetProperty("ecs").GetProperty("version").GetString());
         Assert.Equal("tank-gateway", ecs.RootElement.GetProperty("user").GetProperty("name").GetString());
-        using var store = site.OpenStore();
+        using var store = site.OpenResponseStore();
         var deliveries = await Eventually.HoldsAsync(() => store.Actions().Where(a => a.Action == "notify").ToList(), d => d.Count == 4, TimeSpan.FromSeconds(10), "four notify records");
         Assert.All(deliveries, d => Assert.Equal(ActionOutcome.Done, d.Outcome));
         tcp.Stop();

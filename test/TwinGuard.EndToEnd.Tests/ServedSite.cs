@@ -4,18 +4,26 @@ using Microsoft.Extensions.DependencyInjection;
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.EndToEnd.Tests;
 
-/// <summary>A real <c>twinguard serve</c> host on free ports and a temporary data directory.</summary>
+/// <summary>
+/// A real <c>twinguard serve</c> host on free ports, optionally with playbooks. A data directory the test passes stays
+/// (so that the test can restart a site on it); one the site creates is deleted with it.
+/// </summary>
 internal sealed class ServedSite : IAsyncDisposable
 {
-    private ServedSite(WebApplication app, HostSettings settings)
+    private readonly bool _ownsDataDirectory;
+
+    private ServedSite(WebApplication app, HostSettings settings, bool ownsDataDirectory)
     {
         App = app;
         Settings = settings;
+        _ownsDataDirectory = ownsDataDirectory;
     }
 
     public WebApplication App { get; }
@@ -26,30 +34,50 @@ internal sealed class ServedSite : IAsyncDisposable
 
     public PipelineMetrics Metrics => App.Services.GetRequiredService<PipelineMetrics>();
 
+    public QuarantineList Quarantine => App.Services.GetRequiredService<QuarantineList>();
+
+    public ResponseEngine Engine => App.Services.GetRequiredService<ResponseEngine>();
+
     public static string SamplePlantPath => Path.Combine(RepositoryRoot(), "samples", "plant.yaml");
 
-    public static async Task<ServedSite> StartAsync(PlantModel? plant = null, string? dataDirectory = null)
+    /// <summary>The sample plant, loaded once.</summary>
+    public static PlantModel Plant { get; } = PlantModelLoader.Load(SamplePlantPath);
+
+    public static async Task<ServedSite> StartAsync(
+        PlantModel? plant = null, string? dataDirectory = null, ResponsePlan? plan = null, int? mqttPort = null, ExternalBrokerOptions? external = null)
     {
         var dataDir = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
         var settings = new HostSettings(
-            plant ?? PlantModelLoader.Load(SamplePlantPath),
+            plant ?? Plant,
             dataDir,
-            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            new BrokerOptions(IPAddress.Loopback, mqttPort ?? LoopbackPorts.Free()),
             $"http://127.0.0.1:{LoopbackPorts.Free()}",
             LoopbackPorts.Free(),
-            LoopbackPorts.Free());
+            LoopbackPorts.Free())
+        {
+            Response = plan ?? ResponsePlan.Empty,
+            ExternalBroker = external,
+        };
         var app = TwinGuardHost.Build(settings);
         await app.StartAsync();
-        return new ServedSite(app, settings);
+        return new ServedSite(app, settings, ownsDataDirectory: dataDirectory is null);
     }
 
     /// <summary>Opens the site's database read-only, as the CLI does.</summary>
     public PlantStore OpenStore() => PlantStore.Open(Settings.DataDirectory, readOnly: true);
 
+    /// <summary>Opens the site's response store as the CLI does (a second connection to the same database).</summary>
+    public ResponseStore OpenResponseStore() => ResponseStore.Open(Settings.DataDirectory);
+
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync(); // idempotent: a test may already have stopped the site to read its ledger
         await App.DisposeAsync();
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Settings.DataDirectory, recursive: true);

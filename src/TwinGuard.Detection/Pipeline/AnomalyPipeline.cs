@@ -84,19 +84,31 @@ public sealed class AnomalyPipeline
         return pipeline;
     }
 
+    /// <summary>The detector and threshold in use.</summary>
+    public PipelineModel Model => new(Detector, Threshold);
+
     /// <summary>
     /// Refits the detector and the threshold on feature rows already derived by this pipeline's stream (see
     /// <see cref="Next(ReadOnlySpan{double}, Span{double})"/>); the stream state is kept.
     /// </summary>
-    public void FitFeatures(FeatureMatrix featureRows)
+    public void FitFeatures(FeatureMatrix featureRows) => Adopt(Propose(featureRows));
+
+    /// <summary>Fits a detector and threshold on feature rows of this pipeline's stream without putting them in use.</summary>
+    public PipelineModel Propose(FeatureMatrix featureRows)
     {
         ArgumentNullException.ThrowIfNull(featureRows);
         var detector = _options.CreateDetector();
         detector.Fit(featureRows);
         var scores = new double[featureRows.Rows];
         detector.Score(featureRows, scores);
-        Threshold = _options.Threshold.Calibrate(scores);
-        Detector = detector;
+        return new PipelineModel(detector, _options.Threshold.Calibrate(scores));
+    }
+
+    /// <summary>Puts a model fitted by <see cref="Propose"/> in use; the stream state is kept.</summary>
+    public void Adopt(PipelineModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        (Detector, Threshold) = (model.Detector, model.Threshold);
     }
 
     /// <summary>Starts a new stream: forgets the rolling window and the smoothing history.</summary>

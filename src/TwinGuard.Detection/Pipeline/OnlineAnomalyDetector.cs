@@ -7,7 +7,15 @@ namespace TwinGuard.Detection.Pipeline;
 /// accepted. It never learns from a row it flagged, nor from a row whose feature window contains a flagged row, so an
 /// attack cannot teach the model that the attack is normal.
 /// </summary>
-/// <remarks>Not thread-safe: one instance per stream.</remarks>
+/// <remarks>
+/// <para>An attacker can still move a value so slowly that no row is flagged, and let each refit learn a little more of
+/// the shift (slow poisoning): each refit widens the normal a little, and the next step of the drift fits inside it.
+/// Against that, the model of the first fit is kept as the anchor, the commissioned normal. A refit whose rows the
+/// anchor calls anomalous for more than <see cref="OnlineLearningOptions.MaxAnchorRejection"/> of them would learn a
+/// normal the commissioned plant did not have; it is refused (<see cref="RefitRefused"/>) and the model in use is kept,
+/// so the drift keeps standing out, until an operator accepts the new normal with <see cref="Rebaseline"/>.</para>
+/// <para>Not thread-safe: one instance per stream.</para>
+/// </remarks>
 public sealed class OnlineAnomalyDetector
 {
     private readonly AnomalyPipelineOptions _options;
@@ -16,6 +24,8 @@ public sealed class OnlineAnomalyDetector
     private readonly List<double[]> _warmUp = [];
     private readonly Queue<double[]> _history = new();
     private AnomalyPipeline? _pipeline;
+    private PipelineModel? _anchor;
+    private bool _rebaselining;
     private int _sinceFit;
     private long _sinceFlag = long.MaxValue / 2;
 
@@ -37,6 +47,15 @@ public sealed class OnlineAnomalyDetector
 
     /// <summary>Number of refits after the first fit.</summary>
     public int Refits { get; private set; }
+
+    /// <summary>Refits refused because the refitted model rejected too much of the anchor window.</summary>
+    public int RefitsRefused { get; private set; }
+
+    /// <summary>The fraction of the last refit's rows (adopted or refused) that the anchor model called anomalous.</summary>
+    public double LastAnchorRejection { get; private set; }
+
+    /// <summary>Raised when a refit is refused, with the fraction of its rows that the anchor model called anomalous.</summary>
+    public event Action<double>? RefitRefused;
 
     /// <summary>Rows learned from after the warm-up (accepted as normal).</summary>
     public long Learned { get; private set; }
@@ -67,10 +86,13 @@ public sealed class OnlineAnomalyDetector
             _pipeline = AnomalyPipeline.Fit(training, _options);
             var transform = new TemporalFeatures(_columns, _options.Features);
             var features = transform.Transform(training);
-            for (var i = Math.Min(transform.WarmUpRows, features.Rows - 2); i < features.Rows; i++)
+            var first = Math.Min(transform.WarmUpRows, features.Rows - 2);
+            for (var i = first; i < features.Rows; i++)
             {
                 Remember(features.Row(i).ToArray());
             }
+
+            _anchor = _pipeline.Model;
 
             _warmUp.Clear();
             return _pipeline.TrainingVerdicts;
@@ -80,21 +102,57 @@ public sealed class OnlineAnomalyDetector
         var verdict = _pipeline.Next(row, featureRow);
         _sinceFlag = verdict.RawAnomaly || verdict.IsAnomaly ? 0 : _sinceFlag + 1;
 
-        // The row's features summarise the last Window rows: learn only when none of them was flagged.
-        if (_sinceFlag >= Math.Max(1, _options.Features.Window))
+        // The row's features summarise the last Window rows: learn only when none of them was flagged (or when an
+        // operator has declared the current operation normal).
+        if (_rebaselining || _sinceFlag >= Math.Max(1, _options.Features.Window))
         {
             Remember(featureRow);
             Learned++;
         }
 
-        if (++_sinceFit >= _learning.RefitEvery && _history.Count >= _learning.WarmUp)
+        if (_rebaselining)
         {
-            _pipeline.FitFeatures(FeatureMatrix.FromRows([.. _history]));
+            if (_history.Count >= _learning.WarmUp)
+            {
+                _anchor = _pipeline.Propose(FeatureMatrix.FromRows([.. _history]));
+                _pipeline.Adopt(_anchor);
+                (_rebaselining, _sinceFit, LastAnchorRejection) = (false, 0, 0);
+                Refits++;
+            }
+        }
+        else if (++_sinceFit >= _learning.RefitEvery && _history.Count >= _learning.WarmUp)
+        {
             _sinceFit = 0;
-            Refits++;
+            Refit();
         }
 
         return [verdict];
+    }
+
+    /// <summary>
+    /// Accepts that normal operation has changed (an operator's decision, like commissioning): the next
+    /// <see cref="OnlineLearningOptions.WarmUp"/> rows are learned whatever their verdicts, and the model fitted on
+    /// them is put in use and becomes the new anchor. Until then the model in use keeps scoring.
+    /// </summary>
+    public void Rebaseline()
+    {
+        _history.Clear();
+        _rebaselining = true;
+    }
+
+    private void Refit()
+    {
+        var recent = FeatureMatrix.FromRows([.. _history]);
+        LastAnchorRejection = _anchor!.RejectionRate(recent);
+        if (LastAnchorRejection > _learning.MaxAnchorRejection)
+        {
+            RefitsRefused++;
+            RefitRefused?.Invoke(LastAnchorRejection);
+            return;
+        }
+
+        _pipeline!.Adopt(_pipeline.Propose(recent));
+        Refits++;
     }
 
     private void Remember(double[] featureRow)

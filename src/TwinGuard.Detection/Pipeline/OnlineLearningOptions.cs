@@ -14,4 +14,12 @@ public sealed record OnlineLearningOptions
     /// <summary>The most recent accepted rows kept for refitting.</summary>
     /// <value>2048.</value>
     public int History { get; init; } = 2048;
+
+    /// <summary>
+    /// The largest fraction of a refit's rows that the anchor model (the first fit, or the last re-baseline) may call
+    /// anomalous. A refit beyond it is refused and the model in use is kept: the recent rows have moved away from the
+    /// commissioned normal, which is what a slow poisoning of the baseline does. Use 1 to disable.
+    /// </summary>
+    /// <value>0.05 (the presets' thresholds reject about 0.5-1 % of normal rows).</value>
+    public double MaxAnchorRejection { get; init; } = 0.05;
 }

@@ -16,6 +16,7 @@ internal static class BenchCommand
         IForestBenchmark.Definition,
         AutoencoderBenchmark.Definition,
         LockdownBenchmark.Create(),
+        ModbusBenchmark.Create(),
         RelationsBenchmark.Create(),
     ];
 

@@ -60,10 +60,30 @@ internal static class DemoCommand
     /// <summary>Runs the demo and returns its summary; used by the command and by the end-to-end test.</summary>
     public static async Task<DemoSummary> RunAsync(DemoOptions options, bool interactive, CancellationToken cancellationToken)
     {
+        // The campaign first: a duration too short for the chosen attacks is the user's error, said before anything starts.
+        var mqttPort = LoopbackPorts.Free();
+        SimulatorRunner simulator;
+        try
+        {
+            simulator = new SimulatorRunner(new SimulatorOptions
+            {
+                Port = mqttPort,
+                Seed = options.Seed,
+                Duration = options.Duration,
+                Attacks = options.Attacks,
+            });
+        }
+        catch (ArgumentException ex)
+        {
+            var option = ex.ParamName == "duration" ? "--duration" : "--attacks";
+            throw new CommandLineException($"{option}: {ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal)}");
+        }
+
+        await using var running = simulator;
         var settings = new HostSettings(
             options.Plant,
             options.DataDirectory,
-            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            new BrokerOptions(IPAddress.Loopback, mqttPort),
             $"http://127.0.0.1:{LoopbackPorts.Free()}",
             LoopbackPorts.Free(),
             LoopbackPorts.Free())
@@ -77,17 +97,10 @@ internal static class DemoCommand
         var evidence = app.Services.GetRequiredService<EvidenceSink>();
         evidence.Raised += f => observations.Enqueue(new Observation(f.Time, f.DeviceId, f.AssetId, f.SignalId, f.Reason.Name()));
 
-        await using var simulator = new SimulatorRunner(new SimulatorOptions
-        {
-            Port = settings.Broker.Port,
-            Seed = options.Seed,
-            Duration = options.Duration,
-            Attacks = options.Attacks,
-        });
-
         if (interactive)
         {
             AnsiConsole.MarkupLine($"[bold]TwinGuard demo[/]: site [green]{Markup.Escape(options.Plant.Site.Id)}[/], {options.Duration.TotalSeconds:0} s, seed {options.Seed}, MQTT on 127.0.0.1:{settings.Broker.Port}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(options.DataDirectory)}");
+            Access.FirstAdminKey.Announce(app, settings, Console.Out);
             foreach (var attack in simulator.GroundTruth)
             {
                 AnsiConsole.MarkupLine($"  planned at {attack.Start.TotalSeconds,5:0.0} s: {Markup.Escape(attack.Describe())}");

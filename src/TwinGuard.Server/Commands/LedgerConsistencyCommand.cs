@@ -44,18 +44,7 @@ internal static class LedgerConsistencyCommand
                     w.WriteBoolean("verified", verified);
                     LedgerJson.Checkpoint(w, "first", first);
                     LedgerJson.Checkpoint(w, "second", second);
-                    w.WriteStartObject("proof");
-                    w.WriteString("type", "rfc6962-consistency");
-                    w.WriteNumber("firstSize", proof.FirstSize);
-                    w.WriteNumber("secondSize", proof.SecondSize);
-                    w.WriteStartArray("path");
-                    foreach (var hash in proof.Path)
-                    {
-                        w.WriteStringValue(Convert.ToHexStringLower(hash));
-                    }
-
-                    w.WriteEndArray();
-                    w.WriteEndObject();
+                    LedgerJson.Proof(w, "rfc6962-consistency", ("firstSize", proof.FirstSize), ("secondSize", proof.SecondSize), proof.Path);
                     w.WriteEndObject();
                 }));
             }
@@ -63,13 +52,7 @@ internal static class LedgerConsistencyCommand
             {
                 Console.Out.WriteLine($"{first.TreeSize} entries (root {Convert.ToHexStringLower(first.RootHash)}) -> "
                                       + $"{second.TreeSize} entries (root {Convert.ToHexStringLower(second.RootHash)})");
-                Console.Out.WriteLine($"consistency path ({proof.Path.Count} hashes):");
-                foreach (var hash in proof.Path)
-                {
-                    Console.Out.WriteLine("  " + Convert.ToHexStringLower(hash));
-                }
-
-                Console.Out.WriteLine(verified ? "proof verified with the ledger's public key" : "PROOF DOES NOT VERIFY");
+                LedgerJson.PrintPath("consistency path", proof.Path, verified);
             }
 
             return Task.FromResult(verified ? 0 : LedgerCommand.VerificationFailed);

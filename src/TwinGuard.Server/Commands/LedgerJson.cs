@@ -43,6 +43,35 @@ internal static class LedgerJson
         json.WriteEndObject();
     }
 
+    /// <summary>A proof object: its RFC 6962 type, the two sizes or indices it relates, and its hash path.</summary>
+    public static void Proof(Utf8JsonWriter json, string type, (string Name, long Value) from, (string Name, long Value) to, IReadOnlyList<byte[]> path)
+    {
+        json.WriteStartObject("proof");
+        json.WriteString("type", type);
+        json.WriteNumber(from.Name, from.Value);
+        json.WriteNumber(to.Name, to.Value);
+        json.WriteStartArray("path");
+        foreach (var hash in path)
+        {
+            json.WriteStringValue(Convert.ToHexStringLower(hash));
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Prints a proof's hash path and whether it verified, for people.</summary>
+    public static void PrintPath(string title, IReadOnlyList<byte[]> path, bool verified)
+    {
+        Console.Out.WriteLine($"{title} ({path.Count} hashes):");
+        foreach (var hash in path)
+        {
+            Console.Out.WriteLine("  " + Convert.ToHexStringLower(hash));
+        }
+
+        Console.Out.WriteLine(verified ? "proof verified with the ledger's public key" : "PROOF DOES NOT VERIFY");
+    }
+
     /// <summary>kebab-case name of a kind (<c>reading-batch</c>), or its number for kinds this build does not know.</summary>
     public static string KindName(LedgerEntryKind kind) => Enum.IsDefined(kind)
         ? string.Concat(kind.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()))

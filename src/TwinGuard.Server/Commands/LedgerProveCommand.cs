@@ -52,18 +52,7 @@ internal static class LedgerProveCommand
                     w.WriteBoolean("verified", verified);
                     LedgerJson.Entry(w, ledgerEntry);
                     LedgerJson.Checkpoint(w, "checkpoint", checkpoint);
-                    w.WriteStartObject("proof");
-                    w.WriteString("type", "rfc6962-inclusion");
-                    w.WriteNumber("leafIndex", proof.LeafIndex);
-                    w.WriteNumber("treeSize", proof.TreeSize);
-                    w.WriteStartArray("path");
-                    foreach (var hash in proof.Path)
-                    {
-                        w.WriteStringValue(Convert.ToHexStringLower(hash));
-                    }
-
-                    w.WriteEndArray();
-                    w.WriteEndObject();
+                    LedgerJson.Proof(w, "rfc6962-inclusion", ("leafIndex", proof.LeafIndex), ("treeSize", proof.TreeSize), proof.Path);
                     w.WriteEndObject();
                 }));
             }
@@ -73,13 +62,7 @@ internal static class LedgerProveCommand
                                       + $"{ledgerEntry.Timestamp:O}), leaf hash {Convert.ToHexStringLower(ledgerEntry.ComputeLeafHash())}");
                 Console.Out.WriteLine($"in checkpoint of {checkpoint.TreeSize} entries, root {Convert.ToHexStringLower(checkpoint.RootHash)}, "
                                       + $"signed {checkpoint.Timestamp:O}");
-                Console.Out.WriteLine($"audit path ({proof.Path.Count} hashes):");
-                foreach (var hash in proof.Path)
-                {
-                    Console.Out.WriteLine("  " + Convert.ToHexStringLower(hash));
-                }
-
-                Console.Out.WriteLine(verified ? "proof verified with the ledger's public key" : "PROOF DOES NOT VERIFY");
+                LedgerJson.PrintPath("audit path", proof.Path, verified);
             }
 
             return Task.FromResult(verified ? 0 : LedgerCommand.VerificationFailed);

@@ -33,6 +33,7 @@ internal static class TwinGuardCli
         QuarantineCommand.Create(),
         ApprovalsCommand.Create(),
         SimulateCommand.Create(),
+        KeysCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -1,5 +1,8 @@
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Ledger;
+using TwinGuard.Server.Access;
+using TwinGuard.Server.Api;
+using TwinGuard.Server.Dashboard;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
@@ -61,6 +64,7 @@ internal static class TwinGuardHost
 
         services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddHostedService<PipelineService>();
+        services.AddModbus(settings.Plant);
         if (settings.ExternalBroker is not null)
         {
             services.AddHostedService(sp => sp.GetRequiredService<ExternalBroker>());
@@ -68,6 +72,7 @@ internal static class TwinGuardHost
 
         services.AddSingleton<IntelBridge>();
         services.AddHostedService(sp => sp.GetRequiredService<IntelBridge>());
+        services.AddOperatorAccess(settings);
 
         var app = builder.Build();
         if (app.Services.GetService<ResponseEngine>() is { } response)
@@ -77,6 +82,7 @@ internal static class TwinGuardHost
         }
 
         app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
+        app.MapTwinGuardApi().MapDashboard().MapMetrics();
         return app;
     }
 }

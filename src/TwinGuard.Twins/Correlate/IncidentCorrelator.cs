@@ -13,12 +13,19 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
 {
     private readonly Dictionary<string, Queue<(DateTimeOffset Time, long FindingId)>> _recent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long IncidentId, DateTimeOffset LastFinding)> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _unexpectedWrites = new(StringComparer.Ordinal);
+
+    /// <summary>How far apart findings may be and still count together.</summary>
+    public TimeSpan Window => settings.Window;
 
     /// <summary>The scope a finding belongs to: its asset, else its source.</summary>
-    public static string ScopeOf(Finding finding) =>
-        finding.AssetId is { } asset && !finding.Reason.IsAboutSource() ? $"asset:{asset}"
-        : finding.DeviceId is { } device ? $"source:{device}"
-        : finding.AssetId is { } a ? $"asset:{a}"
+    public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.DeviceId);
+
+    /// <summary>The scope of a finding with this reason about this asset from this device.</summary>
+    public static string ScopeOf(ReasonCode reason, string? assetId, string? deviceId) =>
+        assetId is { } asset && !reason.IsAboutSource() ? $"asset:{asset}"
+        : deviceId is { } device ? $"source:{device}"
+        : assetId is { } a ? $"asset:{a}"
         : "site";
 
     /// <summary>Takes one stored finding; says whether it joins an open incident or opens a new one.</summary>
@@ -26,6 +33,11 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     public CorrelationDecision Observe(Finding finding, long findingId)
     {
         var scope = ScopeOf(finding);
+        if (finding.Reason == ReasonCode.RegisterWrite)
+        {
+            return CorrelationDecision.None; // an allowed write is expected: recorded, never counted towards an incident
+        }
+
         if (_open.TryGetValue(scope, out var open) && finding.Time - open.LastFinding <= settings.Window)
         {
             _open[scope] = (open.IncidentId, finding.Time);
@@ -44,6 +56,15 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
             recent.Dequeue();
         }
 
+        if (finding.Reason.IsUnexpectedWrite())
+        {
+            _unexpectedWrites[scope] = finding.Time;
+        }
+        else if (finding.Reason.IsProcessAnomaly() && _unexpectedWrites.Remove(scope, out var write) && finding.Time - write <= settings.Window)
+        {
+            return Open(scope, recent, finding, "unexpected-write-then-anomaly");
+        }
+
         if (finding.Severity >= Severity.Critical)
         {
             return Open(scope, recent, finding, "critical-finding");
@@ -59,6 +80,26 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
 
     /// <summary>Tells the correlator which id the store gave the incident it asked to open.</summary>
     public void Opened(string scope, long incidentId, DateTimeOffset time) => _open[scope] = (incidentId, time);
+
+    /// <summary>
+    /// Closes an open incident (its containment was released): the next finding in its scope starts counting afresh
+    /// and can open a new incident, so a device that attacks again after its release is contained again.
+    /// </summary>
+    /// <returns>The incident's scope, or null when it is not open (already closed, or quiet for a whole window).</returns>
+    public string? Close(long incidentId)
+    {
+        foreach (var (scope, open) in _open)
+        {
+            if (open.IncidentId == incidentId)
+            {
+                _open.Remove(scope);
+                _recent.Remove(scope);
+                return scope;
+            }
+        }
+
+        return null;
+    }
 
     private static CorrelationDecision Open(string scope, Queue<(DateTimeOffset Time, long FindingId)> recent, Finding finding, string rule)
     {

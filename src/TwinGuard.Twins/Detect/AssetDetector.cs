@@ -29,6 +29,19 @@ internal sealed class AssetDetector(AssetModel asset, DetectionSettings settings
     /// <summary>Raised after each fit or refit with the new model's version (1 for the first fit).</summary>
     public event Action<int>? ModelFitted;
 
+    /// <summary>
+    /// Raised when a retraining is refused because the commissioned model calls too much of the recent normal anomalous
+    /// (slow drift or poisoning of the baseline), with that fraction.
+    /// </summary>
+    public event Action<double>? RefitRefused
+    {
+        add => _detector.RefitRefused += value;
+        remove => _detector.RefitRefused -= value;
+    }
+
+    /// <summary>Learns the next warm-up window unconditionally and anchors there (see <see cref="OnlineAnomalyDetector.Rebaseline"/>).</summary>
+    public void Rebaseline() => _detector.Rebaseline();
+
     /// <summary>The detector's name, for records.</summary>
     public string DetectorName => settings.MultivariateDetector;
 

@@ -73,8 +73,37 @@ public enum ReasonCode
     /// <summary>A relation the physics must obey does not hold.</summary>
     RelationViolated,
 
+    /// <summary>
+    /// A retraining of an asset's multivariate model was refused: the recent normal has moved away from the commissioned
+    /// one (a slow drift below every threshold, or someone poisoning the baseline). The model in use is kept.
+    /// </summary>
+    BaselineDrift,
+
     // Intel: what the rest of the world has seen.
 
     /// <summary>An address, name or hash that a threat-intelligence feed lists was seen here.</summary>
     IntelMatch,
+
+    // Industrial protocols (Modbus TCP guard and polling).
+
+    /// <summary>A client used a function code the guard does not allow (programming, diagnostics, unknown).</summary>
+    ForbiddenFunction,
+
+    /// <summary>A write from a client that may not write, or to a coil or register that is not writable.</summary>
+    ForbiddenWrite,
+
+    /// <summary>A write of a value outside the register's allowed values.</summary>
+    ForbiddenValue,
+
+    /// <summary>A protocol frame that does not follow the specification (length, byte count, quantity).</summary>
+    MalformedFrame,
+
+    /// <summary>A polled device did not answer, or answered with an error.</summary>
+    DeviceUnreachable,
+
+    /// <summary>An allowed write that the guard passed on: recorded for the audit trail and for correlation.</summary>
+    RegisterWrite,
+
+    /// <summary>A coil or register the guard protects changed although no write passed the guard: it was written another way.</summary>
+    UnexpectedWrite,
 }

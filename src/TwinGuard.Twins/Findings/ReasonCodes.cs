@@ -28,9 +28,19 @@ public static class ReasonCodes
         ReasonCode.UnknownSource or ReasonCode.BadCredentials or ReasonCode.UnauthorisedTopic => Severity.High,
         ReasonCode.ReplayedSequence or ReasonCode.Flooding or ReasonCode.IntelMatch => Severity.High,
         ReasonCode.Quarantined => Severity.Low,
+        ReasonCode.ForbiddenFunction or ReasonCode.ForbiddenWrite or ReasonCode.ForbiddenValue or ReasonCode.UnexpectedWrite => Severity.High,
+        ReasonCode.RegisterWrite => Severity.Info,
         ReasonCode.Stale or ReasonCode.UnknownSignal or ReasonCode.UnknownAsset => Severity.Low,
         _ => Severity.Medium,
     };
+
+    /// <summary>True for a write the plant model does not allow: refused by the guard, or seen by polling to bypass it.</summary>
+    public static bool IsUnexpectedWrite(this ReasonCode code) => code is ReasonCode.ForbiddenWrite or ReasonCode.ForbiddenValue or ReasonCode.UnexpectedWrite;
+
+    /// <summary>True for findings that say the process itself behaves abnormally (validation and detection).</summary>
+    public static bool IsProcessAnomaly(this ReasonCode code) => code is ReasonCode.OutOfRange or ReasonCode.RateOfChange
+        or ReasonCode.Frozen or ReasonCode.StatisticalOutlier or ReasonCode.PersistentShift or ReasonCode.MultivariateAnomaly
+        or ReasonCode.RelationViolated;
 
     private static string ToSnakeCase(ReasonCode code)
     {

@@ -84,7 +84,7 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
                 $"device '{device.Id}' exceeds {plant.Validation.FloodFactor}x the expected rate of '{asset.Id}'", payload);
         }
 
-        await inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values));
+        await inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot });
         return GateDecision.Accept;
     }
 

@@ -12,4 +12,9 @@ public sealed record ReadingMessage(
     [property: Id(1)] long Sequence,
     [property: Id(2)] long TimestampMs,
     [property: Id(3)] long ArrivalTimestamp,
-    [property: Id(4)] SignalValue[] Values);
+    [property: Id(4)] SignalValue[] Values)
+{
+    /// <summary>The device's restart counter (<c>boot</c> in the payload, 0 when absent); a higher one restarts <see cref="Sequence"/>.</summary>
+    [Id(5)]
+    public long Boot { get; init; }
+}

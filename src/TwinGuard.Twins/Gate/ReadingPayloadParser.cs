@@ -49,6 +49,7 @@ public static class ReadingPayloadParser
 
         long? seq = null;
         long? ts = null;
+        long boot = 0;
         var values = new List<SignalValue>(signalIndex >= 0 ? 1 : asset.Signals.Count);
         List<RejectedValue>? rejected = null;
         var sawValue = false;
@@ -69,6 +70,14 @@ public static class ReadingPayloadParser
                 }
 
                 seq = s;
+            }
+            else if (reader.ValueTextEquals("boot"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out boot) || boot < 0)
+                {
+                    throw new PayloadException("'boot' must be a non-negative integer");
+                }
             }
             else if (reader.ValueTextEquals("value"u8))
             {
@@ -141,7 +150,7 @@ public static class ReadingPayloadParser
             throw new PayloadException(signalIndex >= 0 ? "missing 'value'" : "missing 'values'");
         }
 
-        return new ParsedPayload(seq.Value, ts.Value, values.ToArray(), (IReadOnlyList<RejectedValue>?)rejected ?? []);
+        return new ParsedPayload(seq.Value, ts.Value, values.ToArray(), (IReadOnlyList<RejectedValue>?)rejected ?? []) { Boot = boot };
     }
 
     private static void AddValue(ref Utf8JsonReader reader, string signalId, int index, List<SignalValue> values, ref List<RejectedValue>? rejected)

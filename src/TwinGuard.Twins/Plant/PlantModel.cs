@@ -14,6 +14,9 @@ public sealed record PlantModel(
     private readonly Dictionary<string, AssetModel> _assets = Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
     private readonly Dictionary<string, DeviceModel> _devices = Devices.ToDictionary(d => d.Id, StringComparer.Ordinal);
 
+    /// <summary>The Modbus devices polled and guarded (the <c>modbus:</c> section); none when absent.</summary>
+    public ModbusSettings Modbus { get; init; } = ModbusSettings.None;
+
     /// <summary>The asset with this id, or null.</summary>
     public AssetModel? FindAsset(string id) => _assets.GetValueOrDefault(id);
 

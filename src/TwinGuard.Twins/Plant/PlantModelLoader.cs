@@ -16,7 +16,7 @@ public static class PlantModelLoader
     public static PlantModel Parse(string yaml, string file = "plant.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations");
+        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus");
 
         var site = ReadSite(root.Required("site"));
         var assets = ReadUnique(root.Required("assets"), ReadAsset, a => a.Id, "asset");
@@ -26,6 +26,13 @@ public static class PlantModelLoader
         }
 
         var devices = ReadUnique(root.Required("devices"), ReadDevice, d => d.Id, "device");
+        var modbus = ModbusSettings.None;
+        if (root.Optional("modbus") is { } m)
+        {
+            (modbus, var sources) = ModbusModelReader.Read(m, site.TopicPrefix, assets, devices);
+            devices.AddRange(sources);
+        }
+
         var model = new PlantModel(
             site,
             root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default,
@@ -33,7 +40,10 @@ public static class PlantModelLoader
             root.Optional("correlation") is { } c ? ReadCorrelation(c) : CorrelationSettings.Default,
             assets,
             devices,
-            []);
+            [])
+        {
+            Modbus = modbus,
+        };
 
         var relations = root.Optional("relations") is { } r
             ? ReadUnique(r, field => ReadRelation(field, model), x => x.Id, "relation")

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
+using static TwinGuard.Twins.Record.SqliteCommands;
 
 namespace TwinGuard.Twins.Record;
 
@@ -31,17 +32,11 @@ public sealed class PlantStore : IDisposable
         }
 
         Directory.CreateDirectory(dataDirectory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
+        var connection = SqliteCommands.Open(path, readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate);
         var store = new PlantStore(connection);
         if (!readOnly)
         {
-            store.Execute("""
+            connection.Execute("""
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
                 CREATE TABLE IF NOT EXISTS findings (
@@ -68,47 +63,55 @@ public sealed class PlantStore : IDisposable
     /// <summary>Starts a write transaction; the record stage commits once per batch.</summary>
     public SqliteTransaction Begin() => _connection.BeginTransaction();
 
-    /// <summary>Inserts a finding and returns its id.</summary>
-    public long Insert(Finding f)
+    /// <summary>The highest id in use in <c>findings</c> or <c>incidents</c> (0 when empty).</summary>
+    /// <remarks>The record stage is the only writer of both tables and numbers new rows itself, so that it can act on a
+    /// finding or incident before its row is written.</remarks>
+    public long LastId(string table)
     {
-        using var cmd = Command("""
-            INSERT INTO findings (time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms)
-            VALUES ($t, $r, $s, $a, $g, $d, $v, $sc, $m, $e, $o, $t) RETURNING id
-            """,
-            ("$t", f.Time.ToUnixTimeMilliseconds()), ("$r", f.Reason.Name()), ("$s", Name(f.Severity)), ("$a", f.AssetId), ("$g", f.SignalId),
-            ("$d", f.DeviceId), ("$v", f.Value), ("$sc", f.Score), ("$m", f.Message), ("$e", f.Explanation), ("$o", f.Occurrences));
+        using var cmd = _connection.Command($"SELECT COALESCE(MAX(id), 0) FROM {CheckTable(table)}");
         return (long)cmd.ExecuteScalar()!;
     }
 
+    /// <summary>Inserts a finding under the id the record stage gave it, with the ledger entry that proves it.</summary>
+    public void Insert(Finding f, long id, long ledgerEntry) =>
+        _connection.Execute("""
+            INSERT INTO findings (id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, ledger_entry)
+            VALUES ($id, $t, $r, $s, $a, $g, $d, $v, $sc, $m, $e, $o, $t, $le)
+            """,
+            ("$id", id), ("$t", f.Time.ToUnixTimeMilliseconds()), ("$r", f.Reason.Name()), ("$s", Name(f.Severity)), ("$a", f.AssetId), ("$g", f.SignalId),
+            ("$d", f.DeviceId), ("$v", f.Value), ("$sc", f.Score), ("$m", f.Message), ("$e", f.Explanation), ("$o", f.Occurrences), ("$le", ledgerEntry));
+
     /// <summary>Records that a stored finding happened again.</summary>
     public void AddOccurrences(long findingId, int count, DateTimeOffset last) =>
-        Execute("UPDATE findings SET occurrences = occurrences + $n, last_ms = $l WHERE id = $id",
+        _connection.Execute("UPDATE findings SET occurrences = occurrences + $n, last_ms = $l WHERE id = $id",
             ("$n", count), ("$l", last.ToUnixTimeMilliseconds()), ("$id", findingId));
 
-    /// <summary>Inserts an incident over the given findings and returns its id.</summary>
-    public long OpenIncident(Incident incident, IReadOnlyList<long> findingIds)
+    /// <summary>Inserts an incident (under its own id) over the given findings, with the ledger entry that proves it.</summary>
+    public void OpenIncident(Incident incident, IReadOnlyList<long> findingIds, long ledgerEntry)
     {
-        using var cmd = Command("""
-            INSERT INTO incidents (opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, finding_count)
-            VALUES ($o, $o, $sc, $a, $d, $s, $t, $r, $re, $n) RETURNING id
+        _connection.Execute("""
+            INSERT INTO incidents (id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, finding_count, ledger_entry)
+            VALUES ($id, $o, $o, $sc, $a, $d, $s, $t, $r, $re, $n, $le)
             """,
-            ("$o", incident.Opened.ToUnixTimeMilliseconds()), ("$sc", incident.Scope), ("$a", incident.AssetId), ("$d", incident.DeviceId),
+            ("$id", incident.Id), ("$o", incident.Opened.ToUnixTimeMilliseconds()), ("$sc", incident.Scope), ("$a", incident.AssetId), ("$d", incident.DeviceId),
             ("$s", Name(incident.Severity)), ("$t", incident.Title), ("$r", incident.Rule),
-            ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("$n", findingIds.Count));
-        var id = (long)cmd.ExecuteScalar()!;
+            ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("$n", findingIds.Count), ("$le", ledgerEntry));
         foreach (var findingId in findingIds)
         {
-            Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", id), ("$f", findingId));
+            _connection.Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", incident.Id), ("$f", findingId));
         }
-
-        return id;
     }
+
+    /// <summary>Closes an incident: later findings in its scope open a new one.</summary>
+    public void CloseIncident(long incidentId, DateTimeOffset time, string status) =>
+        _connection.Execute("UPDATE incidents SET status = $st, updated_ms = MAX(updated_ms, $u) WHERE id = $i AND status = 'open'",
+            ("$st", status), ("$u", time.ToUnixTimeMilliseconds()), ("$i", incidentId));
 
     /// <summary>Attaches a finding to an open incident, raising its severity and reasons as needed.</summary>
     public void JoinIncident(long incidentId, long findingId, Finding finding)
     {
-        Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", incidentId), ("$f", findingId));
-        Execute("""
+        _connection.Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", incidentId), ("$f", findingId));
+        _connection.Execute("""
             UPDATE incidents SET updated_ms = $u, finding_count = finding_count + 1,
               severity = CASE WHEN $rank > (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END) THEN $s ELSE severity END,
               reasons = CASE WHEN instr(',' || reasons || ',', ',' || $r || ',') > 0 THEN reasons ELSE reasons || ',' || $r END
@@ -118,36 +121,12 @@ public sealed class PlantStore : IDisposable
             ("$r", finding.Reason.Name()), ("$i", incidentId));
     }
 
-    /// <summary>Notes which ledger entry proves a stored finding or incident.</summary>
-    public void SetLedgerEntry(string table, long id, long entry)
-    {
-        if (table is not ("findings" or "incidents"))
-        {
-            throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
-        }
-
-        Execute($"UPDATE {table} SET ledger_entry = $e WHERE id = $id", ("$e", entry), ("$id", id));
-    }
-
-    /// <summary>The ledger entries of the given findings, in the order given (findings not yet recorded are left out).</summary>
-    public IReadOnlyList<long> LedgerEntriesOf(IReadOnlyList<long> findingIds)
-    {
-        var entries = new List<long>(findingIds.Count);
-        foreach (var id in findingIds)
-        {
-            using var cmd = Command("SELECT ledger_entry FROM findings WHERE id = $id AND ledger_entry IS NOT NULL", ("$id", id));
-            if (cmd.ExecuteScalar() is long entry)
-            {
-                entries.Add(entry);
-            }
-        }
-
-        return entries;
-    }
+    private static string CheckTable(string table) =>
+        table is "findings" or "incidents" ? table : throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
 
     /// <summary>Keeps refused data for forensics.</summary>
     public void Insert(Refusal r) =>
-        Execute("""
+        _connection.Execute("""
             INSERT INTO refusals (time_ms, reason, device, client_id, remote, topic, asset, signal, detail, payload)
             VALUES ($t, $r, $d, $c, $re, $to, $a, $s, $de, $p)
             """,
@@ -157,7 +136,7 @@ public sealed class PlantStore : IDisposable
     /// <summary>Findings, newest first.</summary>
     public IReadOnlyList<StoredFinding> Findings(int limit = 1000, long? incidentId = null)
     {
-        using var cmd = Command(
+        using var cmd = _connection.Command(
             "SELECT id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id, ledger_entry FROM findings "
             + (incidentId is null ? string.Empty : "WHERE incident_id = $i ") + "ORDER BY id DESC LIMIT $n",
             ("$n", limit), ("$i", incidentId));
@@ -177,7 +156,7 @@ public sealed class PlantStore : IDisposable
     /// <summary>Incidents, newest first.</summary>
     public IReadOnlyList<StoredIncident> Incidents(int limit = 1000)
     {
-        using var cmd = Command(
+        using var cmd = _connection.Command(
             "SELECT id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count, ledger_entry FROM incidents ORDER BY id DESC LIMIT $n",
             ("$n", limit));
         using var reader = cmd.ExecuteReader();
@@ -196,7 +175,7 @@ public sealed class PlantStore : IDisposable
     /// <summary>Refusals counted per device and reason.</summary>
     public IReadOnlyList<(string? Device, string Reason, long Count)> RefusalCounts()
     {
-        using var cmd = Command("SELECT device, reason, count(*) FROM refusals GROUP BY device, reason ORDER BY device, reason");
+        using var cmd = _connection.Command("SELECT device, reason, count(*) FROM refusals GROUP BY device, reason ORDER BY device, reason");
         using var reader = cmd.ExecuteReader();
         var list = new List<(string?, string, long)>();
         while (reader.Read())
@@ -211,26 +190,4 @@ public sealed class PlantStore : IDisposable
     public void Dispose() => _connection.Dispose();
 
     private static string Name(Severity severity) => severity.ToString().ToLowerInvariant();
-
-    private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-
-    private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-
-    private void Execute(string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var cmd = Command(sql, parameters);
-        cmd.ExecuteNonQuery();
-    }
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return cmd;
-    }
 }

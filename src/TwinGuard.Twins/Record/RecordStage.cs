@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 
@@ -8,77 +10,159 @@ namespace TwinGuard.Twins.Record;
 /// writes findings, incidents and refusals to the <see cref="PlantStore"/> in batched transactions.
 /// </summary>
 /// <remarks>
-/// Folding: the same reason on the same asset, signal and device within <see cref="FoldWindow"/> becomes one stored
+/// <para>Folding: the same reason on the same asset, signal and device within <see cref="FoldWindow"/> becomes one stored
 /// finding whose occurrence count grows, so a flood of refusals becomes one finding that says how many, not a
-/// million rows of findings (the refusals themselves are all kept, up to the sink's bound).
+/// million rows of findings (the refusals themselves are all kept, up to the sink's bound).</para>
+/// <para>Deciding and writing are separate. The deciding loop folds, numbers, records in the ledger, correlates and
+/// announces each finding (<see cref="FindingStored"/>, <see cref="IncidentOpened"/>) without touching SQLite, so
+/// containment never waits for the database; the rows it decided go, batch by batch, to a writer loop that inserts
+/// them (and the refusals) in one transaction per batch. The stage numbers findings and incidents itself (it is the
+/// only writer of both tables), so an announced id is the id the row will have.</para>
 /// </remarks>
-public sealed class RecordStage(EvidenceSink evidence, PlantStore store, IncidentCorrelator correlator, LedgerRecorder ledger)
+public sealed class RecordStage
 {
     /// <summary>Repeats within this interval fold into one finding.</summary>
     public static readonly TimeSpan FoldWindow = TimeSpan.FromSeconds(10);
 
     private const int MaxBatch = 2000;
-    private readonly Dictionary<(ReasonCode, string?, string?, string?), (long Id, DateTimeOffset Last, int Pending)> _folds = [];
+    private readonly EvidenceSink _evidence;
+    private readonly PlantStore _store;
+    private readonly IncidentCorrelator _correlator;
+    private readonly LedgerRecorder _ledger;
+    private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), (long Id, DateTimeOffset Last, int Pending)> _folds = [];
+    private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
+    private readonly ConcurrentQueue<(long IncidentId, DateTimeOffset Time, string Status)> _closing = new();
+    private readonly Channel<List<Action>> _batches = Channel.CreateBounded<List<Action>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+    private List<Action> _writes = [];
+    private long _lastFindingId;
+    private long _lastIncidentId;
 
-    /// <summary>Raised (on the record stage's thread) after a new finding is stored, with its id.</summary>
+    /// <summary>Creates the stage; numbering continues after the rows already in <paramref name="store"/>.</summary>
+    public RecordStage(EvidenceSink evidence, PlantStore store, IncidentCorrelator correlator, LedgerRecorder ledger)
+    {
+        (_evidence, _store, _correlator, _ledger) = (evidence, store, correlator, ledger);
+        _lastFindingId = store.LastId("findings");
+        _lastIncidentId = store.LastId("incidents");
+    }
+
+    /// <summary>Raised (on the deciding loop) when a new finding is admitted, with its id; its row is written shortly after.</summary>
     public event Action<long, Finding>? FindingStored;
 
-    /// <summary>Raised (on the record stage's thread) after an incident is opened.</summary>
+    /// <summary>Raised (on the deciding loop) when an incident opens, before its row is written.</summary>
     public event Action<Incident>? IncidentOpened;
 
-    /// <summary>Drains the sink until it completes or <paramref name="cancellationToken"/> fires, then drains what is left.</summary>
+    /// <summary>
+    /// Closes an open incident (thread-safe; applied with the next batch): later findings in its scope open a new incident.
+    /// The respond stage calls it when the incident's containment is released.
+    /// </summary>
+    public void CloseIncident(long incidentId, DateTimeOffset time, string status) => _closing.Enqueue((incidentId, time, status));
+
+    /// <summary>Drains the sink until it completes or <paramref name="cancellationToken"/> fires, then drains and writes what is left.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var writing = Task.Run(WriteLoopAsync, CancellationToken.None);
         try
         {
             while (true)
             {
-                var findings = evidence.Findings.WaitToReadAsync(cancellationToken).AsTask();
-                var refusals = evidence.Refusals.WaitToReadAsync(cancellationToken).AsTask();
+                var findings = _evidence.Findings.WaitToReadAsync(cancellationToken).AsTask();
+                var refusals = _evidence.Refusals.WaitToReadAsync(cancellationToken).AsTask();
                 await Task.WhenAny(findings, refusals);
                 if (findings.IsCompletedSuccessfully && !findings.Result && refusals.IsCompleted && !refusals.Result)
                 {
                     break;
                 }
 
-                DrainOnce();
+                Decide();
+                await _batches.Writer.WriteAsync(TakeWrites(), CancellationToken.None);
             }
         }
         catch (OperationCanceledException)
         {
         }
 
-        DrainOnce();
+        Decide();
         FlushFolds(DateTimeOffset.MaxValue);
+        await _batches.Writer.WriteAsync(TakeWrites(), CancellationToken.None);
+        _batches.Writer.Complete();
+        await writing;
     }
 
-    /// <summary>Writes what is queued now, in one transaction. Returns how many items were written.</summary>
+    /// <summary>Decides and writes what is queued now, on the caller's thread (when <see cref="RunAsync"/> is not running).</summary>
+    /// <returns>How many findings and refusals it took.</returns>
     public int DrainOnce()
     {
-        var written = 0;
-        using var transaction = store.Begin();
-        while (written < MaxBatch && evidence.Refusals.TryRead(out var refusal))
+        var taken = Decide();
+        return taken + Write(TakeWrites());
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        await foreach (var batch in _batches.Reader.ReadAllAsync(CancellationToken.None))
         {
-            store.Insert(refusal);
-            written++;
+            Write(batch);
+        }
+    }
+
+    /// <summary>The decisions of one batch: no SQLite here.</summary>
+    private int Decide()
+    {
+        while (_closing.TryDequeue(out var closing))
+        {
+            if (_correlator.Close(closing.IncidentId) is { } scope)
+            {
+                _writes.Add(() => _store.CloseIncident(closing.IncidentId, closing.Time, closing.Status));
+                // A repeat after the release is new evidence, not one more occurrence of a finding of the closed incident.
+                FlushFolds(DateTimeOffset.MaxValue, scope);
+            }
         }
 
-        while (written < MaxBatch && evidence.Findings.TryRead(out var finding))
+        var taken = 0;
+        while (taken < MaxBatch && _evidence.Findings.TryRead(out var finding))
         {
-            Store(finding);
-            written++;
+            Admit(finding);
+            taken++;
         }
 
-        if (written > 0)
+        if (taken > 0)
         {
-            FlushFolds(evidence.Time.GetUtcNow() - FoldWindow);
+            var now = _evidence.Time.GetUtcNow();
+            FlushFolds(now - FoldWindow);
+            ForgetEntriesBefore(now - _correlator.Window - FoldWindow);
+        }
+
+        return taken;
+    }
+
+    private List<Action> TakeWrites()
+    {
+        var writes = _writes;
+        _writes = [];
+        return writes;
+    }
+
+    /// <summary>The refusals queued now and the rows of one decided batch, in one transaction.</summary>
+    private int Write(List<Action> writes)
+    {
+        var refusals = 0;
+        using var transaction = _store.Begin();
+        while (refusals < MaxBatch && _evidence.Refusals.TryRead(out var refusal))
+        {
+            _store.Insert(refusal);
+            refusals++;
+        }
+
+        foreach (var write in writes)
+        {
+            write();
         }
 
         transaction.Commit();
-        return written;
+        return refusals;
     }
 
-    private void Store(Finding finding)
+    /// <summary>One finding: fold, number, record in the ledger, correlate, announce.</summary>
+    private void Admit(Finding finding)
     {
         var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.DeviceId);
         if (_folds.TryGetValue(key, out var fold) && finding.Time - fold.Last <= FoldWindow)
@@ -89,23 +173,26 @@ public sealed class RecordStage(EvidenceSink evidence, PlantStore store, Inciden
 
         if (fold.Pending > 0)
         {
-            store.AddOccurrences(fold.Id, fold.Pending, fold.Last);
+            _writes.Add(() => _store.AddOccurrences(fold.Id, fold.Pending, fold.Last));
         }
 
-        var id = store.Insert(finding);
-        store.SetLedgerEntry("findings", id, ledger.RecordFinding(id, finding));
+        var id = ++_lastFindingId;
+        var entry = _ledger.RecordFinding(id, finding);
+        _entries[id] = (entry, finding.Time);
+        _writes.Add(() => _store.Insert(finding, id, entry));
         _folds[key] = (id, finding.Time, 0);
         FindingStored?.Invoke(id, finding);
 
-        var decision = correlator.Observe(finding, id);
+        var decision = _correlator.Observe(finding, id);
         if (decision.JoinIncidentId is { } incidentId)
         {
-            store.JoinIncident(incidentId, id, finding);
+            _writes.Add(() => _store.JoinIncident(incidentId, id, finding));
         }
         else if (decision.OpenScope is { } scope)
         {
+            var members = decision.FindingIds;
             var incident = new Incident(
-                0,
+                ++_lastIncidentId,
                 finding.Time,
                 scope,
                 finding.AssetId,
@@ -114,25 +201,36 @@ public sealed class RecordStage(EvidenceSink evidence, PlantStore store, Inciden
                 $"{finding.Reason.Name()} on {scope}: {finding.Message}",
                 decision.Rule!,
                 [finding.Reason]);
-            var newId = store.OpenIncident(incident, decision.FindingIds);
-            var entry = ledger.RecordIncident(incident with { Id = newId }, decision.FindingIds);
-            store.SetLedgerEntry("incidents", newId, entry);
-            incident = incident with { Id = newId, LedgerEntries = [entry, .. store.LedgerEntriesOf(decision.FindingIds)] };
-            correlator.Opened(scope, newId, finding.Time);
-            evidence.Metrics.CountIncident();
+            var incidentEntry = _ledger.RecordIncident(incident, members);
+            incident = incident with { LedgerEntries = [incidentEntry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
+            _writes.Add(() => _store.OpenIncident(incident, members, incidentEntry));
+            _correlator.Opened(scope, incident.Id, finding.Time);
+            _evidence.Metrics.CountIncident();
             IncidentOpened?.Invoke(incident);
         }
     }
 
-    private void FlushFolds(DateTimeOffset olderThan)
+    /// <summary>Ledger entries are kept while their findings can still join a new incident (the correlation window).</summary>
+    private void ForgetEntriesBefore(DateTimeOffset time)
+    {
+        foreach (var (id, (_, at)) in _entries)
+        {
+            if (at < time)
+            {
+                _entries.Remove(id);
+            }
+        }
+    }
+
+    private void FlushFolds(DateTimeOffset olderThan, string? scope = null)
     {
         foreach (var (key, fold) in _folds)
         {
-            if (fold.Last < olderThan)
+            if (fold.Last < olderThan && (scope is null || IncidentCorrelator.ScopeOf(key.Reason, key.Asset, key.Device) == scope))
             {
                 if (fold.Pending > 0)
                 {
-                    store.AddOccurrences(fold.Id, fold.Pending, fold.Last);
+                    _writes.Add(() => _store.AddOccurrences(fold.Id, fold.Pending, fold.Last));
                 }
 
                 _folds.Remove(key);

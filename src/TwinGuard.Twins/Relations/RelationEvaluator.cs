@@ -39,6 +39,9 @@ public sealed class RelationEvaluator
     /// pure noise essentially never gets there).</summary>
     public const double CusumThreshold = 12.0;
 
+    /// <summary>Evaluations within two standard deviations after which a reported shift may be reported again.</summary>
+    public const int QuietToRearm = 20;
+
     private readonly CompiledRelation _relation;
     private readonly RelationModel _model;
     private readonly int _slots;
@@ -51,6 +54,9 @@ public sealed class RelationEvaluator
     private readonly double[] _values;
     private readonly double[] _previous;
     private readonly double[] _reference;
+    private readonly double[] _counterfactual;
+    private readonly double[] _trial;
+    private readonly double[] _trialPrevious;
     private readonly double[] _spans;
     private readonly long _maxAgeMs;
     private readonly double _windowSeconds;
@@ -60,6 +66,8 @@ public sealed class RelationEvaluator
     private bool _hasPrevious;
     private double _integral;
     private bool _reported;
+    private bool _shiftReported;
+    private int _quiet;
 
     /// <summary>Creates the evaluator of one relation.</summary>
     /// <param name="model">The relation (tolerance, window, maximum age, noise).</param>
@@ -84,6 +92,9 @@ public sealed class RelationEvaluator
         _values = new double[_slots];
         _previous = new double[_slots];
         _reference = new double[_slots];
+        _counterfactual = new double[_slots];
+        _trial = new double[_slots];
+        _trialPrevious = new double[_slots];
         _spans = spans?.Select(s => s > 0 ? s : 1).ToArray() ?? Enumerable.Repeat(1.0, _slots).ToArray();
         _maxAgeMs = (long)model.MaxAge.TotalMilliseconds;
         _windowSeconds = model.Window.TotalSeconds;
@@ -117,14 +128,32 @@ public sealed class RelationEvaluator
     /// <summary>The aligned input values of the latest evaluation, in slot order.</summary>
     public ReadOnlySpan<double> Values => _values;
 
-    /// <summary>The likeliest culprit of a violation or shift: for an algebraic relation, the input whose return to its
-    /// value when the relation last held quietly would shrink the residual most; otherwise (or when no single input
-    /// does) the input that moved most since then, relative to its span.</summary>
+    /// <summary>The likeliest culprit of a violation or shift: the input whose return to its value when the relation last
+    /// held quietly would shrink the residual most (for a dynamic relation, the integral the relation would have with
+    /// that input held there since); when no single input would halve it, the input that moved most since then,
+    /// relative to its span.</summary>
     public int Culprit
     {
         get
         {
-            if (!_model.IsDynamic && double.IsFinite(Last.Residual))
+            if (_model.IsDynamic && double.IsFinite(Last.Residual))
+            {
+                var best = -1;
+                var bestResidual = Math.Abs(Last.Residual) * 0.5;
+                for (var s = 0; s < _slots; s++)
+                {
+                    if (Math.Abs(_counterfactual[s]) < bestResidual)
+                    {
+                        (best, bestResidual) = (s, Math.Abs(_counterfactual[s]));
+                    }
+                }
+
+                if (best >= 0)
+                {
+                    return best;
+                }
+            }
+            else if (double.IsFinite(Last.Residual))
             {
                 Span<double> trial = stackalloc double[_slots];
                 var best = -1;
@@ -267,12 +296,15 @@ public sealed class RelationEvaluator
             {
                 Remember(timeMs);
                 _integral = 0;
+                Array.Clear(_counterfactual);
                 Last = Last with { TimeMs = timeMs, State = RelationState.Unknown, Residual = double.NaN };
                 return RelationEvent.None;
             }
 
             var rate = _relation.Residual(_values, _previous, dt);
-            _integral = (_integral * Math.Exp(-dt / _windowSeconds)) + (rate * dt);
+            var decay = Math.Exp(-dt / _windowSeconds);
+            _integral = (_integral * decay) + (rate * dt);
+            UpdateCounterfactuals(decay, dt);
             residual = _integral;
             var x = _relation.LeftDerivativeSlot;
             measured = x >= 0 ? _values[x] : _relation.EvaluateLeft(_values, _previous, dt);
@@ -307,11 +339,23 @@ public sealed class RelationEvaluator
         else
         {
             _reported = false;
+            _quiet = Math.Abs(z) < 2 ? _quiet + 1 : 0;
+            if (_shiftReported && _quiet >= QuietToRearm)
+            {
+                _shiftReported = false;
+            }
+
             if (!_model.IsDynamic && _baseline.IsWarm && _cusum.Update(z) != 0)
             {
-                found = RelationEvent.Shifted;
+                // One report per shift: while the residual stays off-centre the CUSUM keeps re-firing; it is reported
+                // again only after the residual has been quiet for a while.
+                if (!_shiftReported)
+                {
+                    found = RelationEvent.Shifted;
+                    _shiftReported = true;
+                }
             }
-            else
+            else if (!_shiftReported)
             {
                 // Only what holds without a shift teaches the baseline, so an attack cannot widen the band it is judged by.
                 _baseline.Learn(residual);
@@ -319,6 +363,7 @@ public sealed class RelationEvaluator
                 {
                     // The reference a culprit is judged against: the last quiet state, from before any slow drift began.
                     Array.Copy(_values, _reference, _slots);
+                    Array.Fill(_counterfactual, _integral);
                 }
             }
         }
@@ -329,6 +374,21 @@ public sealed class RelationEvaluator
 
     /// <summary>Lets the next violation be reported again even if the relation has not held in between (a repeat).</summary>
     public void Rearm() => _reported = false;
+
+    /// <summary>Advances, for each input, the integral the relation would have had with that input held at its reference
+    /// value (a few hundred nanoseconds per input; only dynamic relations keep them).</summary>
+    private void UpdateCounterfactuals(double decay, double dt)
+    {
+        for (var s = 0; s < _slots; s++)
+        {
+            Array.Copy(_values, _trial, _slots);
+            Array.Copy(_previous, _trialPrevious, _slots);
+            _trial[s] = _reference[s];
+            _trialPrevious[s] = _reference[s];
+            var rate = _relation.Residual(_trial, _trialPrevious, dt);
+            _counterfactual[s] = (_counterfactual[s] * decay) + (double.IsFinite(rate) ? rate * dt : 0);
+        }
+    }
 
     private void Remember(long timeMs)
     {
@@ -341,6 +401,7 @@ public sealed class RelationEvaluator
     {
         _hasPrevious = false;
         _integral = 0;
+        Array.Clear(_counterfactual);
         _reported = false;
         Last = new RelationEvaluation(Math.Max(timeMs, 0), RelationState.Unknown, double.NaN, double.NaN, double.NaN, 0);
     }

@@ -104,6 +104,14 @@ public sealed partial class ResponseEngine
 
         _applied.Remove(entry.Id);
         _store.MarkLifted(entry.Id);
+        if (entry.IncidentId is { } incidentId)
+        {
+            // Released means the operator judged the incident handled: if the source misbehaves again, that is a new
+            // incident and the playbooks run again, even within the correlation window.
+            _record?.CloseIncident(incidentId, _time.GetUtcNow(), "released");
+        }
+
+
         _store.Record(entry.IncidentId, null, "release: " + ResponseStore.Name(entry.Kind), entry.Target, ActionOutcome.Released, entry.ReleasedBy ?? "unknown",
             string.Create(CultureInfo.InvariantCulture, $"quarantine {entry.Id} released: {entry.ReleaseReason}; {detail}"), _time.GetElapsedTime(started));
         try

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using static TwinGuard.Twins.Record.SqliteCommands;
 
 namespace TwinGuard.Twins.Respond;
 
@@ -15,7 +16,7 @@ public sealed partial class ResponseStore
         var action = playbook.Actions[actionIndex];
         var now = _time.GetUtcNow();
         var deadline = now + action.Approval!.Timeout;
-        using var cmd = Command("""
+        using var cmd = _connection.Command("""
             INSERT INTO approvals (incident_id, playbook, action_index, action, target, requested_ms, deadline_ms, approve_on_timeout, status, context)
             VALUES ($i, $p, $x, $a, $t, $r, $d, $o, 'pending', $c) RETURNING id
             """,
@@ -41,7 +42,7 @@ public sealed partial class ResponseStore
             throw new ArgumentException("a decision needs who and why");
         }
 
-        return Execute(
+        return _connection.Execute(
             "UPDATE approvals SET status = $s, decided_by = $b, decided_ms = $n, why = $w WHERE id = $id AND status = 'pending'",
             ("$s", approve ? "approved" : "denied"), ("$b", who), ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$w", why), ("$id", id)) == 1;
     }
@@ -49,7 +50,7 @@ public sealed partial class ResponseStore
     /// <summary>Decided by an operator or due for the timeout policy, and not yet acted on by serve.</summary>
     public IReadOnlyList<(ApprovalRequest Request, IncidentContext Context)> DueApprovals(DateTimeOffset now)
     {
-        using var cmd = Command(
+        using var cmd = _connection.Command(
             $"SELECT {ApprovalColumns}, context FROM approvals WHERE status IN ('approved', 'denied') OR (status = 'pending' AND deadline_ms <= $n) ORDER BY id",
             ("$n", now.ToUnixTimeMilliseconds()));
         using var reader = cmd.ExecuteReader();
@@ -67,18 +68,18 @@ public sealed partial class ResponseStore
     {
         if (timeoutDecision is not null)
         {
-            Execute(
+            _connection.Execute(
                 "UPDATE approvals SET status = $s, decided_by = 'timeout', decided_ms = $n, why = $w WHERE id = $id",
                 ("$s", status), ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$w", timeoutDecision), ("$id", id));
             return;
         }
 
-        Execute("UPDATE approvals SET status = $s WHERE id = $id", ("$s", status), ("$id", id));
+        _connection.Execute("UPDATE approvals SET status = $s WHERE id = $id", ("$s", status), ("$id", id));
     }
 
     private List<ApprovalRequest> ReadApprovals(string where, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command($"SELECT {ApprovalColumns} FROM approvals {where} ORDER BY id", parameters);
+        using var cmd = _connection.Command($"SELECT {ApprovalColumns} FROM approvals {where} ORDER BY id", parameters);
         using var reader = cmd.ExecuteReader();
         var list = new List<ApprovalRequest>();
         while (reader.Read())

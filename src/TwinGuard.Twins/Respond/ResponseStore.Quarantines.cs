@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using static TwinGuard.Twins.Record.SqliteCommands;
 
 namespace TwinGuard.Twins.Respond;
 
@@ -20,7 +21,7 @@ public sealed partial class ResponseStore
         }
 
         var now = _time.GetUtcNow();
-        using var cmd = Command("""
+        using var cmd = _connection.Command("""
             INSERT INTO quarantines (kind, target, incident_id, since_ms, actor, reason, expires_ms)
             VALUES ($k, $t, $i, $s, $b, $r, $e) RETURNING id
             """,
@@ -56,18 +57,18 @@ public sealed partial class ResponseStore
             throw new ArgumentException("a release needs who and why");
         }
 
-        return Execute(
+        return _connection.Execute(
             "UPDATE quarantines SET released_ms = $n, released_by = $b, release_why = $w WHERE id = $id AND released_ms IS NULL",
             ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$b", who), ("$w", why), ("$id", id)) == 1;
     }
 
     /// <summary>Records that serve has lifted the enforcement of a released containment.</summary>
     public void MarkLifted(long id) =>
-        Execute("UPDATE quarantines SET lifted_ms = $n WHERE id = $id", ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$id", id));
+        _connection.Execute("UPDATE quarantines SET lifted_ms = $n WHERE id = $id", ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$id", id));
 
     private List<QuarantineEntry> ReadQuarantines(string where, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command($"SELECT {QuarantineColumns} FROM quarantines {where} ORDER BY id", parameters);
+        using var cmd = _connection.Command($"SELECT {QuarantineColumns} FROM quarantines {where} ORDER BY id", parameters);
         using var reader = cmd.ExecuteReader();
         var list = new List<QuarantineEntry>();
         while (reader.Read())

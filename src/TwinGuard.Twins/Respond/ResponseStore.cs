@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using static TwinGuard.Twins.Record.SqliteCommands;
 
 namespace TwinGuard.Twins.Respond;
 
@@ -31,16 +32,9 @@ public sealed partial class ResponseStore : IDisposable
     public static ResponseStore Open(string dataDirectory, TimeProvider? time = null)
     {
         Directory.CreateDirectory(dataDirectory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(dataDirectory, TwinGuard.Twins.Record.PlantStore.FileName),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 5,
-        }.ToString());
-        connection.Open();
+        var connection = TwinGuard.Twins.Record.SqliteCommands.Open(Path.Combine(dataDirectory, TwinGuard.Twins.Record.PlantStore.FileName), SqliteOpenMode.ReadWriteCreate);
         var store = new ResponseStore(connection, time ?? TimeProvider.System);
-        store.Execute("""
+        connection.Execute("""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
             PRAGMA busy_timeout = 5000;
@@ -66,7 +60,7 @@ public sealed partial class ResponseStore : IDisposable
     public ActionRecord Record(long? incidentId, string? playbook, string action, string target, ActionOutcome outcome, string by, string detail, TimeSpan elapsed)
     {
         var now = _time.GetUtcNow();
-        using var cmd = Command("""
+        using var cmd = _connection.Command("""
             INSERT INTO response_actions (time_ms, incident_id, playbook, action, target, outcome, actor, detail, elapsed_us)
             VALUES ($t, $i, $p, $a, $g, $o, $b, $d, $e) RETURNING id
             """,
@@ -80,7 +74,7 @@ public sealed partial class ResponseStore : IDisposable
     /// <summary>Actions, oldest first; all of them or one incident's.</summary>
     public IReadOnlyList<ActionRecord> Actions(long? incidentId = null, int limit = 10_000)
     {
-        using var cmd = Command(
+        using var cmd = _connection.Command(
             "SELECT id, time_ms, incident_id, playbook, action, target, outcome, actor, detail, elapsed_us FROM response_actions "
             + (incidentId is null ? string.Empty : "WHERE incident_id = $i ") + "ORDER BY id LIMIT $n",
             ("$i", incidentId), ("$n", limit));
@@ -102,7 +96,7 @@ public sealed partial class ResponseStore : IDisposable
     /// </summary>
     public IReadOnlyList<string> RecentRefusalEndpoints(string source, DateTimeOffset since)
     {
-        using var cmd = Command(
+        using var cmd = _connection.Command(
             "SELECT DISTINCT remote FROM refusals WHERE device = $d AND time_ms >= $s AND remote IS NOT NULL ORDER BY id DESC LIMIT 16",
             ("$d", source), ("$s", since.ToUnixTimeMilliseconds()));
         try
@@ -139,30 +133,4 @@ public sealed partial class ResponseStore : IDisposable
     private static ActionOutcome ParseOutcome(string name) => Enum.GetValues<ActionOutcome>().First(o => Name(o) == name);
 
     private static QuarantineKind ParseKind(string name) => Enum.GetValues<QuarantineKind>().First(k => Name(k) == name);
-
-    private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-
-    private static DateTimeOffset? NullableTime(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : Time(reader.GetInt64(i));
-
-    private static long? NullableLong(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
-
-    private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-
-    private int Execute(string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var cmd = Command(sql, parameters);
-        return cmd.ExecuteNonQuery();
-    }
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return cmd;
-    }
 }

@@ -1,4 +1,3 @@
-using Orleans.Concurrency;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Relations;
 
@@ -18,9 +17,22 @@ public interface ITwinGrain : IGrainWithStringKey
 
     /// <summary>A relation that reads this asset's signals changed state or culprit (sent by the relation grain on changes
     /// only): while the relations of a signal hold (or blame another input), the physics explains its changes.</summary>
+    /// <remarks>Not one-way, so that a caller that awaits it knows the twin has taken it into account; the relation grain
+    /// does not await it, so neither side ever waits for the other.</remarks>
     /// <param name="relationId">The relation.</param>
     /// <param name="state">Its new state.</param>
     /// <param name="culprit">While violated, the <c>asset.signal</c> it blames; null otherwise.</param>
-    [OneWay, Alias("relation-state")]
+    [Alias("relation-state")]
     Task RelationStateChangedAsync(string relationId, RelationState state, string? culprit);
+
+    /// <summary>Up to <paramref name="max"/> of the newest trusted readings of a signal, oldest first; null for an unknown signal.</summary>
+    [Alias("history")]
+    Task<SignalHistory?> GetHistoryAsync(string signalId, int max);
+
+    /// <summary>
+    /// Accepts that the asset's normal operation has changed (an analyst's decision): its multivariate model learns the
+    /// next warm-up window whatever its verdicts and anchors there. False when the asset has no multivariate model.
+    /// </summary>
+    [Alias("rebaseline")]
+    Task<bool> RebaselineAsync();
 }

@@ -36,32 +36,27 @@ internal sealed partial class TwinGrain
     }
 
     /// <summary>
-    /// True when the signal takes part in at least one relation and each of them holds or, violated, blames another of
-    /// its inputs: the physics explains the signal's changes, and a relation that stops holding raises its own finding
-    /// naming the input it blames. An unknown relation (an input stale or quarantined) explains nothing, and a relation
-    /// that blames this signal does not clear it, so the signal's own detectors speak then.
+    /// True when the physics explains the signal's changes: at least one of its relations holds (or, violated, blames
+    /// another input) and none blames this signal. A relation that stops holding raises its own finding naming the input
+    /// it blames. Unknown relations (an input stale or quarantined, say during an attack on another asset) neither
+    /// explain nor accuse; when all of a signal's relations are unknown, or one blames it, its own detectors speak.
     /// </summary>
     private bool IsExplainedByRelations(int signalIndex)
     {
-        var routes = _routes.Of(signalIndex);
-        if (routes.IsEmpty)
-        {
-            return false;
-        }
-
         var signalId = _asset.Signals[signalIndex].Id;
-        foreach (var (relation, _) in routes)
+        var explained = false;
+        foreach (var (relation, _) in _routes.Of(signalIndex))
         {
             var (state, culprit) = _relationStates[relation];
-            var explains = state == RelationState.Holding
-                || (state == RelationState.Violated && culprit is not null && !string.Equals(culprit, signalId, StringComparison.Ordinal));
-            if (!explains)
+            if (state == RelationState.Violated && (culprit is null || string.Equals(culprit, signalId, StringComparison.Ordinal)))
             {
                 return false;
             }
+
+            explained |= state != RelationState.Unknown;
         }
 
-        return true;
+        return explained;
     }
 
     /// <summary>Queues an accepted value for every relation that reads it.</summary>

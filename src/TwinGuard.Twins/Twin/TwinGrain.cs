@@ -1,3 +1,4 @@
+using System.Globalization;
 using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -42,6 +43,10 @@ internal sealed partial class TwinGrain(
             _assetDetector = new AssetDetector(_asset, plant.Detection);
             _assetDetector.ModelFitted += version =>
                 ledger.RecordModelVersion(_asset.Id, _assetDetector.DetectorName, version, plant.Detection.MultivariateWarmUp);
+            _assetDetector.RefitRefused += rejected => evidence.Raise(new Finding(
+                time.GetUtcNow(), ReasonCode.BaselineDrift, ReasonCode.BaselineDrift.DefaultSeverity(), _asset.Id, null, null, null, rejected,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{_asset.Id}: retraining refused, the commissioned model calls {rejected:P0} of the recent normal states anomalous: a slow drift or a poisoning of the baseline; the model in use is kept")));
             _state = new double[_asset.Signals.Count];
         }
 
@@ -91,6 +96,12 @@ internal sealed partial class TwinGrain(
         return Task.FromResult(new TwinSnapshot(_asset.Id, time.GetUtcNow(), signals));
     }
 
+    public Task<bool> RebaselineAsync()
+    {
+        _assetDetector?.Rebaseline();
+        return Task.FromResult(_assetDetector is not null);
+    }
+
     private void Ingest(ReadingMessage message, DateTimeOffset now, long nowMs)
     {
         foreach (var value in message.Values)
@@ -99,7 +110,7 @@ internal sealed partial class TwinGrain(
             _signals[value.SignalIndex].StaleRaised = false;
         }
 
-        if (_validator.CheckMessage(message.DeviceId, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
+        if (_validator.CheckMessage(message.DeviceId, message.Boot, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
         {
             Refuse(message, null, refusal.Reason, refusal.Detail, now);
             return;
@@ -135,6 +146,7 @@ internal sealed partial class TwinGrain(
             state.Value = value;
             state.ValueTimeMs = message.TimestampMs;
             ForwardToRelations(index, message.TimestampMs, value, message.DeviceId);
+            RememberReading(index, message.TimestampMs, value);
             accepted++;
         }
 

@@ -14,10 +14,14 @@ namespace TwinGuard.Twins.Validate;
 /// </remarks>
 internal sealed class ReadingValidator(AssetModel asset, ValidationSettings settings)
 {
-    private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Boot, long Sequence)> _last = new(StringComparer.Ordinal);
 
-    /// <summary>Message-level checks: skew and sequence. Null when the message may proceed.</summary>
-    public (ReasonCode Reason, string Detail)? CheckMessage(string deviceId, long sequence, long timestampMs, long nowMs)
+    /// <summary>Message-level checks: skew, then boot and sequence. Null when the message may proceed.</summary>
+    /// <remarks>
+    /// A device's <c>seq</c> must grow within one boot; a higher <c>boot</c> (the device restarted) lets it start again,
+    /// a lower one is a message recorded before a restart and is refused like any other replay.
+    /// </remarks>
+    public (ReasonCode Reason, string Detail)? CheckMessage(string deviceId, long boot, long sequence, long timestampMs, long nowMs)
     {
         var ahead = timestampMs - nowMs;
         if (ahead > settings.MaxFutureSkew.TotalMilliseconds)
@@ -30,12 +34,20 @@ internal sealed class ReadingValidator(AssetModel asset, ValidationSettings sett
             return (ReasonCode.PastTimestamp, $"timestamp is {-ahead} ms behind the server clock (limit {settings.MaxPastSkew.TotalMilliseconds} ms)");
         }
 
-        if (_lastSequence.TryGetValue(deviceId, out var last) && sequence <= last)
+        if (_last.TryGetValue(deviceId, out var last))
         {
-            return (ReasonCode.ReplayedSequence, $"sequence {sequence} from '{deviceId}' is not after {last}: duplicate or replay");
+            if (boot < last.Boot)
+            {
+                return (ReasonCode.ReplayedSequence, $"boot {boot} from '{deviceId}' is before its current boot {last.Boot}: a message from before a restart, replayed");
+            }
+
+            if (boot == last.Boot && sequence <= last.Sequence)
+            {
+                return (ReasonCode.ReplayedSequence, $"sequence {sequence} from '{deviceId}' is not after {last.Sequence}: duplicate or replay");
+            }
         }
 
-        _lastSequence[deviceId] = sequence;
+        _last[deviceId] = (boot, sequence);
         return null;
     }
 

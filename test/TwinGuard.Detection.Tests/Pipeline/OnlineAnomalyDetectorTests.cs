@@ -46,4 +46,91 @@ public sealed class OnlineAnomalyDetectorTests
         Assert.Equal(40, online.Push(data.Row(39)).Count);
         Assert.Single(online.Push(data.Row(40)));
     }
+
+    [Fact]
+    public void Push_StationaryStream_AdoptsEveryRefit()
+    {
+        var normal = TestData.Gaussian(3000, 3, seed: 5);
+        var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
+            new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000 });
+        for (var i = 0; i < normal.Rows; i++)
+        {
+            online.Push(normal.Row(i));
+        }
+
+        Assert.Equal(0, online.RefitsRefused);
+        Assert.True(online.Refits >= 25, $"{online.Refits} refits");
+        Assert.True(online.LastAnchorRejection < 0.05, $"anchor rejection {online.LastAnchorRejection:P1}");
+    }
+
+    [Theory]
+    [InlineData(1.0, false)]
+    [InlineData(0.05, true)]
+    public void Push_SlowPoisoning_IsLearnedWithoutTheAnchor_AndRefusedWithIt(double maxAnchorRejection, bool guarded)
+    {
+        var normal = TestData.Gaussian(4000, 3, seed: 8);
+        var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
+            new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000, MaxAnchorRejection = maxAnchorRejection });
+        var refused = new List<double>();
+        online.RefitRefused += refused.Add;
+        var verdicts = new List<AnomalyVerdict>();
+
+        // Column 0 creeps up by a hundredth of its spread per row, too slowly for any one row to stand out: after
+        // 3,700 rows it sits 37 standard deviations away from where the plant was commissioned.
+        for (var i = 0; i < normal.Rows; i++)
+        {
+            var row = normal.Row(i).ToArray();
+            row[0] += Math.Max(0, i - 300) * 0.01;
+            verdicts.AddRange(online.Push(row));
+        }
+
+        var flaggedAtTheEnd = verdicts.Skip(3900).Count(v => v.IsAnomaly);
+        if (guarded)
+        {
+            Assert.NotEmpty(refused);
+            Assert.Equal(refused.Count, online.RefitsRefused);
+            Assert.All(refused, r => Assert.True(r > 0.05));
+            Assert.True(flaggedAtTheEnd >= 90, $"{flaggedAtTheEnd} of the last 100 poisoned rows flagged");
+        }
+        else
+        {
+            Assert.Equal(0, online.RefitsRefused);
+            Assert.True(flaggedAtTheEnd <= 10, $"{flaggedAtTheEnd} of the last 100 poisoned rows flagged: the poisoning did not work");
+        }
+    }
+
+    [Fact]
+    public void Rebaseline_AfterARealChangeOfOperation_LearnsTheNewNormalAndAnchorsThere()
+    {
+        var normal = TestData.Gaussian(3000, 3, seed: 13);
+        var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
+            new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000 });
+        AnomalyVerdict Push(int i, double shift)
+        {
+            var row = normal.Row(i).ToArray();
+            row[0] += shift;
+            return online.Push(row).Last();
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            online.Push(normal.Row(i));
+        }
+
+        // The plant moves to a new operating point for good: flagged, and never learned on its own.
+        var flagged = Enumerable.Range(300, 500).Count(i => Push(i, 8).IsAnomaly);
+        Assert.True(flagged > 450, $"{flagged} of 500 rows at the new operating point flagged");
+
+        online.Rebaseline();
+        for (var i = 800; i < 1100; i++)
+        {
+            Push(i, 8);
+        }
+
+        var refused = online.RefitsRefused;
+        var flaggedAfter = Enumerable.Range(1100, 1000).Count(i => Push(i, 8).IsAnomaly);
+        Assert.True(flaggedAfter < 50, $"{flaggedAfter} of 1000 rows flagged after the re-baseline");
+        Assert.Equal(refused, online.RefitsRefused);
+        Assert.True(online.LastAnchorRejection < 0.05);
+    }
 }

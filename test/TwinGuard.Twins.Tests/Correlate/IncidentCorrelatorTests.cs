@@ -47,6 +47,22 @@ public sealed class IncidentCorrelatorTests
     }
 
     [Fact]
+    public void Close_OpenIncident_NextFindingsOpenANewOneWithinTheWindow()
+    {
+        var correlator = new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3));
+        var open = correlator.Observe(At(0, severity: Severity.Critical), 1);
+        correlator.Opened(open.OpenScope!, 42, T0);
+
+        Assert.Equal("asset:tank1", correlator.Close(42));
+        Assert.Null(correlator.Close(42));
+
+        Assert.Null(correlator.Observe(At(5), 2).JoinIncidentId);
+        var again = correlator.Observe(At(6, severity: Severity.Critical), 3);
+        Assert.Equal("asset:tank1", again.OpenScope);
+        Assert.Equal([2L, 3L], again.FindingIds);
+    }
+
+    [Fact]
     public void ScopeOf_SourceFinding_IsTheDevice() =>
         Assert.Equal("source:tank-gateway", IncidentCorrelator.ScopeOf(At(0, reason: ReasonCode.UnauthorisedTopic)));
 }

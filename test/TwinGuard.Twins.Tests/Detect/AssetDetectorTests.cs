@@ -52,4 +52,25 @@ public sealed class AssetDetectorTests
         Assert.StartsWith("flow", found.Value.Explanation, StringComparison.Ordinal);
         Assert.InRange(found.Value.Score, 0, 1);
     }
+
+    [Fact]
+    public void Observe_MotorTemperatureCreepingBelowEveryThreshold_RefusesTheRetrainingThatWouldLearnIt()
+    {
+        var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
+        var refused = new List<double>();
+        var versions = new List<int>();
+        detector.RefitRefused += refused.Add;
+        detector.ModelFitted += versions.Add;
+        var random = new Random(9);
+        for (var i = 0; i < 2000; i++)
+        {
+            var state = State(2000 + (600 * Math.Sin(i / 40.0)), random);
+            state[5] += Math.Max(0, i - 200) * 0.002; // +3.6 degC over 1,800 states (12 standard deviations of its noise), too slow for any one state to stand out
+            detector.Observe(state);
+        }
+
+        Assert.NotEmpty(refused);
+        Assert.All(refused, r => Assert.InRange(r, 0.05, 1));
+        Assert.True(versions.Count < 9, $"{versions.Count} model versions: the creep was learned");
+    }
 }

@@ -49,12 +49,20 @@ public sealed class ReadingPayloadParserTests
         Assert.Equal(ReasonCode.NonFinite, Assert.Single(parsed.Rejected).Reason);
     }
 
+    [Fact]
+    public void Parse_Boot_IsKept_AndZeroWhenAbsent()
+    {
+        Assert.Equal(3, Parse("""{"ts":1,"boot":3,"seq":1,"values":{"level":1}}""").Boot);
+        Assert.Equal(0, Parse("""{"ts":1,"seq":1,"values":{"level":1}}""").Boot);
+    }
+
     [Theory]
     [InlineData("", "not valid JSON")]
     [InlineData("[1,2]", "expected a JSON object")]
     [InlineData("""{"seq":1,"values":{}}""", "missing 'ts'")]
     [InlineData("""{"ts":1,"values":{}}""", "missing 'seq'")]
     [InlineData("""{"ts":1,"seq":-4,"values":{}}""", "'seq' must be a non-negative integer")]
+    [InlineData("""{"ts":1,"seq":1,"boot":"b2","values":{}}""", "'boot' must be a non-negative integer")]
     [InlineData("""{"ts":"yesterday","seq":1,"values":{}}""", "'ts' must be")]
     [InlineData("""{"ts":"2026-11-26T00:00:00","seq":1,"values":{}}""", "'ts' must be")]
     [InlineData("""{"ts":1,"seq":1}""", "missing 'values'")]

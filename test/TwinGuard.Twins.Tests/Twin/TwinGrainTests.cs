@@ -6,7 +6,8 @@ using TwinGuard.Twins.Validate;
 namespace TwinGuard.Twins.Tests.Twin;
 
 /// <summary>The twin grain in a real (test) silo: trusted state, last-known-good values and the findings it raises.</summary>
-public sealed class TwinGrainTests(TwinClusterFixture fixture) : IClassFixture<TwinClusterFixture>
+[Collection(TwinClusterCollection.Name)]
+public sealed class TwinGrainTests(TwinClusterFixture fixture)
 {
     private static long NowMs => TwinClusterFixture.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -68,7 +69,7 @@ public sealed class TwinGrainTests(TwinClusterFixture fixture) : IClassFixture<T
 
         Assert.Equal(3, before);
         var recorder = fixture.Cluster.Primary is Orleans.TestingHost.InProcessSiloHandle silo
-            ? (Record.LedgerRecorder)silo.SiloHost.Services.GetService(typeof(Record.LedgerRecorder))!
+            ? (TwinGuard.Twins.Record.LedgerRecorder)silo.SiloHost.Services.GetService(typeof(TwinGuard.Twins.Record.LedgerRecorder))!
             : throw new InvalidOperationException("expected an in-process silo");
         await recorder.Ledger.FlushAsync();
         Assert.True(recorder.Ledger.DurableCount >= 1);

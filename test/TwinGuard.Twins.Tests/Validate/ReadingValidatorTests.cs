@@ -13,26 +13,40 @@ public sealed class ReadingValidatorTests
     private static ReadingValidator Validator() => new(Tank, Settings);
 
     [Fact]
-    public void CheckMessage_InOrder_Passes() => Assert.Null(Validator().CheckMessage("d", 1, Now, Now));
+    public void CheckMessage_InOrder_Passes() => Assert.Null(Validator().CheckMessage("d", 0, 1, Now, Now));
 
     [Fact]
     public void CheckMessage_FutureTimestamp_IsRefused() =>
-        Assert.Equal(ReasonCode.FutureTimestamp, Validator().CheckMessage("d", 1, Now + 2001, Now)!.Value.Reason);
+        Assert.Equal(ReasonCode.FutureTimestamp, Validator().CheckMessage("d", 0, 1, Now + 2001, Now)!.Value.Reason);
 
     [Fact]
     public void CheckMessage_OldTimestamp_IsRefused() =>
-        Assert.Equal(ReasonCode.PastTimestamp, Validator().CheckMessage("d", 1, Now - 30_001, Now)!.Value.Reason);
+        Assert.Equal(ReasonCode.PastTimestamp, Validator().CheckMessage("d", 0, 1, Now - 30_001, Now)!.Value.Reason);
 
     [Fact]
     public void CheckMessage_RepeatedOrOlderSequence_IsReplay()
     {
         var validator = Validator();
-        Assert.Null(validator.CheckMessage("d", 5, Now, Now));
+        Assert.Null(validator.CheckMessage("d", 0, 5, Now, Now));
 
-        Assert.Equal(ReasonCode.ReplayedSequence, validator.CheckMessage("d", 5, Now, Now)!.Value.Reason);
-        Assert.Equal(ReasonCode.ReplayedSequence, validator.CheckMessage("d", 4, Now, Now)!.Value.Reason);
-        Assert.Null(validator.CheckMessage("other-device", 1, Now, Now));
-        Assert.Null(validator.CheckMessage("d", 6, Now, Now));
+        Assert.Equal(ReasonCode.ReplayedSequence, validator.CheckMessage("d", 0, 5, Now, Now)!.Value.Reason);
+        Assert.Equal(ReasonCode.ReplayedSequence, validator.CheckMessage("d", 0, 4, Now, Now)!.Value.Reason);
+        Assert.Null(validator.CheckMessage("other-device", 0, 1, Now, Now));
+        Assert.Null(validator.CheckMessage("d", 0, 6, Now, Now));
+    }
+
+    [Fact]
+    public void CheckMessage_HigherBoot_RestartsTheSequence_AndAnOlderBootIsReplay()
+    {
+        var validator = Validator();
+        Assert.Null(validator.CheckMessage("d", 1, 90_000, Now, Now));
+
+        Assert.Null(validator.CheckMessage("d", 2, 0, Now, Now));
+        Assert.Null(validator.CheckMessage("d", 2, 1, Now, Now));
+        var replay = validator.CheckMessage("d", 1, 90_001, Now, Now);
+        Assert.Equal(ReasonCode.ReplayedSequence, replay!.Value.Reason);
+        Assert.Contains("before its current boot 2", replay.Value.Detail, StringComparison.Ordinal);
+        Assert.Equal(ReasonCode.ReplayedSequence, validator.CheckMessage("d", 2, 1, Now, Now)!.Value.Reason);
     }
 
     [Theory]

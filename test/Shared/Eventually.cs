@@ -1,6 +1,7 @@
-namespace TwinGuard.EndToEnd.Tests;
+namespace TwinGuard.Testing;
 
 /// <summary>Waits for an observable condition with a deadline, instead of sleeping for a guessed time.</summary>
+/// <remarks>Shared by the test projects that talk to real processes (linked from <c>test/Shared</c>).</remarks>
 internal static class Eventually
 {
     public static async Task<T> HoldsAsync<T>(Func<T> probe, Func<T, bool> condition, TimeSpan timeout, string what)

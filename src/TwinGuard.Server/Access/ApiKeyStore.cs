@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace TwinGuard.Server.Access;
+
+/// <summary>
+/// API keys in <c>operator.db</c> under the data directory. Only a SHA-256 hash of each token is kept: the token is
+/// shown once, when the key is made, and a stolen database does not let anyone in.
+/// </summary>
+/// <remarks>
+/// <para>A token is <c>tgk_ID_SECRET</c>: a public id to find the record and 256 random bits. A fast hash is enough
+/// for a secret of that entropy (nothing to brute-force, unlike a password); the comparison is constant-time.</para>
+/// <para>Serve and the CLI open the same file (WAL, five-second busy timeout), so <c>twinguard keys revoke</c> takes
+/// effect on the next request of a running serve. Thread-safe: one connection behind a lock.</para>
+/// </remarks>
+internal sealed class ApiKeyStore : IDisposable
+{
+    /// <summary>The database file's name inside the data directory.</summary>
+    public const string FileName = "operator.db";
+
+    private const string Prefix = "tgk_";
+    private const string Columns = "id, name, role, site, created_ms, created_by, revoked_ms, revoked_by";
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+
+    private ApiKeyStore(SqliteConnection connection, TimeProvider time)
+    {
+        _connection = connection;
+        _time = time;
+    }
+
+    /// <summary>Opens (creating when needed) the key store of a data directory.</summary>
+    public static ApiKeyStore Open(string dataDirectory, TimeProvider? time = null)
+    {
+        var connection = OperatorDatabase.Open(dataDirectory);
+        OperatorDatabase.Execute(connection, """
+            CREATE TABLE IF NOT EXISTS api_keys (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, site TEXT, hash BLOB NOT NULL,
+                created_ms INTEGER NOT NULL, created_by TEXT NOT NULL, revoked_ms INTEGER, revoked_by TEXT);
+            """);
+        return new ApiKeyStore(connection, time ?? TimeProvider.System);
+    }
+
+    /// <summary>Makes a key; the returned token is the only copy of its secret.</summary>
+    public NewApiKey Create(string name, ApiRole role, string? site, string createdBy)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || name.Any(char.IsControl))
+        {
+            throw new FormatException("a key's name must be 1 to 64 printable characters");
+        }
+
+        if (site is not null && (site.Length is 0 or > 64 || site.Any(char.IsControl)))
+        {
+            throw new FormatException("a key's site must be 1 to 64 printable characters");
+        }
+
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var token = $"{Prefix}{id}_{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            OperatorDatabase.Execute(_connection, """
+                INSERT INTO api_keys (id, name, role, site, hash, created_ms, created_by) VALUES ($id, $n, $r, $s, $h, $c, $b)
+                """,
+                ("$id", id), ("$n", name.Trim()), ("$r", role.Name()), ("$s", site), ("$h", Hash(token)), ("$c", now.ToUnixTimeMilliseconds()), ("$b", createdBy));
+        }
+
+        return new NewApiKey(new ApiKey(id, name.Trim(), role, site, now, createdBy, null, null), token);
+    }
+
+    /// <summary>The active key a token belongs to, or null when the token is malformed, unknown or revoked.</summary>
+    public ApiKey? Validate(string token)
+    {
+        if (!TryParseId(token, out var id))
+        {
+            return null;
+        }
+
+        byte[]? hash;
+        ApiKey? key;
+        lock (_lock)
+        {
+            using var cmd = OperatorDatabase.Command(_connection, $"SELECT {Columns}, hash FROM api_keys WHERE id = $id", ("$id", id));
+            using var reader = cmd.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            key = Read(reader);
+            hash = (byte[])reader.GetValue(8);
+        }
+
+        return key.IsActive && CryptographicOperations.FixedTimeEquals(hash, Hash(token)) ? key : null;
+    }
+
+    /// <summary>One key by id (active or revoked), or null.</summary>
+    public ApiKey? Find(string id) => Query("WHERE id = $id", ("$id", id)).FirstOrDefault();
+
+    /// <summary>Every key, oldest first; revoked ones only when asked.</summary>
+    public IReadOnlyList<ApiKey> List(bool includeRevoked = false) => Query(includeRevoked ? string.Empty : "WHERE revoked_ms IS NULL");
+
+    /// <summary>True when no active admin key exists (a fresh data directory).</summary>
+    public bool HasNoAdmin() => !List().Any(k => k.Role == ApiRole.Admin);
+
+    /// <summary>Revokes a key; false when it is unknown or already revoked.</summary>
+    public bool Revoke(string id, string revokedBy)
+    {
+        lock (_lock)
+        {
+            return OperatorDatabase.Execute(_connection,
+                "UPDATE api_keys SET revoked_ms = $t, revoked_by = $b WHERE id = $id AND revoked_ms IS NULL",
+                ("$t", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$b", revokedBy), ("$id", id)) == 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+
+    /// <summary>The public id of a well-formed token.</summary>
+    public static bool TryParseId(string token, out string id)
+    {
+        id = string.Empty;
+        if (token.Length != Prefix.Length + 12 + 1 + 43 || !token.StartsWith(Prefix, StringComparison.Ordinal) || token[Prefix.Length + 12] != '_')
+        {
+            return false;
+        }
+
+        id = token.Substring(Prefix.Length, 12);
+        return id.All(char.IsAsciiHexDigitLower);
+    }
+
+    private List<ApiKey> Query(string where, params (string, object?)[] parameters)
+    {
+        lock (_lock)
+        {
+            using var cmd = OperatorDatabase.Command(_connection, $"SELECT {Columns} FROM api_keys {where} ORDER BY created_ms, id", parameters);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<ApiKey>();
+            while (reader.Read())
+            {
+                list.Add(Read(reader));
+            }
+
+            return list;
+        }
+    }
+
+    private static ApiKey Read(SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), ApiRoles.Parse(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetString(5),
+        r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)), r.IsDBNull(7) ? null : r.GetString(7));
+
+    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

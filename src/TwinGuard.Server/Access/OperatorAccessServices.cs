@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.DataProtection;
+using TwinGuard.Server.Api;
+using TwinGuard.Server.Hosting;
+using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.Server.Access;
+
+/// <summary>Registers the operator's side of a host: API keys, roles, rate limits, write recording and live events.</summary>
+internal static class OperatorAccessServices
+{
+    /// <summary>Adds key authentication, the role policies, per-key rate limiting, problem details, OpenAPI and the live event feed.</summary>
+    public static IServiceCollection AddOperatorAccess(this IServiceCollection services, HostSettings settings)
+    {
+        services.AddSingleton<AccessOptions>();
+        services.AddSingleton(sp => ApiKeyStore.Open(settings.DataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => OperatorJournal.Open(settings.DataDirectory));
+        services.AddSingleton(sp => new WriteRecorder(
+            ResponseStore.Open(settings.DataDirectory, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<LedgerRecorder>()));
+        services.AddSingleton<EventTickets>();
+        services.AddSingleton<LiveEvents>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveEvents>());
+        services.AddSingleton<PlantView>();
+        services.AddSingleton<PlantRecords>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AccessPolicies.Viewer, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Viewer)))
+            .AddPolicy(AccessPolicies.Operator, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Operator)))
+            .AddPolicy(AccessPolicies.Admin, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Admin)));
+        services.AddSingleton<IAuthorizationHandler, RoleRequirementHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessResultHandler>();
+
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var options = context.RequestServices.GetRequiredService<AccessOptions>();
+                var partition = context.User.FindFirst(AccessClaims.KeyId)?.Value is { } keyId
+                    ? "key:" + keyId
+                    : "address:" + context.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.Burst,
+                    TokensPerPeriod = options.PerPeriod,
+                    ReplenishmentPeriod = options.Period,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            o.OnRejected = (rejected, ct) =>
+            {
+                var options = rejected.HttpContext.RequestServices.GetRequiredService<AccessOptions>();
+                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(options.Period.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return new ValueTask(Problems.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"this key may make {options.Burst} requests at once and {options.PerPeriod} more every {options.Period.TotalSeconds:0.###} s"));
+            };
+        });
+
+        // Key material of ASP.NET Core's data protection stays in the data directory, not in the service account's home.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "data-protection")));
+        services.AddLogging(b => b.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
+        services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecurityTransformer>());
+        return services;
+    }
+
+    /// <summary>Puts error handling, authentication, rate limiting and authorization into the pipeline, in that order.</summary>
+    public static WebApplication UseOperatorAccess(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+}

@@ -1,0 +1,130 @@
+using Microsoft.Data.Sqlite;
+
+namespace TwinGuard.Server.Access;
+
+/// <summary>
+/// What operators and analysts wrote through the API: verdicts, asset notes and maintenance mode, in
+/// <c>operator.db</c>. Every write is also an action record (response store) and a ledger entry: see <see cref="WriteRecorder"/>.
+/// </summary>
+/// <remarks>Thread-safe: one connection behind a lock.</remarks>
+internal sealed class OperatorJournal : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _lock = new();
+
+    private OperatorJournal(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>Opens (creating when needed) the journal of a data directory.</summary>
+    public static OperatorJournal Open(string dataDirectory)
+    {
+        var connection = OperatorDatabase.Open(dataDirectory);
+        OperatorDatabase.Execute(connection, """
+            CREATE TABLE IF NOT EXISTS verdicts (
+                id INTEGER PRIMARY KEY, subject TEXT NOT NULL, subject_id INTEGER NOT NULL, asset TEXT, verdict TEXT NOT NULL,
+                comment TEXT NOT NULL, actor TEXT NOT NULL, time_ms INTEGER NOT NULL, ledger_entry INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS verdicts_subject ON verdicts(subject, subject_id);
+            CREATE TABLE IF NOT EXISTS asset_notes (
+                id INTEGER PRIMARY KEY, asset TEXT NOT NULL, text TEXT NOT NULL, actor TEXT NOT NULL, time_ms INTEGER NOT NULL,
+                ledger_entry INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS maintenance (
+                asset TEXT PRIMARY KEY, enabled INTEGER NOT NULL, reason TEXT NOT NULL, actor TEXT NOT NULL, time_ms INTEGER NOT NULL);
+            """);
+        return new OperatorJournal(connection);
+    }
+
+    /// <summary>Stores a verdict (a later one on the same subject supersedes it; both are kept).</summary>
+    public Verdict AddVerdict(string subject, long subjectId, string? assetId, string value, string comment, string by, DateTimeOffset time, long ledgerEntry)
+    {
+        lock (_lock)
+        {
+            using var cmd = OperatorDatabase.Command(_connection, """
+                INSERT INTO verdicts (subject, subject_id, asset, verdict, comment, actor, time_ms, ledger_entry)
+                VALUES ($s, $i, $a, $v, $c, $b, $t, $l) RETURNING id
+                """,
+                ("$s", subject), ("$i", subjectId), ("$a", assetId), ("$v", value), ("$c", comment), ("$b", by), ("$t", time.ToUnixTimeMilliseconds()), ("$l", ledgerEntry));
+            return new Verdict((long)cmd.ExecuteScalar()!, subject, subjectId, assetId, value, comment, by, time, ledgerEntry);
+        }
+    }
+
+    /// <summary>Verdicts, oldest first: all, or those of one subject.</summary>
+    public IReadOnlyList<Verdict> Verdicts(string? subject = null, long? subjectId = null)
+    {
+        lock (_lock)
+        {
+            using var cmd = OperatorDatabase.Command(_connection,
+                "SELECT id, subject, subject_id, asset, verdict, comment, actor, time_ms, ledger_entry FROM verdicts "
+                + (subject is null ? string.Empty : "WHERE subject = $s AND ($i IS NULL OR subject_id = $i) ") + "ORDER BY id",
+                ("$s", subject), ("$i", subjectId));
+            using var r = cmd.ExecuteReader();
+            var list = new List<Verdict>();
+            while (r.Read())
+            {
+                list.Add(new Verdict(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5),
+                    r.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), r.GetInt64(8)));
+            }
+
+            return list;
+        }
+    }
+
+    /// <summary>Stores a note on an asset.</summary>
+    public AssetNote AddNote(string assetId, string text, string by, DateTimeOffset time, long ledgerEntry)
+    {
+        lock (_lock)
+        {
+            using var cmd = OperatorDatabase.Command(_connection,
+                "INSERT INTO asset_notes (asset, text, actor, time_ms, ledger_entry) VALUES ($a, $x, $b, $t, $l) RETURNING id",
+                ("$a", assetId), ("$x", text), ("$b", by), ("$t", time.ToUnixTimeMilliseconds()), ("$l", ledgerEntry));
+            return new AssetNote((long)cmd.ExecuteScalar()!, assetId, text, by, time, ledgerEntry);
+        }
+    }
+
+    /// <summary>An asset's notes, oldest first.</summary>
+    public IReadOnlyList<AssetNote> Notes(string assetId)
+    {
+        lock (_lock)
+        {
+            using var cmd = OperatorDatabase.Command(_connection,
+                "SELECT id, asset, text, actor, time_ms, ledger_entry FROM asset_notes WHERE asset = $a ORDER BY id", ("$a", assetId));
+            using var r = cmd.ExecuteReader();
+            var list = new List<AssetNote>();
+            while (r.Read())
+            {
+                list.Add(new AssetNote(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetInt64(5)));
+            }
+
+            return list;
+        }
+    }
+
+    /// <summary>Switches an asset's maintenance mode.</summary>
+    public MaintenanceMode SetMaintenance(string assetId, bool enabled, string reason, string by, DateTimeOffset time)
+    {
+        lock (_lock)
+        {
+            OperatorDatabase.Execute(_connection, """
+                INSERT INTO maintenance (asset, enabled, reason, actor, time_ms) VALUES ($a, $e, $r, $b, $t)
+                ON CONFLICT(asset) DO UPDATE SET enabled = $e, reason = $r, actor = $b, time_ms = $t
+                """,
+                ("$a", assetId), ("$e", enabled ? 1 : 0), ("$r", reason), ("$b", by), ("$t", time.ToUnixTimeMilliseconds()));
+        }
+
+        return new MaintenanceMode(assetId, enabled, reason, by, time);
+    }
+
+    /// <summary>The maintenance mode of an asset, or null when it was never switched.</summary>
+    public MaintenanceMode? Maintenance(string assetId)
+    {
+        lock (_lock)
+        {
+            using var cmd = OperatorDatabase.Command(_connection, "SELECT asset, enabled, reason, actor, time_ms FROM maintenance WHERE asset = $a", ("$a", assetId));
+            using var r = cmd.ExecuteReader();
+            return r.Read()
+                ? new MaintenanceMode(r.GetString(0), r.GetInt64(1) == 1, r.GetString(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)))
+                : null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+}

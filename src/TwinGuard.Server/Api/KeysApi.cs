@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using TwinGuard.Server.Access;
+
+namespace TwinGuard.Server.Api;
+
+/// <summary><c>/api/keys</c>: API keys (admins only). Making and revoking are recorded like every write.</summary>
+internal static class KeysApi
+{
+    public static RouteGroupBuilder MapKeysApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/keys").WithTags("access").RequireAuthorization(AccessPolicies.Admin);
+        group.MapGet("/", (bool? all, ApiKeyStore keys) => TypedResults.Ok(keys.List(all ?? false))).WithSummary("API keys (all=true: with revoked ones)");
+        group.MapPost("/", Results<Created<NewApiKey>, ProblemHttpResult> (KeyRequest request, HttpContext context, ApiKeyStore keys, WriteRecorder writes) =>
+            {
+                ApiRole role;
+                NewApiKey made;
+                try
+                {
+                    role = ApiRoles.Parse(request.Role);
+                    made = keys.Create(request.Name, role, request.Site, context.Key().Actor);
+                }
+                catch (FormatException ex)
+                {
+                    return Problems.BadRequest(ex.Message);
+                }
+
+                writes.Record(context.Key(), null, "key: create", "key:" + made.Key.Id, $"{made.Key.Name}, role {role.Name()}{(made.Key.Site is { } s ? ", site " + s : string.Empty)}");
+                return TypedResults.Created("/api/keys/" + made.Key.Id, made);
+            }).WithSummary("Make a key; its token is in this answer only");
+        group.MapDelete("/{id}", Results<Ok<ApiKey>, ProblemHttpResult> (string id, HttpContext context, ApiKeyStore keys, WriteRecorder writes) =>
+            {
+                if (keys.Find(id) is not { } key)
+                {
+                    return Problems.NotFound($"no key '{id}'");
+                }
+
+                if (!keys.Revoke(id, context.Key().Actor))
+                {
+                    return Problems.Conflict($"key '{id}' was already revoked by {key.RevokedBy} at {key.Revoked:u}");
+                }
+
+                writes.Record(context.Key(), null, "key: revoke", "key:" + id, key.Name);
+                return TypedResults.Ok(keys.Find(id)!);
+            }).WithSummary("Revoke a key: its next request is refused");
+        return api;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using TwinGuard.Ledger;
+using TwinGuard.Ledger.Checkpoints;
+using TwinGuard.Server.Access;
+using TwinGuard.Server.Commands;
+using TwinGuard.Server.Hosting;
+
+namespace TwinGuard.Server.Api;
+
+/// <summary><c>/api/ledger</c>: the newest signed checkpoint and RFC 6962 inclusion proofs, as <c>twinguard ledger</c> prints them.</summary>
+internal static class LedgerApi
+{
+    public static RouteGroupBuilder MapLedgerApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/ledger").WithTags("ledger").RequireAuthorization(AccessPolicies.Viewer);
+        group.MapGet("/checkpoint", Results<Ok<CheckpointView>, ProblemHttpResult> (HostSettings settings) =>
+            {
+                using var reader = LedgerReader.Open(Directory(settings));
+                return reader.LatestCheckpoint is { } checkpoint
+                    ? TypedResults.Ok(View(checkpoint, reader))
+                    : Problems.NotFound("no checkpoint has been signed yet");
+            }).WithSummary("The newest signed checkpoint");
+        group.MapGet("/entries/{index:long}/proof", Results<Ok<ProofView>, ProblemHttpResult> (long index, HostSettings settings) =>
+            {
+                using var reader = LedgerReader.Open(Directory(settings));
+                if (reader.LatestCheckpoint is not { } checkpoint)
+                {
+                    return Problems.NotFound("no checkpoint has been signed yet");
+                }
+
+                if (index < 0 || index >= checkpoint.TreeSize)
+                {
+                    return Problems.NotFound(string.Create(CultureInfo.InvariantCulture,
+                        $"entry {index} is not in the newest checkpoint, which signs entries 0..{checkpoint.TreeSize - 1}"));
+                }
+
+                var entry = reader.ReadEntry(index);
+                var proof = reader.ProveInclusion(index, checkpoint.TreeSize);
+                var verified = reader.PublicKey is { } key && proof.Verify(entry, checkpoint, key);
+                return TypedResults.Ok(new ProofView(index, LedgerJson.KindName(entry.Kind), entry.Timestamp, Convert.ToBase64String(entry.Payload.Span),
+                    Convert.ToHexStringLower(entry.ComputeLeafHash()), View(checkpoint, reader), proof.Path.Select(Convert.ToHexStringLower).ToList(), verified));
+            }).WithSummary("An inclusion proof of one entry in the newest checkpoint");
+        return api;
+    }
+
+    private static string Directory(HostSettings settings) => Path.Combine(settings.DataDirectory, "ledger");
+
+    private static CheckpointView View(Checkpoint c, LedgerReader reader) => new(
+        c.TreeSize, Convert.ToHexStringLower(c.RootHash), c.Timestamp, Convert.ToHexStringLower(c.KeyId), Convert.ToBase64String(c.Signature),
+        Convert.ToBase64String(c.Encode()), reader.PublicKey is { } key && key.Verify(c), reader.PublicKey?.Pem);
+}

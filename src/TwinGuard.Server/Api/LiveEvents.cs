@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using TwinGuard.Server.Access;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.Server.Api;
+
+/// <summary>
+/// The live feed behind <c>GET /api/events</c>: a <c>state</c> event every second while anyone listens (assets,
+/// pending approvals, quarantines), and <c>finding</c>, <c>incident</c> and <c>action</c> events as the record and
+/// respond stages produce them.
+/// </summary>
+/// <remarks>
+/// Each listener has a small bounded queue that drops its oldest events when the listener is slow: a stalled browser
+/// never holds up the record stage, whose thread raises the events. The next <c>state</c> event brings it up to date.
+/// </remarks>
+internal sealed partial class LiveEvents(
+    RecordStage record, ResponseEngine engine, WriteRecorder writes, PlantView view, TimeProvider time,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IHostApplicationLifetime lifetime, ILogger<LiveEvents> logger)
+    : IHostedService, IDisposable
+{
+    private readonly ConcurrentDictionary<Channel<SseItem<string>>, byte> _listeners = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
+    private Task _ticking = Task.CompletedTask;
+
+    /// <summary>Listeners connected now.</summary>
+    public int Listeners => _listeners.Count;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        record.FindingStored += OnFindingStored;
+        record.IncidentOpened += OnIncidentOpened;
+        engine.ActionRecorded += OnAction;
+        writes.Store.ActionRecorded += OnAction;
+        _ticking = Task.Run(TickAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        record.FindingStored -= OnFindingStored;
+        record.IncidentOpened -= OnIncidentOpened;
+        engine.ActionRecorded -= OnAction;
+        writes.Store.ActionRecorded -= OnAction;
+        await _stopping.CancelAsync();
+        foreach (var listener in _listeners.Keys)
+        {
+            listener.Writer.TryComplete();
+        }
+
+        await _ticking.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    /// <summary>The events for one listener, starting with the current state, until it disconnects or the host stops.</summary>
+    public async IAsyncEnumerable<SseItem<string>> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        _listeners[channel] = 0;
+        try
+        {
+            yield return await StateAsync();
+            // Streams end as soon as the host starts stopping: the server waits for open requests before the data path stops.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token, lifetime.ApplicationStopping);
+            while (true)
+            {
+                SseItem<string> item;
+                try
+                {
+                    if (!await channel.Reader.WaitToReadAsync(linked.Token) || !channel.Reader.TryRead(out item))
+                    {
+                        yield break;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+
+                yield return item;
+            }
+        }
+        finally
+        {
+            _listeners.TryRemove(channel, out _);
+        }
+    }
+
+    private async Task<SseItem<string>> StateAsync()
+    {
+        var assets = await view.AssetsAsync();
+        var (approvals, quarantines) = writes.Read(s => (s.Approvals(), s.Quarantines()));
+        return Item("state", new { site = view.Site(assets), assets, approvals, quarantines, time = time.GetUtcNow() });
+    }
+
+    private async Task TickAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                if (_listeners.IsEmpty)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    Publish(await StateAsync());
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A failed snapshot (a grain call during shutdown) must not end the feed; the next tick tries again.
+                    LogStateFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void OnFindingStored(long id, Finding f) => Publish(Item("finding", new
+    {
+        id,
+        time = f.Time,
+        reason = f.Reason.Name(),
+        severity = f.Severity,
+        asset = f.AssetId,
+        signal = f.SignalId,
+        device = f.DeviceId,
+        value = f.Value,
+        message = f.Message,
+    }));
+
+    private void OnIncidentOpened(Incident i) => Publish(Item("incident", new
+    {
+        id = i.Id,
+        opened = i.Opened,
+        scope = i.Scope,
+        asset = i.AssetId,
+        severity = i.Severity,
+        title = i.Title,
+        rule = i.Rule,
+    }));
+
+    private void OnAction(ActionRecord action) => Publish(Item("action", action));
+
+    private SseItem<string> Item<T>(string type, T data) => new(JsonSerializer.Serialize(data, _json), type);
+
+    private void Publish(SseItem<string> item)
+    {
+        foreach (var listener in _listeners.Keys)
+        {
+            listener.Writer.TryWrite(item);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The live state snapshot failed")]
+    private static partial void LogStateFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,108 @@
+using TwinGuard.Ingest.Modbus;
+using TwinGuard.Server.Access;
+using TwinGuard.Server.Api;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.Server.Hosting;
+
+/// <summary>
+/// <c>GET /metrics</c>: the pipeline's counters and latencies for Prometheus (viewer key as a bearer token:
+/// <c>authorization: { credentials: tgk_… }</c> in the scrape config).
+/// </summary>
+internal static class MetricsEndpoint
+{
+    /// <summary>Content type of the text exposition format 0.0.4.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static readonly double[] Quantiles = [0.5, 0.9, 0.99, 0.999];
+
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        app.MapGet("/metrics", (PipelineMetrics metrics, ModbusMetrics modbus, WriteRecorder writes, LiveEvents live) =>
+                TypedResults.Text(Write(metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners, modbus), ContentType))
+            .RequireAuthorization(AccessPolicies.Viewer).WithTags("metrics").WithSummary("Prometheus metrics");
+        return app;
+    }
+
+    /// <summary>The whole exposition.</summary>
+    public static string Write(PipelineMetrics m, IReadOnlyList<QuarantineEntry> quarantines, int pendingApprovals, int listeners, ModbusMetrics modbus)
+    {
+        var text = new MetricsText()
+            .Family("twinguard_messages_total", "counter", "Messages received from any transport.")
+            .Sample("twinguard_messages_total", m.Messages)
+            .Family("twinguard_readings_accepted_total", "counter", "Signal values that passed the gate and validation and reached a twin.")
+            .Sample("twinguard_readings_accepted_total", m.ReadingsAccepted)
+            .Family("twinguard_refusals_total", "counter", "Data refused by the gate or validation, by reason.");
+        foreach (var reason in Enum.GetValues<ReasonCode>())
+        {
+            text.Sample("twinguard_refusals_total", m.RefusalsOf(reason), ("reason", reason.Name()));
+        }
+
+        text.Family("twinguard_refusals_not_stored_total", "counter", "Refusals counted but not kept in the quarantine store (flood).")
+            .Sample("twinguard_refusals_not_stored_total", m.RefusalsNotStored)
+            .Family("twinguard_findings_total", "counter", "Findings raised (before folding repeats), by reason.");
+        foreach (var reason in Enum.GetValues<ReasonCode>())
+        {
+            text.Sample("twinguard_findings_total", m.FindingsOf(reason), ("reason", reason.Name()));
+        }
+
+        text.Family("twinguard_operating_changes_total", "counter", "Detector hits not raised because several signals of an asset moved together.")
+            .Sample("twinguard_operating_changes_total", m.OperatingChanges)
+            .Family("twinguard_incidents_total", "counter", "Incidents opened.")
+            .Sample("twinguard_incidents_total", m.Incidents)
+            .Family("twinguard_quarantines_active", "gauge", "Quarantines in force, by kind.");
+        foreach (var kind in Enum.GetValues<QuarantineKind>())
+        {
+            text.Sample("twinguard_quarantines_active", quarantines.Count(q => q.Kind == kind), ("kind", ResponseStore.Name(kind)));
+        }
+
+        text.Family("twinguard_approvals_pending", "gauge", "High-impact actions waiting for an operator.")
+            .Sample("twinguard_approvals_pending", pendingApprovals)
+            .Family("twinguard_live_listeners", "gauge", "Dashboards and clients connected to the live event stream.")
+            .Sample("twinguard_live_listeners", listeners);
+        Modbus(text, modbus);
+        Latency(text, "twinguard_arrival_to_twin_seconds", "From a message's arrival to the end of its validation and detection in the twin.", m.ArrivalToTwin);
+        Latency(text, "twinguard_arrival_to_finding_seconds", "From a reading's arrival to the finding it caused.", m.ArrivalToFinding);
+        return text.ToString();
+    }
+
+    private static void Modbus(MetricsText text, ModbusMetrics m)
+    {
+        text.Family("twinguard_modbus_polls_total", "counter", "Modbus polls of PLCs, by outcome.")
+            .Sample("twinguard_modbus_polls_total", m.Polls - m.PollFailures, ("outcome", "ok"))
+            .Sample("twinguard_modbus_polls_total", m.PollFailures, ("outcome", "failed"))
+            .Family("twinguard_modbus_device_up", "gauge", "1 while a polled PLC answers, 0 during an outage.");
+        foreach (var (device, health) in m.Devices)
+        {
+            text.Sample("twinguard_modbus_device_up", health.Reachable ? 1 : 0, ("device", device));
+        }
+
+        text.Family("twinguard_modbus_guard_requests_total", "counter", "Requests the inline guard received, by what it did with them.")
+            .Sample("twinguard_modbus_guard_requests_total", m.Forwarded, ("action", "forwarded"))
+            .Sample("twinguard_modbus_guard_requests_total", m.Refused, ("action", "refused"))
+            .Family("twinguard_modbus_malformed_frames_total", "counter", "Frames the guard refused as malformed.")
+            .Sample("twinguard_modbus_malformed_frames_total", m.MalformedFrames)
+            .Family("twinguard_modbus_upstream_failures_total", "counter", "Requests the guard could not get answered by the PLC.")
+            .Sample("twinguard_modbus_upstream_failures_total", m.UpstreamFailures)
+            .Family("twinguard_modbus_client_requests_total", "counter", "Requests per guard client, by kind.");
+        foreach (var (client, activity) in m.Clients)
+        {
+            text.Sample("twinguard_modbus_client_requests_total", activity.Reads, ("client", client), ("kind", "read"))
+                .Sample("twinguard_modbus_client_requests_total", activity.Writes, ("client", client), ("kind", "write"))
+                .Sample("twinguard_modbus_client_requests_total", activity.Refused, ("client", client), ("kind", "refused"));
+        }
+    }
+
+    // A summary without _sum: the histogram keeps logarithmic buckets (about 4 % wide), not a running sum.
+    private static void Latency(MetricsText text, string name, string help, LatencyHistogram histogram)
+    {
+        text.Family(name, "summary", help + " Quantiles are upper bucket edges (about 4 % resolution).");
+        foreach (var q in Quantiles)
+        {
+            text.Sample(name, histogram.Percentile(q).TotalSeconds, ("quantile", q.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        text.Sample(name + "_count", histogram.Count);
+    }
+}

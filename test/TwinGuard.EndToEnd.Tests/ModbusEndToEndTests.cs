@@ -1,0 +1,105 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using TwinGuard.Ingest.Modbus;
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Server.Hosting;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.EndToEnd.Tests;
+
+/// <summary>
+/// The serve host with a Modbus plant: a pymodbus PLC polled into the twins, the guard in front of it, and a playbook
+/// that quarantines an HMI (a pymodbus client) that keeps writing values outside a setpoint's limits.
+/// </summary>
+public sealed class ModbusEndToEndTests
+{
+    private static PlantModel Plant(int plcPort, int guardPort) => PlantModelLoader.Parse($$"""
+        site: { id: line2, topic_prefix: plant }
+        validation: { frozen_samples: 100000 }   # the PLC's test registers do not move
+        assets:
+          - id: pump1
+            kind: pump
+            signals:
+              - { id: speed, unit: rpm, range: [0, 3200], max_rate: 2000, period: 200ms, criticality: high }
+              - { id: flow, unit: l/min, range: [0, 160], max_rate: 120, period: 200ms }
+              - { id: speed_setpoint, unit: rpm, range: [0, 3200], max_rate: 100000, period: 200ms }
+              - { id: flow_setpoint, unit: l/min, range: [0, 3200], max_rate: 100000, period: 200ms }
+        devices: []
+        modbus:
+          devices:
+            - id: loop-plc-mb
+              endpoint: 127.0.0.1:{{plcPort}}
+              poll_period: 200ms
+              timeout: 5s
+              points:
+                - { asset: pump1, signal: speed, table: input, address: 5 }
+                - { asset: pump1, signal: flow, table: input, address: 6, scale: 0.5 }
+                - { asset: pump1, signal: speed_setpoint, table: holding, address: 10 }
+                - { asset: pump1, signal: flow_setpoint, table: holding, address: 11 }
+              guard:
+                listen: 127.0.0.1:{{guardPort}}
+                clients:
+                  - { id: hmi-1, address: 127.0.0.1, write: true }
+                writable:
+                  - { table: holding, address: 10, count: 2, range: [0, 3000], asset: pump1 }
+        """, "e2e-modbus.yaml");
+
+    [Fact]
+    public async Task Serve_ModbusPlant_PollsIntoTwins_AndQuarantinesAnHmiThatWritesOutsideTheLimits()
+    {
+        await using var plc = await PymodbusPlc.StartAsync(null, (10, 100));
+        var guardPort = LoopbackPorts.Free();
+        var plant = Plant(plc.Port, guardPort);
+        var plan = PlaybookLoader.Parse(
+            """
+            poll_interval: 100ms
+            playbooks:
+              - id: stop-forbidden-writes
+                trigger: { reasons: [forbidden_value, forbidden_write] }
+                actions:
+                  - quarantine: source
+            """,
+            plant);
+        var dataDir = Directory.CreateTempSubdirectory("twinguard-e2e-modbus-").FullName;
+        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free()) { Response = plan };
+        var app = TwinGuardHost.Build(settings);
+        await app.StartAsync();
+        try
+        {
+            var metrics = app.Services.GetRequiredService<PipelineMetrics>();
+            var modbus = app.Services.GetRequiredService<ModbusMetrics>();
+            var quarantine = app.Services.GetRequiredService<QuarantineList>();
+            await Eventually.HoldsAsync(() => metrics.ReadingsAccepted, n => n >= 6, TimeSpan.FromSeconds(30), "polled readings accepted by the twin");
+
+            // An allowed setpoint change passes; then two writes outside [0, 3000] are refused with exception 03 and a
+            // write to a register that is not writable with 02. (Repeats of one refusal fold into one finding in the
+            // record stage, so the probe touches three registers to make three findings.)
+            Assert.True((await PymodbusPlc.ClientAsync(guardPort, "write_register", 10, 1200)).Ok);
+            Assert.Equal(3, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 10, 9000)).Exception);
+            Assert.Equal(3, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 11, 9001)).Exception);
+            Assert.Equal(2, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 20, 1)).Exception);
+
+            // The three findings on pump1 open an incident; the playbook quarantines the HMI as a source.
+            await Eventually.HoldsAsync(() => quarantine.IsDeviceQuarantined("hmi-1"), q => q, TimeSpan.FromSeconds(20), "hmi-1 quarantined");
+            Assert.Equal(1, (await PymodbusPlc.ClientAsync(guardPort, "read_holding", 10, 1)).Exception);
+            Assert.Equal((int[])[1200], (await PymodbusPlc.ClientAsync(plc.Port, "read_holding", 10, 1)).Registers);
+
+            // Polling goes on regardless.
+            var before = metrics.ReadingsAccepted;
+            await Eventually.HoldsAsync(() => metrics.ReadingsAccepted, n => n > before, TimeSpan.FromSeconds(10), "more polled readings");
+            Assert.Equal((2, 1), (metrics.FindingsOf(ReasonCode.ForbiddenValue), metrics.FindingsOf(ReasonCode.ForbiddenWrite)));
+            Assert.Equal(1, metrics.FindingsOf(ReasonCode.RegisterWrite));
+            Assert.Equal(0, modbus.PollFailures);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}

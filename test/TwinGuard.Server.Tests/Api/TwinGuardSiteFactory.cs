@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Server.Access;
+using TwinGuard.Server.Hosting;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.Server.Tests.Api;
+
+/// <summary>
+/// A real serve host (<see cref="TwinGuardHost.Build"/>: silo, broker, data path, API) behind
+/// <see cref="WebApplicationFactory{TEntryPoint}"/> on Kestrel, so clients talk HTTP to exactly what <c>twinguard serve</c> runs.
+/// </summary>
+/// <remarks>
+/// The host is composed by TwinGuardHost rather than by the factory's builder: <see cref="CreateHost"/> returns it, and
+/// the factory takes the address it listens on from its server.
+/// </remarks>
+internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
+{
+    private readonly Action<AccessOptions>? _access;
+
+    public TwinGuardSiteFactory(Action<AccessOptions>? access = null, ResponsePlan? plan = null)
+    {
+        _access = access;
+        UseKestrel();
+        DataDirectory = Directory.CreateTempSubdirectory("twinguard-api-").FullName;
+        Settings = new HostSettings(
+            PlantModelLoader.Load(SamplePlantPath),
+            DataDirectory,
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            $"http://127.0.0.1:{LoopbackPorts.Free()}",
+            LoopbackPorts.Free(),
+            LoopbackPorts.Free())
+        {
+            Response = plan ?? ResponsePlan.Empty,
+            PlantSource = SamplePlantPath, // recorded in the ledger at start, so there is an entry to prove
+        };
+    }
+
+    public string DataDirectory { get; }
+
+    internal HostSettings Settings { get; }
+
+    public static string SamplePlantPath => Path.Combine(RepositoryRoot(), "samples", "plant.yaml");
+
+    /// <summary>Makes a key directly in the site's key store (as <c>twinguard keys create</c> does).</summary>
+    internal NewApiKey CreateKey(ApiRole role, string? site = null, string? name = null) =>
+        Services.GetRequiredService<ApiKeyStore>().Create(name ?? role.ToString().ToLowerInvariant(), role, site, "test");
+
+    /// <summary>A client that sends <paramref name="token"/> as its bearer key (none when null).</summary>
+    public HttpClient Client(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    protected override IHostBuilder CreateHostBuilder() => new HostBuilder(); // never built: CreateHost composes the real one
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var app = TwinGuardHost.Build(Settings);
+        _access?.Invoke(app.Services.GetRequiredService<AccessOptions>());
+        app.StartAsync().GetAwaiter().GetResult();
+        return app;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A data directory left behind in /tmp is harmless.
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TwinGuard.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new DirectoryNotFoundException("TwinGuard.slnx not found above " + AppContext.BaseDirectory);
+    }
+}
