@@ -51,6 +51,9 @@ public sealed class OnlineAnomalyDetector
     /// <summary>Refits refused because the refitted model rejected too much of the anchor window.</summary>
     public int RefitsRefused { get; private set; }
 
+    /// <summary>Refits refused in a row since the last one adopted.</summary>
+    public int ConsecutiveRefusals { get; private set; }
+
     /// <summary>The fraction of the last refit's rows (adopted or refused) that the anchor model called anomalous.</summary>
     public double LastAnchorRejection { get; private set; }
 
@@ -147,11 +150,13 @@ public sealed class OnlineAnomalyDetector
         if (LastAnchorRejection > _learning.MaxAnchorRejection)
         {
             RefitsRefused++;
+            ConsecutiveRefusals++;
             RefitRefused?.Invoke(LastAnchorRejection);
             return;
         }
 
         _pipeline!.Adopt(_pipeline.Propose(recent));
+        ConsecutiveRefusals = 0;
         Refits++;
     }
 

@@ -14,14 +14,31 @@ namespace TwinGuard.Twins.Detect;
 /// learns from a state it flagged, nor from one whose feature window holds a flagged state: an attacker cannot teach
 /// the twin that the attack is normal. Needs at least two signals; rows are the asset's last-known-good values.
 /// </remarks>
-internal sealed class AssetDetector(AssetModel asset, DetectionSettings settings)
+internal sealed class AssetDetector
 {
-    private readonly OnlineAnomalyDetector _detector = new(
-        asset.Signals.Count,
-        DetectorCatalog.Create(settings.MultivariateDetector),
-        new OnlineLearningOptions { WarmUp = settings.MultivariateWarmUp, RefitEvery = settings.MultivariateWarmUp, History = Math.Max(2048, settings.MultivariateWarmUp) });
+    private readonly AssetModel _asset;
+    private readonly DetectionSettings _settings;
+    private readonly OnlineAnomalyDetector _detector;
 
     private int _modelVersion;
+
+    /// <summary>Creates the detector of <paramref name="asset"/>.</summary>
+    public AssetDetector(AssetModel asset, DetectionSettings settings)
+    {
+        _asset = asset;
+        _settings = settings;
+        _detector = new OnlineAnomalyDetector(
+            asset.Signals.Count,
+            DetectorCatalog.Create(settings.MultivariateDetector),
+            new OnlineLearningOptions { WarmUp = settings.MultivariateWarmUp, RefitEvery = settings.MultivariateWarmUp, History = Math.Max(2048, settings.MultivariateWarmUp) });
+        _detector.RefitRefused += rejected =>
+        {
+            if (_detector.ConsecutiveRefusals == RefusalsToReport)
+            {
+                BaselineDrifting?.Invoke(rejected);
+            }
+        };
+    }
 
     /// <summary>True once the initial window has been learned and states are scored.</summary>
     public bool IsScoring => _detector.IsFitted;
@@ -29,21 +46,24 @@ internal sealed class AssetDetector(AssetModel asset, DetectionSettings settings
     /// <summary>Raised after each fit or refit with the new model's version (1 for the first fit).</summary>
     public event Action<int>? ModelFitted;
 
+    /// <summary>Retrainings refused in a row before the asset's baseline is reported as drifting.</summary>
+    /// <remarks>
+    /// One refusal can be a normal operating point that the commissioning window did not hold (once in four simulated
+    /// hours of the sample plant); a slow poisoning is refused at every retraining from then on.
+    /// </remarks>
+    public const int RefusalsToReport = 3;
+
     /// <summary>
-    /// Raised when a retraining is refused because the commissioned model calls too much of the recent normal anomalous
-    /// (slow drift or poisoning of the baseline), with that fraction.
+    /// Raised when the <see cref="RefusalsToReport"/>th retraining in a row is refused because the commissioned model
+    /// calls too much of the recent normal anomalous (slow drift or poisoning of the baseline), with that fraction.
     /// </summary>
-    public event Action<double>? RefitRefused
-    {
-        add => _detector.RefitRefused += value;
-        remove => _detector.RefitRefused -= value;
-    }
+    public event Action<double>? BaselineDrifting;
 
     /// <summary>Learns the next warm-up window unconditionally and anchors there (see <see cref="OnlineAnomalyDetector.Rebaseline"/>).</summary>
     public void Rebaseline() => _detector.Rebaseline();
 
     /// <summary>The detector's name, for records.</summary>
-    public string DetectorName => settings.MultivariateDetector;
+    public string DetectorName => _settings.MultivariateDetector;
 
     /// <summary>Scores the asset's current state; returns the score and an explanation when it is anomalous.</summary>
     public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state)
@@ -67,11 +87,11 @@ internal sealed class AssetDetector(AssetModel asset, DetectionSettings settings
         foreach (var i in ranked)
         {
             explanation.Append(explanation.Length == 0 ? string.Empty : ", ")
-                .Append(asset.Signals[i].Id).Append(' ')
+                .Append(_asset.Signals[i].Id).Append(' ')
                 .Append((shares[i] * 100).ToString("0", CultureInfo.InvariantCulture)).Append('%');
         }
 
-        var top = asset.Signals[verdicts[0].TopColumn].Id;
+        var top = _asset.Signals[verdicts[0].TopColumn].Id;
         return (verdicts[0].Score, top, explanation.ToString());
     }
 }

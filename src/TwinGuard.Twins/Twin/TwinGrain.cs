@@ -43,10 +43,10 @@ internal sealed partial class TwinGrain(
             _assetDetector = new AssetDetector(_asset, plant.Detection);
             _assetDetector.ModelFitted += version =>
                 ledger.RecordModelVersion(_asset.Id, _assetDetector.DetectorName, version, plant.Detection.MultivariateWarmUp);
-            _assetDetector.RefitRefused += rejected => evidence.Raise(new Finding(
+            _assetDetector.BaselineDrifting += rejected => evidence.Raise(new Finding(
                 time.GetUtcNow(), ReasonCode.BaselineDrift, ReasonCode.BaselineDrift.DefaultSeverity(), _asset.Id, null, null, null, rejected,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{_asset.Id}: retraining refused, the commissioned model calls {rejected:P0} of the recent normal states anomalous: a slow drift or a poisoning of the baseline; the model in use is kept")));
+                    $"{_asset.Id}: retraining refused {AssetDetector.RefusalsToReport} times in a row, the commissioned model calls {rejected:P0} of the recent normal states anomalous: a slow drift or a poisoning of the baseline; the model in use is kept")));
             _state = new double[_asset.Signals.Count];
         }
 
