@@ -21,8 +21,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
     private readonly ScenarioRunOptions _options;
     private readonly SimulationClock _clock;
     private readonly ScenarioPlayer _player;
-    private readonly Dictionary<string, SimulatedDevice> _devices = [];
-    private readonly Dictionary<string, DateTimeOffset> _lastReconnect = [];
+    private PlantConnections? _plant;
     private SimulatedDevice? _thief;
     private int _intruderAttempts;
     private long _refused;
@@ -49,18 +48,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
     public async Task<ScenarioRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var real = Stopwatch.StartNew();
-        foreach (var device in SamplePlant.Devices)
-        {
-            var connection = new SimulatedDevice(
-                device.Id, device.Password, $"twinguard-sim-{device.Id}", _options.Host, _options.Port, _options.ConnectTimeout);
-            _devices[device.Id] = connection;
-            var outcome = await connection.ConnectAsync(cancellationToken);
-            if (!outcome.Connected)
-            {
-                throw new InvalidOperationException(
-                    $"simulated device '{device.Id}' could not connect to {_options.Host}:{_options.Port.ToString(CultureInfo.InvariantCulture)}: {outcome.Reason}");
-            }
-        }
+        var plant = _plant = await PlantConnections.ConnectAsync(
+            SamplePlant.Devices, "twinguard-sim", _options.Host, _options.Port, _options.ConnectTimeout, _options.OnEvent, cancellationToken);
 
         var attack = _player.Scenario.Attack;
         var start = _clock.GetUtcNow();
@@ -89,7 +78,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
                 foreach (var message in _player.Tick(now))
                 {
                     var sent = _player.IsStolenSession(message) ? await SendAsThiefAsync(message, cancellationToken)
-                        : ScenarioPlayer.IsPlantDevice(message.DeviceId) ? await SendAsPlantDeviceAsync(message, now, cancellationToken)
+                        : ScenarioPlayer.IsPlantDevice(message.DeviceId) ? await plant.SendAsync(message, now, cancellationToken)
                         : await SendAsIntruderAsync(message, cancellationToken);
                     if (sent)
                     {
@@ -111,42 +100,14 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
 
         var end = _clock.GetUtcNow();
-        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        foreach (var device in _devices.Values)
-        {
-            await device.DisconnectAsync(closing.Token);
-        }
-
+        await plant.DisconnectAsync();
         if (_thief is not null)
         {
+            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             await _thief.DisconnectAsync(closing.Token);
         }
 
-        return new ScenarioRunResult(_player.Scenario, start, end, completed, published, attackPublished, notSent, _refused, real.Elapsed);
-    }
-
-    private async Task<bool> SendAsPlantDeviceAsync(OutgoingMessage message, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var device = _devices[message.DeviceId];
-        if (!device.IsConnected)
-        {
-            if (_lastReconnect.TryGetValue(message.DeviceId, out var last) && now - last < TimeSpan.FromSeconds(1))
-            {
-                return false;
-            }
-
-            _lastReconnect[message.DeviceId] = now;
-            var outcome = await device.ConnectAsync(cancellationToken);
-            if (!outcome.Connected)
-            {
-                _refused += outcome.RefusedByBroker ? 1 : 0;
-                return false;
-            }
-
-            _options.OnEvent?.Invoke($"device {message.DeviceId} reconnected");
-        }
-
-        return await device.PublishAsync(message, cancellationToken);
+        return new ScenarioRunResult(_player.Scenario, start, end, completed, published, attackPublished, notSent, _refused + plant.Refused, real.Elapsed);
     }
 
     private async Task<bool> SendAsThiefAsync(OutgoingMessage message, CancellationToken cancellationToken)
@@ -199,12 +160,11 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        foreach (var device in _devices.Values)
+        if (_plant is not null)
         {
-            await device.DisposeAsync();
+            await _plant.DisposeAsync();
         }
 
-        _devices.Clear();
         if (_thief is not null)
         {
             await _thief.DisposeAsync();

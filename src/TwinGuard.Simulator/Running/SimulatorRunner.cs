@@ -21,8 +21,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
     private readonly SimulatorOptions _options;
     private readonly TimeProvider _time;
     private readonly CampaignPlayer _player;
-    private readonly Dictionary<string, SimulatedDevice> _devices = [];
-    private readonly Dictionary<string, DateTimeOffset> _lastReconnect = [];
+    private PlantConnections? _plant;
     private readonly Lock _progressLock = new();
     private SimulatorProgress _progress;
     private int _intruderAttempts;
@@ -74,18 +73,8 @@ public sealed class SimulatorRunner : IAsyncDisposable
             throw new InvalidOperationException("a simulator run can be started only once");
         }
 
-        foreach (var device in _options.Devices)
-        {
-            var connection = new SimulatedDevice(
-                device.Id, device.Password, $"{_options.ClientIdPrefix}-{device.Id}", _options.Host, _options.Port, _options.ConnectTimeout);
-            _devices[device.Id] = connection;
-            var outcome = await connection.ConnectAsync(cancellationToken);
-            if (!outcome.Connected)
-            {
-                throw new InvalidOperationException(
-                    $"simulated device '{device.Id}' could not connect to {_options.Host}:{_options.Port.ToString(CultureInfo.InvariantCulture)}: {outcome.Reason}");
-            }
-        }
+        var plant = _plant = await PlantConnections.ConnectAsync(
+            _options.Devices, _options.ClientIdPrefix, _options.Host, _options.Port, _options.ConnectTimeout, _options.OnEvent, cancellationToken);
 
         var start = _time.GetUtcNow();
         StartedAt = start;
@@ -114,7 +103,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
                     bool sent;
                     if (_player.IsPlantDevice(message.DeviceId))
                     {
-                        sent = await SendAsPlantDeviceAsync(message, now, cancellationToken);
+                        sent = await plant.SendAsync(message, now, cancellationToken);
                     }
                     else
                     {
@@ -135,7 +124,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
                     }
                 }
 
-                SetProgress(now - start, published, attackPublished, notSent, _connectionsRefused, active);
+                SetProgress(now - start, published, attackPublished, notSent, _connectionsRefused + plant.Refused, active);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -144,39 +133,10 @@ public sealed class SimulatorRunner : IAsyncDisposable
         }
 
         var end = _time.GetUtcNow();
-        SetProgress(end - start, published, attackPublished, notSent, _connectionsRefused, []);
-        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        foreach (var device in _devices.Values)
-        {
-            await device.DisconnectAsync(closing.Token);
-        }
+        SetProgress(end - start, published, attackPublished, notSent, _connectionsRefused + plant.Refused, []);
+        await plant.DisconnectAsync();
 
         return new SimulatorRunResult(start, end, completed, Progress, Campaign);
-    }
-
-    private async Task<bool> SendAsPlantDeviceAsync(OutgoingMessage message, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var device = _devices[message.DeviceId];
-        if (!device.IsConnected)
-        {
-            if (_lastReconnect.TryGetValue(message.DeviceId, out var last) && now - last < TimeSpan.FromSeconds(1))
-            {
-                return false;
-            }
-
-            _lastReconnect[message.DeviceId] = now;
-            var outcome = await device.ConnectAsync(cancellationToken);
-            if (!outcome.Connected)
-            {
-                _connectionsRefused += outcome.RefusedByBroker ? 1 : 0;
-                _options.OnEvent?.Invoke($"device {message.DeviceId} could not reconnect: {outcome.Reason}");
-                return false;
-            }
-
-            _options.OnEvent?.Invoke($"device {message.DeviceId} reconnected");
-        }
-
-        return await device.PublishAsync(message, cancellationToken);
     }
 
     private async Task<bool> SendAsIntruderAsync(OutgoingMessage message, CancellationToken cancellationToken)
@@ -233,11 +193,9 @@ public sealed class SimulatorRunner : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        foreach (var device in _devices.Values)
+        if (_plant is not null)
         {
-            await device.DisposeAsync();
+            await _plant.DisposeAsync();
         }
-
-        _devices.Clear();
     }
 }

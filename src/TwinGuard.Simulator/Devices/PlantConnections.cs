@@ -1,0 +1,99 @@
+using System.Globalization;
+
+namespace TwinGuard.Simulator.Devices;
+
+/// <summary>
+/// The MQTT connections of the plant's own devices during a run: all connected at the start, each reconnected at most
+/// once a second after the broker drops it (containment), all closed at the end.
+/// </summary>
+/// <remarks>Shared by the real-time demo runner and the scenario runner, so both treat a contained device alike.</remarks>
+internal sealed class PlantConnections : IAsyncDisposable
+{
+    private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(1);
+    private readonly Dictionary<string, SimulatedDevice> _devices = [];
+    private readonly Dictionary<string, DateTimeOffset> _lastReconnect = [];
+    private readonly Action<string>? _onEvent;
+
+    private PlantConnections(Action<string>? onEvent) => _onEvent = onEvent;
+
+    /// <summary>Reconnection attempts the broker refused.</summary>
+    public long Refused { get; private set; }
+
+    /// <summary>Connects every device; a device that cannot connect at the start is a setup error.</summary>
+    /// <exception cref="InvalidOperationException">A device could not connect (wrong port, refused credentials).</exception>
+    public static async Task<PlantConnections> ConnectAsync(
+        IEnumerable<DeviceProfile> devices, string clientIdPrefix, string host, int port, TimeSpan connectTimeout, Action<string>? onEvent,
+        CancellationToken cancellationToken)
+    {
+        var connections = new PlantConnections(onEvent);
+        try
+        {
+            foreach (var device in devices)
+            {
+                var connection = new SimulatedDevice(device.Id, device.Password, $"{clientIdPrefix}-{device.Id}", host, port, connectTimeout);
+                connections._devices[device.Id] = connection;
+                var outcome = await connection.ConnectAsync(cancellationToken);
+                if (!outcome.Connected)
+                {
+                    throw new InvalidOperationException(
+                        $"simulated device '{device.Id}' could not connect to {host}:{port.ToString(CultureInfo.InvariantCulture)}: {outcome.Reason}");
+                }
+            }
+        }
+        catch
+        {
+            await connections.DisposeAsync();
+            throw;
+        }
+
+        return connections;
+    }
+
+    /// <summary>Publishes as the message's device, reconnecting it first when the broker dropped it (once a second at most).</summary>
+    /// <returns>False when the message could not be sent (not connected, refused, or the publish failed).</returns>
+    public async Task<bool> SendAsync(OutgoingMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var device = _devices[message.DeviceId];
+        if (!device.IsConnected)
+        {
+            if (_lastReconnect.TryGetValue(message.DeviceId, out var last) && now - last < ReconnectInterval)
+            {
+                return false;
+            }
+
+            _lastReconnect[message.DeviceId] = now;
+            var outcome = await device.ConnectAsync(cancellationToken);
+            if (!outcome.Connected)
+            {
+                Refused += outcome.RefusedByBroker ? 1 : 0;
+                _onEvent?.Invoke($"device {message.DeviceId} could not reconnect: {outcome.Reason}");
+                return false;
+            }
+
+            _onEvent?.Invoke($"device {message.DeviceId} reconnected");
+        }
+
+        return await device.PublishAsync(message, cancellationToken);
+    }
+
+    /// <summary>Closes every connection cleanly, giving up after two seconds.</summary>
+    public async Task DisconnectAsync()
+    {
+        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        foreach (var device in _devices.Values)
+        {
+            await device.DisconnectAsync(closing.Token);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var device in _devices.Values)
+        {
+            await device.DisposeAsync();
+        }
+
+        _devices.Clear();
+    }
+}
