@@ -127,8 +127,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await page.Locator($"#quarantines tbody tr[data-id='{quarantine.Id}']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 30_000 });
         Assert.Equal("yes", await page.EvaluateAsync<string>("() => window.__sameDocument"));
 
-        // The incident: its timeline shows the playbook's quarantine, the operator's approval and release.
-        await page.Locator("#incidents tbody tr").First.ClickAsync();
+        // The incident: its timeline shows the playbook's quarantine, the operator's approval and release. (The release
+        // closed it: if the attack goes on, a newer incident may sit above it in the list.)
+        await page.Locator($"#incidents tbody tr[data-id='{quarantine.IncidentId}']").ClickAsync();
         await page.Locator("#timeline li", new PageLocatorOptions { HasText = "released" }).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         Assert.True(await page.Locator("#evidence tbody tr").CountAsync() > 0, "the incident shows no evidence");
         Assert.Contains(key.Key.Actor, await page.Locator("#actions").InnerTextAsync(), StringComparison.Ordinal);
