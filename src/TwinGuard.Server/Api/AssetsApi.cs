@@ -72,19 +72,9 @@ internal static class AssetsApi
     private static Results<Created<AssetNote>, ProblemHttpResult> AddNote(
         string assetId, NoteRequest request, HttpContext context, PlantView view, AccessRestrictions access, WriteRecorder writes, OperatorJournal journal, TimeProvider time)
     {
-        if (view.Plant.FindAsset(assetId) is null)
+        if (RefuseWrite(assetId, request.Text, "text", view, access, writes) is { } refused)
         {
-            return Problems.NotFound($"no asset '{assetId}'");
-        }
-
-        if (TwinGuardApi.Check(request.Text, "text") is { } problem)
-        {
-            return Problems.BadRequest(problem);
-        }
-
-        if (ReadOnlyTwins.Refuse(assetId, access, writes) is { } locked)
-        {
-            return locked;
+            return refused;
         }
 
         var key = context.Key();
@@ -96,23 +86,19 @@ internal static class AssetsApi
     private static Results<Ok<MaintenanceMode>, ProblemHttpResult> SetMaintenance(
         string assetId, MaintenanceRequest request, HttpContext context, PlantView view, AccessRestrictions access, WriteRecorder writes, OperatorJournal journal, TimeProvider time)
     {
-        if (view.Plant.FindAsset(assetId) is null)
+        if (RefuseWrite(assetId, request.Reason, "reason", view, access, writes) is { } refused)
         {
-            return Problems.NotFound($"no asset '{assetId}'");
-        }
-
-        if (TwinGuardApi.Check(request.Reason, "reason") is { } problem)
-        {
-            return Problems.BadRequest(problem);
-        }
-
-        if (ReadOnlyTwins.Refuse(assetId, access, writes) is { } locked)
-        {
-            return locked;
+            return refused;
         }
 
         var key = context.Key();
         writes.Record(key, null, request.Enabled ? "maintenance: on" : "maintenance: off", "asset:" + assetId, request.Reason);
         return TypedResults.Ok(journal.SetMaintenance(assetId, request.Enabled, request.Reason, key.Actor, time.GetUtcNow()));
     }
+
+    /// <summary>The checks every write to an asset passes first: the asset exists, the text is acceptable, the twin is not read-only.</summary>
+    private static ProblemHttpResult? RefuseWrite(string assetId, string? text, string field, PlantView view, AccessRestrictions access, WriteRecorder writes) =>
+        view.Plant.FindAsset(assetId) is null ? Problems.NotFound($"no asset '{assetId}'")
+        : TwinGuardApi.Check(text, field) is { } problem ? Problems.BadRequest(problem)
+        : ReadOnlyTwins.Refuse(assetId, access, writes);
 }
