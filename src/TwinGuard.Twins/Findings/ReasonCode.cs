@@ -106,4 +106,12 @@ public enum ReasonCode
 
     /// <summary>A coil or register the guard protects changed although no write passed the guard: it was written another way.</summary>
     UnexpectedWrite,
+
+    // Validate, added later. New codes go last: Orleans carries a code between silos as its number.
+
+    /// <summary>
+    /// A credible value stayed outside its signal's operating band (inside the valid range) for longer than the band's
+    /// delay: the process itself is somewhere it should not be, e.g. a tampered set-point drives it there.
+    /// </summary>
+    OperatingLimit,
 }

@@ -27,6 +27,7 @@ public static class ReasonCodes
     {
         ReasonCode.UnknownSource or ReasonCode.BadCredentials or ReasonCode.UnauthorisedTopic => Severity.High,
         ReasonCode.ReplayedSequence or ReasonCode.Flooding or ReasonCode.IntelMatch => Severity.High,
+        ReasonCode.OperatingLimit => Severity.High, // the process is where it must not be: critical on a high-criticality signal
         ReasonCode.Quarantined => Severity.Low,
         ReasonCode.ForbiddenFunction or ReasonCode.ForbiddenWrite or ReasonCode.ForbiddenValue or ReasonCode.UnexpectedWrite => Severity.High,
         ReasonCode.RegisterWrite => Severity.Info,
@@ -40,7 +41,7 @@ public static class ReasonCodes
     /// <summary>True for findings that say the process itself behaves abnormally (validation and detection).</summary>
     public static bool IsProcessAnomaly(this ReasonCode code) => code is ReasonCode.OutOfRange or ReasonCode.RateOfChange
         or ReasonCode.Frozen or ReasonCode.StatisticalOutlier or ReasonCode.PersistentShift or ReasonCode.MultivariateAnomaly
-        or ReasonCode.RelationViolated;
+        or ReasonCode.RelationViolated or ReasonCode.OperatingLimit;
 
     private static string ToSnakeCase(ReasonCode code)
     {

@@ -15,4 +15,8 @@ public sealed record SignalModel(
     double Max,
     double MaxRatePerSecond,
     TimeSpan Period,
-    Criticality Criticality);
+    Criticality Criticality)
+{
+    /// <summary>The operating limits of normal operation, inside the valid range; null when the plant model gives none.</summary>
+    public OperatingBand? Operating { get; init; }
+}

@@ -134,6 +134,12 @@ internal sealed partial class TwinGrain(
                 continue;
             }
 
+            if (_validator.CheckOperating(index, ref state, value, message.TimestampMs) is { } excursion)
+            {
+                // The value is credible (it is not refused): the process itself is outside its operating band.
+                Raise(message, index, ReasonCode.OperatingLimit, value, _asset.Signals[index].Operating!.Excess(value), excursion, now);
+            }
+
             if (!state.FrozenRaised && _detectors[index].Observe(value, factor) is { } found)
             {
                 (_hits ??= []).Add((index, value, found));

@@ -27,6 +27,11 @@ public sealed class PlantModelLoaderTests
     [InlineData("    topics: [plant/tank1, plant/tank1/+]", "    topics: [plant/tank1/#/x]", "devices[1].topics[0]", "expected an MQTT topic filter")]
     [InlineData("    kind: pump\n", "    kind: pump\n    colour: red\n", "assets[0].colour", "unknown field")]
     [InlineData("pump1.motor_current ~ i0", "pump1.motor_amps ~ i0", "relations[1].expression", "asset 'pump1' has no signal 'motor_amps'")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, high: 2.5 }", "assets[3].signals[0].operating.high", "expected a limit inside the signal's range [0, 2], found 2.5")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 1.3, high: 0.7 }", "assets[3].signals[0].operating.high", "expected high > low, found low 1.3 and high 0.7")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { delay: 5s }", "assets[3].signals[0].operating", "expected a low or a high limit (or both)")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, top: 1.3 }", "assets[3].signals[0].operating.top", "unknown field; expected one of: low, high, delay")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, high: 1.3, delay: soon }", "assets[3].signals[0].operating.delay", "expected a positive duration")]
     public void Parse_WrongField_NamesFileLineFieldAndExpectation(string original, string replacement, string field, string expected)
     {
         var text = SamplePlant.Text;
@@ -40,6 +45,31 @@ public sealed class PlantModelLoaderTests
         Assert.StartsWith($"broken.yaml:{error.Line}:", error.Message, StringComparison.Ordinal);
         var lineText = broken.Split('\n')[error.Line - 1];
         Assert.Contains(field.Split('.')[^1].Split('[')[0], lineText + " " + (error.Line < broken.Split('\n').Length ? broken.Split('\n')[error.Line] : string.Empty), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_Sample_ReadsOperatingBandsWithTheirDelay()
+    {
+        var plant = SamplePlant.Load();
+
+        var level = plant.FindAsset("tank1")!.Signals.Single(s => s.Id == "level");
+        Assert.Equal(new OperatingBand(0.7, 1.3, TimeSpan.FromSeconds(5)), level.Operating);
+        Assert.Equal(new OperatingBand(null, 85, TimeSpan.FromSeconds(5)), plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "motor_temp").Operating);
+        Assert.Null(plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "flow").Operating);
+        Assert.Equal("[0.7, 1.3]", level.Operating!.ToString());
+    }
+
+    [Fact]
+    public void Parse_OperatingDelay_SiteDefaultAndSignalOverride()
+    {
+        var text = SamplePlant.Text
+            .Replace("operating_delay: 5s", "operating_delay: 20s", StringComparison.Ordinal)
+            .Replace("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, high: 1.3, delay: 1m }", StringComparison.Ordinal);
+
+        var plant = PlantModelLoader.Parse(text);
+
+        Assert.Equal(TimeSpan.FromMinutes(1), plant.FindAsset("tank1")!.Signals[0].Operating!.Delay);
+        Assert.Equal(TimeSpan.FromSeconds(20), plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "motor_temp").Operating!.Delay);
     }
 
     [Fact]

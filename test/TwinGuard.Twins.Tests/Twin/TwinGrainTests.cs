@@ -45,6 +45,29 @@ public sealed class TwinGrainTests(TwinClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Ingest_LevelHeldAboveItsOperatingBand_IsAcceptedAndRaisesOneCriticalOperatingLimit()
+    {
+        var twin = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("tank1");
+        DrainFindings();
+        // Its own device id: the tank's other test numbers its messages from 1.
+        ReadingMessage Level(long seq, double level) => new("tank-gateway-operating", seq, NowMs, 0, [new SignalValue(0, level), new SignalValue(1, 25)]);
+
+        await twin.IngestAsync([Level(1, 1.0)]);
+        for (var second = 1; second <= 7; second++)
+        {
+            TwinClusterFixture.Clock.Advance(TimeSpan.FromSeconds(1));
+            await twin.IngestAsync([Level(1 + second, 1.4 + (second * 0.001))]);
+        }
+
+        var level = (await twin.GetSnapshotAsync()).Signals.Single(s => s.SignalId == "level");
+        Assert.Equal(1.407, level.Value!.Value, 9); // accepted: the value is credible, the process is not where it should be
+        var excursion = Assert.Single(DrainFindings(), f => f.Reason == ReasonCode.OperatingLimit);
+        Assert.Equal((Severity.Critical, "tank1", "level"), (excursion.Severity, excursion.AssetId, excursion.SignalId));
+        Assert.Equal(1.406, excursion.Value!.Value, 9); // 5 s after it first left the band
+        Assert.Contains("above its high limit 1.3 for 5 s", excursion.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ingest_ReplayedBatch_IsRefusedWhole()
     {
         var twin = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("valve_in");
