@@ -85,7 +85,8 @@ public static class PlantModelLoader
 
     private static SignalModel ReadSignal(YamlField field, ValidationSettings validation)
     {
-        field.AllowOnly("id", "unit", "range", "operating", "max_rate", "period", "criticality");
+        field.AllowOnly("id", "kind", "unit", "range", "operating", "max_rate", "period", "criticality");
+        var kind = field.Optional("kind")?.Enum<SignalKind>() ?? SignalKind.Measurement;
         var range = field.Required("range");
         var bounds = range.Items().ToList();
         if (bounds.Count != 2)
@@ -104,10 +105,11 @@ public static class PlantModelLoader
             field.Required("unit").String(),
             min,
             max,
-            field.Required("max_rate").PositiveNumber(),
+            kind == SignalKind.SetPoint && field.Optional("max_rate") is null ? double.PositiveInfinity : field.Required("max_rate").PositiveNumber(),
             field.Required("period").Duration(),
             field.Optional("criticality")?.Enum<Criticality>() ?? Criticality.Medium)
         {
+            Kind = kind,
             Operating = field.Optional("operating") is { } operating ? ReadOperatingBand(operating, min, max, validation.OperatingDelay) : null,
         };
     }

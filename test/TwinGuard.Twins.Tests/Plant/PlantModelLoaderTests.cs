@@ -73,6 +73,22 @@ public sealed class PlantModelLoaderTests
     }
 
     [Fact]
+    public void Parse_SetPoint_NeedsNoMaxRate_ButAMeasurementDoes()
+    {
+        var setPoint = SamplePlant.Text.Replace("{ id: opening, unit: \"%\", range: [0, 100], max_rate: 40,", "{ id: opening, kind: setpoint, unit: \"%\", range: [0, 100],", StringComparison.Ordinal);
+        var opening = PlantModelLoader.Parse(setPoint).FindAsset("valve_in")!.Signals[0];
+        Assert.Equal((SignalKind.SetPoint, double.PositiveInfinity), (opening.Kind, opening.MaxRatePerSecond));
+        Assert.Equal(SignalKind.Measurement, SamplePlant.Load().FindAsset("valve_in")!.Signals[0].Kind);
+
+        var measurement = SamplePlant.Text.Replace("{ id: opening, unit: \"%\", range: [0, 100], max_rate: 40,", "{ id: opening, unit: \"%\", range: [0, 100],", StringComparison.Ordinal);
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(measurement));
+        Assert.Equal("assets[1].signals[0].max_rate", error.Field);
+
+        var wrongKind = SamplePlant.Text.Replace("{ id: opening, unit: \"%\",", "{ id: opening, kind: command, unit: \"%\",", StringComparison.Ordinal);
+        Assert.Contains("expected one of: measurement, setpoint", Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(wrongKind)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_MissingRequiredField_SaysWhichOne()
     {
         var broken = SamplePlant.Text.Replace("unit: l/min, ", string.Empty, StringComparison.Ordinal);
