@@ -20,12 +20,12 @@ public static class ReasonCodes
     public static IReadOnlyList<string> AllNames => Names;
 
     /// <summary>True for reasons that concern who sent the data rather than what it says.</summary>
-    public static bool IsAboutSource(this ReasonCode code) => code <= ReasonCode.Flooding;
+    public static bool IsAboutSource(this ReasonCode code) => code <= ReasonCode.Flooding || code == ReasonCode.UnexpectedAddress;
 
     /// <summary>The severity a finding of this reason starts with, before the signal's criticality is taken into account.</summary>
     public static Severity DefaultSeverity(this ReasonCode code) => code switch
     {
-        ReasonCode.UnknownSource or ReasonCode.BadCredentials or ReasonCode.UnauthorisedTopic => Severity.High,
+        ReasonCode.UnknownSource or ReasonCode.BadCredentials or ReasonCode.UnauthorisedTopic or ReasonCode.UnexpectedAddress => Severity.High,
         ReasonCode.ReplayedSequence or ReasonCode.Flooding or ReasonCode.IntelMatch => Severity.High,
         ReasonCode.OperatingLimit => Severity.High, // the process is where it must not be: critical on a high-criticality signal
         ReasonCode.Quarantined => Severity.Low,

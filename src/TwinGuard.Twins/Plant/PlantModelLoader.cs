@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace TwinGuard.Twins.Plant;
 
 /// <summary>Reads a plant model file and checks it completely before anything runs on it.</summary>
@@ -143,7 +145,7 @@ public static class PlantModelLoader
 
     private static DeviceModel ReadDevice(YamlField field)
     {
-        field.AllowOnly("id", "name", "password_hash", "topics");
+        field.AllowOnly("id", "name", "password_hash", "topics", "addresses");
         var id = field.Required("id").Identifier();
         var hashField = field.Required("password_hash");
         PasswordHash hash;
@@ -168,7 +170,27 @@ public static class PlantModelLoader
             topics.Add(filter);
         }
 
-        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, topics);
+        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, topics)
+        {
+            Addresses = field.Optional("addresses")?.Items().Select(Network).ToList() ?? [],
+        };
+    }
+
+    /// <summary>An address (<c>10.0.10.5</c>, <c>fd00::5</c>) or a network in CIDR notation (<c>10.0.10.0/24</c>).</summary>
+    private static IPNetwork Network(YamlField field)
+    {
+        var text = field.String();
+        if (IPAddress.TryParse(text, out var address) && !text.Contains('/', StringComparison.Ordinal))
+        {
+            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        }
+
+        // A network written with host bits (10.0.10.5/24) is refused, not masked: it is a typo for an address or a network.
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.AsSpan(0, slash), out var written)
+            && network.BaseAddress.Equals(written)
+            ? network
+            : throw field.Error($"expected an IP address or a network such as 10.0.10.0/24 (no host bits set), found '{text}'");
     }
 
     private static ValidationSettings ReadValidation(YamlField field)
