@@ -15,6 +15,14 @@ public interface IRelationGrain : IGrainWithStringKey
     [OneWay, Alias("update")]
     Task UpdateAsync(RelationInput[] inputs);
 
+    /// <summary>
+    /// What the relation says of its inputs just now (<see cref="RelationEvaluator.Testimony"/>): asked by a violated
+    /// relation that shares an input before it blames one. Interleaves, so two relations that ask each other at the same
+    /// moment never wait for each other.
+    /// </summary>
+    [AlwaysInterleave, Alias("testimony")]
+    Task<Testimony> TestifyAsync();
+
     /// <summary>The relation's latest evaluation: state, residual, expected value and the band of normal residuals.</summary>
     [Alias("snapshot")]
     Task<RelationSnapshot> GetSnapshotAsync();

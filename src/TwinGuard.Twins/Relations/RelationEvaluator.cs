@@ -42,6 +42,8 @@ public sealed class RelationEvaluator
     /// <summary>Evaluations within two standard deviations after which a reported shift may be reported again.</summary>
     public const int QuietToRearm = 20;
 
+    private const double ZSquareAlpha = 0.25;
+
     private readonly CompiledRelation _relation;
     private readonly RelationModel _model;
     private readonly int _slots;
@@ -68,6 +70,7 @@ public sealed class RelationEvaluator
     private bool _reported;
     private bool _shiftReported;
     private int _quiet;
+    private double _zSquare = double.PositiveInfinity;
 
     /// <summary>Creates the evaluator of one relation.</summary>
     /// <param name="model">The relation (tolerance, window, maximum age, noise).</param>
@@ -197,6 +200,20 @@ public sealed class RelationEvaluator
 
     /// <summary>Input slots of the relation.</summary>
     public int Slots => _slots;
+
+    /// <summary>
+    /// True while the relation can vouch for its inputs: algebraic, holding, no persistent shift reported, and its
+    /// residual within two standard deviations of normal in root mean square over the last few evaluations (a dynamic
+    /// relation integrates over its window and would hold through a short spike of an input, so it never vouches).
+    /// </summary>
+    public bool Vouches => !_model.IsDynamic && _baseline.IsWarm && Last.State == RelationState.Holding && !_shiftReported && _zSquare < 4;
+
+    /// <summary>True while the relation doubts its inputs: violated, a persistent shift reported, or its residual beyond
+    /// three standard deviations of normal in root mean square over the last few evaluations.</summary>
+    public bool Disturbed => Last.State == RelationState.Violated || _shiftReported || (_baseline.IsWarm && _zSquare > 9);
+
+    /// <summary>What the relation says of its inputs just now, for a violated relation that shares one of them.</summary>
+    public Testimony Testimony => Vouches ? Testimony.Vouches : Disturbed ? Testimony.Disturbed : Testimony.None;
 
     private static bool Before(int a, int b, ReadOnlySpan<double> remaining, ReadOnlySpan<double> moved) =>
         remaining[a] < remaining[b] || (remaining[a] == remaining[b] && moved[a] > moved[b]);
@@ -336,6 +353,8 @@ public sealed class RelationEvaluator
         }
 
         var z = _baseline.IsWarm ? (residual - _baseline.Mean) / _baseline.StdDev : 0;
+        // Mean square of z over about the last 4 evaluations: how closely the relation agrees with its inputs just now.
+        _zSquare = double.IsPositiveInfinity(_zSquare) ? z * z : _zSquare + (ZSquareAlpha * ((z * z) - _zSquare));
         var violated = Math.Abs(residual) > _model.Tolerance;
         var found = RelationEvent.None;
         if (violated)

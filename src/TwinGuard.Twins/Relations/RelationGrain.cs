@@ -17,10 +17,12 @@ namespace TwinGuard.Twins.Relations;
 /// <para>A violation is reported when it starts, and again every <see cref="RepeatEvery"/> of device time while it lasts,
 /// so that a lasting violation gathers enough findings to open an incident while a transient one stays one finding.</para>
 /// <para>Blame is isolated across relations: of the inputs ranked by how much their return to normal would explain the
-/// residual (<see cref="RelationEvaluator.RankCulprits"/>), the first that no other holding relation vouches for is
-/// blamed. A drifting flow breaks every relation that reads it, while the pump speed it is compared with still agrees
-/// with the pressure and the vibration: the flow is blamed, not the speed. The twins are asked when a violation starts
-/// and each time it is reported, never while the relation holds.</para>
+/// residual (<see cref="RelationEvaluator.RankCulprits"/>), those that another relation reading them vouches for are
+/// cleared, and of the others the one that most other relations doubt too is blamed (<see cref="Testimony"/>). A drifting
+/// flow disturbs every relation that reads it, while the pump speed it is compared with still agrees closely with the
+/// pressure and the vibration, and the motor current has no other algebraic relation to speak for or against it: the
+/// flow is blamed, not the speed or the current. The other relations are asked when a violation starts and each time it is reported, never while this one
+/// holds.</para>
 /// </remarks>
 internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine)
     : Grain, IRelationGrain
@@ -37,7 +39,7 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
     private RelationState _told = RelationState.Unknown;
     private string? _toldCulprit;
     private ITwinGrain[] _twins = [];
-    private Dictionary<string, ITwinGrain> _twinOf = [];
+    private IRelationGrain[][] _witnesses = [];
     private int[] _ranked = [];
     private int _blamed;
 
@@ -50,8 +52,12 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
         _slots = [.. compiled.SlotInfo];
         _signals = [.. _slots.Select(s => plant.FindAsset(s.AssetId)!.Signals[plant.FindAsset(s.AssetId)!.IndexOf(s.SignalId)])];
         _devices = new string?[_slots.Length];
-        _twinOf = _slots.Select(s => s.AssetId).Distinct(StringComparer.Ordinal).ToDictionary(a => a, a => GrainFactory.GetGrain<ITwinGrain>(a), StringComparer.Ordinal);
-        _twins = [.. _twinOf.Values];
+        _twins = [.. _slots.Select(s => s.AssetId).Distinct(StringComparer.Ordinal).Select(a => GrainFactory.GetGrain<ITwinGrain>(a))];
+        // For each input, the other algebraic relations that read it: the ones that can vouch for it.
+        _witnesses = [.. _slots.Select(slot => plant.Relations
+            .Where(r => !r.IsDynamic && !string.Equals(r.Id, _model.Id, StringComparison.Ordinal) && r.Signals.Contains(slot.ToString(), StringComparer.Ordinal))
+            .Select(r => GrainFactory.GetGrain<IRelationGrain>(r.Id))
+            .ToArray())];
         _ranked = new int[_slots.Length];
         _evaluator = new RelationEvaluator(_model, compiled, plant.Detection, [.. _signals.Select(s => s.Max - s.Min)]);
         return Task.CompletedTask;
@@ -130,28 +136,39 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
             _evaluator.Violations));
     }
 
-    /// <summary>The input to blame: the likeliest that no other holding relation vouches for (see the class remarks).</summary>
+    public Task<Testimony> TestifyAsync() => Task.FromResult(_evaluator?.Testimony ?? Testimony.None);
+
+    /// <summary>
+    /// The input to blame (see the class remarks): of the inputs no other relation vouches for, the one that most other
+    /// relations reading it doubt too, the likeliest by <see cref="RelationEvaluator.RankCulprits"/> among equals.
+    /// </summary>
     private async Task<int> IsolateAsync()
     {
         _evaluator.RankCulprits(_ranked);
-        var vouched = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (asset, twin) in _twinOf)
+        var ranked = _ranked.ToArray(); // the evaluator may run again while this awaits
+        var asked = new Dictionary<IRelationGrain, Testimony>();
+        var (best, bestDisturbed) = (-1, -1);
+        foreach (var slot in ranked)
         {
-            foreach (var signal in await twin.VouchedForAsync(_model.Id))
+            var (vouched, disturbed) = (false, 0);
+            foreach (var witness in _witnesses[slot])
             {
-                vouched.Add($"{asset}.{signal}");
+                if (!asked.TryGetValue(witness, out var testimony))
+                {
+                    asked[witness] = testimony = await witness.TestifyAsync();
+                }
+
+                vouched |= testimony == Testimony.Vouches;
+                disturbed += testimony == Testimony.Disturbed ? 1 : 0;
+            }
+
+            if (!vouched && disturbed > bestDisturbed)
+            {
+                (best, bestDisturbed) = (slot, disturbed);
             }
         }
 
-        foreach (var slot in _ranked)
-        {
-            if (!vouched.Contains(_slots[slot].ToString()))
-            {
-                return slot;
-            }
-        }
-
-        return _ranked[0]; // every input agrees with another relation: the ranking alone decides
+        return best >= 0 ? best : ranked[0]; // every input agrees closely with another relation: the ranking alone decides
     }
 
     private void Raise(RelationEvent found, RelationEvaluation last)
