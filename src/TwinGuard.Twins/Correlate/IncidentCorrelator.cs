@@ -64,7 +64,8 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         {
             open.LastFinding = finding.Time;
             var incident = open.Incident;
-            if (finding.Severity <= incident.Severity && incident.Reasons.Contains(finding.Reason))
+            // Refusals of a quarantined source are the response at work, not a reason to respond again.
+            if ((finding.Severity <= incident.Severity && incident.Reasons.Contains(finding.Reason)) || finding.Reason == ReasonCode.Quarantined)
             {
                 return CorrelationDecision.Join(incident.Id);
             }

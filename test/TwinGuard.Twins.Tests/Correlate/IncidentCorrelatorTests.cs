@@ -54,6 +54,19 @@ public sealed class IncidentCorrelatorTests
     }
 
     [Fact]
+    public void Observe_RefusalOfTheQuarantinedSourceJoins_DoesNotEscalate()
+    {
+        var correlator = NewCorrelator();
+        var open = correlator.Observe(At(0, asset: "pump1", reason: ReasonCode.Flooding, severity: Severity.High, device: "vibration-node") with { Occurrences = 5 }, 1);
+        correlator.Opened(OpenedFrom(open, 3));
+
+        var refused = correlator.Observe(At(1, asset: "pump1", reason: ReasonCode.Quarantined, severity: Severity.Critical, device: "vibration-node"), 2);
+
+        Assert.Equal(3L, refused.JoinIncidentId);
+        Assert.Null(refused.Escalated);
+    }
+
+    [Fact]
     public void Observe_RepeatsOfOneFindingOverTheWindow_OpenAnIncidentOverThatFindingOnce()
     {
         var correlator = NewCorrelator();
