@@ -80,6 +80,13 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         }
 
         _open.Remove(scope);
+        if (finding.Reason == ReasonCode.Quarantined)
+        {
+            // Data refused because its source or signals are quarantined is the response at work: it joins the open
+            // incident of its scope (above), but never opens one of its own.
+            return CorrelationDecision.None;
+        }
+
         if (!_recent.TryGetValue(scope, out var recent))
         {
             _recent[scope] = recent = new Queue<Counted>();

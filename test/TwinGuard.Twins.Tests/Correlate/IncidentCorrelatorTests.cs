@@ -102,6 +102,18 @@ public sealed class IncidentCorrelatorTests
     }
 
     [Fact]
+    public void Observe_RefusalsOfQuarantinedSignals_NeverOpenAnIncident()
+    {
+        var correlator = NewCorrelator();
+
+        var decisions = new[] { "flow", "speed", "pressure", "motor_temp" }
+            .Select((signal, i) => correlator.Observe(At(i, asset: "pump1", reason: ReasonCode.Quarantined, severity: Severity.Low, device: "loop-plc") with { SignalId = signal }, i))
+            .ToList();
+
+        Assert.All(decisions, d => Assert.Same(CorrelationDecision.None, d));
+    }
+
+    [Fact]
     public void CountsEachOccurrence_ProcessFindingOrLowSeveritySourceFinding_IsFalse()
     {
         Assert.False(IncidentCorrelator.CountsEachOccurrence(At(0, reason: ReasonCode.RelationViolated, severity: Severity.Critical)));
