@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TwinGuard.Twins.Findings;
 
 namespace TwinGuard.Twins.Correlate;
@@ -7,7 +8,7 @@ namespace TwinGuard.Twins.Correlate;
 /// <param name="Opened">When the first finding arrived.</param>
 /// <param name="Scope">What it concerns: <c>asset:ID</c> or <c>source:ID</c>.</param>
 /// <param name="AssetId">The asset, when the scope is an asset.</param>
-/// <param name="DeviceId">The device most findings came from, when known.</param>
+/// <param name="DeviceId">The device most of its findings came from, when known.</param>
 /// <param name="Severity">The highest severity of its findings.</param>
 /// <param name="Title">One line for lists and alerts.</param>
 /// <param name="Rule">The correlation rule that opened it.</param>
@@ -24,5 +25,14 @@ public sealed record Incident(
     IReadOnlyList<ReasonCode> Reasons)
 {
     /// <summary>The ledger entries that prove it: the incident's own entry first, then those of the findings it opened with.</summary>
+    /// <remarks>On an escalation: followed by the escalation's entry and that of the finding that escalated it.</remarks>
     public IReadOnlyList<long> LedgerEntries { get; init; } = [];
+
+    /// <summary>
+    /// The findings behind this announcement: those it opened over, or, on an escalation, the one that escalated it.
+    /// The respond stage adds them to the evidence it acts on (the signals a quarantine holds). Not persisted: the
+    /// evidence is stored with the findings themselves.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<Finding> Members { get; init; } = [];
 }

@@ -4,15 +4,27 @@ using TwinGuard.Twins.Plant;
 namespace TwinGuard.Twins.Correlate;
 
 /// <summary>
-/// The first correlation rules: a critical finding opens an incident at once; N findings about one asset (or one
-/// source, for findings about who sent data) within a sliding window open one. Later findings in the same scope join
-/// the open incident until the scope has been quiet for a whole window.
+/// The correlation rules: a critical finding opens an incident at once; N findings about one asset (or one source, for
+/// findings about who sent data) within a sliding window open one. Later findings in the same scope join the open
+/// incident until the scope has been quiet for a whole window; a joining finding that raises the incident's severity
+/// or adds a reason escalates it.
 /// </summary>
-/// <remarks>Single-threaded by design: the record stage feeds it findings one at a time in arrival order.</remarks>
+/// <remarks>
+/// <para>Single-threaded by design: the record stage feeds it findings one at a time in arrival order.</para>
+/// <para>What counts as one of the N: a new finding; a finding that keeps recurring counts again every
+/// <see cref="RecurrenceInterval"/> it lasts (a relation broken for 20 s is as strong a signal as three findings in
+/// 20 s, although the record stage folds it into one); and for a high-severity finding about a source (an unknown client,
+/// bad credentials, a forbidden topic, a flood) every occurrence counts, because each is a separate act of that
+/// source: three failed logins, or a thousand refused messages, are not one event.</para>
+/// </remarks>
 public sealed class IncidentCorrelator(CorrelationSettings settings)
 {
-    private readonly Dictionary<string, Queue<(DateTimeOffset Time, long FindingId)>> _recent = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (long IncidentId, DateTimeOffset LastFinding)> _open = new(StringComparer.Ordinal);
+    /// <summary>A finding that keeps recurring counts once more towards an incident after this long.</summary>
+    public static readonly TimeSpan RecurrenceInterval = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<string, Queue<Counted>> _recent = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenIncident> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CorrelationDecision> _opening = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _unexpectedWrites = new(StringComparer.Ordinal);
 
     /// <summary>How far apart findings may be and still count together.</summary>
@@ -28,8 +40,18 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         : assetId is { } a ? $"asset:{a}"
         : "site";
 
-    /// <summary>Takes one stored finding; says whether it joins an open incident or opens a new one.</summary>
-    /// <returns>The open incident it joins, or a decision to open one (with the findings that triggered it), or nothing.</returns>
+    /// <summary>
+    /// True when every occurrence of this finding counts towards an incident: a high-severity finding about a source
+    /// (each occurrence is one more connection attempt or refused message). Refusals of an already quarantined source are
+    /// consequences of a response, not new evidence.
+    /// </summary>
+    public static bool CountsEachOccurrence(Finding finding) =>
+        finding.Reason.IsAboutSource() && finding.Reason != ReasonCode.Quarantined && finding.Severity >= Severity.High;
+
+    /// <summary>Takes one stored finding, or one more occurrence of it (same id); says whether it joins an open incident or opens a new one.</summary>
+    /// <param name="finding">The finding (for a repeat: the repeat, with its own time and occurrence count).</param>
+    /// <param name="findingId">The stored finding's id; a repeat passes the id of the finding it folded into.</param>
+    /// <returns>The open incident it joins (escalated or not), or a decision to open one (with the findings that triggered it), or nothing.</returns>
     public CorrelationDecision Observe(Finding finding, long findingId)
     {
         var scope = ScopeOf(finding);
@@ -40,17 +62,37 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
 
         if (_open.TryGetValue(scope, out var open) && finding.Time - open.LastFinding <= settings.Window)
         {
-            _open[scope] = (open.IncidentId, finding.Time);
-            return CorrelationDecision.Join(open.IncidentId);
+            open.LastFinding = finding.Time;
+            var incident = open.Incident;
+            // Refusals of a quarantined source are the response at work, not a reason to respond again.
+            if ((finding.Severity <= incident.Severity && incident.Reasons.Contains(finding.Reason)) || finding.Reason == ReasonCode.Quarantined)
+            {
+                return CorrelationDecision.Join(incident.Id);
+            }
+
+            open.Incident = incident with
+            {
+                Severity = finding.Severity > incident.Severity ? finding.Severity : incident.Severity,
+                Reasons = incident.Reasons.Contains(finding.Reason) ? incident.Reasons : [.. incident.Reasons, finding.Reason],
+                DeviceId = incident.DeviceId ?? finding.DeviceId,
+            };
+            return CorrelationDecision.Join(incident.Id, open.Incident);
         }
 
         _open.Remove(scope);
-        if (!_recent.TryGetValue(scope, out var recent))
+        if (finding.Reason == ReasonCode.Quarantined)
         {
-            _recent[scope] = recent = new Queue<(DateTimeOffset, long)>();
+            // Data refused because its source or signals are quarantined is the response at work: it joins the open
+            // incident of its scope (above), but never opens one of its own.
+            return CorrelationDecision.None;
         }
 
-        recent.Enqueue((finding.Time, findingId));
+        if (!_recent.TryGetValue(scope, out var recent))
+        {
+            _recent[scope] = recent = new Queue<Counted>();
+        }
+
+        recent.Enqueue(new Counted(finding.Time, findingId, finding, CountsEachOccurrence(finding) ? Math.Max(1, finding.Occurrences) : 1));
         while (recent.Count > 0 && finding.Time - recent.Peek().Time > settings.Window)
         {
             recent.Dequeue();
@@ -70,7 +112,7 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
             return Open(scope, recent, finding, "critical-finding");
         }
 
-        if (recent.Count >= settings.FindingsForIncident)
+        if (recent.Sum(r => (long)r.Weight) >= settings.FindingsForIncident)
         {
             return Open(scope, recent, finding, $"{settings.FindingsForIncident}-findings-in-{settings.Window.TotalSeconds:0}s");
         }
@@ -78,8 +120,22 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         return CorrelationDecision.None;
     }
 
-    /// <summary>Tells the correlator which id the store gave the incident it asked to open.</summary>
-    public void Opened(string scope, long incidentId, DateTimeOffset time) => _open[scope] = (incidentId, time);
+    /// <summary>Tells the correlator the incident the store opened on its decision: later findings join it, and escalate it when they raise its severity or add a reason.</summary>
+    public void Opened(Incident incident)
+    {
+        _opening.Remove(incident.Scope);
+        _open[incident.Scope] = new OpenIncident(incident, incident.Opened);
+    }
+
+    /// <summary>Tells the correlator which id the store gave the incident it asked to open (its severity and reasons those of the decision's findings).</summary>
+    public void Opened(string scope, long incidentId, DateTimeOffset time)
+    {
+        var decision = _opening.GetValueOrDefault(scope);
+        var trigger = decision?.Trigger;
+        Opened(new Incident(
+            incidentId, time, scope, trigger?.AssetId, decision?.DeviceId, decision?.Severity ?? Severity.Info,
+            trigger is null ? scope : $"{trigger.Reason.Name()} on {scope}: {trigger.Message}", decision?.Rule ?? "unknown", decision?.Reasons ?? []));
+    }
 
     /// <summary>
     /// Closes an open incident (its containment was released): the next finding in its scope starts counting afresh
@@ -90,7 +146,7 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     {
         foreach (var (scope, open) in _open)
         {
-            if (open.IncidentId == incidentId)
+            if (open.Incident.Id == incidentId)
             {
                 _open.Remove(scope);
                 _recent.Remove(scope);
@@ -101,10 +157,24 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         return null;
     }
 
-    private static CorrelationDecision Open(string scope, Queue<(DateTimeOffset Time, long FindingId)> recent, Finding finding, string rule)
+    private CorrelationDecision Open(string scope, Queue<Counted> recent, Finding finding, string rule)
     {
-        var members = recent.Select(r => r.FindingId).ToArray();
+        var ids = recent.Select(r => r.FindingId).Distinct().ToArray();
+        var members = recent.Select(r => r.Finding).ToArray();
         recent.Clear();
-        return CorrelationDecision.OpenIncident(scope, rule, members, finding);
+        var decision = CorrelationDecision.OpenIncident(scope, rule, ids, finding, members);
+        _opening[scope] = decision;
+        return decision;
+    }
+
+    /// <summary>One finding (or one more occurrence of it) counted in a scope's window.</summary>
+    private sealed record Counted(DateTimeOffset Time, long FindingId, Finding Finding, int Weight);
+
+    /// <summary>The open incident of a scope as it stands now, and when its last finding arrived.</summary>
+    private sealed class OpenIncident(Incident incident, DateTimeOffset lastFinding)
+    {
+        public Incident Incident { get; set; } = incident;
+
+        public DateTimeOffset LastFinding { get; set; } = lastFinding;
     }
 }

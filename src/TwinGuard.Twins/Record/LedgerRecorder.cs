@@ -100,6 +100,30 @@ public sealed class LedgerRecorder(LedgerWriter ledger)
         return Finish(buffer, json, LedgerEntryKind.Incident);
     }
 
+    /// <summary>
+    /// Records that a finding joining an open incident raised its severity or added a reason (an <c>incident</c> entry
+    /// with <c>escalated</c> instead of <c>opened</c>), so the ledger proves why playbooks ran on it later; returns the entry index.
+    /// </summary>
+    public long RecordEscalation(Incident incident, long findingId, DateTimeOffset time)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteNumber("id", incident.Id);
+        json.WriteString("escalated", time);
+        json.WriteString("scope", incident.Scope);
+        json.WriteString("severity", incident.Severity.ToString().ToLowerInvariant());
+        json.WriteStartArray("reasons");
+        foreach (var reason in incident.Reasons)
+        {
+            json.WriteStringValue(reason.Name());
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("finding", findingId);
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.Incident);
+    }
+
     /// <summary>Records that an asset's multivariate model was (re)trained; returns the entry index.</summary>
     public long RecordModelVersion(string assetId, string detector, int version, int warmUp)
     {

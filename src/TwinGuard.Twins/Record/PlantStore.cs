@@ -121,6 +121,14 @@ public sealed class PlantStore : IDisposable
             ("$r", finding.Reason.Name()), ("$i", incidentId));
     }
 
+    /// <summary>Writes an escalated incident's severity, reasons and device (as the correlator holds them now).</summary>
+    public void UpdateIncident(Incident incident, DateTimeOffset updated) =>
+        _connection.Execute("""
+            UPDATE incidents SET updated_ms = MAX(updated_ms, $u), severity = $s, reasons = $re, device = COALESCE(device, $d) WHERE id = $i
+            """,
+            ("$u", updated.ToUnixTimeMilliseconds()), ("$s", Name(incident.Severity)), ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))),
+            ("$d", incident.DeviceId), ("$i", incident.Id));
+
     private static string CheckTable(string table) =>
         table is "findings" or "incidents" ? table : throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
 

@@ -14,7 +14,7 @@ namespace TwinGuard.Twins.Record;
 /// finding whose occurrence count grows, so a flood of refusals becomes one finding that says how many, not a
 /// million rows of findings (the refusals themselves are all kept, up to the sink's bound).</para>
 /// <para>Deciding and writing are separate. The deciding loop folds, numbers, records in the ledger, correlates and
-/// announces each finding (<see cref="FindingStored"/>, <see cref="IncidentOpened"/>) without touching SQLite, so
+/// announces each finding (<see cref="FindingStored"/>, <see cref="IncidentOpened"/>, <see cref="IncidentEscalated"/>) without touching SQLite, so
 /// containment never waits for the database; the rows it decided go, batch by batch, to a writer loop that inserts
 /// them (and the refusals) in one transaction per batch. The stage numbers findings and incidents itself (it is the
 /// only writer of both tables), so an announced id is the id the row will have.</para>
@@ -29,7 +29,8 @@ public sealed class RecordStage
     private readonly PlantStore _store;
     private readonly IncidentCorrelator _correlator;
     private readonly LedgerRecorder _ledger;
-    private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), (long Id, DateTimeOffset Last, int Pending)> _folds = [];
+    private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), (long Id, DateTimeOffset Last, int Pending, DateTimeOffset Presented)> _folds = [];
+    private readonly Dictionary<long, long> _incidentOf = [];
     private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
     private readonly ConcurrentQueue<(long IncidentId, DateTimeOffset Time, string Status)> _closing = new();
     private readonly Channel<List<Action>> _batches = Channel.CreateBounded<List<Action>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
@@ -49,7 +50,14 @@ public sealed class RecordStage
     public event Action<long, Finding>? FindingStored;
 
     /// <summary>Raised (on the deciding loop) when an incident opens, before its row is written.</summary>
+    /// <remarks>The incident carries the highest severity and the distinct reasons of all the findings it opens over.</remarks>
     public event Action<Incident>? IncidentOpened;
+
+    /// <summary>
+    /// Raised (on the deciding loop, before the row is updated) when a finding joining an open incident raises its
+    /// severity or adds a reason: the incident as it stands now, same id.
+    /// </summary>
+    public event Action<Incident>? IncidentEscalated;
 
     /// <summary>
     /// Closes an open incident (thread-safe; applied with the next batch): later findings in its scope open a new incident.
@@ -167,7 +175,20 @@ public sealed class RecordStage
         var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.DeviceId);
         if (_folds.TryGetValue(key, out var fold) && finding.Time - fold.Last <= FoldWindow)
         {
-            _folds[key] = (fold.Id, finding.Time, fold.Pending + finding.Occurrences);
+            // A repeat is one more occurrence of the stored finding, not a new row; it still counts towards an incident
+            // when it is one more act of a source, or when the condition has now lasted another recurrence interval.
+            var present = IncidentCorrelator.CountsEachOccurrence(finding) || finding.Time - fold.Presented >= IncidentCorrelator.RecurrenceInterval;
+            _folds[key] = (fold.Id, finding.Time, fold.Pending + finding.Occurrences, present ? finding.Time : fold.Presented);
+            if (present)
+            {
+                if (_entries.TryGetValue(fold.Id, out var kept))
+                {
+                    _entries[fold.Id] = (kept.Entry, finding.Time);
+                }
+
+                Correlate(finding, fold.Id, repeat: true);
+            }
+
             return;
         }
 
@@ -176,17 +197,37 @@ public sealed class RecordStage
             _writes.Add(() => _store.AddOccurrences(fold.Id, fold.Pending, fold.Last));
         }
 
+        _incidentOf.Remove(fold.Id);
         var id = ++_lastFindingId;
         var entry = _ledger.RecordFinding(id, finding);
         _entries[id] = (entry, finding.Time);
         _writes.Add(() => _store.Insert(finding, id, entry));
-        _folds[key] = (id, finding.Time, 0);
+        _folds[key] = (id, finding.Time, 0, finding.Time);
         FindingStored?.Invoke(id, finding);
+        Correlate(finding, id, repeat: false);
+    }
 
+    /// <summary>Correlates a new finding, or a repeat of a stored one (<paramref name="id"/> is then the stored finding's).</summary>
+    private void Correlate(Finding finding, long id, bool repeat)
+    {
         var decision = _correlator.Observe(finding, id);
         if (decision.JoinIncidentId is { } incidentId)
         {
-            _writes.Add(() => _store.JoinIncident(incidentId, id, finding));
+            // A repeat of a finding already in the incident keeps it open, but is not one more member.
+            if (!repeat || _incidentOf.GetValueOrDefault(id) != incidentId)
+            {
+                _incidentOf[id] = incidentId;
+                _writes.Add(() => _store.JoinIncident(incidentId, id, finding));
+            }
+
+            if (decision.Escalated is { } escalated)
+            {
+                var escalation = _ledger.RecordEscalation(escalated, id, finding.Time);
+                var members = _entries.TryGetValue(id, out var e) ? [escalation, e.Entry] : new[] { escalation };
+                escalated = escalated with { LedgerEntries = [.. escalated.LedgerEntries, .. members], Members = [finding] };
+                _writes.Add(() => _store.UpdateIncident(escalated, finding.Time));
+                IncidentEscalated?.Invoke(escalated);
+            }
         }
         else if (decision.OpenScope is { } scope)
         {
@@ -196,15 +237,23 @@ public sealed class RecordStage
                 finding.Time,
                 scope,
                 finding.AssetId,
-                finding.DeviceId,
-                finding.Severity,
+                decision.DeviceId,
+                decision.Severity,
                 $"{finding.Reason.Name()} on {scope}: {finding.Message}",
                 decision.Rule!,
-                [finding.Reason]);
+                decision.Reasons)
+            {
+                Members = decision.Members,
+            };
             var incidentEntry = _ledger.RecordIncident(incident, members);
             incident = incident with { LedgerEntries = [incidentEntry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
+            foreach (var member in members)
+            {
+                _incidentOf[member] = incident.Id;
+            }
+
             _writes.Add(() => _store.OpenIncident(incident, members, incidentEntry));
-            _correlator.Opened(scope, incident.Id, finding.Time);
+            _correlator.Opened(incident);
             _evidence.Metrics.CountIncident();
             IncidentOpened?.Invoke(incident);
         }
@@ -234,6 +283,7 @@ public sealed class RecordStage
                 }
 
                 _folds.Remove(key);
+                _incidentOf.Remove(fold.Id);
             }
         }
     }

@@ -9,7 +9,7 @@ public sealed partial class ResponseEngine
 {
     private async Task RespondCoreAsync(Incident incident, IReadOnlyList<Finding> findings, long observed, CancellationToken cancellationToken)
     {
-        var playbooks = PlaybookMatcher.Match(_plan, incident, _plant);
+        var playbooks = NotYetRun(incident, PlaybookMatcher.Match(_plan, incident, _plant));
         if (playbooks.Count == 0)
         {
             return;
@@ -61,6 +61,27 @@ public sealed partial class ResponseEngine
         }
     }
 
+    /// <summary>The playbooks among <paramref name="matching"/> that have not run on this incident yet, now marked as run.</summary>
+    private List<Playbook> NotYetRun(Incident incident, IReadOnlyList<Playbook> matching)
+    {
+        if (!_ran.TryGetValue(incident.Id, out var ran))
+        {
+            if (matching.Count == 0)
+            {
+                return [];
+            }
+
+            _ran[incident.Id] = ran = new HashSet<string>(StringComparer.Ordinal);
+            _ranOrder.Enqueue(incident.Id);
+            while (_ranOrder.Count > RememberedIncidents)
+            {
+                _ran.Remove(_ranOrder.Dequeue());
+            }
+        }
+
+        return matching.Where(p => ran.Add(p.Id)).ToList();
+    }
+
     private async Task<IReadOnlyList<string>> AddressesOfAsync(Incident incident, CancellationToken cancellationToken)
     {
         if (incident.DeviceId is not { } device)
@@ -102,9 +123,18 @@ public sealed partial class ResponseEngine
         switch (action.Kind)
         {
             case ActionKind.QuarantineSource:
+                if (incident.DeviceId is not { } source)
+                {
+                    return Skip("-", "the incident names no source");
+                }
+
                 if (device is null)
                 {
-                    return Skip(incident.DeviceId ?? "-", incident.DeviceId is null ? "the incident names no source" : $"'{incident.DeviceId}' is not a device of the plant model; it cannot connect anyway");
+                    // Not a device of the plant: the broker already refuses it as unknown. Holding its name on the
+                    // quarantine list costs nothing and keeps it refused should a device of that name be added to the
+                    // plant model (or the broker's accounts) before an operator has looked. The broker is not asked: it
+                    // has no account of that name to disable.
+                    return Result(source, _quarantine.AddDevice(source), "not a device of the plant model: the broker refuses it as unknown, and its name is now quarantined", (QuarantineKind.Source, source));
                 }
 
                 var newSource = _quarantine.AddDevice(device);

@@ -37,6 +37,11 @@ public sealed partial class ResponseEngine
         {
             case QuarantineKind.Source:
                 _quarantine.AddDevice(entry.Target);
+                if (!IsPlantDevice(entry.Target))
+                {
+                    break; // an unknown client's name: the broker has no account to disable (see EnforceAsync)
+                }
+
                 await _broker.DenyAsync(entry.Target, cancellationToken);
                 if (!restoring)
                 {
@@ -132,9 +137,16 @@ public sealed partial class ResponseEngine
             return string.Create(CultureInfo.InvariantCulture, $"still refused: {ResponseStore.Name(other)} quarantine {holding.Id} holds");
         }
 
+        if (!IsPlantDevice(entry.Target))
+        {
+            return "not a device of the plant model: the broker still refuses it as unknown";
+        }
+
         await _broker.AllowAsync(entry.Target, cancellationToken);
         return "it may connect and publish again";
     }
+
+    private bool IsPlantDevice(string deviceId) => _plant.FindDevice(deviceId) is not null;
 
     private static (string Asset, string Signal) SplitSignal(string target)
     {

@@ -10,10 +10,13 @@ using TwinGuard.Twins.Record;
 namespace TwinGuard.Twins.Respond;
 
 /// <summary>
-/// The respond stage: runs the matching playbooks on every incident the record stage opens, keeps the quarantine
-/// store, and carries out operators' approvals and releases.
+/// The respond stage: runs the matching playbooks on every incident the record stage opens or escalates, keeps the
+/// quarantine store, and carries out operators' approvals and releases.
 /// </summary>
 /// <remarks>
+/// <para>A playbook runs at most once per incident: when the incident opens, every playbook that matches runs; when it
+/// escalates (a finding raised its severity or added a reason), the playbooks that match now and have not yet run on it
+/// do. Every action recorded names the incident.</para>
 /// <para>All work runs one item at a time on the engine's own queue, so the record stage is never held up and the
 /// store has one writer here. Containment comes first: for each playbook, the containing actions (quarantine,
 /// disconnect, revoke, read-only, block) are put in force in order, in memory and at the broker, before anything is
@@ -24,6 +27,9 @@ namespace TwinGuard.Twins.Respond;
 public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
 {
     private const int EvidencePerScope = 64;
+
+    /// <summary>How many incidents' playbook runs are remembered; an incident older than the last this many cannot still be escalating.</summary>
+    private const int RememberedIncidents = 4096;
 
     private readonly ResponsePlan _plan;
     private readonly PlantModel _plant;
@@ -40,6 +46,8 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
     private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Queue<Finding>> _evidence = new(StringComparer.Ordinal);
     private readonly HashSet<long> _applied = [];
+    private readonly Dictionary<long, HashSet<string>> _ran = [];
+    private readonly Queue<long> _ranOrder = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private Task _poller = Task.CompletedTask;
@@ -97,7 +105,8 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         if (_record is not null)
         {
             _record.FindingStored += OnFindingStored;
-            _record.IncidentOpened += OnIncidentOpened;
+            _record.IncidentOpened += OnIncidentAnnounced;
+            _record.IncidentEscalated += OnIncidentAnnounced;
         }
 
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
@@ -110,7 +119,8 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         if (_record is not null)
         {
             _record.FindingStored -= OnFindingStored;
-            _record.IncidentOpened -= OnIncidentOpened;
+            _record.IncidentOpened -= OnIncidentAnnounced;
+            _record.IncidentEscalated -= OnIncidentAnnounced;
         }
 
         _work.Writer.TryComplete();
@@ -129,7 +139,10 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>Runs the matching playbooks on an incident, on the engine's queue; completes when they have run.</summary>
+    /// <summary>
+    /// Runs the playbooks that match an incident and have not yet run on it (by its id), on the engine's queue; completes
+    /// when they have run. Call it again with the incident as it stands after an escalation to run those that match now.
+    /// </summary>
     public Task RespondAsync(Incident incident, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default)
     {
         var observed = _time.GetTimestamp();
@@ -198,13 +211,20 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         }
     }
 
-    private void OnIncidentOpened(Incident incident)
+    /// <summary>An incident opened or escalated: its evidence now, and the playbooks on the engine's queue.</summary>
+    private void OnIncidentAnnounced(Incident incident)
     {
         var observed = _time.GetTimestamp();
         Finding[] findings;
         lock (_evidence)
         {
             findings = _evidence.TryGetValue(incident.Scope, out var queue) ? [.. queue] : [];
+        }
+
+        // A member that only recurred (folded into a finding stored earlier) may have left the scope's recent evidence.
+        if (incident.Members.Any(m => !findings.Contains(m)))
+        {
+            findings = [.. findings, .. incident.Members.Where(m => !findings.Contains(m))];
         }
 
         _work.Writer.TryWrite(ct => RespondCoreAsync(incident, findings, observed, ct));

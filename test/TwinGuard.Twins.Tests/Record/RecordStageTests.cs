@@ -93,6 +93,132 @@ public sealed class RecordStageTests : IAsyncLifetime
         Assert.Equal(["open", "released"], store.Incidents().Select(i => i.Status));
     }
 
+    [Fact]
+    public void DrainOnce_IncidentOverMixedFindings_AnnouncesAndStoresTheHighestSeverityAndEveryReason()
+    {
+        var (stage, evidence, store) = NewStage();
+        Incident? announced = null;
+        stage.IncidentOpened += incident => announced = incident;
+
+        evidence.Raise(OnPump(ReasonCode.RelationViolated, Severity.High, "flow"));
+        evidence.Raise(OnPump(ReasonCode.PersistentShift, Severity.Medium, "pressure"));
+        evidence.Raise(OnPump(ReasonCode.MultivariateAnomaly, Severity.Medium, "speed"));
+        stage.DrainOnce();
+
+        Assert.NotNull(announced);
+        Assert.Equal(Severity.High, announced.Severity);
+        Assert.Equal([ReasonCode.RelationViolated, ReasonCode.PersistentShift, ReasonCode.MultivariateAnomaly], announced.Reasons);
+        Assert.Equal(3, announced.Members.Count);
+        var row = Assert.Single(store.Incidents());
+        Assert.Equal(("high", 3), (row.Severity, row.FindingCount));
+        Assert.Equal(["relation_violated", "persistent_shift", "multivariate_anomaly"], row.Reasons);
+    }
+
+    [Fact]
+    public void DrainOnce_JoiningFindingsRaiseSeverityThenAddAReason_AnnounceTwoEscalationsOfTheSameIncident()
+    {
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        var escalated = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+        stage.IncidentEscalated += escalated.Add;
+        foreach (var signal in new[] { "flow", "pressure", "speed" })
+        {
+            evidence.Raise(OnPump(ReasonCode.RelationViolated, Severity.Medium, signal));
+        }
+
+        stage.DrainOnce();
+        evidence.Raise(OnPump(ReasonCode.RelationViolated, Severity.High, "motor_temp"));
+        stage.DrainOnce();
+        evidence.Raise(OnPump(ReasonCode.RelationViolated, Severity.High, "motor_current"));
+        stage.DrainOnce();
+        evidence.Raise(OnPump(ReasonCode.PersistentShift, Severity.Medium, "flow"));
+        stage.DrainOnce();
+
+        var incident = Assert.Single(opened);
+        Assert.Equal(Severity.Medium, incident.Severity);
+        Assert.Equal(2, escalated.Count);
+        Assert.All(escalated, e => Assert.Equal(incident.Id, e.Id));
+        Assert.Equal(Severity.High, escalated[0].Severity);
+        Assert.Equal([ReasonCode.RelationViolated], escalated[0].Reasons);
+        Assert.Equal([ReasonCode.RelationViolated, ReasonCode.PersistentShift], escalated[1].Reasons);
+        Assert.Equal("motor_temp", Assert.Single(escalated[0].Members).SignalId);
+        Assert.Equal(incident.LedgerEntries.Count + 2, escalated[0].LedgerEntries.Count);
+        var row = Assert.Single(store.Incidents());
+        Assert.Equal(("high", 6), (row.Severity, row.FindingCount));
+        Assert.Equal(["relation_violated", "persistent_shift"], row.Reasons);
+    }
+
+    [Fact]
+    public void DrainOnce_OneFindingRecurringForTwoIntervals_OpensAnIncidentOverItWithoutNewRows()
+    {
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        var openedAt = RecurEvery250Ms(stage, evidence, TimeSpan.FromSeconds(25), opened);
+
+        Assert.Equal(TimeSpan.FromSeconds(20), openedAt);
+        var incident = Assert.Single(opened);
+        Assert.Equal([ReasonCode.RelationViolated], incident.Reasons);
+        var finding = Assert.Single(store.Findings());
+        Assert.Equal(incident.Id, finding.IncidentId);
+        Assert.Equal(1, Assert.Single(store.Incidents()).FindingCount);
+    }
+
+    [Fact]
+    public void DrainOnce_OneFindingRecurringForLessThanTwoIntervals_OpensNothing()
+    {
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        RecurEvery250Ms(stage, evidence, TimeSpan.FromSeconds(19.75), opened);
+
+        Assert.Empty(opened);
+        Assert.Null(Assert.Single(store.Findings()).IncidentId);
+    }
+
+    [Fact]
+    public void DrainOnce_FloodFoldedIntoOneFinding_OpensASourceIncidentOverIt()
+    {
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        for (var i = 0; i < 3; i++)
+        {
+            evidence.Raise(new Finding(_time.GetUtcNow(), ReasonCode.Flooding, Severity.High, "pump1", null, "vibration-node", null, 0, "vibration-node floods"));
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            stage.DrainOnce();
+        }
+
+        var incident = Assert.Single(opened);
+        Assert.Equal(("source:vibration-node", "vibration-node"), (incident.Scope, incident.DeviceId));
+        Assert.Equal(incident.Id, Assert.Single(store.Findings()).IncidentId);
+    }
+
+    /// <summary>One relation_violated finding on pump1.flow every 250 ms for <paramref name="duration"/>; when an incident opened, if one did.</summary>
+    private TimeSpan? RecurEvery250Ms(RecordStage stage, EvidenceSink evidence, TimeSpan duration, List<Incident> opened)
+    {
+        var start = _time.GetUtcNow();
+        TimeSpan? openedAt = null;
+        while (_time.GetUtcNow() - start <= duration)
+        {
+            evidence.Raise(OnPump(ReasonCode.RelationViolated, Severity.High, "flow"));
+            stage.DrainOnce();
+            if (opened.Count > 0 && openedAt is null)
+            {
+                openedAt = _time.GetUtcNow() - start;
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        stage.DrainOnce();
+        return openedAt;
+    }
+
     private (RecordStage Stage, EvidenceSink Evidence, PlantStore Store) NewStage()
     {
         var store = PlantStore.Open(_dir);
@@ -101,6 +227,9 @@ public sealed class RecordStageTests : IAsyncLifetime
         var correlator = new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3));
         return (new RecordStage(evidence, store, correlator, new LedgerRecorder(_ledger)), evidence, store);
     }
+
+    private Finding OnPump(ReasonCode reason, Severity severity, string signal) =>
+        new(_time.GetUtcNow(), reason, severity, "pump1", signal, "loop-plc", 1, 0, $"{reason.Name()} on pump1.{signal}");
 
     private Finding Critical(string device) =>
         new(_time.GetUtcNow(), ReasonCode.UnauthorisedTopic, Severity.Critical, null, null, device, null, 0, $"{device} published where it may not");
