@@ -38,6 +38,7 @@ internal sealed partial class LiveEvents(
     {
         record.FindingStored += OnFindingStored;
         record.IncidentOpened += OnIncidentOpened;
+        record.IncidentEscalated += OnIncidentEscalated;
         engine.ActionRecorded += OnAction;
         writes.Store.ActionRecorded += OnAction;
         _ticking = Task.Run(TickAsync, CancellationToken.None);
@@ -48,6 +49,7 @@ internal sealed partial class LiveEvents(
     {
         record.FindingStored -= OnFindingStored;
         record.IncidentOpened -= OnIncidentOpened;
+        record.IncidentEscalated -= OnIncidentEscalated;
         engine.ActionRecorded -= OnAction;
         writes.Store.ActionRecorded -= OnAction;
         await _stopping.CancelAsync();
@@ -152,6 +154,20 @@ internal sealed partial class LiveEvents(
         severity = i.Severity,
         title = i.Title,
         rule = i.Rule,
+    }));
+
+    /// <summary>An open incident whose severity rose or which gained a reason: the same event type, marked escalated.</summary>
+    private void OnIncidentEscalated(Incident i) => Publish(Item("incident", new
+    {
+        id = i.Id,
+        opened = i.Opened,
+        scope = i.Scope,
+        asset = i.AssetId,
+        severity = i.Severity,
+        title = i.Title,
+        rule = i.Rule,
+        reasons = i.Reasons.Select(r => r.Name()).ToArray(),
+        escalated = true,
     }));
 
     private void OnAction(ActionRecord action) => Publish(Item("action", action));

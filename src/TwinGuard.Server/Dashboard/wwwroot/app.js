@@ -84,7 +84,11 @@
       setTimeout(connect, 2000);
     };
     events.addEventListener('state', (e) => renderState(JSON.parse(e.data)));
-    events.addEventListener('incident', () => loadIncidents());
+    events.addEventListener('incident', (e) => {
+      loadIncidents();
+      const incident = JSON.parse(e.data); // an escalation of the incident on screen refreshes it
+      if (incident.escalated && state.incident === incident.id) showIncident(incident.id);
+    });
     events.addEventListener('action', (e) => {
       const action = JSON.parse(e.data);
       if (state.incident !== null && action.incidentId === state.incident) showIncident(state.incident);
