@@ -31,6 +31,12 @@ internal static class SimulateSession
         Scenario scenario, SimulateSettings settings, bool relations, bool normalOnly, CancellationToken cancellationToken)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("twinguard-simulate-").FullName;
+        if (settings.KeepData)
+        {
+            // On stderr, so that --json output stays one document; the JSON names it too (dataDirectory).
+            await Console.Error.WriteLineAsync($"{scenario.Id} (seed {settings.Seed}): data kept in {dataDirectory}");
+        }
+
         try
         {
             return await RunInAsync(scenario, settings, relations, normalOnly, dataDirectory, cancellationToken);
@@ -90,7 +96,7 @@ internal static class SimulateSession
         await app.StopAsync(CancellationToken.None);
 
         var score = ScenarioScorer.Score(run, observations.ToArray(), actions.ToArray(), normalOnly);
-        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace.Timeouts + pace.Settled, settings.Seed);
+        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace, settings.Seed, settings.KeepData ? dataDirectory : null);
     }
 
     /// <summary>Starts the host; the clock creeps forward meanwhile, for whatever start-up waits on a timer.</summary>
