@@ -5,8 +5,9 @@ namespace TwinGuard.Server.Commands;
 
 /// <summary>
 /// Keeps simulated time from running ahead of the pipeline: after each tick, waits until the gate has decided on every
-/// message the simulator handed to the broker, every message the gate admitted has been through its twin, and the
-/// findings they raised have been taken from the evidence queue.
+/// message the simulator handed to the broker, every message the gate admitted has been through its twin, the twin
+/// relations have evaluated what the twins sent them, and the findings all this raised have been taken from the
+/// evidence queue.
 /// </summary>
 /// <remarks>
 /// <para>The accounting is exact, so the wait has no "no progress for a while" shortcut: a twin that is busy (fitting its
@@ -86,6 +87,14 @@ internal sealed class SimulatePace
         // Every message the gate has seen (including one a closing connection delivered after its publish failed) is
         // either refused as a whole or has been through its twin.
         var decided = _metrics.ArrivalToTwin.Count - _twinsBefore + _metrics.MessagesRefused - _refusedBefore;
-        return decided >= seen && (!_evidence.Findings.CanCount || _evidence.Findings.Count == 0);
+        if (decided < seen)
+        {
+            return false;
+        }
+
+        // A twin counts its messages only after sending their values on to the relations, so every relation update
+        // they caused is counted as sent by now; the relations raise their findings before counting one as done.
+        return _metrics.RelationUpdatesDone >= _metrics.RelationUpdatesSent
+            && (!_evidence.Findings.CanCount || _evidence.Findings.Count == 0);
     }
 }

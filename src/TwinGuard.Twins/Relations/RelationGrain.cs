@@ -49,6 +49,20 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
 
     public Task UpdateAsync(RelationInput[] inputs)
     {
+        try
+        {
+            Update(inputs);
+        }
+        finally
+        {
+            evidence.Metrics.CountRelationUpdateDone();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Update(RelationInput[] inputs)
+    {
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var input in inputs)
         {
@@ -86,8 +100,6 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
             _lastReportMs = last.TimeMs;
             Raise(found, last);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<RelationSnapshot> GetSnapshotAsync()
