@@ -12,6 +12,8 @@ namespace TwinGuard.Simulator.Running;
 /// sends in it, and waits for the pipeline to take it in (<see cref="ScenarioRunOptions.AfterTick"/>).
 /// </summary>
 /// <remarks>
+/// Devices publish at QoS 1 here (<see cref="SimulatedDevice.Acknowledged"/>), so the count handed to
+/// <see cref="ScenarioRunOptions.AfterTick"/> is of messages the broker has taken in, not merely written to a socket.
 /// The simulator never reads what the pipeline concludes. A device the broker disconnects (containment) is
 /// reconnected at most once per simulated second; what it could not send meanwhile is counted as not sent. An
 /// intruder gets a fresh connection per attempt; a credential thief keeps its own connection from its own address.
