@@ -18,15 +18,15 @@ public sealed class ModbusEndToEndTests
 {
     private static PlantModel Plant(int plcPort, int guardPort) => PlantModelLoader.Parse($$"""
         site: { id: line2, topic_prefix: plant }
-        validation: { frozen_samples: 100000 }   # the PLC's test registers do not move
+        validation: { frozen_samples: 100000 }   # the PLC's test input registers do not move
         assets:
           - id: pump1
             kind: pump
             signals:
               - { id: speed, unit: rpm, range: [0, 3200], max_rate: 2000, period: 200ms, criticality: high }
               - { id: flow, unit: l/min, range: [0, 160], max_rate: 120, period: 200ms }
-              - { id: speed_setpoint, unit: rpm, range: [0, 3200], max_rate: 100000, period: 200ms }
-              - { id: flow_setpoint, unit: l/min, range: [0, 3200], max_rate: 100000, period: 200ms }
+              - { id: speed_setpoint, kind: setpoint, unit: rpm, range: [0, 3200], period: 200ms }
+              - { id: flow_setpoint, kind: setpoint, unit: l/min, range: [0, 3200], period: 200ms }
         devices: []
         modbus:
           devices:

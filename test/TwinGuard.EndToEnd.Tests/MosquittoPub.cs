@@ -5,7 +5,14 @@ namespace TwinGuard.EndToEnd.Tests;
 /// <summary>Runs Eclipse Mosquitto's <c>mosquitto_pub</c>: a real third-party MQTT client.</summary>
 internal static class MosquittoPub
 {
-    public static async Task<(int ExitCode, string Error)> PublishAsync(int port, string user, string password, string topic, string message)
+    /// <summary>Publishes one message with QoS 1 over MQTT 3.1.1 to the broker on 127.0.0.1; returns the exit code and stderr.</summary>
+    /// <param name="port">The broker's port.</param>
+    /// <param name="user">The MQTT user name (a device id).</param>
+    /// <param name="password">Its password.</param>
+    /// <param name="topic">The topic.</param>
+    /// <param name="message">The payload.</param>
+    /// <param name="bindAddress">The local address to connect from (another loopback address plays another machine); any when null.</param>
+    public static async Task<(int ExitCode, string Error)> PublishAsync(int port, string user, string password, string topic, string message, string? bindAddress = null)
     {
         var start = new ProcessStartInfo("mosquitto_pub")
         {
@@ -13,6 +20,12 @@ internal static class MosquittoPub
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        if (bindAddress is not null)
+        {
+            start.ArgumentList.Add("-A");
+            start.ArgumentList.Add(bindAddress);
+        }
+
         Process process;
         try
         {

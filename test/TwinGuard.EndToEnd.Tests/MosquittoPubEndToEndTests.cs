@@ -28,14 +28,17 @@ public sealed class MosquittoPubEndToEndTests
         // Unknown source and wrong password: refused at connection.
         var unknown = await MosquittoPub.PublishAsync(port, "intruder", "guess", "plant/tank1", "{}");
         var wrongPassword = await MosquittoPub.PublishAsync(port, "tank-gateway", "not-the-password", "plant/tank1", "{}");
+        // Stolen credentials: the gateway's right password from an address the plant model does not list for it.
+        var stolen = await MosquittoPub.PublishAsync(port, "tank-gateway", "demo-tank-gateway", "plant/tank1", $$$"""{"ts":{{{Now()}}},"seq":50,"values":{"level":0.4}}""", bindAddress: "127.0.0.2");
         // Replay: an old sequence number.
         await MosquittoPub.PublishAsync(port, "tank-gateway", "demo-tank-gateway", "plant/tank1", $$$"""{"ts":{{{Now()}}},"seq":1,"values":{"level":1.2}}""");
 
         Assert.NotEqual(0, unknown.ExitCode);
         Assert.NotEqual(0, wrongPassword.ExitCode);
+        Assert.NotEqual(0, stolen.ExitCode);
 
         var m = site.Metrics;
-        await Eventually.HoldsAsync(() => m.Refusals, n => n >= 7, TimeSpan.FromSeconds(20), "seven refusals");
+        await Eventually.HoldsAsync(() => m.Refusals, n => n >= 8, TimeSpan.FromSeconds(20), "eight refusals");
         await Eventually.HoldsAsync(() => m.ReadingsAccepted, n => n >= 3, TimeSpan.FromSeconds(20), "three accepted readings");
 
         Assert.Equal(1, m.RefusalsOf(ReasonCode.Malformed));
@@ -45,16 +48,20 @@ public sealed class MosquittoPubEndToEndTests
         Assert.Equal(1, m.RefusalsOf(ReasonCode.UnknownSource));
         Assert.Equal(1, m.RefusalsOf(ReasonCode.BadCredentials));
         Assert.Equal(1, m.RefusalsOf(ReasonCode.ReplayedSequence));
-        Assert.Equal(7, m.Refusals);
+        Assert.Equal(1, m.RefusalsOf(ReasonCode.UnexpectedAddress));
+        Assert.Equal(8, m.Refusals);
         // level 1.2 + fluid_temp 24.5 + vibration 0.21; nothing else was accepted.
         Assert.Equal(3, m.ReadingsAccepted);
         Assert.Equal(3, m.RefusalsByDevice[("tank-gateway", ReasonCode.Malformed)] + m.RefusalsByDevice[("tank-gateway", ReasonCode.OutOfRange)] + m.RefusalsByDevice[("tank-gateway", ReasonCode.WrongType)]);
 
         // Every refusal is recorded as a finding and kept with its payload in the store.
-        await Eventually.HoldsAsync(() => { using var s = site.OpenStore(); return s.RefusalCounts().Sum(r => r.Count); }, n => n == 7, TimeSpan.FromSeconds(10), "seven stored refusals");
+        await Eventually.HoldsAsync(() => { using var s = site.OpenStore(); return s.RefusalCounts().Sum(r => r.Count); }, n => n == 8, TimeSpan.FromSeconds(10), "eight stored refusals");
         using var store = site.OpenStore();
         var reasons = store.Findings().Select(f => f.Reason).Where(r => r != "stale").OrderBy(r => r, StringComparer.Ordinal).ToList();
-        Assert.Equal(["bad_credentials", "malformed", "out_of_range", "replayed_sequence", "unauthorised_topic", "unknown_source", "wrong_type"], reasons);
+        Assert.Equal(["bad_credentials", "malformed", "out_of_range", "replayed_sequence", "unauthorised_topic", "unexpected_address", "unknown_source", "wrong_type"], reasons);
+        var thief = store.Findings().Single(f => f.Reason == "unexpected_address");
+        Assert.Equal(("tank-gateway", "high"), (thief.DeviceId, thief.Severity));
+        Assert.Contains("from 127.0.0.2:", thief.Message, StringComparison.Ordinal);
         var unauthorised = store.Findings().Single(f => f.Reason == "unauthorised_topic");
         Assert.Equal("tank-gateway", unauthorised.DeviceId);
         Assert.Equal("pump1", unauthorised.AssetId);

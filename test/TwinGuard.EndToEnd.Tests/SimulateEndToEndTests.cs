@@ -12,15 +12,12 @@ namespace TwinGuard.EndToEnd.Tests;
 public sealed class SimulateEndToEndTests
 {
     /// <summary>
-    /// Scenarios the pipeline does not detect at their default intensity, with why (measured 2026-11-26). Each must
-    /// still go undetected: when the gap closes this test fails and the entry goes, so the list cannot go stale.
+    /// Scenarios the pipeline does not detect at their default intensity, with why (none since 2026-11-26: set-point
+    /// tampering is caught by the operating band). Each must still go undetected: when the gap closes this test fails
+    /// and the entry goes, so the list cannot go stale.
     /// </summary>
     private static readonly Dictionary<string, string> KnownGaps = new(StringComparer.Ordinal)
     {
-        ["set-point-tampering"] =
-            "an authorised device drives the real process out of its operating band: every relation holds, and changes "
-            + "the relations explain no longer raise per-signal or multivariate findings (without relations, "
-            + "statistical_outlier catches it at once)",
     };
 
     [Fact]

@@ -111,6 +111,14 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             return Task.CompletedTask;
         }
 
+        if ((e.RemoteEndPoint as System.Net.IPEndPoint)?.Address is { } address && !device.IsExpectedAddress(address))
+        {
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.UnexpectedAddress,
+                $"valid credentials of device '{device.Id}' from {remote}, which is not one of its addresses ({string.Join(", ", device.Addresses)}): refused");
+            return Task.CompletedTask;
+        }
+
         if (_gate.Quarantine.IsDeviceQuarantined(device.Id))
         {
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;

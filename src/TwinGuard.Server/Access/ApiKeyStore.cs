@@ -38,9 +38,63 @@ internal sealed class ApiKeyStore : IDisposable
         OperatorDatabase.Execute(connection, """
             CREATE TABLE IF NOT EXISTS api_keys (
                 id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, site TEXT, hash BLOB NOT NULL,
-                created_ms INTEGER NOT NULL, created_by TEXT NOT NULL, revoked_ms INTEGER, revoked_by TEXT);
+                created_ms INTEGER NOT NULL, created_by TEXT NOT NULL, revoked_ms INTEGER, revoked_by TEXT,
+                created_entry INTEGER, revoked_entry INTEGER);
             """);
+        AddLedgerColumns(connection);
         return new ApiKeyStore(connection, time ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Keys whose making or revoking the ledger has not recorded yet (made or revoked with the CLI, or by serve's
+    /// first-admin bootstrap), oldest first, with which of the two is pending.
+    /// </summary>
+    public IReadOnlyList<(ApiKey Key, bool Creation, bool Revocation)> Unrecorded()
+    {
+        lock (_lock)
+        {
+            using var cmd = OperatorDatabase.Command(_connection, $"""
+                SELECT {Columns}, created_entry IS NULL, revoked_ms IS NOT NULL AND revoked_entry IS NULL FROM api_keys
+                WHERE created_entry IS NULL OR (revoked_ms IS NOT NULL AND revoked_entry IS NULL) ORDER BY created_ms, id
+                """);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<(ApiKey, bool, bool)>();
+            while (reader.Read())
+            {
+                list.Add((Read(reader), reader.GetBoolean(8), reader.GetBoolean(9)));
+            }
+
+            return list;
+        }
+    }
+
+    /// <summary>Notes the ledger entry that records a key's making (or its revoking).</summary>
+    public void MarkRecorded(string id, bool revocation, long ledgerEntry)
+    {
+        lock (_lock)
+        {
+            OperatorDatabase.Execute(_connection, $"UPDATE api_keys SET {(revocation ? "revoked_entry" : "created_entry")} = $e WHERE id = $id", ("$e", ledgerEntry), ("$id", id));
+        }
+    }
+
+    /// <summary>Databases made before keys were recorded in the ledger lack the two entry columns.</summary>
+    private static void AddLedgerColumns(SqliteConnection connection)
+    {
+        foreach (var column in (string[])["created_entry", "revoked_entry"])
+        {
+            using var exists = OperatorDatabase.Command(connection, "SELECT COUNT(*) FROM pragma_table_info('api_keys') WHERE name = $c", ("$c", column));
+            if ((long)exists.ExecuteScalar()! == 0)
+            {
+                try
+                {
+                    OperatorDatabase.Execute(connection, $"ALTER TABLE api_keys ADD COLUMN {column} INTEGER");
+                }
+                catch (SqliteException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+                {
+                    // The CLI and serve opened the file at the same moment; the other one added it.
+                }
+            }
+        }
     }
 
     /// <summary>Makes a key; the returned token is the only copy of its secret.</summary>

@@ -24,6 +24,8 @@ internal static class OperatorAccessServices
         services.AddSingleton(_ => OperatorJournal.Open(settings.DataDirectory));
         services.AddSingleton(sp => new WriteRecorder(
             ResponseStore.Open(settings.DataDirectory, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<LedgerRecorder>()));
+        services.AddSingleton<KeyAudit>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyAudit>());
         services.AddSingleton<EventTickets>();
         services.AddSingleton<LiveEvents>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveEvents>());

@@ -19,11 +19,15 @@ internal sealed class WriteRecorder(ResponseStore store, LedgerRecorder ledger) 
     public ResponseStore Store => store;
 
     /// <summary>Records one write; returns the action record and its ledger entry.</summary>
-    public (ActionRecord Action, long LedgerEntry) Record(ApiKey key, long? incidentId, string action, string target, string detail)
+    public (ActionRecord Action, long LedgerEntry) Record(ApiKey key, long? incidentId, string action, string target, string detail) =>
+        Record(key.Actor, incidentId, action, target, detail);
+
+    /// <summary>Records one write made by <paramref name="actor"/> (a key's holder, <c>cli</c>, <c>serve</c>).</summary>
+    public (ActionRecord Action, long LedgerEntry) Record(string actor, long? incidentId, string action, string target, string detail)
     {
         lock (_lock)
         {
-            var record = store.Record(incidentId, null, action, target, ActionOutcome.Done, key.Actor, detail, TimeSpan.Zero);
+            var record = store.Record(incidentId, null, action, target, ActionOutcome.Done, actor, detail, TimeSpan.Zero);
             return (record, ledger.RecordAction(record));
         }
     }

@@ -10,7 +10,7 @@ internal static class KeysApi
     {
         var group = api.MapGroup("/keys").WithTags("access").RequireAuthorization(AccessPolicies.Admin);
         group.MapGet("/", (bool? all, ApiKeyStore keys) => TypedResults.Ok(keys.List(all ?? false))).WithSummary("API keys (all=true: with revoked ones)");
-        group.MapPost("/", Results<Created<NewApiKey>, ProblemHttpResult> (KeyRequest request, HttpContext context, ApiKeyStore keys, WriteRecorder writes) =>
+        group.MapPost("/", Results<Created<NewApiKey>, ProblemHttpResult> (KeyRequest request, HttpContext context, ApiKeyStore keys, KeyAudit audit) =>
             {
                 ApiRole role;
                 NewApiKey made;
@@ -24,10 +24,10 @@ internal static class KeysApi
                     return Problems.BadRequest(ex.Message);
                 }
 
-                writes.Record(context.Key(), null, "key: create", "key:" + made.Key.Id, $"{made.Key.Name}, role {role.Name()}{(made.Key.Site is { } s ? ", site " + s : string.Empty)}");
+                audit.RecordPending(); // in the ledger before the answer, with the key's creator as the actor
                 return TypedResults.Created("/api/keys/" + made.Key.Id, made);
             }).WithSummary("Make a key; its token is in this answer only");
-        group.MapDelete("/{id}", Results<Ok<ApiKey>, ProblemHttpResult> (string id, HttpContext context, ApiKeyStore keys, WriteRecorder writes) =>
+        group.MapDelete("/{id}", Results<Ok<ApiKey>, ProblemHttpResult> (string id, HttpContext context, ApiKeyStore keys, KeyAudit audit) =>
             {
                 if (keys.Find(id) is not { } key)
                 {
@@ -39,7 +39,7 @@ internal static class KeysApi
                     return Problems.Conflict($"key '{id}' was already revoked by {key.RevokedBy} at {key.Revoked:u}");
                 }
 
-                writes.Record(context.Key(), null, "key: revoke", "key:" + id, key.Name);
+                audit.RecordPending();
                 return TypedResults.Ok(keys.Find(id)!);
             }).WithSummary("Revoke a key: its next request is refused");
         return api;

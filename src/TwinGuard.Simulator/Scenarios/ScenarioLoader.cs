@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using TwinGuard.Simulator.Physics;
+using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Simulator.Scenarios;
@@ -15,15 +16,6 @@ public static class ScenarioLoader
     private static readonly string[] RunFields = ["duration", "plant"];
     private static readonly string[] AttackFields = ["kind", "device", "asset", "signals", "start", "duration", "intensity", "intensities"];
     private static readonly string[] ExpectFields = ["detected_by", "assets", "within", "within_range", "contain"];
-
-    /// <summary>The reason codes a scenario may name, in snake_case (as the pipeline prints them).</summary>
-    public static IReadOnlyList<string> KnownReasons { get; } =
-    [
-        "unknown_source", "bad_credentials", "unauthorised_topic", "unknown_asset", "unknown_signal", "quarantined",
-        "flooding", "malformed", "wrong_type", "non_finite", "out_of_range", "rate_of_change", "future_timestamp",
-        "past_timestamp", "replayed_sequence", "stale", "frozen", "statistical_outlier", "persistent_shift",
-        "multivariate_anomaly", "relation_violated", "intel_match",
-    ];
 
     /// <summary>Loads a scenario file.</summary>
     /// <exception cref="PlantModelException">The file is not a valid scenario; the message says where.</exception>
@@ -194,9 +186,9 @@ public static class ScenarioLoader
         foreach (var item in reasonsField.Items())
         {
             var reason = item.String();
-            if (!KnownReasons.Contains(reason))
+            if (!ReasonCodes.TryParse(reason, out _))
             {
-                throw item.Error($"expected a reason code ({string.Join(", ", KnownReasons)}), found '{reason}'");
+                throw item.Error($"expected a reason code ({string.Join(", ", ReasonCodes.AllNames)}), found '{reason}'");
             }
 
             reasons.Add(reason);

@@ -106,4 +106,22 @@ public enum ReasonCode
 
     /// <summary>A coil or register the guard protects changed although no write passed the guard: it was written another way.</summary>
     UnexpectedWrite,
+
+    // Added later. New codes go last: Orleans carries a code between silos as its number.
+
+    // Validate.
+
+    /// <summary>
+    /// A credible value stayed outside its signal's operating band (inside the valid range) for longer than the band's
+    /// delay: the process itself is somewhere it should not be, e.g. a tampered set-point drives it there.
+    /// </summary>
+    OperatingLimit,
+
+    // Gate, added later.
+
+    /// <summary>
+    /// A known device's valid credentials came from an address the plant model does not list for it: stolen
+    /// credentials, or a device moved without its model. The connection is refused.
+    /// </summary>
+    UnexpectedAddress,
 }

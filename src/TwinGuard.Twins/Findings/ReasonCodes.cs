@@ -20,13 +20,14 @@ public static class ReasonCodes
     public static IReadOnlyList<string> AllNames => Names;
 
     /// <summary>True for reasons that concern who sent the data rather than what it says.</summary>
-    public static bool IsAboutSource(this ReasonCode code) => code <= ReasonCode.Flooding;
+    public static bool IsAboutSource(this ReasonCode code) => code <= ReasonCode.Flooding || code == ReasonCode.UnexpectedAddress;
 
     /// <summary>The severity a finding of this reason starts with, before the signal's criticality is taken into account.</summary>
     public static Severity DefaultSeverity(this ReasonCode code) => code switch
     {
-        ReasonCode.UnknownSource or ReasonCode.BadCredentials or ReasonCode.UnauthorisedTopic => Severity.High,
+        ReasonCode.UnknownSource or ReasonCode.BadCredentials or ReasonCode.UnauthorisedTopic or ReasonCode.UnexpectedAddress => Severity.High,
         ReasonCode.ReplayedSequence or ReasonCode.Flooding or ReasonCode.IntelMatch => Severity.High,
+        ReasonCode.OperatingLimit => Severity.High, // the process is where it must not be: critical on a high-criticality signal
         ReasonCode.Quarantined => Severity.Low,
         ReasonCode.ForbiddenFunction or ReasonCode.ForbiddenWrite or ReasonCode.ForbiddenValue or ReasonCode.UnexpectedWrite => Severity.High,
         ReasonCode.RegisterWrite => Severity.Info,
@@ -40,7 +41,7 @@ public static class ReasonCodes
     /// <summary>True for findings that say the process itself behaves abnormally (validation and detection).</summary>
     public static bool IsProcessAnomaly(this ReasonCode code) => code is ReasonCode.OutOfRange or ReasonCode.RateOfChange
         or ReasonCode.Frozen or ReasonCode.StatisticalOutlier or ReasonCode.PersistentShift or ReasonCode.MultivariateAnomaly
-        or ReasonCode.RelationViolated;
+        or ReasonCode.RelationViolated or ReasonCode.OperatingLimit;
 
     private static string ToSnakeCase(ReasonCode code)
     {

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace TwinGuard.Twins.Plant;
 
 /// <summary>A source of readings (PLC, gateway, sensor node): its identity, credential and what it may publish.</summary>
@@ -5,4 +7,32 @@ namespace TwinGuard.Twins.Plant;
 /// <param name="Name">Human-readable name.</param>
 /// <param name="PasswordHash">Salted hash in <see cref="PasswordHash"/> format.</param>
 /// <param name="Topics">MQTT topic filters (with <c>+</c> and <c>#</c>) the device may publish to.</param>
-public sealed record DeviceModel(string Id, string Name, PasswordHash PasswordHash, IReadOnlyList<string> Topics);
+public sealed record DeviceModel(string Id, string Name, PasswordHash PasswordHash, IReadOnlyList<string> Topics)
+{
+    /// <summary>
+    /// The addresses (or networks) the device connects from; empty when the plant model does not say, and then any
+    /// address is accepted. Valid credentials presented from elsewhere are refused: they were stolen, or the device
+    /// moved without its model being updated.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> Addresses { get; init; } = [];
+
+    /// <summary>True when <paramref name="address"/> may be this device's (always, when no addresses are declared).</summary>
+    public bool IsExpectedAddress(IPAddress address)
+    {
+        if (Addresses.Count == 0)
+        {
+            return true;
+        }
+
+        var normal = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        foreach (var network in Addresses)
+        {
+            if (network.Contains(normal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace TwinGuard.Twins.Plant;
 
 /// <summary>Reads a plant model file and checks it completely before anything runs on it.</summary>
@@ -19,7 +21,8 @@ public static class PlantModelLoader
         root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus");
 
         var site = ReadSite(root.Required("site"));
-        var assets = ReadUnique(root.Required("assets"), ReadAsset, a => a.Id, "asset");
+        var validation = root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default;
+        var assets = ReadUnique(root.Required("assets"), field => ReadAsset(field, validation), a => a.Id, "asset");
         if (assets.Count == 0)
         {
             throw root.Required("assets").Error("expected at least one asset");
@@ -35,7 +38,7 @@ public static class PlantModelLoader
 
         var model = new PlantModel(
             site,
-            root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default,
+            validation,
             root.Optional("detection") is { } d ? ReadDetection(d) : DetectionSettings.Default,
             root.Optional("correlation") is { } c ? ReadCorrelation(c) : CorrelationSettings.Default,
             assets,
@@ -64,11 +67,11 @@ public static class PlantModelLoader
         return new SiteModel(id, field.Optional("name")?.String() ?? id, prefix);
     }
 
-    private static AssetModel ReadAsset(YamlField field)
+    private static AssetModel ReadAsset(YamlField field, ValidationSettings validation)
     {
         field.AllowOnly("id", "name", "kind", "tags", "signals");
         var id = field.Required("id").Identifier();
-        var signals = ReadUnique(field.Required("signals"), ReadSignal, s => s.Id, "signal");
+        var signals = ReadUnique(field.Required("signals"), s => ReadSignal(s, validation), s => s.Id, "signal");
         if (signals.Count == 0)
         {
             throw field.Required("signals").Error("expected at least one signal");
@@ -82,9 +85,10 @@ public static class PlantModelLoader
             signals);
     }
 
-    private static SignalModel ReadSignal(YamlField field)
+    private static SignalModel ReadSignal(YamlField field, ValidationSettings validation)
     {
-        field.AllowOnly("id", "unit", "range", "max_rate", "period", "criticality");
+        field.AllowOnly("id", "kind", "unit", "range", "operating", "max_rate", "period", "criticality");
+        var kind = field.Optional("kind")?.Enum<SignalKind>() ?? SignalKind.Measurement;
         var range = field.Required("range");
         var bounds = range.Items().ToList();
         if (bounds.Count != 2)
@@ -103,14 +107,45 @@ public static class PlantModelLoader
             field.Required("unit").String(),
             min,
             max,
-            field.Required("max_rate").PositiveNumber(),
+            kind == SignalKind.SetPoint && field.Optional("max_rate") is null ? double.PositiveInfinity : field.Required("max_rate").PositiveNumber(),
             field.Required("period").Duration(),
-            field.Optional("criticality")?.Enum<Criticality>() ?? Criticality.Medium);
+            field.Optional("criticality")?.Enum<Criticality>() ?? Criticality.Medium)
+        {
+            Kind = kind,
+            Operating = field.Optional("operating") is { } operating ? ReadOperatingBand(operating, min, max, validation.OperatingDelay) : null,
+        };
+    }
+
+    /// <summary><c>operating: { low: 0.7, high: 1.3, delay: 5s }</c>: at least one limit, both inside the valid range.</summary>
+    private static OperatingBand ReadOperatingBand(YamlField field, double min, double max, TimeSpan defaultDelay)
+    {
+        field.AllowOnly("low", "high", "delay");
+        var low = field.Optional("low") is { } l ? Within(l, min, max) : (double?)null;
+        var high = field.Optional("high") is { } h ? Within(h, min, max) : (double?)null;
+        if (low is null && high is null)
+        {
+            throw field.Error("expected a low or a high limit (or both)");
+        }
+
+        if (low >= high)
+        {
+            throw field.Required("high").Error($"expected high > low, found low {low} and high {high}");
+        }
+
+        return new OperatingBand(low, high, field.Optional("delay")?.Duration() ?? defaultDelay);
+    }
+
+    private static double Within(YamlField field, double min, double max)
+    {
+        var value = field.Number();
+        return value >= min && value <= max
+            ? value
+            : throw field.Error($"expected a limit inside the signal's range [{min}, {max}], found {value}");
     }
 
     private static DeviceModel ReadDevice(YamlField field)
     {
-        field.AllowOnly("id", "name", "password_hash", "topics");
+        field.AllowOnly("id", "name", "password_hash", "topics", "addresses");
         var id = field.Required("id").Identifier();
         var hashField = field.Required("password_hash");
         PasswordHash hash;
@@ -135,18 +170,41 @@ public static class PlantModelLoader
             topics.Add(filter);
         }
 
-        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, topics);
+        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, topics)
+        {
+            Addresses = field.Optional("addresses")?.Items().Select(Network).ToList() ?? [],
+        };
+    }
+
+    /// <summary>An address (<c>10.0.10.5</c>, <c>fd00::5</c>) or a network in CIDR notation (<c>10.0.10.0/24</c>).</summary>
+    private static IPNetwork Network(YamlField field)
+    {
+        var text = field.String();
+        if (IPAddress.TryParse(text, out var address) && !text.Contains('/', StringComparison.Ordinal))
+        {
+            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        }
+
+        // A network written with host bits (10.0.10.5/24) is refused, not masked: it is a typo for an address or a network.
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.AsSpan(0, slash), out var written)
+            && network.BaseAddress.Equals(written)
+            ? network
+            : throw field.Error($"expected an IP address or a network such as 10.0.10.0/24 (no host bits set), found '{text}'");
     }
 
     private static ValidationSettings ReadValidation(YamlField field)
     {
-        field.AllowOnly("max_future_skew", "max_past_skew", "flood_factor", "frozen_samples");
+        field.AllowOnly("max_future_skew", "max_past_skew", "flood_factor", "frozen_samples", "operating_delay");
         var d = ValidationSettings.Default;
         return new ValidationSettings(
             field.Optional("max_future_skew")?.Duration() ?? d.MaxFutureSkew,
             field.Optional("max_past_skew")?.Duration() ?? d.MaxPastSkew,
             field.Optional("flood_factor")?.PositiveNumber() ?? d.FloodFactor,
-            field.Optional("frozen_samples")?.PositiveInteger() ?? d.FrozenSamples);
+            field.Optional("frozen_samples")?.PositiveInteger() ?? d.FrozenSamples)
+        {
+            OperatingDelay = field.Optional("operating_delay")?.Duration() ?? d.OperatingDelay,
+        };
     }
 
     private static DetectionSettings ReadDetection(YamlField field)

@@ -5,7 +5,7 @@ namespace TwinGuard.Twins.Plant;
 /// <param name="Unit">Unit of measure, e.g. <c>l/min</c>.</param>
 /// <param name="Min">Lowest physically valid value.</param>
 /// <param name="Max">Highest physically valid value.</param>
-/// <param name="MaxRatePerSecond">Largest credible change per second; a faster change is refused.</param>
+/// <param name="MaxRatePerSecond">Largest credible change per second; a faster change is refused. Infinite for a set-point that gives none.</param>
 /// <param name="Period">Expected time between samples; used for staleness and flooding.</param>
 /// <param name="Criticality">How much a problem with this signal matters.</param>
 public sealed record SignalModel(
@@ -15,4 +15,11 @@ public sealed record SignalModel(
     double Max,
     double MaxRatePerSecond,
     TimeSpan Period,
-    Criticality Criticality);
+    Criticality Criticality)
+{
+    /// <summary>A measurement (the default) or a set-point, which skips the frozen, rate and streaming checks.</summary>
+    public SignalKind Kind { get; init; }
+
+    /// <summary>The operating limits of normal operation, inside the valid range; null when the plant model gives none.</summary>
+    public OperatingBand? Operating { get; init; }
+}

@@ -9,4 +9,9 @@ public sealed record ValidationSettings(TimeSpan MaxFutureSkew, TimeSpan MaxPast
 {
     /// <summary>The values used when the plant model leaves them out.</summary>
     public static ValidationSettings Default { get; } = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 4, 40);
+
+    /// <summary>How long a value must stay outside its signal's operating band before it is reported (a signal's own
+    /// <c>operating.delay</c> overrides it).</summary>
+    /// <value>5 s.</value>
+    public TimeSpan OperatingDelay { get; init; } = OperatingBand.DefaultDelay;
 }

@@ -128,67 +128,78 @@ public sealed class RelationEvaluator
     /// <summary>The aligned input values of the latest evaluation, in slot order.</summary>
     public ReadOnlySpan<double> Values => _values;
 
-    /// <summary>The likeliest culprit of a violation or shift: the input whose return to its value when the relation last
-    /// held quietly would shrink the residual most (for a dynamic relation, the integral the relation would have with
-    /// that input held there since); when no single input would halve it, the input that moved most since then,
-    /// relative to its span.</summary>
+    /// <summary>The likeliest culprit of a violation or shift: the first of <see cref="RankCulprits"/>.</summary>
     public int Culprit
     {
         get
         {
-            if (_model.IsDynamic && double.IsFinite(Last.Residual))
-            {
-                var best = -1;
-                var bestResidual = Math.Abs(Last.Residual) * 0.5;
-                for (var s = 0; s < _slots; s++)
-                {
-                    if (Math.Abs(_counterfactual[s]) < bestResidual)
-                    {
-                        (best, bestResidual) = (s, Math.Abs(_counterfactual[s]));
-                    }
-                }
-
-                if (best >= 0)
-                {
-                    return best;
-                }
-            }
-            else if (double.IsFinite(Last.Residual))
-            {
-                Span<double> trial = stackalloc double[_slots];
-                var best = -1;
-                var bestResidual = Math.Abs(Last.Residual);
-                for (var s = 0; s < _slots; s++)
-                {
-                    _values.CopyTo(trial);
-                    trial[s] = _reference[s];
-                    var r = Math.Abs(_relation.Residual(trial, trial, 0));
-                    if (r < bestResidual * 0.5)
-                    {
-                        (best, bestResidual) = (s, r);
-                    }
-                }
-
-                if (best >= 0)
-                {
-                    return best;
-                }
-            }
-
-            var moved = 0;
-            var mostMove = -1.0;
-            for (var s = 0; s < _slots; s++)
-            {
-                var move = Math.Abs(_values[s] - _reference[s]) / _spans[s];
-                if (move > mostMove)
-                {
-                    (moved, mostMove) = (s, move);
-                }
-            }
-
-            return moved;
+            Span<int> ranked = stackalloc int[_slots];
+            RankCulprits(ranked);
+            return ranked[0];
         }
     }
+
+    /// <summary>
+    /// Orders the inputs from likeliest culprit to least likely. First the inputs whose return to their value when the
+    /// relation last held quietly would at least halve the residual (for a dynamic relation, the integral the relation
+    /// would have with that input held there since), the smallest remaining residual first; then the others, the one
+    /// that moved most since then (relative to its span) first.
+    /// </summary>
+    /// <param name="ranked">Receives the input slots, <see cref="Slots"/> long.</param>
+    public void RankCulprits(Span<int> ranked)
+    {
+        Span<double> remaining = stackalloc double[_slots];
+        Span<double> moved = stackalloc double[_slots];
+        Span<double> trial = stackalloc double[_slots];
+        var residual = Math.Abs(Last.Residual);
+        for (var s = 0; s < _slots; s++)
+        {
+            ranked[s] = s;
+            moved[s] = Math.Abs(_values[s] - _reference[s]) / _spans[s];
+            remaining[s] = double.PositiveInfinity;
+            if (!double.IsFinite(residual))
+            {
+                continue;
+            }
+
+            double r;
+            if (_model.IsDynamic)
+            {
+                r = Math.Abs(_counterfactual[s]);
+            }
+            else
+            {
+                _values.CopyTo(trial);
+                trial[s] = _reference[s];
+                r = Math.Abs(_relation.Residual(trial, trial, 0));
+            }
+
+            if (r < residual * 0.5)
+            {
+                remaining[s] = r;
+            }
+        }
+
+        // Insertion sort: a relation has a handful of inputs.
+        for (var i = 1; i < _slots; i++)
+        {
+            var slot = ranked[i];
+            var j = i - 1;
+            while (j >= 0 && Before(slot, ranked[j], remaining, moved))
+            {
+                ranked[j + 1] = ranked[j];
+                j--;
+            }
+
+            ranked[j + 1] = slot;
+        }
+    }
+
+    /// <summary>Input slots of the relation.</summary>
+    public int Slots => _slots;
+
+    private static bool Before(int a, int b, ReadOnlySpan<double> remaining, ReadOnlySpan<double> moved) =>
+        remaining[a] < remaining[b] || (remaining[a] == remaining[b] && moved[a] > moved[b]);
 
     /// <summary>Takes one accepted value of an input. Values not newer than that input's last one are ignored.</summary>
     /// <param name="slot">The input.</param>

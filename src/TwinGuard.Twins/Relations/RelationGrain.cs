@@ -16,6 +16,11 @@ namespace TwinGuard.Twins.Relations;
 /// the relation unknown, never violated. Alignment, the residual and its detector: <see cref="RelationEvaluator"/>.</para>
 /// <para>A violation is reported when it starts, and again every <see cref="RepeatEvery"/> of device time while it lasts,
 /// so that a lasting violation gathers enough findings to open an incident while a transient one stays one finding.</para>
+/// <para>Blame is isolated across relations: of the inputs ranked by how much their return to normal would explain the
+/// residual (<see cref="RelationEvaluator.RankCulprits"/>), the first that no other holding relation vouches for is
+/// blamed. A drifting flow breaks every relation that reads it, while the pump speed it is compared with still agrees
+/// with the pressure and the vibration: the flow is blamed, not the speed. The twins are asked when a violation starts
+/// and each time it is reported, never while the relation holds.</para>
 /// </remarks>
 internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine)
     : Grain, IRelationGrain
@@ -32,6 +37,9 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
     private RelationState _told = RelationState.Unknown;
     private string? _toldCulprit;
     private ITwinGrain[] _twins = [];
+    private Dictionary<string, ITwinGrain> _twinOf = [];
+    private int[] _ranked = [];
+    private int _blamed;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -42,12 +50,14 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
         _slots = [.. compiled.SlotInfo];
         _signals = [.. _slots.Select(s => plant.FindAsset(s.AssetId)!.Signals[plant.FindAsset(s.AssetId)!.IndexOf(s.SignalId)])];
         _devices = new string?[_slots.Length];
-        _twins = [.. _slots.Select(s => s.AssetId).Distinct(StringComparer.Ordinal).Select(a => GrainFactory.GetGrain<ITwinGrain>(a))];
+        _twinOf = _slots.Select(s => s.AssetId).Distinct(StringComparer.Ordinal).ToDictionary(a => a, a => GrainFactory.GetGrain<ITwinGrain>(a), StringComparer.Ordinal);
+        _twins = [.. _twinOf.Values];
+        _ranked = new int[_slots.Length];
         _evaluator = new RelationEvaluator(_model, compiled, plant.Detection, [.. _signals.Select(s => s.Max - s.Min)]);
         return Task.CompletedTask;
     }
 
-    public Task UpdateAsync(RelationInput[] inputs)
+    public async Task UpdateAsync(RelationInput[] inputs)
     {
         try
         {
@@ -79,7 +89,13 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
 
         var found = _evaluator.Evaluate(nowMs);
         var last = _evaluator.Last;
-        var culprit = last.State == RelationState.Violated ? _slots[_evaluator.Culprit].ToString() : null;
+        var repeat = found == RelationEvent.None && last.State == RelationState.Violated && last.TimeMs - _lastReportMs >= RepeatEvery.TotalMilliseconds;
+        if (found != RelationEvent.None || repeat || (last.State == RelationState.Violated && _told != RelationState.Violated))
+        {
+            _blamed = await IsolateAsync();
+        }
+
+        var culprit = last.State == RelationState.Violated ? _slots[_blamed].ToString() : null;
         if (last.State != _told || !string.Equals(culprit, _toldCulprit, StringComparison.Ordinal))
         {
             // Only changes travel, so the twins hear of this relation a few times an hour, not on every sample.
@@ -90,7 +106,7 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
             }
         }
 
-        if (found == RelationEvent.None && last.State == RelationState.Violated && last.TimeMs - _lastReportMs >= RepeatEvery.TotalMilliseconds)
+        if (repeat)
         {
             found = RelationEvent.Violated;
         }
@@ -128,9 +144,33 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
             _evaluator.Violations));
     }
 
+    /// <summary>The input to blame: the likeliest that no other holding relation vouches for (see the class remarks).</summary>
+    private async Task<int> IsolateAsync()
+    {
+        _evaluator.RankCulprits(_ranked);
+        var vouched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (asset, twin) in _twinOf)
+        {
+            foreach (var signal in await twin.VouchedForAsync(_model.Id))
+            {
+                vouched.Add($"{asset}.{signal}");
+            }
+        }
+
+        foreach (var slot in _ranked)
+        {
+            if (!vouched.Contains(_slots[slot].ToString()))
+            {
+                return slot;
+            }
+        }
+
+        return _ranked[0]; // every input agrees with another relation: the ranking alone decides
+    }
+
     private void Raise(RelationEvent found, RelationEvaluation last)
     {
-        var culprit = _evaluator.Culprit;
+        var culprit = _blamed;
         var slot = _slots[culprit];
         var values = _evaluator.Values;
         var explanation = new StringBuilder(96);
@@ -141,8 +181,8 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
         }
 
         var message = found == RelationEvent.Violated
-            ? string.Create(CultureInfo.InvariantCulture, $"relation {_model.Id} violated: residual {last.Residual:G4} beyond tolerance {_model.Tolerance:G4} (measured {last.Measured:G5}, expected {last.Expected:G5}); inputs {string.Join(", ", _slots)}; {slot} moved most")
-            : string.Create(CultureInfo.InvariantCulture, $"relation {_model.Id}: residual {last.Residual:G4} shifted persistently {(last.Z > 0 ? "up" : "down")} ({last.Z:F1} sigma, within tolerance {_model.Tolerance:G4}); inputs {string.Join(", ", _slots)}; {slot} moved most");
+            ? string.Create(CultureInfo.InvariantCulture, $"relation {_model.Id} violated: residual {last.Residual:G4} beyond tolerance {_model.Tolerance:G4} (measured {last.Measured:G5}, expected {last.Expected:G5}); inputs {string.Join(", ", _slots)}; blamed: {slot}")
+            : string.Create(CultureInfo.InvariantCulture, $"relation {_model.Id}: residual {last.Residual:G4} shifted persistently {(last.Z > 0 ? "up" : "down")} ({last.Z:F1} sigma, within tolerance {_model.Tolerance:G4}); inputs {string.Join(", ", _slots)}; blamed: {slot}");
         var severity = ReasonCode.RelationViolated.DefaultSeverity();
         if (found == RelationEvent.Violated && _signals[culprit].Criticality == Criticality.High && severity < Severity.Critical)
         {

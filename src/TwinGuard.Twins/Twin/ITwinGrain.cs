@@ -25,6 +25,14 @@ public interface ITwinGrain : IGrainWithStringKey
     [Alias("relation-state")]
     Task RelationStateChangedAsync(string relationId, RelationState state, string? culprit);
 
+    /// <summary>
+    /// This asset's signals that a relation other than <paramref name="relationId"/> currently vouches for: it reads
+    /// them and holds. A violated relation asks before it blames one of its inputs (fault isolation across relations).
+    /// </summary>
+    /// <param name="relationId">The relation that asks; its own state does not count.</param>
+    [Alias("vouched-for")]
+    Task<string[]> VouchedForAsync(string relationId);
+
     /// <summary>Up to <paramref name="max"/> of the newest trusted readings of a signal, oldest first; null for an unknown signal.</summary>
     [Alias("history")]
     Task<SignalHistory?> GetHistoryAsync(string signalId, int max);

@@ -35,6 +35,25 @@ internal sealed partial class TwinGrain
         return Task.CompletedTask;
     }
 
+    public Task<string[]> VouchedForAsync(string relationId)
+    {
+        var vouched = new List<string>();
+        for (var i = 0; i < _asset.Signals.Count; i++)
+        {
+            foreach (var (relation, _) in _routes.Of(i))
+            {
+                if (_relationStates[relation].State == RelationState.Holding
+                    && !string.Equals(_routes.RelationIds[relation], relationId, StringComparison.Ordinal))
+                {
+                    vouched.Add(_asset.Signals[i].Id);
+                    break;
+                }
+            }
+        }
+
+        return Task.FromResult(vouched.ToArray());
+    }
+
     /// <summary>
     /// True when the physics explains the signal's changes: at least one of its relations holds (or, violated, blames
     /// another input) and none blames this signal. A relation that stops holding raises its own finding naming the input

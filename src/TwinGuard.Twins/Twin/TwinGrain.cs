@@ -95,8 +95,9 @@ internal sealed partial class TwinGrain(
                 _asset.Signals[i].Id,
                 state.HasValue ? state.Value : null,
                 state.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds(state.ValueTimeMs) : null,
-                _detectors[i].Expected,
-                _detectors[i].Spread,
+                // A set-point has no learned baseline: what it says is what is expected.
+                _asset.Signals[i].Kind == SignalKind.SetPoint ? state.Value : _detectors[i].Expected,
+                _asset.Signals[i].Kind == SignalKind.SetPoint ? 0 : _detectors[i].Spread,
                 trust);
         }
 
@@ -128,7 +129,8 @@ internal sealed partial class TwinGrain(
         foreach (var (index, value) in message.Values)
         {
             ref var state = ref _signals[index];
-            if (_validator.CheckFrozen(index, ref state, value) is { } frozen)
+            var measurement = _asset.Signals[index].Kind == SignalKind.Measurement;
+            if (measurement && _validator.CheckFrozen(index, ref state, value) is { } frozen)
             {
                 state.Trust = SignalTrust.Suspect;
                 Raise(message, index, ReasonCode.Frozen, value, state.Repeats, frozen, now);
@@ -141,7 +143,14 @@ internal sealed partial class TwinGrain(
                 continue;
             }
 
-            if (!state.FrozenRaised && _detectors[index].Observe(value, factor) is { } found)
+            if (_validator.CheckOperating(index, ref state, value, message.TimestampMs) is { } excursion)
+            {
+                // The value is credible (it is not refused): the process itself is outside its operating band.
+                Raise(message, index, ReasonCode.OperatingLimit, value, _asset.Signals[index].Operating!.Excess(value), excursion, now);
+            }
+
+            // A set-point moves in steps when an operator changes it: not a statistical outlier or a drift.
+            if (measurement && !state.FrozenRaised && _detectors[index].Observe(value, factor) is { } found)
             {
                 (_hits ??= []).Add((index, value, found));
             }

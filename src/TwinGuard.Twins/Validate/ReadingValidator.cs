@@ -5,7 +5,7 @@ namespace TwinGuard.Twins.Validate;
 
 /// <summary>
 /// Cheap, explainable checks of one asset's readings against its plant model: timestamp skew, sequence (duplicates
-/// and replays), range, rate of change, frozen values and staleness.
+/// and replays), range, rate of change, frozen values, operating limits and staleness.
 /// </summary>
 /// <remarks>
 /// Pure logic over <see cref="SignalState"/>: no I/O, no clock of its own (the caller passes server time), so every rule
@@ -97,6 +97,45 @@ internal sealed class ReadingValidator(AssetModel asset, ValidationSettings sett
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Follows a trusted value against its signal's operating band; returns a detail line once per excursion, when the
+    /// value has stayed outside for the band's delay (device time). The excursion ends when the value has been back
+    /// inside for as long, so noise around a limit is one excursion, not a finding per crossing.
+    /// </summary>
+    public string? CheckOperating(int signalIndex, ref SignalState state, double value, long timestampMs)
+    {
+        var signal = asset.Signals[signalIndex];
+        if (signal.Operating is not { } band)
+        {
+            return null;
+        }
+
+        var delayMs = (long)band.Delay.TotalMilliseconds;
+        if (band.Contains(value))
+        {
+            state.OutsideBandSinceMs = 0;
+            if (state.BandRaised)
+            {
+                state.InsideBandSinceMs = state.InsideBandSinceMs == 0 ? timestampMs : state.InsideBandSinceMs;
+                state.BandRaised = timestampMs - state.InsideBandSinceMs < delayMs;
+            }
+
+            return null;
+        }
+
+        state.InsideBandSinceMs = 0;
+        state.OutsideBandSinceMs = state.OutsideBandSinceMs == 0 ? timestampMs : state.OutsideBandSinceMs;
+        var outside = timestampMs - state.OutsideBandSinceMs;
+        if (state.BandRaised || outside < delayMs)
+        {
+            return null;
+        }
+
+        state.BandRaised = true;
+        var side = band.Low is { } low && value < low ? $"below its low limit {low:G6}" : $"above its high limit {band.High:G6}";
+        return $"{asset.Id}.{signal.Id} = {value:G6} {signal.Unit} has been {side} for {outside / 1000.0:G4} s (operating band {band}, valid range [{signal.Min:G6}, {signal.Max:G6}])";
     }
 
     /// <summary>Returns a detail line the first time a signal goes quiet for longer than three periods.</summary>

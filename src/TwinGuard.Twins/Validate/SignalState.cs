@@ -25,6 +25,15 @@ internal struct SignalState
     /// <summary>A frozen finding has been raised and the value has not changed since.</summary>
     public bool FrozenRaised;
 
+    /// <summary>Device time (epoch ms) since which the value has been outside its operating band; 0 while inside.</summary>
+    public long OutsideBandSinceMs;
+
+    /// <summary>Device time (epoch ms) since which the value has been back inside its operating band after an excursion was reported.</summary>
+    public long InsideBandSinceMs;
+
+    /// <summary>An excursion from the operating band has been reported and the value has not been back inside for the band's delay since.</summary>
+    public bool BandRaised;
+
     /// <summary>The current trust of the signal.</summary>
     public SignalTrust Trust;
 

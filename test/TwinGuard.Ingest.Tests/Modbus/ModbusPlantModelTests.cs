@@ -42,7 +42,8 @@ public sealed class ModbusPlantModelTests
         var plant = PlantModelLoader.Load(Path.Combine(RepositoryRoot(), "samples", "plant-modbus.yaml"));
 
         var device = Assert.Single(plant.Modbus.Devices);
-        Assert.Equal(("loop-plc-mb", 5020, 4), (device.Id, device.Port, device.Points.Count));
+        Assert.Equal(("loop-plc-mb", 5020, 5), (device.Id, device.Port, device.Points.Count));
+        Assert.Equal(SignalKind.SetPoint, plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "speed_setpoint").Kind);
         Assert.Equal(2, device.Guard!.Writable.Count);
         Assert.NotNull(plant.FindDevice("hmi-1")); // a guard client is a source playbooks can quarantine
         Assert.Contains("plant/pump1", plant.FindDevice("loop-plc-mb")!.Topics);

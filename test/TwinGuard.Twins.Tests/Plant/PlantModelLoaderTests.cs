@@ -27,6 +27,13 @@ public sealed class PlantModelLoaderTests
     [InlineData("    topics: [plant/tank1, plant/tank1/+]", "    topics: [plant/tank1/#/x]", "devices[1].topics[0]", "expected an MQTT topic filter")]
     [InlineData("    kind: pump\n", "    kind: pump\n    colour: red\n", "assets[0].colour", "unknown field")]
     [InlineData("pump1.motor_current ~ i0", "pump1.motor_amps ~ i0", "relations[1].expression", "asset 'pump1' has no signal 'motor_amps'")]
+    [InlineData("    addresses: [127.0.0.1]\n\n  - id: tank-gateway", "    addresses: [127.0.0.300]\n\n  - id: tank-gateway", "devices[0].addresses[0]", "expected an IP address or a network such as 10.0.10.0/24")]
+    [InlineData("    addresses: [127.0.0.1]\n\n  - id: tank-gateway", "    addresses: [10.0.10.5/24]\n\n  - id: tank-gateway", "devices[0].addresses[0]", "(no host bits set), found '10.0.10.5/24'")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, high: 2.5 }", "assets[3].signals[0].operating.high", "expected a limit inside the signal's range [0, 2], found 2.5")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 1.3, high: 0.7 }", "assets[3].signals[0].operating.high", "expected high > low, found low 1.3 and high 0.7")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { delay: 5s }", "assets[3].signals[0].operating", "expected a low or a high limit (or both)")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, top: 1.3 }", "assets[3].signals[0].operating.top", "unknown field; expected one of: low, high, delay")]
+    [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, high: 1.3, delay: soon }", "assets[3].signals[0].operating.delay", "expected a positive duration")]
     public void Parse_WrongField_NamesFileLineFieldAndExpectation(string original, string replacement, string field, string expected)
     {
         var text = SamplePlant.Text;
@@ -40,6 +47,75 @@ public sealed class PlantModelLoaderTests
         Assert.StartsWith($"broken.yaml:{error.Line}:", error.Message, StringComparison.Ordinal);
         var lineText = broken.Split('\n')[error.Line - 1];
         Assert.Contains(field.Split('.')[^1].Split('[')[0], lineText + " " + (error.Line < broken.Split('\n').Length ? broken.Split('\n')[error.Line] : string.Empty), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_Sample_ReadsOperatingBandsWithTheirDelay()
+    {
+        var plant = SamplePlant.Load();
+
+        var level = plant.FindAsset("tank1")!.Signals.Single(s => s.Id == "level");
+        Assert.Equal(new OperatingBand(0.7, 1.3, TimeSpan.FromSeconds(5)), level.Operating);
+        Assert.Equal(new OperatingBand(null, 85, TimeSpan.FromSeconds(5)), plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "motor_temp").Operating);
+        Assert.Null(plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "flow").Operating);
+        Assert.Equal("[0.7, 1.3]", level.Operating!.ToString());
+    }
+
+    [Fact]
+    public void Parse_OperatingDelay_SiteDefaultAndSignalOverride()
+    {
+        var text = SamplePlant.Text
+            .Replace("operating_delay: 5s", "operating_delay: 20s", StringComparison.Ordinal)
+            .Replace("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, high: 1.3, delay: 1m }", StringComparison.Ordinal);
+
+        var plant = PlantModelLoader.Parse(text);
+
+        Assert.Equal(TimeSpan.FromMinutes(1), plant.FindAsset("tank1")!.Signals[0].Operating!.Delay);
+        Assert.Equal(TimeSpan.FromSeconds(20), plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "motor_temp").Operating!.Delay);
+    }
+
+    [Fact]
+    public void Parse_SetPoint_NeedsNoMaxRate_ButAMeasurementDoes()
+    {
+        var setPoint = SamplePlant.Text.Replace("{ id: opening, unit: \"%\", range: [0, 100], max_rate: 40,", "{ id: opening, kind: setpoint, unit: \"%\", range: [0, 100],", StringComparison.Ordinal);
+        var opening = PlantModelLoader.Parse(setPoint).FindAsset("valve_in")!.Signals[0];
+        Assert.Equal((SignalKind.SetPoint, double.PositiveInfinity), (opening.Kind, opening.MaxRatePerSecond));
+        Assert.Equal(SignalKind.Measurement, SamplePlant.Load().FindAsset("valve_in")!.Signals[0].Kind);
+
+        var measurement = SamplePlant.Text.Replace("{ id: opening, unit: \"%\", range: [0, 100], max_rate: 40,", "{ id: opening, unit: \"%\", range: [0, 100],", StringComparison.Ordinal);
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(measurement));
+        Assert.Equal("assets[1].signals[0].max_rate", error.Field);
+
+        var wrongKind = SamplePlant.Text.Replace("{ id: opening, unit: \"%\",", "{ id: opening, kind: command, unit: \"%\",", StringComparison.Ordinal);
+        Assert.Contains("expected one of: measurement, setpoint", Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(wrongKind)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("::ffff:127.0.0.1", true)] // a dual-stack socket reports an IPv4 client this way
+    [InlineData("127.0.0.2", false)]
+    [InlineData("10.0.10.77", true)]
+    [InlineData("10.0.11.1", false)]
+    [InlineData("fd00::5", true)]
+    [InlineData("fd00::6", false)]
+    public void Parse_DeviceAddresses_AcceptOnlyTheListedAddressesAndNetworks(string address, bool expected)
+    {
+        var text = SamplePlant.Text.Replace("    addresses: [127.0.0.1]\n\n  - id: tank-gateway", "    addresses: [127.0.0.1, 10.0.10.0/24, fd00::5]\n\n  - id: tank-gateway", StringComparison.Ordinal);
+
+        var plc = PlantModelLoader.Parse(text).FindDevice("loop-plc")!;
+
+        Assert.Equal(expected, plc.IsExpectedAddress(System.Net.IPAddress.Parse(address)));
+    }
+
+    [Fact]
+    public void Parse_DeviceWithoutAddresses_AcceptsAnyAddress()
+    {
+        var text = SamplePlant.Text.Replace("    addresses: [127.0.0.1]\n\n  - id: tank-gateway", "\n  - id: tank-gateway", StringComparison.Ordinal);
+
+        var plc = PlantModelLoader.Parse(text).FindDevice("loop-plc")!;
+
+        Assert.Empty(plc.Addresses);
+        Assert.True(plc.IsExpectedAddress(System.Net.IPAddress.Parse("192.0.2.1")));
     }
 
     [Fact]

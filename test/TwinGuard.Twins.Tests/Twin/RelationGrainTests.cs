@@ -90,6 +90,62 @@ public sealed class RelationGrainTests(TwinClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Ingest_InputThatAnotherHoldingRelationVouchesFor_IsNotBlamed()
+    {
+        // iso.x really rises from 10 to 20 and iso.z follows it (z ~ 3x holds), but iso.y is held at its old value by an
+        // attacker. Alone, y ~ 2x would blame x: x back at 10 explains the residual, y never moved. Across relations,
+        // z ~ 3x still agrees with x, so y is blamed.
+        var iso = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("iso");
+        var lied = fixture.Cluster.GrainFactory.GetGrain<IRelationGrain>("iso-y-follows-x");
+        var honest = fixture.Cluster.GrainFactory.GetGrain<IRelationGrain>("iso-z-follows-x");
+        var raised = new List<Finding>();
+        void Collect(Finding f)
+        {
+            if (f.Reason == ReasonCode.RelationViolated && f.AssetId == "iso")
+            {
+                lock (raised)
+                {
+                    raised.Add(f);
+                }
+            }
+        }
+
+        ReadingMessage Iso(long seq, long ts, double x, double y, double z) =>
+            new("iso-device", seq, ts, 0, [new SignalValue(0, x), new SignalValue(1, y), new SignalValue(2, z)]);
+
+        TwinClusterFixture.Evidence.Raised += Collect;
+        try
+        {
+            var start = NowMs;
+            await iso.IngestAsync([Iso(1, start - 750, 10, 20, 30), Iso(2, start - 500, 10, 20, 30), Iso(3, start - 250, 10, 20, 30)]);
+            await WaitForAsync(lied, s => s.Evaluations >= 3);
+            await WaitForAsync(honest, s => s.Evaluations >= 3);
+            // The twin has heard that both relations hold: its own queue takes the relations' messages in order.
+            await iso.GetSnapshotAsync();
+            Assert.Equal(["x", "y", "z"], await iso.VouchedForAsync("none"));
+            Assert.Equal(["x", "z"], await iso.VouchedForAsync("iso-y-follows-x"));
+
+            await iso.IngestAsync([Iso(4, start, 20, 20, 60)]);
+            var violated = await WaitForAsync(lied, s => s.Evaluations >= 4);
+
+            Assert.Equal(RelationState.Violated, violated.State);
+            Assert.Equal(RelationState.Holding, (await WaitForAsync(honest, s => s.Evaluations >= 4)).State);
+            Finding finding;
+            lock (raised)
+            {
+                finding = Assert.Single(raised);
+            }
+
+            Assert.Equal(("iso", "y"), (finding.AssetId, finding.SignalId));
+            Assert.Contains("blamed: iso.y", finding.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            TwinClusterFixture.Evidence.Raised -= Collect;
+        }
+    }
+
+    [Fact]
     public async Task Ingest_QuarantinedInput_MakesRelationUnknownNotViolated()
     {
         var conveyor = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("conveyor1");

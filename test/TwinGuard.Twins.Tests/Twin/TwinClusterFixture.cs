@@ -17,6 +17,39 @@ public sealed class TwinClusterFixture : IAsyncLifetime
     public static readonly string LedgerDirectory = Directory.CreateTempSubdirectory("twinguard-grain-ledger-").FullName;
     private static LedgerWriter? _ledger;
 
+    /// <summary>
+    /// The sample plant plus a <c>controller</c> asset with a measured level and its set-point (the sample has no
+    /// set-point signal), and an <c>iso</c> asset whose <c>x</c> two relations read (for blame isolation).
+    /// </summary>
+    public static readonly PlantModel Plant = PlantModelLoader.Parse(SamplePlant.Text.Replace(
+        "\ndevices:",
+        "\n" + """
+          - id: controller
+            kind: controller
+            signals:
+              - { id: level, unit: m, range: [0, 2], max_rate: 0.5, period: 250ms }
+              - { id: level_setpoint, kind: setpoint, unit: m, range: [0, 2], operating: { low: 0.8, high: 1.2 }, period: 250ms }
+          - id: iso
+            kind: test
+            signals:
+              - { id: x, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+              - { id: y, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+              - { id: z, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+
+        devices:
+        """,
+        StringComparison.Ordinal) + """
+          - id: iso-y-follows-x
+            kind: algebraic
+            expression: "iso.y ~ 2 * iso.x"
+            tolerance: 1
+          - id: iso-z-follows-x
+            kind: algebraic
+            expression: "iso.z ~ 3 * iso.x"
+            tolerance: 1
+
+        """);
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -41,7 +74,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.ConfigureServices(services =>
         {
-            services.AddSingleton(SamplePlant.Load());
+            services.AddSingleton(Plant);
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton(Evidence);
             services.AddSingleton<QuarantineList>();

@@ -100,4 +100,50 @@ public sealed class ReadingValidatorTests
         Assert.NotNull(validator.CheckStale(0, ref state, Now + 1751));
         Assert.Null(validator.CheckStale(0, ref state, Now + 5000));
     }
+
+    [Fact]
+    public void CheckOperating_OutsideShorterThanTheDelay_IsNotReported()
+    {
+        var validator = Validator();
+        var state = default(SignalState);
+
+        // The sample's tank level band is [0.7, 1.3] with a 5 s on-delay.
+        Assert.Null(validator.CheckOperating(0, ref state, 1.0, Now));
+        Assert.Null(validator.CheckOperating(0, ref state, 1.35, Now + 1000));
+        Assert.Null(validator.CheckOperating(0, ref state, 1.36, Now + 5999));
+        Assert.Null(validator.CheckOperating(0, ref state, 1.2, Now + 6000));
+        Assert.Null(validator.CheckOperating(0, ref state, 1.35, Now + 7000));
+        Assert.Null(validator.CheckOperating(0, ref state, 1.35, Now + 11_999));
+    }
+
+    [Fact]
+    public void CheckOperating_OutsideForTheDelay_IsReportedOncePerExcursion()
+    {
+        var validator = Validator();
+        var state = default(SignalState);
+
+        Assert.Null(validator.CheckOperating(0, ref state, 1.31, Now));
+        var detail = validator.CheckOperating(0, ref state, 1.42, Now + 5000);
+        Assert.Equal("tank1.level = 1.42 m has been above its high limit 1.3 for 5 s (operating band [0.7, 1.3], valid range [0, 2])", detail);
+        Assert.Null(validator.CheckOperating(0, ref state, 1.5, Now + 60_000));
+        // Noise back across the limit for less than the delay does not end the excursion ...
+        Assert.Null(validator.CheckOperating(0, ref state, 1.29, Now + 61_000));
+        Assert.Null(validator.CheckOperating(0, ref state, 1.31, Now + 62_000));
+        Assert.Null(validator.CheckOperating(0, ref state, 1.31, Now + 70_000));
+        // ... staying back inside for the delay does, and the next excursion is reported again.
+        Assert.Null(validator.CheckOperating(0, ref state, 1.0, Now + 71_000));
+        Assert.Null(validator.CheckOperating(0, ref state, 1.0, Now + 76_000));
+        Assert.Null(validator.CheckOperating(0, ref state, 0.6, Now + 77_000));
+        Assert.Contains("below its low limit 0.7", validator.CheckOperating(0, ref state, 0.6, Now + 82_000), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckOperating_SignalWithoutBand_IsNeverReported()
+    {
+        var validator = new ReadingValidator(SamplePlant.Load().FindAsset("valve_in")!, Settings);
+        var state = default(SignalState);
+
+        Assert.Null(validator.CheckOperating(0, ref state, 100, Now));
+        Assert.Null(validator.CheckOperating(0, ref state, 100, Now + 3_600_000));
+    }
 }
