@@ -61,17 +61,16 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
     {
         try
         {
-            Update(inputs);
+            await UpdateCoreAsync(inputs);
         }
         finally
         {
+            // After the findings are raised: a simulation waits for every update the twins sent to be done.
             evidence.Metrics.CountRelationUpdateDone();
         }
-
-        return Task.CompletedTask;
     }
 
-    private void Update(RelationInput[] inputs)
+    private async Task UpdateCoreAsync(RelationInput[] inputs)
     {
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var input in inputs)
