@@ -43,6 +43,8 @@ public sealed class SimulateEndToEndTests
             Assert.True(run.GetProperty("simulatedSeconds").GetDouble() >= 0.99 * ScenarioLibrary.Embedded(name).Duration.TotalSeconds, $"{name} stopped early");
             // Faster than real time, or it is not a headless simulation.
             Assert.True(run.GetProperty("speedup").GetDouble() > 2, $"{name} ran at {run.GetProperty("speedup").GetDouble():0.0}x");
+            // Simulated time never moved on before the pipeline had taken a tick in.
+            Assert.Equal(0, run.GetProperty("paceTimeouts").GetInt64());
         }
 
         // With relations, normal operation before each attack raises no false alarm (measured: none in 12 runs of 2-11 min).
@@ -61,6 +63,37 @@ public sealed class SimulateEndToEndTests
         Assert.All(runs, r => Assert.False(r.GetProperty("relations").GetBoolean()));
         Assert.True(runs.Single(r => r.GetProperty("scenario").GetString() == "flood").GetProperty("detected").GetBoolean());
         Assert.All(runs, r => Assert.DoesNotContain("relation_violated", r.GetProperty("detectedBy").EnumerateArray().Select(e => e.GetString())));
+    }
+
+    [Fact]
+    public async Task Simulate_DeviceCutOff_ItsSignalsStillGoStale()
+    {
+        // Simulated time waits for the pipeline, but a device that really stops publishing must still be reported:
+        // a playbook cuts off the water-loop PLC behind the replayed values, and the twins hear nothing more from it.
+        var playbooks = Path.Combine(Directory.CreateTempSubdirectory("twinguard-playbooks-").FullName, "playbooks.yaml");
+        await File.WriteAllTextAsync(playbooks, """
+            playbooks:
+              - id: cut-off-source
+                description: The device behind tampered values is cut off, so its signals really stop arriving.
+                trigger:
+                  scope: asset
+                  severity: high
+                  reasons: [out_of_range, rate_of_change, relation_violated, replayed_sequence, persistent_shift]
+                conditions:
+                  min_criticality: high
+                actions:
+                  - quarantine: source
+                  - disconnect: device
+
+            """);
+        using var summary = await SimulateAsync("--scenario", "replay", "--playbooks", playbooks, "--seed", "1");
+        var run = summary.RootElement.GetProperty("runs")[0];
+
+        Assert.Contains("cut-off-source", run.GetProperty("containedBy").GetString(), StringComparison.Ordinal);
+        Assert.Contains("stale", run.GetProperty("otherReasons").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(run.GetProperty("messagesNotSent").GetInt64() > 0, "the cut-off device was never refused");
+        Assert.Equal(0, run.GetProperty("falseAlarms").GetInt32());
+        Assert.Equal(0, run.GetProperty("paceTimeouts").GetInt64());
     }
 
     [Fact]

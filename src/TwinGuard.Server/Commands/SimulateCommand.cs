@@ -29,7 +29,7 @@ internal static class SimulateCommand
         var config = new Option<FileInfo?>("--config") { Description = "Plant model (default: the sample plant, embedded)" };
         var playbooks = new Option<FileInfo?>("--playbooks") { Description = "Playbooks (default: the sample playbooks, embedded, unless --config is given)" };
         var noPlaybooks = new Option<bool>("--no-playbooks") { Description = "Run without any response" };
-        var keepData = new Option<bool>("--keep-data") { Description = "Keep each run's data directory (printed)" };
+        var keepData = new Option<bool>("--keep-data") { Description = "Keep each run's data directory (printed on stderr, and as dataDirectory in --json)" };
         var list = new Option<bool>("--list") { Description = "List the scenarios and exit" };
         var json = CommonOptions.Json();
         var command = new Command("simulate", "Run attack scenarios against the full pipeline, faster than real time, and score detection and containment")
@@ -213,6 +213,12 @@ internal static class SimulateCommand
 
         AnsiConsole.MarkupLine(
             $"false alarms: [bold]{summary.FalseAlarms}[/] in {summary.NormalSeconds / 3600:0.##} h of normal operation = [bold]{summary.FalseAlarmsPerDay:0.#} per simulated day[/]");
+        if (summary.PaceTimeouts > 0)
+        {
+            AnsiConsole.MarkupLine(
+                $"[yellow]simulated time moved on {summary.PaceTimeouts} times before the pipeline had caught up (after {SimulatePace.Patience.TotalSeconds:0} s of real time): the figures may be off[/]");
+        }
+
         var reasons = summary.Runs.SelectMany(r => r.FalseAlarmReasons).GroupBy(kv => kv.Key).Select(g => $"{g.Key} {g.Sum(kv => kv.Value)}").ToArray();
         if (reasons.Length > 0)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TwinGuard.Simulator.Running;
 using TwinGuard.Simulator.Scenarios;
 using TwinGuard.Simulator.Scoring;
@@ -5,6 +6,11 @@ using TwinGuard.Simulator.Scoring;
 namespace TwinGuard.Server.Commands;
 
 /// <summary>One scenario run as <c>twinguard simulate --json</c> reports it (times in seconds of simulated time).</summary>
+/// <remarks>
+/// <see cref="PaceTimeouts"/> counts ticks on which simulated time moved on before the pipeline had taken the tick in
+/// (0 when the run is sound); <see cref="LongestPaceWaitSeconds"/> is the longest real time one tick waited for it.
+/// <see cref="DataDirectory"/> is set when the run's data directory was kept (<c>--keep-data</c>).
+/// </remarks>
 internal sealed record SimulateScenarioResult(
     string Scenario,
     string Kind,
@@ -30,12 +36,14 @@ internal sealed record SimulateScenarioResult(
     long Messages,
     long AttackMessages,
     long MessagesNotSent,
-    long PaceTimeouts)
+    long PaceTimeouts,
+    double LongestPaceWaitSeconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DataDirectory)
 {
     /// <summary>How many times faster than real time the run went.</summary>
     public double Speedup => RealSeconds > 0 ? SimulatedSeconds / RealSeconds : 0;
 
-    public static SimulateScenarioResult From(ScenarioRunResult run, ScenarioScore score, bool relations, bool normalOnly, long paceTimeouts, int seed)
+    public static SimulateScenarioResult From(ScenarioRunResult run, ScenarioScore score, bool relations, bool normalOnly, SimulatePace pace, int seed, string? dataDirectory)
     {
         var scenario = run.Scenario;
         return new SimulateScenarioResult(
@@ -63,6 +71,8 @@ internal sealed record SimulateScenarioResult(
             run.MessagesPublished,
             run.AttackMessagesPublished,
             run.MessagesNotSent,
-            paceTimeouts);
+            pace.Timeouts,
+            pace.LongestWait.TotalSeconds,
+            dataDirectory);
     }
 }

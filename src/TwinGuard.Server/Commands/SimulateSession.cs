@@ -27,10 +27,19 @@ internal static class SimulateSession
     /// <summary>Simulated time at which every run starts: fixed so that runs are reproducible.</summary>
     public static readonly DateTimeOffset Epoch = new(2026, 1, 5, 6, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A run starts at a whole multiple of this after <see cref="Epoch"/>, however long the host took to start.</summary>
+    public static readonly TimeSpan StartAlignment = TimeSpan.FromSeconds(10);
+
     public static async Task<SimulateScenarioResult> RunAsync(
         Scenario scenario, SimulateSettings settings, bool relations, bool normalOnly, CancellationToken cancellationToken)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("twinguard-simulate-").FullName;
+        if (settings.KeepData)
+        {
+            // On stderr, so that --json output stays one document; the JSON names it too (dataDirectory).
+            await Console.Error.WriteLineAsync($"{scenario.Id} (seed {settings.Seed}): data kept in {dataDirectory}");
+        }
+
         try
         {
             return await RunInAsync(scenario, settings, relations, normalOnly, dataDirectory, cancellationToken);
@@ -90,10 +99,14 @@ internal static class SimulateSession
         await app.StopAsync(CancellationToken.None);
 
         var score = ScenarioScorer.Score(run, observations.ToArray(), actions.ToArray(), normalOnly);
-        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace.Timeouts + pace.Settled, settings.Seed);
+        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace, settings.Seed, settings.KeepData ? dataDirectory : null);
     }
 
-    /// <summary>Starts the host; the clock creeps forward meanwhile, for whatever start-up waits on a timer.</summary>
+    /// <summary>
+    /// Starts the host; the clock creeps forward meanwhile, for whatever start-up waits on a timer, by as much as the
+    /// machine takes. The run then starts at the next whole <see cref="StartAlignment"/> of simulated time, so that the
+    /// devices' timestamps, and every time in the report, are the same from one run of a seed to the next.
+    /// </summary>
     private static async Task StartAsync(WebApplication app, SimulationClock clock, CancellationToken cancellationToken)
     {
         var starting = app.StartAsync(cancellationToken);
@@ -104,6 +117,8 @@ internal static class SimulateSession
         }
 
         await starting;
+        var elapsed = clock.GetUtcNow() - Epoch;
+        clock.Advance(TimeSpan.FromTicks((StartAlignment.Ticks - (elapsed.Ticks % StartAlignment.Ticks)) % StartAlignment.Ticks));
     }
 
     /// <summary>The scenario's plant and duration with the attack pushed past the end: normal operation only.</summary>

@@ -9,6 +9,10 @@ namespace TwinGuard.Server.Commands;
 /// <param name="FalseAlarms">False alarms over every normal part (of the runs with relations, when there are any).</param>
 /// <param name="NormalSeconds">Simulated seconds of normal operation over all runs.</param>
 /// <param name="FalseAlarmsPerDay">False alarms per simulated day of normal operation.</param>
+/// <param name="PaceTimeouts">
+/// Ticks, over every run, on which simulated time moved on before the pipeline had taken the tick in: 0 when the
+/// figures are sound (see <see cref="SimulatePace"/>).
+/// </param>
 internal sealed record SimulateSummary(
     IReadOnlyList<SimulateScenarioResult> Runs,
     IReadOnlyList<SimulateScenarioSummary> Scenarios,
@@ -17,7 +21,8 @@ internal sealed record SimulateSummary(
     int Total,
     int FalseAlarms,
     double NormalSeconds,
-    double FalseAlarmsPerDay)
+    double FalseAlarmsPerDay,
+    long PaceTimeouts)
 {
     public static SimulateSummary From(IReadOnlyList<SimulateScenarioResult> runs)
     {
@@ -35,7 +40,8 @@ internal sealed record SimulateSummary(
             attacks.Count(r => r.Relations),
             falseAlarms,
             normal,
-            normal > 0 ? falseAlarms / (normal / 86400) : 0);
+            normal > 0 ? falseAlarms / (normal / 86400) : 0,
+            runs.Sum(r => r.PaceTimeouts));
     }
 
     private static List<SimulateScenarioSummary> Group(IEnumerable<SimulateScenarioResult> runs) =>

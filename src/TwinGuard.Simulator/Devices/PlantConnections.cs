@@ -19,10 +19,13 @@ internal sealed class PlantConnections : IAsyncDisposable
     /// <summary>Reconnection attempts the broker refused.</summary>
     public long Refused { get; private set; }
 
-    /// <summary>Connects every device; a device that cannot connect at the start is a setup error.</summary>
+    /// <summary>
+    /// Connects every device, each publishing with acknowledgement when <paramref name="acknowledged"/>
+    /// (<see cref="SimulatedDevice.Acknowledged"/>); a device that cannot connect at the start is a setup error.
+    /// </summary>
     /// <exception cref="InvalidOperationException">A device could not connect (wrong port, refused credentials).</exception>
     public static async Task<PlantConnections> ConnectAsync(
-        IEnumerable<DeviceProfile> devices, string clientIdPrefix, string host, int port, TimeSpan connectTimeout, Action<string>? onEvent,
+        IEnumerable<DeviceProfile> devices, string clientIdPrefix, string host, int port, TimeSpan connectTimeout, bool acknowledged, Action<string>? onEvent,
         CancellationToken cancellationToken)
     {
         var connections = new PlantConnections(onEvent);
@@ -30,7 +33,10 @@ internal sealed class PlantConnections : IAsyncDisposable
         {
             foreach (var device in devices)
             {
-                var connection = new SimulatedDevice(device.Id, device.Password, $"{clientIdPrefix}-{device.Id}", host, port, connectTimeout);
+                var connection = new SimulatedDevice(device.Id, device.Password, $"{clientIdPrefix}-{device.Id}", host, port, connectTimeout)
+                {
+                    Acknowledged = acknowledged,
+                };
                 connections._devices[device.Id] = connection;
                 var outcome = await connection.ConnectAsync(cancellationToken);
                 if (!outcome.Connected)
@@ -53,27 +59,46 @@ internal sealed class PlantConnections : IAsyncDisposable
     /// <returns>False when the message could not be sent (not connected, refused, or the publish failed).</returns>
     public async Task<bool> SendAsync(OutgoingMessage message, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var device = _devices[message.DeviceId];
-        if (!device.IsConnected)
+        ArgumentNullException.ThrowIfNull(message);
+        return await ReconnectIfDroppedAsync(message.DeviceId, now, cancellationToken) && await PublishAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reconnects a device the broker dropped, at most once a second; true when it is connected. Not safe to call
+    /// concurrently for one device.
+    /// </summary>
+    public async Task<bool> ReconnectIfDroppedAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var device = _devices[deviceId];
+        if (device.IsConnected)
         {
-            if (_lastReconnect.TryGetValue(message.DeviceId, out var last) && now - last < ReconnectInterval)
-            {
-                return false;
-            }
-
-            _lastReconnect[message.DeviceId] = now;
-            var outcome = await device.ConnectAsync(cancellationToken);
-            if (!outcome.Connected)
-            {
-                Refused += outcome.RefusedByBroker ? 1 : 0;
-                _onEvent?.Invoke($"device {message.DeviceId} could not reconnect: {outcome.Reason}");
-                return false;
-            }
-
-            _onEvent?.Invoke($"device {message.DeviceId} reconnected");
+            return true;
         }
 
-        return await device.PublishAsync(message, cancellationToken);
+        if (_lastReconnect.TryGetValue(deviceId, out var last) && now - last < ReconnectInterval)
+        {
+            return false;
+        }
+
+        _lastReconnect[deviceId] = now;
+        var outcome = await device.ConnectAsync(cancellationToken);
+        if (!outcome.Connected)
+        {
+            Refused += outcome.RefusedByBroker ? 1 : 0;
+            _onEvent?.Invoke($"device {deviceId} could not reconnect: {outcome.Reason}");
+            return false;
+        }
+
+        _onEvent?.Invoke($"device {deviceId} reconnected");
+        return true;
+    }
+
+    /// <summary>Publishes as the message's device without reconnecting it; safe to call concurrently.</summary>
+    /// <returns>False when the device is not connected or the publish failed.</returns>
+    public Task<bool> PublishAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return _devices[message.DeviceId].PublishAsync(message, cancellationToken);
     }
 
     /// <summary>Closes every connection cleanly, giving up after two seconds.</summary>

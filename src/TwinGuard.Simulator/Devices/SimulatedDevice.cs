@@ -9,7 +9,8 @@ namespace TwinGuard.Simulator.Devices;
 /// <remarks>
 /// Readings go out at QoS 0 without retain, as telemetry from PLCs and gateways usually does: a lost sample is
 /// replaced by the next one 250 ms later. A broker that disconnects the device (a containment action) is expected:
-/// publishing then reports false and <see cref="ConnectAsync"/> may be tried again.
+/// publishing then reports false and <see cref="ConnectAsync"/> may be tried again. A simulation in simulated time
+/// publishes <see cref="Acknowledged"/> instead, so that it knows which messages the broker really took in.
 /// </remarks>
 public sealed class SimulatedDevice : IAsyncDisposable
 {
@@ -49,6 +50,19 @@ public sealed class SimulatedDevice : IAsyncDisposable
     /// <summary>The MQTT client id.</summary>
     public string ClientId { get; }
 
+    /// <summary>
+    /// Publish at QoS 1 and return only when the broker has acknowledged the message, instead of at QoS 0 as soon as it
+    /// is written to the socket.
+    /// </summary>
+    /// <value>False.</value>
+    /// <remarks>
+    /// MQTT 3.1.1 §4.3.2: the broker answers a QoS 1 PUBLISH with PUBACK once it has taken the message in; MQTTnet's
+    /// broker sends it after its publish interception, where TwinGuard's gate decides. A simulation that waits for the
+    /// pipeline therefore knows that an acknowledged message has been through the gate, and that a message written
+    /// just before the broker closed the connection (containment) was not.
+    /// </remarks>
+    public bool Acknowledged { get; init; }
+
     /// <summary>Whether the connection is up.</summary>
     public bool IsConnected => _client.IsConnected;
 
@@ -82,7 +96,7 @@ public sealed class SimulatedDevice : IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes a message at QoS 0; false when the device is not connected or the connection broke.</summary>
+    /// <summary>Publishes a message (at QoS 0, or 1 when <see cref="Acknowledged"/>); false when the device is not connected or the connection broke.</summary>
     public async Task<bool> PublishAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -94,7 +108,7 @@ public sealed class SimulatedDevice : IAsyncDisposable
         var application = new MqttApplicationMessageBuilder()
             .WithTopic(message.Topic)
             .WithPayload(message.Payload.ToArray())
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
+            .WithQualityOfServiceLevel(Acknowledged ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce)
             .WithContentType("application/json")
             .Build();
         try

@@ -24,7 +24,8 @@ public sealed record ScenarioRunOptions
     public System.Net.IPAddress ThiefAddress { get; init; } = System.Net.IPAddress.Parse("127.0.0.2");
 
     /// <summary>
-    /// Called after each tick's messages are sent, with how many messages have been handed to the broker so far:
+    /// Called after each tick's messages are sent, with how many messages the broker has acknowledged so far (every
+    /// device publishes at QoS 1 in a scenario run, so each of them has been through the broker's publish interception):
     /// returns once the pipeline has taken them in, so that simulated time only moves on when it has kept up.
     /// </summary>
     /// <value>Returns at once.</value>

@@ -74,7 +74,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
         }
 
         var plant = _plant = await PlantConnections.ConnectAsync(
-            _options.Devices, _options.ClientIdPrefix, _options.Host, _options.Port, _options.ConnectTimeout, _options.OnEvent, cancellationToken);
+            _options.Devices, _options.ClientIdPrefix, _options.Host, _options.Port, _options.ConnectTimeout, acknowledged: false, _options.OnEvent, cancellationToken);
 
         var start = _time.GetUtcNow();
         StartedAt = start;

@@ -10,6 +10,9 @@ public sealed class PipelineMetrics
     private readonly long[] _findingsByReason = new long[Enum.GetValues<ReasonCode>().Length];
     private readonly ConcurrentDictionary<(string Device, ReasonCode Reason), long> _refusalsByDevice = new();
     private long _messages;
+    private long _messagesRefused;
+    private long _relationUpdatesSent;
+    private long _relationUpdatesDone;
     private long _readingsAccepted;
     private long _incidents;
     private long _refusalsNotStored;
@@ -23,6 +26,20 @@ public sealed class PipelineMetrics
 
     /// <summary>Messages received from any transport.</summary>
     public long Messages => Interlocked.Read(ref _messages);
+
+    /// <summary>Messages the gate refused as a whole: none of their values went on to a twin.</summary>
+    /// <remarks>
+    /// A message refused for several reasons (each of its values quarantined, say) counts once here and once per reason in
+    /// <see cref="Refusals"/>; with the messages the twins took in, this accounts for every message the gate has decided on.
+    /// </remarks>
+    public long MessagesRefused => Interlocked.Read(ref _messagesRefused);
+
+    /// <summary>Batches of accepted values the twins sent to their relations.</summary>
+    public long RelationUpdatesSent => Interlocked.Read(ref _relationUpdatesSent);
+
+    /// <summary>Of those, batches a relation has evaluated (and raised its findings for).</summary>
+    /// <remarks>Equal to <see cref="RelationUpdatesSent"/> when no evaluation is in flight: a simulation waits for that.</remarks>
+    public long RelationUpdatesDone => Interlocked.Read(ref _relationUpdatesDone);
 
     /// <summary>Signal values that passed gate and validation and reached a twin's trusted state.</summary>
     public long ReadingsAccepted => Interlocked.Read(ref _readingsAccepted);
@@ -63,6 +80,12 @@ public sealed class PipelineMetrics
     }
 
     internal void CountMessage() => Interlocked.Increment(ref _messages);
+
+    internal void CountMessageRefused() => Interlocked.Increment(ref _messagesRefused);
+
+    internal void CountRelationUpdateSent() => Interlocked.Increment(ref _relationUpdatesSent);
+
+    internal void CountRelationUpdateDone() => Interlocked.Increment(ref _relationUpdatesDone);
 
     internal void CountAccepted(int values) => Interlocked.Add(ref _readingsAccepted, values);
 

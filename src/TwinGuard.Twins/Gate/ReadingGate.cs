@@ -28,6 +28,19 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp)
     {
         evidence.Metrics.CountMessage();
+        var decision = await DecideAsync(source, topic, payload, arrivalTimestamp);
+        if (!decision.Accepted)
+        {
+            // Counted once per message, whatever the number of findings its refusal raised: a message whose every
+            // value is quarantined raises one finding per value and none for the message.
+            evidence.Metrics.CountMessageRefused();
+        }
+
+        return decision;
+    }
+
+    private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp)
+    {
         var device = source.Device;
 
         if (quarantine.IsDeviceQuarantined(device.Id))

@@ -65,6 +65,19 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
 
     public async Task UpdateAsync(RelationInput[] inputs)
     {
+        try
+        {
+            await UpdateCoreAsync(inputs);
+        }
+        finally
+        {
+            // After the findings are raised: a simulation waits for every update the twins sent to be done.
+            evidence.Metrics.CountRelationUpdateDone();
+        }
+    }
+
+    private async Task UpdateCoreAsync(RelationInput[] inputs)
+    {
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var input in inputs)
         {

@@ -75,6 +75,7 @@ internal sealed partial class TwinGrain
         {
             if (_relationInputs[r].Count > 0)
             {
+                evidence.Metrics.CountRelationUpdateSent();
                 _ = _relationGrains[r].UpdateAsync([.. _relationInputs[r]]);
                 _relationInputs[r].Clear();
             }
