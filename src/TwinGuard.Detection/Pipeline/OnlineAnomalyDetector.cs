@@ -22,8 +22,11 @@ public sealed class OnlineAnomalyDetector
     private readonly OnlineLearningOptions _learning;
     private readonly int _columns;
     private readonly List<double[]> _warmUp = [];
-    private readonly Queue<double[]> _history = new();
+    private readonly Queue<(double[] Row, bool Explained)> _history = new();
     private AnomalyPipeline? _pipeline;
+    /// <summary>Fewest unexplained rows the anchor check needs to judge a refit.</summary>
+    private const int MinUnexplained = 100;
+
     private PipelineModel? _anchor;
     private bool _rebaselining;
     private int _sinceFit;
@@ -70,7 +73,13 @@ public sealed class OnlineAnomalyDetector
     /// Adds the next row. During warm-up nothing is returned until the window is full; then the warm-up rows' verdicts
     /// are returned at once. Afterwards each call returns the row's verdict.
     /// </summary>
-    public IReadOnlyList<AnomalyVerdict> Push(ReadOnlySpan<double> row)
+    /// <param name="row">The row.</param>
+    /// <param name="explained">
+    /// True when something outside the model vouches for the row (the twin's physics relations hold for it): such a row
+    /// is a new operating point the physics explains, so it is learned but does not count against a refit in the anchor
+    /// check, which judges only what nothing else can explain.
+    /// </param>
+    public IReadOnlyList<AnomalyVerdict> Push(ReadOnlySpan<double> row, bool explained = false)
     {
         if (row.Length != _columns)
         {
@@ -92,7 +101,7 @@ public sealed class OnlineAnomalyDetector
             var first = Math.Min(transform.WarmUpRows, features.Rows - 2);
             for (var i = first; i < features.Rows; i++)
             {
-                Remember(features.Row(i).ToArray());
+                Remember(features.Row(i).ToArray(), explained: false);
             }
 
             _anchor = _pipeline.Model;
@@ -109,7 +118,7 @@ public sealed class OnlineAnomalyDetector
         // operator has declared the current operation normal).
         if (_rebaselining || _sinceFlag >= Math.Max(1, _options.Features.Window))
         {
-            Remember(featureRow);
+            Remember(featureRow, explained);
             Learned++;
         }
 
@@ -117,7 +126,7 @@ public sealed class OnlineAnomalyDetector
         {
             if (_history.Count >= _learning.WarmUp)
             {
-                _anchor = _pipeline.Propose(FeatureMatrix.FromRows([.. _history]));
+                _anchor = _pipeline.Propose(FeatureMatrix.FromRows([.. _history.Select(h => h.Row)]));
                 _pipeline.Adopt(_anchor);
                 (_rebaselining, _sinceFit, LastAnchorRejection) = (false, 0, 0);
                 Refits++;
@@ -145,8 +154,10 @@ public sealed class OnlineAnomalyDetector
 
     private void Refit()
     {
-        var recent = FeatureMatrix.FromRows([.. _history]);
-        LastAnchorRejection = _anchor!.RejectionRate(recent);
+        var recent = FeatureMatrix.FromRows([.. _history.Select(h => h.Row)]);
+        var unexplained = _history.Where(h => !h.Explained).Select(h => h.Row).ToList();
+        // Judged on the rows nothing else explains; when nearly all are explained there is nothing left to judge.
+        LastAnchorRejection = unexplained.Count >= MinUnexplained ? _anchor!.RejectionRate(FeatureMatrix.FromRows(unexplained)) : 0;
         if (LastAnchorRejection > _learning.MaxAnchorRejection)
         {
             RefitsRefused++;
@@ -160,9 +171,9 @@ public sealed class OnlineAnomalyDetector
         Refits++;
     }
 
-    private void Remember(double[] featureRow)
+    private void Remember(double[] featureRow, bool explained)
     {
-        _history.Enqueue(featureRow);
+        _history.Enqueue((featureRow, explained));
         while (_history.Count > _learning.History)
         {
             _history.Dequeue();

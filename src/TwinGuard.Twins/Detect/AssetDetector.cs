@@ -66,9 +66,11 @@ internal sealed class AssetDetector
     public string DetectorName => _settings.MultivariateDetector;
 
     /// <summary>Scores the asset's current state; returns the score and an explanation when it is anomalous.</summary>
-    public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state)
+    /// <param name="state">The asset's last-known-good values, in signal order.</param>
+    /// <param name="explained">True when the twin's relations explain the state (see <see cref="OnlineAnomalyDetector.Push"/>).</param>
+    public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state, bool explained = false)
     {
-        var verdicts = _detector.Push(state);
+        var verdicts = _detector.Push(state, explained);
         var version = _detector.IsFitted ? 1 + _detector.Refits : 0;
         if (version != _modelVersion)
         {

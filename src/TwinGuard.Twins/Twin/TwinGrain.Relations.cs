@@ -59,6 +59,32 @@ internal sealed partial class TwinGrain
         return explained;
     }
 
+    /// <summary>
+    /// True when the relations explain the asset's whole state: every signal that takes part in a relation is explained
+    /// (<see cref="IsExplainedByRelations"/>), and at least one does. Such a state is a new operating point the physics
+    /// accounts for: the multivariate model learns it without holding it against a retraining.
+    /// </summary>
+    private bool IsStateExplainedByRelations()
+    {
+        var any = false;
+        for (var i = 0; i < _asset.Signals.Count; i++)
+        {
+            if (_routes.Of(i).IsEmpty)
+            {
+                continue;
+            }
+
+            if (!IsExplainedByRelations(i))
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
     /// <summary>Queues an accepted value for every relation that reads it.</summary>
     private void ForwardToRelations(int signalIndex, long timestampMs, double value, string deviceId)
     {

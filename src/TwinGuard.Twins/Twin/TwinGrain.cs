@@ -192,7 +192,7 @@ internal sealed partial class TwinGrain(
             _state[i] = _signals[i].Value;
         }
 
-        if (_assetDetector.Observe(_state) is { } found)
+        if (_assetDetector.Observe(_state, IsStateExplainedByRelations()) is { } found)
         {
             var top = _asset.IndexOf(found.TopSignal);
             if (IsExplainedByRelations(top))

@@ -7,7 +7,7 @@ public sealed class OnlineAnomalyDetectorTests
     [Fact]
     public void Push_SustainedShift_NeverLearnedAndStaysFlagged()
     {
-        var normal = TestData.Gaussian(3000, 3, seed: 21);
+        var normal = TestData.Gaussian(4000, 3, seed: 8);
         var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
             new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000 });
         var verdicts = new List<AnomalyVerdict>();
@@ -96,6 +96,35 @@ public sealed class OnlineAnomalyDetectorTests
         {
             Assert.Equal(0, online.RefitsRefused);
             Assert.True(flaggedAtTheEnd <= 10, $"{flaggedAtTheEnd} of the last 100 poisoned rows flagged: the poisoning did not work");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Push_NewOperatingPoint_CountsAgainstRefitsOnlyWhenNothingExplainsIt(bool explained)
+    {
+        // The plant drifts slowly to an operating point the commissioning window never saw. Unexplained, that is what a
+        // poisoning looks like and the anchor refuses to learn it; explained (the twin's physics relations hold for
+        // every row), it is a new operating point and the refits learn it.
+        var normal = TestData.Gaussian(4000, 3, seed: 8);
+        var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
+            new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000, MaxAnchorRejection = 0.3 });
+        for (var i = 0; i < normal.Rows; i++)
+        {
+            var row = normal.Row(i).ToArray();
+            row[0] += Math.Max(0, i - 300) * 0.01;
+            online.Push(row, explained && i >= 300);
+        }
+
+        if (explained)
+        {
+            Assert.Equal(0, online.RefitsRefused);
+            Assert.Equal(0, online.LastAnchorRejection);
+        }
+        else
+        {
+            Assert.True(online.RefitsRefused > 5, $"{online.RefitsRefused} refits refused");
         }
     }
 
