@@ -145,19 +145,12 @@ internal sealed partial class LiveEvents(
         message = f.Message,
     }));
 
-    private void OnIncidentOpened(Incident i) => Publish(Item("incident", new
-    {
-        id = i.Id,
-        opened = i.Opened,
-        scope = i.Scope,
-        asset = i.AssetId,
-        severity = i.Severity,
-        title = i.Title,
-        rule = i.Rule,
-    }));
+    private void OnIncidentOpened(Incident i) => Publish(IncidentItem(i, escalated: false));
 
     /// <summary>An open incident whose severity rose or which gained a reason: the same event type, marked escalated.</summary>
-    private void OnIncidentEscalated(Incident i) => Publish(Item("incident", new
+    private void OnIncidentEscalated(Incident i) => Publish(IncidentItem(i, escalated: true));
+
+    private SseItem<string> IncidentItem(Incident i, bool escalated) => Item("incident", new
     {
         id = i.Id,
         opened = i.Opened,
@@ -167,8 +160,8 @@ internal sealed partial class LiveEvents(
         title = i.Title,
         rule = i.Rule,
         reasons = i.Reasons.Select(r => r.Name()).ToArray(),
-        escalated = true,
-    }));
+        escalated,
+    });
 
     private void OnAction(ActionRecord action) => Publish(Item("action", action));
 

@@ -20,19 +20,7 @@ public sealed class ScenarioRunnerTests
         await using var broker = await TestBroker.StartAsync();
         // A flood in the window: 50 messages of one device to one asset in each of its ticks.
         var scenario = Shortened("flood", TimeSpan.FromSeconds(20), attackFrom: TimeSpan.FromSeconds(5), attackFor: TimeSpan.FromSeconds(3));
-        var ticks = new ConcurrentQueue<(long Published, int Intercepted)>();
-        var clock = new SimulationClock(Start);
-        await using var runner = new ScenarioRunner(scenario, new ScenarioRunOptions
-        {
-            Port = broker.Port,
-            AfterTick = (published, _) =>
-            {
-                ticks.Enqueue((published, broker.Messages.Count));
-                return ValueTask.CompletedTask;
-            },
-        }, clock);
-
-        var result = await runner.RunAsync();
+        var (result, ticks) = await RunCountingTicksAsync(broker, scenario);
 
         Assert.True(result.Completed);
         Assert.Equal(80, ticks.Count);
@@ -63,19 +51,7 @@ public sealed class ScenarioRunnerTests
             }
         };
         var scenario = Shortened("bias", TimeSpan.FromSeconds(20), attackFrom: TimeSpan.FromHours(1), attackFor: TimeSpan.FromSeconds(1));
-        var ticks = new ConcurrentQueue<(long Published, int Intercepted)>();
-        var clock = new SimulationClock(Start);
-        await using var runner = new ScenarioRunner(scenario, new ScenarioRunOptions
-        {
-            Port = broker.Port,
-            AfterTick = (published, _) =>
-            {
-                ticks.Enqueue((published, broker.Messages.Count));
-                return ValueTask.CompletedTask;
-            },
-        }, clock);
-
-        var result = await runner.RunAsync();
+        var (result, ticks) = await RunCountingTicksAsync(broker, scenario);
         await contained.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.True(result.Completed);
@@ -93,5 +69,22 @@ public sealed class ScenarioRunnerTests
     {
         var scenario = ScenarioLibrary.Embedded(name);
         return scenario with { Duration = duration, Attack = scenario.Attack with { Start = attackFrom, End = attackFrom + attackFor } };
+    }
+
+    /// <summary>Runs the scenario against the broker; after each tick notes how many messages the runner counted as
+    /// published and how many the broker had taken in.</summary>
+    private static async Task<(ScenarioRunResult Result, IReadOnlyCollection<(long Published, int Intercepted)> Ticks)> RunCountingTicksAsync(TestBroker broker, Scenario scenario)
+    {
+        var ticks = new ConcurrentQueue<(long Published, int Intercepted)>();
+        await using var runner = new ScenarioRunner(scenario, new ScenarioRunOptions
+        {
+            Port = broker.Port,
+            AfterTick = (published, _) =>
+            {
+                ticks.Enqueue((published, broker.Messages.Count));
+                return ValueTask.CompletedTask;
+            },
+        }, new SimulationClock(Start));
+        return (await runner.RunAsync(), ticks);
     }
 }
