@@ -28,6 +28,8 @@ public sealed class OnlineAnomalyDetector
     private const int MinUnexplained = 100;
 
     private PipelineModel? _anchor;
+    private Task<PipelineModel>? _pending;
+    private int _pendingRows;
     private bool _rebaselining;
     private int _sinceFit;
     private long _sinceFlag = long.MaxValue / 2;
@@ -132,6 +134,17 @@ public sealed class OnlineAnomalyDetector
                 Refits++;
             }
         }
+        else if (_pending is not null)
+        {
+            if (--_pendingRows <= 0)
+            {
+                // Adopted at a fixed row whatever the machine's speed; waits only if the fit is not done by then.
+                _pipeline.Adopt(_pending.GetAwaiter().GetResult());
+                _pending = null;
+                ConsecutiveRefusals = 0;
+                Refits++;
+            }
+        }
         else if (++_sinceFit >= _learning.RefitEvery && _history.Count >= _learning.WarmUp)
         {
             _sinceFit = 0;
@@ -148,6 +161,7 @@ public sealed class OnlineAnomalyDetector
     /// </summary>
     public void Rebaseline()
     {
+        _pending = null; // a refit of the old normal is not adopted
         _history.Clear();
         _rebaselining = true;
     }
@@ -163,6 +177,15 @@ public sealed class OnlineAnomalyDetector
             RefitsRefused++;
             ConsecutiveRefusals++;
             RefitRefused?.Invoke(LastAnchorRejection);
+            return;
+        }
+
+        if (_learning.AdoptAfter > 0)
+        {
+            // The fit works on its own copy of the rows and makes a new detector: nothing it touches is in use.
+            var pipeline = _pipeline!;
+            _pending = Task.Run(() => pipeline.Propose(recent));
+            _pendingRows = _learning.AdoptAfter;
             return;
         }
 

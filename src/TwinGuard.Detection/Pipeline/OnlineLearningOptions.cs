@@ -26,4 +26,13 @@ public sealed record OnlineLearningOptions
     /// operation the anchor rejected up to 14 % of later windows. A creeping value drives the rejection to 100 %.
     /// </value>
     public double MaxAnchorRejection { get; init; } = 0.3;
+
+    /// <summary>
+    /// Rows scored between the start of a refit and the adoption of its model; 0 to fit and adopt at once. With a
+    /// positive value the fit runs on the thread pool while the model in use keeps scoring, and is adopted exactly that
+    /// many rows later (waiting for it only if it is not done by then), so a caller that must answer quickly (a twin's
+    /// turn) is not held up for a whole fit, and the rows a model scores do not depend on how fast the machine is.
+    /// </summary>
+    /// <value>0.</value>
+    public int AdoptAfter { get; init; }
 }

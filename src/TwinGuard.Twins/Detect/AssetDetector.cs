@@ -30,7 +30,15 @@ internal sealed class AssetDetector
         _detector = new OnlineAnomalyDetector(
             asset.Signals.Count,
             DetectorCatalog.Create(settings.MultivariateDetector),
-            new OnlineLearningOptions { WarmUp = settings.MultivariateWarmUp, RefitEvery = settings.MultivariateWarmUp, History = Math.Max(2048, settings.MultivariateWarmUp) });
+            new OnlineLearningOptions
+            {
+                WarmUp = settings.MultivariateWarmUp,
+                RefitEvery = settings.MultivariateWarmUp,
+                History = Math.Max(2048, settings.MultivariateWarmUp),
+                // A refit runs beside the twin's turn and is adopted this many states later: the twin never stops
+                // ingesting for a whole fit (it did, for tens of milliseconds at a time, at every retraining).
+                AdoptAfter = Math.Clamp(settings.MultivariateWarmUp / 8, 1, 256),
+            });
         _detector.RefitRefused += rejected =>
         {
             if (_detector.ConsecutiveRefusals == RefusalsToReport)

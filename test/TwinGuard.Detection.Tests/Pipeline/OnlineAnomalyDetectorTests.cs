@@ -129,6 +129,29 @@ public sealed class OnlineAnomalyDetectorTests
     }
 
     [Fact]
+    public void Push_WithAdoptAfter_FitsBesideTheStreamAndAdoptsExactlyThatManyRowsLater()
+    {
+        var normal = TestData.Gaussian(1000, 3, seed: 5);
+        var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
+            new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000, AdoptAfter = 40 });
+        var refitsAt = new List<int>();
+        for (var i = 0; i < 700; i++)
+        {
+            var before = online.Refits;
+            online.Push(normal.Row(i));
+            if (online.Refits > before)
+            {
+                refitsAt.Add(i);
+            }
+        }
+
+        // Warm-up ends at row 299; refits start every 100 scored rows (at 399, then 100 rows after each adoption) and
+        // are adopted 40 rows after they start, whatever the machine's speed: the same rows, run after run.
+        Assert.Equal([439, 579], refitsAt);
+        Assert.Equal(0, online.RefitsRefused);
+    }
+
+    [Fact]
     public void Rebaseline_AfterARealChangeOfOperation_LearnsTheNewNormalAndAnchorsThere()
     {
         var normal = TestData.Gaussian(3000, 3, seed: 13);

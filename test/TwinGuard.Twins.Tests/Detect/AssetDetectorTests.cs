@@ -30,7 +30,7 @@ public sealed class AssetDetectorTests
         var versions = new List<int>();
         detector.ModelFitted += versions.Add;
         var random = new Random(5);
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 425; i++)
         {
             // Normal operation, including operating changes: the speed moves between set-points.
             var speed = 2000 + (600 * Math.Sin(i / 40.0));
@@ -38,7 +38,8 @@ public sealed class AssetDetectorTests
         }
 
         Assert.True(detector.IsScoring);
-        Assert.Equal([1, 2], versions); // fitted after 200 states, refitted after 200 more
+        // Fitted after 200 states; refitted beside the stream after 200 more, and adopted 25 states later (a warm-up / 8).
+        Assert.Equal([1, 2], versions);
         var spoofed = State(2000, random);
         spoofed[1] = 40; // flow far below what the speed implies, while still inside its range
         (double Score, string TopSignal, string Explanation)? found = null;
