@@ -18,15 +18,15 @@ namespace TwinGuard.Detection.Pipeline;
 /// </remarks>
 public sealed class OnlineAnomalyDetector
 {
+    /// <summary>Fewest unexplained rows the anchor check needs to judge a refit.</summary>
+    private const int MinUnexplained = 100;
+
     private readonly AnomalyPipelineOptions _options;
     private readonly OnlineLearningOptions _learning;
     private readonly int _columns;
     private readonly List<double[]> _warmUp = [];
     private readonly Queue<(double[] Row, bool Explained)> _history = new();
     private AnomalyPipeline? _pipeline;
-    /// <summary>Fewest unexplained rows the anchor check needs to judge a refit.</summary>
-    private const int MinUnexplained = 100;
-
     private PipelineModel? _anchor;
     private Task<PipelineModel>? _pending;
     private int _pendingRows;

@@ -47,17 +47,17 @@ internal sealed class KeyAudit(ApiKeyStore keys, WriteRecorder writes, TimeProvi
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        using var timer = new PeriodicTimer(Interval, time);
+        try
         {
-            RecordPending();
-            try
+            do
             {
-                await Task.Delay(Interval, time, stoppingToken);
+                RecordPending();
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 }

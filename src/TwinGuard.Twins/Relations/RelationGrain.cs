@@ -21,8 +21,8 @@ namespace TwinGuard.Twins.Relations;
 /// cleared, and of the others the one that most other relations doubt too is blamed (<see cref="Testimony"/>). A drifting
 /// flow disturbs every relation that reads it, while the pump speed it is compared with still agrees closely with the
 /// pressure and the vibration, and the motor current has no other algebraic relation to speak for or against it: the
-/// flow is blamed, not the speed or the current. The other relations are asked when a violation starts and each time it is reported, never while this one
-/// holds.</para>
+/// flow is blamed, not the speed or the current. The other relations are asked when a violation starts and each time
+/// it is reported, never while this one holds.</para>
 /// </remarks>
 internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine)
     : Grain, IRelationGrain
@@ -40,7 +40,6 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
     private string? _toldCulprit;
     private ITwinGrain[] _twins = [];
     private IRelationGrain[][] _witnesses = [];
-    private int[] _ranked = [];
     private int _blamed;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -58,7 +57,6 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
             .Where(r => !r.IsDynamic && !string.Equals(r.Id, _model.Id, StringComparison.Ordinal) && r.Signals.Contains(slot.ToString(), StringComparer.Ordinal))
             .Select(r => GrainFactory.GetGrain<IRelationGrain>(r.Id))
             .ToArray())];
-        _ranked = new int[_slots.Length];
         _evaluator = new RelationEvaluator(_model, compiled, plant.Detection, [.. _signals.Select(s => s.Max - s.Min)]);
         return Task.CompletedTask;
     }
@@ -157,8 +155,8 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
     /// </summary>
     private async Task<int> IsolateAsync()
     {
-        _evaluator.RankCulprits(_ranked);
-        var ranked = _ranked.ToArray(); // the evaluator may run again while this awaits
+        var ranked = new int[_slots.Length]; // an array, not a span: it lives across the awaits below
+        _evaluator.RankCulprits(ranked);
         var asked = new Dictionary<IRelationGrain, Testimony>();
         var (best, bestDisturbed) = (-1, -1);
         foreach (var slot in ranked)

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using TwinGuard.Server.Access;
-using TwinGuard.Server.Commands;
 using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Tests.Api;
@@ -17,22 +16,12 @@ public sealed class KeyAuditTests
         await using var site = new TwinGuardSiteFactory();
         _ = site.Services; // starts serve
 
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        try
-        {
-            Assert.Equal(0, await TwinGuardCli.RunAsync(["keys", "create", "--role", "viewer", "--name", "auditor", "--data-dir", site.DataDirectory, "--json"]));
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
+        var output = await KeysCommandTests.RunAsync("keys", "create", "--role", "viewer", "--name", "auditor", "--data-dir", site.DataDirectory, "--json");
 
-        var id = JsonDocument.Parse(output.ToString()).RootElement.GetProperty("key").GetProperty("id").GetString()!;
+        var id = JsonDocument.Parse(output).RootElement.GetProperty("key").GetProperty("id").GetString()!;
         var created = await ActionAsync(site, "key: create", id);
         Assert.Equal(("cli", "auditor, role viewer"), (created.By, created.Detail));
-        Assert.Equal(0, await TwinGuardCli.RunAsync(["keys", "revoke", id, "--data-dir", site.DataDirectory]));
+        await KeysCommandTests.RunAsync("keys", "revoke", id, "--data-dir", site.DataDirectory);
         Assert.Equal("cli", (await ActionAsync(site, "key: revoke", id)).By);
 
         // Each event once: the key store notes the entry that records it.

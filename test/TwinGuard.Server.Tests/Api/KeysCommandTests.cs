@@ -37,7 +37,8 @@ public sealed class KeysCommandTests
         Assert.Equal(TwinGuardCli.UsageError, await TwinGuardCli.RunAsync(["keys", "create", "--role", "root", "--data-dir", dir.Path]));
     }
 
-    private static async Task<string> RunAsync(params string[] args)
+    /// <summary>Runs the CLI in-process, requires exit code 0, and returns what it printed.</summary>
+    internal static async Task<string> RunAsync(params string[] args)
     {
         var original = Console.Out;
         var output = new StringWriter();

@@ -58,12 +58,12 @@ public sealed class ReadingGateTests
         Assert.Equal(metrics.Messages, inbox.Delivered.Count + metrics.MessagesRefused);
     }
 
-    private static (ReadingGate Gate, QuarantineList Quarantine, PipelineMetrics Metrics, CountingInbox Inbox) Create()
+    private static (ReadingGate Gate, QuarantineList Quarantine, PipelineMetrics Metrics, RecordingInbox Inbox) Create()
     {
         var plant = SamplePlant.Load();
         var quarantine = new QuarantineList();
         var metrics = new PipelineMetrics();
-        var inbox = new CountingInbox();
+        var inbox = new RecordingInbox();
         var gate = new ReadingGate(plant, quarantine, new FloodGuard(plant, TimeProvider.System), new EvidenceSink(metrics, TimeProvider.System), inbox);
         return (gate, quarantine, metrics, inbox);
     }

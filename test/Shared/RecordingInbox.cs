@@ -2,10 +2,11 @@ using System.Collections.Concurrent;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 
-namespace TwinGuard.Twins.Tests.Gate;
+namespace TwinGuard.Testing;
 
-/// <summary>An inbox that keeps what the gate delivered, in place of the twins.</summary>
-internal sealed class CountingInbox : ITwinInbox
+/// <summary>The twin side of the gate's seam (<see cref="ITwinInbox"/>), in place of the twins: keeps what the gate let through.</summary>
+/// <remarks>Shared by the test projects that drive a <see cref="ReadingGate"/> (linked from <c>test/Shared</c>).</remarks>
+internal sealed class RecordingInbox : ITwinInbox
 {
     public ConcurrentQueue<(string Asset, ReadingMessage Message)> Delivered { get; } = new();
 
