@@ -14,9 +14,9 @@ namespace TwinGuard.Twins.Record;
 /// finding whose occurrence count grows, so a flood of refusals becomes one finding that says how many, not a
 /// million rows of findings (the refusals themselves are all kept, up to the sink's bound).</para>
 /// <para>Deciding and writing are separate. The deciding loop folds, numbers, records in the ledger, correlates and
-/// announces each finding (<see cref="FindingStored"/>, <see cref="IncidentOpened"/>, <see cref="IncidentEscalated"/>) without touching SQLite, so
-/// containment never waits for the database; the rows it decided go, batch by batch, to a writer loop that inserts
-/// them (and the refusals) in one transaction per batch. The stage numbers findings and incidents itself (it is the
+/// announces each finding (<see cref="FindingStored"/>, <see cref="IncidentOpened"/>, <see cref="IncidentEscalated"/>)
+/// without touching SQLite, so containment never waits for the database; the rows it decided go, batch by batch, to a
+/// writer loop that inserts them (and the refusals) in one transaction per batch. The stage numbers findings and incidents itself (it is the
 /// only writer of both tables), so an announced id is the id the row will have.</para>
 /// </remarks>
 public sealed class RecordStage
