@@ -34,6 +34,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ModbusClientOptions _upstreamOptions;
     private readonly ModbusWriteLog? _writes;
+    private readonly Action<ConnectionAttempt>? _connecting;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private Socket? _listener;
@@ -48,9 +49,13 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     /// <param name="metrics">Counters.</param>
     /// <param name="time">The clock.</param>
     /// <param name="writes">Where forwarded writes are logged for the device's poller; null when nothing polls it.</param>
-    public ModbusGuard(ModbusDeviceModel device, QuarantineList quarantine, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time, ModbusWriteLog? writes = null)
+    /// <param name="connecting">Told of every client that connects (threat intelligence matches their addresses).</param>
+    public ModbusGuard(
+        ModbusDeviceModel device, QuarantineList quarantine, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time, ModbusWriteLog? writes = null,
+        Action<ConnectionAttempt>? connecting = null)
     {
         _writes = writes;
+        _connecting = connecting;
         _device = device;
         _model = device.Guard ?? throw new ArgumentException($"Modbus device '{device.Id}' has no guard", nameof(device));
         _policy = new ModbusGuardPolicy(_model, quarantine);
@@ -137,6 +142,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
         var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
         var client = _model.FindClient(address);
         var connection = new Connection(client, client?.Id ?? $"modbus-client:{address}", $"{address}:{remote.Port}");
+        _connecting?.Invoke(new ConnectionAttempt("modbus", null, connection.SourceId, address, client?.Id));
         try
         {
             await using var stream = new NetworkStream(socket, ownsSocket: true);

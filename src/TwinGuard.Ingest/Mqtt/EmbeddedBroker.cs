@@ -43,12 +43,6 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         _server.InterceptingPublishAsync += InterceptPublishAsync;
     }
 
-    /// <summary>
-    /// Raised for every connection attempt, accepted or not, with the device it authenticated as (null when refused):
-    /// the remote addresses of MQTT clients are network events for threat intelligence.
-    /// </summary>
-    public event Action<ConnectionAttempt>? Connecting;
-
     /// <summary>Where the broker listens.</summary>
     public BrokerOptions Options { get; }
 
@@ -90,7 +84,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     {
         var remote = e.RemoteEndPoint?.ToString();
         var (device, refusal) = _authenticator.Authenticate(e.UserName, e.Password);
-        Connecting?.Invoke(new ConnectionAttempt(e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device));
+        _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device?.Id));
         if (device is null)
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -27,7 +26,7 @@ namespace TwinGuard.Ingest.Mqtt;
 /// and disconnects the connected ones; <c>enableClient</c> lets it back. Each command carries correlation data and its
 /// answer on the response topic is awaited, so an error (an unknown client, a missing ACL) is reported, not lost.</para>
 /// </remarks>
-public sealed partial class ExternalBroker : IBrokerEnforcement, IHostedService, IAsyncDisposable
+public sealed partial class ExternalBroker : IBrokerEnforcement, IAsyncDisposable
 {
     private readonly ExternalBrokerOptions _options;
     private readonly ReadingGate _gate;

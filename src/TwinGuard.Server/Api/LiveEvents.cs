@@ -14,15 +14,15 @@ namespace TwinGuard.Server.Api;
 
 /// <summary>
 /// The live feed behind <c>GET /api/events</c>: a <c>state</c> event every second while anyone listens (assets,
-/// pending approvals, quarantines), and <c>finding</c>, <c>incident</c> and <c>action</c> events as the record and
+/// pending approvals, quarantines), and <c>finding</c>, <c>incident</c> and <c>action</c> events as the correlate and
 /// respond stages produce them.
 /// </summary>
 /// <remarks>
 /// Each listener has a small bounded queue that drops its oldest events when the listener is slow: a stalled browser
-/// never holds up the record stage, whose thread raises the events. The next <c>state</c> event brings it up to date.
+/// never holds up the correlate stage, whose thread raises the events. The next <c>state</c> event brings it up to date.
 /// </remarks>
 internal sealed partial class LiveEvents(
-    RecordStage record, ResponseEngine engine, WriteRecorder writes, PlantView view, TimeProvider time,
+    CorrelateStage correlate, ResponseEngine engine, WriteRecorder writes, PlantView view, TimeProvider time,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IHostApplicationLifetime lifetime, ILogger<LiveEvents> logger)
     : IHostedService, IDisposable
 {
@@ -36,9 +36,9 @@ internal sealed partial class LiveEvents(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        record.FindingStored += OnFindingStored;
-        record.IncidentOpened += OnIncidentOpened;
-        record.IncidentEscalated += OnIncidentEscalated;
+        correlate.FindingAdmitted += OnFindingAdmitted;
+        correlate.IncidentOpened += OnIncidentOpened;
+        correlate.IncidentEscalated += OnIncidentEscalated;
         engine.ActionRecorded += OnAction;
         writes.Store.ActionRecorded += OnAction;
         _ticking = Task.Run(TickAsync, CancellationToken.None);
@@ -47,9 +47,9 @@ internal sealed partial class LiveEvents(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        record.FindingStored -= OnFindingStored;
-        record.IncidentOpened -= OnIncidentOpened;
-        record.IncidentEscalated -= OnIncidentEscalated;
+        correlate.FindingAdmitted -= OnFindingAdmitted;
+        correlate.IncidentOpened -= OnIncidentOpened;
+        correlate.IncidentEscalated -= OnIncidentEscalated;
         engine.ActionRecorded -= OnAction;
         writes.Store.ActionRecorded -= OnAction;
         await _stopping.CancelAsync();
@@ -132,7 +132,7 @@ internal sealed partial class LiveEvents(
         }
     }
 
-    private void OnFindingStored(long id, Finding f) => Publish(Item("finding", new
+    private void OnFindingAdmitted(long id, Finding f) => Publish(Item("finding", new
     {
         id,
         time = f.Time,

@@ -1,4 +1,5 @@
 using TwinGuard.Server.Access;
+using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Server.Api;
 

@@ -73,7 +73,7 @@ internal static class LockdownBenchmark
                 }
             };
             long incidentAt = 0;
-            app.Services.GetRequiredService<TwinGuard.Twins.Record.RecordStage>().IncidentOpened += _ => incidentAt = Stopwatch.GetTimestamp();
+            app.Services.GetRequiredService<TwinGuard.Twins.Correlate.CorrelateStage>().IncidentOpened += _ => incidentAt = Stopwatch.GetTimestamp();
             using var client = new MqttClientFactory().CreateMqttClient();
             var options = new MqttClientOptionsBuilder()
                 .WithTcpServer("127.0.0.1", settings.Broker.Port)

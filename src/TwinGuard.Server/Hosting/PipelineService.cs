@@ -1,4 +1,5 @@
 using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Twin;
@@ -8,13 +9,15 @@ namespace TwinGuard.Server.Hosting;
 /// <summary>Starts the data path after the silo is up and stops it in order, so that nothing in flight is lost.</summary>
 /// <remarks>
 /// Stopping: the broker stops taking messages, the dispatcher delivers what it holds to the twins (the silo is still
-/// up), the evidence sink closes, the record stage writes what remains, and the ledger signs a final checkpoint.
+/// up), the evidence sink closes, the correlate stage decides what remains and the record stage writes it, and the
+/// ledger signs a final checkpoint.
 /// </remarks>
 internal sealed class PipelineService(
-    HostSettings settings, EmbeddedBroker broker, TwinDispatcher dispatcher, EvidenceSink evidence, RecordStage record, LedgerRecorder ledger)
+    HostSettings settings, IServiceProvider services, TwinDispatcher dispatcher, EvidenceSink evidence, CorrelateStage correlate, RecordStage record, LedgerRecorder ledger)
     : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private Task _correlating = Task.CompletedTask;
     private Task _recording = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -29,18 +32,32 @@ internal sealed class PipelineService(
             ledger.RecordPlaybooks(playbooks, await File.ReadAllBytesAsync(playbooks, cancellationToken));
         }
 
-        _recording = Task.Run(() => record.RunAsync(_stopping.Token), CancellationToken.None);
+        _recording = Task.Run(record.RunAsync, CancellationToken.None);
+        _correlating = Task.Run(() => correlate.RunAsync(_stopping.Token), CancellationToken.None);
         if (settings.ExternalBroker is null)
         {
-            await broker.StartAsync();
+            await services.GetRequiredService<EmbeddedBroker>().StartAsync();
+        }
+        else
+        {
+            await services.GetRequiredService<ExternalBroker>().StartAsync(cancellationToken);
         }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await broker.DisposeAsync();
+        if (settings.ExternalBroker is null)
+        {
+            await services.GetRequiredService<EmbeddedBroker>().DisposeAsync();
+        }
+        else
+        {
+            await services.GetRequiredService<ExternalBroker>().StopAsync(cancellationToken);
+        }
+
         await dispatcher.DisposeAsync();
         evidence.Complete();
+        await _correlating.WaitAsync(cancellationToken);
         await _recording.WaitAsync(cancellationToken);
         await ledger.Ledger.DisposeAsync(); // flushes and signs a final checkpoint
     }

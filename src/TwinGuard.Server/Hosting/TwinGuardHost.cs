@@ -1,16 +1,6 @@
-using TwinGuard.Ingest.Mqtt;
-using TwinGuard.Ledger;
-using TwinGuard.Server.Access;
 using TwinGuard.Server.Api;
 using TwinGuard.Server.Dashboard;
-using TwinGuard.Twins.Correlate;
-using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
-using TwinGuard.Twins.Gate;
-using TwinGuard.Twins.Plant;
-using TwinGuard.Twins.Record;
-using TwinGuard.Twins.Respond;
-using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -33,54 +23,13 @@ internal static class TwinGuardHost
 
         var services = builder.Services;
         services.AddSingleton(settings);
-        services.AddSingleton(settings.Plant);
-        services.AddSingleton(settings.Time);
-        services.AddSingleton<PipelineMetrics>();
-        services.AddSingleton<EvidenceSink>();
-        services.AddSingleton<QuarantineList>();
-        services.AddSingleton<DetectionSensitivity>();
-        services.AddSingleton<FloodGuard>();
-        services.AddSingleton<TwinDispatcher>();
-        services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());
-        services.AddSingleton<ReadingGate>();
-        services.AddSingleton<DeviceAuthenticator>();
-        services.AddSingleton(settings.Broker);
-        services.AddSingleton<EmbeddedBroker>();
-        services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
-        services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
-        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
-        services.AddSingleton<LedgerRecorder>();
-        services.AddSingleton<RecordStage>();
-        if (settings.ExternalBroker is { } external)
-        {
-            services.AddSingleton(external);
-            services.AddSingleton<ExternalBroker>();
-            services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<ExternalBroker>());
-        }
-        else
-        {
-            services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<EmbeddedBroker>());
-        }
-
         services.AddResponse(settings.Response, settings.DataDirectory);
-        services.AddHostedService<PipelineService>();
+        services.AddPipeline(settings);
         services.AddModbus(settings.Plant);
-        if (settings.ExternalBroker is not null)
-        {
-            services.AddHostedService(sp => sp.GetRequiredService<ExternalBroker>());
-        }
-
-        services.AddSingleton<IntelBridge>();
-        services.AddHostedService(sp => sp.GetRequiredService<IntelBridge>());
-        services.AddOperatorAccess(settings);
+        services.AddIntel(settings);
+        services.AddTwinGuardApi(settings);
 
         var app = builder.Build();
-        if (app.Services.GetService<ResponseEngine>() is { } response)
-        {
-            var recorder = app.Services.GetRequiredService<LedgerRecorder>();
-            response.ActionRecorded += action => recorder.RecordAction(action); // every action, approval and release
-        }
-
         app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
         app.MapTwinGuardApi().MapDashboard().MapMetrics();
         return app;

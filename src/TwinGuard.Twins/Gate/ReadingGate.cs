@@ -24,6 +24,15 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     /// <summary>The quarantine list the gate consults.</summary>
     public QuarantineList Quarantine => quarantine;
 
+    /// <summary>
+    /// Raised for every connection attempt a transport reports, accepted or not: the remote addresses of clients are
+    /// network events for threat intelligence, whatever transport they came through.
+    /// </summary>
+    public event Action<ConnectionAttempt>? Connecting;
+
+    /// <summary>Reports a client's connection attempt (every transport calls it as a client arrives).</summary>
+    public void ObserveConnection(ConnectionAttempt attempt) => Connecting?.Invoke(attempt);
+
     /// <summary>Decides on one message and, when accepted, hands it to the twin.</summary>
     public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp)
     {

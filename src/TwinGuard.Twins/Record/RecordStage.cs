@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
@@ -6,141 +5,96 @@ using TwinGuard.Twins.Findings;
 namespace TwinGuard.Twins.Record;
 
 /// <summary>
-/// The single consumer of <see cref="EvidenceSink"/>: folds repeated findings, correlates them into incidents and
-/// writes findings, incidents and refusals to the <see cref="PlantStore"/> in batched transactions.
+/// The record stage: keeps what the earlier stages decided. Every finding, incident, escalation and closure goes into
+/// the ledger at once (an append only copies into the ledger's current batch) and into the <see cref="PlantStore"/> in
+/// one SQLite transaction per batch, together with the refusals queued in the <see cref="EvidenceSink"/>.
 /// </summary>
 /// <remarks>
-/// <para>Folding: the same reason on the same asset, signal and device within <see cref="FoldWindow"/> becomes one stored
-/// finding whose occurrence count grows, so a flood of refusals becomes one finding that says how many, not a
-/// million rows of findings (the refusals themselves are all kept, up to the sink's bound).</para>
-/// <para>Deciding and writing are separate. The deciding loop folds, numbers, records in the ledger, correlates and
-/// announces each finding (<see cref="FindingStored"/>, <see cref="IncidentOpened"/>, <see cref="IncidentEscalated"/>)
-/// without touching SQLite, so containment never waits for the database; the rows it decided go, batch by batch, to a
-/// writer loop that inserts them (and the refusals) in one transaction per batch. The stage numbers findings and incidents itself (it is the
-/// only writer of both tables), so an announced id is the id the row will have.</para>
+/// The correlate stage calls the recording methods on its own loop and ends each batch with <see cref="CommitAsync"/>;
+/// a writer loop (<see cref="RunAsync"/>) inserts the rows, so no earlier stage ever waits for SQLite. Nothing here
+/// decides anything: numbering and correlation are the correlate stage's.
 /// </remarks>
 public sealed class RecordStage
 {
-    /// <summary>Repeats within this interval fold into one finding.</summary>
-    public static readonly TimeSpan FoldWindow = TimeSpan.FromSeconds(10);
-
-    private const int MaxBatch = 2000;
+    private const int MaxRefusalsPerTransaction = 2000;
     private readonly EvidenceSink _evidence;
     private readonly PlantStore _store;
-    private readonly IncidentCorrelator _correlator;
     private readonly LedgerRecorder _ledger;
-    private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), (long Id, DateTimeOffset Last, int Pending, DateTimeOffset Presented)> _folds = [];
-    private readonly Dictionary<long, long> _incidentOf = [];
-    private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
-    private readonly ConcurrentQueue<(long IncidentId, DateTimeOffset Time, string Status)> _closing = new();
     private readonly Channel<List<Action>> _batches = Channel.CreateBounded<List<Action>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
     private List<Action> _writes = [];
-    private long _lastFindingId;
-    private long _lastIncidentId;
 
-    /// <summary>Creates the stage; numbering continues after the rows already in <paramref name="store"/>.</summary>
-    public RecordStage(EvidenceSink evidence, PlantStore store, IncidentCorrelator correlator, LedgerRecorder ledger)
+    /// <summary>Creates the stage over the site database and the ledger.</summary>
+    public RecordStage(EvidenceSink evidence, PlantStore store, LedgerRecorder ledger)
     {
-        (_evidence, _store, _correlator, _ledger) = (evidence, store, correlator, ledger);
-        _lastFindingId = store.LastId("findings");
-        _lastIncidentId = store.LastId("incidents");
+        (_evidence, _store, _ledger) = (evidence, store, ledger);
+        LastFindingId = store.LastId("findings");
+        LastIncidentId = store.LastId("incidents");
     }
 
-    /// <summary>Raised (on the deciding loop) when a new finding is admitted, with its id; its row is written shortly after.</summary>
-    public event Action<long, Finding>? FindingStored;
+    /// <summary>The highest finding id stored when the stage was created (numbering continues after it).</summary>
+    public long LastFindingId { get; }
 
-    /// <summary>Raised (on the deciding loop) when an incident opens, before its row is written.</summary>
-    /// <remarks>The incident carries the highest severity and the distinct reasons of all the findings it opens over.</remarks>
-    public event Action<Incident>? IncidentOpened;
+    /// <summary>The highest incident id stored when the stage was created.</summary>
+    public long LastIncidentId { get; }
 
-    /// <summary>
-    /// Raised (on the deciding loop, before the row is updated) when a finding joining an open incident raises its
-    /// severity or adds a reason: the incident as it stands now, same id.
-    /// </summary>
-    public event Action<Incident>? IncidentEscalated;
-
-    /// <summary>
-    /// Closes an open incident (thread-safe; applied with the next batch): later findings in its scope open a new incident.
-    /// The respond stage calls it when the incident's containment is released.
-    /// </summary>
-    public void CloseIncident(long incidentId, DateTimeOffset time, string status) => _closing.Enqueue((incidentId, time, status));
-
-    /// <summary>Drains the sink until it completes or <paramref name="cancellationToken"/> fires, then drains and writes what is left.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Records an admitted finding under <paramref name="id"/>; returns its ledger entry.</summary>
+    public long Finding(long id, Finding finding)
     {
-        var writing = Task.Run(WriteLoopAsync, CancellationToken.None);
-        try
-        {
-            while (true)
-            {
-                var findings = _evidence.Findings.WaitToReadAsync(cancellationToken).AsTask();
-                var refusals = _evidence.Refusals.WaitToReadAsync(cancellationToken).AsTask();
-                await Task.WhenAny(findings, refusals);
-                if (findings.IsCompletedSuccessfully && !findings.Result && refusals.IsCompleted && !refusals.Result)
-                {
-                    break;
-                }
-
-                Decide();
-                await _batches.Writer.WriteAsync(TakeWrites(), CancellationToken.None);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Decide();
-        FlushFolds(DateTimeOffset.MaxValue);
-        await _batches.Writer.WriteAsync(TakeWrites(), CancellationToken.None);
-        _batches.Writer.Complete();
-        await writing;
+        var entry = _ledger.RecordFinding(id, finding);
+        _writes.Add(() => _store.Insert(finding, id, entry));
+        return entry;
     }
 
-    /// <summary>Decides and writes what is queued now, on the caller's thread (when <see cref="RunAsync"/> is not running).</summary>
-    /// <returns>How many findings and refusals it took.</returns>
-    public int DrainOnce()
-    {
-        var taken = Decide();
-        return taken + Write(TakeWrites());
-    }
+    /// <summary>Adds folded repeats to a stored finding.</summary>
+    public void AddOccurrences(long findingId, int count, DateTimeOffset last) => _writes.Add(() => _store.AddOccurrences(findingId, count, last));
 
-    private async Task WriteLoopAsync()
+    /// <summary>Records an incident opening over <paramref name="findingIds"/> in the ledger; returns its entry.</summary>
+    public long Incident(Incident incident, IReadOnlyList<long> findingIds) => _ledger.RecordIncident(incident, findingIds);
+
+    /// <summary>Stores an opened incident (its ledger entry from <see cref="Incident(Correlate.Incident, IReadOnlyList{long})"/>).</summary>
+    public void OpenIncident(Incident incident, IReadOnlyList<long> findingIds, long ledgerEntry) =>
+        _writes.Add(() => _store.OpenIncident(incident, findingIds, ledgerEntry));
+
+    /// <summary>Stores a finding joining an open incident.</summary>
+    public void JoinIncident(long incidentId, long findingId, Finding finding) => _writes.Add(() => _store.JoinIncident(incidentId, findingId, finding));
+
+    /// <summary>Records an escalation in the ledger; returns its entry.</summary>
+    public long Escalation(Incident escalated, long findingId, DateTimeOffset time) => _ledger.RecordEscalation(escalated, findingId, time);
+
+    /// <summary>Stores an incident's new severity and reasons.</summary>
+    public void UpdateIncident(Incident incident, DateTimeOffset updated) => _writes.Add(() => _store.UpdateIncident(incident, updated));
+
+    /// <summary>Stores an incident's closure.</summary>
+    public void CloseIncident(long incidentId, DateTimeOffset time, string status) => _writes.Add(() => _store.CloseIncident(incidentId, time, status));
+
+    /// <summary>Hands the rows recorded since the last call to the writer loop (waits only when 64 batches are queued).</summary>
+    public ValueTask CommitAsync() => _batches.Writer.WriteAsync(TakeWrites(), CancellationToken.None);
+
+    /// <summary>No more batches will come; <see cref="RunAsync"/> finishes once it has written them and the refusals.</summary>
+    public void Complete() => _batches.Writer.TryComplete();
+
+    /// <summary>Writes the committed batches and the sink's refusals until both are complete.</summary>
+    public async Task RunAsync()
     {
-        await foreach (var batch in _batches.Reader.ReadAllAsync(CancellationToken.None))
+        var batches = _batches.Reader;
+        var refusals = _evidence.Refusals;
+        var (moreBatches, moreRefusals) = (true, true);
+        while (moreBatches || moreRefusals)
         {
-            Write(batch);
+            // Both are bounded channels, which allow several waiting readers: an abandoned wait is harmless.
+            var batch = moreBatches ? batches.WaitToReadAsync().AsTask() : null;
+            var refusal = moreRefusals ? refusals.WaitToReadAsync().AsTask() : null;
+            Task waiting = batch is null ? refusal! : refusal is null ? batch : Task.WhenAny(batch, refusal);
+            await waiting;
+            moreBatches &= batch is not { IsCompletedSuccessfully: true, Result: false };
+            moreRefusals &= refusal is not { IsCompletedSuccessfully: true, Result: false };
+            Write(batches.TryRead(out var writes) ? writes : []);
         }
     }
 
-    /// <summary>The decisions of one batch: no SQLite here.</summary>
-    private int Decide()
-    {
-        while (_closing.TryDequeue(out var closing))
-        {
-            if (_correlator.Close(closing.IncidentId) is { } scope)
-            {
-                _writes.Add(() => _store.CloseIncident(closing.IncidentId, closing.Time, closing.Status));
-                // A repeat after the release is new evidence, not one more occurrence of a finding of the closed incident.
-                FlushFolds(DateTimeOffset.MaxValue, scope);
-            }
-        }
-
-        var taken = 0;
-        while (taken < MaxBatch && _evidence.Findings.TryRead(out var finding))
-        {
-            Admit(finding);
-            taken++;
-        }
-
-        if (taken > 0)
-        {
-            var now = _evidence.Time.GetUtcNow();
-            FlushFolds(now - FoldWindow);
-            ForgetEntriesBefore(now - _correlator.Window - FoldWindow);
-        }
-
-        return taken;
-    }
+    /// <summary>Writes what is recorded and queued now, on the caller's thread (when <see cref="RunAsync"/> is not running).</summary>
+    /// <returns>How many refusals it stored.</returns>
+    public int WriteNow() => Write(TakeWrites());
 
     private List<Action> TakeWrites()
     {
@@ -154,7 +108,7 @@ public sealed class RecordStage
     {
         var refusals = 0;
         using var transaction = _store.Begin();
-        while (refusals < MaxBatch && _evidence.Refusals.TryRead(out var refusal))
+        while (refusals < MaxRefusalsPerTransaction && _evidence.Refusals.TryRead(out var refusal))
         {
             _store.Insert(refusal);
             refusals++;
@@ -167,124 +121,5 @@ public sealed class RecordStage
 
         transaction.Commit();
         return refusals;
-    }
-
-    /// <summary>One finding: fold, number, record in the ledger, correlate, announce.</summary>
-    private void Admit(Finding finding)
-    {
-        var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.DeviceId);
-        if (_folds.TryGetValue(key, out var fold) && finding.Time - fold.Last <= FoldWindow)
-        {
-            // A repeat is one more occurrence of the stored finding, not a new row; it still counts towards an incident
-            // when it is one more act of a source, or when the condition has now lasted another recurrence interval.
-            var present = IncidentCorrelator.CountsEachOccurrence(finding) || finding.Time - fold.Presented >= IncidentCorrelator.RecurrenceInterval;
-            _folds[key] = (fold.Id, finding.Time, fold.Pending + finding.Occurrences, present ? finding.Time : fold.Presented);
-            if (present)
-            {
-                if (_entries.TryGetValue(fold.Id, out var kept))
-                {
-                    _entries[fold.Id] = (kept.Entry, finding.Time);
-                }
-
-                Correlate(finding, fold.Id, repeat: true);
-            }
-
-            return;
-        }
-
-        if (fold.Pending > 0)
-        {
-            _writes.Add(() => _store.AddOccurrences(fold.Id, fold.Pending, fold.Last));
-        }
-
-        _incidentOf.Remove(fold.Id);
-        var id = ++_lastFindingId;
-        var entry = _ledger.RecordFinding(id, finding);
-        _entries[id] = (entry, finding.Time);
-        _writes.Add(() => _store.Insert(finding, id, entry));
-        _folds[key] = (id, finding.Time, 0, finding.Time);
-        FindingStored?.Invoke(id, finding);
-        Correlate(finding, id, repeat: false);
-    }
-
-    /// <summary>Correlates a new finding, or a repeat of a stored one (<paramref name="id"/> is then the stored finding's).</summary>
-    private void Correlate(Finding finding, long id, bool repeat)
-    {
-        var decision = _correlator.Observe(finding, id);
-        if (decision.JoinIncidentId is { } incidentId)
-        {
-            // A repeat of a finding already in the incident keeps it open, but is not one more member.
-            if (!repeat || _incidentOf.GetValueOrDefault(id) != incidentId)
-            {
-                _incidentOf[id] = incidentId;
-                _writes.Add(() => _store.JoinIncident(incidentId, id, finding));
-            }
-
-            if (decision.Escalated is { } escalated)
-            {
-                var escalation = _ledger.RecordEscalation(escalated, id, finding.Time);
-                var members = _entries.TryGetValue(id, out var e) ? [escalation, e.Entry] : new[] { escalation };
-                escalated = escalated with { LedgerEntries = [.. escalated.LedgerEntries, .. members], Members = [finding] };
-                _writes.Add(() => _store.UpdateIncident(escalated, finding.Time));
-                IncidentEscalated?.Invoke(escalated);
-            }
-        }
-        else if (decision.OpenScope is { } scope)
-        {
-            var members = decision.FindingIds;
-            var incident = new Incident(
-                ++_lastIncidentId,
-                finding.Time,
-                scope,
-                finding.AssetId,
-                decision.DeviceId,
-                decision.Severity,
-                $"{finding.Reason.Name()} on {scope}: {finding.Message}",
-                decision.Rule!,
-                decision.Reasons)
-            {
-                Members = decision.Members,
-            };
-            var incidentEntry = _ledger.RecordIncident(incident, members);
-            incident = incident with { LedgerEntries = [incidentEntry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
-            foreach (var member in members)
-            {
-                _incidentOf[member] = incident.Id;
-            }
-
-            _writes.Add(() => _store.OpenIncident(incident, members, incidentEntry));
-            _correlator.Opened(incident);
-            _evidence.Metrics.CountIncident();
-            IncidentOpened?.Invoke(incident);
-        }
-    }
-
-    /// <summary>Ledger entries are kept while their findings can still join a new incident (the correlation window).</summary>
-    private void ForgetEntriesBefore(DateTimeOffset time)
-    {
-        foreach (var (id, (_, at)) in _entries)
-        {
-            if (at < time)
-            {
-                _entries.Remove(id);
-            }
-        }
-    }
-
-    private void FlushFolds(DateTimeOffset olderThan, string? scope = null)
-    {
-        foreach (var (key, fold) in _folds)
-        {
-            if (fold.Last < olderThan && (scope is null || IncidentCorrelator.ScopeOf(key.Reason, key.Asset, key.Device) == scope))
-            {
-                if (fold.Pending > 0)
-                {
-                    _writes.Add(() => _store.AddOccurrences(fold.Id, fold.Pending, fold.Last));
-                }
-
-                _folds.Remove(key);
-                _incidentOf.Remove(fold.Id);
-            }
-        }
     }
 }

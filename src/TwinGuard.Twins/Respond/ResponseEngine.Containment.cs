@@ -113,7 +113,7 @@ public sealed partial class ResponseEngine
         {
             // Released means the operator judged the incident handled: if the source misbehaves again, that is a new
             // incident and the playbooks run again, even within the correlation window.
-            _record?.CloseIncident(incidentId, _time.GetUtcNow(), "released");
+            IncidentReleased?.Invoke(incidentId, _time.GetUtcNow());
         }
 
 

@@ -1,30 +1,28 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
-using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Twins.Respond;
 
 /// <summary>
-/// The respond stage: runs the matching playbooks on every incident the record stage opens or escalates, keeps the
+/// The respond stage: runs the matching playbooks on every incident the correlate stage opens or escalates, keeps the
 /// quarantine store, and carries out operators' approvals and releases.
 /// </summary>
 /// <remarks>
 /// <para>A playbook runs at most once per incident: when the incident opens, every playbook that matches runs; when it
 /// escalates (a finding raised its severity or added a reason), the playbooks that match now and have not yet run on it
 /// do. Every action recorded names the incident.</para>
-/// <para>All work runs one item at a time on the engine's own queue, so the record stage is never held up and the
+/// <para>All work runs one item at a time on the engine's own queue, so the correlate stage is never held up and the
 /// store has one writer here. Containment comes first: for each playbook, the containing actions (quarantine,
 /// disconnect, revoke, read-only, block) are put in force in order, in memory and at the broker, before anything is
 /// written; then they are recorded, approvals are asked for, and notifications and reports follow in order.</para>
 /// <para>Operators' decisions written by the CLI into the database (approvals, releases, manual quarantines) are
 /// picked up every <see cref="ResponsePlan.PollInterval"/>; so are expiries and approval timeouts.</para>
 /// </remarks>
-public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
+public sealed partial class ResponseEngine : IAsyncDisposable
 {
     private const int EvidencePerScope = 64;
 
@@ -42,7 +40,7 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
     private readonly IncidentReportWriter _reports;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly RecordStage? _record;
+    private readonly CorrelateStage? _correlate;
     private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Queue<Finding>> _evidence = new(StringComparer.Ordinal);
     private readonly HashSet<long> _applied = [];
@@ -65,7 +63,7 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         IncidentReportWriter reports,
         TimeProvider time,
         ILogger<ResponseEngine> logger,
-        RecordStage? record = null)
+        CorrelateStage? correlate = null)
     {
         _plan = plan;
         _plant = plant;
@@ -78,7 +76,7 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         _reports = reports;
         _time = time;
         _logger = logger;
-        _record = record;
+        _correlate = correlate;
         foreach (var id in plan.Playbooks.SelectMany(p => p.Actions).SelectMany(a => a.Notifiers).Where(id => !_notifiers.ContainsKey(id)))
         {
             throw new InvalidDataException($"notifier '{id}' is named by a playbook but was not created");
@@ -92,6 +90,12 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         remove => _store.ActionRecorded -= value;
     }
 
+    /// <summary>
+    /// Raised (on the engine's queue) when an operator's release of a containment ends its incident: the correlate stage
+    /// closes it, so that the source misbehaving again opens a new incident and the playbooks run again.
+    /// </summary>
+    public event Action<long, DateTimeOffset>? IncidentReleased;
+
     /// <summary>The response plan in force.</summary>
     public ResponsePlan Plan => _plan;
 
@@ -102,11 +106,11 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await RestoreAsync(cancellationToken);
-        if (_record is not null)
+        if (_correlate is not null)
         {
-            _record.FindingStored += OnFindingStored;
-            _record.IncidentOpened += OnIncidentAnnounced;
-            _record.IncidentEscalated += OnIncidentAnnounced;
+            _correlate.FindingAdmitted += OnFindingAdmitted;
+            _correlate.IncidentOpened += OnIncidentAnnounced;
+            _correlate.IncidentEscalated += OnIncidentAnnounced;
         }
 
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
@@ -116,11 +120,11 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
     /// <summary>Finishes the queued work, then stops.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_record is not null)
+        if (_correlate is not null)
         {
-            _record.FindingStored -= OnFindingStored;
-            _record.IncidentOpened -= OnIncidentAnnounced;
-            _record.IncidentEscalated -= OnIncidentAnnounced;
+            _correlate.FindingAdmitted -= OnFindingAdmitted;
+            _correlate.IncidentOpened -= OnIncidentAnnounced;
+            _correlate.IncidentEscalated -= OnIncidentAnnounced;
         }
 
         _work.Writer.TryComplete();
@@ -193,7 +197,7 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
     /// <summary>Looks for decisions, releases and expiries now instead of at the next poll.</summary>
     public Task PollAsync(CancellationToken cancellationToken = default) => Enqueue(PollCoreAsync, cancellationToken);
 
-    private void OnFindingStored(long id, Finding finding)
+    private void OnFindingAdmitted(long id, Finding finding)
     {
         var scope = IncidentCorrelator.ScopeOf(finding);
         lock (_evidence)

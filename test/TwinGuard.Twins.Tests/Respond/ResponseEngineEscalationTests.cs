@@ -48,7 +48,7 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
     private PlantStore _plantStore = null!;
     private ResponseStore _store = null!;
     private EvidenceSink _evidence = null!;
-    private RecordStage _record = null!;
+    private CorrelateStage _correlate = null!;
     private ResponseEngine _engine = null!;
 
     public async Task InitializeAsync()
@@ -57,10 +57,11 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         _plantStore = PlantStore.Open(_dir);
         _store = ResponseStore.Open(_dir, _time);
         _evidence = new EvidenceSink(new PipelineMetrics(), _time);
-        _record = new RecordStage(_evidence, _plantStore, new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3)), new LedgerRecorder(_ledger));
+        _correlate = new CorrelateStage(_evidence, new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3)), new RecordStage(_evidence, _plantStore, new LedgerRecorder(_ledger)));
         _engine = new ResponseEngine(
             PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml"), _plant, _quarantine, new AccessRestrictions(), _broker,
-            new DryRunNetworkEnforcer("twinguard"), [], _store, new IncidentReportWriter(_dir), _time, NullLogger<ResponseEngine>.Instance, _record);
+            new DryRunNetworkEnforcer("twinguard"), [], _store, new IncidentReportWriter(_dir), _time, NullLogger<ResponseEngine>.Instance, _correlate);
+        _engine.IncidentReleased += _correlate.CloseReleased;
         await _engine.StartAsync(CancellationToken.None);
     }
 
@@ -146,7 +147,7 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
     /// <summary>Decides what is queued, then waits for the engine's queue to pass everything it was handed.</summary>
     private async Task SettleAsync()
     {
-        _record.DrainOnce();
+        _correlate.DrainOnce();
         await _engine.PollAsync();
     }
 }

@@ -5,10 +5,10 @@ using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
 
-namespace TwinGuard.Twins.Tests.Record;
+namespace TwinGuard.Twins.Tests.Correlate;
 
-/// <summary>The record stage on a real SQLite store and a real ledger: incidents are announced before their rows are written.</summary>
-public sealed class RecordStageTests : IAsyncLifetime
+/// <summary>The correlate stage over a real record stage (SQLite and ledger): incidents are announced before their rows are written.</summary>
+public sealed class CorrelateStageTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("twinguard-record-stage-").FullName;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero));
@@ -199,7 +199,7 @@ public sealed class RecordStageTests : IAsyncLifetime
     }
 
     /// <summary>One relation_violated finding on pump1.flow every 250 ms for <paramref name="duration"/>; when an incident opened, if one did.</summary>
-    private TimeSpan? RecurEvery250Ms(RecordStage stage, EvidenceSink evidence, TimeSpan duration, List<Incident> opened)
+    private TimeSpan? RecurEvery250Ms(CorrelateStage stage, EvidenceSink evidence, TimeSpan duration, List<Incident> opened)
     {
         var start = _time.GetUtcNow();
         TimeSpan? openedAt = null;
@@ -219,13 +219,13 @@ public sealed class RecordStageTests : IAsyncLifetime
         return openedAt;
     }
 
-    private (RecordStage Stage, EvidenceSink Evidence, PlantStore Store) NewStage()
+    private (CorrelateStage Stage, EvidenceSink Evidence, PlantStore Store) NewStage()
     {
         var store = PlantStore.Open(_dir);
         _stores.Add(store);
         var evidence = new EvidenceSink(new PipelineMetrics(), _time);
         var correlator = new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3));
-        return (new RecordStage(evidence, store, correlator, new LedgerRecorder(_ledger)), evidence, store);
+        return (new CorrelateStage(evidence, correlator, new RecordStage(evidence, store, new LedgerRecorder(_ledger))), evidence, store);
     }
 
     private Finding OnPump(ReasonCode reason, Severity severity, string signal) =>

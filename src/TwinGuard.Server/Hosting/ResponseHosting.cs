@@ -1,20 +1,15 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using TwinGuard.Twins.Gate;
-using TwinGuard.Twins.Plant;
-using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
 
-namespace TwinGuard.Twins.Respond;
+namespace TwinGuard.Server.Hosting;
 
-/// <summary>Registers the respond stage in a host.</summary>
-public static class ResponseServices
+/// <summary>Registers the respond stage.</summary>
+internal static class ResponseHosting
 {
     /// <summary>
-    /// Adds the response plan, quarantine store, access restrictions, network enforcer, notifiers, report writer and
-    /// <see cref="ResponseEngine"/> (as a hosted service: register before the service that starts the broker, so that
-    /// quarantines are restored before the first device connects). The host must also register an
-    /// <see cref="IBrokerEnforcement"/>.
+    /// Adds the response plan, quarantine store, access restrictions, network enforcer, notifiers, report writer, the
+    /// <see cref="ResponseEngine"/> and the service that starts it (register before the pipeline service that starts the
+    /// broker, so that quarantines are restored before the first device connects). <see cref="PipelineHosting.AddPipeline"/> registers
+    /// the <see cref="IBrokerEnforcement"/> it contains devices through.
     /// </summary>
     public static IServiceCollection AddResponse(this IServiceCollection services, ResponsePlan plan, string dataDirectory)
     {
@@ -25,12 +20,11 @@ public static class ResponseServices
             ? new NftablesEnforcer(plan.Network.Table, plan.Network.Namespace)
             : new DryRunNetworkEnforcer(plan.Network.Table));
         services.AddSingleton(new IncidentReportWriter(dataDirectory));
-        services.AddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromSeconds(10) });
-        services.AddSingleton(sp => Notifiers.Create(plan, dataDirectory, sp.GetRequiredService<HttpClient>()));
+        services.AddSingleton(sp => Notifiers.Create(plan, dataDirectory, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
         services.AddSingleton(sp => new ResponseEngine(
             plan,
-            sp.GetRequiredService<PlantModel>(),
-            sp.GetRequiredService<QuarantineList>(),
+            sp.GetRequiredService<Twins.Plant.PlantModel>(),
+            sp.GetRequiredService<Twins.Gate.QuarantineList>(),
             sp.GetRequiredService<AccessRestrictions>(),
             sp.GetRequiredService<IBrokerEnforcement>(),
             sp.GetRequiredService<INetworkEnforcer>(),
@@ -39,8 +33,8 @@ public static class ResponseServices
             sp.GetRequiredService<IncidentReportWriter>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ResponseEngine>>(),
-            sp.GetService<RecordStage>()));
-        services.AddHostedService(sp => sp.GetRequiredService<ResponseEngine>());
+            sp.GetRequiredService<Twins.Correlate.CorrelateStage>()));
+        services.AddHostedService<ResponseService>();
         return services;
     }
 }

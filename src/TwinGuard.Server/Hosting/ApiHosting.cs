@@ -7,17 +7,17 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.DataProtection;
 using TwinGuard.Server.Api;
-using TwinGuard.Server.Hosting;
+using TwinGuard.Server.Access;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
 
-namespace TwinGuard.Server.Access;
+namespace TwinGuard.Server.Hosting;
 
 /// <summary>Registers the operator's side of a host: API keys, roles, rate limits, write recording and live events.</summary>
-internal static class OperatorAccessServices
+internal static class ApiHosting
 {
     /// <summary>Adds key authentication, the role policies, per-key rate limiting, problem details, OpenAPI and the live event feed.</summary>
-    public static IServiceCollection AddOperatorAccess(this IServiceCollection services, HostSettings settings)
+    public static IServiceCollection AddTwinGuardApi(this IServiceCollection services, HostSettings settings)
     {
         services.AddSingleton<AccessOptions>();
         services.AddSingleton(sp => ApiKeyStore.Open(settings.DataDirectory, sp.GetRequiredService<TimeProvider>()));

@@ -1,0 +1,63 @@
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Ledger;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Detect;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
+using TwinGuard.Twins.Twin;
+
+namespace TwinGuard.Server.Hosting;
+
+/// <summary>Registers the data path, stage by stage: ingest, gate, twins, correlate, record.</summary>
+internal static class PipelineHosting
+{
+    /// <summary>
+    /// Adds the transports (the embedded broker, or the client of an existing broker), the gate, the twins' dispatcher,
+    /// the correlate and record stages with the site database and the ledger, and the <see cref="PipelineService"/>
+    /// that starts and stops them in order. Register <see cref="ResponseHosting.AddResponse"/> before it.
+    /// </summary>
+    public static IServiceCollection AddPipeline(this IServiceCollection services, HostSettings settings)
+    {
+        services.AddSingleton(settings.Plant);
+        services.AddSingleton(settings.Time);
+        services.AddSingleton<PipelineMetrics>();
+        services.AddSingleton<EvidenceSink>();
+
+        // Ingest and gate.
+        services.AddSingleton<QuarantineList>();
+        services.AddSingleton<FloodGuard>();
+        services.AddSingleton<ReadingGate>();
+        services.AddSingleton<DeviceAuthenticator>();
+        services.AddSingleton(settings.Broker);
+        services.AddSingleton<EmbeddedBroker>();
+        if (settings.ExternalBroker is { } external)
+        {
+            services.AddSingleton(external);
+            services.AddSingleton<ExternalBroker>();
+            services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<ExternalBroker>());
+        }
+        else
+        {
+            services.AddSingleton<IBrokerEnforcement>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        }
+
+        // Validate, twin and detect run in the twins' grains.
+        services.AddSingleton<DetectionSensitivity>();
+        services.AddSingleton<TwinDispatcher>();
+        services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());
+
+        // Correlate and record.
+        services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
+        services.AddSingleton(sp => new CorrelateStage(
+            sp.GetRequiredService<EvidenceSink>(), sp.GetRequiredService<IncidentCorrelator>(), sp.GetRequiredService<RecordStage>(), sp.GetService<IntelAdapter>()));
+        services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
+        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
+        services.AddSingleton<LedgerRecorder>();
+        services.AddSingleton<RecordStage>();
+
+        services.AddHostedService<PipelineService>();
+        return services;
+    }
+}

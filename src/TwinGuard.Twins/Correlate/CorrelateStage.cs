@@ -1,0 +1,247 @@
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Record;
+
+namespace TwinGuard.Twins.Correlate;
+
+/// <summary>
+/// The correlate stage: drains the findings every earlier stage raised into the <see cref="EvidenceSink"/>, folds
+/// repeats, numbers what it admits, asks the <see cref="IncidentCorrelator"/>'s rules and threat intelligence, and
+/// announces findings and incidents to the respond stage and the live views.
+/// </summary>
+/// <remarks>
+/// <para>Folding: the same reason on the same asset, signal and device within <see cref="FoldWindow"/> becomes one
+/// finding whose occurrence count grows, so a flood of refusals becomes one finding that says how many, not a million
+/// findings (the refusals themselves are all kept by the record stage, up to the sink's bound).</para>
+/// <para>Every decision is handed to the <see cref="RecordStage"/> as it is made (the ledger entry at once, the rows in
+/// one transaction per batch), then announced: containment never waits for the database, and an announced id is the
+/// id the row will have. Single-threaded: one loop takes the findings in arrival order.</para>
+/// </remarks>
+public sealed class CorrelateStage
+{
+    /// <summary>Repeats within this interval fold into one finding.</summary>
+    public static readonly TimeSpan FoldWindow = TimeSpan.FromSeconds(10);
+
+    private const int MaxBatch = 2000;
+    private readonly EvidenceSink _evidence;
+    private readonly IncidentCorrelator _correlator;
+    private readonly RecordStage _record;
+    private readonly IntelAdapter? _intel;
+    private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), Fold> _folds = [];
+    private readonly Dictionary<long, long> _incidentOf = [];
+    private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(long IncidentId, DateTimeOffset Time, string Status)> _closing = new();
+    private long _lastFindingId;
+    private long _lastIncidentId;
+
+    /// <summary>Creates the stage; numbering continues after what <paramref name="record"/> already holds.</summary>
+    /// <param name="evidence">Where findings arrive.</param>
+    /// <param name="correlator">The incident rules.</param>
+    /// <param name="record">The next stage that keeps every decision.</param>
+    /// <param name="intel">Threat intelligence, when the site has feeds: process anomalies are matched against it.</param>
+    public CorrelateStage(EvidenceSink evidence, IncidentCorrelator correlator, RecordStage record, IntelAdapter? intel = null)
+    {
+        (_evidence, _correlator, _record, _intel) = (evidence, correlator, record, intel);
+        (_lastFindingId, _lastIncidentId) = (record.LastFindingId, record.LastIncidentId);
+    }
+
+    /// <summary>Raised (on the stage's loop) when a new finding is admitted, with its id; its row is written shortly after.</summary>
+    public event Action<long, Finding>? FindingAdmitted;
+
+    /// <summary>Raised (on the stage's loop) when an incident opens, before its row is written.</summary>
+    /// <remarks>The incident carries the highest severity and the distinct reasons of all the findings it opens over.</remarks>
+    public event Action<Incident>? IncidentOpened;
+
+    /// <summary>
+    /// Raised (on the stage's loop, before the row is updated) when a finding joining an open incident raises its
+    /// severity or adds a reason: the incident as it stands now, same id.
+    /// </summary>
+    public event Action<Incident>? IncidentEscalated;
+
+    /// <summary>
+    /// Closes an open incident (thread-safe; applied with the next batch): later findings in its scope open a new incident.
+    /// The respond stage calls it when the incident's containment is released.
+    /// </summary>
+    public void CloseIncident(long incidentId, DateTimeOffset time, string status) => _closing.Enqueue((incidentId, time, status));
+
+    /// <summary>Closes an incident whose containment an operator released (the respond stage's <c>IncidentReleased</c>).</summary>
+    public void CloseReleased(long incidentId, DateTimeOffset time) => CloseIncident(incidentId, time, "released");
+
+    /// <summary>
+    /// Drains the sink's findings until it completes or <paramref name="cancellationToken"/> fires, then decides what is
+    /// left and completes the record stage's input.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await _evidence.Findings.WaitToReadAsync(cancellationToken))
+            {
+                Decide();
+                await _record.CommitAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Decide();
+        FlushFolds(DateTimeOffset.MaxValue);
+        await _record.CommitAsync();
+        _record.Complete();
+    }
+
+    /// <summary>Decides and writes what is queued now, on the caller's thread (when <see cref="RunAsync"/> is not running).</summary>
+    /// <returns>How many findings and refusals it took.</returns>
+    public int DrainOnce() => Decide() + _record.WriteNow();
+
+    /// <summary>The decisions of one batch: no SQLite here.</summary>
+    private int Decide()
+    {
+        while (_closing.TryDequeue(out var closing))
+        {
+            if (_correlator.Close(closing.IncidentId) is { } scope)
+            {
+                _record.CloseIncident(closing.IncidentId, closing.Time, closing.Status);
+                // A repeat after the release is new evidence, not one more occurrence of a finding of the closed incident.
+                FlushFolds(DateTimeOffset.MaxValue, scope);
+            }
+        }
+
+        var taken = 0;
+        while (taken < MaxBatch && _evidence.Findings.TryRead(out var finding))
+        {
+            Admit(finding);
+            taken++;
+        }
+
+        if (taken > 0)
+        {
+            var now = _evidence.Time.GetUtcNow();
+            FlushFolds(now - FoldWindow);
+            ForgetEntriesBefore(now - _correlator.Window - FoldWindow);
+        }
+
+        return taken;
+    }
+
+    /// <summary>One finding: fold, number, record, ask intelligence, correlate, announce.</summary>
+    private void Admit(Finding finding)
+    {
+        var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.DeviceId);
+        if (_folds.TryGetValue(key, out var fold) && finding.Time - fold.Last <= FoldWindow)
+        {
+            // A repeat is one more occurrence of the admitted finding, not a new one; it still counts towards an incident
+            // when it is one more act of a source, or when the condition has now lasted another recurrence interval.
+            var present = IncidentCorrelator.CountsEachOccurrence(finding) || finding.Time - fold.Presented >= IncidentCorrelator.RecurrenceInterval;
+            _folds[key] = new Fold(fold.Id, finding.Time, fold.Pending + finding.Occurrences, present ? finding.Time : fold.Presented);
+            if (present)
+            {
+                if (_entries.TryGetValue(fold.Id, out var kept))
+                {
+                    _entries[fold.Id] = (kept.Entry, finding.Time);
+                }
+
+                Correlate(finding, fold.Id, repeat: true);
+            }
+
+            return;
+        }
+
+        if (fold.Pending > 0)
+        {
+            _record.AddOccurrences(fold.Id, fold.Pending, fold.Last);
+        }
+
+        _incidentOf.Remove(fold.Id);
+        var id = ++_lastFindingId;
+        _entries[id] = (_record.Finding(id, finding), finding.Time);
+        _folds[key] = new Fold(id, finding.Time, 0, finding.Time);
+        FindingAdmitted?.Invoke(id, finding);
+        _intel?.Observe(finding);
+        Correlate(finding, id, repeat: false);
+    }
+
+    /// <summary>Correlates a new finding, or a repeat of an admitted one (<paramref name="id"/> is then the admitted finding's).</summary>
+    private void Correlate(Finding finding, long id, bool repeat)
+    {
+        var decision = _correlator.Observe(finding, id);
+        if (decision.JoinIncidentId is { } incidentId)
+        {
+            // A repeat of a finding already in the incident keeps it open, but is not one more member.
+            if (!repeat || _incidentOf.GetValueOrDefault(id) != incidentId)
+            {
+                _incidentOf[id] = incidentId;
+                _record.JoinIncident(incidentId, id, finding);
+            }
+
+            if (decision.Escalated is { } escalated)
+            {
+                var escalation = _record.Escalation(escalated, id, finding.Time);
+                var members = _entries.TryGetValue(id, out var e) ? [escalation, e.Entry] : new[] { escalation };
+                escalated = escalated with { LedgerEntries = [.. escalated.LedgerEntries, .. members], Members = [finding] };
+                _record.UpdateIncident(escalated, finding.Time);
+                IncidentEscalated?.Invoke(escalated);
+            }
+        }
+        else if (decision.OpenScope is { } scope)
+        {
+            var members = decision.FindingIds;
+            var incident = new Incident(
+                ++_lastIncidentId,
+                finding.Time,
+                scope,
+                finding.AssetId,
+                decision.DeviceId,
+                decision.Severity,
+                $"{finding.Reason.Name()} on {scope}: {finding.Message}",
+                decision.Rule!,
+                decision.Reasons)
+            {
+                Members = decision.Members,
+            };
+            var incidentEntry = _record.Incident(incident, members);
+            incident = incident with { LedgerEntries = [incidentEntry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
+            foreach (var member in members)
+            {
+                _incidentOf[member] = incident.Id;
+            }
+
+            _record.OpenIncident(incident, members, incidentEntry);
+            _correlator.Opened(incident);
+            _evidence.Metrics.CountIncident();
+            IncidentOpened?.Invoke(incident);
+        }
+    }
+
+    /// <summary>Ledger entries are kept while their findings can still join a new incident (the correlation window).</summary>
+    private void ForgetEntriesBefore(DateTimeOffset time)
+    {
+        foreach (var (id, (_, at)) in _entries)
+        {
+            if (at < time)
+            {
+                _entries.Remove(id);
+            }
+        }
+    }
+
+    private void FlushFolds(DateTimeOffset olderThan, string? scope = null)
+    {
+        foreach (var (key, fold) in _folds)
+        {
+            if (fold.Last < olderThan && (scope is null || IncidentCorrelator.ScopeOf(key.Reason, key.Asset, key.Device) == scope))
+            {
+                if (fold.Pending > 0)
+                {
+                    _record.AddOccurrences(fold.Id, fold.Pending, fold.Last);
+                }
+
+                _folds.Remove(key);
+                _incidentOf.Remove(fold.Id);
+            }
+        }
+    }
+
+    /// <summary>An admitted finding that repeats: its id, its last occurrence, occurrences not yet written, when it last counted.</summary>
+    private readonly record struct Fold(long Id, DateTimeOffset Last, int Pending, DateTimeOffset Presented);
+}
