@@ -1,3 +1,6 @@
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Hosting;
@@ -21,19 +24,31 @@ internal static class ResponseHosting
             : new DryRunNetworkEnforcer(plan.Network.Table));
         services.AddSingleton(new IncidentReportWriter(dataDirectory));
         services.AddSingleton(sp => Notifiers.Create(plan, dataDirectory, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
-        services.AddSingleton(sp => new ResponseEngine(
-            plan,
-            sp.GetRequiredService<Twins.Plant.PlantModel>(),
-            sp.GetRequiredService<Twins.Gate.QuarantineList>(),
+        services.AddSingleton(sp => new ContainmentEnforcer(
+            sp.GetRequiredService<PlantModel>(),
+            sp.GetRequiredService<QuarantineList>(),
             sp.GetRequiredService<AccessRestrictions>(),
             sp.GetRequiredService<IBrokerEnforcement>(),
             sp.GetRequiredService<INetworkEnforcer>(),
-            sp.GetRequiredService<IReadOnlyList<INotifier>>(),
             sp.GetRequiredService<ResponseStore>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new IncidentCommunicator(
+            plan,
+            sp.GetRequiredService<PlantModel>(),
+            sp.GetRequiredService<IReadOnlyList<INotifier>>(),
             sp.GetRequiredService<IncidentReportWriter>(),
+            sp.GetRequiredService<ResponseStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<IncidentCommunicator>>()));
+        services.AddSingleton(sp => new ResponseEngine(
+            plan,
+            sp.GetRequiredService<PlantModel>(),
+            sp.GetRequiredService<ContainmentEnforcer>(),
+            sp.GetRequiredService<IncidentCommunicator>(),
+            sp.GetRequiredService<ResponseStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ResponseEngine>>(),
-            sp.GetRequiredService<Twins.Correlate.CorrelateStage>()));
+            sp.GetRequiredService<CorrelateStage>()));
         services.AddHostedService<ResponseService>();
         return services;
     }

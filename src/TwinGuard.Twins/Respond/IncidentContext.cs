@@ -12,4 +12,15 @@ public sealed record IncidentContext(Incident Incident, IReadOnlyList<Finding> F
     /// <summary>The signals (<c>asset/signal</c>) the findings name.</summary>
     public IReadOnlyList<string> Signals =>
         Findings.Where(f => f.AssetId is not null && f.SignalId is not null).Select(f => $"{f.AssetId}/{f.SignalId}").Distinct().ToList();
+
+    /// <summary>What <paramref name="action"/> acts on in this incident, as recorded and shown for approval.</summary>
+    public string TargetOf(PlaybookAction action) => action.Kind switch
+    {
+        ActionKind.QuarantineSource or ActionKind.Disconnect or ActionKind.RevokeCredentials => Incident.DeviceId ?? "-",
+        ActionKind.QuarantineAsset or ActionKind.ReadOnly => Incident.AssetId ?? "-",
+        ActionKind.QuarantineSignals => string.Join(",", Signals),
+        ActionKind.BlockAddress => action.Target == "source" ? Incident.DeviceId ?? "-" : action.Target,
+        ActionKind.Notify => string.Join(",", action.Notifiers),
+        _ => "incident",
+    };
 }

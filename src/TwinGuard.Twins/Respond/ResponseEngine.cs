@@ -31,13 +31,9 @@ public sealed partial class ResponseEngine : IAsyncDisposable
 
     private readonly ResponsePlan _plan;
     private readonly PlantModel _plant;
-    private readonly QuarantineList _quarantine;
-    private readonly AccessRestrictions _access;
-    private readonly IBrokerEnforcement _broker;
-    private readonly INetworkEnforcer _network;
-    private readonly Dictionary<string, INotifier> _notifiers;
+    private readonly ContainmentEnforcer _containment;
+    private readonly IncidentCommunicator _communicator;
     private readonly ResponseStore _store;
-    private readonly IncidentReportWriter _reports;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CorrelateStage? _correlate;
@@ -51,36 +47,32 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private Task _poller = Task.CompletedTask;
 
     /// <summary>Creates the engine; <see cref="StartAsync"/> restores the quarantine store and starts it.</summary>
+    /// <param name="plan">The playbooks.</param>
+    /// <param name="plant">The plant model.</param>
+    /// <param name="containment">Puts containment in force and lifts it.</param>
+    /// <param name="communicator">Notifications and reports.</param>
+    /// <param name="store">Where containments, approvals and actions are kept.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where failures are logged.</param>
+    /// <param name="correlate">The stage whose incidents the engine responds to (none in tests that call <see cref="RespondAsync"/>).</param>
     public ResponseEngine(
         ResponsePlan plan,
         PlantModel plant,
-        QuarantineList quarantine,
-        AccessRestrictions access,
-        IBrokerEnforcement broker,
-        INetworkEnforcer network,
-        IEnumerable<INotifier> notifiers,
+        ContainmentEnforcer containment,
+        IncidentCommunicator communicator,
         ResponseStore store,
-        IncidentReportWriter reports,
         TimeProvider time,
         ILogger<ResponseEngine> logger,
         CorrelateStage? correlate = null)
     {
         _plan = plan;
         _plant = plant;
-        _quarantine = quarantine;
-        _access = access;
-        _broker = broker;
-        _network = network;
-        _notifiers = notifiers.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        _containment = containment;
+        _communicator = communicator;
         _store = store;
-        _reports = reports;
         _time = time;
         _logger = logger;
         _correlate = correlate;
-        foreach (var id in plan.Playbooks.SelectMany(p => p.Actions).SelectMany(a => a.Notifiers).Where(id => !_notifiers.ContainsKey(id)))
-        {
-            throw new InvalidDataException($"notifier '{id}' is named by a playbook but was not created");
-        }
     }
 
     /// <summary>Raised after every action is recorded (including releases): the ledger's hook.</summary>
@@ -100,7 +92,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     public ResponsePlan Plan => _plan;
 
     /// <summary>True when API writes to the asset's twin must be refused.</summary>
-    public bool IsReadOnly(string assetId) => _access.IsReadOnly(assetId);
+    public bool IsReadOnly(string assetId) => _containment.IsReadOnly(assetId);
 
     /// <summary>Restores every active containment from the store (before the broker takes connections), then starts.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -161,7 +153,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             if (_applied.Add(entry.Id))
             {
                 var started = _time.GetTimestamp();
-                await ApplyAsync(entry, ct);
+                await _containment.ApplyAsync(entry, ct);
                 _store.Record(null, null, $"quarantine: {ResponseStore.Name(kind)}", target, added ? ActionOutcome.Done : ActionOutcome.AlreadyInPlace, by, reason, _time.GetElapsedTime(started));
             }
 

@@ -58,9 +58,16 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         _store = ResponseStore.Open(_dir, _time);
         _evidence = new EvidenceSink(new PipelineMetrics(), _time);
         _correlate = new CorrelateStage(_evidence, new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3)), new RecordStage(_evidence, _plantStore, new LedgerRecorder(_ledger)));
+        var plan = PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml");
         _engine = new ResponseEngine(
-            PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml"), _plant, _quarantine, new AccessRestrictions(), _broker,
-            new DryRunNetworkEnforcer("twinguard"), [], _store, new IncidentReportWriter(_dir), _time, NullLogger<ResponseEngine>.Instance, _correlate);
+            plan,
+            _plant,
+            new ContainmentEnforcer(_plant, _quarantine, new AccessRestrictions(), _broker, new DryRunNetworkEnforcer("twinguard"), _store, _time),
+            new IncidentCommunicator(plan, _plant, [], new IncidentReportWriter(_dir), _store, _time, NullLogger<IncidentCommunicator>.Instance),
+            _store,
+            _time,
+            NullLogger<ResponseEngine>.Instance,
+            _correlate);
         _engine.IncidentReleased += _correlate.CloseReleased;
         await _engine.StartAsync(CancellationToken.None);
     }

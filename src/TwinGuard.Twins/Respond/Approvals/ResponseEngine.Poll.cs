@@ -21,7 +21,7 @@ public sealed partial class ResponseEngine
         foreach (var entry in _store.Quarantines().Where(e => !_applied.Contains(e.Id)))
         {
             var started = _time.GetTimestamp();
-            await ApplyAsync(entry, cancellationToken);
+            await _containment.ApplyAsync(entry, cancellationToken);
             _applied.Add(entry.Id);
             _store.Record(entry.IncidentId, null, "quarantine: " + ResponseStore.Name(entry.Kind), entry.Target, ActionOutcome.Done, entry.By,
                 string.Create(CultureInfo.InvariantCulture, $"quarantine {entry.Id} put in force: {entry.Reason}"), _time.GetElapsedTime(started));
@@ -61,13 +61,13 @@ public sealed partial class ResponseEngine
         var actor = $"{by} (approval {request.Id.ToString(CultureInfo.InvariantCulture)}{(timedOut ? string.Empty : ": " + request.Why)})";
         if (action.Kind is ActionKind.Notify or ActionKind.Report)
         {
-            await CommunicateAsync(context, playbook.Id, action, actor, started, cancellationToken);
+            await _communicator.CommunicateAsync(context, playbook.Id, action, actor, started, cancellationToken);
         }
         else
         {
             if (action.Kind == ActionKind.BlockAddress && action.Target == "source" && context.Addresses.Count == 0)
             {
-                context = context with { Addresses = await AddressesOfAsync(context.Incident, cancellationToken) };
+                context = context with { Addresses = await _containment.AddressesOfAsync(context.Incident, cancellationToken) };
             }
 
             var result = await EnforceSafelyAsync(context, playbook, action, started, cancellationToken);
