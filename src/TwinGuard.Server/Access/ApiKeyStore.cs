@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Server.Access;
 
@@ -35,7 +36,7 @@ internal sealed class ApiKeyStore : IDisposable
     public static ApiKeyStore Open(string dataDirectory, TimeProvider? time = null)
     {
         var connection = OperatorDatabase.Open(dataDirectory);
-        OperatorDatabase.Execute(connection, """
+        connection.Execute("""
             CREATE TABLE IF NOT EXISTS api_keys (
                 id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, site TEXT, hash BLOB NOT NULL,
                 created_ms INTEGER NOT NULL, created_by TEXT NOT NULL, revoked_ms INTEGER, revoked_by TEXT,
@@ -53,18 +54,10 @@ internal sealed class ApiKeyStore : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = OperatorDatabase.Command(_connection, $"""
+            return _connection.Query($"""
                 SELECT {Columns}, created_entry IS NULL, revoked_ms IS NOT NULL AND revoked_entry IS NULL FROM api_keys
                 WHERE created_entry IS NULL OR (revoked_ms IS NOT NULL AND revoked_entry IS NULL) ORDER BY created_ms, id
-                """);
-            using var reader = cmd.ExecuteReader();
-            var list = new List<(ApiKey, bool, bool)>();
-            while (reader.Read())
-            {
-                list.Add((Read(reader), reader.GetBoolean(8), reader.GetBoolean(9)));
-            }
-
-            return list;
+                """, reader => (Read(reader), reader.GetBoolean(8), reader.GetBoolean(9)));
         }
     }
 
@@ -73,7 +66,7 @@ internal sealed class ApiKeyStore : IDisposable
     {
         lock (_lock)
         {
-            OperatorDatabase.Execute(_connection, $"UPDATE api_keys SET {(revocation ? "revoked_entry" : "created_entry")} = $e WHERE id = $id", ("$e", ledgerEntry), ("$id", id));
+            _connection.Execute($"UPDATE api_keys SET {(revocation ? "revoked_entry" : "created_entry")} = $e WHERE id = $id", ("$e", ledgerEntry), ("$id", id));
         }
     }
 
@@ -82,12 +75,12 @@ internal sealed class ApiKeyStore : IDisposable
     {
         foreach (var column in (string[])["created_entry", "revoked_entry"])
         {
-            using var exists = OperatorDatabase.Command(connection, "SELECT COUNT(*) FROM pragma_table_info('api_keys') WHERE name = $c", ("$c", column));
+            using var exists = connection.Command("SELECT COUNT(*) FROM pragma_table_info('api_keys') WHERE name = $c", ("$c", column));
             if ((long)exists.ExecuteScalar()! == 0)
             {
                 try
                 {
-                    OperatorDatabase.Execute(connection, $"ALTER TABLE api_keys ADD COLUMN {column} INTEGER");
+                    connection.Execute($"ALTER TABLE api_keys ADD COLUMN {column} INTEGER");
                 }
                 catch (SqliteException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
                 {
@@ -115,7 +108,7 @@ internal sealed class ApiKeyStore : IDisposable
         var now = _time.GetUtcNow();
         lock (_lock)
         {
-            OperatorDatabase.Execute(_connection, """
+            _connection.Execute("""
                 INSERT INTO api_keys (id, name, role, site, hash, created_ms, created_by) VALUES ($id, $n, $r, $s, $h, $c, $b)
                 """,
                 ("$id", id), ("$n", name.Trim()), ("$r", role.Name()), ("$s", site), ("$h", Hash(token)), ("$c", now.ToUnixTimeMilliseconds()), ("$b", createdBy));
@@ -136,7 +129,7 @@ internal sealed class ApiKeyStore : IDisposable
         ApiKey? key;
         lock (_lock)
         {
-            using var cmd = OperatorDatabase.Command(_connection, $"SELECT {Columns}, hash FROM api_keys WHERE id = $id", ("$id", id));
+            using var cmd = _connection.Command($"SELECT {Columns}, hash FROM api_keys WHERE id = $id", ("$id", id));
             using var reader = cmd.ExecuteReader();
             if (!reader.Read())
             {
@@ -164,7 +157,7 @@ internal sealed class ApiKeyStore : IDisposable
     {
         lock (_lock)
         {
-            return OperatorDatabase.Execute(_connection,
+            return _connection.Execute(
                 "UPDATE api_keys SET revoked_ms = $t, revoked_by = $b WHERE id = $id AND revoked_ms IS NULL",
                 ("$t", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$b", revokedBy), ("$id", id)) == 1;
         }
@@ -190,15 +183,7 @@ internal sealed class ApiKeyStore : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = OperatorDatabase.Command(_connection, $"SELECT {Columns} FROM api_keys {where} ORDER BY created_ms, id", parameters);
-            using var reader = cmd.ExecuteReader();
-            var list = new List<ApiKey>();
-            while (reader.Read())
-            {
-                list.Add(Read(reader));
-            }
-
-            return list;
+            return _connection.Query($"SELECT {Columns} FROM api_keys {where} ORDER BY created_ms, id", Read, parameters);
         }
     }
 

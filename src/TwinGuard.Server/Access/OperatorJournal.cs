@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Server.Access;
 
@@ -18,7 +19,7 @@ internal sealed class OperatorJournal : IDisposable
     public static OperatorJournal Open(string dataDirectory)
     {
         var connection = OperatorDatabase.Open(dataDirectory);
-        OperatorDatabase.Execute(connection, """
+        connection.Execute("""
             CREATE TABLE IF NOT EXISTS verdicts (
                 id INTEGER PRIMARY KEY, subject TEXT NOT NULL, subject_id INTEGER NOT NULL, asset TEXT, verdict TEXT NOT NULL,
                 comment TEXT NOT NULL, actor TEXT NOT NULL, time_ms INTEGER NOT NULL, ledger_entry INTEGER NOT NULL);
@@ -37,7 +38,7 @@ internal sealed class OperatorJournal : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = OperatorDatabase.Command(_connection, """
+            using var cmd = _connection.Command("""
                 INSERT INTO verdicts (subject, subject_id, asset, verdict, comment, actor, time_ms, ledger_entry)
                 VALUES ($s, $i, $a, $v, $c, $b, $t, $l) RETURNING id
                 """,
@@ -51,19 +52,12 @@ internal sealed class OperatorJournal : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = OperatorDatabase.Command(_connection,
+            return _connection.Query(
                 "SELECT id, subject, subject_id, asset, verdict, comment, actor, time_ms, ledger_entry FROM verdicts "
                 + (subject is null ? string.Empty : "WHERE subject = $s AND ($i IS NULL OR subject_id = $i) ") + "ORDER BY id",
+                r => new Verdict(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5),
+                    r.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), r.GetInt64(8)),
                 ("$s", subject), ("$i", subjectId));
-            using var r = cmd.ExecuteReader();
-            var list = new List<Verdict>();
-            while (r.Read())
-            {
-                list.Add(new Verdict(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5),
-                    r.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), r.GetInt64(8)));
-            }
-
-            return list;
         }
     }
 
@@ -72,7 +66,7 @@ internal sealed class OperatorJournal : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = OperatorDatabase.Command(_connection,
+            using var cmd = _connection.Command(
                 "INSERT INTO asset_notes (asset, text, actor, time_ms, ledger_entry) VALUES ($a, $x, $b, $t, $l) RETURNING id",
                 ("$a", assetId), ("$x", text), ("$b", by), ("$t", time.ToUnixTimeMilliseconds()), ("$l", ledgerEntry));
             return new AssetNote((long)cmd.ExecuteScalar()!, assetId, text, by, time, ledgerEntry);
@@ -84,16 +78,10 @@ internal sealed class OperatorJournal : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = OperatorDatabase.Command(_connection,
-                "SELECT id, asset, text, actor, time_ms, ledger_entry FROM asset_notes WHERE asset = $a ORDER BY id", ("$a", assetId));
-            using var r = cmd.ExecuteReader();
-            var list = new List<AssetNote>();
-            while (r.Read())
-            {
-                list.Add(new AssetNote(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetInt64(5)));
-            }
-
-            return list;
+            return _connection.Query(
+                "SELECT id, asset, text, actor, time_ms, ledger_entry FROM asset_notes WHERE asset = $a ORDER BY id",
+                r => new AssetNote(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetInt64(5)),
+                ("$a", assetId));
         }
     }
 
@@ -102,7 +90,7 @@ internal sealed class OperatorJournal : IDisposable
     {
         lock (_lock)
         {
-            OperatorDatabase.Execute(_connection, """
+            _connection.Execute("""
                 INSERT INTO maintenance (asset, enabled, reason, actor, time_ms) VALUES ($a, $e, $r, $b, $t)
                 ON CONFLICT(asset) DO UPDATE SET enabled = $e, reason = $r, actor = $b, time_ms = $t
                 """,
@@ -117,7 +105,7 @@ internal sealed class OperatorJournal : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = OperatorDatabase.Command(_connection, "SELECT asset, enabled, reason, actor, time_ms FROM maintenance WHERE asset = $a", ("$a", assetId));
+            using var cmd = _connection.Command("SELECT asset, enabled, reason, actor, time_ms FROM maintenance WHERE asset = $a", ("$a", assetId));
             using var r = cmd.ExecuteReader();
             return r.Read()
                 ? new MaintenanceMode(r.GetString(0), r.GetInt64(1) == 1, r.GetString(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)))

@@ -15,6 +15,12 @@ namespace TwinGuard.Twins.Record;
 /// </remarks>
 public sealed class PlantStore : IDisposable
 {
+    private const string FindingColumns =
+        "id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id, ledger_entry";
+
+    private const string IncidentColumns =
+        "id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count, ledger_entry";
+
     private readonly SqliteConnection _connection;
 
     private PlantStore(SqliteConnection connection) => _connection = connection;
@@ -141,61 +147,40 @@ public sealed class PlantStore : IDisposable
             ("$t", r.Time.ToUnixTimeMilliseconds()), ("$r", r.Reason.Name()), ("$d", r.DeviceId), ("$c", r.ClientId), ("$re", r.RemoteEndpoint),
             ("$to", r.Topic), ("$a", r.AssetId), ("$s", r.SignalId), ("$de", r.Detail), ("$p", r.Payload.IsEmpty ? null : r.Payload.ToArray()));
 
-    /// <summary>Findings, newest first.</summary>
-    public IReadOnlyList<StoredFinding> Findings(int limit = 1000, long? incidentId = null)
-    {
-        using var cmd = _connection.Command(
-            "SELECT id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id, ledger_entry FROM findings "
-            + (incidentId is null ? string.Empty : "WHERE incident_id = $i ") + "ORDER BY id DESC LIMIT $n",
-            ("$n", limit), ("$i", incidentId));
-        using var reader = cmd.ExecuteReader();
-        var list = new List<StoredFinding>();
-        while (reader.Read())
-        {
-            list.Add(new StoredFinding(
-                reader.GetInt64(0), Time(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), Text(reader, 4), Text(reader, 5), Text(reader, 6),
-                reader.IsDBNull(7) ? null : reader.GetDouble(7), reader.GetDouble(8), reader.GetString(9), Text(reader, 10), reader.GetInt32(11),
-                Time(reader.GetInt64(12)), reader.IsDBNull(13) ? null : reader.GetInt64(13), reader.IsDBNull(14) ? null : reader.GetInt64(14)));
-        }
+    /// <summary>Findings, newest first, optionally of one asset, signal (findings of the whole asset included) or incident, and not older than <paramref name="since"/>.</summary>
+    public IReadOnlyList<StoredFinding> Findings(int limit = 1000, long? incidentId = null, string? asset = null, string? signal = null, DateTimeOffset? since = null) =>
+        _connection.Query(
+            $"SELECT {FindingColumns} FROM findings WHERE ($a IS NULL OR asset = $a) AND ($s IS NULL OR signal = $s OR signal IS NULL) "
+            + "AND ($i IS NULL OR incident_id = $i) AND ($t IS NULL OR last_ms >= $t) ORDER BY id DESC LIMIT $n",
+            ReadFinding,
+            ("$a", asset), ("$s", signal), ("$i", incidentId), ("$t", since?.ToUnixTimeMilliseconds()), ("$n", limit));
 
-        return list;
-    }
+    /// <summary>One finding, or null.</summary>
+    public StoredFinding? Finding(long id) => _connection.Query($"SELECT {FindingColumns} FROM findings WHERE id = $id", ReadFinding, ("$id", id)).FirstOrDefault();
 
-    /// <summary>Incidents, newest first.</summary>
-    public IReadOnlyList<StoredIncident> Incidents(int limit = 1000)
-    {
-        using var cmd = _connection.Command(
-            "SELECT id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count, ledger_entry FROM incidents ORDER BY id DESC LIMIT $n",
-            ("$n", limit));
-        using var reader = cmd.ExecuteReader();
-        var list = new List<StoredIncident>();
-        while (reader.Read())
-        {
-            list.Add(new StoredIncident(
-                reader.GetInt64(0), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)), reader.GetString(3), Text(reader, 4), Text(reader, 5),
-                reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.GetString(9).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                reader.GetString(10), reader.GetInt32(11), reader.IsDBNull(12) ? null : reader.GetInt64(12)));
-        }
+    /// <summary>Incidents, newest first, optionally of one asset.</summary>
+    public IReadOnlyList<StoredIncident> Incidents(int limit = 1000, string? asset = null) =>
+        _connection.Query($"SELECT {IncidentColumns} FROM incidents WHERE ($a IS NULL OR asset = $a) ORDER BY id DESC LIMIT $n", ReadIncident, ("$a", asset), ("$n", limit));
 
-        return list;
-    }
+    /// <summary>One incident, or null.</summary>
+    public StoredIncident? Incident(long id) => _connection.Query($"SELECT {IncidentColumns} FROM incidents WHERE id = $id", ReadIncident, ("$id", id)).FirstOrDefault();
 
     /// <summary>Refusals counted per device and reason.</summary>
-    public IReadOnlyList<(string? Device, string Reason, long Count)> RefusalCounts()
-    {
-        using var cmd = _connection.Command("SELECT device, reason, count(*) FROM refusals GROUP BY device, reason ORDER BY device, reason");
-        using var reader = cmd.ExecuteReader();
-        var list = new List<(string?, string, long)>();
-        while (reader.Read())
-        {
-            list.Add((Text(reader, 0), reader.GetString(1), reader.GetInt64(2)));
-        }
-
-        return list;
-    }
+    public IReadOnlyList<(string? Device, string Reason, long Count)> RefusalCounts() =>
+        _connection.Query("SELECT device, reason, count(*) FROM refusals GROUP BY device, reason ORDER BY device, reason", r => (Text(r, 0), r.GetString(1), r.GetInt64(2)));
 
     /// <inheritdoc />
     public void Dispose() => _connection.Dispose();
 
     private static string Name(Severity severity) => severity.ToString().ToLowerInvariant();
+
+    private static StoredFinding ReadFinding(SqliteDataReader r) => new(
+        r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), r.GetString(3), Text(r, 4), Text(r, 5), Text(r, 6),
+        r.IsDBNull(7) ? null : r.GetDouble(7), r.GetDouble(8), r.GetString(9), Text(r, 10), r.GetInt32(11),
+        Time(r.GetInt64(12)), r.IsDBNull(13) ? null : r.GetInt64(13), r.IsDBNull(14) ? null : r.GetInt64(14));
+
+    private static StoredIncident ReadIncident(SqliteDataReader r) => new(
+        r.GetInt64(0), Time(r.GetInt64(1)), Time(r.GetInt64(2)), r.GetString(3), Text(r, 4), Text(r, 5),
+        r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9).Split(',', StringSplitOptions.RemoveEmptyEntries),
+        r.GetString(10), r.GetInt32(11), r.IsDBNull(12) ? null : r.GetInt64(12));
 }

@@ -43,6 +43,20 @@ public static class SqliteCommands
         return cmd.ExecuteNonQuery();
     }
 
+    /// <summary>Runs a query and maps each row with <paramref name="read"/>, in the order the query returns them.</summary>
+    public static List<T> Query<T>(this SqliteConnection connection, string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = connection.Command(sql, parameters);
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
     /// <summary>A stored Unix-milliseconds time.</summary>
     public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 

@@ -50,17 +50,10 @@ public sealed partial class ResponseStore
     /// <summary>Decided by an operator or due for the timeout policy, and not yet acted on by serve.</summary>
     public IReadOnlyList<(ApprovalRequest Request, IncidentContext Context)> DueApprovals(DateTimeOffset now)
     {
-        using var cmd = _connection.Command(
+        return _connection.Query(
             $"SELECT {ApprovalColumns}, context FROM approvals WHERE status IN ('approved', 'denied') OR (status = 'pending' AND deadline_ms <= $n) ORDER BY id",
+            reader => (ReadApproval(reader), JsonSerializer.Deserialize<IncidentContext>(reader.GetString(13), JsonOptions)!),
             ("$n", now.ToUnixTimeMilliseconds()));
-        using var reader = cmd.ExecuteReader();
-        var list = new List<(ApprovalRequest, IncidentContext)>();
-        while (reader.Read())
-        {
-            list.Add((ReadApproval(reader), JsonSerializer.Deserialize<IncidentContext>(reader.GetString(13), JsonOptions)!));
-        }
-
-        return list;
     }
 
     /// <summary>Records what serve did with a decided approval: <c>executed</c> or <c>dropped</c>; a timeout also fills in the decision.</summary>
@@ -79,15 +72,7 @@ public sealed partial class ResponseStore
 
     private List<ApprovalRequest> ReadApprovals(string where, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = _connection.Command($"SELECT {ApprovalColumns} FROM approvals {where} ORDER BY id", parameters);
-        using var reader = cmd.ExecuteReader();
-        var list = new List<ApprovalRequest>();
-        while (reader.Read())
-        {
-            list.Add(ReadApproval(reader));
-        }
-
-        return list;
+        return _connection.Query($"SELECT {ApprovalColumns} FROM approvals {where} ORDER BY id", ReadApproval, parameters);
     }
 
     private static ApprovalRequest ReadApproval(SqliteDataReader r) => new(

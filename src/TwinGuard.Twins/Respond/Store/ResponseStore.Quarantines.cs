@@ -68,15 +68,7 @@ public sealed partial class ResponseStore
 
     private List<QuarantineEntry> ReadQuarantines(string where, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = _connection.Command($"SELECT {QuarantineColumns} FROM quarantines {where} ORDER BY id", parameters);
-        using var reader = cmd.ExecuteReader();
-        var list = new List<QuarantineEntry>();
-        while (reader.Read())
-        {
-            list.Add(ReadQuarantine(reader));
-        }
-
-        return list;
+        return _connection.Query($"SELECT {QuarantineColumns} FROM quarantines {where} ORDER BY id", ReadQuarantine, parameters);
     }
 
     private static QuarantineEntry ReadQuarantine(SqliteDataReader r) => new(

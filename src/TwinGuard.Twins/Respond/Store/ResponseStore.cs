@@ -74,20 +74,13 @@ public sealed partial class ResponseStore : IDisposable
     /// <summary>Actions, oldest first; all of them or one incident's.</summary>
     public IReadOnlyList<ActionRecord> Actions(long? incidentId = null, int limit = 10_000)
     {
-        using var cmd = _connection.Command(
+        return _connection.Query(
             "SELECT id, time_ms, incident_id, playbook, action, target, outcome, actor, detail, elapsed_us FROM response_actions "
             + (incidentId is null ? string.Empty : "WHERE incident_id = $i ") + "ORDER BY id LIMIT $n",
-            ("$i", incidentId), ("$n", limit));
-        using var reader = cmd.ExecuteReader();
-        var list = new List<ActionRecord>();
-        while (reader.Read())
-        {
-            list.Add(new ActionRecord(
+            reader => new ActionRecord(
                 reader.GetInt64(0), Time(reader.GetInt64(1)), NullableLong(reader, 2), Text(reader, 3), reader.GetString(4), reader.GetString(5),
-                ParseOutcome(reader.GetString(6)), reader.GetString(7), reader.GetString(8), TimeSpan.FromTicks(reader.GetInt64(9) * 10)));
-        }
-
-        return list;
+                ParseOutcome(reader.GetString(6)), reader.GetString(7), reader.GetString(8), TimeSpan.FromTicks(reader.GetInt64(9) * 10)),
+            ("$i", incidentId), ("$n", limit));
     }
 
     /// <summary>
