@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -145,7 +144,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
-        var arrival = Stopwatch.GetTimestamp();
+        var arrival = _gate.Time.GetTimestamp();
         if (e.SessionItems?[SourceKey] is not SourceInfo source)
         {
             return; // Published by TwinGuard itself (injected), not by a device.

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -159,7 +158,7 @@ public sealed partial class ExternalBroker : IBrokerEnforcement, IAsyncDisposabl
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        var arrival = Stopwatch.GetTimestamp();
+        var arrival = _gate.Time.GetTimestamp();
         var topic = e.ApplicationMessage.Topic;
         var payload = e.ApplicationMessage.Payload;
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();

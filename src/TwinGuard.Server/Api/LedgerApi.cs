@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TwinGuard.Ledger;
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Server.Access;
-using TwinGuard.Server.Commands;
 using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Server.Api;

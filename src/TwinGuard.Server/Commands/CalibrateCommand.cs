@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using TwinGuard.Intel.Formats.Csv;
 using TwinGuard.Simulator.Physics;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Relations;
@@ -86,6 +87,7 @@ internal static class CalibrateCommand
 
     /// <summary>Reads a recording; errors name the file, line and column.</summary>
     /// <exception cref="FormatException">The file is not a recording as described in the remarks.</exception>
+    /// <exception cref="InvalidDataException">A record is not well-formed CSV (RFC 4180).</exception>
     public static RecordedSeries ReadCsv(string path)
     {
         if (!File.Exists(path))
@@ -95,7 +97,7 @@ internal static class CalibrateCommand
 
         using var reader = new StreamReader(path);
         var header = reader.ReadLine() ?? throw new FormatException($"{path}:1: empty file; expected a header row: time,asset.signal,...");
-        var names = header.Split(',').Select(n => n.Trim()).ToArray();
+        var names = Rfc4180.Split(header, ',', path, 1).Select(n => n.Trim()).ToArray();
         if (names.Length < 2)
         {
             throw new FormatException($"{path}:1: expected a time column and at least one asset.signal column");
@@ -120,10 +122,10 @@ internal static class CalibrateCommand
                 continue;
             }
 
-            var cells = line.Split(',');
-            if (cells.Length != names.Length)
+            var cells = Rfc4180.Split(line, ',', path, lineNumber);
+            if (cells.Count != names.Length)
             {
-                throw new FormatException($"{path}:{lineNumber}: {cells.Length} fields, expected {names.Length} as in the header");
+                throw new FormatException($"{path}:{lineNumber}: {cells.Count} fields, expected {names.Length} as in the header");
             }
 
             var time = ParseTime(cells[0].Trim()) ?? throw new FormatException($"{path}:{lineNumber}: column 1 '{cells[0]}': expected epoch milliseconds or an RFC 3339 time");

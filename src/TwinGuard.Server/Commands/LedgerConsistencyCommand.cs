@@ -52,7 +52,7 @@ internal static class LedgerConsistencyCommand
             {
                 Console.Out.WriteLine($"{first.TreeSize} entries (root {Convert.ToHexStringLower(first.RootHash)}) -> "
                                       + $"{second.TreeSize} entries (root {Convert.ToHexStringLower(second.RootHash)})");
-                LedgerJson.PrintPath("consistency path", proof.Path, verified);
+                ProofText.PrintPath("consistency path", proof.Path, verified);
             }
 
             return Task.FromResult(verified ? 0 : LedgerCommand.VerificationFailed);

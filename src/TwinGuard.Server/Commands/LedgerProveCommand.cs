@@ -62,7 +62,7 @@ internal static class LedgerProveCommand
                                       + $"{ledgerEntry.Timestamp:O}), leaf hash {Convert.ToHexStringLower(ledgerEntry.ComputeLeafHash())}");
                 Console.Out.WriteLine($"in checkpoint of {checkpoint.TreeSize} entries, root {Convert.ToHexStringLower(checkpoint.RootHash)}, "
                                       + $"signed {checkpoint.Timestamp:O}");
-                LedgerJson.PrintPath("audit path", proof.Path, verified);
+                ProofText.PrintPath("audit path", proof.Path, verified);
             }
 
             return Task.FromResult(verified ? 0 : LedgerCommand.VerificationFailed);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TwinGuard.Ledger;
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Verification;
 

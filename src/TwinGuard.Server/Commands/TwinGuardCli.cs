@@ -43,7 +43,7 @@ internal static class TwinGuardCli
         {
             return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception ex) when (ex is CommandLineException or FormatException or InvalidDataException or IOException
+        catch (Exception ex) when (ex is CommandLineException or Offline.DetectRequestException or FormatException or InvalidDataException or IOException
                                        or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"twinguard: {ex.Message}");

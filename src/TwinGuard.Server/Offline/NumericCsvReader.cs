@@ -1,3 +1,4 @@
+using TwinGuard.Intel.Formats.Csv;
 using System.Globalization;
 using TwinGuard.Detection;
 
@@ -44,7 +45,7 @@ internal static class NumericCsvReader
 
         header = header.TrimStart('\uFEFF');
         var delimiter = selection.Delimiter ?? Detect(header);
-        var names = CsvLine.Split(header, delimiter, file, lineNumber).Select(n => n.Trim()).ToList();
+        var names = Rfc4180.Split(header, delimiter, file, lineNumber).Select(n => n.Trim()).ToList();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < names.Count; i++)
         {
@@ -95,7 +96,7 @@ internal static class NumericCsvReader
                 continue;
             }
 
-            var fields = CsvLine.Split(line, delimiter, file, lineNumber);
+            var fields = Rfc4180.Split(line, delimiter, file, lineNumber);
             if (fields.Count != names.Count)
             {
                 throw new InvalidDataException(

@@ -1,3 +1,4 @@
+using TwinGuard.Intel.Formats.Csv;
 using System.Globalization;
 using TwinGuard.Detection;
 using TwinGuard.Detection.Pipeline;
@@ -36,7 +37,7 @@ internal static class OfflineDetection
         {
             if (request.WarmUp > input.Values.Rows)
             {
-                throw new CommandLineException(
+                throw new DetectRequestException(
                     $"{request.Input}: --online needs at least the warm-up of {request.WarmUp} rows, the file has {input.Values.Rows}");
             }
 
@@ -54,10 +55,10 @@ internal static class OfflineDetection
         }
         else
         {
-            var n = request.TrainRows ?? throw new CommandLineException("give one of --train FILE, --train-rows N or --online");
+            var n = request.TrainRows ?? throw new DetectRequestException("give one of --train FILE, --train-rows N or --online");
             if (n < 2 || n >= input.Values.Rows)
             {
-                throw new CommandLineException(
+                throw new DetectRequestException(
                     $"--train-rows {n}: must be at least 2 and less than the {input.Values.Rows} rows of {request.Input}");
             }
 
@@ -80,7 +81,7 @@ internal static class OfflineDetection
         }
         catch (ArgumentException ex)
         {
-            throw new CommandLineException($"--detector: {ex.Message.Split(" (Parameter", 2)[0]}");
+            throw new DetectRequestException($"--detector: {ex.Message.Split(" (Parameter", 2)[0]}");
         }
     }
 
@@ -107,20 +108,20 @@ internal static class OfflineDetection
             using (var writer = new StreamWriter(temporary))
             {
                 writer.NewLine = "\n";
-                var header = input.Times is null ? "score,is_anomaly,top_feature" : CsvLine.Quote(TimeHeader(input), ',') + ",score,is_anomaly,top_feature";
+                var header = input.Times is null ? "score,is_anomaly,top_feature" : Rfc4180.Quote(TimeHeader(input), ',') + ",score,is_anomaly,top_feature";
                 writer.WriteLine(header);
                 for (var i = 0; i < verdicts.Count; i++)
                 {
                     var v = verdicts[i];
                     if (input.Times is not null)
                     {
-                        writer.Write(CsvLine.Quote(input.Times[i], ','));
+                        writer.Write(Rfc4180.Quote(input.Times[i], ','));
                         writer.Write(',');
                     }
 
                     writer.Write(Format(v.Score));
                     writer.Write(v.IsAnomaly ? ",1," : ",0,");
-                    writer.WriteLine(CsvLine.Quote(input.ColumnNames[v.TopColumn], ','));
+                    writer.WriteLine(Rfc4180.Quote(input.ColumnNames[v.TopColumn], ','));
                 }
             }
 

@@ -24,7 +24,7 @@ public sealed record Finding(
     [property: Id(8)] string Message,
     [property: Id(9)] string? Explanation = null)
 {
-    /// <summary>Stopwatch timestamp of the reading that caused this finding, for latency measurement; 0 when none.</summary>
+    /// <summary>Arrival timestamp (pipeline clock) of the reading that caused this finding, for latency measurement; 0 when none.</summary>
     [Id(10)]
     public long ArrivalTimestamp { get; init; }
 

@@ -24,6 +24,9 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     /// <summary>The quarantine list the gate consults.</summary>
     public QuarantineList Quarantine => quarantine;
 
+    /// <summary>The pipeline's clock: transports stamp arrivals with it, so that every stage measures latency on one clock.</summary>
+    public TimeProvider Time => evidence.Time;
+
     /// <summary>
     /// Raised for every connection attempt a transport reports, accepted or not: the remote addresses of clients are
     /// network events for threat intelligence, whatever transport they came through.

@@ -4,7 +4,7 @@ namespace TwinGuard.Twins.Gate;
 /// <param name="DeviceId">The authenticated source.</param>
 /// <param name="Sequence">The device's sequence number for this asset.</param>
 /// <param name="TimestampMs">Sample time, Unix epoch milliseconds, as the device stated it.</param>
-/// <param name="ArrivalTimestamp">Stopwatch timestamp at arrival, for latency measurement.</param>
+/// <param name="ArrivalTimestamp">Timestamp at arrival on the pipeline's clock (<see cref="ReadingGate.Time"/>), for latency measurement.</param>
 /// <param name="Values">The values, already type-checked and finite.</param>
 [GenerateSerializer, Immutable, Alias("twinguard.reading-message")]
 public sealed record ReadingMessage(

@@ -160,7 +160,7 @@ public sealed class DetectCommandTests : IDisposable
     {
         var input = _dir.File("in.csv", Signal(50));
 
-        Assert.Throws<CommandLineException>(() => OfflineDetection.Run(Request(input, trainRows: 50)));
+        Assert.Throws<DetectRequestException>(() => OfflineDetection.Run(Request(input, trainRows: 50)));
     }
 
     [Fact]

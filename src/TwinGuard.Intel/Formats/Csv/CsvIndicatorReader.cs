@@ -69,7 +69,7 @@ public static class CsvIndicatorReader
             var where = $"line {startLine.ToString(CultureInfo.InvariantCulture)}";
             List<string> fields;
             string? error;
-            while (!TrySplit(line, out fields, out error) && error is null && reader.ReadLine() is { } more)
+            while (!Rfc4180.TrySplit(line, ',', out fields, out error) && error is null && reader.ReadLine() is { } more)
             {
                 // A quoted field spans lines (RFC 4180 §2.6).
                 lineNumber++;
@@ -176,64 +176,4 @@ public static class CsvIndicatorReader
         row.TryGetValue(column, out var text)
             ? text.Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
-
-    /// <summary>Splits one record (RFC 4180 §2); false with no error when a quoted field continues on the next line.</summary>
-    internal static bool TrySplit(string line, out List<string> fields, out string? error)
-    {
-        fields = [];
-        error = null;
-        var field = new StringBuilder();
-        var i = 0;
-        while (true)
-        {
-            field.Clear();
-            if (i < line.Length && line[i] == '"')
-            {
-                i++;
-                while (true)
-                {
-                    if (i >= line.Length)
-                    {
-                        return false;
-                    }
-
-                    if (line[i] == '"')
-                    {
-                        if (i + 1 < line.Length && line[i + 1] == '"')
-                        {
-                            field.Append('"');
-                            i += 2;
-                            continue;
-                        }
-
-                        i++;
-                        break;
-                    }
-
-                    field.Append(line[i++]);
-                }
-
-                if (i < line.Length && line[i] != ',')
-                {
-                    error = $"text after a closing quote at column {(i + 1).ToString(CultureInfo.InvariantCulture)}";
-                    return false;
-                }
-            }
-            else
-            {
-                while (i < line.Length && line[i] != ',')
-                {
-                    field.Append(line[i++]);
-                }
-            }
-
-            fields.Add(field.ToString());
-            if (i >= line.Length)
-            {
-                return true;
-            }
-
-            i++; // the comma
-        }
-    }
 }

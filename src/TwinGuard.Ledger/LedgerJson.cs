@@ -1,12 +1,11 @@
 using System.Text;
 using System.Text.Json;
-using TwinGuard.Ledger;
 using TwinGuard.Ledger.Checkpoints;
 
-namespace TwinGuard.Server.Commands;
+namespace TwinGuard.Ledger;
 
-/// <summary>How the ledger commands print checkpoints and entries as JSON (hashes in lowercase hex).</summary>
-internal static class LedgerJson
+/// <summary>The ledger's JSON views of checkpoints, entries and proofs (hashes in lowercase hex), as the CLI and the API print them.</summary>
+public static class LedgerJson
 {
     public static string Write(Action<Utf8JsonWriter> body)
     {
@@ -58,18 +57,6 @@ internal static class LedgerJson
 
         json.WriteEndArray();
         json.WriteEndObject();
-    }
-
-    /// <summary>Prints a proof's hash path and whether it verified, for people.</summary>
-    public static void PrintPath(string title, IReadOnlyList<byte[]> path, bool verified)
-    {
-        Console.Out.WriteLine($"{title} ({path.Count} hashes):");
-        foreach (var hash in path)
-        {
-            Console.Out.WriteLine("  " + Convert.ToHexStringLower(hash));
-        }
-
-        Console.Out.WriteLine(verified ? "proof verified with the ledger's public key" : "PROOF DOES NOT VERIFY");
     }
 
     /// <summary>kebab-case name of a kind (<c>reading-batch</c>), or its number for kinds this build does not know.</summary>
