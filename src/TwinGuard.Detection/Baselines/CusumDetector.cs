@@ -61,6 +61,13 @@ public sealed class CusumDetector
         return direction;
     }
 
+    /// <summary>Continues from saved statistics (a twin re-activated elsewhere); negative or non-finite ones restart at 0.</summary>
+    public void Restore(double upper, double lower)
+    {
+        Upper = double.IsFinite(upper) ? Math.Max(0, upper) : 0;
+        Lower = double.IsFinite(lower) ? Math.Max(0, lower) : 0;
+    }
+
     /// <summary>Clears both statistics.</summary>
     public void Reset()
     {

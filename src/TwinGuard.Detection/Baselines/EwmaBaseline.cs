@@ -72,6 +72,21 @@ public sealed class EwmaBaseline
         _variance = (1 - alpha) * (_variance + alpha * delta * delta);
     }
 
+    /// <summary>What the baseline has learned, to be restored by <see cref="Restore"/> (a twin re-activated elsewhere).</summary>
+    public EwmaCheckpoint Checkpoint() => new(Count, _mean, _variance);
+
+    /// <summary>Continues from a <see cref="Checkpoint"/>; non-finite or negative values are refused.</summary>
+    public void Restore(EwmaCheckpoint checkpoint)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(checkpoint.Count);
+        if (!double.IsFinite(checkpoint.Mean) || !double.IsFinite(checkpoint.Variance) || checkpoint.Variance < 0)
+        {
+            throw new ArgumentException("a baseline checkpoint holds a non-finite mean or an invalid variance", nameof(checkpoint));
+        }
+
+        (Count, _mean, _variance) = (checkpoint.Count, checkpoint.Mean, checkpoint.Variance);
+    }
+
     /// <summary>Forgets everything learned.</summary>
     public void Reset()
     {

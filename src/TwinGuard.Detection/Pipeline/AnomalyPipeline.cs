@@ -54,6 +54,12 @@ public sealed class AnomalyPipeline
     /// </summary>
     public ReadOnlySpan<double> LastColumnShares => _columnShare;
 
+    /// <summary>
+    /// The feature rows the first fit learned from (<see cref="Fit"/>); null for a pipeline made by <see cref="Create"/>.
+    /// A model is a deterministic function of its feature rows (<see cref="Propose"/>), so these rows are the model.
+    /// </summary>
+    public FeatureMatrix? TrainingRows { get; private set; }
+
     /// <summary>Verdicts on the training rows themselves, in order (useful to report them with the rest).</summary>
     public IReadOnlyList<AnomalyVerdict> TrainingVerdicts { get; private set; } = [];
 
@@ -69,9 +75,11 @@ public sealed class AnomalyPipeline
         // Rows before the first full window have truncated statistics (a deviation of 0 over one row): learn from
         // them only when the training window is too short to leave them out.
         var skip = pipeline._features.WarmUpRows;
-        pipeline.FitFeatures(features.Rows - skip >= Math.Max(2, features.Rows / 2)
+        var rows = features.Rows - skip >= Math.Max(2, features.Rows / 2)
             ? features.Slice(skip, features.Rows - skip)
-            : features);
+            : features;
+        pipeline.TrainingRows = rows;
+        pipeline.FitFeatures(rows);
         var scores = new double[features.Rows];
         pipeline.Detector.Score(features, scores);
         var verdicts = new AnomalyVerdict[features.Rows];
@@ -82,6 +90,17 @@ public sealed class AnomalyPipeline
 
         pipeline.TrainingVerdicts = verdicts;
         return pipeline;
+    }
+
+    /// <summary>
+    /// An unfitted pipeline over <paramref name="inputColumns"/> inputs, for a model restored from its feature rows
+    /// (<see cref="Propose"/>, then <see cref="Adopt"/>): what a twin re-activated elsewhere does instead of a warm-up.
+    /// </summary>
+    public static AnomalyPipeline Create(int inputColumns, AnomalyPipelineOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputColumns);
+        ArgumentNullException.ThrowIfNull(options);
+        return new AnomalyPipeline(options, inputColumns);
     }
 
     /// <summary>The detector and threshold in use.</summary>

@@ -27,9 +27,13 @@ public sealed class OnlineAnomalyDetector
     private readonly List<double[]> _warmUp = [];
     private readonly Queue<(double[] Row, bool Explained)> _history = new();
     private AnomalyPipeline? _pipeline;
+    private readonly Queue<double[]> _recent = new();
     private PipelineModel? _anchor;
+    private FeatureMatrix? _anchorRows;
+    private FeatureMatrix? _modelRows;
+    private FeatureMatrix? _pendingRows;
     private Task<PipelineModel>? _pending;
-    private int _pendingRows;
+    private int _pendingCountdown;
     private bool _rebaselining;
     private int _sinceFit;
     private long _sinceFlag = long.MaxValue / 2;
@@ -61,6 +65,9 @@ public sealed class OnlineAnomalyDetector
 
     /// <summary>The fraction of the last refit's rows (adopted or refused) that the anchor model called anomalous.</summary>
     public double LastAnchorRejection { get; private set; }
+
+    /// <summary>Grows by one at every change of the anchor or of the model in use (fit, adopted refit, rebaseline).</summary>
+    public int ModelGeneration { get; private set; }
 
     /// <summary>Raised when a refit is refused, with the fraction of its rows that the anchor model called anomalous.</summary>
     public event Action<double>? RefitRefused;
@@ -107,11 +114,14 @@ public sealed class OnlineAnomalyDetector
             }
 
             _anchor = _pipeline.Model;
+            _anchorRows = _modelRows = _pipeline.TrainingRows;
+            ModelGeneration++;
 
             _warmUp.Clear();
             return _pipeline.TrainingVerdicts;
         }
 
+        RememberRecent(row);
         var featureRow = new double[_pipeline.Features.OutputColumns];
         var verdict = _pipeline.Next(row, featureRow);
         _sinceFlag = verdict.RawAnomaly || verdict.IsAnomaly ? 0 : _sinceFlag + 1;
@@ -128,19 +138,22 @@ public sealed class OnlineAnomalyDetector
         {
             if (_history.Count >= _learning.WarmUp)
             {
-                _anchor = _pipeline.Propose(FeatureMatrix.FromRows([.. _history.Select(h => h.Row)]));
+                _anchorRows = _modelRows = FeatureMatrix.FromRows([.. _history.Select(h => h.Row)]);
+                _anchor = _pipeline.Propose(_anchorRows);
                 _pipeline.Adopt(_anchor);
+                ModelGeneration++;
                 (_rebaselining, _sinceFit, LastAnchorRejection) = (false, 0, 0);
                 Refits++;
             }
         }
         else if (_pending is not null)
         {
-            if (--_pendingRows <= 0)
+            if (--_pendingCountdown <= 0)
             {
                 // Adopted at a fixed row whatever the machine's speed; waits only if the fit is not done by then.
                 _pipeline.Adopt(_pending.GetAwaiter().GetResult());
-                _pending = null;
+                (_pending, _modelRows) = (null, _pendingRows);
+                ModelGeneration++;
                 ConsecutiveRefusals = 0;
                 Refits++;
             }
@@ -185,13 +198,79 @@ public sealed class OnlineAnomalyDetector
             // The fit works on its own copy of the rows and makes a new detector: nothing it touches is in use.
             var pipeline = _pipeline!;
             _pending = Task.Run(() => pipeline.Propose(recent));
-            _pendingRows = _learning.AdoptAfter;
+            (_pendingCountdown, _pendingRows) = (_learning.AdoptAfter, recent);
             return;
         }
 
         _pipeline!.Adopt(_pipeline.Propose(recent));
+        _modelRows = recent;
+        ModelGeneration++;
         ConsecutiveRefusals = 0;
         Refits++;
+    }
+
+    /// <summary>What this detector has learned (see <see cref="OnlineCheckpoint"/>); the rows are shared, not copied.</summary>
+    public OnlineCheckpoint Checkpoint() => new(
+        ModelGeneration,
+        _pipeline is null ? [.. _warmUp] : [],
+        _anchorRows,
+        _modelRows,
+        [.. _recent.Select(r => r.ToArray())],
+        new OnlineCounters(Refits, RefitsRefused, ConsecutiveRefusals, Learned, _sinceFit, _sinceFlag, _rebaselining));
+
+    /// <summary>
+    /// Continues from a <see cref="Checkpoint"/> of a detector with the same columns and options: refits the anchor and
+    /// the model in use on their rows (deterministic, so the same models), replays the recent rows to refill the rolling
+    /// window and takes over the counters. Call it on a fresh detector, before the first <see cref="Push"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The checkpoint's rows do not have this detector's columns.</exception>
+    public void Restore(OnlineCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (_pipeline is not null || _warmUp.Count > 0)
+        {
+            throw new InvalidOperationException("restore a checkpoint into a fresh detector");
+        }
+
+        if (checkpoint.WarmUp.Concat(checkpoint.Recent).Any(r => r.Length != _columns) || checkpoint.WarmUp.Count >= _learning.WarmUp)
+        {
+            throw new ArgumentException($"the checkpoint's raw rows do not fit a detector of {_columns} columns and a warm-up of {_learning.WarmUp}", nameof(checkpoint));
+        }
+
+        ModelGeneration = checkpoint.Generation;
+        if (checkpoint.Anchor is not { } anchorRows || checkpoint.Model is not { } modelRows)
+        {
+            _warmUp.AddRange(checkpoint.WarmUp.Select(r => r.ToArray()));
+            return;
+        }
+
+        var pipeline = AnomalyPipeline.Create(_columns, _options);
+        if (anchorRows.Columns != pipeline.Features.OutputColumns || modelRows.Columns != anchorRows.Columns)
+        {
+            throw new ArgumentException($"the checkpoint's feature rows have {anchorRows.Columns} columns, the detector's features {pipeline.Features.OutputColumns}", nameof(checkpoint));
+        }
+
+        _anchor = pipeline.Propose(anchorRows);
+        pipeline.Adopt(ReferenceEquals(modelRows, anchorRows) ? _anchor : pipeline.Propose(modelRows));
+        (_pipeline, _anchorRows, _modelRows) = (pipeline, anchorRows, modelRows);
+        foreach (var row in checkpoint.Recent)
+        {
+            RememberRecent(row);
+            pipeline.Next(row);
+        }
+
+        var c = checkpoint.Counters;
+        (Refits, RefitsRefused, ConsecutiveRefusals, Learned) = (c.Refits, c.RefitsRefused, c.ConsecutiveRefusals, c.Learned);
+        (_sinceFit, _sinceFlag, _rebaselining) = (Math.Max(0, c.SinceFit), Math.Max(0, c.SinceFlag), c.Rebaselining);
+    }
+
+    /// <summary>Keeps the last rows a restore must replay: the rolling window and the decisions' smoothing.</summary>
+    private void RememberRecent(ReadOnlySpan<double> row)
+    {
+        // The oldest row's array is reused: no allocation per row once the queue is full.
+        var slot = _recent.Count >= _options.Features.Window + _options.SmoothingWindow ? _recent.Dequeue() : new double[row.Length];
+        row.CopyTo(slot);
+        _recent.Enqueue(slot);
     }
 
     private void Remember(double[] featureRow, bool explained)

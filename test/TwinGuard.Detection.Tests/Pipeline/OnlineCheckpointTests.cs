@@ -1,0 +1,82 @@
+using TwinGuard.Detection.Pipeline;
+
+namespace TwinGuard.Detection.Tests.Pipeline;
+
+public sealed class OnlineCheckpointTests
+{
+    private static readonly OnlineLearningOptions Learning = new() { WarmUp = 300, RefitEvery = 100, History = 1000 };
+
+    [Theory]
+    [InlineData("pca")]
+    [InlineData("iforest")]
+    public void Restore_AfterRefits_ScoresEveryRowAsTheOriginal(string detector)
+    {
+        var normal = TestData.Gaussian(900, 3, seed: 11);
+        var original = new OnlineAnomalyDetector(3, DetectorCatalog.Create(detector), Learning);
+        // 300 warm-up rows, then a refit every 100: the checkpoint falls right after the 4th refit was adopted.
+        for (var i = 0; i < 700; i++)
+        {
+            original.Push(normal.Row(i));
+        }
+
+        Assert.Equal(4, original.Refits);
+        var checkpoint = original.Checkpoint();
+        Assert.NotSame(checkpoint.Anchor, checkpoint.Model);
+        var restored = new OnlineAnomalyDetector(3, DetectorCatalog.Create(detector), Learning);
+        restored.Restore(checkpoint);
+
+        Assert.True(restored.IsFitted);
+        Assert.Equal(original.ModelGeneration, restored.ModelGeneration);
+        // Until the original's next refit (which the restored one waits a fresh window for), every verdict is the same.
+        for (var i = 700; i < 799; i++)
+        {
+            var row = normal.Row(i).ToArray();
+            if (i >= 760)
+            {
+                row[1] += 40; // an attack: flagged by both
+            }
+
+            var expected = Assert.Single(original.Push(row));
+            var actual = Assert.Single(restored.Push(row));
+            Assert.Equal(expected.Score, actual.Score, 12);
+            Assert.Equal(expected.IsAnomaly, actual.IsAnomaly);
+        }
+
+        Assert.True(restored.Checkpoint().Counters.SinceFlag < 5);
+    }
+
+    [Fact]
+    public void Restore_DuringWarmUp_FitsAtTheSameRowWithoutStartingOver()
+    {
+        var data = TestData.Gaussian(50, 2, seed: 2);
+        var original = new OnlineAnomalyDetector(2, DetectorCatalog.Create("pca"), new OnlineLearningOptions { WarmUp = 40 });
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Empty(original.Push(data.Row(i)));
+        }
+
+        var restored = new OnlineAnomalyDetector(2, DetectorCatalog.Create("pca"), new OnlineLearningOptions { WarmUp = 40 });
+        restored.Restore(original.Checkpoint());
+        for (var i = 30; i < 39; i++)
+        {
+            Assert.Empty(restored.Push(data.Row(i)));
+        }
+
+        Assert.Equal(40, restored.Push(data.Row(39)).Count);
+        Assert.Equal(1, restored.ModelGeneration);
+    }
+
+    [Fact]
+    public void Restore_RowsOfAnotherWidth_Throws()
+    {
+        var data = TestData.Gaussian(400, 3, seed: 4);
+        var three = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"), Learning);
+        for (var i = 0; i < data.Rows; i++)
+        {
+            three.Push(data.Row(i));
+        }
+
+        var two = new OnlineAnomalyDetector(2, DetectorCatalog.Create("pca"), Learning);
+        Assert.Throws<ArgumentException>(() => two.Restore(three.Checkpoint()));
+    }
+}
