@@ -37,7 +37,11 @@ internal static class NormalOperationRun
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free()));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free());
+            SiloHosting.AddLocalTwinState(silo, dataDir, TwinPersistence.Default);
+        });
         var services = builder.Services;
         services.AddSingleton(plant);
         services.AddSingleton<TimeProvider>(clock);

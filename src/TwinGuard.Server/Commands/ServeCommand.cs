@@ -5,6 +5,7 @@ using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Server.Commands;
 
@@ -20,7 +21,8 @@ internal static class ServeCommand
         var networkLogs = new Option<string[]>("--network-log") { Description = "Suricata eve.json or Zeek conn.log to follow (repeatable)", AllowMultipleArgumentsPerToken = false };
         var playbooks = PlaybookCommand.PlaybooksOption();
         var external = PlaybookCommand.ExternalBrokerOption();
-        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs, playbooks, external };
+        var cluster = ClusterCommand.ClusterOption("Join a cluster as one of its silos (docs/cluster.md); alone on this machine by default");
+        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs, playbooks, external, cluster };
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
@@ -35,7 +37,9 @@ internal static class ServeCommand
                 Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
                 PlaybooksSource = PlaybookCommand.PlaybooksPath(parse.GetValue(playbooks), parse.GetValue(config)!),
                 ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external)),
+                Cluster = ClusterCommand.LoadCluster(parse.GetValue(cluster)),
             };
+            settings = settings with { Persistence = settings.Cluster is { } c ? new TwinPersistence(c.SnapshotEvery) : settings.Persistence };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine($"[bold]TwinGuard[/] serving site [green]{Markup.Escape(plant.Site.Id)}[/]: MQTT on {settings.Broker.Address}:{settings.Broker.Port}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(settings.DataDirectory)}");

@@ -20,6 +20,7 @@ internal static class TwinGuardCli
     {
         DemoCommand.Create(),
         ServeCommand.Create(),
+        ClusterCommand.Create(),
         FindingsCommand.CreateFindings(),
         FindingsCommand.CreateIncidents(),
         HashPasswordCommand.Create(),

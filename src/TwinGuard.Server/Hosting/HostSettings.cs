@@ -1,6 +1,7 @@
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
+using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -33,6 +34,12 @@ internal sealed record HostSettings(
 
     /// <summary>Playbooks, notifiers and network enforcement (docs/playbooks.md); none by default.</summary>
     public ResponsePlan Response { get; init; } = ResponsePlan.Empty;
+
+    /// <summary>When set, this process is one silo of a cluster (docs/cluster.md); null for the single-node default.</summary>
+    public ClusterModel? Cluster { get; init; }
+
+    /// <summary>How the twins persist their learned state.</summary>
+    public TwinPersistence Persistence { get; init; } = TwinPersistence.Default;
 
     /// <summary>When set, TwinGuard joins this existing mosquitto instead of starting its embedded broker.</summary>
     public ExternalBrokerOptions? ExternalBroker { get; init; }

@@ -19,7 +19,7 @@ internal static class TwinGuardHost
         // Orleans' watchdog warns about CPU starvation whenever a 2-core machine is busy; errors still show.
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
 
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
+        builder.UseOrleans(silo => SiloHosting.ConfigureSilo(silo, settings));
 
         var services = builder.Services;
         services.AddSingleton(settings);

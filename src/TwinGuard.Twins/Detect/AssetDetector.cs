@@ -70,6 +70,23 @@ internal sealed class AssetDetector
     /// <summary>Learns the next warm-up window unconditionally and anchors there (see <see cref="OnlineAnomalyDetector.Rebaseline"/>).</summary>
     public void Rebaseline() => _detector.Rebaseline();
 
+    /// <summary>Grows at every change of the anchor or the model in use: when the model's rows must be written again.</summary>
+    public int ModelGeneration => _detector.ModelGeneration;
+
+    /// <summary>The model version last announced (<see cref="ModelFitted"/>), 0 before the first fit.</summary>
+    public int AnnouncedVersion => _modelVersion;
+
+    /// <summary>What the model has learned (see <see cref="OnlineCheckpoint"/>).</summary>
+    public OnlineCheckpoint Checkpoint() => _detector.Checkpoint();
+
+    /// <summary>Continues from a checkpoint on a fresh detector, without announcing the restored model again.</summary>
+    /// <exception cref="ArgumentException">The checkpoint does not fit this asset's signals.</exception>
+    public void Restore(OnlineCheckpoint checkpoint, int announcedVersion)
+    {
+        _detector.Restore(checkpoint);
+        _modelVersion = announcedVersion;
+    }
+
     /// <summary>The detector's name, for records.</summary>
     public string DetectorName => _settings.MultivariateDetector;
 

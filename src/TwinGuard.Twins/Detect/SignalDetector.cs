@@ -30,6 +30,20 @@ internal sealed class SignalDetector(DetectionSettings settings, double minStdDe
     /// <summary>The level baseline's standard deviation: the width of the expected band.</summary>
     public double Spread => _level.StdDev;
 
+    /// <summary>What the detectors have learned: both baselines, the CUSUM's statistics and the previous value.</summary>
+    public (EwmaCheckpoint Level, EwmaCheckpoint Change, double CusumUpper, double CusumLower, double Previous) Checkpoint() =>
+        (_level.Checkpoint(), _change.Checkpoint(), _cusum.Upper, _cusum.Lower, _previous);
+
+    /// <summary>Continues from a <see cref="Checkpoint"/> (a twin re-activated elsewhere or after a restart).</summary>
+    /// <exception cref="ArgumentException">A baseline's checkpoint is not valid.</exception>
+    public void Restore(EwmaCheckpoint level, EwmaCheckpoint change, double cusumUpper, double cusumLower, double previous)
+    {
+        _level.Restore(level);
+        _change.Restore(change);
+        _cusum.Restore(cusumUpper, cusumLower);
+        _previous = double.IsFinite(previous) ? previous : double.NaN;
+    }
+
     /// <summary>Scores one trusted value, learns from it when it is normal, and returns what it found.</summary>
     /// <param name="value">The value.</param>
     /// <param name="sensitivity">Divides both thresholds (see <see cref="DetectionSensitivity"/>); 1 as configured.</param>

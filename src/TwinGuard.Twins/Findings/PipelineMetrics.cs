@@ -16,6 +16,9 @@ public sealed class PipelineMetrics
     private long _readingsAccepted;
     private long _incidents;
     private long _refusalsNotStored;
+    private long _twinsRestored;
+    private long _twinStateWrites;
+    private long _twinModelValuesWritten;
     private long _operatingChanges;
 
     /// <summary>From a message's arrival at a transport to the end of its validation and detection in the twin.</summary>
@@ -102,4 +105,21 @@ public sealed class PipelineMetrics
     internal void CountIncident() => Interlocked.Increment(ref _incidents);
 
     internal void CountRefusalNotStored() => Interlocked.Increment(ref _refusalsNotStored);
+
+    /// <summary>Twins that resumed from their persisted learned state on activation (docs/cluster.md).</summary>
+    public long TwinsRestored => Interlocked.Read(ref _twinsRestored);
+
+    /// <summary>Writes of twins' learned state (stream snapshots and model rows).</summary>
+    public long TwinStateWrites => Interlocked.Read(ref _twinStateWrites);
+
+    /// <summary>Feature values written with the models' rows (8 bytes each), the large part of the persistence cost.</summary>
+    public long TwinModelValuesWritten => Interlocked.Read(ref _twinModelValuesWritten);
+
+    internal void CountTwinRestored() => Interlocked.Increment(ref _twinsRestored);
+
+    internal void CountTwinStateWrite(int modelValues)
+    {
+        Interlocked.Increment(ref _twinStateWrites);
+        Interlocked.Add(ref _twinModelValuesWritten, modelValues);
+    }
 }

@@ -17,7 +17,10 @@ namespace TwinGuard.Twins.Twin;
 /// the signal suspect. Staleness is checked on a grain timer; all times come from the injected <see cref="TimeProvider"/>.
 /// </remarks>
 internal sealed partial class TwinGrain(
-    PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity)
+    PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
+    TwinPersistence persistence,
+    [PersistentState("stream", TwinPersistence.StorageName)] IPersistentState<TwinStreamState> streamState,
+    [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState)
     : Grain, ITwinGrain
 {
     private AssetModel _asset = null!;
@@ -40,26 +43,33 @@ internal sealed partial class TwinGrain(
 
         if (_asset.Signals.Count >= 2)
         {
-            _assetDetector = new AssetDetector(_asset, plant.Detection);
-            _assetDetector.ModelFitted += version =>
-                ledger.RecordModelVersion(_asset.Id, _assetDetector.DetectorName, version, plant.Detection.MultivariateWarmUp);
-            _assetDetector.BaselineDrifting += rejected => evidence.Raise(new Finding(
-                time.GetUtcNow(), ReasonCode.BaselineDrift, ReasonCode.BaselineDrift.DefaultSeverity(), _asset.Id, null, null, null, rejected,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"{_asset.Id}: retraining refused {AssetDetector.RefusalsToReport} times in a row, the commissioned model calls {rejected:P0} of the recent normal states anomalous: a slow drift or a poisoning of the baseline; the model in use is kept")));
+            CreateAssetDetector();
             _state = new double[_asset.Signals.Count];
         }
 
         ActivateRelations();
+        RestoreLearnedState();
         var period = _asset.Signals.Min(s => s.Period);
         this.RegisterGrainTimer(CheckStalenessAsync, period * 4, period * 4);
         return Task.CompletedTask;
+    }
+
+    private void CreateAssetDetector()
+    {
+        var detector = _assetDetector = new AssetDetector(_asset, plant.Detection);
+        detector.ModelFitted += version =>
+            ledger.RecordModelVersion(_asset.Id, detector.DetectorName, version, plant.Detection.MultivariateWarmUp);
+        detector.BaselineDrifting += rejected => evidence.Raise(new Finding(
+            time.GetUtcNow(), ReasonCode.BaselineDrift, ReasonCode.BaselineDrift.DefaultSeverity(), _asset.Id, null, null, null, rejected,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{_asset.Id}: retraining refused {AssetDetector.RefusalsToReport} times in a row, the commissioned model calls {rejected:P0} of the recent normal states anomalous: a slow drift or a poisoning of the baseline; the model in use is kept")));
     }
 
     public Task IngestAsync(ReadingMessage[] batch)
     {
         // The batch as it reached the twin, before validation: any reading, accepted or refused, can later be proven.
         ledger.RecordBatch(_asset, batch);
+        _dirty = true;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         foreach (var message in batch)

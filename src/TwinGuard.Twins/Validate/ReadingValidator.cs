@@ -16,6 +16,13 @@ internal sealed class ReadingValidator(AssetModel asset, ValidationSettings sett
 {
     private readonly Dictionary<string, (long Boot, long Sequence)> _last = new(StringComparer.Ordinal);
 
+    /// <summary>The last boot and sequence accepted from each device, for the twin's persisted state.</summary>
+    public IEnumerable<(string DeviceId, long Boot, long Sequence)> LastAccepted => _last.Select(p => (p.Key, p.Value.Boot, p.Value.Sequence));
+
+    /// <summary>Takes over a device's last accepted boot and sequence (a twin re-activated elsewhere or after a restart):
+    /// a message recorded before the re-activation is still refused as a replay.</summary>
+    public void RestoreAccepted(string deviceId, long boot, long sequence) => _last[deviceId] = (boot, sequence);
+
     /// <summary>Message-level checks: skew, then boot and sequence. Null when the message may proceed.</summary>
     /// <remarks>
     /// A device's <c>seq</c> must grow within one boot; a higher <c>boot</c> (the device restarted) lets it start again,

@@ -1,11 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using TwinGuard.Ledger;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Twins.Tests.Twin;
 
@@ -15,6 +18,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
     public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
     public static readonly EvidenceSink Evidence = new(new PipelineMetrics(), Clock);
     public static readonly string LedgerDirectory = Directory.CreateTempSubdirectory("twinguard-grain-ledger-").FullName;
+    public static readonly string StateDirectory = Directory.CreateTempSubdirectory("twinguard-grain-state-").FullName;
     private static LedgerWriter? _ledger;
 
     /// <summary>
@@ -81,6 +85,9 @@ public sealed class TwinClusterFixture : IAsyncLifetime
             services.AddSingleton<TwinGuard.Twins.Detect.DetectionSensitivity>();
             services.AddSingleton(_ => _ledger ??= LedgerWriter.Open(LedgerDirectory, LedgerOptions.Default, Clock));
             services.AddSingleton<LedgerRecorder>();
+            services.AddSingleton(TwinPersistence.Default);
+            services.AddGrainStorage(TwinPersistence.StorageName, (sp, _) => new SqliteGrainStorage(
+                Path.Combine(StateDirectory, "twins.db"), new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>())));
         });
     }
 }

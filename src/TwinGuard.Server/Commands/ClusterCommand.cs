@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Orleans.Configuration;
+using Spectre.Console;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Server.Commands;
+
+/// <summary><c>twinguard cluster status --cluster cluster.yaml</c>: the silos of a cluster, their load and their twins.</summary>
+/// <remarks>
+/// Joins the cluster as an Orleans client (through the same Redis membership the silos use, to any silo's gateway) and
+/// asks Orleans' management grain: the membership table, each silo's runtime statistics and its activations by type.
+/// </remarks>
+internal static class ClusterCommand
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create() => new("cluster", "A TwinGuard cluster (docs/cluster.md)") { Status() };
+
+    /// <summary><c>--cluster FILE</c>: the cluster file (membership store, this silo's address and ports).</summary>
+    public static Option<FileInfo?> ClusterOption(string description) => new("--cluster") { Description = description };
+
+    /// <summary>Loads the cluster file when one was given, turning a missing file into a one-line error.</summary>
+    public static ClusterModel? LoadCluster(FileInfo? file) => file is null ? null
+        : file.Exists ? ClusterModelLoader.Load(file.FullName) : throw new CommandLineException($"cluster file not found: {file.FullName}");
+
+    private static Command Status()
+    {
+        var file = new Option<FileInfo>("--cluster") { Description = "The cluster file the silos were started with", Required = true };
+        var json = CommonOptions.Json();
+        var command = new Command("status", "Silos, their load and twins per silo") { file, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var cluster = LoadCluster(parse.GetValue(file))!;
+            var status = await QueryAsync(cluster, ct);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(status, JsonOptions));
+                return 0;
+            }
+
+            var table = new Table().AddColumns("silo", "name", "status", "twins", "relations", "activations", "cpu %", "memory MB", "received", "sent");
+            foreach (var silo in status.Silos)
+            {
+                table.AddRow(
+                    Markup.Escape(silo.Address), Markup.Escape(silo.Name), silo.Status,
+                    Text(silo.Twins), Text(silo.Relations), Text(silo.Activations),
+                    silo.CpuPercent is { } cpu ? cpu.ToString("F0", CultureInfo.InvariantCulture) : "-",
+                    silo.MemoryMb is { } mb ? mb.ToString("F0", CultureInfo.InvariantCulture) : "-",
+                    Text(silo.ReceivedMessages), Text(silo.SentMessages));
+            }
+
+            AnsiConsole.MarkupLine($"cluster [green]{Markup.Escape(status.ClusterId)}[/]: {status.Silos.Count(s => s.Status == "Active")} active silo(s), {status.Silos.Sum(s => s.Twins)} twin(s)");
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Asks a running cluster for its status.</summary>
+    public static async Task<ClusterStatus> QueryAsync(ClusterModel cluster, CancellationToken ct)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
+            client.UseRedisClustering(cluster.MembershipRedis);
+        });
+        using var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await host.StartAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or OrleansException)
+        {
+            throw new CommandLineException($"no silo of cluster '{cluster.ClusterId}' answered through {cluster.MembershipRedis}: {ex.Message}");
+        }
+
+        var management = host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        var hosts = await management.GetDetailedHosts(onlyActive: false);
+        var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
+        var runtime = active.Length == 0 ? [] : await management.GetRuntimeStatistics(active);
+        var grains = active.Length == 0 ? [] : await management.GetSimpleGrainStatistics(active);
+        var silos = hosts.OrderBy(h => h.SiloAddress.ToString(), StringComparer.Ordinal).Select(h =>
+        {
+            var index = Array.IndexOf(active, h.SiloAddress);
+            var stats = index >= 0 ? runtime[index] : null;
+            long Count(string type) => grains.Where(g => g.SiloAddress.Equals(h.SiloAddress) && g.GrainType.EndsWith(type, StringComparison.Ordinal)).Sum(g => (long)g.ActivationCount);
+            return new SiloStatusEntry(
+                h.SiloAddress.ToString(), h.SiloName, h.Status.ToString(), h.StartTime,
+                Count("TwinGrain"), Count("RelationGrain"), stats?.ActivationCount ?? 0,
+                stats?.EnvironmentStatistics.FilteredCpuUsagePercentage,
+                stats is null ? null : stats.EnvironmentStatistics.FilteredMemoryUsageBytes / 1e6,
+                stats?.ReceivedMessages ?? 0, stats?.SentMessages ?? 0);
+        }).ToList();
+        await host.StopAsync(CancellationToken.None);
+        return new ClusterStatus(cluster.ClusterId, silos);
+    }
+}

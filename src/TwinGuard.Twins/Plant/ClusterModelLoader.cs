@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Net;
+
+namespace TwinGuard.Twins.Plant;
+
+/// <summary>Reads a cluster file (docs/cluster.md) with file:line:column errors, like the plant model.</summary>
+public static class ClusterModelLoader
+{
+    /// <summary>Loads and checks a cluster file.</summary>
+    /// <exception cref="PlantModelException">The file is not a valid cluster file.</exception>
+    public static ClusterModel Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Parses and checks cluster file text; <paramref name="file"/> names it in errors.</summary>
+    /// <exception cref="PlantModelException">The text is not a valid cluster file.</exception>
+    public static ClusterModel Parse(string yaml, string file = "cluster.yaml")
+    {
+        var root = YamlField.LoadDocument(yaml, file);
+        root.AllowOnly("cluster", "membership", "grain_storage", "silo", "persistence");
+
+        var cluster = root.Required("cluster");
+        cluster.AllowOnly("id", "service");
+        var membership = root.Required("membership");
+        membership.AllowOnly("redis");
+        var membershipRedis = membership.Required("redis").String();
+        var stateRedis = membershipRedis;
+        if (root.Optional("grain_storage") is { } storage)
+        {
+            storage.AllowOnly("redis");
+            stateRedis = storage.Required("redis").String();
+        }
+
+        var silo = root.Required("silo");
+        silo.AllowOnly("address", "port", "gateway_port");
+        var addressField = silo.Required("address");
+        if (!IPAddress.TryParse(addressField.String(), out var address))
+        {
+            throw addressField.Error($"expected an IP address other silos can reach, found '{addressField.String()}'");
+        }
+
+        var snapshotEvery = TimeSpan.FromSeconds(10);
+        if (root.Optional("persistence") is { } persistence)
+        {
+            persistence.AllowOnly("snapshot_every");
+            snapshotEvery = persistence.Required("snapshot_every").Duration();
+        }
+
+        return new ClusterModel(
+            cluster.Required("id").Identifier(),
+            cluster.Optional("service")?.Identifier() ?? "twinguard",
+            membershipRedis,
+            stateRedis,
+            address,
+            Port(silo.Required("port")),
+            Port(silo.Required("gateway_port")),
+            snapshotEvery);
+    }
+
+    private static int Port(YamlField field)
+    {
+        var port = field.PositiveInteger();
+        return port <= IPEndPoint.MaxPort ? port : throw field.Error(string.Create(CultureInfo.InvariantCulture, $"expected a port up to {IPEndPoint.MaxPort}, found {port}"));
+    }
+}
