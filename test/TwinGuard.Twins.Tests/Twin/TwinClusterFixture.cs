@@ -23,7 +23,8 @@ public sealed class TwinClusterFixture : IAsyncLifetime
 
     /// <summary>
     /// The sample plant plus a <c>controller</c> asset with a measured level and its set-point (the sample has no
-    /// set-point signal), and an <c>iso</c> asset whose <c>x</c> two relations read (for blame isolation).
+    /// set-point signal), an <c>iso</c> asset whose <c>x</c> two relations read (for blame isolation), and a
+    /// <c>persisted</c> asset that only the persistence tests use (they deactivate its twin).
     /// </summary>
     public static readonly PlantModel Plant = PlantModelLoader.Parse(SamplePlant.Text.Replace(
         "\ndevices:",
@@ -39,6 +40,12 @@ public sealed class TwinClusterFixture : IAsyncLifetime
               - { id: x, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
               - { id: y, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
               - { id: z, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+          - id: persisted
+            kind: test
+            signals:
+              - { id: a, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+              - { id: b, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+              - { id: c, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
 
         devices:
         """,
