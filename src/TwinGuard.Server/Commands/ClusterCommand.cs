@@ -87,6 +87,7 @@ internal static class ClusterCommand
         var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
         var runtime = active.Length == 0 ? [] : await management.GetRuntimeStatistics(active);
         var grains = active.Length == 0 ? [] : await management.GetSimpleGrainStatistics(active);
+        var detailed = active.Length == 0 ? [] : await management.GetDetailedGrainStatistics(null, active);
         var silos = hosts.OrderBy(h => h.SiloAddress.ToString(), StringComparer.Ordinal).Select(h =>
         {
             var index = Array.IndexOf(active, h.SiloAddress);
@@ -97,7 +98,9 @@ internal static class ClusterCommand
                 Count("TwinGrain"), Count("RelationGrain"), stats?.ActivationCount ?? 0,
                 stats?.EnvironmentStatistics.FilteredCpuUsagePercentage,
                 stats is null ? null : stats.EnvironmentStatistics.FilteredMemoryUsageBytes / 1e6,
-                stats?.ReceivedMessages ?? 0, stats?.SentMessages ?? 0);
+                stats?.ReceivedMessages ?? 0, stats?.SentMessages ?? 0,
+                [.. detailed.Where(g => g.SiloAddress.Equals(h.SiloAddress) && g.GrainType.EndsWith("TwinGrain", StringComparison.Ordinal))
+                    .Select(g => g.GrainId.Key.ToString()!).Order(StringComparer.Ordinal)]);
         }).ToList();
         await host.StopAsync(CancellationToken.None);
         return new ClusterStatus(cluster.ClusterId, silos);

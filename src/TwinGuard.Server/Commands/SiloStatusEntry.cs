@@ -12,6 +12,7 @@ namespace TwinGuard.Server.Commands;
 /// <param name="MemoryMb">Its process's memory, when active.</param>
 /// <param name="ReceivedMessages">Orleans messages it received.</param>
 /// <param name="SentMessages">Orleans messages it sent.</param>
+/// <param name="TwinIds">The assets whose twins are active on it.</param>
 internal sealed record SiloStatusEntry(
     string Address, string Name, string Status, DateTime Started, long Twins, long Relations, long Activations,
-    double? CpuPercent, double? MemoryMb, long ReceivedMessages, long SentMessages);
+    double? CpuPercent, double? MemoryMb, long ReceivedMessages, long SentMessages, IReadOnlyList<string> TwinIds);

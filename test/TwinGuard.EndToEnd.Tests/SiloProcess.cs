@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using TwinGuard.Server.Hosting;
+
+namespace TwinGuard.EndToEnd.Tests;
+
+/// <summary>One <c>twinguard serve --cluster</c> process: a silo of a test cluster, with its own data directory and ports.</summary>
+internal sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, string dataDirectory, int mqttPort, string clusterFile)
+    {
+        (_process, DataDirectory, MqttPort, ClusterFile) = (process, dataDirectory, mqttPort, clusterFile);
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string DataDirectory { get; }
+
+    public int MqttPort { get; }
+
+    public string ClusterFile { get; }
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the process printed so far (for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static SiloProcess Start(string plantFile, string redis, string clusterId, TimeSpan snapshotEvery)
+    {
+        var dir = Directory.CreateTempSubdirectory("twinguard-silo-").FullName;
+        var (siloPort, gatewayPort, mqttPort, httpPort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
+        var clusterFile = Path.Combine(dir, "cluster.yaml");
+        File.WriteAllText(clusterFile, string.Create(CultureInfo.InvariantCulture, $$"""
+            cluster: { id: {{clusterId}} }
+            membership: { redis: "{{redis}}" }
+            silo: { address: 127.0.0.1, port: {{siloPort}}, gateway_port: {{gatewayPort}} }
+            persistence: { snapshot_every: {{(int)snapshotEvery.TotalMilliseconds}}ms }
+            """));
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "twinguard"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dir,
+        };
+        foreach (var a in (string[])["serve", "--config", plantFile, "--cluster", clusterFile, "--data-dir", Path.Combine(dir, "data"),
+                     "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--urls", string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{httpPort}")])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        return new SiloProcess(Process.Start(start)!, Path.Combine(dir, "data"), mqttPort, clusterFile);
+    }
+
+    /// <summary>kill -9: the silo dies without deactivating anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops it: the host shuts down in order.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            if (_output.Length < 64_000)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
