@@ -1,7 +1,7 @@
 namespace TwinGuard.Server.Commands;
 
 /// <summary>One silo in <c>twinguard cluster status</c>.</summary>
-/// <param name="Address">Its Orleans address (ip:port@generation).</param>
+/// <param name="Address">Its Orleans address (S, then ip:port:generation).</param>
 /// <param name="Name">Its name.</param>
 /// <param name="Status">Active, Dead, Joining, ShuttingDown...</param>
 /// <param name="Started">When it started.</param>
