@@ -47,6 +47,10 @@ internal static class MetricsEndpoint
             text.Sample("twinguard_findings_total", m.FindingsOf(reason), ("reason", reason.Name()));
         }
 
+        text.Family("twinguard_twins_restored_total", "counter", "Twins activated from their persisted learned state (docs/cluster.md).")
+            .Sample("twinguard_twins_restored_total", m.TwinsRestored)
+            .Family("twinguard_twin_state_writes_total", "counter", "Writes of twins' learned state (snapshots and model rows).")
+            .Sample("twinguard_twin_state_writes_total", m.TwinStateWrites);
         text.Family("twinguard_operating_changes_total", "counter", "Detector hits not raised because several signals of an asset moved together.")
             .Sample("twinguard_operating_changes_total", m.OperatingChanges)
             .Family("twinguard_incidents_total", "counter", "Incidents opened.")
