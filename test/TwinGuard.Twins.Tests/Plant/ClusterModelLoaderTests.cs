@@ -1,0 +1,31 @@
+using System.Net;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Tests.Plant;
+
+public sealed class ClusterModelLoaderTests
+{
+    [Fact]
+    public void Parse_FullFile_ReadsEveryField()
+    {
+        var cluster = ClusterModelLoader.Parse("""
+            cluster: { id: plant-a, service: tg }
+            membership: { redis: "10.0.0.5:6379" }
+            grain_storage: { redis: "10.0.0.6:6379" }
+            silo: { address: 10.0.0.11, port: 11111, gateway_port: 30000 }
+            persistence: { snapshot_every: 2s }
+            """);
+
+        Assert.Equal(new ClusterModel("plant-a", "tg", "10.0.0.5:6379", "10.0.0.6:6379", IPAddress.Parse("10.0.0.11"), 11111, 30000, TimeSpan.FromSeconds(2)), cluster);
+    }
+
+    [Theory]
+    [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: 10.0.0.1, port: 1, gateway_port: 2 }\nrecords: { postgres: x }\n", "cluster.yaml:4:1: records: unknown field")]
+    [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: somewhere, port: 1, gateway_port: 2 }\n", "cluster.yaml:3:18: silo.address: expected an IP address")]
+    [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: 10.0.0.1, port: 70000, gateway_port: 2 }\n", "cluster.yaml:3:34: silo.port: expected a port up to 65535")]
+    public void Parse_BadFile_SaysWhereAndWhat(string yaml, string expected)
+    {
+        var error = Assert.Throws<PlantModelException>(() => ClusterModelLoader.Parse(yaml));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+}
