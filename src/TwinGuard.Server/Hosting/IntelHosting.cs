@@ -26,7 +26,11 @@ internal static class IntelHosting
         services.AddSingleton(sp =>
         {
             var refresher = sp.GetRequiredService<FeedRefresher>();
-            var correlator = new IntelCorrelator(() => refresher.Index, new IntelCorrelatorOptions { TimeProvider = settings.Time });
+            var correlator = new IntelCorrelator(() => refresher.Index, new IntelCorrelatorOptions
+            {
+                TimeProvider = settings.Time,
+                ResolveAddress = address => IntelAdapter.Resolve(settings.Plant, address),
+            });
             return new IntelMonitor(refresher, correlator, new IntelMonitorOptions
             {
                 SightingLogPath = Path.Combine(settings.DataDirectory, "intel", "sightings.jsonl"),

@@ -49,6 +49,17 @@ internal static class ResponseHosting
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ResponseEngine>>(),
             sp.GetRequiredService<CorrelateStage>()));
+        if (plan.Forwarding.Count > 0)
+        {
+            services.AddSingleton(sp => new FindingForwarder(
+                plan,
+                sp.GetRequiredService<IReadOnlyList<INotifier>>(),
+                sp.GetRequiredService<PlantModel>().Site.Id,
+                Path.Combine(dataDirectory, "siem-queue"),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<FindingForwarder>>()));
+        }
+
         services.AddHostedService<ResponseService>();
         return services;
     }

@@ -25,7 +25,7 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     private readonly Dictionary<string, Queue<Counted>> _recent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OpenIncident> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CorrelationDecision> _opening = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _unexpectedWrites = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset Time, ReasonCode Reason)> _precursors = new(StringComparer.Ordinal);
 
     /// <summary>How far apart findings may be and still count together.</summary>
     public TimeSpan Window => settings.Window;
@@ -42,11 +42,12 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
 
     /// <summary>
     /// True when every occurrence of this finding counts towards an incident: a high-severity finding about a source
-    /// (each occurrence is one more connection attempt or refused message). Refusals of an already quarantined source are
-    /// consequences of a response, not new evidence.
+    /// (each occurrence is one more connection attempt or refused message), or a replayed sequence number (each is one
+    /// more old message sent again: 24 replays in a few seconds are not one event, though they fold into one finding).
+    /// Refusals of an already quarantined source are consequences of a response, not new evidence.
     /// </summary>
     public static bool CountsEachOccurrence(Finding finding) =>
-        finding.Reason.IsAboutSource() && finding.Reason != ReasonCode.Quarantined && finding.Severity >= Severity.High;
+        (finding.Reason.IsAboutSource() || finding.Reason == ReasonCode.ReplayedSequence) && finding.Reason != ReasonCode.Quarantined && finding.Severity >= Severity.High;
 
     /// <summary>Takes one stored finding, or one more occurrence of it (same id); says whether it joins an open incident or opens a new one.</summary>
     /// <param name="finding">The finding (for a repeat: the repeat, with its own time and occurrence count).</param>
@@ -98,13 +99,14 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
             recent.Dequeue();
         }
 
-        if (finding.Reason.IsUnexpectedWrite())
+        if (finding.Reason.IsUnexpectedWrite() || finding.Reason == ReasonCode.IdsAlert)
         {
-            _unexpectedWrites[scope] = finding.Time;
+            _precursors[scope] = (finding.Time, finding.Reason);
         }
-        else if (finding.Reason.IsProcessAnomaly() && _unexpectedWrites.Remove(scope, out var write) && finding.Time - write <= settings.Window)
+        else if (finding.Reason.IsProcessAnomaly() && _precursors.Remove(scope, out var precursor) && finding.Time - precursor.Time <= settings.Window)
         {
-            return Open(scope, recent, finding, "unexpected-write-then-anomaly");
+            // What the network or the guard saw, then the process misbehaving: one story, whatever the severities.
+            return Open(scope, recent, finding, precursor.Reason == ReasonCode.IdsAlert ? "network-alert-then-anomaly" : "unexpected-write-then-anomaly");
         }
 
         if (finding.Severity >= Severity.Critical)

@@ -124,4 +124,10 @@ public enum ReasonCode
     /// credentials, or a device moved without its model. The connection is refused.
     /// </summary>
     UnexpectedAddress,
+
+    /// <summary>
+    /// A network IDS alert (a Suricata EVE <c>alert</c> event) about a flow to or from a device of the plant, whether or
+    /// not a threat-intelligence feed lists either end: it correlates with process anomalies on the same asset.
+    /// </summary>
+    IdsAlert,
 }

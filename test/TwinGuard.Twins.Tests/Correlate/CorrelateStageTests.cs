@@ -198,6 +198,27 @@ public sealed class CorrelateStageTests : IAsyncLifetime
         Assert.Equal(incident.Id, Assert.Single(store.Findings()).IncidentId);
     }
 
+    [Fact]
+    public void DrainOnce_ReplaysFoldedIntoOneFinding_OpenAnIncidentOnTheAsset()
+    {
+        // Each replayed sequence number is one more old message sent again: a burst of them is an act, not one event.
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        for (var i = 0; i < 3; i++)
+        {
+            evidence.Raise(OnPump(ReasonCode.ReplayedSequence, Severity.High, "flow"));
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            stage.DrainOnce();
+        }
+
+        var incident = Assert.Single(opened);
+        Assert.Equal("asset:pump1", incident.Scope);
+        Assert.Equal([ReasonCode.ReplayedSequence], incident.Reasons);
+        Assert.Equal(incident.Id, Assert.Single(store.Findings()).IncidentId);
+    }
+
     /// <summary>One relation_violated finding on pump1.flow every 250 ms for <paramref name="duration"/>; when an incident opened, if one did.</summary>
     private TimeSpan? RecurEvery250Ms(CorrelateStage stage, EvidenceSink evidence, TimeSpan duration, List<Incident> opened)
     {

@@ -175,4 +175,28 @@ public sealed class IncidentCorrelatorTests
     [Fact]
     public void ScopeOf_SourceFinding_IsTheDevice() =>
         Assert.Equal("source:tank-gateway", IncidentCorrelator.ScopeOf(At(0, reason: ReasonCode.UnauthorisedTopic)));
+
+    [Fact]
+    public void Observe_IdsAlertThenProcessAnomalyOnTheAsset_OpensOneIncidentAtOnce()
+    {
+        var correlator = NewCorrelator();
+        var alert = correlator.Observe(At(0, asset: "pump1", reason: ReasonCode.IdsAlert, severity: Severity.Low, device: "loop-plc"), 1);
+
+        var anomaly = correlator.Observe(At(20, asset: "pump1", reason: ReasonCode.RelationViolated, device: "loop-plc"), 2);
+
+        Assert.Null(alert.OpenScope);
+        Assert.Equal(("asset:pump1", "network-alert-then-anomaly"), (anomaly.OpenScope, anomaly.Rule));
+        Assert.Equal([1L, 2L], anomaly.FindingIds);
+    }
+
+    [Fact]
+    public void Observe_IdsAlertLongBeforeTheAnomaly_OpensNothing()
+    {
+        var correlator = NewCorrelator();
+        correlator.Observe(At(0, asset: "pump1", reason: ReasonCode.IdsAlert, severity: Severity.Low, device: "loop-plc"), 1);
+
+        var anomaly = correlator.Observe(At(31, asset: "pump1", reason: ReasonCode.RelationViolated, device: "loop-plc"), 2);
+
+        Assert.Null(anomaly.OpenScope);
+    }
 }

@@ -39,10 +39,26 @@ public sealed class SyslogNotifier(NotifierModel model) : INotifier
         _ => 6,
     };
 
-    /// <inheritdoc />
-    public async Task<string> NotifyAsync(IncidentAlert alert, CancellationToken cancellationToken)
+    /// <summary>The RFC 5424 message of a forwarded finding.</summary>
+    public static string Format(ForwardedFinding forwarded, string hostName)
     {
-        var message = Encoding.UTF8.GetBytes(Format(alert, Environment.MachineName));
+        var f = forwarded.Finding;
+        var pri = (Facility * 8) + SyslogSeverity(f.Severity);
+        var time = f.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"<{pri}>1 {time} {Token(hostName)} twinguard {Environment.ProcessId} finding [twinguard@32473 finding=\"{forwarded.Id}\" severity=\"{f.Severity.ToString().ToLowerInvariant()}\" reason=\"{f.Reason.Name()}\"] {CefFormatter.Format(forwarded)}");
+    }
+
+    /// <inheritdoc />
+    public Task<string> NotifyAsync(IncidentAlert alert, CancellationToken cancellationToken) => DeliverAsync(Format(alert, Environment.MachineName), cancellationToken);
+
+    /// <inheritdoc />
+    public string Render(ForwardedFinding finding) => Format(finding, Environment.MachineName);
+
+    /// <inheritdoc />
+    public async Task<string> DeliverAsync(string rendered, CancellationToken cancellationToken)
+    {
+        var message = Encoding.UTF8.GetBytes(rendered);
         if (model.Tcp)
         {
             using var client = new TcpClient();

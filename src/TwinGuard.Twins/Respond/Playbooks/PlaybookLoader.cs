@@ -27,7 +27,7 @@ public static class PlaybookLoader
     public static ResponsePlan Parse(string yaml, PlantModel plant, string file = "playbooks.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("notifiers", "network", "poll_interval", "playbooks");
+        root.AllowOnly("notifiers", "network", "poll_interval", "forward", "playbooks");
 
         var notifiers = new List<NotifierModel>();
         if (root.Optional("notifiers") is { } notifierList)
@@ -60,7 +60,28 @@ public static class PlaybookLoader
             playbooks.Add(playbook);
         }
 
-        return new ResponsePlan(playbooks, notifiers, network, poll);
+        var forwarding = root.Optional("forward") is { } forward ? forward.Items().Select(f => ReadForward(f, notifiers)).ToList() : [];
+        return new ResponsePlan(playbooks, notifiers, network, poll) { Forwarding = forwarding };
+    }
+
+    private static ForwardRule ReadForward(YamlField field, List<NotifierModel> notifiers)
+    {
+        field.AllowOnly("notifier", "min_severity", "reasons");
+        var notifierField = field.Required("notifier");
+        var notifier = notifierField.String();
+        if (notifiers.All(n => n.Id != notifier))
+        {
+            throw notifierField.Error($"no notifier '{notifier}' is declared under notifiers");
+        }
+
+        var reasons = new List<ReasonCode>();
+        foreach (var name in Checked(field.Optional("reasons"), r => ReasonCodes.TryParse(r, out _), "a finding reason (" + string.Join(", ", ReasonCodes.AllNames) + ")"))
+        {
+            ReasonCodes.TryParse(name, out var code);
+            reasons.Add(code);
+        }
+
+        return new ForwardRule(notifier, field.Optional("min_severity")?.Enum<Severity>() ?? Severity.Info, reasons);
     }
 
     private static NotifierModel ReadNotifier(YamlField field)
