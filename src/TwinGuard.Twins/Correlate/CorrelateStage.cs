@@ -26,6 +26,7 @@ public sealed class CorrelateStage
     private readonly IncidentCorrelator _correlator;
     private readonly RecordStage _record;
     private readonly IntelAdapter? _intel;
+    private readonly CampaignLinker _campaigns;
     private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), Fold> _folds = [];
     private readonly Dictionary<long, long> _incidentOf = [];
     private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
@@ -41,6 +42,7 @@ public sealed class CorrelateStage
     public CorrelateStage(EvidenceSink evidence, IncidentCorrelator correlator, RecordStage record, IntelAdapter? intel = null)
     {
         (_evidence, _correlator, _record, _intel) = (evidence, correlator, record, intel);
+        _campaigns = new CampaignLinker(correlator.CampaignWindow, AttackMapping.Default);
         (_lastFindingId, _lastIncidentId) = (record.LastFindingId, record.LastIncidentId);
     }
 
@@ -172,6 +174,7 @@ public sealed class CorrelateStage
             {
                 _incidentOf[id] = incidentId;
                 _record.JoinIncident(incidentId, id, finding);
+                _campaigns.Joined(incidentId, finding);
             }
 
             if (decision.Escalated is { } escalated)
@@ -198,6 +201,7 @@ public sealed class CorrelateStage
                 decision.Reasons)
             {
                 Members = decision.Members,
+                CampaignId = _campaigns.CampaignOf(decision.Members, finding.Time),
             };
             var incidentEntry = _record.Incident(incident, members);
             incident = incident with { LedgerEntries = [incidentEntry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
@@ -208,6 +212,7 @@ public sealed class CorrelateStage
 
             _record.OpenIncident(incident, members, incidentEntry);
             _correlator.Opened(incident);
+            _campaigns.Opened(incident, decision.Members, finding.Time);
             _evidence.Metrics.CountIncident();
             IncidentOpened?.Invoke(incident);
         }

@@ -30,6 +30,9 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     /// <summary>How far apart findings may be and still count together.</summary>
     public TimeSpan Window => settings.Window;
 
+    /// <summary>How long an incident can be continued by a later stage of the same campaign.</summary>
+    public TimeSpan CampaignWindow => settings.CampaignWindow;
+
     /// <summary>The scope a finding belongs to: its asset, else its source.</summary>
     public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.DeviceId);
 

@@ -28,14 +28,18 @@ public sealed partial class AttackMapping
 
     private readonly IReadOnlyList<AttackTechnique>[] _byReason;
 
-    private AttackMapping(IReadOnlyList<AttackTechnique>[] byReason, IReadOnlyDictionary<string, AttackTechnique> techniques)
+    private AttackMapping(IReadOnlyList<AttackTechnique>[] byReason, IReadOnlyDictionary<string, AttackTechnique> techniques, IReadOnlyList<AttackTactic> tactics)
     {
         _byReason = byReason;
         Techniques = techniques;
+        Tactics = tactics;
     }
 
     /// <summary>The mapping shipped with TwinGuard.</summary>
     public static AttackMapping Default => Embedded.Value;
+
+    /// <summary>The tactics in the file's order, which is the kill chain's (ATT&amp;CK for ICS's matrix, initial access first).</summary>
+    public IReadOnlyList<AttackTactic> Tactics { get; }
 
     /// <summary>Every technique of the mapping, by id.</summary>
     public IReadOnlyDictionary<string, AttackTechnique> Techniques { get; }
@@ -102,7 +106,7 @@ public sealed partial class AttackMapping
             throw reasonsField.Error($"reason code '{reason.Name()}' is not mapped; list its techniques, or [] with a comment saying why none");
         }
 
-        return new AttackMapping(byReason, techniques);
+        return new AttackMapping(byReason, techniques, [.. tactics.Values]);
     }
 
     private static string Key(YamlField parent, YamlNode key, Regex pattern)

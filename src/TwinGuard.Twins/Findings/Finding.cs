@@ -31,4 +31,15 @@ public sealed record Finding(
     /// <summary>How many occurrences this finding stands for, once repeated ones are folded together.</summary>
     [Id(11)]
     public int Occurrences { get; init; } = 1;
+
+    /// <summary>The network address of the client the finding is about (no port), when the transport knows it.</summary>
+    [Id(12)]
+    public string? RemoteAddress { get; init; }
+
+    /// <summary>The address part of an <c>address:port</c> endpoint (IPv6 in brackets or not), or null.</summary>
+    public static string? AddressOf(string? endpoint) =>
+        endpoint is null ? null
+        : System.Net.IPEndPoint.TryParse(endpoint, out var ep) ? (ep.Address.IsIPv4MappedToIPv6 ? ep.Address.MapToIPv4() : ep.Address).ToString()
+        : System.Net.IPAddress.TryParse(endpoint, out var a) ? a.ToString()
+        : null;
 }

@@ -122,6 +122,7 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
             new Finding(now, reason, reason.DefaultSeverity(), null, null, userName, null, 0, detail)
             {
                 ArrivalTimestamp = evidence.Time.GetTimestamp(),
+                RemoteAddress = Finding.AddressOf(remoteEndpoint),
             });
     }
 
@@ -145,6 +146,7 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
             new Finding(now, reason, reason.DefaultSeverity(), assetId, signalId, source.Device.Id, null, 0, detail)
             {
                 ArrivalTimestamp = evidence.Time.GetTimestamp(),
+                RemoteAddress = Finding.AddressOf(source.RemoteEndpoint),
             });
         return GateDecision.Refuse(reason);
     }

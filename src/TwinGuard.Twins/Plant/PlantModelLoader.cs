@@ -246,11 +246,14 @@ public static class PlantModelLoader
 
     private static CorrelationSettings ReadCorrelation(YamlField field)
     {
-        field.AllowOnly("window", "findings_for_incident");
+        field.AllowOnly("window", "findings_for_incident", "campaign_window");
         var d = CorrelationSettings.Default;
         return new CorrelationSettings(
             field.Optional("window")?.Duration() ?? d.Window,
-            field.Optional("findings_for_incident")?.PositiveInteger() ?? d.FindingsForIncident);
+            field.Optional("findings_for_incident")?.PositiveInteger() ?? d.FindingsForIncident)
+        {
+            CampaignWindow = field.Optional("campaign_window")?.Duration() ?? d.CampaignWindow,
+        };
     }
 
     private static RelationModel ReadRelation(YamlField field, PlantModel model)

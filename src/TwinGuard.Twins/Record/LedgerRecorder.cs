@@ -89,6 +89,11 @@ public sealed class LedgerRecorder(LedgerWriter ledger)
         json.WriteString("severity", incident.Severity.ToString().ToLowerInvariant());
         json.WriteString("rule", incident.Rule);
         json.WriteString("title", incident.Title);
+        if (incident.CampaignId is { } campaign)
+        {
+            json.WriteNumber("campaign", campaign);
+        }
+
         json.WriteStartArray("findings");
         foreach (var id in findingIds)
         {

@@ -18,6 +18,9 @@ public sealed record StoredIncident(
     int FindingCount,
     long? LedgerEntry)
 {
+    /// <summary>The first incident of the campaign it continues, or null when it starts one (<see cref="Correlate.CampaignLinker"/>).</summary>
+    public long? CampaignId { get; init; }
+
     /// <summary>The MITRE ATT&amp;CK for ICS techniques of all its reasons, ordered by id.</summary>
     public IReadOnlyList<AttackTechnique> Attack =>
         AttackMapping.Default.For(Reasons.Select(r => ReasonCodes.TryParse(r, out var reason) ? reason : (ReasonCode?)null).OfType<ReasonCode>());

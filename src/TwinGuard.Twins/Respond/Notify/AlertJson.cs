@@ -35,6 +35,7 @@ public static class AlertJson
             ["rule"] = i.Rule,
             ["reasons"] = new JsonArray(i.Reasons.Select(r => (JsonNode)JsonValue.Create(r.Name())).ToArray()),
             ["attack"] = new JsonArray(AttackMapping.Default.For(i.Reasons).Select(t => (JsonNode)JsonValue.Create(t.Id)).ToArray()),
+            ["campaign"] = i.CampaignId,
             ["addresses"] = new JsonArray(alert.Context.Addresses.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
             ["findings"] = JsonSerializer.SerializeToNode(alert.Context.Findings.Select(Finding).ToList(), Options),
             ["actions"] = JsonSerializer.SerializeToNode(alert.Actions.Select(Action).ToList(), Options),

@@ -49,6 +49,12 @@ public static class CefFormatter
             Extension(builder, "cs4", asset);
         }
 
+        if (incident.CampaignId is { } campaign)
+        {
+            Extension(builder, "cn1Label", "campaign");
+            Extension(builder, "cn1", campaign.ToString(CultureInfo.InvariantCulture));
+        }
+
         if (incident.DeviceId is { } device)
         {
             Extension(builder, "suser", device);
