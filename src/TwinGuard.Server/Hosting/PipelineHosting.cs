@@ -50,8 +50,10 @@ internal static class PipelineHosting
 
         // Correlate and record.
         services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
+        services.AddSingleton(new SuppressionList(settings.Time));
         services.AddSingleton(sp => new CorrelateStage(
-            sp.GetRequiredService<EvidenceSink>(), sp.GetRequiredService<IncidentCorrelator>(), sp.GetRequiredService<RecordStage>(), sp.GetService<IntelAdapter>()));
+            sp.GetRequiredService<EvidenceSink>(), sp.GetRequiredService<IncidentCorrelator>(), sp.GetRequiredService<RecordStage>(), sp.GetService<IntelAdapter>(),
+            sp.GetRequiredService<SuppressionList>()));
         services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
         services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
         services.AddSingleton<LedgerRecorder>();

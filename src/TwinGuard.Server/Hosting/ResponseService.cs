@@ -19,6 +19,12 @@ internal sealed class ResponseService(ResponseEngine engine, LedgerRecorder ledg
     {
         engine.ActionRecorded += OnActionRecorded; // every action, approval and release
         engine.IncidentReleased += correlate.CloseReleased;
+        var suppressions = services.GetRequiredService<SuppressionList>();
+        foreach (var suppression in services.GetRequiredService<ResponseStore>().ActiveSuppressions())
+        {
+            suppressions.Add(suppression); // analysts' rulings survive a restart
+        }
+
         if (_forwarder is not null)
         {
             correlate.FindingAdmitted += _forwarder.Observe;
