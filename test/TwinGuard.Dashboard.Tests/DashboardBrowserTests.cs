@@ -132,6 +132,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await page.Locator($"#incidents tbody tr[data-id='{quarantine.IncidentId}']").ClickAsync();
         await page.Locator("#timeline li", new PageLocatorOptions { HasText = "released" }).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         Assert.True(await page.Locator("#evidence tbody tr").CountAsync() > 0, "the incident shows no evidence");
+        // Its MITRE ATT&CK for ICS techniques, with links to their pages.
+        Assert.StartsWith("MITRE ATT&CK for ICS: T0", await page.Locator("#incident-attack").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(await page.Locator("#evidence a[href^='https://attack.mitre.org/techniques/T0']").CountAsync() > 0, "the evidence names no technique");
         Assert.Contains(key.Key.Actor, await page.Locator("#actions").InnerTextAsync(), StringComparison.Ordinal);
 
         // The approved lockdown made the twin read-only: the operator's verdict on its incident is refused (423) and says why.
