@@ -22,10 +22,13 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     /// <summary>A finding that keeps recurring counts once more towards an incident after this long.</summary>
     public static readonly TimeSpan RecurrenceInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>Precursors of sequence rules remembered at most (scopes can be named by whoever connects).</summary>
+    private const int MaxPrecursors = 4096;
+
     private readonly Dictionary<string, Queue<Counted>> _recent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OpenIncident> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CorrelationDecision> _opening = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (DateTimeOffset Time, ReasonCode Reason)> _precursors = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Rule, string Scope), DateTimeOffset> _precursors = [];
 
     /// <summary>How far apart findings may be and still count together.</summary>
     public TimeSpan Window => settings.Window;
@@ -102,14 +105,23 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
             recent.Dequeue();
         }
 
-        if (finding.Reason.IsUnexpectedWrite() || finding.Reason == ReasonCode.IdsAlert)
+        // Sequence rules (correlation.sequences): what the network or the guard saw, then the process misbehaving, is one
+        // story whatever the severities.
+        foreach (var rule in settings.Sequences)
         {
-            _precursors[scope] = (finding.Time, finding.Reason);
-        }
-        else if (finding.Reason.IsProcessAnomaly() && _precursors.Remove(scope, out var precursor) && finding.Time - precursor.Time <= settings.Window)
-        {
-            // What the network or the guard saw, then the process misbehaving: one story, whatever the severities.
-            return Open(scope, recent, finding, precursor.Reason == ReasonCode.IdsAlert ? "network-alert-then-anomaly" : "unexpected-write-then-anomaly");
+            if (rule.First.Matches(finding))
+            {
+                if (_precursors.Count >= MaxPrecursors)
+                {
+                    ForgetPrecursorsBefore(finding.Time);
+                }
+
+                _precursors[(rule.Id, scope)] = finding.Time;
+            }
+            else if (rule.Then.Matches(finding) && _precursors.Remove((rule.Id, scope), out var precursor) && finding.Time - precursor <= rule.Within)
+            {
+                return Open(scope, recent, finding, rule.Id);
+            }
         }
 
         if (finding.Severity >= Severity.Critical)
@@ -160,6 +172,24 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         }
 
         return null;
+    }
+
+    /// <summary>Drops precursors too old for any rule; if an attacker floods scopes faster than that, all of them.</summary>
+    private void ForgetPrecursorsBefore(DateTimeOffset now)
+    {
+        var longest = settings.Sequences.Max(r => r.Within);
+        foreach (var (key, time) in _precursors)
+        {
+            if (now - time > longest)
+            {
+                _precursors.Remove(key);
+            }
+        }
+
+        if (_precursors.Count >= MaxPrecursors)
+        {
+            _precursors.Clear();
+        }
     }
 
     private CorrelationDecision Open(string scope, Queue<Counted> recent, Finding finding, string rule)

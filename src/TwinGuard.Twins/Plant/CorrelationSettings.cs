@@ -12,6 +12,26 @@ public sealed record CorrelationSettings(TimeSpan Window, int FindingsForInciden
     /// <value>2 hours.</value>
     public TimeSpan CampaignWindow { get; init; } = TimeSpan.FromHours(2);
 
+    /// <summary>The sequence rules (<c>correlation.sequences</c>); the two built-in ones when the plant model gives none.</summary>
+    public IReadOnlyList<SequenceRule> Sequences { get; init; } = DefaultSequences(TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// The built-in rules: a write the Modbus guard refused or that bypassed it, then a process anomaly; an IDS alert,
+    /// then a process anomaly (both within <paramref name="within"/>, on the same asset).
+    /// </summary>
+    public static IReadOnlyList<SequenceRule> DefaultSequences(TimeSpan within)
+    {
+        var anomaly = new FindingCondition(
+            [Findings.ReasonCode.OutOfRange, Findings.ReasonCode.RateOfChange, Findings.ReasonCode.Frozen, Findings.ReasonCode.StatisticalOutlier,
+             Findings.ReasonCode.PersistentShift, Findings.ReasonCode.MultivariateAnomaly, Findings.ReasonCode.RelationViolated, Findings.ReasonCode.OperatingLimit],
+            [], []);
+        return
+        [
+            new("unexpected-write-then-anomaly", new([Findings.ReasonCode.ForbiddenWrite, Findings.ReasonCode.ForbiddenValue, Findings.ReasonCode.UnexpectedWrite], [], []), anomaly, within),
+            new("network-alert-then-anomaly", new([Findings.ReasonCode.IdsAlert], [], []), anomaly, within),
+        ];
+    }
+
     /// <summary>The values used when the plant model leaves them out.</summary>
     public static CorrelationSettings Default { get; } = new(TimeSpan.FromSeconds(30), 3);
 }

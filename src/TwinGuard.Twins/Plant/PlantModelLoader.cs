@@ -1,4 +1,5 @@
 using System.Net;
+using TwinGuard.Twins.Findings;
 
 namespace TwinGuard.Twins.Plant;
 
@@ -40,7 +41,7 @@ public static class PlantModelLoader
             site,
             validation,
             root.Optional("detection") is { } d ? ReadDetection(d) : DetectionSettings.Default,
-            root.Optional("correlation") is { } c ? ReadCorrelation(c) : CorrelationSettings.Default,
+            root.Optional("correlation") is { } c ? ReadCorrelation(c, assets) : CorrelationSettings.Default,
             assets,
             devices,
             [])
@@ -244,16 +245,52 @@ public static class PlantModelLoader
         };
     }
 
-    private static CorrelationSettings ReadCorrelation(YamlField field)
+    private static CorrelationSettings ReadCorrelation(YamlField field, IReadOnlyList<AssetModel> assets)
     {
-        field.AllowOnly("window", "findings_for_incident", "campaign_window");
+        field.AllowOnly("window", "findings_for_incident", "campaign_window", "sequences");
         var d = CorrelationSettings.Default;
-        return new CorrelationSettings(
-            field.Optional("window")?.Duration() ?? d.Window,
-            field.Optional("findings_for_incident")?.PositiveInteger() ?? d.FindingsForIncident)
+        var window = field.Optional("window")?.Duration() ?? d.Window;
+        var sequences = field.Optional("sequences") is { } list
+            ? ReadUnique(list, s => ReadSequence(s, window, assets), r => r.Id, "sequence rule")
+            : CorrelationSettings.DefaultSequences(window);
+        return new CorrelationSettings(window, field.Optional("findings_for_incident")?.PositiveInteger() ?? d.FindingsForIncident)
         {
             CampaignWindow = field.Optional("campaign_window")?.Duration() ?? d.CampaignWindow,
+            Sequences = sequences,
         };
+    }
+
+    private static SequenceRule ReadSequence(YamlField field, TimeSpan window, IReadOnlyList<AssetModel> assets)
+    {
+        field.AllowOnly("id", "first", "then", "within");
+        return new SequenceRule(
+            field.Required("id").Identifier(),
+            ReadCondition(field.Required("first"), assets),
+            ReadCondition(field.Required("then"), assets),
+            field.Optional("within")?.Duration() ?? window);
+    }
+
+    private static FindingCondition ReadCondition(YamlField field, IReadOnlyList<AssetModel> assets)
+    {
+        field.AllowOnly("reasons", "techniques", "assets", "tags");
+        var reasons = field.Optional("reasons")?.Items().Select(r => ReasonCodes.TryParse(r.String(), out var code)
+            ? code
+            : throw r.Error($"unknown reason code '{r.String()}'; expected one of: {string.Join(", ", ReasonCodes.AllNames)}")).ToList() ?? [];
+        var techniques = field.Optional("techniques")?.Items().Select(t => AttackMapping.Default.Techniques.ContainsKey(t.String())
+            ? t.String()
+            : throw t.Error($"'{t.String()}' is no technique of the ATT&CK for ICS mapping (attack-ics.yaml)")).ToList() ?? [];
+        var named = field.Optional("assets")?.Items().Select(a => assets.Any(x => x.Id == a.String())
+            ? a.String()
+            : throw a.Error($"unknown asset '{a.String()}'")).ToList() ?? [];
+        var tagged = field.Optional("tags")?.Items().SelectMany(t => assets.Any(x => x.Tags.Contains(t.String()))
+            ? assets.Where(x => x.Tags.Contains(t.String())).Select(x => x.Id)
+            : throw t.Error($"no asset has the tag '{t.String()}'")).ToList() ?? [];
+        if (reasons.Count == 0 && techniques.Count == 0 && named.Count == 0 && tagged.Count == 0)
+        {
+            throw field.Error("expected at least one of reasons, techniques, assets, tags");
+        }
+
+        return new FindingCondition(reasons, techniques, [.. named.Union(tagged)]);
     }
 
     private static RelationModel ReadRelation(YamlField field, PlantModel model)

@@ -199,4 +199,16 @@ public sealed class IncidentCorrelatorTests
 
         Assert.Null(anomaly.OpenScope);
     }
+
+    [Fact]
+    public void Observe_SequenceRuleFromThePlantModel_OpensWithItsName()
+    {
+        var rule = new SequenceRule("stale-then-spoof", new([ReasonCode.Stale], [], ["tank1"]), new([], ["T0856"], []), TimeSpan.FromMinutes(2));
+        var correlator = new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3) { Sequences = [rule] });
+        correlator.Observe(At(0, reason: ReasonCode.Stale, severity: Severity.Low), 1);
+
+        var spoof = correlator.Observe(At(90, reason: ReasonCode.OutOfRange, severity: Severity.Low), 2);
+
+        Assert.Equal(("asset:tank1", "stale-then-spoof"), (spoof.OpenScope, spoof.Rule));
+    }
 }

@@ -163,4 +163,48 @@ public sealed class PlantModelLoaderTests
     [InlineData("5 parsecs")]
     [InlineData("-1s")]
     public void DurationText_Invalid_Throws(string text) => Assert.Throws<FormatException>(() => DurationText.Parse(text));
+
+    private const string Sequences = """
+        correlation:
+          window: 30s
+          findings_for_incident: 3
+          sequences:
+            - id: stale-then-spoof
+              first: { reasons: [stale], tags: [packaging] }
+              then: { techniques: [T0856] }
+              within: 2m
+        """;
+
+    [Fact]
+    public void Parse_SequenceRules_ExpandsTagsAndKeepsTechniques()
+    {
+        var text = SamplePlant.Text.Replace(
+            "correlation:\n  window: 30s                    # findings on one asset within this window ...\n  findings_for_incident: 3       # ... this many of them open an incident (a critical finding opens one at once)\n",
+            Sequences + "\n", StringComparison.Ordinal);
+
+        var rule = Assert.Single(PlantModelLoader.Parse(text).Correlation.Sequences);
+
+        Assert.Equal(("stale-then-spoof", TimeSpan.FromMinutes(2)), (rule.Id, rule.Within));
+        Assert.Equal(["conveyor1"], rule.First.Assets);
+        Assert.Equal(["T0856"], rule.Then.Techniques);
+        Assert.Equal(2, PlantModelLoader.Parse(SamplePlant.Text).Correlation.Sequences.Count); // the built-in ones
+    }
+
+    [Theory]
+    [InlineData("techniques: [T0856]", "techniques: [T9999]", "'T9999' is no technique")]
+    [InlineData("tags: [packaging]", "tags: [nowhere]", "no asset has the tag 'nowhere'")]
+    [InlineData("reasons: [stale]", "reasons: [stalled]", "unknown reason code 'stalled'")]
+    [InlineData("then: { techniques: [T0856] }", "then: {}", "expected at least one of reasons, techniques, assets, tags")]
+    public void Parse_BadSequenceRule_FailsAtItsPosition(string original, string replacement, string expected)
+    {
+        var text = SamplePlant.Text.Replace(
+            "correlation:\n  window: 30s                    # findings on one asset within this window ...\n  findings_for_incident: 3       # ... this many of them open an incident (a critical finding opens one at once)\n",
+            Sequences.Replace(original, replacement, StringComparison.Ordinal) + "\n", StringComparison.Ordinal);
+
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(text, "plant.yaml"));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("plant.yaml:3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("correlation.sequences[0]", error.Field, StringComparison.Ordinal);
+    }
 }
