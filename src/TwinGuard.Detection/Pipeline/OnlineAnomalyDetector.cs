@@ -98,7 +98,7 @@ public sealed class OnlineAnomalyDetector
 
             var training = FeatureMatrix.FromRows(_warmUp);
             _pipeline = AnomalyPipeline.Fit(training, _options);
-            var transform = new TemporalFeatures(_columns, _options.Features);
+            var transform = new TemporalFeatures(_columns, _pipeline.FeatureOptions);
             var features = transform.Transform(training);
             var first = Math.Min(transform.WarmUpRows, features.Rows - 2);
             for (var i = first; i < features.Rows; i++)

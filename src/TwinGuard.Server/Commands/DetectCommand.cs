@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using TwinGuard.Detection.Pipeline;
 using TwinGuard.Server.Offline;
 
@@ -35,10 +34,15 @@ internal static class DetectCommand
             DefaultValueFactory = _ => DetectorCatalog.Default,
         };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the randomised detectors", DefaultValueFactory = _ => 42UL };
+        var levelFree = new Option<string?>("--level-free")
+        {
+            Description = "Comma-separated columns whose level is ignored, instead of inferring drift ('none': no column)",
+        };
+        var period = new Option<int?>("--period") { Description = "Period in rows for every column instead of inferring it (0: none)" };
         var json = CommonOptions.Json();
         var command = new Command("detect", "Score every row of a numeric CSV file for anomalies")
         {
-            input, output, train, trainRows, online, warmUp, timeColumn, columns, exclude, delimiter, detector, seed, json,
+            input, output, train, trainRows, online, warmUp, timeColumn, columns, exclude, delimiter, detector, seed, levelFree, period, json,
         };
         command.SetAction((parse, ct) =>
         {
@@ -72,25 +76,19 @@ internal static class DetectCommand
                     SplitList(parse.GetValue(columns)),
                     SplitList(parse.GetValue(exclude))),
                 parse.GetValue(detector)!,
-                parse.GetValue(seed));
+                parse.GetValue(seed),
+                parse.GetValue(levelFree) is "none" ? [] : SplitList(parse.GetValue(levelFree)),
+                parse.GetValue(period));
             ct.ThrowIfCancellationRequested();
             var summary = OfflineDetection.Run(request);
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(new
-                {
-                    rows = summary.Rows,
-                    anomalies = summary.Anomalies,
-                    training_rows = summary.TrainingRows,
-                    threshold = summary.Threshold,
-                    detector = request.Detector,
-                    output = request.Output,
-                }));
+                Console.Out.WriteLine(DetectJson.Serialize(summary, request));
             }
             else
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{summary.Rows} rows scored with {request.Detector} (trained on {summary.TrainingRows}; threshold {summary.Threshold}): {summary.Anomalies} anomalous -> {request.Output}"));
+                    $"{summary.Rows} rows scored with {request.Detector} (trained on {summary.TrainingRows}; threshold {summary.Threshold}): {summary.Anomalies} anomalous, {summary.Alarms} alarms -> {request.Output}"));
             }
 
             return Task.FromResult(0);
