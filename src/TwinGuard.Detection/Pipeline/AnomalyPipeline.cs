@@ -131,8 +131,40 @@ public sealed class AnomalyPipeline
         var detector = _options.CreateDetector();
         detector.Fit(featureRows);
         var scores = new double[featureRows.Rows];
-        detector.Score(featureRows, scores);
+        if (!HeldOutScores(featureRows, scores))
+        {
+            detector.Score(featureRows, scores);
+        }
+
         return new PipelineModel(detector, _options.Threshold.Calibrate(scores));
+    }
+
+    /// <summary>
+    /// Scores each of <see cref="ThresholdOptions.Folds"/> contiguous blocks of the rows with a detector fitted on the
+    /// other blocks: a model scores its own training rows lower than rows it has not seen, so a threshold set on
+    /// in-sample scores is too low for new data. False when there are too few rows for the folds.
+    /// </summary>
+    private bool HeldOutScores(FeatureMatrix rows, Span<double> scores)
+    {
+        var folds = _options.Threshold.Folds;
+        if (folds < 2 || rows.Rows < folds * ThresholdOptions.MinRowsPerFold)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < folds; k++)
+        {
+            var start = (int)((long)rows.Rows * k / folds);
+            var end = (int)((long)rows.Rows * (k + 1) / folds);
+            var kept = new FeatureMatrix(rows.Rows - (end - start), rows.Columns);
+            rows.Values.AsSpan(0, start * rows.Columns).CopyTo(kept.Values);
+            rows.Values.AsSpan(end * rows.Columns).CopyTo(kept.Values.AsSpan(start * rows.Columns));
+            var detector = _options.CreateDetector();
+            detector.Fit(kept);
+            detector.Score(rows.Slice(start, end - start), scores[start..end]);
+        }
+
+        return true;
     }
 
     /// <summary>Puts a model fitted by <see cref="Propose"/> in use; the stream state is kept.</summary>

@@ -78,7 +78,7 @@ internal static class EvaluateCommand
 
             return Task.FromResult(0);
         });
-        return new Command("evaluate", "Measure detection quality on a labelled benchmark") { skab };
+        return new Command("evaluate", "Measure detection quality on a labelled benchmark") { skab, EvaluateNabCommand.Create() };
     }
 
     private static void Print(TextWriter o, IReadOnlyList<SkabExperiment> experiments, IReadOnlyList<SkabDetectorResult> results,
