@@ -43,7 +43,7 @@ public static class DetectorCatalog
     {
         var temporal = new TemporalFeatureOptions { Window = 10 };
         profiling ??= new ColumnProfilerOptions();
-        var margin = new ThresholdOptions { PeaksOverThreshold = true, Risk = 1e-3, Folds = 5 };
+        var margin = new ThresholdOptions { Quantile = 0.99, Multiplier = 2.0 };
         return name switch
         {
             "pca" => new AnomalyPipelineOptions

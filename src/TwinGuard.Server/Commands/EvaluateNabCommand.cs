@@ -24,9 +24,10 @@ internal static class EvaluateNabCommand
         {
             Description = "Also score every flagged row as an alarm (what the alarm column adds)",
         };
+        var online = new Option<bool>("--online") { Description = "Run detect --online --warmup <probation> instead of --train-rows <probation>" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the randomised detectors", DefaultValueFactory = _ => 42UL };
         var json = CommonOptions.Json();
-        var nab = new Command("nab", "Numenta Anomaly Benchmark: NAB scores of detect's alarm column") { data, detector, flagged, seed, json };
+        var nab = new Command("nab", "Numenta Anomaly Benchmark: NAB scores of detect's alarm column") { data, detector, flagged, online, seed, json };
         nab.SetAction((parse, ct) =>
         {
             var name = parse.GetValue(detector)!;
@@ -36,11 +37,11 @@ internal static class EvaluateNabCommand
             }
 
             var corpus = NabDataset.Load(parse.GetValue(data)!);
-            var results = new List<NabDetectorResult> { NabEvaluator.Evaluate(name, corpus, parse.GetValue(seed)) };
+            var results = new List<NabDetectorResult> { NabEvaluator.Evaluate(name, corpus, parse.GetValue(seed), online: parse.GetValue(online)) };
             if (parse.GetValue(flagged))
             {
                 ct.ThrowIfCancellationRequested();
-                results.Add(NabEvaluator.Evaluate(name, corpus, parse.GetValue(seed), everyFlaggedRow: true));
+                results.Add(NabEvaluator.Evaluate(name, corpus, parse.GetValue(seed), everyFlaggedRow: true, online: parse.GetValue(online)));
             }
 
             if (parse.GetValue(json))

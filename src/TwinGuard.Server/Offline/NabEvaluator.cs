@@ -12,16 +12,21 @@ namespace TwinGuard.Server.Offline;
 internal static class NabEvaluator
 {
     /// <summary>The request <c>twinguard detect</c> gets for one NAB file.</summary>
-    public static DetectRequest Request(NabSeries series, string detector, ulong seed = 42)
+    /// <param name="series">The file.</param>
+    /// <param name="detector">A <see cref="DetectorCatalog"/> preset.</param>
+    /// <param name="seed">Seed of randomised detectors.</param>
+    /// <param name="online"><c>--online --warmup P</c> instead of <c>--train-rows P</c>.</param>
+    public static DetectRequest Request(NabSeries series, string detector, ulong seed = 42, bool online = false)
     {
         ArgumentNullException.ThrowIfNull(series);
+        var probation = NabScorer.Probation(series.Values.Rows);
         return new DetectRequest(
             series.Name,
             Output: "-",
             TrainFile: null,
-            TrainRows: NabScorer.Probation(series.Values.Rows),
-            Online: false,
-            WarmUp: 256,
+            TrainRows: online ? null : probation,
+            Online: online,
+            WarmUp: probation,
             new CsvColumnSelection(TimeColumn: "timestamp"),
             detector,
             seed);
@@ -32,14 +37,16 @@ internal static class NabEvaluator
     /// <param name="corpus">The loaded files.</param>
     /// <param name="seed">Seed of randomised detectors.</param>
     /// <param name="everyFlaggedRow">Score every flagged row as an alarm instead of the <c>alarm</c> column (to measure what alarms add).</param>
-    public static NabDetectorResult Evaluate(string detector, IReadOnlyList<NabSeries> corpus, ulong seed = 42, bool everyFlaggedRow = false)
+    /// <param name="online">Learn as it goes (<c>--online</c>) after the probation.</param>
+    public static NabDetectorResult Evaluate(string detector, IReadOnlyList<NabSeries> corpus, ulong seed = 42, bool everyFlaggedRow = false,
+        bool online = false)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         var clock = Stopwatch.StartNew();
         var perProfile = NabProfile.All.Select(_ => new List<NabFileScore>()).ToArray();
         foreach (var series in corpus)
         {
-            var verdicts = OfflineDetection.Score(series.Values, series.ColumnNames, Request(series, detector, seed), null).Verdicts;
+            var verdicts = OfflineDetection.Score(series.Values, series.ColumnNames, Request(series, detector, seed, online), null).Verdicts;
             var alarms = verdicts.Select(v => everyFlaggedRow ? v.IsAnomaly : v.Alarm).ToArray();
             for (var p = 0; p < NabProfile.All.Count; p++)
             {
@@ -49,7 +56,7 @@ internal static class NabEvaluator
 
         var standard = perProfile[0];
         return new NabDetectorResult(
-            everyFlaggedRow ? detector + " (every flagged row)" : detector,
+            detector + (online ? " --online" : string.Empty) + (everyFlaggedRow ? " (every flagged row)" : string.Empty),
             NabScorer.Normalise(perProfile[0], NabProfile.All[0]),
             NabScorer.Normalise(perProfile[1], NabProfile.All[1]),
             NabScorer.Normalise(perProfile[2], NabProfile.All[2]),
