@@ -39,10 +39,14 @@ internal static class DetectCommand
             Description = "Comma-separated columns whose level is ignored, instead of inferring drift ('none': no column)",
         };
         var period = new Option<int?>("--period") { Description = "Period in rows for every column instead of inferring it (0: none)" };
+        var acceptAfter = new Option<int?>("--accept-after")
+        {
+            Description = "With --online: accept a new operating point after this many rows flagged in a row (0: never; default 4 warm-ups)",
+        };
         var json = CommonOptions.Json();
         var command = new Command("detect", "Score every row of a numeric CSV file for anomalies")
         {
-            input, output, train, trainRows, online, warmUp, timeColumn, columns, exclude, delimiter, detector, seed, levelFree, period, json,
+            input, output, train, trainRows, online, warmUp, timeColumn, columns, exclude, delimiter, detector, seed, levelFree, period, acceptAfter, json,
         };
         command.SetAction((parse, ct) =>
         {
@@ -56,6 +60,11 @@ internal static class DetectCommand
             if (parse.GetValue(columns) is not null && parse.GetValue(exclude) is not null)
             {
                 throw new CommandLineException("--columns and --exclude-columns cannot be combined");
+            }
+
+            if (parse.GetValue(acceptAfter) is < 0)
+            {
+                throw new CommandLineException("--accept-after must be 0 (never) or a number of rows");
             }
 
             if (parse.GetValue(online) && parse.GetValue(warmUp) < 2)
@@ -78,7 +87,8 @@ internal static class DetectCommand
                 parse.GetValue(detector)!,
                 parse.GetValue(seed),
                 parse.GetValue(levelFree) is "none" ? [] : SplitList(parse.GetValue(levelFree)),
-                parse.GetValue(period));
+                parse.GetValue(period),
+                parse.GetValue(acceptAfter));
             ct.ThrowIfCancellationRequested();
             var summary = OfflineDetection.Run(request);
             if (parse.GetValue(json))

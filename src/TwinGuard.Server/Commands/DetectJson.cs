@@ -36,6 +36,13 @@ internal static class DetectJson
                 distinct_values = p.DistinctValues,
                 overridden = p.Overridden,
             }),
+            online_decisions = summary.Decisions.Select(d => new
+            {
+                row = d.Row,
+                time = d.Row < summary.Rows ? Time((int)d.Row) : null,
+                decision = d.Decision,
+                detail = d.Detail,
+            }),
             episodes_total = summary.Episodes.Count,
             episodes = summary.Episodes.Take(MaxEpisodes).Select(e => new
             {

@@ -11,6 +11,7 @@ namespace TwinGuard.Server.Offline;
 /// <param name="Detector">A detector preset name.</param>
 /// <param name="Seed">Seed for the randomised detectors.</param>
 /// <param name="LevelFree">Columns to treat as level-free instead of inferring it (empty: none), or null to infer.</param>
+/// <param name="AcceptAfter">With --online: flagged rows in a row after which a new operating point is accepted (0: never; null: 4 warm-ups).</param>
 /// <param name="Period">A period in rows for every column instead of inferring it (0: none), or null to infer.</param>
 internal sealed record DetectRequest(
     string Input,
@@ -23,4 +24,9 @@ internal sealed record DetectRequest(
     string Detector,
     ulong Seed,
     IReadOnlyList<string>? LevelFree = null,
-    int? Period = null);
+    int? Period = null,
+    int? AcceptAfter = null)
+{
+    /// <summary>The --accept-after in force: 4 warm-up windows unless given.</summary>
+    public int AcceptAfterRows => AcceptAfter ?? (4 * WarmUp);
+}

@@ -8,8 +8,10 @@ namespace TwinGuard.Server.Offline;
 /// <param name="TrainingRows">Rows the model was (first) fitted on.</param>
 /// <param name="Threshold">The calibrated threshold, and how.</param>
 /// <param name="Profiles">Each feature column's inferred behaviour (empty when the preset infers none).</param>
+/// <param name="Decisions">What online learning decided (refused refits, accepted operating points); empty offline.</param>
 internal sealed record DetectResult(
     IReadOnlyList<AnomalyVerdict> Verdicts,
     int TrainingRows,
     string Threshold,
-    IReadOnlyList<ColumnProfile> Profiles);
+    IReadOnlyList<ColumnProfile> Profiles,
+    IReadOnlyList<OnlineDecision> Decisions);

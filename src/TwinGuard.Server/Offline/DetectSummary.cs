@@ -22,6 +22,9 @@ internal sealed record DetectSummary(int Rows, int Anomalies, int TrainingRows, 
     /// <summary>The anomalous episodes, in order.</summary>
     public IReadOnlyList<AnomalyEpisode> Episodes { get; init; } = [];
 
+    /// <summary>What online learning decided (refused refits, accepted operating points).</summary>
+    public IReadOnlyList<OnlineDecision> Decisions { get; init; } = [];
+
     /// <summary>The time column's text per row, when one was named.</summary>
     public IReadOnlyList<string>? Times { get; init; }
 }

@@ -38,6 +38,7 @@ internal static class OfflineDetection
             Profiles = result.Profiles,
             Episodes = AnomalyEpisode.From(result.Verdicts),
             Times = input.Times,
+            Decisions = result.Decisions,
         };
     }
 
@@ -60,7 +61,7 @@ internal static class OfflineDetection
             var pipeline = AnomalyPipeline.Fit(training, options);
             pipeline.ResetStream();
             return new DetectResult(pipeline.Run(values), training.Rows, pipeline.Threshold.Method + " = " + Format(pipeline.Threshold.Value),
-                pipeline.Profiles);
+                pipeline.Profiles, []);
         }
 
         if (request.Online)
@@ -72,7 +73,13 @@ internal static class OfflineDetection
             }
 
             var online = new OnlineAnomalyDetector(values.Columns, options,
-                new OnlineLearningOptions { WarmUp = request.WarmUp, RefitEvery = request.WarmUp, History = Math.Max(2048, request.WarmUp) });
+                new OnlineLearningOptions
+                {
+                    WarmUp = request.WarmUp,
+                    RefitEvery = request.WarmUp,
+                    History = Math.Max(2048, request.WarmUp),
+                    AcceptAfter = request.AcceptAfterRows,
+                });
             var all = new List<AnomalyVerdict>(values.Rows);
             for (var i = 0; i < values.Rows; i++)
             {
@@ -80,7 +87,7 @@ internal static class OfflineDetection
             }
 
             return new DetectResult(all, request.WarmUp, online.Pipeline!.Threshold.Method + $" (online, {online.Refits} refits)",
-                online.Pipeline.Profiles);
+                online.Pipeline.Profiles, online.Decisions);
         }
 
         var n = request.TrainRows ?? throw new CommandLineException("give one of --train FILE, --train-rows N or --online");
@@ -93,7 +100,7 @@ internal static class OfflineDetection
         var fitted = AnomalyPipeline.Fit(values.Slice(0, n), options);
         var rest = fitted.Run(values.Slice(n, values.Rows - n));
         return new DetectResult([.. fitted.TrainingVerdicts, .. rest], n, fitted.Threshold.Method + " = " + Format(fitted.Threshold.Value),
-            fitted.Profiles);
+            fitted.Profiles, []);
     }
 
     private static ColumnProfilerOptions Profiling(IReadOnlyList<string> columns, DetectRequest request)
