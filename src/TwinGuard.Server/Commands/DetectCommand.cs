@@ -15,7 +15,7 @@ internal static class DetectCommand
     public static Command Create()
     {
         var input = new Option<string>("--input") { Description = "CSV file to score (header row, numeric columns)", Required = true };
-        var output = new Option<string>("--output") { Description = "Where to write time,score,is_anomaly,top_feature", Required = true };
+        var output = new Option<string>("--output") { Description = "Where to write time,score,is_anomaly,alarm,top_feature", Required = true };
         var train = new Option<string?>("--train") { Description = "Train on this CSV file of normal operation" };
         var trainRows = new Option<int?>("--train-rows") { Description = "Train on the first N rows of the input" };
         var online = new Option<bool>("--online") { Description = "Learn as it goes; never learns from rows it flags" };

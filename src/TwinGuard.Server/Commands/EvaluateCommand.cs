@@ -6,7 +6,10 @@ using TwinGuard.Server.Offline;
 
 namespace TwinGuard.Server.Commands;
 
-/// <summary><c>twinguard evaluate skab --data DIR [--detector NAME] [--json]</c>: detection quality on SKAB.</summary>
+/// <summary>
+/// <c>twinguard evaluate skab --data DIR [--detector NAME] [--json]</c>: detection quality on SKAB, and
+/// <c>evaluate nab</c> (<see cref="EvaluateNabCommand"/>).
+/// </summary>
 /// <remarks>
 /// Reproduces the SKAB leaderboard's protocol (../shared/datasets/README.md) and prints our rows beside the published
 /// ones. <c>--anomaly-free</c> adds a separately labelled run whose training also includes anomaly-free.csv, which the
