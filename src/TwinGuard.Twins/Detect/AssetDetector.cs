@@ -32,7 +32,8 @@ internal sealed class AssetDetector
             asset.Signals.Count,
             // Levels stay features here: a signal that wanders during a warm-up shorter than an operating cycle is not
             // evidence of drift, and a level-free signal would let a slow creep (poisoning) pass the anchor check.
-            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [] }),
+            // No seasonal differences either until the simulate figures (docs/scenarios.md) are measured with them.
+            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 }),
             new OnlineLearningOptions
             {
                 WarmUp = settings.MultivariateWarmUp,
