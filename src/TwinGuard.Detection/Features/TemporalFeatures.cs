@@ -16,6 +16,7 @@ public sealed class TemporalFeatures
     private readonly double[] _ring;
     private readonly int[] _sourceOf;
     private readonly Kind[] _kindOf;
+    private readonly double[][] _seasonal;
     private long _seen;
 
     /// <summary>Creates the transform for <paramref name="inputColumns"/> input columns.</summary>
@@ -54,6 +55,21 @@ public sealed class TemporalFeatures
         Add(Kind.Mean, temporal && options.RollingMean, levelSensitive: true);
         Add(Kind.StdDev, temporal && options.RollingStdDev, levelSensitive: false);
         Add(Kind.Delta, temporal && options.Delta, levelSensitive: false);
+        _seasonal = new double[inputColumns][];
+        foreach (var (column, period) in options.Periods.OrderBy(p => p.Key))
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(column, nameof(options));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, inputColumns, nameof(options));
+            if (period < 2 || !temporal)
+            {
+                continue;
+            }
+
+            _seasonal[column] = new double[period + 1];
+            sources.Add(column);
+            kinds.Add(Kind.Seasonal);
+        }
+
         if (sources.Count == 0)
         {
             throw new ArgumentException("the options leave no feature to compute", nameof(options));
@@ -69,6 +85,7 @@ public sealed class TemporalFeatures
         Mean,
         StdDev,
         Delta,
+        Seasonal,
     }
 
     /// <summary>Number of input columns.</summary>
@@ -90,6 +107,7 @@ public sealed class TemporalFeatures
             Kind.Value => inputNames[s],
             Kind.Mean => $"{inputNames[s]}.mean{w}",
             Kind.StdDev => $"{inputNames[s]}.std{w}",
+            Kind.Seasonal => $"{inputNames[s]}.seasonal{_seasonal[s].Length - 1}",
             _ => $"{inputNames[s]}.delta{w}",
         })];
     }
@@ -99,6 +117,9 @@ public sealed class TemporalFeatures
 
     /// <summary>Rows at the start of a stream whose window is incomplete.</summary>
     public int WarmUpRows => _options.Window - 1;
+
+    /// <summary>Rows at the start of a stream before every feature, seasonal differences included, sees its full history.</summary>
+    public int FullHistoryRows => Math.Max(WarmUpRows, _seasonal.Max(h => h is null ? 0 : h.Length - 1));
 
     /// <summary>Starts a new stream.</summary>
     public void Reset() => _seen = 0;
@@ -117,6 +138,14 @@ public sealed class TemporalFeatures
         row.CopyTo(_ring.AsSpan(slot * _inputs, _inputs));
         _seen++;
         var filled = (int)Math.Min(_seen, window);
+        for (var j = 0; j < _inputs; j++)
+        {
+            if (_seasonal[j] is { } history)
+            {
+                history[(int)((_seen - 1) % history.Length)] = row[j];
+            }
+        }
+
         for (var f = 0; f < _sourceOf.Length; f++)
         {
             var j = _sourceOf[f];
@@ -130,6 +159,12 @@ public sealed class TemporalFeatures
                     break;
                 case Kind.StdDev:
                     output[f] = StdDev(j, slot, filled, slots);
+                    break;
+                case Kind.Seasonal:
+                    // x(t) − x(t − period); before a period has passed, against the first row of the stream.
+                    var h = _seasonal[j];
+                    var lag = (int)Math.Min(_seen - 1, h.Length - 1);
+                    output[f] = row[j] - h[(int)((_seen - 1 - lag) % h.Length)];
                     break;
                 default:
                     // x(t) − x(t − w); before w rows have passed, against the first row of the stream.

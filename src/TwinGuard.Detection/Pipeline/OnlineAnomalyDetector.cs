@@ -33,6 +33,9 @@ public sealed class OnlineAnomalyDetector
     private bool _rebaselining;
     private int _sinceFit;
     private long _sinceFlag = long.MaxValue / 2;
+    private readonly List<OnlineDecision> _decisions = [];
+    private long _row = -1;
+    private int _flaggedRun;
 
     /// <summary>Creates a detector for rows of <paramref name="columns"/> values.</summary>
     public OnlineAnomalyDetector(int columns, AnomalyPipelineOptions options, OnlineLearningOptions? learning = null)
@@ -68,6 +71,12 @@ public sealed class OnlineAnomalyDetector
     /// <summary>Rows learned from after the warm-up (accepted as normal).</summary>
     public long Learned { get; private set; }
 
+    /// <summary>Refused refits and accepted operating points, in order (at most <see cref="MaxDecisions"/> kept).</summary>
+    public IReadOnlyList<OnlineDecision> Decisions => _decisions;
+
+    /// <summary>Most decisions kept for the report.</summary>
+    public const int MaxDecisions = 1000;
+
     /// <summary>The current pipeline, null during warm-up.</summary>
     public AnomalyPipeline? Pipeline => _pipeline;
 
@@ -88,6 +97,7 @@ public sealed class OnlineAnomalyDetector
             throw new ArgumentException($"expected {_columns} values, got {row.Length}", nameof(row));
         }
 
+        _row++;
         if (_pipeline is null)
         {
             _warmUp.Add(row.ToArray());
@@ -98,7 +108,7 @@ public sealed class OnlineAnomalyDetector
 
             var training = FeatureMatrix.FromRows(_warmUp);
             _pipeline = AnomalyPipeline.Fit(training, _options);
-            var transform = new TemporalFeatures(_columns, _options.Features);
+            var transform = new TemporalFeatures(_columns, _pipeline.FeatureOptions);
             var features = transform.Transform(training);
             var first = Math.Min(transform.WarmUpRows, features.Rows - 2);
             for (var i = first; i < features.Rows; i++)
@@ -115,6 +125,15 @@ public sealed class OnlineAnomalyDetector
         var featureRow = new double[_pipeline.Features.OutputColumns];
         var verdict = _pipeline.Next(row, featureRow);
         _sinceFlag = verdict.RawAnomaly || verdict.IsAnomaly ? 0 : _sinceFlag + 1;
+        _flaggedRun = verdict.IsAnomaly ? _flaggedRun + 1 : 0;
+        if (_learning.AcceptAfter > 0 && _flaggedRun >= _learning.AcceptAfter && !_rebaselining)
+        {
+            // Every row flagged for that long: not an incident that ends, a new way of running. Learn it as the
+            // commissioning was learned, and say so.
+            Decide("new_operating_point_accepted", $"every row flagged for {_flaggedRun} rows; the next {_learning.WarmUp} rows become the new normal");
+            Rebaseline();
+            _flaggedRun = 0;
+        }
 
         // The row's features summarise the last Window rows: learn only when none of them was flagged (or when an
         // operator has declared the current operation normal).
@@ -176,6 +195,7 @@ public sealed class OnlineAnomalyDetector
         {
             RefitsRefused++;
             ConsecutiveRefusals++;
+            Decide("refit_refused", FormattableString.Invariant($"the anchor model calls {LastAnchorRejection:P0} of the rows anomalous"));
             RefitRefused?.Invoke(LastAnchorRejection);
             return;
         }
@@ -192,6 +212,14 @@ public sealed class OnlineAnomalyDetector
         _pipeline!.Adopt(_pipeline.Propose(recent));
         ConsecutiveRefusals = 0;
         Refits++;
+    }
+
+    private void Decide(string decision, string detail)
+    {
+        if (_decisions.Count < MaxDecisions)
+        {
+            _decisions.Add(new OnlineDecision(_row, decision, detail));
+        }
     }
 
     private void Remember(double[] featureRow, bool explained)
