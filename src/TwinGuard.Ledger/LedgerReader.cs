@@ -119,6 +119,68 @@ public sealed class LedgerReader : IDisposable
         return new ConsistencyProof(firstSize, secondSize, Collect(ProofRanges.Consistency(firstSize, secondSize), secondSize));
     }
 
+    /// <summary>
+    /// <see cref="ProveConsistency(long, long)"/> from a tree whose right edge is known (as saved at a checkpoint): the
+    /// proof's subtrees left of <c>from.TreeSize</c> are that edge (RFC 6962 §2.1.2: SUBPROOF only takes MTH(D[0:k])
+    /// for k &lt; m, the maximal perfect subtrees of the first tree), so only entries after it are read.
+    /// </summary>
+    internal ConsistencyProof ProveConsistency(TreeState from, long secondSize)
+    {
+        var first = from.TreeSize;
+        var ranges = ProofRanges.Consistency(first, secondSize);
+        var edge = new Dictionary<(long, long), byte[]>();
+        var start = 0L;
+        var i = 0;
+        for (var bit = 62; bit >= 0; bit--)
+        {
+            if ((first & (1L << bit)) != 0)
+            {
+                edge[(start, start + (1L << bit))] = from.Stack.AsSpan(i * Merkle.MerkleHash.Size, Merkle.MerkleHash.Size).ToArray();
+                start += 1L << bit;
+                i++;
+            }
+        }
+
+        var later = ranges.Where(r => r.Start >= first).ToList();
+        if (ranges.Any(r => r.Start < first && !edge.ContainsKey(r)))
+        {
+            return ProveConsistency(first, secondSize);
+        }
+
+        var collector = new SubtreeCollector(later);
+        if (!collector.IsComplete)
+        {
+            var scan = new LedgerScan(Directory);
+            var segment = scan.Segments.FindIndex(x => x.FirstIndex == from.SegmentFirstIndex);
+            if (segment < 0)
+            {
+                return ProveConsistency(first, secondSize);
+            }
+
+            var end = collector.End;
+            var problem = scan.Run((in RecordView record) =>
+            {
+                collector.Add(record.Index, record.LeafHash);
+                return record.Index + 1 < end;
+            }, segment, first, from.Offset);
+            ThrowIfBefore(problem, end);
+            if (!collector.IsComplete)
+            {
+                throw new InvalidDataException($"{Directory}: the ledger has fewer than {secondSize} entries");
+            }
+        }
+
+        var laterHashes = collector.Hashes();
+        var path = new List<byte[]>(ranges.Count);
+        var j = 0;
+        foreach (var range in ranges)
+        {
+            path.Add(range.Start < first ? edge[range] : laterHashes[j++]);
+        }
+
+        return new ConsistencyProof(first, secondSize, path);
+    }
+
     /// <summary>The MTH of the first <paramref name="treeSize"/> entries, recomputed from disk.</summary>
     public byte[] ComputeRoot(long treeSize)
     {
