@@ -258,7 +258,7 @@ public sealed partial class LedgerWriter
     private void WriteCheckpoint()
     {
         // Version 2: the signature covers the c2sp.org/tlog-checkpoint note text, so the checkpoint is a signed note.
-        var body = Checkpoint.Body(DurableCount, _time.GetUtcNow(), _durableRoot, _key.PublicKey.KeyId, Checkpoint.NoteVersion);
+        var body = Checkpoint.Body(DurableCount, DateTimeOffset.UnixEpoch, _durableRoot, _key.PublicKey.KeyId, Checkpoint.NoteVersion);
         var signature = _key.Sign(Checkpoint.NoteText(_key.PublicKey.Origin, DurableCount, _durableRoot));
         var checkpoint = Checkpoint.Decode([.. body, .. signature]);
 

@@ -5,7 +5,10 @@ namespace TwinGuard.Ledger.Checkpoints;
 
 /// <summary>A signed statement "the log had <see cref="TreeSize"/> entries with Merkle root <see cref="RootHash"/>".</summary>
 /// <param name="TreeSize">Entries covered: indices 0 .. TreeSize-1.</param>
-/// <param name="Timestamp">When the checkpoint was signed (microsecond precision).</param>
+/// <param name="Timestamp">
+/// When the checkpoint was signed (microsecond precision), for version 1; version 2 stores none (the Unix epoch here):
+/// its signature covers only the note text, and witnesses' cosignatures carry signed times.
+/// </param>
 /// <param name="RootHash">RFC 6962 §2.1 MTH of the first <see cref="TreeSize"/> entries (32 bytes).</param>
 /// <param name="KeyId">SHA-256 of the signing key's DER SubjectPublicKeyInfo (32 bytes).</param>
 /// <param name="Signature">ECDSA P-256 / SHA-256, IEEE P1363 r||s (64 bytes), over <see cref="SignedBytes"/>.</param>
@@ -92,6 +95,12 @@ public sealed record Checkpoint(long TreeSize, DateTimeOffset Timestamp, byte[] 
         }
 
         var micros = BinaryPrimitives.ReadInt64BigEndian(bytes[16..]);
+        if (version == NoteVersion && micros != 0)
+        {
+            // The note signature does not cover a time; an unsigned time would be a place to lie (docs/ledger-format.md).
+            throw new InvalidDataException($"a version 2 checkpoint carries no timestamp, this one has {micros}");
+        }
+
         if (micros is < 0 or > 253_402_300_799_000_000)
         {
             throw new InvalidDataException($"checkpoint timestamp {micros} µs is out of range");

@@ -58,8 +58,8 @@ internal static class CheckpointSigners
 
         try
         {
-            WritePublicCopies(directory, signer.PublicKey);
             Pin(options.PinPath, signer.PublicKey, warnings);
+            WritePublicCopies(directory, signer.PublicKey);
             return signer;
         }
         catch

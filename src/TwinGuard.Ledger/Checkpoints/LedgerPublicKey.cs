@@ -80,7 +80,7 @@ public sealed class LedgerPublicKey : IDisposable
     /// <exception cref="InvalidDataException">Malformed, another signature type, or the key hash does not match.</exception>
     public static LedgerPublicKey FromVerifierKey(string vkey)
     {
-        var parts = vkey.Split('+');
+        var parts = vkey.Split('+', 3);
         if (parts.Length != 3 || parts[0].Length == 0)
         {
             throw new InvalidDataException("a verifier key is \"<name>+<8 hex digits>+<base64 key>\"");

@@ -257,21 +257,28 @@ public static class LedgerVerifier
     private static List<Checkpoint> ReadCheckpoints(string directory, LedgerPublicKey key, out LedgerProblem? problem)
     {
         problem = null;
-        List<Checkpoint> all;
-        try
+        var all = new List<Checkpoint>();
+        var path = Path.Combine(directory, LedgerFiles.Checkpoints);
+        var bytes = File.Exists(path) ? File.ReadAllBytes(path) : [];
+        var whole = bytes.Length / Checkpoint.EncodedSize;
+        for (var i = 0; i < whole; i++)
         {
-            all = CheckpointFile.Read(directory, out var tornBytes);
-            if (tornBytes > 0)
+            try
             {
-                problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints,
-                    (long)all.Count * Checkpoint.EncodedSize,
-                    $"the file ends inside a checkpoint ({tornBytes} of {Checkpoint.EncodedSize} bytes)");
+                all.Add(Checkpoint.Decode(bytes.AsSpan(i * Checkpoint.EncodedSize, Checkpoint.EncodedSize)));
+            }
+            catch (InvalidDataException ex)
+            {
+                problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, (long)i * Checkpoint.EncodedSize,
+                    $"checkpoint #{i} is malformed: {ex.Message}");
+                break;
             }
         }
-        catch (InvalidDataException ex)
+
+        if (problem is null && bytes.Length % Checkpoint.EncodedSize is var tornBytes and > 0)
         {
-            problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, null, ex.Message);
-            return [];
+            problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, (long)all.Count * Checkpoint.EncodedSize,
+                $"the file ends inside a checkpoint ({tornBytes} of {Checkpoint.EncodedSize} bytes)");
         }
 
         var valid = new List<Checkpoint>(all.Count);

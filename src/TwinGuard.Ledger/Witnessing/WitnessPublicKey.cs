@@ -58,7 +58,7 @@ public sealed class WitnessPublicKey
             vkey = File.ReadAllText(vkey).Trim();
         }
 
-        var parts = vkey.Split('+');
+        var parts = vkey.Split('+', 3);
         if (parts.Length != 3)
         {
             throw new InvalidDataException($"a witness key is \"<name>+<8 hex digits>+<base64 key>\" or a file holding one: {Shorten(text)}");
