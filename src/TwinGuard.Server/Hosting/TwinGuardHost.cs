@@ -48,7 +48,8 @@ internal static class TwinGuardHost
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
         services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
-        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
+        services.AddSingleton(sp => LedgerHosting.Open(settings, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<LedgerWitnessingService>();
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
         if (settings.ExternalBroker is { } external)
