@@ -119,6 +119,14 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     /// <summary>As <see cref="CheckpointSigned"/>, with the tree's right edge and where the next entry goes (for fast proofs).</summary>
     internal event Action<Checkpoint, TreeState>? CheckpointStateSigned;
 
+    /// <summary>Starts keeping large subtree roots as they are hashed, for cheap consistency proofs (witnessing).</summary>
+    internal SubtreeCache CaptureSubtrees()
+    {
+        var cache = _tree.Capture ?? new SubtreeCache();
+        _tree.Capture = cache;
+        return cache;
+    }
+
     /// <summary>True when <see cref="Open"/> resumed from <c>tree-state.tgs</c> instead of re-hashing the whole log.</summary>
     internal bool ResumedFromTreeState { get; private set; }
 

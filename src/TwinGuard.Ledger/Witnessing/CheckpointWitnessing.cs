@@ -19,7 +19,9 @@ namespace TwinGuard.Ledger.Witnessing;
 /// </remarks>
 public sealed class CheckpointWitnessing : IAsyncDisposable
 {
+    private const int MaxStates = 4096;
     private readonly LedgerWriter _ledger;
+    private readonly Merkle.SubtreeCache _cache;
     private readonly IReadOnlyList<WitnessEndpoint> _witnesses;
     private readonly HttpClient _http;
     private readonly Dictionary<WitnessEndpoint, long> _witnessedSize = [];
@@ -30,8 +32,12 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
     private (Checkpoint Checkpoint, TreeState State)? _pending;
     private Task _loop = Task.CompletedTask;
     private long _cosigned;
+    private bool _started;
 
-    /// <summary>Witnessing for <paramref name="ledger"/>; call <see cref="Start"/> to follow its checkpoints.</summary>
+    /// <summary>
+    /// Witnessing for <paramref name="ledger"/>: from now on it keeps the tree's right edge at each checkpoint (for cheap
+    /// proofs); call <see cref="Start"/> to send each new checkpoint to the witnesses.
+    /// </summary>
     public CheckpointWitnessing(LedgerWriter ledger, IReadOnlyList<WitnessEndpoint> witnesses, HttpClient http)
     {
         ArgumentNullException.ThrowIfNull(ledger);
@@ -46,6 +52,9 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
                 _witnessedSize[witness] = Math.Max(_witnessedSize.GetValueOrDefault(witness), size);
             }
         }
+
+        _cache = ledger.CaptureSubtrees();
+        _ledger.CheckpointStateSigned += OnSigned;
     }
 
     /// <summary>Called with a line for people when a witness cannot be reached or refuses a checkpoint.</summary>
@@ -57,8 +66,20 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
     /// <summary>Follows the ledger's checkpoints from now on.</summary>
     public void Start()
     {
-        _ledger.CheckpointStateSigned += OnSigned;
+        _started = true;
         _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// The c2sp.org/tlog-witness add-checkpoint request body for <paramref name="checkpoint"/> from a witness that last
+    /// cosigned <paramref name="oldSize"/> entries: <c>old N</c>, the consistency proof, a blank line, the signed note.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The checkpoint is a version 1 checkpoint, which is not a signed note.</exception>
+    public string AddCheckpointRequest(Checkpoint checkpoint, long oldSize)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var note = _ledger.PublicKey.ToNote(checkpoint) ?? throw new InvalidOperationException("a version 1 checkpoint is not a signed note");
+        return Request(checkpoint, note, oldSize);
     }
 
     /// <summary>Sends <paramref name="checkpoint"/> to every witness now; returns how many cosigned it.</summary>
@@ -96,8 +117,18 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
     {
         lock (_gate)
         {
-            _pending = (checkpoint, state);
             _states[checkpoint.TreeSize] = state;
+            if (_states.Count > MaxStates)
+            {
+                _states.Remove(_states.Keys.Min()); // bounded: a witness that far behind gets a proof read from the log
+            }
+
+            if (!_started)
+            {
+                return;
+            }
+
+            _pending = (checkpoint, state);
         }
 
         try
@@ -169,6 +200,8 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
             {
                 _states.Remove(size);
             }
+
+            _cache.ForgetBefore(oldest);
         }
 
         return cosignatures.Count;
@@ -186,14 +219,7 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
                 return null;
             }
 
-            var body = new StringBuilder("old ").Append(old.ToString(CultureInfo.InvariantCulture)).Append('\n');
-            foreach (var hash in Proof(old, checkpoint.TreeSize).Path)
-            {
-                body.Append(Convert.ToBase64String(hash)).Append('\n');
-            }
-
-            body.Append('\n').Append(note);
-            using var content = new StringContent(body.ToString(), Encoding.UTF8, "text/plain");
+            using var content = new StringContent(Request(checkpoint, note, old), Encoding.UTF8, "text/plain");
             using var response = await _http.PostAsync(new Uri(witness.SubmissionPrefix.ToString().TrimEnd('/') + "/add-checkpoint"), content,
                 cancellationToken).ConfigureAwait(false);
             var answer = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -227,6 +253,17 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
         return null;
     }
 
+    private string Request(Checkpoint checkpoint, SignedNote note, long old)
+    {
+        var body = new StringBuilder("old ").Append(old.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var hash in Proof(old, checkpoint.TreeSize).Path)
+        {
+            body.Append(Convert.ToBase64String(hash)).Append('\n');
+        }
+
+        return body.Append('\n').Append(note).ToString();
+    }
+
     private ConsistencyProof Proof(long old, long size)
     {
         if (old == 0 || old == size)
@@ -234,14 +271,18 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
             return new ConsistencyProof(old, size, []);
         }
 
-        TreeState? state;
+        TreeState? from;
+        TreeState? to;
         lock (_gate)
         {
-            state = _states.GetValueOrDefault(old);
+            from = _states.GetValueOrDefault(old);
+            to = _states.GetValueOrDefault(size);
         }
 
         using var reader = LedgerReader.Open(_ledger.Directory);
-        return state is not null ? reader.ProveConsistency(state, size) : reader.ProveConsistency(old, size);
+        return from is null ? reader.ProveConsistency(old, size)
+            : to is null ? reader.ProveConsistency(from, size)
+            : reader.ProveConsistency(from, to, _cache);
     }
 
     private static string Shorten(string text)

@@ -15,11 +15,11 @@ namespace TwinGuard.Ledger.Witnessing;
 /// (a different root for the same size, a smaller tree, a proof that does not verify): evidence of a rewritten history.
 /// </summary>
 /// <remarks>
-/// State lives in a directory: <c>logs/&lt;id&gt;.state</c> per log (origin, size, root; replaced atomically and fsync'ed
-/// before a cosignature leaves) and <c>forks.jsonl</c> (one JSON object per refused checkpoint, bounded).
+/// State lives in a directory: <c>logs/&lt;id&gt;.state</c> per log (origin, size, root in two alternating slots, made
+/// durable before a cosignature leaves; see <see cref="WitnessStateFile"/>) and <c>forks.jsonl</c> (one JSON object per refused checkpoint, bounded).
 /// Check-and-update is one critical section, as §add-checkpoint requires.
 /// </remarks>
-public sealed class Witness
+public sealed class Witness : IDisposable
 {
     /// <summary>Largest add-checkpoint body accepted.</summary>
     public const int MaxRequestBytes = SignedNote.MaxBytes + (64 * 64);
@@ -33,6 +33,7 @@ public sealed class Witness
     private readonly TimeProvider _time;
     private readonly Dictionary<string, LedgerPublicKey> _logs;
     private readonly Dictionary<string, WitnessedLog> _state = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WitnessStateFile> _files = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private long _forks;
 
@@ -50,7 +51,8 @@ public sealed class Witness
         Directory.CreateDirectory(Path.Combine(directory, "logs"));
         foreach (var log in _logs.Keys)
         {
-            if (ReadState(log) is { } state)
+            _files[log] = WitnessStateFile.Open(StatePath(log), log, out var state);
+            if (state is not null)
             {
                 _state[log] = state;
             }
@@ -72,6 +74,15 @@ public sealed class Witness
         lock (_gate)
         {
             return _state.GetValueOrDefault(origin);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var file in _files.Values)
+        {
+            file.Dispose();
         }
     }
 
@@ -212,37 +223,7 @@ public sealed class Witness
     private string StatePath(string origin) =>
         Path.Combine(_directory, "logs", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(origin)))[..32] + ".state");
 
-    private WitnessedLog? ReadState(string origin)
-    {
-        var path = StatePath(origin);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        var lines = File.ReadAllText(path).Split('\n');
-        if (lines.Length < 3 || lines[0] != origin || !long.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
-            || !TryRoot(lines[2], out var root))
-        {
-            throw new InvalidDataException($"{path}: not the witness state of {origin}; refusing to start without it");
-        }
-
-        return new WitnessedLog(origin, size, root);
-    }
-
-    private void WriteState(WitnessedLog state)
-    {
-        var path = StatePath(state.Origin);
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            stream.Write(Encoding.UTF8.GetBytes(state.Origin + "\n" + state.TreeSize.ToString(CultureInfo.InvariantCulture) + "\n"
-                                                + Convert.ToBase64String(state.RootHash) + "\n"));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-    }
+    private void WriteState(WitnessedLog state) => _files[state.Origin].Write(state);
 
     private void RecordFork(WitnessedLog latest, long size, byte[] root, SignedNote note, string reason)
     {

@@ -66,7 +66,7 @@ internal static class WitnessCommand
         {
             var signing = Load(parse.GetValue(state)!, parse.GetValue(name)!, parse.GetValue(key));
             var trusted = (parse.GetValue(logs) ?? []).Select(l => File.Exists(l) ? LedgerPublicKey.Load(l) : LedgerPublicKey.FromVerifierKey(l.Trim())).ToList();
-            var witness = new Witness(signing, parse.GetValue(state)!.FullName, trusted, TimeProvider.System);
+            using var witness = new Witness(signing, parse.GetValue(state)!.FullName, trusted, TimeProvider.System);
             await using var app = WitnessServer.Build(witness, parse.GetValue(urls)!);
             await app.StartAsync(ct);
             Console.Out.WriteLine($"witness {signing.PublicKey.Name} on {parse.GetValue(urls)} for {trusted.Count} ledger(s); key {signing.PublicKey.VerifierKey}");

@@ -50,7 +50,7 @@ public sealed class WitnessTests
         }
 
         using var logKey = LedgerPublicKey.Load(Path.Combine(dir.Path, "signing-key.vkey"));
-        var witness = new Witness(witnessKey, state.Path, [logKey], time);
+        using var witness = new Witness(witnessKey, state.Path, [logKey], time);
 
         var a = witness.AddCheckpoint(Request(0, [], firstNote));
         Assert.Equal(200, a.Status);
@@ -103,7 +103,8 @@ public sealed class WitnessTests
         Assert.Contains("rollback", File.ReadAllText(witness.ForkLog), StringComparison.Ordinal);
 
         // The state survives a restart of the witness.
-        var restarted = new Witness(witnessKey, state.Path, [logKey], time);
+        witness.Dispose();
+        using var restarted = new Witness(witnessKey, state.Path, [logKey], time);
         Assert.Equal(8, restarted.Latest(logKey.Origin)!.TreeSize);
     }
 
@@ -134,8 +135,12 @@ public sealed class WitnessTests
         }
 
         using var logKey = LedgerPublicKey.Load(Path.Combine(dir.Path, "signing-key.vkey"));
-        var witness = new Witness(witnessKey, state.Path, [logKey], time);
-        Assert.Equal(404, new Witness(witnessKey, state.Path, [], time).AddCheckpoint(Request(0, [], first)).Status);
+        using (var stranger = new Witness(witnessKey, state.Path, [], time))
+        {
+            Assert.Equal(404, stranger.AddCheckpoint(Request(0, [], first)).Status);
+        }
+
+        using var witness = new Witness(witnessKey, state.Path, [logKey], time);
         Assert.Equal(403, witness.AddCheckpoint(Request(0, [], first.Replace("\n5\n", "\n6\n", StringComparison.Ordinal))).Status);
         Assert.Equal(200, witness.AddCheckpoint(Request(0, [], first)).Status);
         Assert.Equal(422, witness.AddCheckpoint(Request(5, [new byte[32], new byte[32]], second)).Status);

@@ -51,6 +51,7 @@ internal sealed class WitnessedLedger : IDisposable
 
     public void Dispose()
     {
+        Witness?.Dispose();
         Ledger.Dispose();
         _keys.Dispose();
         _state.Dispose();

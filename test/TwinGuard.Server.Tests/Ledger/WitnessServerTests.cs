@@ -27,7 +27,7 @@ public sealed class WitnessServerTests
 
         await using (var writer = LedgerWriter.Open(ledgerDir, LedgerOptions.Default with { Key = keyOptions }, TimeProvider.System))
         {
-            var witness = new Witness(witnessKey, state.Path, [LedgerPublicKey.Load(keyOptions.PinPath!)], TimeProvider.System);
+            using var witness = new Witness(witnessKey, state.Path, [LedgerPublicKey.Load(keyOptions.PinPath!)], TimeProvider.System);
             await using var server = WitnessServer.Build(witness, url);
             await server.StartAsync();
             using var http = new HttpClient();
