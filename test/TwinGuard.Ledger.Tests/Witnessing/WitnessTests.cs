@@ -13,6 +13,25 @@ public sealed class WitnessTests
         Key = new LedgerKeyOptions { SigningKeyPath = Path.Combine(keys.Path, "site.pem") },
     };
 
+    /// <summary>A ledger with a checkpoint at each of <paramref name="sizes"/>; returns them as signed notes.</summary>
+    private static async Task<List<string>> NotesAsync(TempDirectory dir, TempDirectory keys, params long[] sizes)
+    {
+        var notes = new List<string>();
+        await using var writer = LedgerWriter.Open(dir.Path, Options(keys), new FakeTimeProvider(TestLedger.Start));
+        var appended = 0;
+        foreach (var size in sizes)
+        {
+            while (appended < size)
+            {
+                writer.Append(LedgerEntryKind.Finding, TestLedger.Payload(appended++, 30));
+            }
+
+            notes.Add(writer.PublicKey.ToNote(await writer.CheckpointAsync())!.ToString());
+        }
+
+        return notes;
+    }
+
     private static string Request(long old, IEnumerable<byte[]> proof, string note) =>
         $"old {old}\n" + string.Concat(proof.Select(h => Convert.ToBase64String(h) + "\n")) + "\n" + note;
 
@@ -24,28 +43,11 @@ public sealed class WitnessTests
         using var state = new TempDirectory();
         var time = new FakeTimeProvider(TestLedger.Start);
         var witnessKey = WitnessSigningKey.LoadOrCreate(Path.Combine(state.Path, "witness.pem"), "witness.example/w1");
-        Checkpoint first;
-        Checkpoint second;
-        string firstNote;
-        string secondNote;
+        var notes = await NotesAsync(dir, keys, 10, 25);
+        var (firstNote, secondNote) = (notes[0], notes[1]);
         List<byte[]> proof;
-        await using (var writer = LedgerWriter.Open(dir.Path, Options(keys), time))
+        using (var reader = LedgerReader.Open(dir.Path))
         {
-            for (var i = 0; i < 10; i++)
-            {
-                writer.Append(LedgerEntryKind.Finding, TestLedger.Payload(i, 30));
-            }
-
-            first = await writer.CheckpointAsync();
-            for (var i = 10; i < 25; i++)
-            {
-                writer.Append(LedgerEntryKind.Finding, TestLedger.Payload(i, 30));
-            }
-
-            second = await writer.CheckpointAsync();
-            firstNote = writer.PublicKey.ToNote(first)!.ToString();
-            secondNote = writer.PublicKey.ToNote(second)!.ToString();
-            using var reader = LedgerReader.Open(dir.Path);
             proof = reader.ProveConsistency(10, 25).Path.ToList();
         }
 
@@ -54,7 +56,7 @@ public sealed class WitnessTests
 
         var a = witness.AddCheckpoint(Request(0, [], firstNote));
         Assert.Equal(200, a.Status);
-        Assert.True(witnessKey.PublicKey.Verify(logKey.ToNote(first)!.Text, Notes.SignedNote.ParseSignatureLine(a.Body.TrimEnd('\n')), out _));
+        Assert.True(witnessKey.PublicKey.Verify(Notes.SignedNote.Parse(firstNote).Text, Notes.SignedNote.ParseSignatureLine(a.Body.TrimEnd('\n')), out _));
         var b = witness.AddCheckpoint(Request(10, proof, secondNote));
         Assert.Equal(200, b.Status);
 
@@ -77,19 +79,8 @@ public sealed class WitnessTests
         using var state = new TempDirectory();
         var time = new FakeTimeProvider(TestLedger.Start);
         var witnessKey = WitnessSigningKey.LoadOrCreate(Path.Combine(state.Path, "witness.pem"), "witness.example/w1");
-        string small;
-        string large;
-        await using (var writer = LedgerWriter.Open(dir.Path, Options(keys), time))
-        {
-            writer.Append(LedgerEntryKind.Finding, TestLedger.Payload(0, 30));
-            small = writer.PublicKey.ToNote(await writer.CheckpointAsync())!.ToString();
-            for (var i = 1; i < 8; i++)
-            {
-                writer.Append(LedgerEntryKind.Finding, TestLedger.Payload(i, 30));
-            }
-
-            large = writer.PublicKey.ToNote(await writer.CheckpointAsync())!.ToString();
-        }
+        var notes = await NotesAsync(dir, keys, 1, 8);
+        var (small, large) = (notes[0], notes[1]);
 
         using var logKey = LedgerPublicKey.Load(Path.Combine(dir.Path, "signing-key.vkey"));
         var witness = new Witness(witnessKey, state.Path, [logKey], time);
@@ -116,23 +107,8 @@ public sealed class WitnessTests
         using var state = new TempDirectory();
         var time = new FakeTimeProvider(TestLedger.Start);
         var witnessKey = WitnessSigningKey.LoadOrCreate(Path.Combine(state.Path, "witness.pem"), "witness.example/w1");
-        string first;
-        string second;
-        await using (var writer = LedgerWriter.Open(dir.Path, Options(keys), time))
-        {
-            for (var i = 0; i < 5; i++)
-            {
-                writer.Append(LedgerEntryKind.Finding, TestLedger.Payload(i, 30));
-            }
-
-            first = writer.PublicKey.ToNote(await writer.CheckpointAsync())!.ToString();
-            for (var i = 5; i < 9; i++)
-            {
-                writer.Append(LedgerEntryKind.Finding, TestLedger.Payload(i, 30));
-            }
-
-            second = writer.PublicKey.ToNote(await writer.CheckpointAsync())!.ToString();
-        }
+        var notes = await NotesAsync(dir, keys, 5, 9);
+        var (first, second) = (notes[0], notes[1]);
 
         using var logKey = LedgerPublicKey.Load(Path.Combine(dir.Path, "signing-key.vkey"));
         using (var stranger = new Witness(witnessKey, state.Path, [], time))
