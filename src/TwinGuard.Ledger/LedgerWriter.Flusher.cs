@@ -257,8 +257,10 @@ public sealed partial class LedgerWriter
     /// <summary>Signs the tree of everything durable and appends the checkpoint durably (writing thread).</summary>
     private void WriteCheckpoint()
     {
-        var body = Checkpoint.Body(DurableCount, _time.GetUtcNow(), _durableRoot, _key.PublicKey.KeyId);
-        var checkpoint = Checkpoint.Decode([.. body, .. _key.Sign(body)]);
+        // Version 2: the signature covers the c2sp.org/tlog-checkpoint note text, so the checkpoint is a signed note.
+        var body = Checkpoint.Body(DurableCount, DateTimeOffset.UnixEpoch, _durableRoot, _key.PublicKey.KeyId, Checkpoint.NoteVersion);
+        var signature = _key.Sign(Checkpoint.NoteText(_key.PublicKey.Origin, DurableCount, _durableRoot));
+        var checkpoint = Checkpoint.Decode([.. body, .. signature]);
 
         // The entries are already on disk (fsync'ed per batch, or now), so a checkpoint never covers lost data.
         if (!_options.FsyncEachBatch)
@@ -270,9 +272,12 @@ public sealed partial class LedgerWriter
         RandomAccess.FlushToDisk(_checkpointFile);
         _checkpointFileLength += Checkpoint.EncodedSize;
         Volatile.Write(ref _lastCheckpoint, checkpoint);
+        var state = new TreeState(DurableCount, _segmentFirst, _segmentLength, _durableStack[.._durableStackLength]);
+        CheckpointSigned?.Invoke(checkpoint);
+        CheckpointStateSigned?.Invoke(checkpoint, state);
         try
         {
-            new TreeState(DurableCount, _segmentFirst, _segmentLength, _durableStack[.._durableStackLength]).Write(_directory);
+            state.Write(_directory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -22,7 +22,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private readonly string _directory;
     private readonly LedgerOptions _options;
     private readonly TimeProvider _time;
-    private readonly LedgerSigningKey _key;
+    private readonly ICheckpointSigner _key;
     private readonly CompactRange _tree;
     private readonly Lock _gate = new();
     private readonly Queue<LedgerBatch> _sealed = new();
@@ -60,7 +60,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private Checkpoint? _lastCheckpoint;
     private SafeFileHandle? _writerLock;
 
-    private LedgerWriter(string directory, LedgerOptions options, TimeProvider time, LedgerSigningKey key,
+    private LedgerWriter(string directory, LedgerOptions options, TimeProvider time, ICheckpointSigner key,
         CompactRange tree, SafeFileHandle segment, long segmentFirst, long segmentLength, SafeFileHandle checkpointFile,
         long checkpointFileLength, Checkpoint? lastCheckpoint)
     {
@@ -106,6 +106,26 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
     /// <summary>The key that checks this ledger's checkpoints.</summary>
     public LedgerPublicKey PublicKey => _key.PublicKey;
+
+    /// <summary>What <see cref="Open"/> found worth telling a person: a signing key inside the ledger directory, a key moved or pinned.</summary>
+    public IReadOnlyList<string> Warnings { get; private set; } = [];
+
+    /// <summary>
+    /// Raised on the ledger's writing thread after each checkpoint is durable (e.g. to send it to witnesses).
+    /// Handlers must return at once: they delay the next batch.
+    /// </summary>
+    public event Action<Checkpoint>? CheckpointSigned;
+
+    /// <summary>As <see cref="CheckpointSigned"/>, with the tree's right edge and where the next entry goes (for fast proofs).</summary>
+    internal event Action<Checkpoint, TreeState>? CheckpointStateSigned;
+
+    /// <summary>Starts keeping large subtree roots as they are hashed, for cheap consistency proofs (witnessing).</summary>
+    internal SubtreeCache CaptureSubtrees()
+    {
+        var cache = _tree.Capture ?? new SubtreeCache();
+        _tree.Capture = cache;
+        return cache;
+    }
 
     /// <summary>True when <see cref="Open"/> resumed from <c>tree-state.tgs</c> instead of re-hashing the whole log.</summary>
     internal bool ResumedFromTreeState { get; private set; }

@@ -12,6 +12,7 @@ internal static class BenchCommand
     [
         IngestBenchmark.Create(),
         LedgerBenchmark.Create(),
+        WitnessBenchmark.Create(),
         IntelBenchmark.Create(),
         IForestBenchmark.Definition,
         AutoencoderBenchmark.Definition,

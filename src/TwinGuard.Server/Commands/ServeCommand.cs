@@ -20,7 +20,13 @@ internal static class ServeCommand
         var networkLogs = new Option<string[]>("--network-log") { Description = "Suricata eve.json or Zeek conn.log to follow (repeatable)", AllowMultipleArgumentsPerToken = false };
         var playbooks = PlaybookCommand.PlaybooksOption();
         var external = PlaybookCommand.ExternalBrokerOption();
+        var ledger = new LedgerSigningOptions();
         var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs, playbooks, external };
+        foreach (var option in ledger.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
@@ -35,6 +41,8 @@ internal static class ServeCommand
                 Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
                 PlaybooksSource = PlaybookCommand.PlaybooksPath(parse.GetValue(playbooks), parse.GetValue(config)!),
                 ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external)),
+                LedgerKey = ledger.Key(parse, parse.GetValue(dataDir)!.FullName),
+                Witnesses = ledger.Witnesses(parse),
             };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);

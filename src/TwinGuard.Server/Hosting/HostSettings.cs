@@ -34,6 +34,12 @@ internal sealed record HostSettings(
     /// <summary>Playbooks, notifiers and network enforcement (docs/playbooks.md); none by default.</summary>
     public ResponsePlan Response { get; init; } = ResponsePlan.Empty;
 
+    /// <summary>Where the ledger's signing key lives and where it is pinned; null: <see cref="LedgerKeyLocations.For"/> the data directory.</summary>
+    public TwinGuard.Ledger.Checkpoints.LedgerKeyOptions? LedgerKey { get; init; }
+
+    /// <summary>Witnesses that each new checkpoint is sent to for cosigning.</summary>
+    public IReadOnlyList<TwinGuard.Ledger.Witnessing.WitnessEndpoint> Witnesses { get; init; } = [];
+
     /// <summary>When set, TwinGuard joins this existing mosquitto instead of starting its embedded broker.</summary>
     public ExternalBrokerOptions? ExternalBroker { get; init; }
 }

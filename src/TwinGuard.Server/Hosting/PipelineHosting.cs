@@ -55,7 +55,8 @@ internal static class PipelineHosting
             sp.GetRequiredService<EvidenceSink>(), sp.GetRequiredService<IncidentCorrelator>(), sp.GetRequiredService<RecordStage>(), sp.GetService<IntelAdapter>(),
             sp.GetRequiredService<SuppressionList>()));
         services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
-        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
+        services.AddSingleton(sp => LedgerHosting.Open(settings, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<LedgerWitnessingService>();
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
 
