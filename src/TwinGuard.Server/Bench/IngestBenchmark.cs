@@ -28,6 +28,9 @@ internal static class IngestBenchmark
 
     // Latency is measured below saturation (queueing delay at saturation says nothing about the path itself).
     private const int PacedMessages = 50_000;
+
+    /// <summary>Messages of each measurement in a <c>--quick</c> run.</summary>
+    private const int QuickMessages = 5_000;
     private const double PacedRate = 10_000;
     private const string Device = "bench-pub";
     private const string Password = "bench-password";
@@ -37,14 +40,16 @@ internal static class IngestBenchmark
 
     private static async Task<int> RunAsync(BenchContext context, CancellationToken ct)
     {
-        var lines = MessageLines(Messages);
-        var paced = await MeasurePipelineAloneAsync(MessageLines(PacedMessages), ct, PacedRate);
+        var messages = context.Size(Messages, QuickMessages);
+        var lines = MessageLines(messages);
+        var paced = await MeasurePipelineAloneAsync(MessageLines(context.Size(PacedMessages, QuickMessages)), ct, PacedRate);
         var pipeline = await MeasurePipelineAloneAsync(lines, ct);
         var broker = await MeasureThroughBrokerAsync(lines, ct);
         var mosquitto = await MeasureMosquittoAsync(lines, ct);
         var result = new
         {
-            messages = Messages,
+            messages,
+            quick = context.Quick,
             readings_per_message = 4,
             pipeline_alone_saturated = pipeline,
             pipeline_alone_paced = paced,
