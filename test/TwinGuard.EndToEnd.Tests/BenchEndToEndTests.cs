@@ -26,5 +26,6 @@ public sealed class BenchEndToEndTests
         }
 
         Assert.True(root.GetProperty("peer_mosquitto_pub_to_mosquitto_sub").GetProperty("MessagesPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("mqttnet_alone_with_mosquitto_pub").GetProperty("MessagesPerSecond").GetDouble() > 0);
     }
 }

@@ -21,7 +21,7 @@ namespace TwinGuard.Server.Bench;
 /// the path, not the flood guard. One message in a hundred carries an out-of-range value, so that latency to a finding
 /// is measured on real findings; every message's latency to the end of its validation is measured too.
 /// </remarks>
-internal static class IngestBenchmark
+internal static partial class IngestBenchmark
 {
     private const int Messages = 200_000;
     private const int OutOfRangeEvery = 100;
@@ -46,6 +46,7 @@ internal static class IngestBenchmark
         var pipeline = await MeasurePipelineAloneAsync(lines, ct);
         var broker = await MeasureThroughBrokerAsync(lines, ct);
         var mosquitto = await MeasureMosquittoAsync(lines, ct);
+        var mqttnet = await MeasureMqttnetAloneAsync(lines, ct);
         var result = new
         {
             messages,
@@ -57,6 +58,8 @@ internal static class IngestBenchmark
             embedded_broker_with_mosquitto_pub = broker,
             peer_mosquitto_pub_to_mosquitto_sub = mosquitto,
             ratio_broker_to_mosquitto = broker is { } b && mosquitto is { } m ? b.MessagesPerSecond / m.MessagesPerSecond : (double?)null,
+            mqttnet_alone_with_mosquitto_pub = mqttnet,
+            ratio_mqttnet_alone_to_mosquitto = mqttnet is { } n && mosquitto is { } p ? n.MessagesPerSecond / p.MessagesPerSecond : (double?)null,
         };
         if (context.Json)
         {
@@ -68,9 +71,15 @@ internal static class IngestBenchmark
             await context.Output.WriteLineAsync($"pipeline alone, flat out: {Describe(pipeline)}");
             await context.Output.WriteLineAsync($"embedded broker (mqtt):   {(broker is null ? "skipped: mosquitto_pub not installed" : Describe(broker))}");
             await context.Output.WriteLineAsync($"peer mosquitto pub->sub:  {(mosquitto is null ? "skipped: mosquitto not installed" : $"{mosquitto.MessagesPerSecond:N0} msgs/s")}");
+            await context.Output.WriteLineAsync($"MQTTnet alone (counting):  {(mqttnet is null ? "skipped: mosquitto_pub not installed" : $"{mqttnet.MessagesPerSecond:N0} msgs/s")}");
             if (result.ratio_broker_to_mosquitto is { } ratio)
             {
                 await context.Output.WriteLineAsync($"TwinGuard via MQTT / mosquitto delivery: {ratio:0.00}x");
+            }
+
+            if (result.ratio_mqttnet_alone_to_mosquitto is { } ceiling)
+            {
+                await context.Output.WriteLineAsync($"MQTTnet alone / mosquitto delivery: {ceiling:0.00}x (the ceiling of any broker built on MQTTnet)");
             }
         }
 
