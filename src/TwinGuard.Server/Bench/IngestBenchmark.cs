@@ -87,7 +87,7 @@ internal static partial class IngestBenchmark
     }
 
     private static string Describe(IngestRun r) =>
-        $"{r.MessagesPerSecond:N0} msgs/s ({r.ReadingsPerSecond:N0} readings/s); arrival->validated p50 {r.ValidatedP50Ms:0.000} ms p99 {r.ValidatedP99Ms:0.000} ms; arrival->finding p50 {r.FindingP50Ms:0.000} ms p99 {r.FindingP99Ms:0.000} ms ({r.Findings} findings)";
+        $"{r.MessagesPerSecond:N0} msgs/s ({r.ReadingsPerSecond:N0} readings/s); arrival->validated p50 {r.ValidatedP50Ms:0.000} ms p99 {r.ValidatedP99Ms:0.000} ms; arrival->finding p50 {r.FindingP50Ms:0.000} ms p99 {r.FindingP99Ms:0.000} ms ({r.Findings} findings); {r.CpuMicrosecondsPerMessage:0.0} us cpu and {r.AllocatedBytesPerMessage:N0} B allocated per message (whole process)";
 
     private static async Task<IngestRun> MeasurePipelineAloneAsync(string[] lines, CancellationToken ct, double? pacedRate = null)
     {
@@ -100,6 +100,7 @@ internal static partial class IngestBenchmark
         // Warm-up: activate the grain and JIT the path, then measure fresh counters.
         await WarmUpAsync(gate, source, metrics, ct);
         var before = Snapshot(metrics);
+        var cost = ProcessCost.Start();
         var clock = Stopwatch.StartNew();
         // The producer runs on its own thread, as a transport's connection would: a thread-pool thread spinning to
         // pace messages would starve the pool the pipeline itself runs on, and measure that instead of the path.
@@ -130,7 +131,7 @@ internal static partial class IngestBenchmark
             TaskScheduler.Default);
 
         await WaitForAsync(() => metrics.ArrivalToTwin.Count >= lines.Length, TimeSpan.FromMinutes(2), ct);
-        var result = Result(metrics, before, lines.Length, clock.Elapsed);
+        var result = Result(metrics, before, lines.Length, clock.Elapsed, cost);
         await site.StopAsync(CancellationToken.None);
         return result;
     }
@@ -147,10 +148,11 @@ internal static partial class IngestBenchmark
         var metrics = site.Services.GetRequiredService<PipelineMetrics>();
         await WarmUpAsync(site.Services.GetRequiredService<ReadingGate>(), new SourceInfo(settings.Plant.FindDevice(Device)!, "warm", null), metrics, ct);
         var before = Snapshot(metrics);
+        var cost = ProcessCost.Start();
         var clock = Stopwatch.StartNew();
         await RunPublisherAsync(settings.Broker.Port, Device, Password, lines, ct);
         await WaitForAsync(() => metrics.ArrivalToTwin.Count >= lines.Length, TimeSpan.FromMinutes(2), ct);
-        var result = Result(metrics, before, lines.Length, clock.Elapsed);
+        var result = Result(metrics, before, lines.Length, clock.Elapsed, cost);
         await site.StopAsync(CancellationToken.None);
         return result;
     }
@@ -268,14 +270,16 @@ internal static partial class IngestBenchmark
 
     private static (long Twin, long Findings) Snapshot(PipelineMetrics m) => (m.ArrivalToTwin.Count, m.Findings);
 
-    private static IngestRun Result(PipelineMetrics m, (long Twin, long Findings) before, int messages, TimeSpan elapsed) => new(
+    private static IngestRun Result(PipelineMetrics m, (long Twin, long Findings) before, int messages, TimeSpan elapsed, ProcessCost cost) => new(
         messages / elapsed.TotalSeconds,
         4 * messages / elapsed.TotalSeconds,
         m.ArrivalToTwin.Percentile(0.5).TotalMilliseconds,
         m.ArrivalToTwin.Percentile(0.99).TotalMilliseconds,
         m.ArrivalToFinding.Percentile(0.5).TotalMilliseconds,
         m.ArrivalToFinding.Percentile(0.99).TotalMilliseconds,
-        m.Findings - before.Findings);
+        m.Findings - before.Findings,
+        cost.CpuMicrosecondsPer(messages),
+        cost.AllocatedBytesPer(messages));
 
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
     {
@@ -321,7 +325,9 @@ internal static partial class IngestBenchmark
         double ValidatedP99Ms,
         double FindingP50Ms,
         double FindingP99Ms,
-        long Findings);
+        long Findings,
+        double CpuMicrosecondsPerMessage,
+        double AllocatedBytesPerMessage);
 
     private sealed record PeerRun(double MessagesPerSecond);
 }
