@@ -35,6 +35,17 @@ public interface IAnomalyDetector
     void Explain(ReadOnlySpan<double> row, Span<double> contributions);
 
     /// <summary>
+    /// <see cref="Fit"/> on <paramref name="training"/>, then <see cref="Score(FeatureMatrix, Span{double})"/> of the same
+    /// rows, with the same results as the two calls: a detector that scores its training rows while fitting (to
+    /// normalise its statistics) overrides this to keep those scores instead of computing them again.
+    /// </summary>
+    void FitAndScore(FeatureMatrix training, Span<double> scores)
+    {
+        Fit(training);
+        Score(training, scores);
+    }
+
+    /// <summary>
     /// <see cref="Score(ReadOnlySpan{double})"/> and <see cref="Explain"/> of one row in one call, with the same results
     /// as the two calls: a detector whose explanation falls out of its scoring overrides this to do the work once.
     /// </summary>

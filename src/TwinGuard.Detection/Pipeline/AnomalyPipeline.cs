@@ -98,9 +98,8 @@ public sealed class AnomalyPipeline
     {
         ArgumentNullException.ThrowIfNull(featureRows);
         var detector = _options.CreateDetector();
-        detector.Fit(featureRows);
         var scores = new double[featureRows.Rows];
-        detector.Score(featureRows, scores);
+        detector.FitAndScore(featureRows, scores);
         return new PipelineModel(detector, _options.Threshold.Calibrate(scores));
     }
 

@@ -46,7 +46,23 @@ public sealed class PcaResidualDetector : IAnomalyDetector
     public int Components => _k;
 
     /// <inheritdoc />
-    public void Fit(FeatureMatrix training)
+    public void Fit(FeatureMatrix training) => FitCore(training, default);
+
+    /// <inheritdoc />
+    public void FitAndScore(FeatureMatrix training, Span<double> scores)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (scores.Length < training.Rows)
+        {
+            throw new ArgumentException($"{scores.Length} score slots for {training.Rows} rows", nameof(scores));
+        }
+
+        FitCore(training, scores);
+    }
+
+    /// <summary>Fits; with <paramref name="scores"/>, also writes each training row's score (the statistics of every
+    /// training row are computed to normalise them: the same values <see cref="Score(ReadOnlySpan{double})"/> would).</summary>
+    private void FitCore(FeatureMatrix training, Span<double> scores)
     {
         ArgumentNullException.ThrowIfNull(training);
         if (training.Rows < 2)
@@ -115,6 +131,13 @@ public sealed class PcaResidualDetector : IAnomalyDetector
 
         _t2Scale = Math.Max(Thresholds.ScoreThreshold.QuantileOf(t2, Options.NormalisingQuantile), 1e-12);
         _qScale = Math.Max(Thresholds.ScoreThreshold.QuantileOf(q, Options.NormalisingQuantile), 1e-12);
+        if (!scores.IsEmpty)
+        {
+            for (var i = 0; i < z.Rows; i++)
+            {
+                scores[i] = ScoreOf((t2[i] / _t2Scale) + (q[i] / _qScale));
+            }
+        }
     }
 
     /// <inheritdoc />

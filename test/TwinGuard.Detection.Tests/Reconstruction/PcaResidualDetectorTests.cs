@@ -54,4 +54,25 @@ public sealed class PcaResidualDetectorTests
             Assert.Equal(separate, fused);
         }
     }
+
+    [Fact]
+    public void FitAndScore_TrainingRows_EqualsFitThenScoreExactly()
+    {
+        var random = new Random(6);
+        var training = new FeatureMatrix(400, 5);
+        for (var i = 0; i < training.Values.Length; i++)
+        {
+            training.Values[i] = (i % 5 * 10) + random.NextDouble();
+        }
+
+        var fused = new PcaResidualDetector();
+        var kept = new double[400];
+        fused.FitAndScore(training, kept);
+        var separate = new PcaResidualDetector();
+        separate.Fit(training);
+        var scored = new double[400];
+        separate.Score(training, scored);
+
+        Assert.Equal(scored, kept);
+    }
 }
