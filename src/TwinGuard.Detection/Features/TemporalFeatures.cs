@@ -17,6 +17,8 @@ public sealed class TemporalFeatures
     private readonly int[] _sourceOf;
     private readonly Kind[] _kindOf;
     private readonly double[][] _seasonal;
+    private readonly double[] _means;
+    private readonly long[] _meanOfRow;
     private long _seen;
 
     /// <summary>Creates the transform for <paramref name="inputColumns"/> input columns.</summary>
@@ -29,6 +31,8 @@ public sealed class TemporalFeatures
         _inputs = inputColumns;
         var window = Math.Max(options.Window, 1);
         _ring = new double[(window + 1) * inputColumns];
+        _means = new double[inputColumns];
+        _meanOfRow = new long[inputColumns];
         var sources = new List<int>();
         var kinds = new List<Kind>();
         void Add(Kind kind, bool enabled, bool levelSensitive)
@@ -122,7 +126,11 @@ public sealed class TemporalFeatures
     public int FullHistoryRows => Math.Max(WarmUpRows, _seasonal.Max(h => h is null ? 0 : h.Length - 1));
 
     /// <summary>Starts a new stream.</summary>
-    public void Reset() => _seen = 0;
+    public void Reset()
+    {
+        _seen = 0;
+        Array.Clear(_meanOfRow); // row numbers start again: a stale mean must not pass for this row's
+    }
 
     /// <summary>Adds the next row of the stream and writes its features to <paramref name="output"/>.</summary>
     public void Push(ReadOnlySpan<double> row, Span<double> output)
@@ -146,6 +154,9 @@ public sealed class TemporalFeatures
             }
         }
 
+        // x(t − w); before w rows have passed, the first row of the stream.
+        var back = (int)Math.Min(_seen - 1, window);
+        var old = slot - back < 0 ? slot - back + slots : slot - back;
         for (var f = 0; f < _sourceOf.Length; f++)
         {
             var j = _sourceOf[f];
@@ -155,10 +166,10 @@ public sealed class TemporalFeatures
                     output[f] = row[j];
                     break;
                 case Kind.Mean:
-                    output[f] = Mean(j, slot, filled, slots);
+                    output[f] = ColumnMean(j, slot, filled, slots);
                     break;
                 case Kind.StdDev:
-                    output[f] = StdDev(j, slot, filled, slots);
+                    output[f] = StdDev(j, slot, filled, slots, ColumnMean(j, slot, filled, slots));
                     break;
                 case Kind.Seasonal:
                     // x(t) − x(t − period); before a period has passed, against the first row of the stream.
@@ -167,9 +178,6 @@ public sealed class TemporalFeatures
                     output[f] = row[j] - h[(int)((_seen - 1 - lag) % h.Length)];
                     break;
                 default:
-                    // x(t) − x(t − w); before w rows have passed, against the first row of the stream.
-                    var back = (int)Math.Min(_seen - 1, window);
-                    var old = ((slot - back) % slots + slots) % slots;
                     output[f] = row[j] - _ring[(old * _inputs) + j];
                     break;
             }
@@ -189,30 +197,51 @@ public sealed class TemporalFeatures
         return result;
     }
 
+    /// <summary>The column's window mean of this row, summed once per row whether the Mean or the StdDev feature asks first.</summary>
+    private double ColumnMean(int column, int slot, int filled, int slots)
+    {
+        if (_meanOfRow[column] != _seen)
+        {
+            _means[column] = Mean(column, slot, filled, slots);
+            _meanOfRow[column] = _seen;
+        }
+
+        return _means[column];
+    }
+
+    // Both sum the window newest first, slot, slot − 1, ... wrapping once at the start of the ring: the order the
+    // values are added in is part of the result, and the offline and live paths must agree to the last bit.
     private double Mean(int column, int slot, int filled, int slots)
     {
+        var ring = _ring;
+        var inputs = _inputs;
         var sum = 0.0;
+        var s = slot;
         for (var k = 0; k < filled; k++)
         {
-            sum += _ring[((((slot - k) % slots) + slots) % slots * _inputs) + column];
+            sum += ring[(s * inputs) + column];
+            s = s == 0 ? slots - 1 : s - 1;
         }
 
         return sum / filled;
     }
 
-    private double StdDev(int column, int slot, int filled, int slots)
+    private double StdDev(int column, int slot, int filled, int slots, double mean)
     {
         if (filled < 2)
         {
             return 0.0;
         }
 
-        var mean = Mean(column, slot, filled, slots);
+        var ring = _ring;
+        var inputs = _inputs;
         var sum = 0.0;
+        var s = slot;
         for (var k = 0; k < filled; k++)
         {
-            var d = _ring[((((slot - k) % slots) + slots) % slots * _inputs) + column] - mean;
+            var d = ring[(s * inputs) + column] - mean;
             sum += d * d;
+            s = s == 0 ? slots - 1 : s - 1;
         }
 
         return Math.Sqrt(sum / (filled - 1));

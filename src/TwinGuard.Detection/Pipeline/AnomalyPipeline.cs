@@ -129,13 +129,15 @@ public sealed class AnomalyPipeline
     {
         ArgumentNullException.ThrowIfNull(featureRows);
         var detector = _options.CreateDetector();
-        detector.Fit(featureRows);
         var scores = new double[featureRows.Rows];
-        if (!HeldOutScores(featureRows, scores))
+        if (HeldOutScores(featureRows, scores))
         {
-            detector.Score(featureRows, scores);
+            detector.Fit(featureRows);
         }
-
+        else
+        {
+            detector.FitAndScore(featureRows, scores);
+        }
         return new PipelineModel(detector, _options.Threshold.Calibrate(scores));
     }
 
@@ -197,7 +199,9 @@ public sealed class AnomalyPipeline
             _featureRow.CopyTo(features);
         }
 
-        return Decide(_featureRow, Detector.Score(_featureRow), _features.IsWarm);
+        // One pass for the score and the explanation every verdict carries (its top column).
+        var score = Detector.ScoreAndExplain(_featureRow, _contributions);
+        return Decide(score, _features.IsWarm);
     }
 
     /// <summary>Scores every row of <paramref name="rows"/> in order (batch scoring of the detector).</summary>
@@ -227,6 +231,12 @@ public sealed class AnomalyPipeline
     public void ExplainByColumn(ReadOnlySpan<double> featureRow, Span<double> shares)
     {
         Detector.Explain(featureRow, _contributions);
+        SharesOfContributions(shares);
+    }
+
+    /// <summary>Sums <see cref="_contributions"/> (one per feature) into each input column's share.</summary>
+    private void SharesOfContributions(Span<double> shares)
+    {
         shares[..InputColumns].Clear();
         var total = 0.0;
         for (var f = 0; f < _contributions.Length; f++)
@@ -247,6 +257,13 @@ public sealed class AnomalyPipeline
 
     private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score, bool warm)
     {
+        Detector.Explain(featureRow, _contributions);
+        return Decide(score, warm);
+    }
+
+    /// <summary>Decides on a row whose feature contributions are in <see cref="_contributions"/>.</summary>
+    private AnomalyVerdict Decide(double score, bool warm)
+    {
         // Until the stream's first window is full the features are truncated: score, but do not decide.
         var raw = warm && Threshold.IsAnomaly(score);
         _recentFlags[_flagCursor] = raw;
@@ -260,7 +277,7 @@ public sealed class AnomalyPipeline
 
         // Majority of the rows seen so far in the window, ties flagged: a short window at the start still votes.
         var smoothed = _recentFlags.Length == 1 ? raw : 2 * votes >= _recentCount;
-        ExplainByColumn(featureRow, _columnShare);
+        SharesOfContributions(_columnShare);
         var top = 0;
         for (var j = 1; j < _columnShare.Length; j++)
         {

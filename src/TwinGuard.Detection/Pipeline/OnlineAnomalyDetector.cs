@@ -25,7 +25,15 @@ public sealed class OnlineAnomalyDetector
     private readonly OnlineLearningOptions _learning;
     private readonly int _columns;
     private readonly List<double[]> _warmUp = [];
-    private readonly Queue<(double[] Row, bool Explained)> _history = new();
+    private readonly AnomalyVerdict[] _verdict = new AnomalyVerdict[1];
+    private double[] _featureRow = [];
+
+    // The learned feature rows, oldest first from _historyStart, in one flat ring of History rows: remembering a row
+    // copies it into place instead of allocating it (the twins push thousands of states a second each).
+    private double[] _historyRows = [];
+    private bool[] _historyExplained = [];
+    private int _historyStart;
+    private int _historyCount;
     private AnomalyPipeline? _pipeline;
     private PipelineModel? _anchor;
     private Task<PipelineModel>? _pending;
@@ -82,7 +90,8 @@ public sealed class OnlineAnomalyDetector
 
     /// <summary>
     /// Adds the next row. During warm-up nothing is returned until the window is full; then the warm-up rows' verdicts
-    /// are returned at once. Afterwards each call returns the row's verdict.
+    /// are returned at once. Afterwards each call returns the row's verdict, in a list that is reused: read it before
+    /// the next call.
     /// </summary>
     /// <param name="row">The row.</param>
     /// <param name="explained">
@@ -108,12 +117,15 @@ public sealed class OnlineAnomalyDetector
 
             var training = FeatureMatrix.FromRows(_warmUp);
             _pipeline = AnomalyPipeline.Fit(training, _options);
+            _featureRow = new double[_pipeline.Features.OutputColumns];
+            _historyRows = new double[_learning.History * _featureRow.Length];
+            _historyExplained = new bool[_learning.History];
             var transform = new TemporalFeatures(_columns, _pipeline.FeatureOptions);
             var features = transform.Transform(training);
             var first = Math.Min(transform.WarmUpRows, features.Rows - 2);
             for (var i = first; i < features.Rows; i++)
             {
-                Remember(features.Row(i).ToArray(), explained: false);
+                Remember(features.Row(i), explained: false);
             }
 
             _anchor = _pipeline.Model;
@@ -122,7 +134,7 @@ public sealed class OnlineAnomalyDetector
             return _pipeline.TrainingVerdicts;
         }
 
-        var featureRow = new double[_pipeline.Features.OutputColumns];
+        var featureRow = _featureRow;
         var verdict = _pipeline.Next(row, featureRow);
         _sinceFlag = verdict.RawAnomaly || verdict.IsAnomaly ? 0 : _sinceFlag + 1;
         _flaggedRun = verdict.IsAnomaly ? _flaggedRun + 1 : 0;
@@ -145,9 +157,9 @@ public sealed class OnlineAnomalyDetector
 
         if (_rebaselining)
         {
-            if (_history.Count >= _learning.WarmUp)
+            if (_historyCount >= _learning.WarmUp)
             {
-                _anchor = _pipeline.Propose(FeatureMatrix.FromRows([.. _history.Select(h => h.Row)]));
+                _anchor = _pipeline.Propose(History(unexplainedOnly: false));
                 _pipeline.Adopt(_anchor);
                 (_rebaselining, _sinceFit, LastAnchorRejection) = (false, 0, 0);
                 Refits++;
@@ -164,13 +176,14 @@ public sealed class OnlineAnomalyDetector
                 Refits++;
             }
         }
-        else if (++_sinceFit >= _learning.RefitEvery && _history.Count >= _learning.WarmUp)
+        else if (++_sinceFit >= _learning.RefitEvery && _historyCount >= _learning.WarmUp)
         {
             _sinceFit = 0;
             Refit();
         }
 
-        return [verdict];
+        _verdict[0] = verdict;
+        return _verdict;
     }
 
     /// <summary>
@@ -181,16 +194,16 @@ public sealed class OnlineAnomalyDetector
     public void Rebaseline()
     {
         _pending = null; // a refit of the old normal is not adopted
-        _history.Clear();
+        (_historyStart, _historyCount) = (0, 0);
         _rebaselining = true;
     }
 
     private void Refit()
     {
-        var recent = FeatureMatrix.FromRows([.. _history.Select(h => h.Row)]);
-        var unexplained = _history.Where(h => !h.Explained).Select(h => h.Row).ToList();
+        var recent = History(unexplainedOnly: false);
+        var unexplained = History(unexplainedOnly: true);
         // Judged on the rows nothing else explains; when nearly all are explained there is nothing left to judge.
-        LastAnchorRejection = unexplained.Count >= MinUnexplained ? _anchor!.RejectionRate(FeatureMatrix.FromRows(unexplained)) : 0;
+        LastAnchorRejection = unexplained.Rows >= MinUnexplained ? _anchor!.RejectionRate(unexplained) : 0;
         if (LastAnchorRejection > _learning.MaxAnchorRejection)
         {
             RefitsRefused++;
@@ -222,12 +235,43 @@ public sealed class OnlineAnomalyDetector
         }
     }
 
-    private void Remember(double[] featureRow, bool explained)
+    private void Remember(ReadOnlySpan<double> featureRow, bool explained)
     {
-        _history.Enqueue((featureRow, explained));
-        while (_history.Count > _learning.History)
+        var slot = (_historyStart + _historyCount) % _learning.History;
+        if (_historyCount == _learning.History)
         {
-            _history.Dequeue();
+            _historyStart = (_historyStart + 1) % _learning.History; // the oldest row gives way
         }
+        else
+        {
+            _historyCount++;
+        }
+
+        featureRow.CopyTo(_historyRows.AsSpan(slot * featureRow.Length, featureRow.Length));
+        _historyExplained[slot] = explained;
+    }
+
+    /// <summary>A copy of the learned rows, oldest first (a fit may run beside the stream on it).</summary>
+    private FeatureMatrix History(bool unexplainedOnly)
+    {
+        var width = _featureRow.Length;
+        var rows = 0;
+        for (var i = 0; i < _historyCount; i++)
+        {
+            rows += unexplainedOnly && _historyExplained[(_historyStart + i) % _learning.History] ? 0 : 1;
+        }
+
+        var matrix = new FeatureMatrix(rows, width);
+        var row = 0;
+        for (var i = 0; i < _historyCount; i++)
+        {
+            var slot = (_historyStart + i) % _learning.History;
+            if (!unexplainedOnly || !_historyExplained[slot])
+            {
+                _historyRows.AsSpan(slot * width, width).CopyTo(matrix.Row(row++));
+            }
+        }
+
+        return matrix;
     }
 }

@@ -13,11 +13,7 @@ internal static class TwinGuardHost
         Directory.CreateDirectory(settings.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(settings.Urls);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // Orleans' watchdog warns about CPU starvation whenever a 2-core machine is busy; errors still show.
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.Logging.AddStandardErrorConsole();
 
         builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
 
