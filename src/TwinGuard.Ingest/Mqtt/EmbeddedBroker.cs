@@ -95,7 +95,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             var detail = refusal == ReasonCode.UnknownSource
-                ? $"unknown source '{e.UserName}' (client id '{e.ClientId}') from {remote}"
+                ? $"unknown source '{EvidenceClip.Text(e.UserName)}' (client id '{EvidenceClip.Text(e.ClientId)}') from {remote}"
                 : $"wrong password for device '{e.UserName}' from {remote}";
             _gate.RefuseConnection(e.UserName, e.ClientId, remote, refusal!.Value, detail);
             return;

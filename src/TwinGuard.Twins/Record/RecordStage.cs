@@ -172,7 +172,7 @@ public sealed class RecordStage
     /// <summary>One finding: fold, number, record in the ledger, correlate, announce.</summary>
     private void Admit(Finding finding)
     {
-        var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.DeviceId);
+        var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.GroupingSource);
         if (_folds.TryGetValue(key, out var fold) && finding.Time - fold.Last <= FoldWindow)
         {
             // A repeat is one more occurrence of the stored finding, not a new row; it still counts towards an incident
