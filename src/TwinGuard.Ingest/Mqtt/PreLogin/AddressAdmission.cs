@@ -10,8 +10,10 @@ namespace TwinGuard.Ingest.Mqtt.PreLogin;
 /// <remarks>
 /// <para>An IPv6 client is counted by its /64 (one interface's prefix, RFC 4291 §2.5.4), so that an attacker holding a
 /// prefix does not get 2^64 buckets. IPv4-mapped addresses count as their IPv4 address.</para>
-/// <para>Addresses a device of the plant model lists (<paramref name="reserved"/>) do not count towards the shared
-/// pending cap, so unlisted sockets waiting to log in cannot keep a listed device out; they keep their per-address caps.</para>
+/// <para>Addresses a device of the plant model lists (<paramref name="reserved"/>) are held to the total cap alone: they
+/// do not count towards the shared pending cap, so unlisted sockets waiting to log in cannot keep a listed device out,
+/// and they neither back off nor are rate-limited, so that nobody can lock a device out by failing logins from (or
+/// behind) its address. Unlisted addresses carry every limit.</para>
 /// <para>The table holds at most <see cref="PreLoginLimits.TrackedAddresses"/> addresses. When full, addresses without
 /// an open connection are forgotten, least recently seen first; addresses with open connections are at most
 /// <see cref="PreLoginLimits.MaxConnections"/>, so there is always one to forget.</para>
@@ -178,6 +180,13 @@ public sealed class AddressAdmission(PreLoginLimits limits, TimeProvider time, F
 
     private AdmissionRefusal Decide(AddressState state, bool isReserved, long now)
     {
+        if (isReserved)
+        {
+            // The operator vouches for a device's listed address: limits on it would let whoever shares it, or a
+            // device retrying with an old password, lock the devices behind it out.
+            return _open >= limits.MaxConnections ? AdmissionRefusal.TooManyConnections : AdmissionRefusal.None;
+        }
+
         if (state.BlockedUntil > now)
         {
             return AdmissionRefusal.BackingOff;
