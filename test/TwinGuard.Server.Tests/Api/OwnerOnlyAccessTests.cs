@@ -5,6 +5,7 @@ using TwinGuard.Server.Access;
 namespace TwinGuard.Server.Tests.Api;
 
 /// <summary>Keys and files (issue #16): the first admin key's token never reaches the output, files are owner-only, a site's admin makes keys for its site only.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // POSIX file modes
 public sealed class OwnerOnlyAccessTests
 {
     private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
@@ -14,7 +15,7 @@ public sealed class OwnerOnlyAccessTests
     public async Task Announce_FreshDataDirectory_WritesTheTokenToAnOwnerOnlyFileAndPrintsOnlyItsPath()
     {
         await using var site = new TwinGuardSiteFactory();
-        _ = site.Server; // start the host
+        _ = site.Services; // start the host
         using var output = new StringWriter();
 
         var path = FirstAdminKey.Announce(site.Services, site.Settings, output);
@@ -36,7 +37,7 @@ public sealed class OwnerOnlyAccessTests
     {
         await using var site = new TwinGuardSiteFactory();
         File.SetUnixFileMode(site.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        _ = site.Server; // the host secures the directory as it starts
+        _ = site.Services; // the host secures the directory as it starts
         _ = site.CreateKey(ApiRole.Admin); // operator.db
 
         Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(site.DataDirectory) & GroupOrOther);
