@@ -199,6 +199,16 @@ public sealed partial class ResponseEngine
                     return Skip(incident.DeviceId ?? "-", "no address is known for the incident's source");
                 }
 
+                var unsafeTargets = addresses.Select(_targets.Refusal).OfType<string>().ToList();
+                if (unsafeTargets.Count > 0)
+                {
+                    addresses = addresses.Where(a => _targets.Refusal(a) is null).ToList();
+                    if (addresses.Count == 0)
+                    {
+                        return Skip(string.Join(",", context.Addresses), "never blocked: " + string.Join("; ", unsafeTargets));
+                    }
+                }
+
                 var rules = new List<string>();
                 foreach (var address in addresses)
                 {

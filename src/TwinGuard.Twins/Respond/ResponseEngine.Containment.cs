@@ -18,7 +18,8 @@ public sealed partial class ResponseEngine
             _applied.Add(entry.Id);
         }
 
-        await _network.InitializeAsync(active.Where(e => e.Kind == QuarantineKind.Address).Select(e => e.Target).ToList(), cancellationToken);
+        // A block stored before the targets were checked (or by the CLI) is never put in force when it is unsafe.
+        await _network.InitializeAsync(active.Where(e => e.Kind == QuarantineKind.Address && _targets.Refusal(e.Target) is null).Select(e => e.Target).ToList(), cancellationToken);
         foreach (var entry in active.Where(e => e.Kind == QuarantineKind.Address))
         {
             _applied.Add(entry.Id);
@@ -69,7 +70,11 @@ public sealed partial class ResponseEngine
                 _access.Restrict(entry.Target);
                 break;
             default:
-                await _network.BlockAsync(entry.Target, cancellationToken);
+                if (_targets.Refusal(entry.Target) is null)
+                {
+                    await _network.BlockAsync(entry.Target, cancellationToken);
+                }
+
                 break;
         }
     }

@@ -37,6 +37,7 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
     private readonly AccessRestrictions _access;
     private readonly IBrokerEnforcement _broker;
     private readonly INetworkEnforcer _network;
+    private readonly ContainmentTargets _targets;
     private readonly Dictionary<string, INotifier> _notifiers;
     private readonly ResponseStore _store;
     private readonly IncidentReportWriter _reports;
@@ -73,6 +74,7 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         _access = access;
         _broker = broker;
         _network = network;
+        _targets = new ContainmentTargets(plan.Network);
         _notifiers = notifiers.ToDictionary(n => n.Id, StringComparer.Ordinal);
         _store = store;
         _reports = reports;
@@ -149,8 +151,13 @@ public sealed partial class ResponseEngine : IHostedService, IAsyncDisposable
         return Enqueue(ct => RespondCoreAsync(incident, findings, observed, ct), cancellationToken);
     }
 
+    /// <summary>Which addresses may be blocked.</summary>
+    public ContainmentTargets Targets => _targets;
+
     /// <summary>Puts a containment in force by an operator's decision (or a test's).</summary>
+    /// <exception cref="ArgumentException">An address that must never be blocked (<see cref="ContainmentTargets"/>).</exception>
     public Task<QuarantineEntry> QuarantineAsync(QuarantineKind kind, string target, string by, string reason, TimeSpan? expires = null, CancellationToken cancellationToken = default) =>
+        kind == QuarantineKind.Address && _targets.Refusal(target) is { } unsafeTarget ? Task.FromException<QuarantineEntry>(new ArgumentException(unsafeTarget, nameof(target))) :
         Enqueue(async ct =>
         {
             var (entry, added) = _store.AddQuarantine(kind, target, null, by, reason, expires is { } e ? _time.GetUtcNow() + e : null);
