@@ -37,9 +37,10 @@ public sealed class ContainmentTargets
             return $"'{text}' is a /{network.PrefixLength}: blocks wider than /{minimum} ({(v4 ? "IPv4" : "IPv6")}) would cut off whole networks";
         }
 
-        if (Loopback.FirstOrDefault(l => Overlaps(l, network)) is { } loopback)
+        // IPNetwork is a struct: FirstOrDefault would answer 0.0.0.0/0 for "none", hence the index.
+        if (Array.FindIndex(Loopback, l => Overlaps(l, network)) is var loopback and >= 0)
         {
-            return $"'{text}' is loopback ({loopback}): blocking it cuts TwinGuard off from itself";
+            return $"'{text}' is loopback ({Loopback[loopback]}): blocking it cuts TwinGuard off from itself";
         }
 
         if (_own.FirstOrDefault(network.Contains) is { } own)
@@ -47,9 +48,15 @@ public sealed class ContainmentTargets
             return $"'{text}' contains {own}, an address of this host";
         }
 
-        return _settings.ManagementNetworks.FirstOrDefault(m => Overlaps(m, network)) is { } management
-            ? $"'{text}' overlaps the management network {management}"
-            : null;
+        foreach (var management in _settings.ManagementNetworks)
+        {
+            if (Overlaps(management, network))
+            {
+                return $"'{text}' overlaps the management network {management}";
+            }
+        }
+
+        return null;
     }
 
     private static bool Overlaps(IPNetwork a, IPNetwork b) =>
