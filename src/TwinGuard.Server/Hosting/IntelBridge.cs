@@ -24,7 +24,7 @@ internal sealed class IntelBridge : IHostedService, IDisposable
     private readonly IntelCorrelator _correlator;
     private readonly DetectionSensitivity _sensitivity;
     private readonly PlantModel _plant;
-    private readonly HttpClient _http = new();
+    private readonly HttpClient _http = FeedHttp.CreateClient(TimeSpan.FromSeconds(60));
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
 
