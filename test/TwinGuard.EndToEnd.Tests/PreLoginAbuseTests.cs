@@ -193,6 +193,64 @@ public sealed class PreLoginAbuseTests
         Assert.Equal(1, site.Metrics.Incidents);
     }
 
+    [Fact]
+    public async Task Broker_DevicePublishesHugePayloadsOnAForbiddenTopic_ClosedAtTheHeaderOrStoredClipped()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("twinguard-abuse-payloads-").FullName;
+        try
+        {
+            await using var site = await ServedSite.StartAsync(dataDirectory: dataDir);
+            var start = DataSize(dataDir);
+
+            // 50 MiB announced: more than any reading batch, the connection is closed before the body is buffered.
+            using (var device = await LoggedInAsync(site))
+            {
+                byte[] header = [0x30, .. RawMqttClient.RemainingLength(50L * 1024 * 1024)];
+                await device.TrySendAsync(header);
+                await device.TrySendAsync(new byte[64 * 1024]);
+                Assert.True(await device.ClosedByServerWithinAsync(Soon));
+            }
+
+            // 60 KB on a topic it may not publish to: refused, stored as its first KiB with the whole payload's digest.
+            var payload = Encoding.UTF8.GetBytes(new string('p', 60_000));
+            using (var device = await LoggedInAsync(site))
+            {
+                var topic = Encoding.UTF8.GetBytes("plant/pump1");
+                byte[] body = [(byte)(topic.Length >> 8), (byte)topic.Length, .. topic, .. payload];
+                await device.TrySendAsync((byte[])[0x30, .. RawMqttClient.RemainingLength(body.Length), .. body]);
+                await Eventually.HoldsAsync(() => site.Metrics.RefusalsOf(ReasonCode.UnauthorisedTopic), n => n == 1, Soon, "the forbidden publish refused");
+            }
+
+            await Eventually.HoldsAsync(() => StoredPayloadLength(dataDir), n => n > 0, Soon, "the refusal stored");
+            Assert.Equal(Twins.Findings.EvidenceClip.MaxPayload, StoredPayloadLength(dataDir));
+            await Eventually.HoldsAsync(() => { using var s = site.OpenStore(); return s.Findings().Count(f => f.Reason == "unauthorised_topic"); }, n => n == 1, Soon, "the finding");
+            using var reread = site.OpenStore();
+            Assert.Contains($"payload of 60000 bytes, sha256:{Convert.ToHexStringLower(SHA256.HashData(payload))}", reread.Findings().Single(f => f.Reason == "unauthorised_topic").Message, StringComparison.Ordinal);
+            Assert.True(DataSize(dataDir) - start < 1024 * 1024, $"data directory grew by {DataSize(dataDir) - start} bytes");
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static async Task<RawMqttClient> LoggedInAsync(ServedSite site)
+    {
+        var device = await RawMqttClient.ConnectAsync(site.MqttPort, "127.0.0.1");
+        await device.TrySendAsync(RawMqttClient.Connect($"raw-{Guid.NewGuid():N}", "tank-gateway", "demo-tank-gateway"));
+        Assert.Equal(0, await device.ReadConnAckAsync(Soon));
+        return device;
+    }
+
+    private static long StoredPayloadLength(string dataDir)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "twinguard.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(length(payload)), 0) FROM refusals WHERE reason = 'unauthorised_topic'";
+        return (long)command.ExecuteScalar()!;
+    }
+
     private static async Task AssertDevicePublishesAsync(ServedSite site)
     {
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
