@@ -1,4 +1,5 @@
 using System.Net;
+using TwinGuard.Ingest.Mqtt.PreLogin;
 
 namespace TwinGuard.Ingest.Mqtt;
 
@@ -12,4 +13,7 @@ public sealed record BrokerOptions(IPAddress Address, int Port)
 
     /// <summary>127.0.0.1:1883: reachable only from this machine until an operator decides otherwise.</summary>
     public static BrokerOptions Default { get; } = new(IPAddress.Loopback, DefaultPort);
+
+    /// <summary>What a client may cost before it logs in, and the largest packet after.</summary>
+    public PreLoginLimits Limits { get; init; } = PreLoginLimits.Default;
 }

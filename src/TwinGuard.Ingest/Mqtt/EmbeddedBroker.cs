@@ -26,7 +26,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     private readonly ILogger _logger;
 
     /// <summary>Creates a broker; call <see cref="StartAsync"/> to listen.</summary>
-    public EmbeddedBroker(BrokerOptions options, ReadingGate gate, DeviceAuthenticator authenticator, ILogger<EmbeddedBroker> logger)
+    public EmbeddedBroker(BrokerOptions options, ReadingGate gate, DeviceAuthenticator authenticator, ILogger<EmbeddedBroker> logger, TimeProvider time)
     {
         Options = options;
         _gate = gate;
@@ -37,7 +37,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             .WithDefaultEndpointBoundIPAddress(options.Address)
             .WithDefaultEndpointPort(options.Port)
             .Build();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _server = CreateGuardedServer(serverOptions, time);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
     }
@@ -79,19 +79,19 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         _server.Dispose();
     }
 
-    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         var remote = e.RemoteEndPoint?.ToString();
-        var (device, refusal) = _authenticator.Authenticate(e.UserName, e.Password);
+        var (device, refusal) = await _authenticator.AuthenticateAsync(e.UserName, e.Password, e.CancellationToken);
         _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device?.Id));
         if (device is null)
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             var detail = refusal == ReasonCode.UnknownSource
-                ? $"unknown source '{e.UserName}' (client id '{e.ClientId}') from {remote}"
+                ? $"unknown source '{EvidenceClip.Text(e.UserName)}' (client id '{EvidenceClip.Text(e.ClientId)}') from {remote}"
                 : $"wrong password for device '{e.UserName}' from {remote}";
             _gate.RefuseConnection(e.UserName, e.ClientId, remote, refusal!.Value, detail);
-            return Task.CompletedTask;
+            return;
         }
 
         // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected"
@@ -101,7 +101,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.BadCredentials, $"credentials of device '{device.Id}' are revoked; connection from {remote} refused");
-            return Task.CompletedTask;
+            return;
         }
 
         if ((e.RemoteEndPoint as System.Net.IPEndPoint)?.Address is { } address && !device.IsExpectedAddress(address))
@@ -109,19 +109,18 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.UnexpectedAddress,
                 $"valid credentials of device '{device.Id}' from {remote}, which is not one of its addresses ({string.Join(", ", device.Addresses)}): refused");
-            return Task.CompletedTask;
+            return;
         }
 
         if (_gate.Quarantine.IsDeviceQuarantined(device.Id))
         {
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.Quarantined, $"device '{device.Id}' is quarantined; connection from {remote} refused");
-            return Task.CompletedTask;
+            return;
         }
 
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
         e.ReasonCode = MqttConnectReasonCode.Success;
-        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ internal static class BenchCommand
         LockdownBenchmark.Create(),
         ModbusBenchmark.Create(),
         RelationsBenchmark.Create(),
+        AbuseBenchmark.Create(),
     ];
 
     public static Command Create()

@@ -47,7 +47,7 @@ internal static class ServeCommand
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);
             AnsiConsole.MarkupLine($"[bold]TwinGuard[/] serving site [green]{Markup.Escape(plant.Site.Id)}[/]: MQTT on {settings.Broker.Address}:{settings.Broker.Port}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(settings.DataDirectory)}");
-            Access.FirstAdminKey.Announce(app, settings, Console.Out);
+            Access.FirstAdminKey.Announce(app.Services, settings, Console.Out);
             await LiveCounts.ShowUntilAsync(app.Services.GetRequiredService<PipelineMetrics>(), ct);
             await app.StopAsync(CancellationToken.None);
             return 0;

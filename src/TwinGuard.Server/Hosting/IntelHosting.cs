@@ -19,7 +19,7 @@ internal static class IntelHosting
         services.AddSingleton(_ =>
         {
             var store = new FeedStore(Path.Combine(settings.DataDirectory, "intel"));
-            var refresher = new FeedRefresher(store.List().Select(f => f.Source), new HttpClient(), new FeedRefresherOptions { TimeProvider = settings.Time }, store);
+            var refresher = new FeedRefresher(store.List().Select(f => f.Source), FeedHttp.CreateClient(TimeSpan.FromSeconds(60)), new FeedRefresherOptions { TimeProvider = settings.Time }, store);
             refresher.LoadStored();
             return refresher;
         });

@@ -31,7 +31,8 @@ internal static class ResponseHosting
             sp.GetRequiredService<IBrokerEnforcement>(),
             sp.GetRequiredService<INetworkEnforcer>(),
             sp.GetRequiredService<ResponseStore>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            new ContainmentTargets(plan.Network)));
         services.AddSingleton(sp => new IncidentCommunicator(
             plan,
             sp.GetRequiredService<PlantModel>(),

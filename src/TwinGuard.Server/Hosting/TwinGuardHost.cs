@@ -10,7 +10,8 @@ internal static class TwinGuardHost
 {
     public static WebApplication Build(HostSettings settings)
     {
-        Directory.CreateDirectory(settings.DataDirectory);
+        OwnerOnlyFiles.ApplyUmask();
+        OwnerOnlyFiles.SecureDirectory(settings.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.AddStandardErrorConsole();

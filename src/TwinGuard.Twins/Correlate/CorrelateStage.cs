@@ -136,7 +136,7 @@ public sealed class CorrelateStage
             return; // counted against its suppression: an analyst ruled it benign (see SuppressionList for what never is)
         }
 
-        var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.DeviceId);
+        var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.GroupingSource);
         if (_folds.TryGetValue(key, out var fold) && finding.Time - fold.Last <= FoldWindow)
         {
             // A repeat is one more occurrence of the admitted finding, not a new one; it still counts towards an incident

@@ -37,7 +37,7 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     public TimeSpan CampaignWindow => settings.CampaignWindow;
 
     /// <summary>The scope a finding belongs to: its asset, else its source.</summary>
-    public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.DeviceId);
+    public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.GroupingSource);
 
     /// <summary>The scope of a finding with this reason about this asset from this device.</summary>
     public static string ScopeOf(ReasonCode reason, string? assetId, string? deviceId) =>

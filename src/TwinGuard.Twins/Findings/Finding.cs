@@ -36,10 +36,13 @@ public sealed record Finding(
     [Id(12)]
     public string? RemoteAddress { get; init; }
 
-    /// <summary>The address part of an <c>address:port</c> endpoint (IPv6 in brackets or not), or null.</summary>
-    public static string? AddressOf(string? endpoint) =>
-        endpoint is null ? null
-        : System.Net.IPEndPoint.TryParse(endpoint, out var ep) ? (ep.Address.IsIPv4MappedToIPv6 ? ep.Address.MapToIPv4() : ep.Address).ToString()
-        : System.Net.IPAddress.TryParse(endpoint, out var a) ? a.ToString()
-        : null;
+    /// <summary>
+    /// For a refusal of an unauthenticated client: the address block it connected from (<see cref="AddressBlock"/>).
+    /// Folding and incidents then group by the block, not by the user name the client chose.
+    /// </summary>
+    [Id(13)]
+    public string? SourceBlock { get; init; }
+
+    /// <summary>The source that folding and correlation group this finding by: <c>block:NETWORK</c>, else the device.</summary>
+    public string? GroupingSource => SourceBlock is { } block ? "block:" + block : DeviceId;
 }

@@ -6,6 +6,9 @@ namespace TwinGuard.Twins.Findings;
 /// <remarks>Thread-safe and lock-free on the hot path; read by the terminal view, the API and <c>/metrics</c>.</remarks>
 public sealed class PipelineMetrics
 {
+    /// <summary>Devices (or presented user names) counted by name in <see cref="RefusalsByDevice"/>; the rest count as <c>(other)</c>.</summary>
+    public const int MaxCountedDevices = 1024;
+
     private readonly long[] _refusalsByReason = new long[Enum.GetValues<ReasonCode>().Length];
     private readonly long[] _findingsByReason = new long[Enum.GetValues<ReasonCode>().Length];
     private readonly ConcurrentDictionary<(string Device, ReasonCode Reason), long> _refusalsByDevice = new();
@@ -92,7 +95,13 @@ public sealed class PipelineMetrics
     internal void CountRefusal(string? device, ReasonCode reason)
     {
         Interlocked.Increment(ref _refusalsByReason[(int)reason]);
-        _refusalsByDevice.AddOrUpdate((device ?? "(none)", reason), 1, static (_, n) => n + 1);
+        var key = (device ?? "(none)", reason);
+        if (_refusalsByDevice.Count >= MaxCountedDevices && !_refusalsByDevice.ContainsKey(key))
+        {
+            key = ("(other)", reason); // the names are the client's choice: the map stays bounded
+        }
+
+        _refusalsByDevice.AddOrUpdate(key, 1, static (_, n) => n + 1);
     }
 
     internal void CountFinding(ReasonCode reason) => Interlocked.Increment(ref _findingsByReason[(int)reason]);

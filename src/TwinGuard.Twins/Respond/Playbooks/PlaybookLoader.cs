@@ -144,7 +144,7 @@ public static class PlaybookLoader
 
     private static NetworkEnforcement ReadNetwork(YamlField field)
     {
-        field.AllowOnly("mode", "table", "namespace");
+        field.AllowOnly("mode", "table", "namespace", "management", "min_prefix_v4", "min_prefix_v6");
         var modeField = field.Optional("mode");
         var mode = modeField?.String() ?? "dry-run";
         if (mode is not ("dry-run" or "nftables"))
@@ -152,10 +152,30 @@ public static class PlaybookLoader
             throw modeField!.Value.Error($"expected dry-run or nftables, found '{mode}'");
         }
 
+        var management = new List<IPNetwork>();
+        foreach (var item in field.Optional("management")?.Items() ?? [])
+        {
+            var text = item.String();
+            management.Add(IPNetwork.TryParse(text, out var network) ? network
+                : IPAddress.TryParse(text, out var address) ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                : throw item.Error($"expected an IP network (10.0.0.0/16) or address, found '{text}'"));
+        }
+
         return new NetworkEnforcement(
             mode == "nftables",
             field.Optional("table")?.Identifier() ?? NetworkEnforcement.Default.Table,
-            field.Optional("namespace")?.Identifier());
+            field.Optional("namespace")?.Identifier())
+        {
+            ManagementNetworks = management,
+            MinPrefixV4 = field.Optional("min_prefix_v4") is { } v4 ? Prefix(v4, 32) : NetworkEnforcement.Default.MinPrefixV4,
+            MinPrefixV6 = field.Optional("min_prefix_v6") is { } v6 ? Prefix(v6, 128) : NetworkEnforcement.Default.MinPrefixV6,
+        };
+    }
+
+    private static int Prefix(YamlField field, int max)
+    {
+        var value = field.PositiveInteger();
+        return value <= max ? value : throw field.Error($"expected a prefix length in 1..{max}, found '{value}'");
     }
 
     private static Playbook ReadPlaybook(YamlField field, PlantModel plant, List<NotifierModel> notifiers)
