@@ -34,6 +34,9 @@ internal sealed record HostSettings(
     /// <summary>Playbooks, notifiers and network enforcement (docs/playbooks.md); none by default.</summary>
     public ResponsePlan Response { get; init; } = ResponsePlan.Empty;
 
+    /// <summary>The <c>http</c>/<c>https</c> listeners of the API and dashboard; null: <see cref="Urls"/> decides.</summary>
+    public IReadOnlyList<ListenerModel>? WebListeners { get; init; }
+
     /// <summary>When set, TwinGuard joins this existing mosquitto instead of starting its embedded broker.</summary>
     public ExternalBrokerOptions? ExternalBroker { get; init; }
 }

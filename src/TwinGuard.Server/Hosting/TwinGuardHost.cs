@@ -22,13 +22,14 @@ internal static class TwinGuardHost
     {
         Directory.CreateDirectory(settings.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(settings.Urls);
+        var https = WebListeners.Configure(builder, settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Orleans' watchdog warns about CPU starvation whenever a 2-core machine is busy; errors still show.
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
 
+        // One node: the silo listens on loopback only, and no client gateway is opened (the API runs in the silo).
         builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
 
         var services = builder.Services;
@@ -79,6 +80,11 @@ internal static class TwinGuardHost
         {
             var recorder = app.Services.GetRequiredService<LedgerRecorder>();
             response.ActionRecorded += action => recorder.RecordAction(action); // every action, approval and release
+        }
+
+        if (https)
+        {
+            app.UseHsts();
         }
 
         app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
