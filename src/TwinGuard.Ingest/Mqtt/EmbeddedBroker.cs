@@ -92,6 +92,10 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         var remote = e.RemoteEndPoint?.ToString();
         var (device, refusal, detail) = _authenticator.Authenticate(e.UserName, e.Password, e.ClientCertificate);
         Connecting?.Invoke(new ConnectionAttempt(e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device));
+
+        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected"
+        // instead of the reason it is refused.
+        AssignClientIdIfMissing(e, device?.Id ?? "refused");
         if (device is null)
         {
             e.ReasonCode = ConnackFor(refusal!.Value);
@@ -99,9 +103,6 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             return Task.CompletedTask;
         }
 
-        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected"
-        // instead of the reason it is refused.
-        AssignClientIdIfMissing(e, device.Id);
         if (_gate.Quarantine.AreCredentialsRevoked(device.Id))
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;

@@ -29,7 +29,7 @@ internal static class TwinGuardHost
         // Orleans' watchdog warns about CPU starvation whenever a 2-core machine is busy; errors still show.
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
 
-        // One node: the silo listens on loopback only, and no client gateway is opened (the API runs in the silo).
+        // One node: the silo listens on loopback only, and no client gateway unless a port is given (the API runs in the silo).
         builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
 
         var services = builder.Services;

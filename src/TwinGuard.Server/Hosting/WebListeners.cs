@@ -28,7 +28,11 @@ internal static class WebListeners
             var files = settings.Plant.Tls ?? throw new InvalidOperationException("HTTPS needs the plant model's tls section (server certificate and key)");
             certificate = new ServerCertificateSource(files.CertificateFile, files.KeyFile, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             builder.WebHost.UseKestrelHttpsConfiguration();
-            builder.Services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+            builder.Services.AddHsts(o =>
+            {
+                o.MaxAge = TimeSpan.FromDays(365);
+                o.ExcludedHosts.Clear(); // browsers ignore it for IP literals (RFC 6797 §8.1.1); sent anyway, so it can be checked
+            });
         }
 
         if (listeners is null)
