@@ -30,16 +30,8 @@ internal static class ServeCommand
                 throw new CommandLineException("the plant model's listeners section names every socket; --urls and --mqtt-port apply only without it");
             }
 
-            var web = plant.Listeners?.Where(l => !l.IsMqtt).ToList();
-            var settings = new HostSettings(
-                plant,
-                parse.GetValue(dataDir)!.FullName,
-                plant.Listeners is { } listeners
-                    ? new BrokerOptions(IPAddress.Loopback, BrokerOptions.DefaultPort) { Listeners = listeners, Tls = plant.Tls }
-                    : BrokerOptions.OnLoopback(parse.GetValue(mqttPort)) with { Tls = plant.Tls },
-                web is null ? parse.GetValue(urls)! : WebListeners.DisplayUrls(web))
+            var settings = HostSettings.ForSite(plant, parse.GetValue(dataDir)!.FullName, parse.GetValue(urls)!, parse.GetValue(mqttPort)) with
             {
-                WebListeners = web,
                 PlantSource = parse.GetValue(config)!.FullName,
                 NetworkLogs = parse.GetValue(networkLogs) ?? [],
                 Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),

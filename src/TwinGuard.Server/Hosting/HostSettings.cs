@@ -11,7 +11,7 @@ namespace TwinGuard.Server.Hosting;
 /// <param name="Urls">Where the REST API and dashboard listen.</param>
 /// <param name="SiloPort">Orleans silo-to-silo port.</param>
 /// <param name="GatewayPort">Orleans client gateway port; 0 (the default): no gateway, as one node with its API inside the silo needs none.</param>
-internal sealed record HostSettings(
+internal sealed partial record HostSettings(
     PlantModel Plant,
     string DataDirectory,
     BrokerOptions Broker,
