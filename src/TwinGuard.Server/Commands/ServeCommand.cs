@@ -20,7 +20,8 @@ internal static class ServeCommand
         var networkLogs = new Option<string[]>("--network-log") { Description = "Suricata eve.json or Zeek conn.log to follow (repeatable)", AllowMultipleArgumentsPerToken = false };
         var playbooks = PlaybookCommand.PlaybooksOption();
         var external = PlaybookCommand.ExternalBrokerOption();
-        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs, playbooks, external };
+        var (externalCa, externalCertificate, externalKey) = PlaybookCommand.ExternalBrokerTlsOptions();
+        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs, playbooks, external, externalCa, externalCertificate, externalKey };
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
@@ -36,7 +37,7 @@ internal static class ServeCommand
                 NetworkLogs = parse.GetValue(networkLogs) ?? [],
                 Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
                 PlaybooksSource = PlaybookCommand.PlaybooksPath(parse.GetValue(playbooks), parse.GetValue(config)!),
-                ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external)),
+                ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external), parse.GetValue(externalCa), parse.GetValue(externalCertificate), parse.GetValue(externalKey)),
             };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);

@@ -12,5 +12,5 @@ namespace TwinGuard.Twins.Respond;
 public sealed record NotifierModel(NotifierKind Kind, string Id, string? Host = null, int Port = 0, bool Tcp = false, Uri? Url = null, string? SecretEnv = null, string? Path = null)
 {
     /// <summary>Syslog over TLS (RFC 5425, implies <see cref="Tcp"/>); null for plain UDP or TCP.</summary>
-    public SyslogTls? Tls { get; init; }
+    public ClientTls? Tls { get; init; }
 }

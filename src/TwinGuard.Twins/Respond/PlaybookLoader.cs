@@ -63,7 +63,7 @@ public static class PlaybookLoader
         return new ResponsePlan(playbooks, notifiers, network, poll);
     }
 
-    private static SyslogTls ReadSyslogTls(YamlField field)
+    private static ClientTls ReadSyslogTls(YamlField field)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(field.File)) ?? ".";
         string? File(string key)
@@ -77,7 +77,7 @@ public static class PlaybookLoader
             return System.IO.File.Exists(path) ? path : throw f.Error($"file not found: {path} (paths are relative to the playbooks file)");
         }
 
-        var tls = new SyslogTls(File("ca"), File("certificate"), File("key"));
+        var tls = new ClientTls(File("ca"), File("certificate"), File("key"));
         return (tls.CertificateFile is null) == (tls.KeyFile is null) ? tls : throw field.Error("expected both 'certificate' and 'key', or neither");
     }
 

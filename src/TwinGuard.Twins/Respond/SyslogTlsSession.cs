@@ -8,7 +8,7 @@ namespace TwinGuard.Twins.Respond;
 internal static class SyslogTlsSession
 {
     /// <summary>Authenticates the collector on <paramref name="inner"/>; fails unless its certificate chains to the CA and names the host.</summary>
-    public static async Task<SslStream> OpenAsync(Stream inner, string host, SyslogTls tls, CancellationToken cancellationToken)
+    public static async Task<SslStream> OpenAsync(Stream inner, string host, ClientTls tls, CancellationToken cancellationToken)
     {
         var options = new SslClientAuthenticationOptions
         {
