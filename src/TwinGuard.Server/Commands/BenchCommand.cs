@@ -11,6 +11,7 @@ internal static class BenchCommand
     public static readonly IReadOnlyList<ProductBenchmark> Benchmarks =
     [
         IngestBenchmark.Create(),
+        TlsBenchmark.Create(),
         LedgerBenchmark.Create(),
         IntelBenchmark.Create(),
         IForestBenchmark.Definition,
