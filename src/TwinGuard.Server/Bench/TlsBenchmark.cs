@@ -117,6 +117,7 @@ internal static class TlsBenchmark
             per_listener_settings true
             persistence false
             max_queued_messages 0
+            set_tcp_nodelay true
             user {Environment.UserName}
             listener {plain} 127.0.0.1
             allow_anonymous true
