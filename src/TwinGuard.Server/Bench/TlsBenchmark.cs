@@ -40,43 +40,49 @@ internal static class TlsBenchmark
             await using var site = await StartSiteAsync(pki, plain, tls, Path.Combine(directory, "data"), ct);
             var metrics = site.Services.GetRequiredService<PipelineMetrics>();
             using var mosquitto = StartMosquitto(pki, peerPlain, peerTls, directory);
-            await WaitForPortAsync(peerTls, ct);
-
-            // Interleaved, so that the machine's load drifts alike over both brokers.
-            var ours = await PublishToSiteAsync(metrics, plain, null, lines, ct);
-            var peer = await PublishToMosquittoAsync(peerPlain, null, lines, ct);
-            var oursTls = await PublishToSiteAsync(metrics, tls, pki, lines, ct);
-            var peerTlsRate = await PublishToMosquittoAsync(peerTls, pki, lines, ct);
-            var connections = await ConnectionsPerSecondAsync(tls, pki, ct);
-            var peerConnections = await ConnectionsPerSecondAsync(peerTls, pki, ct);
-
-            var result = new
+            try
             {
-                messages = Messages,
-                twinguard_plain_msgs_per_s = ours,
-                twinguard_tls_msgs_per_s = oursTls,
-                mosquitto_plain_msgs_per_s = peer,
-                mosquitto_tls_msgs_per_s = peerTlsRate,
-                twinguard_tls_over_plain = oursTls / ours,
-                mosquitto_tls_over_plain = peerTlsRate / peer,
-                twinguard_tls_connections_per_s = connections,
-                mosquitto_tls_connections_per_s = peerConnections,
-                connections_ratio = connections / peerConnections,
-            };
-            if (context.Json)
-            {
-                await context.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(result));
+                await WaitForPortAsync(peerTls, ct);
+
+                // Interleaved, so that the machine's load drifts alike over both brokers.
+                var ours = await PublishToSiteAsync(metrics, plain, null, lines, ct);
+                var peer = await PublishToMosquittoAsync(peerPlain, null, lines, ct);
+                var oursTls = await PublishToSiteAsync(metrics, tls, pki, lines, ct);
+                var peerTlsRate = await PublishToMosquittoAsync(peerTls, pki, lines, ct);
+                var connections = await ConnectionsPerSecondAsync(tls, pki, ct);
+                var peerConnections = await ConnectionsPerSecondAsync(peerTls, pki, ct);
+
+                var result = new
+                {
+                    messages = Messages,
+                    twinguard_plain_msgs_per_s = ours,
+                    twinguard_tls_msgs_per_s = oursTls,
+                    mosquitto_plain_msgs_per_s = peer,
+                    mosquitto_tls_msgs_per_s = peerTlsRate,
+                    twinguard_tls_over_plain = oursTls / ours,
+                    mosquitto_tls_over_plain = peerTlsRate / peer,
+                    twinguard_tls_connections_per_s = connections,
+                    mosquitto_tls_connections_per_s = peerConnections,
+                    connections_ratio = connections / peerConnections,
+                };
+                if (context.Json)
+                {
+                    await context.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(result));
+                }
+                else
+                {
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"TwinGuard  plain {ours:N0} msgs/s, TLS {oursTls:N0} msgs/s: TLS keeps {result.twinguard_tls_over_plain:P0}"));
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"mosquitto  plain {peer:N0} msgs/s, TLS {peerTlsRate:N0} msgs/s: TLS keeps {result.mosquitto_tls_over_plain:P0}"));
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"TLS connections with a device certificate: TwinGuard {connections:N0}/s, mosquitto {peerConnections:N0}/s ({result.connections_ratio:0.00}x)"));
+                }
+
+                await site.StopAsync(CancellationToken.None);
+                return 0;
             }
-            else
+            finally
             {
-                await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"TwinGuard  plain {ours:N0} msgs/s, TLS {oursTls:N0} msgs/s: TLS keeps {result.twinguard_tls_over_plain:P0}"));
-                await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"mosquitto  plain {peer:N0} msgs/s, TLS {peerTlsRate:N0} msgs/s: TLS keeps {result.mosquitto_tls_over_plain:P0}"));
-                await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"TLS connections with a device certificate: TwinGuard {connections:N0}/s, mosquitto {peerConnections:N0}/s ({result.connections_ratio:0.00}x)"));
+                mosquitto.Kill(); // also when a run fails: the peer must not outlive the benchmark
             }
-
-            mosquitto.Kill();
-            await site.StopAsync(CancellationToken.None);
-            return 0;
         }
         finally
         {
