@@ -24,6 +24,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     private readonly ReadingGate _gate;
     private readonly DeviceAuthenticator _authenticator;
     private readonly ILogger _logger;
+    private readonly Listening.MqttListenerAdapter _listeners;
 
     /// <summary>Creates a broker; call <see cref="StartAsync"/> to listen.</summary>
     public EmbeddedBroker(BrokerOptions options, ReadingGate gate, DeviceAuthenticator authenticator, ILogger<EmbeddedBroker> logger, TimeProvider time)
@@ -32,14 +33,12 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         _gate = gate;
         _authenticator = authenticator;
         _logger = logger;
-        var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(options.Address)
-            .WithDefaultEndpointPort(options.Port)
-            .Build();
-        _server = CreateGuardedServer(serverOptions, time);
+        Admission = CreateAdmission(options, time);
+        _listeners = CreateListeners(options, logger, time);
+        _server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder().Build(), [_listeners]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
     }
 
     /// <summary>Where the broker listens.</summary>
@@ -49,7 +48,10 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     public async Task StartAsync()
     {
         await _server.StartAsync();
-        LogStarted(_logger, Options.Address, Options.Port);
+        foreach (var (listener, endPoint) in _listeners.Bound)
+        {
+            LogStarted(_logger, listener.Protocol.ToString().ToLowerInvariant(), endPoint);
+        }
     }
 
     /// <summary>Disconnects every client that authenticated as <paramref name="deviceId"/>; returns how many.</summary>
@@ -82,21 +84,19 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         var remote = e.RemoteEndPoint?.ToString();
-        var (device, refusal) = await _authenticator.AuthenticateAsync(e.UserName, e.Password, e.CancellationToken);
+        var (device, refusal, detail) = await _authenticator.AuthenticateAsync(e.UserName, e.Password, e.ClientCertificate, e.CancellationToken);
         _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device?.Id));
-        if (device is null)
-        {
-            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-            var detail = refusal == ReasonCode.UnknownSource
-                ? $"unknown source '{EvidenceClip.Text(e.UserName)}' (client id '{EvidenceClip.Text(e.ClientId)}') from {remote}"
-                : $"wrong password for device '{e.UserName}' from {remote}";
-            _gate.RefuseConnection(e.UserName, e.ClientId, remote, refusal!.Value, detail);
-            return;
-        }
 
         // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected"
         // instead of the reason it is refused.
-        AssignClientIdIfMissing(e, device.Id);
+        AssignClientIdIfMissing(e, device?.Id ?? "refused");
+        if (device is null)
+        {
+            e.ReasonCode = ConnackFor(refusal!.Value);
+            _gate.RefuseConnection(e.UserName, e.ClientId, remote, refusal.Value, $"{detail} (client id '{EvidenceClip.Text(e.ClientId)}') from {remote}");
+            return;
+        }
+
         if (_gate.Quarantine.AreCredentialsRevoked(device.Id))
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
@@ -149,6 +149,11 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             return; // Published by TwinGuard itself (injected), not by a device.
         }
 
+        if (BreaksPublishRules(e, source))
+        {
+            return;
+        }
+
         var payload = e.ApplicationMessage.Payload;
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         try
@@ -164,8 +169,8 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}")]
-    private static partial void LogStarted(ILogger logger, System.Net.IPAddress address, int port);
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening ({Protocol}) on {EndPoint}")]
+    private static partial void LogStarted(ILogger logger, string protocol, System.Net.IPEndPoint endPoint);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publish from {DeviceId} to {Topic} failed inside the gate")]
     private static partial void LogInterceptFailed(ILogger logger, Exception exception, string deviceId, string topic);

@@ -14,6 +14,7 @@ internal static class BenchCommand
     public static readonly IReadOnlyList<ProductBenchmark> Benchmarks =
     [
         IngestBenchmark.Create(),
+        TlsBenchmark.Create(),
         LedgerBenchmark.Create(),
         WitnessBenchmark.Create(),
         IntelBenchmark.Create(),

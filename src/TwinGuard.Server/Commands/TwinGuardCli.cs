@@ -23,6 +23,7 @@ internal static class TwinGuardCli
         FindingsCommand.CreateFindings(),
         FindingsCommand.CreateIncidents(),
         HashPasswordCommand.Create(),
+        CertsCommand.Create(),
         BenchCommand.Create(),
         LedgerCommand.Create(),
         IntelCommand.Create(),

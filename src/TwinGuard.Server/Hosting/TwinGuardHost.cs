@@ -13,9 +13,10 @@ internal static class TwinGuardHost
         OwnerOnlyFiles.ApplyUmask();
         OwnerOnlyFiles.SecureDirectory(settings.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(settings.Urls);
+        var https = WebListeners.Configure(builder, settings);
         builder.Logging.AddStandardErrorConsole();
 
+        // One node: the silo listens on loopback only, and no client gateway unless a port is given (the API runs in the silo).
         builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
 
         var services = builder.Services;
@@ -27,6 +28,11 @@ internal static class TwinGuardHost
         services.AddTwinGuardApi(settings);
 
         var app = builder.Build();
+        if (https)
+        {
+            app.UseHsts();
+        }
+
         app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
         app.MapTwinGuardApi().MapDashboard().MapMetrics();
         return app;

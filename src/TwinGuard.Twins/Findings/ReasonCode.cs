@@ -130,4 +130,25 @@ public enum ReasonCode
     /// not a threat-intelligence feed lists either end: it correlates with process anomalies on the same asset.
     /// </summary>
     IdsAlert,
+
+    /// <summary>
+    /// A device the plant model declares with a client certificate connected without one (a password alone, or plain
+    /// TCP): its password may have leaked, the certificate cannot have. The connection is refused.
+    /// </summary>
+    CertificateRequired,
+
+    /// <summary>
+    /// A client certificate that proves no device: not issued by the site CA nor pinned, expired or not yet valid,
+    /// revoked, or another device's. The connection is refused.
+    /// </summary>
+    BadCertificate,
+
+    /// <summary>A device published with the retain flag: a reading is never stored for later subscribers. The message is refused.</summary>
+    RetainRefused,
+
+    /// <summary>
+    /// A packet the MQTT specification forbids (a wildcard or U+0000 in a PUBLISH topic, MQTT 3.1.1 and 5.0 §4.7.1):
+    /// the connection is closed.
+    /// </summary>
+    ProtocolViolation,
 }

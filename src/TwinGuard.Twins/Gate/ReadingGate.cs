@@ -151,6 +151,10 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
             finding);
     }
 
+    /// <summary>Records a message the transport refused before the gate (a protocol rule), as a refusal and a finding.</summary>
+    public void RefuseMessage(SourceInfo source, string topic, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload) =>
+        Refuse(source, topic, null, null, reason, detail, payload);
+
     private bool IsQuarantined(SourceInfo source, string topic, AssetModel asset, SignalValue value, ReadOnlyMemory<byte> payload)
     {
         var signal = asset.Signals[value.SignalIndex].Id;

@@ -19,7 +19,7 @@ public static class PlantModelLoader
     public static PlantModel Parse(string yaml, string file = "plant.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus");
+        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus", "listeners", "tls");
 
         var site = ReadSite(root.Required("site"));
         var validation = root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default;
@@ -48,6 +48,7 @@ public static class PlantModelLoader
         {
             Modbus = modbus,
         };
+        model = NetworkModelReader.Read(root, file, model);
 
         var relations = root.Optional("relations") is { } r
             ? ReadUnique(r, field => ReadRelation(field, model), x => x.Id, "relation")
@@ -146,21 +147,35 @@ public static class PlantModelLoader
 
     private static DeviceModel ReadDevice(YamlField field)
     {
-        field.AllowOnly("id", "name", "password_hash", "topics", "addresses");
+        field.AllowOnly("id", "name", "password_hash", "topics", "addresses", "certificate", "subscribe");
         var id = field.Required("id").Identifier();
-        var hashField = field.Required("password_hash");
-        PasswordHash hash;
-        try
+        var certificate = field.Optional("certificate") is { } c ? NetworkModelReader.ReadDeviceCertificate(c) : null;
+        PasswordHash? hash = null;
+        if (certificate is null || field.Optional("password_hash") is not null)
         {
-            hash = PasswordHash.Parse(hashField.String());
-        }
-        catch (FormatException ex)
-        {
-            throw hashField.Error(ex.Message + " (make one with `twinguard hash-password`)");
+            var hashField = field.Required("password_hash");
+            try
+            {
+                hash = PasswordHash.Parse(hashField.String());
+            }
+            catch (FormatException ex)
+            {
+                throw hashField.Error(ex.Message + " (make one with `twinguard hash-password`)");
+            }
         }
 
-        var topics = new List<string>();
-        foreach (var topic in field.Required("topics").Items())
+        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, ReadFilters(field.Required("topics")))
+        {
+            Addresses = field.Optional("addresses")?.Items().Select(Network).ToList() ?? [],
+            Certificate = certificate,
+            Subscribe = field.Optional("subscribe") is { } s ? ReadFilters(s) : [],
+        };
+    }
+
+    private static List<string> ReadFilters(YamlField list)
+    {
+        var filters = new List<string>();
+        foreach (var topic in list.Items())
         {
             var filter = topic.String();
             if (!TopicFilter.IsValid(filter))
@@ -168,13 +183,10 @@ public static class PlantModelLoader
                 throw topic.Error($"expected an MQTT topic filter ('+' for one level, '#' only at the end), found '{filter}'");
             }
 
-            topics.Add(filter);
+            filters.Add(filter);
         }
 
-        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, topics)
-        {
-            Addresses = field.Optional("addresses")?.Items().Select(Network).ToList() ?? [],
-        };
+        return filters;
     }
 
     /// <summary>An address (<c>10.0.10.5</c>, <c>fd00::5</c>) or a network in CIDR notation (<c>10.0.10.0/24</c>).</summary>

@@ -13,8 +13,8 @@ public sealed class PlantModelLoaderTests
         Assert.Equal(["pump1", "valve_in", "valve_out", "tank1", "conveyor1"], plant.Assets.Select(a => a.Id));
         var flow = plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "flow");
         Assert.Equal((0.0, 160.0, 120.0, TimeSpan.FromMilliseconds(250), Criticality.High), (flow.Min, flow.Max, flow.MaxRatePerSecond, flow.Period, flow.Criticality));
-        Assert.True(plant.FindDevice("loop-plc")!.PasswordHash.Verify("demo-loop-plc"));
-        Assert.False(plant.FindDevice("loop-plc")!.PasswordHash.Verify("demo-tank-gateway"));
+        Assert.True(plant.FindDevice("loop-plc")!.PasswordHash!.Verify("demo-loop-plc"));
+        Assert.False(plant.FindDevice("loop-plc")!.PasswordHash!.Verify("demo-tank-gateway"));
         Assert.Equal(10, plant.Relations.Count);
         Assert.Contains("valve_in.opening", plant.Relations[0].Signals);
     }

@@ -6,7 +6,7 @@ namespace TwinGuard.Ingest.Mqtt.PreLogin;
 /// What a client may cost the embedded broker before it has logged in, and the largest packet it may send after.
 /// </summary>
 /// <remarks>
-/// Enforced below MQTTnet, on the socket and the byte stream (<see cref="GuardedTcpServerAdapter"/>,
+/// Enforced below MQTTnet, on the socket and the byte stream (<see cref="Listening.MqttListenerAdapter"/>,
 /// <see cref="FramingGuardChannel"/>): MQTTnet 5.2 allocates a packet's whole announced body before reading it and waits
 /// 100 s (<c>DefaultCommunicationTimeout</c>) for a CONNECT, so both limits must act before its adapter sees a byte.
 /// </remarks>

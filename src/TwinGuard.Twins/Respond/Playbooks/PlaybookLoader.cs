@@ -84,6 +84,24 @@ public static class PlaybookLoader
         return new ForwardRule(notifier, field.Optional("min_severity")?.Enum<Severity>() ?? Severity.Info, reasons);
     }
 
+    private static ClientTls ReadSyslogTls(YamlField field)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(field.File)) ?? ".";
+        string? File(string key)
+        {
+            if (field.Optional(key) is not { } f)
+            {
+                return null;
+            }
+
+            var path = System.IO.Path.GetFullPath(f.String(), directory);
+            return System.IO.File.Exists(path) ? path : throw f.Error($"file not found: {path} (paths are relative to the playbooks file)");
+        }
+
+        var tls = new ClientTls(File("ca"), File("certificate"), File("key"));
+        return (tls.CertificateFile is null) == (tls.KeyFile is null) ? tls : throw field.Error("expected both 'certificate' and 'key', or neither");
+    }
+
     private static NotifierModel ReadNotifier(YamlField field)
     {
         var kindField = field.Required("kind");
@@ -98,15 +116,19 @@ public static class PlaybookLoader
         switch (kind)
         {
             case NotifierKind.Syslog:
-                field.AllowOnly("id", "kind", "host", "port", "transport");
+                field.AllowOnly("id", "kind", "host", "port", "transport", "ca", "certificate", "key");
                 var transportField = field.Optional("transport");
                 var transport = transportField?.String() ?? "udp";
-                if (transport is not ("udp" or "tcp"))
+                if (transport is not ("udp" or "tcp" or "tls"))
                 {
-                    throw transportField!.Value.Error($"expected udp or tcp, found '{transport}'");
+                    throw transportField!.Value.Error($"expected udp, tcp or tls, found '{transport}'");
                 }
 
-                return new NotifierModel(kind, id, Host: field.Required("host").String(), Port: Port(field.Optional("port"), 514), Tcp: transport == "tcp");
+                // RFC 5425 §4.1: syslog over TLS listens on 6514.
+                return new NotifierModel(kind, id, Host: field.Required("host").String(), Port: Port(field.Optional("port"), transport == "tls" ? 6514 : 514), Tcp: transport != "udp")
+                {
+                    Tls = transport == "tls" ? ReadSyslogTls(field) : null,
+                };
 
             case NotifierKind.Webhook:
                 field.AllowOnly("id", "kind", "url", "secret_env");
