@@ -40,6 +40,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingOutboundPacketAsync += InterceptOutboundAsync;
     }
 
     /// <summary>Where the broker listens.</summary>
@@ -84,19 +85,20 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         var remote = e.RemoteEndPoint?.ToString();
         var (device, refusal) = _authenticator.Authenticate(e.UserName, e.Password);
         _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device?.Id));
+        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected" (2)
+        // instead of the reason it is refused, such as "bad user name or password" (4) [MQTT-3.2.2-5].
+        var clientId = e.ClientId;
+        AssignClientIdIfMissing(e, device?.Id ?? "refused");
         if (device is null)
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             var detail = refusal == ReasonCode.UnknownSource
-                ? $"unknown source '{e.UserName}' (client id '{e.ClientId}') from {remote}"
+                ? $"unknown source '{e.UserName}' (client id '{clientId}') from {remote}"
                 : $"wrong password for device '{e.UserName}' from {remote}";
-            _gate.RefuseConnection(e.UserName, e.ClientId, remote, refusal!.Value, detail);
+            _gate.RefuseConnection(e.UserName, clientId, remote, refusal!.Value, detail);
             return Task.CompletedTask;
         }
 
-        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected"
-        // instead of the reason it is refused.
-        AssignClientIdIfMissing(e, device.Id);
         if (_gate.Quarantine.AreCredentialsRevoked(device.Id))
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
@@ -120,6 +122,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         }
 
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
+        TrackAcknowledgements(e);
         e.ReasonCode = MqttConnectReasonCode.Success;
         return Task.CompletedTask;
     }
@@ -154,13 +157,16 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         try
         {
-            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival);
+            var kept = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival, kept);
             e.ProcessPublish = decision.Accepted;
+            HoldAcknowledgement(e, decision.Kept);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Nothing a client sends may take the broker down; the message is refused and the fault logged.
             e.ProcessPublish = false;
+            HoldAcknowledgement(e, null);
             LogInterceptFailed(_logger, ex, source.Device.Id, e.ApplicationMessage.Topic);
         }
     }

@@ -56,6 +56,7 @@ internal static class PipelineHosting
         services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
+        services.AddSingleton<SiteHealth>();
 
         services.AddHostedService<PipelineService>();
         return services;

@@ -22,6 +22,7 @@ internal sealed class PipelineService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _ = services.GetRequiredService<SiteHealth>(); // watches the ledger and the store from the first reading on
         if (settings.PlantSource is { } source)
         {
             ledger.RecordConfiguration(source, await File.ReadAllBytesAsync(source, cancellationToken));

@@ -58,8 +58,6 @@ internal sealed partial class TwinGrain(
 
     public Task IngestAsync(ReadingMessage[] batch)
     {
-        // The batch as it reached the twin, before validation: any reading, accepted or refused, can later be proven.
-        ledger.RecordBatch(_asset, batch);
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         foreach (var message in batch)
