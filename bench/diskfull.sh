@@ -12,13 +12,13 @@ mount -t tmpfs -o size=${size}m tmpfs "$mnt"
 mqtt=$((20000 + RANDOM % 20000)); http=$((mqtt + 1))
 cleanup() { [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null; wait "${pid:-}" 2>/dev/null || true; umount "$mnt" 2>/dev/null || true; rmdir "$mnt"; }
 trap cleanup EXIT
-"$bin" serve --config "$root/samples/plant.yaml" --data-dir "$mnt/data" --mqtt-port $mqtt --urls http://127.0.0.1:$http 2>"$mnt.log" &
+"$bin" serve --config "$root/samples/plant.yaml" --data-dir "$mnt/data" --mqtt-port $mqtt --urls http://127.0.0.1:$http >"$mnt.log" 2>&1 &
 pid=$!
 until curl -s -o /dev/null http://127.0.0.1:$http/health; do sleep 0.2; done
 acked=(); refused=0; seq=0
 publish() { # one QoS 1 reading; remembered when acknowledged (mosquitto_pub exits 0 only after a successful PUBACK)
   seq=$((seq + 1))
-  if mosquitto_pub -h 127.0.0.1 -p $mqtt -V "$proto" -q 1 -u tank-gateway -P demo-tank-gateway -t plant/tank1 \
+  if timeout 10 mosquitto_pub -h 127.0.0.1 -p $mqtt -V "$proto" -q 1 -u tank-gateway -P demo-tank-gateway -t plant/tank1 \
       -m "{\"ts\":$(date +%s%3N),\"seq\":$seq,\"values\":{\"level\":1.0}}" 2>/dev/null; then acked+=("$seq"); else refused=$((refused + 1)); fi
 }
 health() { curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$http/health; }
