@@ -1,5 +1,6 @@
 using TwinGuard.Ledger;
 using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -14,8 +15,9 @@ internal sealed partial class SiteHealth
     private readonly RecordStage _record;
     private readonly ILogger _logger;
 
-    public SiteHealth(LedgerWriter ledger, RecordStage record, ILogger<SiteHealth> logger)
+    public SiteHealth(LedgerWriter ledger, RecordStage record, SequenceStore sequences, ILogger<SiteHealth> logger)
     {
+        sequences.FlushFailed += ex => LogSequencesFailed(logger, ex, sequences.FlushFailures);
         (_ledger, _record, _logger) = (ledger, record, logger);
         ledger.WritableChanged += error =>
         {
@@ -63,6 +65,9 @@ internal sealed partial class SiteHealth
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger in {Directory} writes again ({Durable} entries on disk); a checkpoint covers them")]
     private static partial void LogLedgerRecovered(ILogger logger, string directory, long durable);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The last sequence numbers could not be saved ({Failures} failures so far); they stay in memory for the next try")]
+    private static partial void LogSequencesFailed(ILogger logger, Exception exception, long failures);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A site database transaction failed ({Lost} refusals lost with it, {Failures} failures so far); its findings and incidents are in the ledger")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, int lost, long failures);

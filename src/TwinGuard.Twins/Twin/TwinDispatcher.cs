@@ -35,7 +35,9 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
     public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept)
     {
         var lane = _lanes.GetOrAdd(asset.Id, static (_, state) => new Lane(state.Self._grains.GetGrain<ITwinGrain>(state.Asset.Id), state.Asset, state.Self), (Self: this, Asset: asset));
-        var delivery = new Delivery(message, kept ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null);
+        // Continuations run inline: they are completed on a pool thread (AcknowledgeAsync), and sending the
+        // acknowledgement at once saves a second trip through the pool per message.
+        var delivery = new Delivery(message, kept ? new TaskCompletionSource() : null);
         return lane.Queue.Writer.TryWrite(delivery)
             ? ValueTask.FromResult(delivery.Kept?.Task ?? Task.CompletedTask)
             : QueueAsync(lane, delivery);
