@@ -34,6 +34,34 @@ public sealed class DurableAcknowledgementTests
     }
 
     [Fact]
+    public async Task Serve_ReplayAfterRestart_IsStillRefused()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("twinguard-e2e-replay-").FullName;
+        try
+        {
+            await using (var first = await ServedSite.StartAsync(dataDirectory: dataDir))
+            {
+                var accepted = await MosquittoPub.PublishAsync(first.MqttPort, "tank-gateway", "demo-tank-gateway", "plant/tank1",
+                    $$$"""{"ts":{{{Now()}}},"seq":400,"values":{"level":1.2}}""");
+                Assert.True(accepted.ExitCode == 0, accepted.Error);
+                await Eventually.HoldsAsync(() => first.Metrics.ReadingsAccepted, n => n >= 1, TimeSpan.FromSeconds(20), "the reading accepted");
+            }
+
+            await using var second = await ServedSite.StartAsync(dataDirectory: dataDir);
+            await MosquittoPub.PublishAsync(second.MqttPort, "tank-gateway", "demo-tank-gateway", "plant/tank1",
+                $$$"""{"ts":{{{Now()}}},"seq":380,"values":{"level":1.2}}""");
+
+            await Eventually.HoldsAsync(() => second.Metrics.RefusalsOf(Twins.Findings.ReasonCode.ReplayedSequence), n => n == 1,
+                TimeSpan.FromSeconds(20), "the replay refused after the restart");
+            Assert.Equal(0, second.Metrics.ReadingsAccepted);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Connect_WrongPasswordWithoutClientId_RefusedWithBadUserNameOrPassword()
     {
         await using var site = await ServedSite.StartAsync();
