@@ -16,6 +16,8 @@ public sealed partial class LedgerWriter
 
     private void Start()
     {
+        // What the last run wrote after its last checkpoint (a crash signs nothing) is signed at the first drain.
+        _checkpointDue = _tree.Size > (_lastCheckpoint?.TreeSize ?? 0);
         if (_options.CheckpointInterval != Timeout.InfiniteTimeSpan)
         {
             _timer = _time.CreateTimer(static state =>
@@ -38,6 +40,11 @@ public sealed partial class LedgerWriter
         _writeThread = new Thread(WriteLoop) { IsBackground = true, Name = "TwinGuard ledger writing" };
         _writeThread.Start();
         _hashThread.Start();
+        if (_checkpointDue)
+        {
+            _wake.Release();
+            _urgent.Release();
+        }
     }
 
     private void HashLoop()
@@ -100,12 +107,12 @@ public sealed partial class LedgerWriter
             {
                 if (!ReferenceEquals(batch, Drained))
                 {
-                    WriteHashed(batch);
+                    UntilWritten(() => WriteHashed(batch));
                     Recycle(batch);
                     CompleteFlushWaiters();
                     if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries)
                     {
-                        WriteCheckpoint();
+                        UntilWritten(WriteCheckpoint);
                     }
 
                     continue;
@@ -122,7 +129,7 @@ public sealed partial class LedgerWriter
                     _checkpointDue = false;
                     if (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount)
                     {
-                        WriteCheckpoint();
+                        UntilWritten(WriteCheckpoint);
                     }
 
                     CompleteCheckpointWaiters();

@@ -158,6 +158,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         lock (_gate)
         {
             ThrowIfUnusable();
+            ThrowIfStalledAndFull();
             var batch = _current;
             if (batch.Buffer.Length - batch.Length < recordLength)
             {
@@ -202,27 +203,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
     /// <summary>Completes when every entry appended before the call is durable.</summary>
     /// <exception cref="IOException">The flusher failed.</exception>
-    public Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        TaskCompletionSource done;
-        lock (_gate)
-        {
-            ThrowIfUnusable();
-            var target = _next;
-            if (Volatile.Read(ref _durable) >= target)
-            {
-                return Task.CompletedTask;
-            }
-
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushWaiters.Add((target, done));
-            _wakeRequested = true;
-        }
-
-        _wake.Release();
-        _urgent.Release();
-        return done.Task.WaitAsync(cancellationToken);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => WaitForDurable(null).WaitAsync(cancellationToken);
 
     /// <summary>Flushes and signs a checkpoint covering at least every entry appended before the call.</summary>
     /// <exception cref="IOException">The flusher failed.</exception>
@@ -312,10 +293,10 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
     private void WaitForRoom()
     {
-        while (Volatile.Read(ref _pendingBytes) > _options.MaxPendingBytes && _fault is null)
+        while (Volatile.Read(ref _pendingBytes) > _options.MaxPendingBytes && _fault is null && _writeError is null)
         {
             _room.Reset();
-            if (Volatile.Read(ref _pendingBytes) > _options.MaxPendingBytes && _fault is null)
+            if (Volatile.Read(ref _pendingBytes) > _options.MaxPendingBytes && _fault is null && _writeError is null)
             {
                 _room.Wait();
             }

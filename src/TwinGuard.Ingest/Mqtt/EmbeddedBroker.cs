@@ -39,6 +39,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.InterceptingOutboundPacketAsync += InterceptOutboundAsync;
     }
 
     /// <summary>Where the broker listens.</summary>
@@ -87,13 +88,14 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         var (device, refusal, detail) = await _authenticator.AuthenticateAsync(e.UserName, e.Password, e.ClientCertificate, e.CancellationToken);
         _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device?.Id));
 
-        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected"
-        // instead of the reason it is refused.
+        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected" (2)
+        // instead of the reason it is refused, such as "bad user name or password" (4) [MQTT-3.2.2-5].
+        var clientId = e.ClientId;
         AssignClientIdIfMissing(e, device?.Id ?? "refused");
         if (device is null)
         {
             e.ReasonCode = ConnackFor(refusal!.Value);
-            _gate.RefuseConnection(e.UserName, e.ClientId, remote, refusal.Value, $"{detail} (client id '{EvidenceClip.Text(e.ClientId)}') from {remote}");
+            _gate.RefuseConnection(e.UserName, clientId, remote, refusal.Value, $"{detail} (client id '{EvidenceClip.Text(clientId)}') from {remote}");
             return;
         }
 
@@ -120,6 +122,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         }
 
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
+        TrackAcknowledgements(e);
         e.ReasonCode = MqttConnectReasonCode.Success;
     }
 
@@ -158,13 +161,16 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         try
         {
-            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival);
+            var kept = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival, kept);
             e.ProcessPublish = decision.Accepted;
+            HoldAcknowledgement(e, decision.Kept);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Nothing a client sends may take the broker down; the message is refused and the fault logged.
             e.ProcessPublish = false;
+            HoldAcknowledgement(e, null);
             LogInterceptFailed(_logger, ex, source.Device.Id, e.ApplicationMessage.Topic);
         }
     }

@@ -46,6 +46,7 @@ internal static class NormalOperationRun
         services.AddSingleton<DetectionSensitivity>();
         services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(dataDir, "ledger"), LedgerOptions.Default, clock));
         services.AddSingleton<LedgerRecorder>();
+        services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(dataDir));
         using var host = builder.Build();
         await host.StartAsync(ct);
         try

@@ -19,10 +19,14 @@ internal static class MetricsEndpoint
 
     public static WebApplication MapMetrics(this WebApplication app)
     {
-        app.MapGet("/metrics", (PipelineMetrics metrics, ModbusMetrics modbus, WriteRecorder writes, LiveEvents live, IServiceProvider services) =>
-                TypedResults.Text(
-                    Write(metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners, modbus, services.GetService<FindingForwarder>()?.Status),
-                    ContentType))
+        app.MapGet("/metrics", (PipelineMetrics metrics, ModbusMetrics modbus, WriteRecorder writes, LiveEvents live, SiteHealth health, IServiceProvider services) =>
+            {
+                var text = Write(
+                    metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners, modbus, services.GetService<FindingForwarder>()?.Status);
+                var healthText = new MetricsText();
+                health.WriteMetrics(healthText);
+                return TypedResults.Text(text + healthText, ContentType);
+            })
             .RequireAuthorization(AccessPolicies.Viewer).WithTags("metrics").WithSummary("Prometheus metrics");
         return app;
     }
@@ -45,6 +49,8 @@ internal static class MetricsEndpoint
 
         text.Family("twinguard_refusals_not_stored_total", "counter", "Refusals counted but not kept in the quarantine store (flood).")
             .Sample("twinguard_refusals_not_stored_total", m.RefusalsNotStored)
+            .Family("twinguard_findings_not_queued_total", "counter", "Findings counted but dropped before correlation because its queue was full.")
+            .Sample("twinguard_findings_not_queued_total", m.FindingsNotQueued)
             .Family("twinguard_findings_total", "counter", "Findings raised (before folding repeats), by reason.");
         foreach (var reason in Enum.GetValues<ReasonCode>())
         {

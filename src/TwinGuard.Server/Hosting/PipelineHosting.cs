@@ -7,6 +7,7 @@ using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
 using TwinGuard.Twins.Twin;
+using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -45,6 +46,7 @@ internal static class PipelineHosting
 
         // Validate, twin and detect run in the twins' grains.
         services.AddSingleton<DetectionSensitivity>();
+        services.AddSingleton(_ => SequenceStore.Open(settings.DataDirectory));
         services.AddSingleton<TwinDispatcher>();
         services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());
 
@@ -59,6 +61,7 @@ internal static class PipelineHosting
         services.AddHostedService<LedgerWitnessingService>();
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
+        services.AddSingleton<SiteHealth>();
 
         services.AddHostedService<PipelineService>();
         return services;

@@ -33,7 +33,9 @@ internal static class TwinGuardHost
             app.UseHsts();
         }
 
-        app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
+        app.MapGet("/health", (PipelineMetrics m, SiteHealth health) => health.Problems() is { Count: > 0 } problems
+            ? Results.Json(new { status = "unhealthy", problems, messages = m.Messages, findings = m.Findings, incidents = m.Incidents }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
         app.MapTwinGuardApi().MapDashboard().MapMetrics();
         return app;
     }

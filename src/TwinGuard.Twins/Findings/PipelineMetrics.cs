@@ -19,6 +19,7 @@ public sealed class PipelineMetrics
     private long _readingsAccepted;
     private long _incidents;
     private long _refusalsNotStored;
+    private long _findingsNotQueued;
     private long _operatingChanges;
 
     /// <summary>From a message's arrival at a transport to the end of its validation and detection in the twin.</summary>
@@ -52,6 +53,9 @@ public sealed class PipelineMetrics
 
     /// <summary>Refusals counted but not written to the quarantine store because it was saturated (a flood).</summary>
     public long RefusalsNotStored => Interlocked.Read(ref _refusalsNotStored);
+
+    /// <summary>Findings raised while the correlate stage's queue was full (counted in the findings, never correlated).</summary>
+    public long FindingsNotQueued => Interlocked.Read(ref _findingsNotQueued);
 
     /// <summary>Detector hits not raised because several signals of an asset moved together (an operating change).</summary>
     public long OperatingChanges => Interlocked.Read(ref _operatingChanges);
@@ -111,4 +115,8 @@ public sealed class PipelineMetrics
     internal void CountIncident() => Interlocked.Increment(ref _incidents);
 
     internal void CountRefusalNotStored() => Interlocked.Increment(ref _refusalsNotStored);
+
+    internal void CountRefusalsNotStored(int count) => Interlocked.Add(ref _refusalsNotStored, count);
+
+    internal void CountFindingNotQueued() => Interlocked.Increment(ref _findingsNotQueued);
 }

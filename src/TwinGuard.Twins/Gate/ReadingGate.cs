@@ -43,10 +43,18 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     public void ObserveConnection(ConnectionAttempt attempt) => Connecting?.Invoke(attempt);
 
     /// <summary>Decides on one message and, when accepted, hands it to the twin.</summary>
-    public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp)
+    /// <param name="source">Who sent it.</param>
+    /// <param name="topic">Where it was published.</param>
+    /// <param name="payload">The reading.</param>
+    /// <param name="arrivalTimestamp">When the transport received it, on <see cref="Time"/>.</param>
+    /// <param name="kept">
+    /// True when the transport acknowledges the message to its sender (MQTT QoS 1/2): an accepted decision then carries
+    /// <see cref="GateDecision.Kept"/>, to await before acknowledging.
+    /// </param>
+    public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept = false)
     {
         evidence.Metrics.CountMessage();
-        var decision = await DecideAsync(source, topic, payload, arrivalTimestamp);
+        var decision = await DecideAsync(source, topic, payload, arrivalTimestamp, kept);
         if (!decision.Accepted)
         {
             // Counted once per message, whatever the number of findings its refusal raised: a message whose every
@@ -57,7 +65,7 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         return decision;
     }
 
-    private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp)
+    private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept)
     {
         var device = source.Device;
 
@@ -115,8 +123,8 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
                 $"device '{device.Id}' exceeds {plant.Validation.FloodFactor}x the expected rate of '{asset.Id}'", payload);
         }
 
-        await inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot });
-        return GateDecision.Accept;
+        var recorded = await inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept);
+        return kept ? GateDecision.Accept with { Kept = recorded } : GateDecision.Accept;
     }
 
     /// <summary>Records a connection the transport refused (unknown user, wrong password, quarantined device).</summary>

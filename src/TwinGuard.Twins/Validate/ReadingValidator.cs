@@ -12,9 +12,14 @@ namespace TwinGuard.Twins.Validate;
 /// is tested directly. Refusal rules return a <see cref="ReasonCode"/>; flagging rules (frozen, stale) raise a finding
 /// but let the value through, since a frozen sensor repeats the last-known-good value anyway.
 /// </remarks>
-internal sealed class ReadingValidator(AssetModel asset, ValidationSettings settings)
+/// <param name="asset">The asset whose readings it checks.</param>
+/// <param name="settings">The plant model's validation settings.</param>
+/// <param name="last">The last boot and sequence accepted from each device before this validator (a restart); none when null.</param>
+internal sealed class ReadingValidator(AssetModel asset, ValidationSettings settings, IReadOnlyDictionary<string, (long Boot, long Sequence)>? last = null)
 {
-    private readonly Dictionary<string, (long Boot, long Sequence)> _last = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Boot, long Sequence)> _last = last is null
+        ? new(StringComparer.Ordinal)
+        : new(last, StringComparer.Ordinal);
 
     /// <summary>Message-level checks: skew, then boot and sequence. Null when the message may proceed.</summary>
     /// <remarks>
