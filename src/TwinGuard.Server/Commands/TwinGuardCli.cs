@@ -34,6 +34,7 @@ internal static class TwinGuardCli
         ApprovalsCommand.Create(),
         SimulateCommand.Create(),
         KeysCommand.Create(),
+        OpcUaCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -65,6 +65,7 @@ internal static class TwinGuardHost
         services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddHostedService<PipelineService>();
         services.AddModbus(settings.Plant);
+        services.AddOpcUa(settings.Plant);
         if (settings.ExternalBroker is not null)
         {
             services.AddHostedService(sp => sp.GetRequiredService<ExternalBroker>());

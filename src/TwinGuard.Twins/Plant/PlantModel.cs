@@ -17,6 +17,9 @@ public sealed record PlantModel(
     /// <summary>The Modbus devices polled and guarded (the <c>modbus:</c> section); none when absent.</summary>
     public ModbusSettings Modbus { get; init; } = ModbusSettings.None;
 
+    /// <summary>The OPC UA servers subscribed to (the <c>opcua:</c> section); none when absent.</summary>
+    public OpcUaSettings OpcUa { get; init; } = OpcUaSettings.None;
+
     /// <summary>The asset with this id, or null.</summary>
     public AssetModel? FindAsset(string id) => _assets.GetValueOrDefault(id);
 

@@ -7,4 +7,7 @@ public sealed record ExtensionObject(NodeId TypeId, ReadOnlyMemory<byte> Body)
 {
     /// <summary>The null extension object (no type, no body).</summary>
     public static ExtensionObject Null { get; } = new(NodeId.Null, ReadOnlyMemory<byte>.Empty);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"ExtensionObject({TypeId}, {Body.Length} bytes)";
 }
