@@ -105,4 +105,48 @@ public sealed class OpcUaClientTests
         Assert.Equal(Enumerable.Range((int)sequences[0], sequences.Count).Select(i => (uint)i), sequences);
         await client.CloseAsync(CancellationToken.None);
     }
+
+    [Theory]
+    [InlineData(MessageSecurityMode.Sign, null)]
+    [InlineData(MessageSecurityMode.SignAndEncrypt, null)]
+    [InlineData(MessageSecurityMode.SignAndEncrypt, "operator")]
+    public async Task Read_Basic256Sha256Channel_WorksAgainstNodeOpcUa(MessageSecurityMode mode, string? user)
+    {
+        await using var server = await NodeOpcUaServer.StartAsync();
+        var url = OpcUaEndpointUrl.Parse(server.Url);
+        byte[] serverCertificate;
+        await using (var discovery = await OpcUaClient.ConnectAsync(url, OpcUaClientOptions.Default, TimeProvider.System, CancellationToken.None))
+        {
+            serverCertificate = (await discovery.GetEndpointsAsync(CancellationToken.None)).First(e => e.SecurityMode == mode).ServerCertificate;
+        }
+
+        using var certificate = OpcUaClientCertificate.LoadOrCreate(null, TimeProvider.System);
+        await using var client = await OpcUaClient.ConnectAsync(url, OpcUaClientOptions.Default, TimeProvider.System, CancellationToken.None,
+            new OpcUaSecurity(mode, certificate, serverCertificate));
+        await client.OpenSessionAsync("secure", user is null ? OpcUaIdentity.Anonymous : new OpcUaIdentity(user, "pump-secret"), CancellationToken.None);
+
+        var values = await client.ReadAsync([NodeId.Parse("ns=1;s=pump1.speed")], AttributeIds.Value, CancellationToken.None);
+        Assert.True(values[0].Status.IsGood);
+        Assert.Equal(SecurityPolicies.Basic256Sha256, client.Channel.PolicyUri);
+
+        // Subscriptions work over the secured channel as well (several MSG chunks each way).
+        var subscription = await client.CreateSubscriptionAsync(TimeSpan.FromMilliseconds(100), 100, 10, CancellationToken.None);
+        await client.CreateMonitoredItemsAsync(subscription.SubscriptionId, [new MonitoredItemRequest(NodeId.Parse("ns=1;s=pump1.flow"), 1, TimeSpan.FromMilliseconds(50), 0)], CancellationToken.None);
+        var publish = await client.PublishAsync([], TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.NotEmpty(publish.Message.DataChanges);
+        await client.CloseAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Connect_Basic256Sha256WithAnotherServersCertificate_IsRefused()
+    {
+        await using var server = await NodeOpcUaServer.StartAsync();
+        using var certificate = OpcUaClientCertificate.LoadOrCreate(null, TimeProvider.System);
+        using var impostor = OpcUaClientCertificate.LoadOrCreate(null, TimeProvider.System);
+
+        // The server cannot decrypt a request encrypted for another key: it refuses, the client reports it.
+        await Assert.ThrowsAnyAsync<OpcUaException>(() => OpcUaClient.ConnectAsync(OpcUaEndpointUrl.Parse(server.Url),
+            OpcUaClientOptions.Default with { RequestTimeout = TimeSpan.FromSeconds(5) }, TimeProvider.System, CancellationToken.None,
+            new OpcUaSecurity(MessageSecurityMode.SignAndEncrypt, certificate, impostor.RawData)));
+    }
 }

@@ -46,11 +46,27 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     /// <summary>The session's id; null before a session.</summary>
     public NodeId? SessionId { get; private set; }
 
-    /// <summary>Connects and opens a secure channel with security policy None.</summary>
-    public static async Task<OpcUaClient> ConnectAsync(OpcUaEndpointUrl url, OpcUaClientOptions options, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Connects and opens a secure channel: policy None unless <paramref name="security"/> says Basic256Sha256.</summary>
+    public static async Task<OpcUaClient> ConnectAsync(OpcUaEndpointUrl url, OpcUaClientOptions options, TimeProvider time, CancellationToken cancellationToken,
+        OpcUaSecurity? security = null)
     {
-        var connection = await UaTcpConnection.ConnectAsync(url, options.Limits, cancellationToken);
-        var channel = new UaSecureChannel(connection, time);
+        var crypto = security is { Mode: not MessageSecurityMode.None } s
+            ? new ChannelCrypto(s.Mode,
+                s.ClientCertificate ?? throw new ArgumentException("Basic256Sha256 needs a client certificate", nameof(security)),
+                s.ServerCertificate ?? throw new ArgumentException("Basic256Sha256 needs the server certificate", nameof(security)))
+            : null;
+        UaTcpConnection connection;
+        try
+        {
+            connection = await UaTcpConnection.ConnectAsync(url, options.Limits, cancellationToken);
+        }
+        catch
+        {
+            crypto?.Dispose();
+            throw;
+        }
+
+        var channel = new UaSecureChannel(connection, time, crypto);
         try
         {
             await channel.OpenAsync(options.RequestTimeout, cancellationToken);
@@ -98,10 +114,11 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     public async Task OpenSessionAsync(string sessionName, OpcUaIdentity identity, CancellationToken cancellationToken)
     {
         var clientNonce = RandomNumberGenerator.GetBytes(32);
+        var crypto = _channel.Crypto;
         var response = await CallAsync(ServiceIds.CreateSessionRequest, w =>
         {
             // ApplicationDescription (§7.2) of this client.
-            w.WriteString("urn:twinguard:opcua-client");
+            w.WriteString(OpcUaClientCertificate.ApplicationUri);
             w.WriteString("urn:twinguard");
             w.WriteLocalizedText(new LocalizedText(null, "TwinGuard"));
             w.WriteInt32(1); // ApplicationType: Client
@@ -112,7 +129,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
             w.WriteString(Url.Text);
             w.WriteString(sessionName);
             w.WriteByteString(clientNonce);
-            w.WriteByteString([], isNull: true); // ClientCertificate: none with policy None
+            w.WriteByteString(crypto?.ClientCertificateDer ?? [], isNull: crypto is null); // ClientCertificate: none with policy None
             w.WriteDouble(Options.SessionTimeout.TotalMilliseconds);
             w.WriteUInt32(Options.Limits.MaxMessageSize);
         }, cancellationToken);
@@ -128,15 +145,33 @@ public sealed partial class OpcUaClient : IAsyncDisposable
         SessionEndpoints = reader.ReadArray("EndpointDescription", 30, static (ref UaBinaryReader r) => EndpointDescription.Read(ref r));
         reader.ReadArray("SignedSoftwareCertificate", 8, static (ref UaBinaryReader r) => (r.ReadByteString(), r.ReadByteString()));
         reader.ReadString(); // ServerSignature.Algorithm
-        reader.ReadByteString(); // ServerSignature.Signature
+        var serverSignature = reader.ReadByteString() ?? [];
         reader.ReadUInt32(); // MaxRequestMessageSize
         _authenticationToken = token;
+        byte[]? clientSignature = null;
+        if (crypto is not null)
+        {
+            // §5.6.2: the server proves it holds its key by signing our certificate and nonce; §5.6.3: we sign its
+            // certificate and nonce. The certificate must be the one the channel was opened with.
+            if (!ServerCertificate.AsSpan().SequenceEqual(crypto.ServerCertificateDer))
+            {
+                throw new OpcUaException(StatusCodes.BadCertificateInvalid, "CreateSession returned another server certificate than the channel's");
+            }
+
+            if (!crypto.VerifyServerSignature([.. crypto.ClientCertificateDer, .. clientNonce], serverSignature))
+            {
+                throw new OpcUaException(StatusCodes.BadSecurityChecksFailed, "the server's CreateSession signature does not verify");
+            }
+
+            clientSignature = crypto.SignWithClientKey([.. ServerCertificate, .. serverNonce]);
+        }
 
         var policy = ChooseTokenPolicy(identity);
         var activate = await CallAsync(ServiceIds.ActivateSessionRequest, w =>
         {
-            w.WriteString(null); // ClientSignature.Algorithm: none with policy None
-            w.WriteByteString([], isNull: true);
+            // ClientSignature (§7.37 SignatureData): none with policy None.
+            w.WriteString(clientSignature is null ? null : "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+            w.WriteByteString(clientSignature ?? [], isNull: clientSignature is null);
             w.WriteInt32(0); // ClientSoftwareCertificates
             w.WriteStringArray(["en"]);
             WriteIdentityToken(w, identity, policy, serverNonce);
@@ -153,12 +188,15 @@ public sealed partial class OpcUaClient : IAsyncDisposable
         var wanted = identity.UserName is null ? UserTokenType.Anonymous : UserTokenType.UserName;
         // The endpoint this channel uses: policy None. Among its token policies, one of the wanted type; for a password,
         // prefer one whose policy encrypts it (never send a password in the clear when the server offers better).
-        var endpoint = SessionEndpoints.FirstOrDefault(e => e.SecurityPolicyUri == SecurityPolicies.None && e.SecurityMode == MessageSecurityMode.None);
+        // The endpoint this channel uses. Among its token policies, one of the wanted type; a password is only ever sent
+        // encrypted: by a Basic256Sha256 token policy, or by the channel's own Basic256Sha256 when the token names none.
+        var endpoint = SessionEndpoints.FirstOrDefault(e => e.SecurityPolicyUri == _channel.PolicyUri && e.SecurityMode == _channel.Mode);
         var candidates = (endpoint?.UserIdentityTokens ?? []).Where(t => t.TokenType == wanted).ToList();
         var policy = candidates.FirstOrDefault(t => t.SecurityPolicyUri == SecurityPolicies.Basic256Sha256)
-            ?? candidates.FirstOrDefault(t => wanted == UserTokenType.Anonymous || SecurityPolicies.Strength(t.SecurityPolicyUri) > 0);
+            ?? candidates.FirstOrDefault(t => wanted == UserTokenType.Anonymous
+                || string.IsNullOrEmpty(t.SecurityPolicyUri) && _channel.Crypto is not null);
         return policy ?? throw new OpcUaException(StatusCodes.BadIdentityTokenRejected,
-            $"the server's None endpoint offers no {wanted} token{(wanted == UserTokenType.UserName ? " whose password is encrypted (Basic256Sha256)" : string.Empty)}");
+            $"the server's {SecurityPolicies.ShortName(_channel.PolicyUri)}/{_channel.Mode} endpoint offers no {wanted} token{(wanted == UserTokenType.UserName ? " whose password is encrypted (Basic256Sha256)" : string.Empty)}");
     }
 
     private void WriteIdentityToken(UaBinaryWriter w, OpcUaIdentity identity, UserTokenPolicy policy, byte[] serverNonce)

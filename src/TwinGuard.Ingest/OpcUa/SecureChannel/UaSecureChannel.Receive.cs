@@ -55,15 +55,31 @@ public sealed partial class UaSecureChannel
             throw new OpcUaException(StatusCodes.BadSecureChannelIdInvalid, $"a chunk for channel {channelId}, this channel is {token.ChannelId}");
         }
 
+        byte[]? opened = null;
         if (chunk.Type == UaTcpMessageType.OpenSecureChannel)
         {
-            // §6.7.2.3 asymmetric header: with policy None the server sends no certificate and no thumbprint.
+            // §6.7.2.3 asymmetric header: the server's policy, its certificate and our certificate's thumbprint.
             var policy = reader.ReadString();
-            reader.ReadByteString();
-            reader.ReadByteString();
-            if (policy != SecurityPolicies.None)
+            var sender = reader.ReadByteString();
+            var receiver = reader.ReadByteString();
+            if (policy != PolicyUri)
             {
-                throw new OpcUaException(StatusCodes.BadSecurityPolicyRejected, $"the server answered with security policy {policy}, the channel asked for None");
+                throw new OpcUaException(StatusCodes.BadSecurityPolicyRejected, $"the server answered with security policy {policy}, the channel asked for {SecurityPolicies.ShortName(PolicyUri)}");
+            }
+
+            if (_crypto is not null)
+            {
+                if (sender is null || !sender.AsSpan().SequenceEqual(_crypto.ServerCertificateDer))
+                {
+                    throw new OpcUaException(StatusCodes.BadCertificateInvalid, "the server signed its OpenSecureChannel response with another certificate than its endpoint's");
+                }
+
+                if (receiver is null || !receiver.AsSpan().SequenceEqual(_crypto.ClientThumbprint))
+                {
+                    throw new OpcUaException(StatusCodes.BadCertificateInvalid, "the server's OpenSecureChannel response names another client certificate");
+                }
+
+                opened = _crypto.UnprotectAsymmetric(WholeChunk(chunk), UaTcpHeader.Size + reader.Position);
             }
         }
         else
@@ -73,6 +89,18 @@ public sealed partial class UaSecureChannel
             {
                 throw new OpcUaException(StatusCodes.BadSecureChannelTokenUnknown, $"a chunk with token id {tokenId}, which this channel was never issued");
             }
+
+            if (_crypto is not null)
+            {
+                opened = _crypto.UnprotectSymmetric(tokenId, WholeChunk(chunk), UaTcpHeader.Size + reader.Position);
+            }
+        }
+
+        if (opened is not null)
+        {
+            // From here on, read what was decrypted and verified.
+            chunk = chunk with { Body = opened };
+            reader = new UaBinaryReader(opened);
         }
 
         var sequence = reader.ReadUInt32();
@@ -111,6 +139,15 @@ public sealed partial class UaSecureChannel
             pending.Completion.TrySetException(ex);
             throw;
         }
+    }
+
+    // The signature covers the 8-byte message header as received: rebuilt from the chunk's fields.
+    private static byte[] WholeChunk(UaTcpChunk chunk)
+    {
+        var whole = new byte[UaTcpHeader.Size + chunk.Body.Length];
+        UaTcpHeader.Write(whole, chunk.Type, chunk.ChunkType, whole.Length);
+        chunk.Body.Span.CopyTo(whole.AsSpan(UaTcpHeader.Size));
+        return whole;
     }
 
     // §6.7.2.4: each chunk's sequence number is one more than the previous; it wraps to a value below 1024 only after

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using TwinGuard.Ingest.OpcUa.Encoding;
 using TwinGuard.Ingest.OpcUa.Services;
 using TwinGuard.Ingest.OpcUa.Transport;
@@ -38,11 +37,24 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     private OpcUaException? _failure;
     private int _disposed;
 
-    public UaSecureChannel(UaTcpConnection connection, TimeProvider time)
+    private readonly ChannelCrypto? _crypto;
+
+    /// <summary>A channel with security policy None when <paramref name="crypto"/> is null, else Basic256Sha256.</summary>
+    internal UaSecureChannel(UaTcpConnection connection, TimeProvider time, ChannelCrypto? crypto = null)
     {
         _connection = connection;
         _time = time;
+        _crypto = crypto;
     }
+
+    /// <summary>The security policy URI of the channel.</summary>
+    public string PolicyUri => _crypto is null ? SecurityPolicies.None : SecurityPolicies.Basic256Sha256;
+
+    /// <summary>The message security mode of the channel.</summary>
+    public MessageSecurityMode Mode => _crypto?.Mode ?? MessageSecurityMode.None;
+
+    /// <summary>The Basic256Sha256 keys and certificates, or null with policy None.</summary>
+    internal ChannelCrypto? Crypto => _crypto;
 
     /// <summary>The current token; null before the channel is open.</summary>
     public ChannelSecurityToken? Token => _token;
@@ -72,8 +84,8 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         RequestHeaderWriter.Write(writer, NodeId.Null, 0, timeout, _time);
         writer.WriteUInt32(0);                                     // ClientProtocolVersion
         writer.WriteInt32(renew ? 1 : 0);                          // SecurityTokenRequestType: Issue 0, Renew 1
-        writer.WriteInt32((int)MessageSecurityMode.None);          // SecurityMode
-        writer.WriteByteString([]);                                // ClientNonce: empty for None
+        writer.WriteInt32((int)Mode);                              // SecurityMode
+        writer.WriteByteString(_crypto?.NewClientNonce() ?? []);   // ClientNonce: empty for None, 32 bytes for Basic256Sha256
         writer.WriteUInt32((uint)Math.Min(uint.MaxValue, TokenLifetime.TotalMilliseconds)); // RequestedLifetime
 
         var response = await RequestAsync(UaTcpMessageType.OpenSecureChannel, body.WrittenMemory, timeout, cancellationToken);
@@ -85,7 +97,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         var tokenId = reader.ReadUInt32();
         var createdAt = reader.ReadDateTime();
         var lifetimeMs = reader.ReadUInt32();
-        reader.ReadByteString(); // ServerNonce: unused with None
+        var serverNonce = reader.ReadByteString() ?? [];
         if (channelId == 0 || _token is { } old && old.ChannelId != channelId)
         {
             throw Fail(new OpcUaException(StatusCodes.BadSecureChannelIdInvalid, $"the server answered OpenSecureChannel with channel id {channelId}"));
@@ -94,6 +106,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         var lifetime = TimeSpan.FromMilliseconds(Math.Max(lifetimeMs, 1000));
         lock (_lock)
         {
+            _crypto?.AddToken(tokenId, serverNonce);
             _previousTokenId = _token?.TokenId ?? tokenId;
             _token = new ChannelSecurityToken(channelId, tokenId, createdAt, lifetime);
         }
@@ -172,10 +185,12 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     private ReadOnlyMemory<byte> Chunk(UaTcpMessageType type, uint requestId, ReadOnlySpan<byte> message)
     {
         var output = new ArrayBufferWriter<byte>(message.Length + 64);
-        var writer = new UaBinaryWriter(output);
-        var securityHeader = type == UaTcpMessageType.OpenSecureChannel ? AsymmetricNoneHeader : 4;
-        var overhead = UaTcpHeader.Size + 4 + securityHeader + 8;
-        var maxBody = (int)_connection.Negotiated.ReceiveBufferSize - overhead;
+        var asymmetric = type == UaTcpMessageType.OpenSecureChannel;
+        var securityHeader = asymmetric ? AsymmetricHeader() : BitConverter.GetBytes(0u);
+        var headerSize = UaTcpHeader.Size + 4 + securityHeader.Length;
+        var chunkSize = (int)_connection.Negotiated.ReceiveBufferSize;
+        var maxBody = _crypto is null ? chunkSize - headerSize - 8
+            : asymmetric ? _crypto.AsymmetricCapacity(chunkSize, headerSize) : _crypto.SymmetricCapacity(chunkSize, headerSize);
         var chunks = Math.Max(1, (message.Length + maxBody - 1) / maxBody);
         if (_connection.Negotiated.MaxChunkCount != 0 && chunks > _connection.Negotiated.MaxChunkCount
             || _connection.Negotiated.MaxMessageSize != 0 && message.Length > _connection.Negotiated.MaxMessageSize)
@@ -184,11 +199,13 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
                 $"a request of {message.Length} bytes exceeds what the server accepts ({_connection.Negotiated.MaxMessageSize} bytes, {_connection.Negotiated.MaxChunkCount} chunks)");
         }
 
+        var plain = new ArrayBufferWriter<byte>(Math.Min(message.Length, maxBody) + headerSize + 8);
+        var writer = new UaBinaryWriter(plain);
         Span<byte> headerSpace = stackalloc byte[UaTcpHeader.Size];
         for (var i = 0; i < chunks; i++)
         {
+            plain.ResetWrittenCount();
             var part = message.Slice(i * maxBody, Math.Min(maxBody, message.Length - (i * maxBody)));
-            var start = output.WrittenCount;
             writer.WriteBytes(headerSpace);
             uint channelId, tokenId;
             lock (_lock)
@@ -198,12 +215,9 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
             }
 
             writer.WriteUInt32(channelId);
-            if (type == UaTcpMessageType.OpenSecureChannel)
+            if (asymmetric)
             {
-                // §6.7.2.3 asymmetric algorithm security header, policy None: no certificate, no thumbprint.
-                writer.WriteString(SecurityPolicies.None);
-                writer.WriteByteString([], isNull: true);
-                writer.WriteByteString([], isNull: true);
+                writer.WriteBytes(securityHeader);
             }
             else
             {
@@ -214,13 +228,25 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
             writer.WriteUInt32(Interlocked.Increment(ref _sendSequence));
             writer.WriteUInt32(requestId);
             writer.WriteBytes(part);
-            UaTcpHeader.Write(writer.WrittenSpan(start, UaTcpHeader.Size), type, i == chunks - 1 ? (byte)'F' : (byte)'C', output.WrittenCount - start);
+            UaTcpHeader.Write(writer.WrittenSpan(0, UaTcpHeader.Size), type, i == chunks - 1 ? (byte)'F' : (byte)'C', plain.WrittenCount);
+            output.Write(_crypto is null ? plain.WrittenSpan
+                : asymmetric ? _crypto.ProtectAsymmetric(plain.WrittenSpan, headerSize) : _crypto.ProtectSymmetric(tokenId, plain.WrittenSpan, headerSize));
         }
 
         return output.WrittenMemory;
     }
 
-    private static readonly int AsymmetricNoneHeader = 4 + System.Text.Encoding.UTF8.GetByteCount(SecurityPolicies.None) + 4 + 4;
+    // §6.7.2.3 asymmetric algorithm security header: policy URI, sender certificate, receiver certificate thumbprint
+    // (both null with policy None).
+    private byte[] AsymmetricHeader()
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        var writer = new UaBinaryWriter(buffer);
+        writer.WriteString(PolicyUri);
+        writer.WriteByteString(_crypto?.ClientCertificateDer ?? [], isNull: _crypto is null);
+        writer.WriteByteString(_crypto?.ServerThumbprint ?? [], isNull: _crypto is null);
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary>Closes the channel: CloseSecureChannel (no response, §6.7.6), then the connection.</summary>
     public async Task CloseAsync(CancellationToken cancellationToken)
@@ -268,6 +294,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
 
         FailPending(new OpcUaException(StatusCodes.BadSecureChannelClosed, "the secure channel was closed"));
         _closing.Dispose();
+        _crypto?.Dispose();
     }
 
     private OpcUaException Fail(OpcUaException failure)
@@ -303,5 +330,4 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
         }
     }
 
-    private static uint ReadUInt32(ReadOnlySpan<byte> span, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(span[offset..]);
 }
