@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+using TwinGuard.Ingest.OpcUa.Client;
 using TwinGuard.Ingest.OpcUa.Subscriptions;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -7,7 +9,7 @@ namespace TwinGuard.Server.Hosting;
 
 /// <summary>Runs one subscriber per OPC UA server of the plant model, each on its own loop.</summary>
 /// <remarks>A server that does not answer delays no other; each subscriber reconnects with back-off on its own.</remarks>
-internal sealed partial class OpcUaService(PlantModel plant, ReadingGate gate, EvidenceSink evidence, TimeProvider time, ILogger<OpcUaService> logger)
+internal sealed partial class OpcUaService(HostSettings settings, ReadingGate gate, EvidenceSink evidence, TimeProvider time, ILogger<OpcUaService> logger)
     : IHostedService, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -18,11 +20,23 @@ internal sealed partial class OpcUaService(PlantModel plant, ReadingGate gate, E
     /// <summary>The running subscribers (the end-to-end tests read their counters).</summary>
     public IReadOnlyList<OpcUaSubscriber> Subscribers => _subscribers;
 
+    private X509Certificate2? _certificate;
+
+    /// <summary>Where the client's application certificate is kept: a server that trusted it once keeps trusting it.</summary>
+    public string CertificatePath => Path.Combine(settings.DataDirectory, "opcua", "client.pfx");
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var device in plant.OpcUa.Devices)
+        var devices = settings.Plant.OpcUa.Devices;
+        if (devices.Any(d => d.SecurityMode != OpcUaSecurityMode.None))
         {
-            var subscriber = new OpcUaSubscriber(device, gate, evidence, time);
+            _certificate = OpcUaClientCertificate.LoadOrCreate(CertificatePath, time);
+            LogCertificate(CertificatePath, _certificate.Thumbprint);
+        }
+
+        foreach (var device in devices)
+        {
+            var subscriber = new OpcUaSubscriber(device, gate, evidence, time, _certificate);
             _subscribers.Add(subscriber);
             LogSubscribing(device.Id, device.Endpoint, device.Signals.Count);
             _loops.Add(Task.Run(() => RunAsync(subscriber, _stopping.Token), CancellationToken.None));
@@ -48,6 +62,7 @@ internal sealed partial class OpcUaService(PlantModel plant, ReadingGate gate, E
         _disposed = true;
         await StopAsync(CancellationToken.None);
         _stopping.Dispose();
+        _certificate?.Dispose();
     }
 
     private static async Task RunAsync(OpcUaSubscriber subscriber, CancellationToken cancellationToken)
@@ -61,6 +76,9 @@ internal sealed partial class OpcUaService(PlantModel plant, ReadingGate gate, E
             // Stopping.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OPC UA client certificate {Path} (SHA-1 thumbprint {Thumbprint}): servers must trust it")]
+    private partial void LogCertificate(string path, string thumbprint);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Subscribing to OPC UA server '{Device}' at {Endpoint} ({Signals} signals)")]
     private partial void LogSubscribing(string device, string endpoint, int signals);

@@ -104,12 +104,6 @@ internal static class OpcUaModelReader
             throw modeField.Error(policy == "none" ? "policy none goes with mode none" : "policy basic256sha256 needs mode sign or sign_and_encrypt");
         }
 
-        if (policy != "none")
-        {
-            // docs/opcua.md: the client's secure channel implements policy None only so far.
-            throw policyField.Error("basic256sha256 is not supported by this version yet: use policy none (docs/opcua.md)");
-        }
-
         return (policy, mode);
     }
 

@@ -11,7 +11,7 @@ public sealed class OpcUaSubscriberTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    private static PlantModel Plant(string url, string? fingerprint = null, string nodeCheck = "30s") => PlantModelLoader.Parse($$"""
+    private static PlantModel Plant(string url, string? fingerprint = null, string nodeCheck = "30s", string security = "{ policy: none, mode: none }") => PlantModelLoader.Parse($$"""
         site: { id: s, topic_prefix: plant }
         assets:
           - id: pump1
@@ -25,7 +25,7 @@ public sealed class OpcUaSubscriberTests
           devices:
             - id: pump-ua
               endpoint: {{url}}
-              security: { policy: none, mode: none }
+              security: {{security}}
               {{(fingerprint is null ? string.Empty : "server_certificate: " + fingerprint)}}
               publishing_interval: 100ms
               node_check: {{nodeCheck}}
@@ -45,11 +45,14 @@ public sealed class OpcUaSubscriberTests
             var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
             evidence.Raised += f => Findings.Enqueue(f);
             Gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, Inbox);
-            Subscriber = new OpcUaSubscriber(plant.OpcUa.Devices[0], Gate, evidence, TimeProvider.System);
+            Subscriber = new OpcUaSubscriber(plant.OpcUa.Devices[0], Gate, evidence, TimeProvider.System, Certificate);
             _loop = Task.Run(() => Subscriber.RunAsync(_stop.Token));
         }
 
         public RecordingInbox Inbox { get; } = new();
+
+        public static System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate { get; } =
+            TwinGuard.Ingest.OpcUa.Client.OpcUaClientCertificate.LoadOrCreate(null, TimeProvider.System);
 
         public ConcurrentQueue<Finding> Findings { get; } = new();
 
@@ -191,5 +194,36 @@ public sealed class OpcUaSubscriberTests
 
         Assert.Contains("None", finding.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(run.Findings, f => f.Reason == ReasonCode.ServerCertificateChanged);
+    }
+
+    [Fact]
+    public async Task Run_SignAndEncrypt_ReadingsReachTheInbox()
+    {
+        await using var server = await NodeOpcUaServer.StartAsync();
+        await using var run = new Run(Plant(server.Url, server.Fingerprint, security: "{ policy: basic256sha256, mode: sign_and_encrypt }"));
+
+        await Eventually.HoldsAsync(() => run.Values("speed").Count(), n => n >= 5, Deadline, "5 speed readings over SignAndEncrypt");
+
+        // The test server also offers None and Sign: weaker than configured, reported once, and never used.
+        var finding = Assert.Single(run.Findings, f => f.Severity >= Severity.Medium);
+        Assert.Equal(ReasonCode.SecurityDowngrade, finding.Reason);
+        Assert.Contains("offers None/None, weaker than the configured basic256sha256/SignAndEncrypt", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_SecureServerRestartsOfferingOnlyNone_RaisesDowngradeAndNeverFallsBack()
+    {
+        var server = await NodeOpcUaServer.StartAsync();
+        var (port, pki) = (server.Port, server.PkiDirectory);
+        await using var run = new Run(Plant(server.Url, security: "{ policy: basic256sha256, mode: sign }"));
+        await Eventually.HoldsAsync(() => run.Subscriber.Sessions, n => n == 1, Deadline, "a signed session");
+        await server.DisposeAsync();
+
+        await using var downgraded = await NodeOpcUaServer.StartAsync(pki, port, policies: "none");
+        var finding = await run.FindingAsync(ReasonCode.SecurityDowngrade);
+
+        Assert.Contains("weaker than the configured basic256sha256", finding.Message, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(() => run.Findings.Count(f => f.Reason == ReasonCode.DeviceUnreachable), n => n >= 1, Deadline, "the refusal to connect");
+        Assert.Equal(1, run.Subscriber.Sessions);
     }
 }

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TwinGuard.Ingest.OpcUa.Client;
 using TwinGuard.Ingest.OpcUa.Encoding;
+using TwinGuard.Ingest.OpcUa.SecureChannel;
 using TwinGuard.Ingest.OpcUa.Services;
 using TwinGuard.Ingest.OpcUa.Transport;
 using TwinGuard.Twins.Findings;
@@ -40,12 +42,28 @@ public sealed partial class OpcUaSubscriber
     private readonly ArrayBufferWriter<byte> _payload = new(512);
     private readonly HashSet<int> _missingNodes = [];
     private readonly long _sequenceBase;
+    private readonly X509Certificate2? _clientCertificate;
+    private readonly MessageSecurityMode _mode;
     private long _readings;
     private bool _unreachable;
 
     /// <summary>Creates a subscriber for <paramref name="device"/>; the gate's plant model must hold it as a source.</summary>
-    public OpcUaSubscriber(OpcUaDeviceModel device, ReadingGate gate, EvidenceSink evidence, TimeProvider time, OpcUaClientOptions? options = null)
+    /// <param name="device">The server.</param>
+    /// <param name="gate">The gate readings go through.</param>
+    /// <param name="evidence">Where findings go.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="clientCertificate">The client's application certificate, needed when the device's policy is Basic256Sha256.</param>
+    /// <param name="options">Client options; the defaults when null.</param>
+    public OpcUaSubscriber(OpcUaDeviceModel device, ReadingGate gate, EvidenceSink evidence, TimeProvider time,
+        X509Certificate2? clientCertificate = null, OpcUaClientOptions? options = null)
     {
+        _clientCertificate = clientCertificate;
+        _mode = (MessageSecurityMode)(int)device.SecurityMode;
+        if (_mode != MessageSecurityMode.None && clientCertificate is null)
+        {
+            throw new ArgumentException($"OPC UA server '{device.Id}' uses {device.SecurityPolicy}: a client certificate is needed", nameof(clientCertificate));
+        }
+
         _device = device;
         _gate = gate;
         _evidence = evidence;
@@ -102,10 +120,32 @@ public sealed partial class OpcUaSubscriber
 
     private async Task SessionAsync(Action connected, CancellationToken cancellationToken)
     {
-        await using var client = await OpcUaClient.ConnectAsync(_url, _options, _time, cancellationToken);
+        // GetEndpoints first (OPC 10000-4 §5.4.4, allowed over a None channel): the certificate and the security offered
+        // are checked before anything else is sent; for Basic256Sha256 the endpoint's certificate is the one the
+        // secure channel is then opened with, and a server that no longer offers it is never fallen back from.
+        var discovery = await OpcUaClient.ConnectAsync(_url, _options, _time, cancellationToken);
+        OpcUaClient client;
         try
         {
-            await CheckServerAsync(client, cancellationToken);
+            var security = await CheckServerAsync(discovery, cancellationToken);
+            if (_mode == MessageSecurityMode.None)
+            {
+                client = discovery;
+            }
+            else
+            {
+                await CloseQuietlyAsync(discovery);
+                client = await OpcUaClient.ConnectAsync(_url, _options, _time, cancellationToken, security);
+            }
+        }
+        catch
+        {
+            await discovery.DisposeAsync();
+            throw;
+        }
+
+        try
+        {
             await client.OpenSessionAsync($"twinguard-{_device.Id}", Identity(), cancellationToken);
             if (CheckCertificate(client.ServerCertificate))
             {
@@ -167,8 +207,8 @@ public sealed partial class OpcUaSubscriber
         return new OpcUaIdentity(_device.UserName, password);
     }
 
-    /// <summary>GetEndpoints: the certificate each endpoint carries and the security they offer.</summary>
-    private async Task CheckServerAsync(OpcUaClient client, CancellationToken cancellationToken)
+    /// <summary>GetEndpoints: the certificate each endpoint carries and the security they offer; returns the security to use.</summary>
+    private async Task<OpcUaSecurity> CheckServerAsync(OpcUaClient client, CancellationToken cancellationToken)
     {
         var endpoints = await client.GetEndpointsAsync(cancellationToken);
         if (_watch.CheckEndpoints(endpoints) is { } downgrade)
@@ -180,6 +220,21 @@ public sealed partial class OpcUaSubscriber
         {
             throw new OpcUaException(StatusCodes.BadCertificateInvalid, "the server certificate is not the pinned one");
         }
+
+        if (_mode == MessageSecurityMode.None)
+        {
+            return OpcUaSecurity.None;
+        }
+
+        var endpoint = endpoints.FirstOrDefault(e => e.SecurityPolicyUri == SecurityPolicies.Basic256Sha256 && e.SecurityMode == _mode)
+            ?? throw new OpcUaException(StatusCodes.BadSecurityPolicyRejected,
+                $"the server no longer offers {_device.SecurityPolicy}/{_mode}: not connecting with weaker security");
+        if (CheckCertificate(endpoint.ServerCertificate))
+        {
+            throw new OpcUaException(StatusCodes.BadCertificateInvalid, "the server certificate is not the pinned one");
+        }
+
+        return new OpcUaSecurity(_mode, _clientCertificate, endpoint.ServerCertificate);
     }
 
     /// <summary>Raises a finding for a changed certificate; true when the data must be refused (pin mismatch).</summary>
@@ -219,9 +274,9 @@ public sealed partial class OpcUaSubscriber
             return;
         }
 
-        if (status.SubCode == StatusCodes.BadCertificateInvalid.Code)
+        if (status.SubCode == StatusCodes.BadCertificateInvalid.Code || status.SubCode == StatusCodes.BadSecurityPolicyRejected.Code && _unreachable)
         {
-            return; // already reported as server_certificate_changed
+            return; // already reported as server_certificate_changed or security_downgrade
         }
 
         if (!_unreachable)
