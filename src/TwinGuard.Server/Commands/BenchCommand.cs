@@ -17,6 +17,7 @@ internal static class BenchCommand
         AutoencoderBenchmark.Definition,
         LockdownBenchmark.Create(),
         ModbusBenchmark.Create(),
+        OpcUaBenchmark.Create(),
         RelationsBenchmark.Create(),
     ];
 
