@@ -149,4 +149,32 @@ public sealed class OpcUaClientTests
             OpcUaClientOptions.Default with { RequestTimeout = TimeSpan.FromSeconds(5) }, TimeProvider.System, CancellationToken.None,
             new OpcUaSecurity(MessageSecurityMode.SignAndEncrypt, certificate, impostor.RawData)));
     }
+
+    [Theory]
+    [InlineData(MessageSecurityMode.None)]
+    [InlineData(MessageSecurityMode.SignAndEncrypt)]
+    public async Task Channel_ShortTokenLifetime_IsRenewedAndKeepsWorking(MessageSecurityMode mode)
+    {
+        await using var server = await NodeOpcUaServer.StartAsync();
+        var url = OpcUaEndpointUrl.Parse(server.Url);
+        var options = OpcUaClientOptions.Default with { TokenLifetime = TimeSpan.FromSeconds(2) };
+        OpcUaSecurity? security = null;
+        using var certificate = OpcUaClientCertificate.LoadOrCreate(null, TimeProvider.System);
+        if (mode != MessageSecurityMode.None)
+        {
+            await using var discovery = await OpcUaClient.ConnectAsync(url, options, TimeProvider.System, CancellationToken.None);
+            security = new OpcUaSecurity(mode, certificate, (await discovery.GetEndpointsAsync(CancellationToken.None)).First(e => e.SecurityMode == mode).ServerCertificate);
+        }
+
+        await using var client = await OpcUaClient.ConnectAsync(url, options, TimeProvider.System, CancellationToken.None, security);
+        await client.OpenSessionAsync("renewal", OpcUaIdentity.Anonymous, CancellationToken.None);
+        var firstToken = client.Channel.Token!.TokenId;
+
+        await Eventually.HoldsAsync(() => client.Channel.Renewals, n => n >= 2, TimeSpan.FromSeconds(60), "two renewals");
+
+        Assert.NotEqual(firstToken, client.Channel.Token!.TokenId);
+        var values = await client.ReadAsync([NodeId.Parse("ns=1;s=pump1.speed")], AttributeIds.Value, CancellationToken.None);
+        Assert.True(values[0].Status.IsGood);
+        Assert.True(client.Channel.IsOpen);
+    }
 }

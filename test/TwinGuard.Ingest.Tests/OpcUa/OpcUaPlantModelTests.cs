@@ -61,4 +61,16 @@ public sealed class OpcUaPlantModelTests
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         Assert.Matches(@"^plant\.yaml:\d+:\d+: ", error.Message);
     }
+
+    [Fact]
+    public void Parse_SampleFile_LoadsTheSecuredServerAndItsSignals()
+    {
+        var root = NodeOpcUaServer.ScriptDirectory();
+        var plant = PlantModelLoader.Load(Path.Combine(root, "..", "..", "samples", "plant-opcua.yaml"));
+
+        var device = Assert.Single(plant.OpcUa.Devices);
+        Assert.Equal((OpcUaSecurityMode.SignAndEncrypt, "basic256sha256", 4), (device.SecurityMode, device.SecurityPolicy, device.Signals.Count));
+        Assert.Null(device.UserName);
+        Assert.Equal(0.1, device.Signals.Single(s => s.SignalId == "motor_temp").Deadband);
+    }
 }

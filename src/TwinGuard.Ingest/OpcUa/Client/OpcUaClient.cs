@@ -66,7 +66,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
             throw;
         }
 
-        var channel = new UaSecureChannel(connection, time, crypto);
+        var channel = new UaSecureChannel(connection, time, crypto) { TokenLifetime = options.TokenLifetime };
         try
         {
             await channel.OpenAsync(options.RequestTimeout, cancellationToken);

@@ -13,4 +13,7 @@ public sealed record OpcUaClientOptions(TimeSpan RequestTimeout, TimeSpan Sessio
 
     /// <summary>Most references a Browse may return over all its continuation points.</summary>
     public int MaxBrowseReferences { get; init; } = 100_000;
+
+    /// <summary>The secure channel token lifetime requested (the server revises it); renewed at 75 %.</summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(60);
 }
