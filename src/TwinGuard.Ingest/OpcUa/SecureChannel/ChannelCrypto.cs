@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using TwinGuard.Ingest.OpcUa.Encoding;
@@ -18,7 +19,8 @@ internal sealed class ChannelCrypto : IDisposable
 {
     private const int SymmetricSignatureSize = 32;
     private const int AesBlock = 16;
-    private readonly Dictionary<uint, (SymmetricKeys Client, SymmetricKeys Server)> _tokens = [];
+    // Written when a token is issued or renewed, read by the receive loop and by senders at the same time.
+    private readonly ConcurrentDictionary<uint, (SymmetricKeys Client, SymmetricKeys Server)> _tokens = new();
     private readonly RSA _clientKey;
     private readonly RSA _serverKey;
 
@@ -67,7 +69,7 @@ internal sealed class ChannelCrypto : IDisposable
         // Keep the current and the previous token only: the server may still use the previous one for a while.
         foreach (var old in _tokens.Keys.Where(k => k != tokenId).OrderByDescending(k => k).Skip(1).ToList())
         {
-            _tokens.Remove(old);
+            _tokens.TryRemove(old, out _);
         }
     }
 
