@@ -22,6 +22,7 @@ internal static class BenchCommand
         AutoencoderBenchmark.Definition,
         LockdownBenchmark.Create(),
         ModbusBenchmark.Create(),
+        OpcUaBenchmark.Create(),
         RelationsBenchmark.Create(),
         AbuseBenchmark.Create(),
     ];

@@ -36,6 +36,7 @@ internal static class TwinGuardCli
         SimulateCommand.Create(),
         KeysCommand.Create(),
         WitnessCommand.Create(),
+        OpcUaCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -24,6 +24,7 @@ internal static class TwinGuardHost
         services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddPipeline(settings);
         services.AddModbus(settings.Plant);
+        services.AddOpcUa(settings.Plant);
         services.AddIntel(settings);
         services.AddTwinGuardApi(settings);
 

@@ -151,4 +151,27 @@ public enum ReasonCode
     /// the connection is closed.
     /// </summary>
     ProtocolViolation,
+
+    // OPC UA: the data's own quality and the server itself (docs/opcua.md).
+
+    /// <summary>An OPC UA server sent a value whose StatusCode is Bad or Uncertain: not a value to trust, refused.</summary>
+    BadQuality,
+
+    /// <summary>Publish sequence numbers were skipped: notifications were lost (what Republish recovered is said).</summary>
+    PublishGap,
+
+    /// <summary>A publish sequence number went back within one subscription: a replayed or forged notification.</summary>
+    SequenceRollback,
+
+    /// <summary>The server presented a certificate other than the pinned one, or than the one it presented before.</summary>
+    ServerCertificateChanged,
+
+    /// <summary>The server offers weaker security than configured, or than it offered before (e.g. its secure endpoints are gone).</summary>
+    SecurityDowngrade,
+
+    /// <summary>The server closed or forgot TwinGuard's session or subscription.</summary>
+    SessionClosed,
+
+    /// <summary>A configured node does not exist (any more) in the server's address space.</summary>
+    NodeMissing,
 }

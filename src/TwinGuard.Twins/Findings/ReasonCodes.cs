@@ -33,6 +33,7 @@ public static class ReasonCodes
         ReasonCode.Quarantined => Severity.Low,
         ReasonCode.ForbiddenFunction or ReasonCode.ForbiddenWrite or ReasonCode.ForbiddenValue or ReasonCode.UnexpectedWrite => Severity.High,
         ReasonCode.RegisterWrite => Severity.Info,
+        ReasonCode.SequenceRollback or ReasonCode.ServerCertificateChanged or ReasonCode.SecurityDowngrade => Severity.High,
         ReasonCode.Stale or ReasonCode.UnknownSignal or ReasonCode.UnknownAsset => Severity.Low,
         _ => Severity.Medium,
     };

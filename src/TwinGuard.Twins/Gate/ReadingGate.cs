@@ -127,6 +127,17 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         return kept ? GateDecision.Accept with { Kept = recorded } : GateDecision.Accept;
     }
 
+    /// <summary>
+    /// Refuses one value the transport itself could not accept as a reading (an OPC UA value whose StatusCode is Bad or
+    /// Uncertain): counted as a refused message, kept with <paramref name="payload"/>, raised as a finding.
+    /// </summary>
+    public void RefuseValue(SourceInfo source, string topic, string assetId, string signalId, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload)
+    {
+        evidence.Metrics.CountMessage();
+        evidence.Metrics.CountMessageRefused();
+        Refuse(source, topic, assetId, signalId, reason, detail, payload);
+    }
+
     /// <summary>Records a connection the transport refused (unknown user, wrong password, quarantined device).</summary>
     /// <remarks>
     /// What the client chose is stored clipped (<see cref="EvidenceClip"/>). Repeats from one address for one reason are

@@ -23,6 +23,9 @@ public sealed record PlantModel(
     /// <summary>The <c>tls:</c> section: server certificate and device certificate trust; null when absent.</summary>
     public TlsSettings? Tls { get; init; }
 
+    /// <summary>The OPC UA servers subscribed to (the <c>opcua:</c> section); none when absent.</summary>
+    public OpcUaSettings OpcUa { get; init; } = OpcUaSettings.None;
+
     /// <summary>The asset with this id, or null.</summary>
     public AssetModel? FindAsset(string id) => _assets.GetValueOrDefault(id);
 

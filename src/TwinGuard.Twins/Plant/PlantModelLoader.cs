@@ -19,7 +19,7 @@ public static class PlantModelLoader
     public static PlantModel Parse(string yaml, string file = "plant.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus", "listeners", "tls");
+        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus", "listeners", "tls", "opcua");
 
         var site = ReadSite(root.Required("site"));
         var validation = root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default;
@@ -37,6 +37,13 @@ public static class PlantModelLoader
             devices.AddRange(sources);
         }
 
+        var opcua = OpcUaSettings.None;
+        if (root.Optional("opcua") is { } o)
+        {
+            (opcua, var sources) = OpcUaModelReader.Read(o, site.TopicPrefix, assets, devices);
+            devices.AddRange(sources);
+        }
+
         var model = new PlantModel(
             site,
             validation,
@@ -47,6 +54,7 @@ public static class PlantModelLoader
             [])
         {
             Modbus = modbus,
+            OpcUa = opcua,
         };
         model = NetworkModelReader.Read(root, file, model);
 
