@@ -131,6 +131,15 @@ public sealed partial class LedgerWriter
             }
 
             _flushWaiters.Clear();
+
+            // A checkpoint asked for now cannot be signed over entries that are not on disk, nor when the signer
+            // refused: its caller hears why instead of waiting for a recovery that may never come.
+            foreach (var (_, done) in _checkpointWaiters)
+            {
+                done.TrySetException(error);
+            }
+
+            _checkpointWaiters.Clear();
         }
     }
 }
