@@ -235,7 +235,7 @@ public sealed class DetectCommandTests : IDisposable
         Assert.False(summary.Profiles[0].LevelFree);
         Assert.All(summary.Profiles, p => Assert.True(p.Overridden));
 
-        var ex = Assert.Throws<CommandLineException>(() => OfflineDetection.Run(Request(input) with { LevelFree = ["nope"] }));
+        var ex = Assert.Throws<DetectRequestException>(() => OfflineDetection.Run(Request(input) with { LevelFree = ["nope"] }));
         Assert.Contains("'nope'", ex.Message, StringComparison.Ordinal);
     }
 }
