@@ -95,12 +95,9 @@ public sealed class IntelAdapter : IDisposable
         var device = role is null ? "no device of the plant" : $"{role} is device '{where.DeviceId}'";
         _evidence.Raise(new Finding(
             alert.Time, ReasonCode.IdsAlert, severity, where.AssetId, null, where.DeviceId, null, 0,
-            $"{alert.Sensor} alert {signature}'{alert.Signature}' {alert.Protocol} {Endpoint(alert.SourceAddress, alert.SourcePort)} -> {Endpoint(alert.DestinationAddress, alert.DestinationPort)} ({device})",
+            $"{alert.Sensor} alert {signature}'{alert.Signature}' {alert.Protocol} {NetworkEvent.Endpoint(alert.SourceAddress, alert.SourcePort)} -> {NetworkEvent.Endpoint(alert.DestinationAddress, alert.DestinationPort)} ({device})",
             alert.FlowId is null ? null : "flow " + alert.FlowId));
     }
-
-    private static string Endpoint(IPAddress address, int? port) =>
-        port is { } p ? (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]:{p}" : $"{address}:{p}") : address.ToString();
 
     private void OnCorrelated(object? sender, CorrelationResult result)
     {

@@ -21,13 +21,11 @@ public sealed record CorrelationSettings(TimeSpan Window, int FindingsForInciden
     /// </summary>
     public static IReadOnlyList<SequenceRule> DefaultSequences(TimeSpan within)
     {
-        var anomaly = new FindingCondition(
-            [Findings.ReasonCode.OutOfRange, Findings.ReasonCode.RateOfChange, Findings.ReasonCode.Frozen, Findings.ReasonCode.StatisticalOutlier,
-             Findings.ReasonCode.PersistentShift, Findings.ReasonCode.MultivariateAnomaly, Findings.ReasonCode.RelationViolated, Findings.ReasonCode.OperatingLimit],
-            [], []);
+        var reasons = Enum.GetValues<Findings.ReasonCode>();
+        var anomaly = new FindingCondition([.. reasons.Where(Findings.ReasonCodes.IsProcessAnomaly)], [], []);
         return
         [
-            new("unexpected-write-then-anomaly", new([Findings.ReasonCode.ForbiddenWrite, Findings.ReasonCode.ForbiddenValue, Findings.ReasonCode.UnexpectedWrite], [], []), anomaly, within),
+            new("unexpected-write-then-anomaly", new([.. reasons.Where(Findings.ReasonCodes.IsUnexpectedWrite)], [], []), anomaly, within),
             new("network-alert-then-anomaly", new([Findings.ReasonCode.IdsAlert], [], []), anomaly, within),
         ];
     }
