@@ -1,3 +1,4 @@
+using TwinGuard.Server.Bench;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -38,32 +39,10 @@ internal sealed class RawMqttClient : IDisposable
     }
 
     /// <summary>MQTT 3.1.1 §3.1: a CONNECT with clean session, user name and password.</summary>
-    public static byte[] Connect(string clientId, string userName, string password)
-    {
-        var body = new List<byte>();
-        AddString(body, "MQTT");
-        body.Add(4); // protocol level 3.1.1
-        body.Add(0b1100_0010); // user name, password, clean session
-        body.AddRange([0, 60]); // keep alive
-        AddString(body, clientId);
-        AddString(body, userName);
-        AddString(body, password);
-        return [0x10, .. RemainingLength(body.Count), .. body];
-    }
+    public static byte[] Connect(string clientId, string userName, string password) => RawMqttPackets.Connect(clientId, userName, password);
 
     /// <summary>MQTT 3.1.1 §2.2.3: the variable-length encoding of a packet's remaining length.</summary>
-    public static byte[] RemainingLength(long length)
-    {
-        var bytes = new List<byte>();
-        do
-        {
-            var b = (byte)(length % 128);
-            length /= 128;
-            bytes.Add(length > 0 ? (byte)(b | 0x80) : b);
-        }
-        while (length > 0);
-        return [.. bytes];
-    }
+    public static byte[] RemainingLength(long length) => RawMqttPackets.RemainingLength(length);
 
     /// <summary>Sends bytes; false when the server has closed or reset the connection meanwhile.</summary>
     public async Task<bool> TrySendAsync(ReadOnlyMemory<byte> bytes)
@@ -147,12 +126,4 @@ internal sealed class RawMqttClient : IDisposable
     }
 
     public void Dispose() => Socket.Dispose();
-
-    private static void AddString(List<byte> body, string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        body.Add((byte)(bytes.Length >> 8));
-        body.Add((byte)bytes.Length);
-        body.AddRange(bytes);
-    }
 }

@@ -121,7 +121,7 @@ internal static class AbuseBenchmark
         var peak = baseline;
         using var stop = new CancellationTokenSource();
         var device = Task.Run(() => ConnectPublishLoopAsync(port, seq, stop.Token), CancellationToken.None);
-        byte[] header = [0x10, .. RemainingLength((256L * 1024 * 1024) - 1)];
+        byte[] header = [0x10, .. RawMqttPackets.RemainingLength((256L * 1024 * 1024) - 1)];
         var junk = new byte[4096];
         var sockets = new List<Socket>(Announcers);
         try
@@ -353,7 +353,7 @@ internal static class AbuseBenchmark
     /// <summary>Refused connects with huge ids and idle sockets, from 1,000 addresses in turn, until stopped; returns how many.</summary>
     private static async Task<int> AttackLoopAsync(int port, CancellationToken stop)
     {
-        var connect = Connect(new string('i', 60_000), new string('u', 60_000), "x");
+        var connect = RawMqttPackets.Connect(new string('i', 60_000), new string('u', 60_000), "x");
         var count = 0;
         var idle = new Queue<Socket>();
         try
@@ -398,7 +398,7 @@ internal static class AbuseBenchmark
     /// <summary>Phase 2: refused connects with <paramref name="idBytes"/>-long ids; returns how many were made.</summary>
     private static async Task<int> RefusedConnectsAsync(int port, int connects, int idBytes, CancellationToken cancellationToken)
     {
-        var packet = Connect(new string('i', idBytes), new string('u', idBytes), "x");
+        var packet = RawMqttPackets.Connect(new string('i', idBytes), new string('u', idBytes), "x");
         var next = -1;
         async Task WorkerAsync()
         {
@@ -444,40 +444,6 @@ internal static class AbuseBenchmark
 
     private static string Reading(long seq, double level) =>
         string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}}},"seq":{{{seq}}},"values":{"level":{{{level}}}}}""");
-
-    /// <summary>MQTT 3.1.1 §3.1: CONNECT with clean session, user name and password.</summary>
-    private static byte[] Connect(string clientId, string userName, string password)
-    {
-        var body = new List<byte>();
-        void Add(string text)
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            body.Add((byte)(bytes.Length >> 8));
-            body.Add((byte)bytes.Length);
-            body.AddRange(bytes);
-        }
-
-        Add("MQTT");
-        body.AddRange([4, 0b1100_0010, 0, 60]);
-        Add(clientId);
-        Add(userName);
-        Add(password);
-        return [0x10, .. RemainingLength(body.Count), .. body];
-    }
-
-    /// <summary>MQTT 3.1.1 §2.2.3: Remaining Length as a variable byte integer.</summary>
-    private static byte[] RemainingLength(long length)
-    {
-        var bytes = new List<byte>();
-        do
-        {
-            var b = (byte)(length % 128);
-            length /= 128;
-            bytes.Add(length > 0 ? (byte)(b | 0x80) : b);
-        }
-        while (length > 0);
-        return [.. bytes];
-    }
 
     private static long ResidentSet(bool collect = true)
     {
