@@ -20,4 +20,10 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# node-opcua, the OPC UA peer the tests run against (test/opcua-server; package-lock.json pins every version).
+if [[ ! -d test/opcua-server/node_modules/node-opcua ]]; then
+  echo "test.sh: installing node-opcua into test/opcua-server"
+  (cd test/opcua-server && npm ci --no-audit --no-fund)
+fi
+
 dotnet test TwinGuard.slnx -c Release --logger "console;verbosity=normal" "$@"

@@ -33,4 +33,25 @@ public interface IAnomalyDetector
     /// <paramref name="contributions"/> (one non-negative value per feature; larger means it drove the score more).
     /// </summary>
     void Explain(ReadOnlySpan<double> row, Span<double> contributions);
+
+    /// <summary>
+    /// <see cref="Fit"/> on <paramref name="training"/>, then <see cref="Score(FeatureMatrix, Span{double})"/> of the same
+    /// rows, with the same results as the two calls: a detector that scores its training rows while fitting (to
+    /// normalise its statistics) overrides this to keep those scores instead of computing them again.
+    /// </summary>
+    void FitAndScore(FeatureMatrix training, Span<double> scores)
+    {
+        Fit(training);
+        Score(training, scores);
+    }
+
+    /// <summary>
+    /// <see cref="Score(ReadOnlySpan{double})"/> and <see cref="Explain"/> of one row in one call, with the same results
+    /// as the two calls: a detector whose explanation falls out of its scoring overrides this to do the work once.
+    /// </summary>
+    double ScoreAndExplain(ReadOnlySpan<double> row, Span<double> contributions)
+    {
+        Explain(row, contributions);
+        return Score(row);
+    }
 }

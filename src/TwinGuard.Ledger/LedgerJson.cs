@@ -18,16 +18,42 @@ public static class LedgerJson
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    public static void Checkpoint(Utf8JsonWriter json, string name, Checkpoint checkpoint)
+    public static void Checkpoint(Utf8JsonWriter json, string name, Checkpoint checkpoint, string? note = null)
     {
         json.WriteStartObject(name);
+        json.WriteNumber("version", checkpoint.Version);
         json.WriteNumber("treeSize", checkpoint.TreeSize);
         json.WriteString("rootHash", Convert.ToHexStringLower(checkpoint.RootHash));
-        json.WriteString("timestamp", checkpoint.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        if (checkpoint.Version == 1)
+        {
+            json.WriteString("timestamp", checkpoint.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (note is not null)
+        {
+            json.WriteString("note", note); // c2sp.org/tlog-checkpoint signed note, with the stored cosignatures
+        }
+
         json.WriteString("keyId", Convert.ToHexStringLower(checkpoint.KeyId));
         json.WriteString("signature", Convert.ToBase64String(checkpoint.Signature));
         json.WriteString("encoded", Convert.ToBase64String(checkpoint.Encode()));
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The checkpoint as a c2sp.org/tlog-checkpoint signed note with the log's signature and the cosignatures stored for
+    /// its tree size (not verified here: <c>ledger verify --witness</c> does), or null for a version 1 checkpoint.
+    /// </summary>
+    public static string? Note(string directory, LedgerPublicKey? key, Checkpoint checkpoint)
+    {
+        if (key?.ToNote(checkpoint) is not { } note)
+        {
+            return null;
+        }
+
+        var cosignatures = TwinGuard.Ledger.Witnessing.CosignatureFile.Read(directory, out _)
+            .Where(c => c.TreeSize == checkpoint.TreeSize).Select(c => c.Signature).Take(16);
+        return (note with { Signatures = [.. note.Signatures, .. cosignatures] }).ToString();
     }
 
     public static void Entry(Utf8JsonWriter json, LedgerEntry entry)

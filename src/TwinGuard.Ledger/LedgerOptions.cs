@@ -45,6 +45,10 @@ public sealed record LedgerOptions
     /// <value>Default 16 MiB.</value>
     public int MaxPayloadBytes { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>Where the signing key lives and where it is pinned.</summary>
+    /// <value>Default: the key in the ledger directory, no pin (as before; <see cref="LedgerWriter.Warnings"/> says so).</value>
+    public Checkpoints.LedgerKeyOptions Key { get; init; } = new();
+
     /// <summary>The defaults.</summary>
     public static LedgerOptions Default { get; } = new();
 

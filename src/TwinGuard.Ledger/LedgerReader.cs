@@ -1,5 +1,6 @@
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Proofs;
+using TwinGuard.Ledger.Merkle;
 using TwinGuard.Ledger.Storage;
 
 namespace TwinGuard.Ledger;
@@ -117,6 +118,187 @@ public sealed class LedgerReader : IDisposable
         }
 
         return new ConsistencyProof(firstSize, secondSize, Collect(ProofRanges.Consistency(firstSize, secondSize), secondSize));
+    }
+
+    /// <summary>
+    /// <see cref="ProveConsistency(long, long)"/> from a tree whose right edge is known (as saved at a checkpoint): the
+    /// proof's subtrees left of <c>from.TreeSize</c> are that edge (RFC 6962 §2.1.2: SUBPROOF only takes MTH(D[0:k])
+    /// for k &lt; m, the maximal perfect subtrees of the first tree), so only entries after it are read.
+    /// </summary>
+    internal ConsistencyProof ProveConsistency(TreeState from, long secondSize)
+    {
+        var first = from.TreeSize;
+        var ranges = ProofRanges.Consistency(first, secondSize);
+        var edge = new Dictionary<(long, long), byte[]>();
+        var start = 0L;
+        var i = 0;
+        for (var bit = 62; bit >= 0; bit--)
+        {
+            if ((first & (1L << bit)) != 0)
+            {
+                edge[(start, start + (1L << bit))] = from.Stack.AsSpan(i * Merkle.MerkleHash.Size, Merkle.MerkleHash.Size).ToArray();
+                start += 1L << bit;
+                i++;
+            }
+        }
+
+        var later = ranges.Where(r => r.Start >= first).ToList();
+        if (ranges.Any(r => r.Start < first && !edge.ContainsKey(r)))
+        {
+            return ProveConsistency(first, secondSize);
+        }
+
+        var collector = new SubtreeCollector(later);
+        if (!collector.IsComplete)
+        {
+            var scan = new LedgerScan(Directory);
+            var segment = scan.Segments.FindIndex(x => x.FirstIndex == from.SegmentFirstIndex);
+            if (segment < 0)
+            {
+                return ProveConsistency(first, secondSize);
+            }
+
+            var end = collector.End;
+            var problem = scan.Run((in RecordView record) =>
+            {
+                collector.Add(record.Index, record.LeafHash);
+                return record.Index + 1 < end;
+            }, segment, first, from.Offset);
+            ThrowIfBefore(problem, end);
+            if (!collector.IsComplete)
+            {
+                throw new InvalidDataException($"{Directory}: the ledger has fewer than {secondSize} entries");
+            }
+        }
+
+        var laterHashes = collector.Hashes();
+        var path = new List<byte[]>(ranges.Count);
+        var j = 0;
+        foreach (var range in ranges)
+        {
+            path.Add(range.Start < first ? edge[range] : laterHashes[j++]);
+        }
+
+        return new ConsistencyProof(first, secondSize, path);
+    }
+
+    /// <summary>
+    /// <see cref="ProveConsistency(long, long)"/> between two checkpoints whose right edges are known, with the large
+    /// subtrees in between taken from <paramref name="cache"/>: only the entries between <c>from.TreeSize</c> and the
+    /// next multiple of 2^<see cref="SubtreeCache.MinLevel"/> are read. Falls back to reading the log when the cache
+    /// lacks a subtree.
+    /// </summary>
+    internal ConsistencyProof ProveConsistency(TreeState from, TreeState to, SubtreeCache cache)
+    {
+        var (m, n) = (from.TreeSize, to.TreeSize);
+        var ranges = ProofRanges.Consistency(m, n);
+        var edgeOfM = Edge(from);
+        var edgeOfN = Edge(to);
+        var nearEnd = Math.Min(n, ((m >> SubtreeCache.MinLevel) + 1) << SubtreeCache.MinLevel);
+        var near = new List<byte[]>();
+        if (nearEnd > m && ranges.Count > 0)
+        {
+            var scan = new LedgerScan(Directory);
+            var segment = scan.Segments.FindIndex(x => x.FirstIndex == from.SegmentFirstIndex);
+            if (segment < 0)
+            {
+                return ProveConsistency(from, n);
+            }
+
+            var problem = scan.Run((in RecordView record) =>
+            {
+                near.Add(record.LeafHash.ToArray());
+                return record.Index + 1 < nearEnd;
+            }, segment, m, from.Offset);
+            ThrowIfBefore(problem, nearEnd);
+        }
+
+        var path = new List<byte[]>(ranges.Count);
+        foreach (var (start, end) in ranges)
+        {
+            var hash = start < m ? edgeOfM.GetValueOrDefault((start, end)) : Subtree(start, end);
+            if (hash is null)
+            {
+                return ProveConsistency(from, n);
+            }
+
+            path.Add(hash);
+        }
+
+        return new ConsistencyProof(m, n, path);
+
+        // RFC 6962 §2.1: MTH(D[s:e]) = node(MTH(D[s:s+k]), MTH(D[s+k:e])), k the largest power of two below e - s.
+        byte[]? Subtree(long s, long e)
+        {
+            if (edgeOfN.TryGetValue((s, e), out var known))
+            {
+                return known;
+            }
+
+            if (e == n && FoldEdge(edgeOfN, s, n) is { } folded)
+            {
+                return folded;
+            }
+
+            var width = e - s;
+            if (long.IsPow2(width) && s % width == 0 && width >= 1L << SubtreeCache.MinLevel
+                && cache.TryGet(s, (int)long.Log2(width), out var cached))
+            {
+                return cached;
+            }
+
+            if (e <= nearEnd && s >= m && e - m <= near.Count)
+            {
+                return MerkleHash.Root(near, (int)(s - m), (int)(e - m));
+            }
+
+            if (width == 1)
+            {
+                return null;
+            }
+
+            var k = MerkleHash.LargestPowerOfTwoBelow(width);
+            var left = Subtree(s, s + k);
+            var right = left is null ? null : Subtree(s + k, e);
+            return right is null ? null : MerkleHash.Node(left!, right);
+        }
+    }
+
+    /// <summary>The perfect subtrees of a tree's right edge by leaf range, from its saved stack (largest first).</summary>
+    private static Dictionary<(long, long), byte[]> Edge(TreeState state)
+    {
+        var edge = new Dictionary<(long, long), byte[]>();
+        var start = 0L;
+        var i = 0;
+        for (var bit = 62; bit >= 0; bit--)
+        {
+            if ((state.TreeSize & (1L << bit)) != 0)
+            {
+                edge[(start, start + (1L << bit))] = state.Stack.AsSpan(i * MerkleHash.Size, MerkleHash.Size).ToArray();
+                start += 1L << bit;
+                i++;
+            }
+        }
+
+        return edge;
+    }
+
+    /// <summary>MTH(D[s:n]) folded from the right-edge subtrees when <paramref name="s"/> is where one of them starts.</summary>
+    private static byte[]? FoldEdge(Dictionary<(long, long), byte[]> edge, long s, long n)
+    {
+        var parts = edge.Where(p => p.Key.Item1 >= s).OrderBy(p => p.Key.Item1).ToList();
+        if (parts.Count == 0 || parts[0].Key.Item1 != s || parts[^1].Key.Item2 != n)
+        {
+            return null;
+        }
+
+        var acc = parts[^1].Value;
+        for (var i = parts.Count - 2; i >= 0; i--)
+        {
+            acc = MerkleHash.Node(parts[i].Value, acc);
+        }
+
+        return acc;
     }
 
     /// <summary>The MTH of the first <paramref name="treeSize"/> entries, recomputed from disk.</summary>

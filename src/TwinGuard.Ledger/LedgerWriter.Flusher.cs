@@ -16,6 +16,8 @@ public sealed partial class LedgerWriter
 
     private void Start()
     {
+        // What the last run wrote after its last checkpoint (a crash signs nothing) is signed at the first drain.
+        _checkpointDue = _tree.Size > (_lastCheckpoint?.TreeSize ?? 0);
         if (_options.CheckpointInterval != Timeout.InfiniteTimeSpan)
         {
             _timer = _time.CreateTimer(static state =>
@@ -38,6 +40,11 @@ public sealed partial class LedgerWriter
         _writeThread = new Thread(WriteLoop) { IsBackground = true, Name = "TwinGuard ledger writing" };
         _writeThread.Start();
         _hashThread.Start();
+        if (_checkpointDue)
+        {
+            _wake.Release();
+            _urgent.Release();
+        }
     }
 
     private void HashLoop()
@@ -100,12 +107,12 @@ public sealed partial class LedgerWriter
             {
                 if (!ReferenceEquals(batch, Drained))
                 {
-                    WriteHashed(batch);
+                    UntilWritten(() => WriteHashed(batch));
                     Recycle(batch);
                     CompleteFlushWaiters();
                     if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries)
                     {
-                        WriteCheckpoint();
+                        UntilWritten(WriteCheckpoint);
                     }
 
                     continue;
@@ -122,7 +129,7 @@ public sealed partial class LedgerWriter
                     _checkpointDue = false;
                     if (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount)
                     {
-                        WriteCheckpoint();
+                        UntilWritten(WriteCheckpoint);
                     }
 
                     CompleteCheckpointWaiters();
@@ -257,8 +264,10 @@ public sealed partial class LedgerWriter
     /// <summary>Signs the tree of everything durable and appends the checkpoint durably (writing thread).</summary>
     private void WriteCheckpoint()
     {
-        var body = Checkpoint.Body(DurableCount, _time.GetUtcNow(), _durableRoot, _key.PublicKey.KeyId);
-        var checkpoint = Checkpoint.Decode([.. body, .. _key.Sign(body)]);
+        // Version 2: the signature covers the c2sp.org/tlog-checkpoint note text, so the checkpoint is a signed note.
+        var body = Checkpoint.Body(DurableCount, DateTimeOffset.UnixEpoch, _durableRoot, _key.PublicKey.KeyId, Checkpoint.NoteVersion);
+        var signature = _key.Sign(Checkpoint.NoteText(_key.PublicKey.Origin, DurableCount, _durableRoot));
+        var checkpoint = Checkpoint.Decode([.. body, .. signature]);
 
         // The entries are already on disk (fsync'ed per batch, or now), so a checkpoint never covers lost data.
         if (!_options.FsyncEachBatch)
@@ -270,9 +279,12 @@ public sealed partial class LedgerWriter
         RandomAccess.FlushToDisk(_checkpointFile);
         _checkpointFileLength += Checkpoint.EncodedSize;
         Volatile.Write(ref _lastCheckpoint, checkpoint);
+        var state = new TreeState(DurableCount, _segmentFirst, _segmentLength, _durableStack[.._durableStackLength]);
+        CheckpointSigned?.Invoke(checkpoint);
+        CheckpointStateSigned?.Invoke(checkpoint, state);
         try
         {
-            new TreeState(DurableCount, _segmentFirst, _segmentLength, _durableStack[.._durableStackLength]).Write(_directory);
+            state.Write(_directory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -30,12 +30,14 @@ public sealed partial class LedgerWriter
         options.Validate();
         System.IO.Directory.CreateDirectory(directory);
         var writerLock = LockDirectory(directory);
-        LedgerSigningKey? key = null;
+        ICheckpointSigner? key = null;
         try
         {
-            key = LedgerSigningKey.LoadOrCreate(directory);
+            var warnings = new List<string>();
+            key = CheckpointSigners.Open(directory, options.Key, warnings);
             var writer = OpenWithKey(directory, options, time, key);
             writer._writerLock = writerLock;
+            writer.Warnings = warnings;
             return writer;
         }
         catch
@@ -60,7 +62,7 @@ public sealed partial class LedgerWriter
         }
     }
 
-    private static LedgerWriter OpenWithKey(string directory, LedgerOptions options, TimeProvider time, LedgerSigningKey key)
+    private static LedgerWriter OpenWithKey(string directory, LedgerOptions options, TimeProvider time, ICheckpointSigner key)
     {
         var torn = new List<(string File, long Offset, long Length, string SetAside, string Sha256, long FirstIndex, string Reason)>();
         var checkpointPath = Path.Combine(directory, LedgerFiles.Checkpoints);
@@ -74,7 +76,8 @@ public sealed partial class LedgerWriter
         if (last is not null && !key.PublicKey.Verify(last))
         {
             throw new InvalidDataException(
-                $"{checkpointPath}: the latest checkpoint (tree size {last.TreeSize}) is not signed by {LedgerFiles.PrivateKey}");
+                $"{checkpointPath}: the latest checkpoint (tree size {last.TreeSize}) is not signed by the configured signing key "
+                + Convert.ToHexStringLower(key.PublicKey.KeyId)[..8]);
         }
 
         var signedSize = last?.TreeSize ?? 0;

@@ -22,7 +22,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private readonly string _directory;
     private readonly LedgerOptions _options;
     private readonly TimeProvider _time;
-    private readonly LedgerSigningKey _key;
+    private readonly ICheckpointSigner _key;
     private readonly CompactRange _tree;
     private readonly Lock _gate = new();
     private readonly Queue<LedgerBatch> _sealed = new();
@@ -60,7 +60,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private Checkpoint? _lastCheckpoint;
     private SafeFileHandle? _writerLock;
 
-    private LedgerWriter(string directory, LedgerOptions options, TimeProvider time, LedgerSigningKey key,
+    private LedgerWriter(string directory, LedgerOptions options, TimeProvider time, ICheckpointSigner key,
         CompactRange tree, SafeFileHandle segment, long segmentFirst, long segmentLength, SafeFileHandle checkpointFile,
         long checkpointFileLength, Checkpoint? lastCheckpoint)
     {
@@ -107,6 +107,26 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     /// <summary>The key that checks this ledger's checkpoints.</summary>
     public LedgerPublicKey PublicKey => _key.PublicKey;
 
+    /// <summary>What <see cref="Open"/> found worth telling a person: a signing key inside the ledger directory, a key moved or pinned.</summary>
+    public IReadOnlyList<string> Warnings { get; private set; } = [];
+
+    /// <summary>
+    /// Raised on the ledger's writing thread after each checkpoint is durable (e.g. to send it to witnesses).
+    /// Handlers must return at once: they delay the next batch.
+    /// </summary>
+    public event Action<Checkpoint>? CheckpointSigned;
+
+    /// <summary>As <see cref="CheckpointSigned"/>, with the tree's right edge and where the next entry goes (for fast proofs).</summary>
+    internal event Action<Checkpoint, TreeState>? CheckpointStateSigned;
+
+    /// <summary>Starts keeping large subtree roots as they are hashed, for cheap consistency proofs (witnessing).</summary>
+    internal SubtreeCache CaptureSubtrees()
+    {
+        var cache = _tree.Capture ?? new SubtreeCache();
+        _tree.Capture = cache;
+        return cache;
+    }
+
     /// <summary>True when <see cref="Open"/> resumed from <c>tree-state.tgs</c> instead of re-hashing the whole log.</summary>
     internal bool ResumedFromTreeState { get; private set; }
 
@@ -138,6 +158,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         lock (_gate)
         {
             ThrowIfUnusable();
+            ThrowIfStalledAndFull();
             var batch = _current;
             if (batch.Buffer.Length - batch.Length < recordLength)
             {
@@ -182,27 +203,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
     /// <summary>Completes when every entry appended before the call is durable.</summary>
     /// <exception cref="IOException">The flusher failed.</exception>
-    public Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        TaskCompletionSource done;
-        lock (_gate)
-        {
-            ThrowIfUnusable();
-            var target = _next;
-            if (Volatile.Read(ref _durable) >= target)
-            {
-                return Task.CompletedTask;
-            }
-
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushWaiters.Add((target, done));
-            _wakeRequested = true;
-        }
-
-        _wake.Release();
-        _urgent.Release();
-        return done.Task.WaitAsync(cancellationToken);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => WaitForDurable(null).WaitAsync(cancellationToken);
 
     /// <summary>Flushes and signs a checkpoint covering at least every entry appended before the call.</summary>
     /// <exception cref="IOException">The flusher failed.</exception>
@@ -292,10 +293,10 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
     private void WaitForRoom()
     {
-        while (Volatile.Read(ref _pendingBytes) > _options.MaxPendingBytes && _fault is null)
+        while (Volatile.Read(ref _pendingBytes) > _options.MaxPendingBytes && _fault is null && _writeError is null)
         {
             _room.Reset();
-            if (Volatile.Read(ref _pendingBytes) > _options.MaxPendingBytes && _fault is null)
+            if (Volatile.Read(ref _pendingBytes) > _options.MaxPendingBytes && _fault is null && _writeError is null)
             {
                 _room.Wait();
             }

@@ -10,9 +10,9 @@ internal sealed class RecordingInbox : ITwinInbox
 {
     public ConcurrentQueue<(string Asset, ReadingMessage Message)> Delivered { get; } = new();
 
-    public ValueTask DeliverAsync(AssetModel asset, ReadingMessage message)
+    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept)
     {
         Delivered.Enqueue((asset.Id, message));
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(Task.CompletedTask);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Access;
+using TwinGuard.Server.Commands;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Simulator.Attacks;
 using TwinGuard.Simulator.Running;
@@ -46,13 +47,28 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             """,
             plant);
         var dataDir = Directory.CreateTempSubdirectory("twinguard-dashboard-").FullName;
-        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, mqttPort), $"http://127.0.0.1:{LoopbackPorts.Free()}",
-            LoopbackPorts.Free(), LoopbackPorts.Free()) { Response = plan };
+
+        // Over HTTPS with a certificate of `twinguard certs`: Chromium trusts exactly its public key (SPKI pin), no other.
+        var certificates = new SiteCertificates(Path.Combine(dataDir, "certs"), TimeProvider.System, TimeSpan.FromDays(2));
+        certificates.CreateAll(plant.Site.Id, [], [], []);
+        var webPort = LoopbackPorts.Free();
+        var settings = new HostSettings(
+            plant with { Tls = new TlsSettings(certificates.ServerCertificate, certificates.ServerKey, null, new HashSet<string>()) },
+            dataDir,
+            new BrokerOptions(IPAddress.Loopback, mqttPort),
+            $"https://127.0.0.1:{webPort}",
+            LoopbackPorts.Free())
+        {
+            Response = plan,
+            WebListeners = [new ListenerModel(ListenerProtocol.Https, IPAddress.Loopback, webPort)],
+        };
+        using var serverCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certificates.ServerCertificate));
+        var spki = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(serverCertificate.PublicKey.ExportSubjectPublicKeyInfo()));
         await using var app = TwinGuardHost.Build(settings);
         await app.StartAsync();
         var key = app.Services.GetRequiredService<ApiKeyStore>().Create("olga", ApiRole.Operator, null, "test");
 
-        var (playwright, browser) = await DebianChromium.LaunchAsync();
+        var (playwright, browser) = await DebianChromium.LaunchAsync("--ignore-certificate-errors-spki-list=" + spki);
         using var playwrightScope = playwright;
         await using var browserScope = browser;
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1300 } });
@@ -66,7 +82,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             }
         };
 
-        await page.GotoAsync(settings.Urls + "/");
+        var loaded = await page.GotoAsync(settings.Urls + "/");
+        Assert.StartsWith("https://", page.Url, StringComparison.Ordinal);
+        Assert.Equal("max-age=31536000", loaded!.Headers["strict-transport-security"]);
         await page.FillAsync("#api-key", key.Token);
         await page.ClickAsync("#login");
         var tile = page.Locator($".asset[data-asset='{target}']");
@@ -132,6 +150,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await page.Locator($"#incidents tbody tr[data-id='{quarantine.IncidentId}']").ClickAsync();
         await page.Locator("#timeline li", new PageLocatorOptions { HasText = "released" }).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         Assert.True(await page.Locator("#evidence tbody tr").CountAsync() > 0, "the incident shows no evidence");
+        // Its MITRE ATT&CK for ICS techniques, with links to their pages.
+        Assert.StartsWith("MITRE ATT&CK for ICS: T0", await page.Locator("#incident-attack").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(await page.Locator("#evidence a[href^='https://attack.mitre.org/techniques/T0']").CountAsync() > 0, "the evidence names no technique");
         Assert.Contains(key.Key.Actor, await page.Locator("#actions").InnerTextAsync(), StringComparison.Ordinal);
 
         // The approved lockdown made the twin read-only: the operator's verdict on its incident is refused (423) and says why.

@@ -7,7 +7,8 @@ internal static class DebianChromium
 {
     public const string ExecutablePath = "/usr/bin/chromium";
 
-    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    /// <summary>Launches it; <paramref name="arguments"/> are added to Chromium's command line.</summary>
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync(params string[] arguments)
     {
         if (!File.Exists(ExecutablePath))
         {
@@ -20,7 +21,7 @@ internal static class DebianChromium
         {
             ExecutablePath = ExecutablePath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", .. arguments],
         });
         return (playwright, browser);
     }

@@ -3,7 +3,11 @@ using TwinGuard.Twins.Findings;
 
 namespace TwinGuard.EndToEnd.Tests;
 
-/// <summary>A feed names the address an MQTT client connects from; the connection becomes an intel finding.</summary>
+/// <summary>
+/// A feed names an address a client connects from; the connection attempt, reported to the gate as every transport
+/// reports it, becomes an intel finding. Loopback entries are dropped at import (they would match this host: #16), so
+/// the connection is reported with the listed address the way the Modbus guard or a broker listener would report it.
+/// </summary>
 public sealed class IntelEndToEndTests
 {
     [Fact]
@@ -11,7 +15,7 @@ public sealed class IntelEndToEndTests
     {
         var dataDir = Directory.CreateTempSubdirectory("twinguard-intel-e2e-").FullName;
         var feed = Path.Combine(dataDir, "blocklist.csv");
-        await File.WriteAllTextAsync(feed, "type,value,confidence,targets,comment\nip,127.0.0.1,90,kind:pump,test: every loopback client is listed\n");
+        await File.WriteAllTextAsync(feed, "type,value,confidence,targets,comment\nip,203.0.113.7,90,kind:pump,test: a scanner\nip,127.0.0.1,90,kind:pump,never kept: it is this host\n");
         Assert.Equal(0, await TwinGuardCli.RunAsync(["intel", "import", feed, "--data-dir", dataDir]));
 
         await using var site = await ServedSite.StartAsync(dataDirectory: dataDir);
@@ -20,9 +24,9 @@ public sealed class IntelEndToEndTests
         var sensitivity = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Twins.Detect.DetectionSensitivity>(site.App.Services);
         Assert.True(sensitivity.Of("pump1") > 1.5, $"pump1 sensitivity {sensitivity.Of("pump1")}");
         Assert.Equal(1.0, sensitivity.Of("tank1"));
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var published = await MosquittoPub.PublishAsync(site.MqttPort, "tank-gateway", "demo-tank-gateway", "plant/tank1", $$$"""{"ts":{{{now}}},"seq":1,"values":{"level":1.0}}""");
-        Assert.Equal(0, published.ExitCode);
+        var gate = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Twins.Gate.ReadingGate>(site.App.Services);
+        gate.ObserveConnection(new Twins.Gate.ConnectionAttempt("modbus", null, "modbus-client:203.0.113.7", System.Net.IPAddress.Parse("203.0.113.7"), "tank-gateway"));
+        gate.ObserveConnection(new Twins.Gate.ConnectionAttempt("mqtt", "tank-gateway", "demo", System.Net.IPAddress.Loopback, "tank-gateway"));
 
         await Eventually.HoldsAsync(() => site.Metrics.FindingsOf(ReasonCode.IntelMatch), n => n >= 1, TimeSpan.FromSeconds(20), "an intel match");
         await Eventually.HoldsAsync(
@@ -31,6 +35,7 @@ public sealed class IntelEndToEndTests
         using var store = site.OpenStore();
         var match = store.Findings().First(f => f.Reason == "intel_match");
         Assert.Equal("tank-gateway", match.DeviceId);
-        Assert.Contains("127.0.0.1", match.Message, StringComparison.Ordinal);
+        Assert.Contains("203.0.113.7", match.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(store.Findings(), f => f.Reason == "intel_match" && f.Message.Contains("127.0.0.1", StringComparison.Ordinal));
     }
 }

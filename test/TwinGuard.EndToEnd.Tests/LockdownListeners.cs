@@ -22,12 +22,28 @@ internal static partial class LockdownListeners
     {
         using var cts = new CancellationTokenSource(timeout);
         using var client = await listener.AcceptTcpClientAsync(cts.Token);
-        var stream = client.GetStream();
+        return await ReadFrameAsync(client.GetStream(), cts.Token);
+    }
+
+    /// <summary>One octet-counted frame inside TLS (RFC 5425 §4.3), as a collector with this certificate receives it.</summary>
+    public static async Task<string> ReceiveTlsFrameAsync(TcpListener listener, string certificateFile, string keyFile, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        using var client = await listener.AcceptTcpClientAsync(cts.Token);
+        await using var tls = new System.Net.Security.SslStream(client.GetStream());
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+        await tls.AuthenticateAsServerAsync(new System.Net.Security.SslServerAuthenticationOptions { ServerCertificate = certificate }, cts.Token);
+        Assert.True(tls.SslProtocol >= System.Security.Authentication.SslProtocols.Tls12, tls.SslProtocol.ToString());
+        return await ReadFrameAsync(tls, cts.Token);
+    }
+
+    private static async Task<string> ReadFrameAsync(Stream stream, CancellationToken cancellationToken)
+    {
         var length = new StringBuilder();
         var one = new byte[1];
         while (true)
         {
-            await stream.ReadExactlyAsync(one, cts.Token);
+            await stream.ReadExactlyAsync(one, cancellationToken);
             if (one[0] == (byte)' ')
             {
                 break;
@@ -38,7 +54,7 @@ internal static partial class LockdownListeners
         }
 
         var message = new byte[int.Parse(length.ToString(), CultureInfo.InvariantCulture)];
-        await stream.ReadExactlyAsync(message, cts.Token);
+        await stream.ReadExactlyAsync(message, cancellationToken);
         return Encoding.UTF8.GetString(message);
     }
 

@@ -43,7 +43,13 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
         }
     }
 
-    public static async Task<LockdownMosquitto> StartAsync(params (string User, string Password)[] devices)
+    /// <summary>The TLS listener's port, when started with TLS.</summary>
+    public int TlsPort { get; private init; }
+
+    public static Task<LockdownMosquitto> StartAsync(params (string User, string Password)[] devices) => StartAsync(null, devices);
+
+    /// <summary>With <paramref name="tls"/>, a second listener (port <see cref="TlsPort"/>) speaks TLS with these PEM files and requires client certificates.</summary>
+    public static async Task<LockdownMosquitto> StartAsync((string CaFile, string CertificateFile, string KeyFile)? tls, params (string User, string Password)[] devices)
     {
         var plugin = File.Exists(Plugin) ? Plugin
             : throw new InvalidOperationException($"mosquitto's dynamic-security plugin is not at {Plugin}: apt-get install -y mosquitto (2.0 or later)");
@@ -52,7 +58,11 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
         await RunAsync("mosquitto_ctrl", "dynsec", "init", dynsec, AdminUser, AdminPassword);
         var port = TwinGuard.Server.Hosting.LoopbackPorts.Free();
         var config = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"""
+        var tlsPort = TwinGuard.Server.Hosting.LoopbackPorts.Free();
+        var tlsListener = tls is { } files
+            ? $"listener {tlsPort} 127.0.0.1\ncafile {files.CaFile}\ncertfile {files.CertificateFile}\nkeyfile {files.KeyFile}\nrequire_certificate true\ntls_version tlsv1.2\n"
+            : string.Empty;
+        await File.WriteAllTextAsync(config, tlsListener + $"""
             listener {port} 127.0.0.1
             allow_anonymous false
             persistence false
@@ -61,7 +71,7 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
             plugin_opt_config_file {dynsec}
             """);
         var process = new Process { StartInfo = new ProcessStartInfo("mosquitto") { ArgumentList = { "-c", config, "-v" }, RedirectStandardError = true, RedirectStandardOutput = true } };
-        var broker = new LockdownMosquitto(process, directory, port);
+        var broker = new LockdownMosquitto(process, directory, port) { TlsPort = tlsPort };
         process.ErrorDataReceived += (_, e) => broker.Append(e.Data);
         process.OutputDataReceived += (_, e) => broker.Append(e.Data);
         process.Start();

@@ -8,7 +8,7 @@ using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.EndToEnd.Tests;
 
-/// <summary>Alerts of a real incident received by real listeners (UDP and TCP syslog, an HTTP webhook) and parsed back.</summary>
+/// <summary>Alerts of a real incident received by real listeners (UDP, TCP and TLS syslog, an HTTP webhook) and parsed back.</summary>
 public sealed class LockdownNotifyTests
 {
     [Fact]
@@ -19,6 +19,10 @@ public sealed class LockdownNotifyTests
         var tcp = new TcpListener(IPAddress.Loopback, 0);
         tcp.Start();
         var tcpPort = ((IPEndPoint)tcp.LocalEndpoint).Port;
+        using var pki = new Network.SitePki([]);
+        var tlsListener = new TcpListener(IPAddress.Loopback, 0);
+        tlsListener.Start();
+        var tlsPort = ((IPEndPoint)tlsListener.LocalEndpoint).Port;
         var webhookPort = TwinGuard.Server.Hosting.LoopbackPorts.Free();
         using var http = new HttpListener();
         http.Prefixes.Add($"http://127.0.0.1:{webhookPort}/hook/");
@@ -31,14 +35,16 @@ public sealed class LockdownNotifyTests
             extraNotifiers: $"""
               - {"{"} id: syslog-udp, kind: syslog, host: 127.0.0.1, port: {udpPort}, transport: udp {"}"}
               - {"{"} id: syslog-tcp, kind: syslog, host: 127.0.0.1, port: {tcpPort}, transport: tcp {"}"}
+              - {"{"} id: syslog-tls, kind: syslog, host: 127.0.0.1, port: {tlsPort}, transport: tls, ca: {pki.Site.CaCertificate} {"}"}
               - {"{"} id: hook, kind: webhook, url: "http://127.0.0.1:{webhookPort}/hook/", secret_env: {keyVariable} {"}"}
             """,
-            extraActions: "      - notify: [syslog-udp, syslog-tcp, hook]");
+            extraActions: "      - notify: [syslog-udp, syslog-tcp, syslog-tls, hook]");
         var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-notify-").FullName;
         await using var site = await ServedSite.StartAsync(dataDirectory: dataDir, plan: plan);
 
         var udpMessage = LockdownListeners.ReceiveUdpAsync(udp, TimeSpan.FromSeconds(30));
         var tcpMessage = LockdownListeners.ReceiveTcpFrameAsync(tcp, TimeSpan.FromSeconds(30));
+        var tlsMessage = LockdownListeners.ReceiveTlsFrameAsync(tlsListener, pki.Site.ServerCertificate, pki.Site.ServerKey, TimeSpan.FromSeconds(30));
         var webhook = ReceiveWebhookAsync(http);
 
         await using (var tank = LockdownDevice.Start(site.MqttPort, "tank-gateway", "demo-tank-gateway", "plant/tank1"))
@@ -48,7 +54,7 @@ public sealed class LockdownNotifyTests
             await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("tank-gateway"), q => q, TimeSpan.FromSeconds(20), "tank-gateway quarantined");
         }
 
-        foreach (var text in new[] { await udpMessage, await tcpMessage })
+        foreach (var text in new[] { await udpMessage, await tcpMessage, await tlsMessage })
         {
             var syslog = LockdownListeners.ParseSyslog(text);
             Assert.Equal(4, syslog.Facility);
@@ -87,9 +93,10 @@ public sealed class LockdownNotifyTests
         Assert.Equal(AlertJson.EcsVersion, ecs.RootElement.GetProperty("ecs").GetProperty("version").GetString());
         Assert.Equal("tank-gateway", ecs.RootElement.GetProperty("user").GetProperty("name").GetString());
         using var store = site.OpenResponseStore();
-        var deliveries = await Eventually.HoldsAsync(() => store.Actions().Where(a => a.Action == "notify").ToList(), d => d.Count == 4, TimeSpan.FromSeconds(10), "four notify records");
+        var deliveries = await Eventually.HoldsAsync(() => store.Actions().Where(a => a.Action == "notify").ToList(), d => d.Count == 5, TimeSpan.FromSeconds(10), "five notify records");
         Assert.All(deliveries, d => Assert.Equal(ActionOutcome.Done, d.Outcome));
         tcp.Stop();
+        tlsListener.Stop();
     }
 
     private static async Task<(byte[] Body, string? Signature)> ReceiveWebhookAsync(HttpListener http)

@@ -12,11 +12,12 @@ internal static class MosquittoPub
     /// <param name="topic">The topic.</param>
     /// <param name="message">The payload.</param>
     /// <param name="bindAddress">The local address to connect from (another loopback address plays another machine); any when null.</param>
-    public static async Task<(int ExitCode, string Error)> PublishAsync(int port, string user, string password, string topic, string message, string? bindAddress = null)
+    /// <param name="version">The protocol: <c>mqttv311</c> or <c>mqttv5</c>.</param>
+    public static async Task<(int ExitCode, string Error)> PublishAsync(int port, string user, string password, string topic, string message, string? bindAddress = null, string version = "mqttv311")
     {
         var start = new ProcessStartInfo("mosquitto_pub")
         {
-            ArgumentList = { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-V", "mqttv311", "-q", "1", "-u", user, "-P", password, "-t", topic, "-m", message },
+            ArgumentList = { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-V", version, "-q", "1", "-u", user, "-P", password, "-t", topic, "-m", message },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };

@@ -38,19 +38,22 @@ internal sealed class ServedSite : IAsyncDisposable
 
     public ResponseEngine Engine => App.Services.GetRequiredService<ResponseEngine>();
 
+    public EmbeddedBroker Broker => App.Services.GetRequiredService<EmbeddedBroker>();
+
     public static string SamplePlantPath => Path.Combine(RepositoryRoot(), "samples", "plant.yaml");
 
     /// <summary>The sample plant, loaded once.</summary>
     public static PlantModel Plant { get; } = PlantModelLoader.Load(SamplePlantPath);
 
     public static async Task<ServedSite> StartAsync(
-        PlantModel? plant = null, string? dataDirectory = null, ResponsePlan? plan = null, int? mqttPort = null, ExternalBrokerOptions? external = null)
+        PlantModel? plant = null, string? dataDirectory = null, ResponsePlan? plan = null, int? mqttPort = null, ExternalBrokerOptions? external = null,
+        Ingest.Mqtt.PreLogin.PreLoginLimits? limits = null)
     {
         var dataDir = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
         var settings = new HostSettings(
             plant ?? Plant,
             dataDir,
-            new BrokerOptions(IPAddress.Loopback, mqttPort ?? LoopbackPorts.Free()),
+            new BrokerOptions(IPAddress.Loopback, mqttPort ?? LoopbackPorts.Free()) { Limits = limits ?? Ingest.Mqtt.PreLogin.PreLoginLimits.Default },
             $"http://127.0.0.1:{LoopbackPorts.Free()}",
             LoopbackPorts.Free(),
             LoopbackPorts.Free())

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using TwinGuard.Simulator.Scenarios;
 
@@ -113,24 +112,6 @@ public sealed class SimulateEndToEndTests
         return JsonDocument.Parse(output);
     }
 
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string[] arguments)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "twinguard"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(), // the scenarios, plant and playbooks are embedded
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Code, string Output, string Error)> RunAsync(string[] arguments) =>
+        TwinGuardExecutable.RunAsync(arguments, TimeSpan.FromMinutes(10));
 }

@@ -85,4 +85,41 @@ public sealed class PythonVerifierTests
         Assert.False(json.GetProperty("ok").GetBoolean());
         Assert.Equal("entries do not hash to the signed root", json.GetProperty("problem").GetString());
     }
+
+    [Fact]
+    public async Task VerifyLedgerPy_WitnessedLedger_NotesAndCosignaturesVerifyAndARewriteWithTheSiteKeyFails()
+    {
+        using var ledger = new Witnessing.WitnessedLedger();
+        await ledger.WriteAsync(30, every: 10);
+        var witness = ledger.WitnessKey.PublicKey.VerifierKey;
+
+        var (exit, json) = await RunAsync(ledger.Ledger.Path, "--public-key", ledger.PinPath, "--witness", witness);
+        Assert.Equal(0, exit);
+        Assert.Equal(3, json.GetProperty("notesVerified").GetInt32());
+        Assert.Equal(30, json.GetProperty("witnessedSize").GetInt64());
+        Assert.Equal("given", json.GetProperty("keySource").GetString());
+
+        // A standalone checkpoint note with its cosignature, as `twinguard ledger checkpoint --note` prints it.
+        using (var reader = LedgerReader.Open(ledger.Ledger.Path))
+        using (var key = Checkpoints.LedgerPublicKey.Load(ledger.PinPath))
+        {
+            var note = key.ToNote(reader.LatestCheckpoint!)!;
+            var cosignature = TwinGuard.Ledger.Witnessing.CosignatureFile.Read(ledger.Ledger.Path, out _).Last().Signature;
+            var notePath = Path.Combine(ledger.Ledger.Path, "latest.note");
+            await File.WriteAllTextAsync(notePath, (note with { Signatures = [.. note.Signatures, cosignature] }).ToString());
+            var (noteExit, noteJson) = await RunAsync("--note", notePath, "--public-key", ledger.PinPath, "--witness", witness);
+            Assert.Equal(0, noteExit);
+            Assert.Equal(30, noteJson.GetProperty("treeSize").GetInt64());
+            Assert.Equal("witness.example/w1", noteJson.GetProperty("cosigners")[0].GetString());
+            File.Delete(notePath);
+        }
+
+        using var site = System.Security.Cryptography.ECDsa.Create();
+        site.ImportFromPem(await File.ReadAllTextAsync(ledger.KeyPath));
+        Witnessing.LedgerForgery.RewriteEntry(ledger.Ledger.Path, 14, site);
+        var (forgedExit, forged) = await RunAsync(ledger.Ledger.Path, "--public-key", ledger.PinPath, "--witness", witness);
+        Assert.Equal(1, forgedExit);
+        Assert.Equal("cosignature does not verify", forged.GetProperty("problem").GetString());
+        Assert.Equal(152, forged.GetProperty("offset").GetInt32());
+    }
 }

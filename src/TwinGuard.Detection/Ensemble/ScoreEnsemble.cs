@@ -46,8 +46,7 @@ public sealed class ScoreEnsemble : IAnomalyDetector
         var scores = new double[training.Rows];
         for (var m = 0; m < _members.Length; m++)
         {
-            _members[m].Fit(training);
-            _members[m].Score(training, scores);
+            _members[m].FitAndScore(training, scores);
             var logits = scores.Select(Logit).ToArray();
             var mean = logits.Average();
             var sd = Math.Sqrt(logits.Sum(l => (l - mean) * (l - mean)) / Math.Max(1, logits.Length - 1));

@@ -25,6 +25,12 @@ public sealed record TemporalFeatureOptions
     /// </summary>
     public IReadOnlyCollection<int> LevelFreeColumns { get; init; } = [];
 
+    /// <summary>
+    /// Input columns with a period in rows: each gains a seasonal difference x(t) − x(t − period), which is near zero
+    /// when the cycle repeats whatever the phase. Each such column keeps the last period + 1 values.
+    /// </summary>
+    public IReadOnlyDictionary<int, int> Periods { get; init; } = new Dictionary<int, int>();
+
     /// <summary>Passes values through unchanged.</summary>
     public static TemporalFeatureOptions None { get; } = new() { Window = 1, RollingMean = false, RollingStdDev = false, Delta = false };
 }

@@ -16,6 +16,9 @@ public sealed class TemporalFeatures
     private readonly double[] _ring;
     private readonly int[] _sourceOf;
     private readonly Kind[] _kindOf;
+    private readonly double[][] _seasonal;
+    private readonly double[] _means;
+    private readonly long[] _meanOfRow;
     private long _seen;
 
     /// <summary>Creates the transform for <paramref name="inputColumns"/> input columns.</summary>
@@ -28,6 +31,8 @@ public sealed class TemporalFeatures
         _inputs = inputColumns;
         var window = Math.Max(options.Window, 1);
         _ring = new double[(window + 1) * inputColumns];
+        _means = new double[inputColumns];
+        _meanOfRow = new long[inputColumns];
         var sources = new List<int>();
         var kinds = new List<Kind>();
         void Add(Kind kind, bool enabled, bool levelSensitive)
@@ -54,6 +59,21 @@ public sealed class TemporalFeatures
         Add(Kind.Mean, temporal && options.RollingMean, levelSensitive: true);
         Add(Kind.StdDev, temporal && options.RollingStdDev, levelSensitive: false);
         Add(Kind.Delta, temporal && options.Delta, levelSensitive: false);
+        _seasonal = new double[inputColumns][];
+        foreach (var (column, period) in options.Periods.OrderBy(p => p.Key))
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(column, nameof(options));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, inputColumns, nameof(options));
+            if (period < 2 || !temporal)
+            {
+                continue;
+            }
+
+            _seasonal[column] = new double[period + 1];
+            sources.Add(column);
+            kinds.Add(Kind.Seasonal);
+        }
+
         if (sources.Count == 0)
         {
             throw new ArgumentException("the options leave no feature to compute", nameof(options));
@@ -69,6 +89,7 @@ public sealed class TemporalFeatures
         Mean,
         StdDev,
         Delta,
+        Seasonal,
     }
 
     /// <summary>Number of input columns.</summary>
@@ -90,6 +111,7 @@ public sealed class TemporalFeatures
             Kind.Value => inputNames[s],
             Kind.Mean => $"{inputNames[s]}.mean{w}",
             Kind.StdDev => $"{inputNames[s]}.std{w}",
+            Kind.Seasonal => $"{inputNames[s]}.seasonal{_seasonal[s].Length - 1}",
             _ => $"{inputNames[s]}.delta{w}",
         })];
     }
@@ -100,8 +122,15 @@ public sealed class TemporalFeatures
     /// <summary>Rows at the start of a stream whose window is incomplete.</summary>
     public int WarmUpRows => _options.Window - 1;
 
+    /// <summary>Rows at the start of a stream before every feature, seasonal differences included, sees its full history.</summary>
+    public int FullHistoryRows => Math.Max(WarmUpRows, _seasonal.Max(h => h is null ? 0 : h.Length - 1));
+
     /// <summary>Starts a new stream.</summary>
-    public void Reset() => _seen = 0;
+    public void Reset()
+    {
+        _seen = 0;
+        Array.Clear(_meanOfRow); // row numbers start again: a stale mean must not pass for this row's
+    }
 
     /// <summary>Adds the next row of the stream and writes its features to <paramref name="output"/>.</summary>
     public void Push(ReadOnlySpan<double> row, Span<double> output)
@@ -117,6 +146,17 @@ public sealed class TemporalFeatures
         row.CopyTo(_ring.AsSpan(slot * _inputs, _inputs));
         _seen++;
         var filled = (int)Math.Min(_seen, window);
+        for (var j = 0; j < _inputs; j++)
+        {
+            if (_seasonal[j] is { } history)
+            {
+                history[(int)((_seen - 1) % history.Length)] = row[j];
+            }
+        }
+
+        // x(t − w); before w rows have passed, the first row of the stream.
+        var back = (int)Math.Min(_seen - 1, window);
+        var old = slot - back < 0 ? slot - back + slots : slot - back;
         for (var f = 0; f < _sourceOf.Length; f++)
         {
             var j = _sourceOf[f];
@@ -126,15 +166,18 @@ public sealed class TemporalFeatures
                     output[f] = row[j];
                     break;
                 case Kind.Mean:
-                    output[f] = Mean(j, slot, filled, slots);
+                    output[f] = ColumnMean(j, slot, filled, slots);
                     break;
                 case Kind.StdDev:
-                    output[f] = StdDev(j, slot, filled, slots);
+                    output[f] = StdDev(j, slot, filled, slots, ColumnMean(j, slot, filled, slots));
+                    break;
+                case Kind.Seasonal:
+                    // x(t) − x(t − period); before a period has passed, against the first row of the stream.
+                    var h = _seasonal[j];
+                    var lag = (int)Math.Min(_seen - 1, h.Length - 1);
+                    output[f] = row[j] - h[(int)((_seen - 1 - lag) % h.Length)];
                     break;
                 default:
-                    // x(t) − x(t − w); before w rows have passed, against the first row of the stream.
-                    var back = (int)Math.Min(_seen - 1, window);
-                    var old = ((slot - back) % slots + slots) % slots;
                     output[f] = row[j] - _ring[(old * _inputs) + j];
                     break;
             }
@@ -154,30 +197,51 @@ public sealed class TemporalFeatures
         return result;
     }
 
+    /// <summary>The column's window mean of this row, summed once per row whether the Mean or the StdDev feature asks first.</summary>
+    private double ColumnMean(int column, int slot, int filled, int slots)
+    {
+        if (_meanOfRow[column] != _seen)
+        {
+            _means[column] = Mean(column, slot, filled, slots);
+            _meanOfRow[column] = _seen;
+        }
+
+        return _means[column];
+    }
+
+    // Both sum the window newest first, slot, slot − 1, ... wrapping once at the start of the ring: the order the
+    // values are added in is part of the result, and the offline and live paths must agree to the last bit.
     private double Mean(int column, int slot, int filled, int slots)
     {
+        var ring = _ring;
+        var inputs = _inputs;
         var sum = 0.0;
+        var s = slot;
         for (var k = 0; k < filled; k++)
         {
-            sum += _ring[((((slot - k) % slots) + slots) % slots * _inputs) + column];
+            sum += ring[(s * inputs) + column];
+            s = s == 0 ? slots - 1 : s - 1;
         }
 
         return sum / filled;
     }
 
-    private double StdDev(int column, int slot, int filled, int slots)
+    private double StdDev(int column, int slot, int filled, int slots, double mean)
     {
         if (filled < 2)
         {
             return 0.0;
         }
 
-        var mean = Mean(column, slot, filled, slots);
+        var ring = _ring;
+        var inputs = _inputs;
         var sum = 0.0;
+        var s = slot;
         for (var k = 0; k < filled; k++)
         {
-            var d = _ring[((((slot - k) % slots) + slots) % slots * _inputs) + column] - mean;
+            var d = ring[(s * inputs) + column] - mean;
             sum += d * d;
+            s = s == 0 ? slots - 1 : s - 1;
         }
 
         return Math.Sqrt(sum / (filled - 1));

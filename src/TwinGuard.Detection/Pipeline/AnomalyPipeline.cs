@@ -1,4 +1,5 @@
 using TwinGuard.Detection.Features;
+using TwinGuard.Detection.Profiling;
 
 namespace TwinGuard.Detection.Pipeline;
 
@@ -23,11 +24,16 @@ public sealed class AnomalyPipeline
     private readonly double[] _columnShare;
     private int _flagCursor;
     private int _recentCount;
+    private bool _lastSmoothed;
+    private long _sinceAlarm = long.MaxValue;
 
-    private AnomalyPipeline(AnomalyPipelineOptions options, int inputColumns)
+    private AnomalyPipeline(AnomalyPipelineOptions options, int inputColumns, TemporalFeatureOptions features,
+        IReadOnlyList<ColumnProfile> profiles)
     {
         _options = options;
-        _features = new TemporalFeatures(inputColumns, options.Features);
+        FeatureOptions = features;
+        Profiles = profiles;
+        _features = new TemporalFeatures(inputColumns, features);
         _recentFlags = new bool[Math.Max(1, options.SmoothingWindow)];
         _featureRow = new double[_features.OutputColumns];
         _contributions = new double[_features.OutputColumns];
@@ -44,6 +50,12 @@ public sealed class AnomalyPipeline
 
     /// <summary>Number of input columns.</summary>
     public int InputColumns => _features.InputColumns;
+
+    /// <summary>The temporal features in use: the options' own, adapted to the inferred column behaviour.</summary>
+    public TemporalFeatureOptions FeatureOptions { get; }
+
+    /// <summary>Each input column's inferred behaviour (empty when inference is off).</summary>
+    public IReadOnlyList<ColumnProfile> Profiles { get; }
 
     /// <summary>The feature transform (for naming derived features).</summary>
     public TemporalFeatures Features => _features;
@@ -68,13 +80,32 @@ public sealed class AnomalyPipeline
     {
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(options);
-        var pipeline = new AnomalyPipeline(options, training.Columns);
+        IReadOnlyList<ColumnProfile> profiles = [];
+        var featureOptions = options.Features;
+        if (options.Profiling is not null && featureOptions.Window > 1 && training.Rows >= 2)
+        {
+            // A cycle shorter than the rolling window is already inside its statistics.
+            var inferred = ColumnProfiler.Infer(training, options.Profiling with
+            {
+                MinPeriod = Math.Max(options.Profiling.MinPeriod, featureOptions.Window + 1),
+            });
+            profiles = inferred;
+            featureOptions = featureOptions with
+            {
+                LevelFreeColumns = [.. featureOptions.LevelFreeColumns.Union(Enumerable.Range(0, inferred.Length).Where(j => inferred[j].LevelFree))],
+                Periods = Enumerable.Range(0, inferred.Length).Where(j => inferred[j].Period >= 2).ToDictionary(j => j, j => inferred[j].Period),
+            };
+        }
+
+        var pipeline = new AnomalyPipeline(options, training.Columns, featureOptions, profiles);
         pipeline._features.Reset();
         var features = pipeline._features.Transform(training);
 
-        // Rows before the first full window have truncated statistics (a deviation of 0 over one row): learn from
-        // them only when the training window is too short to leave them out.
-        var skip = pipeline._features.WarmUpRows;
+        // Rows before the first full window have truncated statistics (a deviation of 0 over one row), and seasonal
+        // differences need a whole period behind them: learn from those rows only when the training window is too
+        // short to leave them out.
+        var full = pipeline._features.FullHistoryRows;
+        var skip = features.Rows - full >= Math.Max(2, features.Rows / 2) ? full : pipeline._features.WarmUpRows;
         var rows = features.Rows - skip >= Math.Max(2, features.Rows / 2)
             ? features.Slice(skip, features.Rows - skip)
             : features;
@@ -85,7 +116,7 @@ public sealed class AnomalyPipeline
         var verdicts = new AnomalyVerdict[features.Rows];
         for (var i = 0; i < features.Rows; i++)
         {
-            verdicts[i] = pipeline.Decide(features.Row(i), scores[i], warm: i >= skip);
+            verdicts[i] = pipeline.Decide(features.Row(i), scores[i], warm: i >= pipeline._features.WarmUpRows);
         }
 
         pipeline.TrainingVerdicts = verdicts;
@@ -93,14 +124,17 @@ public sealed class AnomalyPipeline
     }
 
     /// <summary>
-    /// An unfitted pipeline over <paramref name="inputColumns"/> inputs, for a model restored from its feature rows
-    /// (<see cref="Propose"/>, then <see cref="Adopt"/>): what a twin re-activated elsewhere does instead of a warm-up.
+    /// An unfitted pipeline over <paramref name="inputColumns"/> inputs and the temporal <paramref name="features"/> a
+    /// first fit chose (<see cref="FeatureOptions"/>), for a model restored from its feature rows (<see cref="Propose"/>,
+    /// then <see cref="Adopt"/>): what a twin re-activated elsewhere does instead of a warm-up. It has no
+    /// <see cref="Profiles"/>: those describe the training window, which a restore does not have.
     /// </summary>
-    public static AnomalyPipeline Create(int inputColumns, AnomalyPipelineOptions options)
+    public static AnomalyPipeline Create(int inputColumns, AnomalyPipelineOptions options, TemporalFeatureOptions features)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputColumns);
         ArgumentNullException.ThrowIfNull(options);
-        return new AnomalyPipeline(options, inputColumns);
+        ArgumentNullException.ThrowIfNull(features);
+        return new AnomalyPipeline(options, inputColumns, features, []);
     }
 
     /// <summary>The detector and threshold in use.</summary>
@@ -117,10 +151,44 @@ public sealed class AnomalyPipeline
     {
         ArgumentNullException.ThrowIfNull(featureRows);
         var detector = _options.CreateDetector();
-        detector.Fit(featureRows);
         var scores = new double[featureRows.Rows];
-        detector.Score(featureRows, scores);
+        if (HeldOutScores(featureRows, scores))
+        {
+            detector.Fit(featureRows);
+        }
+        else
+        {
+            detector.FitAndScore(featureRows, scores);
+        }
         return new PipelineModel(detector, _options.Threshold.Calibrate(scores));
+    }
+
+    /// <summary>
+    /// Scores each of <see cref="ThresholdOptions.Folds"/> contiguous blocks of the rows with a detector fitted on the
+    /// other blocks: a model scores its own training rows lower than rows it has not seen, so a threshold set on
+    /// in-sample scores is too low for new data. False when there are too few rows for the folds.
+    /// </summary>
+    private bool HeldOutScores(FeatureMatrix rows, Span<double> scores)
+    {
+        var folds = _options.Threshold.Folds;
+        if (folds < 2 || rows.Rows < folds * ThresholdOptions.MinRowsPerFold)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < folds; k++)
+        {
+            var start = (int)((long)rows.Rows * k / folds);
+            var end = (int)((long)rows.Rows * (k + 1) / folds);
+            var kept = new FeatureMatrix(rows.Rows - (end - start), rows.Columns);
+            rows.Values.AsSpan(0, start * rows.Columns).CopyTo(kept.Values);
+            rows.Values.AsSpan(end * rows.Columns).CopyTo(kept.Values.AsSpan(start * rows.Columns));
+            var detector = _options.CreateDetector();
+            detector.Fit(kept);
+            detector.Score(rows.Slice(start, end - start), scores[start..end]);
+        }
+
+        return true;
     }
 
     /// <summary>Puts a model fitted by <see cref="Propose"/> in use; the stream state is kept.</summary>
@@ -137,6 +205,8 @@ public sealed class AnomalyPipeline
         Array.Clear(_recentFlags);
         _flagCursor = 0;
         _recentCount = 0;
+        _lastSmoothed = false;
+        _sinceAlarm = long.MaxValue;
     }
 
     /// <summary>Scores the next row of the stream.</summary>
@@ -151,7 +221,9 @@ public sealed class AnomalyPipeline
             _featureRow.CopyTo(features);
         }
 
-        return Decide(_featureRow, Detector.Score(_featureRow), _features.IsWarm);
+        // One pass for the score and the explanation every verdict carries (its top column).
+        var score = Detector.ScoreAndExplain(_featureRow, _contributions);
+        return Decide(score, _features.IsWarm);
     }
 
     /// <summary>Scores every row of <paramref name="rows"/> in order (batch scoring of the detector).</summary>
@@ -181,6 +253,12 @@ public sealed class AnomalyPipeline
     public void ExplainByColumn(ReadOnlySpan<double> featureRow, Span<double> shares)
     {
         Detector.Explain(featureRow, _contributions);
+        SharesOfContributions(shares);
+    }
+
+    /// <summary>Sums <see cref="_contributions"/> (one per feature) into each input column's share.</summary>
+    private void SharesOfContributions(Span<double> shares)
+    {
         shares[..InputColumns].Clear();
         var total = 0.0;
         for (var f = 0; f < _contributions.Length; f++)
@@ -201,6 +279,13 @@ public sealed class AnomalyPipeline
 
     private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score, bool warm)
     {
+        Detector.Explain(featureRow, _contributions);
+        return Decide(score, warm);
+    }
+
+    /// <summary>Decides on a row whose feature contributions are in <see cref="_contributions"/>.</summary>
+    private AnomalyVerdict Decide(double score, bool warm)
+    {
         // Until the stream's first window is full the features are truncated: score, but do not decide.
         var raw = warm && Threshold.IsAnomaly(score);
         _recentFlags[_flagCursor] = raw;
@@ -214,7 +299,7 @@ public sealed class AnomalyPipeline
 
         // Majority of the rows seen so far in the window, ties flagged: a short window at the start still votes.
         var smoothed = _recentFlags.Length == 1 ? raw : 2 * votes >= _recentCount;
-        ExplainByColumn(featureRow, _columnShare);
+        SharesOfContributions(_columnShare);
         var top = 0;
         for (var j = 1; j < _columnShare.Length; j++)
         {
@@ -224,6 +309,10 @@ public sealed class AnomalyPipeline
             }
         }
 
-        return new AnomalyVerdict(score, smoothed, top, raw);
+        // An alarm opens an episode, unless the last alarm is too recent: a flag that flickers raises one alarm.
+        var alarm = smoothed && !_lastSmoothed && _sinceAlarm > _options.RefractoryRows;
+        _lastSmoothed = smoothed;
+        _sinceAlarm = alarm ? 1 : _sinceAlarm == long.MaxValue ? long.MaxValue : _sinceAlarm + 1;
+        return new AnomalyVerdict(score, smoothed, top, raw) { Alarm = alarm };
     }
 }

@@ -1,4 +1,5 @@
 using TwinGuard.Detection.Features;
+using TwinGuard.Detection.Profiling;
 
 namespace TwinGuard.Detection.Pipeline;
 
@@ -20,4 +21,18 @@ public sealed record AnomalyPipelineOptions
     /// </summary>
     /// <value>1.</value>
     public int SmoothingWindow { get; init; } = 1;
+
+    /// <summary>
+    /// Infers each column's behaviour (drift, period, discrete, constant) from the training window and adapts the
+    /// temporal features to it: drifting columns become level-free, periodic ones gain a seasonal difference. Null
+    /// uses <see cref="Features"/> as given. Ignored when the features are the raw values (window 1).
+    /// </summary>
+    public ColumnProfilerOptions? Profiling { get; init; }
+
+    /// <summary>
+    /// An alarm is raised on the first row of an anomalous episode (flagged after smoothing) unless another alarm was
+    /// raised within this many rows before it: one alarm per incident, not one per flicker of the flag.
+    /// </summary>
+    /// <value>0.</value>
+    public int RefractoryRows { get; init; }
 }

@@ -5,4 +5,8 @@ namespace TwinGuard.Detection.Pipeline;
 /// <param name="IsAnomaly">The decision after threshold and smoothing.</param>
 /// <param name="TopColumn">The input column that contributed most to the score.</param>
 /// <param name="RawAnomaly">The decision of the threshold alone, before smoothing.</param>
-public readonly record struct AnomalyVerdict(double Score, bool IsAnomaly, int TopColumn, bool RawAnomaly);
+public readonly record struct AnomalyVerdict(double Score, bool IsAnomaly, int TopColumn, bool RawAnomaly)
+{
+    /// <summary>True on the first row of an anomalous episode, outside the refractory period of the previous alarm.</summary>
+    public bool Alarm { get; init; }
+}

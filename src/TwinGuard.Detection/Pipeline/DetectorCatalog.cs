@@ -2,6 +2,7 @@ using TwinGuard.Detection.Autoencoders;
 using TwinGuard.Detection.Ensemble;
 using TwinGuard.Detection.Features;
 using TwinGuard.Detection.IsolationForests;
+using TwinGuard.Detection.Profiling;
 using TwinGuard.Detection.Reconstruction;
 
 namespace TwinGuard.Detection.Pipeline;
@@ -25,16 +26,23 @@ public static class DetectorCatalog
     /// <summary>The default preset.</summary>
     public const string Default = "pca";
 
+    /// <summary>Rows after an alarm during which a new episode raises no alarm of its own.</summary>
+    public const int Refractory = 100;
+
     /// <summary>Every preset name.</summary>
     public static IReadOnlyList<string> Names { get; } = ["pca", "autoencoder", "ensemble", "iforest", "iforest-temporal"];
 
     /// <summary>The options of preset <paramref name="name"/>.</summary>
     /// <param name="name">A name from <see cref="Names"/>.</param>
     /// <param name="seed">Seed for the randomised detectors.</param>
-    /// <param name="levelFreeColumns">Input columns whose level should be ignored (slow drifts such as temperatures).</param>
-    public static AnomalyPipelineOptions Create(string name, ulong seed = 42, IReadOnlyCollection<int>? levelFreeColumns = null)
+    /// <param name="profiling">
+    /// How column behaviour is inferred from the training window, with the user's overrides (level-free columns, a
+    /// period); null applies the default rules.
+    /// </param>
+    public static AnomalyPipelineOptions Create(string name, ulong seed = 42, ColumnProfilerOptions? profiling = null)
     {
-        var temporal = new TemporalFeatureOptions { Window = 10, LevelFreeColumns = levelFreeColumns ?? [] };
+        var temporal = new TemporalFeatureOptions { Window = 10 };
+        profiling ??= new ColumnProfilerOptions();
         var margin = new ThresholdOptions { Quantile = 0.99, Multiplier = 2.0 };
         return name switch
         {
@@ -44,6 +52,8 @@ public static class DetectorCatalog
                 Features = temporal,
                 Threshold = margin,
                 SmoothingWindow = 15,
+                Profiling = profiling,
+                RefractoryRows = Refractory,
             },
             "autoencoder" => new AnomalyPipelineOptions
             {
@@ -51,6 +61,8 @@ public static class DetectorCatalog
                 Features = temporal,
                 Threshold = margin,
                 SmoothingWindow = 15,
+                Profiling = profiling,
+                RefractoryRows = Refractory,
             },
             "ensemble" => new AnomalyPipelineOptions
             {
@@ -64,6 +76,8 @@ public static class DetectorCatalog
                 // The fused score's odds are e^(mean z): ×e² puts the line two training deviations above the 99th percentile.
                 Threshold = margin with { Multiplier = Math.Exp(2) },
                 SmoothingWindow = 15,
+                Profiling = profiling,
+                RefractoryRows = Refractory,
             },
             "iforest" => new AnomalyPipelineOptions
             {
@@ -71,6 +85,7 @@ public static class DetectorCatalog
                 Features = TemporalFeatureOptions.None,
                 Threshold = new ThresholdOptions { Quantile = 0.99 },
                 SmoothingWindow = 1,
+                RefractoryRows = Refractory,
             },
             "iforest-temporal" => new AnomalyPipelineOptions
             {
@@ -78,6 +93,8 @@ public static class DetectorCatalog
                 Features = temporal,
                 Threshold = new ThresholdOptions { Quantile = 0.99 },
                 SmoothingWindow = 15,
+                Profiling = profiling,
+                RefractoryRows = Refractory,
             },
             _ => throw new ArgumentException(
                 $"unknown detector '{name}'; known: {string.Join(", ", Names)}", nameof(name)),

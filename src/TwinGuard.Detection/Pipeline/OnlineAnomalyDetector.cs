@@ -25,7 +25,15 @@ public sealed class OnlineAnomalyDetector
     private readonly OnlineLearningOptions _learning;
     private readonly int _columns;
     private readonly List<double[]> _warmUp = [];
-    private readonly Queue<(double[] Row, bool Explained)> _history = new();
+    private readonly AnomalyVerdict[] _verdict = new AnomalyVerdict[1];
+    private double[] _featureRow = [];
+
+    // The learned feature rows, oldest first from _historyStart, in one flat ring of History rows: remembering a row
+    // copies it into place instead of allocating it (the twins push thousands of states a second each).
+    private double[] _historyRows = [];
+    private bool[] _historyExplained = [];
+    private int _historyStart;
+    private int _historyCount;
     private AnomalyPipeline? _pipeline;
     private readonly Queue<double[]> _recent = new();
     private PipelineModel? _anchor;
@@ -37,6 +45,9 @@ public sealed class OnlineAnomalyDetector
     private bool _rebaselining;
     private int _sinceFit;
     private long _sinceFlag = long.MaxValue / 2;
+    private readonly List<OnlineDecision> _decisions = [];
+    private long _row = -1;
+    private int _flaggedRun;
 
     /// <summary>Creates a detector for rows of <paramref name="columns"/> values.</summary>
     public OnlineAnomalyDetector(int columns, AnomalyPipelineOptions options, OnlineLearningOptions? learning = null)
@@ -75,12 +86,19 @@ public sealed class OnlineAnomalyDetector
     /// <summary>Rows learned from after the warm-up (accepted as normal).</summary>
     public long Learned { get; private set; }
 
+    /// <summary>Refused refits and accepted operating points, in order (at most <see cref="MaxDecisions"/> kept).</summary>
+    public IReadOnlyList<OnlineDecision> Decisions => _decisions;
+
+    /// <summary>Most decisions kept for the report.</summary>
+    public const int MaxDecisions = 1000;
+
     /// <summary>The current pipeline, null during warm-up.</summary>
     public AnomalyPipeline? Pipeline => _pipeline;
 
     /// <summary>
     /// Adds the next row. During warm-up nothing is returned until the window is full; then the warm-up rows' verdicts
-    /// are returned at once. Afterwards each call returns the row's verdict.
+    /// are returned at once. Afterwards each call returns the row's verdict, in a list that is reused: read it before
+    /// the next call.
     /// </summary>
     /// <param name="row">The row.</param>
     /// <param name="explained">
@@ -95,6 +113,7 @@ public sealed class OnlineAnomalyDetector
             throw new ArgumentException($"expected {_columns} values, got {row.Length}", nameof(row));
         }
 
+        _row++;
         if (_pipeline is null)
         {
             _warmUp.Add(row.ToArray());
@@ -105,12 +124,13 @@ public sealed class OnlineAnomalyDetector
 
             var training = FeatureMatrix.FromRows(_warmUp);
             _pipeline = AnomalyPipeline.Fit(training, _options);
-            var transform = new TemporalFeatures(_columns, _options.Features);
+            AllocateHistory(_pipeline);
+            var transform = new TemporalFeatures(_columns, _pipeline.FeatureOptions);
             var features = transform.Transform(training);
             var first = Math.Min(transform.WarmUpRows, features.Rows - 2);
             for (var i = first; i < features.Rows; i++)
             {
-                Remember(features.Row(i).ToArray(), explained: false);
+                Remember(features.Row(i), explained: false);
             }
 
             _anchor = _pipeline.Model;
@@ -122,9 +142,18 @@ public sealed class OnlineAnomalyDetector
         }
 
         RememberRecent(row);
-        var featureRow = new double[_pipeline.Features.OutputColumns];
+        var featureRow = _featureRow;
         var verdict = _pipeline.Next(row, featureRow);
         _sinceFlag = verdict.RawAnomaly || verdict.IsAnomaly ? 0 : _sinceFlag + 1;
+        _flaggedRun = verdict.IsAnomaly ? _flaggedRun + 1 : 0;
+        if (_learning.AcceptAfter > 0 && _flaggedRun >= _learning.AcceptAfter && !_rebaselining)
+        {
+            // Every row flagged for that long: not an incident that ends, a new way of running. Learn it as the
+            // commissioning was learned, and say so.
+            Decide("new_operating_point_accepted", $"every row flagged for {_flaggedRun} rows; the next {_learning.WarmUp} rows become the new normal");
+            Rebaseline();
+            _flaggedRun = 0;
+        }
 
         // The row's features summarise the last Window rows: learn only when none of them was flagged (or when an
         // operator has declared the current operation normal).
@@ -136,9 +165,9 @@ public sealed class OnlineAnomalyDetector
 
         if (_rebaselining)
         {
-            if (_history.Count >= _learning.WarmUp)
+            if (_historyCount >= _learning.WarmUp)
             {
-                _anchorRows = _modelRows = FeatureMatrix.FromRows([.. _history.Select(h => h.Row)]);
+                _anchorRows = _modelRows = History(unexplainedOnly: false);
                 _anchor = _pipeline.Propose(_anchorRows);
                 _pipeline.Adopt(_anchor);
                 ModelGeneration++;
@@ -158,13 +187,14 @@ public sealed class OnlineAnomalyDetector
                 Refits++;
             }
         }
-        else if (++_sinceFit >= _learning.RefitEvery && _history.Count >= _learning.WarmUp)
+        else if (++_sinceFit >= _learning.RefitEvery && _historyCount >= _learning.WarmUp)
         {
             _sinceFit = 0;
             Refit();
         }
 
-        return [verdict];
+        _verdict[0] = verdict;
+        return _verdict;
     }
 
     /// <summary>
@@ -175,20 +205,21 @@ public sealed class OnlineAnomalyDetector
     public void Rebaseline()
     {
         _pending = null; // a refit of the old normal is not adopted
-        _history.Clear();
+        (_historyStart, _historyCount) = (0, 0);
         _rebaselining = true;
     }
 
     private void Refit()
     {
-        var recent = FeatureMatrix.FromRows([.. _history.Select(h => h.Row)]);
-        var unexplained = _history.Where(h => !h.Explained).Select(h => h.Row).ToList();
+        var recent = History(unexplainedOnly: false);
+        var unexplained = History(unexplainedOnly: true);
         // Judged on the rows nothing else explains; when nearly all are explained there is nothing left to judge.
-        LastAnchorRejection = unexplained.Count >= MinUnexplained ? _anchor!.RejectionRate(FeatureMatrix.FromRows(unexplained)) : 0;
+        LastAnchorRejection = unexplained.Rows >= MinUnexplained ? _anchor!.RejectionRate(unexplained) : 0;
         if (LastAnchorRejection > _learning.MaxAnchorRejection)
         {
             RefitsRefused++;
             ConsecutiveRefusals++;
+            Decide("refit_refused", FormattableString.Invariant($"the anchor model calls {LastAnchorRejection:P0} of the rows anomalous"));
             RefitRefused?.Invoke(LastAnchorRejection);
             return;
         }
@@ -216,12 +247,17 @@ public sealed class OnlineAnomalyDetector
         _anchorRows,
         _modelRows,
         [.. _recent.Select(r => r.ToArray())],
-        new OnlineCounters(Refits, RefitsRefused, ConsecutiveRefusals, Learned, _sinceFit, _sinceFlag, _rebaselining));
+        new OnlineCounters(Refits, RefitsRefused, ConsecutiveRefusals, Learned, _sinceFit, _sinceFlag, _rebaselining, _flaggedRun))
+    {
+        LevelFreeColumns = _pipeline?.FeatureOptions.LevelFreeColumns,
+        Periods = _pipeline?.FeatureOptions.Periods,
+    };
 
     /// <summary>
     /// Continues from a <see cref="Checkpoint"/> of a detector with the same columns and options: refits the anchor and
-    /// the model in use on their rows (deterministic, so the same models), replays the recent rows to refill the rolling
-    /// window and takes over the counters. Call it on a fresh detector, before the first <see cref="Push"/>.
+    /// the model in use on their rows (deterministic, so the same models) over the features the first fit chose,
+    /// replays the recent rows to refill the rolling window and takes over the counters. The learned history starts
+    /// empty: the next retraining waits for a fresh window. Call it on a fresh detector, before the first <see cref="Push"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The checkpoint's rows do not have this detector's columns.</exception>
     public void Restore(OnlineCheckpoint checkpoint)
@@ -244,7 +280,17 @@ public sealed class OnlineAnomalyDetector
             return;
         }
 
-        var pipeline = AnomalyPipeline.Create(_columns, _options);
+        var features = _options.Features with
+        {
+            LevelFreeColumns = checkpoint.LevelFreeColumns ?? _options.Features.LevelFreeColumns,
+            Periods = checkpoint.Periods ?? _options.Features.Periods,
+        };
+        if (features.LevelFreeColumns.Concat(features.Periods.Keys).Any(c => c < 0 || c >= _columns) || features.Periods.Values.Any(p => p < 2))
+        {
+            throw new ArgumentException($"the checkpoint's feature options name columns outside 0..{_columns - 1} or a period below 2", nameof(checkpoint));
+        }
+
+        var pipeline = AnomalyPipeline.Create(_columns, _options, features);
         if (anchorRows.Columns != pipeline.Features.OutputColumns || modelRows.Columns != anchorRows.Columns)
         {
             throw new ArgumentException($"the checkpoint's feature rows have {anchorRows.Columns} columns, the detector's features {pipeline.Features.OutputColumns}", nameof(checkpoint));
@@ -253,6 +299,7 @@ public sealed class OnlineAnomalyDetector
         _anchor = pipeline.Propose(anchorRows);
         pipeline.Adopt(ReferenceEquals(modelRows, anchorRows) ? _anchor : pipeline.Propose(modelRows));
         (_pipeline, _anchorRows, _modelRows) = (pipeline, anchorRows, modelRows);
+        AllocateHistory(pipeline);
         foreach (var row in checkpoint.Recent)
         {
             RememberRecent(row);
@@ -261,24 +308,71 @@ public sealed class OnlineAnomalyDetector
 
         var c = checkpoint.Counters;
         (Refits, RefitsRefused, ConsecutiveRefusals, Learned) = (c.Refits, c.RefitsRefused, c.ConsecutiveRefusals, c.Learned);
-        (_sinceFit, _sinceFlag, _rebaselining) = (Math.Max(0, c.SinceFit), Math.Max(0, c.SinceFlag), c.Rebaselining);
+        (_sinceFit, _sinceFlag, _rebaselining, _flaggedRun) = (Math.Max(0, c.SinceFit), Math.Max(0, c.SinceFlag), c.Rebaselining, Math.Max(0, c.FlaggedRun));
     }
 
-    /// <summary>Keeps the last rows a restore must replay: the rolling window and the decisions' smoothing.</summary>
+    private void AllocateHistory(AnomalyPipeline pipeline)
+    {
+        _featureRow = new double[pipeline.Features.OutputColumns];
+        _historyRows = new double[_learning.History * _featureRow.Length];
+        _historyExplained = new bool[_learning.History];
+    }
+
+    /// <summary>Keeps the last rows a restore must replay: the rolling window (seasonal history included) and the smoothing.</summary>
     private void RememberRecent(ReadOnlySpan<double> row)
     {
         // The oldest row's array is reused: no allocation per row once the queue is full.
-        var slot = _recent.Count >= _options.Features.Window + _options.SmoothingWindow ? _recent.Dequeue() : new double[row.Length];
+        var keep = _pipeline!.Features.FullHistoryRows + 1 + _options.SmoothingWindow;
+        var slot = _recent.Count >= keep ? _recent.Dequeue() : new double[row.Length];
         row.CopyTo(slot);
         _recent.Enqueue(slot);
     }
 
-    private void Remember(double[] featureRow, bool explained)
+    private void Decide(string decision, string detail)
     {
-        _history.Enqueue((featureRow, explained));
-        while (_history.Count > _learning.History)
+        if (_decisions.Count < MaxDecisions)
         {
-            _history.Dequeue();
+            _decisions.Add(new OnlineDecision(_row, decision, detail));
         }
+    }
+
+    private void Remember(ReadOnlySpan<double> featureRow, bool explained)
+    {
+        var slot = (_historyStart + _historyCount) % _learning.History;
+        if (_historyCount == _learning.History)
+        {
+            _historyStart = (_historyStart + 1) % _learning.History; // the oldest row gives way
+        }
+        else
+        {
+            _historyCount++;
+        }
+
+        featureRow.CopyTo(_historyRows.AsSpan(slot * featureRow.Length, featureRow.Length));
+        _historyExplained[slot] = explained;
+    }
+
+    /// <summary>A copy of the learned rows, oldest first (a fit may run beside the stream on it).</summary>
+    private FeatureMatrix History(bool unexplainedOnly)
+    {
+        var width = _featureRow.Length;
+        var rows = 0;
+        for (var i = 0; i < _historyCount; i++)
+        {
+            rows += unexplainedOnly && _historyExplained[(_historyStart + i) % _learning.History] ? 0 : 1;
+        }
+
+        var matrix = new FeatureMatrix(rows, width);
+        var row = 0;
+        for (var i = 0; i < _historyCount; i++)
+        {
+            var slot = (_historyStart + i) % _learning.History;
+            if (!unexplainedOnly || !_historyExplained[slot])
+            {
+                _historyRows.AsSpan(slot * width, width).CopyTo(matrix.Row(row++));
+            }
+        }
+
+        return matrix;
     }
 }

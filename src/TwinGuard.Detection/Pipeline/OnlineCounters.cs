@@ -8,5 +8,6 @@ namespace TwinGuard.Detection.Pipeline;
 /// <param name="SinceFit">Rows since the last refit started.</param>
 /// <param name="SinceFlag">Rows since the last flagged one.</param>
 /// <param name="Rebaselining">An operator's rebaseline is in progress.</param>
+/// <param name="FlaggedRun">Rows flagged in a row (towards <see cref="OnlineLearningOptions.AcceptAfter"/>).</param>
 public readonly record struct OnlineCounters(
-    int Refits, int RefitsRefused, int ConsecutiveRefusals, long Learned, int SinceFit, long SinceFlag, bool Rebaselining);
+    int Refits, int RefitsRefused, int ConsecutiveRefusals, long Learned, int SinceFit, long SinceFlag, bool Rebaselining, int FlaggedRun = 0);

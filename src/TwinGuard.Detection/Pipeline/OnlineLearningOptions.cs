@@ -35,4 +35,12 @@ public sealed record OnlineLearningOptions
     /// </summary>
     /// <value>0.</value>
     public int AdoptAfter { get; init; }
+
+    /// <summary>
+    /// Accepts a lasting new operating point: once every row has been flagged for this many consecutive rows, the
+    /// detector re-baselines by itself (as <see cref="OnlineAnomalyDetector.Rebaseline"/>) and reports the decision.
+    /// 0 never does, which is the safe choice where an attacker could hold a value that long; the twins keep 0.
+    /// </summary>
+    /// <value>0.</value>
+    public int AcceptAfter { get; init; }
 }

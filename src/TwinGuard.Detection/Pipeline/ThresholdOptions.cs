@@ -18,6 +18,16 @@ public sealed record ThresholdOptions
     /// <value>1.</value>
     public double Multiplier { get; init; } = 1.0;
 
+    /// <summary>Fewest rows per fold for <see cref="Folds"/> to be used.</summary>
+    public const int MinRowsPerFold = 20;
+
+    /// <summary>
+    /// Calibrate on held-out scores: the training rows are cut into this many contiguous blocks, and each block is
+    /// scored by a detector fitted on the others. 0 or 1 calibrates on the final detector's own (in-sample) scores.
+    /// </summary>
+    /// <value>0.</value>
+    public int Folds { get; init; }
+
     /// <summary>Calibrates the threshold on <paramref name="trainingScores"/>.</summary>
     public Thresholds.ScoreThreshold Calibrate(ReadOnlySpan<double> trainingScores) => PeaksOverThreshold
         ? Thresholds.ScoreThreshold.PeaksOverThreshold(trainingScores, Risk, multiplier: Multiplier)

@@ -46,7 +46,23 @@ public sealed class PcaResidualDetector : IAnomalyDetector
     public int Components => _k;
 
     /// <inheritdoc />
-    public void Fit(FeatureMatrix training)
+    public void Fit(FeatureMatrix training) => FitCore(training, default);
+
+    /// <inheritdoc />
+    public void FitAndScore(FeatureMatrix training, Span<double> scores)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (scores.Length < training.Rows)
+        {
+            throw new ArgumentException($"{scores.Length} score slots for {training.Rows} rows", nameof(scores));
+        }
+
+        FitCore(training, scores);
+    }
+
+    /// <summary>Fits; with <paramref name="scores"/>, also writes each training row's score (the statistics of every
+    /// training row are computed to normalise them: the same values <see cref="Score(ReadOnlySpan{double})"/> would).</summary>
+    private void FitCore(FeatureMatrix training, Span<double> scores)
     {
         ArgumentNullException.ThrowIfNull(training);
         if (training.Rows < 2)
@@ -115,6 +131,13 @@ public sealed class PcaResidualDetector : IAnomalyDetector
 
         _t2Scale = Math.Max(Thresholds.ScoreThreshold.QuantileOf(t2, Options.NormalisingQuantile), 1e-12);
         _qScale = Math.Max(Thresholds.ScoreThreshold.QuantileOf(q, Options.NormalisingQuantile), 1e-12);
+        if (!scores.IsEmpty)
+        {
+            for (var i = 0; i < z.Rows; i++)
+            {
+                scores[i] = ScoreOf((t2[i] / _t2Scale) + (q[i] / _qScale));
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -128,11 +151,7 @@ public sealed class PcaResidualDetector : IAnomalyDetector
     }
 
     /// <inheritdoc />
-    public double Score(ReadOnlySpan<double> row)
-    {
-        var r = Index(row);
-        return double.IsNaN(r) ? 1.0 : double.IsPositiveInfinity(r) ? 1.0 : r / (1.0 + r);
-    }
+    public double Score(ReadOnlySpan<double> row) => ScoreOf(Index(row));
 
     /// <summary>The combined index T²/T²_q + Q/Q_q of <paramref name="row"/>.</summary>
     public double Index(ReadOnlySpan<double> row)
@@ -155,6 +174,20 @@ public sealed class PcaResidualDetector : IAnomalyDetector
         Statistics(z, projected, contributions);
     }
 
+    /// <inheritdoc />
+    public double ScoreAndExplain(ReadOnlySpan<double> row, Span<double> contributions)
+    {
+        EnsureFitted(row.Length);
+        Span<double> z = stackalloc double[FeatureCount];
+        Span<double> projected = stackalloc double[_k];
+        _standardizer.Transform(row, z);
+        var (t2, q) = Statistics(z, projected, contributions);
+        return ScoreOf((t2 / _t2Scale) + (q / _qScale));
+    }
+
+    /// <summary>The index r mapped to the score r / (1 + r) in [0, 1].</summary>
+    private static double ScoreOf(double r) => double.IsNaN(r) ? 1.0 : double.IsPositiveInfinity(r) ? 1.0 : r / (1.0 + r);
+
     private (double T2, double Q) Statistics(ReadOnlySpan<double> z, Span<double> projected, Span<double> contributions)
     {
         var d = FeatureCount;
@@ -173,6 +206,30 @@ public sealed class PcaResidualDetector : IAnomalyDetector
         }
 
         var q = 0.0;
+        if (contributions.IsEmpty)
+        {
+            for (var a = 0; a < d; a++)
+            {
+                var reconstructed = 0.0;
+                for (var c = 0; c < k; c++)
+                {
+                    reconstructed += projected[c] * _components[(a * k) + c];
+                }
+
+                var residual = z[a] - reconstructed;
+                q += residual * residual;
+            }
+
+            return (t2, q);
+        }
+
+        // projected[c] / λc, once per component rather than once per feature and component (the same quotient).
+        Span<double> weighted = stackalloc double[k];
+        for (var c = 0; c < k; c++)
+        {
+            weighted[c] = projected[c] / _eigenvalues[c];
+        }
+
         for (var a = 0; a < d; a++)
         {
             var reconstructed = 0.0;
@@ -180,15 +237,12 @@ public sealed class PcaResidualDetector : IAnomalyDetector
             for (var c = 0; c < k; c++)
             {
                 reconstructed += projected[c] * _components[(a * k) + c];
-                t2Part += projected[c] / _eigenvalues[c] * _components[(a * k) + c];
+                t2Part += weighted[c] * _components[(a * k) + c];
             }
 
             var residual = z[a] - reconstructed;
             q += residual * residual;
-            if (!contributions.IsEmpty)
-            {
-                contributions[a] = (residual * residual / _qScale) + Math.Max(0, t2Part * z[a] / _t2Scale);
-            }
+            contributions[a] = (residual * residual / _qScale) + Math.Max(0, t2Part * z[a] / _t2Scale);
         }
 
         return (t2, q);

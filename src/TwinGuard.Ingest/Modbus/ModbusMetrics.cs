@@ -11,6 +11,7 @@ public sealed class ModbusMetrics
     private long _pollFailures;
     private long _connections;
     private long _connectionsRefused;
+    private long _idleClosed;
     private long _requests;
     private long _forwarded;
     private long _refused;
@@ -28,6 +29,9 @@ public sealed class ModbusMetrics
 
     /// <summary>Client connections closed at once because a guard had too many open.</summary>
     public long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
+
+    /// <summary>Client connections the guards closed after <see cref="ModbusGuard.IdleTimeout"/> without a request.</summary>
+    public long IdleClosed => Interlocked.Read(ref _idleClosed);
 
     /// <summary>Requests the guards received (whole frames).</summary>
     public long Requests => Interlocked.Read(ref _requests);
@@ -70,6 +74,8 @@ public sealed class ModbusMetrics
     internal void CountConnection() => Interlocked.Increment(ref _connections);
 
     internal void CountConnectionRefused() => Interlocked.Increment(ref _connectionsRefused);
+
+    internal void CountIdleClosed() => Interlocked.Increment(ref _idleClosed);
 
     internal void CountRequest() => Interlocked.Increment(ref _requests);
 

@@ -24,22 +24,22 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     private readonly ReadingGate _gate;
     private readonly DeviceAuthenticator _authenticator;
     private readonly ILogger _logger;
+    private readonly Listening.MqttListenerAdapter _listeners;
 
     /// <summary>Creates a broker; call <see cref="StartAsync"/> to listen.</summary>
-    public EmbeddedBroker(BrokerOptions options, ReadingGate gate, DeviceAuthenticator authenticator, ILogger<EmbeddedBroker> logger)
+    public EmbeddedBroker(BrokerOptions options, ReadingGate gate, DeviceAuthenticator authenticator, ILogger<EmbeddedBroker> logger, TimeProvider time)
     {
         Options = options;
         _gate = gate;
         _authenticator = authenticator;
         _logger = logger;
-        var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(options.Address)
-            .WithDefaultEndpointPort(options.Port)
-            .Build();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        Admission = CreateAdmission(options, time);
+        _listeners = CreateListeners(options, logger, time);
+        _server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder().Build(), [_listeners]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.InterceptingOutboundPacketAsync += InterceptOutboundAsync;
     }
 
     /// <summary>Where the broker listens.</summary>
@@ -49,7 +49,10 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     public async Task StartAsync()
     {
         await _server.StartAsync();
-        LogStarted(_logger, Options.Address, Options.Port);
+        foreach (var (listener, endPoint) in _listeners.Bound)
+        {
+            LogStarted(_logger, listener.Protocol.ToString().ToLowerInvariant(), endPoint);
+        }
     }
 
     /// <summary>Disconnects every client that authenticated as <paramref name="deviceId"/>; returns how many.</summary>
@@ -79,29 +82,28 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         _server.Dispose();
     }
 
-    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         var remote = e.RemoteEndPoint?.ToString();
-        var (device, refusal) = _authenticator.Authenticate(e.UserName, e.Password);
+        var (device, refusal, detail) = await _authenticator.AuthenticateAsync(e.UserName, e.Password, e.ClientCertificate, e.CancellationToken);
         _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device?.Id));
+
+        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected" (2)
+        // instead of the reason it is refused, such as "bad user name or password" (4) [MQTT-3.2.2-5].
+        var clientId = e.ClientId;
+        AssignClientIdIfMissing(e, device?.Id ?? "refused");
         if (device is null)
         {
-            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-            var detail = refusal == ReasonCode.UnknownSource
-                ? $"unknown source '{e.UserName}' (client id '{e.ClientId}') from {remote}"
-                : $"wrong password for device '{e.UserName}' from {remote}";
-            _gate.RefuseConnection(e.UserName, e.ClientId, remote, refusal!.Value, detail);
-            return Task.CompletedTask;
+            e.ReasonCode = ConnackFor(refusal!.Value);
+            _gate.RefuseConnection(e.UserName, clientId, remote, refusal.Value, $"{detail} (client id '{EvidenceClip.Text(clientId)}') from {remote}");
+            return;
         }
 
-        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected"
-        // instead of the reason it is refused.
-        AssignClientIdIfMissing(e, device.Id);
         if (_gate.Quarantine.AreCredentialsRevoked(device.Id))
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.BadCredentials, $"credentials of device '{device.Id}' are revoked; connection from {remote} refused");
-            return Task.CompletedTask;
+            return;
         }
 
         if ((e.RemoteEndPoint as System.Net.IPEndPoint)?.Address is { } address && !device.IsExpectedAddress(address))
@@ -109,19 +111,19 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.UnexpectedAddress,
                 $"valid credentials of device '{device.Id}' from {remote}, which is not one of its addresses ({string.Join(", ", device.Addresses)}): refused");
-            return Task.CompletedTask;
+            return;
         }
 
         if (_gate.Quarantine.IsDeviceQuarantined(device.Id))
         {
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.Quarantined, $"device '{device.Id}' is quarantined; connection from {remote} refused");
-            return Task.CompletedTask;
+            return;
         }
 
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
+        TrackAcknowledgements(e);
         e.ReasonCode = MqttConnectReasonCode.Success;
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -150,23 +152,31 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             return; // Published by TwinGuard itself (injected), not by a device.
         }
 
+        if (BreaksPublishRules(e, source))
+        {
+            return;
+        }
+
         var payload = e.ApplicationMessage.Payload;
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         try
         {
-            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival);
+            var kept = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival, kept);
             e.ProcessPublish = decision.Accepted;
+            HoldAcknowledgement(e, decision.Kept);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Nothing a client sends may take the broker down; the message is refused and the fault logged.
             e.ProcessPublish = false;
+            HoldAcknowledgement(e, null);
             LogInterceptFailed(_logger, ex, source.Device.Id, e.ApplicationMessage.Topic);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}")]
-    private static partial void LogStarted(ILogger logger, System.Net.IPAddress address, int port);
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening ({Protocol}) on {EndPoint}")]
+    private static partial void LogStarted(ILogger logger, string protocol, System.Net.IPEndPoint endPoint);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publish from {DeviceId} to {Topic} failed inside the gate")]
     private static partial void LogInterceptFailed(ILogger logger, Exception exception, string deviceId, string topic);

@@ -56,6 +56,7 @@ public sealed partial class ExternalBroker : IBrokerEnforcement, IAsyncDisposabl
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
             .WithCleanSession()
             .WithTimeout(_options.CommandTimeout)
+            .WithTlsOptions(Tls.ExternalBrokerTls.Options(_options))
             .Build();
         var connected = await _client.ConnectAsync(options, cancellationToken);
         if (connected.ResultCode != MqttClientConnectResultCode.Success || !_client.IsConnected)

@@ -16,6 +16,9 @@ public sealed record ExternalBrokerOptions(string Host, int Port, string UserNam
     /// <summary>The MQTT client id TwinGuard uses.</summary>
     public string ClientId { get; init; } = "twinguard";
 
+    /// <summary>TLS to the broker (<c>mqtts://</c>): the CA pinned for its certificate and TwinGuard's client certificate; null for plain MQTT.</summary>
+    public TwinGuard.Twins.Respond.ClientTls? Tls { get; init; }
+
     /// <summary>How long to wait for the plugin to answer a command.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -92,8 +92,8 @@ public sealed class IntelCorrelator
             findings.Add(new IntelFinding(
                 networkEvent.Time,
                 match,
-                $"{what} {networkEvent.Protocol} {Endpoint(networkEvent.SourceAddress, networkEvent.SourcePort)} -> "
-                + $"{Endpoint(networkEvent.DestinationAddress, networkEvent.DestinationPort)} ({role} matched)",
+                $"{what} {networkEvent.Protocol} {NetworkEvent.Endpoint(networkEvent.SourceAddress, networkEvent.SourcePort)} -> "
+                + $"{NetworkEvent.Endpoint(networkEvent.DestinationAddress, networkEvent.DestinationPort)} ({role} matched)",
                 asset,
                 Severity(match, networkEvent.Kind == NetworkEventKind.Alert)));
         }
@@ -309,9 +309,6 @@ public sealed class IntelCorrelator
             yield return "device " + deviceId;
         }
     }
-
-    private static string Endpoint(IPAddress address, int? port) =>
-        port is null ? address.ToString() : new IPEndPoint(address, port.Value).ToString();
 
     private static string Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString();
 }

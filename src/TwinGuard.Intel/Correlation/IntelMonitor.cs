@@ -40,6 +40,9 @@ public sealed class IntelMonitor
     /// <summary>Raised with one line for each malformed log line or failed feed refresh.</summary>
     public event EventHandler<string>? Problem;
 
+    /// <summary>Raised for every IDS alert the followed network logs report, whether or not a feed lists either end.</summary>
+    public event EventHandler<NetworkEvent>? NetworkAlert;
+
     /// <summary>The correlator (for <see cref="IntelCorrelator.SensitivityFactor"/> and <see cref="IntelCorrelator.Sightings"/>).</summary>
     public IntelCorrelator Correlator { get; }
 
@@ -103,6 +106,11 @@ public sealed class IntelMonitor
         {
             foreach (var ev in reader.ReadAvailable(problems))
             {
+                if (ev.Kind == NetworkEventKind.Alert)
+                {
+                    NetworkAlert?.Invoke(this, ev);
+                }
+
                 Publish(Correlator.Observe(ev));
             }
 

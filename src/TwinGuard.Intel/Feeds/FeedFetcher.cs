@@ -17,12 +17,16 @@ namespace TwinGuard.Intel.Feeds;
 /// 408, 429 and 5xx are retried after <see cref="FeedRetryPolicy.DelayAfter"/> (honouring <c>Retry-After</c>);
 /// other statuses fail at once.
 /// </remarks>
-public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, FeedRetryPolicy? retry = null)
+/// <para>Limits (<see cref="FeedFetchLimits"/>): https only, no loopback, private or link-local targets (checked for every
+/// request, redirects included), redirects followed to the same host only, and one byte budget for all the files of one
+/// refresh.</para>
+public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, FeedRetryPolicy? retry = null, FeedFetchLimits? limits = null)
 {
     /// <summary>Largest file accepted from a feed.</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
 
     private readonly FeedRetryPolicy _retry = retry ?? new FeedRetryPolicy();
+    private readonly FeedFetchLimits _limits = limits ?? new FeedFetchLimits();
 
     /// <summary>Fetches the feed.</summary>
     /// <param name="source">Where from.</param>
@@ -81,8 +85,10 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
         var first = url.AbsolutePath.EndsWith('/') ? new Uri(url, MispFeedReader.ManifestName) : url;
         var firstName = Path.GetFileName(first.AbsolutePath) is { Length: > 0 } n ? n : "feed";
         var requests = 0;
-        var (file, notModified, tries) = await GetAsync(first, firstName, previous?.Find(firstName), cancellationToken);
+        var budget = _limits.MaxBytesPerRefresh;
+        var (file, notModified, tries) = await GetAsync(first, firstName, previous?.Find(firstName), budget, cancellationToken);
         requests += tries;
+        budget -= file.Content.Length;
         if (FeedParser.Sniff(file.Content) != "misp-manifest")
         {
             return new FeedFetchResult(new FeedSnapshot([file], timeProvider.GetUtcNow()), notModified, requests);
@@ -99,8 +105,9 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
         foreach (var uuid in uuids)
         {
             var name = uuid + ".json";
-            var (eventFile, _, eventTries) = await GetAsync(new Uri(first, name), name, previous?.Find(name), cancellationToken);
+            var (eventFile, _, eventTries) = await GetAsync(new Uri(first, name), name, previous?.Find(name), budget, cancellationToken);
             requests += eventTries;
+            budget -= eventFile.Content.Length;
             files.Add(eventFile);
         }
 
@@ -108,26 +115,20 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
     }
 
     private async Task<(FeedFile File, bool NotModified, int Requests)> GetAsync(
-        Uri uri, string name, FeedFile? previous, CancellationToken cancellationToken)
+        Uri uri, string name, FeedFile? previous, long budget, CancellationToken cancellationToken)
     {
+        if (budget <= 0)
+        {
+            throw new FeedFetchException($"{uri}: the refresh's budget of {_limits.MaxBytesPerRefresh / (1024 * 1024)} MiB is spent");
+        }
+
         string lastError = "no attempt made";
         for (var attempt = 1; attempt <= _retry.MaxAttempts; attempt++)
         {
             TimeSpan? retryAfter = null;
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            if (previous?.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
-            {
-                request.Headers.IfNoneMatch.Add(tag);
-            }
-
-            if (previous?.LastModified is { } lastModified)
-            {
-                request.Headers.IfModifiedSince = lastModified;
-            }
-
             try
             {
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                using var response = await SendFollowingAsync(uri, previous, cancellationToken);
                 if (response.StatusCode == HttpStatusCode.NotModified && previous is not null)
                 {
                     return (previous, true, attempt);
@@ -135,7 +136,7 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
 
                 if (response.IsSuccessStatusCode)
                 {
-                    var content = await ReadBoundedAsync(response.Content, uri, cancellationToken);
+                    var content = await ReadBoundedAsync(response.Content, uri, Math.Min(MaxFileBytes, budget), cancellationToken);
                     return (new FeedFile(name, content)
                     {
                         ETag = response.Headers.ETag?.ToString(),
@@ -174,14 +175,69 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
         throw new FeedFetchException($"{uri}: {lastError} (after {_retry.MaxAttempts.ToString(CultureInfo.InvariantCulture)} attempts)");
     }
 
+    /// <summary>Sends a GET, following redirects to the same host only, every target checked against the limits.</summary>
+    private async Task<HttpResponseMessage> SendFollowingAsync(Uri uri, FeedFile? previous, CancellationToken cancellationToken)
+    {
+        var target = uri;
+        for (var redirects = 0; ; redirects++)
+        {
+            if (await FeedHttp.RefusalAsync(target, _limits, cancellationToken) is { } refusal)
+            {
+                throw new FeedFetchException($"{target}: {refusal}");
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, target);
+            if (previous?.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
+            {
+                request.Headers.IfNoneMatch.Add(tag);
+            }
+
+            if (previous?.LastModified is { } lastModified)
+            {
+                request.Headers.IfModifiedSince = lastModified;
+            }
+
+            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var reached = response.RequestMessage?.RequestUri ?? target; // a client that followed redirects itself
+            if (!SameHost(uri, reached))
+            {
+                response.Dispose();
+                throw new FeedFetchException($"{uri}: redirected to another host ({reached.IdnHost}); only redirects to the same host are followed");
+            }
+
+            // RFC 9110 §15.4: 301, 302, 303, 307, 308 with a Location.
+            if ((int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+            {
+                response.Dispose();
+                var next = new Uri(target, location);
+                if (!SameHost(uri, next))
+                {
+                    throw new FeedFetchException($"{uri}: redirected to another host ({next.IdnHost}); only redirects to the same host are followed");
+                }
+
+                if (redirects >= _limits.MaxRedirects)
+                {
+                    throw new FeedFetchException($"{uri}: more than {_limits.MaxRedirects} redirects");
+                }
+
+                target = next;
+                continue;
+            }
+
+            return response;
+        }
+    }
+
+    private static bool SameHost(Uri a, Uri b) => string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase);
+
     private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, Uri uri, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, Uri uri, long max, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength > MaxFileBytes)
+        if (content.Headers.ContentLength > max)
         {
-            throw new FeedFetchException($"{uri}: larger than {MaxFileBytes / (1024 * 1024)} MiB");
+            throw new FeedFetchException($"{uri}: larger than the {max / (1024 * 1024)} MiB left of this refresh's budget");
         }
 
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
@@ -190,9 +246,9 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
         int read;
         while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxFileBytes)
+            if (buffer.Length + read > max)
             {
-                throw new FeedFetchException($"{uri}: larger than {MaxFileBytes / (1024 * 1024)} MiB");
+                throw new FeedFetchException($"{uri}: larger than the {max / (1024 * 1024)} MiB left of this refresh's budget");
             }
 
             buffer.Write(chunk, 0, read);

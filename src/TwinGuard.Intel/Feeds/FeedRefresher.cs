@@ -32,7 +32,7 @@ public sealed class FeedRefresher
     {
         ArgumentNullException.ThrowIfNull(sources);
         _options = options ?? new FeedRefresherOptions();
-        _fetcher = new FeedFetcher(http, _options.TimeProvider, _options.Retry);
+        _fetcher = new FeedFetcher(http, _options.TimeProvider, _options.Retry, _options.Limits);
         _store = store;
         foreach (var source in sources)
         {

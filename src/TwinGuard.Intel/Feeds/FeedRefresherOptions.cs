@@ -13,6 +13,9 @@ public sealed record FeedRefresherOptions
     /// <value>1 hour.</value>
     public TimeSpan Interval { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>What fetching over HTTP may do (https only, no internal targets, same-host redirects, a byte budget).</summary>
+    public FeedFetchLimits Limits { get; init; } = new();
+
     /// <summary>Retries within one refresh.</summary>
     public FeedRetryPolicy Retry { get; init; } = new();
 

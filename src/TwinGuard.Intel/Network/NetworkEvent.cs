@@ -21,6 +21,13 @@ public sealed record NetworkEvent(
     int? DestinationPort,
     string Protocol)
 {
+    /// <summary><c>address:port</c> (<c>[v6]:port</c>), or the address alone when the protocol has no ports.</summary>
+    public static string Endpoint(IPAddress address, int? port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return port is null ? address.ToString() : new IPEndPoint(address, port.Value).ToString();
+    }
+
     /// <summary>The alert's signature text (alerts only).</summary>
     public string? Signature { get; init; }
 

@@ -5,12 +5,15 @@ using System.Text.Json;
 
 namespace TwinGuard.Intel.Network;
 
-/// <summary>Parses Zeek <c>conn.log</c> lines, in the TSV format (with its <c>#fields</c> header) or as JSON.</summary>
+/// <summary>Parses Zeek <c>conn.log</c> and <c>notice.log</c> lines, in the TSV format (with its <c>#fields</c> header) or as JSON.</summary>
 /// <remarks>
 /// Zeek documentation, "Logs: conn.log" and "Zeek ASCII log format": header lines start with <c>#</c>
 /// (<c>#separator \x09</c>, <c>#unset_field -</c>, <c>#fields ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto
 /// service ...</c>); <c>ts</c> is Unix seconds (or ISO 8601 with <c>LogAscii::json_timestamps</c>). A parser
-/// instance remembers the last header it saw, so one instance per file.
+/// instance remembers the last header it saw, so one instance per file. A record with a <c>note</c> field is a notice
+/// (Zeek documentation, "notice.log"): an alert whose signature is <c>note: msg</c>, between <c>id.orig_h</c> and
+/// <c>id.resp_h</c>, or <c>src</c> and <c>dst</c> for notices without a connection (a scan has only <c>src</c>).
+/// Zeek gives notices no severity: they are medium.
 /// </remarks>
 public sealed class ZeekConnLogParser
 {
@@ -131,18 +134,23 @@ public sealed class ZeekConnLogParser
             return false;
         }
 
-        if (!IPAddress.TryParse(field("id.orig_h"), out var origin) || !IPAddress.TryParse(field("id.resp_h"), out var responder))
+        var note = field("note");
+        var originText = field("id.orig_h") ?? (note is null ? null : field("src"));
+        var responderText = field("id.resp_h") ?? (note is null ? null : field("dst") ?? originText);
+        if (!IPAddress.TryParse(originText, out var origin) || !IPAddress.TryParse(responderText, out var responder))
         {
-            error = $"id.orig_h '{field("id.orig_h")}' or id.resp_h '{field("id.resp_h")}' is not an address";
+            error = $"id.orig_h '{originText}' or id.resp_h '{responderText}' is not an address";
             return false;
         }
 
         networkEvent = new NetworkEvent(
-            time, "zeek", NetworkEventKind.Connection,
-            origin, Port(field("id.orig_p")), responder, Port(field("id.resp_p")), field("proto") ?? "unknown")
+            time, "zeek", note is null ? NetworkEventKind.Connection : NetworkEventKind.Alert,
+            origin, Port(field("id.orig_p") ?? field("p")), responder, Port(field("id.resp_p")), field("proto") ?? "unknown")
         {
             Service = field("service"),
             FlowId = field("uid"),
+            Signature = note is null ? null : $"{note}: {field("msg")}",
+            Severity = note is null ? null : 2,
         };
         error = null;
         return true;

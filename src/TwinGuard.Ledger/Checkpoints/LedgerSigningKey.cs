@@ -1,93 +1,52 @@
 using System.Security.Cryptography;
-using TwinGuard.Ledger.Storage;
 
 namespace TwinGuard.Ledger.Checkpoints;
 
-/// <summary>
-/// The ECDSA P-256 key that signs checkpoints, kept as <c>signing-key.pem</c> (PKCS#8, mode 0600) beside its
-/// public half <c>signing-key.pub.pem</c> in the ledger directory; created on first start.
-/// </summary>
-internal sealed class LedgerSigningKey : IDisposable
+/// <summary>An ECDSA P-256 signing key kept as a PKCS#8 PEM file (mode 0600), created on first use.</summary>
+internal sealed class LedgerSigningKey : ICheckpointSigner
 {
     private readonly ECDsa _key;
 
     private LedgerSigningKey(ECDsa key)
     {
         _key = key;
-        var publicOnly = ECDsa.Create(key.ExportParameters(false));
-        PublicKey = LedgerPublicKey.FromKey(publicOnly);
+        PublicKey = LedgerPublicKey.FromKey(ECDsa.Create(key.ExportParameters(false)));
     }
 
     public LedgerPublicKey PublicKey { get; }
 
-    public static LedgerSigningKey LoadOrCreate(string directory)
+    /// <summary>Loads the key in <paramref name="path"/>, creating it (0600, atomically) when absent.</summary>
+    /// <exception cref="InvalidDataException">The file is not an ECDSA private key.</exception>
+    public static LedgerSigningKey LoadOrCreate(string path)
     {
-        var privatePath = Path.Combine(directory, LedgerFiles.PrivateKey);
-        var publicPath = Path.Combine(directory, LedgerFiles.PublicKey);
-        ECDsa key;
-        if (File.Exists(privatePath))
+        if (!File.Exists(path))
         {
-            key = ECDsa.Create();
-            try
-            {
-                key.ImportFromPem(File.ReadAllText(privatePath));
-            }
-            catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-            {
-                key.Dispose();
-                throw new InvalidDataException($"{privatePath}: not an ECDSA private key in PEM form: {ex.Message}", ex);
-            }
-        }
-        else
-        {
-            key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            WriteNew(privatePath, PemEncoding.WriteString("PRIVATE KEY", key.ExportPkcs8PrivateKey()) + "\n", secret: true);
+            var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            KeyFiles.WriteNew(path, PemEncoding.WriteString("PRIVATE KEY", created.ExportPkcs8PrivateKey()) + "\n", secret: true);
+            return new LedgerSigningKey(created);
         }
 
-        var signing = new LedgerSigningKey(key);
-        if (!File.Exists(publicPath))
+        var key = ECDsa.Create();
+        try
         {
-            WriteNew(publicPath, signing.PublicKey.Pem, secret: false);
+            key.ImportFromPem(File.ReadAllText(path));
         }
-        else if (LedgerPublicKey.Load(publicPath) is var stored && !stored.KeyId.AsSpan().SequenceEqual(signing.PublicKey.KeyId))
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
-            stored.Dispose();
-            signing.Dispose();
-            throw new InvalidDataException($"{publicPath} does not belong to the private key in {privatePath}");
-        }
-        else
-        {
-            stored.Dispose();
+            key.Dispose();
+            throw new InvalidDataException($"{path}: not an ECDSA private key in PEM form: {ex.Message}", ex);
         }
 
-        return signing;
+        return new LedgerSigningKey(key);
     }
 
-    public byte[] Sign(ReadOnlySpan<byte> data) =>
-        _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    public byte[] Sign(ReadOnlySpan<byte> message) =>
+        _key.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     public void Dispose()
     {
         _key.Dispose();
         PublicKey.Dispose();
-    }
-
-    /// <summary>Writes a file that did not exist, atomically (temp file, fsync, rename), private keys as 0600.</summary>
-    private static void WriteNew(string path, string text, bool secret)
-    {
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (secret && !OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(text));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: false);
     }
 }

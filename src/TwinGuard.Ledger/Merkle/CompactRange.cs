@@ -31,6 +31,9 @@ internal sealed class CompactRange
         return range;
     }
 
+    /// <summary>When set, every perfect subtree formed at <see cref="SubtreeCache.MinLevel"/> or above is kept there.</summary>
+    public SubtreeCache? Capture { get; set; }
+
     /// <summary>Leaves appended so far.</summary>
     public long Size { get; private set; }
 
@@ -55,12 +58,19 @@ internal sealed class CompactRange
 
         // Merge while the new size has a carry at this level: each merge is one RFC 6962 node hash.
         var bits = Size >> level;
+        var formed = level;
+        var capture = Capture;
         while ((bits & 1) == 1)
         {
             var left = stack.Slice((_depth - 1) * MerkleHash.Size, MerkleHash.Size);
             MerkleHash.Node(left, stack.Slice(_depth * MerkleHash.Size, MerkleHash.Size), left);
             _depth--;
             bits >>= 1;
+            formed++;
+            if (capture is not null && formed >= SubtreeCache.MinLevel)
+            {
+                capture.Add(Size + width - (1L << formed), formed, left);
+            }
         }
 
         _depth++;

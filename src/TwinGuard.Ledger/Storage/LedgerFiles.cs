@@ -5,7 +5,9 @@ internal static class LedgerFiles
 {
     public const string PrivateKey = "signing-key.pem";
     public const string PublicKey = "signing-key.pub.pem";
+    public const string VerifierKey = "signing-key.vkey";
     public const string Checkpoints = "checkpoints.tgc";
+    public const string Cosignatures = "cosignatures.tgw";
     public const string TornDirectory = "torn";
     public const string WriterLock = "writer.lock";
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Merkle;
 using TwinGuard.Ledger.Storage;
+using TwinGuard.Ledger.Witnessing;
 
 namespace TwinGuard.Ledger.Verification;
 
@@ -12,24 +13,34 @@ namespace TwinGuard.Ledger.Verification;
 /// </summary>
 public static class LedgerVerifier
 {
-    /// <summary>Verifies the ledger in <paramref name="directory"/>.</summary>
+    /// <summary>Verifies the ledger in <paramref name="directory"/> with a key given apart from it (or its own when null).</summary>
+    /// <exception cref="DirectoryNotFoundException">There is no such directory.</exception>
+    public static LedgerVerificationResult Verify(string directory, LedgerPublicKey? trustedKey = null) =>
+        Verify(directory, new LedgerVerificationOptions { TrustedKey = trustedKey });
+
+    /// <summary>Verifies the ledger in <paramref name="directory"/> against what <paramref name="options"/> trusts.</summary>
     /// <param name="directory">The ledger directory (<c>&lt;data-dir&gt;/ledger</c>).</param>
-    /// <param name="trustedKey">
-    /// The public key to check signatures with, obtained out of band. When null the directory's own
-    /// <c>signing-key.pub.pem</c> is used, which proves integrity only against someone who could not replace it.
+    /// <param name="options">
+    /// The public key to check signatures with, obtained out of band (when absent the directory's own
+    /// <c>signing-key.pub.pem</c> is used, which proves integrity only against someone who could not replace it), and
+    /// the witnesses whose cosignatures are required.
     /// </param>
     /// <exception cref="DirectoryNotFoundException">There is no such directory.</exception>
-    public static LedgerVerificationResult Verify(string directory, LedgerPublicKey? trustedKey = null)
+    public static LedgerVerificationResult Verify(string directory, LedgerVerificationOptions options)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(options);
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"{directory}: no such ledger directory");
         }
 
+        var trustedKey = options.TrustedKey;
         var warnings = new List<string>();
         LedgerPublicKey? ownKey = null;
-        var keySource = trustedKey is null ? LedgerFiles.PublicKey + " in the ledger directory" : "given public key";
+        var trust = trustedKey is null ? KeyTrust.LogOwnKey : options.TrustedKeyIsPinned ? KeyTrust.PinnedKey : KeyTrust.GivenKey;
+        var keySource = trustedKey is null ? LedgerFiles.PublicKey + " in the ledger directory"
+            : (options.TrustedKeyIsPinned ? "pinned key " : "given public key ") + (options.TrustedKeySource ?? string.Empty);
         try
         {
             var publicKeyPath = Path.Combine(directory, LedgerFiles.PublicKey);
@@ -47,11 +58,11 @@ public static class LedgerVerifier
                 using var stored = LedgerPublicKey.Load(publicKeyPath);
                 if (!stored.KeyId.AsSpan().SequenceEqual(trustedKey.KeyId))
                 {
-                    warnings.Add($"{LedgerFiles.PublicKey} in the ledger directory is not the given key");
+                    warnings.Add($"{LedgerFiles.PublicKey} in the ledger directory is not the trusted key");
                 }
             }
 
-            return Run(directory, trustedKey ?? ownKey!, keySource, warnings);
+            return Run(directory, trustedKey ?? ownKey!, keySource, warnings, options) with { Trust = trust };
         }
         catch (InvalidDataException ex)
         {
@@ -63,19 +74,20 @@ public static class LedgerVerifier
         }
 
         LedgerVerificationResult Fail(LedgerProblem problem) =>
-            new(problem, 0, MerkleHash.EmptyRoot(), 0, 0, string.Empty, keySource, warnings);
+            new(problem, 0, MerkleHash.EmptyRoot(), 0, 0, string.Empty, keySource, warnings) { Trust = trust };
     }
 
-    private static LedgerVerificationResult Run(string directory, LedgerPublicKey key, string keySource, List<string> warnings)
+    private static LedgerVerificationResult Run(string directory, LedgerPublicKey key, string keySource, List<string> warnings,
+        LedgerVerificationOptions options)
     {
         var keyId = Convert.ToHexStringLower(key.KeyId);
         var checkpoints = ReadCheckpoints(directory, key, out var checkpointProblem);
+        var witnessed = CheckCosignatures(directory, key, checkpoints, options, warnings, ref checkpointProblem);
         var tree = new CompactRange();
         var verified = 0;
         var signedSize = 0L;
         LedgerProblem? problem = checkpointProblem;
         var tornTailEntries = new List<(long Index, byte[] Payload)>();
-
         // Checkpoints of the empty tree are checked before any entry.
         while (problem is null && verified < checkpoints.Count && checkpoints[verified].TreeSize == 0)
         {
@@ -127,17 +139,106 @@ public static class LedgerVerifier
             warnings.Add("no checkpoint has been signed yet: nothing proves these entries were not rewritten");
         }
 
+        if (problem is null && options.Witnesses.Count > 0 && witnessed.Size == 0 && signedSize > 0)
+        {
+            problem = new LedgerProblem("witness", 0, LedgerFiles.Cosignatures, null,
+                $"no checkpoint is cosigned by {options.MinWitnesses} of the {options.Witnesses.Count} given witnesses: "
+                + "nothing outside this site vouches for this history");
+        }
+
         CheckTornTailFiles(directory, tornTailEntries, warnings);
+        var witnessInfo = (Required: options.Witnesses.Count > 0 ? options.MinWitnesses : 0, witnessed.Size, witnessed.Count);
         if (problem is { Kind: "root-mismatch" })
         {
             // What still verifies is the tree of the newest matching checkpoint.
             var root = verified > 0 ? checkpoints[verified - 1].RootHash : MerkleHash.EmptyRoot();
-            return new LedgerVerificationResult(problem, signedSize, root, verified, signedSize, keyId, keySource, warnings);
+            return new LedgerVerificationResult(problem, signedSize, root, verified, signedSize, keyId, keySource, warnings)
+            {
+                WitnessesRequired = witnessInfo.Required, WitnessedSize = Math.Min(witnessInfo.Size, signedSize), WitnessCosignatures = witnessInfo.Count,
+            };
         }
 
-        return new LedgerVerificationResult(problem, tree.Size, tree.Root(), verified, signedSize, keyId, keySource,
-            warnings);
+        return new LedgerVerificationResult(problem, tree.Size, tree.Root(), verified, signedSize, keyId, keySource, warnings)
+        {
+            WitnessesRequired = witnessInfo.Required, WitnessedSize = witnessInfo.Size, WitnessCosignatures = witnessInfo.Count,
+        };
     }
+
+    /// <summary>
+    /// Checks every cosignature line that claims one of the given witnesses against the checkpoint of its tree size
+    /// (c2sp.org/tlog-cosignature); a claimed cosignature that does not verify is a problem at that checkpoint
+    /// (c2sp.org/signed-note: a failed signature of a known key rejects the note). Returns the newest checkpoint
+    /// carrying at least <see cref="LedgerVerificationOptions.MinWitnesses"/> valid cosignatures.
+    /// </summary>
+    private static (long Size, int Count) CheckCosignatures(string directory, LedgerPublicKey key, List<Checkpoint> checkpoints,
+        LedgerVerificationOptions options, List<string> warnings, ref LedgerProblem? problem)
+    {
+        if (options.Witnesses.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var lines = CosignatureFile.Read(directory, out var malformed);
+        if (malformed > 0)
+        {
+            warnings.Add($"{LedgerFiles.Cosignatures}: {malformed} malformed lines ignored");
+        }
+
+        var bySize = new Dictionary<long, int>();
+        for (var i = 0; i < checkpoints.Count; i++)
+        {
+            bySize[checkpoints[i].TreeSize] = i;
+        }
+
+        var valid = new HashSet<(int Checkpoint, string Witness)>();
+        int? firstBad = null;
+        string? badMessage = null;
+        foreach (var (size, signature) in lines)
+        {
+            var witness = options.Witnesses.FirstOrDefault(w => w.Claims(signature));
+            if (witness is null)
+            {
+                continue; // unknown keys are ignored (c2sp.org/signed-note)
+            }
+
+            if (!bySize.TryGetValue(size, out var number))
+            {
+                warnings.Add($"witness {witness.Name} cosigned a checkpoint of {size} entries that {LedgerFiles.Checkpoints} no longer holds");
+                continue;
+            }
+
+            var note = key.ToNote(checkpoints[number]);
+            if (note is not null && witness.Verify(note.Text, signature, out _))
+            {
+                valid.Add((number, witness.Name));
+            }
+            else if (firstBad is null || number < firstBad)
+            {
+                firstBad = number;
+                badMessage = $"checkpoint #{number} (tree size {size}): the cosignature of witness {witness.Name} does not verify: "
+                             + "the witness cosigned another root for this tree size, so this history was rewritten after it was witnessed";
+            }
+        }
+
+        if (firstBad is { } bad && (problem is null || ProblemCheckpoint(problem) > bad))
+        {
+            problem = new LedgerProblem("cosignature", null, LedgerFiles.Checkpoints, (long)bad * Checkpoint.EncodedSize, badMessage!);
+        }
+
+        var need = Math.Max(1, options.MinWitnesses);
+        for (var i = checkpoints.Count - 1; i >= 0; i--)
+        {
+            var count = valid.Count(v => v.Checkpoint == i);
+            if (count >= need)
+            {
+                return (checkpoints[i].TreeSize, count);
+            }
+        }
+
+        return (0, 0);
+    }
+
+    private static long ProblemCheckpoint(LedgerProblem problem) => (problem.Offset ?? long.MaxValue) / Checkpoint.EncodedSize;
 
     private static LedgerProblem? CompareRoot(CompactRange tree, List<Checkpoint> checkpoints, int number, long signedSize)
     {
@@ -156,21 +257,28 @@ public static class LedgerVerifier
     private static List<Checkpoint> ReadCheckpoints(string directory, LedgerPublicKey key, out LedgerProblem? problem)
     {
         problem = null;
-        List<Checkpoint> all;
-        try
+        var all = new List<Checkpoint>();
+        var path = Path.Combine(directory, LedgerFiles.Checkpoints);
+        var bytes = File.Exists(path) ? File.ReadAllBytes(path) : [];
+        var whole = bytes.Length / Checkpoint.EncodedSize;
+        for (var i = 0; i < whole; i++)
         {
-            all = CheckpointFile.Read(directory, out var tornBytes);
-            if (tornBytes > 0)
+            try
             {
-                problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints,
-                    (long)all.Count * Checkpoint.EncodedSize,
-                    $"the file ends inside a checkpoint ({tornBytes} of {Checkpoint.EncodedSize} bytes)");
+                all.Add(Checkpoint.Decode(bytes.AsSpan(i * Checkpoint.EncodedSize, Checkpoint.EncodedSize)));
+            }
+            catch (InvalidDataException ex)
+            {
+                problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, (long)i * Checkpoint.EncodedSize,
+                    $"checkpoint #{i} is malformed: {ex.Message}");
+                break;
             }
         }
-        catch (InvalidDataException ex)
+
+        if (problem is null && bytes.Length % Checkpoint.EncodedSize is var tornBytes and > 0)
         {
-            problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, null, ex.Message);
-            return [];
+            problem = new LedgerProblem("checkpoint", null, LedgerFiles.Checkpoints, (long)all.Count * Checkpoint.EncodedSize,
+                $"the file ends inside a checkpoint ({tornBytes} of {Checkpoint.EncodedSize} bytes)");
         }
 
         var valid = new List<Checkpoint>(all.Count);

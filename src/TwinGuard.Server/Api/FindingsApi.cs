@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TwinGuard.Server.Access;
+using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
@@ -69,14 +70,24 @@ internal static class FindingsApi
     /// </remarks>
     private static async Task<Results<Created<Verdict>, ProblemHttpResult>> GiveVerdict(
         long id, VerdictRequest request, HttpContext context, PlantRecords records, AccessRestrictions access, WriteRecorder writes, OperatorJournal journal,
-        TimeProvider time, IGrainFactory grains)
+        TimeProvider time, IGrainFactory grains, SuppressionList suppressions)
     {
         if (records.Finding(id) is not { } finding)
         {
             return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"no finding {id}"));
         }
 
+        if (request.Suppress is not null && SuppressionsApi.Check(request, finding) is { } refused)
+        {
+            return refused;
+        }
+
         var result = Record("finding", id, finding.AssetId, finding.IncidentId, request, context, access, writes, journal, time);
+        if (result.Result is Created<Verdict> && request.Suppress is not null)
+        {
+            SuppressionsApi.Make(request, finding, context, writes, suppressions, time);
+        }
+
         if (result.Result is Created<Verdict> && request.Verdict == "false_positive"
             && finding.Reason == ReasonCode.BaselineDrift.Name() && finding.AssetId is { } asset)
         {

@@ -11,7 +11,8 @@ namespace TwinGuard.Server.Api;
 /// <param name="Approvals">Actions that wait or waited for an operator.</param>
 /// <param name="Quarantines">Quarantines it caused, active or released.</param>
 /// <param name="Verdicts">Analysts' verdicts.</param>
-/// <param name="Timeline">All of the above in time order.</param>
+/// <param name="Timeline">All of the above in time order, with the other stages of its campaign.</param>
+/// <param name="Campaign">The incidents of the campaign it belongs to, first stage first (itself alone when it has no other stage).</param>
 internal sealed record IncidentDetail(
     StoredIncident Incident,
     IReadOnlyList<StoredFinding> Findings,
@@ -19,4 +20,5 @@ internal sealed record IncidentDetail(
     IReadOnlyList<ApprovalRequest> Approvals,
     IReadOnlyList<QuarantineEntry> Quarantines,
     IReadOnlyList<Verdict> Verdicts,
-    IReadOnlyList<TimelineEntry> Timeline);
+    IReadOnlyList<TimelineEntry> Timeline,
+    IReadOnlyList<StoredIncident> Campaign);

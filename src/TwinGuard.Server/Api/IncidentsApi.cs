@@ -52,6 +52,13 @@ internal static class IncidentsApi
         timeline.AddRange(approvals.Where(a => a.Decided is not null).Select(a => new TimelineEntry(a.Decided!.Value, "approval",
             string.Create(CultureInfo.InvariantCulture, $"approval {a.Id} ({a.Action} {a.Target}): {a.Status}{(a.Why is null ? string.Empty : ": " + a.Why)}"), a.DecidedBy)));
         timeline.AddRange(verdicts.Select(v => new TimelineEntry(v.Time, "verdict", $"{v.Value}: {v.Comment}", v.By)));
-        return new IncidentDetail(incident, findings, actions, approvals, quarantines, verdicts, [.. timeline.OrderBy(t => t.Time)]);
+        var campaign = records.Campaign(incident.CampaignId ?? incident.Id);
+        foreach (var stage in campaign.Where(c => c.Id != incident.Id))
+        {
+            timeline.Add(new TimelineEntry(stage.Opened, "stage",
+                string.Create(CultureInfo.InvariantCulture, $"incident {stage.Id} on {stage.Scope}: {stage.Title} [ATT&CK {string.Join(", ", stage.Attack.Select(t => t.Id))}]"), stage.DeviceId));
+        }
+
+        return new IncidentDetail(incident, findings, actions, approvals, quarantines, verdicts, [.. timeline.OrderBy(t => t.Time)], campaign);
     }
 }

@@ -17,6 +17,12 @@ internal static class KeysApi
                 try
                 {
                     role = ApiRoles.Parse(request.Role);
+                    if (context.Key().Site is { } scope && request.Site != scope)
+                    {
+                        // An admin of one site makes keys for that site only: never an unscoped key, nor another site's.
+                        return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", $"this key may only make keys for site '{scope}'");
+                    }
+
                     made = keys.Create(request.Name, role, request.Site, context.Key().Actor);
                 }
                 catch (FormatException ex)

@@ -37,8 +37,10 @@ internal static class LedgerApi
                 var entry = reader.ReadEntry(index);
                 var proof = reader.ProveInclusion(index, checkpoint.TreeSize);
                 var verified = reader.PublicKey is { } key && proof.Verify(entry, checkpoint, key);
-                return TypedResults.Ok(new ProofView(index, LedgerJson.KindName(entry.Kind), entry.Timestamp, Convert.ToBase64String(entry.Payload.Span),
-                    Convert.ToHexStringLower(entry.ComputeLeafHash()), View(checkpoint, reader), proof.Path.Select(Convert.ToHexStringLower).ToList(), verified));
+                var (payload, redacted) = RecordedFilePayload.WithoutSecrets(entry);
+                return TypedResults.Ok(new ProofView(index, LedgerJson.KindName(entry.Kind), entry.Timestamp, Convert.ToBase64String(payload),
+                    Convert.ToHexStringLower(entry.ComputeLeafHash()), View(checkpoint, reader), proof.Path.Select(Convert.ToHexStringLower).ToList(), verified,
+                    redacted));
             }).WithSummary("An inclusion proof of one entry in the newest checkpoint");
         return api;
     }
@@ -46,6 +48,6 @@ internal static class LedgerApi
     private static string Directory(HostSettings settings) => Path.Combine(settings.DataDirectory, "ledger");
 
     private static CheckpointView View(Checkpoint c, LedgerReader reader) => new(
-        c.TreeSize, Convert.ToHexStringLower(c.RootHash), c.Timestamp, Convert.ToHexStringLower(c.KeyId), Convert.ToBase64String(c.Signature),
-        Convert.ToBase64String(c.Encode()), reader.PublicKey is { } key && key.Verify(c), reader.PublicKey?.Pem);
+        c.TreeSize, Convert.ToHexStringLower(c.RootHash), c.Version == 1 ? c.Timestamp : null, Convert.ToHexStringLower(c.KeyId), Convert.ToBase64String(c.Signature),
+        Convert.ToBase64String(c.Encode()), reader.PublicKey is { } key && key.Verify(c), reader.PublicKey?.Pem, LedgerJson.Note(reader.Directory, reader.PublicKey, c));
 }

@@ -24,6 +24,9 @@ internal sealed class PlantRecords(HostSettings settings) : IDisposable
 
     public StoredIncident? Incident(long id) => Read(s => s.Incident(id), null);
 
+    /// <summary>The incidents of a campaign, first stage first.</summary>
+    public IReadOnlyList<StoredIncident> Campaign(long campaignId) => Read(s => s.Campaign(campaignId), []);
+
     public void Dispose() => _store?.Dispose();
 
     private T Read<T>(Func<PlantStore, T> read, T none)

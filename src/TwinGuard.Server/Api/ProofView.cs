@@ -8,6 +8,11 @@ namespace TwinGuard.Server.Api;
 /// <param name="LeafHash">RFC 6962 leaf hash.</param>
 /// <param name="Checkpoint">The checkpoint it is proven against.</param>
 /// <param name="Path">The audit path, hex.</param>
-/// <param name="Verified">True when the proof verifies against the checkpoint and the ledger's key.</param>
+/// <param name="Verified">True when the proof verifies against the checkpoint and the ledger's key (checked on the stored entry).</param>
+/// <param name="PayloadRedacted">
+/// True when the stored payload held secrets (a plant model or playbooks recorded before redaction) and the API returns
+/// it with them redacted: the leaf hash is then that of the stored entry, which only <c>twinguard ledger prove</c> on the
+/// data directory shows whole.
+/// </param>
 internal sealed record ProofView(long Index, string Kind, DateTimeOffset Timestamp, string PayloadBase64, string LeafHash, CheckpointView Checkpoint,
-    IReadOnlyList<string> Path, bool Verified);
+    IReadOnlyList<string> Path, bool Verified, bool PayloadRedacted);

@@ -76,6 +76,10 @@ internal static class QuarantinesApi
             if (kind == QuarantineKind.Address)
             {
                 target = NftRules.Normalize(target).Text;
+                if (engine.Targets.Refusal(target) is { } unsafeTarget)
+                {
+                    return Problems.BadRequest($"'target': {unsafeTarget}");
+                }
             }
 
             expires = request.Expires is { } text ? DurationText.Parse(text) : null;

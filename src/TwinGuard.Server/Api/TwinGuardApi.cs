@@ -23,6 +23,7 @@ internal static class TwinGuardApi
         api.MapIntelApi();
         api.MapLedgerApi();
         api.MapKeysApi();
+        api.MapSuppressionsApi();
         api.MapEventsApi();
         api.MapFallback(() => Problems.NotFound("no such API endpoint (see /openapi/v1.json)"))
             .RequireAuthorization(AccessPolicies.Viewer).ExcludeFromDescription();

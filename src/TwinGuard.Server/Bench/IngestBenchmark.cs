@@ -21,13 +21,16 @@ namespace TwinGuard.Server.Bench;
 /// the path, not the flood guard. One message in a hundred carries an out-of-range value, so that latency to a finding
 /// is measured on real findings; every message's latency to the end of its validation is measured too.
 /// </remarks>
-internal static class IngestBenchmark
+internal static partial class IngestBenchmark
 {
     private const int Messages = 200_000;
     private const int OutOfRangeEvery = 100;
 
     // Latency is measured below saturation (queueing delay at saturation says nothing about the path itself).
     private const int PacedMessages = 50_000;
+
+    /// <summary>Messages of each measurement in a <c>--quick</c> run.</summary>
+    private const int QuickMessages = 5_000;
     private const double PacedRate = 10_000;
     private const string Device = "bench-pub";
     private const string Password = "bench-password";
@@ -37,14 +40,17 @@ internal static class IngestBenchmark
 
     private static async Task<int> RunAsync(BenchContext context, CancellationToken ct)
     {
-        var lines = MessageLines(Messages);
-        var paced = await MeasurePipelineAloneAsync(MessageLines(PacedMessages), ct, PacedRate);
+        var messages = context.Size(Messages, QuickMessages);
+        var lines = MessageLines(messages);
+        var paced = await MeasurePipelineAloneAsync(MessageLines(context.Size(PacedMessages, QuickMessages)), ct, PacedRate);
         var pipeline = await MeasurePipelineAloneAsync(lines, ct);
         var broker = await MeasureThroughBrokerAsync(lines, ct);
         var mosquitto = await MeasureMosquittoAsync(lines, ct);
+        var mqttnet = await MeasureMqttnetAloneAsync(lines, ct);
         var result = new
         {
-            messages = Messages,
+            messages,
+            quick = context.Quick,
             readings_per_message = 4,
             pipeline_alone_saturated = pipeline,
             pipeline_alone_paced = paced,
@@ -52,6 +58,8 @@ internal static class IngestBenchmark
             embedded_broker_with_mosquitto_pub = broker,
             peer_mosquitto_pub_to_mosquitto_sub = mosquitto,
             ratio_broker_to_mosquitto = broker is { } b && mosquitto is { } m ? b.MessagesPerSecond / m.MessagesPerSecond : (double?)null,
+            mqttnet_alone_with_mosquitto_pub = mqttnet,
+            ratio_mqttnet_alone_to_mosquitto = mqttnet is { } n && mosquitto is { } p ? n.MessagesPerSecond / p.MessagesPerSecond : (double?)null,
         };
         if (context.Json)
         {
@@ -63,9 +71,15 @@ internal static class IngestBenchmark
             await context.Output.WriteLineAsync($"pipeline alone, flat out: {Describe(pipeline)}");
             await context.Output.WriteLineAsync($"embedded broker (mqtt):   {(broker is null ? "skipped: mosquitto_pub not installed" : Describe(broker))}");
             await context.Output.WriteLineAsync($"peer mosquitto pub->sub:  {(mosquitto is null ? "skipped: mosquitto not installed" : $"{mosquitto.MessagesPerSecond:N0} msgs/s")}");
+            await context.Output.WriteLineAsync($"MQTTnet alone (counting):  {(mqttnet is null ? "skipped: mosquitto_pub not installed" : $"{mqttnet.MessagesPerSecond:N0} msgs/s")}");
             if (result.ratio_broker_to_mosquitto is { } ratio)
             {
                 await context.Output.WriteLineAsync($"TwinGuard via MQTT / mosquitto delivery: {ratio:0.00}x");
+            }
+
+            if (result.ratio_mqttnet_alone_to_mosquitto is { } ceiling)
+            {
+                await context.Output.WriteLineAsync($"MQTTnet alone / mosquitto delivery: {ceiling:0.00}x (the ceiling of any broker built on MQTTnet)");
             }
         }
 
@@ -73,7 +87,7 @@ internal static class IngestBenchmark
     }
 
     private static string Describe(IngestRun r) =>
-        $"{r.MessagesPerSecond:N0} msgs/s ({r.ReadingsPerSecond:N0} readings/s); arrival->validated p50 {r.ValidatedP50Ms:0.000} ms p99 {r.ValidatedP99Ms:0.000} ms; arrival->finding p50 {r.FindingP50Ms:0.000} ms p99 {r.FindingP99Ms:0.000} ms ({r.Findings} findings)";
+        $"{r.MessagesPerSecond:N0} msgs/s ({r.ReadingsPerSecond:N0} readings/s); arrival->validated p50 {r.ValidatedP50Ms:0.000} ms p99 {r.ValidatedP99Ms:0.000} ms; arrival->finding p50 {r.FindingP50Ms:0.000} ms p99 {r.FindingP99Ms:0.000} ms ({r.Findings} findings); {r.CpuMicrosecondsPerMessage:0.0} us cpu and {r.AllocatedBytesPerMessage:N0} B allocated per message (whole process)";
 
     private static async Task<IngestRun> MeasurePipelineAloneAsync(string[] lines, CancellationToken ct, double? pacedRate = null)
     {
@@ -86,6 +100,7 @@ internal static class IngestBenchmark
         // Warm-up: activate the grain and JIT the path, then measure fresh counters.
         await WarmUpAsync(gate, source, metrics, ct);
         var before = Snapshot(metrics);
+        var cost = ProcessCost.Start();
         var clock = Stopwatch.StartNew();
         // The producer runs on its own thread, as a transport's connection would: a thread-pool thread spinning to
         // pace messages would starve the pool the pipeline itself runs on, and measure that instead of the path.
@@ -116,7 +131,7 @@ internal static class IngestBenchmark
             TaskScheduler.Default);
 
         await WaitForAsync(() => metrics.ArrivalToTwin.Count >= lines.Length, TimeSpan.FromMinutes(2), ct);
-        var result = Result(metrics, before, lines.Length, clock.Elapsed);
+        var result = Result(metrics, before, lines.Length, clock.Elapsed, cost);
         await site.StopAsync(CancellationToken.None);
         return result;
     }
@@ -133,10 +148,11 @@ internal static class IngestBenchmark
         var metrics = site.Services.GetRequiredService<PipelineMetrics>();
         await WarmUpAsync(site.Services.GetRequiredService<ReadingGate>(), new SourceInfo(settings.Plant.FindDevice(Device)!, "warm", null), metrics, ct);
         var before = Snapshot(metrics);
+        var cost = ProcessCost.Start();
         var clock = Stopwatch.StartNew();
         await RunPublisherAsync(settings.Broker.Port, Device, Password, lines, ct);
         await WaitForAsync(() => metrics.ArrivalToTwin.Count >= lines.Length, TimeSpan.FromMinutes(2), ct);
-        var result = Result(metrics, before, lines.Length, clock.Elapsed);
+        var result = Result(metrics, before, lines.Length, clock.Elapsed, cost);
         await site.StopAsync(CancellationToken.None);
         return result;
     }
@@ -254,14 +270,16 @@ internal static class IngestBenchmark
 
     private static (long Twin, long Findings) Snapshot(PipelineMetrics m) => (m.ArrivalToTwin.Count, m.Findings);
 
-    private static IngestRun Result(PipelineMetrics m, (long Twin, long Findings) before, int messages, TimeSpan elapsed) => new(
+    private static IngestRun Result(PipelineMetrics m, (long Twin, long Findings) before, int messages, TimeSpan elapsed, ProcessCost cost) => new(
         messages / elapsed.TotalSeconds,
         4 * messages / elapsed.TotalSeconds,
         m.ArrivalToTwin.Percentile(0.5).TotalMilliseconds,
         m.ArrivalToTwin.Percentile(0.99).TotalMilliseconds,
         m.ArrivalToFinding.Percentile(0.5).TotalMilliseconds,
         m.ArrivalToFinding.Percentile(0.99).TotalMilliseconds,
-        m.Findings - before.Findings);
+        m.Findings - before.Findings,
+        cost.CpuMicrosecondsPer(messages),
+        cost.AllocatedBytesPer(messages));
 
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
     {
@@ -307,7 +325,9 @@ internal static class IngestBenchmark
         double ValidatedP99Ms,
         double FindingP50Ms,
         double FindingP99Ms,
-        long Findings);
+        long Findings,
+        double CpuMicrosecondsPerMessage,
+        double AllocatedBytesPerMessage);
 
     private sealed record PeerRun(double MessagesPerSecond);
 }

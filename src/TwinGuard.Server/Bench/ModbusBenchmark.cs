@@ -188,7 +188,7 @@ internal static class ModbusBenchmark
     }
 
     /// <summary>The bench's PLC: answers function 3 from 100 registers and 6 into them; anything else gets exception 01.</summary>
-    private sealed class BenchPlc : IAsyncDisposable
+    internal sealed class BenchPlc : IAsyncDisposable
     {
         private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         private readonly ushort[] _registers = Enumerable.Range(0, 100).Select(i => (ushort)i).ToArray();

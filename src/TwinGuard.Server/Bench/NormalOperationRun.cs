@@ -35,8 +35,7 @@ internal static class NormalOperationRun
         var dataDir = Directory.CreateTempSubdirectory("twinguard-normal-run-").FullName;
         var clock = new SteppedClock(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.Logging.AddStandardErrorConsole();
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free());
@@ -51,6 +50,7 @@ internal static class NormalOperationRun
         services.AddSingleton<DetectionSensitivity>();
         services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(dataDir, "ledger"), LedgerOptions.Default, clock));
         services.AddSingleton<LedgerRecorder>();
+        services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(dataDir));
         using var host = builder.Build();
         await host.StartAsync(ct);
         try

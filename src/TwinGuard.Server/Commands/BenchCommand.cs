@@ -1,23 +1,30 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using TwinGuard.Server.Bench;
 
 namespace TwinGuard.Server.Commands;
 
-/// <summary><c>twinguard bench [NAME] [--json]</c>: the product's own speed measurements.</summary>
-/// <remarks>Each benchmark lives in <c>Bench/</c> and is listed once in <see cref="Benchmarks"/>.</remarks>
+/// <summary><c>twinguard bench [NAME] [--json] [--quick]</c>: the product's own speed measurements.</summary>
+/// <remarks>Each benchmark lives in <c>Bench/</c> and is listed once in <see cref="Benchmarks"/>. With <c>--json</c>,
+/// standard output is one JSON document: one benchmark's, or for several an object keyed by benchmark name.</remarks>
 internal static class BenchCommand
 {
     /// <summary>Every benchmark, by name. Add a line here when you add one.</summary>
     public static readonly IReadOnlyList<ProductBenchmark> Benchmarks =
     [
         IngestBenchmark.Create(),
+        TlsBenchmark.Create(),
         LedgerBenchmark.Create(),
+        WitnessBenchmark.Create(),
         IntelBenchmark.Create(),
         IForestBenchmark.Definition,
         AutoencoderBenchmark.Definition,
         LockdownBenchmark.Create(),
         ModbusBenchmark.Create(),
+        OpcUaBenchmark.Create(),
         RelationsBenchmark.Create(),
+        AbuseBenchmark.Create(),
     ];
 
     public static Command Create()
@@ -28,7 +35,11 @@ internal static class BenchCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var json = CommonOptions.Json();
-        var command = new Command("bench", "Measure TwinGuard's hot paths on this machine") { name, json };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "A short configuration where the benchmark has one (a smoke run; figures are not comparable with a full run)",
+        };
+        var command = new Command("bench", "Measure TwinGuard's hot paths on this machine") { name, json, quick };
         command.SetAction(async (parse, ct) =>
         {
             var wanted = parse.GetValue(name);
@@ -41,15 +52,36 @@ internal static class BenchCommand
                     $"unknown benchmark '{wanted}'; known: {string.Join(", ", Benchmarks.Select(b => b.Name))}");
             }
 
+            var asJson = parse.GetValue(json);
+            if (!asJson || selected.Count == 1)
+            {
+                foreach (var bench in selected)
+                {
+                    var code = await bench.Run(new BenchContext(asJson, Console.Out, parse.GetValue(quick)), ct);
+                    if (code != 0)
+                    {
+                        return code;
+                    }
+                }
+
+                return 0;
+            }
+
+            // Several JSON documents one after the other do not parse as one: key each benchmark's by its name.
+            var all = new JsonObject();
             foreach (var bench in selected)
             {
-                var code = await bench.Run(new BenchContext(parse.GetValue(json), Console.Out), ct);
+                using var output = new StringWriter();
+                var code = await bench.Run(new BenchContext(true, output, parse.GetValue(quick)), ct);
                 if (code != 0)
                 {
                     return code;
                 }
+
+                all[bench.Name] = JsonNode.Parse(output.ToString());
             }
 
+            await Console.Out.WriteLineAsync(all.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         });
         return command;

@@ -100,7 +100,7 @@ internal static class DemoCommand
         if (interactive)
         {
             AnsiConsole.MarkupLine($"[bold]TwinGuard demo[/]: site [green]{Markup.Escape(options.Plant.Site.Id)}[/], {options.Duration.TotalSeconds:0} s, seed {options.Seed}, MQTT on 127.0.0.1:{settings.Broker.Port}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(options.DataDirectory)}");
-            Access.FirstAdminKey.Announce(app, settings, Console.Out);
+            Access.FirstAdminKey.Announce(app.Services, settings, Console.Out);
             foreach (var attack in simulator.GroundTruth)
             {
                 AnsiConsole.MarkupLine($"  planned at {attack.Start.TotalSeconds,5:0.0} s: {Markup.Escape(attack.Describe())}");

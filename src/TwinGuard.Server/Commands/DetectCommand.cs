@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using TwinGuard.Detection.Pipeline;
 using TwinGuard.Server.Offline;
 
@@ -16,7 +15,7 @@ internal static class DetectCommand
     public static Command Create()
     {
         var input = new Option<string>("--input") { Description = "CSV file to score (header row, numeric columns)", Required = true };
-        var output = new Option<string>("--output") { Description = "Where to write time,score,is_anomaly,top_feature", Required = true };
+        var output = new Option<string>("--output") { Description = "Where to write time,score,is_anomaly,alarm,top_feature", Required = true };
         var train = new Option<string?>("--train") { Description = "Train on this CSV file of normal operation" };
         var trainRows = new Option<int?>("--train-rows") { Description = "Train on the first N rows of the input" };
         var online = new Option<bool>("--online") { Description = "Learn as it goes; never learns from rows it flags" };
@@ -35,10 +34,19 @@ internal static class DetectCommand
             DefaultValueFactory = _ => DetectorCatalog.Default,
         };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the randomised detectors", DefaultValueFactory = _ => 42UL };
+        var levelFree = new Option<string?>("--level-free")
+        {
+            Description = "Comma-separated columns whose level is ignored, instead of inferring drift ('none': no column)",
+        };
+        var period = new Option<int?>("--period") { Description = "Period in rows for every column instead of inferring it (0: none)" };
+        var acceptAfter = new Option<int?>("--accept-after")
+        {
+            Description = "With --online: accept a new operating point after this many rows flagged in a row (0: never; default 4 warm-ups)",
+        };
         var json = CommonOptions.Json();
         var command = new Command("detect", "Score every row of a numeric CSV file for anomalies")
         {
-            input, output, train, trainRows, online, warmUp, timeColumn, columns, exclude, delimiter, detector, seed, json,
+            input, output, train, trainRows, online, warmUp, timeColumn, columns, exclude, delimiter, detector, seed, levelFree, period, acceptAfter, json,
         };
         command.SetAction((parse, ct) =>
         {
@@ -52,6 +60,11 @@ internal static class DetectCommand
             if (parse.GetValue(columns) is not null && parse.GetValue(exclude) is not null)
             {
                 throw new CommandLineException("--columns and --exclude-columns cannot be combined");
+            }
+
+            if (parse.GetValue(acceptAfter) is < 0)
+            {
+                throw new CommandLineException("--accept-after must be 0 (never) or a number of rows");
             }
 
             if (parse.GetValue(online) && parse.GetValue(warmUp) < 2)
@@ -72,25 +85,20 @@ internal static class DetectCommand
                     SplitList(parse.GetValue(columns)),
                     SplitList(parse.GetValue(exclude))),
                 parse.GetValue(detector)!,
-                parse.GetValue(seed));
+                parse.GetValue(seed),
+                parse.GetValue(levelFree) is "none" ? [] : SplitList(parse.GetValue(levelFree)),
+                parse.GetValue(period),
+                parse.GetValue(acceptAfter));
             ct.ThrowIfCancellationRequested();
             var summary = OfflineDetection.Run(request);
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(new
-                {
-                    rows = summary.Rows,
-                    anomalies = summary.Anomalies,
-                    training_rows = summary.TrainingRows,
-                    threshold = summary.Threshold,
-                    detector = request.Detector,
-                    output = request.Output,
-                }));
+                Console.Out.WriteLine(DetectJson.Serialize(summary, request));
             }
             else
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{summary.Rows} rows scored with {request.Detector} (trained on {summary.TrainingRows}; threshold {summary.Threshold}): {summary.Anomalies} anomalous -> {request.Output}"));
+                    $"{summary.Rows} rows scored with {request.Detector} (trained on {summary.TrainingRows}; threshold {summary.Threshold}): {summary.Anomalies} anomalous, {summary.Alarms} alarms -> {request.Output}"));
             }
 
             return Task.FromResult(0);

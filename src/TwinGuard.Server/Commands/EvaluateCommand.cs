@@ -6,7 +6,10 @@ using TwinGuard.Server.Offline;
 
 namespace TwinGuard.Server.Commands;
 
-/// <summary><c>twinguard evaluate skab --data DIR [--detector NAME] [--json]</c>: detection quality on SKAB.</summary>
+/// <summary>
+/// <c>twinguard evaluate skab --data DIR [--detector NAME] [--json]</c>: detection quality on SKAB, and
+/// <c>evaluate nab</c> (<see cref="EvaluateNabCommand"/>).
+/// </summary>
 /// <remarks>
 /// Reproduces the SKAB leaderboard's protocol (../shared/datasets/README.md) and prints our rows beside the published
 /// ones. <c>--anomaly-free</c> adds a separately labelled run whose training also includes anomaly-free.csv, which the
@@ -78,7 +81,7 @@ internal static class EvaluateCommand
 
             return Task.FromResult(0);
         });
-        return new Command("evaluate", "Measure detection quality on a labelled benchmark") { skab };
+        return new Command("evaluate", "Measure detection quality on a labelled benchmark") { skab, EvaluateNabCommand.Create() };
     }
 
     private static void Print(TextWriter o, IReadOnlyList<SkabExperiment> experiments, IReadOnlyList<SkabDetectorResult> results,

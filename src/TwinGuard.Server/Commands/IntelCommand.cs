@@ -50,7 +50,7 @@ internal static class IntelCommand
             }
 
             var store = new FeedStore(IntelDirectory(parse.GetValue(dataDir)!));
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            using var http = FeedHttp.CreateClient(TimeSpan.FromSeconds(60));
             var refresher = new FeedRefresher([source], http, new FeedRefresherOptions(), store);
             refresher.LoadStored();
             var status = (await refresher.RefreshAllAsync(ct)).Single();
@@ -192,7 +192,7 @@ internal static class IntelCommand
     {
         var store = new FeedStore(intelDirectory);
         var sources = store.List().Select(f => f.Source).ToArray();
-        using var http = new HttpClient();
+        using var http = FeedHttp.CreateClient(TimeSpan.FromSeconds(100));
         var refresher = new FeedRefresher(sources, http, new FeedRefresherOptions(), store);
         foreach (var status in refresher.LoadStored().Where(s => s.LastError is not null && s.LastSuccess is null))
         {

@@ -41,10 +41,53 @@ internal static class PlaybookCommand
     /// <summary><c>--external-broker mqtt://USER@HOST:PORT</c>.</summary>
     public static Option<string?> ExternalBrokerOption() => new("--external-broker")
     {
-        Description = $"Join an existing mosquitto 2 (dynamic-security plugin) instead of the embedded broker: mqtt://USER@HOST:PORT, password in ${BrokerPasswordVariable}",
+        Description = $"Join an existing mosquitto 2 (dynamic-security plugin) instead of the embedded broker: mqtt://USER@HOST:PORT or mqtts://USER@HOST:PORT, password in ${BrokerPasswordVariable}",
     };
 
-    /// <summary>Parses <c>mqtt://USER@HOST:PORT</c>; null when not given.</summary>
+    /// <summary><c>--external-broker-ca FILE</c>, <c>--external-broker-cert FILE</c>, <c>--external-broker-key FILE</c>: TLS to it.</summary>
+    public static (Option<FileInfo?> Ca, Option<FileInfo?> Certificate, Option<FileInfo?> Key) ExternalBrokerTlsOptions() =>
+    (
+        new("--external-broker-ca") { Description = "mqtts: the CA (PEM) that must have issued the broker's certificate (pinned)" },
+        new("--external-broker-cert") { Description = "mqtts: TwinGuard's client certificate (PEM), when the broker asks for one" },
+        new("--external-broker-key") { Description = "mqtts: the private key (PEM) of --external-broker-cert" });
+
+    /// <summary>Parses <c>mqtt://USER@HOST:PORT</c> or <c>mqtts://...</c> (port 8883 by default) with its TLS files; null when not given.</summary>
+    public static ExternalBrokerOptions? ParseExternalBroker(string? text, FileInfo? ca, FileInfo? certificate, FileInfo? key)
+    {
+        if (ParseExternalBroker(text) is not { } options)
+        {
+            return null;
+        }
+
+        var tls = text!.StartsWith("mqtts:", StringComparison.Ordinal);
+        if (!tls && (ca ?? certificate ?? key) is not null)
+        {
+            throw new CommandLineException("--external-broker-ca/-cert/-key apply to an mqtts:// broker only");
+        }
+
+        if ((certificate is null) != (key is null))
+        {
+            throw new CommandLineException("--external-broker-cert and --external-broker-key go together");
+        }
+
+        foreach (var file in new[] { ca, certificate, key })
+        {
+            if (file is { Exists: false })
+            {
+                throw new CommandLineException($"file not found: {file.FullName}");
+            }
+        }
+
+        return tls
+            ? options with
+            {
+                Port = new Uri(text).IsDefaultPort || new Uri(text).Port < 0 ? BrokerOptions.DefaultTlsPort : options.Port,
+                Tls = new Twins.Respond.ClientTls(ca?.FullName, certificate?.FullName, key?.FullName),
+            }
+            : options;
+    }
+
+    /// <summary>Parses <c>mqtt://USER@HOST:PORT</c> (or <c>mqtts://</c>, TLS left to the caller); null when not given.</summary>
     public static ExternalBrokerOptions? ParseExternalBroker(string? text)
     {
         if (text is null)
@@ -52,9 +95,9 @@ internal static class PlaybookCommand
             return null;
         }
 
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || uri.UserInfo.Length == 0 || uri.UserInfo.Contains(':', StringComparison.Ordinal))
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("mqtt" or "mqtts") || uri.UserInfo.Length == 0 || uri.UserInfo.Contains(':', StringComparison.Ordinal))
         {
-            throw new CommandLineException($"--external-broker: expected mqtt://USER@HOST:PORT (password in ${BrokerPasswordVariable}), found '{text}'");
+            throw new CommandLineException($"--external-broker: expected mqtt://USER@HOST:PORT or mqtts://USER@HOST:PORT (password in ${BrokerPasswordVariable}), found '{text}'");
         }
 
         var password = Environment.GetEnvironmentVariable(BrokerPasswordVariable)

@@ -107,6 +107,10 @@ internal static class QuarantineCommand
             if (parsed == QuarantineKind.Address)
             {
                 value = NftRules.Normalize(value).Text;
+                if (new ContainmentTargets(NetworkEnforcement.Default).Refusal(value) is { } unsafeTarget)
+                {
+                    throw new CommandLineException($"--target: {unsafeTarget}");
+                }
             }
             else if (parsed == QuarantineKind.Signal && value.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
             {

@@ -21,34 +21,68 @@ internal static class ServeCommand
         var networkLogs = new Option<string[]>("--network-log") { Description = "Suricata eve.json or Zeek conn.log to follow (repeatable)", AllowMultipleArgumentsPerToken = false };
         var playbooks = PlaybookCommand.PlaybooksOption();
         var external = PlaybookCommand.ExternalBrokerOption();
+        var ledger = new LedgerSigningOptions();
+        var (externalCa, externalCertificate, externalKey) = PlaybookCommand.ExternalBrokerTlsOptions();
         var cluster = ClusterCommand.ClusterOption("Join a cluster as one of its silos (docs/cluster.md); alone on this machine by default");
-        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API") { config, dataDir, urls, mqttPort, networkLogs, playbooks, external, cluster };
+        var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API")
+        {
+            config, dataDir, urls, mqttPort, networkLogs, playbooks, external, externalCa, externalCertificate, externalKey, cluster,
+        };
+        foreach (var option in ledger.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, ct) =>
         {
             var plant = LoadPlant(parse.GetValue(config)!);
-            var settings = new HostSettings(
-                plant,
-                parse.GetValue(dataDir)!.FullName,
-                new BrokerOptions(IPAddress.Loopback, parse.GetValue(mqttPort)),
-                parse.GetValue(urls)!)
+            ReportWeakPasswordHashes(plant, Console.Error);
+            if (plant.Listeners is not null && (parse.GetResult(urls) is { Implicit: false } || parse.GetResult(mqttPort) is { Implicit: false }))
+            {
+                throw new CommandLineException("the plant model's listeners section names every socket; --urls and --mqtt-port apply only without it");
+            }
+
+            var settings = HostSettings.ForSite(plant, parse.GetValue(dataDir)!.FullName, parse.GetValue(urls)!, parse.GetValue(mqttPort)) with
             {
                 PlantSource = parse.GetValue(config)!.FullName,
                 NetworkLogs = parse.GetValue(networkLogs) ?? [],
                 Response = PlaybookCommand.LoadPlan(parse.GetValue(playbooks), parse.GetValue(config)!, plant),
                 PlaybooksSource = PlaybookCommand.PlaybooksPath(parse.GetValue(playbooks), parse.GetValue(config)!),
-                ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external)),
+                ExternalBroker = PlaybookCommand.ParseExternalBroker(parse.GetValue(external), parse.GetValue(externalCa), parse.GetValue(externalCertificate), parse.GetValue(externalKey)),
+                LedgerKey = ledger.Key(parse, parse.GetValue(dataDir)!.FullName),
+                Witnesses = ledger.Witnesses(parse),
                 Cluster = ClusterCommand.LoadCluster(parse.GetValue(cluster)),
             };
             settings = settings with { Persistence = settings.Cluster is { } c ? new TwinPersistence(c.SnapshotEvery) : settings.Persistence };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);
-            AnsiConsole.MarkupLine($"[bold]TwinGuard[/] serving site [green]{Markup.Escape(plant.Site.Id)}[/]: MQTT on {settings.Broker.Address}:{settings.Broker.Port}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(settings.DataDirectory)}");
-            Access.FirstAdminKey.Announce(app, settings, Console.Out);
+            var mqtt = string.Join(", ", app.Services.GetRequiredService<EmbeddedBroker>().BoundListeners.Select(b => $"{b.Listener.Protocol.ToString().ToLowerInvariant()} {b.EndPoint}"));
+            AnsiConsole.MarkupLine($"[bold]TwinGuard[/] serving site [green]{Markup.Escape(plant.Site.Id)}[/]: MQTT on {Markup.Escape(mqtt.Length == 0 ? "(none)" : mqtt)}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(settings.DataDirectory)}");
+            Access.FirstAdminKey.Announce(app.Services, settings, Console.Out);
             await LiveCounts.ShowUntilAsync(app.Services.GetRequiredService<PipelineMetrics>(), ct);
             await app.StopAsync(CancellationToken.None);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Warns (on stderr) about password hashes made with fewer iterations than new ones get: still accepted.</summary>
+    public static int ReportWeakPasswordHashes(PlantModel plant, TextWriter error)
+    {
+        var weak = MqttDevices(plant).Where(d => d.PasswordHash is { IsWeak: true }).ToList();
+        foreach (var device in weak)
+        {
+            error.WriteLine($"warning: device '{device.Id}': weak password hash (PBKDF2-SHA256, {device.PasswordHash!.Iterations} iterations; new hashes use {PasswordHash.DefaultIterations}): make a new one with `twinguard hash-password`");
+        }
+
+        return weak.Count;
+    }
+
+    /// <summary>The devices of the <c>devices:</c> section: Modbus devices and guard clients have no MQTT credential to speak of.</summary>
+    public static IEnumerable<DeviceModel> MqttDevices(PlantModel plant)
+    {
+        var modbus = plant.Modbus.Devices.Select(d => d.Id).Concat(plant.Modbus.Clients.Select(c => c.Id)).ToHashSet(StringComparer.Ordinal);
+        return plant.Devices.Where(d => !modbus.Contains(d.Id));
     }
 
     /// <summary>Loads a plant model, turning a missing file into a one-line error.</summary>

@@ -24,6 +24,7 @@ internal static class TwinGuardCli
         FindingsCommand.CreateFindings(),
         FindingsCommand.CreateIncidents(),
         HashPasswordCommand.Create(),
+        CertsCommand.Create(),
         BenchCommand.Create(),
         LedgerCommand.Create(),
         IntelCommand.Create(),
@@ -35,6 +36,8 @@ internal static class TwinGuardCli
         ApprovalsCommand.Create(),
         SimulateCommand.Create(),
         KeysCommand.Create(),
+        WitnessCommand.Create(),
+        OpcUaCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -11,14 +11,14 @@ namespace TwinGuard.Server.Hosting;
 /// <param name="Broker">Where the embedded MQTT broker listens.</param>
 /// <param name="Urls">Where the REST API and dashboard listen.</param>
 /// <param name="SiloPort">Orleans silo-to-silo port.</param>
-/// <param name="GatewayPort">Orleans client gateway port.</param>
-internal sealed record HostSettings(
+/// <param name="GatewayPort">Orleans client gateway port; 0 (the default): no gateway, as one node with its API inside the silo needs none.</param>
+internal sealed partial record HostSettings(
     PlantModel Plant,
     string DataDirectory,
     BrokerOptions Broker,
     string Urls = "http://127.0.0.1:5080",
     int SiloPort = 11111,
-    int GatewayPort = 30000)
+    int GatewayPort = 0)
 {
     /// <summary>The plant model file, recorded in the ledger at start; null when the model was built in code.</summary>
     public string? PlantSource { get; init; }
@@ -40,6 +40,14 @@ internal sealed record HostSettings(
 
     /// <summary>How the twins persist their learned state.</summary>
     public TwinPersistence Persistence { get; init; } = TwinPersistence.Default;
+    /// <summary>Where the ledger's signing key lives and where it is pinned; null: <see cref="LedgerKeyLocations.For"/> the data directory.</summary>
+    public TwinGuard.Ledger.Checkpoints.LedgerKeyOptions? LedgerKey { get; init; }
+
+    /// <summary>Witnesses that each new checkpoint is sent to for cosigning.</summary>
+    public IReadOnlyList<TwinGuard.Ledger.Witnessing.WitnessEndpoint> Witnesses { get; init; } = [];
+
+    /// <summary>The <c>http</c>/<c>https</c> listeners of the API and dashboard; null: <see cref="Urls"/> decides.</summary>
+    public IReadOnlyList<ListenerModel>? WebListeners { get; init; }
 
     /// <summary>When set, TwinGuard joins this existing mosquitto instead of starting its embedded broker.</summary>
     public ExternalBrokerOptions? ExternalBroker { get; init; }

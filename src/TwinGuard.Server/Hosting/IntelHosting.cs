@@ -19,14 +19,18 @@ internal static class IntelHosting
         services.AddSingleton(_ =>
         {
             var store = new FeedStore(Path.Combine(settings.DataDirectory, "intel"));
-            var refresher = new FeedRefresher(store.List().Select(f => f.Source), new HttpClient(), new FeedRefresherOptions { TimeProvider = settings.Time }, store);
+            var refresher = new FeedRefresher(store.List().Select(f => f.Source), FeedHttp.CreateClient(TimeSpan.FromSeconds(60)), new FeedRefresherOptions { TimeProvider = settings.Time }, store);
             refresher.LoadStored();
             return refresher;
         });
         services.AddSingleton(sp =>
         {
             var refresher = sp.GetRequiredService<FeedRefresher>();
-            var correlator = new IntelCorrelator(() => refresher.Index, new IntelCorrelatorOptions { TimeProvider = settings.Time });
+            var correlator = new IntelCorrelator(() => refresher.Index, new IntelCorrelatorOptions
+            {
+                TimeProvider = settings.Time,
+                ResolveAddress = address => IntelAdapter.Resolve(settings.Plant, address),
+            });
             return new IntelMonitor(refresher, correlator, new IntelMonitorOptions
             {
                 SightingLogPath = Path.Combine(settings.DataDirectory, "intel", "sightings.jsonl"),

@@ -19,14 +19,22 @@ internal static class MetricsEndpoint
 
     public static WebApplication MapMetrics(this WebApplication app)
     {
-        app.MapGet("/metrics", (PipelineMetrics metrics, ModbusMetrics modbus, WriteRecorder writes, LiveEvents live) =>
-                TypedResults.Text(Write(metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners, modbus), ContentType))
+        app.MapGet("/metrics", (PipelineMetrics metrics, ModbusMetrics modbus, WriteRecorder writes, LiveEvents live, SiteHealth health, IServiceProvider services) =>
+            {
+                var text = Write(
+                    metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners, modbus, services.GetService<FindingForwarder>()?.Status);
+                var healthText = new MetricsText();
+                health.WriteMetrics(healthText);
+                return TypedResults.Text(text + healthText, ContentType);
+            })
             .RequireAuthorization(AccessPolicies.Viewer).WithTags("metrics").WithSummary("Prometheus metrics");
         return app;
     }
 
     /// <summary>The whole exposition.</summary>
-    public static string Write(PipelineMetrics m, IReadOnlyList<QuarantineEntry> quarantines, int pendingApprovals, int listeners, ModbusMetrics modbus)
+    public static string Write(
+        PipelineMetrics m, IReadOnlyList<QuarantineEntry> quarantines, int pendingApprovals, int listeners, ModbusMetrics modbus,
+        IReadOnlyList<(string Notifier, long Depth, long Delivered, long Dropped)>? forwarding = null)
     {
         var text = new MetricsText()
             .Family("twinguard_messages_total", "counter", "Messages received from any transport.")
@@ -41,6 +49,8 @@ internal static class MetricsEndpoint
 
         text.Family("twinguard_refusals_not_stored_total", "counter", "Refusals counted but not kept in the quarantine store (flood).")
             .Sample("twinguard_refusals_not_stored_total", m.RefusalsNotStored)
+            .Family("twinguard_findings_not_queued_total", "counter", "Findings counted but dropped before correlation because its queue was full.")
+            .Sample("twinguard_findings_not_queued_total", m.FindingsNotQueued)
             .Family("twinguard_findings_total", "counter", "Findings raised (before folding repeats), by reason.");
         foreach (var reason in Enum.GetValues<ReasonCode>())
         {
@@ -66,6 +76,7 @@ internal static class MetricsEndpoint
             .Family("twinguard_live_listeners", "gauge", "Dashboards and clients connected to the live event stream.")
             .Sample("twinguard_live_listeners", listeners);
         Modbus(text, modbus);
+        Forwarding(text, forwarding ?? []);
         Latency(text, "twinguard_arrival_to_twin_seconds", "From a message's arrival to the end of its validation and detection in the twin.", m.ArrivalToTwin);
         Latency(text, "twinguard_arrival_to_finding_seconds", "From a reading's arrival to the finding it caused.", m.ArrivalToFinding);
         return text.ToString();
@@ -95,6 +106,27 @@ internal static class MetricsEndpoint
             text.Sample("twinguard_modbus_client_requests_total", activity.Reads, ("client", client), ("kind", "read"))
                 .Sample("twinguard_modbus_client_requests_total", activity.Writes, ("client", client), ("kind", "write"))
                 .Sample("twinguard_modbus_client_requests_total", activity.Refused, ("client", client), ("kind", "refused"));
+        }
+    }
+
+    private static void Forwarding(MetricsText text, IReadOnlyList<(string Notifier, long Depth, long Delivered, long Dropped)> lanes)
+    {
+        text.Family("twinguard_siem_queue_depth", "gauge", "Findings queued on disk for a SIEM notifier and not yet delivered.");
+        foreach (var lane in lanes)
+        {
+            text.Sample("twinguard_siem_queue_depth", lane.Depth, ("notifier", lane.Notifier));
+        }
+
+        text.Family("twinguard_siem_forwarded_total", "counter", "Findings delivered to a SIEM notifier since start.");
+        foreach (var lane in lanes)
+        {
+            text.Sample("twinguard_siem_forwarded_total", lane.Delivered, ("notifier", lane.Notifier));
+        }
+
+        text.Family("twinguard_siem_dropped_total", "counter", "Findings not queued because a SIEM notifier's queue was full.");
+        foreach (var lane in lanes)
+        {
+            text.Sample("twinguard_siem_dropped_total", lane.Dropped, ("notifier", lane.Notifier));
         }
     }
 

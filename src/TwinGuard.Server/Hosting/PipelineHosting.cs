@@ -7,6 +7,7 @@ using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
 using TwinGuard.Twins.Twin;
+using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -45,17 +46,22 @@ internal static class PipelineHosting
 
         // Validate, twin and detect run in the twins' grains.
         services.AddSingleton<DetectionSensitivity>();
+        services.AddSingleton(_ => SequenceStore.Open(settings.DataDirectory));
         services.AddSingleton<TwinDispatcher>();
         services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());
 
         // Correlate and record.
         services.AddSingleton(new IncidentCorrelator(settings.Plant.Correlation));
+        services.AddSingleton(new SuppressionList(settings.Time));
         services.AddSingleton(sp => new CorrelateStage(
-            sp.GetRequiredService<EvidenceSink>(), sp.GetRequiredService<IncidentCorrelator>(), sp.GetRequiredService<RecordStage>(), sp.GetService<IntelAdapter>()));
+            sp.GetRequiredService<EvidenceSink>(), sp.GetRequiredService<IncidentCorrelator>(), sp.GetRequiredService<RecordStage>(), sp.GetService<IntelAdapter>(),
+            sp.GetRequiredService<SuppressionList>()));
         services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
-        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(settings.DataDirectory, "ledger"), LedgerOptions.Default, settings.Time));
+        services.AddSingleton(sp => LedgerHosting.Open(settings, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<LedgerWitnessingService>();
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton<RecordStage>();
+        services.AddSingleton<SiteHealth>();
 
         services.AddHostedService<PipelineService>();
         return services;

@@ -3,6 +3,7 @@ using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Twin;
+using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -22,6 +23,8 @@ internal sealed class PipelineService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _ = services.GetRequiredService<SiteHealth>(); // watches the ledger and the stores from the first reading on
+        services.GetRequiredService<SequenceStore>().FlushEvery(settings.Time, TimeSpan.FromSeconds(1));
         if (settings.PlantSource is { } source)
         {
             ledger.RecordConfiguration(source, await File.ReadAllBytesAsync(source, cancellationToken));

@@ -31,7 +31,8 @@ internal static class ResponseHosting
             sp.GetRequiredService<IBrokerEnforcement>(),
             sp.GetRequiredService<INetworkEnforcer>(),
             sp.GetRequiredService<ResponseStore>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            new ContainmentTargets(plan.Network)));
         services.AddSingleton(sp => new IncidentCommunicator(
             plan,
             sp.GetRequiredService<PlantModel>(),
@@ -49,6 +50,17 @@ internal static class ResponseHosting
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ResponseEngine>>(),
             sp.GetRequiredService<CorrelateStage>()));
+        if (plan.Forwarding.Count > 0)
+        {
+            services.AddSingleton(sp => new FindingForwarder(
+                plan,
+                sp.GetRequiredService<IReadOnlyList<INotifier>>(),
+                sp.GetRequiredService<PlantModel>().Site.Id,
+                Path.Combine(dataDirectory, "siem-queue"),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<FindingForwarder>>()));
+        }
+
         services.AddHostedService<ResponseService>();
         return services;
     }

@@ -10,15 +10,14 @@ internal static class TwinGuardHost
 {
     public static WebApplication Build(HostSettings settings)
     {
-        Directory.CreateDirectory(settings.DataDirectory);
+        OwnerOnlyFiles.ApplyUmask();
+        OwnerOnlyFiles.SecureDirectory(settings.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(settings.Urls);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // Orleans' watchdog warns about CPU starvation whenever a 2-core machine is busy; errors still show.
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        var https = WebListeners.Configure(builder, settings);
+        builder.Logging.AddStandardErrorConsole();
 
+        // One node: the silo listens on loopback only, and no client gateway unless a port is given (the API runs in
+        // the silo). With --cluster: the silo's endpoints and membership from cluster.yaml (SiloHosting).
         builder.UseOrleans(silo => SiloHosting.ConfigureSilo(silo, settings));
 
         var services = builder.Services;
@@ -26,11 +25,19 @@ internal static class TwinGuardHost
         services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddPipeline(settings);
         services.AddModbus(settings.Plant);
+        services.AddOpcUa(settings.Plant);
         services.AddIntel(settings);
         services.AddTwinGuardApi(settings);
 
         var app = builder.Build();
-        app.MapGet("/health", (PipelineMetrics m) => Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
+        if (https)
+        {
+            app.UseHsts();
+        }
+
+        app.MapGet("/health", (PipelineMetrics m, SiteHealth health) => health.Problems() is { Count: > 0 } problems
+            ? Results.Json(new { status = "unhealthy", problems, messages = m.Messages, findings = m.Findings, incidents = m.Incidents }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
         app.MapTwinGuardApi().MapDashboard().MapMetrics();
         return app;
     }

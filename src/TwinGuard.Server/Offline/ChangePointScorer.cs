@@ -27,7 +27,7 @@ internal static class ChangePointScorer
     public static ChangePointScore Score(IEnumerable<(long[] Seconds, int[] Truth, bool[] Predicted)> files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var profiles = NabProfile.Skab;
+        var profiles = NabProfile.All;
         var s = new double[profiles.Count];
         var missed = 0;
         var falseAlarms = 0;

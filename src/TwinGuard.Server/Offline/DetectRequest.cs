@@ -10,6 +10,9 @@ namespace TwinGuard.Server.Offline;
 /// <param name="Selection">Delimiter, time column and feature columns.</param>
 /// <param name="Detector">A detector preset name.</param>
 /// <param name="Seed">Seed for the randomised detectors.</param>
+/// <param name="LevelFree">Columns to treat as level-free instead of inferring it (empty: none), or null to infer.</param>
+/// <param name="AcceptAfter">With --online: flagged rows in a row after which a new operating point is accepted (0: never; null: 4 warm-ups).</param>
+/// <param name="Period">A period in rows for every column instead of inferring it (0: none), or null to infer.</param>
 internal sealed record DetectRequest(
     string Input,
     string Output,
@@ -19,4 +22,11 @@ internal sealed record DetectRequest(
     int WarmUp,
     CsvColumnSelection Selection,
     string Detector,
-    ulong Seed);
+    ulong Seed,
+    IReadOnlyList<string>? LevelFree = null,
+    int? Period = null,
+    int? AcceptAfter = null)
+{
+    /// <summary>The --accept-after in force: 4 warm-up windows unless given.</summary>
+    public int AcceptAfterRows => AcceptAfter ?? (4 * WarmUp);
+}

@@ -1,13 +1,13 @@
-using TwinGuard.Intel.Formats.Csv;
 using System.Globalization;
 using TwinGuard.Detection;
 using TwinGuard.Detection.Pipeline;
-using TwinGuard.Server.Commands;
+using TwinGuard.Detection.Profiling;
+using TwinGuard.Intel.Formats.Csv;
 
 namespace TwinGuard.Server.Offline;
 
 /// <summary>
-/// <c>twinguard detect</c>'s work: read, train, score every row, write <c>[time,]score,is_anomaly,top_feature</c>.
+/// <c>twinguard detect</c>'s work: read, train, score every row, write <c>[time,]score,is_anomaly,alarm,top_feature</c>.
 /// </summary>
 /// <remarks>
 /// The output is written to a temporary file beside the target and moved into place only when every row has been
@@ -15,74 +15,135 @@ namespace TwinGuard.Server.Offline;
 /// </remarks>
 internal static class OfflineDetection
 {
+    private const string Columns = "score,is_anomaly,alarm,top_feature";
+
     public static DetectSummary Run(DetectRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = CreateOptions(request.Detector, request.Seed);
         var input = NumericCsvReader.Read(request.Input, request.Selection);
-        AnomalyVerdict[] verdicts;
-        int trainingRows;
-        string threshold;
+        FeatureMatrix? training = null;
         if (request.TrainFile is { } trainFile)
         {
-            var training = NumericCsvReader.Read(trainFile, request.Selection with { Columns = input.ColumnNames, ExcludeColumns = null });
-            RequireRows(training.Values.Rows, trainFile, "training");
-            var pipeline = AnomalyPipeline.Fit(training.Values, options);
-            pipeline.ResetStream();
-            verdicts = pipeline.Run(input.Values);
-            trainingRows = training.Values.Rows;
-            threshold = pipeline.Threshold.Method + " = " + Format(pipeline.Threshold.Value);
+            training = NumericCsvReader.Read(trainFile, request.Selection with { Columns = input.ColumnNames, ExcludeColumns = null }).Values;
+            RequireRows(training.Rows, trainFile, "training");
         }
-        else if (request.Online)
+
+        var result = Score(input.Values, input.ColumnNames, request, training);
+        Write(request.Output, input, result.Verdicts);
+        return new DetectSummary(result.Verdicts.Count, result.Verdicts.Count(v => v.IsAnomaly), result.TrainingRows,
+            result.Threshold)
         {
-            if (request.WarmUp > input.Values.Rows)
-            {
-                throw new DetectRequestException(
-                    $"{request.Input}: --online needs at least the warm-up of {request.WarmUp} rows, the file has {input.Values.Rows}");
-            }
-
-            var online = new OnlineAnomalyDetector(input.Values.Columns, options,
-                new OnlineLearningOptions { WarmUp = request.WarmUp, RefitEvery = request.WarmUp, History = Math.Max(2048, request.WarmUp) });
-            var all = new List<AnomalyVerdict>(input.Values.Rows);
-            for (var i = 0; i < input.Values.Rows; i++)
-            {
-                all.AddRange(online.Push(input.Values.Row(i)));
-            }
-
-            verdicts = [.. all];
-            trainingRows = request.WarmUp;
-            threshold = online.Pipeline!.Threshold.Method + $" (online, {online.Refits} refits)";
-        }
-        else
-        {
-            var n = request.TrainRows ?? throw new DetectRequestException("give one of --train FILE, --train-rows N or --online");
-            if (n < 2 || n >= input.Values.Rows)
-            {
-                throw new DetectRequestException(
-                    $"--train-rows {n}: must be at least 2 and less than the {input.Values.Rows} rows of {request.Input}");
-            }
-
-            var pipeline = AnomalyPipeline.Fit(input.Values.Slice(0, n), options);
-            var rest = pipeline.Run(input.Values.Slice(n, input.Values.Rows - n));
-            verdicts = [.. pipeline.TrainingVerdicts, .. rest];
-            trainingRows = n;
-            threshold = pipeline.Threshold.Method + " = " + Format(pipeline.Threshold.Value);
-        }
-
-        Write(request.Output, input, verdicts);
-        return new DetectSummary(verdicts.Length, verdicts.Count(v => v.IsAnomaly), trainingRows, threshold);
+            Alarms = result.Verdicts.Count(v => v.Alarm),
+            Columns = input.ColumnNames,
+            Profiles = result.Profiles,
+            Episodes = AnomalyEpisode.From(result.Verdicts),
+            Times = input.Times,
+            Decisions = result.Decisions,
+        };
     }
 
-    public static AnomalyPipelineOptions CreateOptions(string detector, ulong seed)
+    /// <summary>
+    /// What <c>twinguard detect</c> computes for <paramref name="values"/>, whatever the source of the rows: the
+    /// benchmark evaluations call this with the same request a user would give, so they measure the product itself.
+    /// </summary>
+    /// <param name="values">The input rows, in time order.</param>
+    /// <param name="columns">Their column names (for --level-free and for messages).</param>
+    /// <param name="request">The mode (--train, --train-rows, --online), detector, seed and overrides.</param>
+    /// <param name="training">The rows of --train FILE, when that mode is used.</param>
+    public static DetectResult Score(FeatureMatrix values, IReadOnlyList<string> columns, DetectRequest request, FeatureMatrix? training)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(request);
+        var options = CreateOptions(request.Detector, request.Seed, Profiling(columns, request));
+        if (training is not null)
+        {
+            var pipeline = AnomalyPipeline.Fit(training, options);
+            pipeline.ResetStream();
+            return new DetectResult(pipeline.Run(values), training.Rows, pipeline.Threshold.Method + " = " + Format(pipeline.Threshold.Value),
+                pipeline.Profiles, []);
+        }
+
+        if (request.Online)
+        {
+            if (request.WarmUp > values.Rows)
+            {
+                throw new DetectRequestException(
+                    $"{request.Input}: --online needs at least the warm-up of {request.WarmUp} rows, the file has {values.Rows}");
+            }
+
+            var online = new OnlineAnomalyDetector(values.Columns, options,
+                new OnlineLearningOptions
+                {
+                    WarmUp = request.WarmUp,
+                    RefitEvery = request.WarmUp,
+                    History = Math.Max(2048, request.WarmUp),
+                    AcceptAfter = request.AcceptAfterRows,
+                });
+            var all = new List<AnomalyVerdict>(values.Rows);
+            for (var i = 0; i < values.Rows; i++)
+            {
+                all.AddRange(online.Push(values.Row(i)));
+            }
+
+            return new DetectResult(all, request.WarmUp, online.Pipeline!.Threshold.Method + $" (online, {online.Refits} refits)",
+                online.Pipeline.Profiles, online.Decisions);
+        }
+
+        var n = request.TrainRows ?? throw new DetectRequestException("give one of --train FILE, --train-rows N or --online");
+        if (n < 2 || n >= values.Rows)
+        {
+            throw new DetectRequestException(
+                $"--train-rows {n}: must be at least 2 and less than the {values.Rows} rows of {request.Input}");
+        }
+
+        var fitted = AnomalyPipeline.Fit(values.Slice(0, n), options);
+        var rest = fitted.Run(values.Slice(n, values.Rows - n));
+        return new DetectResult([.. fitted.TrainingVerdicts, .. rest], n, fitted.Threshold.Method + " = " + Format(fitted.Threshold.Value),
+            fitted.Profiles, []);
+    }
+
+    private static ColumnProfilerOptions Profiling(IReadOnlyList<string> columns, DetectRequest request)
+    {
+        int[]? levelFree = null;
+        if (request.LevelFree is { } names)
+        {
+            levelFree = [.. names.Select(name => IndexOf(columns, name) is var at and >= 0
+                ? at
+                : throw new DetectRequestException($"--level-free: column '{name}' is not a feature column; they are: {string.Join(", ", columns)}"))];
+        }
+
+        if (request.Period is < 0)
+        {
+            throw new DetectRequestException($"--period {request.Period}: give a number of rows, 0 for none");
+        }
+
+        return new ColumnProfilerOptions { LevelFreeColumns = levelFree, Period = request.Period };
+    }
+
+    public static AnomalyPipelineOptions CreateOptions(string detector, ulong seed, ColumnProfilerOptions? profiling = null)
     {
         try
         {
-            return DetectorCatalog.Create(detector, seed);
+            return DetectorCatalog.Create(detector, seed, profiling);
         }
         catch (ArgumentException ex)
         {
             throw new DetectRequestException($"--detector: {ex.Message.Split(" (Parameter", 2)[0]}");
         }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static void RequireRows(int rows, string file, string what)
@@ -108,7 +169,7 @@ internal static class OfflineDetection
             using (var writer = new StreamWriter(temporary))
             {
                 writer.NewLine = "\n";
-                var header = input.Times is null ? "score,is_anomaly,top_feature" : Rfc4180.Quote(TimeHeader(input), ',') + ",score,is_anomaly,top_feature";
+                var header = input.Times is null ? Columns : Rfc4180.Quote(TimeHeader(input), ',') + "," + Columns;
                 writer.WriteLine(header);
                 for (var i = 0; i < verdicts.Count; i++)
                 {
@@ -121,6 +182,7 @@ internal static class OfflineDetection
 
                     writer.Write(Format(v.Score));
                     writer.Write(v.IsAnomaly ? ",1," : ",0,");
+                    writer.Write(v.Alarm ? "1," : "0,");
                     writer.WriteLine(Rfc4180.Quote(input.ColumnNames[v.TopColumn], ','));
                 }
             }

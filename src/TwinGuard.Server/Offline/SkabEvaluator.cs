@@ -4,21 +4,57 @@ using TwinGuard.Detection.Pipeline;
 
 namespace TwinGuard.Server.Offline;
 
-/// <summary>Runs a detector preset over SKAB with the leaderboard's protocol.</summary>
+/// <summary>Runs <c>twinguard detect</c> over SKAB with the leaderboard's protocol.</summary>
 /// <remarks>
 /// ../shared/datasets/README.md, "The leaderboard's protocol": for each experiment the first 400 rows train and the
-/// rest are scored; every statistic the detector uses (standardisation, PCA, weights, thresholds) is fitted on those
-/// 400 rows only. The feature stream runs through the training rows into the test part, as a live deployment would.
-/// The temporal presets treat Temperature and Thermocouple as level-free (only their rolling deviation and delta are
-/// used): both drift slowly through an experiment, so their level says more about the time of day than about faults.
+/// rest are scored; every statistic the detector uses (standardisation, PCA, weights, thresholds, the inferred column
+/// behaviour) is fitted on those 400 rows only. Each file goes through <see cref="OfflineDetection.Score"/> with the
+/// request <c>detect --train-rows 400 --time-column datetime --exclude-columns anomaly,changepoint</c> would make, so
+/// the figures are those of the product with its defaults: nothing here knows SKAB's columns.
 /// </remarks>
 internal static class SkabEvaluator
 {
     /// <summary>Rows of each file used for training.</summary>
     public const int TrainingRows = 400;
 
-    /// <summary>The signals whose level is ignored by the temporal presets.</summary>
-    public static IReadOnlyList<string> LevelFreeSignals { get; } = ["Temperature", "Thermocouple"];
+    /// <summary>The request <c>twinguard detect</c> gets for one SKAB file under the protocol.</summary>
+    public static DetectRequest Request(string file, string detector, ulong seed = 42) => new(
+        file,
+        Output: "-",
+        TrainFile: null,
+        TrainRows: TrainingRows,
+        Online: false,
+        WarmUp: 256,
+        new CsvColumnSelection(TimeColumn: "datetime", ExcludeColumns: ["anomaly", "changepoint"]),
+        detector,
+        seed);
+
+    /// <summary>The verdicts <c>detect</c> gives every row of <paramref name="experiment"/>.</summary>
+    /// <param name="experiment">A loaded file.</param>
+    /// <param name="detector">A <see cref="DetectorCatalog"/> preset.</param>
+    /// <param name="seed">Seed of randomised detectors.</param>
+    /// <param name="extraTraining">Rows prepended to the file's training rows (the separately labelled anomaly-free run).</param>
+    public static IReadOnlyList<AnomalyVerdict> Detect(SkabExperiment experiment, string detector, ulong seed = 42,
+        FeatureMatrix? extraTraining = null)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        var n = experiment.Sensors.Rows;
+        if (n <= TrainingRows)
+        {
+            throw new InvalidDataException($"{experiment.Name}: {n} rows, the protocol needs more than {TrainingRows}");
+        }
+
+        var request = Request(experiment.Name, detector, seed);
+        if (extraTraining is null)
+        {
+            return OfflineDetection.Score(experiment.Sensors, experiment.SensorNames, request, null).Verdicts;
+        }
+
+        // detect --train FILE with the anomaly-free recording followed by the file's own training rows.
+        var training = new FeatureMatrix([.. extraTraining.Values, .. experiment.Sensors.Slice(0, TrainingRows).Values],
+            extraTraining.Rows + TrainingRows, experiment.Sensors.Columns);
+        return OfflineDetection.Score(experiment.Sensors, experiment.SensorNames, request with { TrainRows = null, TrainFile = "-" }, training).Verdicts;
+    }
 
     /// <summary>Evaluates <paramref name="detector"/> on <paramref name="experiments"/>.</summary>
     /// <param name="detector">A <see cref="DetectorCatalog"/> preset.</param>
@@ -35,23 +71,8 @@ internal static class SkabEvaluator
         var rolling = new List<(long[], int[], bool[])>();
         foreach (var experiment in experiments)
         {
-            var levelFree = LevelFreeSignals.Select(s => experiment.SensorNames.ToList().IndexOf(s)).Where(i => i >= 0).ToArray();
-            var options = DetectorCatalog.Create(detector, seed, levelFree);
-            var n = experiment.Sensors.Rows;
-            if (n <= TrainingRows)
-            {
-                throw new InvalidDataException($"{experiment.Name}: {n} rows, the protocol needs more than {TrainingRows}");
-            }
-
-            var training = experiment.Sensors.Slice(0, TrainingRows);
-            if (extraTraining is not null)
-            {
-                training = new FeatureMatrix([.. extraTraining.Values, .. training.Values], extraTraining.Rows + TrainingRows, training.Columns);
-            }
-
-            var pipeline = AnomalyPipeline.Fit(training, options);
-            var verdicts = pipeline.Run(experiment.Sensors.Slice(TrainingRows, n - TrainingRows));
-            var predicted = verdicts.Select(v => v.IsAnomaly).ToArray();
+            var verdicts = Detect(experiment, detector, seed, extraTraining);
+            var predicted = verdicts.Skip(TrainingRows).Select(v => v.IsAnomaly).ToArray();
             var truth = experiment.Anomaly.AsSpan(TrainingRows);
             points = points.Add(PointMetrics.Count(truth, predicted));
             var seconds = experiment.Seconds[TrainingRows..];

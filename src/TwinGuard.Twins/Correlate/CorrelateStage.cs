@@ -26,6 +26,8 @@ public sealed class CorrelateStage
     private readonly IncidentCorrelator _correlator;
     private readonly RecordStage _record;
     private readonly IntelAdapter? _intel;
+    private readonly SuppressionList? _suppressions;
+    private readonly CampaignLinker _campaigns;
     private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), Fold> _folds = [];
     private readonly Dictionary<long, long> _incidentOf = [];
     private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
@@ -38,9 +40,11 @@ public sealed class CorrelateStage
     /// <param name="correlator">The incident rules.</param>
     /// <param name="record">The next stage that keeps every decision.</param>
     /// <param name="intel">Threat intelligence, when the site has feeds: process anomalies are matched against it.</param>
-    public CorrelateStage(EvidenceSink evidence, IncidentCorrelator correlator, RecordStage record, IntelAdapter? intel = null)
+    /// <param name="suppressions">Analysts' suppressions of benign recurring findings, when any can be made.</param>
+    public CorrelateStage(EvidenceSink evidence, IncidentCorrelator correlator, RecordStage record, IntelAdapter? intel = null, SuppressionList? suppressions = null)
     {
-        (_evidence, _correlator, _record, _intel) = (evidence, correlator, record, intel);
+        (_evidence, _correlator, _record, _intel, _suppressions) = (evidence, correlator, record, intel, suppressions);
+        _campaigns = new CampaignLinker(correlator.CampaignWindow, AttackMapping.Default);
         (_lastFindingId, _lastIncidentId) = (record.LastFindingId, record.LastIncidentId);
     }
 
@@ -127,7 +131,12 @@ public sealed class CorrelateStage
     /// <summary>One finding: fold, number, record, ask intelligence, correlate, announce.</summary>
     private void Admit(Finding finding)
     {
-        var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.DeviceId);
+        if (_suppressions?.Suppresses(finding) == true)
+        {
+            return; // counted against its suppression: an analyst ruled it benign (see SuppressionList for what never is)
+        }
+
+        var key = (finding.Reason, finding.AssetId, finding.SignalId, finding.GroupingSource);
         if (_folds.TryGetValue(key, out var fold) && finding.Time - fold.Last <= FoldWindow)
         {
             // A repeat is one more occurrence of the admitted finding, not a new one; it still counts towards an incident
@@ -172,6 +181,7 @@ public sealed class CorrelateStage
             {
                 _incidentOf[id] = incidentId;
                 _record.JoinIncident(incidentId, id, finding);
+                _campaigns.Joined(incidentId, finding);
             }
 
             if (decision.Escalated is { } escalated)
@@ -198,6 +208,7 @@ public sealed class CorrelateStage
                 decision.Reasons)
             {
                 Members = decision.Members,
+                CampaignId = _campaigns.CampaignOf(decision.Members, finding.Time),
             };
             var incidentEntry = _record.Incident(incident, members);
             incident = incident with { LedgerEntries = [incidentEntry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
@@ -208,6 +219,7 @@ public sealed class CorrelateStage
 
             _record.OpenIncident(incident, members, incidentEntry);
             _correlator.Opened(incident);
+            _campaigns.Opened(incident, decision.Members, finding.Time);
             _evidence.Metrics.CountIncident();
             IncidentOpened?.Invoke(incident);
         }

@@ -35,4 +35,10 @@ public sealed record Incident(
     /// </summary>
     [JsonIgnore]
     public IReadOnlyList<Finding> Members { get; init; } = [];
+
+    /// <summary>
+    /// The first incident of the campaign this one continues (a later stage of the same intrusion: a shared device or
+    /// address, and tactics no earlier in the kill chain), or null when it starts one. See <see cref="CampaignLinker"/>.
+    /// </summary>
+    public long? CampaignId { get; init; }
 }

@@ -22,16 +22,22 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     /// <summary>A finding that keeps recurring counts once more towards an incident after this long.</summary>
     public static readonly TimeSpan RecurrenceInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>Precursors of sequence rules remembered at most (scopes can be named by whoever connects).</summary>
+    private const int MaxPrecursors = 4096;
+
     private readonly Dictionary<string, Queue<Counted>> _recent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OpenIncident> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CorrelationDecision> _opening = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _unexpectedWrites = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Rule, string Scope), DateTimeOffset> _precursors = [];
 
     /// <summary>How far apart findings may be and still count together.</summary>
     public TimeSpan Window => settings.Window;
 
+    /// <summary>How long an incident can be continued by a later stage of the same campaign.</summary>
+    public TimeSpan CampaignWindow => settings.CampaignWindow;
+
     /// <summary>The scope a finding belongs to: its asset, else its source.</summary>
-    public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.DeviceId);
+    public static string ScopeOf(Finding finding) => ScopeOf(finding.Reason, finding.AssetId, finding.GroupingSource);
 
     /// <summary>The scope of a finding with this reason about this asset from this device.</summary>
     public static string ScopeOf(ReasonCode reason, string? assetId, string? deviceId) =>
@@ -42,11 +48,12 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
 
     /// <summary>
     /// True when every occurrence of this finding counts towards an incident: a high-severity finding about a source
-    /// (each occurrence is one more connection attempt or refused message). Refusals of an already quarantined source are
-    /// consequences of a response, not new evidence.
+    /// (each occurrence is one more connection attempt or refused message), or a replayed sequence number (each is one
+    /// more old message sent again: 24 replays in a few seconds are not one event, though they fold into one finding).
+    /// Refusals of an already quarantined source are consequences of a response, not new evidence.
     /// </summary>
     public static bool CountsEachOccurrence(Finding finding) =>
-        finding.Reason.IsAboutSource() && finding.Reason != ReasonCode.Quarantined && finding.Severity >= Severity.High;
+        (finding.Reason.IsAboutSource() || finding.Reason == ReasonCode.ReplayedSequence) && finding.Reason != ReasonCode.Quarantined && finding.Severity >= Severity.High;
 
     /// <summary>Takes one stored finding, or one more occurrence of it (same id); says whether it joins an open incident or opens a new one.</summary>
     /// <param name="finding">The finding (for a repeat: the repeat, with its own time and occurrence count).</param>
@@ -98,13 +105,23 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
             recent.Dequeue();
         }
 
-        if (finding.Reason.IsUnexpectedWrite())
+        // Sequence rules (correlation.sequences): what the network or the guard saw, then the process misbehaving, is one
+        // story whatever the severities.
+        foreach (var rule in settings.Sequences)
         {
-            _unexpectedWrites[scope] = finding.Time;
-        }
-        else if (finding.Reason.IsProcessAnomaly() && _unexpectedWrites.Remove(scope, out var write) && finding.Time - write <= settings.Window)
-        {
-            return Open(scope, recent, finding, "unexpected-write-then-anomaly");
+            if (rule.First.Matches(finding))
+            {
+                if (_precursors.Count >= MaxPrecursors)
+                {
+                    ForgetPrecursorsBefore(finding.Time);
+                }
+
+                _precursors[(rule.Id, scope)] = finding.Time;
+            }
+            else if (rule.Then.Matches(finding) && _precursors.Remove((rule.Id, scope), out var precursor) && finding.Time - precursor <= rule.Within)
+            {
+                return Open(scope, recent, finding, rule.Id);
+            }
         }
 
         if (finding.Severity >= Severity.Critical)
@@ -155,6 +172,24 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         }
 
         return null;
+    }
+
+    /// <summary>Drops precursors too old for any rule; if an attacker floods scopes faster than that, all of them.</summary>
+    private void ForgetPrecursorsBefore(DateTimeOffset now)
+    {
+        var longest = settings.Sequences.Max(r => r.Within);
+        foreach (var (key, time) in _precursors)
+        {
+            if (now - time > longest)
+            {
+                _precursors.Remove(key);
+            }
+        }
+
+        if (_precursors.Count >= MaxPrecursors)
+        {
+            _precursors.Clear();
+        }
     }
 
     private CorrelationDecision Open(string scope, Queue<Counted> recent, Finding finding, string rule)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using TwinGuard.Detection.Pipeline;
+using TwinGuard.Detection.Profiling;
 using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Twins.Detect;
@@ -29,7 +30,10 @@ internal sealed class AssetDetector
         _settings = settings;
         _detector = new OnlineAnomalyDetector(
             asset.Signals.Count,
-            DetectorCatalog.Create(settings.MultivariateDetector),
+            // Levels stay features here: a signal that wanders during a warm-up shorter than an operating cycle is not
+            // evidence of drift, and a level-free signal would let a slow creep (poisoning) pass the anchor check.
+            // No seasonal differences either until the simulate figures (docs/scenarios.md) are measured with them.
+            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 }),
             new OnlineLearningOptions
             {
                 WarmUp = settings.MultivariateWarmUp,

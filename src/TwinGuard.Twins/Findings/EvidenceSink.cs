@@ -9,14 +9,17 @@ namespace TwinGuard.Twins.Findings;
 /// Both queues are bounded so that memory stays bounded under any input rate. Findings are small and folded by the
 /// consumer, so their queue is large; when the refusal queue is full (a flood), the refusal is still counted in
 /// <see cref="PipelineMetrics"/> and the shortfall is counted as <see cref="PipelineMetrics.RefusalsNotStored"/>.
+/// The queues are in <see cref="BoundedChannelFullMode.Wait"/> mode, where <c>TryWrite</c> never waits and returns false
+/// when full; in <see cref="BoundedChannelFullMode.DropWrite"/> mode it returns true for the item it drops, which hid
+/// every dropped refusal from the count.
 /// </remarks>
 public sealed class EvidenceSink
 {
     private readonly Channel<Finding> _findings = Channel.CreateBounded<Finding>(
-        new BoundedChannelOptions(200_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+        new BoundedChannelOptions(200_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly Channel<Refusal> _refusals = Channel.CreateBounded<Refusal>(
-        new BoundedChannelOptions(50_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+        new BoundedChannelOptions(50_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     /// <summary>Creates a sink that counts into <paramref name="metrics"/>.</summary>
     public EvidenceSink(PipelineMetrics metrics, TimeProvider time)
@@ -50,7 +53,10 @@ public sealed class EvidenceSink
         }
 
         Raised?.Invoke(finding);
-        _findings.Writer.TryWrite(finding);
+        if (!_findings.Writer.TryWrite(finding))
+        {
+            Metrics.CountFindingNotQueued();
+        }
     }
 
     /// <summary>Hands over a refusal and raises the finding that goes with it.</summary>

@@ -31,4 +31,18 @@ public sealed record Finding(
     /// <summary>How many occurrences this finding stands for, once repeated ones are folded together.</summary>
     [Id(11)]
     public int Occurrences { get; init; } = 1;
+
+    /// <summary>The network address of the client the finding is about (no port), when the transport knows it.</summary>
+    [Id(12)]
+    public string? RemoteAddress { get; init; }
+
+    /// <summary>
+    /// For a refusal of an unauthenticated client: the address block it connected from (<see cref="AddressBlock"/>).
+    /// Folding and incidents then group by the block, not by the user name the client chose.
+    /// </summary>
+    [Id(13)]
+    public string? SourceBlock { get; init; }
+
+    /// <summary>The source that folding and correlation group this finding by: <c>block:NETWORK</c>, else the device.</summary>
+    public string? GroupingSource => SourceBlock is { } block ? "block:" + block : DeviceId;
 }

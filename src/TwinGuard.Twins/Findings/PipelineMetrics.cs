@@ -6,6 +6,9 @@ namespace TwinGuard.Twins.Findings;
 /// <remarks>Thread-safe and lock-free on the hot path; read by the terminal view, the API and <c>/metrics</c>.</remarks>
 public sealed class PipelineMetrics
 {
+    /// <summary>Devices (or presented user names) counted by name in <see cref="RefusalsByDevice"/>; the rest count as <c>(other)</c>.</summary>
+    public const int MaxCountedDevices = 1024;
+
     private readonly long[] _refusalsByReason = new long[Enum.GetValues<ReasonCode>().Length];
     private readonly long[] _findingsByReason = new long[Enum.GetValues<ReasonCode>().Length];
     private readonly ConcurrentDictionary<(string Device, ReasonCode Reason), long> _refusalsByDevice = new();
@@ -19,6 +22,7 @@ public sealed class PipelineMetrics
     private long _twinsRestored;
     private long _twinStateWrites;
     private long _twinModelValuesWritten;
+    private long _findingsNotQueued;
     private long _operatingChanges;
 
     /// <summary>From a message's arrival at a transport to the end of its validation and detection in the twin.</summary>
@@ -52,6 +56,9 @@ public sealed class PipelineMetrics
 
     /// <summary>Refusals counted but not written to the quarantine store because it was saturated (a flood).</summary>
     public long RefusalsNotStored => Interlocked.Read(ref _refusalsNotStored);
+
+    /// <summary>Findings raised while the correlate stage's queue was full (counted in the findings, never correlated).</summary>
+    public long FindingsNotQueued => Interlocked.Read(ref _findingsNotQueued);
 
     /// <summary>Detector hits not raised because several signals of an asset moved together (an operating change).</summary>
     public long OperatingChanges => Interlocked.Read(ref _operatingChanges);
@@ -95,7 +102,13 @@ public sealed class PipelineMetrics
     internal void CountRefusal(string? device, ReasonCode reason)
     {
         Interlocked.Increment(ref _refusalsByReason[(int)reason]);
-        _refusalsByDevice.AddOrUpdate((device ?? "(none)", reason), 1, static (_, n) => n + 1);
+        var key = (device ?? "(none)", reason);
+        if (_refusalsByDevice.Count >= MaxCountedDevices && !_refusalsByDevice.ContainsKey(key))
+        {
+            key = ("(other)", reason); // the names are the client's choice: the map stays bounded
+        }
+
+        _refusalsByDevice.AddOrUpdate(key, 1, static (_, n) => n + 1);
     }
 
     internal void CountFinding(ReasonCode reason) => Interlocked.Increment(ref _findingsByReason[(int)reason]);
@@ -122,4 +135,7 @@ public sealed class PipelineMetrics
         Interlocked.Increment(ref _twinStateWrites);
         Interlocked.Add(ref _twinModelValuesWritten, modelValues);
     }
+    internal void CountRefusalsNotStored(int count) => Interlocked.Add(ref _refusalsNotStored, count);
+
+    internal void CountFindingNotQueued() => Interlocked.Increment(ref _findingsNotQueued);
 }

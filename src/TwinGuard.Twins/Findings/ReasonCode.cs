@@ -124,4 +124,54 @@ public enum ReasonCode
     /// credentials, or a device moved without its model. The connection is refused.
     /// </summary>
     UnexpectedAddress,
+
+    /// <summary>
+    /// A network IDS alert (a Suricata EVE <c>alert</c> event) about a flow to or from a device of the plant, whether or
+    /// not a threat-intelligence feed lists either end: it correlates with process anomalies on the same asset.
+    /// </summary>
+    IdsAlert,
+
+    /// <summary>
+    /// A device the plant model declares with a client certificate connected without one (a password alone, or plain
+    /// TCP): its password may have leaked, the certificate cannot have. The connection is refused.
+    /// </summary>
+    CertificateRequired,
+
+    /// <summary>
+    /// A client certificate that proves no device: not issued by the site CA nor pinned, expired or not yet valid,
+    /// revoked, or another device's. The connection is refused.
+    /// </summary>
+    BadCertificate,
+
+    /// <summary>A device published with the retain flag: a reading is never stored for later subscribers. The message is refused.</summary>
+    RetainRefused,
+
+    /// <summary>
+    /// A packet the MQTT specification forbids (a wildcard or U+0000 in a PUBLISH topic, MQTT 3.1.1 and 5.0 §4.7.1):
+    /// the connection is closed.
+    /// </summary>
+    ProtocolViolation,
+
+    // OPC UA: the data's own quality and the server itself (docs/opcua.md).
+
+    /// <summary>An OPC UA server sent a value whose StatusCode is Bad or Uncertain: not a value to trust, refused.</summary>
+    BadQuality,
+
+    /// <summary>Publish sequence numbers were skipped: notifications were lost (what Republish recovered is said).</summary>
+    PublishGap,
+
+    /// <summary>A publish sequence number went back within one subscription: a replayed or forged notification.</summary>
+    SequenceRollback,
+
+    /// <summary>The server presented a certificate other than the pinned one, or than the one it presented before.</summary>
+    ServerCertificateChanged,
+
+    /// <summary>The server offers weaker security than configured, or than it offered before (e.g. its secure endpoints are gone).</summary>
+    SecurityDowngrade,
+
+    /// <summary>The server closed or forgot TwinGuard's session or subscription.</summary>
+    SessionClosed,
+
+    /// <summary>A configured node does not exist (any more) in the server's address space.</summary>
+    NodeMissing,
 }

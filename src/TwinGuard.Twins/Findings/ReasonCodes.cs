@@ -20,17 +20,20 @@ public static class ReasonCodes
     public static IReadOnlyList<string> AllNames => Names;
 
     /// <summary>True for reasons that concern who sent the data rather than what it says.</summary>
-    public static bool IsAboutSource(this ReasonCode code) => code <= ReasonCode.Flooding || code == ReasonCode.UnexpectedAddress;
+    public static bool IsAboutSource(this ReasonCode code) => code <= ReasonCode.Flooding
+        || code is ReasonCode.UnexpectedAddress or ReasonCode.CertificateRequired or ReasonCode.BadCertificate or ReasonCode.RetainRefused or ReasonCode.ProtocolViolation;
 
     /// <summary>The severity a finding of this reason starts with, before the signal's criticality is taken into account.</summary>
     public static Severity DefaultSeverity(this ReasonCode code) => code switch
     {
         ReasonCode.UnknownSource or ReasonCode.BadCredentials or ReasonCode.UnauthorisedTopic or ReasonCode.UnexpectedAddress => Severity.High,
+        ReasonCode.CertificateRequired or ReasonCode.BadCertificate or ReasonCode.ProtocolViolation => Severity.High,
         ReasonCode.ReplayedSequence or ReasonCode.Flooding or ReasonCode.IntelMatch => Severity.High,
         ReasonCode.OperatingLimit => Severity.High, // the process is where it must not be: critical on a high-criticality signal
         ReasonCode.Quarantined => Severity.Low,
         ReasonCode.ForbiddenFunction or ReasonCode.ForbiddenWrite or ReasonCode.ForbiddenValue or ReasonCode.UnexpectedWrite => Severity.High,
         ReasonCode.RegisterWrite => Severity.Info,
+        ReasonCode.SequenceRollback or ReasonCode.ServerCertificateChanged or ReasonCode.SecurityDowngrade => Severity.High,
         ReasonCode.Stale or ReasonCode.UnknownSignal or ReasonCode.UnknownAsset => Severity.Low,
         _ => Severity.Medium,
     };

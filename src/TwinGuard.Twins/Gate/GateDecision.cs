@@ -7,6 +7,12 @@ namespace TwinGuard.Twins.Gate;
 /// <param name="Reason">Why it was refused, when it was refused as a whole.</param>
 public readonly record struct GateDecision(bool Accepted, ReasonCode? Reason)
 {
+    /// <summary>
+    /// Completes when an accepted message asked to be kept is in the ledger on disk, faults when it cannot be; null
+    /// when there is nothing to wait for (refused, or not asked).
+    /// </summary>
+    public Task? Kept { get; init; }
+
     /// <summary>Passed on to the twin.</summary>
     public static GateDecision Accept { get; } = new(true, null);
 

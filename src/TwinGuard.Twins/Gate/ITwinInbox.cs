@@ -7,5 +7,12 @@ namespace TwinGuard.Twins.Gate;
 public interface ITwinInbox
 {
     /// <summary>Queues a message for the asset's twin. Must not block the transport for long.</summary>
-    ValueTask DeliverAsync(AssetModel asset, ReadingMessage message);
+    /// <param name="asset">The message's asset.</param>
+    /// <param name="message">What the gate let through.</param>
+    /// <param name="kept">
+    /// True when the sender will be told the message is kept (an MQTT QoS 1/2 acknowledgement): the returned task then
+    /// completes once the message is in the ledger on disk, and faults when it cannot be.
+    /// </param>
+    /// <returns>Completes when queued; its result completes when the message is kept (at once when not asked).</returns>
+    ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept);
 }

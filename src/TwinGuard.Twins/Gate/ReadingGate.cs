@@ -15,7 +15,13 @@ namespace TwinGuard.Twins.Gate;
 /// </remarks>
 public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, FloodGuard flood, EvidenceSink evidence, ITwinInbox inbox)
 {
+    /// <summary>Device and topic pairs whose authorisation is remembered; topics are the device's choice.</summary>
+    private const int MaxRemembered = 4096;
+
     private readonly ConcurrentDictionary<(string Device, string Topic), bool> _authorised = new();
+
+    // Per remote address and reason, one refused connection is stored per fold window (the findings fold alike).
+    private readonly RefusalFolder _connectionFolds = new(TimeSpan.FromSeconds(10));
     private readonly string _prefix = plant.Site.TopicPrefix + "/";
 
     /// <summary>The plant model the gate enforces.</summary>
@@ -37,10 +43,18 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     public void ObserveConnection(ConnectionAttempt attempt) => Connecting?.Invoke(attempt);
 
     /// <summary>Decides on one message and, when accepted, hands it to the twin.</summary>
-    public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp)
+    /// <param name="source">Who sent it.</param>
+    /// <param name="topic">Where it was published.</param>
+    /// <param name="payload">The reading.</param>
+    /// <param name="arrivalTimestamp">When the transport received it, on <see cref="Time"/>.</param>
+    /// <param name="kept">
+    /// True when the transport acknowledges the message to its sender (MQTT QoS 1/2): an accepted decision then carries
+    /// <see cref="GateDecision.Kept"/>, to await before acknowledging.
+    /// </param>
+    public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept = false)
     {
         evidence.Metrics.CountMessage();
-        var decision = await DecideAsync(source, topic, payload, arrivalTimestamp);
+        var decision = await DecideAsync(source, topic, payload, arrivalTimestamp, kept);
         if (!decision.Accepted)
         {
             // Counted once per message, whatever the number of findings its refusal raised: a message whose every
@@ -51,7 +65,7 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         return decision;
     }
 
-    private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp)
+    private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept)
     {
         var device = source.Device;
 
@@ -109,21 +123,56 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
                 $"device '{device.Id}' exceeds {plant.Validation.FloodFactor}x the expected rate of '{asset.Id}'", payload);
         }
 
-        await inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot });
-        return GateDecision.Accept;
+        var recorded = await inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept);
+        return kept ? GateDecision.Accept with { Kept = recorded } : GateDecision.Accept;
+    }
+
+    /// <summary>
+    /// Refuses one value the transport itself could not accept as a reading (an OPC UA value whose StatusCode is Bad or
+    /// Uncertain): counted as a refused message, kept with <paramref name="payload"/>, raised as a finding.
+    /// </summary>
+    public void RefuseValue(SourceInfo source, string topic, string assetId, string signalId, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload)
+    {
+        evidence.Metrics.CountMessage();
+        evidence.Metrics.CountMessageRefused();
+        Refuse(source, topic, assetId, signalId, reason, detail, payload);
     }
 
     /// <summary>Records a connection the transport refused (unknown user, wrong password, quarantined device).</summary>
+    /// <remarks>
+    /// What the client chose is stored clipped (<see cref="EvidenceClip"/>). Repeats from one address for one reason are
+    /// folded (<see cref="RefusalFolder"/>): the next refusal stored says how many were folded. A client that did not
+    /// authenticate (unknown source, bad credentials) is grouped by its address block, so that incidents follow the
+    /// block, not the names it makes up.
+    /// </remarks>
     public void RefuseConnection(string? userName, string clientId, string? remoteEndpoint, ReasonCode reason, string detail)
     {
         var now = evidence.Time.GetUtcNow();
+        userName = EvidenceClip.Text(userName);
+        var address = AddressBlock.AddressOf(remoteEndpoint);
+        var finding = new Finding(now, reason, reason.DefaultSeverity(), null, null, userName, null, 0, EvidenceClip.Text(detail, EvidenceClip.MaxText * 4))
+        {
+            ArrivalTimestamp = evidence.Time.GetTimestamp(),
+            SourceBlock = address is not null && reason is ReasonCode.UnknownSource or ReasonCode.BadCredentials ? AddressBlock.Of(address).ToString() : null,
+            RemoteAddress = address?.ToString(),
+        };
+        if (!_connectionFolds.ShouldStore(address?.ToString() ?? remoteEndpoint ?? "-", reason, now, out var folded, out var since))
+        {
+            evidence.Metrics.CountRefusal(userName, reason);
+            evidence.Raise(finding);
+            return;
+        }
+
+        var stored = folded == 0 ? finding.Message : string.Create(
+            System.Globalization.CultureInfo.InvariantCulture, $"{finding.Message} ({folded} more from this address for this reason since {since:O} folded)");
         evidence.Refuse(
-            new Refusal(now, reason, userName, clientId, remoteEndpoint, "(connect)", null, null, detail, ReadOnlyMemory<byte>.Empty),
-            new Finding(now, reason, reason.DefaultSeverity(), null, null, userName, null, 0, detail)
-            {
-                ArrivalTimestamp = evidence.Time.GetTimestamp(),
-            });
+            new Refusal(now, reason, userName, EvidenceClip.Text(clientId), remoteEndpoint, "(connect)", null, null, stored, ReadOnlyMemory<byte>.Empty),
+            finding);
     }
+
+    /// <summary>Records a message the transport refused before the gate (a protocol rule), as a refusal and a finding.</summary>
+    public void RefuseMessage(SourceInfo source, string topic, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload) =>
+        Refuse(source, topic, null, null, reason, detail, payload);
 
     private bool IsQuarantined(SourceInfo source, string topic, AssetModel asset, SignalValue value, ReadOnlyMemory<byte> payload)
     {
@@ -140,17 +189,35 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     private GateDecision Refuse(SourceInfo source, string topic, string? assetId, string? signalId, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload)
     {
         var now = evidence.Time.GetUtcNow();
+        var (kept, note) = EvidenceClip.Payload(payload);
+        topic = EvidenceClip.Text(topic)!;
+        detail = EvidenceClip.Text(detail, EvidenceClip.MaxText * 4);
+        detail = note is null ? detail : $"{detail} ({note})"; // the digest reaches the ledger with the finding
         evidence.Refuse(
-            new Refusal(now, reason, source.Device.Id, source.ClientId, source.RemoteEndpoint, topic, assetId, signalId, detail, payload.ToArray()),
+            new Refusal(now, reason, source.Device.Id, EvidenceClip.Text(source.ClientId), source.RemoteEndpoint, topic, assetId, signalId, detail, kept),
             new Finding(now, reason, reason.DefaultSeverity(), assetId, signalId, source.Device.Id, null, 0, detail)
             {
                 ArrivalTimestamp = evidence.Time.GetTimestamp(),
+                RemoteAddress = AddressBlock.AddressOf(source.RemoteEndpoint)?.ToString(),
             });
         return GateDecision.Refuse(reason);
     }
 
-    private bool IsAuthorised(DeviceModel device, string topic) =>
-        _authorised.GetOrAdd((device.Id, topic), static (key, d) => d.Topics.Any(f => TopicFilter.Matches(f, key.Topic)), device);
+    private bool IsAuthorised(DeviceModel device, string topic)
+    {
+        if (_authorised.TryGetValue((device.Id, topic), out var known))
+        {
+            return known;
+        }
+
+        var allowed = device.Topics.Any(f => TopicFilter.Matches(f, topic));
+        if (_authorised.Count < MaxRemembered)
+        {
+            _authorised[(device.Id, topic)] = allowed;
+        }
+
+        return allowed;
+    }
 
     private bool TryRoute(string topic, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AssetModel? asset, out int signalIndex, out string error)
     {

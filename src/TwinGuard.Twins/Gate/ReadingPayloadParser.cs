@@ -53,16 +53,20 @@ public static class ReadingPayloadParser
         var values = new List<SignalValue>(signalIndex >= 0 ? 1 : asset.Signals.Count);
         List<RejectedValue>? rejected = null;
         var sawValue = false;
+        var seen = 0; // RFC 8259 §4: names SHOULD be unique; a reading that repeats one is ambiguous, so it is malformed
+        Span<bool> signalSeen = asset.Signals.Count <= 256 ? stackalloc bool[asset.Signals.Count] : new bool[asset.Signals.Count];
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("ts"u8))
             {
+                Once(ref seen, 1, "ts");
                 reader.Read();
                 ts = ReadTimestamp(ref reader);
             }
             else if (reader.ValueTextEquals("seq"u8))
             {
+                Once(ref seen, 2, "seq");
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var s) || s < 0)
                 {
@@ -73,6 +77,7 @@ public static class ReadingPayloadParser
             }
             else if (reader.ValueTextEquals("boot"u8))
             {
+                Once(ref seen, 4, "boot");
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out boot) || boot < 0)
                 {
@@ -81,6 +86,7 @@ public static class ReadingPayloadParser
             }
             else if (reader.ValueTextEquals("value"u8))
             {
+                Once(ref seen, 8, "value");
                 reader.Read();
                 if (signalIndex < 0)
                 {
@@ -92,6 +98,7 @@ public static class ReadingPayloadParser
             }
             else if (reader.ValueTextEquals("values"u8))
             {
+                Once(ref seen, 16, "values");
                 reader.Read();
                 if (signalIndex >= 0)
                 {
@@ -119,6 +126,12 @@ public static class ReadingPayloadParser
                         continue;
                     }
 
+                    if (signalSeen[index])
+                    {
+                        throw new PayloadException($"'values' names '{asset.Signals[index].Id}' twice");
+                    }
+
+                    signalSeen[index] = true;
                     reader.Read();
                     AddValue(ref reader, asset.Signals[index].Id, index, values, ref rejected);
                 }
@@ -151,6 +164,16 @@ public static class ReadingPayloadParser
         }
 
         return new ParsedPayload(seq.Value, ts.Value, values.ToArray(), (IReadOnlyList<RejectedValue>?)rejected ?? []) { Boot = boot };
+    }
+
+    private static void Once(ref int seen, int bit, string name)
+    {
+        if ((seen & bit) != 0)
+        {
+            throw new PayloadException($"'{name}' appears twice");
+        }
+
+        seen |= bit;
     }
 
     private static void AddValue(ref Utf8JsonReader reader, string signalId, int index, List<SignalValue> values, ref List<RejectedValue>? rejected)

@@ -2,12 +2,12 @@ using System.Net;
 
 namespace TwinGuard.Twins.Plant;
 
-/// <summary>A source of readings (PLC, gateway, sensor node): its identity, credential and what it may publish.</summary>
+/// <summary>A source of readings (PLC, gateway, sensor node): its identity, credentials and what it may publish.</summary>
 /// <param name="Id">The device's identity; also its MQTT user name.</param>
 /// <param name="Name">Human-readable name.</param>
-/// <param name="PasswordHash">Salted hash in <see cref="PasswordHash"/> format.</param>
+/// <param name="PasswordHash">Salted hash in <see cref="PasswordHash"/> format; null for a device that proves itself by certificate only.</param>
 /// <param name="Topics">MQTT topic filters (with <c>+</c> and <c>#</c>) the device may publish to.</param>
-public sealed record DeviceModel(string Id, string Name, PasswordHash PasswordHash, IReadOnlyList<string> Topics)
+public sealed record DeviceModel(string Id, string Name, PasswordHash? PasswordHash, IReadOnlyList<string> Topics)
 {
     /// <summary>
     /// The addresses (or networks) the device connects from; empty when the plant model does not say, and then any
@@ -15,6 +15,13 @@ public sealed record DeviceModel(string Id, string Name, PasswordHash PasswordHa
     /// moved without its model being updated.
     /// </summary>
     public IReadOnlyList<IPNetwork> Addresses { get; init; } = [];
+
+    /// <summary>The client certificate the device must present (over an <c>mqtts</c> listener); null when it uses a password only.</summary>
+    /// <remarks>With both a certificate and a password hash, the device needs both.</remarks>
+    public DeviceCertificate? Certificate { get; init; }
+
+    /// <summary>Topic filters the device may subscribe to; empty (the default): it publishes only, every SUBSCRIBE is refused.</summary>
+    public IReadOnlyList<string> Subscribe { get; init; } = [];
 
     /// <summary>True when <paramref name="address"/> may be this device's (always, when no addresses are declared).</summary>
     public bool IsExpectedAddress(IPAddress address)

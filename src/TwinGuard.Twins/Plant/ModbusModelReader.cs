@@ -82,22 +82,8 @@ internal static class ModbusModelReader
         var (host, port) = HostPort(endpointField);
         var unitField = field.Optional("unit_id");
         var unit = unitField is { } u ? Integer(u, 0, 255) : 1;
-        var points = new List<ModbusPoint>();
-        foreach (var item in field.Required("points").Items())
-        {
-            var point = ReadPoint(item, assets);
-            if (!mappedSignals.Add((point.AssetId, point.SignalId)))
-            {
-                throw item.Error($"signal '{point.AssetId}.{point.SignalId}' is already mapped to a Modbus point");
-            }
-
-            points.Add(point);
-        }
-
-        if (points.Count == 0)
-        {
-            throw field.Required("points").Error("expected at least one point");
-        }
+        var points = SignalMappings.ReadList(field.Required("points"), item => ReadPoint(item, assets), p => (p.AssetId, p.SignalId),
+            mappedSignals, "a Modbus point", "point");
 
         var timeout = field.Optional("timeout")?.Duration() ?? TimeSpan.FromSeconds(1);
         return new ModbusDeviceModel(
@@ -115,16 +101,8 @@ internal static class ModbusModelReader
     private static ModbusPoint ReadPoint(YamlField field, IReadOnlyList<AssetModel> assets)
     {
         field.AllowOnly("asset", "signal", "table", "address", "type", "word_order", "scale", "offset");
-        var assetField = field.Required("asset");
-        var assetId = assetField.Identifier();
-        var asset = assets.FirstOrDefault(a => a.Id == assetId) ?? throw assetField.Error($"no asset '{assetId}' in the plant model");
-        var signalField = field.Required("signal");
-        var signal = signalField.Identifier();
-        if (asset.IndexOf(signal) < 0)
-        {
-            throw signalField.Error($"asset '{assetId}' has no signal '{signal}'");
-        }
-
+        var (asset, signal) = SignalMappings.ReadSignal(field, assets);
+        var assetId = asset.Id;
         var tableField = field.Required("table");
         var table = Table(tableField);
         var isBit = table is ModbusTable.Coil or ModbusTable.DiscreteInput;

@@ -14,8 +14,11 @@ public sealed record PasswordHash(int Iterations, byte[] Salt, byte[] Hash)
 {
     private const string Scheme = "pbkdf2-sha256";
 
-    /// <summary>The iteration count for new hashes.</summary>
-    public const int DefaultIterations = 100_000;
+    /// <summary>The iteration count for new hashes: OWASP's Password Storage Cheat Sheet for PBKDF2-HMAC-SHA256 (2023).</summary>
+    public const int DefaultIterations = 600_000;
+
+    /// <summary>True when the hash was made with fewer iterations than <see cref="DefaultIterations"/>: still accepted, reported weak.</summary>
+    public bool IsWeak => Iterations < DefaultIterations;
 
     /// <summary>Hashes a password with a fresh random salt.</summary>
     public static PasswordHash Create(string password, int iterations = DefaultIterations)

@@ -17,6 +17,15 @@ public sealed record PlantModel(
     /// <summary>The Modbus devices polled and guarded (the <c>modbus:</c> section); none when absent.</summary>
     public ModbusSettings Modbus { get; init; } = ModbusSettings.None;
 
+    /// <summary>The <c>listeners:</c> section: every socket TwinGuard opens; null when absent (serve's options and defaults decide).</summary>
+    public IReadOnlyList<ListenerModel>? Listeners { get; init; }
+
+    /// <summary>The <c>tls:</c> section: server certificate and device certificate trust; null when absent.</summary>
+    public TlsSettings? Tls { get; init; }
+
+    /// <summary>The OPC UA servers subscribed to (the <c>opcua:</c> section); none when absent.</summary>
+    public OpcUaSettings OpcUa { get; init; } = OpcUaSettings.None;
+
     /// <summary>The asset with this id, or null.</summary>
     public AssetModel? FindAsset(string id) => _assets.GetValueOrDefault(id);
 

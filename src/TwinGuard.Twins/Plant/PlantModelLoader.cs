@@ -1,4 +1,5 @@
 using System.Net;
+using TwinGuard.Twins.Findings;
 
 namespace TwinGuard.Twins.Plant;
 
@@ -18,7 +19,7 @@ public static class PlantModelLoader
     public static PlantModel Parse(string yaml, string file = "plant.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus");
+        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus", "listeners", "tls", "opcua");
 
         var site = ReadSite(root.Required("site"));
         var validation = root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default;
@@ -36,17 +37,26 @@ public static class PlantModelLoader
             devices.AddRange(sources);
         }
 
+        var opcua = OpcUaSettings.None;
+        if (root.Optional("opcua") is { } o)
+        {
+            (opcua, var sources) = OpcUaModelReader.Read(o, site.TopicPrefix, assets, devices);
+            devices.AddRange(sources);
+        }
+
         var model = new PlantModel(
             site,
             validation,
             root.Optional("detection") is { } d ? ReadDetection(d) : DetectionSettings.Default,
-            root.Optional("correlation") is { } c ? ReadCorrelation(c) : CorrelationSettings.Default,
+            root.Optional("correlation") is { } c ? ReadCorrelation(c, assets) : CorrelationSettings.Default,
             assets,
             devices,
             [])
         {
             Modbus = modbus,
+            OpcUa = opcua,
         };
+        model = NetworkModelReader.Read(root, file, model);
 
         var relations = root.Optional("relations") is { } r
             ? ReadUnique(r, field => ReadRelation(field, model), x => x.Id, "relation")
@@ -145,21 +155,35 @@ public static class PlantModelLoader
 
     private static DeviceModel ReadDevice(YamlField field)
     {
-        field.AllowOnly("id", "name", "password_hash", "topics", "addresses");
+        field.AllowOnly("id", "name", "password_hash", "topics", "addresses", "certificate", "subscribe");
         var id = field.Required("id").Identifier();
-        var hashField = field.Required("password_hash");
-        PasswordHash hash;
-        try
+        var certificate = field.Optional("certificate") is { } c ? NetworkModelReader.ReadDeviceCertificate(c) : null;
+        PasswordHash? hash = null;
+        if (certificate is null || field.Optional("password_hash") is not null)
         {
-            hash = PasswordHash.Parse(hashField.String());
-        }
-        catch (FormatException ex)
-        {
-            throw hashField.Error(ex.Message + " (make one with `twinguard hash-password`)");
+            var hashField = field.Required("password_hash");
+            try
+            {
+                hash = PasswordHash.Parse(hashField.String());
+            }
+            catch (FormatException ex)
+            {
+                throw hashField.Error(ex.Message + " (make one with `twinguard hash-password`)");
+            }
         }
 
-        var topics = new List<string>();
-        foreach (var topic in field.Required("topics").Items())
+        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, ReadFilters(field.Required("topics")))
+        {
+            Addresses = field.Optional("addresses")?.Items().Select(Network).ToList() ?? [],
+            Certificate = certificate,
+            Subscribe = field.Optional("subscribe") is { } s ? ReadFilters(s) : [],
+        };
+    }
+
+    private static List<string> ReadFilters(YamlField list)
+    {
+        var filters = new List<string>();
+        foreach (var topic in list.Items())
         {
             var filter = topic.String();
             if (!TopicFilter.IsValid(filter))
@@ -167,13 +191,10 @@ public static class PlantModelLoader
                 throw topic.Error($"expected an MQTT topic filter ('+' for one level, '#' only at the end), found '{filter}'");
             }
 
-            topics.Add(filter);
+            filters.Add(filter);
         }
 
-        return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, topics)
-        {
-            Addresses = field.Optional("addresses")?.Items().Select(Network).ToList() ?? [],
-        };
+        return filters;
     }
 
     /// <summary>An address (<c>10.0.10.5</c>, <c>fd00::5</c>) or a network in CIDR notation (<c>10.0.10.0/24</c>).</summary>
@@ -244,13 +265,52 @@ public static class PlantModelLoader
         };
     }
 
-    private static CorrelationSettings ReadCorrelation(YamlField field)
+    private static CorrelationSettings ReadCorrelation(YamlField field, IReadOnlyList<AssetModel> assets)
     {
-        field.AllowOnly("window", "findings_for_incident");
+        field.AllowOnly("window", "findings_for_incident", "campaign_window", "sequences");
         var d = CorrelationSettings.Default;
-        return new CorrelationSettings(
-            field.Optional("window")?.Duration() ?? d.Window,
-            field.Optional("findings_for_incident")?.PositiveInteger() ?? d.FindingsForIncident);
+        var window = field.Optional("window")?.Duration() ?? d.Window;
+        var sequences = field.Optional("sequences") is { } list
+            ? ReadUnique(list, s => ReadSequence(s, window, assets), r => r.Id, "sequence rule")
+            : CorrelationSettings.DefaultSequences(window);
+        return new CorrelationSettings(window, field.Optional("findings_for_incident")?.PositiveInteger() ?? d.FindingsForIncident)
+        {
+            CampaignWindow = field.Optional("campaign_window")?.Duration() ?? d.CampaignWindow,
+            Sequences = sequences,
+        };
+    }
+
+    private static SequenceRule ReadSequence(YamlField field, TimeSpan window, IReadOnlyList<AssetModel> assets)
+    {
+        field.AllowOnly("id", "first", "then", "within");
+        return new SequenceRule(
+            field.Required("id").Identifier(),
+            ReadCondition(field.Required("first"), assets),
+            ReadCondition(field.Required("then"), assets),
+            field.Optional("within")?.Duration() ?? window);
+    }
+
+    private static FindingCondition ReadCondition(YamlField field, IReadOnlyList<AssetModel> assets)
+    {
+        field.AllowOnly("reasons", "techniques", "assets", "tags");
+        var reasons = field.Optional("reasons")?.Items().Select(r => ReasonCodes.TryParse(r.String(), out var code)
+            ? code
+            : throw r.Error($"unknown reason code '{r.String()}'; expected one of: {string.Join(", ", ReasonCodes.AllNames)}")).ToList() ?? [];
+        var techniques = field.Optional("techniques")?.Items().Select(t => AttackMapping.Default.Techniques.ContainsKey(t.String())
+            ? t.String()
+            : throw t.Error($"'{t.String()}' is no technique of the ATT&CK for ICS mapping (attack-ics.yaml)")).ToList() ?? [];
+        var named = field.Optional("assets")?.Items().Select(a => assets.Any(x => x.Id == a.String())
+            ? a.String()
+            : throw a.Error($"unknown asset '{a.String()}'")).ToList() ?? [];
+        var tagged = field.Optional("tags")?.Items().SelectMany(t => assets.Any(x => x.Tags.Contains(t.String()))
+            ? assets.Where(x => x.Tags.Contains(t.String())).Select(x => x.Id)
+            : throw t.Error($"no asset has the tag '{t.String()}'")).ToList() ?? [];
+        if (reasons.Count == 0 && techniques.Count == 0 && named.Count == 0 && tagged.Count == 0)
+        {
+            throw field.Error("expected at least one of reasons, techniques, assets, tags");
+        }
+
+        return new FindingCondition(reasons, techniques, [.. named.Union(tagged)]);
     }
 
     private static RelationModel ReadRelation(YamlField field, PlantModel model)

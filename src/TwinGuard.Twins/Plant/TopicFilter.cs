@@ -60,4 +60,40 @@ public static class TopicFilter
             topic = topic[(tEnd + 1)..];
         }
     }
+
+    /// <summary>
+    /// True when every topic <paramref name="requested"/> matches is also matched by <paramref name="granted"/>: a
+    /// SUBSCRIBE to <paramref name="requested"/> reveals nothing beyond the grant.
+    /// </summary>
+    public static bool Covers(string granted, string requested)
+    {
+        var g = granted.Split('/');
+        var r = requested.Split('/');
+        for (var i = 0; i < g.Length; i++)
+        {
+            if (g[i] == "#")
+            {
+                return true;
+            }
+
+            if (i >= r.Length)
+            {
+                return false;
+            }
+
+            var covered = g[i] == "+" ? r[i] != "#" : g[i] == r[i] && r[i] is not ("+" or "#");
+            if (!covered)
+            {
+                return false;
+            }
+        }
+
+        return g.Length == r.Length;
+    }
+
+    /// <summary>
+    /// True when a PUBLISH topic name holds a wildcard or U+0000: [MQTT-3.3.2-2] (3.1.1) and MQTT 5.0 §3.3.2.1 forbid
+    /// wildcards in a topic name, [MQTT-1.5.3-2] forbids U+0000 in any UTF-8 string; either is a protocol violation.
+    /// </summary>
+    public static bool IsInvalidTopicName(ReadOnlySpan<char> topic) => topic.IsEmpty || topic.IndexOfAny('+', '#', '\0') >= 0;
 }

@@ -89,6 +89,11 @@ public sealed class LedgerRecorder(LedgerWriter ledger)
         json.WriteString("severity", incident.Severity.ToString().ToLowerInvariant());
         json.WriteString("rule", incident.Rule);
         json.WriteString("title", incident.Title);
+        if (incident.CampaignId is { } campaign)
+        {
+            json.WriteNumber("campaign", campaign);
+        }
+
         json.WriteStartArray("findings");
         foreach (var id in findingIds)
         {
@@ -163,10 +168,10 @@ public sealed class LedgerRecorder(LedgerWriter ledger)
         return Finish(buffer, json, kind);
     }
 
-    /// <summary>Records the playbooks a site starts with: the file and its SHA-256.</summary>
+    /// <summary>Records the playbooks a site starts with: the file with its secrets redacted, and the SHA-256 of the whole file.</summary>
     public long RecordPlaybooks(string source, byte[] content) => RecordFile(LedgerEntryKind.PlaybookChange, "playbooks", source, content);
 
-    /// <summary>Records the configuration a site starts with: the plant model file and its SHA-256.</summary>
+    /// <summary>Records the plant model a site starts with: the file with its secrets (password hashes, keys) redacted, and the SHA-256 of the whole file.</summary>
     public long RecordConfiguration(string source, byte[] content) => RecordFile(LedgerEntryKind.ConfigChange, "plant-model", source, content);
 
     private long RecordFile(LedgerEntryKind entryKind, string kind, string source, byte[] content)
@@ -176,7 +181,9 @@ public sealed class LedgerRecorder(LedgerWriter ledger)
         json.WriteString("kind", kind);
         json.WriteString("source", source);
         json.WriteString("sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)));
-        json.WriteString("content", System.Text.Encoding.UTF8.GetString(content));
+        var (redacted, count) = SecretRedaction.Redact(System.Text.Encoding.UTF8.GetString(content));
+        json.WriteString("content", redacted); // evidence without secrets: the hash above proves the full file
+        json.WriteNumber("redacted", count);
         json.WriteEndObject();
         return Finish(buffer, json, entryKind);
     }

@@ -19,7 +19,7 @@ public sealed class PlantStore : IDisposable
         "id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id, ledger_entry";
 
     private const string IncidentColumns =
-        "id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count, ledger_entry";
+        "id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count, ledger_entry, campaign_id";
 
     private readonly SqliteConnection _connection;
 
@@ -61,6 +61,11 @@ public sealed class PlantStore : IDisposable
                     remote TEXT, topic TEXT NOT NULL, asset TEXT, signal TEXT, detail TEXT NOT NULL, payload BLOB);
                 CREATE INDEX IF NOT EXISTS refusals_time ON refusals(time_ms);
                 """);
+            // Added after the first release: a database made before it gets the column on its next start.
+            if (connection.Query("SELECT COUNT(*) FROM pragma_table_info('incidents') WHERE name = 'campaign_id'", r => r.GetInt64(0))[0] == 0)
+            {
+                connection.Execute("ALTER TABLE incidents ADD COLUMN campaign_id INTEGER");
+            }
         }
 
         return store;
@@ -96,12 +101,12 @@ public sealed class PlantStore : IDisposable
     public void OpenIncident(Incident incident, IReadOnlyList<long> findingIds, long ledgerEntry)
     {
         _connection.Execute("""
-            INSERT INTO incidents (id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, finding_count, ledger_entry)
-            VALUES ($id, $o, $o, $sc, $a, $d, $s, $t, $r, $re, $n, $le)
+            INSERT INTO incidents (id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, finding_count, ledger_entry, campaign_id)
+            VALUES ($id, $o, $o, $sc, $a, $d, $s, $t, $r, $re, $n, $le, $c)
             """,
             ("$id", incident.Id), ("$o", incident.Opened.ToUnixTimeMilliseconds()), ("$sc", incident.Scope), ("$a", incident.AssetId), ("$d", incident.DeviceId),
             ("$s", Name(incident.Severity)), ("$t", incident.Title), ("$r", incident.Rule),
-            ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("$n", findingIds.Count), ("$le", ledgerEntry));
+            ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("$n", findingIds.Count), ("$le", ledgerEntry), ("$c", incident.CampaignId));
         foreach (var findingId in findingIds)
         {
             _connection.Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", incident.Id), ("$f", findingId));
@@ -162,6 +167,10 @@ public sealed class PlantStore : IDisposable
     public IReadOnlyList<StoredIncident> Incidents(int limit = 1000, string? asset = null) =>
         _connection.Query($"SELECT {IncidentColumns} FROM incidents WHERE ($a IS NULL OR asset = $a) ORDER BY id DESC LIMIT $n", ReadIncident, ("$a", asset), ("$n", limit));
 
+    /// <summary>The incidents of a campaign, first stage first: the one with id <paramref name="campaignId"/> and those that continue it.</summary>
+    public IReadOnlyList<StoredIncident> Campaign(long campaignId) =>
+        _connection.Query($"SELECT {IncidentColumns} FROM incidents WHERE id = $c OR campaign_id = $c ORDER BY opened_ms, id", ReadIncident, ("$c", campaignId));
+
     /// <summary>One incident, or null.</summary>
     public StoredIncident? Incident(long id) => _connection.Query($"SELECT {IncidentColumns} FROM incidents WHERE id = $id", ReadIncident, ("$id", id)).FirstOrDefault();
 
@@ -182,5 +191,8 @@ public sealed class PlantStore : IDisposable
     private static StoredIncident ReadIncident(SqliteDataReader r) => new(
         r.GetInt64(0), Time(r.GetInt64(1)), Time(r.GetInt64(2)), r.GetString(3), Text(r, 4), Text(r, 5),
         r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9).Split(',', StringSplitOptions.RemoveEmptyEntries),
-        r.GetString(10), r.GetInt32(11), r.IsDBNull(12) ? null : r.GetInt64(12));
+        r.GetString(10), r.GetInt32(11), r.IsDBNull(12) ? null : r.GetInt64(12))
+    {
+        CampaignId = r.IsDBNull(13) ? null : r.GetInt64(13),
+    };
 }

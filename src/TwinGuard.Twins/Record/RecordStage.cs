@@ -22,6 +22,8 @@ public sealed class RecordStage
     private readonly LedgerRecorder _ledger;
     private readonly Channel<List<Action>> _batches = Channel.CreateBounded<List<Action>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
     private List<Action> _writes = [];
+    private long _writeFailures;
+    private int _lostRefusals;
 
     /// <summary>Creates the stage over the site database and the ledger.</summary>
     public RecordStage(EvidenceSink evidence, PlantStore store, LedgerRecorder ledger)
@@ -36,6 +38,12 @@ public sealed class RecordStage
 
     /// <summary>The highest incident id stored when the stage was created.</summary>
     public long LastIncidentId { get; }
+
+    /// <summary>SQLite transactions that failed (disk full, I/O error); their rows are in the ledger only.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>Raised on the writer loop when a transaction fails, with the error and how many refusals it lost.</summary>
+    public event Action<Exception, int>? WriteFailed;
 
     /// <summary>Records an admitted finding under <paramref name="id"/>; returns its ledger entry.</summary>
     public long Finding(long id, Finding finding)
@@ -88,7 +96,19 @@ public sealed class RecordStage
             await waiting;
             moreBatches &= batch is not { IsCompletedSuccessfully: true, Result: false };
             moreRefusals &= refusal is not { IsCompletedSuccessfully: true, Result: false };
-            Write(batches.TryRead(out var writes) ? writes : []);
+            var writes = batches.TryRead(out var decided) ? decided : [];
+            try
+            {
+                Write(writes);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+            {
+                // Never silent and never the end of the loop: the rows of this transaction stay in the ledger (written
+                // before they were queued here), the failure is counted and reported, and the next batch tries again.
+                Interlocked.Increment(ref _writeFailures);
+                _evidence.Metrics.CountRefusalsNotStored(_lostRefusals);
+                WriteFailed?.Invoke(ex, _lostRefusals);
+            }
         }
     }
 
@@ -107,9 +127,11 @@ public sealed class RecordStage
     private int Write(List<Action> writes)
     {
         var refusals = 0;
+        _lostRefusals = 0;
         using var transaction = _store.Begin();
         while (refusals < MaxRefusalsPerTransaction && _evidence.Refusals.TryRead(out var refusal))
         {
+            _lostRefusals = refusals + 1; // taken from the queue: lost with the transaction if it fails
             _store.Insert(refusal);
             refusals++;
         }

@@ -1,3 +1,5 @@
+using TwinGuard.Twins.Findings;
+
 namespace TwinGuard.Twins.Record;
 
 /// <summary>A finding as stored, with its id, how often it recurred and the incident it belongs to.</summary>
@@ -16,4 +18,8 @@ public sealed record StoredFinding(
     int Occurrences,
     DateTimeOffset LastTime,
     long? IncidentId,
-    long? LedgerEntry);
+    long? LedgerEntry)
+{
+    /// <summary>The MITRE ATT&amp;CK for ICS techniques its reason is evidence of (<see cref="AttackMapping"/>).</summary>
+    public IReadOnlyList<AttackTechnique> Attack => ReasonCodes.TryParse(Reason, out var reason) ? AttackMapping.Default.For(reason) : [];
+}

@@ -1,3 +1,5 @@
+using TwinGuard.Twins.Findings;
+
 namespace TwinGuard.Twins.Record;
 
 /// <summary>An incident as stored.</summary>
@@ -14,4 +16,12 @@ public sealed record StoredIncident(
     IReadOnlyList<string> Reasons,
     string Status,
     int FindingCount,
-    long? LedgerEntry);
+    long? LedgerEntry)
+{
+    /// <summary>The first incident of the campaign it continues, or null when it starts one (<see cref="Correlate.CampaignLinker"/>).</summary>
+    public long? CampaignId { get; init; }
+
+    /// <summary>The MITRE ATT&amp;CK for ICS techniques of all its reasons, ordered by id.</summary>
+    public IReadOnlyList<AttackTechnique> Attack =>
+        AttackMapping.Default.For(Reasons.Select(r => ReasonCodes.TryParse(r, out var reason) ? reason : (ReasonCode?)null).OfType<ReasonCode>());
+}

@@ -145,8 +145,13 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         return Enqueue(ct => RespondCoreAsync(incident, findings, observed, ct), cancellationToken);
     }
 
+    /// <summary>Which addresses may be blocked.</summary>
+    public ContainmentTargets Targets => _containment.Targets;
+
     /// <summary>Puts a containment in force by an operator's decision (or a test's).</summary>
+    /// <exception cref="ArgumentException">An address that must never be blocked (<see cref="ContainmentTargets"/>).</exception>
     public Task<QuarantineEntry> QuarantineAsync(QuarantineKind kind, string target, string by, string reason, TimeSpan? expires = null, CancellationToken cancellationToken = default) =>
+        kind == QuarantineKind.Address && Targets.Refusal(target) is { } unsafeTarget ? Task.FromException<QuarantineEntry>(new ArgumentException(unsafeTarget, nameof(target))) :
         Enqueue(async ct =>
         {
             var (entry, added) = _store.AddQuarantine(kind, target, null, by, reason, expires is { } e ? _time.GetUtcNow() + e : null);

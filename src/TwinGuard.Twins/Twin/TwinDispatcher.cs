@@ -3,19 +3,23 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Twins.Twin;
 
 /// <summary>
 /// Carries messages from the gate to the twins: one bounded queue and one pump per asset, so that readings reach a
-/// grain in batches and a slow or busy asset never delays the others.
+/// grain in batches and a slow or busy asset never delays the others. Each batch is written to the ledger as it goes
+/// to the twin, and the messages whose sender waits for an acknowledgement learn when it is on disk.
 /// </summary>
 /// <remarks>
 /// A pump takes whatever has queued up while the previous call ran (up to <see cref="MaxBatch"/>) and sends it in one
 /// grain call: no waiting to fill a batch, so an idle system adds no latency and a busy one amortises the call.
 /// When an asset's queue is full, the transport waits: back-pressure on that publisher's connection only.
+/// The batch is recorded before validation, so any reading, accepted or refused by its twin, can later be proven; the
+/// ledger's group commit makes one fsync cover the batches of every asset that arrived meanwhile.
 /// </remarks>
-public sealed partial class TwinDispatcher(IGrainFactory grains, ILogger<TwinDispatcher> logger) : ITwinInbox, IAsyncDisposable
+public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder ledger, ILogger<TwinDispatcher> logger) : ITwinInbox, IAsyncDisposable
 {
     /// <summary>Most messages per grain call.</summary>
     public const int MaxBatch = 512;
@@ -25,12 +29,44 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, ILogger<TwinDis
     private readonly IGrainFactory _grains = grains;
     private int _disposed;
     private readonly ILogger _logger = logger;
+    private readonly LedgerRecorder _ledger = ledger;
 
     /// <inheritdoc />
-    public ValueTask DeliverAsync(AssetModel asset, ReadingMessage message)
+    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept)
     {
-        var lane = _lanes.GetOrAdd(asset.Id, static (id, self) => new Lane(self._grains.GetGrain<ITwinGrain>(id), id, self), this);
-        return lane.Queue.Writer.TryWrite(message) ? ValueTask.CompletedTask : lane.Queue.Writer.WriteAsync(message, _stopping.Token);
+        var lane = _lanes.GetOrAdd(asset.Id, static (_, state) => new Lane(state.Self._grains.GetGrain<ITwinGrain>(state.Asset.Id), state.Asset, state.Self), (Self: this, Asset: asset));
+        // Continuations run inline: they are completed on a pool thread (AcknowledgeAsync), and sending the
+        // acknowledgement at once saves a second trip through the pool per message.
+        var delivery = new Delivery(message, kept ? new TaskCompletionSource() : null);
+        return lane.Queue.Writer.TryWrite(delivery)
+            ? ValueTask.FromResult(delivery.Kept?.Task ?? Task.CompletedTask)
+            : QueueAsync(lane, delivery);
+    }
+
+    private async ValueTask<Task> QueueAsync(Lane lane, Delivery delivery)
+    {
+        await lane.Queue.Writer.WriteAsync(delivery, _stopping.Token);
+        return delivery.Kept?.Task ?? Task.CompletedTask;
+    }
+
+    /// <summary>Completes the senders' waits once the batch's entry is durable, or fails them when it cannot be.</summary>
+    private static async Task AcknowledgeAsync(Task durable, List<TaskCompletionSource> waiting)
+    {
+        try
+        {
+            await durable.ConfigureAwait(false);
+            foreach (var kept in waiting)
+            {
+                kept.TrySetResult();
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var kept in waiting)
+            {
+                kept.TrySetException(ex);
+            }
+        }
     }
 
     /// <summary>Stops accepting and waits for every queued message to reach its twin.</summary>
@@ -53,41 +89,81 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, ILogger<TwinDis
 
     private sealed class Lane
     {
-        public Lane(ITwinGrain grain, string assetId, TwinDispatcher owner)
+        public Lane(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
         {
-            Queue = Channel.CreateBounded<ReadingMessage>(new BoundedChannelOptions(10_000) { SingleReader = true });
-            Pump = Task.Run(() => PumpAsync(grain, assetId, owner), CancellationToken.None);
+            Queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(10_000) { SingleReader = true });
+            Pump = Task.Run(() => PumpAsync(grain, asset, owner), CancellationToken.None);
         }
 
-        public Channel<ReadingMessage> Queue { get; }
+        public Channel<Delivery> Queue { get; }
 
         public Task Pump { get; }
 
-        private async Task PumpAsync(ITwinGrain grain, string assetId, TwinDispatcher owner)
+        private async Task PumpAsync(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
         {
             var batch = new List<ReadingMessage>(MaxBatch);
             var reader = Queue.Reader;
             while (await reader.WaitToReadAsync(CancellationToken.None))
             {
-                while (batch.Count < MaxBatch && reader.TryRead(out var message))
+                List<TaskCompletionSource>? waiting = null;
+                while (batch.Count < MaxBatch && reader.TryRead(out var delivery))
                 {
-                    batch.Add(message);
+                    batch.Add(delivery.Message);
+                    if (delivery.Kept is { } kept)
+                    {
+                        (waiting ??= []).Add(kept);
+                    }
                 }
 
+                var messages = batch.ToArray();
+                Record(asset, messages, waiting, owner);
                 try
                 {
-                    await grain.IngestAsync([.. batch]);
+                    await grain.IngestAsync(messages);
                 }
                 catch (Exception ex) when (!owner._stopping.IsCancellationRequested)
                 {
                     // The pump must outlive a failed call: a lost batch is logged with its size, the next one goes on.
-                    LogDeliveryFailed(owner._logger, ex, assetId, batch.Count);
+                    LogDeliveryFailed(owner._logger, ex, asset.Id, batch.Count);
                 }
 
                 batch.Clear();
             }
         }
+
+        private static void Record(AssetModel asset, ReadingMessage[] messages, List<TaskCompletionSource>? waiting, TwinDispatcher owner)
+        {
+            Task durable;
+            try
+            {
+                var index = owner._ledger.RecordBatch(asset, messages);
+                if (waiting is null)
+                {
+                    return;
+                }
+
+                durable = owner._ledger.Ledger.WhenDurableAsync(index);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The ledger refuses (disk full past its memory bound, or closing): the twin still sees the batch, but
+                // nobody is told it is kept.
+                LogRecordFailed(owner._logger, ex, asset.Id, messages.Length);
+                durable = Task.FromException(ex);
+            }
+
+            if (waiting is not null)
+            {
+                _ = AcknowledgeAsync(durable, waiting);
+            }
+        }
     }
+
+    /// <summary>A message on its way to the twin, with the wait of a sender that expects an acknowledgement.</summary>
+    private readonly record struct Delivery(ReadingMessage Message, TaskCompletionSource? Kept);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The ledger refused a batch of {Count} messages for {AssetId}; they are not acknowledged")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, string assetId, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of {Count} messages to the twin of {AssetId} failed")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string assetId, int count);

@@ -86,20 +86,29 @@ internal sealed partial class TwinGrain
             generation = model.Generation;
         }
 
+        if (model.PeriodColumns.Length != model.Periods.Length)
+        {
+            throw new ArgumentException("the stored model's periods do not match its period columns", nameof(model));
+        }
+
         return new OnlineCheckpoint(
             generation,
             anchor is null ? mv.WarmUp : [],
             anchor,
             current,
             mv.Recent,
-            new OnlineCounters(mv.Refits, mv.RefitsRefused, mv.ConsecutiveRefusals, mv.Learned, mv.SinceFit, mv.SinceFlag, mv.Rebaselining));
+            new OnlineCounters(mv.Refits, mv.RefitsRefused, mv.ConsecutiveRefusals, mv.Learned, mv.SinceFit, mv.SinceFlag, mv.Rebaselining, mv.FlaggedRun))
+        {
+            LevelFreeColumns = anchor is null ? null : model.LevelFreeColumns,
+            Periods = anchor is null ? null : model.PeriodColumns.Zip(model.Periods).ToDictionary(p => p.First, p => p.Second),
+        };
     }
 
     private void ResetLearnedState()
     {
         Array.Clear(_signals);
         _detectors = _asset.Signals.Select(s => new SignalDetector(plant.Detection, (s.Max - s.Min) / 1000)).ToArray();
-        _validator = new ReadingValidator(_asset, plant.Validation);
+        _validator = new ReadingValidator(_asset, plant.Validation, sequences.Load(_asset.Id));
         Array.Clear(_relationStates);
         if (_assetDetector is not null)
         {
@@ -133,12 +142,16 @@ internal sealed partial class TwinGrain
             // The model's rows first: a stream state never names a generation whose rows were not written.
             if (checkpoint.Anchor is { } anchor && checkpoint.Generation != _savedGeneration)
             {
+                KeyValuePair<int, int>[] periods = [.. checkpoint.Periods ?? new Dictionary<int, int>()];
                 modelState.State = new TwinModelState
                 {
                     Generation = checkpoint.Generation,
                     Columns = anchor.Columns,
                     Anchor = anchor.Values,
                     Model = ReferenceEquals(checkpoint.Model, anchor) || checkpoint.Model is null ? [] : checkpoint.Model.Values,
+                    LevelFreeColumns = [.. checkpoint.LevelFreeColumns ?? []],
+                    PeriodColumns = [.. periods.Select(p => p.Key)],
+                    Periods = [.. periods.Select(p => p.Value)],
                 };
                 await modelState.WriteStateAsync();
                 _savedGeneration = checkpoint.Generation;
@@ -158,6 +171,7 @@ internal sealed partial class TwinGrain
                 SinceFit = c.SinceFit,
                 SinceFlag = c.SinceFlag,
                 Rebaselining = c.Rebaselining,
+                FlaggedRun = c.FlaggedRun,
                 AnnouncedVersion = _assetDetector.AnnouncedVersion,
             };
         }

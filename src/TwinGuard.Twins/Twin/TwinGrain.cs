@@ -18,7 +18,7 @@ namespace TwinGuard.Twins.Twin;
 /// </remarks>
 internal sealed partial class TwinGrain(
     PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
-    TwinPersistence persistence,
+    SequenceStore sequences, TwinPersistence persistence,
     [PersistentState("stream", TwinPersistence.StorageName)] IPersistentState<TwinStreamState> streamState,
     [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState)
     : Grain, ITwinGrain
@@ -35,7 +35,7 @@ internal sealed partial class TwinGrain(
     {
         var id = this.GetPrimaryKeyString();
         _asset = plant.FindAsset(id) ?? throw new InvalidOperationException($"no asset '{id}' in the plant model");
-        _validator = new ReadingValidator(_asset, plant.Validation);
+        _validator = new ReadingValidator(_asset, plant.Validation, sequences.Load(id));
         _signals = new SignalState[_asset.Signals.Count];
         // The noise floor of a baseline: a thousandth of the signal's span, so that a perfectly quiet simulated or
         // quantised signal does not turn its first tiny wobble into an alarm.
@@ -67,8 +67,6 @@ internal sealed partial class TwinGrain(
 
     public Task IngestAsync(ReadingMessage[] batch)
     {
-        // The batch as it reached the twin, before validation: any reading, accepted or refused, can later be proven.
-        ledger.RecordBatch(_asset, batch);
         _dirty = true;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
@@ -133,6 +131,8 @@ internal sealed partial class TwinGrain(
             Refuse(message, null, refusal.Reason, refusal.Detail, now);
             return;
         }
+
+        sequences.Note(_asset.Id, message.DeviceId, message.Boot, message.Sequence);
 
         var accepted = 0;
         var factor = sensitivity.Of(_asset.Id);

@@ -12,16 +12,28 @@ namespace TwinGuard.Twins.Validate;
 /// is tested directly. Refusal rules return a <see cref="ReasonCode"/>; flagging rules (frozen, stale) raise a finding
 /// but let the value through, since a frozen sensor repeats the last-known-good value anyway.
 /// </remarks>
-internal sealed class ReadingValidator(AssetModel asset, ValidationSettings settings)
+/// <param name="asset">The asset whose readings it checks.</param>
+/// <param name="settings">The plant model's validation settings.</param>
+/// <param name="last">The last boot and sequence accepted from each device before this validator (a restart); none when null.</param>
+internal sealed class ReadingValidator(AssetModel asset, ValidationSettings settings, IReadOnlyDictionary<string, (long Boot, long Sequence)>? last = null)
 {
-    private readonly Dictionary<string, (long Boot, long Sequence)> _last = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Boot, long Sequence)> _last = last is null
+        ? new(StringComparer.Ordinal)
+        : new(last, StringComparer.Ordinal);
 
     /// <summary>The last boot and sequence accepted from each device, for the twin's persisted state.</summary>
     public IEnumerable<(string DeviceId, long Boot, long Sequence)> LastAccepted => _last.Select(p => (p.Key, p.Value.Boot, p.Value.Sequence));
 
     /// <summary>Takes over a device's last accepted boot and sequence (a twin re-activated elsewhere or after a restart):
-    /// a message recorded before the re-activation is still refused as a replay.</summary>
-    public void RestoreAccepted(string deviceId, long boot, long sequence) => _last[deviceId] = (boot, sequence);
+    /// a message recorded before the re-activation is still refused as a replay. The later of these numbers and those
+    /// the validator already holds (the node's own sequence store) is kept.</summary>
+    public void RestoreAccepted(string deviceId, long boot, long sequence)
+    {
+        if (!_last.TryGetValue(deviceId, out var held) || boot > held.Boot || (boot == held.Boot && sequence > held.Sequence))
+        {
+            _last[deviceId] = (boot, sequence);
+        }
+    }
 
     /// <summary>Message-level checks: skew, then boot and sequence. Null when the message may proceed.</summary>
     /// <remarks>

@@ -27,6 +27,59 @@ public sealed class TemporalFeaturesTests
     }
 
     [Fact]
+    public void Push_LongStream_EqualsTheWindowStatisticsToTheLastBit()
+    {
+        // The live path reuses each column's mean and walks the ring without division: its features must be those of
+        // the plain definition, summed newest first over the window, exactly (offline and live verdicts must agree).
+        const int window = 10;
+        var features = new TemporalFeatures(3, new TemporalFeatureOptions { Window = window, LevelFreeColumns = [2] });
+        var random = new Random(11);
+        var rows = new List<double[]>();
+        var output = new double[features.OutputColumns];
+        for (var t = 0; t < 57; t++)
+        {
+            double[] row = [1e5 + random.NextDouble(), 3 * random.NextDouble(), -random.NextDouble()];
+            rows.Add(row);
+            features.Push(row, output);
+
+            var seen = rows.Count;
+            var filled = Math.Min(seen, window);
+            var expected = new List<double> { row[0], row[1] };
+            var means = new double[3];
+            for (var j = 0; j < 3; j++)
+            {
+                var sum = 0.0;
+                for (var k = 0; k < filled; k++)
+                {
+                    sum += rows[seen - 1 - k][j];
+                }
+
+                means[j] = sum / filled;
+            }
+
+            expected.AddRange([means[0], means[1]]);
+            for (var j = 0; j < 3; j++)
+            {
+                var sum = 0.0;
+                for (var k = 0; k < filled; k++)
+                {
+                    var d = rows[seen - 1 - k][j] - means[j];
+                    sum += d * d;
+                }
+
+                expected.Add(filled < 2 ? 0.0 : Math.Sqrt(sum / (filled - 1)));
+            }
+
+            for (var j = 0; j < 3; j++)
+            {
+                expected.Add(row[j] - rows[seen - 1 - Math.Min(seen - 1, window)][j]);
+            }
+
+            Assert.Equal(expected, output);
+        }
+    }
+
+    [Fact]
     public void FeatureNames_LevelFreeColumn_KeepsOnlyDeviationAndDelta()
     {
         var features = new TemporalFeatures(2, new TemporalFeatureOptions { Window = 5, LevelFreeColumns = [1] });

@@ -34,6 +34,26 @@ public sealed class OnlineAnomalyDetectorTests
     }
 
     [Fact]
+    public void Push_SustainedShiftWithAcceptAfter_IsAcceptedOnceAndReported()
+    {
+        var normal = TestData.Gaussian(4000, 3, seed: 8);
+        var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
+            new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000, AcceptAfter = 400 });
+        var verdicts = new List<AnomalyVerdict>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var row = normal.Row(i).ToArray();
+            row[0] += i >= 1000 ? 50 : 0; // a new operating point from row 1,000 on, held to the end
+            verdicts.AddRange(online.Push(row));
+        }
+
+        var decision = Assert.Single(online.Decisions, d => d.Decision == "new_operating_point_accepted");
+        Assert.InRange(decision.Row, 1400, 1420); // 400 flagged rows after the shift (plus the smoothing's delay)
+        Assert.True(verdicts.Skip(2000).Count(v => v.IsAnomaly) < 50, "the accepted operating point is still flagged");
+        Assert.All(verdicts.Skip(1020).Take(380), v => Assert.True(v.IsAnomaly)); // flagged until accepted
+    }
+
+    [Fact]
     public void Push_DuringWarmUp_ReturnsNothingThenEveryWarmUpVerdict()
     {
         var data = TestData.Gaussian(50, 2, seed: 2);

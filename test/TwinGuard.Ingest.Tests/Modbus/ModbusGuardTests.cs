@@ -23,13 +23,15 @@ public sealed class ModbusGuardTests
     {
         public int Port => Guard.LocalEndpoint.Port;
 
-        public static async Task<Site> StartAsync(Func<int, ModbusDeviceModel> device, params (int, int)[] holding)
+        public static Task<Site> StartAsync(Func<int, ModbusDeviceModel> device, params (int, int)[] holding) => StartAsync(device, TimeProvider.System, holding);
+
+        public static async Task<Site> StartAsync(Func<int, ModbusDeviceModel> device, TimeProvider time, params (int, int)[] holding)
         {
             var plc = await PymodbusPlc.StartAsync(null, holding);
             var quarantine = new QuarantineList();
             var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
             var metrics = new ModbusMetrics();
-            var guard = new ModbusGuard(device(plc.Port), quarantine, evidence, metrics, TimeProvider.System);
+            var guard = new ModbusGuard(device(plc.Port), quarantine, evidence, metrics, time);
             guard.Start();
             return new Site(plc, guard, quarantine, evidence, metrics);
         }
@@ -119,15 +121,88 @@ public sealed class ModbusGuardTests
     }
 
     [Fact]
-    public async Task UnknownClientAddress_RefusedWithException01()
+    public async Task UnknownClientAddress_ClosedAtAccept()
     {
         await using var site = await Site.StartAsync(port => Device(port, clientAddress: "10.9.9.9"));
 
         var read = await PymodbusPlc.ClientAsync(site.Port, "read_holding", 0, 1);
 
-        Assert.Equal(1, read.Exception);
+        Assert.False(read.Ok);
+        Assert.Null(read.Exception); // no answer at all: the connection was closed before a byte was read
         var finding = Assert.Single(ModbusPollerTests.Drain(site.Evidence));
-        Assert.Equal((ReasonCode.UnknownSource, "modbus-client:127.0.0.1"), (finding.Reason, finding.DeviceId));
+        Assert.Equal((ReasonCode.UnknownSource, "modbus-client:127.0.0.1", "127.0.0.0/24"), (finding.Reason, finding.DeviceId, finding.SourceBlock));
+    }
+
+    [Fact]
+    public async Task IdleUnlistedSockets_ThousandOfThem_TheListedHmiIsAlwaysServed()
+    {
+        // The HMI is listed as 127.0.0.1; the attacker holds 1,000 sockets from other loopback addresses.
+        await using var site = await Site.StartAsync(port => Device(port), (10, 42));
+        var idle = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse($"127.0.{2 + (i / 250)}.{1 + (i % 250)}"), 0));
+                idle.Add(socket);
+                try
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, site.Port);
+                }
+                catch (SocketException)
+                {
+                    // reset at accept before the connect completed: refused, as it should be
+                }
+            }
+
+            for (var request = 0; request < 20; request++)
+            {
+                Assert.Equal((int[])[42], (await PymodbusPlc.ClientAsync(site.Port, "read_holding", 10, 1)).Registers);
+            }
+
+            Assert.Equal(1000, site.Metrics.ConnectionsRefused);
+        }
+        finally
+        {
+            idle.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task ListedClient_MoreSocketsThanItsShare_AreRefusedAndIdleOnesClosed()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var site = await Site.StartAsync(port => Device(port), time, (10, 42));
+        var held = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < ModbusGuard.MaxConnectionsPerAddress + 3; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                held.Add(socket);
+                try
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, site.Port);
+                }
+                catch (SocketException)
+                {
+                    // reset at accept before the connect completed: one over the cap
+                }
+            }
+
+            await Eventually.HoldsAsync(() => site.Metrics.ConnectionsRefused, n => n == 3, TimeSpan.FromSeconds(10), "three refused over the per-address cap");
+            await Eventually.HoldsAsync(() => site.Metrics.Connections, n => n == ModbusGuard.MaxConnectionsPerAddress, TimeSpan.FromSeconds(10), "the cap's worth accepted");
+
+            // Each probe moves the clock past the idle timeout, also for a connection whose read began after the last move.
+            await Eventually.HoldsAsync(
+                () => { time.Advance(ModbusGuard.IdleTimeout); return site.Metrics.IdleClosed; }, n => n == ModbusGuard.MaxConnectionsPerAddress, TimeSpan.FromSeconds(10), "the idle ones closed");
+            Assert.Equal((int[])[42], (await PymodbusPlc.ClientAsync(site.Port, "read_holding", 10, 1)).Registers);
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+        }
     }
 
     [Fact]

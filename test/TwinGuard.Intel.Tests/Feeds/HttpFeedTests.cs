@@ -15,7 +15,87 @@ public sealed class HttpFeedTests
     {
         TimeProvider = time,
         Retry = new FeedRetryPolicy { MaxAttempts = 3, BaseDelay = TimeSpan.Zero },
+        Limits = FeedFetchLimits.LocalNetwork, // the test server is http on loopback
     };
+
+    [Fact]
+    public async Task Refresh_DefaultLimits_RefusePlainHttpAndLoopbackWithoutARequest()
+    {
+        await using var server = new TestFeedServer((_, _) => Encoding.UTF8.GetBytes("ip,203.0.113.7\n"));
+        using var http = FeedHttp.CreateClient(TimeSpan.FromSeconds(10));
+        var plain = new FeedRefresher([FeedSource.For(new Uri(server.BaseUrl, "list.csv").ToString())], http, new FeedRefresherOptions());
+        var loopback = new FeedRefresher([FeedSource.For("https://127.0.0.1:1/list.csv")], http, new FeedRefresherOptions());
+
+        var refusedHttp = Assert.Single(await plain.RefreshAllAsync(CancellationToken.None));
+        var refusedLoopback = Assert.Single(await loopback.RefreshAllAsync(CancellationToken.None));
+
+        Assert.Contains("https only", refusedHttp.LastError, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1 is 127.0.0.1, a loopback, private or link-local address", refusedLoopback.LastError, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Refresh_RedirectToAnotherHost_IsNotFollowed(bool clientFollowsItself)
+    {
+        // 'localhost' is another host name than '127.0.0.1', although the same machine: the cloud-metadata trick.
+        await using var server = new TestFeedServer((request, response) =>
+        {
+            if (request.Url!.AbsolutePath == "/moved.csv")
+            {
+                response.StatusCode = 302;
+                response.RedirectLocation = new UriBuilder(request.Url) { Host = "localhost", Path = "/list.csv" }.Uri.ToString();
+                return null;
+            }
+
+            return Encoding.UTF8.GetBytes("ip,203.0.113.7\n");
+        });
+        using var http = clientFollowsItself ? new HttpClient() : FeedHttp.CreateClient(TimeSpan.FromSeconds(10));
+        var refresher = new FeedRefresher([FeedSource.For(new Uri(server.BaseUrl, "moved.csv").ToString())], http, Options(new FakeTimeProvider(Start)));
+
+        var status = Assert.Single(await refresher.RefreshAllAsync(CancellationToken.None));
+
+        Assert.Contains("redirected to another host (localhost)", status.LastError, StringComparison.Ordinal);
+        Assert.Null(refresher.Index.Match(IPAddress.Parse("203.0.113.7")));
+    }
+
+    [Fact]
+    public async Task Refresh_RedirectOnTheSameHost_IsFollowed()
+    {
+        await using var server = new TestFeedServer((request, response) =>
+        {
+            if (request.Url!.AbsolutePath == "/moved.csv")
+            {
+                response.StatusCode = 301;
+                response.RedirectLocation = "/list.csv";
+                return null;
+            }
+
+            return Encoding.UTF8.GetBytes("ip,203.0.113.7\n");
+        });
+        using var http = FeedHttp.CreateClient(TimeSpan.FromSeconds(10));
+        var refresher = new FeedRefresher([FeedSource.For(new Uri(server.BaseUrl, "moved.csv").ToString())], http, Options(new FakeTimeProvider(Start)));
+
+        var status = Assert.Single(await refresher.RefreshAllAsync(CancellationToken.None));
+
+        Assert.Null(status.LastError);
+        Assert.NotNull(refresher.Index.Match(IPAddress.Parse("203.0.113.7")));
+    }
+
+    [Fact]
+    public async Task Refresh_FilesBeyondTheRefreshBudget_FailTheRefresh()
+    {
+        var big = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 20_000).Select(i => $"ip,10.{i / 65536}.{i / 256 % 256}.{i % 256}\n")));
+        await using var server = new TestFeedServer((_, _) => big);
+        using var http = FeedHttp.CreateClient(TimeSpan.FromSeconds(10));
+        var options = Options(new FakeTimeProvider(Start)) with { Limits = FeedFetchLimits.LocalNetwork with { MaxBytesPerRefresh = big.Length - 1 } };
+        var refresher = new FeedRefresher([FeedSource.For(new Uri(server.BaseUrl, "list.csv").ToString())], http, options);
+
+        var status = Assert.Single(await refresher.RefreshAllAsync(CancellationToken.None));
+
+        Assert.Contains("left of this refresh's budget", status.LastError, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task RefreshAll_ServerFailsThenRecovers_KeepsLastGoodCopyAndSaysSo()

@@ -32,6 +32,17 @@ public sealed class CsvIndicatorReaderTests
     }
 
     [Fact]
+    public void Read_TooBroadOrLoopbackAddresses_AreDroppedAndCounted()
+    {
+        var content = Read("ip,0.0.0.0/0\nip,::/0\nip,127.0.0.1\nip,10.0.0.0/8\nip,2001:db8::/32\nip,203.0.113.7\nip,198.51.100.0/24\n");
+
+        Assert.Equal(["203.0.113.7", "198.51.100.0/24"], content.Indicators.Select(i => i.Value));
+        Assert.Equal(5, content.Ignored);
+        Assert.Equal(5, content.Issues.Count(i => i.Reason.StartsWith("dropped '", StringComparison.Ordinal)));
+        Assert.Contains(content.Issues, i => i.Reason == "dropped '127.0.0.1': loopback or unspecified: it would match this host");
+    }
+
+    [Fact]
     public void Read_NoHeader_UsesDefaultColumnOrder()
     {
         var content = Read("sha256,E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855,1790000000\nurl,\"http://evil.example/a,b\"\n");

@@ -136,6 +136,37 @@ public sealed class NetworkLogReaderTests
     }
 
     [Fact]
+    public void ReadAvailable_ZeekNoticeLog_ParsesNoticesAsAlerts()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("notice.log");
+        // A Modbus notice with a connection, and a scan notice that has only src (Zeek's notice.log fields).
+        Append(path, """
+            #separator \x09
+            #set_separator	,
+            #empty_field	(empty)
+            #unset_field	-
+            #path	notice
+            #fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	note	msg	sub	src	dst	p	n	actions	suppress_for
+            #types	time	string	addr	port	addr	port	enum	enum	string	string	addr	addr	port	count	set[enum]	interval
+            1790000100.500000	CzXF3r1	10.20.9.77	51544	10.20.0.5	502	tcp	Modbus::Write_To_Protected_Register	holding register 40001 written	-	10.20.9.77	10.20.0.5	502	-	Notice::ACTION_LOG	3600.000000
+            1790000200.000000	-	-	-	-	-	-	Scan::Port_Scan	10.20.9.77 scanned at least 15 unique ports of host 10.20.0.5 in 0m2s	local	10.20.9.77	-	-	-	Notice::ACTION_LOG	3600.000000
+            """ + "\n");
+        using var reader = new NetworkLogReader(path);
+        var problems = new List<string>();
+
+        var events = reader.ReadAvailable(problems);
+
+        Assert.Empty(problems);
+        Assert.Equal(2, events.Count);
+        Assert.All(events, e => Assert.Equal((NetworkEventKind.Alert, "zeek", 2), (e.Kind, e.Sensor, e.Severity!.Value)));
+        Assert.Equal("Modbus::Write_To_Protected_Register: holding register 40001 written", events[0].Signature);
+        Assert.Equal((IPAddress.Parse("10.20.9.77"), IPAddress.Parse("10.20.0.5"), 502), (events[0].SourceAddress, events[0].DestinationAddress, events[0].DestinationPort!.Value));
+        Assert.StartsWith("Scan::Port_Scan: ", events[1].Signature, StringComparison.Ordinal);
+        Assert.Equal(IPAddress.Parse("10.20.9.77"), events[1].SourceAddress);
+    }
+
+    [Fact]
     public void ReadAvailable_ZeekJson_ParsesConnections()
     {
         using var temp = new TempDirectory();

@@ -1,11 +1,17 @@
 #!/usr/bin/python3
 """Independent verifier for a TwinGuard ledger directory, written from docs/ledger-format.md alone.
 
-Uses only the Python standard library (hashlib for SHA-256; ECDSA P-256 is checked with plain integer
-arithmetic). It shares no code with the C# implementation.
+The binary checkpoints are checked with the Python standard library only (hashlib for SHA-256; ECDSA P-256 with plain
+integer arithmetic). Signed notes (c2sp.org/signed-note, tlog-checkpoint, tlog-cosignature) are checked with the
+`cryptography` package (Debian's python3-cryptography): ECDSA type 0x02 lines and Ed25519 cosignature/v1 lines.
+It shares no code with the C# implementation.
 
-    verify_ledger.py LEDGER_DIR                      -> JSON: ok, treeSize, root, checkpoints, signaturesVerified
+    verify_ledger.py LEDGER_DIR [--public-key FILE] [--witness VKEY ...] [--min-witnesses N]
+                                                      -> JSON: ok, treeSize, root, checkpoints, signaturesVerified,
+                                                         notesVerified, witnessedSize, keySource
     verify_ledger.py LEDGER_DIR --inclusion M N      -> JSON: the RFC 6962 audit path of entry M in the tree of N
+    verify_ledger.py --note FILE --public-key FILE [--witness VKEY ...]
+                                                      -> JSON: a standalone checkpoint note: origin, treeSize, root, cosigners
 
 Exit code 0 when everything verifies, 1 when something does not (the JSON says what and where).
 """
@@ -104,10 +110,97 @@ def ecdsa_verify(public_point, message, signature):
     return point is not None and point[0] % N == r
 
 
-def load_public_key(pem_text):
-    body = "".join(line for line in pem_text.splitlines() if line and not line.startswith("-----"))
-    der = base64.b64decode(body)
-    point = der[-65:]  # SubjectPublicKeyInfo for P-256 ends with the uncompressed point 04 || X || Y
+# ---- signed notes (c2sp.org/signed-note, tlog-checkpoint, tlog-cosignature) ----------------------------------------
+
+EM_DASH = "\u2014 "
+
+
+def vkey_parse(text):
+    """name+hash+base64(type || key) -> (name, key hash int, type, key bytes); checks the key hash."""
+    name, hash_hex, key64 = text.strip().split("+", 2)
+    raw = base64.b64decode(key64)
+    kind, key = raw[0], raw[1:]
+    if kind == 0x02:   # ECDSA: SHA-256 of the DER SubjectPublicKeyInfo
+        expected = hashlib.sha256(key).digest()[:4]
+    else:              # Ed25519 (0x01) and cosignature/v1 (0x04): SHA-256(name || 0x0A || type || key)
+        expected = hashlib.sha256(name.encode() + b"\n" + bytes([kind]) + key).digest()[:4]
+    if int(hash_hex, 16) != int.from_bytes(expected, "big"):
+        raise ValueError("verifier key hash does not match its key: " + name)
+    return name, int(hash_hex, 16), kind, key
+
+
+def note_parse(note):
+    split = note.rindex("\n\n")
+    text, lines = note[:split + 1], note[split + 2:].rstrip("\n").split("\n")
+    signatures = []
+    for line in lines:
+        if not line.startswith(EM_DASH):
+            raise ValueError("not a signature line: " + line)
+        name, sig64 = line[len(EM_DASH):].split(" ")
+        raw = base64.b64decode(sig64)
+        signatures.append((name, int.from_bytes(raw[:4], "big"), raw[4:]))
+    return text, signatures
+
+
+def checkpoint_text(origin, size, root):
+    return "%s\n%d\n%s\n" % (origin, size, base64.b64encode(root).decode())
+
+
+def der_from_p1363(signature):
+    def integer(b):
+        b = b.lstrip(b"\x00") or b"\x00"
+        if b[0] & 0x80:
+            b = b"\x00" + b
+        return b"\x02" + bytes([len(b)]) + b
+    body = integer(signature[:32]) + integer(signature[32:])
+    return b"\x30" + bytes([len(body)]) + body
+
+
+def ecdsa_note_verify(spki_der, text, der_signature):
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    key = serialization.load_der_public_key(spki_der)
+    try:
+        key.verify(der_signature, text.encode(), ec.ECDSA(hashes.SHA256()))
+        return True
+    except InvalidSignature:
+        return False
+
+
+def cosignature_verify(witness, text, signature):
+    """c2sp.org/tlog-cosignature: 8-byte timestamp || Ed25519 over 'cosignature/v1\\ntime T\\n' || text."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    name, key_hash, kind, key = witness
+    if kind != 0x04 or len(signature) != 72:
+        return False
+    timestamp = int.from_bytes(signature[:8], "big")
+    message = ("cosignature/v1\ntime %d\n" % timestamp).encode() + text.encode()
+    try:
+        Ed25519PublicKey.from_public_bytes(key).verify(signature[8:], message)
+        return True
+    except InvalidSignature:
+        return False
+
+
+def load_log_key(path_):
+    """PEM or verifier key -> (point, key id, origin, spki der)."""
+    text = open(path_).read()
+    if text.lstrip().startswith("-----BEGIN"):
+        body = "".join(line for line in text.splitlines() if line and not line.startswith("-----"))
+        der = base64.b64decode(body)
+        origin = None
+    else:
+        origin, _, kind, der = vkey_parse(text)
+        if kind != 0x02:
+            raise ValueError("the log key is not an ECDSA verifier key")
+    point, key_id = point_from_spki(der)
+    return point, key_id, origin or "twinguard.ledger/" + key_id[:8].hex(), der
+
+
+def point_from_spki(der):
+    point = der[-65:]
     if point[0] != 4:
         raise ValueError("public key is not an uncompressed P-256 point")
     x = int.from_bytes(point[1:33], "big")
@@ -115,6 +208,39 @@ def load_public_key(pem_text):
     if (y * y - (x * x * x + A * x + B)) % P != 0:
         raise ValueError("public key point is not on P-256")
     return (x, y), hashlib.sha256(der).digest()
+
+
+def read_cosignatures(directory):
+    path_ = os.path.join(directory, "cosignatures.tgw")
+    result = []
+    if os.path.exists(path_):
+        for line in open(path_, encoding="utf-8").read().splitlines():
+            size, _, sig_line = line.partition(" ")
+            name, sig64 = sig_line[len(EM_DASH):].split(" ")
+            raw = base64.b64decode(sig64)
+            result.append((int(size), name, int.from_bytes(raw[:4], "big"), raw[4:]))
+    return result
+
+
+def verify_note_file(note_path, key_path, witnesses):
+    _, _, origin, spki = load_log_key(key_path)
+    text, signatures = note_parse(open(note_path, encoding="utf-8").read())
+    lines = text.rstrip("\n").split("\n")
+    key_hash = int.from_bytes(hashlib.sha256(spki).digest()[:4], "big")
+    if lines[0] != origin:
+        fail("the note's origin is not the log's", origin=lines[0])
+    mine = [s for s in signatures if s[0] == origin and s[1] == key_hash]
+    if not mine or not all(ecdsa_note_verify(spki, text, s[2]) for s in mine):
+        fail("no valid signature of the log key on the note")
+    cosigners = []
+    for w in witnesses:
+        claimed = [s for s in signatures if s[0] == w[0] and s[1] == w[1]]
+        for s in claimed:
+            if not cosignature_verify(w, text, s[2]):
+                fail("cosignature does not verify", witness=w[0])
+            cosigners.append(w[0])
+    print(json.dumps({"ok": True, "origin": origin, "treeSize": int(lines[1]),
+                      "root": base64.b64decode(lines[2]).hex(), "cosigners": sorted(set(cosigners))}))
 
 
 # ---- the files (docs/ledger-format.md) --------------------------------------------------------------------------
@@ -160,14 +286,23 @@ def read_checkpoints(directory):
     result = []
     for i in range(0, len(data), 152):
         magic, version, sig_length, size, micros = struct.unpack(">4sHHqq", data[i:i + 24])
-        if magic != b"TGCP" or version != 1 or sig_length != 64:
+        if magic != b"TGCP" or version not in (1, 2) or sig_length != 64:
             fail("malformed checkpoint", offset=i)
-        result.append({"offset": i, "size": size, "micros": micros, "root": data[i + 24:i + 56],
+        result.append({"offset": i, "version": version, "size": size, "micros": micros, "root": data[i + 24:i + 56],
                        "keyId": data[i + 56:i + 88], "signed": data[i:i + 88], "signature": data[i + 88:i + 152]})
     return result
 
 
+def option(name, default=None):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
 def main():
+    witnesses = [vkey_parse(sys.argv[i + 1]) for i, a in enumerate(sys.argv) if a == "--witness"]
+    min_witnesses = int(option("--min-witnesses", "1"))
+    if sys.argv[1] == "--note":
+        verify_note_file(sys.argv[2], option("--public-key"), witnesses)
+        return
     directory = sys.argv[1]
     leaves = read_leaves(directory)
     if len(sys.argv) == 5 and sys.argv[2] == "--inclusion":
@@ -175,12 +310,24 @@ def main():
         print(json.dumps({"index": m, "treeSize": n, "leaf": leaves[m].hex(),
                           "path": [h.hex() for h in path(leaves, m, 0, n)], "root": mth(leaves, 0, n).hex()}))
         return
-    public_point, key_id = load_public_key(open(os.path.join(directory, "signing-key.pub.pem")).read())
+    key_path = option("--public-key")
+    key_source = "given" if key_path else "log-own"
+    public_point, key_id, origin, spki = load_log_key(key_path or os.path.join(directory, "signing-key.pub.pem"))
     checkpoints = read_checkpoints(directory)
     verified = 0
+    notes = 0
     previous = 0
+    texts = {}
     for c in checkpoints:
-        if c["keyId"] != key_id or not ecdsa_verify(public_point, c["signed"], c["signature"]):
+        if c["version"] == 2:
+            # The signature covers the checkpoint note text; checked as the signed note's ECDSA line (DER).
+            text = checkpoint_text(origin, c["size"], c["root"])
+            ok = c["keyId"] == key_id and ecdsa_note_verify(spki, text, der_from_p1363(c["signature"]))
+            texts[c["size"]] = (text, c["offset"])
+            notes += 1 if ok else 0
+        else:
+            ok = c["keyId"] == key_id and ecdsa_verify(public_point, c["signed"], c["signature"])
+        if not ok:
             fail("checkpoint signature does not verify", offset=c["offset"])
         if c["size"] < previous:
             fail("checkpoint tree sizes go backwards", offset=c["offset"])
@@ -190,9 +337,26 @@ def main():
             fail("entries do not hash to the signed root", offset=c["offset"], entry=previous)
         previous = c["size"]
         verified += 1
+    witnessed = 0
+    cosignatures = 0
+    if witnesses:
+        valid = {}
+        for size, name, key_hash, signature in read_cosignatures(directory):
+            for w in witnesses:
+                if w[0] == name and w[1] == key_hash and size in texts:
+                    text, offset = texts[size]
+                    if not cosignature_verify(w, text, signature):
+                        fail("cosignature does not verify", offset=offset, witness=name, treeSize=size)
+                    valid.setdefault(size, set()).add(name)
+                    cosignatures += 1
+        enough = [size for size, names in valid.items() if len(names) >= min_witnesses]
+        if not enough:
+            fail("no checkpoint is cosigned by enough of the given witnesses", required=min_witnesses)
+        witnessed = max(enough)
     print(json.dumps({"ok": True, "treeSize": len(leaves), "root": mth(leaves, 0, len(leaves)).hex(),
-                      "checkpoints": len(checkpoints), "signaturesVerified": verified,
-                      "keyId": key_id.hex()}))
+                      "checkpoints": len(checkpoints), "signaturesVerified": verified, "notesVerified": notes,
+                      "witnessedSize": witnessed, "cosignaturesVerified": cosignatures, "keySource": key_source,
+                      "origin": origin, "keyId": key_id.hex()}))
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ public sealed class EndpointAccessTests(ITestOutputHelper output)
         new("GET", "/api/keys/", "/api/keys", ApiRole.Admin, [200]),
         new("POST", "/api/keys/", "/api/keys", ApiRole.Admin, [201], """{"name":"siem","role":"viewer"}"""),
         new("DELETE", "/api/keys/{id}", "/api/keys/000000000000", ApiRole.Admin, [404]),
+        new("GET", "/api/suppressions/", "/api/suppressions", ApiRole.Viewer, [200]),
+        new("POST", "/api/suppressions/{id:long}/lift", "/api/suppressions/999999/lift", ApiRole.Operator, [404], """{"reason":"pattern gone"}"""),
         new("POST", "/api/events/ticket", "/api/events/ticket", ApiRole.Viewer, [200]),
         new("GET", "/api/events/", "/api/events", ApiRole.Viewer, [200]),
         new("*", "/api/{*path:nonfile}", "/api/no-such-thing", ApiRole.Viewer, [404]),

@@ -38,6 +38,7 @@ internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
         {
             Response = plan ?? ResponsePlan.Empty,
             PlantSource = SamplePlantPath, // recorded in the ledger at start, so there is an entry to prove
+            LedgerKey = LedgerKeyLocations.For(Path.Combine(DataDirectory, "ledger"), DataDirectory + "-keys"), // outside the data directory
         };
     }
 
@@ -79,6 +80,7 @@ internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
+            Directory.Delete(DataDirectory + "-keys", recursive: true);
         }
         catch (IOException)
         {

@@ -44,13 +44,13 @@ public sealed class DetectCommandTests : IDisposable
         var summary = OfflineDetection.Run(Request(input));
         var lines = File.ReadAllLines(_dir.PathOf("out.csv"));
 
-        Assert.Equal("time,score,is_anomaly,top_feature", lines[0]);
+        Assert.Equal("time,score,is_anomaly,alarm,top_feature", lines[0]);
         Assert.Equal(601, lines.Length);
         Assert.Equal(600, summary.Rows);
         var flagged = lines.Skip(1).Select(l => l.Split(',')).Where(f => f[2] == "1").ToList();
         Assert.NotEmpty(flagged);
         Assert.All(flagged, f => Assert.InRange(int.Parse(f[0][^2..], CultureInfo.InvariantCulture) + (60 * int.Parse(f[0][^5..^3], CultureInfo.InvariantCulture)), 400, 470));
-        Assert.Equal("flow", flagged.GroupBy(f => f[3]).OrderByDescending(g => g.Count()).First().Key);
+        Assert.Equal("flow", flagged.GroupBy(f => f[4]).OrderByDescending(g => g.Count()).First().Key);
         Assert.All(lines.Skip(1), l => Assert.InRange(double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture), 0, 1));
     }
 
@@ -190,5 +190,52 @@ public sealed class DetectCommandTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Equal(301, File.ReadAllLines(_dir.PathOf("o.csv")).Length);
+    }
+
+    [Fact]
+    public async Task RunAsync_Json_ReportsColumnBehaviourEpisodesAndAlarms()
+    {
+        var input = _dir.File("in.csv", Signal(600, spikeAt: 400));
+        var stdout = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(stdout);
+        int code;
+        try
+        {
+            code = await TwinGuardCli.RunAsync(["detect", "--input", input, "--train-rows", "200", "--time-column", "time",
+                "--output", _dir.PathOf("o.csv"), "--json"]);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        Assert.Equal(0, code);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout.ToString());
+        var root = json.RootElement;
+        var columns = root.GetProperty("columns").EnumerateArray().ToList();
+        Assert.Equal(["pressure", "flow", "temp"], columns.Select(c => c.GetProperty("name").GetString()));
+        Assert.All(columns, c => Assert.Equal("continuous", c.GetProperty("kind").GetString()));
+        var episode = Assert.Single(root.GetProperty("episodes").EnumerateArray());
+        Assert.InRange(episode.GetProperty("start_row").GetInt32(), 400, 415);
+        Assert.True(episode.GetProperty("alarm").GetBoolean());
+        Assert.Equal("flow", episode.GetProperty("top_features")[0].GetString());
+        Assert.Equal(1, root.GetProperty("alarms").GetInt32());
+        var alarmRows = File.ReadAllLines(_dir.PathOf("o.csv")).Skip(1).Select((l, i) => (l.Split(',')[3], i)).Where(a => a.Item1 == "1").ToList();
+        Assert.Equal(episode.GetProperty("start_row").GetInt32(), Assert.Single(alarmRows).i);
+    }
+
+    [Fact]
+    public void Run_LevelFreeOverride_IsReportedAndUnknownColumnsRefused()
+    {
+        var input = _dir.File("in.csv", Signal(300));
+
+        var summary = OfflineDetection.Run(Request(input) with { LevelFree = ["temp"], Period = 0 });
+        Assert.True(summary.Profiles[2].LevelFree);
+        Assert.False(summary.Profiles[0].LevelFree);
+        Assert.All(summary.Profiles, p => Assert.True(p.Overridden));
+
+        var ex = Assert.Throws<DetectRequestException>(() => OfflineDetection.Run(Request(input) with { LevelFree = ["nope"] }));
+        Assert.Contains("'nope'", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -198,6 +198,69 @@ public sealed class CorrelateStageTests : IAsyncLifetime
         Assert.Equal(incident.Id, Assert.Single(store.Findings()).IncidentId);
     }
 
+    [Fact]
+    public void DrainOnce_ReplaysFoldedIntoOneFinding_OpenAnIncidentOnTheAsset()
+    {
+        // Each replayed sequence number is one more old message sent again: a burst of them is an act, not one event.
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        for (var i = 0; i < 3; i++)
+        {
+            evidence.Raise(OnPump(ReasonCode.ReplayedSequence, Severity.High, "flow"));
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            stage.DrainOnce();
+        }
+
+        var incident = Assert.Single(opened);
+        Assert.Equal("asset:pump1", incident.Scope);
+        Assert.Equal([ReasonCode.ReplayedSequence], incident.Reasons);
+        Assert.Equal(incident.Id, Assert.Single(store.Findings()).IncidentId);
+    }
+
+    [Fact]
+    public void DrainOnce_ProbeThenStolenCredentialsThenSpoofOnAnotherAsset_ThreeIncidentsOfOneCampaign()
+    {
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        // Stage 1: an unknown client probes the broker from 10.9.9.9.
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.UnknownSource, Severity.High, null, null, "probe-7", null, 0, "unknown client") { RemoteAddress = "10.9.9.9" });
+        // Unrelated: a flood from another device and address in between opens an incident of its own campaign.
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.Flooding, Severity.High, "pump1", null, "vibration-node", null, 0, "flood") { RemoteAddress = "10.1.1.4" });
+        // Stage 2, ten minutes later: the same address presents loop-plc's valid credentials.
+        _time.Advance(TimeSpan.FromMinutes(8));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
+        // Stage 3, ten minutes later: loop-plc's values are spoofed on another asset.
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed"));
+
+        Assert.Equal(4, opened.Count);
+        var (probe, flood, credentials, spoof) = (opened[0], opened[1], opened[2], opened[3]);
+        Assert.Equal(("source:probe-7", (long?)null), (probe.Scope, probe.CampaignId));
+        Assert.Equal(("source:vibration-node", (long?)null), (flood.Scope, flood.CampaignId));
+        Assert.Equal(("source:loop-plc", probe.Id), (credentials.Scope, credentials.CampaignId));
+        Assert.Equal(("asset:tank1", probe.Id), (spoof.Scope, spoof.CampaignId));
+        var campaign = store.Campaign(probe.Id);
+        Assert.Equal([probe.Id, credentials.Id, spoof.Id], campaign.Select(i => i.Id));
+        Assert.Equal(["T0846", "T0886"], campaign[0].Attack.Select(t => t.Id));
+        Assert.Equal(["T0859"], campaign[1].Attack.Select(t => t.Id));
+        Assert.Equal(["T0832", "T0856"], campaign[2].Attack.Select(t => t.Id));
+    }
+
+    private void Burst(EvidenceSink evidence, CorrelateStage stage, Func<int, Finding> finding)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            evidence.Raise(finding(i));
+            _time.Advance(TimeSpan.FromMilliseconds(200));
+            stage.DrainOnce();
+        }
+    }
+
     /// <summary>One relation_violated finding on pump1.flow every 250 ms for <paramref name="duration"/>; when an incident opened, if one did.</summary>
     private TimeSpan? RecurEvery250Ms(CorrelateStage stage, EvidenceSink evidence, TimeSpan duration, List<Incident> opened)
     {

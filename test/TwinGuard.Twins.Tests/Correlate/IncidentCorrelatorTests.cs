@@ -175,4 +175,40 @@ public sealed class IncidentCorrelatorTests
     [Fact]
     public void ScopeOf_SourceFinding_IsTheDevice() =>
         Assert.Equal("source:tank-gateway", IncidentCorrelator.ScopeOf(At(0, reason: ReasonCode.UnauthorisedTopic)));
+
+    [Fact]
+    public void Observe_IdsAlertThenProcessAnomalyOnTheAsset_OpensOneIncidentAtOnce()
+    {
+        var correlator = NewCorrelator();
+        var alert = correlator.Observe(At(0, asset: "pump1", reason: ReasonCode.IdsAlert, severity: Severity.Low, device: "loop-plc"), 1);
+
+        var anomaly = correlator.Observe(At(20, asset: "pump1", reason: ReasonCode.RelationViolated, device: "loop-plc"), 2);
+
+        Assert.Null(alert.OpenScope);
+        Assert.Equal(("asset:pump1", "network-alert-then-anomaly"), (anomaly.OpenScope, anomaly.Rule));
+        Assert.Equal([1L, 2L], anomaly.FindingIds);
+    }
+
+    [Fact]
+    public void Observe_IdsAlertLongBeforeTheAnomaly_OpensNothing()
+    {
+        var correlator = NewCorrelator();
+        correlator.Observe(At(0, asset: "pump1", reason: ReasonCode.IdsAlert, severity: Severity.Low, device: "loop-plc"), 1);
+
+        var anomaly = correlator.Observe(At(31, asset: "pump1", reason: ReasonCode.RelationViolated, device: "loop-plc"), 2);
+
+        Assert.Null(anomaly.OpenScope);
+    }
+
+    [Fact]
+    public void Observe_SequenceRuleFromThePlantModel_OpensWithItsName()
+    {
+        var rule = new SequenceRule("stale-then-spoof", new([ReasonCode.Stale], [], ["tank1"]), new([], ["T0856"], []), TimeSpan.FromMinutes(2));
+        var correlator = new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3) { Sequences = [rule] });
+        correlator.Observe(At(0, reason: ReasonCode.Stale, severity: Severity.Low), 1);
+
+        var spoof = correlator.Observe(At(90, reason: ReasonCode.OutOfRange, severity: Severity.Low), 2);
+
+        Assert.Equal(("asset:tank1", "stale-then-spoof"), (spoof.OpenScope, spoof.Rule));
+    }
 }

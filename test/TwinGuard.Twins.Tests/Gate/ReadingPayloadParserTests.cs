@@ -41,6 +41,19 @@ public sealed class ReadingPayloadParserTests
             parsed.Rejected.Select(r => (r.SignalId, r.Reason)));
     }
 
+    [Theory]
+    [InlineData("""{"ts":1,"seq":1,"value":1,"value":2}""", 0, "'value' appears twice")]
+    [InlineData("""{"ts":1,"seq":1,"seq":2,"value":1}""", 0, "'seq' appears twice")]
+    [InlineData("""{"ts":1,"ts":2,"seq":1,"value":1}""", 0, "'ts' appears twice")]
+    [InlineData("""{"ts":1,"seq":1,"values":{"level":1},"values":{"level":2}}""", -1, "'values' appears twice")]
+    [InlineData("""{"ts":1,"seq":1,"values":{"level":1,"fluid_temp":3,"level":2}}""", -1, "'values' names 'level' twice")]
+    public void Parse_DuplicateKey_IsMalformed(string json, int signal, string expected)
+    {
+        var error = Assert.Throws<PayloadException>(() => Parse(json, signal));
+
+        Assert.Equal(expected, error.Message);
+    }
+
     [Fact]
     public void Parse_InfiniteNumber_IsNonFinite()
     {

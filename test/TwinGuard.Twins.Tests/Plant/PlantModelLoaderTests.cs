@@ -13,8 +13,8 @@ public sealed class PlantModelLoaderTests
         Assert.Equal(["pump1", "valve_in", "valve_out", "tank1", "conveyor1"], plant.Assets.Select(a => a.Id));
         var flow = plant.FindAsset("pump1")!.Signals.Single(s => s.Id == "flow");
         Assert.Equal((0.0, 160.0, 120.0, TimeSpan.FromMilliseconds(250), Criticality.High), (flow.Min, flow.Max, flow.MaxRatePerSecond, flow.Period, flow.Criticality));
-        Assert.True(plant.FindDevice("loop-plc")!.PasswordHash.Verify("demo-loop-plc"));
-        Assert.False(plant.FindDevice("loop-plc")!.PasswordHash.Verify("demo-tank-gateway"));
+        Assert.True(plant.FindDevice("loop-plc")!.PasswordHash!.Verify("demo-loop-plc"));
+        Assert.False(plant.FindDevice("loop-plc")!.PasswordHash!.Verify("demo-tank-gateway"));
         Assert.Equal(10, plant.Relations.Count);
         Assert.Contains("valve_in.opening", plant.Relations[0].Signals);
     }
@@ -163,4 +163,48 @@ public sealed class PlantModelLoaderTests
     [InlineData("5 parsecs")]
     [InlineData("-1s")]
     public void DurationText_Invalid_Throws(string text) => Assert.Throws<FormatException>(() => DurationText.Parse(text));
+
+    private const string Sequences = """
+        correlation:
+          window: 30s
+          findings_for_incident: 3
+          sequences:
+            - id: stale-then-spoof
+              first: { reasons: [stale], tags: [packaging] }
+              then: { techniques: [T0856] }
+              within: 2m
+        """;
+
+    [Fact]
+    public void Parse_SequenceRules_ExpandsTagsAndKeepsTechniques()
+    {
+        var text = SamplePlant.Text.Replace(
+            "correlation:\n  window: 30s                    # findings on one asset within this window ...\n  findings_for_incident: 3       # ... this many of them open an incident (a critical finding opens one at once)\n",
+            Sequences + "\n", StringComparison.Ordinal);
+
+        var rule = Assert.Single(PlantModelLoader.Parse(text).Correlation.Sequences);
+
+        Assert.Equal(("stale-then-spoof", TimeSpan.FromMinutes(2)), (rule.Id, rule.Within));
+        Assert.Equal(["conveyor1"], rule.First.Assets);
+        Assert.Equal(["T0856"], rule.Then.Techniques);
+        Assert.Equal(2, PlantModelLoader.Parse(SamplePlant.Text).Correlation.Sequences.Count); // the built-in ones
+    }
+
+    [Theory]
+    [InlineData("techniques: [T0856]", "techniques: [T9999]", "'T9999' is no technique")]
+    [InlineData("tags: [packaging]", "tags: [nowhere]", "no asset has the tag 'nowhere'")]
+    [InlineData("reasons: [stale]", "reasons: [stalled]", "unknown reason code 'stalled'")]
+    [InlineData("then: { techniques: [T0856] }", "then: {}", "expected at least one of reasons, techniques, assets, tags")]
+    public void Parse_BadSequenceRule_FailsAtItsPosition(string original, string replacement, string expected)
+    {
+        var text = SamplePlant.Text.Replace(
+            "correlation:\n  window: 30s                    # findings on one asset within this window ...\n  findings_for_incident: 3       # ... this many of them open an incident (a critical finding opens one at once)\n",
+            Sequences.Replace(original, replacement, StringComparison.Ordinal) + "\n", StringComparison.Ordinal);
+
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(text, "plant.yaml"));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("plant.yaml:3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("correlation.sequences[0]", error.Field, StringComparison.Ordinal);
+    }
 }

@@ -25,4 +25,25 @@ public sealed class TopicFilterTests
     [InlineData("a/#", true)]
     [InlineData("", false)]
     public void IsValid_ChecksWildcardPlacement(string filter, bool expected) => Assert.Equal(expected, TopicFilter.IsValid(filter));
+
+    [Theory]
+    [InlineData("plant/pump1/+", "plant/pump1/speed", true)]
+    [InlineData("plant/pump1/+", "plant/pump1/+", true)]
+    [InlineData("plant/pump1/+", "plant/pump1/#", false)]
+    [InlineData("plant/pump1/+", "plant/+/speed", false)]
+    [InlineData("plant/#", "plant/+/speed", true)]
+    [InlineData("plant/pump1/#", "plant/pump1", true)]
+    [InlineData("plant/pump1", "#", false)]
+    [InlineData("plant/pump1", "plant/pump1/x", false)]
+    public void Covers_GrantedFilter_CoversOnlyNarrowerSubscriptions(string granted, string requested, bool expected) =>
+        Assert.Equal(expected, TopicFilter.Covers(granted, requested));
+
+    [Theory]
+    [InlineData("plant/pump1/speed", false)]
+    [InlineData("plant/+/speed", true)]
+    [InlineData("plant/#", true)]
+    [InlineData("plant/pump1\0", true)]
+    [InlineData("", true)]
+    public void IsInvalidTopicName_WildcardOrNul_IsInvalid(string topic, bool expected) =>
+        Assert.Equal(expected, TopicFilter.IsInvalidTopicName(topic.Replace("\\0", "\0", StringComparison.Ordinal)));
 }

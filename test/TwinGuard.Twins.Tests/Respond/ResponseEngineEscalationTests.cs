@@ -62,7 +62,7 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         _engine = new ResponseEngine(
             plan,
             _plant,
-            new ContainmentEnforcer(_plant, _quarantine, new AccessRestrictions(), _broker, new DryRunNetworkEnforcer("twinguard"), _store, _time),
+            new ContainmentEnforcer(_plant, _quarantine, new AccessRestrictions(), _broker, new DryRunNetworkEnforcer("twinguard"), _store, _time, new ContainmentTargets(plan.Network)),
             new IncidentCommunicator(plan, _plant, [], new IncidentReportWriter(_dir), _store, _time, NullLogger<IncidentCommunicator>.Instance),
             _store,
             _time,

@@ -95,6 +95,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
             services.AddSingleton(TwinPersistence.Default);
             services.AddGrainStorage(TwinPersistence.StorageName, (sp, _) => new SqliteGrainStorage(
                 Path.Combine(StateDirectory, "twins.db"), new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>())));
+            services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(LedgerDirectory + "-sequences"));
         });
     }
 }

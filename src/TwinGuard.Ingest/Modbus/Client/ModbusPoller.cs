@@ -189,18 +189,7 @@ public sealed class ModbusPoller : IAsyncDisposable
         foreach (var (signal, value) in signals)
         {
             writer.WritePropertyName(signal);
-            if (double.IsFinite(value))
-            {
-                writer.WriteNumberValue(value);
-            }
-            else if (double.IsNaN(value))
-            {
-                writer.WriteStringValue("NaN");
-            }
-            else
-            {
-                writer.WriteRawValue(value > 0 ? "1e999"u8 : "-1e999"u8, skipInputValidation: true);
-            }
+            ReadingJson.WriteValue(writer, value);
         }
 
         writer.WriteEndObject();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Ingest.Modbus;
@@ -26,6 +27,28 @@ public sealed partial class ModbusGuard
             {
                 ArrivalTimestamp = _time.GetTimestamp(),
             });
+    }
+
+    /// <summary>An address the guard model does not list connected: stored once per address and fold window, always raised.</summary>
+    private void RefusedAtAccept(System.Net.IPAddress address, int port)
+    {
+        var now = _time.GetUtcNow();
+        var source = $"modbus-client:{address}";
+        var detail = $"{address} is not an allowed client of this guard; connection closed at accept";
+        var finding = new Finding(now, ReasonCode.UnknownSource, ReasonCode.UnknownSource.DefaultSeverity(), null, null, source, null, 0,
+            $"Modbus guard '{_device.Id}' refused a connection from {address}:{port}: {detail}")
+        {
+            ArrivalTimestamp = _time.GetTimestamp(),
+            SourceBlock = AddressBlock.Of(address).ToString(),
+        };
+        if (!_unlisted.ShouldStore(address.ToString(), ReasonCode.UnknownSource, now, out var folded, out var since))
+        {
+            _evidence.Raise(finding);
+            return;
+        }
+
+        var stored = folded == 0 ? detail : string.Create(CultureInfo.InvariantCulture, $"{detail} ({folded} more since {since:O} folded)");
+        _evidence.Refuse(new Refusal(now, ReasonCode.UnknownSource, source, null, $"{address}:{port}", Topic(0, 0), null, null, stored, ReadOnlyMemory<byte>.Empty), finding);
     }
 
     private void Malformed(Connection connection, ReadOnlySpan<byte> bytes, string detail)

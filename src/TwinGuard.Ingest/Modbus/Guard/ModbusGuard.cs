@@ -24,7 +24,14 @@ namespace TwinGuard.Ingest.Modbus;
 public sealed partial class ModbusGuard : IAsyncDisposable
 {
     /// <summary>Client connections served at once; more are closed on arrival (memory stays bounded).</summary>
+    /// <remarks>Only listed clients hold one: an address the guard model does not list is closed at accept.</remarks>
     public const int MaxConnections = 64;
+
+    /// <summary>Connections one client address may hold at once, so that no address takes every slot.</summary>
+    public const int MaxConnectionsPerAddress = 8;
+
+    /// <summary>A connection that sends no request for this long is closed (an HMI polls far more often).</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ModbusDeviceModel _device;
     private readonly ModbusGuardModel _model;
@@ -37,6 +44,8 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     private readonly Action<ConnectionAttempt>? _connecting;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private readonly Dictionary<IPAddress, int> _perAddress = []; // listed addresses with a connection: at most MaxConnections keys
+    private readonly RefusalFolder _unlisted = new(TimeSpan.FromSeconds(10));
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
     private int _active;
@@ -120,26 +129,79 @@ public sealed partial class ModbusGuard : IAsyncDisposable
                 continue; // a connection reset before it was accepted concerns that client only
             }
 
-            if (Interlocked.Increment(ref _active) > MaxConnections)
+            if (!Admit(socket, out var address))
             {
-                Interlocked.Decrement(ref _active);
                 _metrics.CountConnectionRefused();
+                socket.LingerState = new LingerOption(true, 0); // reset: no lingering state for a refused client
                 socket.Dispose();
                 continue;
             }
 
             _metrics.CountConnection();
             socket.NoDelay = true;
-            var task = Task.Run(() => ServeAsync(socket, cancellationToken), CancellationToken.None);
+            var task = Task.Run(() => ServeAsync(socket, address, cancellationToken), CancellationToken.None);
             _connections.TryAdd(task, 0);
             _ = task.ContinueWith(t => _connections.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    private async Task ServeAsync(Socket socket, CancellationToken cancellationToken)
+    /// <summary>
+    /// The allow-list at accept: an unlisted address is refused before a byte is read (one folded refusal per address),
+    /// and a listed one takes a slot within the total and per-address caps.
+    /// </summary>
+    private bool Admit(Socket socket, out IPAddress address)
+    {
+        IPEndPoint remote;
+        try
+        {
+            remote = (IPEndPoint)socket.RemoteEndPoint!;
+        }
+        catch (SocketException)
+        {
+            address = IPAddress.None;
+            return false; // reset before it could be looked at
+        }
+
+        address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        if (_model.FindClient(address) is null)
+        {
+            RefusedAtAccept(address, remote.Port);
+            return false;
+        }
+
+        lock (_perAddress)
+        {
+            var held = _perAddress.GetValueOrDefault(address);
+            if (_active >= MaxConnections || held >= MaxConnectionsPerAddress)
+            {
+                return false;
+            }
+
+            _perAddress[address] = held + 1;
+            _active++;
+            return true;
+        }
+    }
+
+    private void Release(IPAddress address)
+    {
+        lock (_perAddress)
+        {
+            _active--;
+            if (_perAddress.TryGetValue(address, out var held) && held > 1)
+            {
+                _perAddress[address] = held - 1;
+            }
+            else
+            {
+                _perAddress.Remove(address);
+            }
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, IPAddress address, CancellationToken cancellationToken)
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
-        var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
         var client = _model.FindClient(address);
         var connection = new Connection(client, client?.Id ?? $"modbus-client:{address}", $"{address}:{remote.Port}");
         _connecting?.Invoke(new ConnectionAttempt("modbus", null, connection.SourceId, address, client?.Id));
@@ -162,17 +224,47 @@ public sealed partial class ModbusGuard : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            Release(address);
         }
     }
 
     /// <summary>Reads one whole ADU into <paramref name="frame"/>; null when the connection ends or must be closed.</summary>
     private async Task<MbapHeader?> ReadFrameAsync(NetworkStream stream, byte[] frame, Connection connection, CancellationToken cancellationToken)
     {
-        var got = await stream.ReadAtLeastAsync(frame.AsMemory(0, MbapHeader.Size), MbapHeader.Size, throwOnEndOfStream: false, cancellationToken);
+        // Idle: the first byte of a request may take up to IdleTimeout; the rest of the header and the PDU must then
+        // follow within the device timeout (below), so a client trickling bytes cannot hold a connection either.
+        int got;
+        using (var idle = new CancellationTokenSource(IdleTimeout, _time))
+        using (var idleLinked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token))
+        {
+            try
+            {
+                got = await stream.ReadAsync(frame.AsMemory(0, MbapHeader.Size), idleLinked.Token);
+            }
+            catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                _metrics.CountIdleClosed();
+                return null;
+            }
+        }
+
         if (got == 0)
         {
             return null;
+        }
+
+        using (var headerTimeout = new CancellationTokenSource(_device.Timeout, _time))
+        using (var headerLinked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, headerTimeout.Token))
+        {
+            try
+            {
+                got += await stream.ReadAtLeastAsync(frame.AsMemory(got, MbapHeader.Size - got), MbapHeader.Size - got, throwOnEndOfStream: false, headerLinked.Token);
+            }
+            catch (OperationCanceledException) when (headerTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                Malformed(connection, frame.AsSpan(0, got), $"{got} bytes of a {MbapHeader.Size}-byte MBAP header, the rest not within {_device.Timeout.TotalMilliseconds} ms; connection closed");
+                return null;
+            }
         }
 
         if (got < MbapHeader.Size)

@@ -249,7 +249,19 @@
     let incidents;
     try { incidents = await api('/api/incidents?limit=50'); } catch { return; }
     $('#incidents tbody').replaceChildren(...incidents.map((i) => el('tr', { class: 'clickable', 'data-id': i.id, onclick: () => showIncident(i.id) },
-      el('td', {}, i.id), el('td', {}, time(i.opened)), el('td', { class: 'sev-' + i.severity }, i.severity), el('td', {}, i.scope), el('td', {}, i.title))));
+      el('td', {}, i.id), el('td', {}, time(i.opened)), el('td', { class: 'sev-' + i.severity }, i.severity), el('td', {}, i.scope),
+      el('td', {}, techniques(i.attack)), el('td', {}, i.campaignId ? `#${i.campaignId}` : '-'), el('td', {}, i.title))));
+  }
+
+  // MITRE ATT&CK for ICS technique ids, each linking to its page.
+  function techniques(attack) {
+    if (!attack || attack.length === 0) return '-';
+    const span = el('span', {});
+    attack.forEach((t, n) => {
+      if (n > 0) span.append(' ');
+      span.append(el('a', { href: `https://attack.mitre.org/techniques/${t.id}/`, title: t.name, target: '_blank', rel: 'noopener' }, t.id));
+    });
+    return span;
   }
 
   async function showIncident(id) {
@@ -261,10 +273,13 @@
     const last = d.verdicts[d.verdicts.length - 1];
     if (last) $('#verdict-message').textContent = `${last.value} by ${last.by}: ${last.comment}`;
     $('#incident-title').textContent = `Incident ${d.incident.id}: ${d.incident.title}`;
+    const stages = d.campaign.length > 1 ? ` Campaign #${d.campaign[0].id}: ${d.campaign.length} incidents (${d.campaign.map((c) => '#' + c.id).join(', ')}).` : '';
+    $('#incident-attack').textContent = 'MITRE ATT&CK for ICS: '
+      + (d.incident.attack.length ? d.incident.attack.map((t) => `${t.id} ${t.name} (${t.tactics.map((x) => x.name).join(', ')})`).join('; ') : 'none') + '.' + stages;
     $('#timeline').replaceChildren(...d.timeline.map((t) => el('li', {}, `${time(t.time)} `, el('span', { class: 'kind' }, t.kind), t.text, t.by ? el('span', { class: 'by' }, ` — ${t.by}`) : '')));
     $('#evidence tbody').replaceChildren(...d.findings.map((f) => el('tr', {},
-      el('td', {}, time(f.time)), el('td', { class: 'sev-' + f.severity }, f.severity), el('td', {}, f.reason), el('td', {}, f.signalId ?? '-'),
-      el('td', {}, f.value === null ? '-' : String(f.value)), el('td', {}, f.message))));
+      el('td', {}, time(f.time)), el('td', { class: 'sev-' + f.severity }, f.severity), el('td', {}, f.reason), el('td', {}, techniques(f.attack)),
+      el('td', {}, f.signalId ?? '-'), el('td', {}, f.value === null ? '-' : String(f.value)), el('td', {}, f.message))));
     $('#actions tbody').replaceChildren(...d.actions.map((a) => el('tr', {},
       el('td', {}, time(a.time)), el('td', {}, a.action), el('td', {}, a.target), el('td', {}, a.outcome), el('td', {}, a.by))));
   }

@@ -16,8 +16,10 @@ namespace TwinGuard.Twins.Respond;
 /// <param name="network">Address blocking.</param>
 /// <param name="store">Read only: other holds on a device, and where an unknown source tried from.</param>
 /// <param name="time">The clock elapsed times are measured with.</param>
+/// <param name="targets">Which addresses may be blocked at all (never loopback, this host, management networks, wide prefixes).</param>
 public sealed class ContainmentEnforcer(
-    PlantModel plant, QuarantineList quarantine, AccessRestrictions access, IBrokerEnforcement broker, INetworkEnforcer network, ResponseStore store, TimeProvider time)
+    PlantModel plant, QuarantineList quarantine, AccessRestrictions access, IBrokerEnforcement broker, INetworkEnforcer network, ResponseStore store, TimeProvider time,
+    ContainmentTargets targets)
 {
     private readonly PlantModel _plant = plant;
     private readonly QuarantineList _quarantine = quarantine;
@@ -27,11 +29,16 @@ public sealed class ContainmentEnforcer(
     private readonly ResponseStore _store = store;
     private readonly TimeProvider _time = time;
 
+    /// <summary>Which addresses may be blocked.</summary>
+    public ContainmentTargets Targets { get; } = targets;
+
     /// <summary>True when API writes to the asset's twin must be refused.</summary>
     public bool IsReadOnly(string assetId) => _access.IsReadOnly(assetId);
 
     /// <summary>Rebuilds the network table with exactly these blocked addresses (at start).</summary>
-    public Task InitializeNetworkAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken) => _network.InitializeAsync(addresses, cancellationToken);
+    /// <remarks>A block stored before the targets were checked (or by the CLI) is never put in force when it is unsafe.</remarks>
+    public Task InitializeNetworkAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken) =>
+        _network.InitializeAsync(addresses.Where(a => Targets.Refusal(a) is null).ToList(), cancellationToken);
 
     /// <summary>Puts one containing action in force. Nothing here writes to the store; <paramref name="started"/> is the timestamp the elapsed time counts from.</summary>
     public async Task<Enforcement> EnforceAsync(IncidentContext context, PlaybookAction action, long started, CancellationToken cancellationToken)
@@ -121,6 +128,16 @@ public sealed class ContainmentEnforcer(
                     return Skip(incident.DeviceId ?? "-", "no address is known for the incident's source");
                 }
 
+                var unsafeTargets = addresses.Select(Targets.Refusal).OfType<string>().ToList();
+                if (unsafeTargets.Count > 0)
+                {
+                    addresses = addresses.Where(a => Targets.Refusal(a) is null).ToList();
+                    if (addresses.Count == 0)
+                    {
+                        return Skip(string.Join(",", context.Addresses), "never blocked: " + string.Join("; ", unsafeTargets));
+                    }
+                }
+
                 var rules = new List<string>();
                 foreach (var address in addresses)
                 {
@@ -187,7 +204,11 @@ public sealed class ContainmentEnforcer(
                 _access.Restrict(entry.Target);
                 break;
             default:
-                await _network.BlockAsync(entry.Target, cancellationToken);
+                if (Targets.Refusal(entry.Target) is null)
+                {
+                    await _network.BlockAsync(entry.Target, cancellationToken);
+                }
+
                 break;
         }
     }

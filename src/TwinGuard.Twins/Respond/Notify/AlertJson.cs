@@ -34,9 +34,32 @@ public static class AlertJson
             ["title"] = i.Title,
             ["rule"] = i.Rule,
             ["reasons"] = new JsonArray(i.Reasons.Select(r => (JsonNode)JsonValue.Create(r.Name())).ToArray()),
+            ["attack"] = new JsonArray(AttackMapping.Default.For(i.Reasons).Select(t => (JsonNode)JsonValue.Create(t.Id)).ToArray()),
+            ["campaign"] = i.CampaignId,
             ["addresses"] = new JsonArray(alert.Context.Addresses.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
             ["findings"] = JsonSerializer.SerializeToNode(alert.Context.Findings.Select(Finding).ToList(), Options),
             ["actions"] = JsonSerializer.SerializeToNode(alert.Actions.Select(Action).ToList(), Options),
+        };
+    }
+
+    /// <summary>ECS <c>threat.*</c> fields: the framework, and the techniques and tactics as parallel arrays.</summary>
+    public static JsonObject Threat(IReadOnlyList<AttackTechnique> techniques)
+    {
+        var tactics = techniques.SelectMany(t => t.Tactics).DistinctBy(t => t.Id).ToList();
+        return new JsonObject
+        {
+            ["framework"] = "MITRE ATT&CK for ICS",
+            ["technique"] = new JsonObject
+            {
+                ["id"] = new JsonArray(techniques.Select(t => (JsonNode)JsonValue.Create(t.Id)).ToArray()),
+                ["name"] = new JsonArray(techniques.Select(t => (JsonNode)JsonValue.Create(t.Name)).ToArray()),
+                ["reference"] = new JsonArray(techniques.Select(t => (JsonNode)JsonValue.Create($"https://attack.mitre.org/techniques/{t.Id}/")).ToArray()),
+            },
+            ["tactic"] = new JsonObject
+            {
+                ["id"] = new JsonArray(tactics.Select(t => (JsonNode)JsonValue.Create(t.Id)).ToArray()),
+                ["name"] = new JsonArray(tactics.Select(t => (JsonNode)JsonValue.Create(t.Name)).ToArray()),
+            },
         };
     }
 
@@ -75,6 +98,7 @@ public static class AlertJson
             ["rule"] = new JsonObject { ["name"] = alert.Playbook, ["category"] = i.Rule },
             ["observer"] = new JsonObject { ["vendor"] = "TwinGuard", ["product"] = "TwinGuard", ["type"] = "ids" },
             ["labels"] = new JsonObject { ["site"] = alert.Site, ["scope"] = i.Scope },
+            ["threat"] = Threat(AttackMapping.Default.For(i.Reasons)),
             ["twinguard"] = new JsonObject { ["incident"] = Incident(alert) },
         };
         if (i.DeviceId is { } device)
@@ -93,6 +117,61 @@ public static class AlertJson
         }
 
         return doc.ToJsonString();
+    }
+
+    /// <summary>The webhook body of a forwarded finding.</summary>
+    public static string FindingWebhookBody(ForwardedFinding forwarded) => new JsonObject
+    {
+        ["type"] = "twinguard.finding",
+        ["site"] = forwarded.Site,
+        ["id"] = forwarded.Id,
+        ["finding"] = FindingNode(forwarded.Finding),
+    }.ToJsonString();
+
+    /// <summary>One ECS document of a forwarded finding; <c>event.id</c> is the finding's id, the same on every retry.</summary>
+    public static string EcsFinding(ForwardedFinding forwarded)
+    {
+        var f = forwarded.Finding;
+        var doc = new JsonObject
+        {
+            ["@timestamp"] = f.Time,
+            ["ecs"] = new JsonObject { ["version"] = EcsVersion },
+            ["message"] = f.Message,
+            ["event"] = new JsonObject
+            {
+                ["kind"] = "alert",
+                ["category"] = new JsonArray("intrusion_detection"),
+                ["type"] = new JsonArray("info"),
+                ["action"] = f.Reason.Name(),
+                ["id"] = forwarded.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["dataset"] = "twinguard.finding",
+                ["module"] = "twinguard",
+                ["severity"] = CefFormatter.Severity(f.Severity),
+                ["reason"] = f.Reason.Name(),
+            },
+            ["observer"] = new JsonObject { ["vendor"] = "TwinGuard", ["product"] = "TwinGuard", ["type"] = "ids" },
+            ["labels"] = new JsonObject { ["site"] = forwarded.Site },
+            ["threat"] = Threat(AttackMapping.Default.For(f.Reason)),
+            ["twinguard"] = new JsonObject { ["finding"] = FindingNode(f) },
+        };
+        if (f.DeviceId is { } device)
+        {
+            doc["user"] = new JsonObject { ["name"] = device };
+        }
+
+        if (f.AssetId is { } asset)
+        {
+            doc["labels"]!["asset"] = asset;
+        }
+
+        return doc.ToJsonString();
+    }
+
+    private static JsonNode? FindingNode(Finding f)
+    {
+        var node = JsonSerializer.SerializeToNode(Finding(f), Options)!;
+        node["attack"] = new JsonArray(AttackMapping.Default.For(f.Reason).Select(t => (JsonNode)JsonValue.Create(t.Id)).ToArray());
+        return node;
     }
 
     private static string Name(Severity severity) => severity.ToString().ToLowerInvariant();

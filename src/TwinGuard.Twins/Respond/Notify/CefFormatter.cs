@@ -33,10 +33,26 @@ public static class CefFormatter
         Extension(builder, "cs2", alert.Playbook);
         Extension(builder, "cs3Label", "reasons");
         Extension(builder, "cs3", string.Join(",", incident.Reasons.Select(r => r.Name())));
+        var techniques = AttackMapping.Default.For(incident.Reasons);
+        if (techniques.Count > 0)
+        {
+            // No CEF key for ATT&CK: custom strings with labels, as SIEM content packs for ICS expect them.
+            Extension(builder, "cs5Label", "mitreAttackTechniques");
+            Extension(builder, "cs5", string.Join(",", techniques.Select(t => t.Id)));
+            Extension(builder, "cs6Label", "mitreAttackTactics");
+            Extension(builder, "cs6", string.Join(",", techniques.SelectMany(t => t.Tactics).Select(t => t.Name).Distinct()));
+        }
+
         if (incident.AssetId is { } asset)
         {
             Extension(builder, "cs4Label", "asset");
             Extension(builder, "cs4", asset);
+        }
+
+        if (incident.CampaignId is { } campaign)
+        {
+            Extension(builder, "cn1Label", "campaign");
+            Extension(builder, "cn1", campaign.ToString(CultureInfo.InvariantCulture));
         }
 
         if (incident.DeviceId is { } device)
@@ -51,6 +67,42 @@ public static class CefFormatter
 
         Extension(builder, "act", string.Join("; ", alert.Actions.Select(a => $"{a.Action} {a.Target} {ResponseStore.Name(a.Outcome)}")));
         Extension(builder, "msg", incident.Title);
+        return builder.ToString().TrimEnd();
+    }
+
+    /// <summary>The CEF line of a forwarded finding (<c>externalId</c> is the finding's id: receivers drop repeats).</summary>
+    public static string Format(ForwardedFinding forwarded)
+    {
+        var f = forwarded.Finding;
+        var builder = new StringBuilder("CEF:0|TwinGuard|TwinGuard|").Append(Version).Append('|');
+        builder.Append(Header(f.Reason.Name())).Append('|');
+        builder.Append(Header(f.Message)).Append('|');
+        builder.Append(Severity(f.Severity).ToString(CultureInfo.InvariantCulture)).Append('|');
+        Extension(builder, "rt", f.Time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        Extension(builder, "externalId", forwarded.Id.ToString(CultureInfo.InvariantCulture));
+        Extension(builder, "cat", "finding");
+        Extension(builder, "dvchost", forwarded.Site);
+        if (f.AssetId is { } asset)
+        {
+            Extension(builder, "cs4Label", "asset");
+            Extension(builder, "cs4", f.SignalId is { } signal ? $"{asset}.{signal}" : asset);
+        }
+
+        var techniques = AttackMapping.Default.For(f.Reason);
+        if (techniques.Count > 0)
+        {
+            Extension(builder, "cs5Label", "mitreAttackTechniques");
+            Extension(builder, "cs5", string.Join(",", techniques.Select(t => t.Id)));
+            Extension(builder, "cs6Label", "mitreAttackTactics");
+            Extension(builder, "cs6", string.Join(",", techniques.SelectMany(t => t.Tactics).Select(t => t.Name).Distinct()));
+        }
+
+        if (f.DeviceId is { } device)
+        {
+            Extension(builder, "suser", device);
+        }
+
+        Extension(builder, "msg", f.Explanation is { } why ? $"{f.Message}; {why}" : f.Message);
         return builder.ToString().TrimEnd();
     }
 

@@ -12,9 +12,15 @@ public sealed class EcsFileNotifier(NotifierModel model, string path) : INotifie
     public string Path => path;
 
     /// <inheritdoc />
-    public async Task<string> NotifyAsync(IncidentAlert alert, CancellationToken cancellationToken)
+    public Task<string> NotifyAsync(IncidentAlert alert, CancellationToken cancellationToken) => DeliverAsync(AlertJson.Ecs(alert), cancellationToken);
+
+    /// <inheritdoc />
+    public string Render(ForwardedFinding finding) => AlertJson.EcsFinding(finding);
+
+    /// <inheritdoc />
+    public async Task<string> DeliverAsync(string rendered, CancellationToken cancellationToken)
     {
-        var line = AlertJson.Ecs(alert) + "\n";
+        var line = rendered + "\n";
         await _lock.WaitAsync(cancellationToken);
         try
         {

@@ -56,6 +56,14 @@ public sealed class IncidentReportWriter(string dataDirectory)
         b.Append(CultureInfo.InvariantCulture, $"# Incident {i.Id}: {i.Title}\n\n");
         b.Append(CultureInfo.InvariantCulture, $"- Site: {alert.Site}\n- Opened: {Time(i.Opened)}\n- Severity: {i.Severity.ToString().ToLowerInvariant()}\n");
         b.Append(CultureInfo.InvariantCulture, $"- Scope: {i.Scope} (rule {i.Rule})\n- Reasons: {string.Join(", ", i.Reasons.Select(r => r.Name()))}\n");
+        var techniques = AttackMapping.Default.For(i.Reasons);
+        if (techniques.Count > 0)
+        {
+            b.Append("- MITRE ATT&CK for ICS: ")
+                .AppendJoin("; ", techniques.Select(t => $"{t.Id} {t.Name} ({string.Join(", ", t.Tactics.Select(x => x.Name))})"))
+                .Append('\n');
+        }
+
         b.Append(CultureInfo.InvariantCulture, $"- Playbook: {alert.Playbook}\n- Report written: {Time(alert.Time)}\n\n");
 
         b.Append("## Timeline\n\n| time (UTC) | event |\n|---|---|\n");

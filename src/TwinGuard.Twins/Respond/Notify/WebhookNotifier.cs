@@ -23,9 +23,15 @@ public sealed class WebhookNotifier(NotifierModel model, HttpClient http, byte[]
     public static string Sign(byte[] key, byte[] body) => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(key, body));
 
     /// <inheritdoc />
-    public async Task<string> NotifyAsync(IncidentAlert alert, CancellationToken cancellationToken)
+    public Task<string> NotifyAsync(IncidentAlert alert, CancellationToken cancellationToken) => DeliverAsync(AlertJson.WebhookBody(alert), cancellationToken);
+
+    /// <inheritdoc />
+    public string Render(ForwardedFinding finding) => AlertJson.FindingWebhookBody(finding);
+
+    /// <inheritdoc />
+    public async Task<string> DeliverAsync(string rendered, CancellationToken cancellationToken)
     {
-        var body = Encoding.UTF8.GetBytes(AlertJson.WebhookBody(alert));
+        var body = Encoding.UTF8.GetBytes(rendered);
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         using var request = new HttpRequestMessage(HttpMethod.Post, model.Url) { Content = content };

@@ -8,4 +8,15 @@ public sealed record NetworkEnforcement(bool Apply, string Table, string? Namesp
 {
     /// <summary>Dry run, table <c>twinguard</c>.</summary>
     public static NetworkEnforcement Default { get; } = new(false, "twinguard", null);
+
+    /// <summary>Networks that are never blocked (where operators and management systems reach TwinGuard from).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> ManagementNetworks { get; init; } = [];
+
+    /// <summary>The shortest IPv4 prefix a block may have.</summary>
+    /// <value>24.</value>
+    public int MinPrefixV4 { get; init; } = 24;
+
+    /// <summary>The shortest IPv6 prefix a block may have.</summary>
+    /// <value>48.</value>
+    public int MinPrefixV6 { get; init; } = 48;
 }

@@ -9,4 +9,8 @@ namespace TwinGuard.Twins.Respond;
 /// <param name="Url">Webhook: where to POST.</param>
 /// <param name="SecretEnv">Webhook: the environment variable holding the HMAC key (never the key itself in the file).</param>
 /// <param name="Path">ECS file: where to append (relative paths are under the data directory).</param>
-public sealed record NotifierModel(NotifierKind Kind, string Id, string? Host = null, int Port = 0, bool Tcp = false, Uri? Url = null, string? SecretEnv = null, string? Path = null);
+public sealed record NotifierModel(NotifierKind Kind, string Id, string? Host = null, int Port = 0, bool Tcp = false, Uri? Url = null, string? SecretEnv = null, string? Path = null)
+{
+    /// <summary>Syslog over TLS (RFC 5425, implies <see cref="Tcp"/>); null for plain UDP or TCP.</summary>
+    public ClientTls? Tls { get; init; }
+}

@@ -27,7 +27,7 @@ public static class PlaybookLoader
     public static ResponsePlan Parse(string yaml, PlantModel plant, string file = "playbooks.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("notifiers", "network", "poll_interval", "playbooks");
+        root.AllowOnly("notifiers", "network", "poll_interval", "forward", "playbooks");
 
         var notifiers = new List<NotifierModel>();
         if (root.Optional("notifiers") is { } notifierList)
@@ -60,7 +60,46 @@ public static class PlaybookLoader
             playbooks.Add(playbook);
         }
 
-        return new ResponsePlan(playbooks, notifiers, network, poll);
+        var forwarding = root.Optional("forward") is { } forward ? forward.Items().Select(f => ReadForward(f, notifiers)).ToList() : [];
+        return new ResponsePlan(playbooks, notifiers, network, poll) { Forwarding = forwarding };
+    }
+
+    private static ForwardRule ReadForward(YamlField field, List<NotifierModel> notifiers)
+    {
+        field.AllowOnly("notifier", "min_severity", "reasons");
+        var notifierField = field.Required("notifier");
+        var notifier = notifierField.String();
+        if (notifiers.All(n => n.Id != notifier))
+        {
+            throw notifierField.Error($"no notifier '{notifier}' is declared under notifiers");
+        }
+
+        var reasons = new List<ReasonCode>();
+        foreach (var name in Checked(field.Optional("reasons"), r => ReasonCodes.TryParse(r, out _), "a finding reason (" + string.Join(", ", ReasonCodes.AllNames) + ")"))
+        {
+            ReasonCodes.TryParse(name, out var code);
+            reasons.Add(code);
+        }
+
+        return new ForwardRule(notifier, field.Optional("min_severity")?.Enum<Severity>() ?? Severity.Info, reasons);
+    }
+
+    private static ClientTls ReadSyslogTls(YamlField field)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(field.File)) ?? ".";
+        string? File(string key)
+        {
+            if (field.Optional(key) is not { } f)
+            {
+                return null;
+            }
+
+            var path = System.IO.Path.GetFullPath(f.String(), directory);
+            return System.IO.File.Exists(path) ? path : throw f.Error($"file not found: {path} (paths are relative to the playbooks file)");
+        }
+
+        var tls = new ClientTls(File("ca"), File("certificate"), File("key"));
+        return (tls.CertificateFile is null) == (tls.KeyFile is null) ? tls : throw field.Error("expected both 'certificate' and 'key', or neither");
     }
 
     private static NotifierModel ReadNotifier(YamlField field)
@@ -77,15 +116,19 @@ public static class PlaybookLoader
         switch (kind)
         {
             case NotifierKind.Syslog:
-                field.AllowOnly("id", "kind", "host", "port", "transport");
+                field.AllowOnly("id", "kind", "host", "port", "transport", "ca", "certificate", "key");
                 var transportField = field.Optional("transport");
                 var transport = transportField?.String() ?? "udp";
-                if (transport is not ("udp" or "tcp"))
+                if (transport is not ("udp" or "tcp" or "tls"))
                 {
-                    throw transportField!.Value.Error($"expected udp or tcp, found '{transport}'");
+                    throw transportField!.Value.Error($"expected udp, tcp or tls, found '{transport}'");
                 }
 
-                return new NotifierModel(kind, id, Host: field.Required("host").String(), Port: Port(field.Optional("port"), 514), Tcp: transport == "tcp");
+                // RFC 5425 §4.1: syslog over TLS listens on 6514.
+                return new NotifierModel(kind, id, Host: field.Required("host").String(), Port: Port(field.Optional("port"), transport == "tls" ? 6514 : 514), Tcp: transport != "udp")
+                {
+                    Tls = transport == "tls" ? ReadSyslogTls(field) : null,
+                };
 
             case NotifierKind.Webhook:
                 field.AllowOnly("id", "kind", "url", "secret_env");
@@ -123,7 +166,7 @@ public static class PlaybookLoader
 
     private static NetworkEnforcement ReadNetwork(YamlField field)
     {
-        field.AllowOnly("mode", "table", "namespace");
+        field.AllowOnly("mode", "table", "namespace", "management", "min_prefix_v4", "min_prefix_v6");
         var modeField = field.Optional("mode");
         var mode = modeField?.String() ?? "dry-run";
         if (mode is not ("dry-run" or "nftables"))
@@ -131,10 +174,30 @@ public static class PlaybookLoader
             throw modeField!.Value.Error($"expected dry-run or nftables, found '{mode}'");
         }
 
+        var management = new List<IPNetwork>();
+        foreach (var item in field.Optional("management")?.Items() ?? [])
+        {
+            var text = item.String();
+            management.Add(IPNetwork.TryParse(text, out var network) ? network
+                : IPAddress.TryParse(text, out var address) ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                : throw item.Error($"expected an IP network (10.0.0.0/16) or address, found '{text}'"));
+        }
+
         return new NetworkEnforcement(
             mode == "nftables",
             field.Optional("table")?.Identifier() ?? NetworkEnforcement.Default.Table,
-            field.Optional("namespace")?.Identifier());
+            field.Optional("namespace")?.Identifier())
+        {
+            ManagementNetworks = management,
+            MinPrefixV4 = field.Optional("min_prefix_v4") is { } v4 ? Prefix(v4, 32) : NetworkEnforcement.Default.MinPrefixV4,
+            MinPrefixV6 = field.Optional("min_prefix_v6") is { } v6 ? Prefix(v6, 128) : NetworkEnforcement.Default.MinPrefixV6,
+        };
+    }
+
+    private static int Prefix(YamlField field, int max)
+    {
+        var value = field.PositiveInteger();
+        return value <= max ? value : throw field.Error($"expected a prefix length in 1..{max}, found '{value}'");
     }
 
     private static Playbook ReadPlaybook(YamlField field, PlantModel plant, List<NotifierModel> notifiers)

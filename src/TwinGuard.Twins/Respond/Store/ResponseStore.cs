@@ -52,6 +52,10 @@ public sealed partial class ResponseStore : IDisposable
                 action TEXT NOT NULL, target TEXT NOT NULL, requested_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,
                 approve_on_timeout INTEGER NOT NULL, status TEXT NOT NULL, decided_by TEXT, decided_ms INTEGER, why TEXT,
                 context TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS suppressions (
+                id INTEGER PRIMARY KEY, reason TEXT NOT NULL, asset TEXT NOT NULL, signal TEXT, expires_ms INTEGER NOT NULL,
+                actor TEXT NOT NULL, why TEXT NOT NULL, finding_id INTEGER NOT NULL, created_ms INTEGER NOT NULL,
+                lifted_ms INTEGER, lifted_by TEXT);
             """);
         return store;
     }

@@ -48,4 +48,8 @@ internal sealed record MultivariateStream
     /// <summary>The model version announced to the ledger.</summary>
     [Id(10)]
     public int AnnouncedVersion { get; init; }
+
+    /// <summary>States flagged in a row (towards accepting a new operating point).</summary>
+    [Id(11)]
+    public int FlaggedRun { get; init; }
 }

@@ -24,4 +24,16 @@ internal sealed record TwinModelState
     /// <summary>The model in use's feature rows, row-major; empty when the model in use is the anchor.</summary>
     [Id(3)]
     public double[] Model { get; init; } = [];
+
+    /// <summary>The level-free input columns of the features the first fit chose.</summary>
+    [Id(4)]
+    public int[] LevelFreeColumns { get; init; } = [];
+
+    /// <summary>The input columns with a period, in the order of <see cref="Periods"/>.</summary>
+    [Id(5)]
+    public int[] PeriodColumns { get; init; } = [];
+
+    /// <summary>Each period in rows of <see cref="PeriodColumns"/>.</summary>
+    [Id(6)]
+    public int[] Periods { get; init; } = [];
 }

@@ -1,0 +1,20 @@
+namespace TwinGuard.Detection.Profiling;
+
+/// <summary>What the training window says about one input column, and how the features treat it.</summary>
+/// <param name="Kind">Constant, discrete, drifting or continuous.</param>
+/// <param name="LevelFree">True when the column's value and rolling mean are left out (drift, or the user said so).</param>
+/// <param name="Period">A dominant period in rows (seasonal difference x(t) − x(t − period) added), or 0.</param>
+/// <param name="TrendShare">Share of the training variance explained by a straight line through time (R²).</param>
+/// <param name="Smoothness">Von Neumann ratio: mean squared successive difference over the variance (2 for white noise).</param>
+/// <param name="PeriodStrength">Autocorrelation at <paramref name="Period"/> (0 when none).</param>
+/// <param name="DistinctValues">Distinct values seen in training (counted up to a bound).</param>
+/// <param name="Overridden">True when the user's options, not the data, decided <paramref name="LevelFree"/> or <paramref name="Period"/>.</param>
+public sealed record ColumnProfile(
+    ColumnKind Kind,
+    bool LevelFree,
+    int Period,
+    double TrendShare,
+    double Smoothness,
+    double PeriodStrength,
+    int DistinctValues,
+    bool Overridden);

@@ -1,0 +1,44 @@
+namespace TwinGuard.Detection.Profiling;
+
+/// <summary>The rules <see cref="ColumnProfiler"/> applies to a training window.</summary>
+/// <remarks>
+/// The defaults are statements about signals, not about any data set: a column is drifting when a straight line
+/// through time explains at least half of its training variance; periodic when its detrended autocorrelation has a
+/// peak of at least 0.5 at a lag seen at least twice in the window; discrete when it takes at most 10 values.
+/// </remarks>
+public sealed record ColumnProfilerOptions
+{
+    /// <summary>Minimum share of variance (R²) a linear trend must explain for the column to be drifting.</summary>
+    /// <value>0.5.</value>
+    public double DriftTrendShare { get; init; } = 0.25;
+
+    /// <summary>
+    /// Largest von Neumann ratio (mean squared successive difference over variance: 2 for white noise, near 0 for a
+    /// level that wanders slowly) of a drifting column: below it, row-to-row changes are a small part of the variance,
+    /// so most of it is a slow wander whose level the training window cannot pin down. 0 turns the test off.
+    /// </summary>
+    /// <value>0.5.</value>
+    public double DriftSmoothness { get; init; } = 0.5;
+
+    /// <summary>Shortest period looked for, in rows (shorter cycles sit inside the rolling window's statistics).</summary>
+    /// <value>2.</value>
+    public int MinPeriod { get; init; } = 2;
+
+    /// <summary>Minimum autocorrelation at the dominant lag for the column to be periodic.</summary>
+    /// <value>0.5.</value>
+    public double MinPeriodStrength { get; init; } = 0.5;
+
+    /// <summary>Longest period looked for, in rows (bounds the ring buffer a periodic column keeps).</summary>
+    /// <value>10,000.</value>
+    public int MaxPeriod { get; init; } = 10_000;
+
+    /// <summary>Most distinct values of a discrete column.</summary>
+    /// <value>10.</value>
+    public int MaxDiscreteValues { get; init; } = 10;
+
+    /// <summary>User override: these columns are level-free whatever the data says (null: inferred).</summary>
+    public IReadOnlyCollection<int>? LevelFreeColumns { get; init; }
+
+    /// <summary>User override: this period in rows for every non-constant column, 0 for none (null: inferred).</summary>
+    public int? Period { get; init; }
+}

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using MQTTnet.Adapter;
+using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Formatter;
+using MQTTnet.Implementations;
+using MQTTnet.Server;
+using TwinGuard.Ingest.Mqtt.PreLogin;
+using TwinGuard.Ingest.Mqtt.Tls;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Ingest.Listening;
+
+/// <summary>
+/// The embedded broker's sockets: exactly the <c>mqtt</c> and <c>mqtts</c> listeners configured, plain or TLS, in
+/// place of MQTTnet's default endpoint (one IPv4 address, and every IPv6 interface unless told otherwise).
+/// </summary>
+/// <remarks>
+/// TLS endpoints ask every client for a certificate but do not judge it in the handshake: the device it names is
+/// checked at CONNECT (<see cref="Mqtt.DeviceAuthenticator"/>), where a refusal is recorded with its reason code and
+/// answered with a CONNACK the device can log. A client without a certificate may still log in with a password.
+/// </remarks>
+public sealed partial class MqttListenerAdapter(
+    IReadOnlyList<ListenerModel> listeners, ServerCertificateSource? certificate, ILogger logger, AddressAdmission admission, TimeProvider time)
+    : IMqttServerAdapter
+{
+    private readonly List<(ListenerModel Listener, Socket Socket)> _bound = [];
+    private CancellationTokenSource? _stop;
+
+    /// <inheritdoc />
+    public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+
+    /// <summary>The endpoints actually bound (with the ports the system picked for port 0), once started.</summary>
+    public IReadOnlyList<(ListenerModel Listener, IPEndPoint EndPoint)> Bound =>
+        _bound.Select(b => (b.Listener, (IPEndPoint)b.Socket.LocalEndPoint!)).ToList();
+
+    /// <inheritdoc />
+    public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
+    {
+        if (listeners.Any(l => l.IsTls) && certificate is null)
+        {
+            throw new InvalidOperationException("an mqtts listener needs a server certificate (the plant model's tls section)");
+        }
+
+        _stop = new CancellationTokenSource();
+        try
+        {
+            foreach (var listener in listeners)
+            {
+                var socket = ListenerSockets.Bind(listener);
+                _bound.Add((listener, socket));
+            }
+        }
+        catch
+        {
+            Cleanup();
+            throw;
+        }
+
+        foreach (var (listener, socket) in _bound)
+        {
+            _ = AcceptAsync(listener, socket, options, logger, _stop.Token);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync()
+    {
+        Cleanup();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Cleanup();
+
+    private void Cleanup()
+    {
+        _stop?.Cancel();
+        _stop?.Dispose();
+        _stop = null;
+        foreach (var (_, socket) in _bound)
+        {
+            socket.Dispose();
+        }
+
+        _bound.Clear();
+    }
+
+    private async Task AcceptAsync(ListenerModel listener, Socket socket, MqttServerOptions options, IMqttNetLogger mqttLogger, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await socket.AcceptAsync(stop);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // A client that resets before it is accepted, or file descriptors running out: keep listening.
+                LogAcceptFailed(logger, listener, ex.SocketErrorCode);
+                continue;
+            }
+
+            // Before anything is read: an address over its caps, or backing off after failed logins, costs one accept.
+            if (admission.TryAdmit(((IPEndPoint)client.RemoteEndPoint!).Address, out var lease) != AdmissionRefusal.None)
+            {
+                client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                continue;
+            }
+
+            _ = Task.Run(() => ServeAsync(listener, client, lease!, options, mqttLogger, stop), CancellationToken.None);
+        }
+    }
+
+    private async Task ServeAsync(ListenerModel listener, Socket client, ConnectionLease lease, MqttServerOptions options, IMqttNetLogger mqttLogger, CancellationToken stop)
+    {
+        var remote = client.RemoteEndPoint;
+        Stream stream = new NetworkStream(client, ownsSocket: true);
+        var leased = false;
+        try
+        {
+            client.NoDelay = true;
+            X509Certificate2? clientCertificate = null;
+            if (listener.IsTls)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                handshake.CancelAfter(TlsPolicy.HandshakeTimeout);
+                await tls.AuthenticateAsServerAsync(ServerOptions(), handshake.Token);
+                clientCertificate = tls.RemoteCertificate switch
+                {
+                    null => null,
+                    X509Certificate2 full => full,
+                    var other => X509CertificateLoader.LoadCertificate(other.GetRawCertData()),
+                };
+            }
+
+            if (ClientHandler is { } handler)
+            {
+                // The framing guard reads packet headers as they arrive: an oversized CONNECT, a first packet that is
+                // no CONNECT, or no CONNECT in time closes the connection before MQTTnet buffers anything.
+                var channel = new FramingGuardChannel(new MqttTcpChannel(stream, client.LocalEndPoint, remote, clientCertificate), lease, admission.Limits, time);
+                leased = true; // the channel releases the lease
+                var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
+                using var adapter = new MqttChannelAdapter(channel, formatter, mqttLogger);
+                await handler(adapter);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Security.Authentication.AuthenticationException or SocketException or ObjectDisposedException)
+        {
+            // A client that fails its handshake, is too slow, or goes away: nothing to answer.
+            LogClientDropped(logger, remote, listener, ex.GetType().Name, ex.Message);
+            if (!lease.IsLoggedIn && ex is OperationCanceledException)
+            {
+                lease.CountRefusal(AdmissionRefusal.ConnectTimeout);
+            }
+        }
+        finally
+        {
+            await stream.DisposeAsync();
+            if (!leased)
+            {
+                lease.Dispose();
+            }
+        }
+    }
+
+    private SslServerAuthenticationOptions ServerOptions() => new()
+    {
+        ServerCertificateContext = certificate!.Current,
+        ClientCertificateRequired = true,
+        RemoteCertificateValidationCallback = static (_, _, _, _) => true, // judged at CONNECT, see the remarks
+        EnabledSslProtocols = TlsPolicy.Protocols,
+        CipherSuitesPolicy = TlsPolicy.CipherSuites,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        EncryptionPolicy = EncryptionPolicy.RequireEncryption,
+        AllowRenegotiation = false,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Accepting on {Listener} failed: {Error}")]
+    private static partial void LogAcceptFailed(ILogger logger, ListenerModel listener, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Client {Remote} on {Listener} dropped before MQTT: {Kind}: {Problem}")]
+    private static partial void LogClientDropped(ILogger logger, EndPoint? remote, ListenerModel listener, string kind, string problem);
+}

@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TwinGuard.Ledger.Checkpoints;
+using TwinGuard.Ledger.Merkle;
+using TwinGuard.Ledger.Notes;
+using TwinGuard.Ledger.Proofs;
+
+namespace TwinGuard.Ledger.Witnessing;
+
+/// <summary>
+/// A transparency-log witness (c2sp.org/tlog-witness): cosigns a log's checkpoint only when a consistency proof links
+/// it to the last checkpoint it cosigned for that log, and refuses and records anything else signed by the log
+/// (a different root for the same size, a smaller tree, a proof that does not verify): evidence of a rewritten history.
+/// </summary>
+/// <remarks>
+/// State lives in a directory: <c>logs/&lt;id&gt;.state</c> per log (origin, size, root in two alternating slots, made
+/// durable before a cosignature leaves; see <see cref="WitnessStateFile"/>) and <c>forks.jsonl</c> (one JSON object per refused checkpoint, bounded).
+/// Check-and-update is one critical section, as §add-checkpoint requires.
+/// </remarks>
+public sealed class Witness : IDisposable
+{
+    /// <summary>Largest add-checkpoint body accepted.</summary>
+    public const int MaxRequestBytes = SignedNote.MaxBytes + (64 * 64);
+
+    /// <summary>Most bytes kept in <c>forks.jsonl</c>; later refusals are counted, not stored.</summary>
+    public const long MaxForkLogBytes = 16L * 1024 * 1024;
+
+    private const int MaxProofLines = 63; // c2sp.org/tlog-witness: "MUST NOT send more than 63"
+    private readonly WitnessSigningKey _key;
+    private readonly string _directory;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, LedgerPublicKey> _logs;
+    private readonly Dictionary<string, WitnessedLog> _state = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WitnessStateFile> _files = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private long _forks;
+
+    /// <summary>A witness signing with <paramref name="key"/>, keeping state in <paramref name="directory"/>, for <paramref name="logs"/>.</summary>
+    /// <exception cref="InvalidDataException">A state file is damaged (the witness refuses to start rather than forget).</exception>
+    public Witness(WitnessSigningKey key, string directory, IEnumerable<LedgerPublicKey> logs, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(logs);
+        _key = key;
+        _directory = directory;
+        _time = time;
+        _logs = logs.ToDictionary(l => l.Origin, StringComparer.Ordinal);
+        Directory.CreateDirectory(Path.Combine(directory, "logs"));
+        foreach (var log in _logs.Keys)
+        {
+            _files[log] = WitnessStateFile.Open(StatePath(log), log, out var state);
+            if (state is not null)
+            {
+                _state[log] = state;
+            }
+        }
+    }
+
+    /// <summary>The witness's public key.</summary>
+    public WitnessPublicKey PublicKey => _key.PublicKey;
+
+    /// <summary>Checkpoints refused as forks or rollbacks since start.</summary>
+    public long ForksRecorded => Interlocked.Read(ref _forks);
+
+    /// <summary>The file refused checkpoints are recorded in.</summary>
+    public string ForkLog => Path.Combine(_directory, "forks.jsonl");
+
+    /// <summary>The newest cosigned checkpoint of a log, or null.</summary>
+    public WitnessedLog? Latest(string origin)
+    {
+        lock (_gate)
+        {
+            return _state.GetValueOrDefault(origin);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var file in _files.Values)
+        {
+            file.Dispose();
+        }
+    }
+
+    /// <summary>Handles one add-checkpoint request body (c2sp.org/tlog-witness §add-checkpoint).</summary>
+    public WitnessAnswer AddCheckpoint(string body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (body.Length > MaxRequestBytes)
+        {
+            return new WitnessAnswer(400, $"request larger than {MaxRequestBytes} bytes\n");
+        }
+
+        if (!TryParseRequest(body, out var oldSize, out var proof, out var note, out var error))
+        {
+            return new WitnessAnswer(400, error + "\n");
+        }
+
+        var lines = note!.Text.Split('\n');
+        if (lines.Length < 4 || !long.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+                             || (lines[1].Length > 1 && lines[1][0] == '0') || !TryRoot(lines[2], out var root))
+        {
+            return new WitnessAnswer(400, "the note is not a checkpoint (origin, tree size, base64 root hash)\n");
+        }
+
+        var origin = lines[0];
+        if (!_logs.TryGetValue(origin, out var logKey))
+        {
+            return new WitnessAnswer(404, $"unknown log {origin}\n");
+        }
+
+        // Unknown keys are ignored; a known key whose line does not verify rejects the note (c2sp.org/signed-note).
+        var known = note.Signatures.Where(s => s.Name == logKey.Origin && s.KeyHash == logKey.KeyHash).ToList();
+        if (known.Count == 0 || !known.All(s => logKey.VerifyNoteSignature(note.Text, s)))
+        {
+            return new WitnessAnswer(403, "no valid signature of the log's key on the checkpoint\n");
+        }
+
+        if (oldSize > size)
+        {
+            return new WitnessAnswer(400, $"old size {oldSize} is larger than the checkpoint's {size}\n");
+        }
+
+        lock (_gate)
+        {
+            var latest = _state.GetValueOrDefault(origin) ?? new WitnessedLog(origin, 0, MerkleHash.EmptyRoot());
+            if (size < latest.TreeSize)
+            {
+                RecordFork(latest, size, root, note, "rollback: the log signed a smaller tree than one this witness cosigned");
+                return SizeConflict(latest);
+            }
+
+            if (size == latest.TreeSize && latest.TreeSize > 0 && !CryptographicOperations.FixedTimeEquals(root, latest.RootHash))
+            {
+                RecordFork(latest, size, root, note, "fork: the log signed two different roots for the same tree size");
+                return SizeConflict(latest);
+            }
+
+            if (oldSize != latest.TreeSize)
+            {
+                return SizeConflict(latest);
+            }
+
+            if (oldSize == 0 ? proof.Count != 0 : !ConsistencyProof.Verify(oldSize, size, latest.RootHash, root, proof))
+            {
+                RecordFork(latest, size, root, note, "inconsistent: the consistency proof from the cosigned tree does not verify");
+                return new WitnessAnswer(422, "the consistency proof does not verify\n");
+            }
+
+            var next = new WitnessedLog(origin, size, root);
+            WriteState(next);
+            _state[origin] = next;
+        }
+
+        var cosignature = _key.Cosign(note.Text, (ulong)_time.GetUtcNow().ToUnixTimeSeconds());
+        return new WitnessAnswer(200, cosignature.ToLine());
+    }
+
+    private static WitnessAnswer SizeConflict(WitnessedLog latest) =>
+        new(409, latest.TreeSize.ToString(CultureInfo.InvariantCulture) + "\n", "text/x.tlog.size");
+
+    private static bool TryParseRequest(string body, out long oldSize, out List<byte[]> proof, out SignedNote? note, out string error)
+    {
+        oldSize = 0;
+        proof = [];
+        note = null;
+        var blank = body.IndexOf("\n\n", StringComparison.Ordinal);
+        if (blank < 0)
+        {
+            error = "a request is an old size line, proof lines, a blank line and a checkpoint";
+            return false;
+        }
+
+        var head = body[..blank].Split('\n');
+        if (!head[0].StartsWith("old ", StringComparison.Ordinal)
+            || !long.TryParse(head[0].AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out oldSize))
+        {
+            error = "the first line must be \"old <size>\"";
+            return false;
+        }
+
+        if (head.Length - 1 > MaxProofLines)
+        {
+            error = $"more than {MaxProofLines} consistency proof lines";
+            return false;
+        }
+
+        foreach (var line in head.Skip(1))
+        {
+            if (!TryRoot(line, out var hash))
+            {
+                error = "a consistency proof line is not a base64 SHA-256 hash";
+                return false;
+            }
+
+            proof.Add(hash);
+        }
+
+        try
+        {
+            note = SignedNote.Parse(body[(blank + 2)..]);
+        }
+        catch (FormatException ex)
+        {
+            error = "the checkpoint is not a signed note: " + ex.Message;
+            return false;
+        }
+
+        error = string.Empty;
+        return true;
+    }
+
+    private static bool TryRoot(string text, out byte[] hash)
+    {
+        hash = new byte[MerkleHash.Size];
+        return Convert.TryFromBase64String(text, hash, out var n) && n == MerkleHash.Size;
+    }
+
+    private string StatePath(string origin) =>
+        Path.Combine(_directory, "logs", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(origin)))[..32] + ".state");
+
+    private void WriteState(WitnessedLog state) => _files[state.Origin].Write(state);
+
+    private void RecordFork(WitnessedLog latest, long size, byte[] root, SignedNote note, string reason)
+    {
+        Interlocked.Increment(ref _forks);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("time", _time.GetUtcNow());
+            json.WriteString("origin", latest.Origin);
+            json.WriteString("reason", reason);
+            json.WriteNumber("cosignedSize", latest.TreeSize);
+            json.WriteString("cosignedRoot", Convert.ToBase64String(latest.RootHash));
+            json.WriteNumber("size", size);
+            json.WriteString("root", Convert.ToBase64String(root));
+            json.WriteString("checkpoint", note.ToString());
+            json.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        var info = new FileInfo(ForkLog);
+        if ((info.Exists ? info.Length : 0) + buffer.Length > MaxForkLogBytes)
+        {
+            return; // counted in ForksRecorded; the first ones, which matter most, are kept
+        }
+
+        using var stream = new FileStream(ForkLog, FileMode.Append, FileAccess.Write);
+        stream.Write(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        stream.Flush(flushToDisk: true);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Net;
+using MQTTnet.Server;
+using TwinGuard.Server.Hosting;
+
+namespace TwinGuard.Server.Bench;
+
+/// <summary>The ceiling of the embedded broker: MQTTnet's server alone, with the same publisher and messages.</summary>
+internal static partial class IngestBenchmark
+{
+    /// <summary>
+    /// A bare MQTTnet server (default options, no authentication, no TwinGuard) whose only work per message is an
+    /// interception that counts it: what MQTTnet itself takes to receive, decode and route a publish from
+    /// <c>mosquitto_pub</c>. TwinGuard's broker cannot be faster than this.
+    /// </summary>
+    private static async Task<PeerRun?> MeasureMqttnetAloneAsync(string[] lines, CancellationToken ct)
+    {
+        if (!OnPath("mosquitto_pub"))
+        {
+            return null;
+        }
+
+        var port = LoopbackPorts.Free();
+        var options = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointPort(port)
+            .Build();
+        using var server = new MqttServerFactory().CreateMqttServer(options);
+        var received = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.InterceptingPublishAsync += _ =>
+        {
+            if (Interlocked.Increment(ref received) == lines.Length)
+            {
+                all.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        await server.StartAsync();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await RunPublisherAsync(port, null, null, lines, ct);
+            await all.Task.WaitAsync(TimeSpan.FromMinutes(2), ct);
+            return new PeerRun(lines.Length / clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            await server.StopAsync();
+        }
+    }
+}

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet;
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Server.Commands;
+using TwinGuard.Server.Hosting;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Server.Bench;
+
+/// <summary>
+/// <c>twinguard bench tls</c>: what TLS costs TwinGuard's broker beside what it costs mosquitto, in the same run with the
+/// same certificates: readings/s from <c>mosquitto_pub -l</c> over plain MQTT and over TLS with a device certificate,
+/// and TLS connections (handshake with a client certificate, CONNECT, CONNACK, DISCONNECT) per second.
+/// </summary>
+internal static class TlsBenchmark
+{
+    private const string Device = "bench-device";
+    private const string PasswordDevice = "bench-password";
+    private const string Password = "bench-password-secret";
+    private const int Messages = 20_000;
+    private const int Connections = 100;
+
+    public static ProductBenchmark Create() => new("tls",
+        "MQTT over TLS with device certificates vs plain, and TLS connections/s, beside mosquitto with the same certificates", RunAsync);
+
+    private static async Task<int> RunAsync(BenchContext context, CancellationToken ct)
+    {
+        var directory = Directory.CreateTempSubdirectory("twinguard-bench-tls-").FullName;
+        try
+        {
+            var pki = new SiteCertificates(Path.Combine(directory, "pki"), TimeProvider.System, TimeSpan.FromDays(2));
+            pki.CreateAll("bench", [Device], [], []);
+            int plain = LoopbackPorts.Free(), tls = LoopbackPorts.Free(), peerPlain = LoopbackPorts.Free(), peerTls = LoopbackPorts.Free();
+            var lines = Lines(Messages);
+
+            await using var site = await StartSiteAsync(pki, plain, tls, Path.Combine(directory, "data"), ct);
+            var metrics = site.Services.GetRequiredService<PipelineMetrics>();
+            using var mosquitto = StartMosquitto(pki, peerPlain, peerTls, directory);
+            try
+            {
+                await WaitForPortAsync(peerTls, ct);
+
+                // Interleaved, so that the machine's load drifts alike over both brokers.
+                var ours = await PublishToSiteAsync(metrics, plain, null, lines, ct);
+                var peer = await PublishToMosquittoAsync(peerPlain, null, lines, ct);
+                var oursTls = await PublishToSiteAsync(metrics, tls, pki, lines, ct);
+                var peerTlsRate = await PublishToMosquittoAsync(peerTls, pki, lines, ct);
+                var connections = await ConnectionsPerSecondAsync(tls, pki, ct);
+                var peerConnections = await ConnectionsPerSecondAsync(peerTls, pki, ct);
+
+                var result = new
+                {
+                    messages = Messages,
+                    twinguard_plain_msgs_per_s = ours,
+                    twinguard_tls_msgs_per_s = oursTls,
+                    mosquitto_plain_msgs_per_s = peer,
+                    mosquitto_tls_msgs_per_s = peerTlsRate,
+                    twinguard_tls_over_plain = oursTls / ours,
+                    mosquitto_tls_over_plain = peerTlsRate / peer,
+                    twinguard_tls_connections_per_s = connections,
+                    mosquitto_tls_connections_per_s = peerConnections,
+                    connections_ratio = connections / peerConnections,
+                };
+                if (context.Json)
+                {
+                    await context.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(result));
+                }
+                else
+                {
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"TwinGuard  plain {ours:N0} msgs/s, TLS {oursTls:N0} msgs/s: TLS keeps {result.twinguard_tls_over_plain:P0}"));
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"mosquitto  plain {peer:N0} msgs/s, TLS {peerTlsRate:N0} msgs/s: TLS keeps {result.mosquitto_tls_over_plain:P0}"));
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"TLS connections with a device certificate: TwinGuard {connections:N0}/s, mosquitto {peerConnections:N0}/s ({result.connections_ratio:0.00}x)"));
+                }
+
+                await site.StopAsync(CancellationToken.None);
+                return 0;
+            }
+            finally
+            {
+                mosquitto.Kill(); // also when a run fails: the peer must not outlive the benchmark
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<WebApplication> StartSiteAsync(SiteCertificates pki, int plain, int tls, string dataDir, CancellationToken ct)
+    {
+        var fingerprint = DeviceCertificate.FingerprintOf(X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(pki.DeviceCertificate(Device), ct)));
+        var signals = new[] { "a", "b" }.Select(id => new SignalModel(id, "u", 0, 100, 1e9, TimeSpan.FromMilliseconds(1), Criticality.Medium)).ToList();
+        var files = new TlsSettings(pki.ServerCertificate, pki.ServerKey, pki.CaCertificate, new HashSet<string>());
+        var plant = new PlantModel(
+            new SiteModel("bench", "Benchmark site", "plant"),
+            ValidationSettings.Default with { MaxPastSkew = TimeSpan.FromHours(1), FloodFactor = 1e6, FrozenSamples = int.MaxValue },
+            DetectionSettings.Default,
+            CorrelationSettings.Default,
+            [new AssetModel("bench", "Benchmark asset", "bench", [], signals)],
+            [
+                new DeviceModel(Device, Device, null, ["plant/#"]) { Certificate = new DeviceCertificate(fingerprint, null, null) },
+                new DeviceModel(PasswordDevice, PasswordDevice, PasswordHash.Create(Password, 1000), ["plant/#"]), // plain MQTT: a password
+            ],
+            []) { Tls = files };
+        var broker = new BrokerOptions(IPAddress.Loopback, plain)
+        {
+            Listeners = [new ListenerModel(ListenerProtocol.Mqtt, IPAddress.Loopback, plain), new ListenerModel(ListenerProtocol.Mqtts, IPAddress.Loopback, tls)],
+            Tls = files,
+        };
+        var app = TwinGuardHost.Build(new HostSettings(plant, dataDir, broker, $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free()));
+        await app.StartAsync(ct);
+        return app;
+    }
+
+    private static Process StartMosquitto(SiteCertificates pki, int plain, int tls, string directory)
+    {
+        var config = Path.Combine(directory, "mosquitto.conf");
+        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $"""
+            per_listener_settings true
+            persistence false
+            max_queued_messages 0
+            set_tcp_nodelay true
+            user {Environment.UserName}
+            listener {plain} 127.0.0.1
+            allow_anonymous true
+            listener {tls} 127.0.0.1
+            allow_anonymous true
+            cafile {pki.CaCertificate}
+            certfile {pki.ServerCertificate}
+            keyfile {pki.ServerKey}
+            require_certificate true
+            tls_version tlsv1.2
+
+            """));
+        return Process.Start(new ProcessStartInfo("mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException("mosquitto did not start");
+    }
+
+    private static async Task<double> PublishToSiteAsync(PipelineMetrics metrics, int port, SiteCertificates? pki, string[] lines, CancellationToken ct)
+    {
+        var before = metrics.Messages;
+        var clock = Stopwatch.StartNew();
+        await PublishAsync(port, pki, lines, ct);
+        while (metrics.Messages - before < lines.Length)
+        {
+            await Task.Delay(5, ct);
+        }
+
+        return lines.Length / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> PublishToMosquittoAsync(int port, SiteCertificates? pki, string[] lines, CancellationToken ct)
+    {
+        var args = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "plant/bench", "-C", lines.Length.ToString(CultureInfo.InvariantCulture) };
+        if (pki is not null)
+        {
+            args.AddRange(["--cafile", pki.CaCertificate, "--cert", pki.DeviceCertificate(Device), "--key", pki.DeviceKey(Device)]);
+        }
+
+        using var subscriber = Process.Start(new ProcessStartInfo("mosquitto_sub", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var drained = subscriber.StandardOutput.BaseStream.CopyToAsync(Stream.Null, ct);
+        await Task.Delay(300, ct); // the subscription must be in place before the first message
+        var clock = Stopwatch.StartNew();
+        await PublishAsync(port, pki, lines, ct);
+        await subscriber.WaitForExitAsync(ct);
+        await drained;
+        return lines.Length / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task PublishAsync(int port, SiteCertificates? pki, string[] lines, CancellationToken ct)
+    {
+        var args = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "0", "-t", "plant/bench", "-l" };
+        args.AddRange(pki is null
+            ? ["-u", PasswordDevice, "-P", Password]
+            : ["--cafile", pki.CaCertificate, "--cert", pki.DeviceCertificate(Device), "--key", pki.DeviceKey(Device)]);
+
+        using var publisher = Process.Start(new ProcessStartInfo("mosquitto_pub", args) { RedirectStandardInput = true, RedirectStandardError = true })!;
+        foreach (var line in lines)
+        {
+            await publisher.StandardInput.WriteLineAsync(line.AsMemory(), ct);
+        }
+
+        publisher.StandardInput.Close();
+        await publisher.WaitForExitAsync(ct);
+        if (publisher.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mosquitto_pub on port {port}: {await publisher.StandardError.ReadToEndAsync(ct)}");
+        }
+    }
+
+    /// <summary>Sequential TLS connections with the device certificate, by the same client (MQTTnet) for both brokers.</summary>
+    private static async Task<double> ConnectionsPerSecondAsync(int port, SiteCertificates pki, CancellationToken ct)
+    {
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(pki.CaCertificate);
+        using var certificate = X509Certificate2.CreateFromPemFile(pki.DeviceCertificate(Device), pki.DeviceKey(Device));
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
+            .WithTlsOptions(t => t.UseTls().WithTargetHost("localhost").WithTrustChain(roots).WithClientCertificates([certificate])
+                .WithRevocationMode(X509RevocationMode.NoCheck))
+            .Build();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(options, ct); // warm-up
+        await client.DisconnectAsync(cancellationToken: ct);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < Connections; i++)
+        {
+            var connected = await client.ConnectAsync(options, ct);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new InvalidOperationException($"TLS connection to port {port} refused: {connected.ResultCode}");
+            }
+
+            await client.DisconnectAsync(cancellationToken: ct);
+        }
+
+        return Connections / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task WaitForPortAsync(int port, CancellationToken ct)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port, ct);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(25, ct);
+            }
+        }
+
+        throw new TimeoutException($"mosquitto did not listen on port {port}");
+    }
+
+    private static string[] Lines(int count)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        return Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture,
+            $$$"""{"ts":{{{now}}},"seq":{{{i + 1}}},"values":{"a":{{{50 + (i % 7)}}},"b":{{{20 + (i % 5)}}}}}""")).ToArray();
+    }
+}

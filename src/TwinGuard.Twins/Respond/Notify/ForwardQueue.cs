@@ -1,0 +1,159 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>
+/// A bounded first-in first-out queue on disk of rendered messages for one notifier: what a SIEM has not yet
+/// acknowledged survives the SIEM being down and TwinGuard restarting.
+/// </summary>
+/// <remarks>
+/// <para><c>NAME.queue</c> holds one JSON string per line, appended; <c>NAME.cursor</c> the byte offset of the first
+/// line not yet delivered, rewritten (write then rename) after each delivery. A crash between a delivery and its
+/// cursor write sends that message again: at-least-once, and every message carries its finding's id for the receiver
+/// to drop repeats. Once everything is delivered both files are emptied, so the queue takes no disk while the SIEM keeps up.</para>
+/// <para>Bounded: at most <c>maxBytes</c> pending; a message that would exceed it is refused and counted in
+/// <see cref="Dropped"/> (so is one longer than <see cref="MaxMessageBytes"/>). Appends are flushed to the operating
+/// system, not synced: a process crash loses nothing, a power cut may lose the last messages. Not thread-safe on its
+/// own: <see cref="FindingForwarder"/> serialises access.</para>
+/// </remarks>
+public sealed class ForwardQueue : IDisposable
+{
+    /// <summary>The longest message kept (encoded as a JSON string line).</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    private readonly FileStream _file;
+    private readonly string _cursorPath;
+    private readonly long _maxBytes;
+    private readonly byte[] _line = new byte[MaxMessageBytes + 1];
+    private long _cursor;
+    private long _length;
+    private int _peeked = -1;
+
+    /// <summary>Opens (creating when needed) the queue <paramref name="name"/> in <paramref name="directory"/>.</summary>
+    public ForwardQueue(string directory, string name, long maxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, MaxMessageBytes);
+        Directory.CreateDirectory(directory);
+        _maxBytes = maxBytes;
+        _cursorPath = Path.Combine(directory, name + ".cursor");
+        _file = new FileStream(Path.Combine(directory, name + ".queue"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        _length = _file.Length;
+        _cursor = File.Exists(_cursorPath) && File.ReadAllBytes(_cursorPath) is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64LittleEndian(bytes) : 0;
+        if (_cursor < 0 || _cursor > _length || !AtLineStart(_cursor))
+        {
+            _cursor = 0; // a damaged cursor: everything is sent again rather than anything lost
+        }
+
+        Depth = CountLines(_cursor, _length);
+    }
+
+    /// <summary>Messages waiting for delivery.</summary>
+    public long Depth { get; private set; }
+
+    /// <summary>Messages refused because the queue was full or the message too long.</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>Messages delivered since the queue was opened.</summary>
+    public long Delivered { get; private set; }
+
+    /// <summary>Appends a message; false (and counted) when it does not fit.</summary>
+    public bool TryEnqueue(string message)
+    {
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message) + "\n");
+        if (bytes.Length > MaxMessageBytes || _length - _cursor + bytes.Length > _maxBytes)
+        {
+            Dropped++;
+            return false;
+        }
+
+        _file.Seek(_length, SeekOrigin.Begin);
+        _file.Write(bytes);
+        _file.Flush();
+        _length += bytes.Length;
+        Depth++;
+        return true;
+    }
+
+    /// <summary>The oldest message not yet delivered, if any.</summary>
+    public bool TryPeek(out string message)
+    {
+        message = string.Empty;
+        if (_cursor >= _length)
+        {
+            return false;
+        }
+
+        _file.Seek(_cursor, SeekOrigin.Begin);
+        var read = _file.ReadAtLeast(_line, (int)Math.Min(_line.Length, _length - _cursor), throwOnEndOfStream: false);
+        var end = Array.IndexOf(_line, (byte)'\n', 0, read);
+        if (end < 0 || JsonSerializer.Deserialize<string>(_line.AsSpan(0, end)) is not { } text)
+        {
+            throw new InvalidDataException($"{_file.Name}: damaged line at offset {_cursor}");
+        }
+
+        _peeked = end + 1;
+        message = text;
+        return true;
+    }
+
+    /// <summary>Marks the message <see cref="TryPeek"/> returned as delivered.</summary>
+    public void Advance()
+    {
+        if (_peeked < 0)
+        {
+            throw new InvalidOperationException("nothing was peeked");
+        }
+
+        _cursor += _peeked;
+        _peeked = -1;
+        Depth--;
+        Delivered++;
+        if (_cursor == _length)
+        {
+            _file.SetLength(0);
+            (_cursor, _length) = (0, 0);
+        }
+
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, _cursor);
+        var temporary = _cursorPath + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, _cursorPath, overwrite: true);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _file.Dispose();
+
+    private bool AtLineStart(long offset)
+    {
+        if (offset == 0)
+        {
+            return true;
+        }
+
+        _file.Seek(offset - 1, SeekOrigin.Begin);
+        return _file.ReadByte() == '\n';
+    }
+
+    private long CountLines(long from, long to)
+    {
+        var count = 0L;
+        var buffer = new byte[64 * 1024];
+        _file.Seek(from, SeekOrigin.Begin);
+        for (var left = to - from; left > 0;)
+        {
+            var read = _file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0)
+            {
+                break;
+            }
+
+            count += buffer.AsSpan(0, read).Count((byte)'\n');
+            left -= read;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using TwinGuard.Twins.Record;
+
+namespace TwinGuard.Twins.Validate;
+
+/// <summary>
+/// The last boot and sequence number accepted from each device for each asset, kept in <c>sequences.db</c> in the
+/// data directory, so that replay protection survives a restart: a message refused as a replay before a restart is
+/// refused after it too.
+/// </summary>
+/// <remarks>
+/// Only what replay protection needs (the learned models' persistence is the cluster's grain storage). Twins note each
+/// accepted message in memory; <see cref="Flush"/> writes the changes in one transaction, every second while serving
+/// and on disposal, so a crash forgets at most the last second's numbers. Its size is bounded by the plant model: one
+/// row per device and asset it may publish for.
+/// </remarks>
+public sealed class SequenceStore : IDisposable
+{
+    /// <summary>The database file's name inside the data directory.</summary>
+    public const string FileName = "sequences.db";
+
+    private readonly SqliteConnection _connection;
+    private readonly ConcurrentDictionary<(string Asset, string Device), (long Boot, long Sequence)> _changed = new();
+    private readonly Lock _writing = new();
+    private ITimer? _timer;
+    private long _flushFailures;
+
+    private SequenceStore(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>Flushes that failed (disk full, I/O error); the changes stay in memory for the next one.</summary>
+    public long FlushFailures => Interlocked.Read(ref _flushFailures);
+
+    /// <summary>Raised when a flush fails, with the error.</summary>
+    public event Action<Exception>? FlushFailed;
+
+    /// <summary>Opens (creating when needed) the store in <paramref name="dataDirectory"/>.</summary>
+    public static SequenceStore Open(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var connection = SqliteCommands.Open(Path.Combine(dataDirectory, FileName), SqliteOpenMode.ReadWriteCreate);
+        connection.Execute("""
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS last_sequence (
+                asset TEXT NOT NULL, device TEXT NOT NULL, boot INTEGER NOT NULL, seq INTEGER NOT NULL,
+                PRIMARY KEY (asset, device)) WITHOUT ROWID;
+            """);
+        return new SequenceStore(connection);
+    }
+
+    /// <summary>The last numbers of every device that published for <paramref name="assetId"/>, changes included.</summary>
+    public Dictionary<string, (long Boot, long Sequence)> Load(string assetId)
+    {
+        List<(string Device, long Boot, long Sequence)> rows;
+        lock (_writing)
+        {
+            rows = _connection.Query("SELECT device, boot, seq FROM last_sequence WHERE asset = $asset",
+                r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)), ("$asset", assetId));
+        }
+
+        var last = rows.ToDictionary(r => r.Device, r => (r.Boot, r.Sequence), StringComparer.Ordinal);
+        foreach (var ((asset, device), numbers) in _changed)
+        {
+            if (asset == assetId)
+            {
+                last[device] = numbers;
+            }
+        }
+
+        return last;
+    }
+
+    /// <summary>Notes the numbers of a message the twin accepted (memory only; see <see cref="Flush"/>).</summary>
+    public void Note(string assetId, string deviceId, long boot, long sequence) => _changed[(assetId, deviceId)] = (boot, sequence);
+
+    /// <summary>Writes the noted changes in one transaction; returns how many rows it wrote.</summary>
+    public int Flush()
+    {
+        lock (_writing)
+        {
+            var changes = _changed.ToArray();
+            if (changes.Length == 0)
+            {
+                return 0;
+            }
+
+            try
+            {
+                using var transaction = _connection.BeginTransaction();
+                foreach (var ((asset, device), (boot, sequence)) in changes)
+                {
+                    _connection.Execute(
+                        "INSERT INTO last_sequence (asset, device, boot, seq) VALUES ($a, $d, $b, $s) ON CONFLICT (asset, device) DO UPDATE SET boot = $b, seq = $s",
+                        ("$a", asset), ("$d", device), ("$b", boot), ("$s", sequence));
+                }
+
+                transaction.Commit();
+            }
+            catch (Exception ex) when (ex is SqliteException or IOException)
+            {
+                Interlocked.Increment(ref _flushFailures);
+                FlushFailed?.Invoke(ex);
+                return 0;
+            }
+
+            foreach (var change in changes)
+            {
+                // Only if unchanged since the snapshot: a newer number noted meanwhile waits for the next flush.
+                _changed.TryRemove(change);
+            }
+
+            return changes.Length;
+        }
+    }
+
+    /// <summary>Flushes every <paramref name="period"/> on <paramref name="time"/> until disposed.</summary>
+    public void FlushEvery(TimeProvider time, TimeSpan period) =>
+        _timer ??= time.CreateTimer(static state => ((SequenceStore)state!).Flush(), this, period, period);
+
+    /// <summary>Stops the periodic flush, writes the last changes and closes the database.</summary>
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        Flush();
+        _connection.Dispose();
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace TwinGuard.Testing;
+
+/// <summary>
+/// A real third-party OPC UA server: node-opcua (npm, installed by test.sh into test/opcua-server) serving a simulated
+/// pump on a free loopback port, driven through its stdin (test/opcua-server/server.js lists the commands).
+/// </summary>
+internal sealed class NodeOpcUaServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly SemaphoreSlim _commandLock = new(1, 1);
+
+    private NodeOpcUaServer(Process process, int port, string pki, string fingerprint)
+    {
+        _process = process;
+        Port = port;
+        PkiDirectory = pki;
+        Fingerprint = fingerprint;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The directory holding the server's certificate: the same directory on a restart keeps the certificate.</summary>
+    public string PkiDirectory { get; }
+
+    /// <summary>SHA-256 of the server certificate (DER), lower-case hex.</summary>
+    public string Fingerprint { get; }
+
+    public string Url => string.Create(CultureInfo.InvariantCulture, $"opc.tcp://127.0.0.1:{Port}/UA/Pump");
+
+    /// <summary>Starts the server; a null <paramref name="pki"/> makes a new directory, hence a new certificate.</summary>
+    public static async Task<NodeOpcUaServer> StartAsync(string? pki = null, int? port = null, string policies = "none,basic256sha256", int periodMs = 100, int extra = 0)
+    {
+        var chosenPort = port ?? FreePort();
+        var directory = pki ?? Directory.CreateTempSubdirectory("twinguard-opcua-pki-").FullName;
+        var info = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(ScriptDirectory(), "server.js"));
+        info.ArgumentList.Add(chosenPort.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(directory);
+        info.ArgumentList.Add("--policies");
+        info.ArgumentList.Add(policies);
+        info.ArgumentList.Add("--period");
+        info.ArgumentList.Add(periodMs.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--extra");
+        info.ArgumentList.Add(extra.ToString(CultureInfo.InvariantCulture));
+        var process = Process.Start(info)!;
+        // node-opcua writes its own warnings to stdout too: the script's lines are the ones that start with its words.
+        var line = await ReadScriptLineAsync(process, "listening ", TimeSpan.FromSeconds(60));
+        var parts = line?.Split(' ') ?? [];
+        if (parts.Length != 3 || parts[0] != "listening")
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"node-opcua server did not start ({line}): " + await process.StandardError.ReadToEndAsync());
+        }
+
+        return new NodeOpcUaServer(process, chosenPort, directory, parts[2]);
+    }
+
+    /// <summary>Sends one command and waits for the server to confirm it.</summary>
+    public async Task CommandAsync(string command)
+    {
+        await _commandLock.WaitAsync();
+        try
+        {
+            await _process.StandardInput.WriteLineAsync(command);
+            await _process.StandardInput.FlushAsync();
+            var reply = await ReadScriptLineAsync(_process, "ok |error ", TimeSpan.FromSeconds(30));
+            if (reply is null || !reply.StartsWith("ok ", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"node-opcua server refused '{command}': {reply}");
+            }
+        }
+        finally
+        {
+            _commandLock.Release();
+        }
+    }
+
+    private static async Task<string?> ReadScriptLineAsync(Process process, string prefixes, TimeSpan timeout)
+    {
+        var wanted = prefixes.Split('|');
+        using var deadline = new CancellationTokenSource(timeout);
+        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        {
+            if (wanted.Any(p => line.StartsWith(p, StringComparison.Ordinal)))
+            {
+                return line;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The directory of server.js and its node_modules.</summary>
+    public static string ScriptDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "test", "opcua-server");
+            if (File.Exists(Path.Combine(path, "server.js")))
+            {
+                return Directory.Exists(Path.Combine(path, "node_modules", "node-opcua"))
+                    ? path
+                    : throw new InvalidOperationException($"node-opcua is not installed in {path}: run test.sh (npm ci there)");
+            }
+        }
+
+        throw new FileNotFoundException($"test/opcua-server/server.js not found above {AppContext.BaseDirectory}");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.StandardInput.Close();
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _commandLock.Dispose();
+    }
+}

@@ -1,0 +1,73 @@
+using TwinGuard.Detection.Pipeline;
+
+namespace TwinGuard.Detection.Tests.Pipeline;
+
+public sealed class AnomalyPipelineAlarmTests
+{
+    /// <summary>Gaussian rows with column 0 pushed 20 deviations off during each [start, start + length) range.</summary>
+    private static FeatureMatrix WithBursts(int rows, params (int Start, int Length)[] bursts)
+    {
+        var m = TestData.Gaussian(rows, 3, seed: 5);
+        foreach (var (start, length) in bursts)
+        {
+            for (var i = start; i < start + length; i++)
+            {
+                m[i, 0] += 20;
+            }
+        }
+
+        return m;
+    }
+
+    private static AnomalyPipelineOptions Options(int refractory) => DetectorCatalog.Create("pca", 7) with { RefractoryRows = refractory };
+
+    [Fact]
+    public void Run_TwoEpisodesFarApart_RaisesOneAlarmAtEachStart()
+    {
+        var pipeline = AnomalyPipeline.Fit(TestData.Gaussian(400, 3, seed: 4), Options(refractory: 100));
+        var verdicts = pipeline.Run(WithBursts(1000, (200, 40), (600, 40)));
+
+        var alarms = Enumerable.Range(0, verdicts.Length).Where(i => verdicts[i].Alarm).ToList();
+        Assert.Equal(2, alarms.Count);
+        Assert.InRange(alarms[0], 200, 215);
+        Assert.InRange(alarms[1], 600, 615);
+        Assert.All(alarms, i => Assert.True(verdicts[i].IsAnomaly && !verdicts[i - 1].IsAnomaly));
+        var episodes = AnomalyEpisode.From(verdicts);
+        Assert.Equal(2, episodes.Count);
+        Assert.All(episodes, e => Assert.True(e.Alarmed));
+        Assert.All(episodes, e => Assert.Equal(0, e.TopColumns[0]));
+    }
+
+    [Fact]
+    public void Run_SecondEpisodeInsideRefractoryPeriod_RaisesNoSecondAlarm()
+    {
+        var pipeline = AnomalyPipeline.Fit(TestData.Gaussian(400, 3, seed: 4), Options(refractory: 100));
+        var verdicts = pipeline.Run(WithBursts(600, (200, 40), (290, 40)));
+
+        var episodes = AnomalyEpisode.From(verdicts);
+        Assert.Equal(2, episodes.Count);
+        Assert.True(episodes[0].Alarmed);
+        Assert.False(episodes[1].Alarmed);
+        Assert.Equal(1, verdicts.Count(v => v.Alarm));
+    }
+
+    [Fact]
+    public void Run_NoRefractoryPeriod_AlarmsEveryEpisode()
+    {
+        var pipeline = AnomalyPipeline.Fit(TestData.Gaussian(400, 3, seed: 4), Options(refractory: 0));
+        var verdicts = pipeline.Run(WithBursts(600, (200, 40), (290, 40)));
+
+        Assert.Equal(2, verdicts.Count(v => v.Alarm));
+    }
+
+    [Fact]
+    public void Fit_HeldOutCalibration_SetsAHigherThresholdThanInSampleScores()
+    {
+        // A model scores the rows it was fitted on lower than new rows; the held-out folds see that.
+        var training = TestData.Gaussian(300, 6, seed: 9);
+        var inSample = AnomalyPipeline.Fit(training, Options(0) with { Threshold = new ThresholdOptions { PeaksOverThreshold = true } });
+        var heldOut = AnomalyPipeline.Fit(training, Options(0) with { Threshold = new ThresholdOptions { PeaksOverThreshold = true, Folds = 5 } });
+
+        Assert.True(heldOut.Threshold.Value > inSample.Threshold.Value, $"{heldOut.Threshold.Value} vs {inSample.Threshold.Value}");
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using TwinGuard.Intel.Correlation;
+using TwinGuard.Intel.Feeds;
+using TwinGuard.Testing;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Tests.Correlate;
+
+/// <summary>Network IDS alerts from a Suricata EVE file, followed by the real intel monitor, become findings on the plant's devices.</summary>
+public sealed class IntelAdapterTests : IDisposable
+{
+    // Suricata 7 EVE lines as written for a Modbus write from an engineering laptop to the loop PLC, and an unrelated flow.
+    private const string Eve = """
+        {"timestamp":"2026-12-06T10:15:02.118562+0000","flow_id":1184932870237431,"in_iface":"eth1","event_type":"alert","src_ip":"10.20.9.77","src_port":51544,"dest_ip":"10.20.0.5","dest_port":502,"proto":"TCP","app_proto":"modbus","alert":{"action":"allowed","gid":1,"signature_id":2250009,"rev":2,"signature":"ET SCADA Modbus TCP Write Multiple Registers from non-HMI","category":"Attempted Information Leak","severity":1},"modbus":{"request":{"transaction_id":3,"protocol_id":0,"unit_id":1,"function_raw":16,"function_code":"WriteMultipleRegisters"}}}
+        {"timestamp":"2026-12-06T10:15:03.000000+0000","flow_id":1184932870237999,"event_type":"flow","src_ip":"10.20.9.77","src_port":51544,"dest_ip":"10.20.0.5","dest_port":502,"proto":"TCP","flow":{"pkts_toserver":6,"pkts_toclient":5,"bytes_toserver":480,"bytes_toclient":420,"start":"2026-12-06T10:15:02.100000+0000","end":"2026-12-06T10:15:03.000000+0000","age":1,"state":"closed","reason":"timeout","alerted":true}}
+
+        """;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("twinguard-intel-adapter-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Resolve_AddressOfOneDevice_GivesTheDeviceAndItsAssetWhenItHasOne()
+    {
+        var plant = PlantWith(("loop-plc", "10.20.0.5"), ("vibration-node", "10.20.0.7"));
+
+        // loop-plc publishes to pump1 and both valves: no single asset; vibration-node only to pump1.
+        Assert.Equal(new AssetRef(null, "loop-plc"), IntelAdapter.Resolve(plant, IPAddress.Parse("10.20.0.5")));
+        Assert.Equal(new AssetRef("pump1", "vibration-node"), IntelAdapter.Resolve(plant, IPAddress.Parse("10.20.0.7")));
+        Assert.Null(IntelAdapter.Resolve(plant, IPAddress.Parse("127.0.0.1"))); // claimed by two devices: nobody in particular
+        Assert.Null(IntelAdapter.Resolve(plant, IPAddress.Parse("10.20.9.77")));
+    }
+
+    [Fact]
+    public async Task NetworkAlert_EveAlertToADevice_RaisesAnIdsAlertFindingOnThatDevice()
+    {
+        var plant = PlantWith(("loop-plc", "10.20.0.5"));
+        var eve = Path.Combine(_dir, "eve.json");
+        await File.WriteAllTextAsync(eve, Eve);
+        var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
+        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, new RecordingInbox());
+        using var http = new HttpClient();
+        var refresher = new FeedRefresher([], http, new FeedRefresherOptions());
+        var monitor = new IntelMonitor(refresher, new IntelCorrelator(() => refresher.Index), new IntelMonitorOptions
+        {
+            NetworkLogs = [eve],
+            PollInterval = TimeSpan.FromMilliseconds(20),
+        });
+        using var adapter = new IntelAdapter(monitor, gate, evidence);
+        using var stop = new CancellationTokenSource();
+        var running = monitor.RunAsync(stop.Token);
+
+        var finding = await Eventually.HoldsAsync(
+            () => evidence.Findings.TryPeek(out var f) ? f : null, f => f is not null, TimeSpan.FromSeconds(20), "the IDS alert's finding");
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal((ReasonCode.IdsAlert, Severity.High, "loop-plc"), (finding!.Reason, finding.Severity, finding.DeviceId));
+        Assert.Contains("2250009 'ET SCADA Modbus TCP Write Multiple Registers from non-HMI'", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("10.20.9.77:51544 -> 10.20.0.5:502", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(1, evidence.Findings.Count); // the flow is no alert, and no feed lists either end
+    }
+
+    private static PlantModel PlantWith(params (string Device, string Address)[] moves)
+    {
+        var yaml = SamplePlant.Text;
+        foreach (var (device, address) in moves)
+        {
+            var entry = yaml.IndexOf($"  - id: {device}", StringComparison.Ordinal);
+            var at = yaml.IndexOf("addresses: [127.0.0.1]", entry, StringComparison.Ordinal);
+            yaml = yaml[..at] + $"addresses: [{address}]" + yaml[(at + "addresses: [127.0.0.1]".Length)..];
+        }
+
+        return PlantModelLoader.Parse(yaml, "plant.yaml");
+    }
+}
