@@ -46,6 +46,39 @@ public sealed class OnlineCheckpointTests
     }
 
     [Fact]
+    public void Restore_PeriodicColumnInferred_KeepsTheSeasonalFeaturesAndScoresAsTheOriginal()
+    {
+        // Column 0 repeats every 40 rows: the first fit infers the period and adds a seasonal difference, which the
+        // restored detector must derive too (its feature rows have that column) and whose history the replay refills.
+        var noise = TestData.Gaussian(900, 2, seed: 5, scale: 0.05);
+        var data = new FeatureMatrix(900, 2);
+        for (var i = 0; i < data.Rows; i++)
+        {
+            data.Row(i)[0] = Math.Sin(2 * Math.PI * i / 40) + noise.Row(i)[0];
+            data.Row(i)[1] = noise.Row(i)[1];
+        }
+
+        var original = new OnlineAnomalyDetector(2, DetectorCatalog.Create("pca"), Learning);
+        for (var i = 0; i < 650; i++)
+        {
+            original.Push(data.Row(i));
+        }
+
+        var checkpoint = original.Checkpoint();
+        Assert.Equal(40, Assert.Single(checkpoint.Periods!).Value);
+        var restored = new OnlineAnomalyDetector(2, DetectorCatalog.Create("pca"), Learning);
+        restored.Restore(checkpoint with { Periods = checkpoint.Periods!.ToDictionary(p => p.Key, p => p.Value) });
+
+        Assert.Equal(original.Pipeline!.Features.OutputColumns, restored.Pipeline!.Features.OutputColumns);
+        for (var i = 650; i < 699; i++)
+        {
+            var expected = Assert.Single(original.Push(data.Row(i)));
+            var actual = Assert.Single(restored.Push(data.Row(i)));
+            Assert.Equal(expected.Score, actual.Score, 9);
+        }
+    }
+
+    [Fact]
     public void Restore_DuringWarmUp_FitsAtTheSameRowWithoutStartingOver()
     {
         var data = TestData.Gaussian(50, 2, seed: 2);
