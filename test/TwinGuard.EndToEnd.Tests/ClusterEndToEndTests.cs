@@ -11,7 +11,8 @@ namespace TwinGuard.EndToEnd.Tests;
 /// Three <c>twinguard serve --cluster</c> processes with Redis membership and grain state, started by the test: readings
 /// reach a twin through any silo's broker, a finding is raised once (by the one activation of its twin), every ledger
 /// verifies, and when the silo holding a twin is killed (-9) the twin is activated on another silo with its learned
-/// state (a replay from before the kill is still refused) and attacks are still detected.
+/// state (a replay from before the kill is still refused) and attacks are still detected. A device quarantined on one
+/// silo is refused by the others' brokers.
 /// </summary>
 public sealed class ClusterEndToEndTests(ITestOutputHelper output)
 {
@@ -19,6 +20,8 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
 
     private static string Tank(long seq, double level, double temperature = 24.5) =>
         string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{Now()}}},"seq":{{{seq}}},"values":{"level":{{{level}}},"fluid_temp":{{{temperature}}}}}""");
+
+    private static string Speed() => string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{Now()}}},"seq":{{{Environment.TickCount64}}},"value":1500}""");
 
     private static int CountFindings(SiloProcess silo, string reason, string asset)
     {
@@ -89,6 +92,20 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
             Assert.Equal(2, silos.Sum(s => CountFindings(s, "out_of_range", "tank1")));
             Assert.Single(silos, s => CountFindings(s, "out_of_range", "tank1") > 0);
 
+            // A quarantine decided on one silo (an operator's, through silo 0's store) refuses the device at every silo's broker.
+            Assert.Equal(0, (await MosquittoPub.PublishAsync(silos[2].MqttPort, "loop-plc", "demo-loop-plc", "plant/pump1/speed", Speed())).ExitCode);
+            var quarantined = await TwinGuardExecutable.RunAsync(
+                ["quarantine", "add", "--data-dir", silos[0].DataDirectory, "--kind", "source", "--target", "loop-plc", "--who", "test", "--why", "cluster-wide quarantine"], TimeSpan.FromSeconds(60));
+            Assert.True(quarantined.Code == 0, quarantined.Error);
+            var decided = Stopwatch.StartNew();
+            foreach (var other in silos.Skip(1))
+            {
+                await Eventually.HoldsAsync(() => MosquittoPub.PublishAsync(other.MqttPort, "loop-plc", "demo-loop-plc", "plant/pump1/speed", Speed()).GetAwaiter().GetResult().ExitCode,
+                    code => code != 0, TimeSpan.FromSeconds(30), "the quarantined device refused by another silo's broker");
+            }
+
+            var propagated = decided.Elapsed;
+
             // tank1's learned state is in Redis once the twin's snapshot ran.
             await Eventually.HoldsAsync(() => redis.CliAsync("--scan", "--pattern", "*tank1*").GetAwaiter().GetResult(), keys => keys.Contains("tank1", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "tank1's state in Redis");
 
@@ -112,7 +129,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
             Assert.Equal(0, (await MosquittoPub.PublishAsync(survivors[1].MqttPort, "tank-gateway", "demo-tank-gateway", "plant/tank1", Tank(100, 9.9))).ExitCode);
             await Eventually.HoldsAsync(() => survivors.Sum(s => CountFindings(s, "out_of_range", "tank1")), n => n >= 1, TimeSpan.FromSeconds(60), "an out_of_range finding after failover");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"silo killed -> declared dead {declaredDead.TotalSeconds:F1} s; -> first finding of the re-activated twin {killed.Elapsed.TotalSeconds:F1} s"));
+                $"quarantine stored on silo 0 -> refused by silos 1 and 2 within {propagated.TotalSeconds:F2} s (silo 0 polls its store every 1 s); silo killed -> declared dead {declaredDead.TotalSeconds:F1} s; -> first finding of the re-activated twin {killed.Elapsed.TotalSeconds:F1} s"));
 
             // Every surviving silo's ledger verifies after an orderly stop.
             foreach (var silo in survivors)

@@ -53,6 +53,10 @@ internal sealed class SiloProcess : IAsyncDisposable
             silo: { address: 127.0.0.1, port: {{siloPort}}, gateway_port: {{gatewayPort}} }
             persistence: { snapshot_every: {{(int)snapshotEvery.TotalMilliseconds}}ms }
             """));
+        // No playbooks: the test decides every containment itself (the sample's would quarantine tank1's signals at its
+        // first out-of-range value, and, since quarantines hold cluster-wide, refuse the readings the failover needs).
+        var playbooks = Path.Combine(dir, "playbooks.yaml");
+        File.WriteAllText(playbooks, "poll_interval: 1s\nplaybooks: []\n");
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "twinguard"))
         {
             RedirectStandardOutput = true,
@@ -60,7 +64,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             WorkingDirectory = dir,
         };
         foreach (var a in (string[])["serve", "--config", plantFile, "--cluster", clusterFile, "--data-dir", Path.Combine(dir, "data"),
-                     "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--urls", string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{httpPort}")])
+                     "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--playbooks", playbooks, "--urls", string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{httpPort}")])
         {
             start.ArgumentList.Add(a);
         }

@@ -1,5 +1,6 @@
 using TwinGuard.Server.Api;
 using TwinGuard.Server.Dashboard;
+using TwinGuard.Server.Hosting.Cluster;
 using TwinGuard.Twins.Findings;
 
 namespace TwinGuard.Server.Hosting;
@@ -24,6 +25,7 @@ internal static class TwinGuardHost
         services.AddSingleton(settings);
         services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddPipeline(settings);
+        services.AddClusterServices(settings);
         services.AddModbus(settings.Plant);
         services.AddOpcUa(settings.Plant);
         services.AddIntel(settings);

@@ -4,7 +4,7 @@ namespace TwinGuard.Twins.Gate;
 
 /// <summary>Sources, assets and signals whose data the gate refuses until they are released.</summary>
 /// <remarks>Read on every message, written rarely: lookups are lock-free. The respond stage adds and releases entries.</remarks>
-public sealed class QuarantineList
+public sealed partial class QuarantineList
 {
     private readonly ConcurrentDictionary<string, byte> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _assets = new(StringComparer.Ordinal);
@@ -12,22 +12,22 @@ public sealed class QuarantineList
     private readonly ConcurrentDictionary<string, byte> _revoked = new(StringComparer.Ordinal);
 
     /// <summary>Quarantines a device (source). Returns false when it already was.</summary>
-    public bool AddDevice(string deviceId) => _devices.TryAdd(deviceId, 0);
+    public bool AddDevice(string deviceId) => Changed(_devices.TryAdd(deviceId, 0), QuarantineChangeKind.AddDevice, deviceId);
 
     /// <summary>Quarantines an asset. Returns false when it already was.</summary>
-    public bool AddAsset(string assetId) => _assets.TryAdd(assetId, 0);
+    public bool AddAsset(string assetId) => Changed(_assets.TryAdd(assetId, 0), QuarantineChangeKind.AddAsset, assetId);
 
     /// <summary>Quarantines one signal of an asset. Returns false when it already was.</summary>
-    public bool AddSignal(string assetId, string signalId) => _signals.TryAdd(Key(assetId, signalId), 0);
+    public bool AddSignal(string assetId, string signalId) => Changed(_signals.TryAdd(Key(assetId, signalId), 0), QuarantineChangeKind.AddSignal, Key(assetId, signalId));
 
     /// <summary>Releases a device. Returns false when it was not quarantined.</summary>
-    public bool ReleaseDevice(string deviceId) => _devices.TryRemove(deviceId, out _);
+    public bool ReleaseDevice(string deviceId) => Changed(_devices.TryRemove(deviceId, out _), QuarantineChangeKind.ReleaseDevice, deviceId);
 
     /// <summary>Releases an asset. Returns false when it was not quarantined.</summary>
-    public bool ReleaseAsset(string assetId) => _assets.TryRemove(assetId, out _);
+    public bool ReleaseAsset(string assetId) => Changed(_assets.TryRemove(assetId, out _), QuarantineChangeKind.ReleaseAsset, assetId);
 
     /// <summary>Releases a signal. Returns false when it was not quarantined.</summary>
-    public bool ReleaseSignal(string assetId, string signalId) => _signals.TryRemove(Key(assetId, signalId), out _);
+    public bool ReleaseSignal(string assetId, string signalId) => Changed(_signals.TryRemove(Key(assetId, signalId), out _), QuarantineChangeKind.ReleaseSignal, Key(assetId, signalId));
 
     /// <summary>True when the device is quarantined.</summary>
     public bool IsDeviceQuarantined(string deviceId) => !_devices.IsEmpty && _devices.ContainsKey(deviceId);
@@ -39,10 +39,10 @@ public sealed class QuarantineList
     public bool IsSignalQuarantined(string assetId, string signalId) => !_signals.IsEmpty && _signals.ContainsKey(Key(assetId, signalId));
 
     /// <summary>Revokes a device's credentials: the broker refuses its logins. Returns false when they already were.</summary>
-    public bool RevokeCredentials(string deviceId) => _revoked.TryAdd(deviceId, 0);
+    public bool RevokeCredentials(string deviceId) => Changed(_revoked.TryAdd(deviceId, 0), QuarantineChangeKind.RevokeCredentials, deviceId);
 
     /// <summary>Restores a device's credentials. Returns false when they were not revoked.</summary>
-    public bool RestoreCredentials(string deviceId) => _revoked.TryRemove(deviceId, out _);
+    public bool RestoreCredentials(string deviceId) => Changed(_revoked.TryRemove(deviceId, out _), QuarantineChangeKind.RestoreCredentials, deviceId);
 
     /// <summary>True when the device's credentials are revoked.</summary>
     public bool AreCredentialsRevoked(string deviceId) => !_revoked.IsEmpty && _revoked.ContainsKey(deviceId);
