@@ -17,7 +17,7 @@ namespace TwinGuard.Ledger;
 /// Await <see cref="FlushAsync"/> when an entry must be durable before acting on it. A writer owns its directory:
 /// open one per directory per process. <see cref="DisposeAsync"/> flushes and signs a final checkpoint.
 /// </remarks>
-public sealed partial class LedgerWriter : IAsyncDisposable
+public sealed partial class LedgerWriter : IAsyncDisposable, ILedgerAppender
 {
     private readonly string _directory;
     private readonly LedgerOptions _options;

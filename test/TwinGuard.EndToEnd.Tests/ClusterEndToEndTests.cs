@@ -9,8 +9,8 @@ namespace TwinGuard.EndToEnd.Tests;
 
 /// <summary>
 /// Three <c>twinguard serve --cluster</c> processes with Redis membership and grain state, started by the test: readings
-/// reach a twin through any silo's broker, a finding is raised once (by the one activation of its twin), every ledger
-/// verifies, and when the silo holding a twin is killed (-9) the twin is activated on another silo with its learned
+/// reach a twin through any silo's broker, a finding is raised once (by the one activation of its twin), the cluster's one
+/// ledger (one sequencer) verifies and holds every silo's readings, and when the silo holding a twin is killed (-9) the twin is activated on another silo with its learned
 /// state (a replay from before the kill is still refused) and attacks are still detected. A device quarantined on one
 /// silo is refused by the others' brokers.
 /// </summary>
@@ -70,8 +70,10 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
     {
         await using var redis = await RedisServer.StartAsync();
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+        // The cluster's one ledger on storage every silo reaches (here a directory of this machine).
+        var sharedLedger = Path.Combine(Directory.CreateTempSubdirectory("twinguard-cluster-ledger-").FullName, "ledger");
         var silos = Enumerable.Range(0, 3)
-            .Select(_ => SiloProcess.Start(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromMilliseconds(500)))
+            .Select(_ => SiloProcess.Start(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromMilliseconds(500), sharedLedger))
             .ToList();
         try
         {
@@ -131,13 +133,26 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"quarantine stored on silo 0 -> refused by silos 1 and 2 within {propagated.TotalSeconds:F2} s (silo 0 polls its store every 1 s); silo killed -> declared dead {declaredDead.TotalSeconds:F1} s; -> first finding of the re-activated twin {killed.Elapsed.TotalSeconds:F1} s"));
 
-            // Every surviving silo's ledger verifies after an orderly stop.
+            // The cluster's one ledger, written by one sequencer before and after the kill, verifies after an orderly
+            // stop, and holds the readings acknowledged through every silo, the post-failover attack included.
             foreach (var silo in survivors)
             {
                 await silo.StopAsync();
-                var verification = Ledger.Verification.LedgerVerifier.Verify(Path.Combine(silo.DataDirectory, "ledger"));
-                Assert.True(verification.Ok, verification.Problem?.Message);
             }
+
+            var verification = Ledger.Verification.LedgerVerifier.Verify(sharedLedger);
+            Assert.True(verification.Ok, verification.Problem?.Message);
+            using var reader = Ledger.LedgerReader.Open(sharedLedger);
+            var payloads = reader.ReadEntries(0, (int)reader.CountEntries())
+                .Where(e => e.Kind == Ledger.LedgerEntryKind.ReadingBatch)
+                .Select(e => System.Text.Encoding.UTF8.GetString(e.Payload.Span))
+                .ToList();
+            foreach (var seq in (int[])[1, 2, 3, 100])
+            {
+                Assert.Contains(payloads, p => p.Contains("\"asset\":\"tank1\"", StringComparison.Ordinal) && p.Contains($"\"seq\":{seq},", StringComparison.Ordinal));
+            }
+
+            Assert.Contains(payloads, p => p.Contains("\"device\":\"loop-plc\"", StringComparison.Ordinal));
         }
         catch
         {

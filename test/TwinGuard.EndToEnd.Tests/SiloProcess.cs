@@ -42,7 +42,13 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static SiloProcess Start(string plantFile, string redis, string clusterId, TimeSpan snapshotEvery)
+    /// <summary>Starts a silo of cluster <paramref name="clusterId"/> whose membership and grain state are in <paramref name="redis"/>.</summary>
+    /// <param name="plantFile">The plant model.</param>
+    /// <param name="redis">The Redis configuration string.</param>
+    /// <param name="clusterId">The cluster id.</param>
+    /// <param name="snapshotEvery">How often the twins write their learned state.</param>
+    /// <param name="ledgerDirectory">The cluster's one ledger (shared by the silos); each silo keeps its own when null.</param>
+    public static SiloProcess Start(string plantFile, string redis, string clusterId, TimeSpan snapshotEvery, string? ledgerDirectory = null)
     {
         var dir = Directory.CreateTempSubdirectory("twinguard-silo-").FullName;
         var (siloPort, gatewayPort, mqttPort, httpPort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
@@ -52,7 +58,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             membership: { redis: "{{redis}}" }
             silo: { address: 127.0.0.1, port: {{siloPort}}, gateway_port: {{gatewayPort}} }
             persistence: { snapshot_every: {{(int)snapshotEvery.TotalMilliseconds}}ms }
-            """));
+            """) + (ledgerDirectory is null ? string.Empty : $"\nledger: {{ directory: \"{ledgerDirectory}\" }}\n"));
         // No playbooks: the test decides every containment itself (the sample's would quarantine tank1's signals at its
         // first out-of-range value, and, since quarantines hold cluster-wide, refuse the readings the failover needs).
         var playbooks = Path.Combine(dir, "playbooks.yaml");

@@ -24,6 +24,7 @@ internal static class TwinGuardHost
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddResponse(settings.Response, settings.DataDirectory);
+        services.AddClusterLedger(settings);
         services.AddPipeline(settings);
         services.AddClusterServices(settings);
         services.AddModbus(settings.Plant);

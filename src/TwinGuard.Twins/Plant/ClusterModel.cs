@@ -12,4 +12,11 @@ namespace TwinGuard.Twins.Plant;
 /// <param name="GatewayPort">Client gateway port (<c>twinguard cluster status</c> connects there).</param>
 /// <param name="SnapshotEvery">How often a twin writes its learned state while readings arrive.</param>
 public sealed record ClusterModel(
-    string ClusterId, string ServiceId, string MembershipRedis, string StateRedis, IPAddress SiloAddress, int SiloPort, int GatewayPort, TimeSpan SnapshotEvery);
+    string ClusterId, string ServiceId, string MembershipRedis, string StateRedis, IPAddress SiloAddress, int SiloPort, int GatewayPort, TimeSpan SnapshotEvery)
+{
+    /// <summary>
+    /// The cluster's one ledger, on storage every silo reaches (a shared file system), written by one sequencer grain;
+    /// null: each silo keeps its own ledger in its data directory.
+    /// </summary>
+    public string? LedgerDirectory { get; init; }
+}

@@ -15,7 +15,7 @@ public static class ClusterModelLoader
     public static ClusterModel Parse(string yaml, string file = "cluster.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("cluster", "membership", "grain_storage", "silo", "persistence");
+        root.AllowOnly("cluster", "membership", "grain_storage", "silo", "persistence", "ledger");
 
         var cluster = root.Required("cluster");
         cluster.AllowOnly("id", "service");
@@ -44,6 +44,20 @@ public static class ClusterModelLoader
             snapshotEvery = persistence.Required("snapshot_every").Duration();
         }
 
+        string? ledgerDirectory = null;
+        if (root.Optional("ledger") is { } ledger)
+        {
+            ledger.AllowOnly("directory");
+            var directory = ledger.Required("directory").String();
+            if (directory.Length == 0)
+            {
+                throw ledger.Required("directory").Error("expected a directory on storage every silo reaches");
+            }
+
+            // Relative to the cluster file, like the plant model's paths.
+            ledgerDirectory = Path.GetFullPath(directory, Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".");
+        }
+
         return new ClusterModel(
             cluster.Required("id").Identifier(),
             cluster.Optional("service")?.Identifier() ?? "twinguard",
@@ -52,7 +66,10 @@ public static class ClusterModelLoader
             address,
             Port(silo.Required("port")),
             Port(silo.Required("gateway_port")),
-            snapshotEvery);
+            snapshotEvery)
+        {
+            LedgerDirectory = ledgerDirectory,
+        };
     }
 
     private static int Port(YamlField field)

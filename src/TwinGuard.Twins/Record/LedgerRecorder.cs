@@ -18,13 +18,25 @@ namespace TwinGuard.Twins.Record;
 /// <see cref="LedgerWriter.Append"/> only copies into the current batch; hashing and disk writes happen on the ledger's
 /// own threads, so recording does not slow ingestion. One reusable buffer per call site keeps it allocation-light.
 /// </remarks>
-public sealed class LedgerRecorder(LedgerWriter ledger)
+public sealed class LedgerRecorder(LedgerWriter ledger, ILedgerAppender appender)
 {
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _buffer;
 
-    /// <summary>The underlying ledger.</summary>
+    /// <summary>Records into <paramref name="ledger"/> itself (a single node).</summary>
+    public LedgerRecorder(LedgerWriter ledger)
+        : this(ledger, ledger)
+    {
+    }
+
+    /// <summary>This process's own ledger (in a cluster whose ledger is sequenced, the entries go to <see cref="Appender"/> instead).</summary>
     public LedgerWriter Ledger => ledger;
+
+    /// <summary>Where the entries go: <see cref="Ledger"/>, or the cluster's sequencer.</summary>
+    public ILedgerAppender Appender => appender;
+
+    /// <summary>Completes when the entry <paramref name="index"/> returned by a Record method is durable.</summary>
+    public Task WhenDurableAsync(long index) => appender.WhenDurableAsync(index);
 
     /// <summary>Records a batch of messages as it reaches an asset's twin; returns the entry index.</summary>
     public long RecordBatch(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
@@ -207,6 +219,6 @@ public sealed class LedgerRecorder(LedgerWriter ledger)
     {
         json.Flush();
         json.Dispose();
-        return ledger.Append(kind, buffer.WrittenSpan);
+        return appender.Append(kind, buffer.WrittenSpan);
     }
 }

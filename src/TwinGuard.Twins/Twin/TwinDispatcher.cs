@@ -142,7 +142,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                     return;
                 }
 
-                durable = owner._ledger.Ledger.WhenDurableAsync(index);
+                durable = owner._ledger.WhenDurableAsync(index);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {

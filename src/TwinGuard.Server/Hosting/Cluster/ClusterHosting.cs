@@ -1,3 +1,6 @@
+using TwinGuard.Ledger;
+using TwinGuard.Twins.Cluster;
+using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Hosting.Cluster;
@@ -6,7 +9,26 @@ namespace TwinGuard.Server.Hosting.Cluster;
 internal static class ClusterHosting
 {
     /// <summary>
-    /// The quarantine list shared with the other silos, and a broker whose disconnects reach them. Call after
+    /// The cluster's one ledger, when the cluster file names one: the sequencer's options (its grain may be activated on
+    /// any silo) and this silo's appender. Call before <see cref="PipelineHosting.AddPipeline"/>, so that the appender
+    /// stops after the pipeline (what the pipeline records while it stops still reaches the ledger).
+    /// </summary>
+    public static IServiceCollection AddClusterLedger(this IServiceCollection services, HostSettings settings)
+    {
+        if (settings.Cluster?.LedgerDirectory is not { } directory)
+        {
+            return services;
+        }
+
+        services.AddSingleton(new ClusterLedgerOptions(directory, LedgerOptions.Default with { Key = settings.LedgerKey ?? LedgerKeyLocations.For(directory) }));
+        services.AddSingleton<ClusterLedgerAppender>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterLedgerAppender>());
+        return services;
+    }
+
+    /// <summary>
+    /// The quarantine list shared with the other silos, a broker whose disconnects reach them, and the recorder sending
+    /// to the cluster's ledger when there is one. Call after
     /// <see cref="PipelineHosting.AddPipeline"/>; nothing when <paramref name="settings"/> names no cluster.
     /// </summary>
     public static IServiceCollection AddClusterServices(this IServiceCollection services, HostSettings settings)
@@ -23,6 +45,12 @@ internal static class ClusterHosting
             settings, sp.GetRequiredService<ILogger<ClusterQuarantineService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ClusterQuarantineService>());
         services.AddSingleton<IBrokerEnforcement>(sp => new ClusterBrokerEnforcement((IBrokerEnforcement)local.ImplementationFactory!(sp), sp.GetRequiredService<ClusterQuarantineService>()));
+        if (settings.Cluster.LedgerDirectory is not null)
+        {
+            services.Remove(services.Last(d => d.ServiceType == typeof(LedgerRecorder)));
+            services.AddSingleton(sp => new LedgerRecorder(sp.GetRequiredService<LedgerWriter>(), sp.GetRequiredService<ClusterLedgerAppender>()));
+        }
+
         return services;
     }
 }
