@@ -53,7 +53,7 @@ internal static class ServeCommand
                 Witnesses = ledger.Witnesses(parse),
                 Cluster = ClusterCommand.LoadCluster(parse.GetValue(cluster)),
             };
-            settings = settings with { Persistence = settings.Cluster is { } c ? new TwinPersistence(c.SnapshotEvery) : settings.Persistence };
+            settings = settings with { Persistence = settings.Cluster is { } c ? new TwinPersistence(c.SnapshotEvery, c.PersistenceEnabled) : settings.Persistence };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(ct);
             var mqtt = string.Join(", ", app.Services.GetRequiredService<EmbeddedBroker>().BoundListeners.Select(b => $"{b.Listener.Protocol.ToString().ToLowerInvariant()} {b.EndPoint}"));

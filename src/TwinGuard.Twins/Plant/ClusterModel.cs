@@ -19,4 +19,7 @@ public sealed record ClusterModel(
     /// null: each silo keeps its own ledger in its data directory.
     /// </summary>
     public string? LedgerDirectory { get; init; }
+
+    /// <summary>False: the twins neither restore nor write their learned state (to measure what persistence costs).</summary>
+    public bool PersistenceEnabled { get; init; } = true;
 }

@@ -38,10 +38,12 @@ public static class ClusterModelLoader
         }
 
         var snapshotEvery = TimeSpan.FromSeconds(10);
+        var persist = true;
         if (root.Optional("persistence") is { } persistence)
         {
-            persistence.AllowOnly("snapshot_every");
-            snapshotEvery = persistence.Required("snapshot_every").Duration();
+            persistence.AllowOnly("snapshot_every", "enabled");
+            snapshotEvery = persistence.Optional("snapshot_every")?.Duration() ?? snapshotEvery;
+            persist = persistence.Optional("enabled")?.Boolean() ?? true;
         }
 
         string? ledgerDirectory = null;
@@ -69,6 +71,7 @@ public static class ClusterModelLoader
             snapshotEvery)
         {
             LedgerDirectory = ledgerDirectory,
+            PersistenceEnabled = persist,
         };
     }
 

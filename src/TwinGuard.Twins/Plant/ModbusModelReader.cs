@@ -189,7 +189,7 @@ internal static class ModbusModelReader
                 throw addressField.Error($"another client of this guard already has address {address}: a client is identified by its address");
             }
 
-            clients.Add(new ModbusClientModel(id, address, item.Optional("write") is { } w && Boolean(w)));
+            clients.Add(new ModbusClientModel(id, address, item.Optional("write") is { } w && w.Boolean()));
         }
 
         var writable = new List<ModbusWritable>();
@@ -311,10 +311,6 @@ internal static class ModbusModelReader
     private static ModbusWordOrder WordOrder(YamlField field) => field.Node is YamlScalarNode { Value: "high_first" } ? ModbusWordOrder.HighFirst
         : field.Node is YamlScalarNode { Value: "low_first" } ? ModbusWordOrder.LowFirst
         : throw field.Error("expected high_first or low_first");
-
-    private static bool Boolean(YamlField field) => field.Node is YamlScalarNode { Value: "true" } ? true
-        : field.Node is YamlScalarNode { Value: "false" } ? false
-        : throw field.Error("expected true or false");
 
     private static int Integer(YamlField field, int min, int max)
     {

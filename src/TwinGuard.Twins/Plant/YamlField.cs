@@ -89,6 +89,11 @@ internal readonly record struct YamlField(string File, string Path, YamlNode Nod
         return value;
     }
 
+    /// <summary>The scalar <c>true</c> or <c>false</c>.</summary>
+    public bool Boolean() => Node is YamlScalarNode { Value: "true" } ? true
+        : Node is YamlScalarNode { Value: "false" } ? false
+        : throw Error("expected true or false" + Found);
+
     public string Identifier()
     {
         var value = String();
