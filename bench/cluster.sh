@@ -5,7 +5,8 @@
 # messages over the wall time until the last publisher has every acknowledgement (acknowledged = in the ledger).
 # All silos and the publishers share this machine's cores: the figures say how the cluster behaves, not how it scales
 # on separate machines.
-# Usage: bench/cluster.sh [messages per device=2000] [rounds=2] [in-flight=20]
+# Usage: [MODE=persistence] bench/cluster.sh [messages per device=2000] [rounds=2] [in-flight=20]
+# MODE=persistence: one silo with persistence off and on, alternating which goes first.
 set -euo pipefail
 n=${1:-2000}; rounds=${2:-2}; inflight=${3:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,7 +69,16 @@ run() { # silos persistence -> msgs/s
 }
 
 echo "messages per device $n, in flight $inflight, $(nproc) cores"
+ratio() { python3 -c "print(round($1 / $2, 2))"; }
+if [[ ${MODE:-silos} == persistence ]]; then
+  # One silo (no placement chance), persistence off and on in alternating order.
+  for r in $(seq "$rounds"); do
+    if ((r % 2)); then off=$(run 1 false); on=$(run 1 true); else on=$(run 1 true); off=$(run 1 false); fi
+    echo "round $r: 1 silo persistence off $off msgs/s, on $on (on/off $(ratio "$on" "$off")); load $(cut -d' ' -f1 /proc/loadavg)"
+  done
+  exit 0
+fi
 for r in $(seq "$rounds"); do
   one=$(run 1 true); two=$(run 2 true); three=$(run 3 true); off=$(run 3 false); on=$(run 3 true)
-  echo "round $r: 1 silo $one msgs/s, 2 silos $two ($(python3 -c "print(round($two / $one, 2))")x), 3 silos $three ($(python3 -c "print(round($three / $one, 2))")x); 3 silos persistence off $off, on $on (on/off $(python3 -c "print(round($on / $off, 2))")); load $(cut -d' ' -f1 /proc/loadavg)"
+  echo "round $r: 1 silo $one msgs/s, 2 silos $two ($(ratio "$two" "$one")x), 3 silos $three ($(ratio "$three" "$one")x); 3 silos persistence off $off, on $on (on/off $(ratio "$on" "$off")); load $(cut -d' ' -f1 /proc/loadavg)"
 done
