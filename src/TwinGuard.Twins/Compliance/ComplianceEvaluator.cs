@@ -79,6 +79,13 @@ public static class ComplianceEvaluator
 
         var evidence = control.Evidence.Select(rule => new EvidenceResult(rule, Evaluate(rule, context))).ToList();
         var status = ControlStatuses.Combine(evidence.Select(e => e.Result.Status).ToList());
+
+        // A rule with a minimum (min: N, or a self-test) is what the control cannot be without: no partial credit.
+        if (evidence.Any(e => e.Rule.Min > 0 && e.Result.Status == ControlStatus.NotMet))
+        {
+            status = ControlStatus.NotMet;
+        }
+
         var reason = status == ControlStatus.Met
             ? "all evidence holds"
             : string.Join("; ", evidence.Where(e => e.Result.Status != ControlStatus.Met).Select(e => e.Result.Summary));

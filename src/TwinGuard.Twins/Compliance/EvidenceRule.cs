@@ -7,7 +7,7 @@ namespace TwinGuard.Twins.Compliance;
 /// <param name="Fact">The fact's name (<see cref="ComplianceFacts.Names"/>), for <see cref="EvidenceKind.Fact"/>.</param>
 /// <param name="EntryKinds">Ledger entry kinds counted, for <see cref="EvidenceKind.Ledger"/>.</param>
 /// <param name="Reasons">Only findings with one of these reason codes (empty: any).</param>
-/// <param name="Min">Entries the period must hold for the rule to be met (0: the count is shown, never failed).</param>
+/// <param name="Min">Entries the period must hold for the rule to be met (0: the count is shown, never failed); a rule with a minimum that fails makes its control not met.</param>
 /// <param name="What">What the entries show, in words.</param>
 /// <param name="MaxAge">For a self-test: how old, before the period's end, it may be.</param>
 public sealed record EvidenceRule(
