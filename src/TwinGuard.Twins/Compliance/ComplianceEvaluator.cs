@@ -62,8 +62,9 @@ public static class ComplianceEvaluator
         }
 
         var proofs = reader.ProveInclusions(cited, checkpoint.TreeSize);
-        var citations = cited.Order()
-            .Select(i => new Citation(entries[i], EntrySummary.Describe(entries[i].Kind, entries[i].Payload.Span), proofs[i]))
+        var citations = cited.Order().Select(i => WithheldPayload.HoldsSecrets(entries[i].Kind, entries[i].Payload.Span)
+                ? new Citation(entries[i], $"{LedgerJson.KindName(entries[i].Kind)} recorded before redaction: payload withheld (it holds secrets)", proofs[i], Withheld: true)
+                : new Citation(entries[i], EntrySummary.Describe(entries[i].Kind, entries[i].Payload.Span), proofs[i]))
             .ToList();
         var origin = key?.Origin ?? Ledger.Checkpoints.LedgerPublicKey.DefaultOrigin(checkpoint.KeyId);
         var note = LedgerJson.Note(directory, key, checkpoint);

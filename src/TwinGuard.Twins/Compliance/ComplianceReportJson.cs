@@ -101,7 +101,15 @@ public static class ComplianceReportJson
             w.WriteNumber("kindCode", (ushort)c.Entry.Kind);
             w.WriteString("timestamp", Time(c.Entry.Timestamp));
             w.WriteNumber("timestampMicros", (c.Entry.Timestamp - DateTimeOffset.UnixEpoch).Ticks / 10);
-            w.WriteString("payloadBase64", Convert.ToBase64String(c.Entry.Payload.Span));
+            if (c.Withheld)
+            {
+                w.WriteBoolean("payloadWithheld", true);
+            }
+            else
+            {
+                w.WriteString("payloadBase64", Convert.ToBase64String(c.Entry.Payload.Span));
+            }
+
             w.WriteString("leafHash", Convert.ToHexStringLower(c.Entry.ComputeLeafHash()));
             w.WriteString("summary", c.Summary);
             LedgerJson.Proof(w, "rfc6962-inclusion", ("leafIndex", c.Proof.LeafIndex), ("treeSize", c.Proof.TreeSize), c.Proof.Path);

@@ -3,7 +3,7 @@ using TwinGuard.Twins.Findings;
 namespace TwinGuard.Twins.Compliance;
 
 /// <summary>The figures a report draws: findings and incidents over time, time to contain, refusals by reason, per asset.</summary>
-/// <param name="Bucket">Width of one bar of the time charts (an hour, or a day for periods over two days).</param>
+/// <param name="Bucket">Width of one bar of the time charts: the shortest of 10 s .. 1 day that gives fewer than 120 bars.</param>
 /// <param name="Times">Start of each bucket.</param>
 /// <param name="FindingsBySeverity">Per severity (low, medium, high, critical), findings per bucket.</param>
 /// <param name="Incidents">Incidents opened per bucket.</param>
@@ -24,6 +24,12 @@ public sealed record ReportCharts(
 
     private const int MaxBuckets = 400;
 
+    private static readonly TimeSpan[] Buckets =
+    [
+        TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15),
+        TimeSpan.FromHours(1), TimeSpan.FromHours(6), TimeSpan.FromDays(1),
+    ];
+
     /// <summary>The charts of what <paramref name="ledger"/> holds for its period.</summary>
     public static ReportCharts From(LedgerEvidence ledger)
     {
@@ -31,7 +37,8 @@ public sealed record ReportCharts(
         var times = ledger.Findings.Select(f => f.Time).Concat(ledger.Incidents.Select(i => i.Opened)).ToList();
         var first = ledger.Period.From ?? (times.Count > 0 ? times.Min() : ledger.Span?.First ?? DateTimeOffset.UnixEpoch);
         var last = ledger.Period.To ?? (times.Count > 0 ? times.Max() : ledger.Span?.Last ?? first);
-        var bucket = last - first > TimeSpan.FromDays(2) ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1);
+        var span = last - first;
+        var bucket = Buckets.FirstOrDefault(b => span.Ticks / b.Ticks < 120, TimeSpan.FromDays(1));
         var start = new DateTimeOffset(first.UtcTicks - (first.UtcTicks % bucket.Ticks), TimeSpan.Zero);
         var count = (int)Math.Clamp(((last - start).Ticks / bucket.Ticks) + 1, 1, MaxBuckets);
         int Slot(DateTimeOffset t) => (int)Math.Clamp((t - start).Ticks / bucket.Ticks, 0, count - 1);

@@ -126,7 +126,7 @@ internal static class SvgCharts
     {
         svg.Append(CultureInfo.InvariantCulture, $"<path class=\"axis\" d=\"M{Left} 8V{Height - Bottom}H{Width - 4}\" stroke=\"#888\" fill=\"none\"/>");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"18\" font-size=\"11\" text-anchor=\"end\">{max}</text><text x=\"{Left - 6}\" y=\"{Height - Bottom}\" font-size=\"11\" text-anchor=\"end\">0</text>");
-        var format = bucket >= TimeSpan.FromDays(1) ? "yyyy-MM-dd" : "MM-dd HH:mm";
+        var format = bucket >= TimeSpan.FromDays(1) ? "yyyy-MM-dd" : bucket >= TimeSpan.FromMinutes(1) ? "MM-dd HH:mm" : "HH:mm:ss";
         var slot = (Width - Left - 8) / (double)times.Count;
         var step = Math.Max(1, times.Count / 6);
         for (var i = 0; i < times.Count; i += step)
