@@ -37,4 +37,7 @@ public enum LedgerEntryKind : ushort
 
     /// <summary>Written by the ledger itself: an incomplete tail found on start was set aside into a file.</summary>
     TornTail = 10,
+
+    /// <summary>A self-test of the security functions: one scenario run of <c>twinguard simulate</c> and its result.</summary>
+    SelfTest = 11,
 }

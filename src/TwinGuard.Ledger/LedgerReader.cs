@@ -9,7 +9,7 @@ namespace TwinGuard.Ledger;
 /// Reads a ledger directory offline: entries, checkpoints and proofs. Safe to use while a writer appends (it sees
 /// what was written when it reads); it never modifies the directory.
 /// </summary>
-public sealed class LedgerReader : IDisposable
+public sealed partial class LedgerReader : IDisposable
 {
     private LedgerReader(string directory, IReadOnlyList<Checkpoint> checkpoints, LedgerPublicKey? publicKey)
     {

@@ -22,6 +22,7 @@ internal static class TwinGuardApi
         api.MapPlaybooksApi();
         api.MapIntelApi();
         api.MapLedgerApi();
+        api.MapComplianceApi();
         api.MapKeysApi();
         api.MapSuppressionsApi();
         api.MapEventsApi();

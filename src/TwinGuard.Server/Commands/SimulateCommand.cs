@@ -31,10 +31,14 @@ internal static class SimulateCommand
         var noPlaybooks = new Option<bool>("--no-playbooks") { Description = "Run without any response" };
         var keepData = new Option<bool>("--keep-data") { Description = "Keep each run's data directory (printed on stderr, and as dataDirectory in --json)" };
         var list = new Option<bool>("--list") { Description = "List the scenarios and exit" };
+        var dataDir = new Option<DirectoryInfo?>("--data-dir")
+        {
+            Description = "Record each run as a self-test entry in this site's ledger (compliance evidence: twinguard compliance report)",
+        };
         var json = CommonOptions.Json();
         var command = new Command("simulate", "Run attack scenarios against the full pipeline, faster than real time, and score detection and containment")
         {
-            scenario, seed, runs, intensity, sweep, normalOnly, noRelations, compare, config, playbooks, noPlaybooks, keepData, list, json,
+            scenario, seed, runs, intensity, sweep, normalOnly, noRelations, compare, config, playbooks, noPlaybooks, keepData, list, json, dataDir,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -63,6 +67,13 @@ internal static class SimulateCommand
             else
             {
                 Console.WriteLine(JsonSerializer.Serialize(summary, JsonOptions));
+            }
+
+            if (parse.GetValue(dataDir) is { } site)
+            {
+                var recorded = await SelfTestRecorder.RecordAsync(site.FullName, summary.Runs, TimeProvider.System);
+                // On stderr, so that --json output stays one document.
+                await Console.Error.WriteLineAsync($"{recorded.Count} self-test entries recorded in {Path.Combine(site.FullName, "ledger")} (entries {recorded[0]}..{recorded[^1]})");
             }
 
             return 0;

@@ -38,6 +38,7 @@ internal static class TwinGuardCli
         KeysCommand.Create(),
         WitnessCommand.Create(),
         OpcUaCommand.Create(),
+        ComplianceCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -48,6 +48,8 @@ public sealed class EndpointAccessTests(ITestOutputHelper output)
         new("GET", "/api/intel", "/api/intel", ApiRole.Viewer, [200]),
         new("GET", "/api/ledger/checkpoint", "/api/ledger/checkpoint", ApiRole.Viewer, [200, 404]),
         new("GET", "/api/ledger/entries/{index:long}/proof", "/api/ledger/entries/0/proof", ApiRole.Viewer, [200, 404]),
+        new("GET", "/api/compliance/standards", "/api/compliance/standards", ApiRole.Viewer, [200]),
+        new("GET", "/api/compliance/report", "/api/compliance/report?standard=iso27001&format=md", ApiRole.Viewer, [200, 409]),
         new("GET", "/api/keys/", "/api/keys", ApiRole.Admin, [200]),
         new("POST", "/api/keys/", "/api/keys", ApiRole.Admin, [201], """{"name":"siem","role":"viewer"}"""),
         new("DELETE", "/api/keys/{id}", "/api/keys/000000000000", ApiRole.Admin, [404]),

@@ -1,0 +1,11 @@
+using TwinGuard.Ledger.Verification;
+
+namespace TwinGuard.Twins.Compliance;
+
+/// <summary>Everything a report is evaluated from.</summary>
+/// <param name="DataDirectory">The site's data directory (ledger, intel feeds).</param>
+/// <param name="Ledger">What the ledger holds for the period, up to the signed checkpoint.</param>
+/// <param name="Plant">The plant model the site ran on, matched with the ledger.</param>
+/// <param name="Verification">The full check of the ledger (every entry, root and signature).</param>
+/// <param name="Now">When the report is made.</param>
+public sealed record ComplianceContext(string DataDirectory, LedgerEvidence Ledger, PlantEvidence Plant, LedgerVerificationResult Verification, DateTimeOffset Now);
