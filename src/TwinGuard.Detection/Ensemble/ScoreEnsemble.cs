@@ -7,7 +7,7 @@ namespace TwinGuard.Detection.Ensemble;
 /// is the logistic of the mean z-score. The explanation is the members' normalised contributions, weighted by how far
 /// each member's z-score is above zero.
 /// </remarks>
-public sealed class ScoreEnsemble : IAnomalyDetector
+public sealed class ScoreEnsemble : IAnomalyDetector, Sequence.ISequenceDetector
 {
     private readonly IAnomalyDetector[] _members;
     private double[] _mean = [];
@@ -30,6 +30,21 @@ public sealed class ScoreEnsemble : IAnomalyDetector
 
     /// <summary>The fused detectors.</summary>
     public IReadOnlyList<IAnomalyDetector> Members => _members;
+
+    /// <inheritdoc />
+    /// <remarks>Passed on to every member that reads a window of lagged values.</remarks>
+    public Features.LagWindow? Window
+    {
+        get;
+        set
+        {
+            field = value;
+            foreach (var member in _members.OfType<Sequence.ISequenceDetector>())
+            {
+                member.Window = value;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public int FeatureCount { get; private set; }
