@@ -1,10 +1,10 @@
 namespace TwinGuard.Detection.Ensemble;
 
-/// <summary>Fuses several detectors: each member's score is standardised on the training rows, then averaged.</summary>
+/// <summary>Fuses several detectors: each member's score is standardised on the training rows, then averaged (or the highest taken, <see cref="ScoreFusion.Max"/>).</summary>
 /// <remarks>
 /// Scores of different detectors are not on one scale (an isolation score of 0.6 is high, a PCA score of 0.6 is not),
 /// so each member's logit is turned into a z-score with the mean and deviation of its training scores; the fused score
-/// is the logistic of the mean z-score. The explanation is the members' normalised contributions, weighted by how far
+/// is the logistic of the mean z-score (or of the highest). The explanation is the members' normalised contributions, weighted by how far
 /// each member's z-score is above zero.
 /// </remarks>
 public sealed class ScoreEnsemble : IAnomalyDetector, Sequence.ISequenceDetector
@@ -14,8 +14,9 @@ public sealed class ScoreEnsemble : IAnomalyDetector, Sequence.ISequenceDetector
     private double[] _scale = [];
 
     /// <summary>Creates an ensemble of <paramref name="members"/> (unfitted; <see cref="Fit"/> fits them all).</summary>
-    public ScoreEnsemble(IReadOnlyList<IAnomalyDetector> members)
+    public ScoreEnsemble(IReadOnlyList<IAnomalyDetector> members, ScoreFusion fusion = ScoreFusion.Mean)
     {
+        Fusion = fusion;
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0)
         {
@@ -27,6 +28,9 @@ public sealed class ScoreEnsemble : IAnomalyDetector, Sequence.ISequenceDetector
 
     /// <inheritdoc />
     public string Name => "ensemble(" + string.Join("+", _members.Select(m => m.Name)) + ")";
+
+    /// <summary>How the members' z-scores are combined.</summary>
+    public ScoreFusion Fusion { get; }
 
     /// <summary>The fused detectors.</summary>
     public IReadOnlyList<IAnomalyDetector> Members => _members;
@@ -78,13 +82,18 @@ public sealed class ScoreEnsemble : IAnomalyDetector, Sequence.ISequenceDetector
         ArgumentNullException.ThrowIfNull(rows);
         EnsureFitted();
         var fused = new double[rows.Rows];
+        if (Fusion == ScoreFusion.Max)
+        {
+            Array.Fill(fused, double.NegativeInfinity);
+        }
+
         var memberScores = new double[rows.Rows];
         foreach (var (member, m) in _members.Select((d, i) => (d, i)))
         {
             member.Score(rows, memberScores);
             for (var i = 0; i < rows.Rows; i++)
             {
-                fused[i] += Standardised(m, memberScores[i]) / _members.Length;
+                fused[i] = Combine(fused[i], Standardised(m, memberScores[i]));
             }
         }
 
@@ -98,10 +107,10 @@ public sealed class ScoreEnsemble : IAnomalyDetector, Sequence.ISequenceDetector
     public double Score(ReadOnlySpan<double> row)
     {
         EnsureFitted();
-        var fused = 0.0;
+        var fused = Fusion == ScoreFusion.Max ? double.NegativeInfinity : 0.0;
         for (var m = 0; m < _members.Length; m++)
         {
-            fused += Standardised(m, _members[m].Score(row)) / _members.Length;
+            fused = Combine(fused, Standardised(m, _members[m].Score(row)));
         }
 
         return Logistic(fused);
@@ -134,6 +143,10 @@ public sealed class ScoreEnsemble : IAnomalyDetector, Sequence.ISequenceDetector
             }
         }
     }
+
+    /// <summary>Adds one member's z-score to the fusion so far (one routine for batch and single rows).</summary>
+    private double Combine(double fused, double z) =>
+        Fusion == ScoreFusion.Max ? Math.Max(fused, z) : fused + (z / _members.Length);
 
     private double Standardised(int member, double score) => (Logit(score) - _mean[member]) / _scale[member];
 

@@ -22,7 +22,9 @@ namespace TwinGuard.Detection.Pipeline;
 /// smoothing.</item>
 /// <item><c>tcn</c>: the sequence model, a temporal-convolution forecaster over the last 16 rows
 /// (<see cref="TemporalConvolutionForecaster"/>); its forecast error is the score; <c>pca</c>'s threshold and smoothing.</item>
-/// <item><c>pca-tcn</c>: <c>pca</c> and <c>tcn</c> fused as <c>ensemble</c> fuses its members, with its threshold.</item>
+/// <item><c>pca-tcn</c>: <c>pca</c> and <c>tcn</c>, each standardised as <c>ensemble</c> does, fused by the
+/// larger of the two (they see different things: a row's state, the course of the sequence), with <c>ensemble</c>'s
+/// threshold.</item>
 /// </list>
 /// </remarks>
 public static class DetectorCatalog
@@ -121,7 +123,7 @@ public static class DetectorCatalog
                 [
                     new WithoutLagWindow(new PcaResidualDetector()),
                     new TemporalConvolutionForecaster(new ForecasterOptions { Seed = seed }),
-                ]),
+                ], ScoreFusion.Max),
                 Features = temporal with { Lags = SequenceContext },
                 Threshold = margin with { Multiplier = Math.Exp(2) },
                 SmoothingWindow = 15,
