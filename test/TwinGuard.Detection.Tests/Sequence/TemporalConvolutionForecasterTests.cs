@@ -117,6 +117,30 @@ public sealed class TemporalConvolutionForecasterTests
         }
     }
 
+    [Fact]
+    public void Online_TcnPreset_RefitsOnItsOwnWindowsAndFlagsTheLostCycle()
+    {
+        // The twins' path: warm-up fit, refits on accepted rows; each refit's forecaster is told where the window lies.
+        var rows = Cycles(1500, seed: 7);
+        var random = new Random(8);
+        for (var i = 1300; i < 1400; i++)
+        {
+            rows[i, 1] = 50 + (6 * random.NextDouble()) - 3;
+        }
+
+        var online = new OnlineAnomalyDetector(2, DetectorCatalog.Create("tcn", profiling: new() { Period = 0, LevelFreeColumns = [] }),
+            new OnlineLearningOptions { WarmUp = 400, RefitEvery = 300, History = 1200 });
+        var verdicts = new List<AnomalyVerdict>();
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            verdicts.AddRange(online.Push(rows.Row(i)));
+        }
+
+        Assert.True(online.Refits >= 2, $"{online.Refits} refits");
+        Assert.True(verdicts.Skip(420).Take(860).Count(v => v.IsAnomaly) <= 5, "normal rows flagged");
+        Assert.Contains(verdicts.Skip(1300).Take(100), v => v.IsAnomaly && v.TopColumn == 1);
+    }
+
     /// <summary>Two noisy cycles (periods 24 and 37 rows), the second one larger and offset.</summary>
     private static FeatureMatrix Cycles(int n, int seed)
     {
