@@ -1,21 +1,22 @@
 namespace TwinGuard.Detection.Ensemble;
 
-/// <summary>Fuses several detectors: each member's score is standardised on the training rows, then averaged.</summary>
+/// <summary>Fuses several detectors: each member's score is standardised on the training rows, then averaged (or the highest taken, <see cref="ScoreFusion.Max"/>).</summary>
 /// <remarks>
 /// Scores of different detectors are not on one scale (an isolation score of 0.6 is high, a PCA score of 0.6 is not),
 /// so each member's logit is turned into a z-score with the mean and deviation of its training scores; the fused score
-/// is the logistic of the mean z-score. The explanation is the members' normalised contributions, weighted by how far
+/// is the logistic of the mean z-score (or of the highest). The explanation is the members' normalised contributions, weighted by how far
 /// each member's z-score is above zero.
 /// </remarks>
-public sealed class ScoreEnsemble : IAnomalyDetector
+public sealed class ScoreEnsemble : IAnomalyDetector, Sequence.ISequenceDetector
 {
     private readonly IAnomalyDetector[] _members;
     private double[] _mean = [];
     private double[] _scale = [];
 
     /// <summary>Creates an ensemble of <paramref name="members"/> (unfitted; <see cref="Fit"/> fits them all).</summary>
-    public ScoreEnsemble(IReadOnlyList<IAnomalyDetector> members)
+    public ScoreEnsemble(IReadOnlyList<IAnomalyDetector> members, ScoreFusion fusion = ScoreFusion.Mean)
     {
+        Fusion = fusion;
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0)
         {
@@ -28,8 +29,26 @@ public sealed class ScoreEnsemble : IAnomalyDetector
     /// <inheritdoc />
     public string Name => "ensemble(" + string.Join("+", _members.Select(m => m.Name)) + ")";
 
+    /// <summary>How the members' z-scores are combined.</summary>
+    public ScoreFusion Fusion { get; }
+
     /// <summary>The fused detectors.</summary>
     public IReadOnlyList<IAnomalyDetector> Members => _members;
+
+    /// <inheritdoc />
+    /// <remarks>Passed on to every member that reads a window of lagged values.</remarks>
+    public Features.LagWindow? Window
+    {
+        get;
+        set
+        {
+            field = value;
+            foreach (var member in _members.OfType<Sequence.ISequenceDetector>())
+            {
+                member.Window = value;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public int FeatureCount { get; private set; }
@@ -63,13 +82,18 @@ public sealed class ScoreEnsemble : IAnomalyDetector
         ArgumentNullException.ThrowIfNull(rows);
         EnsureFitted();
         var fused = new double[rows.Rows];
+        if (Fusion == ScoreFusion.Max)
+        {
+            Array.Fill(fused, double.NegativeInfinity);
+        }
+
         var memberScores = new double[rows.Rows];
         foreach (var (member, m) in _members.Select((d, i) => (d, i)))
         {
             member.Score(rows, memberScores);
             for (var i = 0; i < rows.Rows; i++)
             {
-                fused[i] += Standardised(m, memberScores[i]) / _members.Length;
+                fused[i] = Combine(fused[i], Standardised(m, memberScores[i]));
             }
         }
 
@@ -83,10 +107,10 @@ public sealed class ScoreEnsemble : IAnomalyDetector
     public double Score(ReadOnlySpan<double> row)
     {
         EnsureFitted();
-        var fused = 0.0;
+        var fused = Fusion == ScoreFusion.Max ? double.NegativeInfinity : 0.0;
         for (var m = 0; m < _members.Length; m++)
         {
-            fused += Standardised(m, _members[m].Score(row)) / _members.Length;
+            fused = Combine(fused, Standardised(m, _members[m].Score(row)));
         }
 
         return Logistic(fused);
@@ -119,6 +143,10 @@ public sealed class ScoreEnsemble : IAnomalyDetector
             }
         }
     }
+
+    /// <summary>Adds one member's z-score to the fusion so far (one routine for batch and single rows).</summary>
+    private double Combine(double fused, double z) =>
+        Fusion == ScoreFusion.Max ? Math.Max(fused, z) : fused + (z / _members.Length);
 
     private double Standardised(int member, double score) => (Logit(score) - _mean[member]) / _scale[member];
 

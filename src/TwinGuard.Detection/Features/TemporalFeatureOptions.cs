@@ -31,6 +31,15 @@ public sealed record TemporalFeatureOptions
     /// </summary>
     public IReadOnlyDictionary<int, int> Periods { get; init; } = new Dictionary<int, int>();
 
+    /// <summary>
+    /// A window of the last <c>Lags + 1</c> values of every input column (x(t − Lags) .. x(t)), appended after every other
+    /// feature, oldest row first, the columns in input order within a row: the input of a sequence model
+    /// (<see cref="Sequence.TemporalConvolutionForecaster"/>). A level-free column gives x(t − k) − x(t − 1) instead of
+    /// x(t − k), so only its changes are seen. 0 (the default) adds none.
+    /// </summary>
+    /// <value>0.</value>
+    public int Lags { get; init; }
+
     /// <summary>Passes values through unchanged.</summary>
     public static TemporalFeatureOptions None { get; } = new() { Window = 1, RollingMean = false, RollingStdDev = false, Delta = false };
 }

@@ -19,6 +19,7 @@ public sealed class TemporalFeatures
     private readonly double[][] _seasonal;
     private readonly double[] _means;
     private readonly long[] _meanOfRow;
+    private readonly bool[] _levelFree = [];
     private long _seen;
 
     /// <summary>Creates the transform for <paramref name="inputColumns"/> input columns.</summary>
@@ -29,8 +30,9 @@ public sealed class TemporalFeatures
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Window);
         _options = options;
         _inputs = inputColumns;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Lags);
         var window = Math.Max(options.Window, 1);
-        _ring = new double[(window + 1) * inputColumns];
+        _ring = new double[(Math.Max(window, options.Lags) + 1) * inputColumns];
         _means = new double[inputColumns];
         _meanOfRow = new long[inputColumns];
         var sources = new List<int>();
@@ -74,6 +76,25 @@ public sealed class TemporalFeatures
             kinds.Add(Kind.Seasonal);
         }
 
+        if (options.Lags > 0)
+        {
+            Lags = new LagWindow(sources.Count, options.Lags + 1, inputColumns);
+            _levelFree = new bool[inputColumns];
+            foreach (var column in options.LevelFreeColumns)
+            {
+                _levelFree[column] = true;
+            }
+
+            for (var k = options.Lags; k >= 0; k--)
+            {
+                for (var j = 0; j < inputColumns; j++)
+                {
+                    sources.Add(j);
+                    kinds.Add(Kind.Lag);
+                }
+            }
+        }
+
         if (sources.Count == 0)
         {
             throw new ArgumentException("the options leave no feature to compute", nameof(options));
@@ -90,6 +111,7 @@ public sealed class TemporalFeatures
         StdDev,
         Delta,
         Seasonal,
+        Lag,
     }
 
     /// <summary>Number of input columns.</summary>
@@ -97,6 +119,9 @@ public sealed class TemporalFeatures
 
     /// <summary>Number of output features per row.</summary>
     public int OutputColumns => _sourceOf.Length;
+
+    /// <summary>Where the window of lagged values lies in each output row (<see cref="TemporalFeatureOptions.Lags"/>); null without one.</summary>
+    public LagWindow? Lags { get; }
 
     /// <summary>The input column that output feature <paramref name="feature"/> is derived from.</summary>
     public int SourceColumn(int feature) => _sourceOf[feature];
@@ -112,15 +137,16 @@ public sealed class TemporalFeatures
             Kind.Mean => $"{inputNames[s]}.mean{w}",
             Kind.StdDev => $"{inputNames[s]}.std{w}",
             Kind.Seasonal => $"{inputNames[s]}.seasonal{_seasonal[s].Length - 1}",
+            Kind.Lag => $"{inputNames[s]}.lag{Lags!.Steps - 1 - ((i - Lags.Start) / _inputs)}",
             _ => $"{inputNames[s]}.delta{w}",
         })];
     }
 
     /// <summary>True once a full window has been seen, so that every rolling statistic covers the whole window.</summary>
-    public bool IsWarm => _seen >= _options.Window;
+    public bool IsWarm => _seen >= Math.Max(_options.Window, _options.Lags + 1);
 
-    /// <summary>Rows at the start of a stream whose window is incomplete.</summary>
-    public int WarmUpRows => _options.Window - 1;
+    /// <summary>Rows at the start of a stream whose window (or window of lagged values) is incomplete.</summary>
+    public int WarmUpRows => Math.Max(_options.Window - 1, _options.Lags);
 
     /// <summary>Rows at the start of a stream before every feature, seasonal differences included, sees its full history.</summary>
     public int FullHistoryRows => Math.Max(WarmUpRows, _seasonal.Max(h => h is null ? 0 : h.Length - 1));
@@ -171,6 +197,9 @@ public sealed class TemporalFeatures
                 case Kind.StdDev:
                     output[f] = StdDev(j, slot, filled, slots, ColumnMean(j, slot, filled, slots));
                     break;
+                case Kind.Lag:
+                    output[f] = LagValue(f, j, slot, slots, row);
+                    break;
                 case Kind.Seasonal:
                     // x(t) − x(t − period); before a period has passed, against the first row of the stream.
                     var h = _seasonal[j];
@@ -195,6 +224,21 @@ public sealed class TemporalFeatures
         }
 
         return result;
+    }
+
+    /// <summary>x(t − k) of lag feature <paramref name="feature"/> (before k rows have passed, the first row of the stream); a level-free column's relative to x(t − 1).</summary>
+    private double LagValue(int feature, int column, int slot, int slots, ReadOnlySpan<double> row)
+    {
+        var k = Lags!.Steps - 1 - ((feature - Lags.Start) / _inputs);
+        var value = k == 0 ? row[column] : Back(k);
+        return _levelFree[column] ? value - Back(1) : value;
+
+        double Back(int lag)
+        {
+            var back = (int)Math.Min(_seen - 1, lag);
+            var at = slot - back < 0 ? slot - back + slots : slot - back;
+            return _ring[(at * _inputs) + column];
+        }
     }
 
     /// <summary>The column's window mean of this row, summed once per row whether the Mean or the StdDev feature asks first.</summary>

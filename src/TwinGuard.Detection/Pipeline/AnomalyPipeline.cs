@@ -38,7 +38,7 @@ public sealed class AnomalyPipeline
         _featureRow = new double[_features.OutputColumns];
         _contributions = new double[_features.OutputColumns];
         _columnShare = new double[inputColumns];
-        Detector = options.CreateDetector();
+        Detector = NewDetector();
         Threshold = new Thresholds.ScoreThreshold(1.0, "unfitted");
     }
 
@@ -150,7 +150,7 @@ public sealed class AnomalyPipeline
     public PipelineModel Propose(FeatureMatrix featureRows)
     {
         ArgumentNullException.ThrowIfNull(featureRows);
-        var detector = _options.CreateDetector();
+        var detector = NewDetector();
         var scores = new double[featureRows.Rows];
         if (HeldOutScores(featureRows, scores))
         {
@@ -183,12 +183,24 @@ public sealed class AnomalyPipeline
             var kept = new FeatureMatrix(rows.Rows - (end - start), rows.Columns);
             rows.Values.AsSpan(0, start * rows.Columns).CopyTo(kept.Values);
             rows.Values.AsSpan(end * rows.Columns).CopyTo(kept.Values.AsSpan(start * rows.Columns));
-            var detector = _options.CreateDetector();
+            var detector = NewDetector();
             detector.Fit(kept);
             detector.Score(rows.Slice(start, end - start), scores[start..end]);
         }
 
         return true;
+    }
+
+    /// <summary>A new detector from the options, told where the window of lagged values lies when it reads one.</summary>
+    private IAnomalyDetector NewDetector()
+    {
+        var detector = _options.CreateDetector();
+        if (detector is Sequence.ISequenceDetector sequence)
+        {
+            sequence.Window = _features.Lags;
+        }
+
+        return detector;
     }
 
     /// <summary>Puts a model fitted by <see cref="Propose"/> in use; the stream state is kept.</summary>

@@ -4,6 +4,7 @@ using TwinGuard.Detection.Features;
 using TwinGuard.Detection.IsolationForests;
 using TwinGuard.Detection.Profiling;
 using TwinGuard.Detection.Reconstruction;
+using TwinGuard.Detection.Sequence;
 
 namespace TwinGuard.Detection.Pipeline;
 
@@ -19,6 +20,11 @@ namespace TwinGuard.Detection.Pipeline;
 /// smoothing: the configuration the SKAB leaderboard publishes.</item>
 /// <item><c>iforest-temporal</c>: Isolation Forest over the temporal features with the <c>pca</c> threshold and
 /// smoothing.</item>
+/// <item><c>tcn</c>: the sequence model, a temporal-convolution forecaster over the last 16 rows
+/// (<see cref="TemporalConvolutionForecaster"/>); its forecast error is the score; <c>pca</c>'s threshold and smoothing.</item>
+/// <item><c>pca-tcn</c>: <c>pca</c> and <c>tcn</c>, each standardised as <c>ensemble</c> does, fused by the
+/// larger of the two (they see different things: a row's state, the course of the sequence), with <c>ensemble</c>'s
+/// threshold.</item>
 /// </list>
 /// </remarks>
 public static class DetectorCatalog
@@ -29,8 +35,11 @@ public static class DetectorCatalog
     /// <summary>Rows after an alarm during which a new episode raises no alarm of its own.</summary>
     public const int Refractory = 100;
 
+    /// <summary>Rows of context the sequence model forecasts from (a power of two: its receptive field).</summary>
+    public const int SequenceContext = 16;
+
     /// <summary>Every preset name.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["pca", "autoencoder", "ensemble", "iforest", "iforest-temporal"];
+    public static IReadOnlyList<string> Names { get; } = ["pca", "autoencoder", "ensemble", "iforest", "iforest-temporal", "tcn", "pca-tcn"];
 
     /// <summary>The options of preset <paramref name="name"/>.</summary>
     /// <param name="name">A name from <see cref="Names"/>.</param>
@@ -92,6 +101,31 @@ public static class DetectorCatalog
                 CreateDetector = () => new IsolationForest(new IsolationForestOptions { Seed = seed }),
                 Features = temporal,
                 Threshold = new ThresholdOptions { Quantile = 0.99 },
+                SmoothingWindow = 15,
+                Profiling = profiling,
+                RefractoryRows = Refractory,
+            },
+            "tcn" => new AnomalyPipelineOptions
+            {
+                CreateDetector = () => new TemporalConvolutionForecaster(new ForecasterOptions { Seed = seed }),
+                Features = temporal with
+                {
+                    Value = false, RollingMean = false, RollingStdDev = false, Delta = false, Lags = SequenceContext,
+                },
+                Threshold = margin,
+                SmoothingWindow = 15,
+                Profiling = profiling,
+                RefractoryRows = Refractory,
+            },
+            "pca-tcn" => new AnomalyPipelineOptions
+            {
+                CreateDetector = () => new ScoreEnsemble(
+                [
+                    new WithoutLagWindow(new PcaResidualDetector()),
+                    new TemporalConvolutionForecaster(new ForecasterOptions { Seed = seed }),
+                ], ScoreFusion.Max),
+                Features = temporal with { Lags = SequenceContext },
+                Threshold = margin with { Multiplier = Math.Exp(2) },
                 SmoothingWindow = 15,
                 Profiling = profiling,
                 RefractoryRows = Refractory,

@@ -43,10 +43,14 @@ internal static class DetectCommand
         {
             Description = "With --online: accept a new operating point after this many rows flagged in a row (0: never; default 4 warm-ups)",
         };
+        var alarmRate = new Option<double?>("--alarm-rate")
+        {
+            Description = "Target false alarms per 1,000 normal rows: an extreme-value (POT) threshold on the training scores instead of the preset's",
+        };
         var json = CommonOptions.Json();
         var command = new Command("detect", "Score every row of a numeric CSV file for anomalies")
         {
-            input, output, train, trainRows, online, warmUp, timeColumn, columns, exclude, delimiter, detector, seed, levelFree, period, acceptAfter, json,
+            input, output, train, trainRows, online, warmUp, timeColumn, columns, exclude, delimiter, detector, seed, levelFree, period, acceptAfter, alarmRate, json,
         };
         command.SetAction((parse, ct) =>
         {
@@ -88,7 +92,8 @@ internal static class DetectCommand
                 parse.GetValue(seed),
                 parse.GetValue(levelFree) is "none" ? [] : SplitList(parse.GetValue(levelFree)),
                 parse.GetValue(period),
-                parse.GetValue(acceptAfter));
+                parse.GetValue(acceptAfter),
+                parse.GetValue(alarmRate));
             ct.ThrowIfCancellationRequested();
             var summary = OfflineDetection.Run(request);
             if (parse.GetValue(json))

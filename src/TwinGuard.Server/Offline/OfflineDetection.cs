@@ -55,7 +55,7 @@ internal static class OfflineDetection
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(request);
-        var options = CreateOptions(request.Detector, request.Seed, Profiling(columns, request));
+        var options = WithAlarmRate(CreateOptions(request.Detector, request.Seed, Profiling(columns, request)), request.AlarmRate);
         if (training is not null)
         {
             var pipeline = AnomalyPipeline.Fit(training, options);
@@ -119,6 +119,31 @@ internal static class OfflineDetection
         }
 
         return new ColumnProfilerOptions { LevelFreeColumns = levelFree, Period = request.Period };
+    }
+
+    /// <summary>
+    /// <c>--alarm-rate R</c>: the threshold is the score a peaks-over-threshold fit (a generalised Pareto tail, Siffer et
+    /// al. 2017) of the training scores exceeds with probability R / 1,000, instead of the preset's quantile and margin.
+    /// Every alarm starts on a row above the threshold, so R bounds the false alarms per 1,000 normal rows from above
+    /// (smoothing and the refractory period only remove alarms), as far as the training rows are like the rows scored.
+    /// </summary>
+    private static AnomalyPipelineOptions WithAlarmRate(AnomalyPipelineOptions options, double? alarmRate)
+    {
+        if (alarmRate is not { } rate)
+        {
+            return options;
+        }
+
+        if (!double.IsFinite(rate) || rate <= 0 || rate >= 1000)
+        {
+            throw new DetectRequestException(
+                FormattableString.Invariant($"--alarm-rate {rate}: give false alarms per 1,000 rows, above 0 and below 1,000"));
+        }
+
+        return options with
+        {
+            Threshold = options.Threshold with { PeaksOverThreshold = true, Risk = rate / 1000, Multiplier = 1 },
+        };
     }
 
     public static AnomalyPipelineOptions CreateOptions(string detector, ulong seed, ColumnProfilerOptions? profiling = null)

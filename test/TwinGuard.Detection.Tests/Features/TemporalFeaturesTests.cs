@@ -104,4 +104,27 @@ public sealed class TemporalFeaturesTests
 
         public int GetHashCode(double obj) => 0;
     }
+
+    [Fact]
+    public void Push_Lags_GivesTheWindowOldestFirst_AndALevelFreeColumnRelativeToTheLastRow()
+    {
+        var features = new TemporalFeatures(2, new TemporalFeatureOptions { Window = 2, Lags = 2, LevelFreeColumns = [1] });
+        var output = new double[features.OutputColumns];
+        var names = features.FeatureNames(["a", "b"]);
+        Assert.Equal(["a", "a.mean2", "a.std2", "b.std2", "a.delta2", "b.delta2", "a.lag2", "b.lag2", "a.lag1", "b.lag1", "a.lag0", "b.lag0"], names);
+        Assert.Equal(new LagWindow(6, 3, 2), features.Lags);
+
+        features.Push([1, 10], output);
+        Assert.False(features.IsWarm);
+
+        // Before two rows have passed, the missing rows are the first row of the stream.
+        Assert.Equal([1.0, 0.0, 1.0, 0.0, 1.0, 0.0], output[6..]);
+        features.Push([2, 20], output);
+        features.Push([3, 40], output);
+        Assert.True(features.IsWarm);
+
+        // a: 1, 2, 3; b relative to b(t − 1) = 20: 10 − 20, 20 − 20, 40 − 20.
+        Assert.Equal([1.0, -10.0, 2.0, 0.0, 3.0, 20.0], output[6..]);
+        Assert.Equal(2, features.WarmUpRows);
+    }
 }

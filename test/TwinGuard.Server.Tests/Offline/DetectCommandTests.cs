@@ -58,6 +58,8 @@ public sealed class DetectCommandTests : IDisposable
     [InlineData("iforest")]
     [InlineData("autoencoder")]
     [InlineData("ensemble")]
+    [InlineData("tcn")]
+    [InlineData("pca-tcn")]
     public void Run_EveryDetector_ScoresEveryRow(string detector)
     {
         var input = _dir.File("in.csv", Signal(500, spikeAt: 350));
@@ -237,5 +239,22 @@ public sealed class DetectCommandTests : IDisposable
 
         var ex = Assert.Throws<DetectRequestException>(() => OfflineDetection.Run(Request(input) with { LevelFree = ["nope"] }));
         Assert.Contains("'nope'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_AlarmRate_SetsAnExtremeValueThresholdThatFallsAsTheRateRises()
+    {
+        var input = _dir.File("in.csv", Signal(600, spikeAt: 400));
+
+        var strict = OfflineDetection.Run(Request(input) with { AlarmRate = 0.1 });
+        var loose = OfflineDetection.Run(Request(input) with { AlarmRate = 20 });
+        Assert.StartsWith("POT risk 0.0001 x1 = ", strict.Threshold, StringComparison.Ordinal);
+        Assert.StartsWith("POT risk 0.02 x1 = ", loose.Threshold, StringComparison.Ordinal);
+        static double Value(string threshold) => double.Parse(threshold.Split(" = ")[1], CultureInfo.InvariantCulture);
+        Assert.True(Value(strict.Threshold) > Value(loose.Threshold), $"{strict.Threshold} vs {loose.Threshold}");
+        Assert.True(loose.Anomalies >= strict.Anomalies);
+
+        var ex = Assert.Throws<DetectRequestException>(() => OfflineDetection.Run(Request(input) with { AlarmRate = 0 }));
+        Assert.Contains("--alarm-rate", ex.Message, StringComparison.Ordinal);
     }
 }
