@@ -110,7 +110,7 @@ public sealed partial class LedgerWriter
                     UntilWritten(() => WriteHashed(batch));
                     Recycle(batch);
                     CompleteFlushWaiters();
-                    if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries)
+                    if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries && _signingStopped is null)
                     {
                         UntilWritten(WriteCheckpoint);
                     }
@@ -124,7 +124,7 @@ public sealed partial class LedgerWriter
                     checkpointWanted = _checkpointWaiters.Count > 0;
                 }
 
-                if (checkpointWanted || (_checkpointDue && DurableCount > (_lastCheckpoint?.TreeSize ?? 0)))
+                if (_signingStopped is null && (checkpointWanted || (_checkpointDue && DurableCount > (_lastCheckpoint?.TreeSize ?? 0))))
                 {
                     _checkpointDue = false;
                     if (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount)
@@ -136,7 +136,7 @@ public sealed partial class LedgerWriter
                 }
             }
 
-            if (_fault is null && (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount))
+            if (_fault is null && _signingStopped is null && (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount))
             {
                 WriteCheckpoint(); // the final checkpoint on close
             }
@@ -265,8 +265,13 @@ public sealed partial class LedgerWriter
     private void WriteCheckpoint()
     {
         // Version 2: the signature covers the c2sp.org/tlog-checkpoint note text, so the checkpoint is a signed note.
+        var signature = SignVerified(DurableCount, _durableRoot);
+        if (signature is null)
+        {
+            return; // never an unverifiable checkpoint: signing has stopped (LedgerWriter.Signing.cs)
+        }
+
         var body = Checkpoint.Body(DurableCount, DateTimeOffset.UnixEpoch, _durableRoot, _key.PublicKey.KeyId, Checkpoint.NoteVersion);
-        var signature = _key.Sign(Checkpoint.NoteText(_key.PublicKey.Origin, DurableCount, _durableRoot));
         var checkpoint = Checkpoint.Decode([.. body, .. signature]);
 
         // The entries are already on disk (fsync'ed per batch, or now), so a checkpoint never covers lost data.

@@ -206,13 +206,18 @@ public sealed partial class LedgerWriter : IAsyncDisposable, ILedgerAppender
     public Task FlushAsync(CancellationToken cancellationToken = default) => WaitForDurable(null).WaitAsync(cancellationToken);
 
     /// <summary>Flushes and signs a checkpoint covering at least every entry appended before the call.</summary>
-    /// <exception cref="IOException">The flusher failed.</exception>
+    /// <exception cref="IOException">The flusher failed, or signing stopped (<see cref="SigningStopped"/>).</exception>
     public Task<Checkpoint> CheckpointAsync(CancellationToken cancellationToken = default)
     {
         TaskCompletionSource<Checkpoint> done;
         lock (_gate)
         {
             ThrowIfUnusable();
+            if (_signingStopped is { } reason)
+            {
+                return Task.FromException<Checkpoint>(new IOException($"ledger {_directory}: {reason}"));
+            }
+
             done = new TaskCompletionSource<Checkpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
             _checkpointWaiters.Add((_next, done));
             _wakeRequested = true;

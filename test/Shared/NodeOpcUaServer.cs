@@ -33,7 +33,7 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
     public string Url => string.Create(CultureInfo.InvariantCulture, $"opc.tcp://127.0.0.1:{Port}/UA/Pump");
 
     /// <summary>Starts the server; a null <paramref name="pki"/> makes a new directory, hence a new certificate.</summary>
-    public static async Task<NodeOpcUaServer> StartAsync(string? pki = null, int? port = null, string policies = "none,basic256sha256", int periodMs = 100, int extra = 0)
+    public static async Task<NodeOpcUaServer> StartAsync(string? pki = null, int? port = null, string policies = "none,basic256sha256,aes128_sha256_rsaoaep", int periodMs = 100, int extra = 0)
     {
         var chosenPort = port ?? FreePort();
         var directory = pki ?? Directory.CreateTempSubdirectory("twinguard-opcua-pki-").FullName;
@@ -73,6 +73,20 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
             {
                 throw new InvalidOperationException($"node-opcua server refused '{command}': {reply}");
             }
+        }
+        finally
+        {
+            _commandLock.Release();
+        }
+    }
+
+    /// <summary>Waits for the next line of the script's output that starts with <paramref name="prefix"/> (e.g. "dropped ").</summary>
+    public async Task<string?> WaitForOutputAsync(string prefix, TimeSpan timeout)
+    {
+        await _commandLock.WaitAsync();
+        try
+        {
+            return await ReadScriptLineAsync(_process, prefix, timeout);
         }
         finally
         {

@@ -1,7 +1,7 @@
 // A node-opcua server (the peer TwinGuard's OPC UA client is tested against) serving a simulated pump with the
 // sample plant's pump1 signals under ns=1;s=pump1.<signal>.
 //
-//   node server.js PORT PKI_DIR [--policies none,basic256sha256] [--period MS] [--extra N]
+//   node server.js PORT PKI_DIR [--policies none,basic256sha256,aes128_sha256_rsaoaep] [--period MS] [--extra N]
 //
 // Prints "listening PORT SHA256_OF_SERVER_CERT" once it accepts connections, then obeys one command per stdin line:
 //   set SIGNAL VALUE        write VALUE (a second writer spoofing the value; the simulation is stopped for it)
@@ -9,12 +9,30 @@
 //   delete SIGNAL           remove the node from the address space
 //   close-sessions          close every session, as an administrator or an attacker on the server would
 //   pause | resume          stop or restart the simulation
+//   drop-next-publish       the next data notification message is numbered and kept for Republish but never sent (a
+//                           lost PublishResponse): the client sees the following number, a gap; prints "dropped SEQ"
 // and stops when stdin closes. The PKI directory holds the server's certificate: a new directory is a new certificate.
 "use strict";
 const crypto = require("crypto");
 const {
   OPCUAServer, OPCUACertificateManager, Variant, DataType, StatusCodes, SecurityPolicy, MessageSecurityMode,
 } = require("node-opcua");
+const { ServerSidePublishEngine } = require("node-opcua-server");
+
+// The test hook of drop-next-publish: a data PublishResponse is swallowed before it reaches its request, which stays
+// queued for the next one. The subscription has already put the message in its retransmission queue (OPC 10000-4
+// §5.13.1.1), so a client that notices the gap can fetch it with Republish.
+let dropNext = 0;
+const sendResponse = ServerSidePublishEngine.prototype._send_response;
+ServerSidePublishEngine.prototype._send_response = function (subscription, response) {
+  const message = response.notificationMessage;
+  if (dropNext > 0 && message && message.notificationData && message.notificationData.length > 0) {
+    dropNext--;
+    process.stdout.write(`dropped ${message.sequenceNumber}\n`);
+    return;
+  }
+  return sendResponse.call(this, subscription, response);
+};
 
 const signals = {
   speed: [1500, 200], flow: [80, 10], pressure: [3, 0.5], motor_current: [6, 1], motor_voltage: [230, 5],
@@ -33,8 +51,9 @@ async function main() {
   const securityPolicies = [];
   const securityModes = [];
   if (policies.includes("none")) { securityPolicies.push(SecurityPolicy.None); securityModes.push(MessageSecurityMode.None); }
-  if (policies.includes("basic256sha256")) {
-    securityPolicies.push(SecurityPolicy.Basic256Sha256);
+  if (policies.includes("basic256sha256")) securityPolicies.push(SecurityPolicy.Basic256Sha256);
+  if (policies.includes("aes128_sha256_rsaoaep")) securityPolicies.push(SecurityPolicy.Aes128_Sha256_RsaOaep);
+  if (securityPolicies.some((p) => p !== SecurityPolicy.None)) {
     securityModes.push(MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt);
   }
 
@@ -112,6 +131,7 @@ async function main() {
             session.close(true, "Terminated");
           }
           break;
+        case "drop-next-publish": dropNext++; break;
         case "pause": state.running = false; break;
         case "resume": state.running = true; break;
         default: throw new Error("unknown command " + command);

@@ -8,7 +8,8 @@ namespace TwinGuard.Ledger.Checkpoints;
 /// <summary>
 /// A signer outside the process: a command (the signed text on its standard input, the signature on its standard
 /// output) or a Unix socket (the text sent, the write side shut down, the signature read to the end). The signature
-/// is base64 of DER or r||s; every signature is checked against the configured public key before it is used.
+/// is base64 of DER or r||s. The writer checks every signature against the configured public key before it is used
+/// (<see cref="LedgerWriter.SigningStopped"/>).
 /// </summary>
 /// <remarks>The key never enters TwinGuard's memory or data directory: an HSM, a TPM, ssh-agent or another account can hold it.</remarks>
 internal sealed class ExternalSigner : ICheckpointSigner
@@ -43,12 +44,7 @@ internal sealed class ExternalSigner : ICheckpointSigner
             throw new IOException($"{Name} answered something that is not a signature: {ex.Message}", ex);
         }
 
-        if (!PublicKey.VerifyP1363(message, signature))
-        {
-            throw new IOException($"{Name} returned a signature that does not verify with the configured public key");
-        }
-
-        return signature;
+        return signature; // checked against PublicKey by the writer, which stops signing for good when it does not verify
     }
 
     public void Dispose() => PublicKey.Dispose();

@@ -18,9 +18,23 @@ namespace TwinGuard.Ledger.Witnessing;
 /// State lives in a directory: <c>logs/&lt;id&gt;.state</c> per log (origin, size, root in two alternating slots, made
 /// durable before a cosignature leaves; see <see cref="WitnessStateFile"/>) and <c>forks.jsonl</c> (one JSON object per refused checkpoint, bounded).
 /// Check-and-update is one critical section, as §add-checkpoint requires.
+/// <para>
+/// Group commit: the check-and-update runs against the newest state in memory, and the answer waits until a state at
+/// least that new is durable. One writer at a time writes every log's newest state and syncs it; the requests that
+/// arrived meanwhile share that sync. Nothing is answered from a state that is not on disk, so a crash loses only
+/// cosignatures that never left. A client may therefore pipeline a log's checkpoints (each request's old size the
+/// previous one's size): a request whose old size is ahead of the state waits up to <see cref="ReorderWait"/> for the
+/// requests before it (at most <see cref="MaxWaitingPerLog"/> per log) before it is answered 409.
+/// </para>
 /// </remarks>
 public sealed class Witness : IDisposable
 {
+    /// <summary>How long a request whose old size is ahead of the witness's state waits for the requests before it.</summary>
+    public static readonly TimeSpan ReorderWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most requests of one log waiting for their turn; more are answered 409 at once.</summary>
+    public const int MaxWaitingPerLog = 64;
+
     /// <summary>Largest add-checkpoint body accepted.</summary>
     public const int MaxRequestBytes = SignedNote.MaxBytes + (64 * 64);
 
@@ -34,8 +48,15 @@ public sealed class Witness : IDisposable
     private readonly Dictionary<string, LedgerPublicKey> _logs;
     private readonly Dictionary<string, WitnessedLog> _state = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WitnessStateFile> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskCompletionSource> _advanced = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WitnessedLog> _dirty = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _flush = new(1, 1);
     private readonly Lock _gate = new();
     private long _forks;
+    private long _ticket;
+    private long _durableTicket;
+    private long _syncs;
 
     /// <summary>A witness signing with <paramref name="key"/>, keeping state in <paramref name="directory"/>, for <paramref name="logs"/>.</summary>
     /// <exception cref="InvalidDataException">A state file is damaged (the witness refuses to start rather than forget).</exception>
@@ -65,6 +86,9 @@ public sealed class Witness : IDisposable
     /// <summary>Checkpoints refused as forks or rollbacks since start.</summary>
     public long ForksRecorded => Interlocked.Read(ref _forks);
 
+    /// <summary>Groups of state writes made durable since start (each one sync per log written): fewer than cosignatures under load.</summary>
+    public long StateSyncs => Interlocked.Read(ref _syncs);
+
     /// <summary>The file refused checkpoints are recorded in.</summary>
     public string ForkLog => Path.Combine(_directory, "forks.jsonl");
 
@@ -84,10 +108,16 @@ public sealed class Witness : IDisposable
         {
             file.Dispose();
         }
+
+        _flush.Dispose();
     }
 
+    /// <summary>Handles one add-checkpoint request body (c2sp.org/tlog-witness §add-checkpoint), waiting for durability.</summary>
+    public WitnessAnswer AddCheckpoint(string body) => AddCheckpointAsync(body, CancellationToken.None).GetAwaiter().GetResult();
+
     /// <summary>Handles one add-checkpoint request body (c2sp.org/tlog-witness §add-checkpoint).</summary>
-    public WitnessAnswer AddCheckpoint(string body)
+    /// <exception cref="IOException">The state could not be made durable; nothing was cosigned.</exception>
+    public async Task<WitnessAnswer> AddCheckpointAsync(string body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (body.Length > MaxRequestBytes)
@@ -125,37 +155,78 @@ public sealed class Witness : IDisposable
             return new WitnessAnswer(400, $"old size {oldSize} is larger than the checkpoint's {size}\n");
         }
 
-        lock (_gate)
+        long ticket;
+        var waited = false;
+        while (true)
         {
-            var latest = _state.GetValueOrDefault(origin) ?? new WitnessedLog(origin, 0, MerkleHash.EmptyRoot());
-            if (size < latest.TreeSize)
+            Task turn;
+            lock (_gate)
             {
-                RecordFork(latest, size, root, note, "rollback: the log signed a smaller tree than one this witness cosigned");
-                return SizeConflict(latest);
+                var latest = _state.GetValueOrDefault(origin) ?? new WitnessedLog(origin, 0, MerkleHash.EmptyRoot());
+                if (size < latest.TreeSize)
+                {
+                    RecordFork(latest, size, root, note, "rollback: the log signed a smaller tree than one this witness cosigned");
+                    return SizeConflict(latest);
+                }
+
+                if (size == latest.TreeSize && latest.TreeSize > 0 && !CryptographicOperations.FixedTimeEquals(root, latest.RootHash))
+                {
+                    RecordFork(latest, size, root, note, "fork: the log signed two different roots for the same tree size");
+                    return SizeConflict(latest);
+                }
+
+                if (oldSize == latest.TreeSize)
+                {
+                    if (oldSize == 0 ? proof.Count != 0 : !ConsistencyProof.Verify(oldSize, size, latest.RootHash, root, proof))
+                    {
+                        RecordFork(latest, size, root, note, "inconsistent: the consistency proof from the cosigned tree does not verify");
+                        return new WitnessAnswer(422, "the consistency proof does not verify\n");
+                    }
+
+                    // Newest in memory at once (the next pipelined request checks against it); answered once durable.
+                    var next = new WitnessedLog(origin, size, root);
+                    _state[origin] = next;
+                    _dirty[origin] = next;
+                    ticket = ++_ticket;
+                    if (_advanced.Remove(origin, out var advanced))
+                    {
+                        advanced.TrySetResult();
+                    }
+
+                    break;
+                }
+
+                // Behind: the client's old size is not the witness's. Ahead: perhaps a pipelined request overtook the
+                // one before it; give that one a moment, a bounded number of times.
+                if (oldSize < latest.TreeSize || waited || _waiting.GetValueOrDefault(origin) >= MaxWaitingPerLog)
+                {
+                    return SizeConflict(latest);
+                }
+
+                if (!_advanced.TryGetValue(origin, out var signal))
+                {
+                    _advanced[origin] = signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                _waiting[origin] = _waiting.GetValueOrDefault(origin) + 1;
+                turn = signal.Task;
             }
 
-            if (size == latest.TreeSize && latest.TreeSize > 0 && !CryptographicOperations.FixedTimeEquals(root, latest.RootHash))
+            try
             {
-                RecordFork(latest, size, root, note, "fork: the log signed two different roots for the same tree size");
-                return SizeConflict(latest);
+                // Progress wakes it (checked again above); a wait without progress leaves the state as it is: 409.
+                waited = !await WaitQuietlyAsync(turn, ReorderWait, cancellationToken).ConfigureAwait(false);
             }
-
-            if (oldSize != latest.TreeSize)
+            finally
             {
-                return SizeConflict(latest);
+                lock (_gate)
+                {
+                    _waiting[origin]--;
+                }
             }
-
-            if (oldSize == 0 ? proof.Count != 0 : !ConsistencyProof.Verify(oldSize, size, latest.RootHash, root, proof))
-            {
-                RecordFork(latest, size, root, note, "inconsistent: the consistency proof from the cosigned tree does not verify");
-                return new WitnessAnswer(422, "the consistency proof does not verify\n");
-            }
-
-            var next = new WitnessedLog(origin, size, root);
-            WriteState(next);
-            _state[origin] = next;
         }
 
+        await MakeDurableAsync(ticket, cancellationToken).ConfigureAwait(false);
         var cosignature = _key.Cosign(note.Text, (ulong)_time.GetUtcNow().ToUnixTimeSeconds());
         return new WitnessAnswer(200, cosignature.ToLine());
     }
@@ -223,7 +294,76 @@ public sealed class Witness : IDisposable
     private string StatePath(string origin) =>
         Path.Combine(_directory, "logs", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(origin)))[..32] + ".state");
 
-    private void WriteState(WitnessedLog state) => _files[state.Origin].Write(state);
+    /// <summary>True when <paramref name="task"/> completed within <paramref name="timeout"/>.</summary>
+    private static async Task<bool> WaitQuietlyAsync(Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Returns once every state update up to <paramref name="ticket"/> is durable: the first waiter writes and syncs the
+    /// newest state of every log changed so far, for all the waiters behind it (group commit).
+    /// </summary>
+    private async Task MakeDurableAsync(long ticket, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _durableTicket) >= ticket)
+        {
+            return;
+        }
+
+        await _flush.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _durableTicket) >= ticket)
+            {
+                return;
+            }
+
+            List<WitnessedLog> batch;
+            long upTo;
+            lock (_gate)
+            {
+                batch = [.. _dirty.Values];
+                _dirty.Clear();
+                upTo = _ticket;
+            }
+
+            try
+            {
+                foreach (var state in batch)
+                {
+                    _files[state.Origin].Write(state);
+                }
+            }
+            catch
+            {
+                lock (_gate)
+                {
+                    foreach (var state in batch)
+                    {
+                        _dirty.TryAdd(state.Origin, state); // a newer one, if any, already waits; else this one again
+                    }
+                }
+
+                throw;
+            }
+
+            Interlocked.Increment(ref _syncs);
+            Volatile.Write(ref _durableTicket, upTo);
+        }
+        finally
+        {
+            _flush.Release();
+        }
+    }
 
     private void RecordFork(WitnessedLog latest, long size, byte[] root, SignedNote note, string reason)
     {

@@ -1,4 +1,5 @@
 using TwinGuard.Ledger;
+using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Validate;
 
@@ -7,7 +8,8 @@ namespace TwinGuard.Server.Hosting;
 /// <summary>
 /// Whether the site keeps what it is told: the ledger writes, SQLite stores. Behind <c>/health</c> (503 when not) and
 /// the <c>twinguard_healthy</c> family of <c>/metrics</c>; every change is logged, a ledger that cannot write as a
-/// critical alarm.
+/// critical alarm. A ledger signer that lies (a signature of another key) is a critical finding as well: it feeds
+/// correlation and playbooks like any other.
 /// </summary>
 internal sealed partial class SiteHealth
 {
@@ -15,8 +17,15 @@ internal sealed partial class SiteHealth
     private readonly RecordStage _record;
     private readonly ILogger _logger;
 
-    public SiteHealth(LedgerWriter ledger, RecordStage record, SequenceStore sequences, ILogger<SiteHealth> logger)
+    public SiteHealth(LedgerWriter ledger, RecordStage record, SequenceStore sequences, EvidenceSink evidence, ILogger<SiteHealth> logger)
     {
+        ledger.SignerDistrusted += reason =>
+        {
+            LogSignerDistrusted(logger, ledger.Directory, reason);
+            var reasonCode = ReasonCode.LedgerSignerDistrusted;
+            evidence.Raise(new Finding(evidence.Time.GetUtcNow(), reasonCode, reasonCode.DefaultSeverity(), null, null, null, null, 0,
+                $"ledger {ledger.Directory}: {reason}"));
+        };
         sequences.FlushFailed += ex => LogSequencesFailed(logger, ex, sequences.FlushFailures);
         (_ledger, _record, _logger) = (ledger, record, logger);
         ledger.WritableChanged += error =>
@@ -42,6 +51,11 @@ internal sealed partial class SiteHealth
             problems.Add($"ledger cannot write ({error}): QoS 1/2 publishes are refused");
         }
 
+        if (_ledger.SigningStopped is { } reason)
+        {
+            problems.Add($"ledger no longer signs checkpoints: {reason}");
+        }
+
         return problems;
     }
 
@@ -52,6 +66,8 @@ internal sealed partial class SiteHealth
             .Sample("twinguard_healthy", Problems().Count == 0 ? 1 : 0)
             .Family("twinguard_ledger_writable", "gauge", "1 while the ledger writes to disk, 0 while writes fail (disk full, I/O error).")
             .Sample("twinguard_ledger_writable", _ledger.WriteError is null ? 1 : 0)
+            .Family("twinguard_ledger_signing", "gauge", "1 while the ledger signs checkpoints, 0 once its signer returned a signature that does not verify.")
+            .Sample("twinguard_ledger_signing", _ledger.SigningStopped is null ? 1 : 0)
             .Family("twinguard_ledger_write_failures_total", "counter", "Ledger disk writes that failed, each retry counted.")
             .Sample("twinguard_ledger_write_failures_total", _ledger.WriteFailures)
             .Family("twinguard_ledger_entries_durable", "gauge", "Ledger entries on disk.")
@@ -62,6 +78,9 @@ internal sealed partial class SiteHealth
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: the ledger in {Directory} cannot write ({Error}); publishes are not acknowledged until it can")]
     private static partial void LogLedgerStalled(ILogger logger, string directory, string error);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: the signer of the ledger in {Directory} lied: {Reason}")]
+    private static partial void LogSignerDistrusted(ILogger logger, string directory, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger in {Directory} writes again ({Durable} entries on disk); a checkpoint covers them")]
     private static partial void LogLedgerRecovered(ILogger logger, string directory, long durable);

@@ -34,8 +34,16 @@ internal static class WitnessServer
                 return Results.Text($"request larger than {Witness.MaxRequestBytes} bytes\n", "text/plain", statusCode: 413);
             }
 
-            var answer = witness.AddCheckpoint(body);
-            return Results.Text(answer.Body, answer.ContentType, statusCode: answer.Status);
+            try
+            {
+                var answer = await witness.AddCheckpointAsync(body, ct);
+                return Results.Text(answer.Body, answer.ContentType, statusCode: answer.Status);
+            }
+            catch (IOException ex)
+            {
+                // The state could not be made durable: nothing was cosigned; the log tries again with its next checkpoint.
+                return Results.Text($"the witness cannot store its state: {ex.Message}\n", "text/plain", statusCode: 503);
+            }
         });
         app.MapGet("/key", () => Results.Text(witness.PublicKey.VerifierKey + "\n", "text/plain"));
         return app;

@@ -174,4 +174,12 @@ public enum ReasonCode
 
     /// <summary>A configured node does not exist (any more) in the server's address space.</summary>
     NodeMissing,
+
+    // The evidence itself (docs/ledger-format.md, Keys).
+
+    /// <summary>
+    /// The ledger's signer returned a signature that does not verify with the ledger's pinned public key: the signer or its
+    /// key was replaced or is being abused. The ledger stops signing checkpoints until an operator replaces the signer.
+    /// </summary>
+    LedgerSignerDistrusted,
 }

@@ -34,6 +34,7 @@ public static class ReasonCodes
         ReasonCode.ForbiddenFunction or ReasonCode.ForbiddenWrite or ReasonCode.ForbiddenValue or ReasonCode.UnexpectedWrite => Severity.High,
         ReasonCode.RegisterWrite => Severity.Info,
         ReasonCode.SequenceRollback or ReasonCode.ServerCertificateChanged or ReasonCode.SecurityDowngrade => Severity.High,
+        ReasonCode.LedgerSignerDistrusted => Severity.Critical,
         ReasonCode.Stale or ReasonCode.UnknownSignal or ReasonCode.UnknownAsset => Severity.Low,
         _ => Severity.Medium,
     };

@@ -90,7 +90,7 @@ internal static class NetworkModelReader
             revoked);
     }
 
-    private static string ExistingFile(YamlField field, string directory)
+    internal static string ExistingFile(YamlField field, string directory)
     {
         var path = Path.GetFullPath(field.String(), directory);
         return File.Exists(path) ? path : throw field.Error($"file not found: {path} (paths are relative to the plant model)");

@@ -4,7 +4,7 @@ namespace TwinGuard.Twins.Plant;
 /// <param name="Id">The device's identity: the source its readings are attributed to at the gate.</param>
 /// <param name="Name">Human-readable name.</param>
 /// <param name="Endpoint">The opc.tcp endpoint URL.</param>
-/// <param name="SecurityPolicy">The security policy's short name (none, basic256sha256).</param>
+/// <param name="SecurityPolicy">The security policy's short name (none, basic256sha256, aes128_sha256_rsaoaep).</param>
 /// <param name="SecurityMode">The message security mode.</param>
 /// <param name="UserName">The user name to activate the session as; null for anonymous.</param>
 /// <param name="PasswordEnvironment">The environment variable holding the password (never the password itself).</param>
@@ -12,6 +12,8 @@ namespace TwinGuard.Twins.Plant;
 /// <param name="PublishingInterval">The subscription's publishing interval.</param>
 /// <param name="NodeCheck">How often the configured nodes and the server's endpoints are checked again.</param>
 /// <param name="Signals">The monitored signals.</param>
+/// <param name="UserCertificateFile">The PEM user certificate of an X.509 identity (absolute path); null otherwise.</param>
+/// <param name="UserKeyFile">The PEM private key of that certificate (absolute path); null otherwise.</param>
 public sealed record OpcUaDeviceModel(
     string Id,
     string Name,
@@ -23,7 +25,9 @@ public sealed record OpcUaDeviceModel(
     string? ServerCertificateSha256,
     TimeSpan PublishingInterval,
     TimeSpan NodeCheck,
-    IReadOnlyList<OpcUaSignalMapping> Signals)
+    IReadOnlyList<OpcUaSignalMapping> Signals,
+    string? UserCertificateFile = null,
+    string? UserKeyFile = null)
 {
     /// <summary>The assets the device's signals feed.</summary>
     public IEnumerable<string> AssetIds => Signals.Select(s => s.AssetId).Distinct(StringComparer.Ordinal);

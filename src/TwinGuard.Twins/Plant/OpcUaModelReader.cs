@@ -12,8 +12,9 @@ namespace TwinGuard.Twins.Plant;
 internal static class OpcUaModelReader
 {
     public static (OpcUaSettings Settings, List<DeviceModel> Sources) Read(
-        YamlField section, string topicPrefix, IReadOnlyList<AssetModel> assets, IReadOnlyList<DeviceModel> devices)
+        YamlField section, string file, string topicPrefix, IReadOnlyList<AssetModel> assets, IReadOnlyList<DeviceModel> devices)
     {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
         section.AllowOnly("devices");
         var taken = devices.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         var mapped = new HashSet<(string, string)>();
@@ -21,7 +22,7 @@ internal static class OpcUaModelReader
         var sources = new List<DeviceModel>();
         foreach (var item in section.Required("devices").Items())
         {
-            var device = ReadDevice(item, assets, mapped);
+            var device = ReadDevice(item, directory, assets, mapped);
             if (!taken.Add(device.Id))
             {
                 throw item.Required("id").Error($"duplicate device id '{device.Id}' (ids are shared with 'devices' and the Modbus devices)");
@@ -34,7 +35,7 @@ internal static class OpcUaModelReader
         return (new OpcUaSettings(result), sources);
     }
 
-    private static OpcUaDeviceModel ReadDevice(YamlField field, IReadOnlyList<AssetModel> assets, HashSet<(string, string)> mapped)
+    private static OpcUaDeviceModel ReadDevice(YamlField field, string directory, IReadOnlyList<AssetModel> assets, HashSet<(string, string)> mapped)
     {
         field.AllowOnly("id", "name", "endpoint", "security", "identity", "server_certificate", "publishing_interval", "node_check", "signals");
         var id = field.Required("id").Identifier();
@@ -46,7 +47,7 @@ internal static class OpcUaModelReader
         }
 
         var (policy, mode) = ReadSecurity(field.Optional("security"));
-        var (user, passwordEnv) = ReadIdentity(field.Optional("identity"));
+        var (user, passwordEnv, userCertificate, userKey) = ReadIdentity(field.Optional("identity"), directory);
         string? fingerprint = null;
         if (field.Optional("server_certificate") is { } certificateField)
         {
@@ -73,7 +74,9 @@ internal static class OpcUaModelReader
             fingerprint,
             field.Optional("publishing_interval")?.Duration() ?? TimeSpan.FromMilliseconds(250),
             field.Optional("node_check")?.Duration() ?? TimeSpan.FromSeconds(30),
-            signals);
+            signals,
+            userCertificate,
+            userKey);
     }
 
     private static (string Policy, OpcUaSecurityMode Mode) ReadSecurity(YamlField? field)
@@ -86,9 +89,9 @@ internal static class OpcUaModelReader
         security.AllowOnly("policy", "mode");
         var policyField = security.Required("policy");
         var policy = policyField.String().ToLowerInvariant();
-        if (policy is not ("none" or "basic256sha256"))
+        if (policy is not ("none" or "basic256sha256" or "aes128_sha256_rsaoaep"))
         {
-            throw policyField.Error($"expected none or basic256sha256, found '{policy}'");
+            throw policyField.Error($"expected none, basic256sha256 or aes128_sha256_rsaoaep, found '{policy}'");
         }
 
         var modeField = security.Required("mode");
@@ -101,17 +104,24 @@ internal static class OpcUaModelReader
         };
         if (policy == "none" != (mode == OpcUaSecurityMode.None))
         {
-            throw modeField.Error(policy == "none" ? "policy none goes with mode none" : "policy basic256sha256 needs mode sign or sign_and_encrypt");
+            throw modeField.Error(policy == "none" ? "policy none goes with mode none" : $"policy {policy} needs mode sign or sign_and_encrypt");
         }
 
         return (policy, mode);
     }
 
-    private static (string? User, string? PasswordEnv) ReadIdentity(YamlField? field)
+    private static (string? User, string? PasswordEnv, string? Certificate, string? Key) ReadIdentity(YamlField? field, string directory)
     {
         if (field is not { } identity || identity.Node is YamlScalarNode { Value: "anonymous" })
         {
-            return (null, null);
+            return (null, null, null, null);
+        }
+
+        if (identity.Optional("certificate") is { } certificate)
+        {
+            // An X.509 user identity (OPC 10000-4 §7.41.5): PEM certificate and PEM private key, as in the tls section.
+            identity.AllowOnly("certificate", "key");
+            return (null, null, NetworkModelReader.ExistingFile(certificate, directory), NetworkModelReader.ExistingFile(identity.Required("key"), directory));
         }
 
         identity.AllowOnly("user", "password_env");
@@ -122,7 +132,7 @@ internal static class OpcUaModelReader
             throw identity.Required("password_env").Error($"expected the name of an environment variable, found '{env}'");
         }
 
-        return (user, env);
+        return (user, env, null, null);
     }
 
     private static OpcUaSignalMapping ReadSignal(YamlField field, IReadOnlyList<AssetModel> assets)

@@ -40,7 +40,7 @@ public static class PlantModelLoader
         var opcua = OpcUaSettings.None;
         if (root.Optional("opcua") is { } o)
         {
-            (opcua, var sources) = OpcUaModelReader.Read(o, site.TopicPrefix, assets, devices);
+            (opcua, var sources) = OpcUaModelReader.Read(o, file, site.TopicPrefix, assets, devices);
             devices.AddRange(sources);
         }
 

@@ -107,10 +107,14 @@ public sealed class OpcUaClientTests
     }
 
     [Theory]
-    [InlineData(MessageSecurityMode.Sign, null)]
-    [InlineData(MessageSecurityMode.SignAndEncrypt, null)]
-    [InlineData(MessageSecurityMode.SignAndEncrypt, "operator")]
-    public async Task Read_Basic256Sha256Channel_WorksAgainstNodeOpcUa(MessageSecurityMode mode, string? user)
+    [InlineData(SecurityPolicies.Basic256Sha256, MessageSecurityMode.Sign, null)]
+    [InlineData(SecurityPolicies.Basic256Sha256, MessageSecurityMode.SignAndEncrypt, null)]
+    [InlineData(SecurityPolicies.Basic256Sha256, MessageSecurityMode.SignAndEncrypt, "operator")]
+    [InlineData(SecurityPolicies.Basic256Sha256, MessageSecurityMode.Sign, "CN=twinguard-x509-user")]
+    [InlineData(SecurityPolicies.Aes128Sha256RsaOaep, MessageSecurityMode.Sign, null)]
+    [InlineData(SecurityPolicies.Aes128Sha256RsaOaep, MessageSecurityMode.SignAndEncrypt, "operator")]
+    [InlineData(SecurityPolicies.Aes128Sha256RsaOaep, MessageSecurityMode.SignAndEncrypt, "CN=twinguard-x509-user")]
+    public async Task Read_SecuredChannel_WorksAgainstNodeOpcUa(string policy, MessageSecurityMode mode, string? user)
     {
         await using var server = await NodeOpcUaServer.StartAsync();
         var url = OpcUaEndpointUrl.Parse(server.Url);
@@ -122,12 +126,15 @@ public sealed class OpcUaClientTests
 
         using var certificate = OpcUaClientCertificate.LoadOrCreate(null, TimeProvider.System);
         await using var client = await OpcUaClient.ConnectAsync(url, OpcUaClientOptions.Default, TimeProvider.System, CancellationToken.None,
-            new OpcUaSecurity(mode, certificate, serverCertificate));
-        await client.OpenSessionAsync("secure", user is null ? OpcUaIdentity.Anonymous : new OpcUaIdentity(user, "pump-secret"), CancellationToken.None);
+            new OpcUaSecurity(mode, certificate, serverCertificate, policy));
+        using var userCertificate = user?.StartsWith("CN=", StringComparison.Ordinal) == true ? UserCertificates.Create(user) : null;
+        var identity = userCertificate is not null ? OpcUaIdentity.FromCertificate(userCertificate)
+            : user is null ? OpcUaIdentity.Anonymous : new OpcUaIdentity(user, "pump-secret");
+        await client.OpenSessionAsync("secure", identity, CancellationToken.None);
 
         var values = await client.ReadAsync([NodeId.Parse("ns=1;s=pump1.speed")], AttributeIds.Value, CancellationToken.None);
         Assert.True(values[0].Status.IsGood);
-        Assert.Equal(SecurityPolicies.Basic256Sha256, client.Channel.PolicyUri);
+        Assert.Equal(policy, client.Channel.PolicyUri);
 
         // Subscriptions work over the secured channel as well (several MSG chunks each way).
         var subscription = await client.CreateSubscriptionAsync(TimeSpan.FromMilliseconds(100), 100, 10, CancellationToken.None);
@@ -135,6 +142,30 @@ public sealed class OpcUaClientTests
         var publish = await client.PublishAsync([], TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.NotEmpty(publish.Message.DataChanges);
         await client.CloseAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task OpenSession_X509UserCertificateOverNone_IsAcceptedWithItsSignature()
+    {
+        await using var server = await NodeOpcUaServer.StartAsync();
+        using var user = UserCertificates.Create("CN=twinguard-x509-user");
+
+        // Policy None: the token policy names Basic256Sha256 or Aes128_Sha256_RsaOaep, whose signature proves the key.
+        await using var client = await ConnectAsync(server, OpcUaIdentity.FromCertificate(user));
+        var values = await client.ReadAsync([NodeId.Parse("ns=1;s=pump1.flow")], AttributeIds.Value, CancellationToken.None);
+        Assert.True(values[0].Status.IsGood);
+        await client.CloseAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task OpenSession_X509UserCertificateWithoutItsPrivateKey_IsNotSent()
+    {
+        await using var server = await NodeOpcUaServer.StartAsync();
+        using var user = UserCertificates.Create("CN=twinguard-x509-user");
+        using var publicOnly = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(user.RawData);
+
+        var error = await Assert.ThrowsAsync<OpcUaException>(() => ConnectAsync(server, OpcUaIdentity.FromCertificate(publicOnly)));
+        Assert.Equal(StatusCodes.BadIdentityTokenInvalid, error.Status);
     }
 
     [Fact]

@@ -53,6 +53,8 @@ public sealed class OpcUaPlantModelTests
     [InlineData("\"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"", "abc", "opcua.devices[0].server_certificate", "64 hex digits")]
     [InlineData("signal: flow, node: \"ns=2;i=1001\"", "signal: speed, node: \"ns=2;i=1001\"", "opcua.devices[0].signals[1]", "already mapped")]
     [InlineData("deadband: 5", "deadband: -1", "opcua.devices[0].signals[0].deadband", "0 or more")]
+    [InlineData("policy: none, mode: none", "policy: aes256_sha256_rsapss, mode: sign", "opcua.devices[0].security.policy", "expected none, basic256sha256 or aes128_sha256_rsaoaep")]
+    [InlineData("{ user: operator, password_env: PUMP_UA_PASSWORD }", "{ certificate: no-such-user.pem, key: no-such-user.key }", "opcua.devices[0].identity.certificate", "file not found")]
     public void Parse_InvalidField_NamesFileLineColumnAndField(string from, string to, string field, string problem)
     {
         var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(Yaml(Valid.Replace(from, to, StringComparison.Ordinal)), "plant.yaml"));
@@ -72,5 +74,30 @@ public sealed class OpcUaPlantModelTests
         Assert.Equal((OpcUaSecurityMode.SignAndEncrypt, "basic256sha256", 4), (device.SecurityMode, device.SecurityPolicy, device.Signals.Count));
         Assert.Null(device.UserName);
         Assert.Equal(0.1, device.Signals.Single(s => s.SignalId == "motor_temp").Deadband);
+    }
+
+    [Fact]
+    public void Load_Aes128WithX509Identity_ResolvesTheCertificateAndKeyBesideThePlantModel()
+    {
+        var directory = Directory.CreateTempSubdirectory("twinguard-opcua-model-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "reader.pem"), "certificate");
+            File.WriteAllText(Path.Combine(directory, "reader.key"), "key");
+            var path = Path.Combine(directory, "plant.yaml");
+            File.WriteAllText(path, Yaml(Valid
+                .Replace("policy: none, mode: none", "policy: aes128_sha256_rsaoaep, mode: sign_and_encrypt", StringComparison.Ordinal)
+                .Replace("{ user: operator, password_env: PUMP_UA_PASSWORD }", "{ certificate: reader.pem, key: reader.key }", StringComparison.Ordinal)));
+
+            var device = Assert.Single(PlantModelLoader.Load(path).OpcUa.Devices);
+
+            Assert.Equal(("aes128_sha256_rsaoaep", OpcUaSecurityMode.SignAndEncrypt), (device.SecurityPolicy, device.SecurityMode));
+            Assert.Equal((Path.Combine(directory, "reader.pem"), Path.Combine(directory, "reader.key")), (device.UserCertificateFile, device.UserKeyFile));
+            Assert.Null(device.UserName);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

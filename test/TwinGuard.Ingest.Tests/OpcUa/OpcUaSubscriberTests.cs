@@ -11,7 +11,8 @@ public sealed class OpcUaSubscriberTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    private static PlantModel Plant(string url, string? fingerprint = null, string nodeCheck = "30s", string security = "{ policy: none, mode: none }") => PlantModelLoader.Parse($$"""
+    private static PlantModel Plant(string url, string? fingerprint = null, string nodeCheck = "30s", string security = "{ policy: none, mode: none }",
+        string identity = "anonymous") => PlantModelLoader.Parse($$"""
         site: { id: s, topic_prefix: plant }
         assets:
           - id: pump1
@@ -26,6 +27,7 @@ public sealed class OpcUaSubscriberTests
             - id: pump-ua
               endpoint: {{url}}
               security: {{security}}
+              identity: {{identity}}
               {{(fingerprint is null ? string.Empty : "server_certificate: " + fingerprint)}}
               publishing_interval: 100ms
               node_check: {{nodeCheck}}
@@ -225,5 +227,59 @@ public sealed class OpcUaSubscriberTests
         Assert.Contains("weaker than the configured basic256sha256", finding.Message, StringComparison.Ordinal);
         await Eventually.HoldsAsync(() => run.Findings.Count(f => f.Reason == ReasonCode.DeviceUnreachable), n => n >= 1, Deadline, "the refusal to connect");
         Assert.Equal(1, run.Subscriber.Sessions);
+    }
+
+    [Fact]
+    public async Task Run_PublishResponseLostOnTheServer_GapIsRecoveredWithRepublishInOrder()
+    {
+        await using var server = await NodeOpcUaServer.StartAsync();
+        await using var run = new Run(Plant(server.Url, server.Fingerprint));
+        await Eventually.HoldsAsync(() => run.Values("speed").Count(), n => n >= 3, Deadline, "speed readings");
+
+        // Quiet the simulation and let one marked value through, so that the only change pending is the next one.
+        await server.CommandAsync("pause");
+        await server.CommandAsync("set speed 1111.5");
+        await Eventually.HoldsAsync(() => run.Values("speed").Contains(1111.5), seen => seen, Deadline, "the marker value");
+
+        // The server numbers the next data message and keeps it for Republish but never sends it (a lost response).
+        await server.CommandAsync("drop-next-publish");
+        await server.CommandAsync("set speed 2222.5");
+        var dropped = uint.Parse((await server.WaitForOutputAsync("dropped ", Deadline))!.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        await server.CommandAsync("set speed 2333.5"); // the next message carries dropped + 1: the client sees the gap
+
+        var gap = await run.FindingAsync(ReasonCode.PublishGap);
+        Assert.Contains($"skipped 1 notification message(s) ({dropped}..{dropped})", gap.Message, StringComparison.Ordinal);
+        Assert.Contains("1 recovered with Republish, 0 lost", gap.Message, StringComparison.Ordinal);
+        Assert.Equal(1, run.Subscriber.Republished);
+        await Eventually.HoldsAsync(() => run.Values("speed").Contains(2333.5), seen => seen, Deadline, "the value after the gap");
+        var speeds = run.Values("speed").ToList();
+        Assert.True(speeds.IndexOf(2222.5) >= 0 && speeds.IndexOf(2222.5) < speeds.IndexOf(2333.5), "the recovered value reaches the twin before the one that revealed the gap");
+        Assert.DoesNotContain(run.Findings, f => f.Reason is ReasonCode.SequenceRollback or ReasonCode.SessionClosed);
+    }
+
+    [Fact]
+    public async Task Run_Aes128SignAndEncryptWithX509UserCertificate_ReadingsReachTheInbox()
+    {
+        await using var server = await NodeOpcUaServer.StartAsync();
+        var directory = Directory.CreateTempSubdirectory("twinguard-opcua-user-").FullName;
+        try
+        {
+            using var user = UserCertificates.Create("CN=twinguard-reader");
+            await File.WriteAllTextAsync(Path.Combine(directory, "user.pem"), user.ExportCertificatePem());
+            using var userKey = System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPrivateKey(user)!;
+            await File.WriteAllTextAsync(Path.Combine(directory, "user.key"), userKey.ExportPkcs8PrivateKeyPem());
+            var plant = Plant(server.Url, server.Fingerprint, security: "{ policy: aes128_sha256_rsaoaep, mode: sign_and_encrypt }",
+                identity: $"{{ certificate: {Path.Combine(directory, "user.pem")}, key: {Path.Combine(directory, "user.key")} }}");
+            await using var run = new Run(plant);
+
+            await Eventually.HoldsAsync(() => run.Values("speed").Count(), n => n >= 5, Deadline, "5 speed readings over Aes128_Sha256_RsaOaep");
+
+            Assert.Equal(1, run.Subscriber.Sessions);
+            Assert.DoesNotContain(run.Findings, f => f.Reason is ReasonCode.DeviceUnreachable or ReasonCode.SessionClosed);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

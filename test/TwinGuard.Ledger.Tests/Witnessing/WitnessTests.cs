@@ -131,4 +131,63 @@ public sealed class WitnessTests
             System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence);
         return new Notes.SignedNote(text, [new Notes.NoteSignature(logKey.Origin, logKey.KeyHash, signature)]).ToString();
     }
+
+    [Fact]
+    public async Task AddCheckpointAsync_PipelinedRequestsArrivingInReverse_AllCosignedSharingSyncsAndDurable()
+    {
+        using var dir = new TempDirectory();
+        using var keys = new TempDirectory();
+        using var state = new TempDirectory();
+        var time = new FakeTimeProvider(TestLedger.Start);
+        var sizes = Enumerable.Range(1, 20).Select(i => (long)(i * 7)).ToArray();
+        var notes = await NotesAsync(dir, keys, sizes);
+        var requests = new List<string>();
+        using (var reader = LedgerReader.Open(dir.Path))
+        {
+            for (var i = 0; i < sizes.Length; i++)
+            {
+                requests.Add(i == 0 ? Request(0, [], notes[0]) : Request(sizes[i - 1], reader.ProveConsistency(sizes[i - 1], sizes[i]).Path, notes[i]));
+            }
+        }
+
+        using var logKey = LedgerPublicKey.Load(Path.Combine(dir.Path, "signing-key.vkey"));
+        var witnessKey = WitnessSigningKey.LoadOrCreate(Path.Combine(state.Path, "witness.pem"), "witness.example/w1");
+        using (var witness = new Witness(witnessKey, state.Path, [logKey], time))
+        {
+            // A pipelining client: every request sent at once, the last first; each waits for the ones before it.
+            var answers = await Task.WhenAll(Enumerable.Range(0, requests.Count).Reverse()
+                .Select(i => Task.Run(() => witness.AddCheckpointAsync(requests[i], CancellationToken.None))));
+
+            Assert.All(answers, a => Assert.Equal(200, a.Status));
+            Assert.Equal(sizes[^1], witness.Latest(logKey.Origin)!.TreeSize);
+            Assert.InRange(witness.StateSyncs, 1, requests.Count); // shared when a sync is slower than the requests behind it
+        }
+
+        // What was answered is on disk: a new witness process starts from the last cosigned tree.
+        using var reopened = new Witness(witnessKey, state.Path, [logKey], time);
+        Assert.Equal(sizes[^1], reopened.Latest(logKey.Origin)!.TreeSize);
+    }
+
+    [Fact]
+    public async Task AddCheckpointAsync_OldSizeAheadAndNobodyBefore_AnsweredConflictAfterTheReorderWait()
+    {
+        using var dir = new TempDirectory();
+        using var keys = new TempDirectory();
+        using var state = new TempDirectory();
+        var notes = await NotesAsync(dir, keys, 5, 9);
+        using var logKey = LedgerPublicKey.Load(Path.Combine(dir.Path, "signing-key.vkey"));
+        using var witness = new Witness(WitnessSigningKey.LoadOrCreate(Path.Combine(state.Path, "witness.pem"), "witness.example/w1"),
+            state.Path, [logKey], new FakeTimeProvider(TestLedger.Start));
+        List<byte[]> proof;
+        using (var reader = LedgerReader.Open(dir.Path))
+        {
+            proof = reader.ProveConsistency(5, 9).Path.ToList();
+        }
+
+        var answer = await witness.AddCheckpointAsync(Request(5, proof, notes[1]), CancellationToken.None);
+
+        Assert.Equal(409, answer.Status);
+        Assert.Equal("0\n", answer.Body); // the witness's own size, from which the log proves again
+        Assert.Equal(0, witness.StateSyncs);
+    }
 }

@@ -23,7 +23,7 @@ internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
 {
     private readonly Action<AccessOptions>? _access;
 
-    public TwinGuardSiteFactory(Action<AccessOptions>? access = null, ResponsePlan? plan = null)
+    public TwinGuardSiteFactory(Action<AccessOptions>? access = null, ResponsePlan? plan = null, TwinGuard.Ledger.Checkpoints.LedgerKeyOptions? ledgerKey = null)
     {
         _access = access;
         UseKestrel();
@@ -38,7 +38,7 @@ internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
         {
             Response = plan ?? ResponsePlan.Empty,
             PlantSource = SamplePlantPath, // recorded in the ledger at start, so there is an entry to prove
-            LedgerKey = LedgerKeyLocations.For(Path.Combine(DataDirectory, "ledger"), DataDirectory + "-keys"), // outside the data directory
+            LedgerKey = ledgerKey ?? LedgerKeyLocations.For(Path.Combine(DataDirectory, "ledger"), DataDirectory + "-keys"), // outside the data directory
         };
     }
 

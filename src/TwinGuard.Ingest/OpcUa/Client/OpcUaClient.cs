@@ -46,14 +46,15 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     /// <summary>The session's id; null before a session.</summary>
     public NodeId? SessionId { get; private set; }
 
-    /// <summary>Connects and opens a secure channel: policy None unless <paramref name="security"/> says Basic256Sha256.</summary>
+    /// <summary>Connects and opens a secure channel: policy None unless <paramref name="security"/> names a secured policy.</summary>
     public static async Task<OpcUaClient> ConnectAsync(OpcUaEndpointUrl url, OpcUaClientOptions options, TimeProvider time, CancellationToken cancellationToken,
         OpcUaSecurity? security = null)
     {
         var crypto = security is { Mode: not MessageSecurityMode.None } s
             ? new ChannelCrypto(s.Mode,
-                s.ClientCertificate ?? throw new ArgumentException("Basic256Sha256 needs a client certificate", nameof(security)),
-                s.ServerCertificate ?? throw new ArgumentException("Basic256Sha256 needs the server certificate", nameof(security)))
+                s.ClientCertificate ?? throw new ArgumentException("a secured channel needs a client certificate", nameof(security)),
+                s.ServerCertificate ?? throw new ArgumentException("a secured channel needs the server certificate", nameof(security)),
+                s.PolicyUri)
             : null;
         UaTcpConnection connection;
         try
@@ -167,16 +168,20 @@ public sealed partial class OpcUaClient : IAsyncDisposable
         }
 
         var policy = ChooseTokenPolicy(identity);
+        var userSignature = identity.Certificate is { } user ? SignWithUserKey(user, serverNonce) : null;
         var activate = await CallAsync(ServiceIds.ActivateSessionRequest, w =>
         {
             // ClientSignature (§7.37 SignatureData): none with policy None.
-            w.WriteString(clientSignature is null ? null : "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+            w.WriteString(clientSignature is null ? null : RsaSha256Uri);
             w.WriteByteString(clientSignature ?? [], isNull: clientSignature is null);
             w.WriteInt32(0); // ClientSoftwareCertificates
             w.WriteStringArray(["en"]);
             WriteIdentityToken(w, identity, policy, serverNonce);
-            w.WriteString(null); // UserTokenSignature
-            w.WriteByteString([], isNull: true);
+
+            // UserTokenSignature (§5.6.3): for an X.509 token, the user key's signature of the server certificate and
+            // the last server nonce; null for other tokens.
+            w.WriteString(userSignature is null ? null : RsaSha256Uri);
+            w.WriteByteString(userSignature ?? [], isNull: userSignature is null);
         }, cancellationToken);
         var activated = new UaBinaryReader(activate.Span);
         ResponseReader.ExpectType(ref activated, ServiceIds.ActivateSessionResponse);
@@ -185,26 +190,58 @@ public sealed partial class OpcUaClient : IAsyncDisposable
 
     private UserTokenPolicy ChooseTokenPolicy(OpcUaIdentity identity)
     {
-        var wanted = identity.UserName is null ? UserTokenType.Anonymous : UserTokenType.UserName;
-        // The endpoint this channel uses: policy None. Among its token policies, one of the wanted type; for a password,
-        // prefer one whose policy encrypts it (never send a password in the clear when the server offers better).
-        // The endpoint this channel uses. Among its token policies, one of the wanted type; a password is only ever sent
-        // encrypted: by a Basic256Sha256 token policy, or by the channel's own Basic256Sha256 when the token names none.
+        var wanted = identity.Certificate is not null ? UserTokenType.Certificate
+            : identity.UserName is null ? UserTokenType.Anonymous : UserTokenType.UserName;
+
+        // The endpoint this channel uses. Among its token policies, one of the wanted type. A password is only ever sent
+        // encrypted and a certificate token only ever signed with a policy this client implements (Basic256Sha256 or
+        // Aes128_Sha256_RsaOaep: RSA-OAEP SHA-1 for the password, RSA PKCS#1 v1.5 SHA-256 for the signature), named by
+        // the token policy, or the channel's own when the token names none (§7.41.2.3).
         var endpoint = SessionEndpoints.FirstOrDefault(e => e.SecurityPolicyUri == _channel.PolicyUri && e.SecurityMode == _channel.Mode);
         var candidates = (endpoint?.UserIdentityTokens ?? []).Where(t => t.TokenType == wanted).ToList();
-        var policy = candidates.FirstOrDefault(t => t.SecurityPolicyUri == SecurityPolicies.Basic256Sha256)
+        var policy = candidates.FirstOrDefault(t => t.SecurityPolicyUri == _channel.PolicyUri && _channel.Crypto is not null)
+            ?? candidates.FirstOrDefault(t => t.SecurityPolicyUri is SecurityPolicies.Basic256Sha256 or SecurityPolicies.Aes128Sha256RsaOaep)
             ?? candidates.FirstOrDefault(t => wanted == UserTokenType.Anonymous
                 || string.IsNullOrEmpty(t.SecurityPolicyUri) && _channel.Crypto is not null);
         return policy ?? throw new OpcUaException(StatusCodes.BadIdentityTokenRejected,
-            $"the server's {SecurityPolicies.ShortName(_channel.PolicyUri)}/{_channel.Mode} endpoint offers no {wanted} token{(wanted == UserTokenType.UserName ? " whose password is encrypted (Basic256Sha256)" : string.Empty)}");
+            $"the server's {SecurityPolicies.ShortName(_channel.PolicyUri)}/{_channel.Mode} endpoint offers no {wanted} token"
+            + wanted switch
+            {
+                UserTokenType.UserName => " whose password is encrypted (Basic256Sha256 or Aes128_Sha256_RsaOaep)",
+                UserTokenType.Certificate => " signed with Basic256Sha256 or Aes128_Sha256_RsaOaep",
+                _ => string.Empty,
+            });
+    }
+
+    private const string RsaSha256Uri = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+
+    /// <summary>
+    /// The X.509 token's proof of possession (§5.6.3 userTokenSignature): RSA PKCS#1 v1.5 SHA-256 (the asymmetric
+    /// signature of both policies) of the server certificate followed by the server nonce, with the user's key.
+    /// </summary>
+    private byte[] SignWithUserKey(X509Certificate2 user, byte[] serverNonce)
+    {
+        using var key = user.GetRSAPrivateKey() ?? throw new OpcUaException(StatusCodes.BadIdentityTokenInvalid, "the user certificate has no RSA private key");
+        return key.SignData([.. ServerCertificate, .. serverNonce], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
     private void WriteIdentityToken(UaBinaryWriter w, OpcUaIdentity identity, UserTokenPolicy policy, byte[] serverNonce)
     {
-        if (identity.UserName is null)
+        if (identity.UserName is null && identity.Certificate is null)
         {
             // §7.41.3 AnonymousIdentityToken: PolicyId.
             w.WriteExtensionObject(NodeId.Number(ServiceIds.AnonymousIdentityToken), b => b.WriteString(policy.PolicyId));
+            return;
+        }
+
+        if (identity.Certificate is { } user)
+        {
+            // §7.41.5 X509IdentityToken: PolicyId, CertificateData (DER); the signature goes in userTokenSignature.
+            w.WriteExtensionObject(NodeId.Number(ServiceIds.X509IdentityToken), b =>
+            {
+                b.WriteString(policy.PolicyId);
+                b.WriteByteString(user.RawData);
+            });
             return;
         }
 

@@ -7,9 +7,12 @@ using TwinGuard.Ingest.OpcUa.Encoding;
 namespace TwinGuard.Ingest.OpcUa.SecureChannel;
 
 /// <summary>
-/// Message security for policy Basic256Sha256 (OPC 10000-7, "SecurityPolicy – Basic256Sha256"): asymmetric messages
-/// (OpenSecureChannel) signed with RSA PKCS#1 v1.5 SHA-256 and encrypted with RSA-OAEP (SHA-1); symmetric messages
-/// signed with HMAC-SHA256 and, in mode SignAndEncrypt, encrypted with AES-256-CBC (OPC 10000-6 §6.7.2.5, §6.7.5).
+/// Message security for policies Basic256Sha256 and Aes128_Sha256_RsaOaep (OPC 10000-7, "SecurityPolicy –
+/// Basic256Sha256" and "SecurityPolicy – Aes128-Sha256-RsaOaep"): asymmetric messages (OpenSecureChannel) signed with
+/// RSA PKCS#1 v1.5 SHA-256 and encrypted with RSA-OAEP (SHA-1); symmetric messages signed with HMAC-SHA256 (derived
+/// signing key 32 bytes) and, in mode SignAndEncrypt, encrypted with AES-CBC: AES-256 for Basic256Sha256, AES-128 for
+/// Aes128_Sha256_RsaOaep (DerivedEncryptionKeyLength 256 or 128 bits); both derive keys with P_SHA256 from 32-byte
+/// nonces (OPC 10000-6 §6.7.2.5, §6.7.5).
 /// </summary>
 /// <remarks>
 /// Everything received is authenticated before it is read: a chunk whose signature does not verify, whose padding is
@@ -23,9 +26,17 @@ internal sealed class ChannelCrypto : IDisposable
     private readonly ConcurrentDictionary<uint, (SymmetricKeys Client, SymmetricKeys Server)> _tokens = new();
     private readonly RSA _clientKey;
     private readonly RSA _serverKey;
+    private readonly int _encryptingKeyLength;
 
-    public ChannelCrypto(MessageSecurityMode mode, X509Certificate2 clientCertificate, byte[] serverCertificate)
+    public ChannelCrypto(MessageSecurityMode mode, X509Certificate2 clientCertificate, byte[] serverCertificate, string policyUri = SecurityPolicies.Basic256Sha256)
     {
+        _encryptingKeyLength = policyUri switch
+        {
+            SecurityPolicies.Basic256Sha256 => 32,
+            SecurityPolicies.Aes128Sha256RsaOaep => 16,
+            _ => throw new OpcUaException(StatusCodes.BadSecurityPolicyRejected, $"security policy {SecurityPolicies.ShortName(policyUri)} is not implemented"),
+        };
+        PolicyUri = policyUri;
         Mode = mode;
         ClientCertificate = clientCertificate;
         ClientCertificateDer = clientCertificate.RawData;
@@ -38,6 +49,9 @@ internal sealed class ChannelCrypto : IDisposable
     }
 
     public MessageSecurityMode Mode { get; }
+
+    /// <summary>The security policy URI (Basic256Sha256 or Aes128_Sha256_RsaOaep).</summary>
+    public string PolicyUri { get; }
 
     public X509Certificate2 ClientCertificate { get; }
 
@@ -54,7 +68,7 @@ internal sealed class ChannelCrypto : IDisposable
     /// <summary>The client nonce of the OpenSecureChannel request in flight.</summary>
     public byte[] ClientNonce { get; private set; } = [];
 
-    /// <summary>A fresh 32-byte nonce for the next OpenSecureChannel request (Basic256Sha256: nonce length 32).</summary>
+    /// <summary>A fresh 32-byte nonce for the next OpenSecureChannel request (SecureChannelNonceLength 32 in both policies).</summary>
     public byte[] NewClientNonce() => ClientNonce = RandomNumberGenerator.GetBytes(32);
 
     /// <summary>Derives and keeps both sides' keys for <paramref name="tokenId"/> (§6.7.5).</summary>
@@ -62,10 +76,11 @@ internal sealed class ChannelCrypto : IDisposable
     {
         if (serverNonce.Length != 32)
         {
-            throw new OpcUaException(StatusCodes.BadNonceInvalid, $"the server nonce has {serverNonce.Length} bytes, Basic256Sha256 needs 32");
+            throw new OpcUaException(StatusCodes.BadNonceInvalid, $"the server nonce has {serverNonce.Length} bytes, {SecurityPolicies.ShortName(PolicyUri)} needs 32");
         }
 
-        _tokens[tokenId] = (SymmetricKeys.Derive(serverNonce, ClientNonce), SymmetricKeys.Derive(ClientNonce, serverNonce));
+        _tokens[tokenId] = (SymmetricKeys.Derive(serverNonce, ClientNonce, encryptingLength: _encryptingKeyLength),
+            SymmetricKeys.Derive(ClientNonce, serverNonce, encryptingLength: _encryptingKeyLength));
         // Keep the current and the previous token only: the server may still use the previous one for a while.
         foreach (var old in _tokens.Keys.Where(k => k != tokenId).OrderByDescending(k => k).Skip(1).ToList())
         {

@@ -4,7 +4,7 @@ namespace TwinGuard.Ingest.OpcUa.SecureChannel;
 
 /// <summary>The keys one side uses for symmetric messages under one token (OPC 10000-6 §6.7.5).</summary>
 /// <param name="Signing">HMAC-SHA256 key (32 bytes for Basic256Sha256).</param>
-/// <param name="Encrypting">AES-256 key (32 bytes).</param>
+/// <param name="Encrypting">AES key: 32 bytes (AES-256) for Basic256Sha256, 16 (AES-128) for Aes128_Sha256_RsaOaep.</param>
 /// <param name="Iv">AES-CBC initialisation vector (16 bytes).</param>
 internal sealed record SymmetricKeys(byte[] Signing, byte[] Encrypting, byte[] Iv)
 {

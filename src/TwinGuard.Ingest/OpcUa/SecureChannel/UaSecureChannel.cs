@@ -39,7 +39,7 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
 
     private readonly ChannelCrypto? _crypto;
 
-    /// <summary>A channel with security policy None when <paramref name="crypto"/> is null, else Basic256Sha256.</summary>
+    /// <summary>A channel with security policy None when <paramref name="crypto"/> is null, else the crypto's policy.</summary>
     internal UaSecureChannel(UaTcpConnection connection, TimeProvider time, ChannelCrypto? crypto = null)
     {
         _connection = connection;
@@ -48,12 +48,12 @@ public sealed partial class UaSecureChannel : IAsyncDisposable
     }
 
     /// <summary>The security policy URI of the channel.</summary>
-    public string PolicyUri => _crypto is null ? SecurityPolicies.None : SecurityPolicies.Basic256Sha256;
+    public string PolicyUri => _crypto?.PolicyUri ?? SecurityPolicies.None;
 
     /// <summary>The message security mode of the channel.</summary>
     public MessageSecurityMode Mode => _crypto?.Mode ?? MessageSecurityMode.None;
 
-    /// <summary>The Basic256Sha256 keys and certificates, or null with policy None.</summary>
+    /// <summary>The keys and certificates of a secured channel, or null with policy None.</summary>
     internal ChannelCrypto? Crypto => _crypto;
 
     /// <summary>The current token; null before the channel is open.</summary>

@@ -146,7 +146,16 @@ public sealed partial class OpcUaSubscriber
 
         try
         {
-            await client.OpenSessionAsync($"twinguard-{_device.Id}", Identity(), cancellationToken);
+            var identity = Identity();
+            try
+            {
+                await client.OpenSessionAsync($"twinguard-{_device.Id}", identity, cancellationToken);
+            }
+            finally
+            {
+                identity.Certificate?.Dispose();
+            }
+
             if (CheckCertificate(client.ServerCertificate))
             {
                 throw new OpcUaException(StatusCodes.BadCertificateInvalid, "the server certificate is not the pinned one");
@@ -197,6 +206,19 @@ public sealed partial class OpcUaSubscriber
 
     private OpcUaIdentity Identity()
     {
+        if (_device.UserCertificateFile is { } certificate)
+        {
+            try
+            {
+                // Read at every connection: a renewed user certificate is taken without a restart.
+                return OpcUaIdentity.FromCertificate(X509Certificate2.CreateFromPemFile(certificate, _device.UserKeyFile));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw new OpcUaException(StatusCodes.BadIdentityTokenInvalid, $"the user certificate of OPC UA server '{_device.Id}' cannot be loaded from {certificate}: {ex.Message}");
+            }
+        }
+
         if (_device.UserName is null)
         {
             return OpcUaIdentity.Anonymous;
@@ -226,7 +248,8 @@ public sealed partial class OpcUaSubscriber
             return OpcUaSecurity.None;
         }
 
-        var endpoint = endpoints.FirstOrDefault(e => e.SecurityPolicyUri == SecurityPolicies.Basic256Sha256 && e.SecurityMode == _mode)
+        var policy = SecurityPolicies.FromName(_device.SecurityPolicy);
+        var endpoint = endpoints.FirstOrDefault(e => e.SecurityPolicyUri == policy && e.SecurityMode == _mode)
             ?? throw new OpcUaException(StatusCodes.BadSecurityPolicyRejected,
                 $"the server no longer offers {_device.SecurityPolicy}/{_mode}: not connecting with weaker security");
         if (CheckCertificate(endpoint.ServerCertificate))
@@ -234,7 +257,7 @@ public sealed partial class OpcUaSubscriber
             throw new OpcUaException(StatusCodes.BadCertificateInvalid, "the server certificate is not the pinned one");
         }
 
-        return new OpcUaSecurity(_mode, _clientCertificate, endpoint.ServerCertificate);
+        return new OpcUaSecurity(_mode, _clientCertificate, endpoint.ServerCertificate, policy);
     }
 
     /// <summary>Raises a finding for a changed certificate; true when the data must be refused (pin mismatch).</summary>
