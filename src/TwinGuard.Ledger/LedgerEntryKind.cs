@@ -37,4 +37,7 @@ public enum LedgerEntryKind : ushort
 
     /// <summary>Written by the ledger itself: an incomplete tail found on start was set aside into a file.</summary>
     TornTail = 10,
+
+    /// <summary>Evidence removed from the data directory under its retention rules: what, how many, which range, a digest.</summary>
+    Retention = 11,
 }
