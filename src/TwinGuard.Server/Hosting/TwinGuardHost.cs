@@ -17,7 +17,11 @@ internal static class TwinGuardHost
         builder.Logging.AddStandardErrorConsole();
 
         // One node: the silo listens on loopback only, and no client gateway unless a port is given (the API runs in the silo).
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            SiloTls.Configure(silo, settings.Plant.Tls, settings.Time); // tls.silo: mutual TLS on the silo's connections
+        });
 
         var services = builder.Services;
         services.AddSingleton(settings);

@@ -55,7 +55,7 @@ public sealed class HttpFeedTests
         Assert.Equal(FeedFetchLimits.LocalNetwork, stored.Limits);
         Assert.Equal("plain http and loopback/private/link-local targets", stored.OptIns);
         var restarted = new FeedRefresher(store.List().Select(f => f.Source), http, new FeedRefresherOptions(), store);
-        Assert.Null(Assert.Single((await restarted.RefreshAllAsync(CancellationToken.None)).Where(s => s.Id == optedIn.Id)).LastError);
+        Assert.Null(Assert.Single(await restarted.RefreshAllAsync(CancellationToken.None), s => s.Id == optedIn.Id).LastError);
     }
 
     [Theory]
