@@ -93,7 +93,7 @@ public sealed class TlsLifecycleTests
         Assert.Contains("not authorised", leafOnly.Error, StringComparison.Ordinal);
         await Eventually.HoldsAsync(() => site.Metrics.RefusalsOf(ReasonCode.BadCertificate) - refusedBefore, n => n == 1, Deadline, "the leaf alone refused");
         var details = await Eventually.HoldsAsync(() => site.RefusalDetails(), d => d.Any(x => x.Reason == "bad_certificate"), Deadline, "the refusal stored");
-        Assert.Contains(details, d => d.Detail.Contains("not issued by the site CA", StringComparison.Ordinal));
+        Assert.Contains(details, d => d.Detail.Contains("'CN=loop-plc, O=line1'", StringComparison.Ordinal) && d.Detail.Contains("names no device", StringComparison.Ordinal));
     }
 
     internal static int MqttsPort(TlsSite site) => site.Broker.BoundListeners.Single(b => b.Listener.IsTls).EndPoint.Port;
@@ -204,7 +204,7 @@ public sealed class TlsLifecycleTests
             }, ServerKey);
             File.WriteAllText(Root, root.ExportCertificatePem());
             File.WriteAllText(DeviceLeaf, leaf);
-            File.WriteAllText(DeviceChain, leaf + issuing.ExportCertificatePem());
+            File.WriteAllText(DeviceChain, leaf + "\n" + issuing.ExportCertificatePem() + "\n");
             File.WriteAllText(ServerCertificate, server);
         }
 
