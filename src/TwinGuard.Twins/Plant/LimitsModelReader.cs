@@ -92,35 +92,25 @@ internal static class LimitsModelReader
 
     private static RetentionSettings ReadRetention(YamlField field, RetentionSettings current)
     {
-        field.AllowOnly("interval", "refusals", "findings", "reports", "queues");
+        field.AllowOnly("interval", "refusals", "findings", "reports");
         return new RetentionSettings(
             field.Optional("interval")?.Duration() ?? current.Interval,
-            ReadRule(field.Optional("refusals"), current.Refusals, rows: true),
-            ReadRule(field.Optional("findings"), current.Findings, rows: true),
-            ReadRule(field.Optional("reports"), current.Reports, rows: true),
-            ReadRule(field.Optional("queues"), current.Queues, rows: false));
+            ReadRule(field.Optional("refusals"), current.Refusals),
+            ReadRule(field.Optional("findings"), current.Findings),
+            ReadRule(field.Optional("reports"), current.Reports));
     }
 
     /// <summary>
-    /// One kind's rule; <c>keep_all: true</c> clears the defaults, and <c>max_age</c>/<c>max_bytes</c>/<c>max_rows</c>
-    /// set one bound each (<c>none</c> clears it).
+    /// One kind's rule: <c>max_age</c>/<c>max_bytes</c>/<c>max_rows</c> set one bound each (<c>none</c> clears it).
     /// </summary>
-    private static RetentionRule ReadRule(YamlField? field, RetentionRule current, bool rows)
+    private static RetentionRule ReadRule(YamlField? field, RetentionRule current)
     {
         if (field is not { } f)
         {
             return current;
         }
 
-        if (rows)
-        {
-            f.AllowOnly("max_age", "max_bytes", "max_rows");
-        }
-        else
-        {
-            f.AllowOnly("max_age");
-        }
-
+        f.AllowOnly("max_age", "max_bytes", "max_rows");
         return new RetentionRule(
             f.Optional("max_age") is { } age ? (IsNone(age) ? null : age.Duration()) : current.MaxAge,
             f.Optional("max_bytes") is { } bytes ? (IsNone(bytes) ? null : Bytes(bytes)) : current.MaxBytes,

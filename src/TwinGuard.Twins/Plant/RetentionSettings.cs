@@ -9,17 +9,15 @@ namespace TwinGuard.Twins.Plant;
 /// <param name="Refusals">The <c>refusals</c> table (kept payloads included).</param>
 /// <param name="Findings">The <c>findings</c> table; findings of an open incident are kept whatever their age.</param>
 /// <param name="Reports">Incident report files under <c>reports/</c>.</param>
-/// <param name="Queues">Messages waiting in the SIEM forward queues (by age; their size is bounded where they are written).</param>
-public sealed record RetentionSettings(TimeSpan Interval, RetentionRule Refusals, RetentionRule Findings, RetentionRule Reports, RetentionRule Queues)
+/// <remarks>The SIEM forward queues are bounded by size where they are written (64 MiB per notifier), not by age yet.</remarks>
+public sealed record RetentionSettings(TimeSpan Interval, RetentionRule Refusals, RetentionRule Findings, RetentionRule Reports)
 {
     /// <summary>
-    /// Without a section: refusals 90 days and 1 GiB, findings 400 days, reports 400 days and 1 GiB, queued messages
-    /// 7 days; checked hourly.
+    /// Without a section: refusals 90 days and 1 GiB, findings 400 days, reports 400 days and 1 GiB; checked hourly.
     /// </summary>
     public static RetentionSettings Default { get; } = new(
         TimeSpan.FromHours(1),
         new RetentionRule(TimeSpan.FromDays(90), 1L << 30, null),
         new RetentionRule(TimeSpan.FromDays(400), null, null),
-        new RetentionRule(TimeSpan.FromDays(400), 1L << 30, null),
-        new RetentionRule(TimeSpan.FromDays(7), null, null));
+        new RetentionRule(TimeSpan.FromDays(400), 1L << 30, null));
 }

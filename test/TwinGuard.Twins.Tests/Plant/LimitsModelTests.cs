@@ -47,7 +47,8 @@ public sealed class LimitsModelTests
     [InlineData("limits:\n  mqtt: { max_connections: -1 }", "expected a whole number greater than 0")]
     [InlineData("limits:\n  refusal_fold_window: soon", "expected a positive duration")]
     [InlineData("retention:\n  refusals: { max_bytes: 12 parsecs }", "expected a size such as 4096, 64KiB")]
-    [InlineData("retention:\n  queues: { max_rows: 5 }", "retention.queues")]
+    [InlineData("retention:\n  queues: { max_age: 5d }", "retention")]
+    [InlineData("retention:\n  reports: { max_files: 5 }", "retention.reports")]
     public void Parse_WrongValue_SaysWhereAndWhat(string sections, string expected)
     {
         var error = Assert.Throws<PlantModelException>(() => With(sections));

@@ -155,7 +155,7 @@ public sealed class RetentionPrunerTests : IAsyncLifetime
     private RetentionPruner Pruner(RetentionSettings settings) => new(_store, new LedgerRecorder(_ledger), settings, _dir, _time);
 
     private static RetentionSettings Rules(RetentionRule? refusals = null, RetentionRule? findings = null, RetentionRule? reports = null) =>
-        new(TimeSpan.FromHours(1), refusals ?? RetentionRule.KeepAll, findings ?? RetentionRule.KeepAll, reports ?? RetentionRule.KeepAll, RetentionRule.KeepAll);
+        new(TimeSpan.FromHours(1), refusals ?? RetentionRule.KeepAll, findings ?? RetentionRule.KeepAll, reports ?? RetentionRule.KeepAll);
 
     private static Refusal Refusal(DateTimeOffset time, string payload) =>
         new(time, ReasonCode.UnauthorisedTopic, "tank-gateway", "c1", "127.0.0.1:5000", "plant/x", null, null, "may not publish", Encoding.UTF8.GetBytes(payload));
