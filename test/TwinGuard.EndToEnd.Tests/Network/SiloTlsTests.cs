@@ -92,7 +92,7 @@ public sealed class SiloTlsTests
     }
 
     /// <summary>The TLS site's plant model with <c>tls.silo</c> (its CA: <c>tls.client_ca</c>) and one loopback MQTT/TLS listener.</summary>
-    private static string WithSiloTls(SitePki pki) =>
+    internal static string WithSiloTls(SitePki pki) =>
         pki.PlantYaml("  - { protocol: mqtts, address: 127.0.0.1, port: 0 }").Replace(
             $"  client_ca: {pki.Site.CaCertificate}\n",
             $"  client_ca: {pki.Site.CaCertificate}\n  silo: {{ certificate: {pki.Site.SiloCertificate}, key: {pki.Site.SiloKey} }}\n",
