@@ -50,7 +50,7 @@ public sealed class HttpFeedTests
 
         Assert.Null(statuses.Single(s => s.Id == optedIn.Id).LastError);
         Assert.Contains("https only", statuses.Single(s => s.Id == other.Id).LastError, StringComparison.Ordinal);
-        Assert.Equal(["GET /list.csv"], server.Requests);
+        Assert.Equal(["GET /list.csv inm= ims="], server.Requests); // only the opted-in feed reached the server
         var stored = store.List().Single(f => f.Source.Id == optedIn.Id).Source;
         Assert.Equal(FeedFetchLimits.LocalNetwork, stored.Limits);
         Assert.Equal("plain http and loopback/private/link-local targets", stored.OptIns);
