@@ -40,4 +40,7 @@ public enum LedgerEntryKind : ushort
 
     /// <summary>A self-test of the security functions: one scenario run of <c>twinguard simulate</c> and its result.</summary>
     SelfTest = 11,
+
+    /// <summary>Evidence removed from the data directory under its retention rules: what, how many, which range, a digest.</summary>
+    Retention = 12,
 }

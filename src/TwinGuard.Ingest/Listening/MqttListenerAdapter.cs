@@ -137,14 +137,30 @@ public sealed partial class MqttListenerAdapter(
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
                 using var handshake = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                handshake.CancelAfter(TlsPolicy.HandshakeTimeout);
-                await tls.AuthenticateAsServerAsync(ServerOptions(), handshake.Token);
+                handshake.CancelAfter(admission.Limits.ConnectTimeout); // limits.mqtt.connect_timeout: a ClientHello that never comes costs this long
+                X509Certificate2Collection? sent = null;
+                var serverOptions = ServerOptions();
+                serverOptions.RemoteCertificateValidationCallback = (_, _, chain, _) =>
+                {
+                    // Judged at CONNECT (see the remarks); what the client sent beyond its certificate is kept for that.
+                    if (chain?.ChainPolicy.ExtraStore is { Count: > 0 } extra)
+                    {
+                        sent = [.. extra];
+                    }
+
+                    return true;
+                };
+                await tls.AuthenticateAsServerAsync(serverOptions, handshake.Token);
                 clientCertificate = tls.RemoteCertificate switch
                 {
                     null => null,
                     X509Certificate2 full => full,
                     var other => X509CertificateLoader.LoadCertificate(other.GetRawCertData()),
                 };
+                if (clientCertificate is not null && sent is not null)
+                {
+                    DeviceCertificateCheck.RememberSentChain(clientCertificate, sent);
+                }
             }
 
             if (ClientHandler is { } handler)
@@ -181,7 +197,6 @@ public sealed partial class MqttListenerAdapter(
     {
         ServerCertificateContext = certificate!.Current,
         ClientCertificateRequired = true,
-        RemoteCertificateValidationCallback = static (_, _, _, _) => true, // judged at CONNECT, see the remarks
         EnabledSslProtocols = TlsPolicy.Protocols,
         CipherSuitesPolicy = TlsPolicy.CipherSuites,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

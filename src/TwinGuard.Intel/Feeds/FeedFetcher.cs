@@ -39,7 +39,7 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
         ArgumentNullException.ThrowIfNull(source);
         if (source.Url is { } url)
         {
-            return await FetchHttpAsync(url, previous, cancellationToken);
+            return await FetchHttpAsync(url, previous, source.Limits ?? _limits, cancellationToken);
         }
 
         return new FeedFetchResult(ReadLocal(source.Location, timeProvider.GetUtcNow()), false, 0);
@@ -80,13 +80,13 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
             ? throw new FeedFetchException($"{path}: larger than {MaxFileBytes / (1024 * 1024)} MiB")
             : File.ReadAllBytes(path);
 
-    private async Task<FeedFetchResult> FetchHttpAsync(Uri url, FeedSnapshot? previous, CancellationToken cancellationToken)
+    private async Task<FeedFetchResult> FetchHttpAsync(Uri url, FeedSnapshot? previous, FeedFetchLimits limits, CancellationToken cancellationToken)
     {
         var first = url.AbsolutePath.EndsWith('/') ? new Uri(url, MispFeedReader.ManifestName) : url;
         var firstName = Path.GetFileName(first.AbsolutePath) is { Length: > 0 } n ? n : "feed";
         var requests = 0;
-        var budget = _limits.MaxBytesPerRefresh;
-        var (file, notModified, tries) = await GetAsync(first, firstName, previous?.Find(firstName), budget, cancellationToken);
+        var budget = limits.MaxBytesPerRefresh;
+        var (file, notModified, tries) = await GetAsync(first, firstName, previous?.Find(firstName), budget, limits, cancellationToken);
         requests += tries;
         budget -= file.Content.Length;
         if (FeedParser.Sniff(file.Content) != "misp-manifest")
@@ -105,7 +105,7 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
         foreach (var uuid in uuids)
         {
             var name = uuid + ".json";
-            var (eventFile, _, eventTries) = await GetAsync(new Uri(first, name), name, previous?.Find(name), budget, cancellationToken);
+            var (eventFile, _, eventTries) = await GetAsync(new Uri(first, name), name, previous?.Find(name), budget, limits, cancellationToken);
             requests += eventTries;
             budget -= eventFile.Content.Length;
             files.Add(eventFile);
@@ -115,11 +115,11 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
     }
 
     private async Task<(FeedFile File, bool NotModified, int Requests)> GetAsync(
-        Uri uri, string name, FeedFile? previous, long budget, CancellationToken cancellationToken)
+        Uri uri, string name, FeedFile? previous, long budget, FeedFetchLimits limits, CancellationToken cancellationToken)
     {
         if (budget <= 0)
         {
-            throw new FeedFetchException($"{uri}: the refresh's budget of {_limits.MaxBytesPerRefresh / (1024 * 1024)} MiB is spent");
+            throw new FeedFetchException($"{uri}: the refresh's budget of {limits.MaxBytesPerRefresh / (1024 * 1024)} MiB is spent");
         }
 
         string lastError = "no attempt made";
@@ -128,7 +128,7 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
             TimeSpan? retryAfter = null;
             try
             {
-                using var response = await SendFollowingAsync(uri, previous, cancellationToken);
+                using var response = await SendFollowingAsync(uri, previous, limits, cancellationToken);
                 if (response.StatusCode == HttpStatusCode.NotModified && previous is not null)
                 {
                     return (previous, true, attempt);
@@ -176,12 +176,12 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
     }
 
     /// <summary>Sends a GET, following redirects to the same host only, every target checked against the limits.</summary>
-    private async Task<HttpResponseMessage> SendFollowingAsync(Uri uri, FeedFile? previous, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendFollowingAsync(Uri uri, FeedFile? previous, FeedFetchLimits limits, CancellationToken cancellationToken)
     {
         var target = uri;
         for (var redirects = 0; ; redirects++)
         {
-            if (await FeedHttp.RefusalAsync(target, _limits, cancellationToken) is { } refusal)
+            if (await FeedHttp.RefusalAsync(target, limits, cancellationToken) is { } refusal)
             {
                 throw new FeedFetchException($"{target}: {refusal}");
             }
@@ -215,9 +215,9 @@ public sealed class FeedFetcher(HttpClient http, TimeProvider timeProvider, Feed
                     throw new FeedFetchException($"{uri}: redirected to another host ({next.IdnHost}); only redirects to the same host are followed");
                 }
 
-                if (redirects >= _limits.MaxRedirects)
+                if (redirects >= limits.MaxRedirects)
                 {
-                    throw new FeedFetchException($"{uri}: more than {_limits.MaxRedirects} redirects");
+                    throw new FeedFetchException($"{uri}: more than {limits.MaxRedirects} redirects");
                 }
 
                 target = next;

@@ -10,6 +10,9 @@ internal sealed record FeedRecord
 
     public required string Location { get; init; }
 
+    /// <summary>The feed's own fetch limits (an explicit opt-in at import), or null.</summary>
+    public FeedFetchLimits? Limits { get; init; }
+
     public DateTimeOffset? FetchedAt { get; init; }
 
     public DateTimeOffset? LastAttempt { get; init; }
@@ -30,6 +33,7 @@ internal sealed record FeedRecord
     {
         Id = source.Id,
         Location = source.Location,
+        Limits = source.Limits,
         FetchedAt = snapshot?.FetchedAt ?? status.LastSuccess,
         LastAttempt = status.LastAttempt,
         LastError = status.LastError,

@@ -11,6 +11,16 @@ public sealed record FeedSource(string Id, string Location)
     /// <summary>The URL, when the feed is fetched over HTTP(S).</summary>
     public Uri? Url => Uri.TryCreate(Location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
 
+    /// <summary>
+    /// This feed's own fetch limits, when its operator opted in explicitly (<c>intel import --allow-http
+    /// --allow-private</c>, recorded in <c>feed.json</c> and logged at every start); null: the refresher's limits.
+    /// </summary>
+    public FeedFetchLimits? Limits { get; init; }
+
+    /// <summary>What this feed may do beyond the defaults, as one line for logs; null when nothing.</summary>
+    public string? OptIns => Limits is not { } l || (!l.AllowHttp && !l.AllowPrivateTargets) ? null
+        : string.Join(" and ", new[] { l.AllowHttp ? "plain http" : null, l.AllowPrivateTargets ? "loopback/private/link-local targets" : null }.OfType<string>());
+
     /// <summary>A feed source for a location, with an id derived from it.</summary>
     /// <param name="location">A directory, a file, or an <c>http://</c> / <c>https://</c> URL.</param>
     /// <returns>The source.</returns>

@@ -44,7 +44,7 @@ public sealed class FeedStore
         {
             if (ReadRecord(directory) is { } record)
             {
-                feeds.Add((new FeedSource(record.Id, record.Location), record.ToStatus()));
+                feeds.Add((new FeedSource(record.Id, record.Location) { Limits = record.Limits }, record.ToStatus()));
             }
         }
 

@@ -39,11 +39,20 @@ internal static class IntelCommand
         var location = new Argument<string>("location") { Description = "A MISP feed directory, a STIX/MISP/CSV file, or an http(s) URL" };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
-        var command = new Command("import", "Fetch a feed, store it under <data-dir>/intel and index it") { location, dataDir, json };
+        var allowHttp = new Option<bool>("--allow-http") { Description = "This feed may be fetched over plain http (recorded with the feed, warned at every start)" };
+        var allowPrivate = new Option<bool>("--allow-private") { Description = "This feed may be on a loopback, private or link-local address (a feed server on the plant network)" };
+        var maxMib = new Option<int?>("--max-mib") { Description = "Most MiB one refresh of this feed may download, all its files together (default 256)" };
+        var command = new Command("import", "Fetch a feed, store it under <data-dir>/intel and index it") { location, dataDir, json, allowHttp, allowPrivate, maxMib };
         command.SetAction(async (parse, ct) =>
         {
             var where = parse.GetValue(location)!;
-            var source = FeedSource.For(where);
+            var source = FeedSource.For(where) with { Limits = FeedLimits(parse.GetValue(allowHttp), parse.GetValue(allowPrivate), parse.GetValue(maxMib)) };
+            if (source.OptIns is { } optIns)
+            {
+                // An explicit, logged opt-in: the defaults refuse both (docs/abuse.md, intel fetch).
+                await Console.Error.WriteLineAsync($"warning: feed {source.Id} ({source.Location}) may use {optIns}, as asked; this is recorded with the feed");
+            }
+
             if (source.Url is null && !File.Exists(where) && !Directory.Exists(where))
             {
                 throw new CommandLineException($"{where}: no such file or directory (give a feed directory, a file, or an http(s) URL)");
@@ -79,6 +88,19 @@ internal static class IntelCommand
         return command;
     }
 
+    /// <summary>A feed's own limits when any switch asks for them; null keeps the defaults.</summary>
+    private static FeedFetchLimits? FeedLimits(bool allowHttp, bool allowPrivate, int? maxMib)
+    {
+        if (maxMib is < 1 or > 65536)
+        {
+            throw new CommandLineException($"--max-mib: expected 1 to 65536, found {maxMib}");
+        }
+
+        return allowHttp || allowPrivate || maxMib is not null
+            ? new FeedFetchLimits { AllowHttp = allowHttp, AllowPrivateTargets = allowPrivate, MaxBytesPerRefresh = (maxMib ?? 256) * 1024L * 1024 }
+            : null;
+    }
+
     private static Command List()
     {
         var dataDir = CommonOptions.DataDir();
@@ -108,6 +130,11 @@ internal static class IntelCommand
                 if (status.LastError is not null)
                 {
                     await Console.Out.WriteLineAsync($"  last refresh failed: {status.LastError}");
+                }
+
+                if (source.OptIns is { } optIns)
+                {
+                    await Console.Out.WriteLineAsync($"  may use {optIns} (opted in at import)");
                 }
             }
 
@@ -219,6 +246,8 @@ internal static class IntelCommand
     {
         id = source.Id,
         location = source.Location,
+        opt_ins = source.OptIns,
+        max_bytes_per_refresh = source.Limits?.MaxBytesPerRefresh,
         indicators = status.Indicators,
         ignored = status.Ignored,
         fetched_at = status.LastSuccess,

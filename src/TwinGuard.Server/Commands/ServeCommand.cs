@@ -19,6 +19,11 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Where the API and dashboard listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var mqttPort = new Option<int>("--mqtt-port") { Description = "Port of the embedded MQTT broker (127.0.0.1)", DefaultValueFactory = _ => BrokerOptions.DefaultPort };
         var networkLogs = new Option<string[]>("--network-log") { Description = "Suricata eve.json or Zeek conn.log to follow (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var limits = new Option<string[]>("--limit")
+        {
+            Description = "Override a limits:/retention: key of the plant model, e.g. limits.mqtt.max_connections=4096 or retention.refusals.max_age=30d (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var playbooks = PlaybookCommand.PlaybooksOption();
         var external = PlaybookCommand.ExternalBrokerOption();
         var ledger = new LedgerSigningOptions();
@@ -26,7 +31,7 @@ internal static class ServeCommand
         var cluster = ClusterCommand.ClusterOption("Join a cluster as one of its silos (docs/cluster.md); alone on this machine by default");
         var command = new Command("serve", "Run TwinGuard for one site: broker, twins, detection, records, API")
         {
-            config, dataDir, urls, mqttPort, networkLogs, playbooks, external, externalCa, externalCertificate, externalKey, cluster,
+            config, dataDir, urls, mqttPort, networkLogs, limits, playbooks, external, externalCa, externalCertificate, externalKey, cluster,
         };
         foreach (var option in ledger.All)
         {
@@ -35,7 +40,7 @@ internal static class ServeCommand
 
         command.SetAction(async (parse, ct) =>
         {
-            var plant = LoadPlant(parse.GetValue(config)!);
+            var plant = PlantModelLoader.WithSwitches(LoadPlant(parse.GetValue(config)!), parse.GetValue(limits) ?? []);
             ReportWeakPasswordHashes(plant, Console.Error);
             if (plant.Listeners is not null && (parse.GetResult(urls) is { Implicit: false } || parse.GetResult(mqttPort) is { Implicit: false }))
             {

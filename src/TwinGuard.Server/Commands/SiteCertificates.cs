@@ -6,9 +6,14 @@ using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Server.Commands;
 
-/// <summary>The files of <c>twinguard certs</c>: <c>ca.crt</c>/<c>ca.key</c>, <c>server.crt</c>/<c>server.key</c>, <c>devices/ID.crt</c>/<c>ID.key</c>.</summary>
+/// <summary>
+/// The files of <c>twinguard certs</c>: <c>ca.crt</c>/<c>ca.key</c>, <c>server.crt</c>/<c>server.key</c>,
+/// <c>silo.crt</c>/<c>silo.key</c> (mutual TLS between silos), <c>devices/ID.crt</c>/<c>ID.key</c>.
+/// </summary>
 internal sealed class SiteCertificates(string directory, TimeProvider time, TimeSpan validity)
 {
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1"; // RFC 5280 §4.2.1.12 id-kp-serverAuth
+    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2"; // id-kp-clientAuth
     private const UnixFileMode Secret = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode Public = Secret | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -18,6 +23,13 @@ internal sealed class SiteCertificates(string directory, TimeProvider time, Time
     public string ServerCertificate => Path.Combine(directory, "server.crt");
 
     public string ServerKey => Path.Combine(directory, "server.key");
+
+    public string SiloCertificate => Path.Combine(directory, "silo.crt");
+
+    public string SiloKey => Path.Combine(directory, "silo.key");
+
+    /// <summary>The subject every silo certificate of a site carries (what <c>tls.silo</c> expects of a peer by default).</summary>
+    public static string SiloSubject(string siteId) => $"CN=twinguard-silo, O={siteId}";
 
     public string DeviceCertificate(string id) => Path.Combine(directory, "devices", id + ".crt");
 
@@ -63,12 +75,25 @@ internal sealed class SiteCertificates(string directory, TimeProvider time, Time
             }
 
             var cn = dnsNames.FirstOrDefault() ?? "localhost";
-            Issue(issuer, $"CN={cn}, O={siteId}", san.Build(), "1.3.6.1.5.5.7.3.1", ServerCertificate, ServerKey); // id-kp-serverAuth
+            Issue(issuer, $"CN={cn}, O={siteId}", san.Build(), [ServerAuthentication], ServerCertificate, ServerKey);
             lines.Add($"made  {ServerCertificate} for {string.Join(", ", dnsNames.Append("localhost").Concat(addresses.Select(a => a.ToString())))}");
         }
         else
         {
             lines.Add($"kept  {ServerCertificate}");
+        }
+
+        if (!File.Exists(SiloCertificate) || !File.Exists(SiloKey))
+        {
+            // One identity for every silo of the site: each is a server to some peers and a client of others.
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddDnsName($"twinguard-silo.{siteId}");
+            Issue(issuer, SiloSubject(siteId), san.Build(), [ServerAuthentication, ClientAuthentication], SiloCertificate, SiloKey);
+            lines.Add($"made  {SiloCertificate} (silo-to-silo TLS)");
+        }
+        else
+        {
+            lines.Add($"kept  {SiloCertificate}");
         }
 
         foreach (var id in deviceIds)
@@ -81,7 +106,7 @@ internal sealed class SiteCertificates(string directory, TimeProvider time, Time
 
             var san = new SubjectAlternativeNameBuilder();
             san.AddDnsName($"{id}.{siteId}");
-            Issue(issuer, DeviceSubject(siteId, id), san.Build(), "1.3.6.1.5.5.7.3.2", DeviceCertificate(id), DeviceKey(id)); // id-kp-clientAuth
+            Issue(issuer, DeviceSubject(siteId, id), san.Build(), [ClientAuthentication], DeviceCertificate(id), DeviceKey(id));
             lines.Add($"made  {DeviceCertificate(id)}");
         }
 
@@ -101,6 +126,7 @@ internal sealed class SiteCertificates(string directory, TimeProvider time, Time
         text.AppendLine($"  key: {ServerKey}");
         text.AppendLine($"  client_ca: {CaCertificate}");
         text.AppendLine("  revoked: []                # SHA-256 fingerprints of device certificates to refuse");
+        text.AppendLine($"  silo: {{ certificate: {SiloCertificate}, key: {SiloKey} }}   # clustered: mutual TLS between silos (CA: client_ca)");
         text.AppendLine("listeners:");
         text.AppendLine($"  - {{ protocol: mqtts, address: any, port: 8883 }}");
         text.AppendLine($"  - {{ protocol: https, address: any, port: 8443 }}");
@@ -115,13 +141,13 @@ internal sealed class SiteCertificates(string directory, TimeProvider time, Time
         return text.ToString();
     }
 
-    private void Issue(X509Certificate2 issuer, string subject, X509Extension san, string usage, string certificateFile, string keyFile)
+    private void Issue(X509Certificate2 issuer, string subject, X509Extension san, string[] usages, string certificateFile, string keyFile)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages.Select(u => new Oid(u))], false));
         request.CertificateExtensions.Add(san);
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));

@@ -1,5 +1,6 @@
 using System.Net;
 using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Ingest.Mqtt.PreLogin;
 using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Server.Hosting;
@@ -15,14 +16,14 @@ internal sealed partial record HostSettings
     {
         if (plant.Listeners is not { } listeners)
         {
-            return new HostSettings(plant, dataDirectory, BrokerOptions.OnLoopback(mqttPort) with { Tls = plant.Tls }, urls);
+            return new HostSettings(plant, dataDirectory, BrokerOptions.OnLoopback(mqttPort) with { Tls = plant.Tls, Limits = PreLoginLimits.Default.With(plant.Limits) }, urls);
         }
 
         var web = listeners.Where(l => !l.IsMqtt).ToList();
         return new HostSettings(
             plant,
             dataDirectory,
-            new BrokerOptions(IPAddress.Loopback, BrokerOptions.DefaultPort) { Listeners = listeners, Tls = plant.Tls },
+            new BrokerOptions(IPAddress.Loopback, BrokerOptions.DefaultPort) { Listeners = listeners, Tls = plant.Tls, Limits = PreLoginLimits.Default.With(plant.Limits) },
             Hosting.WebListeners.DisplayUrls(web))
         {
             WebListeners = web,

@@ -16,10 +16,20 @@ internal static class IntelHosting
     /// </summary>
     public static IServiceCollection AddIntel(this IServiceCollection services, HostSettings settings)
     {
-        services.AddSingleton(_ =>
+        services.AddSingleton(sp =>
         {
             var store = new FeedStore(Path.Combine(settings.DataDirectory, "intel"));
-            var refresher = new FeedRefresher(store.List().Select(f => f.Source), FeedHttp.CreateClient(TimeSpan.FromSeconds(60)), new FeedRefresherOptions { TimeProvider = settings.Time }, store);
+            var feeds = store.List();
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("TwinGuard.Intel");
+            foreach (var (source, _) in feeds)
+            {
+                if (source.OptIns is { } optIns)
+                {
+                    IntelService.FeedOptIn(log, source.Id, source.Location, optIns);
+                }
+            }
+
+            var refresher = new FeedRefresher(feeds.Select(f => f.Source), FeedHttp.CreateClient(TimeSpan.FromSeconds(60)), new FeedRefresherOptions { TimeProvider = settings.Time }, store);
             refresher.LoadStored();
             return refresher;
         });

@@ -11,7 +11,7 @@ namespace TwinGuard.Server.Hosting;
 /// sensitivity in step with the feeds: feeds that name an asset (by id, kind or tag) as a campaign's target make its
 /// detectors more sensitive.
 /// </summary>
-internal sealed class IntelService(IntelMonitor monitor, FeedRefresher refresher, DetectionSensitivity sensitivity, PlantModel plant) : IHostedService, IDisposable
+internal sealed partial class IntelService(IntelMonitor monitor, FeedRefresher refresher, DetectionSensitivity sensitivity, PlantModel plant) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
@@ -48,4 +48,8 @@ internal sealed class IntelService(IntelMonitor monitor, FeedRefresher refresher
             sensitivity.Set(asset.Id, monitor.Correlator.SensitivityFactor(asset.Id, asset.Kind, asset.Tags));
         }
     }
+
+    /// <summary>Logs a feed's explicit opt-in beyond the default fetch limits (at every start, so it is never forgotten).</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "intel feed {Feed} ({Location}) may use {OptIns}: opted in at import")]
+    public static partial void FeedOptIn(ILogger logger, string feed, string location, string optIns);
 }

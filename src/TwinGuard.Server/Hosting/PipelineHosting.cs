@@ -64,6 +64,8 @@ internal static class PipelineHosting
         services.AddSingleton<SiteHealth>();
 
         services.AddHostedService<PipelineService>();
+        services.AddSingleton<RetentionService>(); // after the pipeline: stopped before it closes the ledger
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         return services;
     }
 }

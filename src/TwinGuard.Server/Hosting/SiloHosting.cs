@@ -19,6 +19,7 @@ internal static class SiloHosting
 
     public static void ConfigureSilo(ISiloBuilder silo, HostSettings settings)
     {
+        SiloTls.Configure(silo, settings.Plant.Tls, settings.Time); // tls.silo: mutual TLS on the silo's connections
         if (settings.Cluster is not { } cluster)
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);

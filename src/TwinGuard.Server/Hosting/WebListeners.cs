@@ -50,6 +50,12 @@ internal static class WebListeners
             return tls;
         }
 
+        if (listeners.Count == 0)
+        {
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoWebServer>(); // no API socket: none at all
+            return false;
+        }
+
         // Exactly the declared sockets: an IPv6 one takes IPv4 too only for `address: any` (Kestrel would for any ::).
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = endPoint => endPoint is IPEndPoint ip
             ? ListenerSockets.Create(ip, listeners.Any(l => l.DualStack && l.Port == ip.Port))

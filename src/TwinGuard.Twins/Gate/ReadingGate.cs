@@ -20,8 +20,10 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
 
     private readonly ConcurrentDictionary<(string Device, string Topic), bool> _authorised = new();
 
-    // Per remote address and reason, one refused connection is stored per fold window (the findings fold alike).
-    private readonly RefusalFolder _connectionFolds = new(TimeSpan.FromSeconds(10));
+    // Per remote address and reason, one refused connection is stored per fold window (the findings fold alike); per
+    // device, address and reason, one refused message (limits.refusal_fold_window, 10 s by default).
+    private readonly RefusalFolder _connectionFolds = new(plant.Limits.RefusalFoldWindow);
+    private readonly RefusalFolder _messageFolds = new(plant.Limits.RefusalFoldWindow);
     private readonly string _prefix = plant.Site.TopicPrefix + "/";
 
     /// <summary>The plant model the gate enforces.</summary>
@@ -163,10 +165,8 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
             return;
         }
 
-        var stored = folded == 0 ? finding.Message : string.Create(
-            System.Globalization.CultureInfo.InvariantCulture, $"{finding.Message} ({folded} more from this address for this reason since {since:O} folded)");
         evidence.Refuse(
-            new Refusal(now, reason, userName, EvidenceClip.Text(clientId), remoteEndpoint, "(connect)", null, null, stored, ReadOnlyMemory<byte>.Empty),
+            new Refusal(now, reason, userName, EvidenceClip.Text(clientId), remoteEndpoint, "(connect)", null, null, WithFolded(finding.Message, folded, since, "from this address"), ReadOnlyMemory<byte>.Empty),
             finding);
     }
 
@@ -186,6 +186,11 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         return true;
     }
 
+    /// <remarks>
+    /// Repeats by one device from one address for one reason are folded like refused connections: the first of each
+    /// window is stored with its (clipped) payload, the others are counted and raised as findings (which the correlate
+    /// stage folds), and the next row stored says how many were folded since.
+    /// </remarks>
     private GateDecision Refuse(SourceInfo source, string topic, string? assetId, string? signalId, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload)
     {
         var now = evidence.Time.GetUtcNow();
@@ -193,15 +198,27 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         topic = EvidenceClip.Text(topic)!;
         detail = EvidenceClip.Text(detail, EvidenceClip.MaxText * 4);
         detail = note is null ? detail : $"{detail} ({note})"; // the digest reaches the ledger with the finding
+        var address = AddressBlock.AddressOf(source.RemoteEndpoint)?.ToString();
+        var finding = new Finding(now, reason, reason.DefaultSeverity(), assetId, signalId, source.Device.Id, null, 0, detail)
+        {
+            ArrivalTimestamp = evidence.Time.GetTimestamp(),
+            RemoteAddress = address,
+        };
+        if (!_messageFolds.ShouldStore($"{source.Device.Id}@{address ?? source.RemoteEndpoint ?? "-"}", reason, now, out var folded, out var since))
+        {
+            evidence.Metrics.CountRefusal(source.Device.Id, reason);
+            evidence.Raise(finding);
+            return GateDecision.Refuse(reason);
+        }
+
         evidence.Refuse(
-            new Refusal(now, reason, source.Device.Id, EvidenceClip.Text(source.ClientId), source.RemoteEndpoint, topic, assetId, signalId, detail, kept),
-            new Finding(now, reason, reason.DefaultSeverity(), assetId, signalId, source.Device.Id, null, 0, detail)
-            {
-                ArrivalTimestamp = evidence.Time.GetTimestamp(),
-                RemoteAddress = AddressBlock.AddressOf(source.RemoteEndpoint)?.ToString(),
-            });
+            new Refusal(now, reason, source.Device.Id, EvidenceClip.Text(source.ClientId), source.RemoteEndpoint, topic, assetId, signalId, WithFolded(detail, folded, since, "from this device and address"), kept),
+            finding);
         return GateDecision.Refuse(reason);
     }
+
+    private static string WithFolded(string detail, int folded, DateTimeOffset since, string scope) => folded == 0 ? detail : string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"{detail} ({folded} more {scope} for this reason since {since:O} folded)");
 
     private bool IsAuthorised(DeviceModel device, string topic)
     {

@@ -46,18 +46,7 @@ internal static class NetworkModelReader
                 ?? throw f.Error("expected a SHA-256 fingerprint: 64 hex digits, optionally separated by ':'");
         }
 
-        var subject = field.Optional("subject")?.String();
-        if (subject is not null)
-        {
-            try
-            {
-                _ = new System.Security.Cryptography.X509Certificates.X500DistinguishedName(subject);
-            }
-            catch (System.Security.Cryptography.CryptographicException)
-            {
-                throw field.Required("subject").Error($"expected a distinguished name such as 'CN=loop-plc, O=line1', found '{subject}'");
-            }
-        }
+        var subject = field.Optional("subject") is { } s ? DistinguishedName(s, "CN=loop-plc, O=line1") : null;
 
         var san = field.Optional("san")?.String();
         if (fingerprint is null && subject is null && san is null)
@@ -75,7 +64,7 @@ internal static class NetworkModelReader
 
     private static TlsSettings ReadTls(YamlField field, string directory)
     {
-        field.AllowOnly("certificate", "key", "client_ca", "revoked");
+        field.AllowOnly("certificate", "key", "client_ca", "revoked", "silo");
         var revoked = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in field.Optional("revoked")?.Items() ?? [])
         {
@@ -83,11 +72,39 @@ internal static class NetworkModelReader
                 ?? throw item.Error("expected a SHA-256 fingerprint: 64 hex digits, optionally separated by ':'"));
         }
 
+        var clientCa = field.Optional("client_ca") is { } ca ? ExistingFile(ca, directory) : null;
         return new TlsSettings(
             ExistingFile(field.Required("certificate"), directory),
             ExistingFile(field.Required("key"), directory),
-            field.Optional("client_ca") is { } ca ? ExistingFile(ca, directory) : null,
-            revoked);
+            clientCa,
+            revoked)
+        {
+            Silo = field.Optional("silo") is { } silo ? ReadSiloTls(silo, directory, clientCa) : null,
+        };
+    }
+
+    private static SiloTlsSettings ReadSiloTls(YamlField field, string directory, string? clientCa)
+    {
+        field.AllowOnly("certificate", "key", "ca", "subject");
+        var ca = field.Optional("ca") is { } c ? ExistingFile(c, directory)
+            : clientCa ?? throw field.Error("expected 'ca' (the CA that issues silo certificates), or tls.client_ca to use");
+        var subject = field.Optional("subject") is { } s ? DistinguishedName(s, "CN=twinguard-silo, O=line1") : null;
+
+        return new SiloTlsSettings(ExistingFile(field.Required("certificate"), directory), ExistingFile(field.Required("key"), directory), ca, subject);
+    }
+
+    private static string DistinguishedName(YamlField field, string example)
+    {
+        var text = field.String();
+        try
+        {
+            _ = new System.Security.Cryptography.X509Certificates.X500DistinguishedName(text);
+            return text;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw field.Error($"expected a distinguished name such as '{example}', found '{text}'");
+        }
     }
 
     internal static string ExistingFile(YamlField field, string directory)

@@ -26,6 +26,12 @@ public sealed record PlantModel(
     /// <summary>The OPC UA servers subscribed to (the <c>opcua:</c> section); none when absent.</summary>
     public OpcUaSettings OpcUa { get; init; } = OpcUaSettings.None;
 
+    /// <summary>The <c>limits:</c> section: pre-login limits of the broker and the refusal folding window.</summary>
+    public LimitsSettings Limits { get; init; } = LimitsSettings.Default;
+
+    /// <summary>The <c>retention:</c> section: how long and how much evidence the data directory keeps.</summary>
+    public RetentionSettings Retention { get; init; } = RetentionSettings.Default;
+
     /// <summary>The asset with this id, or null.</summary>
     public AssetModel? FindAsset(string id) => _assets.GetValueOrDefault(id);
 

@@ -19,7 +19,7 @@ public static class PlantModelLoader
     public static PlantModel Parse(string yaml, string file = "plant.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus", "listeners", "tls", "opcua");
+        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus", "listeners", "tls", "opcua", "limits", "retention");
 
         var site = ReadSite(root.Required("site"));
         var validation = root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default;
@@ -57,12 +57,20 @@ public static class PlantModelLoader
             OpcUa = opcua,
         };
         model = NetworkModelReader.Read(root, file, model);
+        model = LimitsModelReader.Read(root, model);
 
         var relations = root.Optional("relations") is { } r
             ? ReadUnique(r, field => ReadRelation(field, model), x => x.Id, "relation")
             : [];
         return model with { Relations = relations };
     }
+
+    /// <summary>
+    /// Applies serve's <c>--limit SECTION.KEY=VALUE</c> switches over the model's <c>limits:</c> and <c>retention:</c>
+    /// sections (<c>limits.mqtt.max_connections=4096</c>, <c>retention.refusals.max_age=30d</c>).
+    /// </summary>
+    /// <exception cref="PlantModelException">A switch names an unknown key or has a wrong value.</exception>
+    public static PlantModel WithSwitches(PlantModel model, IEnumerable<string> switches) => LimitsModelReader.Override(model, switches);
 
     private static SiteModel ReadSite(YamlField field)
     {

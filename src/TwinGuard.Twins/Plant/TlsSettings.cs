@@ -8,4 +8,8 @@ namespace TwinGuard.Twins.Plant;
 /// must present a certificate that chains to it. Null: devices can only be declared by fingerprint.
 /// </param>
 /// <param name="RevokedFingerprints">SHA-256 fingerprints (upper-case hex, no separators) of certificates refused whatever else says.</param>
-public sealed record TlsSettings(string CertificateFile, string KeyFile, string? ClientCaFile, IReadOnlySet<string> RevokedFingerprints);
+public sealed record TlsSettings(string CertificateFile, string KeyFile, string? ClientCaFile, IReadOnlySet<string> RevokedFingerprints)
+{
+    /// <summary>Mutual TLS between silos (<c>tls.silo</c>); null: the silo takes plain TCP (one node binds it to loopback).</summary>
+    public SiloTlsSettings? Silo { get; init; }
+}

@@ -18,7 +18,7 @@ namespace TwinGuard.Twins.Record;
 /// <see cref="LedgerWriter.Append"/> only copies into the current batch; hashing and disk writes happen on the ledger's
 /// own threads, so recording does not slow ingestion. One reusable buffer per call site keeps it allocation-light.
 /// </remarks>
-public sealed class LedgerRecorder(LedgerWriter ledger, ILedgerAppender appender)
+public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender appender)
 {
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _buffer;

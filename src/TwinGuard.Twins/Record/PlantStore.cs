@@ -13,7 +13,7 @@ namespace TwinGuard.Twins.Record;
 /// Written by one writer (the record stage) in batched transactions; read by the CLI, the API and reports from any
 /// number of connections, which WAL lets proceed while the writer writes.
 /// </remarks>
-public sealed class PlantStore : IDisposable
+public sealed partial class PlantStore : IDisposable
 {
     private const string FindingColumns =
         "id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id, ledger_entry";

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using TwinGuard.Ingest.Mqtt;
-using TwinGuard.Ingest.Mqtt.PreLogin;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -38,7 +37,7 @@ internal sealed class TlsSite : IAsyncDisposable
         var settings = HostSettings.ForSite(PlantModelLoader.Load(plantFile), dataDir, "http://127.0.0.1:0", BrokerOptions.DefaultPort) with { SiloPort = siloPort };
         // These tests are refused from one address several times on purpose, each for its own reason: the back-off after
         // failed logins (tested in PreLoginAbuseTests) would close the later attempts before they could say why.
-        settings = settings with { Broker = settings.Broker with { Limits = PreLoginLimits.Default with { FailuresBeforeBackOff = 1000 } } };
+        settings = settings with { Broker = settings.Broker with { Limits = settings.Broker.Limits with { FailuresBeforeBackOff = 1000 } } }; // the model's other limits stay
         var app = TwinGuardHost.Build(settings);
         await app.StartAsync();
         return new TlsSite(app, settings, plantFile);

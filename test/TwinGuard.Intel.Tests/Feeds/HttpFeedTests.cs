@@ -34,6 +34,30 @@ public sealed class HttpFeedTests
         Assert.Empty(server.Requests);
     }
 
+    [Fact]
+    public async Task Refresh_FeedOptedInToHttpAndPrivate_IsFetchedUnderDefaultLimits_AndKeepsItsOptInAcrossRestarts()
+    {
+        // An internal MISP-style http feed on the plant network: the defaults refuse it, the feed's own opt-in allows it
+        // (and only it: another feed under the same refresher is still refused).
+        await using var server = new TestFeedServer((_, _) => Encoding.UTF8.GetBytes("ip,203.0.113.7\n"));
+        using var temp = new TempDirectory();
+        using var http = FeedHttp.CreateClient(TimeSpan.FromSeconds(10));
+        var optedIn = FeedSource.For(new Uri(server.BaseUrl, "list.csv").ToString()) with { Limits = FeedFetchLimits.LocalNetwork };
+        var other = FeedSource.For(new Uri(server.BaseUrl, "other.csv").ToString());
+        var store = new FeedStore(temp.Path);
+
+        var statuses = await new FeedRefresher([optedIn, other], http, new FeedRefresherOptions(), store).RefreshAllAsync(CancellationToken.None);
+
+        Assert.Null(statuses.Single(s => s.Id == optedIn.Id).LastError);
+        Assert.Contains("https only", statuses.Single(s => s.Id == other.Id).LastError, StringComparison.Ordinal);
+        Assert.Equal(["GET /list.csv inm= ims="], server.Requests); // only the opted-in feed reached the server
+        var stored = store.List().Single(f => f.Source.Id == optedIn.Id).Source;
+        Assert.Equal(FeedFetchLimits.LocalNetwork, stored.Limits);
+        Assert.Equal("plain http and loopback/private/link-local targets", stored.OptIns);
+        var restarted = new FeedRefresher(store.List().Select(f => f.Source), http, new FeedRefresherOptions(), store);
+        Assert.Null(Assert.Single(await restarted.RefreshAllAsync(CancellationToken.None), s => s.Id == optedIn.Id).LastError);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

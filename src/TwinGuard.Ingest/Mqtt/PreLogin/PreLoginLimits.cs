@@ -70,4 +70,27 @@ public sealed record PreLoginLimits
     /// <summary>Password checks (PBKDF2) running at once; further logins wait their turn within the connect timeout.</summary>
     /// <value>1: failed logins can hold at most one core.</value>
     public int ConcurrentPasswordChecks { get; init; } = 1;
+
+    /// <summary>These limits with the fields the plant model's <c>limits.mqtt</c> (or serve's <c>--limit</c>) sets.</summary>
+    public PreLoginLimits With(TwinGuard.Twins.Plant.LimitsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return this with
+        {
+            MaxPacketBytes = settings.MaxPacketBytes ?? MaxPacketBytes,
+            MaxConnectBytes = settings.MaxConnectBytes ?? MaxConnectBytes,
+            ConnectTimeout = settings.ConnectTimeout ?? ConnectTimeout,
+            MaxConnections = settings.MaxConnections ?? MaxConnections,
+            MaxPendingConnections = settings.MaxPendingConnections ?? MaxPendingConnections,
+            MaxConnectionsPerAddress = settings.MaxConnectionsPerAddress ?? MaxConnectionsPerAddress,
+            MaxPendingPerAddress = settings.MaxPendingPerAddress ?? MaxPendingPerAddress,
+            ConnectsPerSecond = settings.ConnectsPerSecond ?? ConnectsPerSecond,
+            ConnectBurst = settings.ConnectBurst ?? ConnectBurst,
+            FailuresBeforeBackOff = settings.FailuresBeforeBackOff ?? FailuresBeforeBackOff,
+            BackOffBase = settings.BackOffBase ?? BackOffBase,
+            BackOffMax = settings.BackOffMax ?? BackOffMax,
+            TrackedAddresses = settings.TrackedAddresses ?? TrackedAddresses,
+            ConcurrentPasswordChecks = settings.ConcurrentPasswordChecks ?? ConcurrentPasswordChecks,
+        };
+    }
 }

@@ -12,6 +12,13 @@ namespace TwinGuard.Ingest.Mqtt.Tls;
 public sealed class DeviceCertificateCheck
 {
     private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2"; // RFC 5280 §4.2.1.12 id-kp-clientAuth
+
+    /// <summary>Intermediates a client sent after its certificate, at most this many (a chain is rarely longer than two).</summary>
+    public const int MaxSentIntermediates = 4;
+
+    // The certificates a client sent in its handshake after its own (RFC 8446 §4.4.2: the chain up to, not
+    // including, the root), for as long as the client certificate lives: the chain to the site CA may pass through them.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, X509Certificate2Collection> SentChains = [];
     private readonly TimeProvider _time;
     private readonly X509Certificate2Collection _roots = [];
     private readonly X509Certificate2Collection _intermediates = [];
@@ -30,6 +37,28 @@ public sealed class DeviceCertificateCheck
             {
                 (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) ? _roots : _intermediates).Add(certificate);
             }
+        }
+    }
+
+    /// <summary>
+    /// Keeps the intermediates a client sent with <paramref name="certificate"/> (the TLS listener calls it after the
+    /// handshake), so that a device certificate issued by an intermediate under the site CA chains to it. They are
+    /// candidates for the chain only: trust still comes from <c>tls.client_ca</c> alone.
+    /// </summary>
+    public static void RememberSentChain(X509Certificate2 certificate, X509Certificate2Collection sent)
+    {
+        var intermediates = new X509Certificate2Collection();
+        foreach (var candidate in sent)
+        {
+            if (intermediates.Count < MaxSentIntermediates && !candidate.RawData.AsSpan().SequenceEqual(certificate.RawData))
+            {
+                intermediates.Add(candidate);
+            }
+        }
+
+        if (intermediates.Count > 0)
+        {
+            SentChains.AddOrUpdate(certificate, intermediates);
         }
     }
 
@@ -77,6 +106,10 @@ public sealed class DeviceCertificateCheck
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
         chain.ChainPolicy.ExtraStore.AddRange(_intermediates);
+        if (SentChains.TryGetValue(certificate, out var sent))
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(sent);
+        }
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = _time.GetUtcNow().UtcDateTime;
         chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(ClientAuthentication));

@@ -13,9 +13,6 @@ public static class TlsPolicy
     /// <summary>TLS 1.2 and TLS 1.3.</summary>
     public const SslProtocols Protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
-    /// <summary>How long a client may take to complete its handshake before the connection is dropped.</summary>
-    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>The allowed suites (null where the platform cannot restrict them: it then applies its own defaults).</summary>
     public static CipherSuitesPolicy? CipherSuites { get; } = CreateCipherSuites();
 
