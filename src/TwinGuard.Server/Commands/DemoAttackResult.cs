@@ -11,4 +11,5 @@ internal sealed record DemoAttackResult(
     string? FirstReason,
     int MatchingFindings,
     double? TimeToContainSeconds,
-    string? ContainedBy);
+    string? ContainedBy,
+    string? ContainedByPlaybook);

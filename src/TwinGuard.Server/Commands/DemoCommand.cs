@@ -148,11 +148,13 @@ internal static class DemoCommand
         await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
         await app.StopAsync(CancellationToken.None);
 
-        // Refusals of data a containment holds back are the response's consequence, not alarms (as simulate counts them).
+        // What a containment caused (data held back, a cut-off device's signals going stale) is the response's
+        // consequence: neither a detection nor a false alarm.
+        var consequences = new ContainmentConsequences(actions, new SimulatorOptions().Devices, run.StartedAt + run.RunTime);
         var scorer = new CampaignScorer();
-        var score = scorer.Score(run.Campaign.Attacks, run.StartedAt, run.RunTime, observations.Where(o => o.Reason != HeldBack));
+        var score = scorer.Score(run.Campaign.Attacks, run.StartedAt, run.RunTime, observations.Where(o => !consequences.Caused(o)));
         var containments = run.Campaign.Attacks.ToDictionary(a => a, a => scorer.FirstContainment(a, run.StartedAt, actions));
-        var summary = DemoSummary.From(options, run, score, containments, person.Releases, observations.Count(o => o.Reason == HeldBack), metrics);
+        var summary = DemoSummary.From(options, run, score, containments, person.Releases, observations.Count(consequences.Caused), metrics);
         if (interactive)
         {
             Print(summary);
@@ -161,12 +163,10 @@ internal static class DemoCommand
         return summary;
     }
 
-    private static readonly string HeldBack = ReasonCode.Quarantined.Name();
-
     private static void Print(DemoSummary summary)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]attacks[/]")
-            .AddColumns("attack", "target", "start (s)", "end (s)", "detected", "time to detect", "first finding", "time to contain", "contained by");
+            .AddColumns("attack", "target", "start (s)", "end (s)", "detected", "time to detect", "first finding", "time to contain", "playbook");
         foreach (var a in summary.Attacks)
         {
             table.AddRow(
@@ -178,7 +178,7 @@ internal static class DemoCommand
                 a.TimeToDetectSeconds is { } t ? $"{t * 1000:0} ms" : "-",
                 Markup.Escape(a.FirstReason ?? "-"),
                 a.TimeToContainSeconds is { } c ? $"{c * 1000:0} ms" : "-",
-                Markup.Escape(a.ContainedBy ?? "-"));
+                Markup.Escape(a.ContainedByPlaybook ?? "-"));
         }
 
         AnsiConsole.Write(table);
@@ -189,7 +189,7 @@ internal static class DemoCommand
         if (summary.Playbooks)
         {
             AnsiConsole.MarkupLine(
-                $"contained [bold]{summary.Contained}/{summary.Attacks.Count}[/] attacks; {summary.Releases.Count} containments released by {DemoOperator.Name} once their attack was over; {summary.HeldBack:N0} readings held back while contained");
+                $"contained [bold]{summary.Contained}/{summary.Attacks.Count}[/] attacks; {summary.Releases.Count} containments released by {DemoOperator.Name} once their attack was over; {summary.CausedByContainment:N0} findings caused by containment (data held back, cut-off signals stale)");
         }
 
         if (summary.FalseAlarmReasons.Count > 0)

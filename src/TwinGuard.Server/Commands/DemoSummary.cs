@@ -26,7 +26,7 @@ internal sealed record DemoSummary(
     bool Playbooks,
     int Contained,
     IReadOnlyList<DemoRelease> Releases,
-    long HeldBack)
+    long CausedByContainment)
 {
     public static DemoSummary From(
         DemoOptions options,
@@ -34,7 +34,7 @@ internal sealed record DemoSummary(
         CampaignScore score,
         IReadOnlyDictionary<Simulator.Attacks.AttackPlan, ResponseObservation?> containments,
         IReadOnlyList<DemoRelease> releases,
-        long heldBack,
+        long causedByContainment,
         PipelineMetrics metrics) => new(
         options.Seed,
         run.RunTime.TotalSeconds,
@@ -49,7 +49,8 @@ internal sealed record DemoSummary(
             a.FirstObservation?.Reason,
             a.MatchingObservations,
             containments.GetValueOrDefault(a.Attack) is { } c ? (c.Time - (run.StartedAt + a.Attack.Start)).TotalSeconds : null,
-            containments.GetValueOrDefault(a.Attack) is { } by ? $"{by.Action} {by.Target}" + (by.Playbook is null ? string.Empty : $" ({by.Playbook})") : null)).ToList(),
+            containments.GetValueOrDefault(a.Attack) is { } by ? $"{by.Action} {by.Target}" + (by.Playbook is null ? string.Empty : $" ({by.Playbook})") : null,
+            containments.GetValueOrDefault(a.Attack)?.Playbook)).ToList(),
         score.DetectedCount,
         score.AllDetected,
         score.FalseAlarms.Count,
@@ -66,5 +67,5 @@ internal sealed record DemoSummary(
         options.Response.Playbooks.Count > 0,
         score.Attacks.Count(a => containments.GetValueOrDefault(a.Attack) is not null),
         releases,
-        heldBack);
+        causedByContainment);
 }
