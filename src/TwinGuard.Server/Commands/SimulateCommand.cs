@@ -182,6 +182,14 @@ internal static class SimulateCommand
             ? $"false alarms {r.FalseAlarms} in {r.NormalSeconds / 3600:0.##} h"
             : (r.Detected ? $"[green]detected[/] in {r.TimeToDetectSeconds:0.0} s by {r.FirstReason}" : "[red]NOT detected[/]")
               + (r.TimeToContainSeconds is { } c ? $", contained in {c:0.0} s" : string.Empty);
+        if (!r.NormalOnly && r.Stages.Count > 1)
+        {
+            what += "; stages: " + string.Join(" -> ", r.Stages.Select(st =>
+                $"{st.Kind} at {st.StartSeconds / 60:0.#} min " + (st.Detected ? $"by {st.FirstReason}" : "[red]missed[/]")
+                + (st.IncidentId is { } id ? $" (incident {id}, {string.Join(" ", st.Techniques)})" : " (no incident)")))
+                + (r.Campaign is { } campaign ? $"; [green]one campaign[/] ({campaign})" : "; [red]not one campaign[/]");
+        }
+
         AnsiConsole.MarkupLine(
             $"{Markup.Escape(r.Scenario)} x{r.Intensity.ToString("0.##", CultureInfo.InvariantCulture)} seed {r.Seed}{(r.Relations ? string.Empty : " (no relations)")}: {what} " +
             $"[grey]({r.SimulatedSeconds / 60:0.#} min simulated in {r.RealSeconds:0.0} s, {r.Speedup:0}x)[/]");

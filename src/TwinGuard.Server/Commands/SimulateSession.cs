@@ -5,6 +5,7 @@ using TwinGuard.Server.Hosting;
 using TwinGuard.Simulator.Running;
 using TwinGuard.Simulator.Scenarios;
 using TwinGuard.Simulator.Scoring;
+using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
@@ -79,6 +80,9 @@ internal static class SimulateSession
         var actions = new ConcurrentQueue<ResponseObservation>();
         var evidence = app.Services.GetRequiredService<EvidenceSink>();
         evidence.Raised += f => observations.Enqueue(new Observation(f.Time, f.DeviceId, f.AssetId, f.SignalId, f.Reason.Name()));
+        var incidents = new ConcurrentQueue<IncidentObservation>();
+        app.Services.GetRequiredService<CorrelateStage>().IncidentOpened += i => incidents.Enqueue(new IncidentObservation(
+            i.Opened, i.Id, i.CampaignId, i.AssetId, i.DeviceId, i.Reasons.Select(r => r.Name()).ToArray(), AttackMapping.Default.For(i.Reasons).Select(t => t.Id).ToArray()));
         if (app.Services.GetService<ResponseEngine>() is { } response)
         {
             response.ActionRecorded += a => actions.Enqueue(new ResponseObservation(a.Time, a.Action, a.Target, a.Outcome.ToString(), a.Playbook));
@@ -98,7 +102,7 @@ internal static class SimulateSession
         await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
         await app.StopAsync(CancellationToken.None);
 
-        var score = ScenarioScorer.Score(run, observations.ToArray(), actions.ToArray(), normalOnly);
+        var score = ScenarioScorer.Score(run, observations.ToArray(), actions.ToArray(), normalOnly, incidents.ToArray());
         return SimulateScenarioResult.From(run, score, relations, normalOnly, pace, settings.Seed, settings.KeepData ? dataDirectory : null);
     }
 
@@ -125,6 +129,7 @@ internal static class SimulateSession
     private static Scenario NormalOnly(Scenario scenario) => scenario with
     {
         Attack = scenario.Attack with { Start = scenario.Duration + TimeSpan.FromHours(1), End = scenario.Duration + TimeSpan.FromHours(2) },
+        LaterStages = [],
     };
 
     private static void TryDelete(string directory)
