@@ -46,6 +46,9 @@ internal sealed record SimulateScenarioResult(
     /// <summary>The one campaign holding every stage's incident, or null (see <see cref="ScenarioScore.Campaign"/>).</summary>
     public long? Campaign { get; init; }
 
+    /// <summary>Findings held back by <c>--suppress</c>'s suppressions during the run.</summary>
+    public long Suppressed { get; init; }
+
     /// <summary>How many times faster than real time the run went.</summary>
     public double Speedup => RealSeconds > 0 ? SimulatedSeconds / RealSeconds : 0;
 
