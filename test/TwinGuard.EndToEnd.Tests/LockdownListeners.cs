@@ -37,7 +37,7 @@ internal static partial class LockdownListeners
         return await ReadFrameAsync(tls, cts.Token);
     }
 
-    private static async Task<string> ReadFrameAsync(Stream stream, CancellationToken cancellationToken)
+    internal static async Task<string> ReadFrameAsync(Stream stream, CancellationToken cancellationToken)
     {
         var length = new StringBuilder();
         var one = new byte[1];

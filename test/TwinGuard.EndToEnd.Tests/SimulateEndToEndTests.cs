@@ -105,6 +105,28 @@ public sealed class SimulateEndToEndTests
         Assert.Contains($"{file}:6:9: attack.kind: expected one of:", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Simulate_MultiStageIntrusion_IsOneCampaignOfThreeIncidentsWithTheirTechniques()
+    {
+        // A probe from 127.0.0.2, the loop PLC's stolen credentials from there four minutes later, a coordinated spoof of
+        // pump1 five minutes after that: three incidents, each contained or put to an operator on its own, and one story.
+        using var summary = await SimulateAsync("--scenario", "multi-stage-intrusion", "--seed", "1");
+        var run = Assert.Single(summary.RootElement.GetProperty("runs").EnumerateArray().ToList());
+
+        Assert.True(run.GetProperty("detected").GetBoolean(), run.ToString());
+        var stages = run.GetProperty("stages").EnumerateArray().ToList();
+        Assert.Equal(["unknown_device", "credential_reuse", "coordinated_spoof"], stages.Select(s => s.GetProperty("kind").GetString()));
+        Assert.All(stages, s => Assert.True(s.GetProperty("incidentId").ValueKind == JsonValueKind.Number, $"no incident for {s}"));
+        Assert.Equal(3, stages.Select(s => s.GetProperty("incidentId").GetInt64()).Distinct().Count());
+        Assert.True(run.GetProperty("campaign").ValueKind == JsonValueKind.Number, $"not one campaign: {run.GetProperty("stages")}");
+        Assert.Equal(stages[0].GetProperty("incidentId").GetInt64(), run.GetProperty("campaign").GetInt64());
+        // Each stage with its ATT&CK for ICS techniques: discovery, valid accounts, spoofed reporting.
+        Assert.Contains("T0846", stages[0].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains("T0859", stages[1].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains("T0856", stages[2].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(0, run.GetProperty("falseAlarms").GetInt32());
+    }
+
     private static async Task<JsonDocument> SimulateAsync(params string[] arguments)
     {
         var (code, output, error) = await RunAsync(["simulate", "--json", .. arguments]);

@@ -40,7 +40,10 @@ public sealed class CusumDetector
 
     /// <summary>Adds one standardised deviation; returns the direction of an alarm, or 0.</summary>
     /// <param name="z">The standardised deviation.</param>
-    /// <param name="sensitivity">Divides the threshold h (1 = as configured; 2 = alarm at half the evidence).</param>
+    /// <param name="sensitivity">
+    /// Divides the threshold h (1 = as configured; 2 = alarm at half the evidence; 0.5 = twice the evidence, as an
+    /// analyst's verdict may ask, within bounds the caller keeps). Not a positive finite number: 1.
+    /// </param>
     /// <returns>+1 for an upward shift, −1 for a downward one, 0 for none.</returns>
     public int Update(double z, double sensitivity = 1.0)
     {
@@ -51,7 +54,7 @@ public sealed class CusumDetector
 
         Upper = Math.Max(0, Upper + z - Slack);
         Lower = Math.Max(0, Lower - z - Slack);
-        var threshold = Threshold / Math.Max(sensitivity, 1.0);
+        var threshold = Threshold / (sensitivity > 0 && double.IsFinite(sensitivity) ? sensitivity : 1.0);
         var direction = Upper > threshold ? 1 : Lower > threshold ? -1 : 0;
         if (direction != 0)
         {

@@ -25,6 +25,7 @@ public sealed class OnlineAnomalyDetector
     private readonly OnlineLearningOptions _learning;
     private readonly int _columns;
     private readonly List<double[]> _warmUp = [];
+    private readonly List<long> _warmUpRows = [];
     private readonly AnomalyVerdict[] _verdict = new AnomalyVerdict[1];
     private double[] _featureRow = [];
 
@@ -32,6 +33,7 @@ public sealed class OnlineAnomalyDetector
     // copies it into place instead of allocating it (the twins push thousands of states a second each).
     private double[] _historyRows = [];
     private bool[] _historyExplained = [];
+    private long[] _historyRowNumbers = [];
     private int _historyStart;
     private int _historyCount;
     private AnomalyPipeline? _pipeline;
@@ -106,7 +108,8 @@ public sealed class OnlineAnomalyDetector
     /// is a new operating point the physics explains, so it is learned but does not count against a refit in the anchor
     /// check, which judges only what nothing else can explain.
     /// </param>
-    public IReadOnlyList<AnomalyVerdict> Push(ReadOnlySpan<double> row, bool explained = false)
+    /// <param name="learn">False for a row that must never be learned (an analyst confirmed it as an attack's): scored only.</param>
+    public IReadOnlyList<AnomalyVerdict> Push(ReadOnlySpan<double> row, bool explained = false, bool learn = true)
     {
         if (row.Length != _columns)
         {
@@ -116,7 +119,13 @@ public sealed class OnlineAnomalyDetector
         _row++;
         if (_pipeline is null)
         {
+            if (!learn)
+            {
+                return [];
+            }
+
             _warmUp.Add(row.ToArray());
+            _warmUpRows.Add(_row);
             if (_warmUp.Count < _learning.WarmUp)
             {
                 return [];
@@ -130,7 +139,7 @@ public sealed class OnlineAnomalyDetector
             var first = Math.Min(transform.WarmUpRows, features.Rows - 2);
             for (var i = first; i < features.Rows; i++)
             {
-                Remember(features.Row(i), explained: false);
+                Remember(features.Row(i), explained: false, _warmUpRows[i]);
             }
 
             _anchor = _pipeline.Model;
@@ -138,6 +147,7 @@ public sealed class OnlineAnomalyDetector
             ModelGeneration++;
 
             _warmUp.Clear();
+            _warmUpRows.Clear();
             return _pipeline.TrainingVerdicts;
         }
 
@@ -157,9 +167,9 @@ public sealed class OnlineAnomalyDetector
 
         // The row's features summarise the last Window rows: learn only when none of them was flagged (or when an
         // operator has declared the current operation normal).
-        if (_rebaselining || _sinceFlag >= Math.Max(1, _options.Features.Window))
+        if (learn && (_rebaselining || _sinceFlag >= Math.Max(1, _options.Features.Window)))
         {
-            Remember(featureRow, explained);
+            Remember(featureRow, explained, _row);
             Learned++;
         }
 
@@ -316,6 +326,7 @@ public sealed class OnlineAnomalyDetector
         _featureRow = new double[pipeline.Features.OutputColumns];
         _historyRows = new double[_learning.History * _featureRow.Length];
         _historyExplained = new bool[_learning.History];
+        _historyRowNumbers = new long[_learning.History];
     }
 
     /// <summary>Keeps the last rows a restore must replay: the rolling window (seasonal history included) and the smoothing.</summary>
@@ -336,7 +347,51 @@ public sealed class OnlineAnomalyDetector
         }
     }
 
-    private void Remember(ReadOnlySpan<double> featureRow, bool explained)
+    /// <summary>
+    /// Forgets the learned rows pushed between <paramref name="firstRow"/> and <paramref name="lastRow"/> (0-based push
+    /// numbers, inclusive): an analyst confirmed them as an attack's, so no refit may learn them. A refit under way on
+    /// rows that included them is dropped (the next one runs without them).
+    /// </summary>
+    /// <returns>How many learned rows were forgotten.</returns>
+    public int Forget(long firstRow, long lastRow)
+    {
+        var kept = 0;
+        var width = _featureRow.Length;
+        for (var i = 0; i < _historyCount; i++)
+        {
+            var slot = (_historyStart + i) % _learning.History;
+            if (_historyRowNumbers[slot] >= firstRow && _historyRowNumbers[slot] <= lastRow)
+            {
+                continue;
+            }
+
+            // Compacting in place, oldest first: the write slot never runs ahead of the read slot.
+            var to = (_historyStart + kept) % _learning.History;
+            if (to != slot)
+            {
+                _historyRows.AsSpan(slot * width, width).CopyTo(_historyRows.AsSpan(to * width, width));
+                _historyExplained[to] = _historyExplained[slot];
+                _historyRowNumbers[to] = _historyRowNumbers[slot];
+            }
+
+            kept++;
+        }
+
+        var forgotten = _historyCount - kept;
+        _historyCount = kept;
+        if (forgotten > 0 && _pending is not null)
+        {
+            _pending = null;
+            _sinceFit = 0;
+        }
+
+        return forgotten;
+    }
+
+    /// <summary>The number of rows pushed so far, minus one: the push number of the last row.</summary>
+    public long LastRow => _row;
+
+    private void Remember(ReadOnlySpan<double> featureRow, bool explained, long rowNumber)
     {
         var slot = (_historyStart + _historyCount) % _learning.History;
         if (_historyCount == _learning.History)
@@ -350,6 +405,7 @@ public sealed class OnlineAnomalyDetector
 
         featureRow.CopyTo(_historyRows.AsSpan(slot * featureRow.Length, featureRow.Length));
         _historyExplained[slot] = explained;
+        _historyRowNumbers[slot] = rowNumber;
     }
 
     /// <summary>A copy of the learned rows, oldest first (a fit may run beside the stream on it).</summary>

@@ -2,10 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TwinGuard.Server.Access;
 using TwinGuard.Twins.Correlate;
-using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
-using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Server.Api;
 
@@ -64,13 +62,10 @@ internal static class FindingsApi
         return TypedResults.Ok(records.Findings(n, asset, null, incident));
     }
 
-    /// <remarks>
-    /// Verdicts are how analysts teach the twins: <c>false_positive</c> on a <c>baseline_drift</c> finding says the
-    /// change of normal is real operation, so the asset's multivariate model re-baselines on what comes next.
-    /// </remarks>
+    /// <remarks>Verdicts are how analysts teach the twins: see <see cref="VerdictLearning"/>.</remarks>
     private static async Task<Results<Created<Verdict>, ProblemHttpResult>> GiveVerdict(
         long id, VerdictRequest request, HttpContext context, PlantRecords records, AccessRestrictions access, WriteRecorder writes, OperatorJournal journal,
-        TimeProvider time, IGrainFactory grains, SuppressionList suppressions)
+        TimeProvider time, VerdictLearning learning, SuppressionList suppressions)
     {
         if (records.Finding(id) is not { } finding)
         {
@@ -88,10 +83,9 @@ internal static class FindingsApi
             SuppressionsApi.Make(request, finding, context, writes, suppressions, time);
         }
 
-        if (result.Result is Created<Verdict> && request.Verdict == "false_positive"
-            && finding.Reason == ReasonCode.BaselineDrift.Name() && finding.AssetId is { } asset)
+        if (result.Result is Created<Verdict>)
         {
-            await grains.GetGrain<ITwinGrain>(asset).RebaselineAsync();
+            await learning.LearnFromFindingAsync(finding, request.Verdict, request.Comment, context.Key());
         }
 
         return result;

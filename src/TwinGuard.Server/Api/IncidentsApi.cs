@@ -25,11 +25,24 @@ internal static class IncidentsApi
         return api;
     }
 
-    private static Results<Created<Verdict>, ProblemHttpResult> Verdict(
-        long id, VerdictRequest request, HttpContext context, PlantRecords records, AccessRestrictions access, WriteRecorder writes, OperatorJournal journal, TimeProvider time) =>
-        records.Incident(id) is not { } incident
-            ? Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"no incident {id}"))
-            : FindingsApi.Record("incident", id, incident.AssetId, id, request, context, access, writes, journal, time);
+    /// <remarks>A <c>confirmed_attack</c> keeps the states of the incident's assets during it from ever being learned (<see cref="VerdictLearning"/>).</remarks>
+    private static async Task<Results<Created<Verdict>, ProblemHttpResult>> Verdict(
+        long id, VerdictRequest request, HttpContext context, PlantRecords records, AccessRestrictions access, WriteRecorder writes, OperatorJournal journal,
+        TimeProvider time, VerdictLearning learning)
+    {
+        if (records.Incident(id) is not { } incident)
+        {
+            return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"no incident {id}"));
+        }
+
+        var result = FindingsApi.Record("incident", id, incident.AssetId, id, request, context, access, writes, journal, time);
+        if (result.Result is Created<Verdict> && request.Verdict == "confirmed_attack")
+        {
+            await learning.ExcludeIncidentAsync(incident, context.Key());
+        }
+
+        return result;
+    }
 
     private static IncidentDetail? Detail(long id, PlantRecords records, WriteRecorder writes, OperatorJournal journal)
     {

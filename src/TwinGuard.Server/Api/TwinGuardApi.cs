@@ -25,6 +25,7 @@ internal static class TwinGuardApi
         api.MapComplianceApi();
         api.MapKeysApi();
         api.MapSuppressionsApi();
+        api.MapTuningsApi();
         api.MapEventsApi();
         api.MapFallback(() => Problems.NotFound("no such API endpoint (see /openapi/v1.json)"))
             .RequireAuthorization(AccessPolicies.Viewer).ExcludeFromDescription();

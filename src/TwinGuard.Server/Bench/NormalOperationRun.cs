@@ -48,6 +48,7 @@ internal static class NormalOperationRun
         services.AddSingleton<EvidenceSink>();
         services.AddSingleton<QuarantineList>();
         services.AddSingleton<DetectionSensitivity>();
+        services.AddSingleton<DetectorTuning>();
         services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(dataDir, "ledger"), LedgerOptions.Default, clock));
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(dataDir));

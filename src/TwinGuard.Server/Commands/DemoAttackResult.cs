@@ -9,4 +9,7 @@ internal sealed record DemoAttackResult(
     bool Detected,
     double? TimeToDetectSeconds,
     string? FirstReason,
-    int MatchingFindings);
+    int MatchingFindings,
+    double? TimeToContainSeconds,
+    string? ContainedBy,
+    string? ContainedByPlaybook);

@@ -11,6 +11,7 @@ using TwinGuard.Simulator.Running;
 using TwinGuard.Simulator.Scoring;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Commands;
 
@@ -30,21 +31,27 @@ internal static class DemoCommand
         var summary = new Option<FileInfo?>("--summary-json") { Description = "Also write the summary table as JSON to this file" };
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Data directory (default: a new temporary directory)" };
         var config = new Option<FileInfo?>("--config") { Description = "Plant model (default: the sample plant, samples/plant.yaml)" };
-        var command = new Command("demo", "Run TwinGuard and the plant simulator with an attack campaign, then score detection")
+        var playbooks = PlaybookCommand.PlaybooksOption();
+        var noPlaybooks = new Option<bool>("--no-playbooks") { Description = "Detect only: no playbook contains the attacks" };
+        var command = new Command("demo", "Run TwinGuard and the plant simulator with an attack campaign, then score detection and containment")
         {
-            duration, seed, attacks, summary, dataDir, config,
+            duration, seed, attacks, summary, dataDir, config, playbooks, noPlaybooks,
         };
         command.SetAction(async (parse, ct) =>
         {
             var plantPath = parse.GetValue(config)?.FullName ?? SamplePlantPath();
+            var plant = ServeCommand.LoadPlant(new FileInfo(plantPath));
+            var playbooksPath = parse.GetValue(noPlaybooks) ? null : PlaybookCommand.PlaybooksPath(parse.GetValue(playbooks), new FileInfo(plantPath));
             var options = new DemoOptions(
                 DurationText.TryParse(parse.GetValue(duration)!, out var d) && d > TimeSpan.Zero ? d : throw new CommandLineException($"--duration: '{parse.GetValue(duration)}' is not a duration such as 60s or 5m"),
                 parse.GetValue(seed),
                 ParseAttacks(parse.GetValue(attacks)!),
                 parse.GetValue(dataDir)?.FullName ?? Directory.CreateTempSubdirectory("twinguard-demo-").FullName,
-                ServeCommand.LoadPlant(new FileInfo(plantPath)))
+                plant)
             {
                 PlantSource = plantPath,
+                Response = playbooksPath is null ? ResponsePlan.Empty : PlaybookLoader.Load(playbooksPath, plant),
+                PlaybooksSource = playbooksPath,
             };
             var result = await RunAsync(options, interactive: true, ct);
             if (parse.GetValue(summary) is { } summaryFile)
@@ -89,6 +96,8 @@ internal static class DemoCommand
             LoopbackPorts.Free())
         {
             PlantSource = options.PlantSource,
+            PlaybooksSource = options.PlaybooksSource,
+            Response = options.Response,
         };
         await using var app = TwinGuardHost.Build(settings);
         await app.StartAsync(cancellationToken);
@@ -96,11 +105,19 @@ internal static class DemoCommand
         var observations = new ConcurrentQueue<Observation>();
         var evidence = app.Services.GetRequiredService<EvidenceSink>();
         evidence.Raised += f => observations.Enqueue(new Observation(f.Time, f.DeviceId, f.AssetId, f.SignalId, f.Reason.Name()));
+        var actions = new ConcurrentQueue<ResponseObservation>();
+        var engine = app.Services.GetRequiredService<ResponseEngine>();
+        engine.ActionRecorded += a => actions.Enqueue(new ResponseObservation(a.Time, a.Action, a.Target, a.Outcome.ToString(), a.Playbook));
+        var containing = options.Response.Playbooks.Count > 0;
+        var person = new DemoOperator(engine, app.Services.GetRequiredService<Access.WriteRecorder>(), simulator.GroundTruth, settings.Time);
 
         if (interactive)
         {
             AnsiConsole.MarkupLine($"[bold]TwinGuard demo[/]: site [green]{Markup.Escape(options.Plant.Site.Id)}[/], {options.Duration.TotalSeconds:0} s, seed {options.Seed}, MQTT on 127.0.0.1:{settings.Broker.Port}, API on {Markup.Escape(settings.Urls)}, data in {Markup.Escape(options.DataDirectory)}");
             Access.FirstAdminKey.Announce(app.Services, settings, Console.Out);
+            AnsiConsole.MarkupLine(containing
+                ? $"playbooks: {options.Response.Playbooks.Count} from {Markup.Escape(options.PlaybooksSource ?? "(given)")}; an operator ({DemoOperator.Name}) releases each containment once its attack is over"
+                : "no playbooks: detection only");
             foreach (var attack in simulator.GroundTruth)
             {
                 AnsiConsole.MarkupLine($"  planned at {attack.Start.TotalSeconds,5:0.0} s: {Markup.Escape(attack.Describe())}");
@@ -112,6 +129,9 @@ internal static class DemoCommand
         var showing = interactive
             ? LiveCounts.ShowUntilAsync(metrics, stopShowing.Token, () => Describe(simulator.Progress))
             : Task.CompletedTask;
+        var reviewing = containing
+            ? person.RunAsync(() => simulator.StartedAt, stopShowing.Token)
+            : Task.CompletedTask;
         SimulatorRunResult run;
         try
         {
@@ -121,14 +141,20 @@ internal static class DemoCommand
         {
             await stopShowing.CancelAsync();
             await showing;
+            await reviewing;
         }
 
         // Give findings already in flight (the grace window) a moment to arrive, then stop the pipeline cleanly.
         await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
         await app.StopAsync(CancellationToken.None);
 
-        var score = new CampaignScorer().Score(run.Campaign.Attacks, run.StartedAt, run.RunTime, observations.ToArray());
-        var summary = DemoSummary.From(options, run, score, metrics);
+        // What a containment caused (data held back, a cut-off device's signals going stale) is the response's
+        // consequence: neither a detection nor a false alarm.
+        var consequences = new ContainmentConsequences(actions, new SimulatorOptions().Devices, run.StartedAt + run.RunTime);
+        var scorer = new CampaignScorer();
+        var score = scorer.Score(run.Campaign.Attacks, run.StartedAt, run.RunTime, observations.Where(o => !consequences.Caused(o)));
+        var containments = run.Campaign.Attacks.ToDictionary(a => a, a => scorer.FirstContainment(a, run.StartedAt, actions));
+        var summary = DemoSummary.From(options, run, score, containments, person.Releases, observations.Count(consequences.Caused), metrics);
         if (interactive)
         {
             Print(summary);
@@ -140,7 +166,7 @@ internal static class DemoCommand
     private static void Print(DemoSummary summary)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]attacks[/]")
-            .AddColumns("attack", "target", "start (s)", "end (s)", "detected", "time to detect", "first finding");
+            .AddColumns("attack", "target", "start (s)", "end (s)", "detected", "time to detect", "first finding", "time to contain", "playbook");
         foreach (var a in summary.Attacks)
         {
             table.AddRow(
@@ -150,7 +176,9 @@ internal static class DemoCommand
                 a.EndSeconds.ToString("0.0", CultureInfo.InvariantCulture),
                 a.Detected ? "[green]yes[/]" : "[red]NO[/]",
                 a.TimeToDetectSeconds is { } t ? $"{t * 1000:0} ms" : "-",
-                Markup.Escape(a.FirstReason ?? "-"));
+                Markup.Escape(a.FirstReason ?? "-"),
+                a.TimeToContainSeconds is { } c ? $"{c * 1000:0} ms" : "-",
+                Markup.Escape(a.ContainedByPlaybook ?? "-"));
         }
 
         AnsiConsole.Write(table);
@@ -158,6 +186,12 @@ internal static class DemoCommand
             $"detected [bold]{summary.Detected}/{summary.Attacks.Count}[/]; false alarms: [bold]{summary.FalseAlarms}[/] in {summary.NormalOperationSeconds:0} s of normal operation = [bold]{summary.FalseAlarmsPerHour:0.#} per hour[/]");
         AnsiConsole.MarkupLine(
             $"messages {summary.Messages:N0}, readings accepted {summary.ReadingsAccepted:N0}, refused {summary.Refusals:N0}, findings {summary.Findings:N0}, incidents {summary.Incidents:N0}; arrival to finding p50 {summary.ArrivalToFindingP50Ms:0.000} ms, p99 {summary.ArrivalToFindingP99Ms:0.000} ms");
+        if (summary.Playbooks)
+        {
+            AnsiConsole.MarkupLine(
+                $"contained [bold]{summary.Contained}/{summary.Attacks.Count}[/] attacks; {summary.Releases.Count} containments released by {DemoOperator.Name} once their attack was over; {summary.CausedByContainment:N0} findings caused by containment (data held back, cut-off signals stale)");
+        }
+
         if (summary.FalseAlarmReasons.Count > 0)
         {
             AnsiConsole.MarkupLine("false alarms by reason: " + Markup.Escape(string.Join(", ", summary.FalseAlarmReasons.Select(kv => $"{kv.Key} {kv.Value}"))));

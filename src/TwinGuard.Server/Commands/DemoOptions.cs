@@ -1,4 +1,5 @@
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Commands;
 
@@ -7,4 +8,10 @@ internal sealed record DemoOptions(TimeSpan Duration, int Seed, IReadOnlyList<st
 {
     /// <summary>The plant model file, recorded in the ledger.</summary>
     public string? PlantSource { get; init; }
+
+    /// <summary>The playbooks that contain the attacks; none by default (the command loads the sample's).</summary>
+    public ResponsePlan Response { get; init; } = ResponsePlan.Empty;
+
+    /// <summary>The playbooks file, recorded in the ledger; null when there is none.</summary>
+    public string? PlaybooksSource { get; init; }
 }

@@ -22,9 +22,20 @@ internal sealed record DemoSummary(
     long Findings,
     long Incidents,
     double ArrivalToFindingP50Ms,
-    double ArrivalToFindingP99Ms)
+    double ArrivalToFindingP99Ms,
+    bool Playbooks,
+    int Contained,
+    IReadOnlyList<DemoRelease> Releases,
+    long CausedByContainment)
 {
-    public static DemoSummary From(DemoOptions options, SimulatorRunResult run, CampaignScore score, PipelineMetrics metrics) => new(
+    public static DemoSummary From(
+        DemoOptions options,
+        SimulatorRunResult run,
+        CampaignScore score,
+        IReadOnlyDictionary<Simulator.Attacks.AttackPlan, ResponseObservation?> containments,
+        IReadOnlyList<DemoRelease> releases,
+        long causedByContainment,
+        PipelineMetrics metrics) => new(
         options.Seed,
         run.RunTime.TotalSeconds,
         run.Completed,
@@ -36,7 +47,10 @@ internal sealed record DemoSummary(
             a.Detected,
             a.TimeToDetect?.TotalSeconds,
             a.FirstObservation?.Reason,
-            a.MatchingObservations)).ToList(),
+            a.MatchingObservations,
+            containments.GetValueOrDefault(a.Attack) is { } c ? (c.Time - (run.StartedAt + a.Attack.Start)).TotalSeconds : null,
+            containments.GetValueOrDefault(a.Attack) is { } by ? $"{by.Action} {by.Target}" + (by.Playbook is null ? string.Empty : $" ({by.Playbook})") : null,
+            containments.GetValueOrDefault(a.Attack)?.Playbook)).ToList(),
         score.DetectedCount,
         score.AllDetected,
         score.FalseAlarms.Count,
@@ -49,5 +63,9 @@ internal sealed record DemoSummary(
         metrics.Findings,
         metrics.Incidents,
         metrics.ArrivalToFinding.Percentile(0.5).TotalMilliseconds,
-        metrics.ArrivalToFinding.Percentile(0.99).TotalMilliseconds);
+        metrics.ArrivalToFinding.Percentile(0.99).TotalMilliseconds,
+        options.Response.Playbooks.Count > 0,
+        score.Attacks.Count(a => containments.GetValueOrDefault(a.Attack) is not null),
+        releases,
+        causedByContainment);
 }

@@ -29,6 +29,7 @@ internal static class SimulateCommand
         var config = new Option<FileInfo?>("--config") { Description = "Plant model (default: the sample plant, embedded)" };
         var playbooks = new Option<FileInfo?>("--playbooks") { Description = "Playbooks (default: the sample playbooks, embedded, unless --config is given)" };
         var noPlaybooks = new Option<bool>("--no-playbooks") { Description = "Run without any response" };
+        var suppress = new Option<string[]>("--suppress") { Description = "Hold back findings of REASON on ASSET[.SIGNAL] for every run, as a false_positive verdict's suppression would (repeatable): what does it cut, is everything still detected?", AllowMultipleArgumentsPerToken = false };
         var keepData = new Option<bool>("--keep-data") { Description = "Keep each run's data directory (printed on stderr, and as dataDirectory in --json)" };
         var list = new Option<bool>("--list") { Description = "List the scenarios and exit" };
         var dataDir = new Option<DirectoryInfo?>("--data-dir")
@@ -38,7 +39,7 @@ internal static class SimulateCommand
         var json = CommonOptions.Json();
         var command = new Command("simulate", "Run attack scenarios against the full pipeline, faster than real time, and score detection and containment")
         {
-            scenario, seed, runs, intensity, sweep, normalOnly, noRelations, compare, config, playbooks, noPlaybooks, keepData, list, json, dataDir,
+            scenario, seed, runs, intensity, sweep, normalOnly, noRelations, compare, config, playbooks, noPlaybooks, suppress, keepData, list, json, dataDir,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -59,7 +60,8 @@ internal static class SimulateCommand
                 !parse.GetValue(noRelations),
                 parse.GetValue(compare));
             var interactive = !parse.GetValue(json);
-            var summary = await RunAsync(plan, settings with { KeepData = parse.GetValue(keepData) }, interactive ? Progress : null, ct);
+            var suppressions = (parse.GetValue(suppress) ?? []).Select(s => SimulatedSuppression.Parse(s, settings.Plant)).ToArray();
+            var summary = await RunAsync(plan, settings with { KeepData = parse.GetValue(keepData), Suppressions = suppressions }, interactive ? Progress : null, ct);
             if (interactive)
             {
                 Print(summary);
@@ -193,6 +195,19 @@ internal static class SimulateCommand
             ? $"false alarms {r.FalseAlarms} in {r.NormalSeconds / 3600:0.##} h"
             : (r.Detected ? $"[green]detected[/] in {r.TimeToDetectSeconds:0.0} s by {r.FirstReason}" : "[red]NOT detected[/]")
               + (r.TimeToContainSeconds is { } c ? $", contained in {c:0.0} s" : string.Empty);
+        if (r.Suppressed > 0)
+        {
+            what += $"; {r.Suppressed} findings held back by --suppress";
+        }
+
+        if (!r.NormalOnly && r.Stages.Count > 1)
+        {
+            what += "; stages: " + string.Join(" -> ", r.Stages.Select(st =>
+                $"{st.Kind} at {st.StartSeconds / 60:0.#} min " + (st.Detected ? $"by {st.FirstReason}" : "[red]missed[/]")
+                + (st.IncidentId is { } id ? $" (incident {id}, {string.Join(" ", st.Techniques)})" : " (no incident)")))
+                + (r.Campaign is { } campaign ? $"; [green]one campaign[/] ({campaign})" : "; [red]not one campaign[/]");
+        }
+
         AnsiConsole.MarkupLine(
             $"{Markup.Escape(r.Scenario)} x{r.Intensity.ToString("0.##", CultureInfo.InvariantCulture)} seed {r.Seed}{(r.Relations ? string.Empty : " (no relations)")}: {what} " +
             $"[grey]({r.SimulatedSeconds / 60:0.#} min simulated in {r.RealSeconds:0.0} s, {r.Speedup:0}x)[/]");

@@ -40,6 +40,15 @@ internal sealed record SimulateScenarioResult(
     double LongestPaceWaitSeconds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DataDirectory)
 {
+    /// <summary>Every stage (one for a scenario of one attack): its detection, its incident and that incident's campaign and techniques.</summary>
+    public IReadOnlyList<StageScore> Stages { get; init; } = [];
+
+    /// <summary>The one campaign holding every stage's incident, or null (see <see cref="ScenarioScore.Campaign"/>).</summary>
+    public long? Campaign { get; init; }
+
+    /// <summary>Findings held back by <c>--suppress</c>'s suppressions during the run.</summary>
+    public long Suppressed { get; init; }
+
     /// <summary>How many times faster than real time the run went.</summary>
     public double Speedup => RealSeconds > 0 ? SimulatedSeconds / RealSeconds : 0;
 
@@ -48,7 +57,7 @@ internal sealed record SimulateScenarioResult(
         var scenario = run.Scenario;
         return new SimulateScenarioResult(
             scenario.Id,
-            normalOnly ? "normal" : ScenarioLoader.NameOf(scenario.Attack.Kind),
+            normalOnly ? "normal" : string.Join("+", scenario.Stages.Select(s => ScenarioLoader.NameOf(s.Attack.Kind))),
             normalOnly ? 0 : scenario.Attack.Intensity,
             seed,
             relations,
@@ -73,6 +82,10 @@ internal sealed record SimulateScenarioResult(
             run.MessagesNotSent,
             pace.Timeouts,
             pace.LongestWait.TotalSeconds,
-            dataDirectory);
+            dataDirectory)
+        {
+            Stages = normalOnly ? [] : score.Stages,
+            Campaign = normalOnly ? null : score.Campaign,
+        };
     }
 }

@@ -5,6 +5,7 @@ using TwinGuard.Server.Hosting;
 using TwinGuard.Simulator.Running;
 using TwinGuard.Simulator.Scenarios;
 using TwinGuard.Simulator.Scoring;
+using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
@@ -78,12 +79,24 @@ internal static class SimulateSession
         var observations = new ConcurrentQueue<Observation>();
         var actions = new ConcurrentQueue<ResponseObservation>();
         var evidence = app.Services.GetRequiredService<EvidenceSink>();
-        evidence.Raised += f => observations.Enqueue(new Observation(f.Time, f.DeviceId, f.AssetId, f.SignalId, f.Reason.Name()));
+        // What a suppression holds back never reaches an analyst: neither a detection nor a false alarm (counted apart).
+        var held = app.Services.GetRequiredService<SuppressionList>();
+        evidence.Raised += f =>
+        {
+            if (settings.Suppressions.Count == 0 || !held.Active.Any(a => a.Suppression.Covers(f, f.Time)))
+            {
+                observations.Enqueue(new Observation(f.Time, f.DeviceId, f.AssetId, f.SignalId, f.Reason.Name()));
+            }
+        };
+        var incidents = new ConcurrentQueue<IncidentObservation>();
+        app.Services.GetRequiredService<CorrelateStage>().IncidentOpened += i => incidents.Enqueue(new IncidentObservation(
+            i.Opened, i.Id, i.CampaignId, i.AssetId, i.DeviceId, i.Reasons.Select(r => r.Name()).ToArray(), AttackMapping.Default.For(i.Reasons).Select(t => t.Id).ToArray()));
         if (app.Services.GetService<ResponseEngine>() is { } response)
         {
             response.ActionRecorded += a => actions.Enqueue(new ResponseObservation(a.Time, a.Action, a.Target, a.Outcome.ToString(), a.Playbook));
         }
 
+        var suppressions = Suppress(app, settings.Suppressions, clock.GetUtcNow() + scenario.Duration + TimeSpan.FromDays(1));
         var pace = new SimulatePace(app.Services.GetRequiredService<PipelineMetrics>(), evidence);
         var played = normalOnly ? NormalOnly(scenario) : scenario;
         await using var runner = new ScenarioRunner(played, new ScenarioRunOptions
@@ -96,10 +109,11 @@ internal static class SimulateSession
 
         // Findings and actions still in flight land before the host stops; the clock stays where the run ended.
         await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+        var suppressed = suppressions.Active.Sum(a => a.Hits);
         await app.StopAsync(CancellationToken.None);
 
-        var score = ScenarioScorer.Score(run, observations.ToArray(), actions.ToArray(), normalOnly);
-        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace, settings.Seed, settings.KeepData ? dataDirectory : null);
+        var score = ScenarioScorer.Score(run, observations.ToArray(), actions.ToArray(), normalOnly, incidents.ToArray());
+        return SimulateScenarioResult.From(run, score, relations, normalOnly, pace, settings.Seed, settings.KeepData ? dataDirectory : null) with { Suppressed = suppressed };
     }
 
     /// <summary>
@@ -121,10 +135,29 @@ internal static class SimulateSession
         clock.Advance(TimeSpan.FromTicks((StartAlignment.Ticks - (elapsed.Ticks % StartAlignment.Ticks)) % StartAlignment.Ticks));
     }
 
+    /// <summary>
+    /// Puts <c>--suppress</c>'s suppressions in force as a verdict does (stored, recorded in the ledger as the
+    /// <c>simulate</c> actor's, in the correlate stage's list), until <paramref name="expires"/>.
+    /// </summary>
+    private static SuppressionList Suppress(WebApplication app, IReadOnlyList<SimulatedSuppression> suppressions, DateTimeOffset expires)
+    {
+        var list = app.Services.GetRequiredService<SuppressionList>();
+        var writes = app.Services.GetRequiredService<Access.WriteRecorder>();
+        foreach (var s in suppressions)
+        {
+            var made = writes.Read(store => store.AddSuppression(s.Reason, s.AssetId, s.SignalId, expires, "simulate", $"--suppress {s}", 0));
+            writes.Record("simulate", null, "suppress", s.ToString(), $"suppression {made.Id} for the whole run (--suppress {s})");
+            list.Add(made);
+        }
+
+        return list;
+    }
+
     /// <summary>The scenario's plant and duration with the attack pushed past the end: normal operation only.</summary>
     private static Scenario NormalOnly(Scenario scenario) => scenario with
     {
         Attack = scenario.Attack with { Start = scenario.Duration + TimeSpan.FromHours(1), End = scenario.Duration + TimeSpan.FromHours(2) },
+        LaterStages = [],
     };
 
     private static void TryDelete(string directory)

@@ -12,4 +12,7 @@ internal sealed record SimulateSettings(PlantModel Plant, string? PlantSource, s
 {
     /// <summary>Keep each run's data directory (SQLite, ledger) instead of deleting it.</summary>
     public bool KeepData { get; init; }
+
+    /// <summary>Suppressions in force for every run (<c>--suppress</c>), as analysts' verdicts would make them.</summary>
+    public IReadOnlyList<SimulatedSuppression> Suppressions { get; init; } = [];
 }

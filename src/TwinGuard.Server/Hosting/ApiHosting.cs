@@ -22,6 +22,7 @@ internal static class ApiHosting
         services.AddSingleton<AccessOptions>();
         services.AddSingleton(sp => ApiKeyStore.Open(settings.DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => OperatorJournal.Open(settings.DataDirectory));
+        services.AddSingleton<VerdictLearning>();
         services.AddSingleton(sp => new WriteRecorder(
             ResponseStore.Open(settings.DataDirectory, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<LedgerRecorder>()));
         services.AddSingleton<KeyAudit>();

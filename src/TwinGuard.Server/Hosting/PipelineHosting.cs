@@ -46,6 +46,7 @@ internal static class PipelineHosting
 
         // Validate, twin and detect run in the twins' grains.
         services.AddSingleton<DetectionSensitivity>();
+        services.AddSingleton<DetectorTuning>();
         services.AddSingleton(_ => SequenceStore.Open(settings.DataDirectory));
         services.AddSingleton<TwinDispatcher>();
         services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());

@@ -25,6 +25,12 @@ internal sealed class ResponseService(ResponseEngine engine, LedgerRecorder ledg
             suppressions.Add(suppression); // analysts' rulings survive a restart
         }
 
+        var tuning = services.GetRequiredService<TwinGuard.Twins.Detect.DetectorTuning>();
+        foreach (var raised in services.GetRequiredService<ResponseStore>().ThresholdRaises())
+        {
+            tuning.Set(raised.AssetId, raised.SignalId, raised.Factor);
+        }
+
         if (_forwarder is not null)
         {
             correlate.FindingAdmitted += _forwarder.Observe;

@@ -19,7 +19,10 @@ public sealed record ScenarioRunOptions
     /// <value>5 s.</value>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The address a credential thief connects from: another machine, as the broker sees it.</summary>
+    /// <summary>
+    /// The attacker's machine, as the broker sees it: where a credential thief and an unknown device connect from (so
+    /// that a probe and a later use of stolen credentials come from one address, as in a real intrusion).
+    /// </summary>
     /// <value>127.0.0.2 (on Linux the whole 127/8 is loopback).</value>
     public System.Net.IPAddress ThiefAddress { get; init; } = System.Net.IPAddress.Parse("127.0.0.2");
 

@@ -16,7 +16,8 @@ namespace TwinGuard.Simulator.Running;
 /// <see cref="ScenarioRunOptions.AfterTick"/> is of messages the broker has taken in, not merely written to a socket.
 /// The simulator never reads what the pipeline concludes. A device the broker disconnects (containment) is
 /// reconnected at most once per simulated second; what it could not send meanwhile is counted as not sent. An
-/// intruder gets a fresh connection per attempt; a credential thief keeps its own connection from its own address.
+/// intruder gets a fresh connection per attempt; a credential thief keeps its own connection; both come from the
+/// attacker's address (<see cref="ScenarioRunOptions.ThiefAddress"/>).
 /// </remarks>
 public sealed class ScenarioRunner : IAsyncDisposable
 {
@@ -55,7 +56,6 @@ public sealed class ScenarioRunner : IAsyncDisposable
         var plant = _plant = await PlantConnections.ConnectAsync(
             SamplePlant.Devices, "twinguard-sim", _options.Host, _options.Port, _options.ConnectTimeout, acknowledged: true, _options.OnEvent, cancellationToken);
 
-        var attack = _player.Scenario.Attack;
         var start = _clock.GetUtcNow();
         long published = 0, attackPublished = 0, notSent = 0;
         var completed = true;
@@ -72,7 +72,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
                 }
 
                 var now = _clock.GetUtcNow();
-                var active = attack.IsActiveAt(SamplePlant.Period * tick);
+                var active = _player.IsAttackActiveAt(SamplePlant.Period * tick);
                 if (active != wasActive)
                 {
                     _options.OnEvent?.Invoke(active ? $"attack started: {_player.AttackName}" : $"attack ended: {_player.AttackName}");
@@ -211,7 +211,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
             $"{message.DeviceId}-{attempt.ToString(CultureInfo.InvariantCulture)}",
             _options.Host,
             _options.Port,
-            _options.ConnectTimeout)
+            _options.ConnectTimeout,
+            _options.ThiefAddress)
         {
             Acknowledged = true,
         };

@@ -12,7 +12,8 @@ namespace TwinGuard.Simulator.Scenarios;
 /// </summary>
 public static class ScenarioLoader
 {
-    private static readonly string[] TopLevel = ["id", "description", "run", "attack", "expect"];
+    private static readonly string[] TopLevel = ["id", "description", "run", "attack", "expect", "stages"];
+    private static readonly string[] StageFields = ["attack", "expect"];
     private static readonly string[] RunFields = ["duration", "plant"];
     private static readonly string[] AttackFields = ["kind", "device", "asset", "signals", "start", "duration", "intensity", "intensities"];
     private static readonly string[] ExpectFields = ["detected_by", "assets", "within", "within_range", "contain"];
@@ -56,15 +57,48 @@ public static class ScenarioLoader
             };
         }
 
-        var attack = ParseAttack(root.Required("attack"), duration);
-        var expect = ParseExpect(root.Required("expect"), attack);
-        if (attack.End > duration - SamplePlant.Period)
+        var stages = ParseStages(root, duration);
+        var last = stages.Max(s => s.Attack.End);
+        if (last > duration - SamplePlant.Period)
         {
             throw durationField.Error(string.Create(CultureInfo.InvariantCulture,
-                $"the run ({duration.TotalSeconds:0.##} s) must last beyond the attack's end ({attack.End.TotalSeconds:0.##} s)"));
+                $"the run ({duration.TotalSeconds:0.##} s) must last beyond the attack's end ({last.TotalSeconds:0.##} s)"));
         }
 
-        return new Scenario(id, description, source, duration, steady, attack, expect);
+        return new Scenario(id, description, source, duration, steady, stages[0].Attack, stages[0].Expect) { LaterStages = stages.Skip(1).ToArray() };
+    }
+
+    /// <summary>
+    /// <c>attack:</c> with <c>expect:</c> (one attack), or <c>stages:</c>, a list of them (a multi-stage intrusion,
+    /// each stage starting after the one before).
+    /// </summary>
+    private static List<ScenarioStage> ParseStages(YamlField root, TimeSpan duration)
+    {
+        if (root.Optional("stages") is not { } stagesField)
+        {
+            var attack = ParseAttack(root.Required("attack"), duration);
+            return [new ScenarioStage(attack, ParseExpect(root.Required("expect"), attack))];
+        }
+
+        if ((root.Optional("attack") ?? root.Optional("expect")) is { } both)
+        {
+            throw both.Error("a scenario has either attack and expect, or stages");
+        }
+
+        var stages = new List<ScenarioStage>();
+        foreach (var item in stagesField.Items())
+        {
+            item.AllowOnly(StageFields);
+            var attack = ParseAttack(item.Required("attack"), duration);
+            if (stages.Count > 0 && attack.Start < stages[^1].Attack.Start)
+            {
+                throw item.Required("attack").Required("start").Error("stages must be listed in the order they start");
+            }
+
+            stages.Add(new ScenarioStage(attack, ParseExpect(item.Required("expect"), attack)));
+        }
+
+        return stages.Count > 0 ? stages : throw stagesField.Error("expected at least one stage");
     }
 
     /// <summary>The snake_case name of a kind, as scenario files spell it.</summary>

@@ -4,8 +4,9 @@ using TwinGuard.Simulator.Physics;
 namespace TwinGuard.Simulator.Scenarios;
 
 /// <summary>
-/// Plays the sample plant with one scenario's attack, one sample period at a time: what every device (and an intruder
-/// or a credential thief) sends at each tick. No I/O: <c>ScenarioRunner</c> puts the messages on the wire.
+/// Plays the sample plant with one scenario's attack (or its stages, one after the other), one sample period at a time:
+/// what every device (and an intruder or a credential thief) sends at each tick. No I/O: <c>ScenarioRunner</c> puts the
+/// messages on the wire.
 /// </summary>
 /// <remarks>
 /// <para>Most attacks alter what a device reports, never the process. Two change the process itself, as an attacker
@@ -17,7 +18,7 @@ namespace TwinGuard.Simulator.Scenarios;
 /// </remarks>
 public sealed class ScenarioPlayer
 {
-    /// <summary>The attack name carried by messages of the attack (<see cref="OutgoingMessage.AttackName"/>).</summary>
+    /// <summary>The attack name of the scenario: its kind, or its stages' kinds joined by <c>+</c>.</summary>
     public string AttackName { get; }
 
     private const int FloodBase = 50;
@@ -25,20 +26,13 @@ public sealed class ScenarioPlayer
     private static readonly TimeSpan BiasRamp = TimeSpan.FromSeconds(2);
 
     private readonly Scenario _scenario;
-    private readonly ScenarioAttack _attack;
+    private readonly StagePlay[] _stages;
     private readonly PlantPhysics _physics;
     private readonly GaussianRandom _attackRandom;
     private readonly Dictionary<string, long> _seq = [];
     private readonly double[] _values = new double[SamplePlant.Signals.Count];
     private readonly double[] _lastPublished = new double[SamplePlant.Signals.Count];
-    private readonly int[] _targets;
-    private readonly Queue<double[]> _recording = new();
-    private readonly int _recordTicks;
-    private double[]? _held;
-    private double[][]? _replay;
-    private int _replayFrom;
     private int _nextTick;
-    private long _reuseSeq;
 
     /// <summary>Creates a player for a scenario.</summary>
     /// <param name="scenario">The scenario (at the intensity to play).</param>
@@ -47,12 +41,10 @@ public sealed class ScenarioPlayer
     {
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
-        _attack = scenario.Attack;
-        AttackName = ScenarioLoader.NameOf(_attack.Kind);
+        _stages = scenario.Stages.Select(s => new StagePlay(s.Attack)).ToArray();
+        AttackName = string.Join("+", _stages.Select(s => s.Name));
         _physics = new PlantPhysics(GaussianRandom.DeriveSeed(seed, 1), scenario.Steady ? PlantPhysicsOptions.Steady : new PlantPhysicsOptions());
         _attackRandom = new GaussianRandom(GaussianRandom.DeriveSeed(seed, 3));
-        _targets = _attack.AssetId is { } asset ? _attack.SignalIds.Select(s => SamplePlant.IndexOf(asset, s)).ToArray() : [];
-        _recordTicks = (int)(_attack.Duration.Ticks / SamplePlant.Period.Ticks) + 1;
     }
 
     /// <summary>The plant being simulated.</summary>
@@ -74,8 +66,11 @@ public sealed class ScenarioPlayer
     public bool IsStolenSession(OutgoingMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return _attack.Kind == ScenarioKind.CredentialReuse && message.AttackName == AttackName && message.DeviceId == _attack.DeviceId;
+        return _stages.Any(s => s.Attack.Kind == ScenarioKind.CredentialReuse && message.AttackName == s.Name && message.DeviceId == s.Attack.DeviceId);
     }
+
+    /// <summary>Whether any attack of the scenario is active at an offset from the start of the run.</summary>
+    public bool IsAttackActiveAt(TimeSpan offset) => _stages.Any(s => s.IsActiveAt(offset));
 
     /// <summary>Advances to the next sample period and returns what is sent in it, genuine readings and attack alike.</summary>
     /// <param name="now">The devices' clock at this tick: the <c>ts</c> of every reading.</param>
@@ -83,7 +78,7 @@ public sealed class ScenarioPlayer
     {
         var tick = _nextTick++;
         var offset = SamplePlant.Period * tick;
-        var active = _attack.IsActiveAt(offset);
+        var active = _stages.Where(s => s.IsActiveAt(offset)).ToArray();
         SteerProcess(active);
         if (tick > 0)
         {
@@ -99,14 +94,17 @@ public sealed class ScenarioPlayer
         }
 
         _physics.Measurements.CopyTo(_values);
-        if (!active)
+        foreach (var stage in _stages)
         {
-            Record();
+            if (!stage.IsActiveAt(offset))
+            {
+                Record(stage);
+            }
         }
 
-        if (active)
+        foreach (var stage in active)
         {
-            AlterValues(offset);
+            AlterValues(stage, offset);
         }
 
         var messages = new List<OutgoingMessage>();
@@ -114,70 +112,72 @@ public sealed class ScenarioPlayer
         {
             foreach (var publication in device.Publications)
             {
-                messages.Add(Reading(device, publication, now, active && device.Id == _attack.DeviceId && publication.AssetId == _attack.AssetId && _targets.Length > 0));
+                var by = active.FirstOrDefault(s => device.Id == s.Attack.DeviceId && publication.AssetId == s.Attack.AssetId && s.Targets.Length > 0);
+                messages.Add(Reading(device, publication, now, by?.Name));
             }
 
-            if (active && _attack.Kind == ScenarioKind.Flood && device.Id == _attack.DeviceId)
+            foreach (var flood in active.Where(s => s.Attack.Kind == ScenarioKind.Flood && device.Id == s.Attack.DeviceId))
             {
-                var publication = device.Publications.First(p => _attack.AssetId is null || p.AssetId == _attack.AssetId);
-                var extra = (int)Math.Round(FloodBase * _attack.Intensity) - 1;
+                var publication = device.Publications.First(p => flood.Attack.AssetId is null || p.AssetId == flood.Attack.AssetId);
+                var extra = (int)Math.Round(FloodBase * flood.Attack.Intensity) - 1;
                 for (var i = 1; i <= extra; i++)
                 {
-                    messages.Add(Reading(device, publication, now + TimeSpan.FromTicks(SamplePlant.Period.Ticks * i / (extra + 1)), attacked: true));
+                    messages.Add(Reading(device, publication, now + TimeSpan.FromTicks(SamplePlant.Period.Ticks * i / (extra + 1)), flood.Name));
                 }
             }
         }
 
-        if (active)
+        foreach (var stage in active)
         {
-            AddIntruders(messages, offset, now);
+            AddIntruders(stage, messages, offset, now);
         }
 
         _values.CopyTo(_lastPublished, 0);
         return messages;
     }
 
-    private void SteerProcess(bool active)
+    private void SteerProcess(StagePlay[] active)
     {
-        switch (_attack.Kind)
+        // The authorised PLC is told to fill the tank far above its operating band (normal set-points: 0.8-1.2 m).
+        _physics.LevelSetPointOverride = active.FirstOrDefault(s => s.Attack.Kind == ScenarioKind.SetPointTampering) is { } tampering
+            ? Math.Min(1.2 + (0.5 * tampering.Attack.Intensity), 1.9)
+            : null;
+
+        // The process really changes while the replayed values say it does not: the pump slows down.
+        if (active.FirstOrDefault(s => s.Attack.Kind == ScenarioKind.Replay) is { } replay)
         {
-            case ScenarioKind.SetPointTampering when active:
-                // The authorised PLC is told to fill the tank far above its operating band (normal set-points: 0.8-1.2 m).
-                _physics.LevelSetPointOverride = Math.Min(1.2 + (0.5 * _attack.Intensity), 1.9);
-                break;
-            case ScenarioKind.Replay when active:
-                // The process really changes while the replayed values say it does not: the pump slows down.
-                _physics.SpeedSetPointOverride ??= Math.Max(_physics.Truth[SamplePlant.IndexOf("pump1", "speed")] - (600 * _attack.Intensity), 1500);
-                break;
-            default:
-                _physics.LevelSetPointOverride = null;
-                _physics.SpeedSetPointOverride = null;
-                break;
+            _physics.SpeedSetPointOverride ??= Math.Max(_physics.Truth[SamplePlant.IndexOf("pump1", "speed")] - (600 * replay.Attack.Intensity), 1500);
+        }
+        else
+        {
+            _physics.SpeedSetPointOverride = null;
         }
     }
 
-    private void Record()
+    private void Record(StagePlay stage)
     {
-        if (_attack.Kind != ScenarioKind.Replay || _replay is not null)
+        if (stage.Attack.Kind != ScenarioKind.Replay || stage.Replay is not null)
         {
             return;
         }
 
-        _recording.Enqueue(_targets.Select(i => _values[i]).ToArray());
-        while (_recording.Count > _recordTicks)
+        stage.Recording.Enqueue(stage.Targets.Select(i => _values[i]).ToArray());
+        while (stage.Recording.Count > stage.RecordTicks)
         {
-            _recording.Dequeue();
+            stage.Recording.Dequeue();
         }
     }
 
-    private void AlterValues(TimeSpan offset)
+    private void AlterValues(StagePlay stage, TimeSpan offset)
     {
-        var elapsed = (offset - _attack.Start).TotalSeconds;
-        var x = _attack.Intensity;
-        switch (_attack.Kind)
+        var attack = stage.Attack;
+        var targets = stage.Targets;
+        var elapsed = (offset - attack.Start).TotalSeconds;
+        var x = attack.Intensity;
+        switch (attack.Kind)
         {
             case ScenarioKind.Spike:
-                foreach (var i in _targets)
+                foreach (var i in targets)
                 {
                     // Far from normal, toward the far end of the range, yet inside it.
                     var signal = SamplePlant.Signals[i];
@@ -187,7 +187,7 @@ public sealed class ScenarioPlayer
 
                 break;
             case ScenarioKind.Bias:
-                foreach (var i in _targets)
+                foreach (var i in targets)
                 {
                     // Ramped in over 2 s so that no step breaks the rate limit.
                     var signal = SamplePlant.Signals[i];
@@ -196,43 +196,43 @@ public sealed class ScenarioPlayer
 
                 break;
             case ScenarioKind.Frozen:
-                _held ??= _targets.Select(i => _lastPublished[i]).ToArray();
-                for (var k = 0; k < _targets.Length; k++)
+                stage.Held ??= targets.Select(i => _lastPublished[i]).ToArray();
+                for (var k = 0; k < targets.Length; k++)
                 {
-                    _values[_targets[k]] = _held[k];
+                    _values[targets[k]] = stage.Held[k];
                 }
 
                 break;
             case ScenarioKind.Drift:
             case ScenarioKind.BaselinePoisoning:
-                foreach (var i in _targets)
+                foreach (var i in targets)
                 {
                     // Drift: 0.05 % of the span per second (flow: 0.08 l/min/s); poisoning a tenth of that, over minutes.
                     var signal = SamplePlant.Signals[i];
-                    var rate = (_attack.Kind == ScenarioKind.Drift ? 0.0005 : 0.00015) * x * signal.Span;
+                    var rate = (attack.Kind == ScenarioKind.Drift ? 0.0005 : 0.00015) * x * signal.Span;
                     _values[i] = Inside(signal, _values[i] - (rate * elapsed));
                 }
 
                 break;
             case ScenarioKind.Replay:
-                if (_replay is null)
+                if (stage.Replay is null)
                 {
-                    _replay = _recording.ToArray();
-                    _replayFrom = ClosestFrame(_replay);
+                    stage.Replay = stage.Recording.ToArray();
+                    stage.ReplayFrom = ClosestFrame(stage.Replay, targets);
                 }
 
-                var frame = _replay[PingPong(_replayFrom + (int)((offset - _attack.Start).Ticks / SamplePlant.Period.Ticks), _replay.Length)];
-                for (var k = 0; k < _targets.Length; k++)
+                var frame = stage.Replay[PingPong(stage.ReplayFrom + (int)((offset - attack.Start).Ticks / SamplePlant.Period.Ticks), stage.Replay.Length)];
+                for (var k = 0; k < targets.Length; k++)
                 {
-                    _values[_targets[k]] = frame[k];
+                    _values[targets[k]] = frame[k];
                 }
 
                 break;
             case ScenarioKind.CoordinatedSpoof:
-                Spoof(elapsed, x);
+                Spoof(targets, elapsed, x);
                 break;
             case ScenarioKind.Scaling:
-                foreach (var i in _targets)
+                foreach (var i in targets)
                 {
                     _values[i] = Inside(SamplePlant.Signals[i], _values[i] * (1 + (0.06 * x)));
                 }
@@ -247,16 +247,16 @@ public sealed class ScenarioPlayer
     /// Where a careful attacker splices in the recording: the recorded frame closest to what was just published, so
     /// that the switch does not jump.
     /// </summary>
-    private int ClosestFrame(double[][] recording)
+    private int ClosestFrame(double[][] recording, int[] targets)
     {
         var best = 0;
         var bestDistance = double.MaxValue;
         for (var f = 0; f < recording.Length; f++)
         {
             var distance = 0.0;
-            for (var k = 0; k < _targets.Length; k++)
+            for (var k = 0; k < targets.Length; k++)
             {
-                distance += Math.Abs(recording[f][k] - _lastPublished[_targets[k]]) / SamplePlant.Signals[_targets[k]].Span;
+                distance += Math.Abs(recording[f][k] - _lastPublished[targets[k]]) / SamplePlant.Signals[targets[k]].Span;
             }
 
             if (distance < bestDistance)
@@ -286,16 +286,16 @@ public sealed class ScenarioPlayer
     /// what the plant model's relations say it would move by, keeping its own noise: each sensor is consistent with
     /// itself and with the others spoofed, and only the relation to the untouched sensors breaks.
     /// </summary>
-    private void Spoof(double elapsed, double x)
+    private void Spoof(int[] targets, double elapsed, double x)
     {
         var ramp = Math.Min(1, elapsed / SpoofRamp.TotalSeconds);
-        var lead = _targets[0];
+        var lead = targets[0];
         var before = _values[lead];
         _values[lead] = Inside(SamplePlant.Signals[lead], before * (1 - (0.2 * x * ramp)));
         var delta = _values[lead] - before;
-        for (var k = 1; k < _targets.Length; k++)
+        for (var k = 1; k < targets.Length; k++)
         {
-            var i = _targets[k];
+            var i = targets[k];
             var signal = SamplePlant.Signals[i];
             // Gains of the plant model's relations (motor_current = 1.2 + 0.05 · flow; steady motor_temp = 30 + 5 · current).
             var gain = (SamplePlant.Signals[lead].SignalId, signal.SignalId) switch
@@ -309,46 +309,47 @@ public sealed class ScenarioPlayer
         }
     }
 
-    private void AddIntruders(List<OutgoingMessage> messages, TimeSpan offset, DateTimeOffset now)
+    private void AddIntruders(StagePlay stage, List<OutgoingMessage> messages, TimeSpan offset, DateTimeOffset now)
     {
-        var sinceStart = offset - _attack.Start;
-        switch (_attack.Kind)
+        var attack = stage.Attack;
+        var sinceStart = offset - attack.Start;
+        switch (attack.Kind)
         {
-            case ScenarioKind.UnknownDevice when sinceStart.Ticks % TimeSpan.FromSeconds(Math.Max(0.25, 1 / _attack.Intensity)).Ticks < SamplePlant.Period.Ticks:
+            case ScenarioKind.UnknownDevice when sinceStart.Ticks % TimeSpan.FromSeconds(Math.Max(0.25, 1 / attack.Intensity)).Ticks < SamplePlant.Period.Ticks:
                 // Connection attempts (once a second at intensity 1), each with a plausible reading if it got through.
-                var asset = _attack.AssetId ?? "pump1";
-                _seq.TryAdd(_attack.DeviceId, now.ToUnixTimeMilliseconds());
+                var asset = attack.AssetId ?? "pump1";
+                _seq.TryAdd(attack.DeviceId, now.ToUnixTimeMilliseconds());
                 var publication = new DevicePublication(asset, SamplePlant.Signals.Where(s => s.AssetId == asset).Select(s => s.SignalId).ToArray(), false);
-                messages.Add(Fabricated(_attack.DeviceId, TimestampFormat.UnixMilliseconds, publication, now, ++_seq[_attack.DeviceId]));
+                messages.Add(Fabricated(attack.DeviceId, TimestampFormat.UnixMilliseconds, publication, now, ++_seq[attack.DeviceId], stage.Name));
                 break;
             case ScenarioKind.CredentialReuse:
                 // The thief's own client publishes the device's asset with its own sequence numbers (its boot time),
                 // values moved by 10 % · intensity of the span: what it came to falsify.
-                var device = SamplePlant.Devices.First(d => d.Id == _attack.DeviceId);
-                var stolen = device.Publications.First(p => _attack.AssetId is null || p.AssetId == _attack.AssetId);
-                if (_reuseSeq == 0)
+                var device = SamplePlant.Devices.First(d => d.Id == attack.DeviceId);
+                var stolen = device.Publications.First(p => attack.AssetId is null || p.AssetId == attack.AssetId);
+                if (stage.ReuseSeq == 0)
                 {
-                    _reuseSeq = now.ToUnixTimeMilliseconds() + 1_000_000;
+                    stage.ReuseSeq = now.ToUnixTimeMilliseconds() + 1_000_000;
                 }
 
-                messages.Add(Fabricated(device.Id, device.TimestampFormat, stolen, now, ++_reuseSeq, shift: 0.1 * _attack.Intensity));
+                messages.Add(Fabricated(device.Id, device.TimestampFormat, stolen, now, ++stage.ReuseSeq, stage.Name, shift: 0.1 * attack.Intensity));
                 break;
             default:
                 break;
         }
     }
 
-    private OutgoingMessage Reading(DeviceProfile device, DevicePublication publication, DateTimeOffset ts, bool attacked)
+    private OutgoingMessage Reading(DeviceProfile device, DevicePublication publication, DateTimeOffset ts, string? attackName)
     {
         var seq = ++_seq[device.Id];
         var values = publication.SignalIds.Select(s => _values[SamplePlant.IndexOf(publication.AssetId, s)]).ToArray();
         var payload = publication.IsSingleSignal
             ? ReadingPayload.Single(ts, device.TimestampFormat, seq, values[0])
             : ReadingPayload.Multi(ts, device.TimestampFormat, seq, publication.SignalIds, values);
-        return new OutgoingMessage(device.Id, Topic(publication), payload, seq, attacked ? AttackName : null);
+        return new OutgoingMessage(device.Id, Topic(publication), payload, seq, attackName);
     }
 
-    private OutgoingMessage Fabricated(string deviceId, TimestampFormat format, DevicePublication publication, DateTimeOffset ts, long seq, double shift = 0)
+    private OutgoingMessage Fabricated(string deviceId, TimestampFormat format, DevicePublication publication, DateTimeOffset ts, long seq, string attackName, double shift = 0)
     {
         var values = publication.SignalIds.Select(s =>
         {
@@ -359,7 +360,7 @@ public sealed class ScenarioPlayer
         var payload = publication.IsSingleSignal
             ? ReadingPayload.Single(ts, format, seq, values[0])
             : ReadingPayload.Multi(ts, format, seq, publication.SignalIds, values);
-        return new OutgoingMessage(deviceId, Topic(publication), payload, seq, AttackName);
+        return new OutgoingMessage(deviceId, Topic(publication), payload, seq, attackName);
     }
 
     /// <summary>Keeps a value 2 % inside the valid range and on the sensor's resolution.</summary>

@@ -103,6 +103,34 @@ public sealed class CampaignScorer
         }
     }
 
+    /// <summary>
+    /// The first response action that contained an attack: it contains (<see cref="ResponseObservation.Contains"/>), it
+    /// concerns the attack's target (<see cref="Concerns"/>), and it came between the attack's start and its end plus
+    /// <see cref="Grace"/>; null when none did.
+    /// </summary>
+    public ResponseObservation? FirstContainment(AttackPlan attack, DateTimeOffset runStart, IEnumerable<ResponseObservation> actions)
+    {
+        ArgumentNullException.ThrowIfNull(attack);
+        ArgumentNullException.ThrowIfNull(actions);
+        var (from, to) = attack.At(runStart);
+        return actions
+            .Where(a => a.Contains && a.Time >= from && a.Time <= to + Grace && Concerns(attack.Target, a.Target))
+            .MinBy(a => a.Time);
+    }
+
+    /// <summary>
+    /// Whether a containment's target (a device id, an asset id or <c>asset/signal</c>, as the respond stage names them)
+    /// is the attacked device, the attacked asset or one of its signals.
+    /// </summary>
+    public static bool Concerns(AttackTarget attack, string containmentTarget)
+    {
+        ArgumentNullException.ThrowIfNull(attack);
+        ArgumentNullException.ThrowIfNull(containmentTarget);
+        return containmentTarget == attack.DeviceId
+            || (attack.AssetId is { } asset
+                && (containmentTarget == asset || (containmentTarget.StartsWith(asset, StringComparison.Ordinal) && containmentTarget.Length > asset.Length && containmentTarget[asset.Length] == '/')));
+    }
+
     private TimeSpan AttackTime(List<AttackPlan> staged, TimeSpan runDuration)
     {
         // Length of the union of [start, end + grace], clipped to the run.

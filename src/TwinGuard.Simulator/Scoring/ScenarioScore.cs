@@ -23,6 +23,17 @@ public sealed record ScenarioScore(
     IReadOnlyDictionary<string, int> FalseAlarmReasons,
     TimeSpan NormalTime)
 {
+    /// <summary>Every stage of the scenario (one for a single attack), each with its detection and incident.</summary>
+    public IReadOnlyList<StageScore> Stages { get; init; } = [];
+
+    /// <summary>
+    /// The one campaign that holds every stage's incident, or null when a stage opened none or they fell into several
+    /// campaigns. For a multi-stage scenario, the story told as one.
+    /// </summary>
+    public long? Campaign => Stages.Count > 0 && Stages.All(s => s.CampaignId is not null) && Stages.Select(s => s.CampaignId).Distinct().Count() == 1
+        ? Stages[0].CampaignId
+        : null;
+
     /// <summary>False alarms per simulated day of normal operation.</summary>
     public double FalseAlarmsPerDay => NormalTime > TimeSpan.Zero ? FalseAlarms / NormalTime.TotalDays : 0;
 }

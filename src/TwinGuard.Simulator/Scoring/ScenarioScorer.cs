@@ -25,8 +25,11 @@ public static class ScenarioScorer
     /// <param name="observations">What the pipeline reported, in any order.</param>
     /// <param name="actions">What the response took, in any order.</param>
     /// <param name="normalOnly">True when the whole run is normal operation (no attack was played).</param>
+    /// <param name="incidents">The incidents the pipeline opened, for each stage's incident and campaign; none when null.</param>
+    /// <remarks>A multi-stage scenario is detected when every stage is.</remarks>
     public static ScenarioScore Score(
-        ScenarioRunResult run, IEnumerable<Observation> observations, IEnumerable<ResponseObservation> actions, bool normalOnly = false)
+        ScenarioRunResult run, IEnumerable<Observation> observations, IEnumerable<ResponseObservation> actions, bool normalOnly = false,
+        IEnumerable<IncidentObservation>? incidents = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(observations);
@@ -50,8 +53,9 @@ public static class ScenarioScorer
         var counting = onTarget.Where(o => o.Time <= deadline && expect.Reasons.Contains(o.Reason)).ToList();
         var first = counting.FirstOrDefault();
         var contained = actions.Where(a => a.Time >= attackStart && a.Contains).OrderBy(a => a.Time).FirstOrDefault();
+        var stages = scenario.Stages.Select(s => ScoreStage(run, s, ordered, incidents?.OrderBy(i => i.Time).ToList() ?? [])).ToList();
         return new ScenarioScore(
-            first is not null,
+            stages.All(s => s.Detected),
             first is null ? null : first.Time - attackStart,
             first?.Reason,
             counting.Select(o => o.Reason).Distinct().Order(StringComparer.Ordinal).ToArray(),
@@ -60,7 +64,32 @@ public static class ScenarioScorer
             contained is null ? null : $"{contained.Action} {contained.Target}" + (contained.Playbook is null ? string.Empty : $" ({contained.Playbook})"),
             falseAlarms.Count,
             reasons,
-            normalTime);
+            normalTime)
+        {
+            Stages = stages,
+        };
+    }
+
+    /// <summary>
+    /// One stage: its first finding as for a scenario of one attack, and the first incident opened between its start and
+    /// start + within over one of its reasons on its target.
+    /// </summary>
+    private static StageScore ScoreStage(ScenarioRunResult run, ScenarioStage stage, List<Observation> ordered, List<IncidentObservation> incidents)
+    {
+        var (start, expect) = (run.StartedAt + stage.Attack.Start, stage.Expect);
+        var deadline = start + expect.Within;
+        var first = ordered.FirstOrDefault(o => o.Time >= start && o.Time <= deadline && expect.Reasons.Contains(o.Reason) && IsOnTarget(stage, o));
+        var incident = incidents.FirstOrDefault(i => i.Time >= start && i.Time <= deadline && i.Reasons.Any(expect.Reasons.Contains)
+            && ((i.AssetId is { } asset && expect.AssetIds.Contains(asset)) || i.DeviceId == stage.Attack.DeviceId));
+        return new StageScore(
+            ScenarioLoader.NameOf(stage.Attack.Kind),
+            stage.Attack.Start.TotalSeconds,
+            first is not null,
+            first is null ? null : (first.Time - start).TotalSeconds,
+            first?.Reason,
+            incident?.Id,
+            incident?.Campaign,
+            incident?.Techniques ?? []);
     }
 
     /// <summary>Whether a finding points at the scenario's target (see the class remarks).</summary>
@@ -68,10 +97,13 @@ public static class ScenarioScorer
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(observation);
-        return observation.AssetId is { } asset
-            ? scenario.Expect.AssetIds.Contains(asset)
-            : observation.DeviceId == scenario.Attack.DeviceId;
+        return IsOnTarget(scenario.Stages[0], observation);
     }
+
+    private static bool IsOnTarget(ScenarioStage stage, Observation observation) =>
+        observation.AssetId is { } asset
+            ? stage.Expect.AssetIds.Contains(asset)
+            : observation.DeviceId == stage.Attack.DeviceId;
 
     private static List<Observation> Fold(IEnumerable<Observation> observations)
     {

@@ -4,7 +4,8 @@ using TwinGuard.Twins.Plant;
 namespace TwinGuard.Twins.Correlate;
 
 /// <summary>
-/// The correlation rules: a critical finding opens an incident at once; N findings about one asset (or one source, for
+/// The correlation rules: a critical finding, or a device's valid credentials presented from an address it never
+/// connects from, opens an incident at once; N findings about one asset (or one source, for
 /// findings about who sent data) within a sliding window open one. Later findings in the same scope join the open
 /// incident until the scope has been quiet for a whole window; a joining finding that raises the incident's severity
 /// or adds a reason escalates it.
@@ -127,6 +128,14 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
         if (finding.Severity >= Severity.Critical)
         {
             return Open(scope, recent, finding, "critical-finding");
+        }
+
+        // A device's valid credentials from an address it never connects from: the password matched, so they are stolen.
+        // One occurrence is all the evidence there will be for a while (the broker's failed-login back-off spaces the
+        // thief's retries 16 s apart), and the playbooks must be able to act on it.
+        if (finding.Reason == ReasonCode.UnexpectedAddress)
+        {
+            return Open(scope, recent, finding, "stolen-credentials");
         }
 
         if (recent.Sum(r => (long)r.Weight) >= settings.FindingsForIncident)

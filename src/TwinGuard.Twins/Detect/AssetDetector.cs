@@ -23,6 +23,10 @@ internal sealed class AssetDetector
 
     private int _modelVersion;
 
+    // The timestamp of each of the last rows pushed (push number modulo the length): which rows an analyst's
+    // confirmed attack covers, for Forget.
+    private readonly long[] _rowTimes;
+
     /// <summary>Creates the detector of <paramref name="asset"/>.</summary>
     public AssetDetector(AssetModel asset, DetectionSettings settings)
     {
@@ -43,6 +47,7 @@ internal sealed class AssetDetector
                 // ingesting for a whole fit (it did, for tens of milliseconds at a time, at every retraining).
                 AdoptAfter = Math.Clamp(settings.MultivariateWarmUp / 8, 1, 256),
             });
+        _rowTimes = new long[Math.Max(2048, settings.MultivariateWarmUp)];
         _detector.RefitRefused += rejected =>
         {
             if (_detector.ConsecutiveRefusals == RefusalsToReport)
@@ -91,15 +96,38 @@ internal sealed class AssetDetector
         _modelVersion = announcedVersion;
     }
 
+    /// <summary>
+    /// Forgets the learned states of <c>[fromMs, toMs]</c> among the recent ones (an analyst's confirmed attack): no
+    /// refit learns them. Returns how many learned states were forgotten.
+    /// </summary>
+    public int Forget(long fromMs, long toMs)
+    {
+        long first = long.MaxValue, last = long.MinValue;
+        var newest = _detector.LastRow;
+        for (var row = Math.Max(0, newest - _rowTimes.Length + 1); row <= newest; row++)
+        {
+            var t = _rowTimes[row % _rowTimes.Length];
+            if (t >= fromMs && t <= toMs)
+            {
+                (first, last) = (Math.Min(first, row), Math.Max(last, row));
+            }
+        }
+
+        return first > last ? 0 : _detector.Forget(first, last);
+    }
+
     /// <summary>The detector's name, for records.</summary>
     public string DetectorName => _settings.MultivariateDetector;
 
     /// <summary>Scores the asset's current state; returns the score and an explanation when it is anomalous.</summary>
     /// <param name="state">The asset's last-known-good values, in signal order.</param>
     /// <param name="explained">True when the twin's relations explain the state (see <see cref="OnlineAnomalyDetector.Push"/>).</param>
-    public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state, bool explained = false)
+    /// <param name="timeMs">The state's time (its newest reading's timestamp, Unix ms), for <see cref="Forget"/>.</param>
+    /// <param name="learn">False for a state an analyst confirmed as an attack's: scored, never learned.</param>
+    public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state, bool explained = false, long timeMs = 0, bool learn = true)
     {
-        var verdicts = _detector.Push(state, explained);
+        var verdicts = _detector.Push(state, explained, learn);
+        _rowTimes[_detector.LastRow % _rowTimes.Length] = timeMs;
         var version = _detector.IsFitted ? 1 + _detector.Refits : 0;
         if (version != _modelVersion)
         {

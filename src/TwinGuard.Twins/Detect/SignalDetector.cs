@@ -46,8 +46,12 @@ internal sealed class SignalDetector(DetectionSettings settings, double minStdDe
 
     /// <summary>Scores one trusted value, learns from it when it is normal, and returns what it found.</summary>
     /// <param name="value">The value.</param>
-    /// <param name="sensitivity">Divides both thresholds (see <see cref="DetectionSensitivity"/>); 1 as configured.</param>
-    public (ReasonCode Reason, double Score, string Detail)? Observe(double value, double sensitivity = 1.0)
+    /// <param name="sensitivity">
+    /// Divides both thresholds: the intelligence factor (<see cref="DetectionSensitivity"/>) over the analysts' raise
+    /// (<see cref="DetectorTuning"/>); 1 as configured.
+    /// </param>
+    /// <param name="learn">False for a value an analyst confirmed as an attack's: scored, never learned as normal.</param>
+    public (ReasonCode Reason, double Score, string Detail)? Observe(double value, double sensitivity = 1.0, bool learn = true)
     {
         (ReasonCode, double, string)? found = null;
         if (!double.IsNaN(_previous))
@@ -67,12 +71,19 @@ internal sealed class SignalDetector(DetectionSettings settings, double minStdDe
                         $"persistent {(direction > 0 ? "upward" : "downward")} trend away from {_level.Mean:G5} (CUSUM of changes over {settings.CusumThreshold} sigma)");
                 }
 
-                _change.Learn(delta);
+                if (learn)
+                {
+                    _change.Learn(delta);
+                }
             }
         }
 
         _previous = value;
-        _level.Learn(value);
+        if (learn)
+        {
+            _level.Learn(value);
+        }
+
         return found;
     }
 }

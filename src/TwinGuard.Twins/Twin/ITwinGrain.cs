@@ -35,4 +35,12 @@ public interface ITwinGrain : IGrainWithStringKey
     /// </summary>
     [Alias("rebaseline")]
     Task<bool> RebaselineAsync();
+
+    /// <summary>
+    /// An analyst confirmed an attack on this asset between <paramref name="from"/> and <paramref name="to"/>: the
+    /// states of that time are never learned. Those the multivariate model had learned for its next refit are forgotten
+    /// (returned: how many), and readings still to come with a timestamp in the window are scored but not learned.
+    /// </summary>
+    [Alias("exclude-from-learning")]
+    Task<int> ExcludeFromLearningAsync(DateTimeOffset from, DateTimeOffset to);
 }

@@ -18,7 +18,7 @@ namespace TwinGuard.Twins.Twin;
 /// </remarks>
 internal sealed partial class TwinGrain(
     PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
-    SequenceStore sequences, TwinPersistence persistence,
+    SequenceStore sequences, DetectorTuning tuning, TwinPersistence persistence,
     [PersistentState("stream", TwinPersistence.StorageName)] IPersistentState<TwinStreamState> streamState,
     [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState)
     : Grain, ITwinGrain
@@ -136,6 +136,8 @@ internal sealed partial class TwinGrain(
 
         var accepted = 0;
         var factor = sensitivity.Of(_asset.Id);
+        var raises = Raises();
+        var learn = MayLearn(message.TimestampMs);
         foreach (var (index, value) in message.Values)
         {
             ref var state = ref _signals[index];
@@ -160,7 +162,7 @@ internal sealed partial class TwinGrain(
             }
 
             // A set-point moves in steps when an operator changes it: not a statistical outlier or a drift.
-            if (measurement && !state.FrozenRaised && _detectors[index].Observe(value, factor) is { } found)
+            if (measurement && !state.FrozenRaised && _detectors[index].Observe(value, factor / raises[index], learn) is { } found)
             {
                 (_hits ??= []).Add((index, value, found));
             }
@@ -180,12 +182,12 @@ internal sealed partial class TwinGrain(
         RaiseDetectorHits(message, now);
         if (accepted > 0)
         {
-            ScoreAssetState(message, now);
+            ScoreAssetState(message, now, learn);
         }
     }
 
     /// <summary>Scores the asset's whole trusted state with its multivariate model, once every signal has a value.</summary>
-    private void ScoreAssetState(ReadingMessage message, DateTimeOffset now)
+    private void ScoreAssetState(ReadingMessage message, DateTimeOffset now, bool learn)
     {
         if (_assetDetector is null)
         {
@@ -202,7 +204,7 @@ internal sealed partial class TwinGrain(
             _state[i] = _signals[i].Value;
         }
 
-        if (_assetDetector.Observe(_state, IsStateExplainedByRelations()) is { } found)
+        if (_assetDetector.Observe(_state, IsStateExplainedByRelations(), message.TimestampMs, learn) is { } found)
         {
             var top = _asset.IndexOf(found.TopSignal);
             if (IsExplainedByRelations(top))

@@ -55,6 +55,8 @@ public sealed class EndpointAccessTests(ITestOutputHelper output)
         new("DELETE", "/api/keys/{id}", "/api/keys/000000000000", ApiRole.Admin, [404]),
         new("GET", "/api/suppressions/", "/api/suppressions", ApiRole.Viewer, [200]),
         new("POST", "/api/suppressions/{id:long}/lift", "/api/suppressions/999999/lift", ApiRole.Operator, [404], """{"reason":"pattern gone"}"""),
+        new("GET", "/api/tunings/", "/api/tunings", ApiRole.Viewer, [200]),
+        new("POST", "/api/tunings/{asset}/{signal}/reset", "/api/tunings/pump1/flow/reset", ApiRole.Operator, [404], """{"reason":"pattern gone"}"""),
         new("POST", "/api/events/ticket", "/api/events/ticket", ApiRole.Viewer, [200]),
         new("GET", "/api/events/", "/api/events", ApiRole.Viewer, [200]),
         new("*", "/api/{*path:nonfile}", "/api/no-such-thing", ApiRole.Viewer, [404]),

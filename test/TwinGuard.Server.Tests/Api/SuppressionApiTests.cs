@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TwinGuard.Server.Access;
-using TwinGuard.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Respond;
 
@@ -23,9 +22,9 @@ public sealed class SuppressionApiTests
         Finding Relation() => new(time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "conveyor1", "speed", "conveyor-plc", 1.2, 4.1, "speed breaks its relation");
 
         evidence.Raise(Outlier());
-        var outlier = await FindingAsync(client, "statistical_outlier", 1);
+        var outlier = await StoredFindings.IdAsync(client, "statistical_outlier", count: 1);
         evidence.Raise(Relation());
-        var relation = await FindingAsync(client, "relation_violated", 1);
+        var relation = await StoredFindings.IdAsync(client, "relation_violated", count: 1);
 
         // The relations can never be silenced; an outlier can, for a bounded time.
         var refused = await client.PostAsJsonAsync($"/api/findings/{relation}/verdict", new { verdict = "false_positive", comment = "not physics", suppress = "7d" });
@@ -47,7 +46,7 @@ public sealed class SuppressionApiTests
         }
 
         evidence.Raise(Relation() with { Time = time.GetUtcNow().AddMinutes(10) });
-        await FindingAsync(client, "relation_violated", 2);
+        await StoredFindings.IdAsync(client, "relation_violated", count: 2);
         Assert.Equal(1, await CountAsync(client, "statistical_outlier"));
         var held = await client.GetFromJsonAsync<JsonElement>("/api/suppressions");
         Assert.Equal(20, held[0].GetProperty("hits").GetInt64());
@@ -55,19 +54,11 @@ public sealed class SuppressionApiTests
         // Lifted: the pattern is findings again; both changes are recorded with who made them.
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync($"/api/suppressions/{id}/lift", new { reason = "belt replaced" })).StatusCode);
         evidence.Raise(Outlier() with { Time = time.GetUtcNow().AddMinutes(20) });
-        await FindingAsync(client, "statistical_outlier", 2);
+        await StoredFindings.IdAsync(client, "statistical_outlier", count: 2);
         using var store = ResponseStore.Open(site.DataDirectory);
         Assert.Contains(store.Actions(), a => a.Action == "suppress" && a.Target == "statistical_outlier on conveyor1.speed");
         Assert.Contains(store.Actions(), a => a.Action == "lift suppression");
         Assert.Empty(store.ActiveSuppressions());
-    }
-
-    private static async Task<long> FindingAsync(HttpClient client, string reason, int count)
-    {
-        var findings = await Eventually.HoldsAsync(
-            () => client.GetFromJsonAsync<JsonElement>("/api/findings").GetAwaiter().GetResult().EnumerateArray().Where(f => f.GetProperty("reason").GetString() == reason).ToList(),
-            list => list.Count >= count, TimeSpan.FromSeconds(20), $"{count} {reason} finding(s)");
-        return findings[0].GetProperty("id").GetInt64();
     }
 
     private static async Task<int> CountAsync(HttpClient client, string reason) =>

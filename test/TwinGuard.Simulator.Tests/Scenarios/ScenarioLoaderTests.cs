@@ -135,4 +135,38 @@ public sealed class ScenarioLoaderTests
         Assert.Equal("set_point_tampering", ScenarioLoader.NameOf(ScenarioKind.SetPointTampering));
         Assert.Equal("spike", ScenarioLoader.NameOf(ScenarioKind.Spike));
     }
+
+    [Fact]
+    public void Parse_Stages_KeepsEachStageWithItsExpectation_InOrder()
+    {
+        var scenario = ScenarioLibrary.Embedded("multi-stage-intrusion");
+
+        Assert.Equal([ScenarioKind.UnknownDevice, ScenarioKind.CredentialReuse, ScenarioKind.CoordinatedSpoof], scenario.Stages.Select(s => s.Attack.Kind));
+        Assert.Equal(scenario.Attack, scenario.Stages[0].Attack);
+        Assert.Equal(["unexpected_address"], scenario.Stages[1].Expect.Reasons);
+        Assert.Equal(["pump1"], scenario.Stages[2].Expect.AssetIds);
+        Assert.True(scenario.Stages.Zip(scenario.Stages.Skip(1)).All(p => p.First.Attack.End < p.Second.Attack.Start));
+        Assert.All(scenario.AtIntensity(2).Stages, s => Assert.Equal(2, s.Attack.Intensity));
+    }
+
+    [Fact]
+    public void Parse_StagesBesideAnAttack_IsRefusedWithItsPosition()
+    {
+        const string yaml = """
+            id: both
+            description: d
+            run: { duration: 5m }
+            attack: { kind: flood, device: loop-plc, start: 1m, duration: 10s }
+            expect: { detected_by: [flooding], within: 10s }
+            stages:
+              - attack: { kind: flood, device: loop-plc, start: 1m, duration: 10s }
+                expect: { detected_by: [flooding], within: 10s }
+            """;
+
+        var error = Assert.Throws<TwinGuard.Twins.Plant.PlantModelException>(() => ScenarioLoader.Parse(yaml, "both.yaml"));
+
+        Assert.StartsWith("both.yaml:4:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("either attack and expect, or stages", error.Message, StringComparison.Ordinal);
+    }
 }
+

@@ -39,9 +39,11 @@ public sealed class ScenarioPlayerTests
                     continue;
                 }
 
-                Assert.True(scenario.Attack.IsActiveAt(offset), $"{name}: attack message at {offset} outside [{scenario.Attack.Start}, {scenario.Attack.End}]");
-                Assert.Equal(scenario.Attack.DeviceId, message.DeviceId);
-                if (scenario.Attack.AssetId is { } asset && scenario.Attack.Kind is not ScenarioKind.Flood and not ScenarioKind.UnknownDevice)
+                // Each message names the stage (its kind) that made it; a scenario of one attack has one stage.
+                var attack = scenario.Stages.Single(st => ScenarioLoader.NameOf(st.Attack.Kind) == message.AttackName).Attack;
+                Assert.True(attack.IsActiveAt(offset), $"{name}: {message.AttackName} message at {offset} outside [{attack.Start}, {attack.End}]");
+                Assert.Equal(attack.DeviceId, message.DeviceId);
+                if (attack.AssetId is { } asset && attack.Kind is not ScenarioKind.Flood and not ScenarioKind.UnknownDevice)
                 {
                     Assert.StartsWith($"plant/{asset}", message.Topic, StringComparison.Ordinal);
                 }

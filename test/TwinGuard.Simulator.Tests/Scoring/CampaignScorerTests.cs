@@ -139,4 +139,36 @@ public sealed class CampaignScorerTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CampaignScorer(S(-1)));
     }
+
+    [Theory]
+    [InlineData("loop-plc", true)]
+    [InlineData("pump1", true)]
+    [InlineData("pump1/flow", true)]
+    [InlineData("pump1/pressure", true)]
+    [InlineData("pump10", false)]
+    [InlineData("pump10/flow", false)]
+    [InlineData("tank-gateway", false)]
+    public void Concerns_ContainmentTarget_IsTheAttackedDeviceAssetOrOneOfItsSignals(string target, bool concerns) =>
+        Assert.Equal(concerns, CampaignScorer.Concerns(Spike.Target, target));
+
+    [Fact]
+    public void FirstContainment_TakesTheEarliestContainingActionOnTheTargetWithinTheWindowAndGrace()
+    {
+        ResponseObservation Action(double seconds, string action, string target, string outcome = "Done") => new(Start + S(seconds), action, target, outcome, "p");
+        var actions = new[]
+        {
+            Action(29, "quarantine: source", "loop-plc"),              // before the attack
+            Action(30.5, "notify", "loop-plc"),                         // tells, does not contain
+            Action(30.75, "quarantine: source", "tank-gateway"),        // another target
+            Action(31, "revoke_credentials: device", "loop-plc", "AwaitingApproval"),
+            Action(32, "quarantine: signals", "pump1/flow"),
+            Action(31.5, "disconnect: device", "loop-plc"),
+        };
+
+        var first = new CampaignScorer(S(5)).FirstContainment(Spike, Start, actions);
+
+        Assert.Equal((Start + S(31.5), "disconnect: device"), (first!.Time, first.Action));
+        Assert.Null(new CampaignScorer(S(5)).FirstContainment(Spike, Start, [Action(36.5, "quarantine: source", "loop-plc")]));
+    }
 }
+

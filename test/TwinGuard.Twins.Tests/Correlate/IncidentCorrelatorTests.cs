@@ -211,4 +211,16 @@ public sealed class IncidentCorrelatorTests
 
         Assert.Equal(("asset:tank1", "stale-then-spoof"), (spoof.OpenScope, spoof.Rule));
     }
+
+    [Fact]
+    public void Observe_OneUseOfAValidCredentialFromAnUnlistedAddress_OpensAnIncidentAtOnce()
+    {
+        var correlator = NewCorrelator();
+
+        var decision = correlator.Observe(
+            new Finding(T0, ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "valid credentials of loop-plc from 127.0.0.2") { RemoteAddress = "127.0.0.2" }, 1);
+
+        Assert.Equal(("source:loop-plc", "stolen-credentials"), (decision.OpenScope, decision.Rule));
+        Assert.Equal(Severity.High, decision.Severity);
+    }
 }

@@ -73,4 +73,33 @@ public sealed class AssetDetectorTests
         Assert.InRange(Assert.Single(refused), 0.3, 1);
         Assert.True(versions.Count < 9, $"{versions.Count} model versions: the creep was learned");
     }
+
+    [Fact]
+    public void Forget_StatesOfAConfirmedAttack_AreDroppedFromWhatRefitsLearn_AndLaterOnesAreNotLearned()
+    {
+        var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
+        var random = new Random(5);
+        for (var i = 0; i < 300; i++)
+        {
+            // One state a second from t = 0; fitted at 200, the next 100 learned (none is flagged: see the test above).
+            Assert.Null(detector.Observe(State(2000 + (600 * Math.Sin(i / 40.0)), random), timeMs: i * 1000L));
+        }
+
+        Assert.Equal(30, detector.Forget(250_000, 279_000));
+        Assert.Equal(0, detector.Forget(250_000, 279_000));
+        Assert.Equal(50, detector.Forget(100_000, 149_999)); // warm-up states are forgotten too
+
+        for (var i = 300; i < 320; i++)
+        {
+            detector.Observe(State(2000 + (600 * Math.Sin(i / 40.0)), random), timeMs: i * 1000L, learn: false);
+        }
+
+        for (var i = 320; i < 330; i++)
+        {
+            detector.Observe(State(2000 + (600 * Math.Sin(i / 40.0)), random), timeMs: i * 1000L);
+        }
+
+        Assert.Equal(0, detector.Forget(300_000, 319_000));
+        Assert.Equal(10, detector.Forget(320_000, 329_000));
+    }
 }

@@ -91,4 +91,39 @@ public sealed class SignalDetectorTests
 
         Assert.True(SamplesToFind(2.0) < SamplesToFind(1.0));
     }
+
+    [Fact]
+    public void Observe_ThresholdRaisedByAVerdict_LetsAJumpBetweenOnceAndTwiceTheThresholdPass_NotALargerOne()
+    {
+        var (configured, _) = Warm();
+        var (raised, _) = Warm(); // the same seed: the same baseline
+        var (raisedAgain, _) = Warm();
+
+        // About nine standard deviations of the changes: over the configured 6, under 6 x DetectorTuning.MaxFactor.
+        var flagged = configured.Observe(56.4);
+        var passed = raised.Observe(56.4, sensitivity: 1 / DetectorTuning.MaxFactor);
+        var large = raisedAgain.Observe(65, sensitivity: 1 / DetectorTuning.MaxFactor);
+
+        Assert.Equal(ReasonCode.StatisticalOutlier, flagged?.Reason);
+        Assert.InRange(Math.Abs(configured.LastZ), Settings.ZThreshold, Settings.ZThreshold * DetectorTuning.MaxFactor);
+        Assert.Null(passed);
+        Assert.Equal(ReasonCode.StatisticalOutlier, large?.Reason);
+    }
+
+    [Fact]
+    public void Observe_NotLearning_LeavesTheBaselineWhereItWas()
+    {
+        var (learning, _) = Warm();
+        var (confirmed, _) = Warm();
+        var before = confirmed.Expected;
+
+        for (var i = 0; i < 200; i++)
+        {
+            learning.Observe(50 + (i * 0.01));
+            confirmed.Observe(50 + (i * 0.01), learn: false);
+        }
+
+        Assert.Equal(before, confirmed.Expected);
+        Assert.True(learning.Expected > before + 0.5, $"the learning baseline moved to {learning.Expected}");
+    }
 }

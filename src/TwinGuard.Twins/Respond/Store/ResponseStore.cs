@@ -56,6 +56,9 @@ public sealed partial class ResponseStore : IDisposable
                 id INTEGER PRIMARY KEY, reason TEXT NOT NULL, asset TEXT NOT NULL, signal TEXT, expires_ms INTEGER NOT NULL,
                 actor TEXT NOT NULL, why TEXT NOT NULL, finding_id INTEGER NOT NULL, created_ms INTEGER NOT NULL,
                 lifted_ms INTEGER, lifted_by TEXT);
+            CREATE TABLE IF NOT EXISTS threshold_raises (
+                asset TEXT NOT NULL, signal TEXT NOT NULL, factor REAL NOT NULL, actor TEXT NOT NULL, why TEXT NOT NULL,
+                finding_id INTEGER NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY (asset, signal));
             """);
         return store;
     }

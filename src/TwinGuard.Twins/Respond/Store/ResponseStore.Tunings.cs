@@ -1,0 +1,25 @@
+using TwinGuard.Twins.Detect;
+using static TwinGuard.Twins.Record.SqliteCommands;
+
+namespace TwinGuard.Twins.Respond;
+
+/// <summary>Thresholds analysts' verdicts raised (<see cref="DetectorTuning"/>), kept across restarts.</summary>
+public sealed partial class ResponseStore
+{
+    /// <summary>Stores a signal's raised factor (replacing the one before), with the verdict that raised it.</summary>
+    public void SetThresholdRaise(string assetId, string signalId, double factor, string by, string why, long findingId) =>
+        _connection.Execute(
+            """
+            INSERT INTO threshold_raises (asset, signal, factor, actor, why, finding_id, time_ms) VALUES ($a, $s, $f, $b, $w, $i, $t)
+            ON CONFLICT(asset, signal) DO UPDATE SET factor = $f, actor = $b, why = $w, finding_id = $i, time_ms = $t
+            """,
+            ("$a", assetId), ("$s", signalId), ("$f", factor), ("$b", by), ("$w", why), ("$i", findingId), ("$t", _time.GetUtcNow().ToUnixTimeMilliseconds()));
+
+    /// <summary>Puts a signal's thresholds back as configured; false when they were not raised.</summary>
+    public bool ResetThresholdRaise(string assetId, string signalId) =>
+        _connection.Execute("DELETE FROM threshold_raises WHERE asset = $a AND signal = $s", ("$a", assetId), ("$s", signalId)) == 1;
+
+    /// <summary>Every raised threshold.</summary>
+    public IReadOnlyList<SignalTuning> ThresholdRaises() =>
+        _connection.Query("SELECT asset, signal, factor FROM threshold_raises ORDER BY asset, signal", r => new SignalTuning(r.GetString(0), r.GetString(1), r.GetDouble(2)));
+}

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using TwinGuard.Server.Hosting;
+using TwinGuard.Twins.Record;
+
+namespace TwinGuard.EndToEnd.Tests;
+
+/// <summary>
+/// Every finding to the SIEM, at least once, through a whole <c>twinguard serve</c> process: its syslog collector (a
+/// real TCP listener) is down for the first 60 s while findings keep coming, then comes up.
+/// </summary>
+public sealed partial class SiemOutageEndToEndTests
+{
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Serve_SyslogCollectorDownFor60Seconds_EveryFindingArrivesAfterItComesBack_NoneTwice()
+    {
+        var directory = Directory.CreateTempSubdirectory("twinguard-siem-outage-").FullName;
+        var (siemPort, mqttPort, apiPort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
+        var plant = Path.Combine(directory, "plant.yaml");
+        File.Copy(ServedSite.SamplePlantPath, plant);
+        await File.WriteAllTextAsync(Path.Combine(directory, "playbooks.yaml"), string.Create(CultureInfo.InvariantCulture, $$"""
+            notifiers:
+              - { id: siem, kind: syslog, host: 127.0.0.1, port: {{siemPort}}, transport: tcp }
+            forward:
+              - notifier: siem
+            playbooks: []
+            """));
+        var data = Path.Combine(directory, "data");
+        using var serve = StartServe(plant, data, mqttPort, apiPort, Path.Combine(directory, "keys"));
+        try
+        {
+            using var http = new HttpClient();
+            await Eventually.HoldsAsync(() => Healthy(http, apiPort), up => up, TimeSpan.FromSeconds(90), "serve answering /health");
+
+            // The collector is down: unknown clients keep knocking, each one a finding of its own, for a whole minute.
+            var down = Stopwatch.StartNew();
+            var probes = 0;
+            while (down.Elapsed < Outage)
+            {
+                await ProbeAsync(mqttPort, data, ++probes);
+            }
+
+            Assert.True(CountFindings(data) >= probes, "every probe is a stored finding");
+
+            // The collector comes up; two more findings while it is up.
+            var listener = new TcpListener(IPAddress.Loopback, siemPort);
+            listener.Start();
+            var received = new ConcurrentQueue<string>();
+            using var collecting = new CancellationTokenSource();
+            var collector = CollectAsync(listener, received, collecting.Token);
+            await ProbeAsync(mqttPort, data, ++probes);
+            await ProbeAsync(mqttPort, data, ++probes);
+
+            // Every stored finding arrives (the forwarder retries with back-off up to 30 s), each exactly once.
+            var stored = StoredIds(data);
+            var ids = await Eventually.HoldsAsync(
+                () => received.Select(FindingId).ToList(),
+                got => stored.All(got.Contains),
+                TimeSpan.FromSeconds(90),
+                $"all {stored.Count} stored findings at the collector");
+            await collecting.CancelAsync();
+            await collector;
+            listener.Stop();
+
+            Assert.True(stored.Count >= probes, $"{stored.Count} findings stored for {probes} probes");
+            var twice = ids.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.True(twice.Count == 0, $"delivered more than once: {string.Join(", ", twice)}");
+            Assert.Equal(stored.Order(), ids.Order());
+            // In the order they were found: the queue on disk kept it through the outage.
+            Assert.Equal(ids.Order(), ids);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
+    }
+
+    private static Process StartServe(string plant, string data, int mqttPort, int apiPort, string keys)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "twinguard"))
+        {
+            ArgumentList =
+            {
+                "serve", "--config", plant, "--data-dir", data,
+                "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--urls", $"http://127.0.0.1:{apiPort.ToString(CultureInfo.InvariantCulture)}",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+            Environment = { ["TWINGUARD_KEY_DIR"] = keys },
+        };
+        var process = Process.Start(start)!;
+        // Drained so that a full pipe never blocks serve.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static bool Healthy(HttpClient http, int apiPort)
+    {
+        try
+        {
+            return http.GetAsync(new Uri($"http://127.0.0.1:{apiPort.ToString(CultureInfo.InvariantCulture)}/health")).GetAwaiter().GetResult().IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// An unknown client tries to publish, each probe from an address block of its own (127.0.N.1: the refusals of
+    /// one block fold into one finding); returns once its refusal is a stored finding.
+    /// </summary>
+    private static async Task ProbeAsync(int mqttPort, string data, int probe)
+    {
+        var before = CountFindings(data);
+        var address = string.Create(CultureInfo.InvariantCulture, $"127.{(probe >> 8) & 255}.{probe & 255}.1");
+        await MosquittoPub.PublishAsync(mqttPort, $"probe-{probe.ToString(CultureInfo.InvariantCulture)}", "guessed", "plant/pump1", """{"ts":1,"seq":1,"value":1}""", address);
+        await Eventually.HoldsAsync(() => CountFindings(data), n => n > before, TimeSpan.FromSeconds(20), $"probe {probe}'s finding stored");
+    }
+
+    private static int CountFindings(string data)
+    {
+        using var store = PlantStore.Open(data, readOnly: true);
+        return store.Findings(limit: 100_000).Count;
+    }
+
+    private static List<long> StoredIds(string data)
+    {
+        using var store = PlantStore.Open(data, readOnly: true);
+        return store.Findings(limit: 100_000).Select(f => f.Id).ToList();
+    }
+
+    /// <summary>Accepts the forwarder's connections and reads their octet-counted frames (RFC 6587 §3.4.1) until cancelled.</summary>
+    private static async Task CollectAsync(TcpListener listener, ConcurrentQueue<string> received, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                using var client = await listener.AcceptTcpClientAsync(cancellationToken);
+                var stream = client.GetStream();
+                try
+                {
+                    while (true)
+                    {
+                        received.Enqueue(await LockdownListeners.ReadFrameAsync(stream, cancellationToken));
+                    }
+                }
+                catch (EndOfStreamException)
+                {
+                    // The forwarder closed this connection (one per message).
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static long FindingId(string frame) =>
+        long.Parse(FindingSd().Match(frame) is { Success: true } m ? m.Groups[1].Value : throw new InvalidDataException("no finding id in: " + frame), CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("""\[twinguard@32473 finding="(\d+)" """)]
+    private static partial Regex FindingSd();
+}
