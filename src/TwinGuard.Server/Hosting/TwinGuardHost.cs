@@ -23,6 +23,7 @@ internal static class TwinGuardHost
         services.AddSingleton(settings);
         services.AddResponse(settings.Response, settings.DataDirectory);
         services.AddPipeline(settings);
+        services.AddEdges(settings);
         services.AddModbus(settings.Plant);
         services.AddOpcUa(settings.Plant);
         services.AddIntel(settings);
