@@ -51,6 +51,8 @@ static int Usage()
 
 static async Task<int> PrintKeyAsync(string dataDirectory)
 {
+    TwinGuard.Server.Hosting.OwnerOnlyFiles.ApplyUmask();
+    TwinGuard.Server.Hosting.OwnerOnlyFiles.SecureDirectory(dataDirectory);
     var options = new EdgeOptions("key", string.Empty, null, dataDirectory, new IPEndPoint(IPAddress.Loopback, 0), null);
     await using var ledger = EdgeLedger.Open(options, TimeProvider.System);
     Console.WriteLine(ledger.PublicKey.VerifierKey);
@@ -59,6 +61,9 @@ static async Task<int> PrintKeyAsync(string dataDirectory)
 
 static async Task<int> RunAsync(EdgeOptions options, EdgeLog log)
 {
+    // The edge's ledger, outbox and keys are its own, as the site's data directory is (the same code).
+    TwinGuard.Server.Hosting.OwnerOnlyFiles.ApplyUmask();
+    TwinGuard.Server.Hosting.OwnerOnlyFiles.SecureDirectory(options.DataDirectory);
     var plant = PlantModelLoader.Load(options.PlantModel);
     var plan = options.Playbooks is { } playbooks ? PlaybookLoader.Load(playbooks, plant) : ResponsePlan.Empty;
     using var stop = new CancellationTokenSource();

@@ -44,19 +44,22 @@ internal sealed class EdgeContainer(
                     continue;
                 }
 
+                var verb = action.Kind switch
+                {
+                    ActionKind.Disconnect => "disconnect",
+                    ActionKind.RevokeCredentials => "revoke",
+                    _ => "quarantine",
+                };
                 foreach (var (target, id) in Targets(action.Kind, incident))
                 {
-                    await ApplyAsync(new EdgeContainment("quarantine", target, id, $"playbook {playbook.Id}: {incident.Title}", "edge"), incident.Id, playbook.Id,
-                        action.Kind);
+                    await ApplyAsync(new EdgeContainment(verb, target, id, $"playbook {playbook.Id}: {incident.Title}", "edge"), incident.Id, playbook.Id);
                 }
             }
         }
     }
 
     /// <summary>Puts in force (or lifts) a containment the site decided.</summary>
-    public Task ApplyFromSiteAsync(EdgeContainment containment) =>
-        ApplyAsync(containment with { By = "site" }, null, null, containment.Target == "device" ? ActionKind.QuarantineSource
-            : containment.Target == "asset" ? ActionKind.QuarantineAsset : ActionKind.QuarantineSignals);
+    public Task ApplyFromSiteAsync(EdgeContainment containment) => ApplyAsync(containment with { By = "site" }, null, null);
 
     private static bool IsEdgeAction(ActionKind kind) =>
         kind is ActionKind.QuarantineSource or ActionKind.QuarantineAsset or ActionKind.QuarantineSignals or ActionKind.Disconnect or ActionKind.RevokeCredentials;
@@ -70,18 +73,18 @@ internal sealed class EdgeContainer(
         _ => [],
     };
 
-    private async Task ApplyAsync(EdgeContainment containment, long? incidentId, string? playbook, ActionKind kind)
+    private async Task ApplyAsync(EdgeContainment containment, long? incidentId, string? playbook)
     {
         var release = containment.Action == "release";
-        var changed = (containment.Target, kind, release) switch
+        var changed = (containment.Action, containment.Target) switch
         {
-            ("device", ActionKind.RevokeCredentials, false) => quarantine.RevokeCredentials(containment.Id) | quarantine.AddDevice(containment.Id),
-            ("device", ActionKind.Disconnect, false) => true,
-            ("device", _, false) => quarantine.AddDevice(containment.Id),
-            ("device", _, true) => quarantine.ReleaseDevice(containment.Id) | quarantine.RestoreCredentials(containment.Id),
-            ("asset", _, false) => quarantine.AddAsset(containment.Id),
-            ("asset", _, true) => quarantine.ReleaseAsset(containment.Id),
-            ("signal", _, _) when containment.Id.Split('/') is [var asset, var signal] =>
+            ("quarantine", "device") => quarantine.AddDevice(containment.Id),
+            ("revoke", "device") => quarantine.RevokeCredentials(containment.Id) | quarantine.AddDevice(containment.Id),
+            ("disconnect", "device") => true,
+            ("release", "device") => quarantine.ReleaseDevice(containment.Id) | quarantine.RestoreCredentials(containment.Id),
+            ("quarantine", "asset") => quarantine.AddAsset(containment.Id),
+            ("release", "asset") => quarantine.ReleaseAsset(containment.Id),
+            ("quarantine" or "release", "signal") when containment.Id.Split('/') is [var asset, var signal] =>
                 release ? quarantine.ReleaseSignal(asset, signal) : quarantine.AddSignal(asset, signal),
             _ => false,
         };

@@ -168,8 +168,8 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
         return (verb, target, action.Outcome) switch
         {
             (_, null, _) => null,
-            ("quarantine" or "revoke_credentials", _, ActionOutcome.Done or ActionOutcome.AlreadyInPlace) =>
-                new EdgeContainment("quarantine", target, action.Target, action.Detail, "site"),
+            ("quarantine", _, ActionOutcome.Done or ActionOutcome.AlreadyInPlace) => new EdgeContainment("quarantine", target, action.Target, action.Detail, "site"),
+            ("revoke_credentials", _, ActionOutcome.Done or ActionOutcome.AlreadyInPlace) => new EdgeContainment("revoke", target, action.Target, action.Detail, "site"),
             ("release", _, ActionOutcome.Released) => new EdgeContainment("release", target, action.Target, action.Detail, "site"),
             _ => null,
         };
