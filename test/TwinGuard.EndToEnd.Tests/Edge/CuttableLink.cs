@@ -33,7 +33,11 @@ internal sealed class CuttableLink : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0); // RST, as a pulled cable looks to the peer that sends next
+                if (client.Client is { Connected: true } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0); // RST, as a pulled cable looks to the peer that sends next
+                }
+
                 client.Dispose();
             }
 
