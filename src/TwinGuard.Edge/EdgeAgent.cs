@@ -77,6 +77,8 @@ internal sealed class EdgeAgent : IAsyncDisposable
         }
 
         _ledger.CheckpointSigned += OnCheckpoint;
+        _twins.FirstAccepted += () => log.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"first reading accepted {(time.GetUtcNow() - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds:F0} ms after the process started"));
         Assets = assets;
         Metrics = metrics;
     }

@@ -12,6 +12,9 @@ try
     {
         ["run", .. var rest] => await RunAsync(EdgeCommandLine.Parse(rest), log),
         ["key", "--data-dir", var dir] => await PrintKeyAsync(dir),
+        ["bench", "--config", var config] => await EdgeBench.RunAsync(PlantModelLoader.Load(config), TimeSpan.FromSeconds(5)),
+        ["bench", "--config", var config, "--seconds", var seconds] when int.TryParse(seconds, out var s) && s is > 0 and <= 3600 =>
+            await EdgeBench.RunAsync(PlantModelLoader.Load(config), TimeSpan.FromSeconds(s)),
         ["--version"] => Print("twinguard-edge 1.0"),
         _ => Usage(),
     };
@@ -45,6 +48,7 @@ static int Usage()
                                   [--listen 127.0.0.1:1883] [--assets a,b] [--outbox-mb 256] [--checkpoint-interval 10s]
                                   [--site HOST:PORT --site-ca ca.crt --cert edge.crt --key edge.key [--site-witness-key KEY|FILE]]
                twinguard-edge key --data-dir DIR      (prints the verifier key of the edge's ledger, for the site's plant model)
+               twinguard-edge bench --config plant.yaml [--seconds 5]   (readings/s through the edge's twin and outbox; JSON)
         """);
     return 1;
 }

@@ -20,6 +20,7 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
     private readonly Outbox _outbox;
     private readonly TimeProvider _time;
     private readonly ITimer _staleness;
+    private bool _anyAccepted;
 
     public EdgeTwins(PlantModel plant, IReadOnlySet<string> assets, EvidenceSink evidence, QuarantineList quarantine, Outbox outbox)
     {
@@ -31,6 +32,9 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
         var period = _twins.Count == 0 ? TimeSpan.FromSeconds(1) : _twins.Values.SelectMany(t => t.Asset.Signals).Min(s => s.Period) * 4;
         _staleness = _time.CreateTimer(_ => CheckStaleness(), null, period, period);
     }
+
+    /// <summary>Raised once, when the first reading is accepted (the agent reports its start-up time with it).</summary>
+    public event Action? FirstAccepted;
 
     /// <summary>Relations evaluated at the edge.</summary>
     public int Relations => _relations.Count;
@@ -52,6 +56,11 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
             if (accepted.Count > 0)
             {
                 _outbox.EnqueueReading(asset, message, accepted);
+                if (!_anyAccepted)
+                {
+                    _anyAccepted = true;
+                    FirstAccepted?.Invoke();
+                }
             }
         }
 
