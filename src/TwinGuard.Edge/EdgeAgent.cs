@@ -78,7 +78,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
 
         _ledger.CheckpointSigned += OnCheckpoint;
         _twins.FirstAccepted += () => log.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"first reading accepted {(time.GetUtcNow() - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds:F0} ms after the process started"));
+            $"first reading accepted {SinceStart():F0} ms after the process started"));
         Assets = assets;
         Metrics = metrics;
     }
@@ -104,7 +104,8 @@ internal sealed class EdgeAgent : IAsyncDisposable
         _recording = Task.Run(() => _recorder.RunAsync(_stop.Token));
         await _broker.StartAsync();
         _uplink?.Start();
-        _log.Info($"edge {_options.EdgeId}: {Assets.Count} asset(s), {_twins.Relations} relation(s), devices on {string.Join(", ", Listening.Select(l => l.EndPoint))}, ledger key {_ledger.PublicKey.VerifierKey}");
+        _log.Info($"edge {_options.EdgeId}: {Assets.Count} asset(s), {_twins.Relations} relation(s), devices on {string.Join(", ", Listening.Select(l => l.EndPoint))}, "
+                  + $"ledger key {_ledger.PublicKey.VerifierKey}; ready {SinceStart():F0} ms after the process started");
     }
 
     /// <summary>A one-line state for the log.</summary>
@@ -139,6 +140,8 @@ internal sealed class EdgeAgent : IAsyncDisposable
         _unusedHttp.Dispose();
         _stop.Dispose();
     }
+
+    private double SinceStart() => (_time.GetUtcNow() - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds;
 
     private static HashSet<string> ServedAssets(PlantModel plant, EdgeOptions options)
     {

@@ -84,8 +84,7 @@ internal sealed class EdgeContainer(
             ("release", "device") => quarantine.ReleaseDevice(containment.Id) | quarantine.RestoreCredentials(containment.Id),
             ("quarantine", "asset") => quarantine.AddAsset(containment.Id),
             ("release", "asset") => quarantine.ReleaseAsset(containment.Id),
-            ("quarantine" or "release", "signal") when containment.Id.Split('/') is [var asset, var signal] =>
-                release ? quarantine.ReleaseSignal(asset, signal) : quarantine.AddSignal(asset, signal),
+            ("quarantine" or "release", "signal") => ApplySignals(containment.Id, release),
             _ => false,
         };
 
@@ -106,6 +105,21 @@ internal sealed class EdgeContainer(
         {
             outbox.EnqueueContainment(containment);
         }
+    }
+
+    /// <summary>Quarantines or releases <c>asset/signal</c> ids, comma-separated as the site's respond stage writes them.</summary>
+    private bool ApplySignals(string ids, bool release)
+    {
+        var changed = false;
+        foreach (var id in ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (id.Split('/') is [var asset, var signal])
+            {
+                changed |= release ? quarantine.ReleaseSignal(asset, signal) : quarantine.AddSignal(asset, signal);
+            }
+        }
+
+        return changed;
     }
 
     private void Record(long? incidentId, string? playbook, string action, string target, ActionOutcome outcome, string by, string detail) =>

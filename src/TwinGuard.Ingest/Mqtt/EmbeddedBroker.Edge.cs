@@ -16,8 +16,23 @@ namespace TwinGuard.Ingest.Mqtt;
 /// </summary>
 public sealed partial class EmbeddedBroker
 {
+    private IEdgeReceiver? _edges;
+    private bool _edgeSubscriptionsFollowed;
+
     /// <summary>Where edge messages go; null: edges are refused like a device publishing outside its topics.</summary>
-    public IEdgeReceiver? Edges { get; set; }
+    public IEdgeReceiver? Edges
+    {
+        get => _edges;
+        set
+        {
+            _edges = value;
+            if (value is not null && !_edgeSubscriptionsFollowed)
+            {
+                _edgeSubscriptionsFollowed = true;
+                _server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
+            }
+        }
+    }
 
     /// <summary>Sends a message down to an edge (<see cref="EdgeTopics.Down"/>), at least once while it is connected.</summary>
     public Task SendToEdgeAsync(string edgeId, byte[] payload, CancellationToken cancellationToken) =>
@@ -25,6 +40,22 @@ public sealed partial class EmbeddedBroker
             new InjectedMqttApplicationMessage(new MqttApplicationMessageBuilder()
                 .WithTopic(EdgeTopics.Down(edgeId)).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()),
             cancellationToken);
+
+    private async Task OnClientSubscribedAsync(ClientSubscribedTopicEventArgs e)
+    {
+        if (_edges is { } edges && e.SessionItems?[SourceKey] is SourceInfo { Device.EdgeLedgerKey: not null } source
+            && string.Equals(e.TopicFilter.Topic, EdgeTopics.Down(source.Device.Id), StringComparison.Ordinal))
+        {
+            try
+            {
+                await edges.LinkedAsync(source.Device, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogInterceptFailed(_logger, ex, source.Device.Id, e.TopicFilter.Topic);
+            }
+        }
+    }
 
     private async Task InterceptEdgeAsync(InterceptingPublishEventArgs e, SourceInfo source)
     {

@@ -9,11 +9,13 @@ namespace TwinGuard.Server.Hosting;
 /// and every containment the respond stage puts in force or lifts is sent to the edges, so a decision of the site
 /// reaches the gateways beside the devices.
 /// </summary>
-internal sealed partial class EdgeSiteService(EdgeSite edges, EmbeddedBroker broker, ResponseEngine engine, ILogger<EdgeSiteService> logger) : IHostedService
+internal sealed partial class EdgeSiteService(EdgeSite edges, EmbeddedBroker broker, ResponseEngine engine, ResponseStore store, ILogger<EdgeSiteService> logger)
+    : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         edges.SendDown = broker.SendToEdgeAsync;
+        edges.ActiveContainments = () => [.. store.Quarantines().Select(EdgeSite.ContainmentOf).OfType<Twins.Edge.EdgeContainment>()];
         broker.Edges = edges;
         engine.ActionRecorded += OnActionRecorded;
         LogEdges(logger, edges.Edges.Count(), edges.WitnessKey.VerifierKey);

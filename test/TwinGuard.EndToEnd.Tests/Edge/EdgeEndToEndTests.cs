@@ -62,7 +62,10 @@ public sealed class EdgeEndToEndTests
                 "the edge to quarantine the device on its own");
         }
 
-        var (refusedCode, refusal) = await MosquittoPub.PublishAsync(devicePort, Device, Password, "plant/tank1", """{"ts": 1, "seq": 999, "value": 1}""");
+        // A containment the site decides while the edge is cut off reaches it when the link returns.
+        await site.Engine.QuarantineAsync(QuarantineKind.Source, "conveyor-plc", "operator", "decided while the edge was cut off");
+
+        var (refusedCode, _) = await MosquittoPub.PublishAsync(devicePort, Device, Password, "plant/tank1", """{"ts": 1, "seq": 999, "value": 1}""");
         Assert.NotEqual(0, refusedCode); // the edge's broker now refuses the device's connections
         Assert.Equal(0, site.Edges.Count("edge1", "containment")); // nothing crossed the cut link
 
@@ -80,7 +83,10 @@ public sealed class EdgeEndToEndTests
         var containment = site.Edges.Messages("edge1", "containment").Select(m => m.Containment!).Single(c => c.Action == "quarantine");
         Assert.Equal(("quarantine", "device", Device, "edge"), (containment.Action, containment.Target, containment.Id, containment.By));
 
-        // The site decides a containment: it reaches the edge's gate.
+        await edge.LineAsync(l => l.Contains("quarantine device conveyor-plc by site: Done", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            "the containment decided during the cut at the edge");
+
+        // The site decides a containment while linked: it reaches the edge's gate at once.
         await site.Engine.QuarantineAsync(QuarantineKind.Source, "loop-plc", "operator", "site decision in the edge test");
         await edge.LineAsync(l => l.Contains("quarantine device loop-plc by site: Done", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
             "the site's containment at the edge");

@@ -109,6 +109,31 @@ public sealed class EdgeSiteTests : IDisposable
     public void ContainmentOf_OtherAction_IsNotSent(string action, ActionOutcome outcome) =>
         Assert.Null(EdgeSite.ContainmentOf(new ActionRecord(1, DateTimeOffset.UnixEpoch, null, null, action, "x", outcome, "operator", "why", TimeSpan.Zero)));
 
+    [Fact]
+    public async Task LinkedAsync_ContainmentsInForce_SentAgainToThatEdge()
+    {
+        var sent = new List<(string Edge, EdgeDownMessage Message)>();
+        _site.SendDown = (edge, bytes, _) =>
+        {
+            sent.Add((edge, JsonSerializer.Deserialize(bytes, EdgeJson.Default.EdgeDownMessage)!));
+            return Task.CompletedTask;
+        };
+        _site.ActiveContainments = () =>
+        [
+            EdgeSite.ContainmentOf(new QuarantineEntry(1, QuarantineKind.Source, "loop-plc", null, DateTimeOffset.UnixEpoch, "op", "why", null, null, null, null, null))!,
+        ];
+
+        await _site.LinkedAsync(_edge, CancellationToken.None);
+
+        var (edge, message) = Assert.Single(sent);
+        Assert.Equal(("edge1", "containment", "quarantine", "device", "loop-plc"),
+            (edge, message.Kind, message.Containment!.Action, message.Containment.Target, message.Containment.Id));
+    }
+
+    [Fact]
+    public void ContainmentOf_AddressQuarantine_StaysAtTheSite() =>
+        Assert.Null(EdgeSite.ContainmentOf(new QuarantineEntry(1, QuarantineKind.Address, "203.0.113.7", null, DateTimeOffset.UnixEpoch, "op", "why", null, null, null, null, null)));
+
     public void Dispose()
     {
         _site.Dispose();

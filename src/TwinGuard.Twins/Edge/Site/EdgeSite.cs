@@ -65,6 +65,9 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
     /// <summary>Sends a message down to an edge (the broker's); unset: nothing goes down.</summary>
     public Func<string, byte[], CancellationToken, Task>? SendDown { get; set; }
 
+    /// <summary>The containments in force at the site now (the respond stage's store); unset: none are re-sent.</summary>
+    public Func<IReadOnlyList<EdgeContainment>>? ActiveContainments { get; set; }
+
     /// <summary>Messages kept since start.</summary>
     public long Kept => Interlocked.Read(ref _kept);
 
@@ -130,6 +133,40 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
         }
 
         return null;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Every containment in force is sent again: one decided while the edge was cut off (its clean session lost the
+    /// message) reaches it now; one it already has is <c>already in place</c> there.
+    /// </remarks>
+    public async Task LinkedAsync(DeviceModel edge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(edge);
+        if (SendDown is not { } send || ActiveContainments?.Invoke() is not { Count: > 0 } active)
+        {
+            return;
+        }
+
+        foreach (var containment in active)
+        {
+            await send(edge.Id, JsonSerializer.SerializeToUtf8Bytes(new EdgeDownMessage("containment") { Containment = containment }, EdgeJson.Default.EdgeDownMessage),
+                cancellationToken);
+        }
+    }
+
+    /// <summary>The containment a quarantine in force at the site means for the edges, if any.</summary>
+    public static EdgeContainment? ContainmentOf(QuarantineEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Kind switch
+        {
+            QuarantineKind.Source => new EdgeContainment("quarantine", "device", entry.Target, entry.Reason, "site"),
+            QuarantineKind.Credentials => new EdgeContainment("revoke", "device", entry.Target, entry.Reason, "site"),
+            QuarantineKind.Asset => new EdgeContainment("quarantine", "asset", entry.Target, entry.Reason, "site"),
+            QuarantineKind.Signal => new EdgeContainment("quarantine", "signal", entry.Target, entry.Reason, "site"),
+            _ => null,
+        };
     }
 
     /// <summary>Sends a containment the site decided to every edge (an edge ignores ids it does not serve).</summary>

@@ -10,4 +10,7 @@ public interface IEdgeReceiver
     /// repeat already kept), else the reason it is refused.
     /// </summary>
     Task<string?> ReceiveAsync(DeviceModel edge, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+
+    /// <summary>The edge subscribed to what the site sends down (it linked, or linked again): the site brings it up to date.</summary>
+    Task LinkedAsync(DeviceModel edge, CancellationToken cancellationToken);
 }
