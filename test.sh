@@ -26,4 +26,14 @@ if [[ ! -d test/opcua-server/node_modules/node-opcua ]]; then
   (cd test/opcua-server && npm ci --no-audit --no-fund)
 fi
 
+# twinguard-edge, published once as Native AOT (needs clang and zlib1g-dev, above) for the tests that run it as a process:
+# native compilation takes minutes, so the tests use this binary instead of publishing it each.
+if [[ -z "${TWINGUARD_EDGE_BIN:-}" ]]; then
+  echo "test.sh: publishing twinguard-edge (Native AOT, linux-x64)"
+  started=$SECONDS
+  dotnet publish src/TwinGuard.Edge -c Release -r linux-x64 -o artifacts/edge/linux-x64 --nologo -v quiet
+  echo "test.sh: twinguard-edge published in $((SECONDS - started)) s"
+  export TWINGUARD_EDGE_BIN="$PWD/artifacts/edge/linux-x64/twinguard-edge"
+fi
+
 dotnet test TwinGuard.slnx -c Release --logger "console;verbosity=normal" "$@"

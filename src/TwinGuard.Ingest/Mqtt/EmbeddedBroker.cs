@@ -157,6 +157,12 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             return;
         }
 
+        if (source.Device.EdgeLedgerKey is not null)
+        {
+            await InterceptEdgeAsync(e, source);
+            return;
+        }
+
         var payload = e.ApplicationMessage.Payload;
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         try

@@ -27,6 +27,7 @@ internal static class TwinGuardHost
         services.AddClusterLedger(settings);
         services.AddPipeline(settings);
         services.AddClusterServices(settings);
+        services.AddEdges(settings);
         services.AddModbus(settings.Plant);
         services.AddOpcUa(settings.Plant);
         services.AddIntel(settings);

@@ -23,6 +23,13 @@ public sealed record DeviceModel(string Id, string Name, PasswordHash? PasswordH
     /// <summary>Topic filters the device may subscribe to; empty (the default): it publishes only, every SUBSCRIBE is refused.</summary>
     public IReadOnlyList<string> Subscribe { get; init; } = [];
 
+    /// <summary>
+    /// For an edge agent (<c>twinguard-edge</c>, <c>edge: { ledger_key: ... }</c> in the plant model): the verifier key of
+    /// the edge's own ledger, whose checkpoints the site cosigns. Null for a device. An edge publishes only on
+    /// <c>edge/ID/up</c> and reads <c>edge/ID/down</c> (docs/edge.md).
+    /// </summary>
+    public string? EdgeLedgerKey { get; init; }
+
     /// <summary>True when <paramref name="address"/> may be this device's (always, when no addresses are declared).</summary>
     public bool IsExpectedAddress(IPAddress address)
     {

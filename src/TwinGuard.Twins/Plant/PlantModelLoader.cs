@@ -163,7 +163,7 @@ public static class PlantModelLoader
 
     private static DeviceModel ReadDevice(YamlField field)
     {
-        field.AllowOnly("id", "name", "password_hash", "topics", "addresses", "certificate", "subscribe");
+        field.AllowOnly("id", "name", "password_hash", "topics", "addresses", "certificate", "subscribe", "edge");
         var id = field.Required("id").Identifier();
         var certificate = field.Optional("certificate") is { } c ? NetworkModelReader.ReadDeviceCertificate(c) : null;
         PasswordHash? hash = null;
@@ -185,7 +185,25 @@ public static class PlantModelLoader
             Addresses = field.Optional("addresses")?.Items().Select(Network).ToList() ?? [],
             Certificate = certificate,
             Subscribe = field.Optional("subscribe") is { } s ? ReadFilters(s) : [],
+            EdgeLedgerKey = field.Optional("edge") is { } edge ? ReadEdgeLedgerKey(edge) : null,
         };
+    }
+
+    private static string ReadEdgeLedgerKey(YamlField edge)
+    {
+        edge.AllowOnly("ledger_key");
+        var field = edge.Required("ledger_key");
+        var key = field.String().Trim();
+        try
+        {
+            using var parsed = TwinGuard.Ledger.Checkpoints.LedgerPublicKey.FromVerifierKey(key);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw field.Error($"expected the verifier key of the edge's ledger (`twinguard-edge key`): {ex.Message}");
+        }
+
+        return key;
     }
 
     private static List<string> ReadFilters(YamlField list)

@@ -61,7 +61,7 @@ public sealed class ForwardQueue : IDisposable
     /// <summary>Appends a message; false (and counted) when it does not fit.</summary>
     public bool TryEnqueue(string message)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message) + "\n");
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message, ForwardQueueJson.Default.String) + "\n");
         if (bytes.Length > MaxMessageBytes || _length - _cursor + bytes.Length > _maxBytes)
         {
             Dropped++;
@@ -88,7 +88,7 @@ public sealed class ForwardQueue : IDisposable
         _file.Seek(_cursor, SeekOrigin.Begin);
         var read = _file.ReadAtLeast(_line, (int)Math.Min(_line.Length, _length - _cursor), throwOnEndOfStream: false);
         var end = Array.IndexOf(_line, (byte)'\n', 0, read);
-        if (end < 0 || JsonSerializer.Deserialize<string>(_line.AsSpan(0, end)) is not { } text)
+        if (end < 0 || JsonSerializer.Deserialize(_line.AsSpan(0, end), ForwardQueueJson.Default.String) is not { } text)
         {
             throw new InvalidDataException($"{_file.Name}: damaged line at offset {_cursor}");
         }

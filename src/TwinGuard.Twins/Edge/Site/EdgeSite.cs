@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using TwinGuard.Ledger.Checkpoints;
+using TwinGuard.Ledger.Witnessing;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.Twins.Edge.Site;
+
+/// <summary>
+/// The site's side of its edge agents: keeps every message an edge forwards exactly once by id (<c>edges.db</c>),
+/// raises the edges' findings into the site's pipeline (so they are recorded, correlated and answered by the site's
+/// playbooks like its own), cosigns the edges' ledger checkpoints as a c2sp.org/tlog-witness witness, and sends
+/// containments the site decides down to the edges.
+/// </summary>
+/// <remarks>
+/// Bounded: a message is at most <see cref="MaxMessageBytes"/>; the table grows with what edges forward, like the
+/// site's findings table (retention is the site's). Repeats (an edge re-sending after a lost PUBACK) are counted in
+/// <see cref="Repeats"/> and acknowledged without being kept twice. The witness key lives in <c>DATA/edge-witness</c>;
+/// its verifier key is written to <c>DATA/edge-witness/witness.vkey</c> for the edges' <c>--site-witness-key</c>.
+/// </remarks>
+public sealed class EdgeSite : IEdgeReceiver, IDisposable
+{
+    /// <summary>Largest edge message kept.</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    private readonly PlantModel _plant;
+    private readonly EvidenceSink _evidence;
+    private readonly TimeProvider _time;
+    private readonly SqliteConnection _db;
+    private readonly Witness _witness;
+    private readonly Lock _gate = new();
+    private long _kept;
+    private long _repeats;
+    private long _refused;
+
+    /// <summary>Opens the site's edge records in <paramref name="dataDirectory"/> for the edges <paramref name="plant"/> declares.</summary>
+    public EdgeSite(PlantModel plant, EvidenceSink evidence, string dataDirectory, TimeProvider time)
+    {
+        _plant = plant;
+        _evidence = evidence;
+        _time = time;
+        _db = SqliteCommands.Open(Path.Combine(dataDirectory, "edges.db"), SqliteOpenMode.ReadWriteCreate);
+        _db.Execute("""
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS edge_messages (
+                edge TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, received INTEGER NOT NULL, body TEXT NOT NULL,
+                PRIMARY KEY (edge, id)) WITHOUT ROWID;
+            """);
+        var witnessDirectory = Path.Combine(dataDirectory, "edge-witness");
+        var key = WitnessSigningKey.LoadOrCreate(Path.Combine(witnessDirectory, "key.pem"), "twinguard.site/" + plant.Site.Id);
+        _witness = new Witness(key, witnessDirectory, [.. Edges.Select(d => LedgerPublicKey.FromVerifierKey(d.EdgeLedgerKey!))], time);
+        File.WriteAllText(Path.Combine(witnessDirectory, "witness.vkey"), _witness.PublicKey.VerifierKey + "\n");
+    }
+
+    /// <summary>The edge agents of the plant model.</summary>
+    public IEnumerable<DeviceModel> Edges => _plant.Devices.Where(d => d.EdgeLedgerKey is not null);
+
+    /// <summary>The key the site cosigns edge checkpoints with.</summary>
+    public WitnessPublicKey WitnessKey => _witness.PublicKey;
+
+    /// <summary>Sends a message down to an edge (the broker's); unset: nothing goes down.</summary>
+    public Func<string, byte[], CancellationToken, Task>? SendDown { get; set; }
+
+    /// <summary>The containments in force at the site now (the respond stage's store); unset: none are re-sent.</summary>
+    public Func<IReadOnlyList<EdgeContainment>>? ActiveContainments { get; set; }
+
+    /// <summary>Messages kept since start.</summary>
+    public long Kept => Interlocked.Read(ref _kept);
+
+    /// <summary>Repeats acknowledged without being kept again.</summary>
+    public long Repeats => Interlocked.Read(ref _repeats);
+
+    /// <summary>Messages refused as malformed.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>How many messages of <paramref name="kind"/> the site holds from <paramref name="edgeId"/>, and how many distinct ids.</summary>
+    public long Count(string edgeId, string kind)
+    {
+        lock (_gate)
+        {
+            return _db.Query("SELECT count(*) FROM edge_messages WHERE edge = $edge AND kind = $kind", r => r.GetInt64(0), ("$edge", edgeId), ("$kind", kind))[0];
+        }
+    }
+
+    /// <summary>The bodies of the messages of <paramref name="kind"/> the site holds from <paramref name="edgeId"/>, in arrival order.</summary>
+    public IReadOnlyList<EdgeMessage> Messages(string edgeId, string kind)
+    {
+        lock (_gate)
+        {
+            return _db.Query("SELECT body FROM edge_messages WHERE edge = $edge AND kind = $kind ORDER BY received",
+                r => JsonSerializer.Deserialize(r.GetString(0), EdgeJson.Default.EdgeMessage)!, ("$edge", edgeId), ("$kind", kind));
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> ReceiveAsync(DeviceModel edge, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(edge);
+        var (message, problem) = Parse(payload);
+        if (message is null)
+        {
+            Interlocked.Increment(ref _refused);
+            return problem;
+        }
+
+        int added;
+        lock (_gate)
+        {
+            added = _db.Execute("INSERT OR IGNORE INTO edge_messages (edge, id, kind, received, body) VALUES ($edge, $id, $kind, $received, $body)",
+                ("$edge", edge.Id), ("$id", message.Id), ("$kind", message.Kind), ("$received", _time.GetUtcNow().ToUnixTimeMilliseconds()),
+                ("$body", System.Text.Encoding.UTF8.GetString(payload.Span)));
+        }
+
+        if (added == 0)
+        {
+            Interlocked.Increment(ref _repeats);
+            return null;
+        }
+
+        Interlocked.Increment(ref _kept);
+        switch (message.Kind)
+        {
+            case "finding":
+                _evidence.Raise(ToFinding(edge, message.Finding!));
+                break;
+            case "checkpoint":
+                await CosignAsync(edge, message.Checkpoint!, cancellationToken);
+                break;
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Every containment in force is sent again: one decided while the edge was cut off (its clean session lost the
+    /// message) reaches it now; one it already has is <c>already in place</c> there.
+    /// </remarks>
+    public async Task LinkedAsync(DeviceModel edge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(edge);
+        if (SendDown is not { } send || ActiveContainments?.Invoke() is not { Count: > 0 } active)
+        {
+            return;
+        }
+
+        foreach (var containment in active)
+        {
+            await send(edge.Id, JsonSerializer.SerializeToUtf8Bytes(new EdgeDownMessage("containment") { Containment = containment }, EdgeJson.Default.EdgeDownMessage),
+                cancellationToken);
+        }
+    }
+
+    /// <summary>The containment a quarantine in force at the site means for the edges, if any.</summary>
+    public static EdgeContainment? ContainmentOf(QuarantineEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Kind switch
+        {
+            QuarantineKind.Source => new EdgeContainment("quarantine", "device", entry.Target, entry.Reason, "site"),
+            QuarantineKind.Credentials => new EdgeContainment("revoke", "device", entry.Target, entry.Reason, "site"),
+            QuarantineKind.Asset => new EdgeContainment("quarantine", "asset", entry.Target, entry.Reason, "site"),
+            QuarantineKind.Signal => new EdgeContainment("quarantine", "signal", entry.Target, entry.Reason, "site"),
+            _ => null,
+        };
+    }
+
+    /// <summary>Sends a containment the site decided to every edge (an edge ignores ids it does not serve).</summary>
+    public async Task ContainAsync(EdgeContainment containment, CancellationToken cancellationToken)
+    {
+        if (SendDown is not { } send)
+        {
+            return;
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new EdgeDownMessage("containment") { Containment = containment }, EdgeJson.Default.EdgeDownMessage);
+        foreach (var edge in Edges)
+        {
+            await send(edge.Id, bytes, cancellationToken);
+        }
+    }
+
+    /// <summary>The containment an action of the site's respond stage puts in force or lifts at the edges, if any.</summary>
+    public static EdgeContainment? ContainmentOf(ActionRecord action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var colon = action.Action.IndexOf(": ", StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return null;
+        }
+
+        var verb = action.Action[..colon];
+        var target = action.Action[(colon + 2)..] switch
+        {
+            "source" or "credentials" or "device" => "device",
+            "asset" => "asset",
+            "signal" or "signals" => "signal",
+            _ => null,
+        };
+        return (verb, target, action.Outcome) switch
+        {
+            (_, null, _) => null,
+            ("quarantine", _, ActionOutcome.Done or ActionOutcome.AlreadyInPlace) => new EdgeContainment("quarantine", target, action.Target, action.Detail, "site"),
+            ("revoke_credentials", _, ActionOutcome.Done or ActionOutcome.AlreadyInPlace) => new EdgeContainment("revoke", target, action.Target, action.Detail, "site"),
+            ("release", _, ActionOutcome.Released) => new EdgeContainment("release", target, action.Target, action.Detail, "site"),
+            _ => null,
+        };
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _witness.Dispose();
+        _db.Dispose();
+    }
+
+    private static (EdgeMessage? Message, string Problem) Parse(ReadOnlyMemory<byte> payload)
+    {
+        if (payload.Length > MaxMessageBytes)
+        {
+            return (null, $"an edge message is at most {MaxMessageBytes} bytes");
+        }
+
+        EdgeMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(payload.Span, EdgeJson.Default.EdgeMessage);
+        }
+        catch (JsonException ex)
+        {
+            return (null, "not an edge message: " + EvidenceClip.Text(ex.Message));
+        }
+
+        return message switch
+        {
+            null => (null, "not an edge message: null"),
+            { Id: null or { Length: 0 or > 64 } } => (null, "an edge message needs an id of 1 to 64 characters"),
+            { Kind: "reading", Reading: not null } or { Kind: "checkpoint", Checkpoint: not null } or { Kind: "containment", Containment: not null } => (message, string.Empty),
+            { Kind: "finding", Finding: { } f } when ReasonCodes.TryParse(f.Reason, out _) && Enum.TryParse<Severity>(f.Severity, ignoreCase: true, out var s) && Enum.IsDefined(s) => (message, string.Empty),
+            _ => (null, $"edge message '{EvidenceClip.Text(message.Id)}' of kind '{EvidenceClip.Text(message.Kind)}' lacks its part or names an unknown reason or severity"),
+        };
+    }
+
+    private Finding ToFinding(DeviceModel edge, EdgeFinding f)
+    {
+        ReasonCodes.TryParse(f.Reason, out var reason);
+        Enum.TryParse<Severity>(f.Severity, ignoreCase: true, out var severity);
+        return new Finding(DateTimeOffset.FromUnixTimeMilliseconds(f.Time), reason, severity, EvidenceClip.Text(f.Asset), EvidenceClip.Text(f.Signal),
+            EvidenceClip.Text(f.Device), f.Value, f.Score, EvidenceClip.Text($"edge {edge.Id}: {f.Message}", EvidenceClip.MaxText * 4)!)
+        {
+            RemoteAddress = EvidenceClip.Text(f.RemoteAddress),
+        };
+    }
+
+    private async Task CosignAsync(DeviceModel edge, string request, CancellationToken cancellationToken)
+    {
+        var answer = _witness.AddCheckpoint(request);
+        // The checkpoint's tree size is the second line of its note (c2sp.org/tlog-checkpoint), after the proof's blank line.
+        var note = request.IndexOf("\n\n", StringComparison.Ordinal) is var blank and >= 0 ? request[(blank + 2)..].Split('\n') : [];
+        var size = note.Length > 1 && long.TryParse(note[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+        if (SendDown is { } send)
+        {
+            var down = new EdgeDownMessage("cosignature") { TreeSize = size, Status = answer.Status, Cosignature = answer.Body };
+            await send(edge.Id, JsonSerializer.SerializeToUtf8Bytes(down, EdgeJson.Default.EdgeDownMessage), cancellationToken);
+        }
+    }
+}

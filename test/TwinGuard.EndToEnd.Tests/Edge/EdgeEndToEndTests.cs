@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json;
+using TwinGuard.Ledger.Checkpoints;
+using TwinGuard.Ledger.Verification;
+using TwinGuard.Ledger.Witnessing;
+using TwinGuard.Server.Hosting;
+using TwinGuard.Testing;
+using TwinGuard.Twins.Edge;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.EndToEnd.Tests.Edge;
+
+/// <summary>
+/// The Native AOT edge agent as a real process between a device (mosquitto_pub) and a served site, over mqtts through a
+/// link the test cuts: the edge goes on detecting and containing alone, and once the link returns the site holds every
+/// reading the edge accepted exactly once, the edge's findings and containment, and cosigns the edge's checkpoints.
+/// </summary>
+public sealed class EdgeEndToEndTests
+{
+    private const string Device = "tank-gateway";
+    private const string Password = "demo-tank-gateway";
+
+    [Fact]
+    public async Task Edge_LinkCutDuringReplayAttack_ContainsAloneThenSiteHoldsEveryReadingOnce()
+    {
+        await using var site = await EdgeSiteFixture.StartAsync();
+        await using var link = new CuttableLink(new IPEndPoint(IPAddress.Loopback, site.MqttsPort));
+        var devicePort = LoopbackPorts.Free();
+        await using var edge = await EdgeProcess.StartAsync(site.EdgeArguments(devicePort, link.Port));
+        await edge.LineAsync(l => l.Contains("linked to site", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the edge to link to the site");
+
+        var random = new Random(7);
+        long sequence = 0;
+        await using (var device = new DeviceStream(devicePort, Device, Password, "plant/tank1"))
+        {
+            using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(250)); // the device's declared period
+            async Task PublishAsync(int count)
+            {
+                for (var i = 0; i < count && await pace.WaitForNextTickAsync(); i++)
+                {
+                    await device.PublishAsync(++sequence, 1.0 + (random.NextDouble() * 0.01), 40 + (random.NextDouble() * 0.1));
+                }
+            }
+
+            // Link up: readings reach the site as they are accepted.
+            await PublishAsync(16);
+            await Eventually.HoldsAsync(() => site.Edges.Count("edge1", "reading"), n => n >= 8, TimeSpan.FromSeconds(30), "readings at the site while linked");
+
+            // Link cut: the edge keeps accepting, detecting and recording.
+            link.Cut();
+            await edge.LineAsync(l => l.Contains("retrying", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the edge to notice the cut");
+            await PublishAsync(40);
+
+            // Replays while cut off: three refusals open an incident at the edge, and the site's playbook
+            // (contain-misbehaving-device) quarantines the device there, with no site to ask.
+            for (var replay = 0; replay < 3; replay++)
+            {
+                await device.PublishAsync(sequence - 10, 1.0, 40);
+            }
+
+            await edge.LineAsync(l => l.Contains($"quarantine device {Device} by edge: Done", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                "the edge to quarantine the device on its own");
+        }
+
+        // A containment the site decides while the edge is cut off reaches it when the link returns.
+        await site.Engine.QuarantineAsync(QuarantineKind.Source, "conveyor-plc", "operator", "decided while the edge was cut off");
+
+        var (refusedCode, _) = await MosquittoPub.PublishAsync(devicePort, Device, Password, "plant/tank1", """{"ts": 1, "seq": 999, "value": 1}""");
+        Assert.NotEqual(0, refusedCode); // the edge's broker now refuses the device's connections
+        Assert.Equal(0, site.Edges.Count("edge1", "containment")); // nothing crossed the cut link
+
+        // Link back: everything the edge kept arrives, each once.
+        link.Restore();
+        var accepted = sequence; // every reading before the replays was accepted; the replays were refused
+        await Eventually.HoldsAsync(() => site.Edges.Count("edge1", "reading"), n => n >= accepted, TimeSpan.FromSeconds(60), "every accepted reading at the site");
+        await Eventually.HoldsAsync(() => site.Edges.Count("edge1", "containment"), n => n >= 1, TimeSpan.FromSeconds(30), "the edge's containment at the site");
+        var readings = site.Edges.Messages("edge1", "reading").Select(m => m.Reading!).ToList();
+        Assert.Equal(accepted, readings.Count);
+        Assert.Equal(Enumerable.Range(1, (int)accepted).Select(i => (long)i), readings.Select(r => r.Sequence).Order());
+        Assert.All(readings, r => Assert.Equal(Device, r.Device));
+        var findings = site.Edges.Messages("edge1", "finding").Select(m => m.Finding!).ToList();
+        Assert.Equal(3, findings.Count(f => f.Reason == "replayed_sequence"));
+        var containment = site.Edges.Messages("edge1", "containment").Select(m => m.Containment!).Single(c => c.Action == "quarantine");
+        Assert.Equal(("quarantine", "device", Device, "edge"), (containment.Action, containment.Target, containment.Id, containment.By));
+
+        await edge.LineAsync(l => l.Contains("quarantine device conveyor-plc by site: Done", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            "the containment decided during the cut at the edge");
+
+        // The site decides a containment while linked: it reaches the edge's gate at once.
+        await site.Engine.QuarantineAsync(QuarantineKind.Source, "loop-plc", "operator", "site decision in the edge test");
+        await edge.LineAsync(l => l.Contains("quarantine device loop-plc by site: Done", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            "the site's containment at the edge");
+
+        // Both ledgers verify; the site cosigned the edge's checkpoints.
+        await Eventually.HoldsAsync(() => CosignedSize(site), n => n > 0, TimeSpan.FromSeconds(30), "a site cosignature in the edge's ledger");
+        await edge.StopAsync();
+        var witness = WitnessPublicKey.Parse(File.ReadAllText(site.WitnessKeyFile).Trim());
+        var edgeLedger = LedgerVerifier.Verify(Path.Combine(site.EdgeData, "ledger"), new LedgerVerificationOptions
+        {
+            TrustedKey = LedgerPublicKey.FromVerifierKey(site.EdgeLedgerKey),
+            Witnesses = [witness],
+        });
+        Assert.True(edgeLedger.Ok, edgeLedger.Problem?.ToString());
+        Assert.True(edgeLedger.WitnessCosignatures >= 1);
+        await site.App.StopAsync();
+        var siteLedger = LedgerVerifier.Verify(Path.Combine(site.Settings.DataDirectory, "ledger"));
+        Assert.True(siteLedger.Ok, siteLedger.Problem?.ToString());
+    }
+
+    private static long CosignedSize(EdgeSiteFixture site) =>
+        CosignatureFile.Read(Path.Combine(site.EdgeData, "ledger"), out _).Select(c => c.TreeSize).DefaultIfEmpty(0).Max();
+}

@@ -1,0 +1,144 @@
+using System.Text;
+using System.Text.Json;
+using TwinGuard.Ledger;
+using TwinGuard.Twins.Edge;
+using TwinGuard.Twins.Edge.Site;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.Twins.Tests.Edge;
+
+public sealed class EdgeSiteTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("twinguard-edgesite-").FullName;
+    private readonly EvidenceSink _evidence = new(new PipelineMetrics(), TimeProvider.System);
+    private readonly PlantModel _plant;
+    private readonly EdgeSite _site;
+    private readonly DeviceModel _edge;
+
+    public EdgeSiteTests()
+    {
+        // A real edge ledger key, made the way the edge makes it.
+        var ledgerDir = Path.Combine(_dir, "edge-ledger");
+        var key = Task.Run(async () =>
+        {
+            await using var ledger = LedgerWriter.Open(ledgerDir, new LedgerOptions { Key = new() { SigningKeyPath = Path.Combine(_dir, "edge.key.pem") } }, TimeProvider.System);
+            return ledger.PublicKey.VerifierKey;
+        }).GetAwaiter().GetResult();
+        var yaml = SamplePlant.Text.Replace("devices:\n", $$"""
+            devices:
+              - id: edge1
+                password_hash: pbkdf2-sha256$100000$L/PHj1E2hqdTIkX88JE+gQ==$A/BcD2Aoru2CEJO1/+ybo+obQWeII51jBeLzzcacUgk=
+                topics: [edge/edge1/up]
+                subscribe: [edge/edge1/down]
+                edge: { ledger_key: "{{key}}" }
+
+            """, StringComparison.Ordinal);
+        _plant = PlantModelLoader.Parse(yaml);
+        _edge = _plant.FindDevice("edge1")!;
+        _site = new EdgeSite(_plant, _evidence, _dir, TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_SameIdTwice_KeepsItOnceAndAcknowledgesBoth()
+    {
+        var reading = Message(new EdgeMessage("1764-1", "reading", 1) { Reading = new EdgeReading("tank1", "tank-gateway", 1, 0, 1, new Dictionary<string, double> { ["level"] = 1 }) });
+
+        Assert.Null(await _site.ReceiveAsync(_edge, reading, CancellationToken.None));
+        Assert.Null(await _site.ReceiveAsync(_edge, reading, CancellationToken.None));
+
+        Assert.Equal(1, _site.Count("edge1", "reading"));
+        Assert.Equal((1, 1), (_site.Kept, _site.Repeats));
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_Finding_RaisesItIntoTheSitePipelineNamingTheEdge()
+    {
+        var finding = Message(new EdgeMessage("1764-2", "finding", 1)
+        {
+            Finding = new EdgeFinding(1_764_115_200_000, "replayed_sequence", "high", "tank1", null, "tank-gateway", null, 0, "sequence 3 again", null),
+        });
+
+        Assert.Null(await _site.ReceiveAsync(_edge, finding, CancellationToken.None));
+
+        Assert.True(_evidence.Findings.TryRead(out var raised));
+        Assert.Equal((ReasonCode.ReplayedSequence, Severity.High, "tank1", "tank-gateway"), (raised.Reason, raised.Severity, raised.AssetId, raised.DeviceId));
+        Assert.StartsWith("edge edge1: ", raised.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"id": "", "kind": "reading", "time": 1}""")]
+    [InlineData("""{"id": "1-1", "kind": "reading", "time": 1}""")]
+    [InlineData("""{"id": "1-1", "kind": "finding", "time": 1, "finding": {"time": 1, "reason": "made_up", "severity": "high", "score": 0, "message": "x"}}""")]
+    [InlineData("""{"id": "1-1", "kind": "finding", "time": 1, "finding": {"time": 1, "reason": "stale", "severity": "7", "score": 0, "message": "x"}}""")]
+    public async Task ReceiveAsync_Malformed_RefusesWithAReasonAndKeepsNothing(string payload)
+    {
+        var refusal = await _site.ReceiveAsync(_edge, Encoding.UTF8.GetBytes(payload), CancellationToken.None);
+
+        Assert.False(string.IsNullOrEmpty(refusal));
+        Assert.Equal((0, 1), (_site.Kept, _site.Refused));
+        Assert.False(_evidence.Findings.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_Oversized_Refused()
+    {
+        var refusal = await _site.ReceiveAsync(_edge, new byte[EdgeSite.MaxMessageBytes + 1], CancellationToken.None);
+
+        Assert.Contains("at most", refusal, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("quarantine: source", ActionOutcome.Done, "quarantine", "device")]
+    [InlineData("quarantine: asset", ActionOutcome.AlreadyInPlace, "quarantine", "asset")]
+    [InlineData("revoke_credentials: device", ActionOutcome.Done, "revoke", "device")]
+    [InlineData("release: source", ActionOutcome.Released, "release", "device")]
+    public void ContainmentOf_ContainingAction_IsSentToTheEdges(string action, ActionOutcome outcome, string verb, string target)
+    {
+        var containment = EdgeSite.ContainmentOf(new ActionRecord(1, DateTimeOffset.UnixEpoch, null, null, action, "loop-plc", outcome, "operator", "why", TimeSpan.Zero));
+
+        Assert.Equal((verb, target, "loop-plc", "site"), (containment!.Action, containment.Target, containment.Id, containment.By));
+    }
+
+    [Theory]
+    [InlineData("notify: [soc]", ActionOutcome.Done)]
+    [InlineData("quarantine: source", ActionOutcome.AwaitingApproval)]
+    [InlineData("block_address: source", ActionOutcome.Done)]
+    public void ContainmentOf_OtherAction_IsNotSent(string action, ActionOutcome outcome) =>
+        Assert.Null(EdgeSite.ContainmentOf(new ActionRecord(1, DateTimeOffset.UnixEpoch, null, null, action, "x", outcome, "operator", "why", TimeSpan.Zero)));
+
+    [Fact]
+    public async Task LinkedAsync_ContainmentsInForce_SentAgainToThatEdge()
+    {
+        var sent = new List<(string Edge, EdgeDownMessage Message)>();
+        _site.SendDown = (edge, bytes, _) =>
+        {
+            sent.Add((edge, JsonSerializer.Deserialize(bytes, EdgeJson.Default.EdgeDownMessage)!));
+            return Task.CompletedTask;
+        };
+        _site.ActiveContainments = () =>
+        [
+            EdgeSite.ContainmentOf(new QuarantineEntry(1, QuarantineKind.Source, "loop-plc", null, DateTimeOffset.UnixEpoch, "op", "why", null, null, null, null, null))!,
+        ];
+
+        await _site.LinkedAsync(_edge, CancellationToken.None);
+
+        var (edge, message) = Assert.Single(sent);
+        Assert.Equal(("edge1", "containment", "quarantine", "device", "loop-plc"),
+            (edge, message.Kind, message.Containment!.Action, message.Containment.Target, message.Containment.Id));
+    }
+
+    [Fact]
+    public void ContainmentOf_AddressQuarantine_StaysAtTheSite() =>
+        Assert.Null(EdgeSite.ContainmentOf(new QuarantineEntry(1, QuarantineKind.Address, "203.0.113.7", null, DateTimeOffset.UnixEpoch, "op", "why", null, null, null, null, null)));
+
+    public void Dispose()
+    {
+        _site.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static byte[] Message(EdgeMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, EdgeJson.Default.EdgeMessage);
+}
