@@ -28,6 +28,8 @@ internal sealed class EdgeAgent : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly LedgerWriter _ledger;
     private readonly CheckpointWitnessing _checkpoints;
+    // CheckpointWitnessing builds the add-checkpoint requests (with their consistency proofs) for the site; it wants an
+    // HttpClient for witnesses reached over HTTP, which the edge has none of: its witness is the site, over MQTT.
     private readonly HttpClient _unusedHttp = new();
     private readonly Outbox _outbox;
     private readonly EvidenceSink _evidence;
