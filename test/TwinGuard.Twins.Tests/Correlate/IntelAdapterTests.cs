@@ -42,15 +42,9 @@ public sealed class IntelAdapterTests : IDisposable
         var eve = Path.Combine(_dir, "eve.json");
         await File.WriteAllTextAsync(eve, Eve);
         var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
-        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, new RecordingInbox());
         using var http = new HttpClient();
-        var refresher = new FeedRefresher([], http, new FeedRefresherOptions());
-        var monitor = new IntelMonitor(refresher, new IntelCorrelator(() => refresher.Index), new IntelMonitorOptions
-        {
-            NetworkLogs = [eve],
-            PollInterval = TimeSpan.FromMilliseconds(20),
-        });
-        using var adapter = new IntelAdapter(monitor, gate, evidence);
+        var (monitor, adapter) = Follow(plant, eve, evidence, http);
+        using var disposeAdapter = adapter;
         using var stop = new CancellationTokenSource();
         var running = monitor.RunAsync(stop.Token);
 
@@ -80,15 +74,9 @@ public sealed class IntelAdapterTests : IDisposable
 
             """.Replace("SEEN", seen, StringComparison.Ordinal));
         var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
-        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, new RecordingInbox());
         using var http = new HttpClient();
-        var refresher = new FeedRefresher([], http, new FeedRefresherOptions());
-        var monitor = new IntelMonitor(refresher, new IntelCorrelator(() => refresher.Index), new IntelMonitorOptions
-        {
-            NetworkLogs = [eve],
-            PollInterval = TimeSpan.FromMilliseconds(20),
-        });
-        using var adapter = new IntelAdapter(monitor, gate, evidence);
+        var (monitor, adapter) = Follow(plant, eve, evidence, http);
+        using var disposeAdapter = adapter;
         await using var ledger = TwinGuard.Ledger.LedgerWriter.Open(Path.Combine(_dir, "ledger"), TwinGuard.Ledger.LedgerOptions.Default, TimeProvider.System);
         using var store = TwinGuard.Twins.Record.PlantStore.Open(_dir);
         var stage = new CorrelateStage(evidence, new IncidentCorrelator(plant.Correlation),
@@ -109,6 +97,19 @@ public sealed class IntelAdapterTests : IDisposable
         Assert.Equal(("asset:tank1", "network-alert-then-anomaly"), (incident.Scope, incident.Rule));
         Assert.Equal([ReasonCode.IdsAlert, ReasonCode.OutOfRange], incident.Reasons);
         Assert.Equal(2, store.Findings().Count(f => f.IncidentId == incident.Id));
+    }
+
+    /// <summary>The real intel monitor following <paramref name="eve"/>, with no feeds, and the adapter that raises its alerts.</summary>
+    private static (IntelMonitor Monitor, IntelAdapter Adapter) Follow(PlantModel plant, string eve, EvidenceSink evidence, HttpClient http)
+    {
+        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, new RecordingInbox());
+        var refresher = new FeedRefresher([], http, new FeedRefresherOptions());
+        var monitor = new IntelMonitor(refresher, new IntelCorrelator(() => refresher.Index), new IntelMonitorOptions
+        {
+            NetworkLogs = [eve],
+            PollInterval = TimeSpan.FromMilliseconds(20),
+        });
+        return (monitor, new IntelAdapter(monitor, gate, evidence));
     }
 
     private static PlantModel PlantWith(params (string Device, string Address)[] moves)
