@@ -6,44 +6,64 @@ namespace TwinGuard.Server.Commands;
 
 /// <summary>
 /// Which of the demo's findings a containment caused rather than an attack: refusals of the data it holds back
-/// (<c>quarantined</c>), and <c>stale</c> signals of a device cut off at the source, while it was cut off and for
-/// <see cref="ReconnectGrace"/> after its release (the device reconnects at most once a second). They are counted apart,
-/// neither detections nor false alarms, as <c>simulate</c> counts them.
+/// (<c>quarantined</c>), and <c>stale</c> signals whose data it held back (a device cut off at the source, an asset or
+/// signals quarantined), while it held and for <see cref="ReconnectGrace"/> after its release (a cut-off device
+/// reconnects at most once a second). They are counted apart, neither detections nor false alarms, as <c>simulate</c>
+/// counts them.
 /// </summary>
 internal sealed class ContainmentConsequences
 {
-    /// <summary>How long after a release a cut-off device's signals may still be reported stale.</summary>
+    /// <summary>How long after a release the signals it held may still be reported stale.</summary>
     public static readonly TimeSpan ReconnectGrace = TimeSpan.FromSeconds(3);
 
+    private const string Quarantine = "quarantine: ";
+    private const string Release = "release: ";
     private static readonly string HeldBack = ReasonCode.Quarantined.Name();
     private static readonly string Stale = ReasonCode.Stale.Name();
-    private readonly List<(string Device, DateTimeOffset From, DateTimeOffset To)> _cutOff = [];
+
+    // What was held and when: (kind, target) with kind source (a device), asset, or signal (asset/signal).
+    private readonly List<(string Kind, string Target, DateTimeOffset From, DateTimeOffset To)> _held = [];
     private readonly IReadOnlyList<DeviceProfile> _devices;
 
-    /// <summary>Reads when each device was cut off at the source from the response's actions.</summary>
+    /// <summary>Reads what the response held, and when, from its actions.</summary>
     public ContainmentConsequences(IEnumerable<ResponseObservation> actions, IReadOnlyList<DeviceProfile> devices, DateTimeOffset end)
     {
         _devices = devices;
-        var open = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var open = new Dictionary<(string Kind, string Target), DateTimeOffset>();
         foreach (var action in actions.OrderBy(a => a.Time))
         {
-            if (action.Action == "quarantine: source" && action.Contains)
+            if (action.Action.StartsWith(Quarantine, StringComparison.Ordinal) && action.Contains)
             {
-                open.TryAdd(action.Target, action.Time);
+                var kind = Kind(action.Action[Quarantine.Length..]);
+                foreach (var target in action.Target.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    open.TryAdd((kind, target), action.Time);
+                }
             }
-            else if (action.Action == "release: source" && open.Remove(action.Target, out var from))
+            else if (action.Action.StartsWith(Release, StringComparison.Ordinal)
+                && open.Remove((Kind(action.Action[Release.Length..]), action.Target), out var from))
             {
-                _cutOff.Add((action.Target, from, action.Time + ReconnectGrace));
+                _held.Add((Kind(action.Action[Release.Length..]), action.Target, from, action.Time + ReconnectGrace));
             }
         }
 
-        _cutOff.AddRange(open.Select(kv => (kv.Key, kv.Value, end + ReconnectGrace)));
+        _held.AddRange(open.Select(kv => (kv.Key.Kind, kv.Key.Target, kv.Value, end + ReconnectGrace)));
     }
 
     /// <summary>Whether a finding is a consequence of a containment (see the class remarks).</summary>
     public bool Caused(Observation observation) =>
         observation.Reason == HeldBack
-        || (observation.Reason == Stale && observation.AssetId is { } asset && _cutOff.Any(c =>
-            observation.Time >= c.From && observation.Time <= c.To
-            && _devices.Any(d => d.Id == c.Device && (observation.SignalId is { } signal ? d.Publishes(asset, signal) : d.PublishesAsset(asset)))));
+        || (observation.Reason == Stale && observation.AssetId is { } asset
+            && _held.Any(h => observation.Time >= h.From && observation.Time <= h.To && Holds(h.Kind, h.Target, asset, observation.SignalId)));
+
+    private bool Holds(string kind, string target, string asset, string? signal) => kind switch
+    {
+        "source" => _devices.Any(d => d.Id == target && (signal is null ? d.PublishesAsset(asset) : d.Publishes(asset, signal))),
+        "asset" => target == asset,
+        "signal" => signal is not null && target == $"{asset}/{signal}",
+        _ => false,
+    };
+
+    /// <summary>The playbook's word (<c>signals</c>) and the store's (<c>signal</c>) for one kind.</summary>
+    private static string Kind(string word) => word == "signals" ? "signal" : word;
 }

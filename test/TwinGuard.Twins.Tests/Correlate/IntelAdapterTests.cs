@@ -42,15 +42,9 @@ public sealed class IntelAdapterTests : IDisposable
         var eve = Path.Combine(_dir, "eve.json");
         await File.WriteAllTextAsync(eve, Eve);
         var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
-        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, new RecordingInbox());
         using var http = new HttpClient();
-        var refresher = new FeedRefresher([], http, new FeedRefresherOptions());
-        var monitor = new IntelMonitor(refresher, new IntelCorrelator(() => refresher.Index), new IntelMonitorOptions
-        {
-            NetworkLogs = [eve],
-            PollInterval = TimeSpan.FromMilliseconds(20),
-        });
-        using var adapter = new IntelAdapter(monitor, gate, evidence);
+        var (monitor, adapter) = Follow(plant, eve, evidence, http);
+        using var disposeAdapter = adapter;
         using var stop = new CancellationTokenSource();
         var running = monitor.RunAsync(stop.Token);
 
@@ -63,6 +57,59 @@ public sealed class IntelAdapterTests : IDisposable
         Assert.Contains("2250009 'ET SCADA Modbus TCP Write Multiple Registers from non-HMI'", finding.Message, StringComparison.Ordinal);
         Assert.Contains("10.20.9.77:51544 -> 10.20.0.5:502", finding.Message, StringComparison.Ordinal);
         Assert.Equal(1, evidence.Findings.Count); // the flow is no alert, and no feed lists either end
+    }
+
+    [Fact]
+    public async Task NetworkAlert_EveAlertThenProcessAnomalyOnTheDevicesAsset_OneIncidentHoldingBoth()
+    {
+        // The tank gateway (one asset, tank1) at 10.20.0.9: Suricata sees a scan of its MQTT port from a laptop, then
+        // the tank's data breaks range. Neither alone is an incident (a low-severity alert; one finding); in sequence
+        // they are one (correlation.sequences: network-alert-then-anomaly), IOC match or not.
+        var plant = PlantWith(("tank-gateway", "10.20.0.9"));
+        var eve = Path.Combine(_dir, "eve-tank.json");
+        // Suricata stamps the event when it saw it: now, so that the anomaly follows within the rule's window.
+        var seen = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+0000'", System.Globalization.CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(eve, """
+            {"timestamp":"SEEN","flow_id":912843775012994,"in_iface":"eth1","event_type":"alert","src_ip":"10.20.9.77","src_port":40112,"dest_ip":"10.20.0.9","dest_port":1883,"proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":2010937,"rev":3,"signature":"ET SCAN Suspicious inbound to MQTT port 1883","category":"Potentially Bad Traffic","severity":2},"flow":{"pkts_toserver":1,"pkts_toclient":0,"bytes_toserver":74,"bytes_toclient":0,"start":"SEEN"}}
+
+            """.Replace("SEEN", seen, StringComparison.Ordinal));
+        var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
+        using var http = new HttpClient();
+        var (monitor, adapter) = Follow(plant, eve, evidence, http);
+        using var disposeAdapter = adapter;
+        await using var ledger = TwinGuard.Ledger.LedgerWriter.Open(Path.Combine(_dir, "ledger"), TwinGuard.Ledger.LedgerOptions.Default, TimeProvider.System);
+        using var store = TwinGuard.Twins.Record.PlantStore.Open(_dir);
+        var stage = new CorrelateStage(evidence, new IncidentCorrelator(plant.Correlation),
+            new TwinGuard.Twins.Record.RecordStage(evidence, store, new TwinGuard.Twins.Record.LedgerRecorder(ledger)), adapter);
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+        using var stop = new CancellationTokenSource();
+        var running = monitor.RunAsync(stop.Token);
+
+        await Eventually.HoldsAsync(() => stage.DrainOnce() + store.Findings().Count, _ => store.Findings().Any(f => f.Reason == "ids_alert"), TimeSpan.FromSeconds(20), "the IDS alert stored");
+        await stop.CancelAsync();
+        await running;
+        Assert.Empty(opened);
+        evidence.Raise(new Finding(TimeProvider.System.GetUtcNow(), ReasonCode.OutOfRange, Severity.Medium, "tank1", "level", "tank-gateway", 2.7, 0, "tank1.level 2.7 m is outside [0, 2]"));
+        stage.DrainOnce();
+
+        var incident = Assert.Single(opened);
+        Assert.Equal(("asset:tank1", "network-alert-then-anomaly"), (incident.Scope, incident.Rule));
+        Assert.Equal([ReasonCode.IdsAlert, ReasonCode.OutOfRange], incident.Reasons);
+        Assert.Equal(2, store.Findings().Count(f => f.IncidentId == incident.Id));
+    }
+
+    /// <summary>The real intel monitor following <paramref name="eve"/>, with no feeds, and the adapter that raises its alerts.</summary>
+    private static (IntelMonitor Monitor, IntelAdapter Adapter) Follow(PlantModel plant, string eve, EvidenceSink evidence, HttpClient http)
+    {
+        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, TimeProvider.System), evidence, new RecordingInbox());
+        var refresher = new FeedRefresher([], http, new FeedRefresherOptions());
+        var monitor = new IntelMonitor(refresher, new IntelCorrelator(() => refresher.Index), new IntelMonitorOptions
+        {
+            NetworkLogs = [eve],
+            PollInterval = TimeSpan.FromMilliseconds(20),
+        });
+        return (monitor, new IntelAdapter(monitor, gate, evidence));
     }
 
     private static PlantModel PlantWith(params (string Device, string Address)[] moves)
