@@ -19,8 +19,8 @@ public sealed partial class PlantStore
 
     /// <summary>
     /// The highest id of <paramref name="table"/> (<c>refusals</c> or <c>findings</c>) that <paramref name="rule"/>
-    /// removes at <paramref name="now"/>, with the bounds passed; 0 when nothing goes. Rows are aged by id order
-    /// (insertion order), so one cut covers every bound.
+    /// removes at <paramref name="now"/>, with the bounds passed; 0 or less when nothing goes. Rows are aged by id order
+    /// (insertion order), so one cut covers every bound; the newest row is never removed.
     /// </summary>
     public (long Cut, IReadOnlyList<string> Bounds) RetentionCut(string table, RetentionRule rule, DateTimeOffset now)
     {
@@ -54,7 +54,9 @@ public sealed partial class PlantStore
                 string.Create(CultureInfo.InvariantCulture, $"max_bytes {bytes}"));
         }
 
-        return (cut, bounds);
+        // The newest row always stays: ids continue from MAX(id) after a restart (the record stage numbers findings from
+        // it), so an emptied table would hand out ids that earlier ledger entries already name.
+        return (Math.Min(cut, (Scalar($"SELECT MAX(id) FROM {table}") ?? 0) - 1), bounds);
     }
 
     /// <summary>
