@@ -45,8 +45,9 @@ run() { # silos persistence -> msgs/s
   for i in $(seq 0 $((silos - 1))); do
     local dir="$work/$id-$i" sp gp
     mkdir -p "$dir"; sp=$(free_port); gp=$(free_port); mqtt[$i]=$(free_port); http[$i]=$(free_port)
-    printf 'cluster: { id: %s }\nmembership: { redis: "127.0.0.1:%s" }\nsilo: { address: 127.0.0.1, port: %s, gateway_port: %s }\npersistence: { enabled: %s, snapshot_every: 10s }\n' \
-      "$id" "$rport" "$sp" "$gp" "$persist" > "$dir/cluster.yaml"
+    # A service id of its own: no run restores the twins' state (their sequence numbers) of an earlier run.
+    printf 'cluster: { id: %s, service: %s }\nmembership: { redis: "127.0.0.1:%s" }\nsilo: { address: 127.0.0.1, port: %s, gateway_port: %s }\npersistence: { enabled: %s, snapshot_every: 10s }\n' \
+      "$id" "$id" "$rport" "$sp" "$gp" "$persist" > "$dir/cluster.yaml"
     "$bin" serve --config "$work/plant.yaml" --playbooks "$work/playbooks.yaml" --cluster "$dir/cluster.yaml" --data-dir "$dir/data" \
       --mqtt-port "${mqtt[$i]}" --urls "http://127.0.0.1:${http[$i]}" >"$dir/serve.log" 2>&1 &
     pids+=($!)

@@ -18,6 +18,9 @@ public sealed class TwinClusterFixture : IAsyncLifetime
     public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
     public static readonly EvidenceSink Evidence = new(new PipelineMetrics(), Clock);
     public static readonly string LedgerDirectory = Directory.CreateTempSubdirectory("twinguard-grain-ledger-").FullName;
+    /// <summary>The directory the ledger sequencer grain writes (a cluster's one ledger).</summary>
+    public static readonly string SequencedLedgerDirectory = Path.Combine(Directory.CreateTempSubdirectory("twinguard-sequenced-ledger-").FullName, "ledger");
+
     public static readonly string StateDirectory = Directory.CreateTempSubdirectory("twinguard-grain-state-").FullName;
     private static LedgerWriter? _ledger;
 
@@ -97,6 +100,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
             services.AddGrainStorage(TwinPersistence.StorageName, (sp, _) => new SqliteGrainStorage(
                 Path.Combine(StateDirectory, "twins.db"), new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>())));
             services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(LedgerDirectory + "-sequences"));
+            services.AddSingleton(new TwinGuard.Twins.Cluster.ClusterLedgerOptions(SequencedLedgerDirectory, LedgerOptions.Default));
         });
     }
 }
