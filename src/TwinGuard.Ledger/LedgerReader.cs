@@ -47,6 +47,12 @@ public sealed partial class LedgerReader : IDisposable
         return new LedgerReader(directory, checkpoints, key);
     }
 
+    /// <summary>
+    /// A reader of entries and proofs only (no checkpoints, no key): what the witnessing of each checkpoint needs, without
+    /// reading the whole checkpoint file, which grows by 152 bytes every checkpoint of the ledger's life.
+    /// </summary>
+    internal static LedgerReader ForProofs(string directory) => new(directory, [], null);
+
     /// <summary>Counts the well-formed entries (stops at the first damaged one).</summary>
     public long CountEntries()
     {
@@ -151,7 +157,7 @@ public sealed partial class LedgerReader : IDisposable
         var collector = new SubtreeCollector(later);
         if (!collector.IsComplete)
         {
-            var scan = new LedgerScan(Directory);
+            var scan = new LedgerScan(Directory) { StopAt = collector.End };
             var segment = scan.Segments.FindIndex(x => x.FirstIndex == from.SegmentFirstIndex);
             if (segment < 0)
             {
@@ -198,7 +204,7 @@ public sealed partial class LedgerReader : IDisposable
         var near = new List<byte[]>();
         if (nearEnd > m && ranges.Count > 0)
         {
-            var scan = new LedgerScan(Directory);
+            var scan = new LedgerScan(Directory) { StopAt = nearEnd };
             var segment = scan.Segments.FindIndex(x => x.FirstIndex == from.SegmentFirstIndex);
             if (segment < 0)
             {

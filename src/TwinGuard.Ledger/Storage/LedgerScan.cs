@@ -14,10 +14,10 @@ internal sealed class LedgerScan
 {
     private const int ChunkSize = 4 * 1024 * 1024;
     private const int PreHashBatch = 16384;
-    private readonly long[] _preOffsets = new long[PreHashBatch];
-    private readonly int[] _prePositions = new int[PreHashBatch];
-    private readonly int[] _preLengths = new int[PreHashBatch];
-    private readonly byte[] _preHashes = new byte[PreHashBatch * MerkleHash.Size];
+    private long[] _preOffsets = [];
+    private int[] _prePositions = [];
+    private int[] _preLengths = [];
+    private byte[] _preHashes = [];
     private int _preCount;
     private int _preNext;
 
@@ -25,6 +25,12 @@ internal sealed class LedgerScan
     {
         Segments = LedgerFiles.Segments(directory);
     }
+
+    /// <summary>
+    /// For a scan that stops (its visitor returns false) before entry <see cref="StopAt"/>: reads and pre-hashes no
+    /// more than it needs (a proof that reads a few hundred entries must not read 4 MiB and hash 16,384 of them).
+    /// </summary>
+    public long StopAt { get; init; } = long.MaxValue;
 
     public List<(long FirstIndex, string Path)> Segments { get; }
 
@@ -109,7 +115,7 @@ internal sealed class LedgerScan
             }
 
             // Make sure the header (and then the whole record) is in the buffer.
-            if (!Ensure(handle, ref buffer, ref bufferStart, ref filled, ref pos, RecordFormat.HeaderSize, fileLength))
+            if (!Ensure(handle, ref buffer, ref bufferStart, ref filled, ref pos, RecordFormat.HeaderSize, fileLength, ReadLimit))
             {
                 return new ScanProblem(Count, path, offset,
                     $"file ends inside the header of entry {Count} ({fileLength - offset} of {RecordFormat.HeaderSize} bytes)",
@@ -131,7 +137,7 @@ internal sealed class LedgerScan
             }
 
             var recordLength = RecordFormat.RecordLength(length);
-            if (!Ensure(handle, ref buffer, ref bufferStart, ref filled, ref pos, recordLength, fileLength))
+            if (!Ensure(handle, ref buffer, ref bufferStart, ref filled, ref pos, recordLength, fileLength, ReadLimit))
             {
                 return new ScanProblem(Count, path, offset,
                     $"file ends inside entry {Count} ({fileLength - offset} of {recordLength} bytes)", last, true);
@@ -198,7 +204,17 @@ internal sealed class LedgerScan
         _preCount = 0;
         _preNext = 0;
         var p = pos;
-        while (_preCount < PreHashBatch && p + RecordFormat.HeaderSize <= filled)
+        var wanted = (int)Math.Clamp(StopAt - Count, 1, PreHashBatch);
+        if (_preOffsets.Length < wanted)
+        {
+            // Sized at first use: 768 KiB for a whole-log scan, a few KiB for a proof's few hundred entries.
+            _preOffsets = new long[wanted];
+            _prePositions = new int[wanted];
+            _preLengths = new int[wanted];
+            _preHashes = new byte[wanted * MerkleHash.Size];
+        }
+
+        while (_preCount < wanted && p + RecordFormat.HeaderSize <= filled)
         {
             if (buffer[p] != 0x00 || buffer[p + 1] != RecordFormat.Version)
             {
@@ -239,8 +255,11 @@ internal sealed class LedgerScan
     }
 
     /// <summary>Ensures buffer[pos..pos+needed) holds file bytes; false when the file ends first.</summary>
+    /// <summary>Most bytes one read asks for: the whole buffer, or 64 KiB at a time for a scan with a near <see cref="StopAt"/>.</summary>
+    private int ReadLimit => StopAt == long.MaxValue ? int.MaxValue : 64 * 1024;
+
     private static bool Ensure(SafeFileHandle handle, ref byte[] buffer, ref long bufferStart, ref int filled,
-        ref int pos, int needed, long fileLength)
+        ref int pos, int needed, long fileLength, int readLimit)
     {
         if (filled - pos >= needed)
         {
@@ -271,7 +290,7 @@ internal sealed class LedgerScan
         filled = rest;
         while (filled < needed)
         {
-            var read = RandomAccess.Read(handle, buffer.AsSpan(filled), bufferStart + filled);
+            var read = RandomAccess.Read(handle, buffer.AsSpan(filled, Math.Min(buffer.Length - filled, Math.Max(readLimit, needed - filled))), bufferStart + filled);
             if (read == 0)
             {
                 return false;

@@ -279,7 +279,7 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
             to = _states.GetValueOrDefault(size);
         }
 
-        using var reader = LedgerReader.Open(_ledger.Directory);
+        using var reader = LedgerReader.ForProofs(_ledger.Directory);
         return from is null ? reader.ProveConsistency(old, size)
             : to is null ? reader.ProveConsistency(from, size)
             : reader.ProveConsistency(from, to, _cache);

@@ -38,14 +38,43 @@ internal static partial class Ed25519
         }
     }
 
-    public static byte[] Sign(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> message)
+    /// <summary>The private key as a reusable OpenSSL key object.</summary>
+    public static Ed25519KeyHandle PrivateKeyHandle(ReadOnlySpan<byte> seed)
     {
-        var key = LoadPrivate(seed);
+        var handle = new Ed25519KeyHandle();
+        Marshal.InitHandle(handle, LoadPrivate(seed));
+        return handle;
+    }
+
+    /// <summary>The public key as a reusable OpenSSL key object; null when OpenSSL does not take it.</summary>
+    public static Ed25519KeyHandle? PublicKeyHandle(ReadOnlySpan<byte> publicKey)
+    {
+        if (publicKey.Length != KeySize)
+        {
+            return null;
+        }
+
+        var key = EVP_PKEY_new_raw_public_key(EvpPkeyEd25519, 0, ref MemoryMarshal.GetReference(publicKey), KeySize);
+        if (key == 0)
+        {
+            ERR_clear_error();
+            return null;
+        }
+
+        var handle = new Ed25519KeyHandle();
+        Marshal.InitHandle(handle, key);
+        return handle;
+    }
+
+    public static byte[] Sign(Ed25519KeyHandle key, ReadOnlySpan<byte> message)
+    {
         var context = EVP_MD_CTX_new();
+        var added = false;
         try
         {
+            key.DangerousAddRef(ref added);
             Check(context != 0, "EVP_MD_CTX_new");
-            Check(EVP_DigestSignInit(context, 0, 0, 0, key) == 1, "EVP_DigestSignInit");
+            Check(EVP_DigestSignInit(context, 0, 0, 0, key.DangerousGetHandle()) == 1, "EVP_DigestSignInit");
             var signature = new byte[SignatureSize];
             nuint length = SignatureSize;
             Check(EVP_DigestSign(context, ref MemoryMarshal.GetReference(signature.AsSpan()), ref length,
@@ -55,38 +84,44 @@ internal static partial class Ed25519
         finally
         {
             EVP_MD_CTX_free(context);
-            EVP_PKEY_free(key);
+            if (added)
+            {
+                key.DangerousRelease();
+            }
         }
     }
 
-    public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    public static bool Verify(Ed25519KeyHandle key, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
-        if (publicKey.Length != KeySize || signature.Length != SignatureSize)
-        {
-            return false;
-        }
-
-        var key = EVP_PKEY_new_raw_public_key(EvpPkeyEd25519, 0, ref MemoryMarshal.GetReference(publicKey), KeySize);
-        if (key == 0)
+        if (signature.Length != SignatureSize)
         {
             return false;
         }
 
         var context = EVP_MD_CTX_new();
+        var added = false;
         try
         {
+            key.DangerousAddRef(ref added);
             return context != 0
-                   && EVP_DigestVerifyInit(context, 0, 0, 0, key) == 1
+                   && EVP_DigestVerifyInit(context, 0, 0, 0, key.DangerousGetHandle()) == 1
                    && EVP_DigestVerify(context, ref MemoryMarshal.GetReference(signature), SignatureSize,
                        ref MemoryMarshal.GetReference(message), (nuint)message.Length) == 1;
         }
         finally
         {
             EVP_MD_CTX_free(context);
-            EVP_PKEY_free(key);
+            if (added)
+            {
+                key.DangerousRelease();
+            }
+
             ERR_clear_error();
         }
     }
+
+    /// <summary>Frees a key object (<see cref="Ed25519KeyHandle"/>).</summary>
+    internal static void Free(nint key) => EVP_PKEY_free(key);
 
     /// <summary>The seed as a PKCS#8 PEM "PRIVATE KEY" (readable by <c>openssl pkey</c>).</summary>
     public static string ToPem(ReadOnlySpan<byte> seed) => PemEncoding.WriteString("PRIVATE KEY", [.. Pkcs8Prefix, .. seed]) + "\n";

@@ -17,6 +17,8 @@ public sealed class WitnessPublicKey
     /// <summary>c2sp.org/signed-note signature type of Ed25519 cosignatures.</summary>
     public const byte SignatureType = 0x04;
 
+    private Ed25519KeyHandle? _handle;
+
     internal WitnessPublicKey(string name, byte[] key)
     {
         if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || c == '+'))
@@ -104,7 +106,25 @@ public sealed class WitnessPublicKey
 
         timestamp = BinaryPrimitives.ReadUInt64BigEndian(signature.Signature);
         return timestamp <= long.MaxValue
-               && Ed25519.Verify(Key, SignedMessage(timestamp, noteText), signature.Signature.AsSpan(8));
+               && Handle() is { } key && Ed25519.Verify(key, SignedMessage(timestamp, noteText), signature.Signature.AsSpan(8));
+    }
+
+    /// <summary>The key as an OpenSSL key object, made at the first verification and kept (freed with this object).</summary>
+    private Ed25519KeyHandle? Handle()
+    {
+        if (Volatile.Read(ref _handle) is { } made)
+        {
+            return made;
+        }
+
+        var handle = Ed25519.PublicKeyHandle(Key);
+        if (handle is not null && Interlocked.CompareExchange(ref _handle, handle, null) is { } other)
+        {
+            handle.Dispose();
+            return other;
+        }
+
+        return handle;
     }
 
     /// <summary>True when the line claims to be this witness's (same name and key ID), valid or not.</summary>

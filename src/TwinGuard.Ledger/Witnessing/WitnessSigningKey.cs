@@ -7,11 +7,11 @@ namespace TwinGuard.Ledger.Witnessing;
 /// <summary>A witness's Ed25519 private key, kept as PKCS#8 PEM (mode 0600), with its name.</summary>
 public sealed class WitnessSigningKey
 {
-    private readonly byte[] _seed;
+    private readonly Ed25519KeyHandle _key;
 
     private WitnessSigningKey(string name, byte[] seed)
     {
-        _seed = seed;
+        _key = Ed25519.PrivateKeyHandle(seed);
         PublicKey = new WitnessPublicKey(name, Ed25519.PublicKey(seed));
     }
 
@@ -47,7 +47,7 @@ public sealed class WitnessSigningKey
     {
         var signature = new byte[8 + Ed25519.SignatureSize];
         BinaryPrimitives.WriteUInt64BigEndian(signature, timestamp);
-        Ed25519.Sign(_seed, WitnessPublicKey.SignedMessage(timestamp, noteText)).CopyTo(signature, 8);
+        Ed25519.Sign(_key, WitnessPublicKey.SignedMessage(timestamp, noteText)).CopyTo(signature, 8);
         return new NoteSignature(PublicKey.Name, PublicKey.KeyHash, signature);
     }
 }
