@@ -89,6 +89,9 @@ public sealed class ComplianceBrowserTests(ITestOutputHelper output)
         {
             await app.StopAsync();
         }
+
+        await app.DisposeAsync();
+        Directory.Delete(dataDir, recursive: true);
     }
 
     private async Task Screenshot(IPage page, string name)
