@@ -36,7 +36,14 @@ public sealed partial class LedgerReader
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is not below treeSize.</exception>
     /// <exception cref="InvalidDataException">The log has fewer well-formed entries than treeSize.</exception>
-    public IReadOnlyDictionary<long, InclusionProof> ProveInclusions(IEnumerable<long> indices, long treeSize)
+    public IReadOnlyDictionary<long, InclusionProof> ProveInclusions(IEnumerable<long> indices, long treeSize) =>
+        ProveInclusions(indices, treeSize, null);
+
+    /// <summary>
+    /// <see cref="ProveInclusions(IEnumerable{long}, long)"/>, also handing each proven entry to <paramref name="entries"/>
+    /// from the same read, so a report that cites entries reads the log once for their payloads and proofs.
+    /// </summary>
+    public IReadOnlyDictionary<long, InclusionProof> ProveInclusions(IEnumerable<long> indices, long treeSize, Action<LedgerEntry>? entries)
     {
         ArgumentNullException.ThrowIfNull(indices);
         var ranges = new Dictionary<long, List<(long Start, long End)>>();
@@ -67,6 +74,11 @@ public sealed partial class LedgerReader
         var stack = new List<(long Start, int Level, byte[] Hash)>();
         var problem = new LedgerScan(Directory).Run((in RecordView record) =>
         {
+            if (entries is not null && ranges.ContainsKey(record.Index))
+            {
+                entries(new LedgerEntry(record.Index, record.Kind, RecordFormat.FromMicros(record.TimestampMicros), record.Payload.ToArray()));
+            }
+
             var node = (Start: record.Index, Level: 0, Hash: record.LeafHash.ToArray());
             while (true)
             {

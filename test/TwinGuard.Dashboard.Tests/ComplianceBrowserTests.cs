@@ -68,14 +68,14 @@ public sealed class ComplianceBrowserTests(ITestOutputHelper output)
             await page.GotoAsync(host.Urls + "/");
             await page.FillAsync("#api-key", key.Token);
             await page.ClickAsync("#login");
-            await page.Locator("#who", new PageLocatorOptions { HasText = "auditor" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+            await page.Locator("#who", new PageLocatorOptions { HasText = "auditor" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
             await page.ClickAsync("#compliance-link");
-            await page.Locator("#standard option[value='iec62443-3-3']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 20_000 });
+            await page.Locator("#standard option[value='iec62443-3-3']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 60_000 });
             await page.SelectOptionAsync("#standard", "iec62443-3-3");
             await page.SelectOptionAsync("#target-sl", "2");
             await page.ClickAsync("#make-report");
             var sr33 = page.Locator("#compliance-table tbody tr[data-id='SR 3.3']");
-            await sr33.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+            await sr33.WaitForAsync(new LocatorWaitForOptions { Timeout = 90_000 });
             Assert.Equal("met", await sr33.GetAttributeAsync("data-status"));
             Assert.True(await page.Locator("#compliance-table tbody tr[data-status='not-met']").CountAsync() > 0, "the sample plant's weak password hashes should be not met");
             output.WriteLine("summary: " + await page.Locator("#compliance-summary").InnerTextAsync());
@@ -89,6 +89,9 @@ public sealed class ComplianceBrowserTests(ITestOutputHelper output)
         {
             await app.StopAsync();
         }
+
+        await app.DisposeAsync();
+        Directory.Delete(dataDir, recursive: true);
     }
 
     private async Task Screenshot(IPage page, string name)

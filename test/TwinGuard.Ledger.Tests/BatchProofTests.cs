@@ -1,6 +1,6 @@
 namespace TwinGuard.Ledger.Tests;
 
-/// <summary><see cref="LedgerReader.ProveInclusions"/> and <see cref="LedgerReader.Scan"/> against the one-at-a-time reads.</summary>
+/// <summary><c>LedgerReader.ProveInclusions</c> and <see cref="LedgerReader.Scan"/> against the one-at-a-time reads.</summary>
 public sealed class BatchProofTests
 {
     [Fact]
@@ -12,13 +12,18 @@ public sealed class BatchProofTests
         foreach (var treeSize in new long[] { 1, 2, 3, 8, 31, 64, 77 })
         {
             var indices = Enumerable.Range(0, (int)treeSize).Where(i => i % 3 == 0 || i == treeSize - 1).Select(i => (long)i).ToList();
-            var batch = reader.ProveInclusions(indices, treeSize);
+            var entries = new Dictionary<long, LedgerEntry>();
+            var batch = reader.ProveInclusions(indices, treeSize, e => entries.Add(e.Index, e));
             Assert.Equal(indices.Count, batch.Count);
+            Assert.Equal(indices, entries.Keys.Order());
             foreach (var index in indices)
             {
                 var single = reader.ProveInclusion(index, treeSize);
                 Assert.Equal(single.Path.Select(Convert.ToHexStringLower), batch[index].Path.Select(Convert.ToHexStringLower));
-                Assert.True(batch[index].Verify(reader.ReadEntry(index).ComputeLeafHash(), reader.ComputeRoot(treeSize)));
+                var stored = reader.ReadEntry(index);
+                Assert.Equal((stored.Kind, stored.Timestamp), (entries[index].Kind, entries[index].Timestamp));
+                Assert.Equal(stored.Payload.ToArray(), entries[index].Payload.ToArray());
+                Assert.True(batch[index].Verify(entries[index].ComputeLeafHash(), reader.ComputeRoot(treeSize)));
             }
         }
     }

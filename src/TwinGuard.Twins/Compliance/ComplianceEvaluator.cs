@@ -48,20 +48,7 @@ public static class ComplianceEvaluator
 
         var cited = controls.SelectMany(c => c.Entries).ToHashSet();
         var entries = new Dictionary<long, LedgerEntry>();
-        if (cited.Count > 0)
-        {
-            reader.Scan((index, kind, timestamp, payload) =>
-            {
-                if (cited.Contains(index))
-                {
-                    entries[index] = new LedgerEntry(index, kind, timestamp, payload.ToArray());
-                }
-
-                return entries.Count < cited.Count && index + 1 < checkpoint.TreeSize;
-            });
-        }
-
-        var proofs = reader.ProveInclusions(cited, checkpoint.TreeSize);
+        var proofs = reader.ProveInclusions(cited, checkpoint.TreeSize, e => entries[e.Index] = e);
         var citations = cited.Order().Select(i => WithheldPayload.HoldsSecrets(entries[i].Kind, entries[i].Payload.Span)
                 ? new Citation(entries[i], $"{LedgerJson.KindName(entries[i].Kind)} recorded before redaction: payload withheld (it holds secrets)", proofs[i], Withheld: true)
                 : new Citation(entries[i], EntrySummary.Describe(entries[i].Kind, entries[i].Payload.Span), proofs[i]))
