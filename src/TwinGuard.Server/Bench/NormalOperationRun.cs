@@ -39,6 +39,7 @@ internal static class NormalOperationRun
         builder.UseOrleans(silo => silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free()));
         var services = builder.Services;
         services.AddSingleton(plant);
+        services.AddSingleton(new PlantModelSource(plant));
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton<PipelineMetrics>();
         services.AddSingleton<EvidenceSink>();

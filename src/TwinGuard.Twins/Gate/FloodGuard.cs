@@ -11,19 +11,29 @@ namespace TwinGuard.Twins.Gate;
 /// Refusing the excess at the gate is what keeps a flood from one source from delaying the others: nothing past the
 /// gate is spent on it. The bucket holds two seconds of the allowed rate, so ordinary jitter and bursts pass.
 /// </remarks>
-public sealed class FloodGuard(PlantModel plant, TimeProvider time)
+public sealed class FloodGuard
 {
     private readonly ConcurrentDictionary<(string Device, string Asset), Bucket> _buckets = new();
+    private readonly PlantModelSource _plant;
+    private readonly TimeProvider _time;
+
+    /// <summary>Buckets sized from the model in force in <paramref name="plant"/>; a reload resizes them.</summary>
+    public FloodGuard(PlantModelSource plant, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(plant);
+        (_plant, _time) = (plant, time);
+        plant.Changed += (_, _) => _buckets.Clear(); // rates follow the signals' periods and the flood factor
+    }
 
     /// <summary>Takes <paramref name="values"/> tokens; false when the device is flooding this asset.</summary>
     public bool TryAdmit(string deviceId, AssetModel asset, int values)
     {
-        var bucket = _buckets.GetOrAdd((deviceId, asset.Id), static (_, state) => new Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time));
+        var bucket = _buckets.GetOrAdd((deviceId, asset.Id), static (_, state) => new Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time: _time));
         return bucket.TryTake(Math.Max(1, values));
     }
 
     private double AllowedRate(AssetModel asset) =>
-        plant.Validation.FloodFactor * asset.Signals.Sum(s => 1.0 / s.Period.TotalSeconds);
+        _plant.Current.Validation.FloodFactor * asset.Signals.Sum(s => 1.0 / s.Period.TotalSeconds);
 
     private sealed class Bucket(double ratePerSecond, TimeProvider time)
     {
