@@ -35,13 +35,8 @@ public sealed class DeviceAuthenticator
         ArgumentNullException.ThrowIfNull(plant);
         ArgumentNullException.ThrowIfNull(options);
         (_source, _time) = (plant, time);
-        _trust = Trust.For(plant.Current, time);
+        _trust = Trust.For(plant.Current, time, null);
         _checks = new SemaphoreSlim(Math.Max(1, options.Limits.ConcurrentPasswordChecks));
-        plant.Changed += (_, model) =>
-        {
-            Volatile.Write(ref _trust, Trust.For(model, _time));
-            _verified.Clear();
-        };
     }
 
     /// <summary>An authenticator with the default limits on the system clock.</summary>
@@ -77,7 +72,7 @@ public sealed class DeviceAuthenticator
     /// <param name="certificate">The client certificate of the TLS session, if any.</param>
     public DeviceAuthentication Authenticate(string? userName, string? password, X509Certificate2? certificate)
     {
-        var trust = Volatile.Read(ref _trust);
+        var trust = CurrentTrust();
         var plant = trust.Plant;
         DeviceModel? device;
         if (certificate is not null)
@@ -156,14 +151,29 @@ public sealed class DeviceAuthenticator
         return DeviceAuthentication.Accepted(device);
     }
 
+    /// <summary>The trust of the model in force, rebuilt at the first CONNECT after a reload.</summary>
+    private Trust CurrentTrust()
+    {
+        var trust = Volatile.Read(ref _trust);
+        var plant = _source.Current;
+        if (ReferenceEquals(trust.Plant, plant))
+        {
+            return trust;
+        }
+
+        var next = Trust.For(plant, _time, trust.Dummy);
+        Interlocked.CompareExchange(ref _trust, next, trust);
+        return next;
+    }
+
     /// <summary>What one model trusts: its devices, its certificate rules, and the dummy hash at its highest cost.</summary>
     private sealed record Trust(PlantModel Plant, DeviceCertificateCheck Certificates, PasswordHash Dummy)
     {
-        public static Trust For(PlantModel plant, TimeProvider time)
+        public static Trust For(PlantModel plant, TimeProvider time, PasswordHash? dummy)
         {
-            var iterations = plant.Devices.Select(static d => d.PasswordHash?.Iterations ?? 0).DefaultIfEmpty(0).Max();
+            var iterations = Math.Max(1000, plant.Devices.Select(static d => d.PasswordHash?.Iterations ?? 0).DefaultIfEmpty(0).Max());
             return new Trust(plant, new DeviceCertificateCheck(plant.Tls, time),
-                PasswordHash.Create(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), Math.Max(iterations, 1000)));
+                dummy is { } kept && kept.Iterations == iterations ? kept : PasswordHash.Create(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), iterations));
         }
     }
 }

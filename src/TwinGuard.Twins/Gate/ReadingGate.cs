@@ -18,7 +18,6 @@ public sealed class ReadingGate
     /// <summary>Device and topic pairs whose authorisation is remembered; topics are the device's choice.</summary>
     private const int MaxRemembered = 4096;
 
-    private readonly ConcurrentDictionary<(string Device, string Topic), bool> _authorised = new();
 
     // Per remote address and reason, one refused connection is stored per fold window (the findings fold alike).
     private readonly RefusalFolder _connectionFolds = new(TimeSpan.FromSeconds(10));
@@ -27,19 +26,14 @@ public sealed class ReadingGate
     private readonly FloodGuard _flood;
     private readonly EvidenceSink _evidence;
     private readonly ITwinInbox _inbox;
-    private string _prefix;
+    private View _view;
 
     /// <summary>A gate enforcing the model in force in <paramref name="plant"/>, from its next message after a reload.</summary>
     public ReadingGate(PlantModelSource plant, QuarantineList quarantine, FloodGuard flood, EvidenceSink evidence, ITwinInbox inbox)
     {
         ArgumentNullException.ThrowIfNull(plant);
         (_plant, _quarantine, _flood, _evidence, _inbox) = (plant, quarantine, flood, evidence, inbox);
-        _prefix = plant.Current.Site.TopicPrefix + "/";
-        plant.Changed += (_, model) =>
-        {
-            _prefix = model.Site.TopicPrefix + "/";
-            _authorised.Clear(); // a device's topics may have changed
-        };
+        _view = new View(plant.Current);
     }
 
     /// <summary>The plant model the gate enforces (the one in force now).</summary>
@@ -236,15 +230,16 @@ public sealed class ReadingGate
 
     private bool IsAuthorised(DeviceModel device, string topic)
     {
-        if (_authorised.TryGetValue((device.Id, topic), out var known))
+        var authorised = Current().Authorised;
+        if (authorised.TryGetValue((device.Id, topic), out var known))
         {
             return known;
         }
 
         var allowed = device.Topics.Any(f => TopicFilter.Matches(f, topic));
-        if (_authorised.Count < MaxRemembered)
+        if (authorised.Count < MaxRemembered)
         {
-            _authorised[(device.Id, topic)] = allowed;
+            authorised[(device.Id, topic)] = allowed;
         }
 
         return allowed;
@@ -255,16 +250,18 @@ public sealed class ReadingGate
         asset = null;
         signalIndex = -1;
         error = string.Empty;
-        if (!topic.StartsWith(_prefix, StringComparison.Ordinal))
+        var view = Current();
+        var prefix = view.Prefix;
+        if (!topic.StartsWith(prefix, StringComparison.Ordinal))
         {
-            error = $"topic '{topic}' is not under '{_prefix}'";
+            error = $"topic '{topic}' is not under '{prefix}'";
             return false;
         }
 
-        var rest = topic.AsSpan(_prefix.Length);
+        var rest = topic.AsSpan(prefix.Length);
         var slash = rest.IndexOf('/');
         var assetId = (slash < 0 ? rest : rest[..slash]).ToString();
-        asset = _plant.Current.FindAsset(assetId);
+        asset = view.Model.FindAsset(assetId);
         if (asset is null)
         {
             error = $"no asset '{assetId}' in the plant model";
@@ -285,5 +282,30 @@ public sealed class ReadingGate
         }
 
         return true;
+    }
+
+    /// <summary>The view of the model in force, rebuilt at the first message after a reload.</summary>
+    private View Current()
+    {
+        var view = Volatile.Read(ref _view);
+        var model = _plant.Current;
+        if (ReferenceEquals(view.Model, model))
+        {
+            return view;
+        }
+
+        var next = new View(model);
+        Interlocked.CompareExchange(ref _view, next, view);
+        return next;
+    }
+
+    /// <summary>What the gate derives from one model: the topic prefix, and the authorisations it remembers (a reload may change a device's topics).</summary>
+    private sealed class View(PlantModel model)
+    {
+        public PlantModel Model { get; } = model;
+
+        public string Prefix { get; } = model.Site.TopicPrefix + "/";
+
+        public ConcurrentDictionary<(string Device, string Topic), bool> Authorised { get; } = new();
     }
 }
