@@ -19,6 +19,7 @@ public sealed class PipelineMetrics
     private long _readingsAccepted;
     private long _incidents;
     private long _refusalsNotStored;
+    private long _refusalsSummarised;
     private long _findingsNotQueued;
     private long _operatingChanges;
 
@@ -53,6 +54,9 @@ public sealed class PipelineMetrics
 
     /// <summary>Refusals counted but not written to the quarantine store because it was saturated (a flood).</summary>
     public long RefusalsNotStored => Interlocked.Read(ref _refusalsNotStored);
+
+    /// <summary>Refusals counted and folded into a flood summary instead of stored one by one (<see cref="Gate.RefusalSummariser"/>).</summary>
+    public long RefusalsSummarised => Interlocked.Read(ref _refusalsSummarised);
 
     /// <summary>Findings raised while the correlate stage's queue was full (counted in the findings, never correlated).</summary>
     public long FindingsNotQueued => Interlocked.Read(ref _findingsNotQueued);
@@ -115,6 +119,8 @@ public sealed class PipelineMetrics
     internal void CountIncident() => Interlocked.Increment(ref _incidents);
 
     internal void CountRefusalNotStored() => Interlocked.Increment(ref _refusalsNotStored);
+
+    internal void CountRefusalSummarised() => Interlocked.Increment(ref _refusalsSummarised);
 
     internal void CountRefusalsNotStored(int count) => Interlocked.Add(ref _refusalsNotStored, count);
 

@@ -26,6 +26,7 @@ public sealed class ReadingGate
     private readonly FloodGuard _flood;
     private readonly EvidenceSink _evidence;
     private readonly ITwinInbox _inbox;
+    private readonly RefusalSummariser _summaries;
     private View _view;
 
     /// <summary>A gate enforcing the model in force in <paramref name="plant"/>, from its next message after a reload.</summary>
@@ -34,6 +35,7 @@ public sealed class ReadingGate
         ArgumentNullException.ThrowIfNull(plant);
         (_plant, _quarantine, _flood, _evidence, _inbox) = (plant, quarantine, flood, evidence, inbox);
         _view = new View(plant.Current);
+        _summaries = new RefusalSummariser(evidence);
     }
 
     /// <summary>The plant model the gate enforces (the one in force now).</summary>
@@ -213,6 +215,11 @@ public sealed class ReadingGate
 
     private GateDecision Refuse(SourceInfo source, string topic, string? assetId, string? signalId, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload)
     {
+        if (!_summaries.ShouldStore(source, topic, assetId, reason, payload.Span))
+        {
+            return GateDecision.Refuse(reason); // counted and folded into this device's flood summary
+        }
+
         var now = _evidence.Time.GetUtcNow();
         var (kept, note) = EvidenceClip.Payload(payload);
         topic = EvidenceClip.Text(topic)!;
