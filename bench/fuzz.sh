@@ -13,14 +13,17 @@ sharpfuzz=${SHARPFUZZ:-$(command -v sharpfuzz || echo "$HOME/.dotnet/tools/sharp
 command -v afl-fuzz >/dev/null || { echo "fuzz.sh: afl-fuzz not found (apt-get install afl++)" >&2; exit 1; }
 [[ -x $sharpfuzz ]] || { echo "fuzz.sh: sharpfuzz not found (dotnet tool install -g SharpFuzz.CommandLine --version 2.3.0)" >&2; exit 1; }
 work=${FUZZ_WORK:-$(mktemp -d /tmp/twinguard-fuzz.XXXX)}
-dotnet build "$root/test/TwinGuard.Fuzz" -c Release -o "$work/bin" >/dev/null
-# Instrument the product's assemblies, not the harness or the framework: afl sees the branches of our parsers.
-for dll in TwinGuard.Twins TwinGuard.Ingest TwinGuard.Intel TwinGuard.Ledger; do "$sharpfuzz" "$work/bin/$dll.dll" >/dev/null; done
+if [[ ! -f $work/bin/.instrumented ]]; then # FUZZ_WORK=DIR of an earlier run reuses its instrumented build
+  dotnet build "$root/test/TwinGuard.Fuzz" -c Release -o "$work/bin" >/dev/null
+  # Instrument the product's assemblies, not the harness or the framework: afl sees the branches of our parsers.
+  for dll in TwinGuard.Twins TwinGuard.Ingest TwinGuard.Intel TwinGuard.Ledger; do "$sharpfuzz" "$work/bin/$dll.dll" >/dev/null; done
+  touch "$work/bin/.instrumented"
+fi
 targets=("$@"); [[ ${#targets[@]} -gt 0 ]] || mapfile -t targets < <(dotnet "$work/bin/TwinGuard.Fuzz.dll" --list)
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_FORKSRV_INIT_TMOUT=120000
 printf '%-16s %12s %9s %8s %6s %6s %s\n' target executions execs/s paths crashes hangs seconds
 for t in "${targets[@]}"; do
-  out="$work/out/$t"; rm -rf "$out"
+  out="$work/out/$t"; rm -rf "$out"; mkdir -p "$work/out"
   # -t: a .NET process on a loaded machine needs seconds for its first input; -m none: the runtime maps a lot.
   afl-fuzz -i "$root/test/TwinGuard.Fuzz/corpus/$t" -o "$out" -t 10000+ -m none -V "$seconds" -- dotnet "$work/bin/TwinGuard.Fuzz.dll" "$t" \
     >"$work/$t.log" 2>&1 || echo "fuzz.sh: afl-fuzz $t ended with an error (see $work/$t.log)" >&2
