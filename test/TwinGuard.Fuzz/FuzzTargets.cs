@@ -132,8 +132,14 @@ public static class FuzzTargets
 
         var pdu = data.AsSpan(Math.Min(data.Length, MbapHeader.Size));
         ModbusPdu.TryParseRequest(pdu, out _, out _, out _);
+
+        // A response is only ever checked against a request the client built itself (valid by construction): the
+        // first half must be a request the guard accepts, the second half is the device's answer.
         var half = pdu.Length / 2;
-        ModbusPdu.ResponseProblem(pdu[..half], pdu[half..]);
+        if (ModbusPdu.TryParseRequest(pdu[..half], out _, out _, out _))
+        {
+            ModbusPdu.ResponseProblem(pdu[..half], pdu[half..]);
+        }
     }
 
     /// <summary>An OPC UA binary message from a server: the UA TCP header, then a response header and a notification.</summary>
