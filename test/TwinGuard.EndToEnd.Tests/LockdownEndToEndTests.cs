@@ -180,7 +180,7 @@ public sealed class LockdownEndToEndTests
 
         Assert.Equal(TwinGuardCli.UsageError, code);
         Assert.StartsWith($"{file}:", error.Message, StringComparison.Ordinal);
-        Assert.Contains("playbooks[1].actions[0].quarantine: expected source, asset or signals, found 'sensors'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("playbooks[2].actions[0].quarantine: expected source, asset or signals, found 'sensors'", error.Message, StringComparison.Ordinal);
     }
 
     private static int Connections(ServedSite site, string device) =>

@@ -47,8 +47,9 @@ internal sealed class ServedSite : IAsyncDisposable
 
     public static async Task<ServedSite> StartAsync(
         PlantModel? plant = null, string? dataDirectory = null, ResponsePlan? plan = null, int? mqttPort = null, ExternalBrokerOptions? external = null,
-        Ingest.Mqtt.PreLogin.PreLoginLimits? limits = null)
+        Ingest.Mqtt.PreLogin.PreLoginLimits? limits = null, string? plantFile = null)
     {
+        plant ??= plantFile is null ? null : PlantModelLoader.Load(plantFile);
         var dataDir = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
         var settings = new HostSettings(
             plant ?? Plant,
@@ -60,6 +61,7 @@ internal sealed class ServedSite : IAsyncDisposable
         {
             Response = plan ?? ResponsePlan.Empty,
             ExternalBroker = external,
+            PlantSource = plantFile, // watched and reloaded, as serve does with --config
         };
         var app = TwinGuardHost.Build(settings);
         await app.StartAsync();

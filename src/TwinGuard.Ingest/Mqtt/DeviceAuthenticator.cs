@@ -21,24 +21,26 @@ namespace TwinGuard.Ingest.Mqtt;
 /// </remarks>
 public sealed class DeviceAuthenticator
 {
-    private readonly ConcurrentDictionary<string, byte[]> _verified = new(StringComparer.Ordinal);
-    private readonly PlantModel _plant;
-    private readonly DeviceCertificateCheck _certificates;
-    private readonly PasswordHash _dummy;
+    // Keyed by the device's hash as well: a reload that rotates a password makes the old one miss the cache.
+    private readonly ConcurrentDictionary<string, (PasswordHash Hash, byte[] Digest)> _verified = new(StringComparer.Ordinal);
+    private readonly PlantModelSource _source;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _checks;
+    private Trust _trust;
 
-    /// <summary>Creates an authenticator for <paramref name="plant"/>'s devices with the broker's limits.</summary>
-    public DeviceAuthenticator(PlantModel plant, BrokerOptions options, TimeProvider time)
+    /// <summary>Creates an authenticator for the devices of the model in force in <paramref name="plant"/> with the broker's limits.</summary>
+    /// <remarks>A reload applies from the next CONNECT: devices, password hashes, certificates and the <c>tls:</c> trust.</remarks>
+    public DeviceAuthenticator(PlantModelSource plant, BrokerOptions options, TimeProvider time)
     {
-        _plant = plant;
-        _certificates = new DeviceCertificateCheck(plant.Tls, time);
-        var iterations = plant.Devices.Select(static d => d.PasswordHash?.Iterations ?? 0).DefaultIfEmpty(0).Max();
-        _dummy = PasswordHash.Create(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), Math.Max(iterations, 1000));
+        ArgumentNullException.ThrowIfNull(plant);
+        ArgumentNullException.ThrowIfNull(options);
+        (_source, _time) = (plant, time);
+        _trust = Trust.For(plant.Current, time, null);
         _checks = new SemaphoreSlim(Math.Max(1, options.Limits.ConcurrentPasswordChecks));
     }
 
     /// <summary>An authenticator with the default limits on the system clock.</summary>
-    public DeviceAuthenticator(PlantModel plant)
+    public DeviceAuthenticator(PlantModelSource plant)
         : this(plant, BrokerOptions.Default, TimeProvider.System)
     {
     }
@@ -70,18 +72,20 @@ public sealed class DeviceAuthenticator
     /// <param name="certificate">The client certificate of the TLS session, if any.</param>
     public DeviceAuthentication Authenticate(string? userName, string? password, X509Certificate2? certificate)
     {
+        var trust = CurrentTrust();
+        var plant = trust.Plant;
         DeviceModel? device;
         if (certificate is not null)
         {
             if (string.IsNullOrEmpty(userName))
             {
                 // The certificate alone names the device: the first whose declaration it satisfies.
-                if (_certificates.Usable(certificate) is { } unusable)
+                if (trust.Certificates.Usable(certificate) is { } unusable)
                 {
                     return DeviceAuthentication.Refused(ReasonCode.BadCertificate, unusable);
                 }
 
-                device = _plant.Devices.FirstOrDefault(d => d.Certificate is { } declared && _certificates.Problem(certificate, declared) is null);
+                device = plant.Devices.FirstOrDefault(d => d.Certificate is { } declared && trust.Certificates.Problem(certificate, declared) is null);
                 if (device is null)
                 {
                     return DeviceAuthentication.Refused(ReasonCode.BadCertificate,
@@ -90,7 +94,7 @@ public sealed class DeviceAuthenticator
             }
             else
             {
-                device = _plant.FindDevice(userName);
+                device = plant.FindDevice(userName);
                 if (device is null)
                 {
                     return DeviceAuthentication.Refused(ReasonCode.UnknownSource, $"unknown source '{userName}' with certificate '{certificate.Subject}'");
@@ -101,7 +105,7 @@ public sealed class DeviceAuthenticator
                     return DeviceAuthentication.Refused(ReasonCode.BadCertificate, $"device '{device.Id}' is not declared with a certificate, yet presented '{certificate.Subject}'");
                 }
 
-                if (_certificates.Problem(certificate, device.Certificate) is { } problem)
+                if (trust.Certificates.Problem(certificate, device.Certificate) is { } problem)
                 {
                     return DeviceAuthentication.Refused(ReasonCode.BadCertificate, $"device '{device.Id}': {problem}");
                 }
@@ -114,9 +118,9 @@ public sealed class DeviceAuthenticator
         }
         else
         {
-            if (string.IsNullOrEmpty(userName) || _plant.FindDevice(userName) is not { } known)
+            if (string.IsNullOrEmpty(userName) || plant.FindDevice(userName) is not { } known)
             {
-                _dummy.Verify(password ?? string.Empty); // the same work as a wrong password: no user-name oracle
+                trust.Dummy.Verify(password ?? string.Empty); // the same work as a wrong password: no user-name oracle
                 return DeviceAuthentication.Refused(ReasonCode.UnknownSource, $"unknown source '{userName}'");
             }
 
@@ -133,7 +137,7 @@ public sealed class DeviceAuthenticator
     private DeviceAuthentication VerifyPassword(DeviceModel device, string? password)
     {
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(password ?? string.Empty));
-        if (_verified.TryGetValue(device.Id, out var known) && CryptographicOperations.FixedTimeEquals(known, digest))
+        if (_verified.TryGetValue(device.Id, out var known) && ReferenceEquals(known.Hash, device.PasswordHash) && CryptographicOperations.FixedTimeEquals(known.Digest, digest))
         {
             return DeviceAuthentication.Accepted(device);
         }
@@ -143,7 +147,33 @@ public sealed class DeviceAuthenticator
             return DeviceAuthentication.Refused(ReasonCode.BadCredentials, $"wrong password for device '{device.Id}'");
         }
 
-        _verified[device.Id] = digest;
+        _verified[device.Id] = (device.PasswordHash, digest);
         return DeviceAuthentication.Accepted(device);
+    }
+
+    /// <summary>The trust of the model in force, rebuilt at the first CONNECT after a reload.</summary>
+    private Trust CurrentTrust()
+    {
+        var trust = Volatile.Read(ref _trust);
+        var plant = _source.Current;
+        if (ReferenceEquals(trust.Plant, plant))
+        {
+            return trust;
+        }
+
+        var next = Trust.For(plant, _time, trust.Dummy);
+        Interlocked.CompareExchange(ref _trust, next, trust);
+        return next;
+    }
+
+    /// <summary>What one model trusts: its devices, its certificate rules, and the dummy hash at its highest cost.</summary>
+    private sealed record Trust(PlantModel Plant, DeviceCertificateCheck Certificates, PasswordHash Dummy)
+    {
+        public static Trust For(PlantModel plant, TimeProvider time, PasswordHash? dummy)
+        {
+            var iterations = Math.Max(1000, plant.Devices.Select(static d => d.PasswordHash?.Iterations ?? 0).DefaultIfEmpty(0).Max());
+            return new Trust(plant, new DeviceCertificateCheck(plant.Tls, time),
+                dummy is { } kept && kept.Iterations == iterations ? kept : PasswordHash.Create(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), iterations));
+        }
     }
 }

@@ -116,5 +116,6 @@ public static class EveJsonParser
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static int? Port(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.TryGetInt32(out var port) && port is >= 0 and <= 65535 ? port : null;
+        // TryGetInt32 throws on a non-number (found by fuzzing: an object where a port belongs), so the kind first.
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var port) && port is >= 0 and <= 65535 ? port : null;
 }

@@ -119,12 +119,16 @@ public sealed class ZeekConnLogParser
         }
     }
 
+    // The last second DateTimeOffset can hold (9999-12-31): a larger epoch time overflowed AddTicks (found by fuzzing).
+    private static readonly double MaxEpochSeconds = (DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).TotalSeconds;
+
     private static bool TryBuild(Func<string, string?> field, out NetworkEvent? networkEvent, out string? error)
     {
         networkEvent = null;
         var ts = field("ts");
         DateTimeOffset time;
-        if (double.TryParse(ts, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds >= 0)
+        if (double.TryParse(ts, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds >= 0
+            && seconds < MaxEpochSeconds)
         {
             time = DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond));
         }

@@ -46,6 +46,12 @@ public sealed record SignedNote(string Text, IReadOnlyList<NoteSignature> Signat
             throw new FormatException("a note needs a text, a blank line and signature lines each ending in a newline");
         }
 
+        // The blank line at the very end ("\n\n" last) leaves no signature line (found by fuzzing: a slice of length -1).
+        if (split + 2 >= note.Length)
+        {
+            throw new FormatException("a note needs at least one signature line after its blank line");
+        }
+
         var text = note[..(split + 1)];
         var lines = note[(split + 2)..^1].Split('\n');
         if (lines.Length > MaxSignatures)

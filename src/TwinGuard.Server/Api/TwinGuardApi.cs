@@ -15,6 +15,7 @@ internal static class TwinGuardApi
         api.MapSitesApi();
         api.MapAssetsApi();
         api.MapRelationsApi();
+        api.MapPlantApi();
         api.MapFindingsApi();
         api.MapIncidentsApi();
         api.MapQuarantinesApi();

@@ -43,6 +43,7 @@ internal static class NormalOperationRun
         });
         var services = builder.Services;
         services.AddSingleton(plant);
+        services.AddSingleton(new PlantModelSource(plant));
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton<PipelineMetrics>();
         services.AddSingleton<EvidenceSink>();

@@ -49,6 +49,8 @@ internal static class MetricsEndpoint
 
         text.Family("twinguard_refusals_not_stored_total", "counter", "Refusals counted but not kept in the quarantine store (flood).")
             .Sample("twinguard_refusals_not_stored_total", m.RefusalsNotStored)
+            .Family("twinguard_refusals_summarised_total", "counter", "Refusals counted and folded into a per-device flood summary instead of stored one by one.")
+            .Sample("twinguard_refusals_summarised_total", m.RefusalsSummarised)
             .Family("twinguard_findings_not_queued_total", "counter", "Findings counted but dropped before correlation because its queue was full.")
             .Sample("twinguard_findings_not_queued_total", m.FindingsNotQueued)
             .Family("twinguard_findings_total", "counter", "Findings raised (before folding repeats), by reason.");

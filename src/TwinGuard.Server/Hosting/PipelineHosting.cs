@@ -4,6 +4,7 @@ using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
 using TwinGuard.Twins.Twin;
@@ -21,7 +22,10 @@ internal static class PipelineHosting
     /// </summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, HostSettings settings)
     {
-        services.AddSingleton(settings.Plant);
+        services.AddSingleton(settings.Plant); // the model at start: the response stage and the API's views
+        services.AddSingleton(new PlantModelSource(settings.Plant)); // the model in force: a reload applies through it
+        services.AddSingleton<PlantModelReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlantModelReloader>());
         services.AddSingleton(settings.Time);
         services.AddSingleton<PipelineMetrics>();
         services.AddSingleton<EvidenceSink>();

@@ -16,9 +16,11 @@ internal sealed partial class SiteHealth
     private readonly LedgerWriter _ledger;
     private readonly RecordStage _record;
     private readonly ILogger _logger;
+    private readonly PlantModelReloader _plant;
 
-    public SiteHealth(LedgerWriter ledger, RecordStage record, SequenceStore sequences, EvidenceSink evidence, ILogger<SiteHealth> logger)
+    public SiteHealth(LedgerWriter ledger, RecordStage record, SequenceStore sequences, EvidenceSink evidence, PlantModelReloader plant, ILogger<SiteHealth> logger)
     {
+        _plant = plant;
         ledger.SignerDistrusted += reason =>
         {
             LogSignerDistrusted(logger, ledger.Directory, reason);
@@ -59,6 +61,13 @@ internal sealed partial class SiteHealth
         return problems;
     }
 
+    /// <summary>
+    /// What is wrong but does not stop the site keeping what it acknowledges, one line each: <c>/health</c> stays 200
+    /// with status "degraded" (a supervisor must not restart a site into the problem, e.g. an invalid plant model file).
+    /// </summary>
+    public IReadOnlyList<string> Warnings() =>
+        _plant.Failure is { } failure ? [$"the plant model file on disk is not in force, the previous model keeps running: {failure}"] : [];
+
     /// <summary>The health families for <c>/metrics</c>.</summary>
     public void WriteMetrics(MetricsText text)
     {
@@ -73,7 +82,13 @@ internal sealed partial class SiteHealth
             .Family("twinguard_ledger_entries_durable", "gauge", "Ledger entries on disk.")
             .Sample("twinguard_ledger_entries_durable", _ledger.DurableCount)
             .Family("twinguard_store_write_failures_total", "counter", "SQLite transactions of the site database that failed.")
-            .Sample("twinguard_store_write_failures_total", _record.WriteFailures);
+            .Sample("twinguard_store_write_failures_total", _record.WriteFailures)
+            .Family("twinguard_plant_model_file_valid", "gauge", "1 when the plant model file on disk is the model in force, 0 when a reload refused it.")
+            .Sample("twinguard_plant_model_file_valid", _plant.Failure is null ? 1 : 0)
+            .Family("twinguard_plant_model_generation", "gauge", "0 for the plant model loaded at start, one more per reload applied.")
+            .Sample("twinguard_plant_model_generation", _plant.Generation)
+            .Family("twinguard_plant_model_reloads_refused_total", "counter", "Plant model reloads refused (invalid file, or a section only a restart can change).")
+            .Sample("twinguard_plant_model_reloads_refused_total", _plant.Failures);
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: the ledger in {Directory} cannot write ({Error}); publishes are not acknowledged until it can")]

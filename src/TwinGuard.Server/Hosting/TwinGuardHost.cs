@@ -41,7 +41,9 @@ internal static class TwinGuardHost
 
         app.MapGet("/health", (PipelineMetrics m, SiteHealth health) => health.Problems() is { Count: > 0 } problems
             ? Results.Json(new { status = "unhealthy", problems, messages = m.Messages, findings = m.Findings, incidents = m.Incidents }, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
+            : health.Warnings() is { Count: > 0 } warnings
+                ? Results.Ok(new { status = "degraded", warnings, messages = m.Messages, findings = m.Findings, incidents = m.Incidents })
+                : Results.Ok(new { status = "ok", messages = m.Messages, findings = m.Findings, incidents = m.Incidents }));
         app.MapTwinGuardApi().MapDashboard().MapMetrics();
         return app;
     }

@@ -60,9 +60,16 @@ public sealed class EvidenceSink
     }
 
     /// <summary>Hands over a refusal and raises the finding that goes with it.</summary>
-    public void Refuse(Refusal refusal, Finding finding)
+    /// <param name="refusal">What was refused, to store.</param>
+    /// <param name="finding">The finding it raises.</param>
+    /// <param name="counted">False for a summary of refusals each counted already (<see cref="Gate.RefusalSummariser"/>).</param>
+    public void Refuse(Refusal refusal, Finding finding, bool counted = true)
     {
-        Metrics.CountRefusal(refusal.DeviceId, refusal.Reason);
+        if (counted)
+        {
+            Metrics.CountRefusal(refusal.DeviceId, refusal.Reason);
+        }
+
         if (!_refusals.Writer.TryWrite(refusal))
         {
             Metrics.CountRefusalNotStored();

@@ -22,6 +22,7 @@ public sealed class PipelineMetrics
     private long _twinsRestored;
     private long _twinStateWrites;
     private long _twinModelValuesWritten;
+    private long _refusalsSummarised;
     private long _findingsNotQueued;
     private long _operatingChanges;
 
@@ -56,6 +57,9 @@ public sealed class PipelineMetrics
 
     /// <summary>Refusals counted but not written to the quarantine store because it was saturated (a flood).</summary>
     public long RefusalsNotStored => Interlocked.Read(ref _refusalsNotStored);
+
+    /// <summary>Refusals counted and folded into a flood summary instead of stored one by one (<see cref="Gate.RefusalSummariser"/>).</summary>
+    public long RefusalsSummarised => Interlocked.Read(ref _refusalsSummarised);
 
     /// <summary>Findings raised while the correlate stage's queue was full (counted in the findings, never correlated).</summary>
     public long FindingsNotQueued => Interlocked.Read(ref _findingsNotQueued);
@@ -135,6 +139,8 @@ public sealed class PipelineMetrics
         Interlocked.Increment(ref _twinStateWrites);
         Interlocked.Add(ref _twinModelValuesWritten, modelValues);
     }
+    internal void CountRefusalSummarised() => Interlocked.Increment(ref _refusalsSummarised);
+
     internal void CountRefusalsNotStored(int count) => Interlocked.Add(ref _refusalsNotStored, count);
 
     internal void CountFindingNotQueued() => Interlocked.Increment(ref _findingsNotQueued);

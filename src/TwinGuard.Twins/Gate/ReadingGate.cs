@@ -13,27 +13,44 @@ namespace TwinGuard.Twins.Gate;
 /// enforcement]; unknown asset or signal; asset quarantined; payload malformed; values of the wrong type; signal
 /// quarantined; flooding. Every refusal is counted, kept with its payload and raised as a finding.
 /// </remarks>
-public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, FloodGuard flood, EvidenceSink evidence, ITwinInbox inbox)
+public sealed class ReadingGate
 {
     /// <summary>Device and topic pairs whose authorisation is remembered; topics are the device's choice.</summary>
     private const int MaxRemembered = 4096;
 
-    private readonly ConcurrentDictionary<(string Device, string Topic), bool> _authorised = new();
 
-    // Per remote address and reason, one refused connection is stored per fold window (the findings fold alike); per
-    // device, address and reason, one refused message (limits.refusal_fold_window, 10 s by default).
-    private readonly RefusalFolder _connectionFolds = new(plant.Limits.RefusalFoldWindow);
-    private readonly RefusalFolder _messageFolds = new(plant.Limits.RefusalFoldWindow);
-    private readonly string _prefix = plant.Site.TopicPrefix + "/";
+    // Per remote address and reason, one refused connection is stored per fold window (the findings fold alike;
+    // limits.refusal_fold_window, 10 s by default). Refused messages of devices are summarised per window alike.
+    private readonly RefusalFolder _connectionFolds;
+    private readonly PlantModelSource _plant;
+    private readonly QuarantineList _quarantine;
+    private readonly FloodGuard _flood;
+    private readonly EvidenceSink _evidence;
+    private readonly ITwinInbox _inbox;
+    private readonly RefusalSummariser _summaries;
+    private View _view;
 
-    /// <summary>The plant model the gate enforces.</summary>
-    public PlantModel Plant => plant;
+    /// <summary>A gate enforcing the model in force in <paramref name="plant"/>, from its next message after a reload.</summary>
+    public ReadingGate(PlantModelSource plant, QuarantineList quarantine, FloodGuard flood, EvidenceSink evidence, ITwinInbox inbox)
+    {
+        ArgumentNullException.ThrowIfNull(plant);
+        (_plant, _quarantine, _flood, _evidence, _inbox) = (plant, quarantine, flood, evidence, inbox);
+        _view = new View(plant.Current);
+        _connectionFolds = new RefusalFolder(plant.Current.Limits.RefusalFoldWindow);
+        _summaries = new RefusalSummariser(evidence, plant.Current.Limits.RefusalFoldWindow);
+    }
 
-    /// <summary>The quarantine list the gate consults.</summary>
-    public QuarantineList Quarantine => quarantine;
+    /// <summary>The plant model the gate enforces (the one in force now).</summary>
+    public PlantModel Plant => _plant.Current;
+
+    /// <summary>Where the gate's plant model comes from; a reload applies through it.</summary>
+    public PlantModelSource PlantSource => _plant;
+
+    /// <summary>The _quarantine list the gate consults.</summary>
+    public QuarantineList Quarantine => _quarantine;
 
     /// <summary>The pipeline's clock: transports stamp arrivals with it, so that every stage measures latency on one clock.</summary>
-    public TimeProvider Time => evidence.Time;
+    public TimeProvider Time => _evidence.Time;
 
     /// <summary>
     /// Raised for every connection attempt a transport reports, accepted or not: the remote addresses of clients are
@@ -55,13 +72,13 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     /// </param>
     public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept = false)
     {
-        evidence.Metrics.CountMessage();
+        _evidence.Metrics.CountMessage();
         var decision = await DecideAsync(source, topic, payload, arrivalTimestamp, kept);
         if (!decision.Accepted)
         {
             // Counted once per message, whatever the number of findings its refusal raised: a message whose every
             // value is quarantined raises one finding per value and none for the message.
-            evidence.Metrics.CountMessageRefused();
+            _evidence.Metrics.CountMessageRefused();
         }
 
         return decision;
@@ -69,9 +86,19 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
 
     private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept)
     {
+        // The device as the model in force describes it: a reload may have changed its topics or removed it.
         var device = source.Device;
+        if (!ReferenceEquals(_plant.Current.FindDevice(device.Id), device))
+        {
+            if (_plant.Current.FindDevice(device.Id) is not { } current)
+            {
+                return Refuse(source, topic, null, null, ReasonCode.UnknownSource, $"device '{device.Id}' is no longer in the plant model", payload);
+            }
 
-        if (quarantine.IsDeviceQuarantined(device.Id))
+            device = current;
+        }
+
+        if (_quarantine.IsDeviceQuarantined(device.Id))
         {
             return Refuse(source, topic, null, null, ReasonCode.Quarantined, $"device '{device.Id}' is quarantined", payload);
         }
@@ -88,7 +115,7 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
             return Refuse(source, topic, asset?.Id, null, asset is null ? ReasonCode.UnknownAsset : ReasonCode.UnknownSignal, routeError, payload);
         }
 
-        if (quarantine.IsAssetQuarantined(asset.Id))
+        if (_quarantine.IsAssetQuarantined(asset.Id))
         {
             return Refuse(source, topic, asset.Id, null, ReasonCode.Quarantined, $"asset '{asset.Id}' is quarantined", payload);
         }
@@ -109,7 +136,7 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         }
 
         var values = parsed.Values;
-        if (quarantine.HasSignals)
+        if (_quarantine.HasSignals)
         {
             values = values.Where(v => !IsQuarantined(source, topic, asset, v, payload)).ToArray();
         }
@@ -119,13 +146,13 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
             return parsed.Rejected.Count > 0 ? GateDecision.Refuse(parsed.Rejected[0].Reason) : GateDecision.Refuse(ReasonCode.Quarantined);
         }
 
-        if (!flood.TryAdmit(device.Id, asset, values.Length))
+        if (!_flood.TryAdmit(device.Id, asset, values.Length))
         {
             return Refuse(source, topic, asset.Id, null, ReasonCode.Flooding,
-                $"device '{device.Id}' exceeds {plant.Validation.FloodFactor}x the expected rate of '{asset.Id}'", payload);
+                $"device '{device.Id}' exceeds {_plant.Current.Validation.FloodFactor}x the expected rate of '{asset.Id}'", payload);
         }
 
-        var recorded = await inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept);
+        var recorded = await _inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept);
         return kept ? GateDecision.Accept with { Kept = recorded } : GateDecision.Accept;
     }
 
@@ -135,8 +162,8 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     /// </summary>
     public void RefuseValue(SourceInfo source, string topic, string assetId, string signalId, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload)
     {
-        evidence.Metrics.CountMessage();
-        evidence.Metrics.CountMessageRefused();
+        _evidence.Metrics.CountMessage();
+        _evidence.Metrics.CountMessageRefused();
         Refuse(source, topic, assetId, signalId, reason, detail, payload);
     }
 
@@ -149,24 +176,26 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     /// </remarks>
     public void RefuseConnection(string? userName, string clientId, string? remoteEndpoint, ReasonCode reason, string detail)
     {
-        var now = evidence.Time.GetUtcNow();
+        var now = _evidence.Time.GetUtcNow();
         userName = EvidenceClip.Text(userName);
         var address = AddressBlock.AddressOf(remoteEndpoint);
         var finding = new Finding(now, reason, reason.DefaultSeverity(), null, null, userName, null, 0, EvidenceClip.Text(detail, EvidenceClip.MaxText * 4))
         {
-            ArrivalTimestamp = evidence.Time.GetTimestamp(),
+            ArrivalTimestamp = _evidence.Time.GetTimestamp(),
             SourceBlock = address is not null && reason is ReasonCode.UnknownSource or ReasonCode.BadCredentials ? AddressBlock.Of(address).ToString() : null,
             RemoteAddress = address?.ToString(),
         };
         if (!_connectionFolds.ShouldStore(address?.ToString() ?? remoteEndpoint ?? "-", reason, now, out var folded, out var since))
         {
-            evidence.Metrics.CountRefusal(userName, reason);
-            evidence.Raise(finding);
+            _evidence.Metrics.CountRefusal(userName, reason);
+            _evidence.Raise(finding);
             return;
         }
 
-        evidence.Refuse(
-            new Refusal(now, reason, userName, EvidenceClip.Text(clientId), remoteEndpoint, "(connect)", null, null, WithFolded(finding.Message, folded, since, "from this address"), ReadOnlyMemory<byte>.Empty),
+        var stored = folded == 0 ? finding.Message : string.Create(
+            System.Globalization.CultureInfo.InvariantCulture, $"{finding.Message} ({folded} more from this address for this reason since {since:O} folded)");
+        _evidence.Refuse(
+            new Refusal(now, reason, userName, EvidenceClip.Text(clientId), remoteEndpoint, "(connect)", null, null, stored, ReadOnlyMemory<byte>.Empty),
             finding);
     }
 
@@ -177,7 +206,7 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
     private bool IsQuarantined(SourceInfo source, string topic, AssetModel asset, SignalValue value, ReadOnlyMemory<byte> payload)
     {
         var signal = asset.Signals[value.SignalIndex].Id;
-        if (!quarantine.IsSignalQuarantined(asset.Id, signal))
+        if (!_quarantine.IsSignalQuarantined(asset.Id, signal))
         {
             return false;
         }
@@ -186,51 +215,40 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         return true;
     }
 
-    /// <remarks>
-    /// Repeats by one device from one address for one reason are folded like refused connections: the first of each
-    /// window is stored with its (clipped) payload, the others are counted and raised as findings (which the correlate
-    /// stage folds), and the next row stored says how many were folded since.
-    /// </remarks>
     private GateDecision Refuse(SourceInfo source, string topic, string? assetId, string? signalId, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload)
     {
-        var now = evidence.Time.GetUtcNow();
+        if (!_summaries.ShouldStore(source, topic, assetId, reason, payload.Span))
+        {
+            return GateDecision.Refuse(reason); // counted and folded into this device's flood summary
+        }
+
+        var now = _evidence.Time.GetUtcNow();
         var (kept, note) = EvidenceClip.Payload(payload);
         topic = EvidenceClip.Text(topic)!;
         detail = EvidenceClip.Text(detail, EvidenceClip.MaxText * 4);
         detail = note is null ? detail : $"{detail} ({note})"; // the digest reaches the ledger with the finding
-        var address = AddressBlock.AddressOf(source.RemoteEndpoint)?.ToString();
-        var finding = new Finding(now, reason, reason.DefaultSeverity(), assetId, signalId, source.Device.Id, null, 0, detail)
-        {
-            ArrivalTimestamp = evidence.Time.GetTimestamp(),
-            RemoteAddress = address,
-        };
-        if (!_messageFolds.ShouldStore($"{source.Device.Id}@{address ?? source.RemoteEndpoint ?? "-"}", reason, now, out var folded, out var since))
-        {
-            evidence.Metrics.CountRefusal(source.Device.Id, reason);
-            evidence.Raise(finding);
-            return GateDecision.Refuse(reason);
-        }
-
-        evidence.Refuse(
-            new Refusal(now, reason, source.Device.Id, EvidenceClip.Text(source.ClientId), source.RemoteEndpoint, topic, assetId, signalId, WithFolded(detail, folded, since, "from this device and address"), kept),
-            finding);
+        _evidence.Refuse(
+            new Refusal(now, reason, source.Device.Id, EvidenceClip.Text(source.ClientId), source.RemoteEndpoint, topic, assetId, signalId, detail, kept),
+            new Finding(now, reason, reason.DefaultSeverity(), assetId, signalId, source.Device.Id, null, 0, detail)
+            {
+                ArrivalTimestamp = _evidence.Time.GetTimestamp(),
+                RemoteAddress = AddressBlock.AddressOf(source.RemoteEndpoint)?.ToString(),
+            });
         return GateDecision.Refuse(reason);
     }
 
-    private static string WithFolded(string detail, int folded, DateTimeOffset since, string scope) => folded == 0 ? detail : string.Create(
-        System.Globalization.CultureInfo.InvariantCulture, $"{detail} ({folded} more {scope} for this reason since {since:O} folded)");
-
     private bool IsAuthorised(DeviceModel device, string topic)
     {
-        if (_authorised.TryGetValue((device.Id, topic), out var known))
+        var authorised = Current().Authorised;
+        if (authorised.TryGetValue((device.Id, topic), out var known))
         {
             return known;
         }
 
         var allowed = device.Topics.Any(f => TopicFilter.Matches(f, topic));
-        if (_authorised.Count < MaxRemembered)
+        if (authorised.Count < MaxRemembered)
         {
-            _authorised[(device.Id, topic)] = allowed;
+            authorised[(device.Id, topic)] = allowed;
         }
 
         return allowed;
@@ -241,16 +259,18 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         asset = null;
         signalIndex = -1;
         error = string.Empty;
-        if (!topic.StartsWith(_prefix, StringComparison.Ordinal))
+        var view = Current();
+        var prefix = view.Prefix;
+        if (!topic.StartsWith(prefix, StringComparison.Ordinal))
         {
-            error = $"topic '{topic}' is not under '{_prefix}'";
+            error = $"topic '{topic}' is not under '{prefix}'";
             return false;
         }
 
-        var rest = topic.AsSpan(_prefix.Length);
+        var rest = topic.AsSpan(prefix.Length);
         var slash = rest.IndexOf('/');
         var assetId = (slash < 0 ? rest : rest[..slash]).ToString();
-        asset = plant.FindAsset(assetId);
+        asset = view.Model.FindAsset(assetId);
         if (asset is null)
         {
             error = $"no asset '{assetId}' in the plant model";
@@ -271,5 +291,30 @@ public sealed class ReadingGate(PlantModel plant, QuarantineList quarantine, Flo
         }
 
         return true;
+    }
+
+    /// <summary>The view of the model in force, rebuilt at the first message after a reload.</summary>
+    private View Current()
+    {
+        var view = Volatile.Read(ref _view);
+        var model = _plant.Current;
+        if (ReferenceEquals(view.Model, model))
+        {
+            return view;
+        }
+
+        var next = new View(model);
+        Interlocked.CompareExchange(ref _view, next, view);
+        return next;
+    }
+
+    /// <summary>What the gate derives from one model: the topic prefix, and the authorisations it remembers (a reload may change a device's topics).</summary>
+    private sealed class View(PlantModel model)
+    {
+        public PlantModel Model { get; } = model;
+
+        public string Prefix { get; } = model.Site.TopicPrefix + "/";
+
+        public ConcurrentDictionary<(string Device, string Topic), bool> Authorised { get; } = new();
     }
 }

@@ -28,6 +28,14 @@ public static class ReadingPayloadParser
             throw new PayloadException($"payload of {payload.Length} bytes exceeds the {MaxPayloadBytes}-byte limit");
         }
 
+        // RFC 8259 §8.1: JSON exchanged between systems is UTF-8. Utf8JsonReader checks the encoding of a string only
+        // when it is read as text, where bad bytes surface as InvalidOperationException, not JsonException (found by
+        // fuzzing: test/TwinGuard.Fuzz/regressions/reading-payload): checked once here, vectorised.
+        if (!System.Text.Unicode.Utf8.IsValid(payload))
+        {
+            throw new PayloadException("not valid JSON: the payload is not valid UTF-8 (RFC 8259 §8.1)");
+        }
+
         try
         {
             return ParseObject(asset, signalIndex, payload);

@@ -11,13 +11,21 @@ internal readonly record struct YamlField(string File, string Path, YamlNode Nod
     public static YamlField LoadDocument(string yaml, string file)
     {
         var stream = new YamlStream();
+        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
             throw new PlantModelException(file, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this for some malformed plain scalars instead of a YamlException (found by
+            // fuzzing: test/TwinGuard.Fuzz/regressions/plant-yaml); the position is the end of the last event read.
+            var at = parser.Current?.End ?? YamlDotNet.Core.Mark.Empty;
+            throw new PlantModelException(file, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "(syntax)", $"the YAML cannot be read after this point ({ex.Message})");
         }
 
         if (stream.Documents.Count != 1)

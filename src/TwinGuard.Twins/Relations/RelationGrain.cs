@@ -24,7 +24,7 @@ namespace TwinGuard.Twins.Relations;
 /// flow is blamed, not the speed or the current. The other relations are asked when a violation starts and each time
 /// it is reported, never while this one holds.</para>
 /// </remarks>
-internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine)
+internal sealed class RelationGrain(PlantModelSource plants, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine)
     : Grain, IRelationGrain
 {
     /// <summary>How often a lasting violation is reported again.</summary>
@@ -42,11 +42,45 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
     private IRelationGrain[][] _witnesses = [];
     private int _blamed;
 
+    private int _generation;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var id = this.GetPrimaryKeyString();
-        _model = plant.Relations.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"no relation '{id}' in the plant model");
+        var (plant, generation) = plants.Read();
+        _generation = generation;
+        Build(plant, plant.Relations.FirstOrDefault(r => string.Equals(r.Id, this.GetPrimaryKeyString(), StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no relation '{this.GetPrimaryKeyString()}' in the plant model"));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Rebuilds the relation from the model in force when a reload changed it since the last update (its expression,
+    /// tolerance, inputs' ranges or the other relations that vouch for its inputs): it starts again from no evidence.
+    /// A relation the new model no longer has ignores what still arrives and its activation ends when idle.
+    /// </summary>
+    /// <returns>False when the relation is gone.</returns>
+    private bool FollowReload()
+    {
+        if (plants.Generation == _generation)
+        {
+            return true;
+        }
+
+        var (plant, generation) = plants.Read();
+        _generation = generation;
+        if (plant.Relations.FirstOrDefault(r => string.Equals(r.Id, _model.Id, StringComparison.Ordinal)) is not { } model)
+        {
+            DeactivateOnIdle();
+            return false;
+        }
+
+        Build(plant, model);
+        return true;
+    }
+
+    private void Build(PlantModel plant, RelationModel model)
+    {
+        _model = model;
         var compiled = _model.CompileFor(plant);
         _slots = [.. compiled.SlotInfo];
         _signals = [.. _slots.Select(s => plant.FindAsset(s.AssetId)!.Signals[plant.FindAsset(s.AssetId)!.IndexOf(s.SignalId)])];
@@ -58,7 +92,7 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
             .Select(r => GrainFactory.GetGrain<IRelationGrain>(r.Id))
             .ToArray())];
         _evaluator = new RelationEvaluator(_model, compiled, plant.Detection, [.. _signals.Select(s => s.Max - s.Min)]);
-        return Task.CompletedTask;
+        (_told, _toldCulprit, _blamed, _lastReportMs) = (RelationState.Unknown, null, 0, 0);
     }
 
     public async Task UpdateAsync(RelationInput[] inputs)
@@ -76,6 +110,11 @@ internal sealed class RelationGrain(PlantModel plant, EvidenceSink evidence, Tim
 
     private async Task UpdateCoreAsync(RelationInput[] inputs)
     {
+        if (!FollowReload())
+        {
+            return;
+        }
+
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var input in inputs)
         {

@@ -107,8 +107,8 @@ internal sealed partial class TwinGrain
     private void ResetLearnedState()
     {
         Array.Clear(_signals);
-        _detectors = _asset.Signals.Select(s => new SignalDetector(plant.Detection, (s.Max - s.Min) / 1000)).ToArray();
-        _validator = new ReadingValidator(_asset, plant.Validation, sequences.Load(_asset.Id));
+        _detectors = _asset.Signals.Select(s => new SignalDetector(_plant.Detection, (s.Max - s.Min) / 1000)).ToArray();
+        _validator = new ReadingValidator(_asset, _plant.Validation, sequences.Load(_asset.Id));
         Array.Clear(_relationStates);
         if (_assetDetector is not null)
         {

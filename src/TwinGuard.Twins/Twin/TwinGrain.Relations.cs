@@ -12,7 +12,7 @@ internal sealed partial class TwinGrain
 
     private void ActivateRelations()
     {
-        _routes = RelationRoutes.For(plant, _asset);
+        _routes = RelationRoutes.For(_plant, _asset);
         _relationGrains = [.. _routes.RelationIds.Select(id => GrainFactory.GetGrain<IRelationGrain>(id))];
         _relationInputs = [.. _routes.RelationIds.Select(_ => new List<RelationInput>())];
         _relationStates = new (RelationState, string?)[_routes.RelationIds.Count];

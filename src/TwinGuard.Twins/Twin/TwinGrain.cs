@@ -17,12 +17,13 @@ namespace TwinGuard.Twins.Twin;
 /// the signal suspect. Staleness is checked on a grain timer; all times come from the injected <see cref="TimeProvider"/>.
 /// </remarks>
 internal sealed partial class TwinGrain(
-    PlantModel plant, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
+    PlantModelSource plants, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
     SequenceStore sequences, DetectorTuning tuning, TwinPersistence persistence,
     [PersistentState("stream", TwinPersistence.StorageName)] IPersistentState<TwinStreamState> streamState,
     [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState)
     : Grain, ITwinGrain
 {
+    private PlantModel _plant = null!;
     private AssetModel _asset = null!;
     private ReadingValidator _validator = null!;
     private SignalState[] _signals = [];
@@ -34,20 +35,8 @@ internal sealed partial class TwinGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var id = this.GetPrimaryKeyString();
-        _asset = plant.FindAsset(id) ?? throw new InvalidOperationException($"no asset '{id}' in the plant model");
-        _validator = new ReadingValidator(_asset, plant.Validation, sequences.Load(id));
-        _signals = new SignalState[_asset.Signals.Count];
-        // The noise floor of a baseline: a thousandth of the signal's span, so that a perfectly quiet simulated or
-        // quantised signal does not turn its first tiny wobble into an alarm.
-        _detectors = _asset.Signals.Select(s => new SignalDetector(plant.Detection, (s.Max - s.Min) / 1000)).ToArray();
-
-        if (_asset.Signals.Count >= 2)
-        {
-            CreateAssetDetector();
-            _state = new double[_asset.Signals.Count];
-        }
-
-        ActivateRelations();
+        (_plant, _generation) = plants.Read();
+        Build(_plant.FindAsset(id) ?? throw new InvalidOperationException($"no asset '{id}' in the plant model"), null);
         RestoreLearnedState();
         var period = _asset.Signals.Min(s => s.Period);
         this.RegisterGrainTimer(CheckStalenessAsync, period * 4, period * 4);
@@ -56,23 +45,66 @@ internal sealed partial class TwinGrain(
 
     private void CreateAssetDetector()
     {
-        var detector = _assetDetector = new AssetDetector(_asset, plant.Detection);
+        var detector = _assetDetector = new AssetDetector(_asset, _plant.Detection);
         detector.ModelFitted += version =>
-            ledger.RecordModelVersion(_asset.Id, detector.DetectorName, version, plant.Detection.MultivariateWarmUp);
+            ledger.RecordModelVersion(_asset.Id, detector.DetectorName, version, _plant.Detection.MultivariateWarmUp);
         detector.BaselineDrifting += rejected => evidence.Raise(new Finding(
             time.GetUtcNow(), ReasonCode.BaselineDrift, ReasonCode.BaselineDrift.DefaultSeverity(), _asset.Id, null, null, null, rejected,
             string.Create(CultureInfo.InvariantCulture,
                 $"{_asset.Id}: retraining refused {AssetDetector.RefusalsToReport} times in a row, the commissioned model calls {rejected:P0} of the recent normal states anomalous: a slow drift or a poisoning of the baseline; the model in use is kept")));
     }
 
+    /// <summary>Builds the twin for <paramref name="asset"/> of the model in force, keeping what <paramref name="previous"/> learned of unchanged signals.</summary>
+    private void Build(AssetModel asset, AssetModel? previous)
+    {
+        var signals = new SignalState[asset.Signals.Count];
+        var detectors = new SignalDetector[asset.Signals.Count];
+        for (var i = 0; i < asset.Signals.Count; i++)
+        {
+            var was = previous?.IndexOf(asset.Signals[i].Id) ?? -1;
+            if (was >= 0 && previous!.Signals[was] == asset.Signals[i] && Equals(_builtDetection, _plant.Detection))
+            {
+                (signals[i], detectors[i]) = (_signals[was], _detectors[was]);
+            }
+            else
+            {
+                // The noise floor of a baseline: a thousandth of the signal's span, so that a perfectly quiet simulated
+                // or quantised signal does not turn its first tiny wobble into an alarm.
+                detectors[i] = new SignalDetector(_plant.Detection, (asset.Signals[i].Max - asset.Signals[i].Min) / 1000);
+            }
+        }
+
+        var sameSignals = previous is not null && previous.Signals.SequenceEqual(asset.Signals) && Equals(_builtDetection, _plant.Detection);
+        _asset = asset;
+        // The last numbers accepted (noted on every accepted message) carry over: a reload opens no replay window.
+        _validator = new ReadingValidator(asset, _plant.Validation, sequences.Load(asset.Id));
+        (_signals, _detectors, _builtDetection) = (signals, detectors, _plant.Detection);
+        if (!sameSignals)
+        {
+            _assetDetector = null;
+            _state = [];
+            if (asset.Signals.Count >= 2)
+            {
+                CreateAssetDetector();
+                _state = new double[asset.Signals.Count];
+            }
+        }
+
+        ActivateRelations();
+    }
+
     public Task IngestAsync(ReadingMessage[] batch)
     {
+        FollowReload();
         _dirty = true;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         foreach (var message in batch)
         {
-            Ingest(message, now, nowMs);
+            if (FitsModel(message))
+            {
+                Ingest(message, now, nowMs);
+            }
         }
 
         FlushRelations();
@@ -286,7 +318,7 @@ internal sealed partial class TwinGrain(
     {
         var signalId = index is { } i ? _asset.Signals[i].Id : null;
         evidence.Refuse(
-            new Refusal(now, reason, message.DeviceId, null, null, $"{plant.Site.TopicPrefix}/{_asset.Id}", _asset.Id, signalId, detail, ReadOnlyMemory<byte>.Empty),
+            new Refusal(now, reason, message.DeviceId, null, null, $"{_plant.Site.TopicPrefix}/{_asset.Id}", _asset.Id, signalId, detail, ReadOnlyMemory<byte>.Empty),
             new Finding(now, reason, index is { } j ? Escalate(reason, j) : reason.DefaultSeverity(), _asset.Id, signalId, message.DeviceId, value, 0, detail)
             {
                 ArrivalTimestamp = message.ArrivalTimestamp,

@@ -30,6 +30,8 @@ public sealed class EndpointAccessTests(ITestOutputHelper output)
         new("GET", "/api/assets/{assetId}/notes", "/api/assets/pump1/notes", ApiRole.Viewer, [200]),
         new("GET", "/api/relations/", "/api/relations?asset=pump1", ApiRole.Viewer, [200]),
         new("GET", "/api/relations/{relationId}", "/api/relations/flow-follows-pump-and-valves", ApiRole.Viewer, [200]),
+        new("GET", "/api/plant/model", "/api/plant/model", ApiRole.Viewer, [200]),
+        new("POST", "/api/plant/reload", "/api/plant/reload", ApiRole.Admin, [200]), // a site built in code: nothing to reload, 200 saying so
         new("POST", "/api/assets/{assetId}/notes", "/api/assets/pump1/notes", ApiRole.Operator, [201], """{"text":"bearing noise checked"}"""),
         new("PUT", "/api/assets/{assetId}/maintenance", "/api/assets/pump1/maintenance", ApiRole.Operator, [200], """{"enabled":true,"reason":"bearing change"}"""),
         new("GET", "/api/findings/", "/api/findings", ApiRole.Viewer, [200]),

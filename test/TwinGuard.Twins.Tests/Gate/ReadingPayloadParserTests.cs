@@ -10,6 +10,17 @@ public sealed class ReadingPayloadParserTests
 
     private static ParsedPayload Parse(string json, int signal = -1) => ReadingPayloadParser.Parse(Tank, signal, Encoding.UTF8.GetBytes(json));
 
+    /// <summary>Found by fuzzing (test/TwinGuard.Fuzz/regressions/reading-payload): bad UTF-8 inside a string escaped as InvalidOperationException.</summary>
+    [Theory]
+    [InlineData(new byte[] { 0x7B, 0x22, 0x74, 0x73, 0x22, 0x3A, 0x20, 0x22, 0xFD, 0x22, 0x7D })]                       // {"ts": "\xFD"}
+    [InlineData(new byte[] { 0x7B, 0x22, 0x76, 0x61, 0x6C, 0x75, 0x65, 0x73, 0x22, 0x3A, 0x7B, 0x22, 0xA7, 0x22, 0x3A, 0x31, 0x7D, 0x7D })] // {"values":{"\xA7":1}}
+    public void Parse_InvalidUtf8InAString_RefusedAsMalformed(byte[] payload)
+    {
+        var refused = Assert.Throws<PayloadException>(() => ReadingPayloadParser.Parse(Tank, -1, payload));
+
+        Assert.Contains("not valid UTF-8", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_MultiSignal_ReadsEveryValue()
     {

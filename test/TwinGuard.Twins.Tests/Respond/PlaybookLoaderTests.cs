@@ -30,7 +30,7 @@ public sealed class PlaybookLoaderTests
     {
         var plan = PlaybookLoader.Load(SamplePlaybooks, SamplePlant.Load());
 
-        Assert.Equal(["contain-misbehaving-device", "tampered-process-values", "intruder-at-the-broker", "stolen-credentials", "any-critical-finding"], plan.Playbooks.Select(p => p.Id));
+        Assert.Equal(["contain-flooding-device", "contain-misbehaving-device", "tampered-process-values", "intruder-at-the-broker", "stolen-credentials", "any-critical-finding"], plan.Playbooks.Select(p => p.Id));
         Assert.False(plan.Network.Apply);
     }
 

@@ -64,6 +64,9 @@ public sealed class TwinClusterFixture : IAsyncLifetime
 
         """);
 
+    /// <summary>The model in force for the grains (they follow a reload applied through it).</summary>
+    public static readonly PlantModelSource Source = new(Plant);
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -89,6 +92,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.ConfigureServices(services =>
         {
             services.AddSingleton(Plant);
+            services.AddSingleton(Source);
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton(Evidence);
             services.AddSingleton<QuarantineList>();

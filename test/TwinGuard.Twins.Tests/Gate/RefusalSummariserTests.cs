@@ -1,0 +1,96 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+
+namespace TwinGuard.Twins.Tests.Gate;
+
+/// <summary>A flood of refused messages from one device: a few rows whole, then one summary per window, every refusal counted.</summary>
+public sealed class RefusalSummariserTests
+{
+    [Fact]
+    public async Task AdmitAsync_FloodOfMalformed_StoresFirstWholeThenOneSummaryWithCountAndSamples()
+    {
+        var (gate, evidence, clock) = Create();
+        var source = new SourceInfo(gate.Plant.FindDevice("tank-gateway")!, "flooder", "127.0.0.1:50000");
+
+        for (var i = 0; i < 5000; i++)
+        {
+            await gate.AdmitAsync(source, "plant/tank1", Encoding.UTF8.GetBytes($"not json {i}"), 1);
+        }
+
+        Assert.Equal(RefusalSummariser.StoredPerWindow, Drain(evidence.Refusals).Count);
+        clock.Advance(RefusalSummariser.Window + TimeSpan.FromSeconds(1)); // the timer closes the window
+
+        var summary = Assert.Single(Drain(evidence.Refusals));
+        Assert.Equal(ReasonCode.Malformed, summary.Reason);
+        Assert.Contains("flood summary: 4980 more 'malformed' refusals of device 'tank-gateway'", summary.Detail, StringComparison.Ordinal);
+        Assert.Equal($"not json {RefusalSummariser.StoredPerWindow}", Encoding.UTF8.GetString(summary.Payload.Span));
+        Assert.Contains("#4096 ", summary.Detail, StringComparison.Ordinal); // sampled payload hashes across the window
+        var findings = Drain(evidence.Findings);
+        Assert.Equal(RefusalSummariser.StoredPerWindow + 1, findings.Count);
+        Assert.Equal(4980, findings[^1].Occurrences);
+        Assert.Equal(5000, evidence.Metrics.RefusalsOf(ReasonCode.Malformed));
+        Assert.Equal(4980, evidence.Metrics.RefusalsSummarised);
+        Assert.Equal(5000, evidence.Metrics.MessagesRefused);
+    }
+
+    [Fact]
+    public async Task AdmitAsync_FewRefusalsPerWindow_AllStoredNoSummary()
+    {
+        var (gate, evidence, clock) = Create();
+        var source = new SourceInfo(gate.Plant.FindDevice("tank-gateway")!, "slow", "127.0.0.1:50000");
+
+        for (var window = 0; window < 3; window++)
+        {
+            for (var i = 0; i < RefusalSummariser.StoredPerWindow; i++)
+            {
+                await gate.AdmitAsync(source, "plant/tank1", "not json"u8.ToArray(), 1);
+            }
+
+            clock.Advance(RefusalSummariser.Window);
+        }
+
+        Assert.Equal(3 * RefusalSummariser.StoredPerWindow, Drain(evidence.Refusals).Count);
+        Assert.Equal(0, evidence.Metrics.RefusalsSummarised);
+    }
+
+    [Fact]
+    public async Task AdmitAsync_FloodFromOneDevice_AnotherDevicesRefusalsStillStoredWhole()
+    {
+        var (gate, evidence, _) = Create();
+        var flooder = new SourceInfo(gate.Plant.FindDevice("tank-gateway")!, "flooder", "127.0.0.1:50000");
+        var other = new SourceInfo(gate.Plant.FindDevice("loop-plc")!, "plc", "127.0.0.1:50001");
+
+        for (var i = 0; i < 1000; i++)
+        {
+            await gate.AdmitAsync(flooder, "plant/tank1", "not json"u8.ToArray(), 1);
+        }
+
+        await gate.AdmitAsync(other, "plant/pump1", "not json"u8.ToArray(), 1);
+
+        var stored = Drain(evidence.Refusals);
+        Assert.Equal(RefusalSummariser.StoredPerWindow + 1, stored.Count);
+        Assert.Equal("loop-plc", stored[^1].DeviceId);
+    }
+
+    private static (ReadingGate Gate, EvidenceSink Evidence, FakeTimeProvider Clock) Create()
+    {
+        var plant = SamplePlant.Load();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
+        var evidence = new EvidenceSink(new PipelineMetrics(), clock);
+        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, clock), evidence, new RecordingInbox());
+        return (gate, evidence, clock);
+    }
+
+    private static List<T> Drain<T>(System.Threading.Channels.ChannelReader<T> reader)
+    {
+        var items = new List<T>();
+        while (reader.TryRead(out var item))
+        {
+            items.Add(item);
+        }
+
+        return items;
+    }
+}
