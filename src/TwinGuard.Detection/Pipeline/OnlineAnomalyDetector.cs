@@ -286,7 +286,12 @@ public sealed class OnlineAnomalyDetector
         ModelGeneration = checkpoint.Generation;
         if (checkpoint.Anchor is not { } anchorRows || checkpoint.Model is not { } modelRows)
         {
-            _warmUp.AddRange(checkpoint.WarmUp.Select(r => r.ToArray()));
+            foreach (var warmUpRow in checkpoint.WarmUp)
+            {
+                _warmUp.Add(warmUpRow.ToArray());
+                _warmUpRows.Add(++_row); // numbered as if pushed again, so a confirmed attack's rows can still be forgotten
+            }
+
             return;
         }
 
