@@ -32,7 +32,7 @@ public sealed class PlantReloadTests : IDisposable
         var rotated = PasswordHash.Create("rotated-tank-password", 1000).ToString();
         var text = Replace(_original, "pbkdf2-sha256$100000$seaX801XS9Y15XWi1oxqlg==$OXcR5Ae3w/f5y8szBj/oqQMvRg7ddlpMRe9eImVLtWM=", rotated);
         WriteLikeAnEditor(text);
-        await Eventually.HoldsAsync(() => reloader.Generation, g => g == 1, Deadline, "the edited file applied");
+        await Eventually.HoldsAsync(() => reloader.SettledGeneration, g => g == 1, Deadline, "the edited file applied and the old sessions cut");
 
         var old = await Publish(site, "demo-tank-gateway", 2, 1.0);
         Assert.True(old.ExitCode != 0, "the old password still accepted after the rotation was applied");

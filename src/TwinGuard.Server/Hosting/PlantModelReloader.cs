@@ -44,6 +44,7 @@ internal sealed partial class PlantModelReloader : IHostedService, IDisposable
     private byte[] _lastRead = [];
     private string? _failure;
     private long _failures;
+    private int _settled;
 
     public PlantModelReloader(PlantModelSource source, HostSettings settings, LedgerRecorder ledger, IBrokerEnforcement broker, ILogger<PlantModelReloader> logger)
     {
@@ -58,6 +59,12 @@ internal sealed partial class PlantModelReloader : IHostedService, IDisposable
 
     /// <summary>0 for the model loaded at start, one more per applied reload.</summary>
     public int Generation => _source.Generation;
+
+    /// <summary>
+    /// The last generation whose reload has finished, its changed devices disconnected included. A device that reconnects
+    /// with its new credentials between <see cref="Generation"/> and this may be disconnected once more (it reconnects).
+    /// </summary>
+    public int SettledGeneration => Volatile.Read(ref _settled);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -207,6 +214,8 @@ internal sealed partial class PlantModelReloader : IHostedService, IDisposable
                 LogDisconnected(_logger, device, disconnected);
             }
         }
+
+        Volatile.Write(ref _settled, _source.Generation);
 
         return new PlantReload(true, _source.Generation, $"{path} applied (generation {_source.Generation}, ledger entry {entry})");
     }
