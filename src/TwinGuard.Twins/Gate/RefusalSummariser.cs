@@ -127,7 +127,9 @@ public sealed class RefusalSummariser : IDisposable
 
         var detail = string.Create(CultureInfo.InvariantCulture,
             $"flood summary: {tally.Folded} more '{tally.Reason.Name()}' refusals of device '{tally.DeviceId}' from {tally.FirstFolded:O} to {tally.LastFolded:O} ({tally.Bytes} bytes) not stored one by one ({StoredPerWindow} stored whole in this {_window.TotalSeconds:0} s window); payload SHA-256 of folded #{string.Join(", #", tally.Sampled.Select(s => $"{s.Index} {s.Digest}"))}; the first folded payload is kept");
-        var now = _evidence.Time.GetUtcNow();
+        // Dated by the last refusal it covers, not by when the window closed (up to a window later): the summary belongs
+        // with the flood in time, in the correlation windows and in a scorer's attack window.
+        var now = tally.LastFolded;
         _evidence.Refuse(
             new Refusal(now, tally.Reason, tally.DeviceId, tally.ClientId, tally.RemoteEndpoint, tally.Topic, tally.AssetId, null, detail, tally.FirstPayload),
             new Finding(now, tally.Reason, tally.Reason.DefaultSeverity(), tally.AssetId, null, tally.DeviceId, null, 0, detail)
