@@ -56,6 +56,8 @@ public sealed class MosquittoPubEndToEndTests
 
         // Every refusal is recorded as a finding and kept with its payload in the store.
         await Eventually.HoldsAsync(() => { using var s = site.OpenStore(); return s.RefusalCounts().Sum(r => r.Count); }, n => n == 8, TimeSpan.FromSeconds(10), "eight stored refusals");
+        // Findings reach the store in the record stage's own batches, after the refusals' rows: wait for all eight.
+        await Eventually.HoldsAsync(() => { using var s = site.OpenStore(); return s.Findings().Count(f => f.Reason != "stale"); }, n => n >= 8, TimeSpan.FromSeconds(10), "eight stored findings");
         using var store = site.OpenStore();
         var reasons = store.Findings().Select(f => f.Reason).Where(r => r != "stale").OrderBy(r => r, StringComparer.Ordinal).ToList();
         Assert.Equal(["bad_credentials", "malformed", "out_of_range", "replayed_sequence", "unauthorised_topic", "unexpected_address", "unknown_source", "wrong_type"], reasons);
