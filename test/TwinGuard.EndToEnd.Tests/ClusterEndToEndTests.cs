@@ -14,7 +14,6 @@ namespace TwinGuard.EndToEnd.Tests;
 /// state (a replay from before the kill is still refused) and attacks are still detected. A device quarantined on one
 /// silo is refused by the others' brokers.
 /// </summary>
-[Collection(nameof(RealTimeCollection))]
 public sealed class ClusterEndToEndTests(ITestOutputHelper output)
 {
     private static string Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

@@ -8,7 +8,6 @@ using TwinGuard.Twins.Respond;
 namespace TwinGuard.EndToEnd.Tests;
 
 /// <summary>A short <c>twinguard demo</c>: the simulator attacks a real serve host over real MQTT.</summary>
-[Collection(nameof(RealTimeCollection))]
 public sealed class DemoEndToEndTests
 {
     /// <summary>
