@@ -34,6 +34,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
     private readonly Outbox _outbox;
     private readonly EvidenceSink _evidence;
     private readonly EdgeTwins _twins;
+    private readonly ReadingGate _gate;
     private readonly EmbeddedBroker _broker;
     private readonly EdgeRecorder _recorder;
     private readonly EdgeContainer _container;
@@ -66,7 +67,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
         _evidence = new EvidenceSink(metrics, time);
         var quarantine = new QuarantineList();
         _twins = new EdgeTwins(plant, assets, _evidence, quarantine, _outbox);
-        var gate = new ReadingGate(plant, quarantine, new FloodGuard(plant, time), _evidence, _twins);
+        var gate = _gate = new ReadingGate(plant, quarantine, new FloodGuard(plant, time), _evidence, _twins);
         var brokerOptions = new BrokerOptions(options.Listen.Address, options.Listen.Port);
         _broker = new EmbeddedBroker(brokerOptions, gate, new DeviceAuthenticator(plant, brokerOptions, time), NullLogger<EmbeddedBroker>.Instance, time);
         var recorder = new LedgerRecorder(_ledger);
@@ -119,6 +120,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _broker.DisposeAsync();
+        _gate.Dispose();
         _twins.Dispose();
         _evidence.Complete();
         try

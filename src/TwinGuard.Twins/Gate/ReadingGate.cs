@@ -12,8 +12,10 @@ namespace TwinGuard.Twins.Gate;
 /// Checks, in order: device quarantined; topic outside the device's filters [IEC 62443-3-3 SR 2.1, authorisation
 /// enforcement]; unknown asset or signal; asset quarantined; payload malformed; values of the wrong type; signal
 /// quarantined; flooding. Every refusal is counted, kept with its payload and raised as a finding.
+/// Disposing the gate stops its refusal summaries' timer, which would otherwise keep the gate, and everything it reaches,
+/// alive after its host has stopped.
 /// </remarks>
-public sealed class ReadingGate
+public sealed class ReadingGate : IDisposable
 {
     /// <summary>Device and topic pairs whose authorisation is remembered; topics are the device's choice.</summary>
     private const int MaxRemembered = 4096;
@@ -39,6 +41,8 @@ public sealed class ReadingGate
         _connectionFolds = new RefusalFolder(plant.Current.Limits.RefusalFoldWindow);
         _summaries = new RefusalSummariser(evidence, plant.Current.Limits.RefusalFoldWindow);
     }
+
+    public void Dispose() => _summaries.Dispose();
 
     /// <summary>The plant model the gate enforces (the one in force now).</summary>
     public PlantModel Plant => _plant.Current;
