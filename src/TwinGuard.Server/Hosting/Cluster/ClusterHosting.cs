@@ -20,10 +20,31 @@ internal static class ClusterHosting
             return services;
         }
 
-        services.AddSingleton(new ClusterLedgerOptions(directory, LedgerOptions.Default with { Key = settings.LedgerKey ?? LedgerKeyLocations.For(directory) }));
+        services.AddSingleton(new ClusterLedgerOptions(directory, LedgerOptions.Default with { Key = SharedKey(settings, directory) }));
         services.AddSingleton<ClusterLedgerAppender>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterLedgerAppender>());
         return services;
+    }
+
+    /// <summary>
+    /// The key of the cluster's ledger, the same whichever silo its sequencer is activated on: a key or signer given to
+    /// serve, else the default key of the shared directory (<see cref="LedgerKeyLocations.For"/> its path), never this
+    /// silo's own data directory's key, which would not open the ledger another silo's sequencer began.
+    /// </summary>
+    private static TwinGuard.Ledger.Checkpoints.LedgerKeyOptions SharedKey(HostSettings settings, string directory)
+    {
+        var shared = LedgerKeyLocations.For(directory);
+        if (settings.LedgerKey is not { } given)
+        {
+            return shared;
+        }
+
+        var own = LedgerKeyLocations.For(Path.Combine(settings.DataDirectory, "ledger"));
+        return given with
+        {
+            SigningKeyPath = given.SigningKeyPath == own.SigningKeyPath ? shared.SigningKeyPath : given.SigningKeyPath,
+            PinPath = given.PinPath == own.PinPath ? shared.PinPath : given.PinPath,
+        };
     }
 
     /// <summary>
