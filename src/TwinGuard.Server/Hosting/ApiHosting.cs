@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using TwinGuard.Server.Api;
 using TwinGuard.Server.Access;
 using TwinGuard.Twins.Record;
@@ -84,6 +86,9 @@ internal static class ApiHosting
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseRateLimiter();
+        // The global limiter's replenishment timer would otherwise root the stopped application, its silo and every
+        // stage for the life of the process (ASP.NET Core does not dispose a limiter it was given).
+        app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<IOptions<RateLimiterOptions>>().Value.GlobalLimiter?.Dispose());
         app.UseAuthorization();
         return app;
     }
