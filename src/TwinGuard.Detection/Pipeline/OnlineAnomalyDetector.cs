@@ -21,6 +21,9 @@ public sealed class OnlineAnomalyDetector
     /// <summary>Fewest unexplained rows the anchor check needs to judge a refit.</summary>
     private const int MinUnexplained = 100;
 
+    /// <summary>Learned rows the anchor model judges at once, as they arrive (see <see cref="JudgeOldestUnjudged"/>).</summary>
+    private const int JudgeChunk = 16;
+
     private readonly AnomalyPipelineOptions _options;
     private readonly OnlineLearningOptions _learning;
     private readonly int _columns;
@@ -36,6 +39,14 @@ public sealed class OnlineAnomalyDetector
     private long[] _historyRowNumbers = [];
     private int _historyStart;
     private int _historyCount;
+
+    // The anchor model's verdict on each learned row, judged JudgeChunk rows at a time as they are learned: a refit
+    // used to score its whole history with the anchor inline, a spike of a millisecond in the twin's turn at every
+    // retraining. The newest _unjudged rows of the history have no verdict yet.
+    private bool[] _historyRejected = [];
+    private int _unjudged;
+    private FeatureMatrix? _judgeRows;
+    private double[] _judgeScores = [];
     private AnomalyPipeline? _pipeline;
     private readonly Queue<double[]> _recent = new();
     private PipelineModel? _anchor;
@@ -144,6 +155,7 @@ public sealed class OnlineAnomalyDetector
 
             _anchor = _pipeline.Model;
             _anchorRows = _modelRows = _pipeline.TrainingRows;
+            _unjudged = _historyCount; // the warm-up rows were learned before there was an anchor to judge them
             ModelGeneration++;
 
             _warmUp.Clear();
@@ -177,9 +189,10 @@ public sealed class OnlineAnomalyDetector
         {
             if (_historyCount >= _learning.WarmUp)
             {
-                _anchorRows = _modelRows = History(unexplainedOnly: false);
+                _anchorRows = _modelRows = History();
                 _anchor = _pipeline.Propose(_anchorRows);
                 _pipeline.Adopt(_anchor);
+                _unjudged = _historyCount; // judged by the old anchor, or not at all while rebaselining
                 ModelGeneration++;
                 (_rebaselining, _sinceFit, LastAnchorRejection) = (false, 0, 0);
                 Refits++;
@@ -215,16 +228,27 @@ public sealed class OnlineAnomalyDetector
     public void Rebaseline()
     {
         _pending = null; // a refit of the old normal is not adopted
-        (_historyStart, _historyCount) = (0, 0);
+        (_historyStart, _historyCount, _unjudged) = (0, 0, 0);
         _rebaselining = true;
     }
 
     private void Refit()
     {
-        var recent = History(unexplainedOnly: false);
-        var unexplained = History(unexplainedOnly: true);
-        // Judged on the rows nothing else explains; when nearly all are explained there is nothing left to judge.
-        LastAnchorRejection = unexplained.Rows >= MinUnexplained ? _anchor!.RejectionRate(unexplained) : 0;
+        var recent = History();
+        JudgeOldestUnjudged(_unjudged);
+        var (unexplained, rejected) = (0, 0);
+        for (var i = 0; i < _historyCount; i++)
+        {
+            var slot = (_historyStart + i) % _learning.History;
+            if (!_historyExplained[slot])
+            {
+                (unexplained, rejected) = (unexplained + 1, rejected + (_historyRejected[slot] ? 1 : 0));
+            }
+        }
+
+        // Judged on the rows nothing else explains; when nearly all are explained there is nothing left to judge. The
+        // same fraction as the anchor's PipelineModel.RejectionRate of those rows (its verdicts, counted).
+        LastAnchorRejection = unexplained >= MinUnexplained ? (double)rejected / unexplained : 0;
         if (LastAnchorRejection > _learning.MaxAnchorRejection)
         {
             RefitsRefused++;
@@ -332,6 +356,9 @@ public sealed class OnlineAnomalyDetector
         _historyRows = new double[_learning.History * _featureRow.Length];
         _historyExplained = new bool[_learning.History];
         _historyRowNumbers = new long[_learning.History];
+        _historyRejected = new bool[_learning.History];
+        _judgeRows = new FeatureMatrix(JudgeChunk, _featureRow.Length);
+        _judgeScores = new double[JudgeChunk];
     }
 
     /// <summary>Keeps the last rows a restore must replay: the rolling window (seasonal history included) and the smoothing.</summary>
@@ -361,6 +388,7 @@ public sealed class OnlineAnomalyDetector
     public int Forget(long firstRow, long lastRow)
     {
         var kept = 0;
+        var keptUnjudged = 0;
         var width = _featureRow.Length;
         for (var i = 0; i < _historyCount; i++)
         {
@@ -370,6 +398,8 @@ public sealed class OnlineAnomalyDetector
                 continue;
             }
 
+            keptUnjudged += i >= _historyCount - _unjudged ? 1 : 0; // the unjudged rows stay the newest
+
             // Compacting in place, oldest first: the write slot never runs ahead of the read slot.
             var to = (_historyStart + kept) % _learning.History;
             if (to != slot)
@@ -377,13 +407,14 @@ public sealed class OnlineAnomalyDetector
                 _historyRows.AsSpan(slot * width, width).CopyTo(_historyRows.AsSpan(to * width, width));
                 _historyExplained[to] = _historyExplained[slot];
                 _historyRowNumbers[to] = _historyRowNumbers[slot];
+                _historyRejected[to] = _historyRejected[slot];
             }
 
             kept++;
         }
 
         var forgotten = _historyCount - kept;
-        _historyCount = kept;
+        (_historyCount, _unjudged) = (kept, keptUnjudged);
         if (forgotten > 0 && _pending is not null)
         {
             _pending = null;
@@ -411,27 +442,53 @@ public sealed class OnlineAnomalyDetector
         featureRow.CopyTo(_historyRows.AsSpan(slot * featureRow.Length, featureRow.Length));
         _historyExplained[slot] = explained;
         _historyRowNumbers[slot] = rowNumber;
+        _unjudged = Math.Min(_unjudged + 1, _historyCount);
+        if (_unjudged >= JudgeChunk && !_rebaselining)
+        {
+            // While rebaselining the anchor is about to change: its successor judges these rows.
+            JudgeOldestUnjudged(JudgeChunk);
+        }
+    }
+
+    /// <summary>
+    /// The anchor model's verdicts on the oldest <paramref name="count"/> unjudged rows of the history, scored as one
+    /// batch (a detector's batch score of a row does not depend on the rows beside it).
+    /// </summary>
+    private void JudgeOldestUnjudged(int count)
+    {
+        if (_anchor is not { } anchor || count <= 0)
+        {
+            return;
+        }
+
+        var width = _featureRow.Length;
+        var rows = count == JudgeChunk ? _judgeRows! : new FeatureMatrix(count, width);
+        var scores = count == JudgeChunk ? _judgeScores : new double[count];
+        var first = _historyCount - _unjudged;
+        for (var i = 0; i < count; i++)
+        {
+            var slot = (_historyStart + first + i) % _learning.History;
+            _historyRows.AsSpan(slot * width, width).CopyTo(rows.Row(i));
+        }
+
+        anchor.Detector.Score(rows, scores);
+        for (var i = 0; i < count; i++)
+        {
+            _historyRejected[(_historyStart + first + i) % _learning.History] = anchor.Threshold.IsAnomaly(scores[i]);
+        }
+
+        _unjudged -= count;
     }
 
     /// <summary>A copy of the learned rows, oldest first (a fit may run beside the stream on it).</summary>
-    private FeatureMatrix History(bool unexplainedOnly)
+    private FeatureMatrix History()
     {
         var width = _featureRow.Length;
-        var rows = 0;
-        for (var i = 0; i < _historyCount; i++)
-        {
-            rows += unexplainedOnly && _historyExplained[(_historyStart + i) % _learning.History] ? 0 : 1;
-        }
-
-        var matrix = new FeatureMatrix(rows, width);
-        var row = 0;
+        var matrix = new FeatureMatrix(_historyCount, width);
         for (var i = 0; i < _historyCount; i++)
         {
             var slot = (_historyStart + i) % _learning.History;
-            if (!unexplainedOnly || !_historyExplained[slot])
-            {
-                _historyRows.AsSpan(slot * width, width).CopyTo(matrix.Row(row++));
-            }
+            _historyRows.AsSpan(slot * width, width).CopyTo(matrix.Row(i));
         }
 
         return matrix;

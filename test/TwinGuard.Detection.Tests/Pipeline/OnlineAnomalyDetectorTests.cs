@@ -67,6 +67,31 @@ public sealed class OnlineAnomalyDetectorTests
         Assert.Single(online.Push(data.Row(40)));
     }
 
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Score_InChunks_SameAsOneBatch(string preset)
+    {
+        // The anchor check judges learned rows in small batches as they arrive, not all at once at the refit: every
+        // detector's batch score of a row must not depend on the rows scored beside it.
+        var data = TestData.Gaussian(700, 3, seed: 11);
+        var pipeline = AnomalyPipeline.Fit(data.Slice(0, 400), DetectorCatalog.Create(preset));
+        var features = pipeline.Features.Transform(data.Slice(400, 300));
+        var whole = new double[features.Rows];
+        pipeline.Detector.Score(features, whole);
+        foreach (var chunk in new[] { 1, 7, 32 })
+        {
+            for (var start = 0; start < features.Rows; start += chunk)
+            {
+                var count = Math.Min(chunk, features.Rows - start);
+                var scores = new double[count];
+                pipeline.Detector.Score(features.Slice(start, count), scores);
+                Assert.Equal(whole.AsSpan(start, count).ToArray(), scores);
+            }
+        }
+    }
+
+    public static TheoryData<string> Presets() => [.. DetectorCatalog.Names];
+
     [Fact]
     public void Push_StationaryStream_AdoptsEveryRefit()
     {
