@@ -78,52 +78,26 @@ public sealed class Autoencoder : IAnomalyDetector
         var batch = Math.Min(Options.BatchSize, n);
         var activations = widths.Select(w => new float[batch * w]).ToArray();
         var gradients = widths.Select(w => new float[batch * w]).ToArray();
-        var order = Enumerable.Range(0, n).ToArray();
-        var step = 0;
-        for (var epoch = 0; epoch < Options.Epochs; epoch++)
+        var epochLoss = AdamTraining.Train(_layers, n, batch, Options.Epochs, Options.LearningRate, ref random, order =>
         {
-            for (var i = n - 1; i > 0; i--)
+            var rows = order.Count;
+            for (var r = 0; r < rows; r++)
             {
-                var j = random.NextInt(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
+                x.AsSpan(order[r] * d, d).CopyTo(activations[0].AsSpan(r * d, d));
             }
 
-            var epochLoss = 0.0;
-            for (var start = 0; start < n; start += batch)
+            Forward(activations, rows);
+            var loss = AdamTraining.SquaredErrorGradient(
+                activations[^1].AsSpan(0, rows * d), activations[0].AsSpan(0, rows * d), gradients[^1].AsSpan(0, rows * d));
+            for (var l = _layers.Length - 1; l >= 0; l--)
             {
-                var rows = Math.Min(batch, n - start);
-                for (var r = 0; r < rows; r++)
-                {
-                    x.AsSpan(order[start + r] * d, d).CopyTo(activations[0].AsSpan(r * d, d));
-                }
-
-                Forward(activations, rows);
-                var output = activations[^1].AsSpan(0, rows * d);
-                var target = activations[0].AsSpan(0, rows * d);
-                var grad = gradients[^1].AsSpan(0, rows * d);
-                TensorPrimitives.Subtract(output, target, grad);
-                epochLoss += TensorPrimitives.SumOfSquares(grad);
-                TensorPrimitives.Multiply(grad, 2f / (rows * d), grad);
-                for (var l = _layers.Length - 1; l >= 0; l--)
-                {
-                    _layers[l].Backward(activations[l], activations[l + 1], gradients[l + 1],
-                        l == 0 ? Span<float>.Empty : gradients[l], rows);
-                }
-
-                step++;
-                foreach (var layer in _layers)
-                {
-                    layer.Step(Options.LearningRate, step);
-                }
+                _layers[l].Backward(activations[l], activations[l + 1], gradients[l + 1],
+                    l == 0 ? Span<float>.Empty : gradients[l], rows);
             }
 
-            FinalLoss = epochLoss / ((double)n * d);
-        }
-
-        foreach (var layer in _layers)
-        {
-            layer.ReleaseTrainingState();
-        }
+            return loss;
+        });
+        FinalLoss = epochLoss / ((double)n * d);
 
         FeatureCount = d;
         _errorScale = 1;

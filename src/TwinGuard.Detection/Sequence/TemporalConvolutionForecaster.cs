@@ -103,63 +103,36 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
             _convolutions[k] = new DenseLayer(2 * (k == 0 ? c : h), h, tanh: true, ref random);
         }
 
-        _head = new DenseLayer(h, c, tanh: false, ref random);
+        var head = _head = new DenseLayer(h, c, tanh: false, ref random);
         var n = training.Rows;
         var (context, target) = Standardised(training);
         var batch = Math.Min(Options.BatchSize, n);
         var buffers = new Buffers(this, batch);
-        var order = Enumerable.Range(0, n).ToArray();
-        var step = 0;
         var contextLength = Context * c;
         PersistenceLoss = PersistenceError(context, target, n);
-        for (var epoch = 0; epoch < Options.Epochs; epoch++)
+        var epochLoss = AdamTraining.Train([.. _convolutions, head], n, batch, Options.Epochs, Options.LearningRate, ref random, order =>
         {
-            for (var i = n - 1; i > 0; i--)
+            var rows = order.Count;
+            for (var r = 0; r < rows; r++)
             {
-                var j = random.NextInt(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
+                context.AsSpan(order[r] * contextLength, contextLength).CopyTo(buffers.Activations[0].AsSpan(r * contextLength));
+                target.AsSpan(order[r] * c, c).CopyTo(buffers.Target.AsSpan(r * c));
             }
 
-            var epochLoss = 0.0;
-            for (var start = 0; start < n; start += batch)
+            Forward(buffers, rows);
+            var grad = buffers.OutputGradient.AsSpan(0, rows * c);
+            var loss = AdamTraining.SquaredErrorGradient(buffers.Forecast.AsSpan(0, rows * c), buffers.Target.AsSpan(0, rows * c), grad);
+            head.Backward(buffers.Activations[depth], buffers.Output, grad, buffers.Gradients[depth], rows);
+            for (var k = depth - 1; k >= 0; k--)
             {
-                var rows = Math.Min(batch, n - start);
-                for (var r = 0; r < rows; r++)
-                {
-                    context.AsSpan(order[start + r] * contextLength, contextLength).CopyTo(buffers.Activations[0].AsSpan(r * contextLength));
-                    target.AsSpan(order[start + r] * c, c).CopyTo(buffers.Target.AsSpan(r * c));
-                }
-
-                Forward(buffers, rows);
-                var grad = buffers.OutputGradient.AsSpan(0, rows * c);
-                TensorPrimitives.Subtract(buffers.Forecast.AsSpan(0, rows * c), buffers.Target.AsSpan(0, rows * c), grad);
-                epochLoss += TensorPrimitives.SumOfSquares(grad);
-                TensorPrimitives.Multiply(grad, 2f / (rows * c), grad);
-                _head.Backward(buffers.Activations[depth], buffers.Output, grad, buffers.Gradients[depth], rows);
-                for (var k = depth - 1; k >= 0; k--)
-                {
-                    _convolutions[k].Backward(buffers.Activations[k], buffers.Activations[k + 1], buffers.Gradients[k + 1],
-                        k == 0 ? Span<float>.Empty : buffers.Gradients[k], rows * (Context >> (k + 1)));
-                }
-
-                step++;
-                foreach (var layer in _convolutions)
-                {
-                    layer.Step(Options.LearningRate, step);
-                }
-
-                _head.Step(Options.LearningRate, step);
+                _convolutions[k].Backward(buffers.Activations[k], buffers.Activations[k + 1], buffers.Gradients[k + 1],
+                    k == 0 ? Span<float>.Empty : buffers.Gradients[k], rows * (Context >> (k + 1)));
             }
 
-            FinalLoss = epochLoss / ((double)n * c);
-        }
+            return loss;
+        });
+        FinalLoss = epochLoss / ((double)n * c);
 
-        foreach (var layer in _convolutions)
-        {
-            layer.ReleaseTrainingState();
-        }
-
-        _head.ReleaseTrainingState();
         FeatureCount = training.Columns;
 
         // Each column's own forecast error on the training windows is its unit: a noisy column is not blamed for noise.

@@ -37,13 +37,13 @@ internal sealed partial class TwinGrain
 
     private void RememberReading(int index, long timeMs, double value)
     {
-        var rings = _history ??= new HistoryRing[_signals.Length];
+        var rings = _history ??= new HistoryRing[_core.Signals.Length];
         var ring = rings[index] ??= new HistoryRing();
         var slot = ring.Next;
         ring.Times[slot] = timeMs;
         ring.Values[slot] = value;
-        ring.Expected[slot] = _detectors[index].Expected;
-        ring.Spread[slot] = _detectors[index].Spread;
+        ring.Expected[slot] = _core.Detectors[index].Expected;
+        ring.Spread[slot] = _core.Detectors[index].Spread;
         ring.Next = (slot + 1) % HistoryCapacity;
         ring.Count = Math.Min(ring.Count + 1, HistoryCapacity);
     }

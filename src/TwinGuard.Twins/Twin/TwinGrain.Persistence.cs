@@ -1,7 +1,6 @@
 using TwinGuard.Detection;
 using TwinGuard.Detection.Baselines;
 using TwinGuard.Detection.Pipeline;
-using TwinGuard.Twins.Detect;
 using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Twins.Twin;
@@ -26,18 +25,18 @@ internal sealed partial class TwinGrain
 
         this.RegisterGrainTimer(SnapshotAsync, persistence.SnapshotEvery, persistence.SnapshotEvery);
         var saved = streamState.State;
-        if (!streamState.RecordExists || saved.Signals.Length != _signals.Length || saved.Detectors.Length != _detectors.Length)
+        if (!streamState.RecordExists || saved.Signals.Length != _core.Signals.Length || saved.Detectors.Length != _core.Detectors.Length)
         {
             return; // nothing learned yet, or the asset's signals changed in the plant model: learn afresh
         }
 
         try
         {
-            saved.Signals.CopyTo(_signals, 0);
-            for (var i = 0; i < _detectors.Length; i++)
+            saved.Signals.CopyTo(_core.Signals, 0);
+            for (var i = 0; i < _core.Detectors.Length; i++)
             {
                 var d = saved.Detectors[i];
-                _detectors[i].Restore(
+                _core.Detectors[i].Restore(
                     new EwmaCheckpoint(d.LevelCount, d.LevelMean, d.LevelVariance),
                     new EwmaCheckpoint(d.ChangeCount, d.ChangeMean, d.ChangeVariance),
                     d.CusumUpper, d.CusumLower, d.Previous);
@@ -45,7 +44,7 @@ internal sealed partial class TwinGrain
 
             foreach (var device in saved.Devices)
             {
-                _validator.RestoreAccepted(device.DeviceId, device.Boot, device.Sequence);
+                _core.Validator.RestoreAccepted(device.DeviceId, device.Boot, device.Sequence);
             }
 
             foreach (var memo in saved.Relations)
@@ -106,9 +105,7 @@ internal sealed partial class TwinGrain
 
     private void ResetLearnedState()
     {
-        Array.Clear(_signals);
-        _detectors = _asset.Signals.Select(s => new SignalDetector(_plant.Detection, (s.Max - s.Min) / 1000)).ToArray();
-        _validator = new ReadingValidator(_asset, _plant.Validation, sequences.Load(_asset.Id));
+        _core = new TwinCore(_plant, _asset, evidence, this, new ReadingValidator(_asset, _plant.Validation, sequences.Load(_asset.Id)));
         Array.Clear(_relationStates);
         if (_assetDetector is not null)
         {
@@ -176,10 +173,10 @@ internal sealed partial class TwinGrain
             };
         }
 
-        var detectors = new SignalDetectorState[_detectors.Length];
+        var detectors = new SignalDetectorState[_core.Detectors.Length];
         for (var i = 0; i < detectors.Length; i++)
         {
-            var (level, change, upper, lower, previous) = _detectors[i].Checkpoint();
+            var (level, change, upper, lower, previous) = _core.Detectors[i].Checkpoint();
             detectors[i] = new SignalDetectorState
             {
                 LevelCount = level.Count,
@@ -197,9 +194,9 @@ internal sealed partial class TwinGrain
         streamState.State = new TwinStreamState
         {
             SavedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            Signals = [.. _signals],
+            Signals = [.. _core.Signals],
             Detectors = detectors,
-            Devices = [.. _validator.LastAccepted.Select(d => new DeviceSequence(d.DeviceId, d.Boot, d.Sequence))],
+            Devices = [.. _core.Validator.LastAccepted.Select(d => new DeviceSequence(d.DeviceId, d.Boot, d.Sequence))],
             Relations = [.. _routes.RelationIds.Select((id, r) => new RelationMemo(id, _relationStates[r].State, _relationStates[r].Culprit))],
             Multivariate = multivariate,
         };

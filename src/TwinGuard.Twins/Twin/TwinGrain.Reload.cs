@@ -43,7 +43,7 @@ internal sealed partial class TwinGrain
     {
         foreach (var value in message.Values)
         {
-            if ((uint)value.SignalIndex >= (uint)_signals.Length)
+            if ((uint)value.SignalIndex >= (uint)_core.Signals.Length)
             {
                 return false;
             }

@@ -10,27 +10,26 @@ namespace TwinGuard.Twins.Twin;
 
 /// <summary>
 /// The twin of one asset: holds its trusted state, validates what the gate let through, and runs the per-signal
-/// streaming detectors. One activation per asset; Orleans guarantees its calls run one at a time.
+/// streaming detectors (its <see cref="TwinCore"/>) and the asset's multivariate model. One activation per asset;
+/// Orleans guarantees its calls run one at a time.
 /// </summary>
 /// <remarks>
-/// A value that fails validation never reaches the trusted state: the twin keeps the last-known-good value and marks
-/// the signal suspect. Staleness is checked on a grain timer; all times come from the injected <see cref="TimeProvider"/>.
+/// The grain adds what needs a silo to the core: activation, reloads, persistence, the relation grains, the history
+/// and the analysts' tuning. Staleness is checked on a grain timer; all times come from the injected
+/// <see cref="TimeProvider"/>.
 /// </remarks>
 internal sealed partial class TwinGrain(
     PlantModelSource plants, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
     SequenceStore sequences, DetectorTuning tuning, TwinPersistence persistence,
     [PersistentState("stream", TwinPersistence.StorageName)] IPersistentState<TwinStreamState> streamState,
     [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState)
-    : Grain, ITwinGrain
+    : Grain, ITwinGrain, ITwinCoreHost
 {
     private PlantModel _plant = null!;
     private AssetModel _asset = null!;
-    private ReadingValidator _validator = null!;
-    private SignalState[] _signals = [];
-    private SignalDetector[] _detectors = [];
+    private TwinCore _core = null!;
     private AssetDetector? _assetDetector;
     private double[] _state = [];
-    private List<(int Index, double Value, (ReasonCode Reason, double Score, string Detail) Found)>? _hits;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -64,21 +63,19 @@ internal sealed partial class TwinGrain(
             var was = previous?.IndexOf(asset.Signals[i].Id) ?? -1;
             if (was >= 0 && previous!.Signals[was] == asset.Signals[i] && Equals(_builtDetection, _plant.Detection))
             {
-                (signals[i], detectors[i]) = (_signals[was], _detectors[was]);
+                (signals[i], detectors[i]) = (_core.Signals[was], _core.Detectors[was]);
             }
             else
             {
-                // The noise floor of a baseline: a thousandth of the signal's span, so that a perfectly quiet simulated
-                // or quantised signal does not turn its first tiny wobble into an alarm.
-                detectors[i] = new SignalDetector(_plant.Detection, (asset.Signals[i].Max - asset.Signals[i].Min) / 1000);
+                detectors[i] = TwinCore.NewDetector(_plant.Detection, asset.Signals[i]);
             }
         }
 
         var sameSignals = previous is not null && previous.Signals.SequenceEqual(asset.Signals) && Equals(_builtDetection, _plant.Detection);
         _asset = asset;
         // The last numbers accepted (noted on every accepted message) carry over: a reload opens no replay window.
-        _validator = new ReadingValidator(asset, _plant.Validation, sequences.Load(asset.Id));
-        (_signals, _detectors, _builtDetection) = (signals, detectors, _plant.Detection);
+        _core = new TwinCore(_plant, asset, evidence, this, new ReadingValidator(asset, _plant.Validation, sequences.Load(asset.Id)), signals, detectors);
+        _builtDetection = _plant.Detection;
         if (!sameSignals)
         {
             _assetDetector = null;
@@ -124,10 +121,10 @@ internal sealed partial class TwinGrain(
 
     public Task<TwinSnapshot> GetSnapshotAsync()
     {
-        var signals = new SignalSnapshot[_signals.Length];
+        var signals = new SignalSnapshot[_core.Signals.Length];
         for (var i = 0; i < signals.Length; i++)
         {
-            ref var state = ref _signals[i];
+            ref var state = ref _core.Signals[i];
             var trust = quarantine.IsAssetQuarantined(_asset.Id) || quarantine.IsSignalQuarantined(_asset.Id, _asset.Signals[i].Id)
                 ? SignalTrust.Quarantined
                 : state.Trust;
@@ -136,8 +133,8 @@ internal sealed partial class TwinGrain(
                 state.HasValue ? state.Value : null,
                 state.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds(state.ValueTimeMs) : null,
                 // A set-point has no learned baseline: what it says is what is expected.
-                _asset.Signals[i].Kind == SignalKind.SetPoint ? state.Value : _detectors[i].Expected,
-                _asset.Signals[i].Kind == SignalKind.SetPoint ? 0 : _detectors[i].Spread,
+                _asset.Signals[i].Kind == SignalKind.SetPoint ? state.Value : _core.Detectors[i].Expected,
+                _asset.Signals[i].Kind == SignalKind.SetPoint ? 0 : _core.Detectors[i].Spread,
                 trust);
         }
 
@@ -152,71 +149,31 @@ internal sealed partial class TwinGrain(
 
     private void Ingest(ReadingMessage message, DateTimeOffset now, long nowMs)
     {
-        foreach (var value in message.Values)
+        if (!_core.Admit(message, now, nowMs))
         {
-            _signals[value.SignalIndex].LastSeenMs = nowMs;
-            _signals[value.SignalIndex].StaleRaised = false;
-        }
-
-        if (_validator.CheckMessage(message.DeviceId, message.Boot, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
-        {
-            Refuse(message, null, refusal.Reason, refusal.Detail, now);
             return;
         }
 
         sequences.Note(_asset.Id, message.DeviceId, message.Boot, message.Sequence);
 
-        var accepted = 0;
         var factor = sensitivity.Of(_asset.Id);
         var raises = Raises();
         var learn = MayLearn(message.TimestampMs);
-        foreach (var (index, value) in message.Values)
-        {
-            ref var state = ref _signals[index];
-            var measurement = _asset.Signals[index].Kind == SignalKind.Measurement;
-            if (measurement && _validator.CheckFrozen(index, ref state, value) is { } frozen)
-            {
-                state.Trust = SignalTrust.Suspect;
-                Raise(message, index, ReasonCode.Frozen, value, state.Repeats, frozen, now);
-            }
-
-            if (_validator.CheckValue(index, ref state, value, message.TimestampMs) is { } invalid)
-            {
-                state.Trust = SignalTrust.Suspect;
-                Refuse(message, index, invalid.Reason, invalid.Detail, now, value);
-                continue;
-            }
-
-            if (_validator.CheckOperating(index, ref state, value, message.TimestampMs) is { } excursion)
-            {
-                // The value is credible (it is not refused): the process itself is outside its operating band.
-                Raise(message, index, ReasonCode.OperatingLimit, value, _asset.Signals[index].Operating!.Excess(value), excursion, now);
-            }
-
-            // A set-point moves in steps when an operator changes it: not a statistical outlier or a drift.
-            if (measurement && !state.FrozenRaised && _detectors[index].Observe(value, factor / raises[index], learn) is { } found)
-            {
-                (_hits ??= []).Add((index, value, found));
-            }
-            else if (!state.FrozenRaised)
-            {
-                state.Trust = SignalTrust.Trusted;
-            }
-
-            state.Value = value;
-            state.ValueTimeMs = message.TimestampMs;
-            ForwardToRelations(index, message.TimestampMs, value, message.DeviceId);
-            RememberReading(index, message.TimestampMs, value);
-            accepted++;
-        }
-
-        evidence.Metrics.CountAccepted(accepted);
-        RaiseDetectorHits(message, now);
-        if (accepted > 0)
+        if (_core.Accept(message, now, factor, raises, learn) > 0)
         {
             ScoreAssetState(message, now, learn);
         }
     }
+
+    /// <inheritdoc />
+    void ITwinCoreHost.Accepted(int signalIndex, long timestampMs, double value, string deviceId)
+    {
+        ForwardToRelations(signalIndex, timestampMs, value, deviceId);
+        RememberReading(signalIndex, timestampMs, value);
+    }
+
+    /// <inheritdoc />
+    bool ITwinCoreHost.IsExplainedByRelations(int signalIndex) => IsExplainedByRelations(signalIndex);
 
     /// <summary>Scores the asset's whole trusted state with its multivariate model, once every signal has a value.</summary>
     private void ScoreAssetState(ReadingMessage message, DateTimeOffset now, bool learn)
@@ -226,14 +183,14 @@ internal sealed partial class TwinGrain(
             return;
         }
 
-        for (var i = 0; i < _signals.Length; i++)
+        for (var i = 0; i < _core.Signals.Length; i++)
         {
-            if (!_signals[i].HasValue)
+            if (!_core.Signals[i].HasValue)
             {
                 return;
             }
 
-            _state[i] = _signals[i].Value;
+            _state[i] = _core.Signals[i].Value;
         }
 
         if (_assetDetector.Observe(_state, IsStateExplainedByRelations(), message.TimestampMs, learn) is { } found)
@@ -246,7 +203,7 @@ internal sealed partial class TwinGrain(
                 return;
             }
 
-            evidence.Raise(new Finding(now, ReasonCode.MultivariateAnomaly, Escalate(ReasonCode.MultivariateAnomaly, top), _asset.Id, found.TopSignal,
+            evidence.Raise(new Finding(now, ReasonCode.MultivariateAnomaly, _core.Escalate(ReasonCode.MultivariateAnomaly, top), _asset.Id, found.TopSignal,
                 message.DeviceId, _state[top], found.Score,
                 $"{_asset.Id}: unusual combination of values, mostly {found.TopSignal}", found.Explanation)
             {
@@ -255,86 +212,9 @@ internal sealed partial class TwinGrain(
         }
     }
 
-    /// <summary>
-    /// Raises the streaming detectors' hits of one message, unless several signals of the asset moved together: an
-    /// operating change (a new set-point moves speed, flow, pressure and current at once) is not an attack on a sensor.
-    /// Attacks that move several signals consistently are the twin relations' to catch, not these detectors'.
-    /// </summary>
-    /// <remarks>A hit on a signal whose twin relations all hold is left to the relations: a change that the physics
-    /// explains is an operating change, and one it does not explain raises <c>relation_violated</c> from the relation
-    /// grain, naming the signal that moved. With a relation unknown, the hit is raised as before.</remarks>
-    private void RaiseDetectorHits(ReadingMessage message, DateTimeOffset now)
-    {
-        if (_hits is not { Count: > 0 } hits)
-        {
-            return;
-        }
-
-        var explained = hits.RemoveAll(h => IsExplainedByRelations(h.Index));
-        if (explained > 0)
-        {
-            evidence.Metrics.CountOperatingChange();
-        }
-
-        if (hits.Count == 0)
-        {
-            return;
-        }
-
-        if (hits.Count == 1 || _asset.Signals.Count < 3)
-        {
-            foreach (var (index, value, found) in hits)
-            {
-                _signals[index].Trust = SignalTrust.Suspect;
-                Raise(message, index, found.Reason, value, found.Score, found.Detail, now);
-            }
-        }
-        else
-        {
-            evidence.Metrics.CountOperatingChange();
-        }
-
-        hits.Clear();
-    }
-
     private Task CheckStalenessAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
-        for (var i = 0; i < _signals.Length; i++)
-        {
-            ref var state = ref _signals[i];
-            if (_validator.CheckStale(i, ref state, nowMs) is { } stale)
-            {
-                state.Trust = SignalTrust.Suspect;
-                evidence.Raise(new Finding(now, ReasonCode.Stale, Escalate(ReasonCode.Stale, i), _asset.Id, _asset.Signals[i].Id, null, null, 0, stale));
-            }
-        }
-
+        _core.CheckStaleness(time.GetUtcNow());
         return Task.CompletedTask;
-    }
-
-    private void Refuse(ReadingMessage message, int? index, ReasonCode reason, string detail, DateTimeOffset now, double? value = null)
-    {
-        var signalId = index is { } i ? _asset.Signals[i].Id : null;
-        evidence.Refuse(
-            new Refusal(now, reason, message.DeviceId, null, null, $"{_plant.Site.TopicPrefix}/{_asset.Id}", _asset.Id, signalId, detail, ReadOnlyMemory<byte>.Empty),
-            new Finding(now, reason, index is { } j ? Escalate(reason, j) : reason.DefaultSeverity(), _asset.Id, signalId, message.DeviceId, value, 0, detail)
-            {
-                ArrivalTimestamp = message.ArrivalTimestamp,
-            });
-    }
-
-    private void Raise(ReadingMessage message, int index, ReasonCode reason, double value, double score, string detail, DateTimeOffset now) =>
-        evidence.Raise(new Finding(now, reason, Escalate(reason, index), _asset.Id, _asset.Signals[index].Id, message.DeviceId, value, score, detail)
-        {
-            ArrivalTimestamp = message.ArrivalTimestamp,
-        });
-
-    /// <summary>A finding on a high-criticality signal is one step more severe.</summary>
-    private Severity Escalate(ReasonCode reason, int signalIndex)
-    {
-        var severity = reason.DefaultSeverity();
-        return _asset.Signals[signalIndex].Criticality == Criticality.High && severity < Severity.Critical ? severity + 1 : severity;
     }
 }
