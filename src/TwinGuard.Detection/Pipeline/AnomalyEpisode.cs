@@ -5,7 +5,10 @@ namespace TwinGuard.Detection.Pipeline;
 /// <param name="End">Last flagged row (inclusive).</param>
 /// <param name="Peak">Row of the highest score in the episode.</param>
 /// <param name="PeakScore">That score.</param>
-/// <param name="Alarmed">True when an alarm was raised at <paramref name="Start"/> (false inside a refractory period).</param>
+/// <param name="Alarmed">
+/// True when an alarm announced the episode: raised on a row after the previous episode's end and not after this one's
+/// (an onset alarm can precede the smoothed flag by a few rows); false inside a refractory period.
+/// </param>
 /// <param name="TopColumns">Input columns most often the top contributor over the episode, most frequent first (at most 3).</param>
 public sealed record AnomalyEpisode(int Start, int End, int Peak, double PeakScore, bool Alarmed, IReadOnlyList<int> TopColumns)
 {
@@ -15,6 +18,7 @@ public sealed record AnomalyEpisode(int Start, int End, int Peak, double PeakSco
         ArgumentNullException.ThrowIfNull(verdicts);
         var episodes = new List<AnomalyEpisode>();
         var i = 0;
+        var afterPrevious = 0;
         while (i < verdicts.Count)
         {
             if (!verdicts[i].IsAnomaly)
@@ -37,7 +41,14 @@ public sealed record AnomalyEpisode(int Start, int End, int Peak, double PeakSco
                 i++;
             }
 
-            episodes.Add(new AnomalyEpisode(start, i - 1, peak, verdicts[peak].Score, verdicts[start].Alarm,
+            var alarmed = false;
+            for (var k = afterPrevious; k < i && !alarmed; k++)
+            {
+                alarmed = verdicts[k].Alarm;
+            }
+
+            afterPrevious = i;
+            episodes.Add(new AnomalyEpisode(start, i - 1, peak, verdicts[peak].Score, alarmed,
                 [.. votes.OrderByDescending(v => v.Value).ThenBy(v => v.Key).Take(3).Select(v => v.Key)]));
         }
 

@@ -26,6 +26,8 @@ public sealed class AnomalyPipeline
     private int _recentCount;
     private bool _lastSmoothed;
     private long _sinceAlarm = long.MaxValue;
+    private readonly AnomalyLikelihood? _likelihood;
+    private readonly RangeWatch? _range;
 
     private AnomalyPipeline(AnomalyPipelineOptions options, int inputColumns, TemporalFeatureOptions features,
         IReadOnlyList<ColumnProfile> profiles)
@@ -38,6 +40,10 @@ public sealed class AnomalyPipeline
         _featureRow = new double[_features.OutputColumns];
         _contributions = new double[_features.OutputColumns];
         _columnShare = new double[inputColumns];
+        _likelihood = options.Likelihood is { } likelihood ? new AnomalyLikelihood(likelihood) : null;
+        _range = options.Likelihood is { } onsets && options.RangeTolerance is { } tolerance
+            ? new RangeWatch(inputColumns, tolerance, Math.Max(2, onsets.MinHistory))
+            : null;
         Detector = NewDetector();
         Threshold = new Thresholds.ScoreThreshold(1.0, "unfitted");
     }
@@ -116,7 +122,8 @@ public sealed class AnomalyPipeline
         var verdicts = new AnomalyVerdict[features.Rows];
         for (var i = 0; i < features.Rows; i++)
         {
-            verdicts[i] = pipeline.Decide(features.Row(i), scores[i], warm: i >= pipeline._features.WarmUpRows);
+            var outside = pipeline._range?.Next(training.Row(i)) ?? false;
+            verdicts[i] = pipeline.Decide(features.Row(i), scores[i], warm: i >= pipeline._features.WarmUpRows, outside);
         }
 
         pipeline.TrainingVerdicts = verdicts;
@@ -219,6 +226,8 @@ public sealed class AnomalyPipeline
         _recentCount = 0;
         _lastSmoothed = false;
         _sinceAlarm = long.MaxValue;
+        _likelihood?.Reset();
+        _range?.Reset();
     }
 
     /// <summary>Scores the next row of the stream.</summary>
@@ -235,7 +244,7 @@ public sealed class AnomalyPipeline
 
         // One pass for the score and the explanation every verdict carries (its top column).
         var score = Detector.ScoreAndExplain(_featureRow, _contributions);
-        return Decide(score, _features.IsWarm);
+        return Decide(score, _features.IsWarm, _range?.Next(row) ?? false);
     }
 
     /// <summary>Scores every row of <paramref name="rows"/> in order (batch scoring of the detector).</summary>
@@ -255,7 +264,7 @@ public sealed class AnomalyPipeline
         var verdicts = new AnomalyVerdict[rows.Rows];
         for (var i = 0; i < rows.Rows; i++)
         {
-            verdicts[i] = Decide(features.Row(i), scores[i], warm[i]);
+            verdicts[i] = Decide(features.Row(i), scores[i], warm[i], _range?.Next(rows.Row(i)) ?? false);
         }
 
         return verdicts;
@@ -289,14 +298,17 @@ public sealed class AnomalyPipeline
         }
     }
 
-    private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score, bool warm)
+    private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score, bool warm, bool outsideRange)
     {
         Detector.Explain(featureRow, _contributions);
-        return Decide(score, warm);
+        return Decide(score, warm, outsideRange);
     }
 
     /// <summary>Decides on a row whose feature contributions are in <see cref="_contributions"/>.</summary>
-    private AnomalyVerdict Decide(double score, bool warm)
+    /// <param name="score">The row's score.</param>
+    /// <param name="warm">Whether the row's rolling window is full (else it is never flagged).</param>
+    /// <param name="outsideRange">Whether a value of the row lies beyond its column's range so far (<see cref="RangeWatch"/>).</param>
+    private AnomalyVerdict Decide(double score, bool warm, bool outsideRange)
     {
         // Until the stream's first window is full the features are truncated: score, but do not decide.
         var raw = warm && Threshold.IsAnomaly(score);
@@ -321,8 +333,13 @@ public sealed class AnomalyPipeline
             }
         }
 
-        // An alarm opens an episode, unless the last alarm is too recent: a flag that flickers raises one alarm.
-        var alarm = smoothed && !_lastSmoothed && _sinceAlarm > _options.RefractoryRows;
+        // An alarm marks an onset (the likelihood of the score stream, a value beyond its range, or without those the
+        // start of a flagged episode), unless the last alarm is too recent: a flag that flickers raises one alarm.
+        var episodeStart = smoothed && !_lastSmoothed;
+        var onset = _likelihood is null
+            ? episodeStart
+            : (_likelihood.Next(score) || outsideRange) && warm;
+        var alarm = onset && _sinceAlarm > _options.RefractoryRows;
         _lastSmoothed = smoothed;
         _sinceAlarm = alarm ? 1 : _sinceAlarm == long.MaxValue ? long.MaxValue : _sinceAlarm + 1;
         return new AnomalyVerdict(score, smoothed, top, raw) { Alarm = alarm };

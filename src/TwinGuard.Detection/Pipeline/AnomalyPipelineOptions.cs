@@ -35,4 +35,21 @@ public sealed record AnomalyPipelineOptions
     /// </summary>
     /// <value>0.</value>
     public int RefractoryRows { get; init; }
+
+    /// <summary>
+    /// When set, alarms mark the onsets that <see cref="AnomalyLikelihood"/> finds in the stream of scores (a sudden
+    /// change of the score relative to the stream's own history) instead of the starts of flagged episodes; the
+    /// refractory period still applies. An alarm can therefore come a few rows before the smoothed flag, or without
+    /// one (a change the trained model still calls normal, but that is new for this stream).
+    /// <see cref="AnomalyVerdict.IsAnomaly"/> is unchanged: it compares each row with the trained normal only.
+    /// </summary>
+    /// <value>null: an alarm on the first row of each flagged episode.</value>
+    public AnomalyLikelihoodOptions? Likelihood { get; init; }
+
+    /// <summary>
+    /// With <see cref="Likelihood"/>: a value beyond the range of its column seen so far by more than this fraction of
+    /// the range raises an alarm (<see cref="RangeWatch"/>), once <see cref="AnomalyLikelihoodOptions.MinHistory"/>
+    /// rows have been seen; null for none.
+    /// </summary>
+    public double? RangeTolerance { get; init; }
 }

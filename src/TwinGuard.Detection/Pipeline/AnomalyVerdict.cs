@@ -7,6 +7,10 @@ namespace TwinGuard.Detection.Pipeline;
 /// <param name="RawAnomaly">The decision of the threshold alone, before smoothing.</param>
 public readonly record struct AnomalyVerdict(double Score, bool IsAnomaly, int TopColumn, bool RawAnomaly)
 {
-    /// <summary>True on the first row of an anomalous episode, outside the refractory period of the previous alarm.</summary>
+    /// <summary>
+    /// True on the row where an anomaly begins (<see cref="AnomalyPipelineOptions.Likelihood"/>: the score stream turns
+    /// improbable or a value leaves its range; without it: the first row of a flagged episode), outside the refractory
+    /// period of the previous alarm.
+    /// </summary>
     public bool Alarm { get; init; }
 }

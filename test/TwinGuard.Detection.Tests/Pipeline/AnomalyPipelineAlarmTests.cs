@@ -19,7 +19,37 @@ public sealed class AnomalyPipelineAlarmTests
         return m;
     }
 
-    private static AnomalyPipelineOptions Options(int refractory) => DetectorCatalog.Create("pca", 7) with { RefractoryRows = refractory };
+    /// <summary>The <c>pca</c> preset with alarms at the starts of flagged episodes (no likelihood).</summary>
+    private static AnomalyPipelineOptions Options(int refractory) =>
+        DetectorCatalog.Create("pca", 7) with { RefractoryRows = refractory, Likelihood = null };
+
+    [Fact]
+    public void Run_DefaultOnsetAlarms_AlarmAtEachBurstWithinTheShortWindow()
+    {
+        var pipeline = AnomalyPipeline.Fit(TestData.Gaussian(400, 3, seed: 4), DetectorCatalog.Create("pca", 7));
+        var verdicts = pipeline.Run(WithBursts(1000, (200, 40), (600, 40)));
+
+        var alarms = Enumerable.Range(0, verdicts.Length).Where(i => verdicts[i].Alarm).ToList();
+        var episodes = AnomalyEpisode.From(verdicts);
+        Assert.Equal(2, episodes.Count);
+        Assert.Equal(2, alarms.Count);
+        // A new level alarms on its first row (range watch, likelihood); a repeat of the same burst is less improbable
+        // for the history that learned the first, so its alarm may wait for the short average (10 rows).
+        Assert.Equal(200, alarms[0]);
+        Assert.True(alarms[0] <= episodes[0].Start);
+        Assert.InRange(alarms[1], 600, 609);
+        Assert.All(episodes, e => Assert.True(e.Alarmed));
+    }
+
+    [Fact]
+    public void Run_DefaultOnsetAlarms_AtMostOneAlarmPer1000NormalRows()
+    {
+        // Normal rows can still set a new record beyond a column's range (the range watch), so a few alarms are possible.
+        var pipeline = AnomalyPipeline.Fit(TestData.Gaussian(400, 3, seed: 4), DetectorCatalog.Create("pca", 7));
+        var verdicts = pipeline.Run(TestData.Gaussian(3000, 3, seed: 11));
+
+        Assert.InRange(verdicts.Count(v => v.Alarm), 0, 3);
+    }
 
     [Fact]
     public void Run_TwoEpisodesFarApart_RaisesOneAlarmAtEachStart()

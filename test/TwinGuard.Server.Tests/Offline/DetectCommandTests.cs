@@ -222,9 +222,10 @@ public sealed class DetectCommandTests : IDisposable
         Assert.InRange(episode.GetProperty("start_row").GetInt32(), 400, 415);
         Assert.True(episode.GetProperty("alarm").GetBoolean());
         Assert.Equal("flow", episode.GetProperty("top_features")[0].GetString());
-        Assert.Equal(1, root.GetProperty("alarms").GetInt32());
         var alarmRows = File.ReadAllLines(_dir.PathOf("o.csv")).Skip(1).Select((l, i) => (l.Split(',')[3], i)).Where(a => a.Item1 == "1").ToList();
-        Assert.Equal(episode.GetProperty("start_row").GetInt32(), Assert.Single(alarmRows).i);
+        Assert.Equal(1, root.GetProperty("alarms").GetInt32());
+        // The onset alarm comes on the first changed row or a few rows before the smoothed flag, never after it.
+        Assert.InRange(Assert.Single(alarmRows).i, 400, episode.GetProperty("start_row").GetInt32());
     }
 
     [Fact]
