@@ -39,7 +39,15 @@ public sealed class ClusterRecordsEndToEndTests
 
             using var store = PostgresRecordStore.Open(connection);
             int OutOfRange() => store.Findings(asset: "tank1").Where(f => f.Reason == "out_of_range").Sum(f => f.Occurrences);
-            await Eventually.HoldsAsync(OutOfRange, n => n >= 2, TimeSpan.FromSeconds(90), "two out_of_range findings in PostgreSQL");
+            try
+            {
+                await Eventually.HoldsAsync(OutOfRange, n => n >= 2, TimeSpan.FromSeconds(90), "two out_of_range findings in PostgreSQL");
+            }
+            catch (TimeoutException ex)
+            {
+                var stored = string.Join("; ", store.Findings().Select(f => $"{f.Id} {f.Reason} {f.AssetId}.{f.SignalId}"));
+                throw new TimeoutException($"{ex.Message}; stored: {stored}; silo 0: {silos[0].Output}; silo 1: {silos[1].Output}", ex);
+            }
             // One activation of tank1's twin raised both, whichever broker the readings came through: two, not two per silo.
             Assert.Equal(2, OutOfRange());
             var ids = store.Findings().Select(f => f.Id).ToList();
