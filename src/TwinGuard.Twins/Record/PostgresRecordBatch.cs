@@ -5,9 +5,16 @@ using TwinGuard.Twins.Findings;
 namespace TwinGuard.Twins.Record;
 
 /// <summary>One PostgreSQL transaction of the record stage's writes, on a pooled connection it returns when disposed.</summary>
-/// <remarks>The statements are <see cref="PlantStore"/>'s in PostgreSQL's words (<c>GREATEST</c>, <c>strpos</c>).</remarks>
+/// <remarks>
+/// The statements are <see cref="PlantStore"/>'s in PostgreSQL's words (<c>GREATEST</c>, <c>strpos</c>). They are
+/// gathered and sent as one <see cref="NpgsqlBatch"/> at <see cref="Commit"/>: one round trip per transaction, not one
+/// per row (a batch of 220 rows sent statement by statement ran at about 700 rows/s on the loaded test machine).
+/// The record stage bounds what one transaction holds.
+/// </remarks>
 internal sealed class PostgresRecordBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) : IRecordBatch
 {
+    private readonly NpgsqlBatch _statements = new(connection, transaction);
+
     public void Insert(Finding f, long id, long ledgerEntry) =>
         Execute("""
             INSERT INTO findings (id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, ledger_entry)
@@ -61,18 +68,31 @@ internal sealed class PostgresRecordBatch(NpgsqlConnection connection, NpgsqlTra
             ("@t", r.Time.ToUnixTimeMilliseconds()), ("@r", r.Reason.Name()), ("@d", r.DeviceId), ("@c", r.ClientId), ("@re", r.RemoteEndpoint),
             ("@to", r.Topic), ("@a", r.AssetId), ("@s", r.SignalId), ("@de", r.Detail), ("@p", r.Payload.IsEmpty ? null : r.Payload.ToArray()));
 
-    public void Commit() => transaction.Commit();
+    public void Commit()
+    {
+        if (_statements.BatchCommands.Count > 0)
+        {
+            _statements.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
 
     public void Dispose()
     {
+        _statements.Dispose();
         transaction.Dispose();
         connection.Dispose();
     }
 
     private void Execute(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = DbCommands.Command(connection, sql, parameters);
-        cmd.Transaction = transaction;
-        cmd.ExecuteNonQuery();
+        var statement = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            statement.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+        }
+
+        _statements.BatchCommands.Add(statement);
     }
 }
