@@ -18,7 +18,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
 {
     private static string Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
-    private static string Tank(long seq, double level, double temperature = 24.5) =>
+    internal static string Tank(long seq, double level, double temperature = 24.5) =>
         string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{Now()}}},"seq":{{{seq}}},"values":{"level":{{{level}}},"fluid_temp":{{{temperature}}}}}""");
 
     private static string Speed() => string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{Now()}}},"seq":{{{Environment.TickCount64}}},"value":1500}""");
@@ -35,7 +35,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
         return store.Findings(asset: asset).Where(f => f.Reason == reason).Sum(f => f.Occurrences);
     }
 
-    private static async Task<ClusterStatus> StatusAsync(ClusterModel cluster, Func<ClusterStatus, bool> condition, string what)
+    internal static async Task<ClusterStatus> StatusAsync(ClusterModel cluster, Func<ClusterStatus, bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (true)

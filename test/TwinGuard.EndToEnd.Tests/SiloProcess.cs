@@ -11,9 +11,9 @@ internal sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, string dataDirectory, int mqttPort, string clusterFile)
+    private SiloProcess(Process process, string dataDirectory, int mqttPort, string clusterFile, int httpPort)
     {
-        (_process, DataDirectory, MqttPort, ClusterFile) = (process, dataDirectory, mqttPort, clusterFile);
+        (_process, DataDirectory, MqttPort, ClusterFile, HttpPort) = (process, dataDirectory, mqttPort, clusterFile, httpPort);
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -23,6 +23,9 @@ internal sealed class SiloProcess : IAsyncDisposable
     public string DataDirectory { get; }
 
     public int MqttPort { get; }
+
+    /// <summary>The API's port (<c>http://127.0.0.1:PORT</c>).</summary>
+    public int HttpPort { get; }
 
     public string ClusterFile { get; }
 
@@ -48,7 +51,8 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// <param name="clusterId">The cluster id.</param>
     /// <param name="snapshotEvery">How often the twins write their learned state.</param>
     /// <param name="ledgerDirectory">The cluster's one ledger (shared by the silos); each silo keeps its own when null.</param>
-    public static SiloProcess Start(string plantFile, string redis, string clusterId, TimeSpan snapshotEvery, string? ledgerDirectory = null)
+    /// <param name="records">The cluster's PostgreSQL records store (a connection string without password, and the password, written to a file of its own); SQLite in the data directory when null.</param>
+    public static SiloProcess Start(string plantFile, string redis, string clusterId, TimeSpan snapshotEvery, string? ledgerDirectory = null, (string Connection, string Password)? records = null)
     {
         var dir = Directory.CreateTempSubdirectory("twinguard-silo-").FullName;
         var (siloPort, gatewayPort, mqttPort, httpPort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
@@ -58,7 +62,13 @@ internal sealed class SiloProcess : IAsyncDisposable
             membership: { redis: "{{redis}}" }
             silo: { address: 127.0.0.1, port: {{siloPort}}, gateway_port: {{gatewayPort}} }
             persistence: { snapshot_every: {{(int)snapshotEvery.TotalMilliseconds}}ms }
-            """) + (ledgerDirectory is null ? string.Empty : $"\nledger: {{ directory: \"{ledgerDirectory}\" }}\n"));
+            """) + (ledgerDirectory is null ? string.Empty : $"\nledger: {{ directory: \"{ledgerDirectory}\" }}\n")
+            + (records is { } r ? $"\nrecords: {{ postgresql: \"{r.Connection}\", password_file: pg.pass }}\n" : string.Empty));
+        if (records is { } pg)
+        {
+            File.WriteAllText(Path.Combine(dir, "pg.pass"), pg.Password);
+        }
+
         // No playbooks: the test decides every containment itself (the sample's would quarantine tank1's signals at its
         // first out-of-range value, and, since quarantines hold cluster-wide, refuse the readings the failover needs).
         var playbooks = Path.Combine(dir, "playbooks.yaml");
@@ -75,7 +85,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             start.ArgumentList.Add(a);
         }
 
-        return new SiloProcess(Process.Start(start)!, Path.Combine(dir, "data"), mqttPort, clusterFile);
+        return new SiloProcess(Process.Start(start)!, Path.Combine(dir, "data"), mqttPort, clusterFile, httpPort);
     }
 
     /// <summary>kill -9: the silo dies without deactivating anything.</summary>

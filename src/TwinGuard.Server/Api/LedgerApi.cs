@@ -7,7 +7,10 @@ using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Server.Api;
 
-/// <summary><c>/api/ledger</c>: the newest signed checkpoint and RFC 6962 inclusion proofs, as <c>twinguard ledger</c> prints them.</summary>
+/// <summary>
+/// <c>/api/ledger</c>: the newest signed checkpoint and RFC 6962 inclusion proofs, as <c>twinguard ledger</c> prints them.
+/// In a cluster with one ledger every silo answers from that ledger (docs/cluster.md), not from its own directory.
+/// </summary>
 internal static class LedgerApi
 {
     public static RouteGroupBuilder MapLedgerApi(this RouteGroupBuilder api)
@@ -45,7 +48,8 @@ internal static class LedgerApi
         return api;
     }
 
-    private static string Directory(HostSettings settings) => Path.Combine(settings.DataDirectory, "ledger");
+    /// <summary>The ledger the API proves from: the cluster's one ledger (the sequencer's shared directory) when there is one, else this node's.</summary>
+    internal static string Directory(HostSettings settings) => settings.Cluster?.LedgerDirectory ?? Path.Combine(settings.DataDirectory, "ledger");
 
     private static CheckpointView View(Checkpoint c, LedgerReader reader) => new(
         c.TreeSize, Convert.ToHexStringLower(c.RootHash), c.Version == 1 ? c.Timestamp : null, Convert.ToHexStringLower(c.KeyId), Convert.ToBase64String(c.Signature),

@@ -4,14 +4,14 @@ using TwinGuard.Twins.Record;
 namespace TwinGuard.Server.Api;
 
 /// <summary>
-/// The API's own read-only <see cref="PlantStore"/> (the record stage owns the writing connection), opened when the
-/// database exists; the lookups are the store's.
+/// The API's own reading <see cref="IRecordStore"/> (the record stage owns the writing connection): the data directory's
+/// SQLite once it exists, or the cluster's PostgreSQL; the lookups are the store's.
 /// </summary>
 /// <remarks>WAL lets these reads proceed while the record stage writes; a lock serialises the API's requests on the connection.</remarks>
 internal sealed class PlantRecords(HostSettings settings) : IDisposable
 {
     private readonly Lock _lock = new();
-    private PlantStore? _store;
+    private IRecordStore? _store;
 
     /// <summary>Findings, newest first, optionally of one asset, signal or incident, and not older than <paramref name="since"/>.</summary>
     public IReadOnlyList<StoredFinding> Findings(int limit, string? asset = null, string? signal = null, long? incident = null, DateTimeOffset? since = null) =>
@@ -29,18 +29,17 @@ internal sealed class PlantRecords(HostSettings settings) : IDisposable
 
     public void Dispose() => _store?.Dispose();
 
-    private T Read<T>(Func<PlantStore, T> read, T none)
+    private T Read<T>(Func<IRecordStore, T> read, T none)
     {
         lock (_lock)
         {
             if (_store is null)
             {
-                if (!File.Exists(Path.Combine(settings.DataDirectory, PlantStore.FileName)))
+                _store = RecordStores.OpenForReading(settings);
+                if (_store is null)
                 {
                     return none; // the record stage has not created the database yet
                 }
-
-                _store = PlantStore.Open(settings.DataDirectory, readOnly: true);
             }
 
             return read(_store);

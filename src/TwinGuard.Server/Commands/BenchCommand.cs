@@ -25,6 +25,7 @@ internal static class BenchCommand
         OpcUaBenchmark.Create(),
         RelationsBenchmark.Create(),
         AbuseBenchmark.Create(),
+        RecordsBenchmark.Create(),
     ];
 
     public static Command Create()

@@ -7,7 +7,7 @@ using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Server.Commands;
 
-/// <summary><c>twinguard cluster status --cluster cluster.yaml</c>: the silos of a cluster, their load and their twins.</summary>
+/// <summary><c>twinguard cluster status --cluster cluster.yaml [--config plant.yaml]</c>: the silos of a cluster, their load and their twins.</summary>
 /// <remarks>
 /// Joins the cluster as an Orleans client (through the same Redis membership the silos use, to any silo's gateway) and
 /// asks Orleans' management grain: the membership table, each silo's runtime statistics and its activations by type.
@@ -28,12 +28,19 @@ internal static class ClusterCommand
     private static Command Status()
     {
         var file = new Option<FileInfo>("--cluster") { Description = "The cluster file the silos were started with", Required = true };
+        var config = new Option<FileInfo?>("--config")
+        {
+            Description = "The plant model the silos were started with: its tls.silo (mutual TLS between silos and clients) is used to connect",
+        };
         var json = CommonOptions.Json();
-        var command = new Command("status", "Silos, their load and twins per silo") { file, json };
+        var command = new Command("status", "Silos, their load and twins per silo") { file, config, json };
         command.SetAction(async (parse, ct) =>
         {
             var cluster = LoadCluster(parse.GetValue(file))!;
-            var status = await QueryAsync(cluster, ct);
+            var tls = parse.GetValue(config) is { } plant
+                ? plant.Exists ? PlantModelLoader.Load(plant.FullName).Tls : throw new CommandLineException($"plant model not found: {plant.FullName}")
+                : null;
+            var status = await QueryAsync(cluster, ct, tls);
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(status, JsonOptions));
@@ -63,8 +70,8 @@ internal static class ClusterCommand
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Asks a running cluster for its status.</summary>
-    public static async Task<ClusterStatus> QueryAsync(ClusterModel cluster, CancellationToken ct)
+    /// <summary>Asks a running cluster for its status; with <paramref name="tls"/>'s <c>silo</c> section, over mutual TLS as the silos use it.</summary>
+    public static async Task<ClusterStatus> QueryAsync(ClusterModel cluster, CancellationToken ct, TlsSettings? tls = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -72,6 +79,7 @@ internal static class ClusterCommand
         {
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
             client.UseRedisClustering(cluster.MembershipRedis);
+            Hosting.SiloTls.Configure(client, tls, TimeProvider.System); // nothing without tls.silo
         });
         using var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -61,7 +61,7 @@ internal static class PipelineHosting
         services.AddSingleton(sp => new CorrelateStage(
             sp.GetRequiredService<EvidenceSink>(), sp.GetRequiredService<IncidentCorrelator>(), sp.GetRequiredService<RecordStage>(), sp.GetService<IntelAdapter>(),
             sp.GetRequiredService<SuppressionList>()));
-        services.AddSingleton(_ => PlantStore.Open(settings.DataDirectory));
+        services.AddSingleton(_ => RecordStores.Open(settings));
         services.AddSingleton(sp => LedgerHosting.Open(settings, sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<LedgerWitnessingService>();
         services.AddSingleton<LedgerRecorder>();

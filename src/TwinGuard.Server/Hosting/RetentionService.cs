@@ -30,7 +30,7 @@ internal sealed partial class RetentionService(HostSettings settings, LedgerReco
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var store = PlantStore.Open(settings.DataDirectory);
+        using var store = RecordStores.Open(settings);
         var retention = settings.Plant.Retention;
         var pruner = new RetentionPruner(store, ledger, retention, settings.DataDirectory, settings.Time);
         using var timer = new PeriodicTimer(retention.Interval, settings.Time);
@@ -50,7 +50,7 @@ internal sealed partial class RetentionService(HostSettings settings, LedgerReco
             {
                 return;
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or RecordStoreException or TimeoutException or IOException or UnauthorizedAccessException or InvalidOperationException)
             {
                 // Never the end of retention: the next run tries again.
                 Failed(logger, ex.Message);

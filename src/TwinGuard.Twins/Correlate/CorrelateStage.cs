@@ -32,8 +32,6 @@ public sealed class CorrelateStage
     private readonly Dictionary<long, long> _incidentOf = [];
     private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<(long IncidentId, DateTimeOffset Time, string Status)> _closing = new();
-    private long _lastFindingId;
-    private long _lastIncidentId;
 
     /// <summary>Creates the stage; numbering continues after what <paramref name="record"/> already holds.</summary>
     /// <param name="evidence">Where findings arrive.</param>
@@ -45,7 +43,6 @@ public sealed class CorrelateStage
     {
         (_evidence, _correlator, _record, _intel, _suppressions) = (evidence, correlator, record, intel, suppressions);
         _campaigns = new CampaignLinker(correlator.CampaignWindow, AttackMapping.Default);
-        (_lastFindingId, _lastIncidentId) = (record.LastFindingId, record.LastIncidentId);
     }
 
     /// <summary>Raised (on the stage's loop) when a new finding is admitted, with its id; its row is written shortly after.</summary>
@@ -162,7 +159,7 @@ public sealed class CorrelateStage
         }
 
         _incidentOf.Remove(fold.Id);
-        var id = ++_lastFindingId;
+        var id = _record.NextFindingId();
         _entries[id] = (_record.Finding(id, finding), finding.Time);
         _folds[key] = new Fold(id, finding.Time, 0, finding.Time);
         FindingAdmitted?.Invoke(id, finding);
@@ -197,7 +194,7 @@ public sealed class CorrelateStage
         {
             var members = decision.FindingIds;
             var incident = new Incident(
-                ++_lastIncidentId,
+                _record.NextIncidentId(),
                 finding.Time,
                 scope,
                 finding.AssetId,

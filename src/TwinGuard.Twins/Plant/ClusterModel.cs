@@ -20,6 +20,12 @@ public sealed record ClusterModel(
     /// </summary>
     public string? LedgerDirectory { get; init; }
 
+    /// <summary>
+    /// Where the silos keep findings, incidents and refusals, together (PostgreSQL); null: each silo in its own SQLite
+    /// store in its data directory.
+    /// </summary>
+    public Record.RecordsConnection? Records { get; init; }
+
     /// <summary>False: the twins neither restore nor write their learned state (to measure what persistence costs).</summary>
     public bool PersistenceEnabled { get; init; } = true;
 }

@@ -15,7 +15,7 @@ public static class ClusterModelLoader
     public static ClusterModel Parse(string yaml, string file = "cluster.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("cluster", "membership", "grain_storage", "silo", "persistence", "ledger");
+        root.AllowOnly("cluster", "membership", "grain_storage", "silo", "persistence", "ledger", "records");
 
         var cluster = root.Required("cluster");
         cluster.AllowOnly("id", "service");
@@ -72,7 +72,31 @@ public static class ClusterModelLoader
         {
             LedgerDirectory = ledgerDirectory,
             PersistenceEnabled = persist,
+            Records = root.Optional("records") is { } records ? Records(records, file) : null,
         };
+    }
+
+    /// <summary><c>records: { postgresql: "Host=...;Database=...;Username=...", password_file: path }</c>; errors never quote the string.</summary>
+    private static Record.RecordsConnection Records(YamlField records, string file)
+    {
+        records.AllowOnly("postgresql", "password_file");
+        var field = records.Required("postgresql");
+        string? password = null;
+        if (records.Optional("password_file") is { } passwordField)
+        {
+            // Relative to the cluster file; the file holds the password alone (a trailing line feed is not part of it).
+            var path = Path.GetFullPath(passwordField.String(), Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".");
+            try
+            {
+                password = File.ReadAllText(path).TrimEnd('\r', '\n');
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw passwordField.Error($"cannot read the password file {path}: {ex.Message}");
+            }
+        }
+
+        return Record.RecordsConnection.TryCreate(field.String(), password, out var error) ?? throw field.Error(error!);
     }
 
     private static int Port(YamlField field)

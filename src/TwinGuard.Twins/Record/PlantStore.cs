@@ -13,7 +13,7 @@ namespace TwinGuard.Twins.Record;
 /// Written by one writer (the record stage) in batched transactions; read by the CLI, the API and reports from any
 /// number of connections, which WAL lets proceed while the writer writes.
 /// </remarks>
-public sealed partial class PlantStore : IDisposable
+public sealed partial class PlantStore : IRecordStore
 {
     private const string FindingColumns =
         "id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, incident_id, ledger_entry";
@@ -23,7 +23,9 @@ public sealed partial class PlantStore : IDisposable
 
     private readonly SqliteConnection _connection;
 
-    private PlantStore(SqliteConnection connection) => _connection = connection;
+    private readonly string _path;
+
+    private PlantStore(SqliteConnection connection, string path) => (_connection, _path) = (connection, path);
 
     /// <summary>The database file's name inside the data directory.</summary>
     public const string FileName = "twinguard.db";
@@ -39,7 +41,7 @@ public sealed partial class PlantStore : IDisposable
 
         Directory.CreateDirectory(dataDirectory);
         var connection = SqliteCommands.Open(path, readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate);
-        var store = new PlantStore(connection);
+        var store = new PlantStore(connection, path);
         if (!readOnly)
         {
             connection.Execute("""
@@ -60,6 +62,8 @@ public sealed partial class PlantStore : IDisposable
                     id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, reason TEXT NOT NULL, device TEXT, client_id TEXT,
                     remote TEXT, topic TEXT NOT NULL, asset TEXT, signal TEXT, detail TEXT NOT NULL, payload BLOB);
                 CREATE INDEX IF NOT EXISTS refusals_time ON refusals(time_ms);
+                CREATE TABLE IF NOT EXISTS record_ids (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
+                INSERT OR IGNORE INTO record_ids (name, next) VALUES ('findings', 1), ('incidents', 1);
                 """);
             // Added after the first release: a database made before it gets the column on its next start.
             if (connection.Query("SELECT COUNT(*) FROM pragma_table_info('incidents') WHERE name = 'campaign_id'", r => r.GetInt64(0))[0] == 0)
@@ -71,19 +75,7 @@ public sealed partial class PlantStore : IDisposable
         return store;
     }
 
-    /// <summary>Starts a write transaction; the record stage commits once per batch.</summary>
-    public SqliteTransaction Begin() => _connection.BeginTransaction();
-
-    /// <summary>The highest id in use in <c>findings</c> or <c>incidents</c> (0 when empty).</summary>
-    /// <remarks>The record stage is the only writer of both tables and numbers new rows itself, so that it can act on a
-    /// finding or incident before its row is written.</remarks>
-    public long LastId(string table)
-    {
-        using var cmd = _connection.Command($"SELECT COALESCE(MAX(id), 0) FROM {CheckTable(table)}");
-        return (long)cmd.ExecuteScalar()!;
-    }
-
-    /// <summary>Inserts a finding under the id the record stage gave it, with the ledger entry that proves it.</summary>
+    /// <summary>Inserts a finding under the id the store reserved for it (<see cref="ReserveIds"/>), with the ledger entry that proves it.</summary>
     public void Insert(Finding f, long id, long ledgerEntry) =>
         _connection.Execute("""
             INSERT INTO findings (id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, ledger_entry)
@@ -140,7 +132,7 @@ public sealed partial class PlantStore : IDisposable
             ("$u", updated.ToUnixTimeMilliseconds()), ("$s", Name(incident.Severity)), ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))),
             ("$d", incident.DeviceId), ("$i", incident.Id));
 
-    private static string CheckTable(string table) =>
+    internal static string CheckTable(string table) =>
         table is "findings" or "incidents" ? table : throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");
 
     /// <summary>Keeps refused data for forensics.</summary>
@@ -179,16 +171,20 @@ public sealed partial class PlantStore : IDisposable
         _connection.Query("SELECT device, reason, count(*) FROM refusals GROUP BY device, reason ORDER BY device, reason", r => (Text(r, 0), r.GetString(1), r.GetInt64(2)));
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _ids?.Dispose();
+    }
 
-    private static string Name(Severity severity) => severity.ToString().ToLowerInvariant();
+    internal static string Name(Severity severity) => severity.ToString().ToLowerInvariant();
 
-    private static StoredFinding ReadFinding(SqliteDataReader r) => new(
+    internal static StoredFinding ReadFinding(System.Data.Common.DbDataReader r) => new(
         r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), r.GetString(3), Text(r, 4), Text(r, 5), Text(r, 6),
         r.IsDBNull(7) ? null : r.GetDouble(7), r.GetDouble(8), r.GetString(9), Text(r, 10), r.GetInt32(11),
         Time(r.GetInt64(12)), r.IsDBNull(13) ? null : r.GetInt64(13), r.IsDBNull(14) ? null : r.GetInt64(14));
 
-    private static StoredIncident ReadIncident(SqliteDataReader r) => new(
+    internal static StoredIncident ReadIncident(System.Data.Common.DbDataReader r) => new(
         r.GetInt64(0), Time(r.GetInt64(1)), Time(r.GetInt64(2)), r.GetString(3), Text(r, 4), Text(r, 5),
         r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9).Split(',', StringSplitOptions.RemoveEmptyEntries),
         r.GetString(10), r.GetInt32(11), r.IsDBNull(12) ? null : r.GetInt64(12))

@@ -7,37 +7,40 @@ namespace TwinGuard.Twins.Record;
 /// <summary>
 /// The record stage: keeps what the earlier stages decided. Every finding, incident, escalation and closure goes into
 /// the ledger at once (an append only copies into the ledger's current batch) and into the <see cref="PlantStore"/> in
-/// one SQLite transaction per batch, together with the refusals queued in the <see cref="EvidenceSink"/>.
+/// one transaction per batch, together with the refusals queued in the <see cref="EvidenceSink"/>.
 /// </summary>
 /// <remarks>
 /// The correlate stage calls the recording methods on its own loop and ends each batch with <see cref="CommitAsync"/>;
-/// a writer loop (<see cref="RunAsync"/>) inserts the rows, so no earlier stage ever waits for SQLite. Nothing here
-/// decides anything: numbering and correlation are the correlate stage's.
+/// a writer loop (<see cref="RunAsync"/>) inserts the rows, so no earlier stage waits for the store (but for an id block, once per 64 findings). Nothing here
+/// decides anything: correlation is the correlate stage's; ids come from the store.
 /// </remarks>
 public sealed class RecordStage
 {
     private const int MaxRefusalsPerTransaction = 2000;
+
+    /// <summary>
+    /// Ids reserved per trip to the store: one trip per 64 findings on the correlate loop. Ids reserved and not used
+    /// when the process stops are never used (a gap in the numbering, never a reuse).
+    /// </summary>
+    private const int IdBlock = 64;
     private readonly EvidenceSink _evidence;
-    private readonly PlantStore _store;
+    private readonly IRecordStore _store;
+    private readonly Queue<long> _findingIds = new();
+    private readonly Queue<long> _incidentIds = new();
     private readonly LedgerRecorder _ledger;
-    private readonly Channel<List<Action>> _batches = Channel.CreateBounded<List<Action>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
-    private List<Action> _writes = [];
+    private readonly Channel<List<Action<IRecordBatch>>> _batches = Channel.CreateBounded<List<Action<IRecordBatch>>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+    private List<Action<IRecordBatch>> _writes = [];
     private long _writeFailures;
     private int _lostRefusals;
 
     /// <summary>Creates the stage over the site database and the ledger.</summary>
-    public RecordStage(EvidenceSink evidence, PlantStore store, LedgerRecorder ledger)
-    {
-        (_evidence, _store, _ledger) = (evidence, store, ledger);
-        LastFindingId = store.LastId("findings");
-        LastIncidentId = store.LastId("incidents");
-    }
+    public RecordStage(EvidenceSink evidence, IRecordStore store, LedgerRecorder ledger) => (_evidence, _store, _ledger) = (evidence, store, ledger);
 
-    /// <summary>The highest finding id stored when the stage was created (numbering continues after it).</summary>
-    public long LastFindingId { get; }
+    /// <summary>The id of the next finding: reserved from the store (<see cref="IRecordStore.ReserveIds"/>) <see cref="IdBlock"/> at a time.</summary>
+    public long NextFindingId() => Next(_findingIds, "findings");
 
-    /// <summary>The highest incident id stored when the stage was created.</summary>
-    public long LastIncidentId { get; }
+    /// <summary>The id of the next incident, reserved from the store like <see cref="NextFindingId"/>'s.</summary>
+    public long NextIncidentId() => Next(_incidentIds, "incidents");
 
     /// <summary>SQLite transactions that failed (disk full, I/O error); their rows are in the ledger only.</summary>
     public long WriteFailures => Interlocked.Read(ref _writeFailures);
@@ -49,31 +52,31 @@ public sealed class RecordStage
     public long Finding(long id, Finding finding)
     {
         var entry = _ledger.RecordFinding(id, finding);
-        _writes.Add(() => _store.Insert(finding, id, entry));
+        _writes.Add(b => b.Insert(finding, id, entry));
         return entry;
     }
 
     /// <summary>Adds folded repeats to a stored finding.</summary>
-    public void AddOccurrences(long findingId, int count, DateTimeOffset last) => _writes.Add(() => _store.AddOccurrences(findingId, count, last));
+    public void AddOccurrences(long findingId, int count, DateTimeOffset last) => _writes.Add(b => b.AddOccurrences(findingId, count, last));
 
     /// <summary>Records an incident opening over <paramref name="findingIds"/> in the ledger; returns its entry.</summary>
     public long Incident(Incident incident, IReadOnlyList<long> findingIds) => _ledger.RecordIncident(incident, findingIds);
 
     /// <summary>Stores an opened incident (its ledger entry from <see cref="Incident(Correlate.Incident, IReadOnlyList{long})"/>).</summary>
     public void OpenIncident(Incident incident, IReadOnlyList<long> findingIds, long ledgerEntry) =>
-        _writes.Add(() => _store.OpenIncident(incident, findingIds, ledgerEntry));
+        _writes.Add(b => b.OpenIncident(incident, findingIds, ledgerEntry));
 
     /// <summary>Stores a finding joining an open incident.</summary>
-    public void JoinIncident(long incidentId, long findingId, Finding finding) => _writes.Add(() => _store.JoinIncident(incidentId, findingId, finding));
+    public void JoinIncident(long incidentId, long findingId, Finding finding) => _writes.Add(b => b.JoinIncident(incidentId, findingId, finding));
 
     /// <summary>Records an escalation in the ledger; returns its entry.</summary>
     public long Escalation(Incident escalated, long findingId, DateTimeOffset time) => _ledger.RecordEscalation(escalated, findingId, time);
 
     /// <summary>Stores an incident's new severity and reasons.</summary>
-    public void UpdateIncident(Incident incident, DateTimeOffset updated) => _writes.Add(() => _store.UpdateIncident(incident, updated));
+    public void UpdateIncident(Incident incident, DateTimeOffset updated) => _writes.Add(b => b.UpdateIncident(incident, updated));
 
     /// <summary>Stores an incident's closure.</summary>
-    public void CloseIncident(long incidentId, DateTimeOffset time, string status) => _writes.Add(() => _store.CloseIncident(incidentId, time, status));
+    public void CloseIncident(long incidentId, DateTimeOffset time, string status) => _writes.Add(b => b.CloseIncident(incidentId, time, status));
 
     /// <summary>Hands the rows recorded since the last call to the writer loop (waits only when 64 batches are queued).</summary>
     public ValueTask CommitAsync() => _batches.Writer.WriteAsync(TakeWrites(), CancellationToken.None);
@@ -101,7 +104,7 @@ public sealed class RecordStage
             {
                 Write(writes);
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or TimeoutException)
             {
                 // Never silent and never the end of the loop: the rows of this transaction stay in the ledger (written
                 // before they were queued here), the failure is counted and reported, and the next batch tries again.
@@ -116,7 +119,20 @@ public sealed class RecordStage
     /// <returns>How many refusals it stored.</returns>
     public int WriteNow() => Write(TakeWrites());
 
-    private List<Action> TakeWrites()
+    private long Next(Queue<long> ids, string table)
+    {
+        if (ids.Count == 0)
+        {
+            foreach (var id in _store.ReserveIds(table, IdBlock))
+            {
+                ids.Enqueue(id);
+            }
+        }
+
+        return ids.Dequeue();
+    }
+
+    private List<Action<IRecordBatch>> TakeWrites()
     {
         var writes = _writes;
         _writes = [];
@@ -124,24 +140,24 @@ public sealed class RecordStage
     }
 
     /// <summary>The refusals queued now and the rows of one decided batch, in one transaction.</summary>
-    private int Write(List<Action> writes)
+    private int Write(List<Action<IRecordBatch>> writes)
     {
         var refusals = 0;
         _lostRefusals = 0;
-        using var transaction = _store.Begin();
+        using var batch = _store.BeginBatch();
         while (refusals < MaxRefusalsPerTransaction && _evidence.Refusals.TryRead(out var refusal))
         {
             _lostRefusals = refusals + 1; // taken from the queue: lost with the transaction if it fails
-            _store.Insert(refusal);
+            batch.Insert(refusal);
             refusals++;
         }
 
         foreach (var write in writes)
         {
-            write();
+            write(batch);
         }
 
-        transaction.Commit();
+        batch.Commit();
         return refusals;
     }
 }

@@ -16,7 +16,7 @@ namespace TwinGuard.Twins.Record;
 /// never held up for long. A crash between an entry and its removal leaves the rows in place; the next run records and
 /// removes them again (an entry may then describe rows that a later entry describes too, never rows that were kept).
 /// </remarks>
-public sealed partial class RetentionPruner(PlantStore store, LedgerRecorder ledger, RetentionSettings settings, string dataDirectory, TimeProvider time)
+public sealed partial class RetentionPruner(IRecordStore store, LedgerRecorder ledger, RetentionSettings settings, string dataDirectory, TimeProvider time)
 {
     /// <summary>Rows removed per ledger entry and transaction.</summary>
     public const int BatchRows = 50_000;

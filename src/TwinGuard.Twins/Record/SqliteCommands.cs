@@ -61,7 +61,7 @@ public static class SqliteCommands
     public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     /// <summary>Column <paramref name="i"/> as text, or null.</summary>
-    public static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+    public static string? Text(System.Data.Common.DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
 
     /// <summary>Column <paramref name="i"/> as a time, or null.</summary>
     public static DateTimeOffset? NullableTime(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : Time(reader.GetInt64(i));

@@ -30,16 +30,43 @@ public sealed class LedgerSequencerGrainTests(TwinClusterFixture fixture)
             return mine;
         })));
 
-        // Every batch got its own run of indices: together they cover 0..N-1 once.
+        // Every batch got its own run of indices: together they cover one range once (after what other tests wrote).
         var runs = firsts.SelectMany(f => f).Order().ToList();
-        Assert.Equal(Enumerable.Range(0, callers * calls).Select(i => (long)i * perCall), runs);
+        Assert.Equal(Enumerable.Range(0, callers * calls).Select(i => runs[0] + ((long)i * perCall)), runs);
 
         await sequencer.Cast<IGrainManagementExtension>().DeactivateOnIdle(); // closes the ledger with a signed checkpoint
-        await Eventually.HoldsAsync(() => LedgerVerifier.Verify(TwinClusterFixture.SequencedLedgerDirectory), v => v.Ok && v.TreeSize == callers * calls * perCall,
+        await Eventually.HoldsAsync(() => LedgerVerifier.Verify(TwinClusterFixture.SequencedLedgerDirectory), v => v.Ok && v.TreeSize == runs[0] + (callers * calls * perCall),
             TimeSpan.FromSeconds(30), "the sequenced ledger closed and verified");
         using var reader = LedgerReader.Open(TwinClusterFixture.SequencedLedgerDirectory);
         // Within a batch, entries stay in the caller's order.
         var entries = reader.ReadEntries(runs[7], perCall);
         Assert.All(entries.Select((e, i) => (e, i)), x => Assert.EndsWith($"\"i\":{x.i}}}", System.Text.Encoding.UTF8.GetString(x.e.Payload.Span), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AppendAsync_SameBatchIdRetried_WrittenOnce_UntilItLeavesTheWindow()
+    {
+        var sequencer = fixture.Cluster.GrainFactory.GetGrain<ILedgerSequencerGrain>("sequenced-site");
+        static LedgerEntries Batch(string text, int count = 3) =>
+            new([.. Enumerable.Repeat((int)LedgerEntryKind.Finding, count)], [.. Enumerable.Range(0, count).Select(i => System.Text.Encoding.UTF8.GetBytes($"{{\"{text}\":{i}}}"))])
+            {
+                BatchId = Guid.NewGuid(),
+            };
+
+        var batch = Batch("retried");
+        var first = await sequencer.AppendAsync(batch);
+        var retries = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => sequencer.AppendAsync(batch)));
+        var next = await sequencer.AppendAsync(Batch("next"));
+
+        Assert.All(retries, r => Assert.Equal(first, r));
+        Assert.Equal(first + 3, next); // the retries wrote nothing between
+
+        // Once the window has moved past it, the same id is a new batch (the window is bounded).
+        for (var i = 0; i < LedgerSequencerGrain.DedupWindow; i++)
+        {
+            await sequencer.AppendAsync(Batch("filler", 1));
+        }
+
+        Assert.True(await sequencer.AppendAsync(batch) > next);
     }
 }

@@ -38,7 +38,8 @@ public sealed class ClusterModelLoaderTests
 
     [Theory]
     [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: 10.0.0.1, port: 1, gateway_port: 2 }\npersistence: { enabled: maybe }\n", "cluster.yaml:4:25: persistence.enabled: expected true or false")]
-    [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: 10.0.0.1, port: 1, gateway_port: 2 }\nrecords: { postgres: x }\n", "cluster.yaml:4:1: records: unknown field")]
+    [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: 10.0.0.1, port: 1, gateway_port: 2 }\nrecords: { postgresql: x }\n", "cluster.yaml:4:24: records.postgresql: expected an Npgsql connection string")]
+    [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: 10.0.0.1, port: 1, gateway_port: 2 }\nrecords: { postgresql: \"Host=db\" }\n", "cluster.yaml:4:24: records.postgresql: the connection string needs Host and Database")]
     [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: somewhere, port: 1, gateway_port: 2 }\n", "cluster.yaml:3:18: silo.address: expected an IP address")]
     [InlineData("cluster: { id: a }\nmembership: { redis: r }\nsilo: { address: 10.0.0.1, port: 70000, gateway_port: 2 }\n", "cluster.yaml:3:34: silo.port: expected a port up to 65535")]
     public void Parse_BadFile_SaysWhereAndWhat(string yaml, string expected)

@@ -105,7 +105,7 @@ public sealed class RetentionPrunerTests : IAsyncLifetime
         _store.CloseIncident(1, Start.AddDays(100), "closed");
         Assert.Equal(2, Assert.Single(await Pruner(Rules(findings: new RetentionRule(TimeSpan.FromDays(30), null, null))).PruneAsync()).Count);
         Assert.Equal([6L], Ids("findings"));
-        Assert.Equal(6, _store.LastId("findings"));
+        Assert.True(_store.ReserveIds("findings", 1)[0] > 6, "ids are never reused");
     }
 
     [Fact]

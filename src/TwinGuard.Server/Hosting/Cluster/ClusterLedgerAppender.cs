@@ -126,11 +126,13 @@ internal sealed partial class ClusterLedgerAppender(IGrainFactory grains, HostSe
                 return true;
             }
 
+            // One id for every try of this batch: the sequencer writes it once however often it is sent.
+            var batch = new LedgerEntries([.. kinds], [.. payloads]) { BatchId = Guid.NewGuid() };
             while (true)
             {
                 try
                 {
-                    await sequencer.AppendAsync(new LedgerEntries([.. kinds], [.. payloads])).WaitAsync(cancellationToken);
+                    await sequencer.AppendAsync(batch).WaitAsync(cancellationToken);
                     break;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,0 +1,98 @@
+using Npgsql;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Findings;
+
+namespace TwinGuard.Twins.Record;
+
+/// <summary>One PostgreSQL transaction of the record stage's writes, on a pooled connection it returns when disposed.</summary>
+/// <remarks>
+/// The statements are <see cref="PlantStore"/>'s in PostgreSQL's words (<c>GREATEST</c>, <c>strpos</c>). They are
+/// gathered and sent as one <see cref="NpgsqlBatch"/> at <see cref="Commit"/>: one round trip per transaction, not one
+/// per row (a batch of 220 rows sent statement by statement ran at about 700 rows/s on the loaded test machine).
+/// The record stage bounds what one transaction holds.
+/// </remarks>
+internal sealed class PostgresRecordBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) : IRecordBatch
+{
+    private readonly NpgsqlBatch _statements = new(connection, transaction);
+
+    public void Insert(Finding f, long id, long ledgerEntry) =>
+        Execute("""
+            INSERT INTO findings (id, time_ms, reason, severity, asset, signal, device, value, score, message, explanation, occurrences, last_ms, ledger_entry)
+            VALUES (@id, @t, @r, @s, @a, @g, @d, @v, @sc, @m, @e, @o, @t, @le)
+            """,
+            ("@id", id), ("@t", f.Time.ToUnixTimeMilliseconds()), ("@r", f.Reason.Name()), ("@s", PlantStore.Name(f.Severity)), ("@a", f.AssetId), ("@g", f.SignalId),
+            ("@d", f.DeviceId), ("@v", f.Value), ("@sc", f.Score), ("@m", f.Message), ("@e", f.Explanation), ("@o", f.Occurrences), ("@le", ledgerEntry));
+
+    public void AddOccurrences(long findingId, int count, DateTimeOffset last) =>
+        Execute("UPDATE findings SET occurrences = occurrences + @n, last_ms = @l WHERE id = @id", ("@n", count), ("@l", last.ToUnixTimeMilliseconds()), ("@id", findingId));
+
+    public void OpenIncident(Incident incident, IReadOnlyList<long> findingIds, long ledgerEntry)
+    {
+        Execute("""
+            INSERT INTO incidents (id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, finding_count, ledger_entry, campaign_id)
+            VALUES (@id, @o, @o, @sc, @a, @d, @s, @t, @r, @re, @n, @le, @c)
+            """,
+            ("@id", incident.Id), ("@o", incident.Opened.ToUnixTimeMilliseconds()), ("@sc", incident.Scope), ("@a", incident.AssetId), ("@d", incident.DeviceId),
+            ("@s", PlantStore.Name(incident.Severity)), ("@t", incident.Title), ("@r", incident.Rule),
+            ("@re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("@n", findingIds.Count), ("@le", ledgerEntry), ("@c", incident.CampaignId));
+        Execute("UPDATE findings SET incident_id = @i WHERE id = ANY(@f)", ("@i", incident.Id), ("@f", findingIds.ToArray()));
+    }
+
+    public void CloseIncident(long incidentId, DateTimeOffset time, string status) =>
+        Execute("UPDATE incidents SET status = @st, updated_ms = GREATEST(updated_ms, @u) WHERE id = @i AND status = 'open'",
+            ("@st", status), ("@u", time.ToUnixTimeMilliseconds()), ("@i", incidentId));
+
+    public void JoinIncident(long incidentId, long findingId, Finding finding)
+    {
+        Execute("UPDATE findings SET incident_id = @i WHERE id = @f", ("@i", incidentId), ("@f", findingId));
+        Execute("""
+            UPDATE incidents SET updated_ms = @u, finding_count = finding_count + 1,
+              severity = CASE WHEN @rank > (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END) THEN @s ELSE severity END,
+              reasons = CASE WHEN strpos(',' || reasons || ',', ',' || @r || ',') > 0 THEN reasons ELSE reasons || ',' || @r END
+            WHERE id = @i
+            """,
+            ("@u", finding.Time.ToUnixTimeMilliseconds()), ("@rank", (int)finding.Severity), ("@s", PlantStore.Name(finding.Severity)),
+            ("@r", finding.Reason.Name()), ("@i", incidentId));
+    }
+
+    public void UpdateIncident(Incident incident, DateTimeOffset updated) =>
+        Execute("UPDATE incidents SET updated_ms = GREATEST(updated_ms, @u), severity = @s, reasons = @re, device = COALESCE(device, @d) WHERE id = @i",
+            ("@u", updated.ToUnixTimeMilliseconds()), ("@s", PlantStore.Name(incident.Severity)), ("@re", string.Join(',', incident.Reasons.Select(r => r.Name()))),
+            ("@d", incident.DeviceId), ("@i", incident.Id));
+
+    public void Insert(Refusal r) =>
+        Execute("""
+            INSERT INTO refusals (time_ms, reason, device, client_id, remote, topic, asset, signal, detail, payload)
+            VALUES (@t, @r, @d, @c, @re, @to, @a, @s, @de, @p)
+            """,
+            ("@t", r.Time.ToUnixTimeMilliseconds()), ("@r", r.Reason.Name()), ("@d", r.DeviceId), ("@c", r.ClientId), ("@re", r.RemoteEndpoint),
+            ("@to", r.Topic), ("@a", r.AssetId), ("@s", r.SignalId), ("@de", r.Detail), ("@p", r.Payload.IsEmpty ? null : r.Payload.ToArray()));
+
+    public void Commit()
+    {
+        if (_statements.BatchCommands.Count > 0)
+        {
+            _statements.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public void Dispose()
+    {
+        _statements.Dispose();
+        transaction.Dispose();
+        connection.Dispose();
+    }
+
+    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var statement = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            statement.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+        }
+
+        _statements.BatchCommands.Add(statement);
+    }
+}
