@@ -14,6 +14,14 @@ public sealed partial class LedgerWriter
     /// <summary>Sent from the hashing to the writing thread after each drain: "look at checkpoint requests now".</summary>
     private static readonly LedgerBatch Drained = new([]);
 
+    /// <summary>Most hashed batches written under one fsync.</summary>
+    private const int MaxGroupBatches = 64;
+
+    /// <summary>In the group being written: the first batch not yet on disk, and where in the segment it starts.</summary>
+    private int _groupStart;
+
+    private long _groupOffset;
+
     private void Start()
     {
         // What the last run wrote after its last checkpoint (a crash signs nothing) is signed at the first drain.
@@ -101,20 +109,35 @@ public sealed partial class LedgerWriter
 
     private void WriteLoop()
     {
+        var group = new List<LedgerBatch>(MaxGroupBatches);
         try
         {
-            foreach (var batch in _hashed.GetConsumingEnumerable())
+            while (_hashed.TryTake(out var first, Timeout.Infinite, CancellationToken.None))
             {
-                if (!ReferenceEquals(batch, Drained))
+                // Group commit: every batch hashed while the previous fsync ran shares this one write pass and one
+                // fsync, so the senders waiting on any of them are released together.
+                var drained = TakeGroup(first, group);
+                if (group.Count > 0)
                 {
-                    UntilWritten(() => WriteHashed(batch));
-                    Recycle(batch);
+                    _groupStart = 0;
+                    _groupOffset = _segmentLength;
+                    UntilWritten(() => WriteGroup(group));
+                    PublishDurable(group[^1]);
+                    foreach (var batch in group)
+                    {
+                        Recycle(batch);
+                    }
+
+                    group.Clear();
                     CompleteFlushWaiters();
                     if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries && _signingStopped is null)
                     {
                         UntilWritten(WriteCheckpoint);
                     }
+                }
 
+                if (!drained)
+                {
                     continue;
                 }
 
@@ -156,6 +179,30 @@ public sealed partial class LedgerWriter
         {
             _stopped.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// Collects <paramref name="first"/> and every batch already hashed behind it into <paramref name="group"/>;
+    /// returns true when a drain marker was among them (checkpoint requests are then looked at after the write).
+    /// </summary>
+    private bool TakeGroup(LedgerBatch first, List<LedgerBatch> group)
+    {
+        var drained = false;
+        var next = first;
+        do
+        {
+            if (ReferenceEquals(next, Drained))
+            {
+                drained = true;
+            }
+            else
+            {
+                group.Add(next);
+            }
+        }
+        while (group.Count < MaxGroupBatches && _hashed.TryTake(out next));
+
+        return drained;
     }
 
     private bool UrgentWorkPending()
@@ -218,26 +265,46 @@ public sealed partial class LedgerWriter
         batch.StackLength = _tree.Stack.Length;
     }
 
-    /// <summary>Writes a hashed batch with one call, fsyncs it if configured (writing thread).</summary>
-    private void WriteHashed(LedgerBatch batch)
+    /// <summary>
+    /// Writes a group of hashed batches, one write call each, and fsyncs them once if configured (writing thread).
+    /// </summary>
+    /// <remarks>
+    /// A retry (<see cref="UntilWritten"/>) writes again every batch not yet known to be on disk, from where the first
+    /// of them started, rather than only repeating the fsync: after a failed fsync Linux may drop the dirty pages and
+    /// report the next fsync a success. A segment roll inside the group fsyncs the batches before it, so a retry
+    /// starts after them.
+    /// </remarks>
+    private void WriteGroup(List<LedgerBatch> group)
     {
-        var records = batch.Buffer.AsSpan(0, batch.Length);
-        if (_segmentLength >= _options.SegmentBytes)
+        _segmentLength = _groupOffset;
+        for (var i = _groupStart; i < group.Count; i++)
         {
-            RollSegment(batch.FirstIndex);
+            var batch = group[i];
+            if (_segmentLength >= _options.SegmentBytes)
+            {
+                RollSegment(batch.FirstIndex);
+                _groupStart = i;
+                _groupOffset = _segmentLength;
+            }
+
+            var records = batch.Buffer.AsSpan(0, batch.Length);
+            RandomAccess.Write(_segment, records, _segmentLength);
+            _segmentLength += records.Length;
         }
 
-        RandomAccess.Write(_segment, records, _segmentLength);
-        _segmentLength += records.Length;
         if (_options.FsyncEachBatch)
         {
             RandomAccess.FlushToDisk(_segment);
         }
+    }
 
-        batch.RootAfter.CopyTo(_durableRoot, 0);
-        batch.StackAfter.AsSpan(0, batch.StackLength).CopyTo(_durableStack);
-        _durableStackLength = batch.StackLength;
-        Volatile.Write(ref _durable, batch.SizeAfter);
+    /// <summary>Makes the tree after <paramref name="last"/> the durable one (writing thread, once its group is on disk).</summary>
+    private void PublishDurable(LedgerBatch last)
+    {
+        last.RootAfter.CopyTo(_durableRoot, 0);
+        last.StackAfter.AsSpan(0, last.StackLength).CopyTo(_durableStack);
+        _durableStackLength = last.StackLength;
+        Volatile.Write(ref _durable, last.SizeAfter);
     }
 
     private void RollSegment(long firstIndex)

@@ -172,7 +172,10 @@ public sealed partial class LedgerWriter
             while (writer.TryTake(out var batch))
             {
                 writer.HashBatch(batch);
-                writer.WriteHashed(batch);
+                writer._groupStart = 0;
+                writer._groupOffset = writer._segmentLength;
+                writer.WriteGroup([batch]);
+                writer.PublishDurable(batch);
                 writer.Recycle(batch);
             }
 

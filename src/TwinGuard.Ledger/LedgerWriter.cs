@@ -47,7 +47,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable, ILedgerAppender
     private ITimer? _timer;
     private Thread? _hashThread;
     private Thread? _writeThread;
-    private readonly System.Collections.Concurrent.BlockingCollection<LedgerBatch> _hashed = new(boundedCapacity: 4);
+    private readonly System.Collections.Concurrent.BlockingCollection<LedgerBatch> _hashed = new(boundedCapacity: 64);
     private readonly CancellationTokenSource _failed = new();
     private readonly byte[] _durableRoot;
     private readonly byte[] _durableStack = new byte[64 * MerkleHash.Size];

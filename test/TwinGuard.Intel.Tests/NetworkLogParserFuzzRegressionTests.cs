@@ -17,6 +17,18 @@ public sealed class NetworkLogParserFuzzRegressionTests
     }
 
     [Fact]
+    public void EveTryParse_AlertSeverityIsAString_ParsedWithoutThatSeverity()
+    {
+        var line = """{"timestamp":"2026-11-26T00:00:00.00+0000","event_type":"alert","src_ip":"198.51.100.7","dest_ip":"127.0.0.1","proto":"TCP","alert":{"signature_id":"7","signature":"C-N","severity":"scan"}}""";
+
+        var parsed = EveJsonParser.TryParse(line, out var networkEvent, out var error);
+
+        Assert.True(parsed, error);
+        Assert.Null(networkEvent!.Severity);
+        Assert.Null(networkEvent.SignatureId);
+    }
+
+    [Fact]
     public void ZeekTryParse_EpochBeyondYear9999_RefusedAsNotATime()
     {
         var parser = new ZeekConnLogParser();

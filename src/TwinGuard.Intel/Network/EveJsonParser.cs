@@ -79,8 +79,9 @@ public static class EveJsonParser
                 ev = ev with
                 {
                     Signature = Text(alert, "signature"),
-                    SignatureId = alert.TryGetProperty("signature_id", out var sid) && sid.TryGetInt64(out var id) ? id : null,
-                    Severity = alert.TryGetProperty("severity", out var sev) && sev.TryGetInt32(out var s) ? s : null,
+                    // TryGetInt64/TryGetInt32 throw on a non-number (found by fuzzing: "severity":"scan"), so the kind first.
+                    SignatureId = alert.TryGetProperty("signature_id", out var sid) && sid.ValueKind == JsonValueKind.Number && sid.TryGetInt64(out var id) ? id : null,
+                    Severity = alert.TryGetProperty("severity", out var sev) && sev.ValueKind == JsonValueKind.Number && sev.TryGetInt32(out var s) ? s : null,
                 };
             }
 

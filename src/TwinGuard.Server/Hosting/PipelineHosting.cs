@@ -22,8 +22,11 @@ internal static class PipelineHosting
     /// </summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, HostSettings settings)
     {
-        services.AddSingleton(settings.Plant); // the model at start: the response stage and the API's views
         services.AddSingleton(new PlantModelSource(settings.Plant)); // the model in force: a reload applies through it
+
+        // Resolved anew each time: an API request gets the model in force; a singleton built at start keeps the start
+        // model, which is right only for what a reload may not change (site.id, listeners).
+        services.AddTransient(sp => sp.GetRequiredService<PlantModelSource>().Current);
         services.AddSingleton<PlantModelReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<PlantModelReloader>());
         services.AddSingleton(settings.Time);

@@ -25,7 +25,7 @@ internal static class ResponseHosting
         services.AddSingleton(new IncidentReportWriter(dataDirectory));
         services.AddSingleton(sp => Notifiers.Create(plan, dataDirectory, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
         services.AddSingleton(sp => new ContainmentEnforcer(
-            sp.GetRequiredService<PlantModel>(),
+            sp.GetRequiredService<PlantModelSource>(),
             sp.GetRequiredService<QuarantineList>(),
             sp.GetRequiredService<AccessRestrictions>(),
             sp.GetRequiredService<IBrokerEnforcement>(),
@@ -43,7 +43,7 @@ internal static class ResponseHosting
             sp.GetRequiredService<ILogger<IncidentCommunicator>>()));
         services.AddSingleton(sp => new ResponseEngine(
             plan,
-            sp.GetRequiredService<PlantModel>(),
+            sp.GetRequiredService<PlantModelSource>(),
             sp.GetRequiredService<ContainmentEnforcer>(),
             sp.GetRequiredService<IncidentCommunicator>(),
             sp.GetRequiredService<ResponseStore>(),

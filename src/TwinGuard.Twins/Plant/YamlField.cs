@@ -20,10 +20,12 @@ internal readonly record struct YamlField(string File, string Path, YamlNode Nod
         {
             throw new PlantModelException(file, (int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner throws this for some malformed plain scalars instead of a YamlException (found by
-            // fuzzing: test/TwinGuard.Fuzz/regressions/plant-yaml); the position is the end of the last event read.
+            // YamlDotNet throws these instead of a YamlException: its scanner for some malformed plain scalars
+            // (InvalidOperationException), its node loader for an event it does not expect where a node should start
+            // (ArgumentException "The current event is of an unsupported type"); both found by fuzzing
+            // (test/TwinGuard.Fuzz/regressions/plant-yaml). The position is the end of the last event read.
             var at = parser.Current?.End ?? YamlDotNet.Core.Mark.Empty;
             throw new PlantModelException(file, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "(syntax)", $"the YAML cannot be read after this point ({ex.Message})");
         }

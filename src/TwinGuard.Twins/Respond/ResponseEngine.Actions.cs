@@ -9,7 +9,7 @@ public sealed partial class ResponseEngine
 {
     private async Task RespondCoreAsync(Incident incident, IReadOnlyList<Finding> findings, long observed, CancellationToken cancellationToken)
     {
-        var playbooks = NotYetRun(incident, PlaybookMatcher.Match(_plan, incident, _plant));
+        var playbooks = NotYetRun(incident, PlaybookMatcher.Match(_plan, incident, _plant.Current));
         if (playbooks.Count == 0)
         {
             return;

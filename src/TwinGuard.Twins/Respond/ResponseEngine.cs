@@ -30,7 +30,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private const int RememberedIncidents = 4096;
 
     private readonly ResponsePlan _plan;
-    private readonly PlantModel _plant;
+    private readonly PlantModelSource _plant;
     private readonly ContainmentEnforcer _containment;
     private readonly IncidentCommunicator _communicator;
     private readonly ResponseStore _store;
@@ -48,7 +48,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
 
     /// <summary>Creates the engine; <see cref="StartAsync"/> restores the quarantine store and starts it.</summary>
     /// <param name="plan">The playbooks.</param>
-    /// <param name="plant">The plant model.</param>
+    /// <param name="plant">The plant model in force: playbooks are matched against the one a reload last applied.</param>
     /// <param name="containment">Puts containment in force and lifts it.</param>
     /// <param name="communicator">Notifications and reports.</param>
     /// <param name="store">Where containments, approvals and actions are kept.</param>
@@ -57,7 +57,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     /// <param name="correlate">The stage whose incidents the engine responds to (none in tests that call <see cref="RespondAsync"/>).</param>
     public ResponseEngine(
         ResponsePlan plan,
-        PlantModel plant,
+        PlantModelSource plant,
         ContainmentEnforcer containment,
         IncidentCommunicator communicator,
         ResponseStore store,
@@ -205,7 +205,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             }
 
             queue.Enqueue(finding);
-            while (queue.Count > EvidencePerScope || (queue.Count > 1 && finding.Time - queue.Peek().Time > _plant.Correlation.Window))
+            while (queue.Count > EvidencePerScope || (queue.Count > 1 && finding.Time - queue.Peek().Time > _plant.Current.Correlation.Window))
             {
                 queue.Dequeue();
             }

@@ -13,8 +13,9 @@ namespace TwinGuard.Twins.Twin;
 /// to the twin, and the messages whose sender waits for an acknowledgement learn when it is on disk.
 /// </summary>
 /// <remarks>
-/// A pump takes whatever has queued up while the previous call ran (up to <see cref="MaxBatch"/>) and sends it in one
-/// grain call: no waiting to fill a batch, so an idle system adds no latency and a busy one amortises the call.
+/// A pump takes whatever has queued up (up to <see cref="MaxBatch"/>), writes it to the ledger at once and hands it to a
+/// second pump, which sends what queued while the previous grain call ran in one call: no waiting to fill a batch, so
+/// an idle system adds no latency and a busy one amortises both the fsync and the call.
 /// When an asset's queue is full, the transport waits: back-pressure on that publisher's connection only.
 /// The batch is recorded before validation, so any reading, accepted or refused by its twin, can later be proven; the
 /// ledger's group commit makes one fsync cover the batches of every asset that arrived meanwhile.
@@ -89,34 +90,73 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
     private sealed class Lane
     {
+        /// <summary>Recorded batches waiting for the grain; bounds how far the ledger may run ahead of the twin.</summary>
+        private readonly Channel<ReadingMessage[]> _recorded =
+            Channel.CreateBounded<ReadingMessage[]>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+
         public Lane(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
         {
             Queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(10_000) { SingleReader = true });
-            Pump = Task.Run(() => PumpAsync(grain, asset, owner), CancellationToken.None);
+            Pump = Task.WhenAll(
+                Task.Run(() => RecordAsync(asset, owner), CancellationToken.None),
+                Task.Run(() => DeliverAsync(grain, asset, owner), CancellationToken.None));
         }
 
         public Channel<Delivery> Queue { get; }
 
         public Task Pump { get; }
 
-        private async Task PumpAsync(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
+        /// <summary>
+        /// Writes what has queued to the ledger and passes it on to <see cref="DeliverAsync"/>: a grain call in progress
+        /// does not hold back the next batch's group commit, so an acknowledgement waits for the disk, not the twin.
+        /// </summary>
+        private async Task RecordAsync(AssetModel asset, TwinDispatcher owner)
         {
             var batch = new List<ReadingMessage>(MaxBatch);
             var reader = Queue.Reader;
+            try
+            {
+                while (await reader.WaitToReadAsync(CancellationToken.None))
+                {
+                    List<TaskCompletionSource>? waiting = null;
+                    while (batch.Count < MaxBatch && reader.TryRead(out var delivery))
+                    {
+                        batch.Add(delivery.Message);
+                        if (delivery.Kept is { } kept)
+                        {
+                            (waiting ??= []).Add(kept);
+                        }
+                    }
+
+                    var messages = batch.ToArray();
+                    batch.Clear();
+                    Record(asset, messages, waiting, owner);
+                    await _recorded.Writer.WriteAsync(messages, CancellationToken.None);
+                }
+            }
+            finally
+            {
+                _recorded.Writer.TryComplete();
+            }
+        }
+
+        /// <summary>Sends recorded batches to the grain, merging those that queued during the previous call.</summary>
+        private async Task DeliverAsync(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
+        {
+            var reader = _recorded.Reader;
             while (await reader.WaitToReadAsync(CancellationToken.None))
             {
-                List<TaskCompletionSource>? waiting = null;
-                while (batch.Count < MaxBatch && reader.TryRead(out var delivery))
+                if (!reader.TryRead(out var messages))
                 {
-                    batch.Add(delivery.Message);
-                    if (delivery.Kept is { } kept)
-                    {
-                        (waiting ??= []).Add(kept);
-                    }
+                    continue;
                 }
 
-                var messages = batch.ToArray();
-                Record(asset, messages, waiting, owner);
+                while (messages.Length < MaxBatch && reader.TryPeek(out var next) && messages.Length + next.Length <= MaxBatch)
+                {
+                    reader.TryRead(out _);
+                    messages = [.. messages, .. next];
+                }
+
                 try
                 {
                     await grain.IngestAsync(messages);
@@ -124,10 +164,8 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 catch (Exception ex) when (!owner._stopping.IsCancellationRequested)
                 {
                     // The pump must outlive a failed call: a lost batch is logged with its size, the next one goes on.
-                    LogDeliveryFailed(owner._logger, ex, asset.Id, batch.Count);
+                    LogDeliveryFailed(owner._logger, ex, asset.Id, messages.Length);
                 }
-
-                batch.Clear();
             }
         }
 

@@ -18,10 +18,10 @@ namespace TwinGuard.Twins.Respond;
 /// <param name="time">The clock elapsed times are measured with.</param>
 /// <param name="targets">Which addresses may be blocked at all (never loopback, this host, management networks, wide prefixes).</param>
 public sealed class ContainmentEnforcer(
-    PlantModel plant, QuarantineList quarantine, AccessRestrictions access, IBrokerEnforcement broker, INetworkEnforcer network, ResponseStore store, TimeProvider time,
+    PlantModelSource plant, QuarantineList quarantine, AccessRestrictions access, IBrokerEnforcement broker, INetworkEnforcer network, ResponseStore store, TimeProvider time,
     ContainmentTargets targets)
 {
-    private readonly PlantModel _plant = plant;
+    private readonly PlantModelSource _plant = plant;
     private readonly QuarantineList _quarantine = quarantine;
     private readonly AccessRestrictions _access = access;
     private readonly IBrokerEnforcement _broker = broker;
@@ -44,7 +44,7 @@ public sealed class ContainmentEnforcer(
     public async Task<Enforcement> EnforceAsync(IncidentContext context, PlaybookAction action, long started, CancellationToken cancellationToken)
     {
         var incident = context.Incident;
-        var device = incident.DeviceId is { } d && _plant.FindDevice(d) is not null ? d : null;
+        var device = incident.DeviceId is { } d && _plant.Current.FindDevice(d) is not null ? d : null;
         Enforcement Result(string target, bool changed, string detail, params (QuarantineKind, string)[] holds) =>
             new(target, changed ? ActionOutcome.Done : ActionOutcome.AlreadyInPlace, detail, _time.GetElapsedTime(started), holds);
         Enforcement Skip(string target, string why) => new(target, ActionOutcome.Skipped, why, _time.GetElapsedTime(started), []);
@@ -156,13 +156,13 @@ public sealed class ContainmentEnforcer(
             return [];
         }
 
-        if (_plant.FindDevice(device) is not null)
+        if (_plant.Current.FindDevice(device) is not null)
         {
             return await _broker.EndpointsOfAsync(device, cancellationToken);
         }
 
         // Not a device of the plant: it never got a connection, but the gate kept where it tried from.
-        return _store.RecentRefusalEndpoints(device, incident.Opened - _plant.Correlation.Window);
+        return _store.RecentRefusalEndpoints(device, incident.Opened - _plant.Current.Correlation.Window);
     }
 
     /// <summary>Puts a stored containment in force; when restoring at start, the broker has no connections to drop yet.</summary>
@@ -266,7 +266,7 @@ public sealed class ContainmentEnforcer(
         return "it may connect and publish again";
     }
 
-    private bool IsPlantDevice(string deviceId) => _plant.FindDevice(deviceId) is not null;
+    private bool IsPlantDevice(string deviceId) => _plant.Current.FindDevice(deviceId) is not null;
 
     private static (string Asset, string Signal) SplitSignal(string target)
     {

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Flood experiment of issue #18: one authenticated device (conveyor-plc) floods QoS 0 as fast as one mosquitto_pub
+# client can send, while three others (loop-plc, tank-gateway, vibration-node) publish QoS 1 at 4 Hz each and time
+# every publish->PUBACK. Phases: BASE seconds without the flood, FLOOD seconds of flood, AFTER seconds of quiet.
+# Reports the others' PUBACK p50/p99 without and during the flood, SQLite growth during the flood, RSS at the start,
+# after the flood and AFTER seconds later, refusals counted / stored whole / folded into summaries / not stored, and
+# whether the flooder was disconnected and quarantined (the sample playbook contain-flooding-device).
+# Usage: bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
+set -euo pipefail
+base=${1:-20}; flood=${2:-30}; after=${3:-60}; playbooks=${4:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${TWINGUARD_BIN:-$root/src/TwinGuard.Server/bin/Release/net10.0/twinguard}
+playbooks=${playbooks:-$root/samples/playbooks.yaml}
+work=$(mktemp -d /tmp/twinguard-flood.XXXX); pid=; others=; flooder=
+cleanup() {
+  for p in $flooder $others $pid; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cp "$root/samples/plant.yaml" "$work/plant.yaml"
+data=$work/data; mqtt=$((20000 + RANDOM % 20000)); http=$((mqtt + 1))
+mkdir -p "$data"; chmod 700 "$data"
+token=$("$bin" keys create --role viewer --data-dir "$data" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+"$bin" serve --config "$work/plant.yaml" --data-dir "$data" --mqtt-port $mqtt --urls http://127.0.0.1:$http --playbooks "$playbooks" >"$work/serve.log" 2>&1 &
+pid=$!
+until curl -s -o /dev/null http://127.0.0.1:$http/health; do sleep 0.2; kill -0 $pid 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }; done
+rss() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$pid/status; }
+dbsize() { du -cb "$data"/twinguard.db* 2>/dev/null | tail -1 | cut -f1; }
+metric() { curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http/metrics | awk -v m="$1" '$1 ~ "^"m"({|$)" { s += $2 } END { printf "%d", s }'; }
+
+# The three well-behaved devices: a minimal MQTT 3.1.1 client each (CONNECT, then QoS 1 PUBLISH at 4 Hz, timing the
+# PUBACK of each), writing "phase latency_ms" lines; SIGUSR1 switches the phase label base -> flood -> after.
+cat >"$work/qos1.py" <<'EOF'
+import json, signal, socket, struct, sys, time
+port, device, topic, signal_id, value, out = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]), sys.argv[6]
+phases = ["base", "flood", "after"]; phase = [0]
+signal.signal(signal.SIGUSR1, lambda *_: phase.__setitem__(0, min(phase[0] + 1, 2)))
+def rl(n):
+    b = bytearray()
+    while True:
+        d, n = n % 128, n // 128
+        b.append(d | (0x80 if n else 0))
+        if not n: return bytes(b)
+def s(x): x = x.encode(); return struct.pack(">H", len(x)) + x
+def read_packet(sock):
+    head = sock.recv(1)
+    if not head: raise EOFError
+    n, mult = 0, 1
+    while True:
+        d = sock.recv(1)[0]; n += (d & 127) * mult; mult *= 128
+        if d < 128: break
+    body = b""
+    while len(body) < n: body += sock.recv(n - len(body))
+    return head[0], body
+sock = socket.create_connection(("127.0.0.1", int(port)))
+sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+var = s("MQTT") + bytes([4, 0xC2]) + struct.pack(">H", 60)
+payload = s(device + "-flood-bench") + s(device) + s("demo-" + device)
+sock.sendall(bytes([0x10]) + rl(len(var) + len(payload)) + var + payload)
+kind, body = read_packet(sock)
+if kind != 0x20 or body[1] != 0: sys.exit(f"{device}: CONNACK {body.hex()}")
+f = open(out, "w", buffering=1); seq = 0; next_at = time.monotonic()
+while True:
+    seq += 1; pid = seq % 65535 + 1
+    ts = int(time.time() * 1000)
+    body = json.dumps({"ts": ts, "seq": seq, "value": value} if signal_id == "-" else {"ts": ts, "seq": seq, "values": {signal_id: value}}).encode()
+    var = s(topic) + struct.pack(">H", pid)
+    t0 = time.perf_counter()
+    sock.sendall(bytes([0x32]) + rl(len(var) + len(body)) + var + body)
+    while True:
+        kind, ack = read_packet(sock)
+        if kind == 0x40 and struct.unpack(">H", ack[:2])[0] == pid: break
+    f.write("%s %.3f\n" % (phases[phase[0]], (time.perf_counter() - t0) * 1000))
+    next_at += 0.25
+    time.sleep(max(0, next_at - time.monotonic()))
+EOF
+python3 "$work/qos1.py" $mqtt loop-plc plant/pump1 speed 1500 "$work/lat-loop-plc" & others="$!"
+python3 "$work/qos1.py" $mqtt tank-gateway plant/tank1 level 1.2 "$work/lat-tank-gateway" & others="$others $!"
+python3 "$work/qos1.py" $mqtt vibration-node plant/pump1/vibration - 0.3 "$work/lat-vibration-node" & others="$others $!"
+
+sleep "$base"
+rss_base=$(rss); db_before=$(dbsize); stored_before=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo 0)
+for p in $others; do kill -USR1 "$p"; done
+# The flooder: valid readings of its own asset with increasing seq, as fast as one QoS 0 client sends them.
+python3 -c '
+import sys, time
+out = sys.stdout; now = int(time.time() * 1000); i = 0
+try:
+    while True:
+        i += 1
+        out.write("{\"ts\":%d,\"seq\":%d,\"values\":{\"belt_speed\":1.0}}\n" % (now + i // 1000, i))
+except BrokenPipeError:
+    pass' | timeout "$flood" mosquitto_pub -l -q 0 -h 127.0.0.1 -p $mqtt -V mqttv311 -u conveyor-plc -P demo-conveyor-plc -t plant/conveyor1 \
+    >"$work/flooder.log" 2>&1 & flooder=$!
+t0=$(date +%s.%N)
+wait "$flooder" && flood_rc=0 || flood_rc=$?; flooder=
+t1=$(date +%s.%N)
+flood_ran=$(python3 -c "print(round($t1 - $t0, 1))")
+for p in $others; do kill -USR1 "$p"; done
+sleep 1
+rss_flood=$(rss); db_after=$(dbsize)
+counted=$(metric twinguard_refusals_total); summarised=$(metric twinguard_refusals_summarised_total)
+not_stored=$(metric twinguard_refusals_not_stored_total); messages=$(metric twinguard_messages_total)
+sleep "$after"
+rss_after=$(rss)
+for p in $others; do kill "$p" 2>/dev/null || true; done; others=
+stored=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo '?')
+summaries=$(sqlite3 "$data/twinguard.db" "select count(*) from refusals where detail like 'flood summary:%'" 2>/dev/null || echo '?')
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+quarantined=$("$bin" quarantine list --json --data-dir "$data" | grep -c '"conveyor-plc"' || true)
+
+python3 - "$work" "$flood" "$flood_ran" "$flood_rc" <<'EOF'
+import glob, os, sys
+work, asked, ran, rc = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+def pct(v, p):
+    v = sorted(v); return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] if v else float("nan")
+print("device           phase   n     p50 ms   p99 ms   max ms")
+for f in sorted(glob.glob(os.path.join(work, "lat-*"))):
+    rows = [l.split() for l in open(f)]
+    for phase in ("base", "flood", "after"):
+        v = [float(x) for p, x in rows if p == phase]
+        print("%-16s %-6s %4d %9.1f %8.1f %8.1f" % (os.path.basename(f)[4:], phase, len(v), pct(v, 50), pct(v, 99), max(v) if v else float("nan")))
+print("flood ran %s s of %.0f asked; flooder exit %d (%s)" % (ran, asked, rc, "timeout: never cut off" if rc == 124 else "its connection was closed"))
+EOF
+echo "RSS MiB: before the flood $rss_base, at its end $rss_flood, ${after} s after $rss_after"
+echo "SQLite (twinguard.db + wal): $db_before -> $db_after bytes during the flood ($(python3 -c "print(round(($db_after - $db_before) / 1048576 / max($flood_ran, 1) * 60, 2))") MiB per minute of flood)"
+echo "refusals: counted $counted (messages $messages), rows stored $stored (of which $summaries flood summaries; $stored_before before the flood), folded into summaries $summarised, counted but not stored $not_stored"
+echo "flooder quarantined at the end: $([[ $quarantined -gt 0 ]] && echo yes || echo no)"
+grep -E "flooding|contain-flooding|disconnect" "$work/serve.log" | head -5 || true
+echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
