@@ -1,13 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using TwinGuard.Server.Api;
 using TwinGuard.Server.Access;
 using TwinGuard.Twins.Record;
@@ -45,31 +41,7 @@ internal static class ApiHosting
         services.AddSingleton<IAuthorizationHandler, RoleRequirementHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessResultHandler>();
 
-        services.AddRateLimiter(o =>
-        {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                var options = context.RequestServices.GetRequiredService<AccessOptions>();
-                var partition = context.User.FindFirst(AccessClaims.KeyId)?.Value is { } keyId
-                    ? "key:" + keyId
-                    : "address:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.Burst,
-                    TokensPerPeriod = options.PerPeriod,
-                    ReplenishmentPeriod = options.Period,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
-            o.OnRejected = (rejected, ct) =>
-            {
-                var options = rejected.HttpContext.RequestServices.GetRequiredService<AccessOptions>();
-                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(options.Period.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return new ValueTask(Problems.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
-                    $"this key may make {options.Burst} requests at once and {options.PerPeriod} more every {options.Period.TotalSeconds:0.###} s"));
-            };
-        });
+        services.AddSingleton<RequestRateLimiter>();
 
         // Key material of ASP.NET Core's data protection stays in the data directory, not in the service account's home.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "data-protection")));
@@ -85,10 +57,8 @@ internal static class ApiHosting
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
-        app.UseRateLimiter();
-        // The global limiter's replenishment timer would otherwise root the stopped application, its silo and every
-        // stage for the life of the process (ASP.NET Core does not dispose a limiter it was given).
-        app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<IOptions<RateLimiterOptions>>().Value.GlobalLimiter?.Dispose());
+        var limiter = app.Services.GetRequiredService<RequestRateLimiter>();
+        app.Use(limiter.InvokeAsync);
         app.UseAuthorization();
         return app;
     }
