@@ -5,7 +5,8 @@ namespace TwinGuard.Twins.Plant;
 /// <summary>Reads the <c>sharing:</c> section and devices' <c>peer:</c> (docs/sharing.md), with file:line:column errors.</summary>
 internal static class PeerModelReader
 {
-    public static PlantModel Read(YamlField root, string file, PlantModel model)
+    /// <summary>Reads <c>sharing:</c> and attaches each device's <c>peer:</c> to it in <paramref name="devices"/> (before the model is built, which indexes them).</summary>
+    public static SharingSettings Read(YamlField root, string file, List<DeviceModel> devices)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
         var sharing = root.Optional("sharing") is { } s ? ReadSharing(s, directory) : SharingSettings.None;
@@ -18,17 +19,11 @@ internal static class PeerModelReader
             }
         }
 
-        if (peers.Count == 0)
+        for (var i = 0; i < devices.Count; i++)
         {
-            return model with { Sharing = sharing };
-        }
-
-        var devices = new List<DeviceModel>(model.Devices.Count);
-        foreach (var device in model.Devices)
-        {
+            var device = devices[i];
             if (!peers.TryGetValue(device.Id, out var declared))
             {
-                devices.Add(device);
                 continue;
             }
 
@@ -49,10 +44,10 @@ internal static class PeerModelReader
             }
 
             // The peer's own CA, not the site's: a peer's certificates come from its PKI.
-            devices.Add(device with { Peer = peer, Certificate = certificate with { CaFile = peer.CaFile } });
+            devices[i] = device with { Peer = peer, Certificate = certificate with { CaFile = peer.CaFile } };
         }
 
-        return model with { Devices = devices, Sharing = sharing };
+        return sharing;
     }
 
     /// <summary>The one topic a peer publishes to at this site.</summary>

@@ -30,6 +30,7 @@ public static class PlantModelLoader
         }
 
         var devices = ReadUnique(root.Required("devices"), ReadDevice, d => d.Id, "device");
+        var sharing = PeerModelReader.Read(root, file, devices);
         var modbus = ModbusSettings.None;
         if (root.Optional("modbus") is { } m)
         {
@@ -55,8 +56,8 @@ public static class PlantModelLoader
         {
             Modbus = modbus,
             OpcUa = opcua,
+            Sharing = sharing,
         };
-        model = PeerModelReader.Read(root, file, model);
         model = NetworkModelReader.Read(root, file, model);
         model = LimitsModelReader.Read(root, model);
 

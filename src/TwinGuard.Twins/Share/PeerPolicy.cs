@@ -19,8 +19,8 @@ public static class PeerPolicy
         return peer.Send.Contains(share);
     }
 
-    /// <summary>The summary of <paramref name="incident"/> that <paramref name="peer"/> may see, or null when it receives no incidents.</summary>
-    public static PeerIncident? Summary(string siteId, Incident incident, PeerModel peer)
+    /// <summary>The summary of <paramref name="incident"/> (its source connecting from <paramref name="addresses"/>) that <paramref name="peer"/> may see, or null when it receives no incidents.</summary>
+    public static PeerIncident? Summary(string siteId, Incident incident, IReadOnlyList<string> addresses, PeerModel peer)
     {
         ArgumentNullException.ThrowIfNull(incident);
         if (!Allows(peer, PeerShare.Incidents))
@@ -39,7 +39,7 @@ public static class PeerPolicy
         {
             Asset = incident.AssetId,
             Device = incident.DeviceId,
-            Addresses = [.. members.Select(m => m.RemoteAddress).OfType<string>().Distinct(StringComparer.Ordinal)],
+            Addresses = addresses,
         };
         if (!peer.Values)
         {

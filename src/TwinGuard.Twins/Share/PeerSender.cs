@@ -46,14 +46,14 @@ public sealed class PeerSender : IDisposable
     /// <summary>Messages the policy of a peer held back since start.</summary>
     public long Withheld => Interlocked.Read(ref _withheld);
 
-    /// <summary>Shares an incident's summary with every peer allowed incidents (with values only where allowed).</summary>
+    /// <summary>Shares an incident's summary (with the <paramref name="addresses"/> of its source) with every peer allowed incidents (with values only where allowed).</summary>
     /// <returns>How many peers it was queued for.</returns>
-    public int ShareIncident(Incident incident)
+    public int ShareIncident(Incident incident, IReadOnlyList<string> addresses)
     {
         var queued = 0;
         foreach (var (peer, outbox) in _peers.Values)
         {
-            if (PeerPolicy.Summary(_siteId, incident, peer.Peer!) is { } summary)
+            if (PeerPolicy.Summary(_siteId, incident, addresses, peer.Peer!) is { } summary)
             {
                 queued += Queue(peer, outbox, "incident", m => m with { Incident = summary }) ? 1 : 0;
             }

@@ -8,6 +8,8 @@ using TwinGuard.Intel.Formats.Misp;
 using TwinGuard.Intel.Indicators;
 using TwinGuard.Intel.Sharing;
 using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Respond;
 using TwinGuard.Twins.Share;
 
 namespace TwinGuard.Server.Hosting.Sharing;
@@ -21,8 +23,11 @@ namespace TwinGuard.Server.Hosting.Sharing;
 /// </summary>
 internal sealed partial class PeerService(
     HostSettings settings, PeerInbox inbox, PeerSender sender, EmbeddedBroker broker, CorrelateStage correlate, FeedRefresher refresher,
-    ILogger<PeerService> logger) : IHostedService
+    ContainmentEnforcer enforcer, EvidenceSink evidence, ILogger<PeerService> logger) : IHostedService
 {
+    // One finding per denied address per this long: a refused attacker cannot flood the pipeline through the refusals.
+    private static readonly TimeSpan DeniedFindingEvery = TimeSpan.FromSeconds(10);
+    private readonly Dictionary<IPAddress, (string Peer, long Raised)> _deniedBy = [];
     private readonly PeerInboxLimits _limits = new();
     private readonly Dictionary<string, List<Indicator>> _indicators = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -47,7 +52,7 @@ internal sealed partial class PeerService(
         Publish();
         inbox.Apply = ApplyAsync;
         broker.Peers = inbox;
-        broker.Admission.Denied = address => _denied.Contains(address);
+        broker.Admission.Denied = IsDenied;
         correlate.IncidentOpened += OnIncidentOpened;
         _applying = Task.Run(() => inbox.RunAsync(_stopping.Token), CancellationToken.None);
         foreach (var (peer, outbox) in sender.Peers)
@@ -83,13 +88,17 @@ internal sealed partial class PeerService(
         _links.Clear();
     }
 
-    private void OnIncidentOpened(Incident incident)
+    private void OnIncidentOpened(Incident incident) => _ = ShareAsync(incident);
+
+    private async Task ShareAsync(Incident incident)
     {
         try
         {
-            sender.ShareIncident(incident);
-            var addresses = incident.Members.Select(m => m.RemoteAddress).OfType<string>().Distinct(StringComparer.Ordinal)
-                .Select(a => IPAddress.TryParse(a, out var ip) ? ip : null).OfType<IPAddress>().ToList();
+            // Where its source connects from now (a device of the plant), or its findings' own addresses.
+            var connected = await enforcer.AddressesOfAsync(incident, _stopping.Token);
+            var addresses = incident.Members.Select(m => m.RemoteAddress).OfType<string>().Concat(connected.Select(e => AddressBlock.AddressOf(e)?.ToString() ?? e))
+                .Select(a => IPAddress.TryParse(a, out var ip) ? ip : null).OfType<IPAddress>().Distinct().ToList();
+            sender.ShareIncident(incident, [.. addresses.Select(a => a.ToString())]);
             if (addresses.Count > 0)
             {
                 var sightings = addresses.Select(a => new Sighting(new IndicatorAtom(IndicatorType.IPAddress, a.ToString()), incident.Opened, incident.Opened, 1,
@@ -99,10 +108,43 @@ internal sealed partial class PeerService(
                 sender.ShareIndicators(document.RootElement);
             }
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
         {
             LogShareFailed(logger, ex, incident.Id);
         }
+    }
+
+    // On the accept path, before anything is read: a set lookup, and now and then a finding.
+    private bool IsDenied(IPAddress address)
+    {
+        if (!_denied.Contains(address))
+        {
+            return false;
+        }
+
+        var now = settings.Time.GetTimestamp();
+        string? peer = null;
+        lock (_deniedBy)
+        {
+            if (_deniedBy.TryGetValue(address, out var by) && (by.Raised == 0 || settings.Time.GetElapsedTime(by.Raised, now) >= DeniedFindingEvery))
+            {
+                _deniedBy[address] = (by.Peer, now);
+                peer = by.Peer;
+            }
+        }
+
+        if (peer is not null)
+        {
+            // Critical: a peer saw this address attack, and now it tries here; an incident opens at once.
+            evidence.Raise(new Finding(settings.Time.GetUtcNow(), ReasonCode.IntelMatch, Severity.Critical, null, null, null, null, 1,
+                $"connection from {address} refused before login: peer '{peer}' reported it attacking (intel feed 'peer:{peer}')")
+            {
+                RemoteAddress = address.ToString(),
+                SourceBlock = AddressBlock.Of(address).ToString(),
+            });
+        }
+
+        return true;
     }
 
     private Task ApplyAsync(string peer, PeerMessage message, CancellationToken cancellationToken)
@@ -158,6 +200,10 @@ internal sealed partial class PeerService(
                         if (IPAddress.TryParse(indicator.Value, out var address) && !IPAddress.IsLoopback(address))
                         {
                             denied.Add(address);
+                            lock (_deniedBy)
+                            {
+                                _deniedBy.TryAdd(address, (peer, 0));
+                            }
                         }
                     }
                 }
