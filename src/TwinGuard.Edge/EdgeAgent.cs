@@ -69,7 +69,21 @@ internal sealed class EdgeAgent : IAsyncDisposable
         _twins = new EdgeTwins(plant, assets, _evidence, quarantine, _outbox);
         var gate = _gate = new ReadingGate(plant, quarantine, new FloodGuard(plant, time), _evidence, _twins);
         var brokerOptions = new BrokerOptions(options.Listen.Address, options.Listen.Port);
-        _broker = new EmbeddedBroker(brokerOptions, gate, new DeviceAuthenticator(plant, brokerOptions, time), NullLogger<EmbeddedBroker>.Instance, time);
+        var devicePlant = plant;
+        if (options.DeviceTls is { } tls)
+        {
+            // As the site's broker: a plain and an mqtts listener, device certificates checked against the CA that issues
+            // them (the plant model's tls.client_ca unless --device-ca), its revocation list kept.
+            var settings = new TlsSettings(tls.CertificateFile, tls.KeyFile, tls.ClientCaFile ?? plant.Tls?.ClientCaFile, plant.Tls?.RevokedFingerprints ?? new HashSet<string>());
+            brokerOptions = brokerOptions with
+            {
+                Listeners = [new ListenerModel(ListenerProtocol.Mqtt, options.Listen.Address, options.Listen.Port), new ListenerModel(ListenerProtocol.Mqtts, tls.Listen.Address, tls.Listen.Port)],
+                Tls = settings,
+            };
+            devicePlant = plant with { Tls = settings };
+        }
+
+        _broker = new EmbeddedBroker(brokerOptions, gate, new DeviceAuthenticator(devicePlant, brokerOptions, time), NullLogger<EmbeddedBroker>.Instance, time);
         var recorder = new LedgerRecorder(_ledger);
         _container = new EdgeContainer(plant, plan, quarantine, recorder, _outbox, log, time) { Disconnect = id => _broker.DisconnectDeviceAsync(id) };
         _recorder = new EdgeRecorder(plant, _evidence, recorder, _outbox, _container, log);

@@ -11,7 +11,7 @@ internal static class EdgeCommandLine
     private static readonly string[] Known =
     [
         "--edge-id", "--config", "--data-dir", "--playbooks", "--listen", "--assets", "--outbox-mb", "--checkpoint-interval",
-        "--site", "--site-ca", "--cert", "--key", "--site-witness-key",
+        "--site", "--site-ca", "--cert", "--key", "--site-witness-key", "--listen-tls", "--device-cert", "--device-key", "--device-ca",
     ];
 
     /// <summary>Parses the options after <c>run</c>.</summary>
@@ -48,8 +48,19 @@ internal static class EdgeCommandLine
         }
 
         var listen = values.TryGetValue("--listen", out var listenText) ? EndPoint(listenText) : new IPEndPoint(IPAddress.Loopback, 1883);
+        Devices.DeviceTls? deviceTls = null;
+        if (values.TryGetValue("--listen-tls", out var tlsText))
+        {
+            deviceTls = new Devices.DeviceTls(EndPoint(tlsText), Required("--device-cert"), Required("--device-key"), values.GetValueOrDefault("--device-ca"));
+        }
+        else if (values.Keys.FirstOrDefault(k => k is "--device-cert" or "--device-key" or "--device-ca") is { } stray)
+        {
+            throw new EdgeUsageException($"{stray} needs --listen-tls (where devices connect over TLS)");
+        }
+
         return new EdgeOptions(Required("--edge-id"), Required("--config"), values.GetValueOrDefault("--playbooks"), Required("--data-dir"), listen, site)
         {
+            DeviceTls = deviceTls,
             Assets = values.TryGetValue("--assets", out var assets) ? assets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [],
             OutboxBytes = values.TryGetValue("--outbox-mb", out var mb) ? Number("--outbox-mb", mb, 1, 1 << 20) * 1024L * 1024 : 256L * 1024 * 1024,
             CheckpointInterval = values.TryGetValue("--checkpoint-interval", out var interval)
@@ -61,7 +72,7 @@ internal static class EdgeCommandLine
 
     private static IPEndPoint EndPoint(string text) =>
         IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port > 0 ? endPoint
-            : throw new EdgeUsageException($"--listen: '{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:1883 or [::1]:1883)");
+            : throw new EdgeUsageException($"--listen/--listen-tls: '{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:1883 or [::1]:8883)");
 
     private static (string Host, int Port) HostPort(string name, string text)
     {

@@ -19,6 +19,9 @@ internal sealed record EdgeOptions(string EdgeId, string PlantModel, string? Pla
     /// <value>256 MiB: about a day of 4 devices at 4 Hz.</value>
     public long OutboxBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>The <c>mqtts</c> listener for devices (<c>--listen-tls</c>), beside the plain one; null: plain MQTT only.</summary>
+    public Devices.DeviceTls? DeviceTls { get; init; }
+
     /// <summary>How often the edge's ledger signs a checkpoint (each goes to the site to be cosigned).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

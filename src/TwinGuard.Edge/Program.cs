@@ -47,6 +47,7 @@ static int Usage()
         usage: twinguard-edge run --edge-id ID --config plant.yaml --data-dir DIR [--playbooks playbooks.yaml]
                                   [--listen 127.0.0.1:1883] [--assets a,b] [--outbox-mb 256] [--checkpoint-interval 10s]
                                   [--site HOST:PORT --site-ca ca.crt --cert edge.crt --key edge.key [--site-witness-key KEY|FILE]]
+                                  [--listen-tls 127.0.0.1:8883 --device-cert server.crt --device-key server.key [--device-ca ca.crt]]
                twinguard-edge key --data-dir DIR      (prints the verifier key of the edge's ledger, for the site's plant model)
                twinguard-edge bench --config plant.yaml [--seconds 5]   (readings/s through the edge's twin and outbox; JSON)
         """);

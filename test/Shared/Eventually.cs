@@ -23,4 +23,25 @@ internal static class Eventually
             await Task.Delay(50);
         }
     }
+
+    /// <summary>As <see cref="HoldsAsync{T}(Func{T}, Func{T, bool}, TimeSpan, string)"/>, for a probe that must await (an HTTP request).</summary>
+    public static async Task<T> HoldsAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout.TotalSeconds} s waiting for {what}; last value: {value}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 }

@@ -163,6 +163,12 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             return;
         }
 
+        if (source.Device.Peer is not null)
+        {
+            await InterceptPeerAsync(e, source);
+            return;
+        }
+
         var payload = e.ApplicationMessage.Payload;
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         try

@@ -19,6 +19,7 @@ public sealed class FeedRefresher
     private readonly FeedRefresherOptions _options;
     private readonly FeedStore? _store;
     private readonly Dictionary<string, FeedState> _feeds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<Indicator>> _pushed = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private readonly Lock _rebuilding = new();
     private IocIndex _index;
@@ -74,6 +75,21 @@ public sealed class FeedRefresher
         {
             return _feeds.TryAdd(source.Id, new FeedState(source) { Status = new FeedStatus(source.Id, source.Location) });
         }
+    }
+
+    /// <summary>
+    /// Sets the indicators of a feed that is pushed rather than fetched (a peer site's, docs/sharing.md): they join the
+    /// index at once, replacing that feed's earlier ones, and no refresh ever fetches it.
+    /// </summary>
+    public void Publish(string feedId, IReadOnlyList<Indicator> indicators)
+    {
+        ArgumentNullException.ThrowIfNull(indicators);
+        lock (_feeds)
+        {
+            _pushed[feedId] = indicators;
+        }
+
+        Rebuild();
     }
 
     /// <summary>Removes a feed and its indicators from the index (its stored copy stays until the store removes it).</summary>
@@ -260,7 +276,7 @@ public sealed class FeedRefresher
             IEnumerable<Indicator> indicators;
             lock (_feeds)
             {
-                indicators = _feeds.Values.Where(f => f.Content is not null).SelectMany(f => f.Content!.Indicators).ToArray();
+                indicators = _feeds.Values.Where(f => f.Content is not null).SelectMany(f => f.Content!.Indicators).Concat(_pushed.Values.SelectMany(p => p)).ToArray();
             }
 
             index = IocIndex.Build(indicators, IndexOptions, Index);

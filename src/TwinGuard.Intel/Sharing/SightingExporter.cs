@@ -32,9 +32,57 @@ public static class SightingExporter
     /// <exception cref="InvalidDataException">The directory holds a manifest that is not a MISP manifest.</exception>
     public static Guid Export(string directory, IReadOnlyList<Sighting> sightings, string organisation, DateTimeOffset now)
     {
+        Directory.CreateDirectory(directory);
+        var (ev, eventUuid) = Event(sightings, organisation, now);
+        var orgc = ev["Event"]!["Orgc"]!;
+        var tags = ev["Event"]!["Tag"]!;
+        var info = (string)ev["Event"]!["info"]!;
+        var date = (string)ev["Event"]!["date"]!;
+        var timestamp = (string)ev["Event"]!["timestamp"]!;
+        var manifestPath = Path.Combine(directory, MispFeedReader.ManifestName);
+        JsonObject manifest;
+        if (File.Exists(manifestPath))
+        {
+            try
+            {
+                manifest = JsonNode.Parse(File.ReadAllBytes(manifestPath)) as JsonObject
+                           ?? throw new InvalidDataException($"{manifestPath}: not a MISP manifest (a JSON object)");
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"{manifestPath}: not valid JSON: {ex.Message}", ex);
+            }
+        }
+        else
+        {
+            manifest = [];
+        }
+
+        manifest[eventUuid.ToString()] = new JsonObject
+        {
+            ["Orgc"] = orgc.DeepClone(),
+            ["Tag"] = tags.DeepClone(),
+            ["info"] = info,
+            ["date"] = date,
+            ["analysis"] = 2,
+            ["threat_level_id"] = 2,
+            ["timestamp"] = timestamp,
+        };
+
+        // Event first, manifest last: a reader never sees a manifest entry whose event is not there yet.
+        WriteAtomically(Path.Combine(directory, eventUuid + ".json"), ev);
+        WriteAtomically(manifestPath, manifest);
+        return eventUuid;
+    }
+
+    /// <summary>
+    /// The MISP event (<c>{"Event": {...}}</c>) of <paramref name="sightings"/> from <paramref name="organisation"/>, with
+    /// its uuid: what <see cref="Export"/> writes, and what a site sends its peers as indicators (docs/sharing.md).
+    /// </summary>
+    public static (JsonObject Event, Guid Uuid) Event(IReadOnlyList<Sighting> sightings, string organisation, DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(sightings);
         ArgumentException.ThrowIfNullOrWhiteSpace(organisation);
-        Directory.CreateDirectory(directory);
         var eventUuid = StableUuid("twinguard-sightings|" + organisation);
         var orgUuid = StableUuid("twinguard-org|" + organisation);
         var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -81,40 +129,7 @@ public static class SightingExporter
             },
         };
 
-        var manifestPath = Path.Combine(directory, MispFeedReader.ManifestName);
-        JsonObject manifest;
-        if (File.Exists(manifestPath))
-        {
-            try
-            {
-                manifest = JsonNode.Parse(File.ReadAllBytes(manifestPath)) as JsonObject
-                           ?? throw new InvalidDataException($"{manifestPath}: not a MISP manifest (a JSON object)");
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"{manifestPath}: not valid JSON: {ex.Message}", ex);
-            }
-        }
-        else
-        {
-            manifest = [];
-        }
-
-        manifest[eventUuid.ToString()] = new JsonObject
-        {
-            ["Orgc"] = orgc.DeepClone(),
-            ["Tag"] = tags.DeepClone(),
-            ["info"] = info,
-            ["date"] = date,
-            ["analysis"] = 2,
-            ["threat_level_id"] = 2,
-            ["timestamp"] = timestamp,
-        };
-
-        // Event first, manifest last: a reader never sees a manifest entry whose event is not there yet.
-        WriteAtomically(Path.Combine(directory, eventUuid + ".json"), ev);
-        WriteAtomically(manifestPath, manifest);
-        return eventUuid;
+        return (ev, eventUuid);
     }
 
     private static JsonObject Tag(string name) => new() { ["name"] = name };

@@ -127,6 +127,16 @@ public sealed class WitnessPublicKey
         return handle;
     }
 
+    /// <summary>
+    /// The bytes a message signature covers: a context line (<c>twinguard-peer-message/v1</c>, so that no message
+    /// signature can pass for a cosignature, whose signed text starts <c>cosignature/v1</c>) and the message.
+    /// </summary>
+    public static byte[] MessageToSign(ReadOnlySpan<byte> message) => [.. "twinguard-peer-message/v1\n"u8, .. message];
+
+    /// <summary>True when <paramref name="signature"/> is this key's Ed25519 signature over <see cref="MessageToSign"/> of <paramref name="message"/>.</summary>
+    public bool VerifyMessage(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
+        signature.Length == Ed25519.SignatureSize && Handle() is { } key && Ed25519.Verify(key, MessageToSign(message), signature);
+
     /// <summary>True when the line claims to be this witness's (same name and key ID), valid or not.</summary>
     public bool Claims(NoteSignature signature) => signature.Name == Name && signature.KeyHash == KeyHash;
 

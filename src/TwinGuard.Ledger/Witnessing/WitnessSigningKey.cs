@@ -42,6 +42,9 @@ public sealed class WitnessSigningKey
         }
     }
 
+    /// <summary>An Ed25519 signature over <see cref="WitnessPublicKey.MessageToSign"/> of <paramref name="message"/> (a peer message, docs/sharing.md).</summary>
+    public byte[] SignMessage(ReadOnlySpan<byte> message) => Ed25519.Sign(_key, WitnessPublicKey.MessageToSign(message));
+
     /// <summary>A cosignature/v1 line over <paramref name="noteText"/> at <paramref name="timestamp"/> (POSIX seconds).</summary>
     public NoteSignature Cosign(string noteText, ulong timestamp)
     {

@@ -22,6 +22,7 @@ internal static class TwinGuardApi
         api.MapApprovalsApi();
         api.MapPlaybooksApi();
         api.MapIntelApi();
+        api.MapPeersApi();
         api.MapLedgerApi();
         api.MapComplianceApi();
         api.MapKeysApi();

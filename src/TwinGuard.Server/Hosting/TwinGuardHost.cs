@@ -28,6 +28,7 @@ internal static class TwinGuardHost
         services.AddPipeline(settings);
         services.AddClusterServices(settings);
         services.AddEdges(settings);
+        services.AddPeers(settings);
         services.AddModbus(settings.Plant);
         services.AddOpcUa(settings.Plant);
         services.AddIntel(settings);

@@ -9,6 +9,9 @@ namespace TwinGuard.Twins.Plant;
 /// <param name="San">A DNS subject alternative name the certificate must carry; the CA of <c>tls.client_ca</c> must have issued it.</param>
 public sealed record DeviceCertificate(string? Fingerprint, string? Subject, string? San)
 {
+    /// <summary>The CA that must have issued the certificate when not <c>tls.client_ca</c>: a peer site's own CA (docs/sharing.md).</summary>
+    public string? CaFile { get; init; }
+
     /// <summary>True when the device is named by CA-issued subject or SAN (not pinned by fingerprint).</summary>
     public bool NeedsCa => Fingerprint is null;
 

@@ -30,6 +30,9 @@ public sealed record DeviceModel(string Id, string Name, PasswordHash? PasswordH
     /// </summary>
     public string? EdgeLedgerKey { get; init; }
 
+    /// <summary>For a peer site (<c>peer:</c> in the plant model, docs/sharing.md): its pinned key and CA and what is shared with it; null for a device.</summary>
+    public PeerModel? Peer { get; init; }
+
     /// <summary>True when <paramref name="address"/> may be this device's (always, when no addresses are declared).</summary>
     public bool IsExpectedAddress(IPAddress address)
     {

@@ -27,7 +27,7 @@ internal static class NetworkModelReader
             throw root.Required("listeners").Error($"device '{certificateDevices[0].Id}' proves itself by certificate, but no mqtts listener is declared");
         }
 
-        if (certificateDevices.FirstOrDefault(d => d.Certificate!.NeedsCa) is { } byName && tls?.ClientCaFile is null)
+        if (certificateDevices.FirstOrDefault(d => d.Certificate!.NeedsCa && d.Certificate.CaFile is null) is { } byName && tls?.ClientCaFile is null)
         {
             throw root.Required("devices").Error($"device '{byName.Id}' is declared by certificate subject or SAN: 'tls.client_ca' must name the CA that issues it");
         }

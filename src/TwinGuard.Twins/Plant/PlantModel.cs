@@ -14,6 +14,9 @@ public sealed record PlantModel(
     private readonly Dictionary<string, AssetModel> _assets = Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
     private readonly Dictionary<string, DeviceModel> _devices = Devices.ToDictionary(d => d.Id, StringComparer.Ordinal);
 
+    /// <summary>This site's side of sharing with peer sites (the <c>sharing:</c> section); <see cref="SharingSettings.None"/> when absent.</summary>
+    public SharingSettings Sharing { get; init; } = SharingSettings.None;
+
     /// <summary>The Modbus devices polled and guarded (the <c>modbus:</c> section); none when absent.</summary>
     public ModbusSettings Modbus { get; init; } = ModbusSettings.None;
 

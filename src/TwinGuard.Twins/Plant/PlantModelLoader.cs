@@ -19,7 +19,7 @@ public static class PlantModelLoader
     public static PlantModel Parse(string yaml, string file = "plant.yaml")
     {
         var root = YamlField.LoadDocument(yaml, file);
-        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus", "listeners", "tls", "opcua", "limits", "retention");
+        root.AllowOnly("site", "validation", "detection", "correlation", "assets", "devices", "relations", "modbus", "listeners", "tls", "opcua", "limits", "retention", "sharing");
 
         var site = ReadSite(root.Required("site"));
         var validation = root.Optional("validation") is { } v ? ReadValidation(v) : ValidationSettings.Default;
@@ -30,6 +30,7 @@ public static class PlantModelLoader
         }
 
         var devices = ReadUnique(root.Required("devices"), ReadDevice, d => d.Id, "device");
+        var sharing = PeerModelReader.Read(root, file, devices);
         var modbus = ModbusSettings.None;
         if (root.Optional("modbus") is { } m)
         {
@@ -55,6 +56,7 @@ public static class PlantModelLoader
         {
             Modbus = modbus,
             OpcUa = opcua,
+            Sharing = sharing,
         };
         model = NetworkModelReader.Read(root, file, model);
         model = LimitsModelReader.Read(root, model);
@@ -163,7 +165,7 @@ public static class PlantModelLoader
 
     private static DeviceModel ReadDevice(YamlField field)
     {
-        field.AllowOnly("id", "name", "password_hash", "topics", "addresses", "certificate", "subscribe", "edge");
+        field.AllowOnly("id", "name", "password_hash", "topics", "addresses", "certificate", "subscribe", "edge", "peer");
         var id = field.Required("id").Identifier();
         var certificate = field.Optional("certificate") is { } c ? NetworkModelReader.ReadDeviceCertificate(c) : null;
         PasswordHash? hash = null;

@@ -55,7 +55,7 @@ internal sealed class EdgeSiteFixture : IAsyncDisposable
     {
         var root = Directory.CreateTempSubdirectory("twinguard-edge-").FullName;
         var certificates = new SiteCertificates(Path.Combine(root, "pki"), TimeProvider.System, TimeSpan.FromDays(30));
-        certificates.CreateAll("line1", ["edge1"], [], [IPAddress.Loopback]);
+        certificates.CreateAll("line1", ["edge1", "vibration-node"], [], [IPAddress.Loopback]);
         var (code, key, error) = await EdgeProcess.RunAsync("key", "--data-dir", Path.Combine(root, "edge"));
         if (code != 0)
         {
@@ -81,7 +81,9 @@ internal sealed class EdgeSiteFixture : IAsyncDisposable
                 edge: { ledger_key: "{{key.Trim()}}" }
 
             """;
-        var yaml = (await File.ReadAllTextAsync(ServedSite.SamplePlantPath)).Replace("devices:\n", site, StringComparison.Ordinal);
+        // vibration-node proves itself by certificate too (for the edge's mqtts listener).
+        var yaml = (await File.ReadAllTextAsync(ServedSite.SamplePlantPath)).Replace("devices:\n", site, StringComparison.Ordinal)
+            .Replace("  - id: vibration-node\n", $"  - id: vibration-node\n    certificate: {{ subject: \"{SiteCertificates.DeviceSubject("line1", "vibration-node")}\" }}\n", StringComparison.Ordinal);
         var plantFile = Path.Combine(root, "plant.yaml");
         await File.WriteAllTextAsync(plantFile, yaml);
         var plant = PlantModelLoader.Load(plantFile);

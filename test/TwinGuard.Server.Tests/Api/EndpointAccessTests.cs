@@ -48,6 +48,8 @@ public sealed class EndpointAccessTests(ITestOutputHelper output)
         new("POST", "/api/approvals/{id:long}/deny", "/api/approvals/999999/deny", ApiRole.Operator, [404], """{"reason":"no"}"""),
         new("GET", "/api/playbooks", "/api/playbooks", ApiRole.Viewer, [200]),
         new("GET", "/api/intel", "/api/intel", ApiRole.Viewer, [200]),
+        new("GET", "/api/peers", "/api/peers", ApiRole.Viewer, [404]), // a site without peers says so
+        new("GET", "/api/soc/incidents", "/api/soc/incidents", ApiRole.Viewer, [200]),
         new("GET", "/api/ledger/checkpoint", "/api/ledger/checkpoint", ApiRole.Viewer, [200, 404]),
         new("GET", "/api/ledger/entries/{index:long}/proof", "/api/ledger/entries/0/proof", ApiRole.Viewer, [200, 404]),
         new("GET", "/api/compliance/standards", "/api/compliance/standards", ApiRole.Viewer, [200]),

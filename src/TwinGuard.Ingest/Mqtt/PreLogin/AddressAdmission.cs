@@ -57,10 +57,19 @@ public sealed class AddressAdmission(PreLoginLimits limits, TimeProvider time, F
     /// <summary>Connections closed before login, all reasons.</summary>
     public long RefusedTotal => _refused.Sum(static r => Interlocked.Read(ref r));
 
+    /// <summary>Addresses refused before anything is read (a peer site reported them attacking); null: none.</summary>
+    public Func<IPAddress, bool>? Denied { get; set; }
+
     /// <summary>Admits a new TCP connection from <paramref name="address"/>, or says why not.</summary>
     public AdmissionRefusal TryAdmit(IPAddress address, out ConnectionLease? lease)
     {
         lease = null;
+        if (Denied is { } denied && denied(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address))
+        {
+            Count(AdmissionRefusal.Denied);
+            return AdmissionRefusal.Denied;
+        }
+
         var key = KeyOf(address);
         var isReserved = reserved(address);
         var now = time.GetTimestamp();

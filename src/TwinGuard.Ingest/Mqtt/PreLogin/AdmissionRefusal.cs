@@ -32,4 +32,7 @@ public enum AdmissionRefusal
 
     /// <summary>No complete CONNECT within <see cref="PreLoginLimits.ConnectTimeout"/>.</summary>
     ConnectTimeout,
+
+    /// <summary>The address is denied outright (<see cref="AddressAdmission.Denied"/>: reported attacking by a peer site).</summary>
+    Denied,
 }

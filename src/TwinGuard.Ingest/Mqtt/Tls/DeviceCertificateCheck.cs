@@ -23,6 +23,7 @@ public sealed class DeviceCertificateCheck
     private readonly X509Certificate2Collection _roots = [];
     private readonly X509Certificate2Collection _intermediates = [];
     private readonly IReadOnlySet<string> _revoked;
+    private readonly Dictionary<string, X509Certificate2Collection> _peerRoots = new(StringComparer.Ordinal);
 
     /// <summary>Loads the site CA of <paramref name="tls"/>, if any.</summary>
     public DeviceCertificateCheck(TlsSettings? tls, TimeProvider time)
@@ -75,6 +76,11 @@ public sealed class DeviceCertificateCheck
             return $"certificate '{certificate.Subject}' ({Short(certificate)}) is not the one declared";
         }
 
+        if (declared.NeedsCa && declared.CaFile is { } peerCa)
+        {
+            return IssuedBy(certificate, PeerRoots(peerCa), []) ? null : $"certificate '{certificate.Subject}' is not issued by the peer's CA ({Path.GetFileName(peerCa)})";
+        }
+
         return declared.NeedsCa && !IssuedBySiteCa(certificate) ? $"certificate '{certificate.Subject}' is not issued by the site CA (tls.client_ca)" : null;
     }
 
@@ -95,17 +101,35 @@ public sealed class DeviceCertificateCheck
         return now > certificate.NotAfter.ToUniversalTime() ? $"certificate '{certificate.Subject}' expired on {certificate.NotAfter.ToUniversalTime():u}" : null;
     }
 
-    private bool IssuedBySiteCa(X509Certificate2 certificate)
+    private bool IssuedBySiteCa(X509Certificate2 certificate) => IssuedBy(certificate, _roots, _intermediates);
+
+    // A peer's CA file, read once per check object (the check is rebuilt with the plant model).
+    private X509Certificate2Collection PeerRoots(string file)
     {
-        if (_roots.Count == 0)
+        lock (_peerRoots)
+        {
+            if (!_peerRoots.TryGetValue(file, out var roots))
+            {
+                roots = [];
+                roots.ImportFromPemFile(file);
+                _peerRoots[file] = roots;
+            }
+
+            return roots;
+        }
+    }
+
+    private bool IssuedBy(X509Certificate2 certificate, X509Certificate2Collection roots, X509Certificate2Collection intermediates)
+    {
+        if (roots.Count == 0)
         {
             return false;
         }
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
-        chain.ChainPolicy.ExtraStore.AddRange(_intermediates);
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.ExtraStore.AddRange(intermediates);
         if (SentChains.TryGetValue(certificate, out var sent))
         {
             chain.ChainPolicy.ExtraStore.AddRange(sent);

@@ -4,8 +4,9 @@ using MQTTnet;
 namespace TwinGuard.Ingest.Mqtt.Tls;
 
 /// <summary>TLS from TwinGuard to an existing broker: TLS 1.2+, the broker's certificate checked against a pinned CA and its host name.</summary>
-internal static class ExternalBrokerTls
+public static class ExternalBrokerTls
 {
+    /// <summary>The MQTTnet TLS options for <paramref name="options"/>.</summary>
     public static MqttClientTlsOptions Options(ExternalBrokerOptions options)
     {
         var builder = new MqttClientTlsOptionsBuilder();

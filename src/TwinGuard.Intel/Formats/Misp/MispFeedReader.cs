@@ -31,6 +31,17 @@ public static class MispFeedReader
         return collector.ToContent();
     }
 
+    /// <summary>Reads one event (<c>{"Event": {...}}</c>) that arrived alone, e.g. from a peer site (docs/sharing.md).</summary>
+    /// <param name="feedId">The feed its indicators belong to (the peer).</param>
+    /// <param name="name">What to call it in issues.</param>
+    /// <param name="content">The event's JSON.</param>
+    public static FeedContent ReadEvent(string feedId, string name, byte[] content)
+    {
+        var collector = new IndicatorCollector(feedId);
+        ReadEventFile(collector, name, content);
+        return collector.ToContent();
+    }
+
     /// <summary>The event uuids a manifest lists, or an error saying why it cannot be read.</summary>
     public static IReadOnlyList<string> ReadManifest(byte[] manifest, out string? error)
     {

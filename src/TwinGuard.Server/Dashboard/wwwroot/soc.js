@@ -1,0 +1,78 @@
+// TwinGuard SOC view: plain browser JavaScript, no build step. Uses the key the dashboard keeps in this tab
+// (sessionStorage), lists the peers (/api/peers) and the incidents of every site (/api/soc/incidents), refreshing every
+// 5 s. All text goes in via textContent.
+'use strict';
+(() => {
+  const KEY = 'twinguard.key';
+  const $ = (selector) => document.querySelector(selector);
+
+  function cell(text, attributes = {}) {
+    const td = document.createElement('td');
+    for (const [name, value] of Object.entries(attributes)) td.setAttribute(name, value);
+    td.textContent = text ?? '';
+    return td;
+  }
+
+  function row(attributes, ...cells) {
+    const tr = document.createElement('tr');
+    for (const [name, value] of Object.entries(attributes)) tr.setAttribute(name, value);
+    tr.append(...cells);
+    return tr;
+  }
+
+  async function get(path) {
+    const response = await fetch(path, { headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) } });
+    if (!response.ok) {
+      let detail = response.statusText;
+      try { const body = await response.json(); detail = body.detail || body.title || detail; } catch { /* not JSON */ }
+      const error = new Error(detail);
+      error.status = response.status;
+      throw error;
+    }
+    return response.json();
+  }
+
+  async function start() {
+    if (!sessionStorage.getItem(KEY)) { $('#login-panel').hidden = false; return; }
+    try {
+      const me = await get('/api/me');
+      $('#who').textContent = `${me.name} (${me.role})`;
+    } catch (error) {
+      sessionStorage.removeItem(KEY);
+      $('#login-panel').hidden = false;
+      $('#login-error').textContent = 'That key was refused: ' + error.message;
+      return;
+    }
+    $('#login-panel').hidden = true;
+    $('#soc-main').hidden = false;
+    await refresh();
+    setInterval(refresh, 5000);
+  }
+
+  async function refresh() {
+    try {
+      const status = await get('/api/peers');
+      const refused = Object.entries(status.refused).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${n}`);
+      $('#peers-summary').textContent = `${status.site} (${status.role}): kept ${status.kept} message(s) from peers, ${status.repeats} repeat(s); refused: ${refused.length ? refused.join(', ') : 'none'}`;
+      $('#peers-table tbody').replaceChildren(...status.peers.map((p) => row({ 'data-peer': p.id },
+        cell(p.id), cell(p.role), cell(p.send.join(', ') + (p.values ? ' (with values)' : '')),
+        cell(p.broker ? (p.linked ? 'linked' : (p.problem || 'not linked')) : 'receives only'), cell(String(p.waiting)), cell(String(p.delivered)))));
+    } catch (error) {
+      $('#peers-summary').textContent = error.status === 404 ? 'This site shares with no peer.' : 'Peers: ' + error.message;
+    }
+
+    const incidents = await get('/api/soc/incidents?limit=500');
+    $('#soc-table tbody').replaceChildren(...incidents.map((i) => row({ 'data-site': i.site, 'data-id': String(i.id), 'data-severity': i.severity },
+      cell(i.site), cell(String(i.id)), cell(new Date(i.opened).toISOString().replace('T', ' ').slice(0, 19)),
+      cell(i.severity, { class: 'severity ' + i.severity }), cell(i.title), cell(i.asset), cell(i.techniques.join(' ')), cell(i.addresses.join(' ')))));
+  }
+
+  $('#login-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(KEY, $('#api-key').value.trim());
+    $('#api-key').value = '';
+    $('#login-error').textContent = '';
+    start();
+  });
+  start();
+})();

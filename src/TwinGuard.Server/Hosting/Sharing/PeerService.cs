@@ -1,0 +1,227 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Intel.Correlation;
+using TwinGuard.Intel.Feeds;
+using TwinGuard.Intel.Formats.Misp;
+using TwinGuard.Intel.Indicators;
+using TwinGuard.Intel.Sharing;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Respond;
+using TwinGuard.Twins.Share;
+
+namespace TwinGuard.Server.Hosting.Sharing;
+
+/// <summary>
+/// Wires sharing into the site: the broker hands peer messages to the <see cref="PeerInbox"/>; what the inbox keeps is
+/// applied here (a peer's indicators become the intel feed <c>peer:ID</c>, and for a peer with <c>block: true</c> its
+/// addresses are refused at the broker before login); every incident correlate opens is shared through the
+/// <see cref="PeerSender"/> (its summary, and its source addresses as a MISP event), and one <see cref="PeerLink"/> per
+/// peer with a broker drains that peer's outbox.
+/// </summary>
+internal sealed partial class PeerService(
+    HostSettings settings, PeerInbox inbox, PeerSender sender, EmbeddedBroker broker, CorrelateStage correlate, FeedRefresher refresher,
+    ContainmentEnforcer enforcer, EvidenceSink evidence, ILogger<PeerService> logger) : IHostedService
+{
+    // One finding per denied address per this long: a refused attacker cannot flood the pipeline through the refusals.
+    private static readonly TimeSpan DeniedFindingEvery = TimeSpan.FromSeconds(10);
+    private readonly Dictionary<IPAddress, (string Peer, long Raised)> _deniedBy = [];
+    private readonly PeerInboxLimits _limits = new();
+    private readonly Dictionary<string, List<Indicator>> _indicators = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<PeerLink> _links = [];
+    private volatile IReadOnlySet<IPAddress> _denied = new HashSet<IPAddress>();
+    private Task _applying = Task.CompletedTask;
+
+    /// <summary>The links to the peers this site sends to.</summary>
+    public IReadOnlyList<PeerLink> Links => _links;
+
+    /// <summary>Addresses refused at the broker because a peer with <c>block: true</c> reported them.</summary>
+    public IReadOnlySet<IPAddress> Denied => _denied;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // What peers sent before a restart is intel again at once.
+        foreach (var (peer, message) in inbox.Messages("indicators"))
+        {
+            Learn(peer, message);
+        }
+
+        Publish();
+        inbox.Apply = ApplyAsync;
+        broker.Peers = inbox;
+        broker.Admission.Denied = IsDenied;
+        correlate.IncidentOpened += OnIncidentOpened;
+        _applying = Task.Run(() => inbox.RunAsync(_stopping.Token), CancellationToken.None);
+        foreach (var (peer, outbox) in sender.Peers)
+        {
+            var link = new PeerLink(settings.Plant.Site.Id, peer, settings.Plant.Sharing, outbox, settings.Time, logger);
+            _links.Add(link);
+            link.Start();
+        }
+
+        LogPeers(logger, settings.Plant.Devices.Count(d => d.Peer is not null), _links.Count, File.ReadAllText(Path.Combine(settings.DataDirectory, "peering", "peer.vkey")).Trim());
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        correlate.IncidentOpened -= OnIncidentOpened;
+        broker.Peers = null;
+        broker.Admission.Denied = null;
+        await _stopping.CancelAsync();
+        try
+        {
+            await _applying.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        foreach (var link in _links)
+        {
+            await link.DisposeAsync();
+        }
+
+        _links.Clear();
+    }
+
+    private void OnIncidentOpened(Incident incident) => _ = ShareAsync(incident);
+
+    private async Task ShareAsync(Incident incident)
+    {
+        try
+        {
+            // Where its source connects from now (a device of the plant), or its findings' own addresses.
+            var connected = await enforcer.AddressesOfAsync(incident, _stopping.Token);
+            var addresses = incident.Members.Select(m => m.RemoteAddress).OfType<string>().Concat(connected.Select(e => AddressBlock.AddressOf(e)?.ToString() ?? e))
+                .Select(a => IPAddress.TryParse(a, out var ip) ? ip : null).OfType<IPAddress>().Distinct().ToList();
+            sender.ShareIncident(incident, [.. addresses.Select(a => a.ToString())]);
+            if (addresses.Count > 0)
+            {
+                var sightings = addresses.Select(a => new Sighting(new IndicatorAtom(IndicatorType.IPAddress, a.ToString()), incident.Opened, incident.Opened, 1,
+                    $"incident {incident.Id} at {settings.Plant.Site.Id}: {string.Join(", ", incident.Reasons.Select(r => Twins.Findings.ReasonCodes.Name(r)))}") { IsSource = true }).ToList();
+                var (ev, _) = SightingExporter.Event(sightings, settings.Plant.Site.Id, settings.Time.GetUtcNow());
+                using var document = JsonDocument.Parse(ev.ToJsonString());
+                sender.ShareIndicators(document.RootElement);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            LogShareFailed(logger, ex, incident.Id);
+        }
+    }
+
+    // On the accept path, before anything is read: a set lookup, and now and then a finding.
+    private bool IsDenied(IPAddress address)
+    {
+        if (!_denied.Contains(address))
+        {
+            return false;
+        }
+
+        var now = settings.Time.GetTimestamp();
+        string? peer = null;
+        lock (_deniedBy)
+        {
+            if (_deniedBy.TryGetValue(address, out var by) && (by.Raised == 0 || settings.Time.GetElapsedTime(by.Raised, now) >= DeniedFindingEvery))
+            {
+                _deniedBy[address] = (by.Peer, now);
+                peer = by.Peer;
+            }
+        }
+
+        if (peer is not null)
+        {
+            // Critical: a peer saw this address attack, and now it tries here; an incident opens at once.
+            evidence.Raise(new Finding(settings.Time.GetUtcNow(), ReasonCode.IntelMatch, Severity.Critical, null, null, null, null, 1,
+                $"connection from {address} refused before login: peer '{peer}' reported it attacking (intel feed 'peer:{peer}')")
+            {
+                RemoteAddress = address.ToString(),
+                SourceBlock = AddressBlock.Of(address).ToString(),
+            });
+        }
+
+        return true;
+    }
+
+    private Task ApplyAsync(string peer, PeerMessage message, CancellationToken cancellationToken)
+    {
+        switch (message.Kind)
+        {
+            case "indicators":
+                var learned = Learn(peer, message);
+                Publish();
+                LogIndicators(logger, peer, learned, message.Id);
+                break;
+            case "incident":
+                var i = message.Incident!;
+                LogIncident(logger, peer, i.Site, i.Id, i.Severity, string.Join(",", i.Techniques));
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private int Learn(string peer, PeerMessage message)
+    {
+        var content = MispFeedReader.ReadEvent("peer:" + peer, message.Id, Encoding.UTF8.GetBytes(message.Misp!.Value.GetRawText()));
+        lock (_indicators)
+        {
+            if (!_indicators.TryGetValue(peer, out var list))
+            {
+                _indicators[peer] = list = [];
+            }
+
+            list.AddRange(content.Indicators);
+            if (list.Count > _limits.IndicatorsPerPeer)
+            {
+                list.RemoveRange(0, list.Count - _limits.IndicatorsPerPeer); // the newest win
+            }
+        }
+
+        return content.Indicators.Count;
+    }
+
+    private void Publish()
+    {
+        var denied = new HashSet<IPAddress>();
+        lock (_indicators)
+        {
+            foreach (var (peer, list) in _indicators)
+            {
+                refresher.Publish("peer:" + peer, [.. list]);
+                if (settings.Plant.FindDevice(peer)?.Peer is { Block: true })
+                {
+                    foreach (var indicator in list.Where(x => x.Type == IndicatorType.IPAddress))
+                    {
+                        if (IPAddress.TryParse(indicator.Value, out var address) && !IPAddress.IsLoopback(address))
+                        {
+                            denied.Add(address);
+                            lock (_deniedBy)
+                            {
+                                _deniedBy.TryAdd(address, (peer, 0));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        _denied = denied;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peers: {Peers} declared, sending to {Links}; this site signs with {Key}")]
+    private static partial void LogPeers(ILogger logger, int peers, int links, string key);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peers: {Peer} shared {Count} indicator(s) ({Id})")]
+    private static partial void LogIndicators(ILogger logger, string peer, int count, string id);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peers: {Peer} reports incident {Site}/{Id} ({Severity}, {Techniques})")]
+    private static partial void LogIncident(ILogger logger, string peer, string site, long id, string severity, string techniques);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peers: incident {Id} could not be shared")]
+    private static partial void LogShareFailed(ILogger logger, Exception exception, long id);
+}

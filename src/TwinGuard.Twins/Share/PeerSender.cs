@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TwinGuard.Ledger.Witnessing;
+using TwinGuard.Twins.Correlate;
+using TwinGuard.Twins.Plant;
+
+namespace TwinGuard.Twins.Share;
+
+/// <summary>
+/// This site's side of sharing: signs every message with the site's peer key (<c>DATA/peering/key.pem</c>, Ed25519)
+/// and queues it for each peer with a broker that <see cref="PeerPolicy"/> allows to receive it.
+/// </summary>
+/// <remarks>
+/// Ids are <c>RUN-N</c> (the start time in milliseconds and a counter): a restart never reuses one, and a message
+/// re-sent after a lost acknowledgement keeps its id, so the peer keeps it once. Messages a policy holds back are
+/// counted in <see cref="Withheld"/>.
+/// </remarks>
+public sealed class PeerSender : IDisposable
+{
+    private readonly string _siteId;
+    private readonly WitnessSigningKey _key;
+    private readonly TimeProvider _time;
+    private readonly string _run;
+    private readonly Dictionary<string, (DeviceModel Peer, PeerOutbox Outbox)> _peers = new(StringComparer.Ordinal);
+    private long _next;
+    private long _withheld;
+
+    /// <summary>Opens the outboxes of the peers of <paramref name="plant"/> that name a broker, in <paramref name="directory"/>.</summary>
+    public PeerSender(PlantModel plant, string directory, WitnessSigningKey key, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(plant);
+        _siteId = plant.Site.Id;
+        _key = key;
+        _time = time;
+        _run = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        foreach (var peer in plant.Devices.Where(d => d.Peer?.Broker is not null))
+        {
+            _peers[peer.Id] = (peer, new PeerOutbox(peer.Id, Path.Combine(directory, "outbox"), plant.Sharing.OutboxBytes));
+        }
+    }
+
+    /// <summary>The peers this site sends to, with their outboxes.</summary>
+    public IEnumerable<(DeviceModel Peer, PeerOutbox Outbox)> Peers => _peers.Values;
+
+    /// <summary>Messages the policy of a peer held back since start.</summary>
+    public long Withheld => Interlocked.Read(ref _withheld);
+
+    /// <summary>Shares an incident's summary (with the <paramref name="addresses"/> of its source) with every peer allowed incidents (with values only where allowed).</summary>
+    /// <returns>How many peers it was queued for.</returns>
+    public int ShareIncident(Incident incident, IReadOnlyList<string> addresses)
+    {
+        var queued = 0;
+        foreach (var (peer, outbox) in _peers.Values)
+        {
+            if (PeerPolicy.Summary(_siteId, incident, addresses, peer.Peer!) is { } summary)
+            {
+                queued += Queue(peer, outbox, "incident", m => m with { Incident = summary }) ? 1 : 0;
+            }
+            else
+            {
+                Interlocked.Increment(ref _withheld);
+            }
+        }
+
+        return queued;
+    }
+
+    /// <summary>Shares one MISP event (<c>{"Event": {...}}</c>) of indicators and sightings with every peer allowed indicators.</summary>
+    /// <returns>How many peers it was queued for.</returns>
+    public int ShareIndicators(JsonElement mispEvent) => ShareWith(PeerShare.Indicators, "indicators", m => m with { Misp = mispEvent.Clone() });
+
+    /// <summary>Sends a signed checkpoint of this site's ledger to every peer allowed checkpoints, for it to cosign.</summary>
+    /// <returns>How many peers it was queued for.</returns>
+    public int ShareCheckpoint(string checkpoint) => ShareWith(PeerShare.Checkpoints, "checkpoint", m => m with { Checkpoint = checkpoint });
+
+    /// <summary>Sends back the cosignature of a checkpoint <paramref name="peerId"/> sent (always allowed: it is the peer's own checkpoint).</summary>
+    public bool SendCosignature(string peerId, string checkpoint, string cosignature) =>
+        _peers.TryGetValue(peerId, out var p) && Queue(p.Peer, p.Outbox, "cosignature", m => m with { Checkpoint = checkpoint, Cosignature = cosignature });
+
+    /// <summary>Signs <paramref name="message"/> into the envelope JSON that travels.</summary>
+    public string Seal(PeerMessage message)
+    {
+        var text = JsonSerializer.Serialize(message, PeerJson.Default.PeerMessage);
+        var signature = _key.SignMessage(Encoding.UTF8.GetBytes(text));
+        return JsonSerializer.Serialize(new PeerEnvelope(text, Convert.ToBase64String(signature)), PeerJson.Default.PeerEnvelope);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var (_, outbox) in _peers.Values)
+        {
+            outbox.Dispose();
+        }
+    }
+
+    private int ShareWith(string share, string kind, Func<PeerMessage, PeerMessage> fill)
+    {
+        var queued = 0;
+        foreach (var (peer, outbox) in _peers.Values)
+        {
+            if (PeerPolicy.Allows(peer.Peer!, share))
+            {
+                queued += Queue(peer, outbox, kind, fill) ? 1 : 0;
+            }
+            else
+            {
+                Interlocked.Increment(ref _withheld);
+            }
+        }
+
+        return queued;
+    }
+
+    private bool Queue(DeviceModel peer, PeerOutbox outbox, string kind, Func<PeerMessage, PeerMessage> fill)
+    {
+        var id = string.Create(CultureInfo.InvariantCulture, $"{_run}-{Interlocked.Increment(ref _next)}");
+        return outbox.TryEnqueue(Seal(fill(new PeerMessage(id, _siteId, peer.Id, kind, _time.GetUtcNow().ToUnixTimeMilliseconds()))));
+    }
+}
