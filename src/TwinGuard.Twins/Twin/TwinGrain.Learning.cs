@@ -11,6 +11,7 @@ internal sealed partial class TwinGrain
     private readonly List<(long FromMs, long ToMs)> _excluded = [];
     private double[] _raises = [];
     private int _raisesVersion = -1;
+    private double _multivariateRaise = 1.0;
 
     public Task<int> ExcludeFromLearningAsync(DateTimeOffset from, DateTimeOffset to)
     {
@@ -55,7 +56,7 @@ internal sealed partial class TwinGrain
                 raises[i] = tuning.Of(_asset.Id, _asset.Signals[i].Id);
             }
 
-            (_raises, _raisesVersion) = (raises, version);
+            (_raises, _raisesVersion, _multivariateRaise) = (raises, version, tuning.Of(_asset.Id, DetectorTuning.Multivariate));
         }
 
         return _raises;

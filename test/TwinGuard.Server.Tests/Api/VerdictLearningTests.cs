@@ -80,6 +80,50 @@ public sealed class VerdictLearningTests
     }
 
     [Fact]
+    public async Task FalsePositive_OnMultivariateAnomaly_RaisesThatAssetsModelThreshold_BoundedRecordedAndReversible()
+    {
+        await using var site = new TwinGuardSiteFactory();
+        using var client = site.Client(site.CreateKey(ApiRole.Operator, name: "ana").Token);
+        var evidence = site.Services.GetRequiredService<EvidenceSink>();
+        var tuning = site.Services.GetRequiredService<DetectorTuning>();
+        var time = site.Services.GetRequiredService<TimeProvider>();
+        evidence.Raise(new Finding(time.GetUtcNow(), ReasonCode.MultivariateAnomaly, Severity.Medium, "pump1", "flow", "loop-plc", 61, 0.8, "pump1: unusual combination of values, mostly flow"));
+        var anomaly = await StoredFindings.IdAsync(client, "multivariate_anomaly", "flow");
+
+        for (var i = 0; i < 5; i++)
+        {
+            var made = await client.PostAsJsonAsync($"/api/findings/{anomaly}/verdict", new { verdict = "false_positive", comment = "pump1 cleaning cycle" });
+            Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+            // The asset's model, not the signal's streaming detectors; never beyond its bound.
+            Assert.Equal(Math.Min(Math.Pow(DetectorTuning.Step, i + 1), DetectorTuning.MultivariateMaxFactor), tuning.Of("pump1", DetectorTuning.Multivariate), 9);
+        }
+
+        Assert.Equal(1.0, tuning.Of("pump1", "flow"));
+        var listed = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/api/tunings")).EnumerateArray().ToList());
+        Assert.Equal(("pump1", DetectorTuning.Multivariate), (listed.GetProperty("assetId").GetString(), listed.GetProperty("signalId").GetString()));
+
+        // The poisoning guard: a critical multivariate finding tunes nothing.
+        evidence.Raise(new Finding(time.GetUtcNow(), ReasonCode.MultivariateAnomaly, Severity.Critical, "tank1", "level", "tank-gateway", 3, 0.99, "tank1: unusual"));
+        var critical = await StoredFindings.IdAsync(client, "multivariate_anomaly", "level");
+        await client.PostAsJsonAsync($"/api/findings/{critical}/verdict", new { verdict = "false_positive", comment = "x" });
+        Assert.Equal(1.0, tuning.Of("tank1", DetectorTuning.Multivariate));
+
+        using (var store = ResponseStore.Open(site.DataDirectory))
+        {
+            Assert.Equal([new SignalTuning("pump1", DetectorTuning.Multivariate, DetectorTuning.MultivariateMaxFactor)], store.ThresholdRaises());
+            var raises = store.Actions().Where(a => a.Action == "raise threshold").ToList();
+            Assert.Equal(5, raises.Count);
+            Assert.All(raises, a => Assert.Equal("pump1.(multivariate)", a.Target));
+            Assert.Contains("multivariate model threshold x1 -> x1.25 (at most x1.5)", raises[0].Detail, StringComparison.Ordinal);
+        }
+
+        // Reversible by hand through the same route as a signal's.
+        var reset = await client.PostAsJsonAsync($"/api/tunings/pump1/{Uri.EscapeDataString(DetectorTuning.Multivariate)}/reset", new { reason = "cleaning cycle now scheduled apart" });
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Equal(1.0, tuning.Of("pump1", DetectorTuning.Multivariate));
+    }
+
+    [Fact]
     public async Task FalsePositive_OnBaselineDrift_RebaselinesTheAssetsModel_AndRecordsIt()
     {
         await using var site = new TwinGuardSiteFactory();
