@@ -20,7 +20,8 @@ namespace TwinGuard.Server.Api;
 /// threshold goes up one step, at most to <see cref="DetectorTuning.MultivariateMaxFactor"/> (listed and reset as the
 /// signal <see cref="DetectorTuning.Multivariate"/>).</item>
 /// <item><c>confirmed_attack</c> on a finding or an incident: the states of its assets during the attack are never
-/// learned (<see cref="ITwinGrain.ExcludeFromLearningAsync"/>).</item>
+/// learned (<see cref="ITwinGrain.ExcludeFromLearningAsync"/>), after a restart too (kept in the response store and
+/// restored at start).</item>
 /// </list>
 /// </summary>
 internal sealed class VerdictLearning(DetectorTuning tuning, WriteRecorder writes, IGrainFactory grains, PlantRecords records, PlantModel plant)
@@ -88,6 +89,11 @@ internal sealed class VerdictLearning(DetectorTuning tuning, WriteRecorder write
         }
 
         var forgotten = await grains.GetGrain<ITwinGrain>(assetId).ExcludeFromLearningAsync(from, to);
+        writes.Read(s =>
+        {
+            s.AddLearningExclusion(new LearningExclusion(assetId, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds()), key.Actor, what, incidentId);
+            return 0;
+        });
         writes.Record(key, incidentId, "exclude from learning", assetId, string.Create(CultureInfo.InvariantCulture,
             $"{what} confirmed as an attack: states from {from:u} to {to:u} are never learned ({forgotten} learned states forgotten)"));
     }

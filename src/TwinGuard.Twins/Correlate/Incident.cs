@@ -51,8 +51,11 @@ public sealed record Incident(
     public int Stage { get; init; } = 1;
 
     /// <summary>The incident's timeline of stages so far, first stage first (this one last when it is new).</summary>
+    /// <remarks>Not persisted with approvals: the stages are stored with the incident (<c>incident_stages</c>).</remarks>
+    [JsonIgnore]
     public IReadOnlyList<IncidentStage> Stages { get; init; } = [];
 
     /// <summary>The reasons of every stage (the whole incident's), in the order they first appeared.</summary>
+    [JsonIgnore]
     public IReadOnlyList<ReasonCode> AllReasons => Stages.Count == 0 ? Reasons : Stages.SelectMany(s => s.Reasons).Concat(Reasons).Distinct().ToList();
 }

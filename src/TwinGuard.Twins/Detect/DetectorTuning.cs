@@ -37,7 +37,15 @@ public sealed class DetectorTuning
     /// <summary>Signals whose thresholds can be raised at once (every signal of a large plant model fits).</summary>
     public const int MaxSignals = 4096;
 
+    /// <summary>Windows of confirmed attacks remembered per asset; the oldest gives way.</summary>
+    public const int MaxExcludedWindows = 32;
+
+    /// <summary>Assets with excluded windows at once (every asset of a large plant model fits).</summary>
+    public const int MaxExcludedAssets = 4096;
+
     private readonly ConcurrentDictionary<(string Asset, string Signal), double> _factors = new();
+    private readonly ConcurrentDictionary<string, LearningExclusion[]> _excluded = new(StringComparer.Ordinal);
+    private readonly Lock _excluding = new();
     private int _version;
 
     /// <summary>Moves whenever a factor changes.</summary>
@@ -95,6 +103,43 @@ public sealed class DetectorTuning
 
         Interlocked.Increment(ref _version);
     }
+
+    /// <summary>
+    /// Keeps an asset's states between <paramref name="fromMs"/> and <paramref name="toMs"/> from ever being learned (a
+    /// <c>confirmed_attack</c> verdict, or one restored at start); at most <see cref="MaxExcludedWindows"/> per asset, the
+    /// oldest giving way.
+    /// </summary>
+    /// <returns>False when the window is empty (ends before it starts) or <see cref="MaxExcludedAssets"/> assets have windows already.</returns>
+    public bool Exclude(string assetId, long fromMs, long toMs)
+    {
+        ArgumentNullException.ThrowIfNull(assetId);
+        if (toMs < fromMs)
+        {
+            return false;
+        }
+
+        lock (_excluding)
+        {
+            var windows = _excluded.GetValueOrDefault(assetId, []);
+            if (windows.Any(w => w.FromMs == fromMs && w.ToMs == toMs))
+            {
+                return true; // the same verdict again, or restored and then given again
+            }
+
+            if (windows.Length == 0 && _excluded.Count >= MaxExcludedAssets)
+            {
+                return false;
+            }
+
+            _excluded[assetId] = [.. windows.Skip(Math.Max(0, windows.Length + 1 - MaxExcludedWindows)), new LearningExclusion(assetId, fromMs, toMs)];
+        }
+
+        Interlocked.Increment(ref _version);
+        return true;
+    }
+
+    /// <summary>The windows of an asset whose states are never learned, oldest first.</summary>
+    public IReadOnlyList<LearningExclusion> ExcludedOf(string assetId) => _excluded.GetValueOrDefault(assetId, []);
 
     /// <summary>Puts a signal's thresholds back as configured; false when they were not raised.</summary>
     public bool Reset(string assetId, string signalId)

@@ -146,6 +146,49 @@ public sealed class VerdictLearningTests
     }
 
     [Fact]
+    public async Task ConfirmedAttack_AfterARestart_ItsWindowIsStillNeverLearned()
+    {
+        var data = Directory.CreateTempSubdirectory("twinguard-restart-").FullName;
+        try
+        {
+            LearningExclusion window;
+            await using (var site = new TwinGuardSiteFactory(dataDirectory: data))
+            {
+                using var client = site.Client(site.CreateKey(ApiRole.Operator, name: "ana").Token);
+                var evidence = site.Services.GetRequiredService<EvidenceSink>();
+                var time = site.Services.GetRequiredService<TimeProvider>();
+                var at = time.GetUtcNow();
+                evidence.Raise(new Finding(at, ReasonCode.RelationViolated, Severity.Critical, "pump1", "flow", "loop-plc", 40, 9, "flow breaks its relation"));
+                var finding = await Eventually.HoldsAsync(
+                    () => client.GetFromJsonAsync<JsonElement>("/api/findings").GetAwaiter().GetResult().EnumerateArray()
+                        .FirstOrDefault(f => f.GetProperty("incidentId").ValueKind == JsonValueKind.Number),
+                    f => f.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(20), "a finding with its incident");
+                var incident = finding.GetProperty("incidentId").GetInt64();
+                var made = await client.PostAsJsonAsync($"/api/incidents/{incident}/verdict", new { verdict = "confirmed_attack", comment = "spoofed flow" });
+                Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+                window = Assert.Single(site.Services.GetRequiredService<DetectorTuning>().ExcludedOf("pump1"));
+                Assert.True(window.Covers(at.ToUnixTimeMilliseconds()), $"{window}");
+            }
+
+            // The next serve on the same data: the window is back before any reading arrives, where the twin reads it.
+            await using (var restarted = new TwinGuardSiteFactory(dataDirectory: data))
+            {
+                _ = restarted.Services; // starts the host
+                Assert.Equal([window], restarted.Services.GetRequiredService<DetectorTuning>().ExcludedOf("pump1"));
+                Assert.Empty(restarted.Services.GetRequiredService<DetectorTuning>().ExcludedOf("tank1"));
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+            if (Directory.Exists(data + "-keys"))
+            {
+                Directory.Delete(data + "-keys", recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task ConfirmedAttack_OnIncident_KeepsItsAssetsStatesFromBeingLearned_AndRecordsIt()
     {
         await using var site = new TwinGuardSiteFactory();
