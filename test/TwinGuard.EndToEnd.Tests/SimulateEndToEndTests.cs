@@ -106,25 +106,48 @@ public sealed class SimulateEndToEndTests
     }
 
     [Fact]
-    public async Task Simulate_MultiStageIntrusion_IsOneCampaignOfThreeIncidentsWithTheirTechniques()
+    public async Task Simulate_MultiStageIntrusion_IsOneIncidentWhoseTimelineHoldsAllThreeStages()
     {
         // A probe from 127.0.0.2, the loop PLC's stolen credentials from there four minutes later, a coordinated spoof of
-        // pump1 five minutes after that: three incidents, each contained or put to an operator on its own, and one story.
-        using var summary = await SimulateAsync("--scenario", "multi-stage-intrusion", "--seed", "1");
+        // pump1 five minutes after that: each stage answered by the playbooks on its own, and one incident.
+        using var summary = await SimulateAsync("--scenario", "multi-stage-intrusion", "--seed", "1", "--keep-data");
         var run = Assert.Single(summary.RootElement.GetProperty("runs").EnumerateArray().ToList());
+        var data = run.GetProperty("dataDirectory").GetString()!;
+        try
+        {
+            Assert.True(run.GetProperty("detected").GetBoolean(), run.ToString());
+            var stages = run.GetProperty("stages").EnumerateArray().ToList();
+            Assert.Equal(["unknown_device", "credential_reuse", "coordinated_spoof"], stages.Select(s => s.GetProperty("kind").GetString()));
+            Assert.All(stages, s => Assert.True(s.GetProperty("incidentId").ValueKind == JsonValueKind.Number, $"no incident for {s}"));
+            Assert.True(run.GetProperty("incident").ValueKind == JsonValueKind.Number, $"not one incident: {run.GetProperty("stages")}");
+            var incident = run.GetProperty("incident").GetInt64();
+            Assert.All(stages, s => Assert.Equal(incident, s.GetProperty("incidentId").GetInt64()));
+            // Each stage with its ATT&CK for ICS techniques: discovery, valid accounts, spoofed reporting.
+            Assert.Contains("T0846", stages[0].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
+            Assert.Contains("T0859", stages[1].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
+            Assert.Contains("T0856", stages[2].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
+            Assert.Equal(0, run.GetProperty("falseAlarms").GetInt32());
 
-        Assert.True(run.GetProperty("detected").GetBoolean(), run.ToString());
-        var stages = run.GetProperty("stages").EnumerateArray().ToList();
-        Assert.Equal(["unknown_device", "credential_reuse", "coordinated_spoof"], stages.Select(s => s.GetProperty("kind").GetString()));
-        Assert.All(stages, s => Assert.True(s.GetProperty("incidentId").ValueKind == JsonValueKind.Number, $"no incident for {s}"));
-        Assert.Equal(3, stages.Select(s => s.GetProperty("incidentId").GetInt64()).Distinct().Count());
-        Assert.True(run.GetProperty("campaign").ValueKind == JsonValueKind.Number, $"not one campaign: {run.GetProperty("stages")}");
-        Assert.Equal(stages[0].GetProperty("incidentId").GetInt64(), run.GetProperty("campaign").GetInt64());
-        // Each stage with its ATT&CK for ICS techniques: discovery, valid accounts, spoofed reporting.
-        Assert.Contains("T0846", stages[0].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
-        Assert.Contains("T0859", stages[1].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
-        Assert.Contains("T0856", stages[2].GetProperty("techniques").EnumerateArray().Select(t => t.GetString()));
-        Assert.Equal(0, run.GetProperty("falseAlarms").GetInt32());
+            // The stored incident's timeline holds the three stages, and its report (rewritten by the last stage's
+            // playbook) lists all of them with their techniques.
+            using (var store = TwinGuard.Twins.Record.PlantStore.Open(data, readOnly: true))
+            {
+                var timeline = store.Stages(incident);
+                Assert.True(timeline.Count >= 3, string.Join("; ", timeline.Select(s => $"{s.Number} {s.Scope} {s.Rule}")));
+                Assert.Contains(timeline, s => s.Attack.Any(t => t.Id == "T0846"));
+                Assert.Contains(timeline, s => s.Attack.Any(t => t.Id == "T0859") && s.Link == "address 127.0.0.2");
+                Assert.Contains(timeline, s => s.Scope == "asset:pump1" && s.Attack.Any(t => t.Id == "T0856") && s.Link == "device loop-plc");
+            }
+
+            var report = await File.ReadAllTextAsync(Path.Combine(data, "reports", $"incident-{incident}.md"));
+            Assert.Contains("## Stages", report, StringComparison.Ordinal);
+            Assert.Contains("T0859", report, StringComparison.Ordinal);
+            Assert.Contains("T0846", report, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     private static async Task<JsonDocument> SimulateAsync(params string[] arguments)

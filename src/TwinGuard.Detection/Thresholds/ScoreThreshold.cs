@@ -13,6 +13,12 @@ public sealed record ScoreThreshold(double Value, string Method)
     /// <summary>True when <paramref name="score"/> is above the threshold.</summary>
     public bool IsAnomaly(double score) => score > Value;
 
+    /// <summary>
+    /// The threshold raised by <paramref name="factor"/> in odds, as a calibration multiplier would raise it: always below
+    /// 1, so that no factor puts it out of reach of every score.
+    /// </summary>
+    public double RaisedBy(double factor) => ScaleOdds(Value, factor);
+
     /// <summary>The <paramref name="quantile"/> of the training scores, times <paramref name="multiplier"/> in odds.</summary>
     public static ScoreThreshold Quantile(ReadOnlySpan<double> trainingScores, double quantile, double multiplier = 1.0)
     {

@@ -11,8 +11,9 @@ namespace TwinGuard.Server.Api;
 /// <param name="Approvals">Actions that wait or waited for an operator.</param>
 /// <param name="Quarantines">Quarantines it caused, active or released.</param>
 /// <param name="Verdicts">Analysts' verdicts.</param>
-/// <param name="Timeline">All of the above in time order, with the other stages of its campaign.</param>
-/// <param name="Campaign">The incidents of the campaign it belongs to, first stage first (itself alone when it has no other stage).</param>
+/// <param name="Timeline">All of the above in time order, with each stage of the intrusion and its ATT&amp;CK techniques.</param>
+/// <param name="Campaign">The incidents of the campaign it belongs to (an incident an operator closed, and those that continued its intrusion afterwards), itself alone when none.</param>
+/// <param name="Stages">The stages of the intrusion it holds, first stage first (one for a single-stage incident).</param>
 internal sealed record IncidentDetail(
     StoredIncident Incident,
     IReadOnlyList<StoredFinding> Findings,
@@ -21,4 +22,5 @@ internal sealed record IncidentDetail(
     IReadOnlyList<QuarantineEntry> Quarantines,
     IReadOnlyList<Verdict> Verdicts,
     IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<StoredIncident> Campaign);
+    IReadOnlyList<StoredIncident> Campaign,
+    IReadOnlyList<StoredIncidentStage> Stages);

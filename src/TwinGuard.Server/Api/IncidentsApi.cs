@@ -57,7 +57,13 @@ internal static class IncidentsApi
             (IReadOnlyList<ApprovalRequest>)s.Approvals(includeDecided: true).Where(a => a.IncidentId == id).ToList(),
             (IReadOnlyList<QuarantineEntry>)s.Quarantines(includeReleased: true).Where(q => q.IncidentId == id).ToList()));
         var verdicts = journal.Verdicts("incident", id);
+        var stages = records.Stages(id);
         var timeline = new List<TimelineEntry> { new(incident.Opened, "opened", incident.Title, incident.Rule) };
+        // Every stage of the intrusion, each with its ATT&CK techniques (stage 1 is the opening above, with its techniques).
+        timeline.AddRange(stages.Select(s => new TimelineEntry(s.Time, "stage",
+            string.Create(CultureInfo.InvariantCulture,
+                $"stage {s.Number} on {s.Scope} ({s.Rule}{(s.Link is null ? string.Empty : ", linked by " + s.Link)}): {s.Title} [ATT&CK {string.Join(", ", s.Attack.Select(t => t.Id))}]"),
+            s.DeviceId)));
         timeline.AddRange(findings.Select(f => new TimelineEntry(f.Time, "finding",
             string.Create(CultureInfo.InvariantCulture, $"{f.Severity} {f.Reason}: {f.Message}{(f.Occurrences > 1 ? $" (x{f.Occurrences})" : string.Empty)}"), f.DeviceId)));
         timeline.AddRange(actions.Select(a => new TimelineEntry(a.Time, a.Outcome == ActionOutcome.Released ? "release" : "action",
@@ -66,12 +72,12 @@ internal static class IncidentsApi
             string.Create(CultureInfo.InvariantCulture, $"approval {a.Id} ({a.Action} {a.Target}): {a.Status}{(a.Why is null ? string.Empty : ": " + a.Why)}"), a.DecidedBy)));
         timeline.AddRange(verdicts.Select(v => new TimelineEntry(v.Time, "verdict", $"{v.Value}: {v.Comment}", v.By)));
         var campaign = records.Campaign(incident.CampaignId ?? incident.Id);
-        foreach (var stage in campaign.Where(c => c.Id != incident.Id))
+        foreach (var other in campaign.Where(c => c.Id != incident.Id))
         {
-            timeline.Add(new TimelineEntry(stage.Opened, "stage",
-                string.Create(CultureInfo.InvariantCulture, $"incident {stage.Id} on {stage.Scope}: {stage.Title} [ATT&CK {string.Join(", ", stage.Attack.Select(t => t.Id))}]"), stage.DeviceId));
+            timeline.Add(new TimelineEntry(other.Opened, "campaign",
+                string.Create(CultureInfo.InvariantCulture, $"incident {other.Id} on {other.Scope}: {other.Title} [ATT&CK {string.Join(", ", other.Attack.Select(t => t.Id))}]"), other.DeviceId));
         }
 
-        return new IncidentDetail(incident, findings, actions, approvals, quarantines, verdicts, [.. timeline.OrderBy(t => t.Time)], campaign);
+        return new IncidentDetail(incident, findings, actions, approvals, quarantines, verdicts, [.. timeline.OrderBy(t => t.Time)], campaign, stages);
     }
 }

@@ -160,6 +160,7 @@ internal sealed partial class LiveEvents(
         title = i.Title,
         rule = i.Rule,
         reasons = i.Reasons.Select(r => r.Name()).ToArray(),
+        stage = i.Stage,
         escalated,
     });
 

@@ -27,6 +27,9 @@ internal sealed class PlantRecords(HostSettings settings) : IDisposable
     /// <summary>The incidents of a campaign, first stage first.</summary>
     public IReadOnlyList<StoredIncident> Campaign(long campaignId) => Read(s => s.Campaign(campaignId), []);
 
+    /// <summary>The stages of an incident's timeline, first stage first.</summary>
+    public IReadOnlyList<StoredIncidentStage> Stages(long incidentId) => Read(s => s.Stages(incidentId), []);
+
     public void Dispose() => _store?.Dispose();
 
     private T Read<T>(Func<IRecordStore, T> read, T none)

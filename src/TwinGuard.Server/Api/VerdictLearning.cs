@@ -16,8 +16,12 @@ namespace TwinGuard.Server.Api;
 /// <item><c>false_positive</c> on a <c>statistical_outlier</c> or <c>persistent_shift</c> finding (not critical): that
 /// signal's streaming thresholds go up one step, at most to <see cref="DetectorTuning.MaxFactor"/> (listed and reset
 /// through <c>/api/tunings</c>).</item>
+/// <item><c>false_positive</c> on a <c>multivariate_anomaly</c> finding (not critical): that asset's multivariate model
+/// threshold goes up one step, at most to <see cref="DetectorTuning.MultivariateMaxFactor"/> (listed and reset as the
+/// signal <see cref="DetectorTuning.Multivariate"/>).</item>
 /// <item><c>confirmed_attack</c> on a finding or an incident: the states of its assets during the attack are never
-/// learned (<see cref="ITwinGrain.ExcludeFromLearningAsync"/>).</item>
+/// learned (<see cref="ITwinGrain.ExcludeFromLearningAsync"/>), after a restart too (kept in the response store and
+/// restored at start).</item>
 /// </list>
 /// </summary>
 internal sealed class VerdictLearning(DetectorTuning tuning, WriteRecorder writes, IGrainFactory grains, PlantRecords records, PlantModel plant)
@@ -56,14 +60,16 @@ internal sealed class VerdictLearning(DetectorTuning tuning, WriteRecorder write
 
         if (finding.SignalId is { } signalId && Enum.TryParse<Severity>(finding.Severity, ignoreCase: true, out var severity) && DetectorTuning.MayRaise(reason, severity))
         {
-            var (before, after) = tuning.Raise(assetId, signalId);
+            var tuned = DetectorTuning.KeyOf(reason, signalId);
+            var (before, after) = tuning.Raise(assetId, tuned);
             writes.Read(s =>
             {
-                s.SetThresholdRaise(assetId, signalId, after, key.Actor, comment, finding.Id);
+                s.SetThresholdRaise(assetId, tuned, after, key.Actor, comment, finding.Id);
                 return 0;
             });
-            writes.Record(key, finding.IncidentId, "raise threshold", $"{assetId}.{signalId}", string.Create(CultureInfo.InvariantCulture,
-                $"streaming detector thresholds x{before:0.###} -> x{after:0.###} (at most x{DetectorTuning.MaxFactor:0.#}) from finding {finding.Id} ({finding.Reason}): {comment}"));
+            var what = tuned == DetectorTuning.Multivariate ? "multivariate model threshold" : "streaming detector thresholds";
+            writes.Record(key, finding.IncidentId, "raise threshold", $"{assetId}.{tuned}", string.Create(CultureInfo.InvariantCulture,
+                $"{what} x{before:0.###} -> x{after:0.###} (at most x{DetectorTuning.BoundOf(tuned):0.#}) from finding {finding.Id} ({finding.Reason}): {comment}"));
         }
     }
 
@@ -83,6 +89,11 @@ internal sealed class VerdictLearning(DetectorTuning tuning, WriteRecorder write
         }
 
         var forgotten = await grains.GetGrain<ITwinGrain>(assetId).ExcludeFromLearningAsync(from, to);
+        writes.Read(s =>
+        {
+            s.AddLearningExclusion(new LearningExclusion(assetId, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds()), key.Actor, what, incidentId);
+            return 0;
+        });
         writes.Record(key, incidentId, "exclude from learning", assetId, string.Create(CultureInfo.InvariantCulture,
             $"{what} confirmed as an attack: states from {from:u} to {to:u} are never learned ({forgotten} learned states forgotten)"));
     }

@@ -205,7 +205,7 @@ internal static class SimulateCommand
             what += "; stages: " + string.Join(" -> ", r.Stages.Select(st =>
                 $"{st.Kind} at {st.StartSeconds / 60:0.#} min " + (st.Detected ? $"by {st.FirstReason}" : "[red]missed[/]")
                 + (st.IncidentId is { } id ? $" (incident {id}, {string.Join(" ", st.Techniques)})" : " (no incident)")))
-                + (r.Campaign is { } campaign ? $"; [green]one campaign[/] ({campaign})" : "; [red]not one campaign[/]");
+                + (r.Incident is { } incident ? $"; [green]one incident[/] ({incident}) holding every stage" : "; [red]not one incident[/]");
         }
 
         AnsiConsole.MarkupLine(

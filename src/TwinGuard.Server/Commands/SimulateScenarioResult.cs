@@ -46,6 +46,9 @@ internal sealed record SimulateScenarioResult(
     /// <summary>The one campaign holding every stage's incident, or null (see <see cref="ScenarioScore.Campaign"/>).</summary>
     public long? Campaign { get; init; }
 
+    /// <summary>The one incident whose timeline holds every stage, or null (see <see cref="ScenarioScore.Incident"/>).</summary>
+    public long? Incident { get; init; }
+
     /// <summary>Findings held back by <c>--suppress</c>'s suppressions during the run.</summary>
     public long Suppressed { get; init; }
 
@@ -86,6 +89,7 @@ internal sealed record SimulateScenarioResult(
         {
             Stages = normalOnly ? [] : score.Stages,
             Campaign = normalOnly ? null : score.Campaign,
+            Incident = normalOnly ? null : score.Incident,
         };
     }
 }

@@ -31,6 +31,11 @@ internal sealed class ResponseService(ResponseEngine engine, LedgerRecorder ledg
             tuning.Set(raised.AssetId, raised.SignalId, raised.Factor);
         }
 
+        foreach (var window in services.GetRequiredService<ResponseStore>().LearningExclusions())
+        {
+            tuning.Exclude(window.AssetId, window.FromMs, window.ToMs); // confirmed attacks stay unlearned after a restart
+        }
+
         if (_forwarder is not null)
         {
             correlate.FindingAdmitted += _forwarder.Observe;

@@ -34,6 +34,14 @@ public sealed record ScenarioScore(
         ? Stages[0].CampaignId
         : null;
 
+    /// <summary>
+    /// The one incident whose timeline holds every stage, or null when a stage opened none or they fell into several
+    /// incidents. For a multi-stage scenario, the story told as one incident.
+    /// </summary>
+    public long? Incident => Stages.Count > 0 && Stages.All(s => s.IncidentId is not null) && Stages.Select(s => s.IncidentId).Distinct().Count() == 1
+        ? Stages[0].IncidentId
+        : null;
+
     /// <summary>False alarms per simulated day of normal operation.</summary>
     public double FalseAlarmsPerDay => NormalTime > TimeSpan.Zero ? FalseAlarms / NormalTime.TotalDays : 0;
 }

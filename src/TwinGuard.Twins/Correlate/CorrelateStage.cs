@@ -27,7 +27,7 @@ public sealed class CorrelateStage
     private readonly RecordStage _record;
     private readonly IntelAdapter? _intel;
     private readonly SuppressionList? _suppressions;
-    private readonly CampaignLinker _campaigns;
+    private readonly StageLinker _stages;
     private readonly Dictionary<(ReasonCode Reason, string? Asset, string? Signal, string? Device), Fold> _folds = [];
     private readonly Dictionary<long, long> _incidentOf = [];
     private readonly Dictionary<long, (long Entry, DateTimeOffset Time)> _entries = [];
@@ -42,14 +42,18 @@ public sealed class CorrelateStage
     public CorrelateStage(EvidenceSink evidence, IncidentCorrelator correlator, RecordStage record, IntelAdapter? intel = null, SuppressionList? suppressions = null)
     {
         (_evidence, _correlator, _record, _intel, _suppressions) = (evidence, correlator, record, intel, suppressions);
-        _campaigns = new CampaignLinker(correlator.CampaignWindow, AttackMapping.Default);
+        _stages = new StageLinker(correlator.CampaignWindow, AttackMapping.Default);
     }
 
     /// <summary>Raised (on the stage's loop) when a new finding is admitted, with its id; its row is written shortly after.</summary>
     public event Action<long, Finding>? FindingAdmitted;
 
-    /// <summary>Raised (on the stage's loop) when an incident opens, before its row is written.</summary>
-    /// <remarks>The incident carries the highest severity and the distinct reasons of all the findings it opens over.</remarks>
+    /// <summary>
+    /// Raised (on the stage's loop) when an incident opens, or a later stage of a multi-stage intrusion is attached to an
+    /// open one (<see cref="Incident.Stage"/> above 1: the same id, the stage's scope, findings and rule), before its row
+    /// is written. Either way the playbooks that match it run.
+    /// </summary>
+    /// <remarks>It carries the highest severity and the distinct reasons of all the findings it (the stage) opens over.</remarks>
     public event Action<Incident>? IncidentOpened;
 
     /// <summary>
@@ -100,9 +104,15 @@ public sealed class CorrelateStage
     {
         while (_closing.TryDequeue(out var closing))
         {
-            if (_correlator.Close(closing.IncidentId) is { } scope)
+            _stages.Closed(closing.IncidentId);
+            var scopes = _correlator.Close(closing.IncidentId);
+            if (scopes.Count > 0)
             {
                 _record.CloseIncident(closing.IncidentId, closing.Time, closing.Status);
+            }
+
+            foreach (var scope in scopes)
+            {
                 // A repeat after the release is new evidence, not one more occurrence of a finding of the closed incident.
                 FlushFolds(DateTimeOffset.MaxValue, scope);
             }
@@ -178,7 +188,7 @@ public sealed class CorrelateStage
             {
                 _incidentOf[id] = incidentId;
                 _record.JoinIncident(incidentId, id, finding);
-                _campaigns.Joined(incidentId, finding);
+                _stages.Joined(incidentId, finding);
             }
 
             if (decision.Escalated is { } escalated)
@@ -192,6 +202,15 @@ public sealed class CorrelateStage
         }
         else if (decision.OpenScope is { } scope)
         {
+            var link = _stages.LinkOf(decision.Members, finding.Time);
+            if (link is { Attachable: true })
+            {
+                AttachStage(link, scope, decision, finding);
+                return;
+            }
+
+            var stage = new IncidentStage(1, finding.Time, scope, finding.AssetId, decision.DeviceId, decision.Severity, decision.Rule!, decision.Reasons,
+                $"{finding.Reason.Name()} on {scope}: {finding.Message}", null);
             var members = decision.FindingIds;
             var incident = new Incident(
                 _record.NextIncidentId(),
@@ -200,12 +219,13 @@ public sealed class CorrelateStage
                 finding.AssetId,
                 decision.DeviceId,
                 decision.Severity,
-                $"{finding.Reason.Name()} on {scope}: {finding.Message}",
+                stage.Title,
                 decision.Rule!,
                 decision.Reasons)
             {
                 Members = decision.Members,
-                CampaignId = _campaigns.CampaignOf(decision.Members, finding.Time),
+                CampaignId = link?.Campaign,
+                Stages = [stage],
             };
             var incidentEntry = _record.Incident(incident, members);
             incident = incident with { LedgerEntries = [incidentEntry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
@@ -216,10 +236,39 @@ public sealed class CorrelateStage
 
             _record.OpenIncident(incident, members, incidentEntry);
             _correlator.Opened(incident);
-            _campaigns.Opened(incident, decision.Members, finding.Time);
+            _stages.Opened(incident, decision.Members, finding.Time);
             _evidence.Metrics.CountIncident();
             IncidentOpened?.Invoke(incident);
         }
+    }
+
+    /// <summary>
+    /// A later step of an open incident's intrusion: recorded as its next stage (same incident id, the stage's scope),
+    /// its scope's later findings join the incident, and the playbooks answer the stage as they would a new incident.
+    /// </summary>
+    private void AttachStage(StageLink link, string scope, CorrelationDecision decision, Finding finding)
+    {
+        var stage = new IncidentStage(link.Stages.Count + 1, finding.Time, scope, finding.AssetId, decision.DeviceId, decision.Severity, decision.Rule!,
+            decision.Reasons, $"{finding.Reason.Name()} on {scope}: {finding.Message}", link.Link);
+        var members = decision.FindingIds;
+        var incident = new Incident(link.IncidentId, finding.Time, scope, finding.AssetId, decision.DeviceId, decision.Severity, stage.Title, decision.Rule!, decision.Reasons)
+        {
+            Members = decision.Members,
+            CampaignId = link.CampaignId,
+            Stage = stage.Number,
+            Stages = [.. link.Stages, stage],
+        };
+        var entry = _record.Stage(incident, stage, members);
+        incident = incident with { LedgerEntries = [entry, .. members.Where(_entries.ContainsKey).Select(m => _entries[m].Entry)] };
+        foreach (var member in members)
+        {
+            _incidentOf[member] = incident.Id;
+        }
+
+        _record.AttachStage(incident, stage, members, entry);
+        _correlator.Opened(incident);
+        _stages.Attached(incident.Id, stage, decision.Members, finding.Time);
+        IncidentOpened?.Invoke(incident);
     }
 
     /// <summary>Ledger entries are kept while their findings can still join a new incident (the correlation window).</summary>

@@ -37,8 +37,25 @@ public sealed record Incident(
     public IReadOnlyList<Finding> Members { get; init; } = [];
 
     /// <summary>
-    /// The first incident of the campaign this one continues (a later stage of the same intrusion: a shared device or
-    /// address, and tactics no earlier in the kill chain), or null when it starts one. See <see cref="CampaignLinker"/>.
+    /// The incident an operator closed (released its containment) that this one continues: a later step of the same
+    /// intrusion that could no longer be attached to it as a stage. Null otherwise. See <see cref="StageLinker"/>.
     /// </summary>
     public long? CampaignId { get; init; }
+
+    /// <summary>
+    /// Which stage of the incident this announcement concerns: 1 when it opened; 2, 3, ... when a later step of the same
+    /// intrusion was attached to it. For a later stage, <see cref="Opened"/>, <see cref="Scope"/>, <see cref="AssetId"/>,
+    /// <see cref="DeviceId"/>, <see cref="Severity"/>, <see cref="Rule"/>, <see cref="Reasons"/> and <see cref="Title"/>
+    /// are the stage's (what playbooks match and contain), and <see cref="Id"/> is the incident's.
+    /// </summary>
+    public int Stage { get; init; } = 1;
+
+    /// <summary>The incident's timeline of stages so far, first stage first (this one last when it is new).</summary>
+    /// <remarks>Not persisted with approvals: the stages are stored with the incident (<c>incident_stages</c>).</remarks>
+    [JsonIgnore]
+    public IReadOnlyList<IncidentStage> Stages { get; init; } = [];
+
+    /// <summary>The reasons of every stage (the whole incident's), in the order they first appeared.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<ReasonCode> AllReasons => Stages.Count == 0 ? Reasons : Stages.SelectMany(s => s.Reasons).Concat(Reasons).Distinct().ToList();
 }

@@ -164,23 +164,20 @@ public sealed class IncidentCorrelator(CorrelationSettings settings)
     }
 
     /// <summary>
-    /// Closes an open incident (its containment was released): the next finding in its scope starts counting afresh
-    /// and can open a new incident, so a device that attacks again after its release is contained again.
+    /// Closes an open incident (its containment was released): the next finding in any scope of its stages starts
+    /// counting afresh and can open a new incident, so a device that attacks again after its release is contained again.
     /// </summary>
-    /// <returns>The incident's scope, or null when it is not open (already closed, or quiet for a whole window).</returns>
-    public string? Close(long incidentId)
+    /// <returns>The scopes it was open in (empty when it is not open: already closed, or quiet for a whole window).</returns>
+    public IReadOnlyList<string> Close(long incidentId)
     {
-        foreach (var (scope, open) in _open)
+        var scopes = _open.Where(o => o.Value.Incident.Id == incidentId).Select(o => o.Key).ToList();
+        foreach (var scope in scopes)
         {
-            if (open.Incident.Id == incidentId)
-            {
-                _open.Remove(scope);
-                _recent.Remove(scope);
-                return scope;
-            }
+            _open.Remove(scope);
+            _recent.Remove(scope);
         }
 
-        return null;
+        return scopes;
     }
 
     /// <summary>Drops precursors too old for any rule; if an attacker floods scopes faster than that, all of them.</summary>

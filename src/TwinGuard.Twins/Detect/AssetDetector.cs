@@ -119,12 +119,20 @@ internal sealed class AssetDetector
     /// <summary>The detector's name, for records.</summary>
     public string DetectorName => _settings.MultivariateDetector;
 
+    /// <summary>The model's calibrated threshold on scores in [0, 1], or null before its first fit.</summary>
+    public TwinGuard.Detection.Thresholds.ScoreThreshold? Threshold => _detector.IsFitted ? _detector.Pipeline?.Threshold : null;
+
     /// <summary>Scores the asset's current state; returns the score and an explanation when it is anomalous.</summary>
     /// <param name="state">The asset's last-known-good values, in signal order.</param>
     /// <param name="explained">True when the twin's relations explain the state (see <see cref="OnlineAnomalyDetector.Push"/>).</param>
     /// <param name="timeMs">The state's time (its newest reading's timestamp, Unix ms), for <see cref="Forget"/>.</param>
     /// <param name="learn">False for a state an analyst confirmed as an attack's: scored, never learned.</param>
-    public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state, bool explained = false, long timeMs = 0, bool learn = true)
+    /// <param name="raise">
+    /// By how much analysts' <c>false_positive</c> verdicts raised the model's calibrated threshold
+    /// (<see cref="DetectorTuning.Multivariate"/>), in odds as the calibration's own multiplier: an anomalous state is
+    /// reported only once its score is over the raised line.
+    /// </param>
+    public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state, bool explained = false, long timeMs = 0, bool learn = true, double raise = 1.0)
     {
         var verdicts = _detector.Push(state, explained, learn);
         _rowTimes[_detector.LastRow % _rowTimes.Length] = timeMs;
@@ -138,6 +146,11 @@ internal sealed class AssetDetector
         if (verdicts.Count != 1 || !verdicts[0].IsAnomaly || _detector.Pipeline is not { } pipeline)
         {
             return null; // warming up (verdicts of the window itself are not findings), or normal
+        }
+
+        if (raise > 1.0 && verdicts[0].Score <= pipeline.Threshold.RaisedBy(raise))
+        {
+            return null; // over the calibrated line, not over the line analysts raised it to
         }
 
         var shares = pipeline.LastColumnShares.ToArray();

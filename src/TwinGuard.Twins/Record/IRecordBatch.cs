@@ -24,6 +24,9 @@ public interface IRecordBatch : IDisposable
     /// <summary>Writes an escalated incident's severity, reasons and device.</summary>
     void UpdateIncident(Incident incident, DateTimeOffset updated);
 
+    /// <summary>Attaches a later stage to an open incident: its row, its findings, the incident's severity, reasons and count.</summary>
+    void AttachStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds, long ledgerEntry);
+
     /// <summary>Stores a refusal.</summary>
     void Insert(Refusal refusal);
 

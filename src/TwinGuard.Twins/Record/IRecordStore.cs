@@ -39,6 +39,9 @@ public interface IRecordStore : IDisposable
     /// <summary>The incidents of a campaign, first stage first: the one with id <paramref name="campaignId"/> and those that continue it.</summary>
     IReadOnlyList<StoredIncident> Campaign(long campaignId);
 
+    /// <summary>The stages of an incident's timeline, first stage first (none for an incident of one stage stored before stages were).</summary>
+    IReadOnlyList<StoredIncidentStage> Stages(long incidentId);
+
     /// <summary>One incident, or null.</summary>
     StoredIncident? Incident(long id);
 

@@ -106,13 +106,28 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
             json.WriteNumber("campaign", campaign);
         }
 
-        json.WriteStartArray("findings");
-        foreach (var id in findingIds)
-        {
-            json.WriteNumberValue(id);
-        }
+        WriteIds(json, "findings", findingIds);
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.Incident);
+    }
 
-        json.WriteEndArray();
+    /// <summary>
+    /// Records a later stage of a multi-stage intrusion attached to an open incident (an <c>incident</c> entry with
+    /// <c>stage</c>), with the findings it opened over and what links it to the incident; returns the entry index.
+    /// </summary>
+    public long RecordStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds)
+    {
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteNumber("id", incidentId);
+        json.WriteNumber("stage", stage.Number);
+        json.WriteString("time", stage.Time);
+        json.WriteString("scope", stage.Scope);
+        json.WriteString("severity", stage.Severity.ToString().ToLowerInvariant());
+        json.WriteString("rule", stage.Rule);
+        json.WriteString("title", stage.Title);
+        WriteOptional(json, "link", stage.Link);
+        WriteIds(json, "findings", findingIds);
         json.WriteEndObject();
         return Finish(buffer, json, LedgerEntryKind.Incident);
     }
@@ -139,6 +154,17 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
         json.WriteNumber("finding", findingId);
         json.WriteEndObject();
         return Finish(buffer, json, LedgerEntryKind.Incident);
+    }
+
+    private static void WriteIds(Utf8JsonWriter json, string name, IReadOnlyList<long> ids)
+    {
+        json.WriteStartArray(name);
+        foreach (var id in ids)
+        {
+            json.WriteNumberValue(id);
+        }
+
+        json.WriteEndArray();
     }
 
     /// <summary>Records that an asset's multivariate model was (re)trained; returns the entry index.</summary>

@@ -21,6 +21,10 @@ public sealed partial class PlantStore : IRecordStore
     private const string IncidentColumns =
         "id, opened_ms, updated_ms, scope, asset, device, severity, title, rule, reasons, status, finding_count, ledger_entry, campaign_id";
 
+    /// <summary>SQL: the severity <c>$s</c> (rank <c>$rank</c>) when it is higher than the row's, else the row's.</summary>
+    private const string HigherSeverity =
+        "CASE WHEN $rank > (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END) THEN $s ELSE severity END";
+
     private readonly SqliteConnection _connection;
 
     private readonly string _path;
@@ -70,6 +74,8 @@ public sealed partial class PlantStore : IRecordStore
             {
                 connection.Execute("ALTER TABLE incidents ADD COLUMN campaign_id INTEGER");
             }
+
+            CreateStages(connection);
         }
 
         return store;
@@ -103,6 +109,11 @@ public sealed partial class PlantStore : IRecordStore
         {
             _connection.Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", incident.Id), ("$f", findingId));
         }
+
+        foreach (var stage in incident.Stages)
+        {
+            InsertStage(incident.Id, stage, findingIds.Count, ledgerEntry);
+        }
     }
 
     /// <summary>Closes an incident: later findings in its scope open a new one.</summary>
@@ -114,9 +125,9 @@ public sealed partial class PlantStore : IRecordStore
     public void JoinIncident(long incidentId, long findingId, Finding finding)
     {
         _connection.Execute("UPDATE findings SET incident_id = $i WHERE id = $f", ("$i", incidentId), ("$f", findingId));
-        _connection.Execute("""
+        _connection.Execute($"""
             UPDATE incidents SET updated_ms = $u, finding_count = finding_count + 1,
-              severity = CASE WHEN $rank > (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END) THEN $s ELSE severity END,
+              severity = {HigherSeverity},
               reasons = CASE WHEN instr(',' || reasons || ',', ',' || $r || ',') > 0 THEN reasons ELSE reasons || ',' || $r END
             WHERE id = $i
             """,
@@ -124,13 +135,23 @@ public sealed partial class PlantStore : IRecordStore
             ("$r", finding.Reason.Name()), ("$i", incidentId));
     }
 
-    /// <summary>Writes an escalated incident's severity, reasons and device (as the correlator holds them now).</summary>
-    public void UpdateIncident(Incident incident, DateTimeOffset updated) =>
-        _connection.Execute("""
-            UPDATE incidents SET updated_ms = MAX(updated_ms, $u), severity = $s, reasons = $re, device = COALESCE(device, $d) WHERE id = $i
+    /// <summary>
+    /// Writes an escalated incident's (or stage's) severity, reasons and device as the correlator holds them now: the
+    /// incident keeps the highest severity and every reason of all its stages, the stage its own.
+    /// </summary>
+    public void UpdateIncident(Incident incident, DateTimeOffset updated)
+    {
+        var reasons = Incident(incident.Id)?.Reasons ?? [];
+        _connection.Execute($"""
+            UPDATE incidents SET updated_ms = MAX(updated_ms, $u),
+              severity = {HigherSeverity},
+              reasons = $re, device = COALESCE(device, $d) WHERE id = $i
             """,
-            ("$u", updated.ToUnixTimeMilliseconds()), ("$s", Name(incident.Severity)), ("$re", string.Join(',', incident.Reasons.Select(r => r.Name()))),
+            ("$u", updated.ToUnixTimeMilliseconds()), ("$rank", (int)incident.Severity), ("$s", Name(incident.Severity)),
+            ("$re", string.Join(',', reasons.Concat(incident.Reasons.Select(r => r.Name())).Distinct(StringComparer.Ordinal))),
             ("$d", incident.DeviceId), ("$i", incident.Id));
+        UpdateStage(incident);
+    }
 
     internal static string CheckTable(string table) =>
         table is "findings" or "incidents" ? table : throw new ArgumentOutOfRangeException(nameof(table), table, "findings or incidents");

@@ -13,6 +13,14 @@ namespace TwinGuard.Twins.Record;
 /// </remarks>
 internal sealed class PostgresRecordBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) : IRecordBatch
 {
+    /// <summary>SQL: the severity <c>@s</c> (rank <c>@rank</c>) when it is higher than the row's, else the row's.</summary>
+    private const string HigherSeverity =
+        "CASE WHEN @rank > (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END) THEN @s ELSE severity END";
+
+    /// <summary>SQL: the row's reasons followed by those of <c>@re</c> it lacks, in order (the statements run at commit, so the row is read there).</summary>
+    private const string MergedReasons =
+        "(SELECT string_agg(x, ',' ORDER BY n) FROM (SELECT x, MIN(n) AS n FROM unnest(string_to_array(reasons || ',' || @re, ',')) WITH ORDINALITY AS u(x, n) WHERE x <> '' GROUP BY x) AS merged)";
+
     private readonly NpgsqlBatch _statements = new(connection, transaction);
 
     public void Insert(Finding f, long id, long ledgerEntry) =>
@@ -36,6 +44,10 @@ internal sealed class PostgresRecordBatch(NpgsqlConnection connection, NpgsqlTra
             ("@s", PlantStore.Name(incident.Severity)), ("@t", incident.Title), ("@r", incident.Rule),
             ("@re", string.Join(',', incident.Reasons.Select(r => r.Name()))), ("@n", findingIds.Count), ("@le", ledgerEntry), ("@c", incident.CampaignId));
         Execute("UPDATE findings SET incident_id = @i WHERE id = ANY(@f)", ("@i", incident.Id), ("@f", findingIds.ToArray()));
+        foreach (var stage in incident.Stages)
+        {
+            InsertStage(incident.Id, stage, findingIds.Count, ledgerEntry);
+        }
     }
 
     public void CloseIncident(long incidentId, DateTimeOffset time, string status) =>
@@ -55,10 +67,30 @@ internal sealed class PostgresRecordBatch(NpgsqlConnection connection, NpgsqlTra
             ("@r", finding.Reason.Name()), ("@i", incidentId));
     }
 
-    public void UpdateIncident(Incident incident, DateTimeOffset updated) =>
-        Execute("UPDATE incidents SET updated_ms = GREATEST(updated_ms, @u), severity = @s, reasons = @re, device = COALESCE(device, @d) WHERE id = @i",
-            ("@u", updated.ToUnixTimeMilliseconds()), ("@s", PlantStore.Name(incident.Severity)), ("@re", string.Join(',', incident.Reasons.Select(r => r.Name()))),
-            ("@d", incident.DeviceId), ("@i", incident.Id));
+    /// <summary>An escalation: the incident keeps the highest severity and every reason of all its stages, the stage its own.</summary>
+    public void UpdateIncident(Incident incident, DateTimeOffset updated)
+    {
+        Execute($"""
+            UPDATE incidents SET updated_ms = GREATEST(updated_ms, @u), severity = {HigherSeverity}, reasons = {MergedReasons},
+              device = COALESCE(device, @d) WHERE id = @i
+            """,
+            ("@u", updated.ToUnixTimeMilliseconds()), ("@rank", (int)incident.Severity), ("@s", PlantStore.Name(incident.Severity)),
+            ("@re", Reasons(incident.Reasons)), ("@d", incident.DeviceId), ("@i", incident.Id));
+        Execute("UPDATE incident_stages SET severity = @s, reasons = @re WHERE incident_id = @i AND stage = @n",
+            ("@s", PlantStore.Name(incident.Severity)), ("@re", Reasons(incident.Reasons)), ("@i", incident.Id), ("@n", incident.Stage));
+    }
+
+    public void AttachStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds, long ledgerEntry)
+    {
+        InsertStage(incidentId, stage, findingIds.Count, ledgerEntry);
+        Execute("UPDATE findings SET incident_id = @i WHERE id = ANY(@f)", ("@i", incidentId), ("@f", findingIds.ToArray()));
+        Execute($"""
+            UPDATE incidents SET updated_ms = GREATEST(updated_ms, @u), finding_count = finding_count + @n, severity = {HigherSeverity},
+              reasons = {MergedReasons} WHERE id = @i
+            """,
+            ("@u", stage.Time.ToUnixTimeMilliseconds()), ("@n", findingIds.Count), ("@rank", (int)stage.Severity), ("@s", PlantStore.Name(stage.Severity)),
+            ("@re", Reasons(stage.Reasons)), ("@i", incidentId));
+    }
 
     public void Insert(Refusal r) =>
         Execute("""
@@ -84,6 +116,17 @@ internal sealed class PostgresRecordBatch(NpgsqlConnection connection, NpgsqlTra
         transaction.Dispose();
         connection.Dispose();
     }
+
+    private static string Reasons(IEnumerable<ReasonCode> reasons) => string.Join(',', reasons.Select(r => r.Name()));
+
+    private void InsertStage(long incidentId, IncidentStage stage, int findingCount, long ledgerEntry) =>
+        Execute("""
+            INSERT INTO incident_stages (incident_id, stage, time_ms, scope, asset, device, severity, rule, reasons, title, link, finding_count, ledger_entry)
+            VALUES (@i, @n, @t, @sc, @a, @d, @s, @r, @re, @ti, @l, @c, @le) ON CONFLICT DO NOTHING
+            """,
+            ("@i", incidentId), ("@n", stage.Number), ("@t", stage.Time.ToUnixTimeMilliseconds()), ("@sc", stage.Scope), ("@a", stage.AssetId),
+            ("@d", stage.DeviceId), ("@s", PlantStore.Name(stage.Severity)), ("@r", stage.Rule), ("@re", Reasons(stage.Reasons)),
+            ("@ti", stage.Title), ("@l", stage.Link), ("@c", findingCount), ("@le", ledgerEntry));
 
     private void Execute(string sql, params (string Name, object? Value)[] parameters)
     {

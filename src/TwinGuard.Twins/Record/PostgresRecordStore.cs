@@ -128,6 +128,9 @@ public sealed class PostgresRecordStore : IRecordStore
         Read($"SELECT {IncidentColumns} FROM incidents WHERE id = @c OR campaign_id = @c ORDER BY opened_ms, id", PlantStore.ReadIncident, ("@c", campaignId));
 
     /// <inheritdoc />
+    public IReadOnlyList<StoredIncidentStage> Stages(long incidentId) =>
+        Read($"SELECT {PlantStore.StageColumns} FROM incident_stages WHERE incident_id = @i ORDER BY stage", PlantStore.ReadStage, ("@i", incidentId));
+
     public StoredIncident? Incident(long id) => Read($"SELECT {IncidentColumns} FROM incidents WHERE id = @id", PlantStore.ReadIncident, ("@id", id)).FirstOrDefault();
 
     /// <inheritdoc />
@@ -188,6 +191,10 @@ public sealed class PostgresRecordStore : IRecordStore
                 reasons TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', finding_count INTEGER NOT NULL,
                 ledger_entry BIGINT, campaign_id BIGINT);
             CREATE SEQUENCE IF NOT EXISTS incidents_ids;
+            CREATE TABLE IF NOT EXISTS incident_stages (
+                incident_id BIGINT NOT NULL, stage INTEGER NOT NULL, time_ms BIGINT NOT NULL, scope TEXT NOT NULL, asset TEXT,
+                device TEXT, severity TEXT NOT NULL, rule TEXT NOT NULL, reasons TEXT NOT NULL, title TEXT NOT NULL, link TEXT,
+                finding_count INTEGER NOT NULL, ledger_entry BIGINT, PRIMARY KEY (incident_id, stage));
             CREATE TABLE IF NOT EXISTS refusals (
                 id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time_ms BIGINT NOT NULL, reason TEXT NOT NULL, device TEXT, client_id TEXT,
                 remote TEXT, topic TEXT NOT NULL, asset TEXT, signal TEXT, detail TEXT NOT NULL, payload BYTEA);

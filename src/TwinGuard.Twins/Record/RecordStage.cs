@@ -62,6 +62,13 @@ public sealed class RecordStage
     /// <summary>Records an incident opening over <paramref name="findingIds"/> in the ledger; returns its entry.</summary>
     public long Incident(Incident incident, IReadOnlyList<long> findingIds) => _ledger.RecordIncident(incident, findingIds);
 
+    /// <summary>Records a later stage attached to an open incident in the ledger; returns its entry.</summary>
+    public long Stage(Incident incident, IncidentStage stage, IReadOnlyList<long> findingIds) => _ledger.RecordStage(incident.Id, stage, findingIds);
+
+    /// <summary>Stores a later stage of an open incident (its ledger entry from <see cref="Stage"/>): the findings join the incident.</summary>
+    public void AttachStage(Incident incident, IncidentStage stage, IReadOnlyList<long> findingIds, long ledgerEntry) =>
+        _writes.Add(b => b.AttachStage(incident.Id, stage, findingIds, ledgerEntry));
+
     /// <summary>Stores an opened incident (its ledger entry from <see cref="Incident(Correlate.Incident, IReadOnlyList{long})"/>).</summary>
     public void OpenIncident(Incident incident, IReadOnlyList<long> findingIds, long ledgerEntry) =>
         _writes.Add(b => b.OpenIncident(incident, findingIds, ledgerEntry));

@@ -19,6 +19,9 @@ internal sealed class SqliteRecordBatch(PlantStore store, SqliteTransaction tran
 
     public void UpdateIncident(Incident incident, DateTimeOffset updated) => store.UpdateIncident(incident, updated);
 
+    public void AttachStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds, long ledgerEntry) =>
+        store.AttachStage(incidentId, stage, findingIds, ledgerEntry);
+
     public void Insert(Refusal refusal) => store.Insert(refusal);
 
     public void Commit() => transaction.Commit();

@@ -18,7 +18,7 @@ public sealed record StoredIncident(
     int FindingCount,
     long? LedgerEntry)
 {
-    /// <summary>The first incident of the campaign it continues, or null when it starts one (<see cref="Correlate.CampaignLinker"/>).</summary>
+    /// <summary>The closed incident whose intrusion it continues, or null (<see cref="Correlate.StageLinker"/>).</summary>
     public long? CampaignId { get; init; }
 
     /// <summary>The MITRE ATT&amp;CK for ICS techniques of all its reasons, ordered by id.</summary>

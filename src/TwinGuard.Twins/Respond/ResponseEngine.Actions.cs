@@ -61,18 +61,22 @@ public sealed partial class ResponseEngine
         }
     }
 
-    /// <summary>The playbooks among <paramref name="matching"/> that have not run on this incident yet, now marked as run.</summary>
+    /// <summary>
+    /// The playbooks among <paramref name="matching"/> that have not run on this stage of the incident yet, now marked as
+    /// run: each stage of a multi-stage intrusion (its own scope, device and asset) is answered as a new incident would be.
+    /// </summary>
     private List<Playbook> NotYetRun(Incident incident, IReadOnlyList<Playbook> matching)
     {
-        if (!_ran.TryGetValue(incident.Id, out var ran))
+        var key = (incident.Id, incident.Stage);
+        if (!_ran.TryGetValue(key, out var ran))
         {
             if (matching.Count == 0)
             {
                 return [];
             }
 
-            _ran[incident.Id] = ran = new HashSet<string>(StringComparer.Ordinal);
-            _ranOrder.Enqueue(incident.Id);
+            _ran[key] = ran = new HashSet<string>(StringComparer.Ordinal);
+            _ranOrder.Enqueue(key);
             while (_ranOrder.Count > RememberedIncidents)
             {
                 _ran.Remove(_ranOrder.Dequeue());

@@ -40,8 +40,8 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Queue<Finding>> _evidence = new(StringComparer.Ordinal);
     private readonly HashSet<long> _applied = [];
-    private readonly Dictionary<long, HashSet<string>> _ran = [];
-    private readonly Queue<long> _ranOrder = new();
+    private readonly Dictionary<(long Incident, int Stage), HashSet<string>> _ran = [];
+    private readonly Queue<(long Incident, int Stage)> _ranOrder = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private Task _poller = Task.CompletedTask;

@@ -5,36 +5,28 @@ namespace TwinGuard.Twins.Twin;
 /// <summary>What analysts' verdicts teach the twin: raised thresholds per signal, and attack states never learned.</summary>
 internal sealed partial class TwinGrain
 {
-    /// <summary>Windows of confirmed attacks remembered per twin; the oldest gives way.</summary>
-    internal const int MaxExcludedWindows = 32;
-
-    private readonly List<(long FromMs, long ToMs)> _excluded = [];
     private double[] _raises = [];
     private int _raisesVersion = -1;
+    private double _multivariateRaise = 1.0;
+    private IReadOnlyList<LearningExclusion> _excluded = [];
 
     public Task<int> ExcludeFromLearningAsync(DateTimeOffset from, DateTimeOffset to)
     {
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
-        if (toMs < fromMs)
-        {
-            return Task.FromResult(0);
-        }
-
-        if (_excluded.Count >= MaxExcludedWindows)
-        {
-            _excluded.RemoveAt(0);
-        }
-
-        _excluded.Add((fromMs, toMs));
-        return Task.FromResult(_assetDetector?.Forget(fromMs, toMs) ?? 0);
+        // Kept by the shared tuning (restored from the response store at start), so that it outlives this activation.
+        return Task.FromResult(tuning.Exclude(_asset.Id, fromMs, toMs) ? _assetDetector?.Forget(fromMs, toMs) ?? 0 : 0);
     }
 
+    /// <summary>After the learned state was restored: forgets what it holds of confirmed attacks' windows (kept across restarts).</summary>
+    private int ForgetExcluded() => _assetDetector is null ? 0 : tuning.ExcludedOf(_asset.Id).Sum(w => _assetDetector.Forget(w.FromMs, w.ToMs));
+
     /// <summary>False for a reading inside a confirmed attack's window: scored, never learned.</summary>
+    /// <remarks>The windows are refreshed with the factors (<see cref="Raises"/>), earlier in the same message.</remarks>
     private bool MayLearn(long timestampMs)
     {
-        foreach (var (fromMs, toMs) in _excluded)
+        foreach (var window in _excluded)
         {
-            if (timestampMs >= fromMs && timestampMs <= toMs)
+            if (window.Covers(timestampMs))
             {
                 return false;
             }
@@ -55,7 +47,7 @@ internal sealed partial class TwinGrain
                 raises[i] = tuning.Of(_asset.Id, _asset.Signals[i].Id);
             }
 
-            (_raises, _raisesVersion) = (raises, version);
+            (_raises, _raisesVersion, _multivariateRaise, _excluded) = (raises, version, tuning.Of(_asset.Id, DetectorTuning.Multivariate), tuning.ExcludedOf(_asset.Id));
         }
 
         return _raises;

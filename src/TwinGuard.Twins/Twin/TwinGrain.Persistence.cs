@@ -62,6 +62,7 @@ internal sealed partial class TwinGrain
             {
                 _assetDetector.Restore(ToCheckpoint(mv, modelState.State), mv.AnnouncedVersion);
                 _savedGeneration = _assetDetector.ModelGeneration;
+                _dirty |= ForgetExcluded() > 0; // a snapshot older than a confirmed_attack verdict may hold its states
             }
 
             evidence.Metrics.CountTwinRestored();

@@ -193,7 +193,8 @@ internal sealed partial class TwinGrain(
             _state[i] = _core.Signals[i].Value;
         }
 
-        if (_assetDetector.Observe(_state, IsStateExplainedByRelations(), message.TimestampMs, learn) is { } found)
+        // _multivariateRaise: refreshed with the signals' factors by Raises() earlier in this message.
+        if (_assetDetector.Observe(_state, IsStateExplainedByRelations(), message.TimestampMs, learn, _multivariateRaise) is { } found)
         {
             var top = _asset.IndexOf(found.TopSignal);
             if (IsExplainedByRelations(top))

@@ -22,12 +22,18 @@ namespace TwinGuard.Server.Tests.Api;
 internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
 {
     private readonly Action<AccessOptions>? _access;
+    private readonly bool _ownsData;
 
-    public TwinGuardSiteFactory(Action<AccessOptions>? access = null, ResponsePlan? plan = null, TwinGuard.Ledger.Checkpoints.LedgerKeyOptions? ledgerKey = null)
+    /// <param name="access">Changes to the access options before start.</param>
+    /// <param name="plan">The playbooks (none by default).</param>
+    /// <param name="ledgerKey">Where the ledger's signing key lives (outside the data directory by default).</param>
+    /// <param name="dataDirectory">A data directory to start on (a restart); the caller deletes it. A new one by default.</param>
+    public TwinGuardSiteFactory(Action<AccessOptions>? access = null, ResponsePlan? plan = null, TwinGuard.Ledger.Checkpoints.LedgerKeyOptions? ledgerKey = null, string? dataDirectory = null)
     {
         _access = access;
         UseKestrel();
-        DataDirectory = Directory.CreateTempSubdirectory("twinguard-api-").FullName;
+        _ownsData = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-api-").FullName;
         Settings = new HostSettings(
             PlantModelLoader.Load(SamplePlantPath),
             DataDirectory,
@@ -77,6 +83,11 @@ internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!_ownsData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -80,6 +80,50 @@ public sealed class VerdictLearningTests
     }
 
     [Fact]
+    public async Task FalsePositive_OnMultivariateAnomaly_RaisesThatAssetsModelThreshold_BoundedRecordedAndReversible()
+    {
+        await using var site = new TwinGuardSiteFactory();
+        using var client = site.Client(site.CreateKey(ApiRole.Operator, name: "ana").Token);
+        var evidence = site.Services.GetRequiredService<EvidenceSink>();
+        var tuning = site.Services.GetRequiredService<DetectorTuning>();
+        var time = site.Services.GetRequiredService<TimeProvider>();
+        evidence.Raise(new Finding(time.GetUtcNow(), ReasonCode.MultivariateAnomaly, Severity.Medium, "pump1", "flow", "loop-plc", 61, 0.8, "pump1: unusual combination of values, mostly flow"));
+        var anomaly = await StoredFindings.IdAsync(client, "multivariate_anomaly", "flow");
+
+        for (var i = 0; i < 5; i++)
+        {
+            var made = await client.PostAsJsonAsync($"/api/findings/{anomaly}/verdict", new { verdict = "false_positive", comment = "pump1 cleaning cycle" });
+            Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+            // The asset's model, not the signal's streaming detectors; never beyond its bound.
+            Assert.Equal(Math.Min(Math.Pow(DetectorTuning.Step, i + 1), DetectorTuning.MultivariateMaxFactor), tuning.Of("pump1", DetectorTuning.Multivariate), 9);
+        }
+
+        Assert.Equal(1.0, tuning.Of("pump1", "flow"));
+        var listed = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/api/tunings")).EnumerateArray().ToList());
+        Assert.Equal(("pump1", DetectorTuning.Multivariate), (listed.GetProperty("assetId").GetString(), listed.GetProperty("signalId").GetString()));
+
+        // The poisoning guard: a critical multivariate finding tunes nothing.
+        evidence.Raise(new Finding(time.GetUtcNow(), ReasonCode.MultivariateAnomaly, Severity.Critical, "tank1", "level", "tank-gateway", 3, 0.99, "tank1: unusual"));
+        var critical = await StoredFindings.IdAsync(client, "multivariate_anomaly", "level");
+        await client.PostAsJsonAsync($"/api/findings/{critical}/verdict", new { verdict = "false_positive", comment = "x" });
+        Assert.Equal(1.0, tuning.Of("tank1", DetectorTuning.Multivariate));
+
+        using (var store = ResponseStore.Open(site.DataDirectory))
+        {
+            Assert.Equal([new SignalTuning("pump1", DetectorTuning.Multivariate, DetectorTuning.MultivariateMaxFactor)], store.ThresholdRaises());
+            var raises = store.Actions().Where(a => a.Action == "raise threshold").ToList();
+            Assert.Equal(5, raises.Count);
+            Assert.All(raises, a => Assert.Equal("pump1.(multivariate)", a.Target));
+            Assert.Contains("multivariate model threshold x1 -> x1.25 (at most x1.5)", raises[0].Detail, StringComparison.Ordinal);
+        }
+
+        // Reversible by hand through the same route as a signal's.
+        var reset = await client.PostAsJsonAsync($"/api/tunings/pump1/{Uri.EscapeDataString(DetectorTuning.Multivariate)}/reset", new { reason = "cleaning cycle now scheduled apart" });
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Equal(1.0, tuning.Of("pump1", DetectorTuning.Multivariate));
+    }
+
+    [Fact]
     public async Task FalsePositive_OnBaselineDrift_RebaselinesTheAssetsModel_AndRecordsIt()
     {
         await using var site = new TwinGuardSiteFactory();
@@ -99,6 +143,49 @@ public sealed class VerdictLearningTests
         Assert.Contains("learns the next warm-up window", rebaseline.Detail, StringComparison.Ordinal);
         Assert.Contains("new impeller", rebaseline.Detail, StringComparison.Ordinal);
         Assert.Empty(store.ThresholdRaises());
+    }
+
+    [Fact]
+    public async Task ConfirmedAttack_AfterARestart_ItsWindowIsStillNeverLearned()
+    {
+        var data = Directory.CreateTempSubdirectory("twinguard-restart-").FullName;
+        try
+        {
+            LearningExclusion window;
+            await using (var site = new TwinGuardSiteFactory(dataDirectory: data))
+            {
+                using var client = site.Client(site.CreateKey(ApiRole.Operator, name: "ana").Token);
+                var evidence = site.Services.GetRequiredService<EvidenceSink>();
+                var time = site.Services.GetRequiredService<TimeProvider>();
+                var at = time.GetUtcNow();
+                evidence.Raise(new Finding(at, ReasonCode.RelationViolated, Severity.Critical, "pump1", "flow", "loop-plc", 40, 9, "flow breaks its relation"));
+                var finding = await Eventually.HoldsAsync(
+                    () => client.GetFromJsonAsync<JsonElement>("/api/findings").GetAwaiter().GetResult().EnumerateArray()
+                        .FirstOrDefault(f => f.GetProperty("incidentId").ValueKind == JsonValueKind.Number),
+                    f => f.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(20), "a finding with its incident");
+                var incident = finding.GetProperty("incidentId").GetInt64();
+                var made = await client.PostAsJsonAsync($"/api/incidents/{incident}/verdict", new { verdict = "confirmed_attack", comment = "spoofed flow" });
+                Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+                window = Assert.Single(site.Services.GetRequiredService<DetectorTuning>().ExcludedOf("pump1"));
+                Assert.True(window.Covers(at.ToUnixTimeMilliseconds()), $"{window}");
+            }
+
+            // The next serve on the same data: the window is back before any reading arrives, where the twin reads it.
+            await using (var restarted = new TwinGuardSiteFactory(dataDirectory: data))
+            {
+                _ = restarted.Services; // starts the host
+                Assert.Equal([window], restarted.Services.GetRequiredService<DetectorTuning>().ExcludedOf("pump1"));
+                Assert.Empty(restarted.Services.GetRequiredService<DetectorTuning>().ExcludedOf("tank1"));
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+            if (Directory.Exists(data + "-keys"))
+            {
+                Directory.Delete(data + "-keys", recursive: true);
+            }
+        }
     }
 
     [Fact]

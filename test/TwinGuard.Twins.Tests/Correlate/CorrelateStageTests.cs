@@ -223,15 +223,15 @@ public sealed class CorrelateStageTests : IAsyncLifetime
     }
 
     [Fact]
-    public void DrainOnce_ProbeThenStolenCredentialsThenSpoofOnAnotherAsset_ThreeIncidentsOfOneCampaign()
+    public void DrainOnce_ProbeThenStolenCredentialsThenSpoofOnAnotherAsset_OneIncidentWithThreeStages()
     {
         var (stage, evidence, store) = NewStage();
-        var opened = new List<Incident>();
-        stage.IncidentOpened += opened.Add;
+        var announced = new List<Incident>();
+        stage.IncidentOpened += announced.Add;
 
         // Stage 1: an unknown client probes the broker from 10.9.9.9.
         Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.UnknownSource, Severity.High, null, null, "probe-7", null, 0, "unknown client") { RemoteAddress = "10.9.9.9" });
-        // Unrelated: a flood from another device and address in between opens an incident of its own campaign.
+        // Unrelated: a flood from another device and address in between opens an incident of its own.
         _time.Advance(TimeSpan.FromMinutes(2));
         Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.Flooding, Severity.High, "pump1", null, "vibration-node", null, 0, "flood") { RemoteAddress = "10.1.1.4" });
         // Stage 2, ten minutes later: the same address presents loop-plc's valid credentials.
@@ -241,17 +241,82 @@ public sealed class CorrelateStageTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMinutes(10));
         Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed"));
 
-        Assert.Equal(4, opened.Count);
-        var (probe, flood, credentials, spoof) = (opened[0], opened[1], opened[2], opened[3]);
-        Assert.Equal(("source:probe-7", (long?)null), (probe.Scope, probe.CampaignId));
-        Assert.Equal(("source:vibration-node", (long?)null), (flood.Scope, flood.CampaignId));
-        Assert.Equal(("source:loop-plc", probe.Id), (credentials.Scope, credentials.CampaignId));
-        Assert.Equal(("asset:tank1", probe.Id), (spoof.Scope, spoof.CampaignId));
-        var campaign = store.Campaign(probe.Id);
-        Assert.Equal([probe.Id, credentials.Id, spoof.Id], campaign.Select(i => i.Id));
-        Assert.Equal(["T0846", "T0886"], campaign[0].Attack.Select(t => t.Id));
-        Assert.Equal(["T0859"], campaign[1].Attack.Select(t => t.Id));
-        Assert.Equal(["T0832", "T0856"], campaign[2].Attack.Select(t => t.Id));
+        // Four announcements (each stage is answered by the playbooks on its own), two incidents.
+        Assert.Equal(4, announced.Count);
+        var (probe, flood, credentials, spoof) = (announced[0], announced[1], announced[2], announced[3]);
+        Assert.Equal(("source:probe-7", 1), (probe.Scope, probe.Stage));
+        Assert.NotEqual(probe.Id, flood.Id);
+        Assert.Equal(("source:loop-plc", probe.Id, 2, "address 10.9.9.9"), (credentials.Scope, credentials.Id, credentials.Stage, credentials.Stages[^1].Link));
+        Assert.Equal(("asset:tank1", probe.Id, 3, "device loop-plc"), (spoof.Scope, spoof.Id, spoof.Stage, spoof.Stages[^1].Link));
+        Assert.All(announced, a => Assert.Null(a.CampaignId));
+        Assert.Equal(2, store.Incidents().Count);
+
+        var incident = store.Incident(probe.Id)!;
+        Assert.Equal(["unknown_source", "unexpected_address", "relation_violated"], incident.Reasons);
+        Assert.Equal(["T0832", "T0846", "T0856", "T0859", "T0886"], incident.Attack.Select(t => t.Id));
+        var stages = store.Stages(probe.Id);
+        Assert.Equal([1, 2, 3], stages.Select(s => s.Number));
+        Assert.Equal(["source:probe-7", "source:loop-plc", "asset:tank1"], stages.Select(s => s.Scope));
+        Assert.Equal(["T0846", "T0886"], stages[0].Attack.Select(t => t.Id));
+        Assert.Equal(["T0859"], stages[1].Attack.Select(t => t.Id));
+        Assert.Equal(["T0832", "T0856"], stages[2].Attack.Select(t => t.Id));
+        // Every finding of the three stages is the incident's evidence; the flood's are not.
+        // (repeats fold: the probe's and the thief's three attempts are one finding each, the spoof names three signals).
+        Assert.Equal(5, store.Findings(incidentId: probe.Id).Count);
+        Assert.All(store.Findings(incidentId: flood.Id), f => Assert.Equal("flooding", f.Reason));
+        Assert.Single(store.Stages(flood.Id));
+    }
+
+    [Fact]
+    public void DrainOnce_SameStepAgainThroughTheSameDevice_OpensASeparateIncident()
+    {
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        // Two spoofs through loop-plc ten minutes apart share a device, but the second is no step further in the kill
+        // chain than the first: two incidents, not a story of stages.
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed"));
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "pump1", $"signal{i}", "loop-plc", 1, 0, "spoofed"));
+
+        Assert.Equal(2, opened.Select(i => i.Id).Distinct().Count());
+        Assert.All(opened, i => Assert.Equal((1, (long?)null), (i.Stage, i.CampaignId)));
+        Assert.Equal(2, store.Incidents().Count);
+    }
+
+    [Fact]
+    public void DrainOnce_LaterStepAfterTheIncidentWasClosed_OpensANewIncidentOfItsCampaign()
+    {
+        var (stage, evidence, store) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
+        stage.CloseReleased(opened[0].Id, _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed"));
+
+        Assert.Equal(2, opened.Count);
+        Assert.NotEqual(opened[0].Id, opened[1].Id);
+        Assert.Equal((1, (long?)opened[0].Id), (opened[1].Stage, opened[1].CampaignId));
+        Assert.Equal("released", store.Incident(opened[0].Id)!.Status);
+        Assert.Equal([opened[0].Id, opened[1].Id], store.Campaign(opened[0].Id).Select(i => i.Id));
+    }
+
+    [Fact]
+    public void DrainOnce_LaterStepBeyondTheCampaignWindow_OpensASeparateIncident()
+    {
+        var (stage, evidence, _) = NewStage();
+        var opened = new List<Incident>();
+        stage.IncidentOpened += opened.Add;
+
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
+        _time.Advance(CorrelationSettings.Default.CampaignWindow + TimeSpan.FromMinutes(1));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed"));
+
+        Assert.Equal(2, opened.Select(i => i.Id).Distinct().Count());
+        Assert.All(opened, i => Assert.Equal((1, (long?)null), (i.Stage, i.CampaignId)));
     }
 
     private void Burst(EvidenceSink evidence, CorrelateStage stage, Func<int, Finding> finding)

@@ -163,8 +163,8 @@ public sealed class IncidentCorrelatorTests
         var open = correlator.Observe(At(0, severity: Severity.Critical), 1);
         correlator.Opened(open.OpenScope!, 42, T0);
 
-        Assert.Equal("asset:tank1", correlator.Close(42));
-        Assert.Null(correlator.Close(42));
+        Assert.Equal(["asset:tank1"], correlator.Close(42));
+        Assert.Empty(correlator.Close(42));
 
         Assert.Null(correlator.Observe(At(5), 2).JoinIncidentId);
         var again = correlator.Observe(At(6, severity: Severity.Critical), 3);

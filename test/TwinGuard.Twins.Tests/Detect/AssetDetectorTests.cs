@@ -55,6 +55,63 @@ public sealed class AssetDetectorTests
     }
 
     [Fact]
+    public void Observe_ThresholdRaisedByVerdicts_ReportsOnlyStatesOverTheRaisedLine_AndNeverPutsItOutOfReach()
+    {
+        var configured = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
+        var raised = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
+        var (a, b) = (new Random(5), new Random(5));
+        for (var i = 0; i < 425; i++)
+        {
+            var speed = 2000 + (600 * Math.Sin(i / 40.0));
+            configured.Observe(State(speed, a));
+            raised.Observe(State(speed, b), raise: DetectorTuning.MultivariateMaxFactor);
+        }
+
+        // Breaks of growing size, each fed to both (never learned), normal states in between. Both score every state
+        // alike; the raised one reports exactly the states over the line raised x1.5 in odds, and some over the
+        // calibrated line are not among them.
+        var line = configured.Threshold!;
+        var raisedLine = line.RaisedBy(DetectorTuning.MultivariateMaxFactor);
+        Assert.InRange(raisedLine, line.Value, 1.0);
+        var (reported, reportedRaised) = (new List<double>(), new List<double>());
+        var k = 425; // the operating trajectory goes on: only the flow breaks away from it
+        double Speed() => 2000 + (600 * Math.Sin(k++ / 40.0));
+        for (var deviation = 4; deviation <= 40; deviation += 4)
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var speed = Speed();
+                var (sa, sb) = (State(speed, a), State(speed, b));
+                sa[1] = sb[1] = sa[1] - (i < 20 ? deviation : 0);
+                if (configured.Observe(sa, learn: false) is { } f)
+                {
+                    reported.Add(f.Score);
+                }
+
+                if (raised.Observe(sb, learn: false, raise: DetectorTuning.MultivariateMaxFactor) is { } g)
+                {
+                    reportedRaised.Add(g.Score);
+                }
+            }
+        }
+
+        Assert.Equal(reported.Where(x => x > raisedLine), reportedRaised);
+        Assert.Contains(reported, x => x <= raisedLine);
+
+        // A strong break still crosses the raised line: the bound keeps the model able to report.
+        (double Score, string TopSignal, string Explanation)? foundRaised2 = null;
+        for (var i = 0; i < 40 && foundRaised2 is null; i++)
+        {
+            var spoofed = State(2000, b);
+            spoofed[1] = 40;
+            foundRaised2 = raised.Observe(spoofed, learn: false, raise: DetectorTuning.MultivariateMaxFactor);
+        }
+
+        Assert.NotNull(foundRaised2);
+        Assert.Equal("flow", foundRaised2.Value.TopSignal);
+    }
+
+    [Fact]
     public void Observe_MotorTemperatureCreepingBelowEveryThreshold_RefusesTheRetrainingsThatWouldLearnIt_AndReportsOnce()
     {
         var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });

@@ -110,7 +110,40 @@ public abstract class RecordStoreContract : IAsyncLifetime
             b.CloseIncident(incidentId, Start.AddSeconds(50), "closed");
         });
         var closed = Store.Incident(incidentId)!;
-        Assert.Equal(("closed", "high", "loop-plc", Start.AddSeconds(50)), (closed.Status, closed.Severity, closed.DeviceId, closed.Updated));
+        // An escalation never lowers the incident's severity (it reached critical when the frozen speed joined) and adds reasons.
+        Assert.Equal(("closed", "critical", "loop-plc", Start.AddSeconds(50)), (closed.Status, closed.Severity, closed.DeviceId, closed.Updated));
+        Assert.Equal(["relation_violated", "frozen", "persistent_shift"], closed.Reasons);
+    }
+
+    [Fact]
+    public void BeginBatch_StageAttached_TimelineAndIncidentHoldEveryStage()
+    {
+        var (f1, f2) = (Next("findings"), Next("findings"));
+        var id = Next("incidents");
+        var first = new IncidentStage(1, Start, "source:intruder", null, null, Severity.Medium, "unknown-device", [ReasonCode.UnknownSource], "probing", null);
+        var incident = new Incident(id, Start, "source:intruder", null, null, Severity.Medium, "probing", "unknown-device", [ReasonCode.UnknownSource]) { Stages = [first] };
+        var second = new IncidentStage(2, Start.AddMinutes(10), "asset:pump1", "pump1", "loop-plc", Severity.High, "2-findings", [ReasonCode.RelationViolated], "spoof on pump1", "device loop-plc");
+        Write(b =>
+        {
+            b.Insert(NewFinding(Start, "pump1", null), f1, 1);
+            b.OpenIncident(incident, [f1], 2);
+        });
+        Write(b =>
+        {
+            b.Insert(NewFinding(Start.AddMinutes(10), "pump1", "flow", Severity.High), f2, 3);
+            b.AttachStage(id, second, [f2], 4);
+            b.UpdateIncident(incident with { Stage = 2, Severity = Severity.Critical, Reasons = [ReasonCode.RelationViolated, ReasonCode.Frozen] }, Start.AddMinutes(11));
+        });
+
+        var stages = Store.Stages(id);
+        Assert.Equal([1, 2], stages.Select(s => s.Number));
+        Assert.Equal(("device loop-plc", "critical", 1), (stages[1].Link, stages[1].Severity, stages[1].FindingCount));
+        Assert.Equal(["relation_violated", "frozen"], stages[1].Reasons);
+        var stored = Store.Incident(id)!;
+        Assert.Equal(("critical", 2), (stored.Severity, stored.FindingCount));
+        Assert.Equal(["unknown_source", "relation_violated", "frozen"], stored.Reasons);
+        Assert.Equal([f2, f1], Store.Findings(incidentId: id).Select(f => f.Id));
+        Assert.Empty(Store.Stages(id + 1000));
     }
 
     [Fact]

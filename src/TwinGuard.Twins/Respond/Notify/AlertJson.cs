@@ -36,11 +36,30 @@ public static class AlertJson
             ["reasons"] = new JsonArray(i.Reasons.Select(r => (JsonNode)JsonValue.Create(r.Name())).ToArray()),
             ["attack"] = new JsonArray(AttackMapping.Default.For(i.Reasons).Select(t => (JsonNode)JsonValue.Create(t.Id)).ToArray()),
             ["campaign"] = i.CampaignId,
+            ["stage"] = i.Stage,
+            ["stages"] = Stages(i.Stages),
             ["addresses"] = new JsonArray(alert.Context.Addresses.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
             ["findings"] = JsonSerializer.SerializeToNode(alert.Context.Findings.Select(Finding).ToList(), Options),
             ["actions"] = JsonSerializer.SerializeToNode(alert.Actions.Select(Action).ToList(), Options),
         };
     }
+
+    /// <summary>An incident's timeline of stages: each stage's number, time, scope, device, rule, reasons, ATT&amp;CK ids and link.</summary>
+    public static JsonArray Stages(IReadOnlyList<Correlate.IncidentStage> stages) =>
+        new(stages.Select(s => (JsonNode)new JsonObject
+        {
+            ["stage"] = s.Number,
+            ["time"] = s.Time,
+            ["scope"] = s.Scope,
+            ["asset"] = s.AssetId,
+            ["device"] = s.DeviceId,
+            ["severity"] = Name(s.Severity),
+            ["rule"] = s.Rule,
+            ["title"] = s.Title,
+            ["reasons"] = new JsonArray(s.Reasons.Select(r => (JsonNode)JsonValue.Create(r.Name())).ToArray()),
+            ["attack"] = new JsonArray(s.Attack.Select(t => (JsonNode)JsonValue.Create(t.Id)).ToArray()),
+            ["link"] = s.Link,
+        }).ToArray());
 
     /// <summary>ECS <c>threat.*</c> fields: the framework, and the techniques and tactics as parallel arrays.</summary>
     public static JsonObject Threat(IReadOnlyList<AttackTechnique> techniques)
@@ -87,7 +106,7 @@ public static class AlertJson
                 ["kind"] = "alert",
                 ["category"] = new JsonArray("intrusion_detection"),
                 ["type"] = new JsonArray("info"),
-                ["action"] = "incident-opened",
+                ["action"] = i.Stage > 1 ? "incident-stage" : "incident-opened",
                 ["id"] = i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["dataset"] = "twinguard.incident",
                 ["module"] = "twinguard",
@@ -98,7 +117,8 @@ public static class AlertJson
             ["rule"] = new JsonObject { ["name"] = alert.Playbook, ["category"] = i.Rule },
             ["observer"] = new JsonObject { ["vendor"] = "TwinGuard", ["product"] = "TwinGuard", ["type"] = "ids" },
             ["labels"] = new JsonObject { ["site"] = alert.Site, ["scope"] = i.Scope },
-            ["threat"] = Threat(AttackMapping.Default.For(i.Reasons)),
+            // The whole incident's techniques: every stage of the intrusion so far.
+            ["threat"] = Threat(AttackMapping.Default.For(i.AllReasons)),
             ["twinguard"] = new JsonObject { ["incident"] = Incident(alert) },
         };
         if (i.DeviceId is { } device)

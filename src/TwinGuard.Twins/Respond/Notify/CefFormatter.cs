@@ -55,6 +55,15 @@ public static class CefFormatter
             Extension(builder, "cn1", campaign.ToString(CultureInfo.InvariantCulture));
         }
 
+        if (incident.Stages.Count > 1)
+        {
+            // One incident, several stages: which one this line announces, and the whole chain with each stage's techniques.
+            Extension(builder, "cn2Label", "stage");
+            Extension(builder, "cn2", incident.Stage.ToString(CultureInfo.InvariantCulture));
+            Extension(builder, "flexString1Label", "attackChain");
+            Extension(builder, "flexString1", Chain(incident.Stages));
+        }
+
         if (incident.DeviceId is { } device)
         {
             Extension(builder, "suser", device);
@@ -69,6 +78,10 @@ public static class CefFormatter
         Extension(builder, "msg", incident.Title);
         return builder.ToString().TrimEnd();
     }
+
+    /// <summary>An incident's stages in one line: <c>1 source:probe T0846,T0886 &gt; 2 source:loop-plc T0859 &gt; ...</c>.</summary>
+    public static string Chain(IReadOnlyList<Correlate.IncidentStage> stages) =>
+        string.Join(" > ", stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Number} {s.Scope} {string.Join(",", s.Attack.Select(t => t.Id))}")));
 
     /// <summary>The CEF line of a forwarded finding (<c>externalId</c> is the finding's id: receivers drop repeats).</summary>
     public static string Format(ForwardedFinding forwarded)

@@ -56,7 +56,7 @@ public sealed class IncidentReportWriter(string dataDirectory)
         b.Append(CultureInfo.InvariantCulture, $"# Incident {i.Id}: {i.Title}\n\n");
         b.Append(CultureInfo.InvariantCulture, $"- Site: {alert.Site}\n- Opened: {Time(i.Opened)}\n- Severity: {i.Severity.ToString().ToLowerInvariant()}\n");
         b.Append(CultureInfo.InvariantCulture, $"- Scope: {i.Scope} (rule {i.Rule})\n- Reasons: {string.Join(", ", i.Reasons.Select(r => r.Name()))}\n");
-        var techniques = AttackMapping.Default.For(i.Reasons);
+        var techniques = AttackMapping.Default.For(i.AllReasons);
         if (techniques.Count > 0)
         {
             b.Append("- MITRE ATT&CK for ICS: ")
@@ -65,6 +65,20 @@ public sealed class IncidentReportWriter(string dataDirectory)
         }
 
         b.Append(CultureInfo.InvariantCulture, $"- Playbook: {alert.Playbook}\n- Report written: {Time(alert.Time)}\n\n");
+
+        if (i.Stages.Count > 1)
+        {
+            // One intrusion, one incident: every stage with its ATT&CK techniques, this report written for the last.
+            b.Append(CultureInfo.InvariantCulture, $"## Stages\n\nThis report was written for stage {i.Stage} of {i.Stages.Count}.\n\n");
+            b.Append("| stage | time (UTC) | scope | device | rule | ATT&CK for ICS | linked by |\n|---|---|---|---|---|---|---|\n");
+            foreach (var stage in i.Stages)
+            {
+                b.Append(CultureInfo.InvariantCulture,
+                    $"| {stage.Number} | {Time(stage.Time)} | {Cell(stage.Scope)} | {Cell(stage.DeviceId ?? "-")} | {Cell(stage.Rule)} | {string.Join(", ", stage.Attack.Select(t => t.Id))} | {Cell(stage.Link ?? "-")} |\n");
+            }
+
+            b.Append('\n');
+        }
 
         b.Append("## Timeline\n\n| time (UTC) | event |\n|---|---|\n");
         foreach (var (time, text) in Timeline(alert))
@@ -147,7 +161,11 @@ public sealed class IncidentReportWriter(string dataDirectory)
         var i = alert.Context.Incident;
         var events = alert.Context.Findings
             .Select(f => (f.Time, $"finding {f.Reason.Name()} ({f.Severity.ToString().ToLowerInvariant()}): {f.Message}"))
-            .Append((i.Opened, $"incident {i.Id} opened by rule {i.Rule}"))
+            .Concat(i.Stages.Count > 1
+                ? i.Stages.Select(s => (s.Time, s.Number == 1
+                    ? $"incident {i.Id} opened by rule {s.Rule} on {s.Scope} [ATT&CK {string.Join(", ", s.Attack.Select(t => t.Id))}]"
+                    : $"stage {s.Number} on {s.Scope} by rule {s.Rule}, linked by {s.Link} [ATT&CK {string.Join(", ", s.Attack.Select(t => t.Id))}]"))
+                : [(i.Opened, $"incident {i.Id} opened by rule {i.Rule}")])
             .Concat(alert.Actions.Select(a => (a.Time, $"{a.Action} {a.Target}: {ResponseStore.Name(a.Outcome)} by {a.By}")))
             .ToList();
         return [.. events.OrderBy(e => e.Item1)];

@@ -3,7 +3,10 @@ using static TwinGuard.Twins.Record.SqliteCommands;
 
 namespace TwinGuard.Twins.Respond;
 
-/// <summary>Thresholds analysts' verdicts raised (<see cref="DetectorTuning"/>), kept across restarts.</summary>
+/// <summary>
+/// Thresholds analysts' verdicts raised, and windows of confirmed attacks never learned (<see cref="DetectorTuning"/>),
+/// kept across restarts.
+/// </summary>
 public sealed partial class ResponseStore
 {
     /// <summary>Stores a signal's raised factor (replacing the one before), with the verdict that raised it.</summary>
@@ -18,6 +21,26 @@ public sealed partial class ResponseStore
     /// <summary>Puts a signal's thresholds back as configured; false when they were not raised.</summary>
     public bool ResetThresholdRaise(string assetId, string signalId) =>
         _connection.Execute("DELETE FROM threshold_raises WHERE asset = $a AND signal = $s", ("$a", assetId), ("$s", signalId)) == 1;
+
+    /// <summary>
+    /// Stores a window of a confirmed attack whose states an asset never learns, with the verdict's author and reason;
+    /// at most <see cref="DetectorTuning.MaxExcludedWindows"/> per asset are kept, the oldest giving way (as in memory).
+    /// </summary>
+    public void AddLearningExclusion(LearningExclusion window, string by, string why, long? incidentId)
+    {
+        _connection.Execute(
+            """
+            INSERT INTO learning_exclusions (asset, from_ms, to_ms, actor, why, incident_id, time_ms) VALUES ($a, $f, $t, $b, $w, $i, $n)
+            """,
+            ("$a", window.AssetId), ("$f", window.FromMs), ("$t", window.ToMs), ("$b", by), ("$w", why), ("$i", incidentId), ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()));
+        _connection.Execute(
+            "DELETE FROM learning_exclusions WHERE asset = $a AND id NOT IN (SELECT id FROM learning_exclusions WHERE asset = $a ORDER BY id DESC LIMIT $k)",
+            ("$a", window.AssetId), ("$k", DetectorTuning.MaxExcludedWindows));
+    }
+
+    /// <summary>Every window of a confirmed attack never learned, oldest first (the next start restores them).</summary>
+    public IReadOnlyList<LearningExclusion> LearningExclusions() =>
+        _connection.Query("SELECT asset, from_ms, to_ms FROM learning_exclusions ORDER BY id", r => new LearningExclusion(r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
 
     /// <summary>Every raised threshold.</summary>
     public IReadOnlyList<SignalTuning> ThresholdRaises() =>

@@ -59,6 +59,9 @@ public sealed partial class ResponseStore : IDisposable
             CREATE TABLE IF NOT EXISTS threshold_raises (
                 asset TEXT NOT NULL, signal TEXT NOT NULL, factor REAL NOT NULL, actor TEXT NOT NULL, why TEXT NOT NULL,
                 finding_id INTEGER NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY (asset, signal));
+            CREATE TABLE IF NOT EXISTS learning_exclusions (
+                id INTEGER PRIMARY KEY, asset TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER NOT NULL, actor TEXT NOT NULL,
+                why TEXT NOT NULL, incident_id INTEGER, time_ms INTEGER NOT NULL);
             """);
         return store;
     }

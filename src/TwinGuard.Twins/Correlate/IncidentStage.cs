@@ -1,0 +1,33 @@
+using TwinGuard.Twins.Findings;
+
+namespace TwinGuard.Twins.Correlate;
+
+/// <summary>
+/// One stage of an incident's timeline: the findings that opened it (stage 1), or a later step of the same intrusion
+/// that <see cref="StageLinker"/> attached to it (a shared device or client address, tactics further along the kill chain).
+/// </summary>
+/// <param name="Number">1 for the stage that opened the incident, then 2, 3, ...</param>
+/// <param name="Time">When the stage's rule fired.</param>
+/// <param name="Scope">What the stage concerns: <c>asset:ID</c> or <c>source:ID</c>.</param>
+/// <param name="AssetId">Its asset, when its scope is one.</param>
+/// <param name="DeviceId">The device most of its findings came from, when known.</param>
+/// <param name="Severity">The highest severity of its findings when it opened.</param>
+/// <param name="Rule">The correlation rule that fired for it.</param>
+/// <param name="Reasons">Distinct reasons of the findings it opened over.</param>
+/// <param name="Title">One line for timelines.</param>
+/// <param name="Link">Why it belongs to the incident (<c>device loop-plc</c>, <c>address 10.0.0.9</c>); null for stage 1.</param>
+public sealed record IncidentStage(
+    int Number,
+    DateTimeOffset Time,
+    string Scope,
+    string? AssetId,
+    string? DeviceId,
+    Severity Severity,
+    string Rule,
+    IReadOnlyList<ReasonCode> Reasons,
+    string Title,
+    string? Link)
+{
+    /// <summary>The MITRE ATT&amp;CK for ICS techniques of its reasons, ordered by id.</summary>
+    public IReadOnlyList<AttackTechnique> Attack => AttackMapping.Default.For(Reasons);
+}
