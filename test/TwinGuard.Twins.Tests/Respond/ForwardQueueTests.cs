@@ -40,7 +40,7 @@ public sealed class ForwardQueueTests : IDisposable
     [Fact]
     public void TryPeek_LineWrittenBeforeLinesCarriedATime_ReadAndNeverAged()
     {
-        File.WriteAllText(Path.Combine(_dir, "siem.queue"), "\"from an older version\"\n", Encoding.UTF8);
+        File.WriteAllBytes(Path.Combine(_dir, "siem.queue"), Encoding.UTF8.GetBytes("\"from an older version\"\n")); // as the queue wrote it: no BOM
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using var queue = new ForwardQueue(_dir, "siem", 1 << 20, time, TimeSpan.FromDays(1));
 
