@@ -26,8 +26,11 @@ public sealed class CliSwitchesEndToEndTests : IDisposable
         try
         {
             await WaitForPortAsync(mqtt, serve);
-            using var first = await RawMqttClient.ConnectAsync(mqtt, "127.0.9.1");
-            using var second = await RawMqttClient.ConnectAsync(mqtt, "127.0.9.2");
+
+            // The readiness probe held the one connection until the broker saw it close: the first socket is the one
+            // the broker keeps (connect_timeout 60s), from an address of its own each try.
+            using var first = await HeldSocketAsync(mqtt);
+            using var second = await RawMqttClient.ConnectAsync(mqtt, "127.0.9.200");
 
             Assert.True(await second.ClosedByServerWithinAsync(TimeSpan.FromSeconds(20)), "the second socket should be refused at the cap of 1");
             Assert.False(await first.ClosedByServerWithinAsync(TimeSpan.FromSeconds(1)), "the first is held (connect_timeout 60s)");
@@ -126,6 +129,22 @@ public sealed class CliSwitchesEndToEndTests : IDisposable
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         return process;
+    }
+
+    private static async Task<RawMqttClient> HeldSocketAsync(int port)
+    {
+        for (var attempt = 1; attempt < 100; attempt++)
+        {
+            var socket = await RawMqttClient.ConnectAsync(port, $"127.0.9.{attempt}");
+            if (!await socket.ClosedByServerWithinAsync(TimeSpan.FromSeconds(2)))
+            {
+                return socket;
+            }
+
+            socket.Dispose();
+        }
+
+        throw new InvalidOperationException("every socket was closed: the broker holds none");
     }
 
     private static async Task WaitForPortAsync(int port, Process serve)
