@@ -37,7 +37,6 @@ internal static class TlsBenchmark
             var pki = new SiteCertificates(Path.Combine(directory, "pki"), TimeProvider.System, TimeSpan.FromDays(2));
             pki.CreateAll("bench", [Device], [], []);
             int plain = LoopbackPorts.Free(), tls = LoopbackPorts.Free(), peerPlain = LoopbackPorts.Free(), peerTls = LoopbackPorts.Free();
-            var lines = Lines(Messages);
 
             await using var site = await StartSiteAsync(pki, plain, tls, Path.Combine(directory, "data"), ct);
             var metrics = site.Services.GetRequiredService<PipelineMetrics>();
@@ -52,6 +51,7 @@ internal static class TlsBenchmark
                 var runs = new List<TlsRound>();
                 for (var round = 0; round < rounds; round++)
                 {
+                    var lines = Lines(Messages, (round * Messages) + 1); // each round's sequence numbers follow the last's: no replay
                     var ours = await PublishToSiteAsync(metrics, plain, null, lines, ct);
                     var peer = await PublishToMosquittoAsync(peerPlain, null, lines, ct);
                     var oursTls = await PublishToSiteAsync(metrics, tls, pki, lines, ct);
@@ -273,10 +273,10 @@ internal static class TlsBenchmark
         throw new TimeoutException($"mosquitto did not listen on port {port}");
     }
 
-    private static string[] Lines(int count)
+    private static string[] Lines(int count, int firstSeq)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         return Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture,
-            $$$"""{"ts":{{{now}}},"seq":{{{i + 1}}},"values":{"a":{{{50 + (i % 7)}}},"b":{{{20 + (i % 5)}}}}}""")).ToArray();
+            $$$"""{"ts":{{{now}}},"seq":{{{firstSeq + i}}},"values":{"a":{{{50 + (i % 7)}}},"b":{{{20 + (i % 5)}}}}}""")).ToArray();
     }
 }
