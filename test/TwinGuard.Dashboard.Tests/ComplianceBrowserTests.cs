@@ -77,7 +77,7 @@ public sealed class ComplianceBrowserTests(ITestOutputHelper output)
             var sr33 = page.Locator("#compliance-table tbody tr[data-id='SR 3.3']");
             await sr33.WaitForAsync(new LocatorWaitForOptions { Timeout = 90_000 });
             Assert.Equal("met", await sr33.GetAttributeAsync("data-status"));
-            Assert.True(await page.Locator("#compliance-table tbody tr[data-status='not-met']").CountAsync() > 0, "the sample plant's weak password hashes should be not met");
+            Assert.True(await page.Locator("#compliance-table tbody tr[data-status='not-met']").CountAsync() > 0, "the sample plant's devices have no certificates (SR 1.8): not met");
             output.WriteLine("summary: " + await page.Locator("#compliance-summary").InnerTextAsync());
             await sr33.Locator("a.entry").First.ClickAsync();
             var payload = await page.Locator("#entry-payload").InnerTextAsync();

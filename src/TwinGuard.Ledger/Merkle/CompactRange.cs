@@ -1,3 +1,5 @@
+using TwinGuard.Ledger.Proofs;
+
 namespace TwinGuard.Ledger.Merkle;
 
 /// <summary>
@@ -34,6 +36,12 @@ internal sealed class CompactRange
     /// <summary>When set, every perfect subtree formed at <see cref="SubtreeCache.MinLevel"/> or above is kept there.</summary>
     public SubtreeCache? Capture { get; set; }
 
+    /// <summary>
+    /// When set, told of every merge (the siblings of tracked leaves' audit paths) and every size reached; only
+    /// <see cref="Append"/> feeds it (an aligned block appended whole hides its inner merges).
+    /// </summary>
+    public InclusionProofCollector? ProofCollector { get; set; }
+
     /// <summary>Leaves appended so far.</summary>
     public long Size { get; private set; }
 
@@ -60,9 +68,11 @@ internal sealed class CompactRange
         var bits = Size >> level;
         var formed = level;
         var capture = Capture;
+        var proofs = ProofCollector;
         while ((bits & 1) == 1)
         {
             var left = stack.Slice((_depth - 1) * MerkleHash.Size, MerkleHash.Size);
+            proofs?.Merged(Size + width - (2L << formed), formed, left, stack.Slice(_depth * MerkleHash.Size, MerkleHash.Size));
             MerkleHash.Node(left, stack.Slice(_depth * MerkleHash.Size, MerkleHash.Size), left);
             _depth--;
             bits >>= 1;
@@ -75,6 +85,7 @@ internal sealed class CompactRange
 
         _depth++;
         Size += width;
+        proofs?.Appended(Size, Stack);
     }
 
     /// <summary>Writes MTH of the leaves appended so far into <paramref name="destination"/>.</summary>

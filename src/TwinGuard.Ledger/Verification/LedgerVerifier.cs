@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Merkle;
+using TwinGuard.Ledger.Proofs;
 using TwinGuard.Ledger.Storage;
 using TwinGuard.Ledger.Witnessing;
 
@@ -26,7 +27,18 @@ public static class LedgerVerifier
     /// the witnesses whose cosignatures are required.
     /// </param>
     /// <exception cref="DirectoryNotFoundException">There is no such directory.</exception>
-    public static LedgerVerificationResult Verify(string directory, LedgerVerificationOptions options)
+    public static LedgerVerificationResult Verify(string directory, LedgerVerificationOptions options) =>
+        Verify(directory, options, null, null);
+
+    /// <summary>
+    /// <see cref="Verify(string, LedgerVerificationOptions)"/>, handing every entry up to <paramref name="proofs"/>'s
+    /// tree size to <paramref name="entries"/> (until it returns false) and building <paramref name="proofs"/> from the
+    /// same read, so a report reads the log once. Entries are handed over even past a root mismatch (the result says
+    /// so); when the key cannot be loaded nothing is read and <paramref name="proofs"/> stays unsealed.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">There is no such directory.</exception>
+    public static LedgerVerificationResult Verify(string directory, LedgerVerificationOptions options, LedgerEntryVisitor? entries,
+        InclusionProofCollector? proofs)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(options);
@@ -62,7 +74,7 @@ public static class LedgerVerifier
                 }
             }
 
-            return Run(directory, trustedKey ?? ownKey!, keySource, warnings, options) with { Trust = trust };
+            return Run(directory, trustedKey ?? ownKey!, keySource, warnings, options, entries, proofs) with { Trust = trust };
         }
         catch (InvalidDataException ex)
         {
@@ -78,7 +90,7 @@ public static class LedgerVerifier
     }
 
     private static LedgerVerificationResult Run(string directory, LedgerPublicKey key, string keySource, List<string> warnings,
-        LedgerVerificationOptions options)
+        LedgerVerificationOptions options, LedgerEntryVisitor? entries, InclusionProofCollector? proofs)
     {
         var keyId = Convert.ToHexStringLower(key.KeyId);
         var checkpoints = ReadCheckpoints(directory, key, out var checkpointProblem);
@@ -95,29 +107,41 @@ public static class LedgerVerifier
             verified += problem is null ? 1 : 0;
         }
 
+        // With a pass riding along (entries, proofs), the read goes on past a problem in the checkpoints (a mismatched
+        // root, a bad signature) up to the pass's tree size; the verdict is still the first problem.
+        var feeding = entries is not null || proofs is not null;
+        var feedUntil = proofs?.TreeSize ?? long.MaxValue;
+        tree.ProofCollector = proofs;
         var scan = new LedgerScan(directory);
-        var scanProblem = problem is not null ? null : scan.Run((in RecordView record) =>
+        var scanProblem = problem is not null && !feeding ? null : scan.Run((in RecordView record) =>
         {
+            if (entries is not null && record.Index < feedUntil
+                && !entries(record.Index, record.Kind, RecordFormat.FromMicros(record.TimestampMicros), record.Payload))
+            {
+                entries = null;
+            }
+
             tree.Append(record.LeafHash);
             if (record.Kind == LedgerEntryKind.TornTail)
             {
                 tornTailEntries.Add((record.Index, record.Payload.ToArray()));
             }
 
-            while (verified < checkpoints.Count && checkpoints[verified].TreeSize == tree.Size)
+            while (problem is null && verified < checkpoints.Count && checkpoints[verified].TreeSize == tree.Size)
             {
                 problem = CompareRoot(tree, checkpoints, verified, signedSize);
                 if (problem is not null)
                 {
-                    return false;
+                    break;
                 }
 
                 signedSize = tree.Size;
                 verified++;
             }
 
-            return true;
+            return problem is null || (feeding && tree.Size < feedUntil);
         });
+        tree.ProofCollector = null;
 
         if (problem is null && scanProblem is not null)
         {

@@ -23,6 +23,7 @@ internal static class TlsBenchmark
     private const string Password = "bench-password-secret";
     private const int Messages = 20_000;
     private const int Connections = 100;
+    private const int Rounds = 5;
     private static readonly IPNetwork Loopback = new(IPAddress.Loopback, 32);
 
     public static ProductBenchmark Create() => new("tls",
@@ -36,7 +37,6 @@ internal static class TlsBenchmark
             var pki = new SiteCertificates(Path.Combine(directory, "pki"), TimeProvider.System, TimeSpan.FromDays(2));
             pki.CreateAll("bench", [Device], [], []);
             int plain = LoopbackPorts.Free(), tls = LoopbackPorts.Free(), peerPlain = LoopbackPorts.Free(), peerTls = LoopbackPorts.Free();
-            var lines = Lines(Messages);
 
             await using var site = await StartSiteAsync(pki, plain, tls, Path.Combine(directory, "data"), ct);
             var metrics = site.Services.GetRequiredService<PipelineMetrics>();
@@ -45,36 +45,58 @@ internal static class TlsBenchmark
             {
                 await WaitForPortAsync(peerTls, ct);
 
-                // Interleaved, so that the machine's load drifts alike over both brokers.
-                var ours = await PublishToSiteAsync(metrics, plain, null, lines, ct);
-                var peer = await PublishToMosquittoAsync(peerPlain, null, lines, ct);
-                var oursTls = await PublishToSiteAsync(metrics, tls, pki, lines, ct);
-                var peerTlsRate = await PublishToMosquittoAsync(peerTls, pki, lines, ct);
-                var connections = await ConnectionsPerSecondAsync(tls, pki, ct);
-                var peerConnections = await ConnectionsPerSecondAsync(peerTls, pki, ct);
-
-                var result = new
+                // Rounds, each interleaved, so that the machine's load drifts alike over both brokers; medians and the
+                // spread (min-max) of each figure and of each round's ratios.
+                var rounds = context.Size(Rounds, 1);
+                var runs = new List<TlsRound>();
+                for (var round = 0; round < rounds; round++)
                 {
-                    messages = Messages,
-                    twinguard_plain_msgs_per_s = ours,
-                    twinguard_tls_msgs_per_s = oursTls,
-                    mosquitto_plain_msgs_per_s = peer,
-                    mosquitto_tls_msgs_per_s = peerTlsRate,
-                    twinguard_tls_over_plain = oursTls / ours,
-                    mosquitto_tls_over_plain = peerTlsRate / peer,
-                    twinguard_tls_connections_per_s = connections,
-                    mosquitto_tls_connections_per_s = peerConnections,
-                    connections_ratio = connections / peerConnections,
+                    var lines = Lines(Messages, (round * Messages) + 1); // each round's sequence numbers follow the last's: no replay
+                    var ours = await PublishToSiteAsync(metrics, plain, null, lines, ct);
+                    var peer = await PublishToMosquittoAsync(peerPlain, null, lines, ct);
+                    var oursTls = await PublishToSiteAsync(metrics, tls, pki, lines, ct);
+                    var peerTlsRate = await PublishToMosquittoAsync(peerTls, pki, lines, ct);
+                    var connections = await ConnectionsPerSecondAsync(tls, pki, ct);
+                    var peerConnections = await ConnectionsPerSecondAsync(peerTls, pki, ct);
+                    runs.Add(new TlsRound(ours, oursTls, peer, peerTlsRate, connections, peerConnections));
+                }
+
+                var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+                var figures = new (string Name, Func<TlsRound, double> Of)[]
+                {
+                    ("twinguard_plain_msgs_per_s", r => r.Plain),
+                    ("twinguard_tls_msgs_per_s", r => r.Tls),
+                    ("mosquitto_plain_msgs_per_s", r => r.PeerPlain),
+                    ("mosquitto_tls_msgs_per_s", r => r.PeerTls),
+                    ("twinguard_tls_over_plain", r => r.Tls / r.Plain),
+                    ("mosquitto_tls_over_plain", r => r.PeerTls / r.PeerPlain),
+                    // TLS's cost is plain/TLS time per message: ours over mosquitto's, 1 = TLS costs us what it costs mosquitto.
+                    ("tls_cost_ratio_twinguard_over_mosquitto", r => (r.Plain / r.Tls) / (r.PeerPlain / r.PeerTls)),
+                    ("twinguard_tls_connections_per_s", r => r.Connections),
+                    ("mosquitto_tls_connections_per_s", r => r.PeerConnections),
+                    ("connections_ratio", r => r.Connections / r.PeerConnections),
                 };
+                var summary = figures.ToDictionary(f => f.Name, f => Spread(runs.Select(f.Of).ToList()));
                 if (context.Json)
                 {
-                    await context.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(result));
+                    await context.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(new
+                    {
+                        messages = Messages,
+                        connections = Connections,
+                        rounds,
+                        processors = Environment.ProcessorCount,
+                        load_average_1m = load,
+                        figures = summary.ToDictionary(p => p.Key, p => new { median = p.Value.Median, min = p.Value.Min, max = p.Value.Max }),
+                    }));
                 }
                 else
                 {
-                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"TwinGuard  plain {ours:N0} msgs/s, TLS {oursTls:N0} msgs/s: TLS keeps {result.twinguard_tls_over_plain:P0}"));
-                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"mosquitto  plain {peer:N0} msgs/s, TLS {peerTlsRate:N0} msgs/s: TLS keeps {result.mosquitto_tls_over_plain:P0}"));
-                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"TLS connections with a device certificate: TwinGuard {connections:N0}/s, mosquitto {peerConnections:N0}/s ({result.connections_ratio:0.00}x)"));
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"tls: {rounds} round(s) of {Messages:N0} messages and {Connections} connections each, median [min-max], load {load}"));
+                    foreach (var (name, value) in summary)
+                    {
+                        await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {name,-42} {value.Median,12:N2} [{value.Min:N2}-{value.Max:N2}]"));
+                    }
                 }
 
                 await site.StopAsync(CancellationToken.None);
@@ -148,8 +170,16 @@ internal static class TlsBenchmark
         var before = metrics.Messages;
         var clock = Stopwatch.StartNew();
         await PublishAsync(port, pki, lines, ct);
+        var waited = Stopwatch.StartNew();
         while (metrics.Messages - before < lines.Length)
         {
+            if (waited.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                // A benchmark that waits for ever measures nothing: say what arrived instead.
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"port {port}: {metrics.Messages - before} of {lines.Length} readings reached the pipeline within 2 minutes of the publisher's end"));
+            }
+
             await Task.Delay(5, ct);
         }
 
@@ -225,6 +255,13 @@ internal static class TlsBenchmark
         return Connections / clock.Elapsed.TotalSeconds;
     }
 
+    private static (double Median, double Min, double Max) Spread(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        return (Math.Round(median, 3), Math.Round(sorted[0], 3), Math.Round(sorted[^1], 3));
+    }
+
     private static async Task WaitForPortAsync(int port, CancellationToken ct)
     {
         for (var i = 0; i < 200; i++)
@@ -244,10 +281,10 @@ internal static class TlsBenchmark
         throw new TimeoutException($"mosquitto did not listen on port {port}");
     }
 
-    private static string[] Lines(int count)
+    private static string[] Lines(int count, int firstSeq)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         return Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture,
-            $$$"""{"ts":{{{now}}},"seq":{{{i + 1}}},"values":{"a":{{{50 + (i % 7)}}},"b":{{{20 + (i % 5)}}}}}""")).ToArray();
+            $$$"""{"ts":{{{now}}},"seq":{{{firstSeq + i}}},"values":{"a":{{{50 + (i % 7)}}},"b":{{{20 + (i % 5)}}}}}""")).ToArray();
     }
 }

@@ -16,6 +16,7 @@ internal static class BenchCommand
         IngestBenchmark.Create(),
         TlsBenchmark.Create(),
         LedgerBenchmark.Create(),
+        ComplianceBenchmark.Create(),
         WitnessBenchmark.Create(),
         IntelBenchmark.Create(),
         IForestBenchmark.Definition,

@@ -46,7 +46,9 @@ internal sealed class SiteCertificates(string directory, TimeProvider time, Time
         {
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var request = new CertificateRequest($"CN=TwinGuard site CA {siteId}, O={siteId}", key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+            // RFC 5280 §4.2.1.9: a path length of 1 lets the site CA issue one tier of intermediates (a CA per cell or vendor), whose
+            // own devices then chain to ca.crt; 0 forbade any.
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
             var now = time.GetUtcNow();

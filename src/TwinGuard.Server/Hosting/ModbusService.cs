@@ -30,7 +30,7 @@ internal sealed partial class ModbusService(
             var writes = device.Guard is null ? null : new ModbusWriteLog();
             if (device.Guard is not null)
             {
-                var guard = new ModbusGuard(device, quarantine, evidence, metrics, time, writes, gate.ObserveConnection);
+                var guard = new ModbusGuard(device, quarantine, evidence, metrics, time, writes, gate.ObserveConnection, plant.Limits.ModbusFoldWindow);
                 guard.Start();
                 _guards.Add(guard);
                 LogGuard(device.Id, guard.LocalEndpoint.ToString(), $"{device.Host}:{device.Port}");

@@ -58,7 +58,8 @@ internal static class ResponseHosting
                 sp.GetRequiredService<PlantModel>().Site.Id,
                 Path.Combine(dataDirectory, "siem-queue"),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<FindingForwarder>>()));
+                sp.GetRequiredService<ILogger<FindingForwarder>>(),
+                maxAge: sp.GetRequiredService<PlantModel>().Retention.ForwardQueueMaxAge));
         }
 
         services.AddHostedService<ResponseService>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TwinGuard.Ledger;
+using TwinGuard.Ledger.Proofs;
 using TwinGuard.Ledger.Verification;
 
 namespace TwinGuard.Twins.Compliance;
@@ -36,9 +37,19 @@ public static class ComplianceEvaluator
         var directory = Path.Combine(dataDirectory, "ledger");
         using var reader = LedgerReader.Open(directory);
         var checkpoint = reader.LatestCheckpoint ?? throw new InvalidDataException($"{directory}: no checkpoint has been signed yet, so nothing can be proven");
-        var checkedLedger = LedgerVerifier.Verify(directory, verification);
+        // One read of the log: the full verification, the evidence and the proofs of what the evidence may cite.
+        InclusionProofCollector? collector = new(checkpoint.TreeSize);
+        var ledger = LedgerEvidence.ForPass(checkpoint, period, collector);
+        var checkedLedger = LedgerVerifier.Verify(directory, verification, ledger.Visit, collector);
+        if (!ledger.IsComplete || !collector.IsSealed)
+        {
+            // The verification read nothing (no key to check with) or stopped below the checkpoint: read for the
+            // evidence alone, which says where the log is damaged.
+            collector = null;
+            ledger = LedgerEvidence.Collect(reader, checkpoint, period);
+        }
+
         var key = verification.TrustedKey ?? reader.PublicKey;
-        var ledger = LedgerEvidence.Collect(reader, checkpoint, period);
         var context = new ComplianceContext(dataDirectory, ledger, plant(ledger.PlantModel), checkedLedger, now);
 
         var controls = catalogue.Controls
@@ -48,7 +59,24 @@ public static class ComplianceEvaluator
 
         var cited = controls.SelectMany(c => c.Entries).ToHashSet();
         var entries = new Dictionary<long, LedgerEntry>();
-        var proofs = reader.ProveInclusions(cited, checkpoint.TreeSize, e => entries[e.Index] = e);
+        var proofs = new Dictionary<long, InclusionProof>();
+        foreach (var (index, (entry, proof)) in collector?.Proofs() ?? new Dictionary<long, (LedgerEntry, InclusionProof)>())
+        {
+            if (cited.Contains(index))
+            {
+                (entries[index], proofs[index]) = (entry, proof);
+            }
+        }
+
+        var unproven = cited.Where(i => !proofs.ContainsKey(i)).ToList();
+        if (unproven.Count > 0)
+        {
+            // Cited without having been tracked during the pass: one more read, for these alone.
+            foreach (var (index, proof) in reader.ProveInclusions(unproven, checkpoint.TreeSize, e => entries[e.Index] = e))
+            {
+                proofs[index] = proof;
+            }
+        }
         var citations = cited.Order().Select(i => WithheldPayload.HoldsSecrets(entries[i].Kind, entries[i].Payload.Span)
                 ? new Citation(entries[i], $"{LedgerJson.KindName(entries[i].Kind)} recorded before redaction: payload withheld (it holds secrets)", proofs[i], Withheld: true)
                 : new Citation(entries[i], EntrySummary.Describe(entries[i].Kind, entries[i].Payload.Span), proofs[i]))

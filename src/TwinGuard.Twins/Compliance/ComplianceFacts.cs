@@ -96,8 +96,14 @@ public static class ComplianceFacts
             ["devices"] = plant.Devices.Count.ToString(CultureInfo.InvariantCulture),
             ["clientCa"] = plant.Tls?.ClientCaFile is null ? "none" : "configured",
             ["revokedFingerprints"] = (plant.Tls?.RevokedFingerprints.Count ?? 0).ToString(CultureInfo.InvariantCulture),
+            ["withoutCertificates"] = List(plant.Devices.Where(d => d.Certificate is null).Select(d => d.Id)),
         };
-        return Share(with.Count, plant.Devices.Count, "present a certificate (site CA or pinned)", "devices", entry, values);
+        var share = Share(with.Count, plant.Devices.Count, "present a certificate (site CA or pinned)", "devices", entry, values);
+        return with.Count == plant.Devices.Count ? share : share with
+        {
+            Summary = share.Summary + $"; {values["withoutCertificates"]} authenticate by password alone: declare `certificate:` for each "
+                      + "(`twinguard certs` makes a site CA and one certificate per device and prints the lines) and serve a TLS listener (docs/network.md)",
+        };
     });
 
     // IEC 62443-3-3 SR 1.13 / SR 2.1: a device's credentials are accepted from its listed addresses only.

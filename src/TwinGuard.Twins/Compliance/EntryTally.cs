@@ -15,14 +15,12 @@ public sealed class EntryTally
     public IReadOnlyCollection<long> Newest => _newest;
 
     /// <summary>Counts entry <paramref name="index"/> (entries come in log order).</summary>
-    public void Add(long index)
+    /// <returns>The entry no longer among the newest, if one left.</returns>
+    public long? Add(long index)
     {
         Count++;
-        if (_newest.Count == Cited)
-        {
-            _newest.Dequeue();
-        }
-
+        long? left = _newest.Count == Cited ? _newest.Dequeue() : null;
         _newest.Enqueue(index);
+        return left;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using TwinGuard.Ledger;
 using TwinGuard.Ledger.Checkpoints;
+using TwinGuard.Ledger.Proofs;
 
 namespace TwinGuard.Twins.Compliance;
 
@@ -24,10 +25,13 @@ public sealed class LedgerEvidence
     private readonly Dictionary<string, EntryTally> _reasons = new(StringComparer.Ordinal);
     private readonly Dictionary<long, IncidentNote> _openIncidents = [];
 
-    private LedgerEvidence(Checkpoint checkpoint, CompliancePeriod period)
+    private readonly InclusionProofCollector? _proofs;
+
+    private LedgerEvidence(Checkpoint checkpoint, CompliancePeriod period, InclusionProofCollector? proofs)
     {
         Checkpoint = checkpoint;
         Period = period;
+        _proofs = proofs;
     }
 
     /// <summary>The signed checkpoint every cited entry is proven against.</summary>
@@ -69,22 +73,48 @@ public sealed class LedgerEvidence
     /// <summary>Findings with reason <paramref name="reason"/> in the period.</summary>
     public EntryTally Reason(string reason) => _reasons.GetValueOrDefault(reason) ?? new EntryTally();
 
+    /// <summary>Entries read so far.</summary>
+    public long Read { get; private set; }
+
+    /// <summary>True when every entry up to the checkpoint's tree size was read.</summary>
+    public bool IsComplete => Read == Checkpoint.TreeSize;
+
     /// <summary>Reads the ledger up to <paramref name="checkpoint"/>'s tree size.</summary>
     /// <exception cref="InvalidDataException">The log is damaged below the checkpoint.</exception>
     public static LedgerEvidence Collect(LedgerReader reader, Checkpoint checkpoint, CompliancePeriod period)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var evidence = new LedgerEvidence(checkpoint, period);
+        var evidence = new LedgerEvidence(checkpoint, period, null);
         if (checkpoint.TreeSize > 0)
         {
-            reader.Scan((index, kind, timestamp, payload) =>
-            {
-                evidence.Add(index, kind, timestamp, payload);
-                return index + 1 < checkpoint.TreeSize;
-            });
+            reader.Scan(evidence.Visit);
         }
 
         return evidence;
+    }
+
+    /// <summary>
+    /// Evidence to be filled by another reader's pass (<see cref="Visit"/>, in log order from entry 0), tracking in
+    /// <paramref name="proofs"/> every entry a report may cite (the newest of each tally, the recorded files, the
+    /// self-tests) and releasing the ones that can no longer be, so the same pass proves the citations.
+    /// </summary>
+    public static LedgerEvidence ForPass(Checkpoint checkpoint, CompliancePeriod period, InclusionProofCollector proofs)
+    {
+        ArgumentNullException.ThrowIfNull(proofs);
+        return new LedgerEvidence(checkpoint, period, proofs);
+    }
+
+    /// <summary>Takes entry <paramref name="index"/>; returns false once the checkpoint's tree size is reached.</summary>
+    public bool Visit(long index, LedgerEntryKind kind, DateTimeOffset timestamp, ReadOnlySpan<byte> payload)
+    {
+        if (index != Read || index >= Checkpoint.TreeSize)
+        {
+            return false;
+        }
+
+        Add(index, kind, timestamp, payload);
+        Read++;
+        return Read < Checkpoint.TreeSize;
     }
 
     private void Add(long index, LedgerEntryKind kind, DateTimeOffset timestamp, ReadOnlySpan<byte> payload)
@@ -107,7 +137,7 @@ public sealed class LedgerEvidence
 
         EntriesInPeriod++;
         Span = Span is { } s ? (s.First, timestamp) : (timestamp, timestamp);
-        Tally(_kinds, kind, index);
+        Tally(_kinds, kind, index, timestamp, payload);
         if (kind is LedgerEntryKind.Finding or LedgerEntryKind.Incident or LedgerEntryKind.Action)
         {
             Note(index, kind, timestamp, payload);
@@ -126,6 +156,7 @@ public sealed class LedgerEvidence
             var o = json.RootElement;
             if (kind == LedgerEntryKind.SelfTest)
             {
+                _proofs?.Track(index, kind, timestamp, payload);
                 SelfTests.Add(new SelfTestRun(index, timestamp, Text(o, "invocation") ?? string.Empty, Text(o, "scenario") ?? "?",
                     o.TryGetProperty("normalOnly", out var n) && n.ValueKind == JsonValueKind.True,
                     o.TryGetProperty("detected", out var d) && d.ValueKind == JsonValueKind.True,
@@ -137,10 +168,17 @@ public sealed class LedgerEvidence
             int? redacted = o.TryGetProperty("redacted", out var r) && r.TryGetInt32(out var count) ? count : null;
             if (redacted is null)
             {
+                if (UnredactedFiles.Count < EntryTally.Cited)
+                {
+                    _proofs?.Track(index, kind, timestamp, payload); // the first few are the ones cited
+                }
+
                 UnredactedFiles.Add(index);
             }
 
             var file = new RecordedFile(index, timestamp, Text(o, "source") ?? "?", Text(o, "sha256") ?? string.Empty, Text(o, "content") ?? string.Empty, redacted);
+            _proofs?.Track(index, kind, timestamp, payload);
+            var replaced = kind == LedgerEntryKind.ConfigChange ? PlantModel : Playbooks;
             if (kind == LedgerEntryKind.ConfigChange)
             {
                 PlantModel = file;
@@ -148,6 +186,11 @@ public sealed class LedgerEvidence
             else
             {
                 Playbooks = file;
+            }
+
+            if (replaced is not null)
+            {
+                _proofs?.Release(replaced.Index);
             }
         }
     }
@@ -166,7 +209,7 @@ public sealed class LedgerEvidence
             {
                 case LedgerEntryKind.Finding:
                     var reason = Text(o, "reason") ?? "?";
-                    Tally(_reasons, reason, index);
+                    Tally(_reasons, reason, index, timestamp, payload, LedgerEntryKind.Finding);
                     if (Findings.Count < MaxFindings)
                     {
                         Findings.Add(new FindingNote(index, Time(o, "time") ?? timestamp, reason, Text(o, "severity") ?? "?", Text(o, "asset"), Text(o, "device")));
@@ -194,7 +237,10 @@ public sealed class LedgerEvidence
         }
     }
 
-    private static void Tally<TKey>(Dictionary<TKey, EntryTally> tallies, TKey key, long index)
+    private void Tally(Dictionary<LedgerEntryKind, EntryTally> tallies, LedgerEntryKind kind, long index, DateTimeOffset timestamp, ReadOnlySpan<byte> payload) =>
+        Tally(tallies, kind, index, timestamp, payload, kind);
+
+    private void Tally<TKey>(Dictionary<TKey, EntryTally> tallies, TKey key, long index, DateTimeOffset timestamp, ReadOnlySpan<byte> payload, LedgerEntryKind kind)
         where TKey : notnull
     {
         if (!tallies.TryGetValue(key, out var tally))
@@ -202,7 +248,11 @@ public sealed class LedgerEvidence
             tallies[key] = tally = new EntryTally();
         }
 
-        tally.Add(index);
+        _proofs?.Track(index, kind, timestamp, payload);
+        if (tally.Add(index) is { } left)
+        {
+            _proofs?.Release(left);
+        }
     }
 
     private static JsonDocument? Parse(ReadOnlySpan<byte> payload)

@@ -61,8 +61,14 @@ internal static class LimitsModelReader
 
     private static LimitsSettings ReadLimits(YamlField field, LimitsSettings current)
     {
-        field.AllowOnly("refusal_fold_window", "mqtt");
+        field.AllowOnly("refusal_fold_window", "mqtt", "modbus");
         var limits = current with { RefusalFoldWindow = field.Optional("refusal_fold_window")?.Duration() ?? current.RefusalFoldWindow };
+        if (field.Optional("modbus") is { } modbus)
+        {
+            modbus.AllowOnly("refusal_fold_window");
+            limits = limits with { ModbusRefusalFoldWindow = modbus.Optional("refusal_fold_window")?.Duration() ?? current.ModbusRefusalFoldWindow };
+        }
+
         if (field.Optional("mqtt") is not { } mqtt)
         {
             return limits;
@@ -92,12 +98,17 @@ internal static class LimitsModelReader
 
     private static RetentionSettings ReadRetention(YamlField field, RetentionSettings current)
     {
-        field.AllowOnly("interval", "refusals", "findings", "reports");
+        field.AllowOnly("interval", "refusals", "findings", "reports", "forward_queues");
+        var forward = field.Optional("forward_queues");
+        forward?.AllowOnly("max_age");
         return new RetentionSettings(
             field.Optional("interval")?.Duration() ?? current.Interval,
             ReadRule(field.Optional("refusals"), current.Refusals),
             ReadRule(field.Optional("findings"), current.Findings),
-            ReadRule(field.Optional("reports"), current.Reports));
+            ReadRule(field.Optional("reports"), current.Reports))
+        {
+            ForwardQueueMaxAge = forward?.Optional("max_age") is { } age ? (IsNone(age) ? null : age.Duration()) : current.ForwardQueueMaxAge,
+        };
     }
 
     /// <summary>

@@ -17,6 +17,15 @@ public sealed record LimitsSettings
     /// <value>10 s.</value>
     public TimeSpan RefusalFoldWindow { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// <c>limits.modbus.refusal_fold_window</c>: the window in which a Modbus guard folds the refusals of one unlisted
+    /// address; null follows <see cref="RefusalFoldWindow"/>.
+    /// </summary>
+    public TimeSpan? ModbusRefusalFoldWindow { get; init; }
+
+    /// <summary>The Modbus guards' fold window in force.</summary>
+    public TimeSpan ModbusFoldWindow => ModbusRefusalFoldWindow ?? RefusalFoldWindow;
+
     /// <summary><c>mqtt.max_packet_bytes</c>: largest packet after login.</summary>
     public int? MaxPacketBytes { get; init; }
 

@@ -9,7 +9,7 @@ namespace TwinGuard.Twins.Plant;
 /// <param name="Refusals">The <c>refusals</c> table (kept payloads included).</param>
 /// <param name="Findings">The <c>findings</c> table; findings of an open incident are kept whatever their age.</param>
 /// <param name="Reports">Incident report files under <c>reports/</c>.</param>
-/// <remarks>The SIEM forward queues are bounded by size where they are written (64 MiB per notifier), not by age yet.</remarks>
+/// <remarks>The SIEM forward queues are bounded by size where they are written (64 MiB per notifier) and by age here (<see cref="ForwardQueueMaxAge"/>).</remarks>
 public sealed record RetentionSettings(TimeSpan Interval, RetentionRule Refusals, RetentionRule Findings, RetentionRule Reports)
 {
     /// <summary>
@@ -20,4 +20,10 @@ public sealed record RetentionSettings(TimeSpan Interval, RetentionRule Refusals
         new RetentionRule(TimeSpan.FromDays(90), 1L << 30, null),
         new RetentionRule(TimeSpan.FromDays(400), null, null),
         new RetentionRule(TimeSpan.FromDays(400), 1L << 30, null));
+
+    /// <summary>
+    /// The SIEM forward queues (<c>retention.forward_queues.max_age</c>): a message older than this when its turn comes
+    /// is dropped unsent and counted; their size is bounded where they are written (64 MiB per notifier).
+    /// </summary>
+    public TimeSpan? ForwardQueueMaxAge { get; init; } = TimeSpan.FromDays(30);
 }

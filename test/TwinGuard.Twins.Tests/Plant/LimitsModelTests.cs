@@ -42,7 +42,31 @@ public sealed class LimitsModelTests
         Assert.Equal(RetentionSettings.Default.Reports, plant.Retention.Reports);
     }
 
+    [Fact]
+    public void Parse_ModbusFoldWindowAndForwardQueueAge_SetThemAndDefaultsFollow()
+    {
+        var plant = With("""
+            limits:
+              refusal_fold_window: 30s
+              modbus: { refusal_fold_window: 2m }
+            retention:
+              forward_queues: { max_age: 3d }
+            """);
+        var defaults = SamplePlant.Load();
+        var followsMqtt = With("limits:\n  refusal_fold_window: 45s");
+        var kept = With("retention:\n  forward_queues: { max_age: none }");
+
+        Assert.Equal(TimeSpan.FromMinutes(2), plant.Limits.ModbusFoldWindow);
+        Assert.Equal(TimeSpan.FromDays(3), plant.Retention.ForwardQueueMaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(10), defaults.Limits.ModbusFoldWindow);
+        Assert.Equal(TimeSpan.FromDays(30), defaults.Retention.ForwardQueueMaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(45), followsMqtt.Limits.ModbusFoldWindow);
+        Assert.Null(kept.Retention.ForwardQueueMaxAge);
+    }
+
     [Theory]
+    [InlineData("limits:\n  modbus: { fold: 5s }", "limits.modbus")]
+    [InlineData("retention:\n  forward_queues: { max_bytes: 5MiB }", "retention.forward_queues")]
     [InlineData("limits:\n  mqtt: { max_conections: 5 }", "limits.mqtt")]
     [InlineData("limits:\n  mqtt: { max_connections: -1 }", "expected a whole number greater than 0")]
     [InlineData("limits:\n  refusal_fold_window: soon", "expected a positive duration")]

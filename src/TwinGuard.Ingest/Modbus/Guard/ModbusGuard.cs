@@ -45,7 +45,7 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly Dictionary<IPAddress, int> _perAddress = []; // listed addresses with a connection: at most MaxConnections keys
-    private readonly RefusalFolder _unlisted = new(TimeSpan.FromSeconds(10));
+    private readonly RefusalFolder _unlisted;
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
     private int _active;
@@ -59,10 +59,12 @@ public sealed partial class ModbusGuard : IAsyncDisposable
     /// <param name="time">The clock.</param>
     /// <param name="writes">Where forwarded writes are logged for the device's poller; null when nothing polls it.</param>
     /// <param name="connecting">Told of every client that connects (threat intelligence matches their addresses).</param>
+    /// <param name="foldWindow">The window in which an unlisted address's refusals are folded (<c>limits.modbus.refusal_fold_window</c>; 10 s when null).</param>
     public ModbusGuard(
         ModbusDeviceModel device, QuarantineList quarantine, EvidenceSink evidence, ModbusMetrics metrics, TimeProvider time, ModbusWriteLog? writes = null,
-        Action<ConnectionAttempt>? connecting = null)
+        Action<ConnectionAttempt>? connecting = null, TimeSpan? foldWindow = null)
     {
+        _unlisted = new RefusalFolder(foldWindow ?? LimitsSettings.Default.RefusalFoldWindow);
         _writes = writes;
         _connecting = connecting;
         _device = device;

@@ -28,7 +28,7 @@ public sealed partial class FindingForwarder : IDisposable
 
     /// <summary>Opens a queue under <c>DIRECTORY/NOTIFIER</c> for every notifier a rule of <paramref name="plan"/> names.</summary>
     public FindingForwarder(ResponsePlan plan, IEnumerable<INotifier> notifiers, string site, string directory, TimeProvider time, ILogger<FindingForwarder> logger,
-        long maxQueueBytes = DefaultQueueBytes)
+        long maxQueueBytes = DefaultQueueBytes, TimeSpan? maxAge = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         _rules = plan.Forwarding;
@@ -39,7 +39,7 @@ public sealed partial class FindingForwarder : IDisposable
         foreach (var id in _rules.Select(r => r.Notifier).Distinct(StringComparer.Ordinal))
         {
             var notifier = byId.TryGetValue(id, out var n) ? n : throw new InvalidDataException($"notifier '{id}' is named by forward: but was not created");
-            _lanes[id] = new Lane(notifier, new ForwardQueue(directory, id, maxQueueBytes));
+            _lanes[id] = new Lane(notifier, new ForwardQueue(directory, id, maxQueueBytes, time, maxAge));
         }
     }
 

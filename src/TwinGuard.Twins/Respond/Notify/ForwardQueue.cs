@@ -13,6 +13,10 @@ namespace TwinGuard.Twins.Respond;
 /// line not yet delivered, rewritten (write then rename) after each delivery. A crash between a delivery and its
 /// cursor write sends that message again: at-least-once, and every message carries its finding's id for the receiver
 /// to drop repeats. Once everything is delivered both files are emptied, so the queue takes no disk while the SIEM keeps up.</para>
+/// <para>Each line is <c>{"at":MS,"m":MESSAGE}</c>, the time it was queued (lines of a queue written before carry no
+/// time, a bare JSON string, and are read as such and never aged). With a <c>maxAge</c>, a message older than it when
+/// its turn comes is dropped unsent and counted in <see cref="Expired"/> (<c>retention.forward_queues.max_age</c>):
+/// a SIEM down for weeks gets the recent findings, not a month of stale ones first.</para>
 /// <para>Bounded: at most <c>maxBytes</c> pending; a message that would exceed it is refused and counted in
 /// <see cref="Dropped"/> (so is one longer than <see cref="MaxMessageBytes"/>). Appends are flushed to the operating
 /// system, not synced: a process crash loses nothing, a power cut may lose the last messages. Not thread-safe on its
@@ -26,17 +30,26 @@ public sealed class ForwardQueue : IDisposable
     private readonly FileStream _file;
     private readonly string _cursorPath;
     private readonly long _maxBytes;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _maxAge;
     private readonly byte[] _line = new byte[MaxMessageBytes + 1];
     private long _cursor;
     private long _length;
     private int _peeked = -1;
 
     /// <summary>Opens (creating when needed) the queue <paramref name="name"/> in <paramref name="directory"/>.</summary>
-    public ForwardQueue(string directory, string name, long maxBytes)
+    /// <param name="directory">Where the queue's files are.</param>
+    /// <param name="name">The queue's name (its files' names).</param>
+    /// <param name="maxBytes">The most bytes pending.</param>
+    /// <param name="time">The clock that stamps and ages lines (the system's when null).</param>
+    /// <param name="maxAge">Messages older than this are dropped unsent when their turn comes; null keeps them.</param>
+    public ForwardQueue(string directory, string name, long maxBytes, TimeProvider? time = null, TimeSpan? maxAge = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, MaxMessageBytes);
         Directory.CreateDirectory(directory);
         _maxBytes = maxBytes;
+        _time = time ?? TimeProvider.System;
+        _maxAge = maxAge;
         _cursorPath = Path.Combine(directory, name + ".cursor");
         _file = new FileStream(Path.Combine(directory, name + ".queue"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         _length = _file.Length;
@@ -55,13 +68,17 @@ public sealed class ForwardQueue : IDisposable
     /// <summary>Messages refused because the queue was full or the message too long.</summary>
     public long Dropped { get; private set; }
 
+    /// <summary>Messages dropped unsent since the queue was opened because they were older than the maximum age.</summary>
+    public long Expired { get; private set; }
+
     /// <summary>Messages delivered since the queue was opened.</summary>
     public long Delivered { get; private set; }
 
     /// <summary>Appends a message; false (and counted) when it does not fit.</summary>
     public bool TryEnqueue(string message)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message, ForwardQueueJson.Default.String) + "\n");
+        var line = new ForwardLine(_time.GetUtcNow().ToUnixTimeMilliseconds(), message);
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(line, ForwardQueueJson.Default.ForwardLine) + "\n");
         if (bytes.Length > MaxMessageBytes || _length - _cursor + bytes.Length > _maxBytes)
         {
             Dropped++;
@@ -80,22 +97,43 @@ public sealed class ForwardQueue : IDisposable
     public bool TryPeek(out string message)
     {
         message = string.Empty;
-        if (_cursor >= _length)
+        var expired = false;
+        while (_cursor < _length)
         {
-            return false;
+            _file.Seek(_cursor, SeekOrigin.Begin);
+            var read = _file.ReadAtLeast(_line, (int)Math.Min(_line.Length, _length - _cursor), throwOnEndOfStream: false);
+            var end = Array.IndexOf(_line, (byte)'\n', 0, read);
+            var (at, text) = end < 0 ? (null, null) : Parse(_line.AsSpan(0, end));
+            if (text is null)
+            {
+                throw new InvalidDataException($"{_file.Name}: damaged line at offset {_cursor}");
+            }
+
+            if (_maxAge is { } maxAge && at is { } queued && _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(queued) > maxAge)
+            {
+                _cursor += end + 1;
+                Depth--;
+                Expired++;
+                expired = true;
+                continue;
+            }
+
+            if (expired)
+            {
+                SaveCursor();
+            }
+
+            _peeked = end + 1;
+            message = text;
+            return true;
         }
 
-        _file.Seek(_cursor, SeekOrigin.Begin);
-        var read = _file.ReadAtLeast(_line, (int)Math.Min(_line.Length, _length - _cursor), throwOnEndOfStream: false);
-        var end = Array.IndexOf(_line, (byte)'\n', 0, read);
-        if (end < 0 || JsonSerializer.Deserialize(_line.AsSpan(0, end), ForwardQueueJson.Default.String) is not { } text)
+        if (expired)
         {
-            throw new InvalidDataException($"{_file.Name}: damaged line at offset {_cursor}");
+            SaveCursor();
         }
 
-        _peeked = end + 1;
-        message = text;
-        return true;
+        return false;
     }
 
     /// <summary>Marks the message <see cref="TryPeek"/> returned as delivered.</summary>
@@ -110,6 +148,28 @@ public sealed class ForwardQueue : IDisposable
         _peeked = -1;
         Depth--;
         Delivered++;
+        SaveCursor();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _file.Dispose();
+
+    private static (long? At, string? Text) Parse(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return line is [(byte)'"', ..]
+                ? (null, JsonSerializer.Deserialize(line, ForwardQueueJson.Default.String)) // written before lines carried a time
+                : JsonSerializer.Deserialize(line, ForwardQueueJson.Default.ForwardLine) is { Message: not null } parsed ? (parsed.At, parsed.Message) : (null, null);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private void SaveCursor()
+    {
         if (_cursor == _length)
         {
             _file.SetLength(0);
@@ -122,9 +182,6 @@ public sealed class ForwardQueue : IDisposable
         File.WriteAllBytes(temporary, bytes);
         File.Move(temporary, _cursorPath, overwrite: true);
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _file.Dispose();
 
     private bool AtLineStart(long offset)
     {
