@@ -22,7 +22,7 @@ public sealed class DemoEndToEndTests
     /// <summary>The attacks the sample playbooks contain at once (the others notify, or wait for an operator's approval).</summary>
     private static readonly string[] Containable = ["replay", "flood", "unknown-device", "wrong-topic"];
 
-    [Fact(Skip = "Flaky in a full run since the session-5 merges: 20-46 stale false alarms when it runs after other tests in the same process, none when it runs alone (dotnet test --filter DemoEndToEndTests). Open in the closing note; re-enable once the cause is found.")]
+    [Fact]
     public async Task Demo_DefaultCampaignWithSamplePlaybooks_DetectsContainsAndReleasesEveryAttack()
     {
         var dataDir = Directory.CreateTempSubdirectory("twinguard-demo-test-").FullName;
