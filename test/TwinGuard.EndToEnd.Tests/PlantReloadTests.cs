@@ -30,7 +30,8 @@ public sealed class PlantReloadTests : IDisposable
         Assert.Equal(0, (await Publish(site, "demo-tank-gateway", 1, 1.0)).ExitCode);
 
         var rotated = PasswordHash.Create("rotated-tank-password", 1000).ToString();
-        var text = Replace(_original, "pbkdf2-sha256$100000$seaX801XS9Y15XWi1oxqlg==$OXcR5Ae3w/f5y8szBj/oqQMvRg7ddlpMRe9eImVLtWM=", rotated);
+        var current = PlantModelLoader.Load(_file).FindDevice("tank-gateway")!.PasswordHash!.ToString();
+        var text = Replace(_original, current, rotated);
         WriteLikeAnEditor(text);
         await Eventually.HoldsAsync(() => reloader.SettledGeneration, g => g == 1, Deadline, "the edited file applied and the old sessions cut");
 

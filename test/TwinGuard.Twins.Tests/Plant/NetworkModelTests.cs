@@ -65,9 +65,11 @@ public sealed class NetworkModelTests
     }
 
     [Fact]
-    public void PasswordHash_SampleHashes_AreWeakAndNewOnesAreNot()
+    public void PasswordHash_FewerIterationsThanNewOnes_AreWeakAndTheSamplesAreNot()
     {
-        Assert.True(SamplePlant.Load().FindDevice("loop-plc")!.PasswordHash!.IsWeak);
+        // The shipped sample plant meets IEC 62443-3-3 SR 1.7 (strength of password-based authentication).
+        Assert.False(SamplePlant.Load().FindDevice("loop-plc")!.PasswordHash!.IsWeak);
+        Assert.True(PasswordHash.Parse("pbkdf2-sha256$100000$L/PHj1E2hqdTIkX88JE+gQ==$A/BcD2Aoru2CEJO1/+ybo+obQWeII51jBeLzzcacUgk=").IsWeak);
         Assert.Equal(600_000, PasswordHash.DefaultIterations);
         Assert.False(PasswordHash.Parse(PasswordHash.Create("x").ToString()).IsWeak);
     }
