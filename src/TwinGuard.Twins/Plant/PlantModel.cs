@@ -11,8 +11,10 @@ public sealed record PlantModel(
     IReadOnlyList<DeviceModel> Devices,
     IReadOnlyList<RelationModel> Relations)
 {
-    private readonly Dictionary<string, AssetModel> _assets = Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
-    private readonly Dictionary<string, DeviceModel> _devices = Devices.ToDictionary(d => d.Id, StringComparer.Ordinal);
+    // Lookups by id, each built from the list it indexes and rebuilt when a copy (`model with { Devices = ... }`) holds
+    // another list: a record's copy keeps its fields, so an index built once would answer with the old list's entries.
+    private ById<AssetModel> _assets = new(Assets, a => a.Id);
+    private ById<DeviceModel> _devices = new(Devices, d => d.Id);
 
     /// <summary>This site's side of sharing with peer sites (the <c>sharing:</c> section); <see cref="SharingSettings.None"/> when absent.</summary>
     public SharingSettings Sharing { get; init; } = SharingSettings.None;
@@ -36,8 +38,32 @@ public sealed record PlantModel(
     public RetentionSettings Retention { get; init; } = RetentionSettings.Default;
 
     /// <summary>The asset with this id, or null.</summary>
-    public AssetModel? FindAsset(string id) => _assets.GetValueOrDefault(id);
+    public AssetModel? FindAsset(string id) => ById<AssetModel>.Of(ref _assets, Assets, a => a.Id).Find(id);
 
     /// <summary>The device with this id, or null.</summary>
-    public DeviceModel? FindDevice(string id) => _devices.GetValueOrDefault(id);
+    public DeviceModel? FindDevice(string id) => ById<DeviceModel>.Of(ref _devices, Devices, d => d.Id).Find(id);
+
+    /// <summary>One list indexed by id (the model's lists are immutable, so an index stays right while its list is the model's).</summary>
+    private sealed class ById<T>(IReadOnlyList<T> source, Func<T, string> id)
+        where T : class
+    {
+        private readonly Dictionary<string, T> _byId = source.ToDictionary(id, StringComparer.Ordinal);
+
+        public T? Find(string key) => _byId.GetValueOrDefault(key);
+
+        /// <summary>The index in <paramref name="field"/> if it indexes <paramref name="list"/>, else a new one stored there.</summary>
+        public static ById<T> Of(ref ById<T> field, IReadOnlyList<T> list, Func<T, string> id)
+        {
+            var index = Volatile.Read(ref field);
+            if (!ReferenceEquals(index.Source, list))
+            {
+                index = new ById<T>(list, id);
+                Volatile.Write(ref field, index);
+            }
+
+            return index;
+        }
+
+        private IReadOnlyList<T> Source { get; } = source;
+    }
 }

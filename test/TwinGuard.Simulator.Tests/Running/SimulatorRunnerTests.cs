@@ -187,7 +187,8 @@ public sealed class SimulatorRunnerTests
         while (!condition())
         {
             Assert.True(TimeProvider.System.GetElapsedTime(deadline) < Deadline, "condition not met before the deadline");
-            await Task.Yield();
+            // Poll, do not spin: a loop of Task.Yield kept a core busy and starved the broker it waits for (2 cores).
+            await Task.Delay(20);
         }
     }
 }
