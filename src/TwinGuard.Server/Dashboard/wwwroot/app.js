@@ -3,7 +3,7 @@
 // events), opened with a single-use ticket so the key never appears in a URL. All text goes in via textContent.
 'use strict';
 (() => {
-  const KEY = 'twinguard.key';
+  const KEY = TwinGuardSession.KEY;
   const $ = (selector) => document.querySelector(selector);
   const state = { me: null, events: null, selected: null, charts: new Map(), chartTimer: null, incident: null, lists: {} };
 
@@ -19,17 +19,9 @@
   }
 
   async function api(path, options = {}) {
-    const headers = { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) };
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const response = await TwinGuardSession.request(path, options);
     const type = response.headers.get('content-type') ?? '';
-    const body = type.includes('json') ? await response.json() : await response.text();
-    if (!response.ok) {
-      const error = new Error((body && (body.detail || body.title)) || response.statusText);
-      error.status = response.status;
-      throw error;
-    }
-    return body;
+    return type.includes('json') ? response.json() : response.text();
   }
 
   const time = (iso) => iso ? new Date(iso).toLocaleTimeString() : '-';

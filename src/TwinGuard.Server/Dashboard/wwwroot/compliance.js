@@ -3,7 +3,7 @@
 // entry opens with its payload and proof from the same report. All text goes in via textContent.
 'use strict';
 (() => {
-  const KEY = 'twinguard.key';
+  const KEY = TwinGuardSession.KEY;
   const $ = (selector) => document.querySelector(selector);
   const state = { report: null, standards: [], urls: [] };
 
@@ -18,17 +18,7 @@
     return node;
   }
 
-  async function api(path) {
-    const response = await fetch(path, { headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) } });
-    if (!response.ok) {
-      let detail = response.statusText;
-      try { const body = await response.json(); detail = body.detail || body.title || detail; } catch { /* not JSON */ }
-      const error = new Error(detail);
-      error.status = response.status;
-      throw error;
-    }
-    return response;
-  }
+  const api = (path) => TwinGuardSession.request(path);
 
   async function start() {
     if (!sessionStorage.getItem(KEY)) { $('#login-panel').hidden = false; return; }

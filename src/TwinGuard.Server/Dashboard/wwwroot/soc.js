@@ -3,7 +3,7 @@
 // 5 s. All text goes in via textContent.
 'use strict';
 (() => {
-  const KEY = 'twinguard.key';
+  const KEY = TwinGuardSession.KEY;
   const $ = (selector) => document.querySelector(selector);
 
   function cell(text, attributes = {}) {
@@ -20,17 +20,7 @@
     return tr;
   }
 
-  async function get(path) {
-    const response = await fetch(path, { headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) } });
-    if (!response.ok) {
-      let detail = response.statusText;
-      try { const body = await response.json(); detail = body.detail || body.title || detail; } catch { /* not JSON */ }
-      const error = new Error(detail);
-      error.status = response.status;
-      throw error;
-    }
-    return response.json();
-  }
+  const get = async (path) => (await TwinGuardSession.request(path)).json();
 
   async function start() {
     if (!sessionStorage.getItem(KEY)) { $('#login-panel').hidden = false; return; }
