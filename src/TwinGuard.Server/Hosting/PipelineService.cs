@@ -10,8 +10,8 @@ namespace TwinGuard.Server.Hosting;
 /// <summary>Starts the data path after the silo is up and stops it in order, so that nothing in flight is lost.</summary>
 /// <remarks>
 /// Stopping: the broker stops taking messages, the dispatcher delivers what it holds to the twins (the silo is still
-/// up), the evidence sink closes, the correlate stage decides what remains and the record stage writes it, and the
-/// ledger signs a final checkpoint.
+/// up), the evidence sink closes, and the correlate stage decides what remains and the record stage writes it. The
+/// ledger is closed later, once the respond stage has stopped too (<see cref="LedgerClosingService"/>).
 /// </remarks>
 internal sealed class PipelineService(
     HostSettings settings, IServiceProvider services, TwinDispatcher dispatcher, EvidenceSink evidence, CorrelateStage correlate, RecordStage record, LedgerRecorder ledger)
@@ -61,8 +61,7 @@ internal sealed class PipelineService(
         await dispatcher.DisposeAsync();
         evidence.Complete();
         await _correlating.WaitAsync(cancellationToken);
-        await _recording.WaitAsync(cancellationToken);
-        await ledger.Ledger.DisposeAsync(); // flushes and signs a final checkpoint
+        await _recording.WaitAsync(cancellationToken); // the ledger closes after the respond stage (LedgerClosingService)
     }
 
     public void Dispose() => _stopping.Dispose();

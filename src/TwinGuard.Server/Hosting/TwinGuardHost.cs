@@ -23,8 +23,9 @@ internal static class TwinGuardHost
 
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddHostedService<LedgerClosingService>(); // first registered, last stopped: after every stage that writes to it
+        services.AddClusterLedger(settings); // before the respond stage: its last actions still reach the cluster's ledger
         services.AddResponse(settings.Response, settings.DataDirectory);
-        services.AddClusterLedger(settings);
         services.AddPipeline(settings);
         services.AddClusterServices(settings);
         services.AddEdges(settings);

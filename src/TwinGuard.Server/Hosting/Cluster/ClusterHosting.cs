@@ -10,8 +10,9 @@ internal static class ClusterHosting
 {
     /// <summary>
     /// The cluster's one ledger, when the cluster file names one: the sequencer's options (its grain may be activated on
-    /// any silo) and this silo's appender. Call before <see cref="PipelineHosting.AddPipeline"/>, so that the appender
-    /// stops after the pipeline (what the pipeline records while it stops still reaches the ledger).
+    /// any silo) and this silo's appender. Call before <see cref="ResponseHosting.AddResponse"/> and
+    /// <see cref="PipelineHosting.AddPipeline"/>, so that the appender stops after them (what they record while they stop
+    /// still reaches the ledger).
     /// </summary>
     public static IServiceCollection AddClusterLedger(this IServiceCollection services, HostSettings settings)
     {
