@@ -6,11 +6,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Respond;
+using Xunit.Abstractions;
 
 namespace TwinGuard.Twins.Tests.Respond;
 
 /// <summary>Findings to a SIEM over RELP, received by a real rsyslogd (imrelp) that is killed mid-stream and started again.</summary>
-public sealed partial class RelpNotifierTests : IDisposable
+public sealed partial class RelpNotifierTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 7, 4, 0, 0, TimeSpan.Zero);
     private readonly string _dir = Directory.CreateTempSubdirectory("twinguard-relp-").FullName;
@@ -29,6 +30,7 @@ public sealed partial class RelpNotifierTests : IDisposable
         using var notifier = new RelpNotifier(model, TimeProvider.System);
         using var forwarder = new FindingForwarder(plan, [notifier], "north", _dir, TimeProvider.System, NullLogger<FindingForwarder>.Instance);
         using var stop = new CancellationTokenSource();
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var delivering = forwarder.RunAsync(stop.Token);
 
         var producing = Task.Run(async () =>
@@ -67,6 +69,7 @@ public sealed partial class RelpNotifierTests : IDisposable
 
         // A window of one: at most the message in flight at each kill arrives twice, with its id.
         var repeats = lines.Count - Findings;
+        output.WriteLine($"{Findings} findings through {Kills} kills of rsyslogd in {started.Elapsed.TotalSeconds:F1} s: {lines.Count} lines received, {repeats} repeated");
         Assert.InRange(repeats, 0, Kills);
         Assert.Equal((Findings, 0L), (forwarder.Status[0].Delivered, forwarder.Status[0].Dropped));
         Assert.All(lines, l => Assert.Contains("cs5Label=mitreAttackTechniques cs5=T0832,T0856", l, StringComparison.Ordinal));
