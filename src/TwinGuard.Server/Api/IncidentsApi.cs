@@ -62,7 +62,7 @@ internal static class IncidentsApi
         // Every stage of the intrusion, each with its ATT&CK techniques (stage 1 is the opening above, with its techniques).
         timeline.AddRange(stages.Select(s => new TimelineEntry(s.Time, "stage",
             string.Create(CultureInfo.InvariantCulture,
-                $"stage {s.Number} on {s.Scope} ({s.Rule}{(s.Link is null ? string.Empty : ", linked by " + s.Link)}): {s.Title} [ATT&CK {string.Join(", ", s.Attack.Select(t => t.Id))}]"),
+                $"stage {s.Number} on {s.Scope} ({s.Rule}{(s.Link is null ? string.Empty : ", linked by " + s.Link)}): {s.Title} [ATT&CK {string.Join(", ", s.Attack.Select(t => t.Id))}]{(s.Occurrences > 1 ? $" seen {s.Occurrences} times, last {s.LastSeen:O}" : string.Empty)}"),
             s.DeviceId)));
         timeline.AddRange(findings.Select(f => new TimelineEntry(f.Time, "finding",
             string.Create(CultureInfo.InvariantCulture, $"{f.Severity} {f.Reason}: {f.Message}{(f.Occurrences > 1 ? $" (x{f.Occurrences})" : string.Empty)}"), f.DeviceId)));

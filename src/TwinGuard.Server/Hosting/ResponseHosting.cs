@@ -23,7 +23,7 @@ internal static class ResponseHosting
             ? new NftablesEnforcer(plan.Network.Table, plan.Network.Namespace)
             : new DryRunNetworkEnforcer(plan.Network.Table));
         services.AddSingleton(new IncidentReportWriter(dataDirectory));
-        services.AddSingleton(sp => Notifiers.Create(plan, dataDirectory, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
+        services.AddSingleton(sp => Notifiers.Create(plan, dataDirectory, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ContainmentEnforcer(
             sp.GetRequiredService<PlantModelSource>(),
             sp.GetRequiredService<QuarantineList>(),

@@ -205,7 +205,15 @@ public sealed class CorrelateStage
             var link = _stages.LinkOf(decision.Members, finding.Time);
             if (link is { Attachable: true })
             {
-                AttachStage(link, scope, decision, finding);
+                if (_stages.FoldsInto(link, scope, decision.Members, decision.Severity) is { } repeated)
+                {
+                    FoldStage(link, repeated, scope, decision, finding);
+                }
+                else
+                {
+                    AttachStage(link, scope, decision, finding);
+                }
+
                 return;
             }
 
@@ -269,6 +277,31 @@ public sealed class CorrelateStage
         _correlator.Opened(incident);
         _stages.Attached(incident.Id, stage, decision.Members, finding.Time);
         IncidentOpened?.Invoke(incident);
+    }
+
+    /// <summary>
+    /// The same step of an open incident's intrusion again, later (same scope, no new technique, no higher severity):
+    /// counted in the stage it repeats (occurrences, last seen) instead of becoming a new stage. Its findings join the
+    /// incident and its scope's later findings too; nothing is announced, since the playbooks answered that step when it
+    /// first came (a recurrence after an operator closed the incident opens a new incident of its campaign instead).
+    /// </summary>
+    private void FoldStage(StageLink link, IncidentStage repeated, string scope, CorrelationDecision decision, Finding finding)
+    {
+        var stage = repeated with { Occurrences = repeated.Occurrences + 1, LastSeen = finding.Time };
+        var members = decision.FindingIds;
+        _record.RepeatStage(link.IncidentId, stage, members);
+        foreach (var member in members)
+        {
+            _incidentOf[member] = link.IncidentId;
+        }
+
+        _correlator.Opened(new Incident(link.IncidentId, finding.Time, scope, finding.AssetId, decision.DeviceId, stage.Severity, stage.Title, stage.Rule, stage.Reasons)
+        {
+            CampaignId = link.CampaignId,
+            Stage = stage.Number,
+            Stages = [.. link.Stages.Select(s => s.Number == stage.Number ? stage : s)],
+        });
+        _stages.Folded(link.IncidentId, stage, decision.Members, finding.Time);
     }
 
     /// <summary>Ledger entries are kept while their findings can still join a new incident (the correlation window).</summary>

@@ -51,8 +51,8 @@ public sealed record Incident(
     public int Stage { get; init; } = 1;
 
     /// <summary>The incident's timeline of stages so far, first stage first (this one last when it is new).</summary>
-    /// <remarks>Not persisted with approvals: the stages are stored with the incident (<c>incident_stages</c>).</remarks>
-    [JsonIgnore]
+    /// <remarks>Stored with the incident (<c>incident_stages</c>), and with an approval request's incident, so that an
+    /// alert or report sent once the action is approved still carries the chain of stages.</remarks>
     public IReadOnlyList<IncidentStage> Stages { get; init; } = [];
 
     /// <summary>The reasons of every stage (the whole incident's), in the order they first appeared.</summary>

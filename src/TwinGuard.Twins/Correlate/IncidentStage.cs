@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TwinGuard.Twins.Findings;
 
 namespace TwinGuard.Twins.Correlate;
@@ -28,6 +29,21 @@ public sealed record IncidentStage(
     string Title,
     string? Link)
 {
+    private readonly DateTimeOffset? _lastSeen;
+
     /// <summary>The MITRE ATT&amp;CK for ICS techniques of its reasons, ordered by id.</summary>
+    [JsonIgnore] // derived from the reasons by the mapping in force, not stored
     public IReadOnlyList<AttackTechnique> Attack => AttackMapping.Default.For(Reasons);
+
+    /// <summary>How many times this step was seen: 1 when it opened, one more each time the same step recurred later
+    /// on the same scope and was folded into it (see <see cref="StageLinker.FoldsInto"/>).</summary>
+    /// <value>1.</value>
+    public int Occurrences { get; init; } = 1;
+
+    /// <summary>When the step was last seen (its latest folded recurrence); <see cref="Time"/> until it recurs.</summary>
+    public DateTimeOffset LastSeen
+    {
+        get => _lastSeen ?? Time;
+        init => _lastSeen = value;
+    }
 }

@@ -108,6 +108,44 @@ public sealed class StageLinker(TimeSpan window, AttackMapping attack)
         }
     }
 
+    /// <summary>
+    /// The stage of <paramref name="link"/>'s incident that a new stage over <paramref name="members"/> in
+    /// <paramref name="scope"/> only repeats, or null when it is a step of its own. A repeat is on the same scope (asset
+    /// or source), brings no ATT&amp;CK technique that stage does not already have (and has at least one), and is no more
+    /// severe: the same step again, later, which the timeline counts (<see cref="IncidentStage.Occurrences"/>,
+    /// <see cref="IncidentStage.LastSeen"/>) instead of growing by a stage that tells the analyst nothing new. A repeat
+    /// that is more severe or adds a technique is a stage of its own, so the playbooks that fit it run.
+    /// </summary>
+    public IncidentStage? FoldsInto(StageLink link, string scope, IReadOnlyList<Finding> members, Severity severity)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        var techniques = members.SelectMany(f => attack.For(f.Reason)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        if (techniques.Count == 0)
+        {
+            return null;
+        }
+
+        return link.Stages.LastOrDefault(s => s.Scope == scope && severity <= s.Severity
+                                               && techniques.IsSubsetOf(attack.For(s.Reasons).Select(t => t.Id)));
+    }
+
+    /// <summary>A recurrence was folded into one of the incident's stages (<see cref="FoldsInto"/>): the stage as it is now.</summary>
+    public void Folded(long incidentId, IncidentStage stage, IReadOnlyList<Finding> members, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        if (_byId.TryGetValue(incidentId, out var node))
+        {
+            var stages = node.Value.Stages;
+            var at = stages.FindIndex(s => s.Number == stage.Number);
+            if (at >= 0)
+            {
+                stages[at] = stage;
+            }
+
+            Touch(node, members, time);
+        }
+    }
+
     /// <summary>An operator closed the incident: a later step links to it as a campaign, and is not attached.</summary>
     public void Closed(long incidentId)
     {

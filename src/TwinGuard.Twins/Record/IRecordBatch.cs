@@ -27,6 +27,9 @@ public interface IRecordBatch : IDisposable
     /// <summary>Attaches a later stage to an open incident: its row, its findings, the incident's severity, reasons and count.</summary>
     void AttachStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds, long ledgerEntry);
 
+    /// <summary>A later recurrence folded into an existing stage (see <see cref="PlantStore.RepeatStage"/>).</summary>
+    void RepeatStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds);
+
     /// <summary>Stores a refusal.</summary>
     void Insert(Refusal refusal);
 

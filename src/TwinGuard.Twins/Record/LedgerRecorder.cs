@@ -127,6 +127,13 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
         json.WriteString("rule", stage.Rule);
         json.WriteString("title", stage.Title);
         WriteOptional(json, "link", stage.Link);
+        if (stage.Occurrences > 1)
+        {
+            // A recurrence folded into the stage (StageLinker.FoldsInto): how often it has been seen, and when last.
+            json.WriteNumber("occurrences", stage.Occurrences);
+            json.WriteString("last_seen", stage.LastSeen);
+        }
+
         WriteIds(json, "findings", findingIds);
         json.WriteEndObject();
         return Finish(buffer, json, LedgerEntryKind.Incident);

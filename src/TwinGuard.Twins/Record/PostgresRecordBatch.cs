@@ -92,6 +92,15 @@ internal sealed class PostgresRecordBatch(NpgsqlConnection connection, NpgsqlTra
             ("@re", Reasons(stage.Reasons)), ("@i", incidentId));
     }
 
+    public void RepeatStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds)
+    {
+        Execute("UPDATE incident_stages SET occurrences = @o, last_seen_ms = @l, finding_count = finding_count + @n WHERE incident_id = @i AND stage = @s",
+            ("@o", stage.Occurrences), ("@l", stage.LastSeen.ToUnixTimeMilliseconds()), ("@n", findingIds.Count), ("@i", incidentId), ("@s", stage.Number));
+        Execute("UPDATE findings SET incident_id = @i WHERE id = ANY(@f)", ("@i", incidentId), ("@f", findingIds.ToArray()));
+        Execute("UPDATE incidents SET updated_ms = GREATEST(updated_ms, @u), finding_count = finding_count + @n WHERE id = @i",
+            ("@u", stage.LastSeen.ToUnixTimeMilliseconds()), ("@n", findingIds.Count), ("@i", incidentId));
+    }
+
     public void Insert(Refusal r) =>
         Execute("""
             INSERT INTO refusals (time_ms, reason, device, client_id, remote, topic, asset, signal, detail, payload)

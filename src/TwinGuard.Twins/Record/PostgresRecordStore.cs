@@ -195,6 +195,8 @@ public sealed class PostgresRecordStore : IRecordStore
                 incident_id BIGINT NOT NULL, stage INTEGER NOT NULL, time_ms BIGINT NOT NULL, scope TEXT NOT NULL, asset TEXT,
                 device TEXT, severity TEXT NOT NULL, rule TEXT NOT NULL, reasons TEXT NOT NULL, title TEXT NOT NULL, link TEXT,
                 finding_count INTEGER NOT NULL, ledger_entry BIGINT, PRIMARY KEY (incident_id, stage));
+            ALTER TABLE incident_stages ADD COLUMN IF NOT EXISTS occurrences INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE incident_stages ADD COLUMN IF NOT EXISTS last_seen_ms BIGINT;
             CREATE TABLE IF NOT EXISTS refusals (
                 id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time_ms BIGINT NOT NULL, reason TEXT NOT NULL, device TEXT, client_id TEXT,
                 remote TEXT, topic TEXT NOT NULL, asset TEXT, signal TEXT, detail TEXT NOT NULL, payload BYTEA);

@@ -69,6 +69,17 @@ public sealed class RecordStage
     public void AttachStage(Incident incident, IncidentStage stage, IReadOnlyList<long> findingIds, long ledgerEntry) =>
         _writes.Add(b => b.AttachStage(incident.Id, stage, findingIds, ledgerEntry));
 
+    /// <summary>
+    /// Records (ledger) and stores a later recurrence folded into an existing stage: the stage's occurrences and last
+    /// seen time, its findings now the incident's. Returns the ledger entry.
+    /// </summary>
+    public long RepeatStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds)
+    {
+        var entry = _ledger.RecordStage(incidentId, stage, findingIds);
+        _writes.Add(b => b.RepeatStage(incidentId, stage, findingIds));
+        return entry;
+    }
+
     /// <summary>Stores an opened incident (its ledger entry from <see cref="Incident(Correlate.Incident, IReadOnlyList{long})"/>).</summary>
     public void OpenIncident(Incident incident, IReadOnlyList<long> findingIds, long ledgerEntry) =>
         _writes.Add(b => b.OpenIncident(incident, findingIds, ledgerEntry));

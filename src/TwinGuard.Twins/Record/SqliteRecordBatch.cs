@@ -22,6 +22,8 @@ internal sealed class SqliteRecordBatch(PlantStore store, SqliteTransaction tran
     public void AttachStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds, long ledgerEntry) =>
         store.AttachStage(incidentId, stage, findingIds, ledgerEntry);
 
+    public void RepeatStage(long incidentId, IncidentStage stage, IReadOnlyList<long> findingIds) => store.RepeatStage(incidentId, stage, findingIds);
+
     public void Insert(Refusal refusal) => store.Insert(refusal);
 
     public void Commit() => transaction.Commit();

@@ -31,6 +31,19 @@ public sealed record StoredIncidentStage(
     int FindingCount,
     long? LedgerEntry)
 {
+    private readonly DateTimeOffset? _lastSeen;
+
+    /// <summary>How many times the step was seen (1, plus each later recurrence folded into it).</summary>
+    /// <value>1.</value>
+    public int Occurrences { get; init; } = 1;
+
+    /// <summary>When the step was last seen; <see cref="Time"/> until it recurs.</summary>
+    public DateTimeOffset LastSeen
+    {
+        get => _lastSeen ?? Time;
+        init => _lastSeen = value;
+    }
+
     /// <summary>The MITRE ATT&amp;CK for ICS techniques of its reasons, ordered by id.</summary>
     public IReadOnlyList<AttackTechnique> Attack =>
         AttackMapping.Default.For(Reasons.Select(r => ReasonCodes.TryParse(r, out var reason) ? reason : (ReasonCode?)null).OfType<ReasonCode>());

@@ -268,6 +268,68 @@ public sealed class CorrelateStageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void DrainOnce_SameStepRecursOnTheSameAsset_FoldsIntoItsStageWithCountAndLastSeen()
+    {
+        var (stage, evidence, store) = NewStage();
+        var announced = new List<Incident>();
+        stage.IncidentOpened += announced.Add;
+
+        // Stolen credentials from 10.9.9.9, then a spoof on tank1 through loop-plc: two stages.
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed"));
+        // The same spoof on tank1 twice more, each after tank1 was quiet for longer than the correlation window: the same
+        // step (T0832, T0856, no higher severity), folded into stage 2.
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.Medium, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed again"));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var lastRepeat = _time.GetUtcNow();
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed a third time"));
+        // A spoof on pump1 through the same device is another asset: a stage of its own.
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "pump1", $"signal{i}", "loop-plc", 1, 0, "spoofed pump"));
+        // And tank1 once more, now critical: more severe than its stage, so a stage of its own that the playbooks answer.
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.Critical, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed hard"));
+
+        var incident = announced[0].Id;
+        Assert.All(announced, a => Assert.Equal(incident, a.Id));
+        Assert.Equal([1, 2, 3, 4], announced.Select(a => a.Stage));
+        var stages = store.Stages(incident);
+        Assert.Equal(["source:loop-plc", "asset:tank1", "asset:pump1", "asset:tank1"], stages.Select(s => s.Scope));
+        Assert.Equal([1, 3, 1, 1], stages.Select(s => s.Occurrences));
+        Assert.Equal(lastRepeat, stages[1].LastSeen, TimeSpan.FromSeconds(1));
+        Assert.True(stages[1].LastSeen - stages[1].Time >= TimeSpan.FromMinutes(10), $"{stages[1].Time} .. {stages[1].LastSeen}");
+        Assert.All(stages.Where(s => s.Occurrences == 1), s => Assert.Equal(s.Time, s.LastSeen));
+        // The repeats' findings are the incident's evidence: credentials 1, tank1 3 + 3 + 3 (three signals each time), pump1 3, critical tank1 3.
+        Assert.Equal(16, store.Findings(incidentId: incident).Count);
+        Assert.Single(store.Incidents());
+    }
+
+    [Fact]
+    public void DrainOnce_IntelMatchOfAPeerReportedAddress_OpensAnIncidentWithItsTechniquesThatTheNextStepJoins()
+    {
+        var (stage, evidence, store) = NewStage();
+        var announced = new List<Incident>();
+        stage.IncidentOpened += announced.Add;
+
+        // What IntelAdapter raises when a peer site's indicator matches loop-plc's client next to an anomaly on pump1.
+        evidence.Raise(new Finding(_time.GetUtcNow(), ReasonCode.IntelMatch, Severity.Critical, "pump1", null, "loop-plc", null, 0.9,
+            "client loop-plc at 10.9.9.9 matches ipv4-addr indicator '10.9.9.9' of feed 'peer:plant-north'", "shared by plant-north"));
+        stage.DrainOnce();
+        // Five minutes later loop-plc's values are spoofed on tank1: a step further (impact after initial access), same device.
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.RelationViolated, Severity.High, "tank1", $"signal{i}", "loop-plc", 1, 0, "spoofed"));
+
+        Assert.Equal([1, 2], announced.Select(a => a.Stage));
+        Assert.Equal(announced[0].Id, announced[1].Id);
+        Assert.Equal(["T0869", "T0886"], announced[0].Stages[0].Attack.Select(t => t.Id));
+        var incident = store.Incident(announced[0].Id)!;
+        Assert.Equal(["T0832", "T0856", "T0869", "T0886"], incident.Attack.Select(t => t.Id));
+        Assert.Equal(["T0869", "T0886"], store.Stages(incident.Id)[0].Attack.Select(t => t.Id));
+    }
+
+    [Fact]
     public void DrainOnce_SameStepAgainThroughTheSameDevice_OpensASeparateIncident()
     {
         var (stage, evidence, store) = NewStage();

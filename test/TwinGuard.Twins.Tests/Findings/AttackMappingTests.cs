@@ -31,6 +31,9 @@ public sealed class AttackMappingTests
         Assert.Equal(["T0832", "T0856"], mapping.For(ReasonCode.RelationViolated).Select(t => t.Id).Order());
         Assert.Equal("T0814", Assert.Single(mapping.For(ReasonCode.Flooding)).Id);
         Assert.Empty(mapping.For(ReasonCode.Quarantined));
+        // A listed address (a feed's or a peer site's) at the broker or in the plant's flows: remote services and command and control.
+        Assert.Equal(["T0869", "T0886"], mapping.For(ReasonCode.IntelMatch).Select(t => t.Id));
+        Assert.Equal(["Command and Control", "Initial Access", "Lateral Movement"], mapping.TacticsOf([ReasonCode.IntelMatch]).Select(t => t.Name));
     }
 
     [Fact]

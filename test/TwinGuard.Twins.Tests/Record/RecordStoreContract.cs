@@ -147,6 +147,40 @@ public abstract class RecordStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public void BeginBatch_StageRepeated_CountsOccurrencesAndLastSeenAndItsFindingsJoin()
+    {
+        var (f1, f2, f3) = (Next("findings"), Next("findings"), Next("findings"));
+        var id = Next("incidents");
+        var first = new IncidentStage(1, Start, "source:loop-plc", null, "loop-plc", Severity.High, "stolen-credentials", [ReasonCode.UnexpectedAddress], "thief", null);
+        var second = new IncidentStage(2, Start.AddMinutes(5), "asset:pump1", "pump1", "loop-plc", Severity.High, "3-findings", [ReasonCode.RelationViolated], "spoof", "device loop-plc");
+        Write(b =>
+        {
+            b.Insert(NewFinding(Start, "pump1", null), f1, 1);
+            b.OpenIncident(new Incident(id, Start, "source:loop-plc", null, "loop-plc", Severity.High, "thief", "stolen-credentials", [ReasonCode.UnexpectedAddress]) { Stages = [first] }, [f1], 2);
+        });
+        Write(b =>
+        {
+            b.Insert(NewFinding(Start.AddMinutes(5), "pump1", "flow", Severity.High), f2, 3);
+            b.AttachStage(id, second, [f2], 4);
+        });
+        Assert.Equal((1, second.Time), (Store.Stages(id)[1].Occurrences, Store.Stages(id)[1].LastSeen));
+
+        Write(b =>
+        {
+            b.Insert(NewFinding(Start.AddMinutes(9), "pump1", "flow", Severity.High), f3, 5);
+            b.RepeatStage(id, second with { Occurrences = 2, LastSeen = Start.AddMinutes(9) }, [f3]);
+        });
+
+        var stages = Store.Stages(id);
+        Assert.Equal([1, 2], stages.Select(s => s.Number));
+        Assert.Equal((2, Start.AddMinutes(9), 2), (stages[1].Occurrences, stages[1].LastSeen, stages[1].FindingCount));
+        Assert.Equal((1, Start), (stages[0].Occurrences, stages[0].LastSeen));
+        var stored = Store.Incident(id)!;
+        Assert.Equal((3, Start.AddMinutes(9)), (stored.FindingCount, stored.Updated));
+        Assert.Equal([f3, f2, f1], Store.Findings(incidentId: id).Select(f => f.Id));
+    }
+
+    [Fact]
     public void BeginBatch_Campaign_FirstStageThenItsContinuations()
     {
         var (a, b2, c) = (Next("incidents"), Next("incidents"), Next("incidents"));

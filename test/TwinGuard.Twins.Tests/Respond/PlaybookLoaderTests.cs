@@ -48,6 +48,17 @@ public sealed class PlaybookLoaderTests
         Assert.Equal(5514, plan.Notifiers[0].Port);
     }
 
+    [Fact]
+    public void Parse_RelpTransport_IsAcknowledgedSyslogOnTcpWithRelpsDefaultPort()
+    {
+        var plan = PlaybookLoader.Parse(Valid.Replace("port: 5514, transport: tcp", "transport: relp", StringComparison.Ordinal), SamplePlant.Load());
+
+        var notifier = plan.Notifiers[0];
+        Assert.Equal((true, true, 20514), (notifier.Relp, notifier.Tcp, notifier.Port));
+        Assert.Null(notifier.Tls);
+        Assert.IsType<RelpNotifier>(Assert.Single(Notifiers.Create(plan, ".", new HttpClient())));
+    }
+
     [Theory]
     [InlineData("quarantine: source", "quarantine: sauce", "8:21: playbooks[0].actions[0].quarantine: expected source, asset or signals, found 'sauce'")]
     [InlineData("- disconnect: device", "- disconect: device", "9:9: playbooks[0].actions[1].disconect: unknown field; expected one of: quarantine,")]
@@ -59,6 +70,7 @@ public sealed class PlaybookLoaderTests
     [InlineData("- report: incident", "- report: incident\n        expires: 1h", "14:18: playbooks[0].actions[4].expires: 'report' puts nothing in place that could expire")]
     [InlineData("port: 5514", "port: 70000", "2:53: notifiers[0].port: expected a port in 1..65535, found '70000'")]
     [InlineData("scope: source", "scope: [source", "(syntax)")]
+    [InlineData("transport: tcp", "transport: rlep", "2:70: notifiers[0].transport: expected udp, tcp, tls, relp or relp-tls, found 'rlep'")]
     public void Parse_MalformedPlaybook_IsRefusedWithFileLineAndReason(string from, string to, string expected)
     {
         var yaml = Valid.Replace(from, to, StringComparison.Ordinal);

@@ -82,7 +82,7 @@ public sealed class ResponseStoreTests : IDisposable
         var both = store.DueApprovals(_time.GetUtcNow());
         Assert.Equal([quarantine.Id, readOnly.Id], both.Select(d => d.Request.Id));
         Assert.True(both[0].Request.ApproveOnTimeout);
-        Assert.Equal(incident, both[0].Context.Incident with { Reasons = incident.Reasons, LedgerEntries = incident.LedgerEntries });
+        Assert.Equal(incident, both[0].Context.Incident with { Reasons = incident.Reasons, LedgerEntries = incident.LedgerEntries, Stages = incident.Stages });
         Assert.Equal(incident.LedgerEntries, both[0].Context.Incident.LedgerEntries);
         Assert.Equal(incident.Reasons, both[0].Context.Incident.Reasons);
         Assert.Equal(["tank1/-"], both[0].Context.Findings.Select(f => $"{f.AssetId}/{f.SignalId ?? "-"}"));
@@ -91,6 +91,47 @@ public sealed class ResponseStoreTests : IDisposable
         store.CloseApproval(quarantine.Id, "executed", "no decision: approved by the timeout policy");
         Assert.Equal("timeout", store.FindApproval(quarantine.Id)!.DecidedBy);
         Assert.Single(store.DueApprovals(_time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void DueApprovals_RequestForALaterStage_KeepsTheIncidentsStagesForTheAlertSentOnApproval()
+    {
+        using var store = ResponseStore.Open(_dir, _time);
+        var plan = PlaybookLoader.Parse("""
+            playbooks:
+              - id: p
+                trigger: { scope: asset }
+                actions:
+                  - quarantine: asset
+                    approval: { timeout: 10m, on_timeout: approve }
+            """, SamplePlant.Load());
+        var t0 = _time.GetUtcNow();
+        IncidentStage[] stages =
+        [
+            new(1, t0, "source:loop-plc", null, "loop-plc", Severity.High, "stolen-credentials", [ReasonCode.UnexpectedAddress], "unexpected_address on source:loop-plc", null),
+            new(2, t0.AddMinutes(5), "asset:tank1", "tank1", "loop-plc", Severity.High, "3-findings-in-30s", [ReasonCode.RelationViolated], "relation_violated on asset:tank1", "device loop-plc")
+            {
+                Occurrences = 2,
+                LastSeen = t0.AddMinutes(9),
+            },
+        ];
+        var incident = new Incident(7, stages[1].Time, "asset:tank1", "tank1", "loop-plc", Severity.High, stages[1].Title, stages[1].Rule, [ReasonCode.RelationViolated])
+        {
+            Stage = 2,
+            Stages = stages,
+        };
+        store.RequestApproval(new IncidentContext(incident, [], []), plan.Playbooks[0], 0, "tank1");
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        var restored = Assert.Single(store.DueApprovals(_time.GetUtcNow())).Context.Incident;
+
+        Assert.Equal(2, restored.Stage);
+        Assert.Equal(
+            stages.Select(s => (s.Number, s.Time, s.Scope, s.AssetId, s.DeviceId, s.Severity, s.Rule, string.Join(',', s.Reasons), s.Title, s.Link, s.Occurrences, s.LastSeen)),
+            restored.Stages.Select(s => (s.Number, s.Time, s.Scope, s.AssetId, s.DeviceId, s.Severity, s.Rule, string.Join(',', s.Reasons), s.Title, s.Link, s.Occurrences, s.LastSeen)));
+        // What the alert sent once the action runs carries: the whole chain, with the stages' techniques.
+        Assert.Equal("1 source:loop-plc T0859 > 2 asset:tank1 T0832,T0856 x2", CefFormatter.Chain(restored.Stages));
+        Assert.Equal([ReasonCode.UnexpectedAddress, ReasonCode.RelationViolated], restored.AllReasons);
     }
 
     public void Dispose()

@@ -266,7 +266,7 @@
     if (last) $('#verdict-message').textContent = `${last.value} by ${last.by}: ${last.comment}`;
     $('#incident-title').textContent = `Incident ${d.incident.id}: ${d.incident.title}`;
     // One intrusion, one incident: its stages in kill-chain order, each with its techniques; a campaign only links incidents an operator closed.
-    const chain = d.stages.length > 1 ? ` ${d.stages.length} stages: ${d.stages.map((s) => `${s.number} ${s.scope} ${s.attack.map((t) => t.id).join(' ') || '-'}`).join(' → ')}.` : '';
+    const chain = d.stages.length > 1 ? ` ${d.stages.length} stages: ${d.stages.map((s) => `${s.number} ${s.scope} ${s.attack.map((t) => t.id).join(' ') || '-'}${s.occurrences > 1 ? ` (×${s.occurrences}, last ${new Date(s.lastSeen).toISOString().slice(11, 19)})` : ''}`).join(' → ')}.` : '';
     const stages = chain + (d.campaign.length > 1 ? ` Campaign #${d.campaign[0].id}: ${d.campaign.length} incidents (${d.campaign.map((c) => '#' + c.id).join(', ')}).` : '');
     $('#incident-attack').textContent = 'MITRE ATT&CK for ICS: '
       + (d.incident.attack.length ? d.incident.attack.map((t) => `${t.id} ${t.name} (${t.tactics.map((x) => x.name).join(', ')})`).join('; ') : 'none') + '.' + stages;

@@ -59,6 +59,8 @@ public static class AlertJson
             ["reasons"] = new JsonArray(s.Reasons.Select(r => (JsonNode)JsonValue.Create(r.Name())).ToArray()),
             ["attack"] = new JsonArray(s.Attack.Select(t => (JsonNode)JsonValue.Create(t.Id)).ToArray()),
             ["link"] = s.Link,
+            ["occurrences"] = s.Occurrences,
+            ["lastSeen"] = s.LastSeen,
         }).ToArray());
 
     /// <summary>ECS <c>threat.*</c> fields: the framework, and the techniques and tactics as parallel arrays.</summary>

@@ -81,7 +81,7 @@ public static class CefFormatter
 
     /// <summary>An incident's stages in one line: <c>1 source:probe T0846,T0886 &gt; 2 source:loop-plc T0859 &gt; ...</c>.</summary>
     public static string Chain(IReadOnlyList<Correlate.IncidentStage> stages) =>
-        string.Join(" > ", stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Number} {s.Scope} {string.Join(",", s.Attack.Select(t => t.Id))}")));
+        string.Join(" > ", stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Number} {s.Scope} {string.Join(",", s.Attack.Select(t => t.Id))}{(s.Occurrences > 1 ? $" x{s.Occurrences}" : string.Empty)}")));
 
     /// <summary>The CEF line of a forwarded finding (<c>externalId</c> is the finding's id: receivers drop repeats).</summary>
     public static string Format(ForwardedFinding forwarded)

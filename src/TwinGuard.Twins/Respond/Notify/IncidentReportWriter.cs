@@ -70,11 +70,11 @@ public sealed class IncidentReportWriter(string dataDirectory)
         {
             // One intrusion, one incident: every stage with its ATT&CK techniques, this report written for the last.
             b.Append(CultureInfo.InvariantCulture, $"## Stages\n\nThis report was written for stage {i.Stage} of {i.Stages.Count}.\n\n");
-            b.Append("| stage | time (UTC) | scope | device | rule | ATT&CK for ICS | linked by |\n|---|---|---|---|---|---|---|\n");
+            b.Append("| stage | time (UTC) | seen | scope | device | rule | ATT&CK for ICS | linked by |\n|---|---|---|---|---|---|---|---|\n");
             foreach (var stage in i.Stages)
             {
                 b.Append(CultureInfo.InvariantCulture,
-                    $"| {stage.Number} | {Time(stage.Time)} | {Cell(stage.Scope)} | {Cell(stage.DeviceId ?? "-")} | {Cell(stage.Rule)} | {string.Join(", ", stage.Attack.Select(t => t.Id))} | {Cell(stage.Link ?? "-")} |\n");
+                    $"| {stage.Number} | {Time(stage.Time)} | {(stage.Occurrences > 1 ? $"{stage.Occurrences} times, last {Time(stage.LastSeen)}" : "once")} | {Cell(stage.Scope)} | {Cell(stage.DeviceId ?? "-")} | {Cell(stage.Rule)} | {string.Join(", ", stage.Attack.Select(t => t.Id))} | {Cell(stage.Link ?? "-")} |\n");
             }
 
             b.Append('\n');

@@ -5,15 +5,17 @@ namespace TwinGuard.Twins.Respond;
 /// <summary>Builds the notifiers a response plan declares.</summary>
 public static class Notifiers
 {
-    /// <summary>One notifier per declaration. ECS paths are relative to the data directory.</summary>
+    /// <summary>One notifier per declaration. ECS paths are relative to the data directory. The list is
+    /// <see cref="IDisposable"/>: disposing it closes the notifiers' open sessions (RELP).</summary>
     /// <exception cref="InvalidDataException">A webhook's key variable is not set.</exception>
-    public static IReadOnlyList<INotifier> Create(ResponsePlan plan, string dataDirectory, HttpClient http) =>
-        plan.Notifiers.Select(n => n.Kind switch
+    public static IReadOnlyList<INotifier> Create(ResponsePlan plan, string dataDirectory, HttpClient http, TimeProvider? time = null) =>
+        new NotifierList(plan.Notifiers.Select(n => n.Kind switch
         {
+            NotifierKind.Syslog when n.Relp => new RelpNotifier(n, time ?? TimeProvider.System),
             NotifierKind.Syslog => (INotifier)new SyslogNotifier(n),
             NotifierKind.Webhook => new WebhookNotifier(n, http, Key(n)),
             _ => new EcsFileNotifier(n, Path.GetFullPath(n.Path!, dataDirectory)),
-        }).ToList();
+        }));
 
     private static byte[] Key(NotifierModel n) =>
         Environment.GetEnvironmentVariable(n.SecretEnv!) is { Length: > 0 } secret

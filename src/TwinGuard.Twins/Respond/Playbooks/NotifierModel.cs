@@ -13,4 +13,8 @@ public sealed record NotifierModel(NotifierKind Kind, string Id, string? Host = 
 {
     /// <summary>Syslog over TLS (RFC 5425, implies <see cref="Tcp"/>); null for plain UDP or TCP.</summary>
     public ClientTls? Tls { get; init; }
+
+    /// <summary>Syslog over RELP (<see cref="RelpNotifier"/>: each message acknowledged by the collector; implies
+    /// <see cref="Tcp"/>, with <see cref="Tls"/> when the transport is <c>relp-tls</c>).</summary>
+    public bool Relp { get; init; }
 }

@@ -119,15 +119,18 @@ public static class PlaybookLoader
                 field.AllowOnly("id", "kind", "host", "port", "transport", "ca", "certificate", "key");
                 var transportField = field.Optional("transport");
                 var transport = transportField?.String() ?? "udp";
-                if (transport is not ("udp" or "tcp" or "tls"))
+                if (transport is not ("udp" or "tcp" or "tls" or "relp" or "relp-tls"))
                 {
-                    throw transportField!.Value.Error($"expected udp, tcp or tls, found '{transport}'");
+                    throw transportField!.Value.Error($"expected udp, tcp, tls, relp or relp-tls, found '{transport}'");
                 }
 
-                // RFC 5425 §4.1: syslog over TLS listens on 6514.
-                return new NotifierModel(kind, id, Host: field.Required("host").String(), Port: Port(field.Optional("port"), transport == "tls" ? 6514 : 514), Tcp: transport != "udp")
+                // RFC 5425 §4.1: syslog over TLS listens on 6514. RELP has no assigned port; 20514 is the one in
+                // rsyslog's and syslog-ng's examples.
+                var relp = transport is "relp" or "relp-tls";
+                return new NotifierModel(kind, id, Host: field.Required("host").String(), Port: Port(field.Optional("port"), relp ? 20514 : transport == "tls" ? 6514 : 514), Tcp: transport != "udp")
                 {
-                    Tls = transport == "tls" ? ReadSyslogTls(field) : null,
+                    Tls = transport is "tls" or "relp-tls" ? ReadSyslogTls(field) : null,
+                    Relp = relp,
                 };
 
             case NotifierKind.Webhook:
