@@ -3,7 +3,9 @@ using System.Text.Json;
 using TwinGuard.Ledger;
 using TwinGuard.Twins.Edge;
 using TwinGuard.Twins.Edge.Site;
+using TwinGuard.Testing;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
 
@@ -50,6 +52,62 @@ public sealed class EdgeSiteTests : IDisposable
 
         Assert.Equal(1, _site.Count("edge1", "reading"));
         Assert.Equal((1, 1), (_site.Kept, _site.Repeats));
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_ReadingSentTwice_ReachesTheSiteTwinOnceJudgedAgainstWhenTheEdgeReceivedIt()
+    {
+        var (inbox, _) = Forwarding();
+        var received = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds(); // a backlog after a cut link
+        var reading = Message(new EdgeMessage("1764-3", "reading", received)
+        {
+            Reading = new EdgeReading("tank1", "tank-gateway", 7, 2, received - 20, new Dictionary<string, double> { ["level"] = 1.5, ["fluid_temp"] = 40 }),
+        });
+
+        Assert.Null(await _site.ReceiveAsync(_edge, reading, CancellationToken.None));
+        Assert.Null(await _site.ReceiveAsync(_edge, reading, CancellationToken.None));
+
+        var (asset, message) = Assert.Single(inbox.Delivered);
+        Assert.Equal(("tank1", "tank-gateway", 7L, 2L, received - 20, received), (asset, message.DeviceId, message.Sequence, message.Boot, message.TimestampMs, message.ForwardedAtMs));
+        var tank = _plant.FindAsset("tank1")!;
+        Assert.Equal([new SignalValue(tank.IndexOf("level"), 1.5), new SignalValue(tank.IndexOf("fluid_temp"), 40)], message.Values.OrderBy(v => v.SignalIndex).ToArray());
+        Assert.Equal((1L, 0L), (_site.Readings!.Delivered, _site.Readings.Refused));
+    }
+
+    [Theory]
+    [InlineData("nobody", "tank1", "level", ReasonCode.UnknownSource)]
+    [InlineData("edge1", "tank1", "level", ReasonCode.UnknownSource)]
+    [InlineData("tank-gateway", "no-such-asset", "level", ReasonCode.UnknownAsset)]
+    [InlineData("tank-gateway", "tank1", "no-such-signal", ReasonCode.UnknownSignal)]
+    [InlineData("loop-plc", "tank1", "level", ReasonCode.UnauthorisedTopic)]
+    public async Task ReceiveAsync_ReadingTheSiteWouldNotTake_RefusedAsAFindingAndAcknowledged(string device, string asset, string signal, ReasonCode reason)
+    {
+        var (inbox, _) = Forwarding();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var reading = Message(new EdgeMessage("1764-4", "reading", now) { Reading = new EdgeReading(asset, device, 1, 0, now, new Dictionary<string, double> { [signal] = 1 }) });
+
+        Assert.Null(await _site.ReceiveAsync(_edge, reading, CancellationToken.None)); // final: nothing for the edge to retry
+
+        Assert.Empty(inbox.Delivered);
+        Assert.True(_evidence.Findings.TryRead(out var finding));
+        Assert.Equal(reason, finding.Reason);
+        Assert.Contains("edge", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _site.Readings!.Refused);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_ReadingOfADeviceQuarantinedAtTheSite_RefusedThoughTheEdgeAcceptedIt()
+    {
+        var (inbox, quarantine) = Forwarding();
+        quarantine.AddDevice("tank-gateway");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var reading = Message(new EdgeMessage("1764-5", "reading", now) { Reading = new EdgeReading("tank1", "tank-gateway", 1, 0, now, new Dictionary<string, double> { ["level"] = 1 }) });
+
+        Assert.Null(await _site.ReceiveAsync(_edge, reading, CancellationToken.None));
+
+        Assert.Empty(inbox.Delivered);
+        Assert.True(_evidence.Findings.TryRead(out var finding));
+        Assert.Equal((ReasonCode.Quarantined, "tank-gateway"), (finding.Reason, finding.DeviceId));
     }
 
     [Fact]
@@ -138,6 +196,15 @@ public sealed class EdgeSiteTests : IDisposable
     {
         _site.Dispose();
         Directory.Delete(_dir, recursive: true);
+    }
+
+    private (RecordingInbox Inbox, QuarantineList Quarantine) Forwarding()
+    {
+        var inbox = new RecordingInbox();
+        var quarantine = new QuarantineList();
+        var gate = new ReadingGate(_plant, quarantine, new FloodGuard(_plant, TimeProvider.System), _evidence, inbox);
+        _site.Readings = new ForwardedReadings(gate, inbox);
+        return (inbox, quarantine);
     }
 
     private static byte[] Message(EdgeMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, EdgeJson.Default.EdgeMessage);

@@ -12,7 +12,7 @@ namespace TwinGuard.Twins.Edge.Site;
 
 /// <summary>
 /// The site's side of its edge agents: keeps every message an edge forwards exactly once by id (<c>edges.db</c>),
-/// raises the edges' findings into the site's pipeline (so they are recorded, correlated and answered by the site's
+/// hands forwarded readings to the site's twins once (<see cref="ForwardedReadings"/>), raises the edges' findings into the site's pipeline (so they are recorded, correlated and answered by the site's
 /// playbooks like its own), cosigns the edges' ledger checkpoints as a c2sp.org/tlog-witness witness, and sends
 /// containments the site decides down to the edges.
 /// </summary>
@@ -61,6 +61,9 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
 
     /// <summary>The key the site cosigns edge checkpoints with.</summary>
     public WitnessPublicKey WitnessKey => _witness.PublicKey;
+
+    /// <summary>Where forwarded readings go into the site's twins; unset: they are only kept in <c>edges.db</c>.</summary>
+    public ForwardedReadings? Readings { get; set; }
 
     /// <summary>Sends a message down to an edge (the broker's); unset: nothing goes down.</summary>
     public Func<string, byte[], CancellationToken, Task>? SendDown { get; set; }
@@ -121,9 +124,25 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
             return null;
         }
 
-        Interlocked.Increment(ref _kept);
         switch (message.Kind)
         {
+            case "reading" when Readings is { } readings:
+                try
+                {
+                    await readings.DeliverAsync(edge, message, payload);
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+                {
+                    // Not in the site's ledger: forget it, so that the edge's retry (same id) is delivered then.
+                    lock (_gate)
+                    {
+                        _db.Execute("DELETE FROM edge_messages WHERE edge = $edge AND id = $id", ("$edge", edge.Id), ("$id", message.Id));
+                    }
+
+                    return "the site could not keep the reading yet: " + EvidenceClip.Text(ex.Message);
+                }
+
+                break;
             case "finding":
                 _evidence.Raise(ToFinding(edge, message.Finding!));
                 break;
@@ -132,6 +151,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
                 break;
         }
 
+        Interlocked.Increment(ref _kept);
         return null;
     }
 
