@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using TwinGuard.Ledger.Witnessing;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Uplink;
 
 namespace TwinGuard.Twins.Share;
 
@@ -21,9 +21,7 @@ public sealed class PeerSender : IDisposable
     private readonly string _siteId;
     private readonly WitnessSigningKey _key;
     private readonly TimeProvider _time;
-    private readonly string _run;
-    private readonly Dictionary<string, (DeviceModel Peer, PeerOutbox Outbox)> _peers = new(StringComparer.Ordinal);
-    private long _next;
+    private readonly Dictionary<string, (DeviceModel Peer, Outbox Outbox)> _peers = new(StringComparer.Ordinal);
     private long _withheld;
 
     /// <summary>Opens the outboxes of the peers of <paramref name="plant"/> that name a broker, in <paramref name="directory"/>.</summary>
@@ -33,15 +31,14 @@ public sealed class PeerSender : IDisposable
         _siteId = plant.Site.Id;
         _key = key;
         _time = time;
-        _run = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         foreach (var peer in plant.Devices.Where(d => d.Peer?.Broker is not null))
         {
-            _peers[peer.Id] = (peer, new PeerOutbox(peer.Id, Path.Combine(directory, "outbox"), plant.Sharing.OutboxBytes));
+            _peers[peer.Id] = (peer, new Outbox(Path.Combine(directory, "outbox"), peer.Id, plant.Sharing.OutboxBytes, time));
         }
     }
 
     /// <summary>The peers this site sends to, with their outboxes.</summary>
-    public IEnumerable<(DeviceModel Peer, PeerOutbox Outbox)> Peers => _peers.Values;
+    public IEnumerable<(DeviceModel Peer, Outbox Outbox)> Peers => _peers.Values;
 
     /// <summary>Messages the policy of a peer held back since start.</summary>
     public long Withheld => Interlocked.Read(ref _withheld);
@@ -113,9 +110,8 @@ public sealed class PeerSender : IDisposable
         return queued;
     }
 
-    private bool Queue(DeviceModel peer, PeerOutbox outbox, string kind, Func<PeerMessage, PeerMessage> fill)
+    private bool Queue(DeviceModel peer, Outbox outbox, string kind, Func<PeerMessage, PeerMessage> fill)
     {
-        var id = string.Create(CultureInfo.InvariantCulture, $"{_run}-{Interlocked.Increment(ref _next)}");
-        return outbox.TryEnqueue(Seal(fill(new PeerMessage(id, _siteId, peer.Id, kind, _time.GetUtcNow().ToUnixTimeMilliseconds()))));
+        return outbox.TryEnqueue(Seal(fill(new PeerMessage(outbox.NextId(), _siteId, peer.Id, kind, _time.GetUtcNow().ToUnixTimeMilliseconds()))));
     }
 }

@@ -52,7 +52,7 @@ public sealed class PeerSenderTests : IDisposable
             "out_of_range on asset:tank1: level 9.75 outside [0, 5]", "3-findings-in-60s", [ReasonCode.OutOfRange]) { Members = [finding] };
     }
 
-    private static PeerOutbox Outbox(PeerSender sender, string peer) => sender.Peers.Single(p => p.Peer.Id == peer).Outbox;
+    private static TwinGuard.Twins.Uplink.Outbox Outbox(PeerSender sender, string peer) => sender.Peers.Single(p => p.Peer.Id == peer).Outbox;
 
     private static string Envelope(PeerSender sender, string peer)
     {
