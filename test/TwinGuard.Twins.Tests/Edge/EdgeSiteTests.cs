@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using TwinGuard.Ledger;
+using TwinGuard.Ledger.Witnessing;
+using TwinGuard.Testing;
 using TwinGuard.Twins.Edge;
 using TwinGuard.Twins.Edge.Site;
-using TwinGuard.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
@@ -111,6 +112,38 @@ public sealed class EdgeSiteTests : IDisposable
     }
 
     [Fact]
+    public async Task ReceiveAsync_Checkpoints_CosignsTheEdgesAndRefusesCountsAndRaisesForgedAndForked()
+    {
+        var down = new List<EdgeDownMessage>();
+        _site.SendDown = (_, bytes, _) =>
+        {
+            down.Add(JsonSerializer.Deserialize(bytes, EdgeJson.Default.EdgeDownMessage)!);
+            return Task.CompletedTask;
+        };
+        var first = await CheckpointRequestAsync(Path.Combine(_dir, "edge-ledger"), entries: 3, oldSize: 0);
+        var lines = first.Split('\n');
+        lines[4] = Convert.ToBase64String(new byte[32]); // the root hash: the edge's signature no longer covers the note
+        var forged = string.Join('\n', lines);
+        // The same key over another history, proven from the size the site cosigned: a fork.
+        var cosignedSize = long.Parse(lines[3], System.Globalization.CultureInfo.InvariantCulture);
+        var fork = await CheckpointRequestAsync(Path.Combine(_dir, "fork-ledger"), entries: (int)cosignedSize + 2, oldSize: cosignedSize);
+
+        Assert.Null(await _site.ReceiveAsync(_edge, Message(new EdgeMessage("1764-6", "checkpoint", 1) { Checkpoint = first }), CancellationToken.None));
+        Assert.Null(await _site.ReceiveAsync(_edge, Message(new EdgeMessage("1764-7", "checkpoint", 1) { Checkpoint = forged }), CancellationToken.None));
+        Assert.Null(await _site.ReceiveAsync(_edge, Message(new EdgeMessage("1764-8", "checkpoint", 1) { Checkpoint = fork }), CancellationToken.None));
+
+        Assert.Equal([200, 403, 422], down.Select(d => d.Status));
+        Assert.Equal((1L, 2L), _site.Checkpoints);
+        var raised = new List<Finding>();
+        while (_evidence.Findings.TryRead(out var f))
+        {
+            raised.Add(f);
+        }
+
+        Assert.Equal(2, raised.Count(f => f.Reason == ReasonCode.CheckpointRefused && f.DeviceId == "edge1"));
+    }
+
+    [Fact]
     public async Task ReceiveAsync_Finding_RaisesItIntoTheSitePipelineNamingTheEdge()
     {
         var finding = Message(new EdgeMessage("1764-2", "finding", 1)
@@ -205,6 +238,19 @@ public sealed class EdgeSiteTests : IDisposable
         var gate = new ReadingGate(_plant, quarantine, new FloodGuard(_plant, TimeProvider.System), _evidence, inbox);
         _site.Readings = new ForwardedReadings(gate, inbox);
         return (inbox, quarantine);
+    }
+
+    private async Task<string> CheckpointRequestAsync(string ledgerDirectory, int entries, long oldSize)
+    {
+        await using var ledger = LedgerWriter.Open(ledgerDirectory, new LedgerOptions { Key = new() { SigningKeyPath = Path.Combine(_dir, "edge.key.pem") } }, TimeProvider.System);
+        await using var witnessing = new CheckpointWitnessing(ledger, [], new HttpClient());
+        while (ledger.LatestCheckpoint?.TreeSize is not { } size || size < entries)
+        {
+            ledger.Append(LedgerEntryKind.Finding, System.Text.Encoding.UTF8.GetBytes(ledgerDirectory + (ledger.LatestCheckpoint?.TreeSize ?? 0)));
+            await ledger.CheckpointAsync();
+        }
+
+        return witnessing.AddCheckpointRequest(ledger.LatestCheckpoint!, oldSize);
     }
 
     private static byte[] Message(EdgeMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, EdgeJson.Default.EdgeMessage);

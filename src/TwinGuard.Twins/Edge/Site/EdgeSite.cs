@@ -32,6 +32,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
     private readonly TimeProvider _time;
     private readonly SqliteConnection _db;
     private readonly Witness _witness;
+    private readonly CheckpointCosigner _cosigner;
     private readonly Lock _gate = new();
     private long _kept;
     private long _repeats;
@@ -54,6 +55,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
         var key = WitnessSigningKey.LoadOrCreate(Path.Combine(witnessDirectory, "key.pem"), "twinguard.site/" + plant.Site.Id);
         _witness = new Witness(key, witnessDirectory, [.. Edges.Select(d => LedgerPublicKey.FromVerifierKey(d.EdgeLedgerKey!))], time);
         File.WriteAllText(Path.Combine(witnessDirectory, "witness.vkey"), _witness.PublicKey.VerifierKey + "\n");
+        _cosigner = new CheckpointCosigner(_witness, evidence);
     }
 
     /// <summary>The edge agents of the plant model.</summary>
@@ -70,6 +72,9 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
 
     /// <summary>The containments in force at the site now (the respond stage's store); unset: none are re-sent.</summary>
     public Func<IReadOnlyList<EdgeContainment>>? ActiveContainments { get; set; }
+
+    /// <summary>The edges' checkpoints cosigned and refused (bad signature, unknown log, fork) since start.</summary>
+    public (long Cosigned, long Refused) Checkpoints => (_cosigner.Cosigned, _cosigner.Refused);
 
     /// <summary>Messages kept since start.</summary>
     public long Kept => Interlocked.Read(ref _kept);
@@ -279,7 +284,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
 
     private async Task CosignAsync(DeviceModel edge, string request, CancellationToken cancellationToken)
     {
-        var answer = _witness.AddCheckpoint(request);
+        var answer = await _cosigner.CosignAsync($"edge '{edge.Id}'", edge.Id, request, cancellationToken);
         // The checkpoint's tree size is the second line of its note (c2sp.org/tlog-checkpoint), after the proof's blank line.
         var note = request.IndexOf("\n\n", StringComparison.Ordinal) is var blank and >= 0 ? request[(blank + 2)..].Split('\n') : [];
         var size = note.Length > 1 && long.TryParse(note[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
