@@ -18,6 +18,7 @@ internal sealed partial class PeerLink : IAsyncDisposable
     public PeerLink(string siteId, DeviceModel peer, SharingSettings sharing, Outbox outbox, TimeProvider time, ILogger logger)
     {
         Peer = peer;
+        Sharing = sharing;
         var broker = peer.Peer!.Broker!;
         var colon = broker.LastIndexOf(':');
         var (host, port) = (broker[..colon], int.Parse(broker.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture));
@@ -36,6 +37,9 @@ internal sealed partial class PeerLink : IAsyncDisposable
 
     /// <summary>The peer it sends to.</summary>
     public DeviceModel Peer { get; }
+
+    /// <summary>This site's certificate and key it presents.</summary>
+    public SharingSettings Sharing { get; }
 
     /// <summary>True while connected to the peer.</summary>
     public bool IsConnected => _uplink.IsConnected;
