@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using TwinGuard.Edge.Containment;
 using TwinGuard.Edge.Pipeline;
 using TwinGuard.Edge.Uplink;
 using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Ingest.Mqtt.Uplink;
 using TwinGuard.Ledger;
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Witnessing;
@@ -31,14 +33,14 @@ internal sealed class EdgeAgent : IAsyncDisposable
     // CheckpointWitnessing builds the add-checkpoint requests (with their consistency proofs) for the site; it wants an
     // HttpClient for witnesses reached over HTTP, which the edge has none of: its witness is the site, over MQTT.
     private readonly HttpClient _unusedHttp = new();
-    private readonly Outbox _outbox;
+    private readonly EdgeOutbox _outbox;
     private readonly EvidenceSink _evidence;
     private readonly EdgeTwins _twins;
     private readonly ReadingGate _gate;
     private readonly EmbeddedBroker _broker;
     private readonly EdgeRecorder _recorder;
     private readonly EdgeContainer _container;
-    private readonly SiteUplink? _uplink;
+    private readonly MqttUplink? _uplink;
     private readonly WitnessPublicKey? _siteWitness;
     private readonly ConcurrentDictionary<long, string> _notes = new();
     private readonly CancellationTokenSource _stop = new();
@@ -62,7 +64,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
             _witnessedSize = CosignatureFile.Read(ledgerDirectory, out _).Where(c => _siteWitness.Claims(c.Signature)).Select(c => c.TreeSize).DefaultIfEmpty(0).Max();
         }
 
-        _outbox = new Outbox(Path.Combine(options.DataDirectory, "outbox"), options.OutboxBytes, time);
+        _outbox = new EdgeOutbox(Path.Combine(options.DataDirectory, "outbox"), options.OutboxBytes, time);
         var metrics = new PipelineMetrics();
         _evidence = new EvidenceSink(metrics, time);
         var quarantine = new QuarantineList();
@@ -89,8 +91,14 @@ internal sealed class EdgeAgent : IAsyncDisposable
         _recorder = new EdgeRecorder(plant, _evidence, recorder, _outbox, _container, log);
         if (options.Site is { } site)
         {
-            _uplink = new SiteUplink(options.EdgeId, site, _outbox, log, time);
+            var link = new MqttUplinkOptions(site.Host, site.Port, options.EdgeId, new ClientTls(site.CaFile, site.CertificateFile, site.KeyFile), EdgeTopics.Up(options.EdgeId))
+            {
+                Subscribe = EdgeTopics.Down(options.EdgeId),
+            };
+            _uplink = new MqttUplink(link, _outbox.Queue, time);
             _uplink.Received += OnSiteMessage;
+            _uplink.Linked += waiting => log.Info($"linked to site {site.Host}:{site.Port}; {waiting} message(s) waiting");
+            _uplink.ProblemRaised += problem => log.Warn($"site {problem} (retrying; readings and findings are kept on disk meanwhile)");
         }
 
         _ledger.CheckpointSigned += OnCheckpoint;
@@ -110,7 +118,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
     public PipelineMetrics Metrics { get; }
 
     /// <summary>The outbox to the site.</summary>
-    public Outbox Outbox => _outbox;
+    public EdgeOutbox Outbox => _outbox;
 
     /// <summary>Where devices connect.</summary>
     public IReadOnlyList<(ListenerModel Listener, System.Net.IPEndPoint EndPoint)> Listening => _broker.BoundListeners;
@@ -209,10 +217,23 @@ internal sealed class EdgeAgent : IAsyncDisposable
         });
     }
 
-    private void OnSiteMessage(EdgeDownMessage message)
+    private void OnSiteMessage(string topic, ReadOnlyMemory<byte> payload)
     {
-        switch (message.Kind)
+        EdgeDownMessage? message;
+        try
         {
+            message = JsonSerializer.Deserialize(payload.Span, EdgeJson.Default.EdgeDownMessage);
+        }
+        catch (JsonException ex)
+        {
+            _log.Warn($"site message on {EvidenceClip.Text(topic)} is not JSON the edge understands: {ex.Message}");
+            return;
+        }
+
+        switch (message?.Kind)
+        {
+            case null:
+                return;
             case "containment" when message.Containment is { } containment:
                 _ = _container.ApplyFromSiteAsync(containment);
                 break;
@@ -220,7 +241,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
                 Cosigned(message);
                 break;
             default:
-                _log.Warn($"site message of kind '{EvidenceClip.Text(message.Kind)}' ignored");
+                _log.Warn($"site message of kind '{EvidenceClip.Text(message!.Kind)}' ignored");
                 break;
         }
     }

@@ -24,7 +24,7 @@ internal static class EdgeBench
         try
         {
             var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
-            using var outbox = new Outbox(directory, 1L << 34, TimeProvider.System);
+            using var outbox = new EdgeOutbox(directory, 1L << 34, TimeProvider.System);
             var assets = plant.Assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
             using var twins = new EdgeTwins(plant, assets, evidence, new QuarantineList(), outbox);
             using var stop = new CancellationTokenSource();

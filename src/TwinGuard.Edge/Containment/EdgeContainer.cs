@@ -20,7 +20,7 @@ namespace TwinGuard.Edge.Containment;
 /// from the forwarded findings. Every action is recorded in the edge's ledger and sent to the site.
 /// </remarks>
 internal sealed class EdgeContainer(
-    PlantModel plant, ResponsePlan plan, QuarantineList quarantine, LedgerRecorder ledger, Outbox outbox, EdgeLog log, TimeProvider time)
+    PlantModel plant, ResponsePlan plan, QuarantineList quarantine, LedgerRecorder ledger, EdgeOutbox outbox, EdgeLog log, TimeProvider time)
 {
     private long _actions;
     private long _recorded;

@@ -12,7 +12,7 @@ namespace TwinGuard.Edge.Pipeline;
 /// correlation rules (<see cref="IncidentCorrelator"/>); an incident the edge opens is recorded and answered by the
 /// playbooks at once, link or no link.
 /// </summary>
-internal sealed class EdgeRecorder(PlantModel plant, EvidenceSink evidence, LedgerRecorder ledger, Outbox outbox, EdgeContainer container, EdgeLog log)
+internal sealed class EdgeRecorder(PlantModel plant, EvidenceSink evidence, LedgerRecorder ledger, EdgeOutbox outbox, EdgeContainer container, EdgeLog log)
 {
     private readonly IncidentCorrelator _correlator = new(plant.Correlation);
     private long _findings;

@@ -17,12 +17,12 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
     private readonly Dictionary<string, AssetTwin> _twins;
     private readonly RelationSet _relations;
     private readonly QuarantineList _quarantine;
-    private readonly Outbox _outbox;
+    private readonly EdgeOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ITimer _staleness;
     private bool _anyAccepted;
 
-    public EdgeTwins(PlantModel plant, IReadOnlySet<string> assets, EvidenceSink evidence, QuarantineList quarantine, Outbox outbox)
+    public EdgeTwins(PlantModel plant, IReadOnlySet<string> assets, EvidenceSink evidence, QuarantineList quarantine, EdgeOutbox outbox)
     {
         _quarantine = quarantine;
         _outbox = outbox;

@@ -1,10 +1,8 @@
-using System.Buffers;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using TwinGuard.Twins.Edge;
 using TwinGuard.Twins.Edge.Site;
-using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 
 namespace TwinGuard.Ingest.Mqtt;
@@ -54,30 +52,6 @@ public sealed partial class EmbeddedBroker
             {
                 LogInterceptFailed(_logger, ex, source.Device.Id, e.TopicFilter.Topic);
             }
-        }
-    }
-
-    private async Task InterceptEdgeAsync(InterceptingPublishEventArgs e, SourceInfo source)
-    {
-        // Nothing an edge publishes is routed to other clients; the site keeps it or refuses it.
-        e.ProcessPublish = false;
-        var topic = e.ApplicationMessage.Topic;
-        if (Edges is not { } edges || !string.Equals(topic, EdgeTopics.Up(source.Device.Id), StringComparison.Ordinal))
-        {
-            // MQTT 5.0 §3.4.2.1: 0x87 Not authorized in the PUBACK, so the edge keeps the message and tries later.
-            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-            _gate.RefuseMessage(source, topic, ReasonCode.UnauthorisedTopic,
-                Edges is null ? $"edge '{source.Device.Id}' published, but this site takes no edge messages" : $"edge '{source.Device.Id}' may publish only to '{EdgeTopics.Up(source.Device.Id)}', not '{topic}'",
-                ReadOnlyMemory<byte>.Empty);
-            return;
-        }
-
-        var payload = e.ApplicationMessage.Payload;
-        var refusal = await edges.ReceiveAsync(source.Device, payload.IsSingleSegment ? payload.First : payload.ToArray(), e.CancellationToken);
-        if (refusal is not null)
-        {
-            e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
-            e.Response.ReasonString = refusal;
         }
     }
 }

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using TwinGuard.Twins.Edge;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Ingest.Mqtt;
@@ -159,13 +161,13 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
 
         if (source.Device.EdgeLedgerKey is not null)
         {
-            await InterceptEdgeAsync(e, source);
+            await InterceptOwnTopicAsync(e, source, "edge", EdgeTopics.Up(source.Device.Id), Edges is { } edges ? edges.ReceiveAsync : null);
             return;
         }
 
         if (source.Device.Peer is not null)
         {
-            await InterceptPeerAsync(e, source);
+            await InterceptOwnTopicAsync(e, source, "peer", PeerTopics.Up(source.Device.Id), Peers is { } peers ? peers.ReceiveAsync : null);
             return;
         }
 

@@ -1,5 +1,6 @@
 using TwinGuard.Twins.Edge.Site;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -14,7 +15,11 @@ internal static class EdgeHosting
             return services;
         }
 
-        services.AddSingleton(sp => new EdgeSite(settings.Plant, sp.GetRequiredService<EvidenceSink>(), settings.DataDirectory, settings.Time));
+        services.AddSingleton(sp => new EdgeSite(settings.Plant, sp.GetRequiredService<EvidenceSink>(), settings.DataDirectory, settings.Time)
+        {
+            // Forwarded readings reach the site's twins as a directly connected device's do (docs/edge.md).
+            Readings = new ForwardedReadings(sp.GetRequiredService<ReadingGate>(), sp.GetRequiredService<ITwinInbox>()),
+        });
         services.AddHostedService<EdgeSiteService>();
         return services;
     }

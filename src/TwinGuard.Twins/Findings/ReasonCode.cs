@@ -182,4 +182,10 @@ public enum ReasonCode
     /// key was replaced or is being abused. The ledger stops signing checkpoints until an operator replaces the signer.
     /// </summary>
     LedgerSignerDistrusted,
+
+    /// <summary>
+    /// A ledger checkpoint an edge or a peer site sent to be cosigned was refused: its signature does not verify with the
+    /// log's pinned key, or it is not consistent with the history cosigned before (a fork: someone rewrote that ledger).
+    /// </summary>
+    CheckpointRefused,
 }

@@ -35,6 +35,7 @@ public static class ReasonCodes
         ReasonCode.RegisterWrite => Severity.Info,
         ReasonCode.SequenceRollback or ReasonCode.ServerCertificateChanged or ReasonCode.SecurityDowngrade => Severity.High,
         ReasonCode.LedgerSignerDistrusted => Severity.Critical,
+        ReasonCode.CheckpointRefused => Severity.High,
         ReasonCode.Stale or ReasonCode.UnknownSignal or ReasonCode.UnknownAsset => Severity.Low,
         _ => Severity.Medium,
     };

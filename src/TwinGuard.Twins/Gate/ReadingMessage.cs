@@ -17,4 +17,12 @@ public sealed record ReadingMessage(
     /// <summary>The device's restart counter (<c>boot</c> in the payload, 0 when absent); a higher one restarts <see cref="Sequence"/>.</summary>
     [Id(5)]
     public long Boot { get; init; }
+
+    /// <summary>
+    /// When an edge agent that stored and forwarded the message received it from the device (Unix epoch milliseconds, its
+    /// clock); 0 for a message that came straight from the device. The twin judges the timestamp's skew against it
+    /// (never later than now), so a backlog forwarded after a cut link is not refused as late (docs/edge.md).
+    /// </summary>
+    [Id(6)]
+    public long ForwardedAtMs { get; init; }
 }

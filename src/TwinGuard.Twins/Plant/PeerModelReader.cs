@@ -33,9 +33,9 @@ internal static class PeerModelReader
                 throw field.Error($"peer '{device.Id}' proves itself by a client certificate ('certificate:') and is not an edge");
             }
 
-            if (device.Topics is not [var topic] || topic != PeerTopic(device.Id))
+            if (device.Topics is not [var topic] || topic != PeerTopics.Up(device.Id))
             {
-                throw field.Error($"peer '{device.Id}' may publish only to '{PeerTopic(device.Id)}' (topics: [{PeerTopic(device.Id)}])");
+                throw field.Error($"peer '{device.Id}' may publish only to '{PeerTopics.Up(device.Id)}' (topics: [{PeerTopics.Up(device.Id)}])");
             }
 
             if (peer.Broker is not null && sharing.CertificateFile is null)
@@ -49,9 +49,6 @@ internal static class PeerModelReader
 
         return sharing;
     }
-
-    /// <summary>The one topic a peer publishes to at this site.</summary>
-    public static string PeerTopic(string peerId) => "peer/" + peerId + "/up";
 
     private static SharingSettings ReadSharing(YamlField field, string directory)
     {

@@ -54,6 +54,9 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
     /// <summary>Applies a kept message (intel, incidents, cosignatures); called in arrival order by <see cref="RunAsync"/>.</summary>
     public Func<string, PeerMessage, CancellationToken, Task>? Apply { get; set; }
 
+    /// <summary>The device of an id in the plant model in force (a reload applies from the next message); unset: as authenticated.</summary>
+    public Func<string, DeviceModel?>? CurrentPeer { get; set; }
+
     /// <summary>Messages kept since start.</summary>
     public long Kept => Interlocked.Read(ref _kept);
 
@@ -71,6 +74,18 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
     public Task<string?> ReceiveAsync(DeviceModel peer, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        // The peer as the model in force describes it: a reload may have rotated its key, changed its policy or removed it
+        // while its connection, authenticated under the old model, stays open.
+        if (CurrentPeer is { } find && find(peer.Id) is var current && !ReferenceEquals(current, peer))
+        {
+            if (current?.Peer is null)
+            {
+                return Task.FromResult<string?>($"'{peer.Id}' is no longer a peer of this site");
+            }
+
+            peer = current;
+        }
+
         if (peer.Peer is not { } model)
         {
             return Task.FromResult<string?>($"'{peer.Id}' is not a peer of this site");

@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using TwinGuard.Ledger.Witnessing;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Uplink;
 
 namespace TwinGuard.Twins.Share;
 
@@ -21,9 +21,9 @@ public sealed class PeerSender : IDisposable
     private readonly string _siteId;
     private readonly WitnessSigningKey _key;
     private readonly TimeProvider _time;
-    private readonly string _run;
-    private readonly Dictionary<string, (DeviceModel Peer, PeerOutbox Outbox)> _peers = new(StringComparer.Ordinal);
-    private long _next;
+    private readonly string _directory;
+    private readonly Lock _following = new();
+    private volatile Dictionary<string, (DeviceModel Peer, Outbox Outbox)> _peers = new(StringComparer.Ordinal);
     private long _withheld;
 
     /// <summary>Opens the outboxes of the peers of <paramref name="plant"/> that name a broker, in <paramref name="directory"/>.</summary>
@@ -33,15 +33,35 @@ public sealed class PeerSender : IDisposable
         _siteId = plant.Site.Id;
         _key = key;
         _time = time;
-        _run = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        foreach (var peer in plant.Devices.Where(d => d.Peer?.Broker is not null))
-        {
-            _peers[peer.Id] = (peer, new PeerOutbox(peer.Id, Path.Combine(directory, "outbox"), plant.Sharing.OutboxBytes));
-        }
+        _directory = directory;
+        Follow(plant);
     }
 
     /// <summary>The peers this site sends to, with their outboxes.</summary>
-    public IEnumerable<(DeviceModel Peer, PeerOutbox Outbox)> Peers => _peers.Values;
+    public IEnumerable<(DeviceModel Peer, Outbox Outbox)> Peers => _peers.Values;
+
+    /// <summary>
+    /// Follows a reloaded plant model: a new peer with a broker gets its outbox, a peer still there is sent to under its
+    /// new policy, a peer removed (or left without a broker) is sent nothing more. Its outbox stays on disk, and is
+    /// returned for the caller to close once nothing drains it any more.
+    /// </summary>
+    /// <returns>The outboxes of the peers no longer sent to.</returns>
+    public IReadOnlyList<Outbox> Follow(PlantModel plant)
+    {
+        ArgumentNullException.ThrowIfNull(plant);
+        lock (_following)
+        {
+            var old = _peers;
+            var next = new Dictionary<string, (DeviceModel Peer, Outbox Outbox)>(StringComparer.Ordinal);
+            foreach (var peer in plant.Devices.Where(d => d.Peer?.Broker is not null))
+            {
+                next[peer.Id] = (peer, old.TryGetValue(peer.Id, out var kept) ? kept.Outbox : new Outbox(Path.Combine(_directory, "outbox"), peer.Id, plant.Sharing.OutboxBytes, _time));
+            }
+
+            _peers = next;
+            return [.. old.Where(p => !next.ContainsKey(p.Key)).Select(p => p.Value.Outbox)];
+        }
+    }
 
     /// <summary>Messages the policy of a peer held back since start.</summary>
     public long Withheld => Interlocked.Read(ref _withheld);
@@ -113,9 +133,8 @@ public sealed class PeerSender : IDisposable
         return queued;
     }
 
-    private bool Queue(DeviceModel peer, PeerOutbox outbox, string kind, Func<PeerMessage, PeerMessage> fill)
+    private bool Queue(DeviceModel peer, Outbox outbox, string kind, Func<PeerMessage, PeerMessage> fill)
     {
-        var id = string.Create(CultureInfo.InvariantCulture, $"{_run}-{Interlocked.Increment(ref _next)}");
-        return outbox.TryEnqueue(Seal(fill(new PeerMessage(id, _siteId, peer.Id, kind, _time.GetUtcNow().ToUnixTimeMilliseconds()))));
+        return outbox.TryEnqueue(Seal(fill(new PeerMessage(outbox.NextId(), _siteId, peer.Id, kind, _time.GetUtcNow().ToUnixTimeMilliseconds()))));
     }
 }

@@ -1,12 +1,16 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Verification;
 using TwinGuard.Ledger.Witnessing;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
 using TwinGuard.Twins.Edge;
+using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Respond;
+using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.EndToEnd.Tests.Edge;
 
@@ -87,6 +91,15 @@ public sealed class EdgeEndToEndTests
         Assert.Equal(accepted, readings.Count);
         Assert.Equal(Enumerable.Range(1, (int)accepted).Select(i => (long)i), readings.Select(r => r.Sequence).Order());
         Assert.All(readings, r => Assert.Equal(Device, r.Device));
+
+        // Each reading went on into the site's twin once, and the twin accepted both of its values: the backlog that
+        // crossed after the cut is judged against when the edge received it, not refused as late or as a replay.
+        var metrics = site.App.Services.GetRequiredService<PipelineMetrics>();
+        await Eventually.HoldsAsync(() => metrics.ReadingsAccepted, n => n >= accepted * 2, TimeSpan.FromSeconds(30), "the forwarded readings accepted by the site's twin");
+        Assert.Equal((accepted, 0L), (site.Edges.Readings!.Delivered, site.Edges.Readings.Refused));
+        Assert.Equal(accepted * 2, metrics.ReadingsAccepted);
+        var history = await site.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ITwinGrain>("tank1").GetHistoryAsync("level", 1);
+        Assert.Equal(readings.Max(r => r.Timestamp), Assert.Single(history!.TimesMs));
         var findings = site.Edges.Messages("edge1", "finding").Select(m => m.Finding!).ToList();
         Assert.Equal(3, findings.Count(f => f.Reason == "replayed_sequence"));
         var containment = site.Edges.Messages("edge1", "containment").Select(m => m.Containment!).Single(c => c.Action == "quarantine");

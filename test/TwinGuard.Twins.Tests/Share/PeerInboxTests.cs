@@ -37,6 +37,39 @@ public sealed class PeerInboxTests : IDisposable
     }
 
     [Fact]
+    public async Task ReceiveAsync_PeerKeyRotatedByAReload_OldKeyRefusedNewKeyKeptOnTheSameConnection()
+    {
+        using var inbox = Inbox();
+        var rotated = Ledger.Witnessing.WitnessSigningKey.LoadOrCreate(Path.Combine(_peers.Directory, "site-b-2.pem"), "twinguard.peer/site-b");
+        var authenticated = _peers.Peer("site-b"); // the connection was authenticated under the model before the reload
+        var reloaded = _peers.Plant with
+        {
+            Devices = [.. _peers.Plant.Devices.Select(d => d.Id == "site-b" ? d with { Peer = d.Peer! with { SigningKey = rotated.PublicKey.VerifierKey } } : d)],
+        };
+        inbox.CurrentPeer = id => reloaded.FindDevice(id);
+
+        var old = await inbox.ReceiveAsync(authenticated, Seal(_peers.SiteB, Incident("1-1", "site-b", "line1")), CancellationToken.None);
+        var renewed = await inbox.ReceiveAsync(authenticated, Seal(rotated, Incident("1-2", "site-b", "line1")), CancellationToken.None);
+
+        Assert.Contains("does not verify with the key pinned for peer 'site-b'", old, StringComparison.Ordinal);
+        Assert.Null(renewed);
+        Assert.Equal("1-2", Assert.Single(inbox.Messages("incident")).Message.Id);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_PeerRemovedByAReload_RefusedThoughItsConnectionIsStillOpen()
+    {
+        using var inbox = Inbox();
+        var reloaded = _peers.Plant with { Devices = [.. _peers.Plant.Devices.Where(d => d.Id != "site-b")] };
+        inbox.CurrentPeer = id => reloaded.FindDevice(id);
+
+        var refusal = await inbox.ReceiveAsync(_peers.Peer("site-b"), Seal(_peers.SiteB, Incident("1-1", "site-b", "line1")), CancellationToken.None);
+
+        Assert.Contains("no longer a peer", refusal, StringComparison.Ordinal);
+        Assert.Empty(inbox.Messages("incident"));
+    }
+
+    [Fact]
     public async Task ReceiveAsync_SignedWithAnotherKey_IsRefusedAsBadSignatureAndCounted()
     {
         using var inbox = Inbox();

@@ -43,6 +43,30 @@ public sealed class PeerSenderTests : IDisposable
         Assert.Equal(1, sender.Withheld);
     }
 
+    [Fact]
+    public void Follow_ReloadRemovesAPeerAddsOneAndNarrowsAPolicy_SendsAsTheReloadedModelSays()
+    {
+        using var sender = new PeerSender(_peers.Plant, Path.Combine(_peers.Directory, "out"), _peers.Own, TimeProvider.System);
+        var siteB = _peers.Peer("site-b");
+        var reloaded = _peers.Plant with
+        {
+            Devices =
+            [
+                .. _peers.Plant.Devices.Where(d => d.Id != "soc" && d.Id != "site-b"),
+                siteB with { Peer = siteB.Peer! with { Send = new HashSet<string>(["indicators"], StringComparer.Ordinal) } },
+                siteB with { Id = "site-c", Topics = ["peer/site-c/up"], Peer = siteB.Peer! with { Broker = "127.0.0.1:3" } },
+            ],
+        };
+
+        var closed = sender.Follow(reloaded);
+
+        Assert.Equal("soc", Assert.Single(closed).Name);
+        closed[0].Dispose();
+        Assert.Equal(["site-b", "site-c"], sender.Peers.Select(p => p.Peer.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(1, sender.ShareIncident(Tampering(), [])); // site-c only: site-b now receives indicators alone
+        Assert.Equal((0L, 1L), (Outbox(sender, "site-b").Counts.Depth, Outbox(sender, "site-c").Counts.Depth));
+    }
+
     public void Dispose() => _peers.Dispose();
 
     private static Incident Tampering()
@@ -52,7 +76,7 @@ public sealed class PeerSenderTests : IDisposable
             "out_of_range on asset:tank1: level 9.75 outside [0, 5]", "3-findings-in-60s", [ReasonCode.OutOfRange]) { Members = [finding] };
     }
 
-    private static PeerOutbox Outbox(PeerSender sender, string peer) => sender.Peers.Single(p => p.Peer.Id == peer).Outbox;
+    private static TwinGuard.Twins.Uplink.Outbox Outbox(PeerSender sender, string peer) => sender.Peers.Single(p => p.Peer.Id == peer).Outbox;
 
     private static string Envelope(PeerSender sender, string peer)
     {

@@ -9,6 +9,7 @@ using TwinGuard.Intel.Indicators;
 using TwinGuard.Intel.Sharing;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
 using TwinGuard.Twins.Share;
 
@@ -22,7 +23,7 @@ namespace TwinGuard.Server.Hosting.Sharing;
 /// peer with a broker drains that peer's outbox.
 /// </summary>
 internal sealed partial class PeerService(
-    HostSettings settings, PeerInbox inbox, PeerSender sender, EmbeddedBroker broker, CorrelateStage correlate, FeedRefresher refresher,
+    HostSettings settings, PlantModelSource plant, PeerInbox inbox, PeerSender sender, EmbeddedBroker broker, CorrelateStage correlate, FeedRefresher refresher,
     ContainmentEnforcer enforcer, EvidenceSink evidence, ILogger<PeerService> logger) : IHostedService
 {
     // One finding per denied address per this long: a refused attacker cannot flood the pipeline through the refusals.
@@ -31,7 +32,8 @@ internal sealed partial class PeerService(
     private readonly PeerInboxLimits _limits = new();
     private readonly Dictionary<string, List<Indicator>> _indicators = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<PeerLink> _links = [];
+    private readonly SemaphoreSlim _following = new(1, 1);
+    private volatile IReadOnlyList<PeerLink> _links = [];
     private volatile IReadOnlySet<IPAddress> _denied = new HashSet<IPAddress>();
     private Task _applying = Task.CompletedTask;
 
@@ -55,13 +57,9 @@ internal sealed partial class PeerService(
         broker.Admission.Denied = IsDenied;
         correlate.IncidentOpened += OnIncidentOpened;
         _applying = Task.Run(() => inbox.RunAsync(_stopping.Token), CancellationToken.None);
-        foreach (var (peer, outbox) in sender.Peers)
-        {
-            var link = new PeerLink(settings.Plant.Site.Id, peer, settings.Plant.Sharing, outbox, settings.Time, logger);
-            _links.Add(link);
-            link.Start();
-        }
-
+        _links = [.. sender.Peers.Select(p => StartLink(plant.Current, p.Peer, p.Outbox))];
+        inbox.CurrentPeer = id => plant.Current.FindDevice(id);
+        plant.Changed += OnPlantChanged;
         LogPeers(logger, settings.Plant.Devices.Count(d => d.Peer is not null), _links.Count, File.ReadAllText(Path.Combine(settings.DataDirectory, "peering", "peer.vkey")).Trim());
         return Task.CompletedTask;
     }
@@ -69,6 +67,7 @@ internal sealed partial class PeerService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         correlate.IncidentOpened -= OnIncidentOpened;
+        plant.Changed -= OnPlantChanged;
         broker.Peers = null;
         broker.Admission.Denied = null;
         await _stopping.CancelAsync();
@@ -80,13 +79,88 @@ internal sealed partial class PeerService(
         {
         }
 
-        foreach (var link in _links)
+        await _following.WaitAsync(cancellationToken);
+        try
         {
-            await link.DisposeAsync();
-        }
+            foreach (var link in _links)
+            {
+                await link.DisposeAsync();
+            }
 
-        _links.Clear();
+            _links = [];
+        }
+        finally
+        {
+            _following.Release();
+        }
     }
+
+    private PeerLink StartLink(PlantModel model, Twins.Plant.DeviceModel peer, Twins.Uplink.Outbox outbox)
+    {
+        var link = new PeerLink(model.Site.Id, peer, model.Sharing, outbox, settings.Time, logger);
+        link.Start();
+        return link;
+    }
+
+    private void OnPlantChanged(PlantModel previous, PlantModel current) => _ = FollowAsync(current);
+
+    /// <summary>
+    /// A reload added, removed or changed peers: the sender follows (outboxes, policies), a link whose peer is gone or
+    /// now reached otherwise (broker, CA, this site's certificate) is closed and opened again as needed, a removed
+    /// peer's indicators leave the intel feeds and the broker's deny list, and the inbox verifies with the keys in force
+    /// from the next message (<see cref="PeerInbox.CurrentPeer"/>). No restart.
+    /// </summary>
+    internal async Task FollowAsync(PlantModel current)
+    {
+        await _following.WaitAsync(_stopping.Token);
+        try
+        {
+            var closed = sender.Follow(current);
+            var wanted = sender.Peers.ToDictionary(p => p.Peer.Id, StringComparer.Ordinal);
+            var links = new List<PeerLink>();
+            foreach (var link in _links)
+            {
+                if (wanted.TryGetValue(link.Peer.Id, out var want) && SameLink(link.Peer, want.Peer) && link.Sharing == current.Sharing)
+                {
+                    links.Add(link);
+                }
+                else
+                {
+                    await link.DisposeAsync();
+                }
+            }
+
+            links.AddRange(wanted.Values.Where(w => !links.Any(l => l.Peer.Id == w.Peer.Id)).Select(w => StartLink(current, w.Peer, w.Outbox)));
+            _links = links;
+            foreach (var outbox in closed)
+            {
+                outbox.Dispose();
+            }
+
+            lock (_indicators)
+            {
+                foreach (var gone in _indicators.Keys.Where(id => current.FindDevice(id)?.Peer is null).ToList())
+                {
+                    _indicators.Remove(gone);
+                    refresher.Publish("peer:" + gone, []);
+                }
+            }
+
+            Publish();
+            LogFollowed(logger, current.Devices.Count(d => d.Peer is not null), links.Count);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+        finally
+        {
+            _following.Release();
+        }
+    }
+
+    private static bool SameLink(Twins.Plant.DeviceModel running, Twins.Plant.DeviceModel wanted) =>
+        string.Equals(running.Peer!.Broker, wanted.Peer!.Broker, StringComparison.Ordinal) && string.Equals(running.Peer.CaFile, wanted.Peer.CaFile, StringComparison.Ordinal);
 
     private void OnIncidentOpened(Incident incident) => _ = ShareAsync(incident);
 
@@ -193,7 +267,7 @@ internal sealed partial class PeerService(
             foreach (var (peer, list) in _indicators)
             {
                 refresher.Publish("peer:" + peer, [.. list]);
-                if (settings.Plant.FindDevice(peer)?.Peer is { Block: true })
+                if (plant.Current.FindDevice(peer)?.Peer is { Block: true })
                 {
                     foreach (var indicator in list.Where(x => x.Type == IndicatorType.IPAddress))
                     {
@@ -221,6 +295,9 @@ internal sealed partial class PeerService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peers: {Peer} reports incident {Site}/{Id} ({Severity}, {Techniques})")]
     private static partial void LogIncident(ILogger logger, string peer, string site, long id, string severity, string techniques);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peers: the reloaded plant model declares {Peers} peer(s); sending to {Links}")]
+    private static partial void LogFollowed(ILogger logger, int peers, int links);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Peers: incident {Id} could not be shared")]
     private static partial void LogShareFailed(ILogger logger, Exception exception, long id);

@@ -12,7 +12,7 @@ namespace TwinGuard.Twins.Edge.Site;
 
 /// <summary>
 /// The site's side of its edge agents: keeps every message an edge forwards exactly once by id (<c>edges.db</c>),
-/// raises the edges' findings into the site's pipeline (so they are recorded, correlated and answered by the site's
+/// hands forwarded readings to the site's twins once (<see cref="ForwardedReadings"/>), raises the edges' findings into the site's pipeline (so they are recorded, correlated and answered by the site's
 /// playbooks like its own), cosigns the edges' ledger checkpoints as a c2sp.org/tlog-witness witness, and sends
 /// containments the site decides down to the edges.
 /// </summary>
@@ -32,6 +32,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
     private readonly TimeProvider _time;
     private readonly SqliteConnection _db;
     private readonly Witness _witness;
+    private readonly CheckpointCosigner _cosigner;
     private readonly Lock _gate = new();
     private long _kept;
     private long _repeats;
@@ -54,6 +55,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
         var key = WitnessSigningKey.LoadOrCreate(Path.Combine(witnessDirectory, "key.pem"), "twinguard.site/" + plant.Site.Id);
         _witness = new Witness(key, witnessDirectory, [.. Edges.Select(d => LedgerPublicKey.FromVerifierKey(d.EdgeLedgerKey!))], time);
         File.WriteAllText(Path.Combine(witnessDirectory, "witness.vkey"), _witness.PublicKey.VerifierKey + "\n");
+        _cosigner = new CheckpointCosigner(_witness, evidence);
     }
 
     /// <summary>The edge agents of the plant model.</summary>
@@ -62,11 +64,17 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
     /// <summary>The key the site cosigns edge checkpoints with.</summary>
     public WitnessPublicKey WitnessKey => _witness.PublicKey;
 
+    /// <summary>Where forwarded readings go into the site's twins; unset: they are only kept in <c>edges.db</c>.</summary>
+    public ForwardedReadings? Readings { get; set; }
+
     /// <summary>Sends a message down to an edge (the broker's); unset: nothing goes down.</summary>
     public Func<string, byte[], CancellationToken, Task>? SendDown { get; set; }
 
     /// <summary>The containments in force at the site now (the respond stage's store); unset: none are re-sent.</summary>
     public Func<IReadOnlyList<EdgeContainment>>? ActiveContainments { get; set; }
+
+    /// <summary>The edges' checkpoints cosigned and refused (bad signature, unknown log, fork) since start.</summary>
+    public (long Cosigned, long Refused) Checkpoints => (_cosigner.Cosigned, _cosigner.Refused);
 
     /// <summary>Messages kept since start.</summary>
     public long Kept => Interlocked.Read(ref _kept);
@@ -121,9 +129,25 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
             return null;
         }
 
-        Interlocked.Increment(ref _kept);
         switch (message.Kind)
         {
+            case "reading" when Readings is { } readings:
+                try
+                {
+                    await readings.DeliverAsync(edge, message, payload);
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+                {
+                    // Not in the site's ledger: forget it, so that the edge's retry (same id) is delivered then.
+                    lock (_gate)
+                    {
+                        _db.Execute("DELETE FROM edge_messages WHERE edge = $edge AND id = $id", ("$edge", edge.Id), ("$id", message.Id));
+                    }
+
+                    return "the site could not keep the reading yet: " + EvidenceClip.Text(ex.Message);
+                }
+
+                break;
             case "finding":
                 _evidence.Raise(ToFinding(edge, message.Finding!));
                 break;
@@ -132,6 +156,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
                 break;
         }
 
+        Interlocked.Increment(ref _kept);
         return null;
     }
 
@@ -259,7 +284,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
 
     private async Task CosignAsync(DeviceModel edge, string request, CancellationToken cancellationToken)
     {
-        var answer = _witness.AddCheckpoint(request);
+        var answer = await _cosigner.CosignAsync($"edge '{edge.Id}'", edge.Id, request, cancellationToken);
         // The checkpoint's tree size is the second line of its note (c2sp.org/tlog-checkpoint), after the proof's blank line.
         var note = request.IndexOf("\n\n", StringComparison.Ordinal) is var blank and >= 0 ? request[(blank + 2)..].Split('\n') : [];
         var size = note.Length > 1 && long.TryParse(note[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;

@@ -88,7 +88,9 @@ internal sealed class TwinCore
             Signals[value.SignalIndex].StaleRaised = false;
         }
 
-        if (Validator.CheckMessage(message.DeviceId, message.Boot, message.Sequence, message.TimestampMs, nowMs) is { } refusal)
+        // A forwarded message is judged against when the edge received it: its gate let it through then (never later than now).
+        var receivedMs = message.ForwardedAtMs > 0 ? Math.Min(message.ForwardedAtMs, nowMs) : nowMs;
+        if (Validator.CheckMessage(message.DeviceId, message.Boot, message.Sequence, message.TimestampMs, receivedMs) is { } refusal)
         {
             Refuse(message, null, refusal.Reason, refusal.Detail, now);
             return false;
