@@ -7,7 +7,7 @@
 # whether the flooder was disconnected and quarantined (the sample playbook contain-flooding-device).
 # The first WARMUP seconds (default 10) after the site answers are not counted: they hold the JIT, the twins'
 # activation and the first grain calls, which made single samples of hundreds of ms dominate a 4 Hz client's p99.
-# Usage: [WARMUP=10] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
+# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
 set -euo pipefail
 base=${1:-20}; flood=${2:-30}; after=${3:-60}; playbooks=${4:-}; warmup=${WARMUP:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +87,37 @@ sleep "$base"
 rss_base=$(rss); db_before=$(dbsize); stored_before=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo 0)
 for p in $others; do kill -USR1 "$p"; done
 # The flooder: valid readings of its own asset with increasing seq, as fast as one QoS 0 client sends them.
+# FLOODER=mosquitto (default): mosquitto_pub -l, which queues in its own memory whatever the socket does not take (it
+# keeps reading its input and growing while the broker holds the connection). FLOODER=socket: a client that writes
+# PUBLISH packets back to back on one connection and blocks when TCP is full, like most MQTT client libraries.
+if [[ ${FLOODER:-mosquitto} == socket ]]; then
+timeout "$flood" python3 -c '
+import socket, struct, sys, time
+def rl(n):
+    b = bytearray()
+    while True:
+        d, n = n % 128, n // 128
+        b.append(d | (0x80 if n else 0))
+        if not n: return bytes(b)
+def s(x): x = x.encode(); return struct.pack(">H", len(x)) + x
+sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+var = s("MQTT") + bytes([4, 0xC2]) + struct.pack(">H", 60)
+body = s("conveyor-plc-flooder") + s("conveyor-plc") + s("demo-conveyor-plc")
+sock.sendall(bytes([0x10]) + rl(len(var) + len(body)) + var + body)
+ack = sock.recv(4)
+if len(ack) < 4 or ack[3] != 0: sys.exit("flooder: CONNACK %s" % ack.hex())
+now = int(time.time() * 1000); i = 0; topic = s("plant/conveyor1")
+try:
+    while True:
+        chunk = bytearray()
+        for _ in range(100):
+            i += 1
+            payload = b"{\"ts\":%d,\"seq\":%d,\"values\":{\"belt_speed\":1.0}}" % (now + i // 1000, i)
+            chunk += bytes([0x30]) + rl(len(topic) + len(payload)) + topic + payload
+        sock.sendall(chunk)
+except (BrokenPipeError, ConnectionResetError):
+    pass' $mqtt >"$work/flooder.log" 2>&1 & flooder=$!
+else
 python3 -c '
 import sys, time
 out = sys.stdout; now = int(time.time() * 1000); i = 0
@@ -97,6 +128,7 @@ try:
 except BrokenPipeError:
     pass' | timeout "$flood" mosquitto_pub -l -q 0 -h 127.0.0.1 -p $mqtt -V mqttv311 -u conveyor-plc -P demo-conveyor-plc -t plant/conveyor1 \
     >"$work/flooder.log" 2>&1 & flooder=$!
+fi
 t0=$(date +%s.%N)
 wait "$flooder" && flood_rc=0 || flood_rc=$?; flooder=
 t1=$(date +%s.%N)
