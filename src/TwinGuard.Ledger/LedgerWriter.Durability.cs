@@ -35,7 +35,12 @@ public sealed partial class LedgerWriter
     public Task WhenDurableAsync(long index) => WaitForDurable(index + 1);
 
     /// <summary>Completes once <paramref name="target"/> entries (every entry appended so far when null) are durable.</summary>
-    private Task WaitForDurable(long? target)
+    /// <param name="target">Entries that must be durable; null for every entry appended so far.</param>
+    /// <param name="inline">
+    /// Run the continuations on the thread that completes the wait (the one that finished the fsync) instead of the
+    /// thread pool; for callers whose continuations are short (<see cref="CommitAsync"/>).
+    /// </param>
+    private Task WaitForDurable(long? target, bool inline = false)
     {
         if (target is { } known && Volatile.Read(ref _durable) >= known)
         {
@@ -57,7 +62,7 @@ public sealed partial class LedgerWriter
                 return Task.FromException(new IOException($"ledger {_directory} cannot write: {error}"));
             }
 
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done = new TaskCompletionSource(inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
             _flushWaiters.Add((size, done));
             _wakeRequested = true;
         }

@@ -59,7 +59,7 @@ public sealed partial class LedgerWriter
     {
         try
         {
-            while (true)
+            while (!_failed.IsCancellationRequested)
             {
                 _wake.Wait();
                 if (!UrgentWorkPending())
@@ -72,28 +72,26 @@ public sealed partial class LedgerWriter
                 {
                 }
 
-                while (TryTake(out var batch))
-                {
-                    HashBatch(batch);
-                    _hashed.Add(batch, _failed.Token);
-                }
-
+                HashPending(wakeWriter: true);
                 bool closing;
+                bool drainWanted;
                 lock (_gate)
                 {
                     closing = _closing && _sealed.Count == 0 && _current.Count == 0;
+                    drainWanted = closing || _checkpointDue || _checkpointWaiters.Count > 0;
                 }
 
-                _hashed.Add(Drained, _failed.Token);
+                if (drainWanted)
+                {
+                    // Only checkpoints look at drains: a round with none wanted wakes nobody.
+                    EnqueueHashed(Drained);
+                }
+
                 if (closing)
                 {
                     break;
                 }
             }
-        }
-        catch (OperationCanceledException) when (_failed.IsCancellationRequested)
-        {
-            // The writing thread failed; it has reported why.
         }
 #pragma warning disable CA1031 // Any failure of the pipeline must reach every caller, not kill the process.
         catch (Exception ex)
@@ -103,8 +101,34 @@ public sealed partial class LedgerWriter
         }
         finally
         {
-            _hashed.CompleteAdding();
+            Volatile.Write(ref _hashingEnded, true);
+            _hashedReady.Release();
         }
+    }
+
+    /// <summary>Hashes every batch appended so far into the tree and queues it for writing, in index order.</summary>
+    /// <remarks>Under <see cref="_hashLock"/>: the hashing thread and a committing caller (<see cref="TryLead"/>) take turns.</remarks>
+    /// <param name="wakeWriter">Wake the writing thread for each batch (false for a leader, which writes them itself).</param>
+    private void HashPending(bool wakeWriter)
+    {
+        lock (_hashLock)
+        {
+            while (TryTake(out var batch))
+            {
+                HashBatch(batch);
+                _hashed.Enqueue(batch);
+                if (wakeWriter)
+                {
+                    _hashedReady.Release();
+                }
+            }
+        }
+    }
+
+    private void EnqueueHashed(LedgerBatch batch)
+    {
+        _hashed.Enqueue(batch);
+        _hashedReady.Release();
     }
 
     private void WriteLoop()
@@ -112,56 +136,58 @@ public sealed partial class LedgerWriter
         var group = new List<LedgerBatch>(MaxGroupBatches);
         try
         {
-            while (_hashed.TryTake(out var first, Timeout.Infinite, CancellationToken.None))
+            while (true)
             {
-                // Group commit: every batch hashed while the previous fsync ran shares this one write pass and one
-                // fsync, so the senders waiting on any of them are released together.
-                var drained = TakeGroup(first, group);
-                if (group.Count > 0)
+                _hashedReady.Wait();
+                while (_hashedReady.Wait(0))
                 {
-                    _groupStart = 0;
-                    _groupOffset = _segmentLength;
-                    UntilWritten(() => WriteGroup(group));
-                    PublishDurable(group[^1]);
-                    foreach (var batch in group)
+                }
+
+                lock (_writeLock)
+                {
+                    if (_carried.Count > 0)
                     {
-                        Recycle(batch);
+                        // A committing caller's write failed: retry it here, from where it started, before anything after it.
+                        UntilWritten(() => WriteGroup(_carried));
+                        FinishGroup(_carried);
                     }
 
-                    group.Clear();
-                    CompleteFlushWaiters();
-                    if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries && _signingStopped is null)
+                    var drained = false;
+                    while (!_hashed.IsEmpty)
                     {
-                        UntilWritten(WriteCheckpoint);
-                    }
-                }
-
-                if (!drained)
-                {
-                    continue;
-                }
-
-                bool checkpointWanted;
-                lock (_gate)
-                {
-                    checkpointWanted = _checkpointWaiters.Count > 0;
-                }
-
-                if (_signingStopped is null && (checkpointWanted || (_checkpointDue && DurableCount > (_lastCheckpoint?.TreeSize ?? 0))))
-                {
-                    _checkpointDue = false;
-                    if (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount)
-                    {
-                        UntilWritten(WriteCheckpoint);
+                        // Group commit: every batch hashed while the previous fsync ran shares this one write pass and
+                        // one fsync, so the senders waiting on any of them are released together.
+                        drained |= TakeGroup(group);
+                        if (group.Count > 0)
+                        {
+                            _groupStart = 0;
+                            _groupOffset = _segmentLength;
+                            UntilWritten(() => WriteGroup(group));
+                            FinishGroup(group);
+                            if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries && _signingStopped is null)
+                            {
+                                UntilWritten(WriteCheckpoint);
+                            }
+                        }
                     }
 
-                    CompleteCheckpointWaiters();
-                }
-            }
+                    if (drained)
+                    {
+                        CheckpointAfterDrain();
+                    }
 
-            if (_fault is null && _signingStopped is null && (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount))
-            {
-                WriteCheckpoint(); // the final checkpoint on close
+                    // The hashing thread queues nothing after it has ended, so an empty queue then is the end.
+                    if (Volatile.Read(ref _hashingEnded) && _hashed.IsEmpty)
+                    {
+                        if (_fault is null && _signingStopped is null && (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount))
+                        {
+                            WriteCheckpoint(); // the final checkpoint on close
+                        }
+
+                        _writerDone = true;
+                        break;
+                    }
+                }
             }
 
             if (_lastCheckpoint is not null)
@@ -173,6 +199,11 @@ public sealed partial class LedgerWriter
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            lock (_writeLock)
+            {
+                _writerDone = true;
+            }
+
             Fail(ex);
         }
         finally
@@ -181,15 +212,48 @@ public sealed partial class LedgerWriter
         }
     }
 
+    /// <summary>After a group is on disk: the tree it ends with is the durable one, its buffers go back, its waiters are told.</summary>
+    private void FinishGroup(List<LedgerBatch> group)
+    {
+        PublishDurable(group[^1]);
+        foreach (var batch in group)
+        {
+            Recycle(batch);
+        }
+
+        group.Clear();
+        CompleteFlushWaiters();
+    }
+
+    /// <summary>Signs what checkpoint requests and the timer ask for, once the hashing thread has drained (writing thread).</summary>
+    private void CheckpointAfterDrain()
+    {
+        bool checkpointWanted;
+        lock (_gate)
+        {
+            checkpointWanted = _checkpointWaiters.Count > 0;
+        }
+
+        if (_signingStopped is null && (checkpointWanted || (_checkpointDue && DurableCount > (_lastCheckpoint?.TreeSize ?? 0))))
+        {
+            _checkpointDue = false;
+            if (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount)
+            {
+                UntilWritten(WriteCheckpoint);
+            }
+
+            CompleteCheckpointWaiters();
+        }
+    }
+
     /// <summary>
-    /// Collects <paramref name="first"/> and every batch already hashed behind it into <paramref name="group"/>;
-    /// returns true when a drain marker was among them (checkpoint requests are then looked at after the write).
+    /// Moves up to <see cref="MaxGroupBatches"/> hashed batches, oldest first, into <paramref name="group"/>; returns
+    /// true when a drain marker was among them (checkpoint requests are then looked at after the write).
     /// </summary>
-    private bool TakeGroup(LedgerBatch first, List<LedgerBatch> group)
+    private bool TakeGroup(List<LedgerBatch> group)
     {
         var drained = false;
-        var next = first;
-        do
+        while (group.Count < MaxGroupBatches && _hashed.TryDequeue(out var next))
         {
             if (ReferenceEquals(next, Drained))
             {
@@ -200,7 +264,6 @@ public sealed partial class LedgerWriter
                 group.Add(next);
             }
         }
-        while (group.Count < MaxGroupBatches && _hashed.TryTake(out next));
 
         return drained;
     }
@@ -364,19 +427,34 @@ public sealed partial class LedgerWriter
         }
     }
 
+    /// <summary>
+    /// Completes the waits that the durable entries satisfy, outside <see cref="_gate"/>: the waits of
+    /// <see cref="CommitAsync"/> run their continuations here, on the thread that finished the fsync.
+    /// </summary>
     private void CompleteFlushWaiters()
     {
         var durable = DurableCount;
+        List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
             for (var i = _flushWaiters.Count - 1; i >= 0; i--)
             {
                 if (_flushWaiters[i].Target <= durable)
                 {
-                    _flushWaiters[i].Done.TrySetResult();
+                    (done ??= []).Add(_flushWaiters[i].Done);
                     _flushWaiters.RemoveAt(i);
                 }
             }
+        }
+
+        if (done is null)
+        {
+            return;
+        }
+
+        for (var i = done.Count - 1; i >= 0; i--)
+        {
+            done[i].TrySetResult(); // oldest first
         }
     }
 

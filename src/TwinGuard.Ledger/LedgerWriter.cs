@@ -47,7 +47,8 @@ public sealed partial class LedgerWriter : IAsyncDisposable, ILedgerAppender
     private ITimer? _timer;
     private Thread? _hashThread;
     private Thread? _writeThread;
-    private readonly System.Collections.Concurrent.BlockingCollection<LedgerBatch> _hashed = new(boundedCapacity: 64);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<LedgerBatch> _hashed = new();
+    private readonly SemaphoreSlim _hashedReady = new(0);
     private readonly CancellationTokenSource _failed = new();
     private readonly byte[] _durableRoot;
     private readonly byte[] _durableStack = new byte[64 * MerkleHash.Size];
@@ -262,7 +263,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable, ILedgerAppender
         _wake.Dispose();
         _urgent.Dispose();
         _room.Dispose();
-        _hashed.Dispose();
+        _hashedReady.Dispose();
         _failed.Dispose();
         ArrayPool<byte>.Shared.Return(_current.Buffer);
         foreach (var batch in _free)

@@ -39,4 +39,11 @@ public sealed record BrokerOptions(IPAddress Address, int Port)
 
     /// <summary>What a client may cost before it logs in, and the largest packet after.</summary>
     public PreLoginLimits Limits { get; init; } = PreLoginLimits.Default;
+
+    /// <summary>Leave a flooder's connection unread for as long as the gate asks (<c>GateDecision.HoldReading</c>).</summary>
+    /// <value>
+    /// Default true. False where every message must be read at once whatever it costs: <c>simulate</c>, whose simulated
+    /// clock moves only once the pipeline has taken in every message, so a hold measured on it would never end.
+    /// </value>
+    public bool HoldFlooders { get; init; } = true;
 }

@@ -173,12 +173,14 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
 
         var payload = e.ApplicationMessage.Payload;
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
+        var hold = TimeSpan.Zero;
         try
         {
             var kept = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
             var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival, kept);
             e.ProcessPublish = decision.Accepted;
             HoldAcknowledgement(e, decision.Kept);
+            hold = decision.HoldReading;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -186,6 +188,28 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             e.ProcessPublish = false;
             HoldAcknowledgement(e, null);
             LogInterceptFailed(_logger, ex, source.Device.Id, e.ApplicationMessage.Topic);
+        }
+
+        if (hold > TimeSpan.Zero && Options.HoldFlooders)
+        {
+            await HoldReadingAsync(hold, e.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Leaves a flooder's connection unread for <paramref name="hold"/>: this runs on the connection's own receive loop
+    /// (MQTTnet awaits the publish interception before it reads the next packet), so the flood waits in the flooder's
+    /// socket and TCP window, costing the broker nothing, while every other connection is read as before.
+    /// </summary>
+    private async Task HoldReadingAsync(TimeSpan hold, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(hold, _gate.Time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection closed (a disconnect, the quarantine playbook): nothing left to hold.
         }
     }
 

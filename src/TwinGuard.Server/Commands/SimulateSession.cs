@@ -62,7 +62,7 @@ internal static class SimulateSession
         var hostSettings = new HostSettings(
             plant,
             dataDirectory,
-            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()) { HoldFlooders = false }, // simulated time waits for every message
             $"http://127.0.0.1:{LoopbackPorts.Free()}",
             LoopbackPorts.Free(),
             LoopbackPorts.Free())

@@ -10,9 +10,18 @@ namespace TwinGuard.Twins.Gate;
 /// <remarks>
 /// Refusing the excess at the gate is what keeps a flood from one source from delaying the others: nothing past the
 /// gate is spent on it. The bucket holds two seconds of the allowed rate, so ordinary jitter and bursts pass.
+/// Once a bucket is empty, <see cref="IsFlooding"/> refuses the device's next messages to that asset before they are
+/// parsed, and says how long the transport should stop reading from the flooder (<see cref="MinHold"/> to
+/// <see cref="MaxHold"/>): its own socket then holds the flood, and the others' messages do not queue behind it.
 /// </remarks>
 public sealed class FloodGuard
 {
+    /// <summary>Shortest time a flooder's connection is left unread after a refusal for flooding.</summary>
+    public static readonly TimeSpan MinHold = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest such time, so a reload, a quarantine or a disconnect is acted on soon.</summary>
+    public static readonly TimeSpan MaxHold = TimeSpan.FromSeconds(1);
+
     private readonly PlantModelSource _plant;
     private Buckets _buckets;
     private readonly TimeProvider _time;
@@ -26,7 +35,31 @@ public sealed class FloodGuard
     }
 
     /// <summary>Takes <paramref name="values"/> tokens; false when the device is flooding this asset.</summary>
-    public bool TryAdmit(string deviceId, AssetModel asset, int values)
+    public bool TryAdmit(string deviceId, AssetModel asset, int values) => BucketOf(deviceId, asset).TryTake(Math.Max(1, values), out _);
+
+    /// <summary>
+    /// A check that costs no parsing: true when the device's bucket for <paramref name="asset"/> has not one token
+    /// left, so that any message it sends there now is a flood; <paramref name="hold"/> is how long to stop reading from
+    /// it (until the bucket holds a token again, within <see cref="MinHold"/> and <see cref="MaxHold"/>).
+    /// </summary>
+    public bool IsFlooding(string deviceId, AssetModel asset, out TimeSpan hold)
+    {
+        var flooding = !BucketOf(deviceId, asset).HasToken(out var refill);
+        hold = flooding ? HoldFor(refill) : TimeSpan.Zero;
+        return flooding;
+    }
+
+    /// <summary>How long to stop reading from a flooder whose bucket refills one token in <paramref name="refill"/>.</summary>
+    public static TimeSpan HoldFor(TimeSpan refill) => refill < MinHold ? MinHold : refill > MaxHold ? MaxHold : refill;
+
+    /// <summary>How long until the device's bucket for <paramref name="asset"/> holds one token again (zero when it does).</summary>
+    public TimeSpan RefillTime(string deviceId, AssetModel asset)
+    {
+        BucketOf(deviceId, asset).HasToken(out var refill);
+        return refill;
+    }
+
+    private Bucket BucketOf(string deviceId, AssetModel asset)
     {
         var buckets = Volatile.Read(ref _buckets);
         if (!ReferenceEquals(buckets.Model, _plant.Current))
@@ -36,8 +69,7 @@ public sealed class FloodGuard
             buckets = Interlocked.CompareExchange(ref _buckets, next, buckets) == buckets ? next : Volatile.Read(ref _buckets);
         }
 
-        var bucket = buckets.ByPair.GetOrAdd((deviceId, asset.Id), static (_, state) => new Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time: _time));
-        return bucket.TryTake(Math.Max(1, values));
+        return buckets.ByPair.GetOrAdd((deviceId, asset.Id), static (_, state) => new Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time: _time));
     }
 
     private double AllowedRate(AssetModel asset) =>
@@ -58,21 +90,39 @@ public sealed class FloodGuard
         private double _tokens = ratePerSecond * 2;
         private long _last = time.GetTimestamp();
 
-        public bool TryTake(int count)
+        public bool TryTake(int count, out TimeSpan refill)
         {
             lock (_lock)
             {
-                var now = time.GetTimestamp();
-                _tokens = Math.Min(_capacity, _tokens + (time.GetElapsedTime(_last, now).TotalSeconds * ratePerSecond));
-                _last = now;
+                Refill();
                 if (_tokens < count)
                 {
+                    refill = TimeSpan.FromSeconds((count - _tokens) / ratePerSecond);
                     return false;
                 }
 
                 _tokens -= count;
+                refill = TimeSpan.Zero;
                 return true;
             }
+        }
+
+        /// <summary>True when one token is there; else how long until it is.</summary>
+        public bool HasToken(out TimeSpan refill)
+        {
+            lock (_lock)
+            {
+                Refill();
+                refill = _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / ratePerSecond);
+                return _tokens >= 1;
+            }
+        }
+
+        private void Refill()
+        {
+            var now = time.GetTimestamp();
+            _tokens = Math.Min(_capacity, _tokens + (time.GetElapsedTime(_last, now).TotalSeconds * ratePerSecond));
+            _last = now;
         }
     }
 }

@@ -13,6 +13,13 @@ public readonly record struct GateDecision(bool Accepted, ReasonCode? Reason)
     /// </summary>
     public Task? Kept { get; init; }
 
+    /// <summary>
+    /// How long the transport should stop reading from this client before its next message (a flood refused: the
+    /// flooder's own connection holds what it sends, instead of the broker spending the others' time on it); zero when
+    /// it may go on at once.
+    /// </summary>
+    public TimeSpan HoldReading { get; init; }
+
     /// <summary>Passed on to the twin.</summary>
     public static GateDecision Accept { get; } = new(true, null);
 

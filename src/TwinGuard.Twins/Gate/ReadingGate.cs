@@ -124,6 +124,12 @@ public sealed class ReadingGate : IDisposable
             return Refuse(source, topic, asset.Id, null, ReasonCode.Quarantined, $"asset '{asset.Id}' is quarantined", payload);
         }
 
+        if (_flood.IsFlooding(device.Id, asset, out var hold))
+        {
+            // Before parsing: an empty bucket refuses whatever the message holds, so a flood costs a lookup, not a parse.
+            return Refuse(source, topic, asset.Id, null, ReasonCode.Flooding, FloodDetail(device, asset), payload) with { HoldReading = hold };
+        }
+
         ParsedPayload parsed;
         try
         {
@@ -152,13 +158,16 @@ public sealed class ReadingGate : IDisposable
 
         if (!_flood.TryAdmit(device.Id, asset, values.Length))
         {
-            return Refuse(source, topic, asset.Id, null, ReasonCode.Flooding,
-                $"device '{device.Id}' exceeds {_plant.Current.Validation.FloodFactor}x the expected rate of '{asset.Id}'", payload);
+            return Refuse(source, topic, asset.Id, null, ReasonCode.Flooding, FloodDetail(device, asset), payload)
+                with { HoldReading = FloodGuard.HoldFor(_flood.RefillTime(device.Id, asset)) };
         }
 
         var recorded = await _inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept);
         return kept ? GateDecision.Accept with { Kept = recorded } : GateDecision.Accept;
     }
+
+    private string FloodDetail(DeviceModel device, AssetModel asset) =>
+        $"device '{device.Id}' exceeds {_plant.Current.Validation.FloodFactor}x the expected rate of '{asset.Id}'";
 
     /// <summary>
     /// Refuses one value the transport itself could not accept as a reading (an OPC UA value whose StatusCode is Bad or

@@ -38,6 +38,13 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
     /// <summary>Completes when the entry <paramref name="index"/> returned by a Record method is durable.</summary>
     public Task WhenDurableAsync(long index) => appender.WhenDurableAsync(index);
 
+    /// <summary>
+    /// As <see cref="WhenDurableAsync"/>, for a sender waiting to be acknowledged: on a single node the calling thread
+    /// writes and fsyncs the pending entries itself when the ledger is idle (<see cref="LedgerWriter.CommitAsync"/>),
+    /// and continuations run on the thread that finished the fsync, so they must be short.
+    /// </summary>
+    public Task CommitAsync(long index) => ReferenceEquals(appender, ledger) ? ledger.CommitAsync(index) : appender.WhenDurableAsync(index);
+
     /// <summary>Records a batch of messages as it reaches an asset's twin; returns the entry index.</summary>
     public long RecordBatch(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
     {

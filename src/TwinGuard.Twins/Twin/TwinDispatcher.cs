@@ -36,8 +36,8 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
     public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept)
     {
         var lane = _lanes.GetOrAdd(asset.Id, static (_, state) => new Lane(state.Self._grains.GetGrain<ITwinGrain>(state.Asset.Id), state.Asset, state.Self), (Self: this, Asset: asset));
-        // Continuations run inline: they are completed on a pool thread (AcknowledgeAsync), and sending the
-        // acknowledgement at once saves a second trip through the pool per message.
+        // Continuations run inline: they are completed where the fsync finished (AcknowledgeAsync), and sending the
+        // acknowledgement at once saves a trip through the pool per message.
         var delivery = new Delivery(message, kept ? new TaskCompletionSource() : null);
         return lane.Queue.Writer.TryWrite(delivery)
             ? ValueTask.FromResult(delivery.Kept?.Task ?? Task.CompletedTask)
@@ -180,7 +180,9 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                     return;
                 }
 
-                durable = owner._ledger.WhenDurableAsync(index);
+                // Leader-follower: this pump fsyncs the batch itself when the ledger is idle, and the acknowledgements
+                // go out from whichever thread finished the fsync, with no hand-off to another thread.
+                durable = owner._ledger.CommitAsync(index);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {

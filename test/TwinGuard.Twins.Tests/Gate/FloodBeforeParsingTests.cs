@@ -1,0 +1,62 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
+
+namespace TwinGuard.Twins.Tests.Gate;
+
+/// <summary>Once a device has spent its flood bucket, its messages are refused before they are parsed, and its connection is held.</summary>
+public sealed class FloodBeforeParsingTests
+{
+    [Fact]
+    public async Task AdmitAsync_BucketSpent_NextMessageRefusedAsFloodingUnparsedWithAHold()
+    {
+        var (gate, clock) = Create();
+        var source = new SourceInfo(gate.Plant.FindDevice("conveyor-plc")!, "flooder", "127.0.0.1:50000");
+        var admitted = 0;
+        GateDecision decision;
+        var seq = 0;
+        while ((decision = await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1)).Accepted)
+        {
+            admitted++;
+        }
+
+        // conveyor1: 3 signals every 250 ms, flood factor 4: 48 values/s, a bucket of two seconds.
+        Assert.Equal(96, admitted);
+        Assert.Equal(ReasonCode.Flooding, decision.Reason);
+        Assert.InRange(decision.HoldReading, FloodGuard.MinHold, FloodGuard.MaxHold);
+
+        // Not parsed: a payload that is not even JSON is refused as the flood, not as malformed.
+        var unparsed = await gate.AdmitAsync(source, "plant/conveyor1", "not json"u8.ToArray(), 1);
+        Assert.Equal(ReasonCode.Flooding, unparsed.Reason);
+        Assert.InRange(unparsed.HoldReading, FloodGuard.MinHold, FloodGuard.MaxHold);
+
+        // The bucket refills at the allowed rate: after the hold, the device is read and admitted again.
+        clock.Advance(unparsed.HoldReading);
+        Assert.True((await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1)).Accepted);
+    }
+
+    [Fact]
+    public async Task AdmitAsync_WithinTheRate_NoHold()
+    {
+        var (gate, clock) = Create();
+        var source = new SourceInfo(gate.Plant.FindDevice("conveyor-plc")!, "plc", "127.0.0.1:50000");
+        for (var seq = 1; seq <= 400; seq++)
+        {
+            var decision = await gate.AdmitAsync(source, "plant/conveyor1", Reading(seq), 1);
+            Assert.True(decision.Accepted);
+            Assert.Equal(TimeSpan.Zero, decision.HoldReading);
+            clock.Advance(TimeSpan.FromMilliseconds(250)); // the declared period
+        }
+    }
+
+    private static byte[] Reading(int seq) => Encoding.UTF8.GetBytes($"{{\"ts\":1764115200000,\"seq\":{seq},\"values\":{{\"belt_speed\":1.0}}}}");
+
+    private static (ReadingGate Gate, FakeTimeProvider Clock) Create()
+    {
+        var plant = SamplePlant.Load();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
+        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, clock), new EvidenceSink(new PipelineMetrics(), clock), new RecordingInbox());
+        return (gate, clock);
+    }
+}
