@@ -28,6 +28,20 @@ internal static class TestData
         return m;
     }
 
+    /// <summary>Two noisy cycles (periods 24 and 37 rows), the second one larger and offset.</summary>
+    public static FeatureMatrix Cycles(int n, int seed)
+    {
+        var random = new Random(seed);
+        var m = new FeatureMatrix(n, 2);
+        for (var i = 0; i < n; i++)
+        {
+            m[i, 0] = Math.Sin(2 * Math.PI * i / 24) + (0.05 * ((random.NextDouble() * 2) - 1));
+            m[i, 1] = 50 + (3 * Math.Sin(2 * Math.PI * i / 37)) + (0.15 * ((random.NextDouble() * 2) - 1));
+        }
+
+        return m;
+    }
+
     private static double Normal(Random random)
     {
         var u1 = 1.0 - random.NextDouble();

@@ -28,9 +28,13 @@ public sealed class AnomalyPipeline
     private long _sinceAlarm = long.MaxValue;
     private readonly AnomalyLikelihood? _likelihood;
     private readonly RangeWatch? _range;
+    private readonly TemporalFeatures? _companionFeatures;
+    private readonly double[] _companionRow = [];
+    private readonly AnomalyLikelihood? _companionLikelihood;
+    private IAnomalyDetector? _companion;
 
     private AnomalyPipeline(AnomalyPipelineOptions options, int inputColumns, TemporalFeatureOptions features,
-        IReadOnlyList<ColumnProfile> profiles)
+        IReadOnlyList<ColumnProfile> profiles, TemporalFeatureOptions? companionFeatures = null)
     {
         _options = options;
         FeatureOptions = features;
@@ -44,6 +48,13 @@ public sealed class AnomalyPipeline
         _range = options.Likelihood is { } onsets && options.RangeTolerance is { } tolerance
             ? new RangeWatch(inputColumns, tolerance, Math.Max(2, onsets.MinHistory))
             : null;
+        if (options.Likelihood is { } companionOnsets && companionFeatures is not null)
+        {
+            _companionFeatures = new TemporalFeatures(inputColumns, companionFeatures);
+            _companionRow = new double[_companionFeatures.OutputColumns];
+            _companionLikelihood = new AnomalyLikelihood(companionOnsets);
+        }
+
         Detector = NewDetector();
         Threshold = new Thresholds.ScoreThreshold(1.0, "unfitted");
     }
@@ -88,6 +99,7 @@ public sealed class AnomalyPipeline
         ArgumentNullException.ThrowIfNull(options);
         IReadOnlyList<ColumnProfile> profiles = [];
         var featureOptions = options.Features;
+        var companionOptions = options.Likelihood is null ? null : options.Companion?.Features;
         if (options.Profiling is not null && featureOptions.Window > 1 && training.Rows >= 2)
         {
             // A cycle shorter than the rolling window is already inside its statistics.
@@ -96,38 +108,71 @@ public sealed class AnomalyPipeline
                 MinPeriod = Math.Max(options.Profiling.MinPeriod, featureOptions.Window + 1),
             });
             profiles = inferred;
-            featureOptions = featureOptions with
+            TemporalFeatureOptions Adapt(TemporalFeatureOptions given) => given with
             {
-                LevelFreeColumns = [.. featureOptions.LevelFreeColumns.Union(Enumerable.Range(0, inferred.Length).Where(j => inferred[j].LevelFree))],
+                LevelFreeColumns = [.. given.LevelFreeColumns.Union(Enumerable.Range(0, inferred.Length).Where(j => inferred[j].LevelFree))],
                 Periods = Enumerable.Range(0, inferred.Length).Where(j => inferred[j].Period >= 2).ToDictionary(j => j, j => inferred[j].Period),
             };
+            featureOptions = Adapt(featureOptions);
+            companionOptions = companionOptions is null ? null : Adapt(companionOptions);
         }
 
-        var pipeline = new AnomalyPipeline(options, training.Columns, featureOptions, profiles);
+        var pipeline = new AnomalyPipeline(options, training.Columns, featureOptions, profiles, companionOptions);
         pipeline._features.Reset();
         var features = pipeline._features.Transform(training);
-
-        // Rows before the first full window have truncated statistics (a deviation of 0 over one row), and seasonal
-        // differences need a whole period behind them: learn from those rows only when the training window is too
-        // short to leave them out.
-        var full = pipeline._features.FullHistoryRows;
-        var skip = features.Rows - full >= Math.Max(2, features.Rows / 2) ? full : pipeline._features.WarmUpRows;
-        var rows = features.Rows - skip >= Math.Max(2, features.Rows / 2)
-            ? features.Slice(skip, features.Rows - skip)
-            : features;
+        var rows = LearnableRows(features, pipeline._features);
         pipeline.TrainingRows = rows;
         pipeline.FitFeatures(rows);
         var scores = new double[features.Rows];
         pipeline.Detector.Score(features, scores);
+        var companionScores = pipeline.FitCompanion(training, options.Companion);
         var verdicts = new AnomalyVerdict[features.Rows];
         for (var i = 0; i < features.Rows; i++)
         {
             var outside = pipeline._range?.Next(training.Row(i)) ?? false;
-            verdicts[i] = pipeline.Decide(features.Row(i), scores[i], warm: i >= pipeline._features.WarmUpRows, outside);
+            verdicts[i] = pipeline.Decide(features.Row(i), scores[i], warm: i >= pipeline._features.WarmUpRows, outside,
+                companionScores.Length > 0 ? companionScores[i] : double.NaN);
         }
 
         pipeline.TrainingVerdicts = verdicts;
         return pipeline;
+    }
+
+    /// <summary>
+    /// The feature rows a model learns from: rows before the first full window have truncated statistics (a deviation
+    /// of 0 over one row), and seasonal differences need a whole period behind them, so those rows are learned only
+    /// when the training window is too short to leave them out.
+    /// </summary>
+    private static FeatureMatrix LearnableRows(FeatureMatrix features, TemporalFeatures transform)
+    {
+        var full = transform.FullHistoryRows;
+        var skip = features.Rows - full >= Math.Max(2, features.Rows / 2) ? full : transform.WarmUpRows;
+        return features.Rows - skip >= Math.Max(2, features.Rows / 2)
+            ? features.Slice(skip, features.Rows - skip)
+            : features;
+    }
+
+    /// <summary>Fits the onset companion on <paramref name="training"/> and returns its scores of those rows (empty without one).</summary>
+    private double[] FitCompanion(FeatureMatrix training, OnsetCompanion? companion)
+    {
+        if (_companionFeatures is null || companion is null)
+        {
+            return [];
+        }
+
+        _companionFeatures.Reset();
+        var features = _companionFeatures.Transform(training);
+        var detector = companion.CreateDetector();
+        if (detector is Sequence.ISequenceDetector sequence)
+        {
+            sequence.Window = _companionFeatures.Lags;
+        }
+
+        detector.Fit(LearnableRows(features, _companionFeatures));
+        var scores = new double[features.Rows];
+        detector.Score(features, scores);
+        _companion = detector;
+        return scores;
     }
 
     /// <summary>
@@ -228,6 +273,8 @@ public sealed class AnomalyPipeline
         _sinceAlarm = long.MaxValue;
         _likelihood?.Reset();
         _range?.Reset();
+        _companionFeatures?.Reset();
+        _companionLikelihood?.Reset();
     }
 
     /// <summary>Scores the next row of the stream.</summary>
@@ -244,7 +291,14 @@ public sealed class AnomalyPipeline
 
         // One pass for the score and the explanation every verdict carries (its top column).
         var score = Detector.ScoreAndExplain(_featureRow, _contributions);
-        return Decide(score, _features.IsWarm, _range?.Next(row) ?? false);
+        var companionScore = double.NaN;
+        if (_companion is not null && _companionFeatures is not null)
+        {
+            _companionFeatures.Push(row, _companionRow);
+            companionScore = _companion.Score(_companionRow);
+        }
+
+        return Decide(score, _features.IsWarm, _range?.Next(row) ?? false, companionScore);
     }
 
     /// <summary>Scores every row of <paramref name="rows"/> in order (batch scoring of the detector).</summary>
@@ -261,10 +315,20 @@ public sealed class AnomalyPipeline
 
         var scores = new double[rows.Rows];
         Detector.Score(features, scores);
+        var companionScores = new double[rows.Rows];
+        if (_companion is not null && _companionFeatures is not null)
+        {
+            _companion.Score(_companionFeatures.Transform(rows), companionScores);
+        }
+        else
+        {
+            Array.Fill(companionScores, double.NaN);
+        }
+
         var verdicts = new AnomalyVerdict[rows.Rows];
         for (var i = 0; i < rows.Rows; i++)
         {
-            verdicts[i] = Decide(features.Row(i), scores[i], warm[i], _range?.Next(rows.Row(i)) ?? false);
+            verdicts[i] = Decide(features.Row(i), scores[i], warm[i], _range?.Next(rows.Row(i)) ?? false, companionScores[i]);
         }
 
         return verdicts;
@@ -298,17 +362,18 @@ public sealed class AnomalyPipeline
         }
     }
 
-    private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score, bool warm, bool outsideRange)
+    private AnomalyVerdict Decide(ReadOnlySpan<double> featureRow, double score, bool warm, bool outsideRange, double companionScore)
     {
         Detector.Explain(featureRow, _contributions);
-        return Decide(score, warm, outsideRange);
+        return Decide(score, warm, outsideRange, companionScore);
     }
 
     /// <summary>Decides on a row whose feature contributions are in <see cref="_contributions"/>.</summary>
     /// <param name="score">The row's score.</param>
     /// <param name="warm">Whether the row's rolling window is full (else it is never flagged).</param>
     /// <param name="outsideRange">Whether a value of the row lies beyond its column's range so far (<see cref="RangeWatch"/>).</param>
-    private AnomalyVerdict Decide(double score, bool warm, bool outsideRange)
+    /// <param name="companionScore">The onset companion's score of the row (NaN without one).</param>
+    private AnomalyVerdict Decide(double score, bool warm, bool outsideRange, double companionScore)
     {
         // Until the stream's first window is full the features are truncated: score, but do not decide.
         var raw = warm && Threshold.IsAnomaly(score);
@@ -336,9 +401,12 @@ public sealed class AnomalyPipeline
         // An alarm marks an onset (the likelihood of the score stream, a value beyond its range, or without those the
         // start of a flagged episode), unless the last alarm is too recent: a flag that flickers raises one alarm.
         var episodeStart = smoothed && !_lastSmoothed;
+        // Both likelihoods learn every row: evaluate both, never short-circuit.
+        // Both likelihoods learn every row: evaluate both, never short-circuit.
+        var companionOnset = _companionLikelihood?.Next(companionScore) ?? false;
         var onset = _likelihood is null
             ? episodeStart
-            : (_likelihood.Next(score) || outsideRange) && warm;
+            : (_likelihood.Next(score) | companionOnset | outsideRange) && warm;
         var alarm = onset && _sinceAlarm > _options.RefractoryRows;
         _lastSmoothed = smoothed;
         _sinceAlarm = alarm ? 1 : _sinceAlarm == long.MaxValue ? long.MaxValue : _sinceAlarm + 1;

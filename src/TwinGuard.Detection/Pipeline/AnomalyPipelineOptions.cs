@@ -52,4 +52,10 @@ public sealed record AnomalyPipelineOptions
     /// rows have been seen; null for none.
     /// </summary>
     public double? RangeTolerance { get; init; }
+
+    /// <summary>
+    /// With <see cref="Likelihood"/>: a second model whose score has a likelihood of its own; an onset of either raises
+    /// an alarm (<see cref="OnsetCompanion"/>). Null for none.
+    /// </summary>
+    public OnsetCompanion? Companion { get; init; }
 }

@@ -63,6 +63,9 @@ public static class DetectorCatalog
         var temporal = new TemporalFeatureOptions { Window = 10 };
         profiling ??= new ColumnProfilerOptions();
         var margin = new ThresholdOptions { Quantile = 0.99, Multiplier = 2.0 };
+        var companion = name is "tcn" or "pca-tcn"
+            ? null
+            : new OnsetCompanion { CreateDetector = () => Forecaster(seed), Features = SequenceFeatures(temporal) };
         return WithOnsetAlarms(name switch
         {
             "pca" => new AnomalyPipelineOptions
@@ -117,11 +120,8 @@ public static class DetectorCatalog
             },
             "tcn" => new AnomalyPipelineOptions
             {
-                CreateDetector = () => new TemporalConvolutionForecaster(new ForecasterOptions { Seed = seed }),
-                Features = temporal with
-                {
-                    Value = false, RollingMean = false, RollingStdDev = false, Delta = false, Lags = SequenceContext,
-                },
+                CreateDetector = () => Forecaster(seed),
+                Features = SequenceFeatures(temporal),
                 Threshold = margin,
                 SmoothingWindow = 15,
                 Profiling = profiling,
@@ -132,7 +132,7 @@ public static class DetectorCatalog
                 CreateDetector = () => new ScoreEnsemble(
                 [
                     new WithoutLagWindow(new PcaResidualDetector()),
-                    new TemporalConvolutionForecaster(new ForecasterOptions { Seed = seed }),
+                    Forecaster(seed),
                 ], ScoreFusion.Max),
                 Features = temporal with { Lags = SequenceContext },
                 Threshold = margin with { Multiplier = Math.Exp(2) },
@@ -142,7 +142,7 @@ public static class DetectorCatalog
             },
             _ => throw new ArgumentException(
                 $"unknown detector '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
-        });
+        }, companion);
     }
 
     /// <summary>
@@ -150,9 +150,23 @@ public static class DetectorCatalog
     /// probability of <see cref="AlarmTailProbability"/>, and a value beyond its column's range so far by
     /// <see cref="AlarmRangeTolerance"/> of the range.
     /// </summary>
-    private static AnomalyPipelineOptions WithOnsetAlarms(AnomalyPipelineOptions options) => options with
+    /// <remarks>
+    /// Every preset but the two that already hold the forecaster also gains the forecaster as an
+    /// <see cref="OnsetCompanion"/>: its error has a likelihood of its own, and an onset of either raises an alarm. On
+    /// the NAB development corpus this took the default from 64.58 to 67.42 (docs/detection.md).
+    /// </remarks>
+    private static AnomalyPipelineOptions WithOnsetAlarms(AnomalyPipelineOptions options, OnsetCompanion? companion) => options with
     {
         Likelihood = new AnomalyLikelihoodOptions { TailProbability = AlarmTailProbability },
         RangeTolerance = AlarmRangeTolerance,
+        Companion = companion,
     };
+
+    /// <summary>The sequence model's input: the last <see cref="SequenceContext"/> + 1 rows of every column, nothing else.</summary>
+    private static TemporalFeatureOptions SequenceFeatures(TemporalFeatureOptions temporal) => temporal with
+    {
+        Value = false, RollingMean = false, RollingStdDev = false, Delta = false, Lags = SequenceContext,
+    };
+
+    private static TemporalConvolutionForecaster Forecaster(ulong seed) => new(new ForecasterOptions { Seed = seed });
 }

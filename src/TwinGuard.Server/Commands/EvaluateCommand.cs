@@ -104,12 +104,13 @@ internal static class EvaluateCommand
         }
 
         o.WriteLine();
-        o.WriteLine("Change points (NAB, 60 s windows right of each change point; 'plain' = prediction edges, 'rolling30' = edges of the 30-row rolling max)");
+        o.WriteLine("Change points (NAB, 60 s windows right of each change point; 'plain' = prediction edges, 'rolling30' = edges of the 30-row rolling max; 'alarm' = the alarm column, not the leaderboard's rule)");
         o.WriteLine($"{"detector",-52} {"standard",9} {"low FP",8} {"low FN",8} {"missed",7} {"false",6}");
         foreach (var r in results)
         {
             Row("TwinGuard " + r.Detector + " [plain]", r.PlainEdges);
             Row("TwinGuard " + r.Detector + " [rolling30]", r.RollingEdges);
+            Row("TwinGuard " + r.Detector + " [alarm]", r.AlarmOnsets);
         }
 
         foreach (var p in SkabPublishedResult.All.Where(p => p.Standard is not null))
@@ -157,6 +158,7 @@ internal static class EvaluateCommand
                 tn = r.Points.TrueNegatives,
                 change_points_plain_edges = Cp(r.PlainEdges),
                 change_points_rolling30_edges = Cp(r.RollingEdges),
+                change_points_alarms = Cp(r.AlarmOnsets),
                 seconds = Math.Round(r.Seconds, 3),
             }),
             published = SkabPublishedResult.All.Select(p => new

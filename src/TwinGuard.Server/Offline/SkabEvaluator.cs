@@ -69,6 +69,7 @@ internal static class SkabEvaluator
         var points = PointMetrics.Zero;
         var plain = new List<(long[], int[], bool[])>();
         var rolling = new List<(long[], int[], bool[])>();
+        var alarms = new List<(long[], int[], bool[])>();
         foreach (var experiment in experiments)
         {
             var verdicts = Detect(experiment, detector, seed, extraTraining);
@@ -79,6 +80,7 @@ internal static class SkabEvaluator
             var changePoints = experiment.ChangePoint[TrainingRows..];
             plain.Add((seconds, changePoints, ChangePointScorer.PlainEdges(predicted)));
             rolling.Add((seconds, changePoints, ChangePointScorer.RollingMaxEdges(predicted)));
+            alarms.Add((seconds, changePoints, verdicts.Skip(TrainingRows).Select(v => v.Alarm).ToArray()));
         }
 
         return new SkabDetectorResult(
@@ -86,6 +88,7 @@ internal static class SkabEvaluator
             points,
             ChangePointScorer.Score(plain),
             ChangePointScorer.Score(rolling),
+            ChangePointScorer.Score(alarms),
             experiments.Count,
             clock.Elapsed.TotalSeconds);
     }

@@ -37,7 +37,9 @@ internal sealed class AssetDetector
             // Levels stay features here: a signal that wanders during a warm-up shorter than an operating cycle is not
             // evidence of drift, and a level-free signal would let a slow creep (poisoning) pass the anchor check.
             // No seasonal differences either until the simulate figures (docs/scenarios.md) are measured with them.
-            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 }),
+            // No onset companion: the twins do not read alarms, so a second model would cost every turn for nothing.
+            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 })
+                with { Companion = null },
             new OnlineLearningOptions
             {
                 WarmUp = settings.MultivariateWarmUp,

@@ -11,7 +11,7 @@ public sealed class TemporalConvolutionForecasterTests
     [Fact]
     public void Fit_TwoCycles_ForecastsFarBetterThanPersistence()
     {
-        var (features, window) = LagRows(Cycles(600, seed: 1));
+        var (features, window) = LagRows(TestData.Cycles(600, seed: 1));
         var model = new TemporalConvolutionForecaster { Window = window };
         model.Fit(features);
 
@@ -24,7 +24,7 @@ public sealed class TemporalConvolutionForecasterTests
     [Fact]
     public void Score_CycleBrokenInOneColumn_ScoresTheBreakAboveEveryNormalRowAndBlamesThatColumn()
     {
-        var rows = Cycles(900, seed: 2);
+        var rows = TestData.Cycles(900, seed: 2);
         const int breakRow = 700;
 
         // Column 1 skips half a cycle: every value stays in its normal range, only the sequence is wrong.
@@ -50,7 +50,7 @@ public sealed class TemporalConvolutionForecasterTests
     [Fact]
     public void Score_OneRowAtATime_EqualsBatchScoring()
     {
-        var (features, window) = LagRows(Cycles(400, seed: 3));
+        var (features, window) = LagRows(TestData.Cycles(400, seed: 3));
         var model = new TemporalConvolutionForecaster(new ForecasterOptions { Epochs = 5 }) { Window = window };
         model.Fit(features.Slice(0, 300));
         var batch = new double[features.Rows];
@@ -65,7 +65,7 @@ public sealed class TemporalConvolutionForecasterTests
     [Fact]
     public void Fit_SameSeed_SameModel_OtherSeed_Differs()
     {
-        var (features, window) = LagRows(Cycles(300, seed: 4));
+        var (features, window) = LagRows(TestData.Cycles(300, seed: 4));
         double[] ScoresWith(ulong seed)
         {
             var model = new TemporalConvolutionForecaster(new ForecasterOptions { Epochs = 3, Seed = seed }) { Window = window };
@@ -99,7 +99,7 @@ public sealed class TemporalConvolutionForecasterTests
     [Fact]
     public void Pipeline_TcnAndPcaTcnPresets_FlagTheLostCycleAndNotTheNormalOne()
     {
-        var rows = Cycles(1400, seed: 5);
+        var rows = TestData.Cycles(1400, seed: 5);
         var random = new Random(6);
         for (var i = 1100; i < 1200; i++)
         {
@@ -121,7 +121,7 @@ public sealed class TemporalConvolutionForecasterTests
     public void Online_TcnPreset_RefitsOnItsOwnWindowsAndFlagsTheLostCycle()
     {
         // The twins' path: warm-up fit, refits on accepted rows; each refit's forecaster is told where the window lies.
-        var rows = Cycles(1500, seed: 7);
+        var rows = TestData.Cycles(1500, seed: 7);
         var random = new Random(8);
         for (var i = 1300; i < 1400; i++)
         {
@@ -139,20 +139,6 @@ public sealed class TemporalConvolutionForecasterTests
         Assert.True(online.Refits >= 2, $"{online.Refits} refits");
         Assert.True(verdicts.Skip(420).Take(860).Count(v => v.IsAnomaly) <= 5, "normal rows flagged");
         Assert.Contains(verdicts.Skip(1300).Take(100), v => v.IsAnomaly && v.TopColumn == 1);
-    }
-
-    /// <summary>Two noisy cycles (periods 24 and 37 rows), the second one larger and offset.</summary>
-    private static FeatureMatrix Cycles(int n, int seed)
-    {
-        var random = new Random(seed);
-        var m = new FeatureMatrix(n, 2);
-        for (var i = 0; i < n; i++)
-        {
-            m[i, 0] = Math.Sin(2 * Math.PI * i / 24) + (0.05 * ((random.NextDouble() * 2) - 1));
-            m[i, 1] = 50 + (3 * Math.Sin(2 * Math.PI * i / 37)) + (0.15 * ((random.NextDouble() * 2) - 1));
-        }
-
-        return m;
     }
 
     /// <summary>Lag windows of 16 + 1 rows (nothing else), from the first full window on.</summary>
