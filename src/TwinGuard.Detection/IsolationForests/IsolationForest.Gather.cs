@@ -7,11 +7,12 @@ namespace TwinGuard.Detection.IsolationForests;
 /// <summary>Batch scoring with AVX2 gathers: the same complete-tree walk, four rows per vector.</summary>
 public sealed partial class IsolationForest
 {
-    private bool UseGather() => Avx2.IsSupported && Options.Traversal switch
+    private TreeTraversal ChosenTraversal() => Options.Traversal switch
     {
-        TreeTraversal.Avx2Gather => true,
-        TreeTraversal.Scalar => false,
-        _ => PreferGather,
+        TreeTraversal.Avx2Gather when Avx2.IsSupported => TreeTraversal.Avx2Gather,
+        TreeTraversal.Avx2Gather or TreeTraversal.Scalar => TreeTraversal.Scalar,
+        TreeTraversal.TreeMajor => TreeTraversal.TreeMajor,
+        _ => PreferGather && Avx2.IsSupported ? TreeTraversal.Avx2Gather : TreeTraversal.TreeMajor,
     };
 
     /// <summary>What <see cref="TreeTraversal.Auto"/> picks when AVX2 is available.</summary>

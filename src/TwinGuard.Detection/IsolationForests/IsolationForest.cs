@@ -30,6 +30,8 @@ public sealed partial class IsolationForest : IAnomalyDetector
     private int[] _feature = [];
     private double[] _threshold = [];
     private double[] _leafPathLength = [];
+    private int[] _blockOffset = []; // feature · block rows: where a node's value sits in the tree-major scratch block
+    private int _blockRows;
     private int _internalPerTree;
     private int _leavesPerTree;
 
@@ -67,7 +69,7 @@ public sealed partial class IsolationForest : IAnomalyDetector
 
     /// <summary>Bytes held by the fitted trees.</summary>
     public long ModelBytes => (_feature.LongLength * sizeof(int)) + (_threshold.LongLength * sizeof(double)) +
-                              (_leafPathLength.LongLength * sizeof(double));
+                              (_leafPathLength.LongLength * sizeof(double)) + (_blockOffset.LongLength * sizeof(int));
 
     /// <inheritdoc />
     public void Fit(FeatureMatrix training)
@@ -112,6 +114,8 @@ public sealed partial class IsolationForest : IAnomalyDetector
         _feature = feature;
         _threshold = threshold;
         _leafPathLength = leaves;
+        _blockRows = BlockRowsFor(training.Columns);
+        _blockOffset = [.. feature.Select(f => f * _blockRows)];
         _internalPerTree = internalPerTree;
         _leavesPerTree = leavesPerTree;
         SubsampleSize = psi;
@@ -251,10 +255,14 @@ public sealed partial class IsolationForest : IAnomalyDetector
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreRange(double[] values, int columns, int start, int count, Span<double> scores)
     {
-        if (UseGather())
+        switch (ChosenTraversal())
         {
-            ScoreRangeGather(values, columns, start, count, scores);
-            return;
+            case TreeTraversal.Avx2Gather:
+                ScoreRangeGather(values, columns, start, count, scores);
+                return;
+            case TreeTraversal.TreeMajor:
+                ScoreRangeTreeMajor(values, columns, start, count, scores);
+                return;
         }
 
         var trees = Options.Trees;

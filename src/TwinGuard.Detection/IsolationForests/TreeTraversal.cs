@@ -6,9 +6,12 @@ public enum TreeTraversal
     /// <summary>The fastest available on this CPU (measured: see docs/detection.md).</summary>
     Auto,
 
-    /// <summary>Eight interleaved scalar walks per tree.</summary>
+    /// <summary>Row-major: eight interleaved scalar walks go through every tree before the next eight rows.</summary>
     Scalar,
 
     /// <summary>AVX2 gathers: two vectors of four rows per tree.</summary>
     Avx2Gather,
+
+    /// <summary>Tree-major over L1-sized blocks of rows: twelve interleaved scalar walks per tree.</summary>
+    TreeMajor,
 }
