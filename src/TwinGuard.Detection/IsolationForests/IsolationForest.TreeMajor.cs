@@ -90,9 +90,20 @@ public sealed partial class IsolationForest
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WalkGroup(ref int offset, ref double threshold, ref double leaves, ref double x, ref double sums, int height)
     {
-        nint n0 = 0, n1 = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0, n6 = 0, n7 = 0;
-        nint n8 = 0, n9 = 0, n10 = 0, n11 = 0;
-        for (var level = 0; level < height; level++)
+        // Every walk starts at the root, whose feature and threshold load once for the twelve (height ≥ 1 here).
+        var n0 = Step(ref offset, ref threshold, ref x, 0, 0);
+        var n1 = Step(ref offset, ref threshold, ref x, 1, 0);
+        var n2 = Step(ref offset, ref threshold, ref x, 2, 0);
+        var n3 = Step(ref offset, ref threshold, ref x, 3, 0);
+        var n4 = Step(ref offset, ref threshold, ref x, 4, 0);
+        var n5 = Step(ref offset, ref threshold, ref x, 5, 0);
+        var n6 = Step(ref offset, ref threshold, ref x, 6, 0);
+        var n7 = Step(ref offset, ref threshold, ref x, 7, 0);
+        var n8 = Step(ref offset, ref threshold, ref x, 8, 0);
+        var n9 = Step(ref offset, ref threshold, ref x, 9, 0);
+        var n10 = Step(ref offset, ref threshold, ref x, 10, 0);
+        var n11 = Step(ref offset, ref threshold, ref x, 11, 0);
+        for (var level = 1; level < height; level++)
         {
             n0 = Step(ref offset, ref threshold, ref x, 0, n0);
             n1 = Step(ref offset, ref threshold, ref x, 1, n1);

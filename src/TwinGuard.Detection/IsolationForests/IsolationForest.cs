@@ -260,7 +260,7 @@ public sealed partial class IsolationForest : IAnomalyDetector
             case TreeTraversal.Avx2Gather:
                 ScoreRangeGather(values, columns, start, count, scores);
                 return;
-            case TreeTraversal.TreeMajor:
+            case TreeTraversal.TreeMajor when Height > 0: // a forest of single external nodes has no root to hoist
                 ScoreRangeTreeMajor(values, columns, start, count, scores);
                 return;
         }
