@@ -17,8 +17,9 @@ namespace TwinGuard.Detection.IsolationForests;
 /// <para>Storage is flat, struct-of-arrays: every tree is a complete binary tree of the height limit, so node i has
 /// children 2i + 1 and 2i + 2 and traversal is a fixed number of branch-free steps. An external node above the last
 /// level copies its path length into every leaf below it, which makes the pass-through splits irrelevant. Batch
-/// scoring walks eight rows through a tree at once so that their dependent loads overlap, and splits the rows across
-/// cores when <see cref="IsolationForestOptions.MaxDegreeOfParallelism"/> allows it.</para>
+/// scoring goes tree by tree over L1-sized blocks of rows, twelve interleaved walks at a time so that their dependent
+/// loads overlap (IsolationForest.TreeMajor.cs), and splits the rows across cores when
+/// <see cref="IsolationForestOptions.MaxDegreeOfParallelism"/> allows it.</para>
 /// <para>Each tree's random stream is derived from the seed and the tree's index, so the model is the same whatever
 /// the degree of parallelism.</para>
 /// </remarks>

@@ -3,7 +3,7 @@ namespace TwinGuard.Detection.IsolationForests;
 /// <summary>How batch scoring walks rows through the trees.</summary>
 public enum TreeTraversal
 {
-    /// <summary>The fastest available on this CPU (measured: see docs/detection.md).</summary>
+    /// <summary>The fastest measured: <see cref="TreeMajor"/> (see docs/detection.md).</summary>
     Auto,
 
     /// <summary>Row-major: eight interleaved scalar walks go through every tree before the next eight rows.</summary>
