@@ -20,11 +20,15 @@ public sealed partial class IsolationForest
 {
     private const int Lanes = 12;
     private const int BlockValues = 2048; // 16 KB of doubles: half of a 32 KB L1 data cache, the tree takes ~6 KB
+    private const int MaxBlockRows = 256;
 
     // Rows per block for a d-column model: a multiple of the lanes, BlockValues / d at most (but at least one group).
-    private static int BlockRowsFor(int columns) => Math.Clamp(BlockValues / columns, Lanes, 256) / Lanes * Lanes;
+    private static int BlockRowsFor(int columns) => Math.Clamp(BlockValues / columns, Lanes, MaxBlockRows) / Lanes * Lanes;
 
+    // Scratch on the stack, not zeroed (every slot read is written first): scoring allocates nothing. Rows wider than
+    // BlockValues / Lanes columns rent their block from the pool.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     private void ScoreRangeTreeMajor(double[] values, int columns, int start, int count, Span<double> scores)
     {
         var blockRows = _blockRows;
@@ -33,42 +37,43 @@ public sealed partial class IsolationForest
         var internalPerTree = _internalPerTree;
         var leavesPerTree = _leavesPerTree;
         var scale = ScoreScale();
-        var block = ArrayPool<double>.Shared.Rent(blockRows * columns);
-        var sums = ArrayPool<double>.Shared.Rent(blockRows);
-        try
+        var blockValues = blockRows * columns;
+        double[]? rented = null;
+        var block = blockValues <= BlockValues
+            ? stackalloc double[BlockValues]
+            : (rented = ArrayPool<double>.Shared.Rent(blockValues));
+        Span<double> sums = stackalloc double[MaxBlockRows];
+        ref var offset0 = ref MemoryMarshal.GetArrayDataReference(_blockOffset);
+        ref var threshold0 = ref MemoryMarshal.GetArrayDataReference(_threshold);
+        ref var leaf0 = ref MemoryMarshal.GetArrayDataReference(_leafPathLength);
+        ref var x0 = ref MemoryMarshal.GetReference(block);
+        ref var s0 = ref MemoryMarshal.GetReference(sums);
+        for (var first = 0; first < count; first += blockRows)
         {
-            ref var offset0 = ref MemoryMarshal.GetArrayDataReference(_blockOffset);
-            ref var threshold0 = ref MemoryMarshal.GetArrayDataReference(_threshold);
-            ref var leaf0 = ref MemoryMarshal.GetArrayDataReference(_leafPathLength);
-            for (var first = 0; first < count; first += blockRows)
+            var rows = Math.Min(blockRows, count - first);
+            var groups = (rows + Lanes - 1) / Lanes;
+            Transpose(values.AsSpan((start + first) * columns, rows * columns), columns, rows, blockRows, block);
+            sums[..(groups * Lanes)].Clear();
+            for (var t = 0; t < trees; t++)
             {
-                var rows = Math.Min(blockRows, count - first);
-                var groups = (rows + Lanes - 1) / Lanes;
-                Transpose(values.AsSpan((start + first) * columns, rows * columns), columns, rows, blockRows, block);
-                Array.Clear(sums, 0, groups * Lanes);
-                ref var x0 = ref MemoryMarshal.GetArrayDataReference(block);
-                ref var s0 = ref MemoryMarshal.GetArrayDataReference(sums);
-                for (var t = 0; t < trees; t++)
+                ref var off = ref Unsafe.Add(ref offset0, t * internalPerTree);
+                ref var th = ref Unsafe.Add(ref threshold0, t * internalPerTree);
+                ref var lf = ref Unsafe.Add(ref leaf0, (t * leavesPerTree) - internalPerTree);
+                for (var g = 0; g < groups; g++)
                 {
-                    ref var off = ref Unsafe.Add(ref offset0, t * internalPerTree);
-                    ref var th = ref Unsafe.Add(ref threshold0, t * internalPerTree);
-                    ref var lf = ref Unsafe.Add(ref leaf0, (t * leavesPerTree) - internalPerTree);
-                    for (var g = 0; g < groups; g++)
-                    {
-                        WalkGroup(ref off, ref th, ref lf, ref Unsafe.Add(ref x0, g * Lanes), ref Unsafe.Add(ref s0, g * Lanes), height);
-                    }
-                }
-
-                for (var i = 0; i < rows; i++)
-                {
-                    scores[first + i] = Math.Pow(2.0, sums[i] * scale);
+                    WalkGroup(ref off, ref th, ref lf, ref Unsafe.Add(ref x0, g * Lanes), ref Unsafe.Add(ref s0, g * Lanes), height);
                 }
             }
+
+            for (var i = 0; i < rows; i++)
+            {
+                scores[first + i] = Math.Pow(2.0, sums[i] * scale);
+            }
         }
-        finally
+
+        if (rented is not null)
         {
-            ArrayPool<double>.Shared.Return(block);
-            ArrayPool<double>.Shared.Return(sums);
+            ArrayPool<double>.Shared.Return(rented);
         }
     }
 

@@ -14,13 +14,14 @@ public sealed class IsolationForestTraversalTests
         foreach (var traversal in Enum.GetValues<TreeTraversal>())
         {
             // rows, columns, ψ: lane and block remainders (1, 15, 17, 12·21 + 5, 256 + 1), one column, wide rows
-            // (smaller blocks), ψ = 2 (height 1) and ψ = 300 (height 9).
+            // (smaller blocks; past 170 columns the block comes from the pool), ψ = 2 (height 1), ψ = 300 (height 9).
             data.Add(traversal, 1, 3, 256);
             data.Add(traversal, 15, 8, 256);
             data.Add(traversal, 17, 8, 16);
             data.Add(traversal, 257, 1, 256);
             data.Add(traversal, 3000 + 5, 8, 256);
             data.Add(traversal, 517, 150, 64);
+            data.Add(traversal, 41, 200, 64);
             data.Add(traversal, 700, 5, 2);
             data.Add(traversal, 1201, 4, 300);
         }
