@@ -17,8 +17,9 @@ namespace TwinGuard.Detection.IsolationForests;
 /// <para>Storage is flat, struct-of-arrays: every tree is a complete binary tree of the height limit, so node i has
 /// children 2i + 1 and 2i + 2 and traversal is a fixed number of branch-free steps. An external node above the last
 /// level copies its path length into every leaf below it, which makes the pass-through splits irrelevant. Batch
-/// scoring walks eight rows through a tree at once so that their dependent loads overlap, and splits the rows across
-/// cores when <see cref="IsolationForestOptions.MaxDegreeOfParallelism"/> allows it.</para>
+/// scoring goes tree by tree over L1-sized blocks of rows, twelve interleaved walks at a time so that their dependent
+/// loads overlap (IsolationForest.TreeMajor.cs), and splits the rows across cores when
+/// <see cref="IsolationForestOptions.MaxDegreeOfParallelism"/> allows it.</para>
 /// <para>Each tree's random stream is derived from the seed and the tree's index, so the model is the same whatever
 /// the degree of parallelism.</para>
 /// </remarks>
@@ -30,6 +31,8 @@ public sealed partial class IsolationForest : IAnomalyDetector
     private int[] _feature = [];
     private double[] _threshold = [];
     private double[] _leafPathLength = [];
+    private int[] _blockOffset = []; // feature · block rows: where a node's value sits in the tree-major scratch block
+    private int _blockRows;
     private int _internalPerTree;
     private int _leavesPerTree;
 
@@ -67,7 +70,7 @@ public sealed partial class IsolationForest : IAnomalyDetector
 
     /// <summary>Bytes held by the fitted trees.</summary>
     public long ModelBytes => (_feature.LongLength * sizeof(int)) + (_threshold.LongLength * sizeof(double)) +
-                              (_leafPathLength.LongLength * sizeof(double));
+                              (_leafPathLength.LongLength * sizeof(double)) + (_blockOffset.LongLength * sizeof(int));
 
     /// <inheritdoc />
     public void Fit(FeatureMatrix training)
@@ -112,6 +115,8 @@ public sealed partial class IsolationForest : IAnomalyDetector
         _feature = feature;
         _threshold = threshold;
         _leafPathLength = leaves;
+        _blockRows = BlockRowsFor(training.Columns);
+        _blockOffset = [.. feature.Select(f => f * _blockRows)];
         _internalPerTree = internalPerTree;
         _leavesPerTree = leavesPerTree;
         SubsampleSize = psi;
@@ -251,10 +256,14 @@ public sealed partial class IsolationForest : IAnomalyDetector
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreRange(double[] values, int columns, int start, int count, Span<double> scores)
     {
-        if (UseGather())
+        switch (ChosenTraversal())
         {
-            ScoreRangeGather(values, columns, start, count, scores);
-            return;
+            case TreeTraversal.Avx2Gather:
+                ScoreRangeGather(values, columns, start, count, scores);
+                return;
+            case TreeTraversal.TreeMajor when Height > 0: // a forest of single external nodes has no root to hoist
+                ScoreRangeTreeMajor(values, columns, start, count, scores);
+                return;
         }
 
         var trees = Options.Trees;
