@@ -142,7 +142,7 @@ public sealed class ReadingGate : IDisposable
         var values = parsed.Values;
         if (_quarantine.HasSignals)
         {
-            values = values.Where(v => !IsQuarantined(source, topic, asset, v, payload)).ToArray();
+            values = WithoutQuarantined(source, topic, asset, values, payload);
         }
 
         if (values.Length == 0)
@@ -206,6 +206,10 @@ public sealed class ReadingGate : IDisposable
     /// <summary>Records a message the transport refused before the gate (a protocol rule), as a refusal and a finding.</summary>
     public void RefuseMessage(SourceInfo source, string topic, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload) =>
         Refuse(source, topic, null, null, reason, detail, payload);
+
+    /// <remarks>Not a lambda inside <see cref="DecideAsync"/>: its captures would allocate a closure for every message.</remarks>
+    private SignalValue[] WithoutQuarantined(SourceInfo source, string topic, AssetModel asset, SignalValue[] values, ReadOnlyMemory<byte> payload) =>
+        values.Where(v => !IsQuarantined(source, topic, asset, v, payload)).ToArray();
 
     private bool IsQuarantined(SourceInfo source, string topic, AssetModel asset, SignalValue value, ReadOnlyMemory<byte> payload)
     {
