@@ -277,7 +277,7 @@ public sealed class ReadingGate : IDisposable
 
         var rest = topic.AsSpan(prefix.Length);
         var slash = rest.IndexOf('/');
-        var assetId = (slash < 0 ? rest : rest[..slash]).ToString();
+        var assetId = slash < 0 ? rest : rest[..slash];
         asset = view.Model.FindAsset(assetId);
         if (asset is null)
         {
