@@ -87,7 +87,7 @@ internal static partial class IngestBenchmark
     }
 
     private static string Describe(IngestRun r) =>
-        $"{r.MessagesPerSecond:N0} msgs/s ({r.ReadingsPerSecond:N0} readings/s); arrival->validated p50 {r.ValidatedP50Ms:0.000} ms p99 {r.ValidatedP99Ms:0.000} ms; arrival->finding p50 {r.FindingP50Ms:0.000} ms p99 {r.FindingP99Ms:0.000} ms ({r.Findings} findings); {r.CpuMicrosecondsPerMessage:0.0} us cpu and {r.AllocatedBytesPerMessage:N0} B allocated per message (whole process)";
+        $"{r.MessagesPerSecond:N0} msgs/s ({r.ReadingsPerSecond:N0} readings/s); arrival->validated p50 {r.ValidatedP50Ms:0.000} ms p99 {r.ValidatedP99Ms:0.000} ms; arrival->finding p50 {r.FindingP50Ms:0.000} ms p99 {r.FindingP99Ms:0.000} ms ({r.Findings} findings); {r.CpuMicrosecondsPerMessage:0.0} us cpu and {r.AllocatedBytesPerMessage:N0} B allocated per message (whole process); GC ({r.GarbageCollections.Mode}) {r.GarbageCollections.Gen0}/{r.GarbageCollections.Gen1}/{r.GarbageCollections.Gen2} of gen 0/1/2, {r.GarbageCollections.PauseMs:0.0} ms paused; a thread-pool hop waited p50 {r.ThreadPoolHop.P50Ms:0.000} ms p99 {r.ThreadPoolHop.P99Ms:0.000} ms";
 
     private static async Task<IngestRun> MeasurePipelineAloneAsync(string[] lines, CancellationToken ct, double? pacedRate = null)
     {
@@ -101,6 +101,7 @@ internal static partial class IngestBenchmark
         await WarmUpAsync(gate, source, metrics, ct);
         var before = Snapshot(metrics);
         var cost = ProcessCost.Start();
+        await using var probe = HopProbe.Start();
         var clock = Stopwatch.StartNew();
         // The producer runs on its own thread, as a transport's connection would: a thread-pool thread spinning to
         // pace messages would starve the pool the pipeline itself runs on, and measure that instead of the path.
@@ -131,7 +132,7 @@ internal static partial class IngestBenchmark
             TaskScheduler.Default);
 
         await WaitForAsync(() => metrics.ArrivalToTwin.Count >= lines.Length, TimeSpan.FromMinutes(2), ct);
-        var result = Result(metrics, before, lines.Length, clock.Elapsed, cost);
+        var result = Result(metrics, before, lines.Length, clock.Elapsed, cost, await probe.StopAsync());
         await site.StopAsync(CancellationToken.None);
         return result;
     }
@@ -149,10 +150,11 @@ internal static partial class IngestBenchmark
         await WarmUpAsync(site.Services.GetRequiredService<ReadingGate>(), new SourceInfo(settings.Plant.FindDevice(Device)!, "warm", null), metrics, ct);
         var before = Snapshot(metrics);
         var cost = ProcessCost.Start();
+        await using var probe = HopProbe.Start();
         var clock = Stopwatch.StartNew();
         await RunPublisherAsync(settings.Broker.Port, Device, Password, lines, ct);
         await WaitForAsync(() => metrics.ArrivalToTwin.Count >= lines.Length, TimeSpan.FromMinutes(2), ct);
-        var result = Result(metrics, before, lines.Length, clock.Elapsed, cost);
+        var result = Result(metrics, before, lines.Length, clock.Elapsed, cost, await probe.StopAsync());
         await site.StopAsync(CancellationToken.None);
         return result;
     }
@@ -198,7 +200,8 @@ internal static partial class IngestBenchmark
             args.AddRange(["-u", user, "-P", password!]);
         }
 
-        using var publisher = Process.Start(new ProcessStartInfo("mosquitto_pub", args) { RedirectStandardInput = true, RedirectStandardError = true })!;
+        using var publisher = Process.Start(new ProcessStartInfo("mosquitto_pub", args) { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var discarded = publisher.StandardOutput.BaseStream.CopyToAsync(Stream.Null, ct); // whatever it prints stays off our stdout (--json)
         var input = publisher.StandardInput;
         foreach (var line in lines)
         {
@@ -207,6 +210,7 @@ internal static partial class IngestBenchmark
 
         input.Close();
         await publisher.WaitForExitAsync(ct);
+        await discarded;
         if (publisher.ExitCode != 0)
         {
             throw new InvalidOperationException($"mosquitto_pub failed: {await publisher.StandardError.ReadToEndAsync(ct)}");
@@ -270,7 +274,7 @@ internal static partial class IngestBenchmark
 
     private static (long Twin, long Findings) Snapshot(PipelineMetrics m) => (m.ArrivalToTwin.Count, m.Findings);
 
-    private static IngestRun Result(PipelineMetrics m, (long Twin, long Findings) before, int messages, TimeSpan elapsed, ProcessCost cost) => new(
+    private static IngestRun Result(PipelineMetrics m, (long Twin, long Findings) before, int messages, TimeSpan elapsed, ProcessCost cost, HopWaits hops) => new(
         messages / elapsed.TotalSeconds,
         4 * messages / elapsed.TotalSeconds,
         m.ArrivalToTwin.Percentile(0.5).TotalMilliseconds,
@@ -279,7 +283,9 @@ internal static partial class IngestBenchmark
         m.ArrivalToFinding.Percentile(0.99).TotalMilliseconds,
         m.Findings - before.Findings,
         cost.CpuMicrosecondsPer(messages),
-        cost.AllocatedBytesPer(messages));
+        cost.AllocatedBytesPer(messages),
+        cost.Collected(),
+        hops);
 
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
     {
@@ -327,7 +333,9 @@ internal static partial class IngestBenchmark
         double FindingP99Ms,
         long Findings,
         double CpuMicrosecondsPerMessage,
-        double AllocatedBytesPerMessage);
+        double AllocatedBytesPerMessage,
+        GcCost GarbageCollections,
+        HopWaits ThreadPoolHop);
 
     private sealed record PeerRun(double MessagesPerSecond);
 }

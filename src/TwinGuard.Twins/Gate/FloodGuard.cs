@@ -69,7 +69,13 @@ public sealed class FloodGuard
             buckets = Interlocked.CompareExchange(ref _buckets, next, buckets) == buckets ? next : Volatile.Read(ref _buckets);
         }
 
-        return buckets.ByPair.GetOrAdd((deviceId, asset.Id), static (_, state) => new Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time: _time));
+        // Looked up first: the GetOrAdd's state (a delegate) would otherwise be allocated for every message.
+        if (!buckets.ByPair.TryGetValue((deviceId, asset.Id), out var bucket))
+        {
+            bucket = buckets.ByPair.GetOrAdd((deviceId, asset.Id), static (_, state) => new Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time: _time));
+        }
+
+        return bucket;
     }
 
     private double AllowedRate(AssetModel asset) =>

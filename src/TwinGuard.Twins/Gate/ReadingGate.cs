@@ -148,7 +148,7 @@ public sealed class ReadingGate : IDisposable
         var values = parsed.Values;
         if (_quarantine.HasSignals)
         {
-            values = values.Where(v => !IsQuarantined(source, topic, asset, v, payload)).ToArray();
+            values = WithoutQuarantined(source, topic, asset, values, payload);
         }
 
         if (values.Length == 0)
@@ -216,6 +216,10 @@ public sealed class ReadingGate : IDisposable
     public void RefuseMessage(SourceInfo source, string topic, ReasonCode reason, string detail, ReadOnlyMemory<byte> payload) =>
         Refuse(source, topic, null, null, reason, detail, payload);
 
+    /// <remarks>Not a lambda inside <see cref="DecideAsync"/>: its captures would allocate a closure for every message.</remarks>
+    private SignalValue[] WithoutQuarantined(SourceInfo source, string topic, AssetModel asset, SignalValue[] values, ReadOnlyMemory<byte> payload) =>
+        values.Where(v => !IsQuarantined(source, topic, asset, v, payload)).ToArray();
+
     private bool IsQuarantined(SourceInfo source, string topic, AssetModel asset, SignalValue value, ReadOnlyMemory<byte> payload)
     {
         var signal = asset.Signals[value.SignalIndex].Id;
@@ -282,7 +286,7 @@ public sealed class ReadingGate : IDisposable
 
         var rest = topic.AsSpan(prefix.Length);
         var slash = rest.IndexOf('/');
-        var assetId = (slash < 0 ? rest : rest[..slash]).ToString();
+        var assetId = slash < 0 ? rest : rest[..slash];
         asset = view.Model.FindAsset(assetId);
         if (asset is null)
         {

@@ -58,7 +58,11 @@ public static class ReadingPayloadParser
         long? seq = null;
         long? ts = null;
         long boot = 0;
-        var values = new List<SignalValue>(signalIndex >= 0 ? 1 : asset.Signals.Count);
+        // At most one value per signal (a repeated name is refused), so the values fit a buffer of the signals' count:
+        // on the stack for the usual asset, copied once into the message's array at the end.
+        var capacity = signalIndex >= 0 ? 1 : asset.Signals.Count;
+        Span<SignalValue> values = capacity <= 64 ? stackalloc SignalValue[capacity] : new SignalValue[capacity];
+        var count = 0;
         List<RejectedValue>? rejected = null;
         var sawValue = false;
         var seen = 0; // RFC 8259 §4: names SHOULD be unique; a reading that repeats one is ambiguous, so it is malformed
@@ -102,7 +106,7 @@ public static class ReadingPayloadParser
                 }
 
                 sawValue = true;
-                AddValue(ref reader, asset.Signals[signalIndex].Id, signalIndex, values, ref rejected);
+                AddValue(ref reader, asset.Signals[signalIndex].Id, signalIndex, values, ref count, ref rejected);
             }
             else if (reader.ValueTextEquals("values"u8))
             {
@@ -141,7 +145,7 @@ public static class ReadingPayloadParser
 
                     signalSeen[index] = true;
                     reader.Read();
-                    AddValue(ref reader, asset.Signals[index].Id, index, values, ref rejected);
+                    AddValue(ref reader, asset.Signals[index].Id, index, values, ref count, ref rejected);
                 }
             }
             else
@@ -171,7 +175,7 @@ public static class ReadingPayloadParser
             throw new PayloadException(signalIndex >= 0 ? "missing 'value'" : "missing 'values'");
         }
 
-        return new ParsedPayload(seq.Value, ts.Value, values.ToArray(), (IReadOnlyList<RejectedValue>?)rejected ?? []) { Boot = boot };
+        return new ParsedPayload(seq.Value, ts.Value, values[..count].ToArray(), (IReadOnlyList<RejectedValue>?)rejected ?? []) { Boot = boot };
     }
 
     private static void Once(ref int seen, int bit, string name)
@@ -184,7 +188,7 @@ public static class ReadingPayloadParser
         seen |= bit;
     }
 
-    private static void AddValue(ref Utf8JsonReader reader, string signalId, int index, List<SignalValue> values, ref List<RejectedValue>? rejected)
+    private static void AddValue(ref Utf8JsonReader reader, string signalId, int index, scoped Span<SignalValue> values, ref int count, ref List<RejectedValue>? rejected)
     {
         if (reader.TokenType != JsonTokenType.Number)
         {
@@ -210,7 +214,7 @@ public static class ReadingPayloadParser
             return;
         }
 
-        values.Add(new SignalValue(index, value));
+        values[count++] = new SignalValue(index, value);
     }
 
     private static long ReadTimestamp(ref Utf8JsonReader reader)

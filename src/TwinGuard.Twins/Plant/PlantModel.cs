@@ -40,6 +40,9 @@ public sealed record PlantModel(
     /// <summary>The asset with this id, or null.</summary>
     public AssetModel? FindAsset(string id) => ById<AssetModel>.Of(ref _assets, Assets, a => a.Id).Find(id);
 
+    /// <summary>The asset with this id, looked up without making a string of it (the gate routes every message by topic).</summary>
+    public AssetModel? FindAsset(ReadOnlySpan<char> id) => ById<AssetModel>.Of(ref _assets, Assets, a => a.Id).Find(id);
+
     /// <summary>The device with this id, or null.</summary>
     public DeviceModel? FindDevice(string id) => ById<DeviceModel>.Of(ref _devices, Devices, d => d.Id).Find(id);
 
@@ -47,9 +50,13 @@ public sealed record PlantModel(
     private sealed class ById<T>(IReadOnlyList<T> source, Func<T, string> id)
         where T : class
     {
-        private readonly Dictionary<string, T> _byId = source.ToDictionary(id, StringComparer.Ordinal);
+        // Ordinal string comparison also compares spans of characters, so one dictionary answers both lookups.
+        private readonly Dictionary<string, T>.AlternateLookup<ReadOnlySpan<char>> _byId =
+            source.ToDictionary(id, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
-        public T? Find(string key) => _byId.GetValueOrDefault(key);
+        public T? Find(string key) => _byId.Dictionary.GetValueOrDefault(key);
+
+        public T? Find(ReadOnlySpan<char> key) => _byId.TryGetValue(key, out var found) ? found : null;
 
         /// <summary>The index in <paramref name="field"/> if it indexes <paramref name="list"/>, else a new one stored there.</summary>
         public static ById<T> Of(ref ById<T> field, IReadOnlyList<T> list, Func<T, string> id)

@@ -21,7 +21,9 @@ public sealed class SequenceStore : IDisposable
     public const string FileName = "sequences.db";
 
     private readonly SqliteConnection _connection;
-    private readonly ConcurrentDictionary<(string Asset, string Device), (long Boot, long Sequence)> _changed = new();
+    // One entry per device and asset, updated in place: a twin notes every message it accepts, and replacing a
+    // (boot, sequence) value in a ConcurrentDictionary allocates a node and takes a bucket lock each time.
+    private readonly ConcurrentDictionary<(string Asset, string Device), Noted> _noted = new();
     private readonly Lock _writing = new();
     private ITimer? _timer;
     private long _flushFailures;
@@ -59,11 +61,11 @@ public sealed class SequenceStore : IDisposable
         }
 
         var last = rows.ToDictionary(r => r.Device, r => (r.Boot, r.Sequence), StringComparer.Ordinal);
-        foreach (var ((asset, device), numbers) in _changed)
+        foreach (var ((asset, device), noted) in _noted)
         {
             if (asset == assetId)
             {
-                last[device] = numbers;
+                last[device] = noted.Read(clearDirty: false).Numbers;
             }
         }
 
@@ -71,15 +73,24 @@ public sealed class SequenceStore : IDisposable
     }
 
     /// <summary>Notes the numbers of a message the twin accepted (memory only; see <see cref="Flush"/>).</summary>
-    public void Note(string assetId, string deviceId, long boot, long sequence) => _changed[(assetId, deviceId)] = (boot, sequence);
+    public void Note(string assetId, string deviceId, long boot, long sequence) =>
+        _noted.GetOrAdd((assetId, deviceId), static _ => new Noted()).Set(boot, sequence);
 
     /// <summary>Writes the noted changes in one transaction; returns how many rows it wrote.</summary>
     public int Flush()
     {
         lock (_writing)
         {
-            var changes = _changed.ToArray();
-            if (changes.Length == 0)
+            var changes = new List<((string Asset, string Device) Key, (long Boot, long Sequence) Numbers, Noted Noted)>();
+            foreach (var (key, noted) in _noted)
+            {
+                if (noted.Read(clearDirty: true) is { Dirty: true, Numbers: var numbers })
+                {
+                    changes.Add((key, numbers, noted));
+                }
+            }
+
+            if (changes.Count == 0)
             {
                 return 0;
             }
@@ -87,7 +98,7 @@ public sealed class SequenceStore : IDisposable
             try
             {
                 using var transaction = _connection.BeginTransaction();
-                foreach (var ((asset, device), (boot, sequence)) in changes)
+                foreach (var ((asset, device), (boot, sequence), _) in changes)
                 {
                     _connection.Execute(
                         "INSERT INTO last_sequence (asset, device, boot, seq) VALUES ($a, $d, $b, $s) ON CONFLICT (asset, device) DO UPDATE SET boot = $b, seq = $s",
@@ -98,18 +109,18 @@ public sealed class SequenceStore : IDisposable
             }
             catch (Exception ex) when (ex is SqliteException or IOException)
             {
+                foreach (var change in changes)
+                {
+                    change.Noted.MarkDirty(); // kept for the next flush
+                }
+
                 Interlocked.Increment(ref _flushFailures);
                 FlushFailed?.Invoke(ex);
                 return 0;
             }
 
-            foreach (var change in changes)
-            {
-                // Only if unchanged since the snapshot: a newer number noted meanwhile waits for the next flush.
-                _changed.TryRemove(change);
-            }
-
-            return changes.Length;
+            // A number noted after the snapshot marked its entry again: it goes with the next flush.
+            return changes.Count;
         }
     }
 
@@ -123,5 +134,40 @@ public sealed class SequenceStore : IDisposable
         _timer?.Dispose();
         Flush();
         _connection.Dispose();
+    }
+
+    /// <summary>The last numbers noted for one device and asset, and whether they are newer than the database's.</summary>
+    private sealed class Noted
+    {
+        private readonly Lock _lock = new();
+        private long _boot;
+        private long _sequence;
+        private bool _dirty;
+
+        public void Set(long boot, long sequence)
+        {
+            lock (_lock)
+            {
+                (_boot, _sequence, _dirty) = (boot, sequence, true);
+            }
+        }
+
+        public void MarkDirty()
+        {
+            lock (_lock)
+            {
+                _dirty = true;
+            }
+        }
+
+        public ((long Boot, long Sequence) Numbers, bool Dirty) Read(bool clearDirty)
+        {
+            lock (_lock)
+            {
+                var dirty = _dirty;
+                _dirty &= !clearDirty;
+                return ((_boot, _sequence), dirty);
+            }
+        }
     }
 }

@@ -30,5 +30,7 @@ public sealed class PlantModelCopyTests
         Assert.Null(copy.FindAsset(removed.Id));
         Assert.Same(removed, model.FindAsset(removed.Id));
         Assert.Same(copy.Assets[0], copy.FindAsset(copy.Assets[0].Id));
+        Assert.Null(copy.FindAsset(removed.Id.AsSpan())); // the gate's lookup by a span of the topic, alike
+        Assert.Same(copy.Assets[0], copy.FindAsset($"plant/{copy.Assets[0].Id}/level".AsSpan(6, copy.Assets[0].Id.Length)));
     }
 }

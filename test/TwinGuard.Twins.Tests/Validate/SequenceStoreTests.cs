@@ -28,6 +28,22 @@ public sealed class SequenceStoreTests : IDisposable
     }
 
     [Fact]
+    public void Flush_NothingNotedSinceTheLast_WritesNothingThenOnlyTheNewerNumbers()
+    {
+        using var store = SequenceStore.Open(_directory);
+        store.Note("tank1", "tank-gateway", 1, 400);
+        store.Note("pump1", "vibration-node", 3, 7);
+        Assert.Equal(2, store.Flush());
+
+        Assert.Equal(0, store.Flush());
+
+        store.Note("tank1", "tank-gateway", 1, 401);
+        Assert.Equal(1, store.Flush());
+        Assert.Equal((1L, 401L), store.Load("tank1")["tank-gateway"]);
+        Assert.Equal((3L, 7L), store.Load("pump1")["vibration-node"]);
+    }
+
+    [Fact]
     public void Dispose_WithUnflushedChanges_WritesThem()
     {
         using (var store = SequenceStore.Open(_directory))
