@@ -23,7 +23,7 @@ internal static class TwinGuardHost
 
         var services = builder.Services;
         services.AddSingleton(settings);
-        services.AddResponse(settings.Response, settings.DataDirectory);
+        services.AddResponse(settings.Response, settings.DataDirectory, settings.Cluster?.Records);
         services.AddClusterLedger(settings);
         services.AddPipeline(settings);
         services.AddClusterServices(settings);
