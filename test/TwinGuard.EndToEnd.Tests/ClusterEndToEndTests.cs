@@ -21,7 +21,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
     internal static string Tank(long seq, double level, double temperature = 24.5) =>
         string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{Now()}}},"seq":{{{seq}}},"values":{"level":{{{level}}},"fluid_temp":{{{temperature}}}}}""");
 
-    private static string Speed() => string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{Now()}}},"seq":{{{Environment.TickCount64}}},"value":1500}""");
+    internal static string Speed() => string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{Now()}}},"seq":{{{Environment.TickCount64}}},"value":1500}""");
 
     private static int CountFindings(SiloProcess silo, string reason, string asset)
     {

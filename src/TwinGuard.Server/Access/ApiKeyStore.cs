@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Server.Access;
@@ -13,7 +13,9 @@ namespace TwinGuard.Server.Access;
 /// <para>A token is <c>tgk_ID_SECRET</c>: a public id to find the record and 256 random bits. A fast hash is enough
 /// for a secret of that entropy (nothing to brute-force, unlike a password); the comparison is constant-time.</para>
 /// <para>Serve and the CLI open the same file (WAL, five-second busy timeout), so <c>twinguard keys revoke</c> takes
-/// effect on the next request of a running serve. Thread-safe: one connection behind a lock.</para>
+/// effect on the next request of a running serve. In a cluster with a records store the keys are the cluster's
+/// PostgreSQL rows: a key made or revoked through any silo (or the CLI given <c>--cluster</c>) holds on every silo.
+/// Thread-safe (<see cref="RecordsDatabase"/>).</para>
 /// </remarks>
 internal sealed class ApiKeyStore : IDisposable
 {
@@ -22,28 +24,48 @@ internal sealed class ApiKeyStore : IDisposable
 
     private const string Prefix = "tgk_";
     private const string Columns = "id, name, role, site, created_ms, created_by, revoked_ms, revoked_by";
-    private readonly SqliteConnection _connection;
+    private readonly RecordsDatabase _db;
     private readonly TimeProvider _time;
-    private readonly Lock _lock = new();
 
-    private ApiKeyStore(SqliteConnection connection, TimeProvider time)
+    private ApiKeyStore(RecordsDatabase db, TimeProvider time)
     {
-        _connection = connection;
+        _db = db;
         _time = time;
     }
 
     /// <summary>Opens (creating when needed) the key store of a data directory.</summary>
-    public static ApiKeyStore Open(string dataDirectory, TimeProvider? time = null)
+    public static ApiKeyStore Open(string dataDirectory, TimeProvider? time = null) => Open(OperatorDatabase.Open(dataDirectory), time);
+
+    /// <summary>Opens (creating its table when needed) the key store in <paramref name="db"/>, which it then owns.</summary>
+    public static ApiKeyStore Open(RecordsDatabase db, TimeProvider? time = null)
     {
-        var connection = OperatorDatabase.Open(dataDirectory);
-        connection.Execute("""
-            CREATE TABLE IF NOT EXISTS api_keys (
-                id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, site TEXT, hash BLOB NOT NULL,
-                created_ms INTEGER NOT NULL, created_by TEXT NOT NULL, revoked_ms INTEGER, revoked_by TEXT,
-                created_entry INTEGER, revoked_entry INTEGER);
-            """);
-        AddLedgerColumns(connection);
-        return new ApiKeyStore(connection, time ?? TimeProvider.System);
+        try
+        {
+            db.CreateSchema(
+                """
+                CREATE TABLE IF NOT EXISTS api_keys (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, site TEXT, hash BLOB NOT NULL,
+                    created_ms INTEGER NOT NULL, created_by TEXT NOT NULL, revoked_ms INTEGER, revoked_by TEXT,
+                    created_entry INTEGER, revoked_entry INTEGER);
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS api_keys (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, site TEXT, hash BYTEA NOT NULL,
+                    created_ms BIGINT NOT NULL, created_by TEXT NOT NULL, revoked_ms BIGINT, revoked_by TEXT,
+                    created_entry BIGINT, revoked_entry BIGINT);
+                """);
+            if (!db.IsPostgres)
+            {
+                AddLedgerColumns(db);
+            }
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+
+        return new ApiKeyStore(db, time ?? TimeProvider.System);
     }
 
     /// <summary>
@@ -52,37 +74,30 @@ internal sealed class ApiKeyStore : IDisposable
     /// </summary>
     public IReadOnlyList<(ApiKey Key, bool Creation, bool Revocation)> Unrecorded()
     {
-        lock (_lock)
-        {
-            return _connection.Query($"""
-                SELECT {Columns}, created_entry IS NULL, revoked_ms IS NOT NULL AND revoked_entry IS NULL FROM api_keys
-                WHERE created_entry IS NULL OR (revoked_ms IS NOT NULL AND revoked_entry IS NULL) ORDER BY created_ms, id
-                """, reader => (Read(reader), reader.GetBoolean(8), reader.GetBoolean(9)));
-        }
+        return _db.Query($"""
+            SELECT {Columns}, created_entry IS NULL, revoked_ms IS NOT NULL AND revoked_entry IS NULL FROM api_keys
+            WHERE created_entry IS NULL OR (revoked_ms IS NOT NULL AND revoked_entry IS NULL) ORDER BY created_ms, id
+            """, reader => (Read(reader), reader.GetBoolean(8), reader.GetBoolean(9)));
     }
 
     /// <summary>Notes the ledger entry that records a key's making (or its revoking).</summary>
     public void MarkRecorded(string id, bool revocation, long ledgerEntry)
     {
-        lock (_lock)
-        {
-            _connection.Execute($"UPDATE api_keys SET {(revocation ? "revoked_entry" : "created_entry")} = $e WHERE id = $id", ("$e", ledgerEntry), ("$id", id));
-        }
+        _db.Execute($"UPDATE api_keys SET {(revocation ? "revoked_entry" : "created_entry")} = @e WHERE id = @id", ("@e", ledgerEntry), ("@id", id));
     }
 
     /// <summary>Databases made before keys were recorded in the ledger lack the two entry columns.</summary>
-    private static void AddLedgerColumns(SqliteConnection connection)
+    private static void AddLedgerColumns(RecordsDatabase db)
     {
         foreach (var column in (string[])["created_entry", "revoked_entry"])
         {
-            using var exists = connection.Command("SELECT COUNT(*) FROM pragma_table_info('api_keys') WHERE name = $c", ("$c", column));
-            if ((long)exists.ExecuteScalar()! == 0)
+            if (db.Scalar("SELECT COUNT(*) FROM pragma_table_info('api_keys') WHERE name = @c", ("@c", column)) == 0)
             {
                 try
                 {
-                    connection.Execute($"ALTER TABLE api_keys ADD COLUMN {column} INTEGER");
+                    db.Execute($"ALTER TABLE api_keys ADD COLUMN {column} INTEGER");
                 }
-                catch (SqliteException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+                catch (DbException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
                 {
                     // The CLI and serve opened the file at the same moment; the other one added it.
                 }
@@ -106,13 +121,10 @@ internal sealed class ApiKeyStore : IDisposable
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var token = $"{Prefix}{id}_{Base64Url(RandomNumberGenerator.GetBytes(32))}";
         var now = _time.GetUtcNow();
-        lock (_lock)
-        {
-            _connection.Execute("""
-                INSERT INTO api_keys (id, name, role, site, hash, created_ms, created_by) VALUES ($id, $n, $r, $s, $h, $c, $b)
-                """,
-                ("$id", id), ("$n", name.Trim()), ("$r", role.Name()), ("$s", site), ("$h", Hash(token)), ("$c", now.ToUnixTimeMilliseconds()), ("$b", createdBy));
-        }
+        _db.Execute("""
+            INSERT INTO api_keys (id, name, role, site, hash, created_ms, created_by) VALUES (@id, @n, @r, @s, @h, @c, @b)
+            """,
+            ("@id", id), ("@n", name.Trim()), ("@r", role.Name()), ("@s", site), ("@h", Hash(token)), ("@c", now.ToUnixTimeMilliseconds()), ("@b", createdBy));
 
         return new NewApiKey(new ApiKey(id, name.Trim(), role, site, now, createdBy, null, null), token);
     }
@@ -125,26 +137,16 @@ internal sealed class ApiKeyStore : IDisposable
             return null;
         }
 
-        byte[]? hash;
-        ApiKey? key;
-        lock (_lock)
+        if (_db.Query($"SELECT {Columns}, hash FROM api_keys WHERE id = @id", r => (Key: Read(r), Hash: (byte[])r.GetValue(8)), ("@id", id)) is not [var (key, hash)])
         {
-            using var cmd = _connection.Command($"SELECT {Columns}, hash FROM api_keys WHERE id = $id", ("$id", id));
-            using var reader = cmd.ExecuteReader();
-            if (!reader.Read())
-            {
-                return null;
-            }
-
-            key = Read(reader);
-            hash = (byte[])reader.GetValue(8);
+            return null;
         }
 
         return key.IsActive && CryptographicOperations.FixedTimeEquals(hash, Hash(token)) ? key : null;
     }
 
     /// <summary>One key by id (active or revoked), or null.</summary>
-    public ApiKey? Find(string id) => Query("WHERE id = $id", ("$id", id)).FirstOrDefault();
+    public ApiKey? Find(string id) => Query("WHERE id = @id", ("@id", id)).FirstOrDefault();
 
     /// <summary>Every key, oldest first; revoked ones only when asked.</summary>
     public IReadOnlyList<ApiKey> List(bool includeRevoked = false) => Query(includeRevoked ? string.Empty : "WHERE revoked_ms IS NULL");
@@ -155,16 +157,13 @@ internal sealed class ApiKeyStore : IDisposable
     /// <summary>Revokes a key; false when it is unknown or already revoked.</summary>
     public bool Revoke(string id, string revokedBy)
     {
-        lock (_lock)
-        {
-            return _connection.Execute(
-                "UPDATE api_keys SET revoked_ms = $t, revoked_by = $b WHERE id = $id AND revoked_ms IS NULL",
-                ("$t", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$b", revokedBy), ("$id", id)) == 1;
-        }
+        return _db.Execute(
+            "UPDATE api_keys SET revoked_ms = @t, revoked_by = @b WHERE id = @id AND revoked_ms IS NULL",
+            ("@t", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("@b", revokedBy), ("@id", id)) == 1;
     }
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
+    public void Dispose() => _db.Dispose();
 
     /// <summary>The public id of a well-formed token.</summary>
     public static bool TryParseId(string token, out string id)
@@ -181,13 +180,10 @@ internal sealed class ApiKeyStore : IDisposable
 
     private List<ApiKey> Query(string where, params (string, object?)[] parameters)
     {
-        lock (_lock)
-        {
-            return _connection.Query($"SELECT {Columns} FROM api_keys {where} ORDER BY created_ms, id", Read, parameters);
-        }
+        return _db.Query($"SELECT {Columns} FROM api_keys {where} ORDER BY created_ms, id", Read, parameters);
     }
 
-    private static ApiKey Read(SqliteDataReader r) => new(
+    private static ApiKey Read(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), ApiRoles.Parse(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3),
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetString(5),
         r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)), r.IsDBNull(7) ? null : r.GetString(7));

@@ -1,16 +1,15 @@
-using Microsoft.Data.Sqlite;
 using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Server.Access;
 
-/// <summary>The connection settings of <c>operator.db</c> (keys, verdicts, notes, maintenance); queries use <see cref="SqliteCommands"/>.</summary>
+/// <summary>
+/// Where <c>operator.db</c>'s rows live (keys, verdicts, notes, maintenance): that file in the data directory on a
+/// single node, the cluster's PostgreSQL when the cluster file names one.
+/// </summary>
 internal static class OperatorDatabase
 {
-    public static SqliteConnection Open(string dataDirectory)
-    {
-        Directory.CreateDirectory(dataDirectory);
-        var connection = SqliteCommands.Open(Path.Combine(dataDirectory, ApiKeyStore.FileName), SqliteOpenMode.ReadWriteCreate);
-        connection.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-        return connection;
-    }
+    public static RecordsDatabase Open(string dataDirectory) => RecordsDatabase.OpenSqlite(Path.Combine(dataDirectory, ApiKeyStore.FileName));
+
+    /// <summary>The cluster's records database when <paramref name="records"/> names one, else <see cref="Open(string)"/>.</summary>
+    public static RecordsDatabase Open(string dataDirectory, RecordsConnection? records) => records?.OpenDatabase() ?? Open(dataDirectory);
 }

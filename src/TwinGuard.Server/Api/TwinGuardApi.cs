@@ -29,6 +29,7 @@ internal static class TwinGuardApi
         api.MapSuppressionsApi();
         api.MapTuningsApi();
         api.MapEventsApi();
+        api.MapClusterApi();
         api.MapFallback(() => Problems.NotFound("no such API endpoint (see /openapi/v1.json)"))
             .RequireAuthorization(AccessPolicies.Viewer).ExcludeFromDescription();
         app.MapOpenApi().RequireAuthorization(AccessPolicies.Viewer);

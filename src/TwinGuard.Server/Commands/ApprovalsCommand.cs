@@ -21,12 +21,12 @@ internal static class ApprovalsCommand
 
     private static Command List()
     {
-        var (dataDir, json) = (CommonOptions.DataDir(), CommonOptions.Json());
+        var (stores, json) = (StoreOptions.Create(), CommonOptions.Json());
         var all = new Option<bool>("--all") { Description = "Include decided ones" };
-        var command = new Command("list", "List pending approvals (with --all: every one)") { dataDir, json, all };
+        var command = new Command("list", "List pending approvals (with --all: every one)") { stores.DataDir, stores.Cluster, json, all };
         command.SetAction(parse =>
         {
-            using var store = QuarantineCommand.OpenStore(parse.GetValue(dataDir)!);
+            using var store = stores.OpenResponses(parse);
             var requests = store.Approvals(parse.GetValue(all));
             if (parse.GetValue(json))
             {
@@ -49,14 +49,14 @@ internal static class ApprovalsCommand
 
     private static Command Decide(string name, bool approve)
     {
-        var dataDir = CommonOptions.DataDir();
+        var stores = StoreOptions.Create();
         var (who, why) = QuarantineCommand.WhoWhy();
         var id = new Argument<long>("id") { Description = "Approval id (see `twinguard approvals list`)" };
-        var command = new Command(name, approve ? "Approve a pending action" : "Deny a pending action") { id, dataDir, who, why };
+        var command = new Command(name, approve ? "Approve a pending action" : "Deny a pending action") { id, stores.DataDir, stores.Cluster, who, why };
         command.SetAction(parse =>
         {
             var (whoValue, whyValue) = QuarantineCommand.Values(parse, who, why);
-            using var store = QuarantineCommand.OpenStore(parse.GetValue(dataDir)!);
+            using var store = stores.OpenResponses(parse);
             var requestId = parse.GetValue(id);
             var request = store.FindApproval(requestId) ?? throw new CommandLineException($"no approval {requestId}");
             if (!store.Decide(requestId, approve, whoValue, whyValue))

@@ -65,9 +65,6 @@ internal static class ClusterCommand
         return command;
     }
 
-    /// <summary>Orleans names a grain type by its class, with namespace and assembly or without: match the class name.</summary>
-    private static bool IsOf(string grainType, string className) => grainType.Contains(className, StringComparison.OrdinalIgnoreCase);
-
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Asks a running cluster for its status; with <paramref name="tls"/>'s <c>silo</c> section, over mutual TLS as the silos use it.</summary>
@@ -87,7 +84,7 @@ internal static class ClusterCommand
         try
         {
             await host.StartAsync(timeout.Token);
-            var status = await AskAsync(host.Services.GetRequiredService<IClusterClient>(), cluster);
+            var status = await ClusterStatusReader.ReadAsync(host.Services.GetRequiredService<IClusterClient>(), cluster.ClusterId);
             await host.StopAsync(CancellationToken.None);
             return status;
         }
@@ -96,30 +93,5 @@ internal static class ClusterCommand
             // Also while a silo has died and is not yet declared dead: calls routed to it are rejected.
             throw new CommandLineException($"cluster '{cluster.ClusterId}' did not answer through {cluster.MembershipRedis}: {ex.Message}");
         }
-    }
-
-    private static async Task<ClusterStatus> AskAsync(IClusterClient client, ClusterModel cluster)
-    {
-        var management = client.GetGrain<IManagementGrain>(0);
-        var hosts = await management.GetDetailedHosts(onlyActive: false);
-        var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
-        var runtime = active.Length == 0 ? [] : await management.GetRuntimeStatistics(active);
-        var grains = active.Length == 0 ? [] : await management.GetSimpleGrainStatistics(active);
-        var detailed = active.Length == 0 ? [] : await management.GetDetailedGrainStatistics(null, active);
-        var silos = hosts.OrderBy(h => h.SiloAddress.ToString(), StringComparer.Ordinal).Select(h =>
-        {
-            var index = Array.IndexOf(active, h.SiloAddress);
-            var stats = index >= 0 ? runtime[index] : null;
-            long Count(string type) => grains.Where(g => g.SiloAddress.Equals(h.SiloAddress) && IsOf(g.GrainType, type)).Sum(g => (long)g.ActivationCount);
-            return new SiloStatusEntry(
-                h.SiloAddress.ToString(), h.SiloName, h.Status.ToString(), h.StartTime,
-                Count("TwinGrain"), Count("RelationGrain"), stats?.ActivationCount ?? 0,
-                stats?.EnvironmentStatistics.FilteredCpuUsagePercentage,
-                stats is null ? null : stats.EnvironmentStatistics.FilteredMemoryUsageBytes / 1e6,
-                stats?.ReceivedMessages ?? 0, stats?.SentMessages ?? 0,
-                [.. detailed.Where(g => g.SiloAddress.Equals(h.SiloAddress) && (IsOf(g.GrainType, "TwinGrain") || string.Equals(g.GrainId.Type.ToString(), "twin", StringComparison.Ordinal)))
-                    .Select(g => g.GrainId.Key.ToString()!).Order(StringComparer.Ordinal)]);
-        }).ToList();
-        return new ClusterStatus(cluster.ClusterId, silos);
     }
 }

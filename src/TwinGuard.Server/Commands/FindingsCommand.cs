@@ -1,22 +1,24 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
-using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Server.Commands;
 
-/// <summary><c>twinguard findings</c> and <c>twinguard incidents</c>: what the pipeline recorded, newest first.</summary>
+/// <summary>
+/// <c>twinguard findings</c> and <c>twinguard incidents</c>: what the pipeline recorded, newest first, from a data
+/// directory or (<c>--cluster</c>) the cluster's records store.
+/// </summary>
 internal static class FindingsCommand
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static Command CreateFindings()
     {
-        var (dataDir, json, limit) = (CommonOptions.DataDir(), CommonOptions.Json(), Limit());
-        var command = new Command("findings", "List recorded findings, newest first") { dataDir, json, limit };
+        var (stores, json, limit) = (StoreOptions.Create(), CommonOptions.Json(), Limit());
+        var command = new Command("findings", "List recorded findings, newest first") { stores.DataDir, stores.Cluster, json, limit };
         command.SetAction(parse =>
         {
-            using var store = PlantStore.Open(parse.GetValue(dataDir)!.FullName, readOnly: true);
+            using var store = stores.OpenRecords(parse);
             var findings = store.Findings(parse.GetValue(limit));
             if (parse.GetValue(json))
             {
@@ -38,11 +40,11 @@ internal static class FindingsCommand
 
     public static Command CreateIncidents()
     {
-        var (dataDir, json, limit) = (CommonOptions.DataDir(), CommonOptions.Json(), Limit());
-        var command = new Command("incidents", "List incidents, newest first") { dataDir, json, limit };
+        var (stores, json, limit) = (StoreOptions.Create(), CommonOptions.Json(), Limit());
+        var command = new Command("incidents", "List incidents, newest first") { stores.DataDir, stores.Cluster, json, limit };
         command.SetAction(parse =>
         {
-            using var store = PlantStore.Open(parse.GetValue(dataDir)!.FullName, readOnly: true);
+            using var store = stores.OpenRecords(parse);
             var incidents = store.Incidents(parse.GetValue(limit));
             if (parse.GetValue(json))
             {

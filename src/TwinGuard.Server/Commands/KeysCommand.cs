@@ -26,15 +26,15 @@ internal static class KeysCommand
 
     private static Command Make()
     {
-        var (dataDir, json) = (CommonOptions.DataDir(), CommonOptions.Json());
+        var (stores, json) = (StoreOptions.Create(), CommonOptions.Json());
         var role = new Option<string>("--role") { Description = $"One of {string.Join(", ", ApiRoles.AllNames)}", Required = true };
         var site = new Option<string?>("--site") { Description = "Limit the key to this site" };
         var name = new Option<string?>("--name") { Description = "Who holds the key (recorded with every write it makes); default: the role" };
-        var command = new Command("create", "Make a key and print its token (shown this once)") { dataDir, json, role, site, name };
+        var command = new Command("create", "Make a key and print its token (shown this once)") { stores.DataDir, stores.Cluster, json, role, site, name };
         command.SetAction(parse =>
         {
             var parsedRole = ApiRoles.Parse(parse.GetValue(role)!);
-            using var keys = ApiKeyStore.Open(parse.GetValue(dataDir)!.FullName);
+            using var keys = stores.OpenKeys(parse, create: true);
             var made = keys.Create(parse.GetValue(name) ?? parsedRole.Name(), parsedRole, parse.GetValue(site), "cli");
             if (parse.GetValue(json))
             {
@@ -53,12 +53,12 @@ internal static class KeysCommand
 
     private static Command List()
     {
-        var (dataDir, json) = (CommonOptions.DataDir(), CommonOptions.Json());
+        var (stores, json) = (StoreOptions.Create(), CommonOptions.Json());
         var all = new Option<bool>("--all") { Description = "Include revoked keys" };
-        var command = new Command("list", "List keys (never their tokens)") { dataDir, json, all };
+        var command = new Command("list", "List keys (never their tokens)") { stores.DataDir, stores.Cluster, json, all };
         command.SetAction(parse =>
         {
-            using var keys = OpenExisting(parse.GetValue(dataDir)!);
+            using var keys = stores.OpenKeys(parse, create: false);
             var list = keys.List(parse.GetValue(all));
             if (parse.GetValue(json))
             {
@@ -82,12 +82,12 @@ internal static class KeysCommand
 
     private static Command Revoke()
     {
-        var (dataDir, json) = (CommonOptions.DataDir(), CommonOptions.Json());
+        var (stores, json) = (StoreOptions.Create(), CommonOptions.Json());
         var id = new Argument<string>("id") { Description = "Key id (see `twinguard keys list`)" };
-        var command = new Command("revoke", "Revoke a key: its next request is refused") { id, dataDir, json };
+        var command = new Command("revoke", "Revoke a key: its next request is refused") { id, stores.DataDir, stores.Cluster, json };
         command.SetAction(parse =>
         {
-            using var keys = OpenExisting(parse.GetValue(dataDir)!);
+            using var keys = stores.OpenKeys(parse, create: false);
             var keyId = parse.GetValue(id)!;
             var key = keys.Find(keyId) ?? throw new CommandLineException($"no key '{keyId}'");
             if (!keys.Revoke(keyId, "cli"))
@@ -100,9 +100,4 @@ internal static class KeysCommand
         });
         return command;
     }
-
-    private static ApiKeyStore OpenExisting(DirectoryInfo dataDir) =>
-        File.Exists(Path.Combine(dataDir.FullName, ApiKeyStore.FileName))
-            ? ApiKeyStore.Open(dataDir.FullName)
-            : throw new CommandLineException($"no API keys in {dataDir.FullName} (make one with `twinguard keys create --role admin --data-dir {dataDir.FullName}`)");
 }

@@ -7,7 +7,7 @@ using TwinGuard.Twins.Respond;
 namespace TwinGuard.Server.Commands;
 
 /// <summary>
-/// <c>twinguard quarantine list|add|release</c>: the quarantine store in the data directory. A running serve picks
+/// <c>twinguard quarantine list|add|release</c>: the quarantine store in the data directory, or (<c>--cluster</c>) the cluster's. A running serve picks
 /// up releases and additions within its poll interval (one second by default).
 /// </summary>
 internal static class QuarantineCommand
@@ -20,17 +20,6 @@ internal static class QuarantineCommand
         Add(),
         Release(),
     };
-
-    /// <summary>Opens the response store of an existing data directory.</summary>
-    public static ResponseStore OpenStore(DirectoryInfo dataDir)
-    {
-        if (!File.Exists(Path.Combine(dataDir.FullName, Twins.Record.PlantStore.FileName)))
-        {
-            throw new IOException($"no TwinGuard database in {dataDir.FullName} (has `twinguard serve` run with this --data-dir?)");
-        }
-
-        return ResponseStore.Open(dataDir.FullName);
-    }
 
     /// <summary><c>--who</c> and <c>--why</c>, both required: every decision says who made it and why.</summary>
     public static (Option<string> Who, Option<string> Why) WhoWhy() =>
@@ -48,12 +37,12 @@ internal static class QuarantineCommand
 
     private static Command List()
     {
-        var (dataDir, json) = (CommonOptions.DataDir(), CommonOptions.Json());
+        var (stores, json) = (StoreOptions.Create(), CommonOptions.Json());
         var all = new Option<bool>("--all") { Description = "Include released ones" };
-        var command = new Command("list", "List quarantines in force (with --all: every one ever)") { dataDir, json, all };
+        var command = new Command("list", "List quarantines in force (with --all: every one ever)") { stores.DataDir, stores.Cluster, json, all };
         command.SetAction(parse =>
         {
-            using var store = OpenStore(parse.GetValue(dataDir)!);
+            using var store = stores.OpenResponses(parse);
             var entries = store.Quarantines(parse.GetValue(all));
             if (parse.GetValue(json))
             {
@@ -91,13 +80,13 @@ internal static class QuarantineCommand
 
     private static Command Add()
     {
-        var dataDir = CommonOptions.DataDir();
+        var stores = StoreOptions.Create();
         var (who, why) = WhoWhy();
         var kinds = string.Join(", ", Enum.GetValues<QuarantineKind>().Select(ResponseStore.Name));
         var kind = new Option<string>("--kind") { Description = kinds, Required = true };
         var target = new Option<string>("--target") { Description = "Device id, asset id, asset/signal or address", Required = true };
         var expires = new Option<string?>("--expires") { Description = "Lift it automatically after this long, e.g. 30m" };
-        var command = new Command("add", "Quarantine something by hand (a running serve puts it in force within its poll interval)") { dataDir, kind, target, who, why, expires };
+        var command = new Command("add", "Quarantine something by hand (a running serve puts it in force within its poll interval)") { stores.DataDir, stores.Cluster, kind, target, who, why, expires };
         command.SetAction(parse =>
         {
             var kindText = parse.GetValue(kind)!;
@@ -119,7 +108,7 @@ internal static class QuarantineCommand
 
             TimeSpan? expiry = parse.GetValue(expires) is { } text ? Twins.Plant.DurationText.Parse(text) : null;
             var (whoValue, whyValue) = Values(parse, who, why);
-            using var store = OpenStore(parse.GetValue(dataDir)!);
+            using var store = stores.OpenResponses(parse);
             var (entry, added) = store.AddQuarantine(parsed, value, null, whoValue, whyValue, expiry is { } e ? TimeProvider.System.GetUtcNow() + e : null);
             Console.WriteLine(added ? $"quarantine {entry.Id}: {kindText} {value}" : $"already quarantined: {entry.Id}");
             return 0;
@@ -129,14 +118,14 @@ internal static class QuarantineCommand
 
     private static Command Release()
     {
-        var dataDir = CommonOptions.DataDir();
+        var stores = StoreOptions.Create();
         var (who, why) = WhoWhy();
         var id = new Argument<long>("id") { Description = "Quarantine id (see `twinguard quarantine list`)" };
-        var command = new Command("release", "Release a quarantine (a running serve lifts it within its poll interval)") { id, dataDir, who, why };
+        var command = new Command("release", "Release a quarantine (a running serve lifts it within its poll interval)") { id, stores.DataDir, stores.Cluster, who, why };
         command.SetAction(parse =>
         {
             var (whoValue, whyValue) = Values(parse, who, why);
-            using var store = OpenStore(parse.GetValue(dataDir)!);
+            using var store = stores.OpenResponses(parse);
             var quarantineId = parse.GetValue(id);
             var entry = store.FindQuarantine(quarantineId) ?? throw new CommandLineException($"no quarantine {quarantineId}");
             if (!store.Release(quarantineId, whoValue, whyValue))

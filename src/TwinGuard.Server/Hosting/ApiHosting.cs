@@ -18,11 +18,11 @@ internal static class ApiHosting
     public static IServiceCollection AddTwinGuardApi(this IServiceCollection services, HostSettings settings)
     {
         services.AddSingleton<AccessOptions>();
-        services.AddSingleton(sp => ApiKeyStore.Open(settings.DataDirectory, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(_ => OperatorJournal.Open(settings.DataDirectory));
+        services.AddSingleton(sp => ApiKeyStore.Open(RecordStores.OpenOperator(settings), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => OperatorJournal.Open(RecordStores.OpenOperator(settings)));
         services.AddSingleton<VerdictLearning>();
         services.AddSingleton(sp => new WriteRecorder(
-            ResponseStore.Open(settings.DataDirectory, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<LedgerRecorder>()));
+            RecordStores.OpenResponses(settings.DataDirectory, settings.Cluster?.Records, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<LedgerRecorder>()));
         services.AddSingleton<KeyAudit>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyAudit>());
         services.AddSingleton<EventTickets>();

@@ -1,4 +1,6 @@
+using TwinGuard.Server.Access;
 using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Hosting;
 
@@ -11,6 +13,16 @@ internal static class RecordStores
     /// <summary>Opens the store to write (creating it when missing).</summary>
     public static IRecordStore Open(HostSettings settings) =>
         settings.Cluster?.Records is { } records ? records.Open() : PlantStore.Open(settings.DataDirectory);
+
+    /// <summary>
+    /// The quarantines, approvals and actions: the cluster's PostgreSQL when the cluster file names one (every silo the
+    /// same rows), else <c>twinguard.db</c> in <paramref name="dataDirectory"/>.
+    /// </summary>
+    public static ResponseStore OpenResponses(string dataDirectory, RecordsConnection? records, TimeProvider time) =>
+        records is null ? ResponseStore.Open(dataDirectory, time) : ResponseStore.Open(records.OpenDatabase(), time);
+
+    /// <summary>API keys and the operator journal's database: the cluster's PostgreSQL, or <c>operator.db</c> in the data directory.</summary>
+    public static RecordsDatabase OpenOperator(HostSettings settings) => OperatorDatabase.Open(settings.DataDirectory, settings.Cluster?.Records);
 
     /// <summary>Opens the store to read; null when a single node's database does not exist yet.</summary>
     public static IRecordStore? OpenForReading(HostSettings settings)

@@ -1,6 +1,7 @@
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
+using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Hosting;
@@ -14,11 +15,11 @@ internal static class ResponseHosting
     /// broker, so that quarantines are restored before the first device connects). <see cref="PipelineHosting.AddPipeline"/> registers
     /// the <see cref="IBrokerEnforcement"/> it contains devices through.
     /// </summary>
-    public static IServiceCollection AddResponse(this IServiceCollection services, ResponsePlan plan, string dataDirectory)
+    public static IServiceCollection AddResponse(this IServiceCollection services, ResponsePlan plan, string dataDirectory, RecordsConnection? records = null)
     {
         services.AddSingleton(plan);
         services.AddSingleton<AccessRestrictions>();
-        services.AddSingleton(sp => ResponseStore.Open(dataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => RecordStores.OpenResponses(dataDirectory, records, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<INetworkEnforcer>(_ => plan.Network.Apply
             ? new NftablesEnforcer(plan.Network.Table, plan.Network.Namespace)
             : new DryRunNetworkEnforcer(plan.Network.Table));

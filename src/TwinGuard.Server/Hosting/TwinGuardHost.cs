@@ -25,7 +25,7 @@ internal static class TwinGuardHost
         services.AddSingleton(settings);
         services.AddHostedService<LedgerClosingService>(); // first registered, last stopped: after every stage that writes to it
         services.AddClusterLedger(settings); // before the respond stage: its last actions still reach the cluster's ledger
-        services.AddResponse(settings.Response, settings.DataDirectory);
+        services.AddResponse(settings.Response, settings.DataDirectory, settings.Cluster?.Records);
         services.AddPipeline(settings);
         services.AddClusterServices(settings);
         services.AddEdges(settings);

@@ -50,6 +50,12 @@ public sealed class RecordsConnection
     /// <exception cref="RecordStoreException">It cannot be reached; the message names no password.</exception>
     public PostgresRecordStore Open() => PostgresRecordStore.Open(_connectionString);
 
+    /// <summary>
+    /// The same database for the stores beside the records (quarantines and approvals, API keys, the operator journal),
+    /// each of which creates its own tables.
+    /// </summary>
+    public RecordsDatabase OpenDatabase() => RecordsDatabase.OpenPostgres(_connectionString);
+
     /// <inheritdoc />
     public override string ToString() => Description;
 }

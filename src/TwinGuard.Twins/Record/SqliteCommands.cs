@@ -64,8 +64,8 @@ public static class SqliteCommands
     public static string? Text(System.Data.Common.DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
 
     /// <summary>Column <paramref name="i"/> as a time, or null.</summary>
-    public static DateTimeOffset? NullableTime(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : Time(reader.GetInt64(i));
+    public static DateTimeOffset? NullableTime(System.Data.Common.DbDataReader reader, int i) => reader.IsDBNull(i) ? null : Time(reader.GetInt64(i));
 
     /// <summary>Column <paramref name="i"/> as an integer, or null.</summary>
-    public static long? NullableLong(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
+    public static long? NullableLong(System.Data.Common.DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
 }

@@ -43,6 +43,8 @@
     $('#who').textContent = `${state.me.name} (${state.me.role})`;
     connect();
     loadIncidents();
+    loadSilos();
+    setInterval(loadSilos, 10000);
   }
 
   $('#login-form').addEventListener('submit', (event) => {
@@ -234,6 +236,18 @@
       ],
       bands: [{ series: [3, 2], fill: 'rgba(46,157,75,0.12)' }],
     };
+  }
+
+  // ---- silos (/api/cluster): one on a single node, every member of a cluster, dead ones included ------------------
+  async function loadSilos() {
+    let cluster;
+    try { cluster = await api('/api/cluster'); } catch { return; }
+    const active = cluster.silos.filter((s) => s.status === 'Active').length;
+    $('#cluster-title').textContent = `Silos of ${cluster.clusterId}: ${active} active`;
+    $('#silos tbody').replaceChildren(...cluster.silos.map((s) => el('tr', { class: s.status === 'Active' ? '' : 'dead' },
+      el('td', {}, s.name || s.address), el('td', {}, s.status),
+      el('td', {}, s.cpuPercent == null ? '-' : `${s.cpuPercent.toFixed(0)} %`), el('td', {}, s.memoryMb == null ? '-' : `${s.memoryMb.toFixed(0)} MB`),
+      el('td', {}, s.twins), el('td', {}, s.twinIds.join(' ')))));
   }
 
   // ---- incidents -------------------------------------------------------------------------------------------------

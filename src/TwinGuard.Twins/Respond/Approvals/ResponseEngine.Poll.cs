@@ -18,7 +18,8 @@ public sealed partial class ResponseEngine
             await LiftAsync(entry, cancellationToken);
         }
 
-        foreach (var entry in _store.Quarantines().Where(e => !_applied.Contains(e.Id)))
+        var active = _store.Quarantines();
+        foreach (var entry in active.Where(e => !_applied.Contains(e.Id)))
         {
             var started = _time.GetTimestamp();
             await _containment.ApplyAsync(entry, cancellationToken);
@@ -27,9 +28,24 @@ public sealed partial class ResponseEngine
                 string.Create(CultureInfo.InvariantCulture, $"quarantine {entry.Id} put in force: {entry.Reason}"), _time.GetElapsedTime(started));
         }
 
+        // A cluster's silos share one store: whichever lifted a release first marked it lifted, so the others lift what
+        // they hold of it here, without recording the release again.
+        foreach (var id in _applied.Where(id => !active.Any(e => e.Id == id)).ToList())
+        {
+            if (_store.FindQuarantine(id) is { Lifted: not null } lifted)
+            {
+                await _containment.LiftAsync(lifted, cancellationToken);
+                _applied.Remove(id);
+            }
+        }
+
         foreach (var (request, context) in _store.DueApprovals(now))
         {
-            await DecideAsync(request, context, cancellationToken);
+            // Claimed first: with a shared store every silo sees it due, and one alone carries it out.
+            if (_store.ClaimApproval(request.Id, request.Status))
+            {
+                await DecideAsync(request, context, cancellationToken);
+            }
         }
     }
 

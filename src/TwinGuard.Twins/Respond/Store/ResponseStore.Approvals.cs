@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using static TwinGuard.Twins.Record.SqliteCommands;
 
 namespace TwinGuard.Twins.Respond;
@@ -16,14 +16,14 @@ public sealed partial class ResponseStore
         var action = playbook.Actions[actionIndex];
         var now = _time.GetUtcNow();
         var deadline = now + action.Approval!.Timeout;
-        using var cmd = _connection.Command("""
+        var id = _db.Scalar("""
             INSERT INTO approvals (incident_id, playbook, action_index, action, target, requested_ms, deadline_ms, approve_on_timeout, status, context)
-            VALUES ($i, $p, $x, $a, $t, $r, $d, $o, 'pending', $c) RETURNING id
+            VALUES (@i, @p, @x, @a, @t, @r, @d, @o, 'pending', @c) RETURNING id
             """,
-            ("$i", context.Incident.Id), ("$p", playbook.Id), ("$x", actionIndex), ("$a", action.Describe()), ("$t", target),
-            ("$r", now.ToUnixTimeMilliseconds()), ("$d", deadline.ToUnixTimeMilliseconds()), ("$o", action.Approval.ApproveOnTimeout ? 1 : 0),
-            ("$c", JsonSerializer.Serialize(context, JsonOptions)));
-        return new ApprovalRequest((long)cmd.ExecuteScalar()!, context.Incident.Id, playbook.Id, actionIndex, action.Describe(), target, now, deadline,
+            ("@i", context.Incident.Id), ("@p", playbook.Id), ("@x", actionIndex), ("@a", action.Describe()), ("@t", target),
+            ("@r", now.ToUnixTimeMilliseconds()), ("@d", deadline.ToUnixTimeMilliseconds()), ("@o", action.Approval.ApproveOnTimeout ? 1 : 0),
+            ("@c", JsonSerializer.Serialize(context, JsonOptions)));
+        return new ApprovalRequest(id, context.Incident.Id, playbook.Id, actionIndex, action.Describe(), target, now, deadline,
             action.Approval.ApproveOnTimeout, "pending", null, null, null);
     }
 
@@ -32,7 +32,7 @@ public sealed partial class ResponseStore
         ReadApprovals(includeDecided ? string.Empty : "WHERE status = 'pending'");
 
     /// <summary>One approval by id, or null.</summary>
-    public ApprovalRequest? FindApproval(long id) => ReadApprovals("WHERE id = $id", ("$id", id)).FirstOrDefault();
+    public ApprovalRequest? FindApproval(long id) => ReadApprovals("WHERE id = @id", ("@id", id)).FirstOrDefault();
 
     /// <summary>An operator's decision on a pending approval. False when it is unknown or no longer pending.</summary>
     public bool Decide(long id, bool approve, string who, string why)
@@ -42,40 +42,47 @@ public sealed partial class ResponseStore
             throw new ArgumentException("a decision needs who and why");
         }
 
-        return _connection.Execute(
-            "UPDATE approvals SET status = $s, decided_by = $b, decided_ms = $n, why = $w WHERE id = $id AND status = 'pending'",
-            ("$s", approve ? "approved" : "denied"), ("$b", who), ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$w", why), ("$id", id)) == 1;
+        return _db.Execute(
+            "UPDATE approvals SET status = @s, decided_by = @b, decided_ms = @n, why = @w WHERE id = @id AND status = 'pending'",
+            ("@s", approve ? "approved" : "denied"), ("@b", who), ("@n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("@w", why), ("@id", id)) == 1;
     }
 
     /// <summary>Decided by an operator or due for the timeout policy, and not yet acted on by serve.</summary>
     public IReadOnlyList<(ApprovalRequest Request, IncidentContext Context)> DueApprovals(DateTimeOffset now)
     {
-        return _connection.Query(
-            $"SELECT {ApprovalColumns}, context FROM approvals WHERE status IN ('approved', 'denied') OR (status = 'pending' AND deadline_ms <= $n) ORDER BY id",
+        return _db.Query(
+            $"SELECT {ApprovalColumns}, context FROM approvals WHERE status IN ('approved', 'denied') OR (status = 'pending' AND deadline_ms <= @n) ORDER BY id",
             reader => (ReadApproval(reader), JsonSerializer.Deserialize<IncidentContext>(reader.GetString(13), JsonOptions)!),
-            ("$n", now.ToUnixTimeMilliseconds()));
+            ("@n", now.ToUnixTimeMilliseconds()));
     }
+
+    /// <summary>
+    /// Takes a due approval (as <see cref="DueApprovals"/> listed it, in <paramref name="status"/>) for this caller
+    /// alone: false when another serve sharing the store (a cluster's silo) took it first, or it is no longer due.
+    /// </summary>
+    public bool ClaimApproval(long id, string status) =>
+        _db.Execute("UPDATE approvals SET status = 'executing' WHERE id = @id AND status = @s", ("@id", id), ("@s", status)) == 1;
 
     /// <summary>Records what serve did with a decided approval: <c>executed</c> or <c>dropped</c>; a timeout also fills in the decision.</summary>
     public void CloseApproval(long id, string status, string? timeoutDecision)
     {
         if (timeoutDecision is not null)
         {
-            _connection.Execute(
-                "UPDATE approvals SET status = $s, decided_by = 'timeout', decided_ms = $n, why = $w WHERE id = $id",
-                ("$s", status), ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$w", timeoutDecision), ("$id", id));
+            _db.Execute(
+                "UPDATE approvals SET status = @s, decided_by = 'timeout', decided_ms = @n, why = @w WHERE id = @id",
+                ("@s", status), ("@n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("@w", timeoutDecision), ("@id", id));
             return;
         }
 
-        _connection.Execute("UPDATE approvals SET status = $s WHERE id = $id", ("$s", status), ("$id", id));
+        _db.Execute("UPDATE approvals SET status = @s WHERE id = @id", ("@s", status), ("@id", id));
     }
 
     private List<ApprovalRequest> ReadApprovals(string where, params (string Name, object? Value)[] parameters)
     {
-        return _connection.Query($"SELECT {ApprovalColumns} FROM approvals {where} ORDER BY id", ReadApproval, parameters);
+        return _db.Query($"SELECT {ApprovalColumns} FROM approvals {where} ORDER BY id", ReadApproval, parameters);
     }
 
-    private static ApprovalRequest ReadApproval(SqliteDataReader r) => new(
+    private static ApprovalRequest ReadApproval(DbDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetString(5), Time(r.GetInt64(6)), Time(r.GetInt64(7)),
         r.GetInt64(8) == 1, r.GetString(9), Text(r, 10), NullableTime(r, 11), Text(r, 12));
 }

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static TwinGuard.Twins.Record.SqliteCommands;
 
 namespace TwinGuard.Twins.Respond;
@@ -21,22 +21,21 @@ public sealed partial class ResponseStore
         }
 
         var now = _time.GetUtcNow();
-        using var cmd = _connection.Command("""
+        var id = _db.Scalar("""
             INSERT INTO quarantines (kind, target, incident_id, since_ms, actor, reason, expires_ms)
-            VALUES ($k, $t, $i, $s, $b, $r, $e) RETURNING id
+            VALUES (@k, @t, @i, @s, @b, @r, @e) RETURNING id
             """,
-            ("$k", Name(kind)), ("$t", target), ("$i", incidentId), ("$s", now.ToUnixTimeMilliseconds()), ("$b", by), ("$r", reason),
-            ("$e", expires?.ToUnixTimeMilliseconds()));
-        var id = (long)cmd.ExecuteScalar()!;
+            ("@k", Name(kind)), ("@t", target), ("@i", incidentId), ("@s", now.ToUnixTimeMilliseconds()), ("@b", by), ("@r", reason),
+            ("@e", expires?.ToUnixTimeMilliseconds()));
         return (new QuarantineEntry(id, kind, target, incidentId, now, by, reason, expires, null, null, null, null), true);
     }
 
     /// <summary>The active containment of this kind and target, or null.</summary>
     public QuarantineEntry? FindActive(QuarantineKind kind, string target) =>
-        ReadQuarantines("WHERE kind = $k AND target = $t AND released_ms IS NULL", ("$k", Name(kind)), ("$t", target)).FirstOrDefault();
+        ReadQuarantines("WHERE kind = @k AND target = @t AND released_ms IS NULL", ("@k", Name(kind)), ("@t", target)).FirstOrDefault();
 
     /// <summary>One containment by id, or null.</summary>
-    public QuarantineEntry? FindQuarantine(long id) => ReadQuarantines("WHERE id = $id", ("$id", id)).FirstOrDefault();
+    public QuarantineEntry? FindQuarantine(long id) => ReadQuarantines("WHERE id = @id", ("@id", id)).FirstOrDefault();
 
     /// <summary>Containments: active only, or all of them; oldest first.</summary>
     public IReadOnlyList<QuarantineEntry> Quarantines(bool includeReleased = false) =>
@@ -47,7 +46,7 @@ public sealed partial class ResponseStore
 
     /// <summary>Active ones whose expiry has passed.</summary>
     public IReadOnlyList<QuarantineEntry> Expired(DateTimeOffset now) =>
-        ReadQuarantines("WHERE released_ms IS NULL AND expires_ms IS NOT NULL AND expires_ms <= $n", ("$n", now.ToUnixTimeMilliseconds()));
+        ReadQuarantines("WHERE released_ms IS NULL AND expires_ms IS NOT NULL AND expires_ms <= @n", ("@n", now.ToUnixTimeMilliseconds()));
 
     /// <summary>Asks for a release: who and why are required. False when it is unknown or already released.</summary>
     public bool Release(long id, string who, string why)
@@ -57,21 +56,21 @@ public sealed partial class ResponseStore
             throw new ArgumentException("a release needs who and why");
         }
 
-        return _connection.Execute(
-            "UPDATE quarantines SET released_ms = $n, released_by = $b, release_why = $w WHERE id = $id AND released_ms IS NULL",
-            ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$b", who), ("$w", why), ("$id", id)) == 1;
+        return _db.Execute(
+            "UPDATE quarantines SET released_ms = @n, released_by = @b, release_why = @w WHERE id = @id AND released_ms IS NULL",
+            ("@n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("@b", who), ("@w", why), ("@id", id)) == 1;
     }
 
     /// <summary>Records that serve has lifted the enforcement of a released containment.</summary>
     public void MarkLifted(long id) =>
-        _connection.Execute("UPDATE quarantines SET lifted_ms = $n WHERE id = $id", ("$n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$id", id));
+        _db.Execute("UPDATE quarantines SET lifted_ms = @n WHERE id = @id", ("@n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id));
 
     private List<QuarantineEntry> ReadQuarantines(string where, params (string Name, object? Value)[] parameters)
     {
-        return _connection.Query($"SELECT {QuarantineColumns} FROM quarantines {where} ORDER BY id", ReadQuarantine, parameters);
+        return _db.Query($"SELECT {QuarantineColumns} FROM quarantines {where} ORDER BY id", ReadQuarantine, parameters);
     }
 
-    private static QuarantineEntry ReadQuarantine(SqliteDataReader r) => new(
+    private static QuarantineEntry ReadQuarantine(DbDataReader r) => new(
         r.GetInt64(0), ParseKind(r.GetString(1)), r.GetString(2), NullableLong(r, 3), Time(r.GetInt64(4)), r.GetString(5), r.GetString(6),
         NullableTime(r, 7), NullableTime(r, 8), Text(r, 9), Text(r, 10), NullableTime(r, 11));
 }
