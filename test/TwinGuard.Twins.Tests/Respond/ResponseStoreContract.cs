@@ -238,7 +238,7 @@ public abstract class ResponseStoreContract : IAsyncLifetime
             stages.Select(s => (s.Number, s.Time, s.Scope, s.AssetId, s.DeviceId, s.Severity, s.Rule, string.Join(',', s.Reasons), s.Title, s.Link, s.Occurrences, s.LastSeen)),
             restored.Stages.Select(s => (s.Number, s.Time, s.Scope, s.AssetId, s.DeviceId, s.Severity, s.Rule, string.Join(',', s.Reasons), s.Title, s.Link, s.Occurrences, s.LastSeen)));
         // What the alert sent once the action runs carries: the whole chain, with the stages' techniques.
-        Assert.Equal("1 source:loop-plc T0859 > 2 asset:tank1 T0832,T0856 x2", TwinGuard.Twins.Respond.Notify.CefFormatter.Chain(restored.Stages));
+        Assert.Equal("1 source:loop-plc T0859 > 2 asset:tank1 T0832,T0856 x2", CefFormatter.Chain(restored.Stages));
         Assert.Equal([ReasonCode.UnexpectedAddress, ReasonCode.RelationViolated], restored.AllReasons);
     }
 
