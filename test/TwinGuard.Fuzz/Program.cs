@@ -40,7 +40,11 @@ if (args.Length > 1)
         }
         catch (Exception e)
         {
+            // stdout: FILE, the exception's type and the innermost TwinGuard frame it passed (bench/fuzz.sh keeps one
+            // input per such cause); stderr: the whole exception.
             failed++;
+            var frame = e.StackTrace?.Split('\n').Select(static l => l.Trim()).FirstOrDefault(static l => l.StartsWith("at TwinGuard.", StringComparison.Ordinal)) ?? "?";
+            Console.WriteLine($"{file}\t{e.GetType().FullName}\t{frame.Split(" in ")[0]}");
             Console.Error.WriteLine($"{file}: {e}");
         }
     }
@@ -53,10 +57,22 @@ if (args.Length > 1)
 // input kills it. With the in-process loop (Fuzzer.Run) the fork server *is* the loop: afl's kill on a timeout
 // (its automatic timeout was 20 ms for mqtt-framing, which a GC pause on the loaded machine passes) ended the
 // fork server itself, and afl stopped ("Unable to communicate with fork server", after 225 executions).
-Fuzzer.OutOfProcess.Run(stream =>
+// TWINGUARD_FUZZ_IN_PROCESS=1 keeps the old in-process loop (two process wake-ups per input instead of four), for
+// measuring what the child costs.
+void Run(Stream stream)
 {
     using var buffer = new MemoryStream();
     stream.CopyTo(buffer);
     target(buffer.ToArray());
-});
+}
+
+if (Environment.GetEnvironmentVariable("TWINGUARD_FUZZ_IN_PROCESS") == "1")
+{
+    Fuzzer.Run(Run);
+}
+else
+{
+    Fuzzer.OutOfProcess.Run(Run);
+}
+
 return 0;
