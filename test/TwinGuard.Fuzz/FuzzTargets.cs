@@ -7,10 +7,12 @@ using TwinGuard.Ingest.OpcUa.Encoding;
 using TwinGuard.Ingest.OpcUa.Services;
 using TwinGuard.Ingest.OpcUa.Transport;
 using TwinGuard.Intel.Formats.Csv;
+using TwinGuard.Intel.Formats.Misp;
 using TwinGuard.Intel.Formats.Stix;
 using TwinGuard.Intel.Network;
 using TwinGuard.Ledger;
 using TwinGuard.Ledger.Notes;
+using TwinGuard.Simulator.Scenarios;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Relations;
@@ -41,6 +43,8 @@ public static class FuzzTargets
         ["csv-feed"] = CsvFeed,
         ["stix-pattern"] = StixPattern,
         ["stix-bundle"] = StixBundle,
+        ["misp-event"] = MispEvent,
+        ["scenario-yaml"] = ScenarioYaml,
         ["eve-line"] = EveLine,
         ["zeek-line"] = ZeekLine,
         ["ledger-segment"] = LedgerSegment,
@@ -187,6 +191,24 @@ public static class FuzzTargets
     }
 
     private static void StixBundle(byte[] data) => StixBundleReader.Read("fuzz", "fuzz.json", data);
+
+    /// <summary>A MISP event as a peer site sends it, and the same bytes as a MISP feed's manifest.</summary>
+    private static void MispEvent(byte[] data)
+    {
+        MispFeedReader.ReadEvent("fuzz", "fuzz.json", data);
+        MispFeedReader.ReadManifest(data, out _);
+    }
+
+    private static void ScenarioYaml(byte[] data)
+    {
+        try
+        {
+            ScenarioLoader.Parse(Encoding.UTF8.GetString(data), "fuzz.yaml");
+        }
+        catch (PlantModelException)
+        {
+        }
+    }
 
     private static void EveLine(byte[] data) => EveJsonParser.TryParse(Encoding.UTF8.GetString(data), out _, out _);
 

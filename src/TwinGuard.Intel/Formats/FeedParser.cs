@@ -79,27 +79,25 @@ public static class FeedParser
             return "csv";
         }
 
-        try
-        {
-            using var document = JsonDocument.Parse(content);
-            var root = document.RootElement;
-            if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
-            {
-                return type.GetString() is "bundle" or "indicator" ? "stix" : null;
-            }
-
-            if (root.TryGetProperty("Event", out _))
-            {
-                return "misp";
-            }
-
-            return root.EnumerateObject().Any() && root.EnumerateObject().All(p => Guid.TryParse(p.Name, out _)) ? "misp-manifest" : null;
-        }
-        catch (JsonException)
+        using var document = FeedJson.TryParse(content, out _);
+        if (document is null)
         {
             // A broken JSON file is still claimed by a JSON reader so that its issue says what is wrong with it.
             var text = System.Text.Encoding.UTF8.GetString(content);
             return text.Contains("\"Event\"", StringComparison.Ordinal) ? "misp" : "stix";
         }
+
+        var root = document.RootElement;
+        if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+        {
+            return type.GetString() is "bundle" or "indicator" ? "stix" : null;
+        }
+
+        if (root.TryGetProperty("Event", out _))
+        {
+            return "misp";
+        }
+
+        return root.EnumerateObject().Any() && root.EnumerateObject().All(p => Guid.TryParse(p.Name, out _)) ? "misp-manifest" : null;
     }
 }

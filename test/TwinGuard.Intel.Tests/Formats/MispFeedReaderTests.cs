@@ -139,4 +139,32 @@ public sealed class MispFeedReaderTests
 
         Assert.Equal("last_seen", Assert.Single(content.Issues).Field);
     }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("1e30")]
+    [InlineData("-99999999999")]
+    public void ReadEvent_ThreatLevelNotAnInt32_ReadAsUndefined(string level)
+    {
+        // Seen while adding the misp-event fuzz target: GetInt32 threw FormatException out of the reader on such a number.
+        var ev = $$$"""{"Event": {"uuid": "{{{EventUuid}}}", "threat_level_id": {{{level}}}, "Attribute": [{"uuid": "a1", "type": "ip-dst", "value": "192.0.2.1", "to_ids": true}]}}""";
+
+        var content = MispFeedReader.ReadEvent("peer", "event.json", Encoding.UTF8.GetBytes(ev));
+
+        Assert.Empty(content.Issues);
+        Assert.Equal(0.7, Assert.Single(content.Indicators).Confidence);
+    }
+
+    [Fact]
+    public void ReadEventAndManifest_InvalidUtf8InAName_ReportedAsNotUtf8()
+    {
+        // The same bytes as the STIX bundle reader's fuzz finding, in a MISP property name and a manifest key.
+        byte[] ev = [.. "{\"Event\": {\"in"u8, 0xFF, .. "fo\": \"x\"}}"u8];
+
+        var content = MispFeedReader.ReadEvent("peer", "event.json", ev);
+        MispFeedReader.ReadManifest(ev, out var error);
+
+        Assert.Contains("not valid UTF-8", Assert.Single(content.Issues).Reason, StringComparison.Ordinal);
+        Assert.Contains("not valid UTF-8", error, StringComparison.Ordinal);
+    }
 }

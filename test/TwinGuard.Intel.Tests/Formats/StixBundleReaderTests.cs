@@ -134,4 +134,16 @@ public sealed class StixBundleReaderTests
 
         Assert.Contains(reason, Assert.Single(content.Issues).Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_InvalidUtf8InsideAString_ReportedAsNotUtf8()
+    {
+        // Found by bench/fuzz.sh (test/TwinGuard.Fuzz/regressions/stix-bundle): the bad byte inside "bund\x86e" passed
+        // JsonDocument.Parse and threw InvalidOperationException from GetString, out of the reader.
+        byte[] bundle = [.. "{\"type\":\"bund"u8, 0x86, .. "e\",\"objects\":[]}"u8];
+
+        var content = StixBundleReader.Read("s", "x.json", bundle);
+
+        Assert.Contains("not valid UTF-8", Assert.Single(content.Issues).Reason, StringComparison.Ordinal);
+    }
 }

@@ -50,6 +50,7 @@ public sealed class EndpointAccessTests(ITestOutputHelper output)
         new("GET", "/api/intel", "/api/intel", ApiRole.Viewer, [200]),
         new("GET", "/api/peers", "/api/peers", ApiRole.Viewer, [404]), // a site without peers says so
         new("GET", "/api/soc/incidents", "/api/soc/incidents", ApiRole.Viewer, [200]),
+        new("GET", "/api/cluster", "/api/cluster", ApiRole.Viewer, [200]), // a single node: one silo
         new("GET", "/api/ledger/checkpoint", "/api/ledger/checkpoint", ApiRole.Viewer, [200, 404]),
         new("GET", "/api/ledger/entries/{index:long}/proof", "/api/ledger/entries/0/proof", ApiRole.Viewer, [200, 404]),
         new("GET", "/api/compliance/standards", "/api/compliance/standards", ApiRole.Viewer, [200]),

@@ -46,35 +46,31 @@ public static class MispFeedReader
     public static IReadOnlyList<string> ReadManifest(byte[] manifest, out string? error)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        try
+        using var document = FeedJson.TryParse(manifest, out error);
+        if (document is null)
         {
-            using var document = JsonDocument.Parse(manifest);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            return [];
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            error = "the manifest is not a JSON object of event uuid to event summary";
+            return [];
+        }
+
+        var uuids = new List<string>();
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (!Guid.TryParse(property.Name, out _))
             {
-                error = "the manifest is not a JSON object of event uuid to event summary";
+                error = $"manifest key '{property.Name}' is not an event uuid";
                 return [];
             }
 
-            var uuids = new List<string>();
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                if (!Guid.TryParse(property.Name, out _))
-                {
-                    error = $"manifest key '{property.Name}' is not an event uuid";
-                    return [];
-                }
-
-                uuids.Add(property.Name);
-            }
-
-            error = null;
-            return uuids;
+            uuids.Add(property.Name);
         }
-        catch (JsonException ex)
-        {
-            error = $"not valid JSON: {ex.Message}";
-            return [];
-        }
+
+        return uuids;
     }
 
     internal static void Read(IndicatorCollector collector, FeedSnapshot snapshot)
@@ -110,14 +106,10 @@ public static class MispFeedReader
     /// <summary>Reads one event file (<c>{"Event": {...}}</c>).</summary>
     internal static void ReadEventFile(IndicatorCollector collector, string file, byte[] content)
     {
-        JsonDocument document;
-        try
+        var document = FeedJson.TryParse(content, out var error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(content);
-        }
-        catch (JsonException ex)
-        {
-            collector.Issue(file, null, null, $"not valid JSON: {ex.Message}");
+            collector.Issue(file, null, null, error!);
             return;
         }
 
@@ -158,9 +150,10 @@ public static class MispFeedReader
             "3" => 0.5,
             _ => 0.7,
         };
+        // A number that is not an Int32 (1.5, 1e30) is "undefined" like any other unknown level, not an exception.
         if (ev.TryGetProperty("threat_level_id", out var level) && level.ValueKind == JsonValueKind.Number)
         {
-            confidence = level.GetInt32() switch { 1 => 1.0, 2 => 0.8, 3 => 0.5, _ => 0.7 };
+            confidence = level.TryGetInt32(out var number) ? number switch { 1 => 1.0, 2 => 0.8, 3 => 0.5, _ => 0.7 } : 0.7;
         }
 
         var eventTags = Tags(ev);

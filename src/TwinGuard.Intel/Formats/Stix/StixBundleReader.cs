@@ -24,14 +24,10 @@ public static class StixBundleReader
 
     internal static void Read(IndicatorCollector collector, string file, byte[] content)
     {
-        JsonDocument document;
-        try
+        var document = FeedJson.TryParse(content, out var error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(content);
-        }
-        catch (JsonException ex)
-        {
-            collector.Issue(file, null, null, $"not valid JSON: {ex.Message}");
+            collector.Issue(file, null, null, error!);
             return;
         }
 
