@@ -168,8 +168,9 @@ internal static partial class IngestBenchmark
 
         var port = LoopbackPorts.Free();
         var config = Path.Combine(Path.GetTempPath(), $"twinguard-bench-mosquitto-{port}.conf");
-        // As ../shared/peers/mqtt/mosquitto-bench.conf: loopback, anonymous, no persistence, unlimited queue.
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n", ct);
+        // As ../shared/peers/mqtt/mosquitto-bench.conf: loopback, anonymous, no persistence, unlimited queue; no log, since
+        // its redirected output is never read (a full pipe would block the broker).
+        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest none\n", ct);
         using var broker = Process.Start(new ProcessStartInfo("mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         try
         {
