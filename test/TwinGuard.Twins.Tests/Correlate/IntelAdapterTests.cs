@@ -60,7 +60,7 @@ public sealed class IntelAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task NetworkAlert_EveAlertThenProcessAnomalyOnTheDevicesAsset_OneIncidentHoldingBoth()
+    public async Task NetworkAlert_EveCaptureAlertThenProcessAnomalyOnTheDevicesAsset_OneIncidentHoldingBoth()
     {
         // The tank gateway (one asset, tank1) at 10.20.0.9: Suricata sees a scan of its MQTT port from a laptop, then
         // the tank's data breaks range. Neither alone is an incident (a low-severity alert; one finding); in sequence
@@ -69,10 +69,9 @@ public sealed class IntelAdapterTests : IDisposable
         var eve = Path.Combine(_dir, "eve-tank.json");
         // Suricata stamps the event when it saw it: now, so that the anomaly follows within the rule's window.
         var seen = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+0000'", System.Globalization.CultureInfo.InvariantCulture);
-        await File.WriteAllTextAsync(eve, """
-            {"timestamp":"SEEN","flow_id":912843775012994,"in_iface":"eth1","event_type":"alert","src_ip":"10.20.9.77","src_port":40112,"dest_ip":"10.20.0.9","dest_port":1883,"proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":2010937,"rev":3,"signature":"ET SCAN Suspicious inbound to MQTT port 1883","category":"Potentially Bad Traffic","severity":2},"flow":{"pkts_toserver":1,"pkts_toclient":0,"bytes_toserver":74,"bytes_toclient":0,"start":"SEEN"}}
-
-            """.Replace("SEEN", seen, StringComparison.Ordinal));
+        // A realistic capture: the alert on the gateway among DNS, TLS, HTTP, Modbus, flows, statistics, a decoder anomaly and
+        // an alert between two office hosts.
+        await File.WriteAllTextAsync(eve, EveCapture.PlantNetwork.Replace("SEEN", seen, StringComparison.Ordinal));
         var evidence = new EvidenceSink(new PipelineMetrics(), TimeProvider.System);
         using var http = new HttpClient();
         var (monitor, adapter) = Follow(plant, eve, evidence, http);
@@ -86,7 +85,7 @@ public sealed class IntelAdapterTests : IDisposable
         using var stop = new CancellationTokenSource();
         var running = monitor.RunAsync(stop.Token);
 
-        await Eventually.HoldsAsync(() => stage.DrainOnce() + store.Findings().Count, _ => store.Findings().Any(f => f.Reason == "ids_alert"), TimeSpan.FromSeconds(20), "the IDS alert stored");
+        await Eventually.HoldsAsync(() => stage.DrainOnce() + store.Findings().Count, _ => store.Findings().Count(f => f.Reason == "ids_alert") >= 2, TimeSpan.FromSeconds(20), "both IDS alerts stored");
         await stop.CancelAsync();
         await running;
         Assert.Empty(opened);
@@ -97,6 +96,12 @@ public sealed class IntelAdapterTests : IDisposable
         Assert.Equal(("asset:tank1", "network-alert-then-anomaly"), (incident.Scope, incident.Rule));
         Assert.Equal([ReasonCode.IdsAlert, ReasonCode.OutOfRange], incident.Reasons);
         Assert.Equal(2, store.Findings().Count(f => f.IncidentId == incident.Id));
+        // Only the two alerts became findings (not the capture's other events), and the office hosts' alert, on no device
+        // of the plant, stays out of the tank's incident.
+        var alerts = store.Findings().Where(f => f.Reason == "ids_alert").ToList();
+        Assert.Equal(2, alerts.Count);
+        Assert.Equal(3, store.Findings().Count);
+        Assert.Null(Assert.Single(alerts, f => f.IncidentId != incident.Id).DeviceId);
     }
 
     /// <summary>The real intel monitor following <paramref name="eve"/>, with no feeds, and the adapter that raises its alerts.</summary>
