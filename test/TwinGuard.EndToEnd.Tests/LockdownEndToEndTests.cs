@@ -117,8 +117,10 @@ public sealed class LockdownEndToEndTests
         await again.SendAsync($$$"""{"ts":{{{Now()}}},"seq":22,"values":{"fluid_temp":500}}""");
         await again.SendAsync($$$"""{"ts":{{{Now()}}},"seq":5,"values":{"level":1.1}}""");
         await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("tank-gateway"), q => q, TimeSpan.FromSeconds(20), "tank-gateway quarantined again");
-        var second = Assert.Single(store.Quarantines(), q => q.Kind == QuarantineKind.Source);
-        Assert.NotEqual(entry.IncidentId, second.IncidentId);
+        // Containment goes first and is stored right after (ContainmentEnforcer, then the engine's Persist): wait for the
+        // stored entry too, not only the gate's list.
+        var second = await Eventually.HoldsAsync(() => store.Quarantines().SingleOrDefault(q => q.Kind == QuarantineKind.Source), q => q is not null, TimeSpan.FromSeconds(10), "the second quarantine stored");
+        Assert.NotEqual(entry.IncidentId, second!.IncidentId);
         using var findings = site.OpenStore();
         Assert.Equal("released", findings.Incidents().Single(i => i.Id == entry.IncidentId).Status);
     }

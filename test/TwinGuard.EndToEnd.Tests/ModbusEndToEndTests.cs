@@ -78,10 +78,13 @@ public sealed class ModbusEndToEndTests
             // An allowed setpoint change passes; then two writes outside [0, 3000] are refused with exception 03 and a
             // write to a register that is not writable with 02. (Repeats of one refusal fold into one finding in the
             // record stage, so the probe touches three registers to make three findings.)
+            // The first refusal may already open the incident with a finding of the twin's (the sequence rule
+            // unexpected-write-then-anomaly), and the HMI is then quarantined before its next write: a later write is
+            // refused either for what it is (03, 02) or because the HMI is quarantined (01). Neither reaches the PLC.
             Assert.True((await PymodbusPlc.ClientAsync(guardPort, "write_register", 10, 1200)).Ok);
             Assert.Equal(3, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 10, 9000)).Exception);
-            Assert.Equal(3, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 11, 9001)).Exception);
-            Assert.Equal(2, (await PymodbusPlc.ClientAsync(guardPort, "write_register", 20, 1)).Exception);
+            Assert.Contains((await PymodbusPlc.ClientAsync(guardPort, "write_register", 11, 9001)).Exception, (int?[])[3, 1]);
+            Assert.Contains((await PymodbusPlc.ClientAsync(guardPort, "write_register", 20, 1)).Exception, (int?[])[2, 1]);
 
             // The three findings on pump1 open an incident; the playbook quarantines the HMI as a source.
             await Eventually.HoldsAsync(() => quarantine.IsDeviceQuarantined("hmi-1"), q => q, TimeSpan.FromSeconds(20), "hmi-1 quarantined");
@@ -91,7 +94,9 @@ public sealed class ModbusEndToEndTests
             // Polling goes on regardless.
             var before = metrics.ReadingsAccepted;
             await Eventually.HoldsAsync(() => metrics.ReadingsAccepted, n => n > before, TimeSpan.FromSeconds(10), "more polled readings");
-            Assert.Equal((2, 1), (metrics.FindingsOf(ReasonCode.ForbiddenValue), metrics.FindingsOf(ReasonCode.ForbiddenWrite)));
+            Assert.NotEqual(9001, Assert.Single((await PymodbusPlc.ClientAsync(plc.Port, "read_holding", 11, 1)).Registers));
+            Assert.InRange(metrics.FindingsOf(ReasonCode.ForbiddenValue), 1, 2);
+            Assert.InRange(metrics.FindingsOf(ReasonCode.ForbiddenWrite), 0, 1);
             Assert.Equal(1, metrics.FindingsOf(ReasonCode.RegisterWrite));
             Assert.Equal(0, modbus.PollFailures);
         }
