@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace TwinGuard.Testing;
 
@@ -35,7 +33,7 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
     /// <summary>Starts the server; a null <paramref name="pki"/> makes a new directory, hence a new certificate.</summary>
     public static async Task<NodeOpcUaServer> StartAsync(string? pki = null, int? port = null, string policies = "none,basic256sha256,aes128_sha256_rsaoaep", int periodMs = 100, int extra = 0)
     {
-        var chosenPort = port ?? FreePort();
+        var chosenPort = port ?? LoopbackPort.Free();
         var directory = pki ?? Directory.CreateTempSubdirectory("twinguard-opcua-pki-").FullName;
         var info = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(ScriptDirectory(), "server.js"));
@@ -126,12 +124,6 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
         throw new FileNotFoundException($"test/opcua-server/server.js not found above {AppContext.BaseDirectory}");
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace TwinGuard.Testing;
@@ -51,7 +49,7 @@ public sealed class PostgresServer : IAsyncLifetime
             throw new InvalidOperationException("PostgreSQL is not installed: run ./test.sh, or apt-get install -y postgresql");
         }
 
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         var passwordFile = Path.Combine(_dir, "pw");
         await File.WriteAllTextAsync(passwordFile, Password);
         if (Environment.UserName == "root")
@@ -76,12 +74,6 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Runs a command (as <c>postgres</c> when this process is root, except chown); throws with its output when it fails.</summary>
     private static async Task RunAsync(string program, params string[] arguments)

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace TwinGuard.Testing;
 
@@ -21,7 +19,7 @@ internal sealed class PymodbusPlc : IAsyncDisposable
     /// <summary>Starts the PLC; <paramref name="holding"/> sets holding registers (address, value) before it listens.</summary>
     public static async Task<PymodbusPlc> StartAsync(int? port = null, params (int Address, int Value)[] holding)
     {
-        var chosen = port ?? FreePort();
+        var chosen = port ?? LoopbackPort.Free();
         var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Script("pymodbus_plc.py"));
         info.ArgumentList.Add(chosen.ToString(CultureInfo.InvariantCulture));
@@ -61,12 +59,6 @@ internal sealed class PymodbusPlc : IAsyncDisposable
         return PymodbusResult.Parse(line);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using TwinGuard.Ingest.Modbus;
+using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
@@ -79,7 +80,7 @@ internal static class ModbusBenchmark
         var time = TimeProvider.System;
         var device = new ModbusDeviceModel("bench-plc", "bench PLC", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
             [new ModbusPoint("plc", "level", ModbusTable.Holding, 0, ModbusValueType.UInt16, ModbusWordOrder.HighFirst, 1, 0)],
-            new ModbusGuardModel(new IPEndPoint(IPAddress.Loopback, FreePort()), new HashSet<byte> { 1, 2, 3, 4, 5, 6, 15, 16, 23 },
+            new ModbusGuardModel(new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Free()), new HashSet<byte> { 1, 2, 3, 4, 5, 6, 15, 16, 23 },
                 [new ModbusClientModel("bench-client", IPAddress.Loopback, true)],
                 [new ModbusWritable(ModbusTable.Holding, 0, 100, 0, ushort.MaxValue, false, "plc")]));
         var metrics = new ModbusMetrics();
@@ -168,12 +169,6 @@ internal static class ModbusBenchmark
 
     private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static double LoadAverage()
     {
@@ -318,7 +313,7 @@ internal static class ModbusBenchmark
 
         public static async Task<PymodbusPlc> StartAsync(string script, CancellationToken cancellationToken)
         {
-            var port = FreePort();
+            var port = LoopbackPorts.Free();
             var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
             info.ArgumentList.Add(script);
             info.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using Spectre.Console;
 using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Commands;
@@ -10,8 +8,6 @@ namespace TwinGuard.Server.Commands;
 /// <remarks>Written to the data directory's database; a running serve acts on them within its poll interval.</remarks>
 internal static class ApprovalsCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static Command Create() => new("approvals", "High-impact actions waiting for an operator")
     {
         List(),
@@ -27,22 +23,10 @@ internal static class ApprovalsCommand
         command.SetAction(parse =>
         {
             using var store = stores.OpenResponses(parse);
-            var requests = store.Approvals(parse.GetValue(all));
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(requests, JsonOptions));
-                return 0;
-            }
-
-            var table = new Table().AddColumns("id", "incident", "playbook", "action", "target", "requested (UTC)", "deadline (UTC)", "on timeout", "status", "decided by");
-            foreach (var r in requests)
-            {
-                table.AddRow(Cells(r.Id, r.IncidentId, r.Playbook, r.Action, r.Target, r.Requested.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
-                    r.Deadline.ToString("HH:mm:ss", CultureInfo.InvariantCulture), r.ApproveOnTimeout ? "approve" : "deny", r.Status, r.DecidedBy));
-            }
-
-            AnsiConsole.Write(table);
-            return 0;
+            return Listing.Print(parse.GetValue(json), store.Approvals(parse.GetValue(all)),
+                ["id", "incident", "playbook", "action", "target", "requested (UTC)", "deadline (UTC)", "on timeout", "status", "decided by"],
+                r => [r.Id, r.IncidentId, r.Playbook, r.Action, r.Target, r.Requested.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+                    r.Deadline.ToString("HH:mm:ss", CultureInfo.InvariantCulture), r.ApproveOnTimeout ? "approve" : "deny", r.Status, r.DecidedBy]);
         });
         return command;
     }
@@ -69,7 +53,4 @@ internal static class ApprovalsCommand
         });
         return command;
     }
-
-    private static string[] Cells(params object?[] values) =>
-        values.Select(v => Markup.Escape(Convert.ToString(v, CultureInfo.InvariantCulture) ?? "-")).ToArray();
 }

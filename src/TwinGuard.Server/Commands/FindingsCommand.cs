@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
-using Spectre.Console;
+using System.Globalization;
 
 namespace TwinGuard.Server.Commands;
 
@@ -10,8 +9,6 @@ namespace TwinGuard.Server.Commands;
 /// </summary>
 internal static class FindingsCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static Command CreateFindings()
     {
         var (stores, json, limit) = (StoreOptions.Create(), CommonOptions.Json(), Limit());
@@ -19,21 +16,9 @@ internal static class FindingsCommand
         command.SetAction(parse =>
         {
             using var store = stores.OpenRecords(parse);
-            var findings = store.Findings(parse.GetValue(limit));
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(findings, JsonOptions));
-                return 0;
-            }
-
-            var table = new Table().AddColumns("id", "time (UTC)", "reason", "severity", "asset", "signal", "device", "x", "incident", "message");
-            foreach (var f in findings)
-            {
-                table.AddRow(Cells(f.Id, f.Time.ToString("HH:mm:ss.fff"), f.Reason, f.Severity, f.AssetId, f.SignalId, f.DeviceId, f.Occurrences, f.IncidentId, f.Message));
-            }
-
-            AnsiConsole.Write(table);
-            return 0;
+            return Listing.Print(parse.GetValue(json), store.Findings(parse.GetValue(limit)),
+                ["id", "time (UTC)", "reason", "severity", "asset", "signal", "device", "x", "incident", "message"],
+                f => [f.Id, f.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), f.Reason, f.Severity, f.AssetId, f.SignalId, f.DeviceId, f.Occurrences, f.IncidentId, f.Message]);
         });
         return command;
     }
@@ -45,27 +30,12 @@ internal static class FindingsCommand
         command.SetAction(parse =>
         {
             using var store = stores.OpenRecords(parse);
-            var incidents = store.Incidents(parse.GetValue(limit));
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(incidents, JsonOptions));
-                return 0;
-            }
-
-            var table = new Table().AddColumns("id", "opened (UTC)", "scope", "severity", "findings", "rule", "reasons", "status", "title");
-            foreach (var i in incidents)
-            {
-                table.AddRow(Cells(i.Id, i.Opened.ToString("HH:mm:ss.fff"), i.Scope, i.Severity, i.FindingCount, i.Rule, string.Join(",", i.Reasons), i.Status, i.Title));
-            }
-
-            AnsiConsole.Write(table);
-            return 0;
+            return Listing.Print(parse.GetValue(json), store.Incidents(parse.GetValue(limit)),
+                ["id", "opened (UTC)", "scope", "severity", "findings", "rule", "reasons", "status", "title"],
+                i => [i.Id, i.Opened.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), i.Scope, i.Severity, i.FindingCount, i.Rule, string.Join(",", i.Reasons), i.Status, i.Title]);
         });
         return command;
     }
 
     private static Option<int> Limit() => new("--limit") { Description = "How many, newest first", DefaultValueFactory = _ => 100 };
-
-    private static string[] Cells(params object?[] values) =>
-        values.Select(v => Markup.Escape(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "-")).ToArray();
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Spectre.Console;
 using TwinGuard.Server.Access;
 
 namespace TwinGuard.Server.Commands;
@@ -59,23 +58,11 @@ internal static class KeysCommand
         command.SetAction(parse =>
         {
             using var keys = stores.OpenKeys(parse, create: false);
-            var list = keys.List(parse.GetValue(all));
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(list, JsonOptions));
-                return 0;
-            }
-
-            var table = new Table().AddColumns("id", "name", "role", "site", "created (UTC)", "by", "revoked");
-            foreach (var k in list)
-            {
-                table.AddRow(Markup.Escape(k.Id), Markup.Escape(k.Name), k.Role.Name(), Markup.Escape(k.Site ?? "any"),
-                    k.Created.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(k.CreatedBy),
-                    Markup.Escape(k.Revoked is { } r ? $"{r:yyyy-MM-dd HH:mm:ss} by {k.RevokedBy}" : "-"));
-            }
-
-            AnsiConsole.Write(table);
-            return 0;
+            return Listing.Print(parse.GetValue(json), keys.List(parse.GetValue(all)),
+                ["id", "name", "role", "site", "created (UTC)", "by", "revoked"],
+                k => [k.Id, k.Name, k.Role.Name(), k.Site ?? "any", k.Created.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), k.CreatedBy,
+                    k.Revoked is { } r ? $"{r:yyyy-MM-dd HH:mm:ss} by {k.RevokedBy}" : null],
+                jsonOptions: JsonOptions);
         });
         return command;
     }

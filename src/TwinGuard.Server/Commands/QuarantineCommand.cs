@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using Spectre.Console;
 using TwinGuard.Twins.Respond;
 
 namespace TwinGuard.Server.Commands;
@@ -12,8 +10,6 @@ namespace TwinGuard.Server.Commands;
 /// </summary>
 internal static class QuarantineCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static Command Create() => new("quarantine", "Quarantined sources, assets, signals, credentials, twins and addresses")
     {
         List(),
@@ -43,10 +39,11 @@ internal static class QuarantineCommand
         command.SetAction(parse =>
         {
             using var store = stores.OpenResponses(parse);
-            var entries = store.Quarantines(parse.GetValue(all));
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(entries.Select(e => new
+            return Listing.Print(parse.GetValue(json), store.Quarantines(parse.GetValue(all)),
+                ["id", "kind", "target", "incident", "since (UTC)", "by", "expires", "released", "reason"],
+                e => [e.Id, ResponseStore.Name(e.Kind), e.Target, e.IncidentId, e.Since.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.By,
+                    e.Expires?.ToString("u", CultureInfo.InvariantCulture), e.Released is null ? null : $"{e.ReleasedBy}: {e.ReleaseReason}", e.Reason],
+                e => new
                 {
                     e.Id,
                     kind = ResponseStore.Name(e.Kind),
@@ -61,19 +58,7 @@ internal static class QuarantineCommand
                     e.ReleaseReason,
                     e.Lifted,
                     active = e.IsActive,
-                }), JsonOptions));
-                return 0;
-            }
-
-            var table = new Table().AddColumns("id", "kind", "target", "incident", "since (UTC)", "by", "expires", "released", "reason");
-            foreach (var e in entries)
-            {
-                table.AddRow(Cells(e.Id, ResponseStore.Name(e.Kind), e.Target, e.IncidentId, e.Since.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.By,
-                    e.Expires?.ToString("u", CultureInfo.InvariantCulture), e.Released is null ? null : $"{e.ReleasedBy}: {e.ReleaseReason}", e.Reason));
-            }
-
-            AnsiConsole.Write(table);
-            return 0;
+                });
         });
         return command;
     }
@@ -138,7 +123,4 @@ internal static class QuarantineCommand
         });
         return command;
     }
-
-    private static string[] Cells(params object?[] values) =>
-        values.Select(v => Markup.Escape(Convert.ToString(v, CultureInfo.InvariantCulture) ?? "-")).ToArray();
 }

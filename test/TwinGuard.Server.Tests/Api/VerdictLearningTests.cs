@@ -154,17 +154,7 @@ public sealed class VerdictLearningTests
             LearningExclusion window;
             await using (var site = new TwinGuardSiteFactory(dataDirectory: data))
             {
-                using var client = site.Client(site.CreateKey(ApiRole.Operator, name: "ana").Token);
-                var evidence = site.Services.GetRequiredService<EvidenceSink>();
-                var time = site.Services.GetRequiredService<TimeProvider>();
-                var at = time.GetUtcNow();
-                evidence.Raise(new Finding(at, ReasonCode.RelationViolated, Severity.Critical, "pump1", "flow", "loop-plc", 40, 9, "flow breaks its relation"));
-                var finding = await Eventually.HoldsAsync(
-                    () => client.GetFromJsonAsync<JsonElement>("/api/findings").GetAwaiter().GetResult().EnumerateArray()
-                        .FirstOrDefault(f => f.GetProperty("incidentId").ValueKind == JsonValueKind.Number),
-                    f => f.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(20), "a finding with its incident");
-                var incident = finding.GetProperty("incidentId").GetInt64();
-                var made = await client.PostAsJsonAsync($"/api/incidents/{incident}/verdict", new { verdict = "confirmed_attack", comment = "spoofed flow" });
+                var (at, _, made) = await ConfirmAttackOnPump1Async(site, "spoofed flow");
                 Assert.Equal(HttpStatusCode.Created, made.StatusCode);
                 window = Assert.Single(site.Services.GetRequiredService<DetectorTuning>().ExcludedOf("pump1"));
                 Assert.True(window.Covers(at.ToUnixTimeMilliseconds()), $"{window}");
@@ -192,18 +182,8 @@ public sealed class VerdictLearningTests
     public async Task ConfirmedAttack_OnIncident_KeepsItsAssetsStatesFromBeingLearned_AndRecordsIt()
     {
         await using var site = new TwinGuardSiteFactory();
-        using var client = site.Client(site.CreateKey(ApiRole.Operator, name: "ana").Token);
-        var evidence = site.Services.GetRequiredService<EvidenceSink>();
-        var time = site.Services.GetRequiredService<TimeProvider>();
-        var at = time.GetUtcNow();
-        evidence.Raise(new Finding(at, ReasonCode.RelationViolated, Severity.Critical, "pump1", "flow", "loop-plc", 40, 9, "flow breaks its relation"));
-        var finding = await Eventually.HoldsAsync(
-            () => client.GetFromJsonAsync<JsonElement>("/api/findings").GetAwaiter().GetResult().EnumerateArray()
-                .FirstOrDefault(f => f.GetProperty("incidentId").ValueKind == JsonValueKind.Number),
-            f => f.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(20), "a finding with its incident");
-        var incident = finding.GetProperty("incidentId").GetInt64();
 
-        var made = await client.PostAsJsonAsync($"/api/incidents/{incident}/verdict", new { verdict = "confirmed_attack", comment = "spoofed flow, confirmed on site" });
+        var (_, incident, made) = await ConfirmAttackOnPump1Async(site, "spoofed flow, confirmed on site");
 
         Assert.Equal(HttpStatusCode.Created, made.StatusCode);
         using var store = ResponseStore.Open(site.DataDirectory);
@@ -212,5 +192,24 @@ public sealed class VerdictLearningTests
         Assert.Contains($"incident {incident} confirmed as an attack", excluded.Detail, StringComparison.Ordinal);
         // No tuning from a confirmed attack.
         Assert.Empty(store.ThresholdRaises());
+    }
+
+    /// <summary>
+    /// Raises a critical relation finding on pump1, waits for the incident it opens, and has operator "ana" confirm that
+    /// incident as an attack. Returns when the finding was raised, the incident's id and the verdict's answer.
+    /// </summary>
+    private static async Task<(DateTimeOffset At, long Incident, HttpResponseMessage Verdict)> ConfirmAttackOnPump1Async(TwinGuardSiteFactory site, string comment)
+    {
+        using var client = site.Client(site.CreateKey(ApiRole.Operator, name: "ana").Token);
+        var at = site.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        site.Services.GetRequiredService<EvidenceSink>().Raise(
+            new Finding(at, ReasonCode.RelationViolated, Severity.Critical, "pump1", "flow", "loop-plc", 40, 9, "flow breaks its relation"));
+        var finding = await Eventually.HoldsAsync(
+            () => client.GetFromJsonAsync<JsonElement>("/api/findings").GetAwaiter().GetResult().EnumerateArray()
+                .FirstOrDefault(f => f.GetProperty("incidentId").ValueKind == JsonValueKind.Number),
+            f => f.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(20), "a finding with its incident");
+        var incident = finding.GetProperty("incidentId").GetInt64();
+        var verdict = await client.PostAsJsonAsync($"/api/incidents/{incident}/verdict", new { verdict = "confirmed_attack", comment });
+        return (at, incident, verdict);
     }
 }

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using TwinGuard.Testing;
 
 namespace TwinGuard.Simulator.Tests.Running;
 
@@ -33,7 +33,7 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public static async Task<TestBroker> StartAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
@@ -85,12 +85,6 @@ internal sealed class TestBroker : IAsyncDisposable
         _server.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     internal sealed record ConnectionAttempt(string ClientId, string? UserName, string? Password, bool Accepted);
 

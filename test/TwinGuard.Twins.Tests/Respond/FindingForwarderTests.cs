@@ -22,7 +22,7 @@ public sealed partial class FindingForwarderTests : IDisposable
     [Fact]
     public async Task Observe_SiemDownThenUp_EveryFindingArrivesOnceWithItsIdAndAttackTechniques()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using var forwarder = NewForwarder(port);
         using var stop = new CancellationTokenSource();
         var delivering = forwarder.RunAsync(stop.Token);
@@ -54,7 +54,7 @@ public sealed partial class FindingForwarderTests : IDisposable
     [Fact]
     public async Task Observe_StoppedBeforeDelivery_TheNextStartDeliversWhatWasQueued()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using (var first = NewForwarder(port))
         {
             for (var id = 1; id <= 5; id++)
@@ -83,7 +83,7 @@ public sealed partial class FindingForwarderTests : IDisposable
     [Fact]
     public void Observe_QueueFull_DropsAndCountsInsteadOfGrowing()
     {
-        using var forwarder = NewForwarder(FreePort(), maxBytes: ForwardQueue.MaxMessageBytes);
+        using var forwarder = NewForwarder(LoopbackPort.Free(), maxBytes: ForwardQueue.MaxMessageBytes);
 
         for (var id = 1; id <= 500; id++)
         {
@@ -107,12 +107,6 @@ public sealed partial class FindingForwarderTests : IDisposable
     private static Finding Finding(Severity severity) =>
         new(T0, ReasonCode.RelationViolated, severity, "pump1", "flow", "loop-plc", 12.5, 0.9, "pump1.flow breaks its relation", "flow ~ 0.05 * speed");
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     /// <summary>Accepts connections and reads RFC 6587 §3.4.1 frames: <c>MSG-LEN SP SYSLOG-MSG</c>.</summary>
     private static async Task ReceiveAsync(TcpListener listener, ConcurrentQueue<string> received, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using TwinGuard.Testing;
 
 namespace TwinGuard.Twins.Tests.Respond;
 
@@ -31,7 +31,7 @@ internal sealed class RsyslogRelpCollector : IDisposable
             throw new InvalidOperationException("rsyslogd with imrelp is not installed: run ./test.sh, or apt-get install -y rsyslog-relp");
         }
 
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         Directory.CreateDirectory(Path.Combine(_dir, "work"));
         var tlsLibrary = string.Empty;
         var tlsInput = string.Empty;
@@ -161,10 +161,4 @@ internal sealed class RsyslogRelpCollector : IDisposable
             .Any(f => f.Length > 3 && f[1].EndsWith(":" + hexPort, StringComparison.Ordinal) && f[3] == "0A");
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

@@ -4,19 +4,10 @@
 'use strict';
 (() => {
   const KEY = TwinGuardSession.KEY;
+  const el = TwinGuardSession.el;
   const $ = (selector) => document.querySelector(selector);
   const state = { me: null, events: null, selected: null, charts: new Map(), chartTimer: null, incident: null, lists: {} };
 
-  function el(tag, attributes = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) {
-      if (name === 'class') node.className = value;
-      else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-      else node.setAttribute(name, value);
-    }
-    for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(child ?? ''));
-    return node;
-  }
 
   async function api(path, options = {}) {
     const response = await TwinGuardSession.request(path, options);
@@ -28,32 +19,7 @@
   const canDecide = () => state.me && (state.me.role === 'operator' || state.me.role === 'admin');
   const message = (text, isError = false) => { const m = $('#action-message'); m.textContent = text; m.className = isError ? 'message error' : 'message'; };
 
-  // ---- login -----------------------------------------------------------------------------------------------------
-  async function start() {
-    try {
-      state.me = await api('/api/me');
-    } catch (error) {
-      sessionStorage.removeItem(KEY);
-      $('#login-error').textContent = error.status === 401 || error.status === 403 ? 'That key was refused: ' + error.message : 'Cannot reach TwinGuard: ' + error.message;
-      return;
-    }
-    $('#login-panel').hidden = true;
-    $('#main').hidden = false;
-    $('#logout').hidden = false;
-    $('#who').textContent = `${state.me.name} (${state.me.role})`;
-    connect();
-    loadIncidents();
-    loadSilos();
-    setInterval(loadSilos, 10000);
-  }
-
-  $('#login-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    $('#login-error').textContent = '';
-    sessionStorage.setItem(KEY, $('#api-key').value.trim());
-    $('#api-key').value = '';
-    start();
-  });
+  // ---- login (TwinGuardSession.signIn, at the end of this file) ---------------------------------------------------
   $('#logout').addEventListener('click', () => { sessionStorage.removeItem(KEY); location.reload(); });
 
   // ---- live events -----------------------------------------------------------------------------------------------
@@ -309,5 +275,12 @@
   $('#verdict-confirmed').addEventListener('click', () => giveVerdict('confirmed_attack'));
   $('#verdict-false').addEventListener('click', () => giveVerdict('false_positive'));
 
-  if (sessionStorage.getItem(KEY)) start();
+  TwinGuardSession.signIn('#main', (me) => {
+    state.me = me;
+    $('#logout').hidden = false;
+    connect();
+    loadIncidents();
+    loadSilos();
+    setInterval(loadSilos, 10000);
+  });
 })();

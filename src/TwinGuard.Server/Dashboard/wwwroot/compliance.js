@@ -3,37 +3,20 @@
 // entry opens with its payload and proof from the same report. All text goes in via textContent.
 'use strict';
 (() => {
-  const KEY = TwinGuardSession.KEY;
+  const el = TwinGuardSession.el;
   const $ = (selector) => document.querySelector(selector);
   const state = { report: null, standards: [], urls: [] };
 
-  function el(tag, attributes = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) {
-      if (name === 'class') node.className = value;
-      else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-      else node.setAttribute(name, value);
-    }
-    for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(child ?? ''));
-    return node;
-  }
 
   const api = (path) => TwinGuardSession.request(path);
 
-  async function start() {
-    if (!sessionStorage.getItem(KEY)) { $('#login-panel').hidden = false; return; }
+  async function ready() {
     try {
-      const me = await (await api('/api/me')).json();
-      $('#who').textContent = `${me.name} (${me.role})`;
       state.standards = await (await api('/api/compliance/standards')).json();
     } catch (error) {
-      sessionStorage.removeItem(KEY);
-      $('#login-panel').hidden = false;
-      $('#login-error').textContent = 'That key was refused: ' + error.message;
+      $('#compliance-message').textContent = 'Cannot read the standards: ' + error.message;
       return;
     }
-    $('#login-panel').hidden = true;
-    $('#compliance-main').hidden = false;
     const select = $('#standard');
     select.replaceChildren(...state.standards.map((s) => el('option', { value: s.id }, `${s.title} (${s.controls} controls)`)));
     select.addEventListener('change', levels);
@@ -117,13 +100,6 @@
     $('#entry-detail').scrollIntoView();
   }
 
-  $('#login-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    sessionStorage.setItem(KEY, $('#api-key').value.trim());
-    $('#api-key').value = '';
-    $('#login-error').textContent = '';
-    start();
-  });
   $('#compliance-form').addEventListener('submit', makeReport);
-  start();
+  TwinGuardSession.signIn('#compliance-main', ready);
 })();

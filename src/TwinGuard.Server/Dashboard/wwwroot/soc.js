@@ -3,38 +3,15 @@
 // 5 s. All text goes in via textContent.
 'use strict';
 (() => {
-  const KEY = TwinGuardSession.KEY;
   const $ = (selector) => document.querySelector(selector);
 
-  function cell(text, attributes = {}) {
-    const td = document.createElement('td');
-    for (const [name, value] of Object.entries(attributes)) td.setAttribute(name, value);
-    td.textContent = text ?? '';
-    return td;
-  }
-
-  function row(attributes, ...cells) {
-    const tr = document.createElement('tr');
-    for (const [name, value] of Object.entries(attributes)) tr.setAttribute(name, value);
-    tr.append(...cells);
-    return tr;
-  }
+  const el = TwinGuardSession.el;
+  const cell = (text, attributes = {}) => el('td', attributes, text ?? '');
+  const row = (attributes, ...cells) => el('tr', attributes, ...cells);
 
   const get = async (path) => (await TwinGuardSession.request(path)).json();
 
-  async function start() {
-    if (!sessionStorage.getItem(KEY)) { $('#login-panel').hidden = false; return; }
-    try {
-      const me = await get('/api/me');
-      $('#who').textContent = `${me.name} (${me.role})`;
-    } catch (error) {
-      sessionStorage.removeItem(KEY);
-      $('#login-panel').hidden = false;
-      $('#login-error').textContent = 'That key was refused: ' + error.message;
-      return;
-    }
-    $('#login-panel').hidden = true;
-    $('#soc-main').hidden = false;
+  async function ready() {
     await refresh();
     setInterval(refresh, 5000);
   }
@@ -57,12 +34,5 @@
       cell(i.severity, { class: 'severity ' + i.severity }), cell(i.title), cell(i.asset), cell(i.techniques.join(' ')), cell(i.addresses.join(' ')))));
   }
 
-  $('#login-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    sessionStorage.setItem(KEY, $('#api-key').value.trim());
-    $('#api-key').value = '';
-    $('#login-error').textContent = '';
-    start();
-  });
-  start();
+  TwinGuardSession.signIn('#soc-main', ready);
 })();
