@@ -9,6 +9,11 @@ namespace TwinGuard.Detection.Profiling;
 /// <param name="PeriodStrength">Autocorrelation at <paramref name="Period"/> (0 when none).</param>
 /// <param name="DistinctValues">Distinct values seen in training (counted up to a bound).</param>
 /// <param name="Overridden">True when the user's options, not the data, decided <paramref name="LevelFree"/> or <paramref name="Period"/>.</param>
+/// <param name="TrendPersistence">
+/// The trend's slope over the second half of the window divided by its slope over the whole window: about 1 while a
+/// trend goes on, about 0 once it has settled (a start-up transient); a trend counts as drift only when this is at
+/// least <see cref="ColumnProfilerOptions.DriftTrendPersistence"/>.
+/// </param>
 public sealed record ColumnProfile(
     ColumnKind Kind,
     bool LevelFree,
@@ -17,4 +22,5 @@ public sealed record ColumnProfile(
     double Smoothness,
     double PeriodStrength,
     int DistinctValues,
-    bool Overridden);
+    bool Overridden,
+    double TrendPersistence);

@@ -39,13 +39,14 @@ public static class ColumnProfiler
     private static ColumnProfile Profile(double[] x, int index, ColumnProfilerOptions options)
     {
         var distinct = CountDistinct(x, options.MaxDiscreteValues + 1);
-        var (trendShare, residual) = Detrend(x);
+        var (trendShare, slope, residual) = Detrend(x);
+        var persistence = TrendPersistence(x, slope);
         var smoothness = VonNeumannRatio(x);
         var userLevelFree = options.LevelFreeColumns?.Contains(index);
         var overridden = userLevelFree is not null || options.Period is not null;
         if (distinct <= 1)
         {
-            return new ColumnProfile(ColumnKind.Constant, userLevelFree ?? false, 0, 0, 2, 0, distinct, overridden);
+            return new ColumnProfile(ColumnKind.Constant, userLevelFree ?? false, 0, 0, 2, 0, distinct, overridden, 0);
         }
 
         var (period, strength) = options.Period is { } forced
@@ -53,10 +54,13 @@ public static class ColumnProfiler
             : DominantPeriod(residual, options);
         if (distinct <= options.MaxDiscreteValues)
         {
-            return new ColumnProfile(ColumnKind.Discrete, userLevelFree ?? false, period, trendShare, smoothness, strength, distinct, overridden);
+            return new ColumnProfile(ColumnKind.Discrete, userLevelFree ?? false, period, trendShare, smoothness, strength, distinct, overridden, persistence);
         }
 
-        var drifting = period == 0 && (trendShare >= options.DriftTrendShare || smoothness < options.DriftSmoothness);
+        // A trend counts as drift only while it lasts: a start-up ramp (a warm-up, a pump coming up to speed) that has
+        // settled by the second half of the window leaves a level the window does pin down.
+        var trending = trendShare >= options.DriftTrendShare && persistence >= options.DriftTrendPersistence;
+        var drifting = period == 0 && (trending || smoothness < options.DriftSmoothness);
         return new ColumnProfile(
             drifting ? ColumnKind.Drifting : ColumnKind.Continuous,
             userLevelFree ?? drifting,
@@ -65,7 +69,8 @@ public static class ColumnProfiler
             smoothness,
             strength,
             distinct,
-            overridden);
+            overridden,
+            persistence);
     }
 
     private static double VonNeumannRatio(double[] x)
@@ -98,8 +103,25 @@ public static class ColumnProfiler
         return seen.Count;
     }
 
-    /// <summary>R² of a least-squares line through (row, value), and the residuals.</summary>
-    private static (double Share, double[] Residual) Detrend(double[] x)
+    /// <summary>
+    /// The least-squares slope of the second half of <paramref name="x"/> over <paramref name="slope"/>, the whole
+    /// window's: about 1 for a trend that goes on at its rate, about 0 for one that has stopped, negative for one that
+    /// has turned; 1 when the window is too short to halve or has no slope (nothing to contradict).
+    /// </summary>
+    private static double TrendPersistence(double[] x, double slope)
+    {
+        if (x.Length < 8 || slope == 0)
+        {
+            return 1;
+        }
+
+        var late = x[(x.Length / 2)..];
+        var (_, lateSlope, _) = Detrend(late);
+        return lateSlope / slope;
+    }
+
+    /// <summary>R² of a least-squares line through (row, value), its slope per row, and the residuals.</summary>
+    private static (double Share, double Slope, double[] Residual) Detrend(double[] x)
     {
         var n = x.Length;
         var tMean = (n - 1) / 2.0;
@@ -122,7 +144,7 @@ public static class ColumnProfiler
         }
 
         var share = sxx > 0 ? Math.Clamp(slope * stx / sxx, 0, 1) : 0;
-        return (share, residual);
+        return (share, slope, residual);
     }
 
     private static (int Period, double Strength) DominantPeriod(double[] residual, ColumnProfilerOptions options)

@@ -3,14 +3,25 @@ namespace TwinGuard.Detection.Profiling;
 /// <summary>The rules <see cref="ColumnProfiler"/> applies to a training window.</summary>
 /// <remarks>
 /// The defaults are statements about signals, not about any data set: a column is drifting when a straight line
-/// through time explains at least half of its training variance; periodic when its detrended autocorrelation has a
+/// through time explains at least a quarter of its training variance and still rises (or falls) in the window's second
+/// half at at least half its rate, or when its level wanders slowly (von Neumann ratio below 0.5); periodic when its detrended autocorrelation has a
 /// peak of at least 0.5 at a lag seen at least twice in the window; discrete when it takes at most 10 values.
 /// </remarks>
 public sealed record ColumnProfilerOptions
 {
     /// <summary>Minimum share of variance (R²) a linear trend must explain for the column to be drifting.</summary>
-    /// <value>0.5.</value>
+    /// <value>0.25.</value>
     public double DriftTrendShare { get; init; } = 0.25;
+
+    /// <summary>
+    /// Smallest ratio of the trend's slope over the second half of the window to its slope over the whole window for
+    /// the trend to count as drift. A drift goes on at its rate (ratio about 1); a start-up transient that settled
+    /// early in the window (a warm-up, a pump coming up to speed) has a flat second half (ratio about 0), and its level
+    /// is pinned by that half. ½ is the midpoint between the two (0, 0.25 and 0.75 were measured too:
+    /// docs/detection.md). Negative infinity keeps every trend (the rule before).
+    /// </summary>
+    /// <value>0.5.</value>
+    public double DriftTrendPersistence { get; init; } = 0.5;
 
     /// <summary>
     /// Largest von Neumann ratio (mean squared successive difference over variance: 2 for white noise, near 0 for a

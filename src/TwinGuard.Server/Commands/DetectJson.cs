@@ -31,6 +31,7 @@ internal static class DetectJson
                 level_free = p.LevelFree,
                 period = p.Period,
                 trend_r2 = Math.Round(p.TrendShare, 3),
+                trend_persistence = Math.Round(p.TrendPersistence, 3),
                 von_neumann_ratio = Math.Round(p.Smoothness, 3),
                 period_acf = Math.Round(p.PeriodStrength, 3),
                 distinct_values = p.DistinctValues,

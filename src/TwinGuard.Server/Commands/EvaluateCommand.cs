@@ -7,7 +7,7 @@ using TwinGuard.Server.Offline;
 namespace TwinGuard.Server.Commands;
 
 /// <summary>
-/// <c>twinguard evaluate skab --data DIR [--detector NAME] [--json]</c>: detection quality on SKAB, and
+/// <c>twinguard evaluate skab --data DIR [--detector NAME] [--per-file] [--json]</c>: detection quality on SKAB, and
 /// <c>evaluate nab</c> (<see cref="EvaluateNabCommand"/>).
 /// </summary>
 /// <remarks>
@@ -29,11 +29,15 @@ internal static class EvaluateCommand
         {
             Description = "Also run, labelled separately, with anomaly-free.csv added to each file's training rows",
         };
+        var perFile = new Option<bool>("--per-file")
+        {
+            Description = "Also print each file's confusion matrix, false positives before and after the anomaly, and the delay to its first flag",
+        };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the randomised detectors", DefaultValueFactory = _ => 42UL };
         var json = CommonOptions.Json();
         var skab = new Command("skab", "SKAB (Skoltech Anomaly Benchmark) with the leaderboard's protocol")
         {
-            data, detector, files, anomalyFree, seed, json,
+            data, detector, files, anomalyFree, perFile, seed, json,
         };
         skab.SetAction((parse, ct) =>
         {
@@ -77,6 +81,10 @@ internal static class EvaluateCommand
             else
             {
                 Print(Console.Out, experiments, results, perfect);
+                if (parse.GetValue(perFile))
+                {
+                    PrintPerFile(Console.Out, results);
+                }
             }
 
             return Task.FromResult(0);
@@ -125,6 +133,24 @@ internal static class EvaluateCommand
             o.WriteLine(Inv($"{name,-52} {s.Standard,9:0.00} {s.LowFalsePositives,8:0.00} {s.LowFalseNegatives,8:0.00} {s.Missed,7} {s.FalseAlarms,6}"));
     }
 
+    /// <summary>Each file's errors, per detector: where the misses and false positives of the summed matrix come from.</summary>
+    private static void PrintPerFile(TextWriter o, IReadOnlyList<SkabDetectorResult> results)
+    {
+        foreach (var r in results)
+        {
+            o.WriteLine();
+            o.WriteLine($"Per file: TwinGuard {r.Detector} (FP before/after = flagged normal rows before the anomaly and after it; delay = rows from its start to its first flagged row)");
+            o.WriteLine($"{"file",-10} {"anomalous",9} {"TP",5} {"FN",5} {"FP",5} {"before",7} {"after",6} {"TN",5} {"delay",6}");
+            foreach (var f in r.PerFile)
+            {
+                var delay = f.FirstFlagDelay is { } d ? d.ToString(CultureInfo.InvariantCulture) : "missed";
+                o.WriteLine(Inv($"{f.Name,-10} {f.AnomalyRows,9} {f.Points.TruePositives,5} {f.Points.FalseNegatives,5} {f.Points.FalsePositives,5} {f.FalsePositivesBefore,7} {f.FalsePositivesAfter,6} {f.Points.TrueNegatives,5} {delay,6}"));
+            }
+
+            o.WriteLine(Inv($"{"all",-10} {r.PerFile.Sum(f => f.AnomalyRows),9} {r.Points.TruePositives,5} {r.Points.FalseNegatives,5} {r.Points.FalsePositives,5} {r.PerFile.Sum(f => f.FalsePositivesBefore),7} {r.PerFile.Sum(f => f.FalsePositivesAfter),6} {r.Points.TrueNegatives,5} {r.PerFile.Count(f => !f.Detected) + " missed",6}"));
+        }
+    }
+
     private static string ToJson(IReadOnlyList<SkabExperiment> experiments, IReadOnlyList<SkabDetectorResult> results,
         ChangePointScore perfect)
     {
@@ -160,6 +186,18 @@ internal static class EvaluateCommand
                 change_points_rolling30_edges = Cp(r.RollingEdges),
                 change_points_alarms = Cp(r.AlarmOnsets),
                 seconds = Math.Round(r.Seconds, 3),
+                per_file = r.PerFile.Select(f => new
+                {
+                    file = f.Name,
+                    anomalous = f.AnomalyRows,
+                    tp = f.Points.TruePositives,
+                    fp = f.Points.FalsePositives,
+                    fn = f.Points.FalseNegatives,
+                    tn = f.Points.TrueNegatives,
+                    fp_before_anomaly = f.FalsePositivesBefore,
+                    fp_after_anomaly = f.FalsePositivesAfter,
+                    first_flag_delay = f.FirstFlagDelay,
+                }),
             }),
             published = SkabPublishedResult.All.Select(p => new
             {

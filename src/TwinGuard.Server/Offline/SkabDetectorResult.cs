@@ -11,6 +11,7 @@ namespace TwinGuard.Server.Offline;
 /// </param>
 /// <param name="Files">Number of files evaluated.</param>
 /// <param name="Seconds">Wall-clock time of the run.</param>
+/// <param name="PerFile">Each file's errors (<see cref="SkabFileResult"/>), in the order evaluated.</param>
 internal sealed record SkabDetectorResult(
     string Detector, PointMetrics Points, ChangePointScore PlainEdges, ChangePointScore RollingEdges,
-    ChangePointScore AlarmOnsets, int Files, double Seconds);
+    ChangePointScore AlarmOnsets, int Files, double Seconds, IReadOnlyList<SkabFileResult> PerFile);

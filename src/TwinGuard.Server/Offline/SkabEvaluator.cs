@@ -67,6 +67,7 @@ internal static class SkabEvaluator
         ArgumentNullException.ThrowIfNull(experiments);
         var clock = Stopwatch.StartNew();
         var points = PointMetrics.Zero;
+        var perFile = new List<SkabFileResult>(experiments.Count);
         var plain = new List<(long[], int[], bool[])>();
         var rolling = new List<(long[], int[], bool[])>();
         var alarms = new List<(long[], int[], bool[])>();
@@ -75,7 +76,9 @@ internal static class SkabEvaluator
             var verdicts = Detect(experiment, detector, seed, extraTraining);
             var predicted = verdicts.Skip(TrainingRows).Select(v => v.IsAnomaly).ToArray();
             var truth = experiment.Anomaly.AsSpan(TrainingRows);
-            points = points.Add(PointMetrics.Count(truth, predicted));
+            var file = SkabFileResult.From(experiment.Name, truth, predicted);
+            perFile.Add(file);
+            points = points.Add(file.Points);
             var seconds = experiment.Seconds[TrainingRows..];
             var changePoints = experiment.ChangePoint[TrainingRows..];
             plain.Add((seconds, changePoints, ChangePointScorer.PlainEdges(predicted)));
@@ -90,7 +93,8 @@ internal static class SkabEvaluator
             ChangePointScorer.Score(rolling),
             ChangePointScorer.Score(alarms),
             experiments.Count,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds,
+            perFile);
     }
 
     /// <summary>The change-point score of predictions equal to the true change points (the protocol's ceiling).</summary>

@@ -55,6 +55,38 @@ public sealed class ColumnProfilerTests
     }
 
     [Fact]
+    public void Infer_WarmUpThatSettles_KeepsTheLevel_WhileATrendThatGoesOnDrifts()
+    {
+        // Column 0: a warm-up, 3 units approached with a time constant of 100 rows, then flat under noise (a pump coming
+        // up to speed at the start of a recording). Column 1: the same 3 units climbed at a steady rate.
+        var random = new Random(5);
+        var m = new FeatureMatrix(Rows, 2);
+        for (var i = 0; i < Rows; i++)
+        {
+            m[i, 0] = 75 + (3 * (1 - Math.Exp(-i / 100.0))) + (2 * (random.NextDouble() - 0.5));
+            m[i, 1] = 75 + (3.0 * i / Rows) + (2 * (random.NextDouble() - 0.5));
+        }
+
+        var p = ColumnProfiler.Infer(m);
+
+        // The warm-up passes the trend test (a line explains over a quarter of its variance) and not the smoothness
+        // test, so the persistence of the trend is what keeps its level.
+        Assert.True(p[0].TrendShare >= 0.25, $"R² {p[0].TrendShare}");
+        Assert.True(p[0].Smoothness >= 0.5, $"von Neumann {p[0].Smoothness}");
+        Assert.True(p[0].TrendPersistence < 0.5, $"persistence {p[0].TrendPersistence}");
+        Assert.Equal(ColumnKind.Continuous, p[0].Kind);
+        Assert.False(p[0].LevelFree);
+
+        Assert.InRange(p[1].TrendPersistence, 0.5, 1.5);
+        Assert.Equal(ColumnKind.Drifting, p[1].Kind);
+        Assert.True(p[1].LevelFree);
+
+        // With persistence off, both are drifting (the rule before).
+        var before = ColumnProfiler.Infer(m, new ColumnProfilerOptions { DriftTrendPersistence = double.NegativeInfinity });
+        Assert.All(before, c => Assert.True(c.LevelFree));
+    }
+
+    [Fact]
     public void Infer_UserOverrides_WinOverTheData()
     {
         var p = ColumnProfiler.Infer(Signals(), new ColumnProfilerOptions { LevelFreeColumns = [0], Period = 0 });

@@ -34,6 +34,46 @@ public sealed class SkabEvaluationTests
     }
 
     [Fact]
+    public void FileResult_FlagsAroundTheAnomaly_SplitsFalsePositivesBeforeAndAfter()
+    {
+        int[] truth = [0, 0, 1, 1, 1, 0, 0];
+        bool[] predicted = [true, false, false, true, true, true, true];
+
+        var file = SkabFileResult.From("x", truth, predicted);
+
+        Assert.Equal(new PointMetrics(TruePositives: 2, FalsePositives: 3, FalseNegatives: 1, TrueNegatives: 1), file.Points);
+        Assert.Equal(3, file.AnomalyRows);
+        Assert.Equal(1, file.FalsePositivesBefore);
+        Assert.Equal(2, file.FalsePositivesAfter);
+        Assert.Equal(1, file.FirstFlagDelay);
+        Assert.True(file.Detected);
+    }
+
+    [Fact]
+    public void FileResult_NoAnomalousRowFlagged_IsMissedWithoutADelay()
+    {
+        var file = SkabFileResult.From("x", [0, 1, 1, 0], [true, false, false, true]);
+
+        Assert.Null(file.FirstFlagDelay);
+        Assert.False(file.Detected);
+        Assert.Equal((1L, 1L), (file.FalsePositivesBefore, file.FalsePositivesAfter));
+    }
+
+    [Fact]
+    public void Evaluate_FewFiles_PerFileCountsAddUpToTheSummedMatrix()
+    {
+        var experiments = new[] { "valve1/2", "other/9" }.Select(n => SkabDataset.Load(Data, n)).ToList();
+        var result = SkabEvaluator.Evaluate("pca", experiments);
+
+        Assert.Equal(["valve1/2", "other/9"], result.PerFile.Select(f => f.Name));
+        var sum = result.PerFile.Aggregate(PointMetrics.Zero, (total, f) => total.Add(f.Points));
+        Assert.Equal(result.Points, sum);
+        Assert.All(result.PerFile, f => Assert.True(f.FalsePositivesBefore + f.FalsePositivesAfter <= f.Points.FalsePositives));
+        Assert.Equal(experiments.Sum(e => e.Anomaly.Skip(SkabEvaluator.TrainingRows).Count(a => a != 0)),
+            result.PerFile.Sum(f => f.AnomalyRows));
+    }
+
+    [Fact]
     public void Evaluate_IsolationForestOnRawValues_RunsWithBothEdgeRules()
     {
         var experiments = new[] { "other/3", "valve1/0" }.Select(n => SkabDataset.Load(Data, n)).ToList();
