@@ -8,16 +8,7 @@ public sealed partial class ResponseEngine
     private async Task PollCoreAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        foreach (var entry in _store.Expired(now))
-        {
-            _store.Release(entry.Id, "expiry", string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
-        }
-
-        foreach (var entry in _store.ReleasedNotLifted())
-        {
-            await LiftAsync(entry, cancellationToken);
-        }
-
+        await LiftEndedAsync(now, cancellationToken);
         var active = _store.Quarantines();
         foreach (var entry in active.Where(e => !_applied.Contains(e.Id)))
         {
@@ -46,6 +37,20 @@ public sealed partial class ResponseEngine
             {
                 await DecideAsync(request, context, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Releases what expired by <paramref name="now"/> and lifts every released containment not lifted yet.</summary>
+    private async Task LiftEndedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var entry in _store.Expired(now))
+        {
+            _store.Release(entry.Id, "expiry", string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
+        }
+
+        foreach (var entry in _store.ReleasedNotLifted())
+        {
+            await LiftAsync(entry, cancellationToken);
         }
     }
 
