@@ -103,7 +103,7 @@ public sealed partial class ResponseEngine
         }
     }
 
-    private void Persist(IncidentContext context, Playbook playbook, PlaybookAction action, Enforcement result, string by)
+    private void Persist(IncidentContext context, Playbook playbook, PlaybookAction action, Enforcement result, string by, long? approvalId = null)
     {
         var expires = action.Expires is { } e ? _time.GetUtcNow() + e : (DateTimeOffset?)null;
         var outcome = result.Outcome;
@@ -121,7 +121,7 @@ public sealed partial class ResponseEngine
         }
 
         var detail = ids.Count == 0 ? result.Detail : $"{result.Detail} (quarantine {string.Join(", ", ids)})";
-        _store.Record(context.Incident.Id, playbook.Id, action.Describe(), result.Target, outcome, by, detail, result.Elapsed);
+        _store.Record(context.Incident.Id, playbook.Id, action.Describe(), result.Target, outcome, by, detail, result.Elapsed, approvalId);
     }
 
 }

@@ -88,6 +88,10 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     /// </summary>
     public event Action<long, DateTimeOffset>? IncidentReleased;
 
+    /// <summary>How this serve claims due approvals and takes over those whose owner died carrying them out.</summary>
+    /// <value>A serve sharing its store with others it knows nothing of: another's claim is taken over after its lease.</value>
+    public ApprovalClaims Claims { get; init; } = ApprovalClaims.Shared(TimeProvider.System);
+
     /// <summary>The response plan in force.</summary>
     public ResponsePlan Plan => _plan;
 

@@ -211,6 +211,33 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         Assert.Contains(_store.Quarantines(), q => q.Target == "conveyor1/belt_speed" && q.IncidentId == incident);
     }
 
+    [Fact]
+    public async Task Poll_ApprovalsClaimedByASiloThatDied_CarriedOutOnceAfterTheLease()
+    {
+        var intruder = PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml").Playbooks.Single(p => p.Id == "intruder-at-the-broker");
+        var incident = new Incident(7, _time.GetUtcNow(), "source:maintenance-laptop", null, "maintenance-laptop", Severity.High, "intruder", "3-findings-in-30s", [ReasonCode.UnknownSource]);
+        // Blocking two addresses, both approved and claimed by silo-0, which dies: before carrying out the first, and
+        // after carrying out the second (its action recorded, the approval not yet closed).
+        var notYet = _store.RequestApproval(new IncidentContext(incident, [], ["203.0.113.9"]), intruder, 1, "maintenance-laptop");
+        var carried = _store.RequestApproval(new IncidentContext(incident, [], ["203.0.113.8"]), intruder, 1, "maintenance-laptop");
+        Assert.True(_store.Decide(notYet.Id, approve: true, "alice", "block it"));
+        Assert.True(_store.Decide(carried.Id, approve: true, "alice", "block it"));
+        Assert.All(_store.DueApprovals(_time.GetUtcNow()), d => Assert.True(_store.ClaimApproval(d.Request, "silo-0")));
+        _store.Record(7, intruder.Id, "block_address: source", "203.0.113.8", ActionOutcome.Done, "alice (approval 2: block it)", "blocked", TimeSpan.Zero, carried.Id);
+
+        await _engine.PollAsync();
+        Assert.Equal(["executing", "executing"], new[] { notYet, carried }.Select(a => _store.FindApproval(a.Id)!.Status));
+
+        _time.Advance(ApprovalClaims.DefaultLease);
+        await _engine.PollAsync();
+
+        Assert.Equal(["executed", "executed"], new[] { notYet, carried }.Select(a => _store.FindApproval(a.Id)!.Status));
+        var blocks = _store.Actions(7).Where(a => a.Action == "block_address: source").ToList();
+        Assert.Equal([("203.0.113.8", ActionOutcome.Done), ("203.0.113.9", ActionOutcome.Done), ("maintenance-laptop", ActionOutcome.AlreadyInPlace)], blocks.Select(a => (a.Target, a.Outcome)));
+        Assert.Contains("carried out by silo-0", blocks[^1].Detail, StringComparison.Ordinal);
+        Assert.Contains(_store.Quarantines(), q => q.Kind == QuarantineKind.Address && q.Target == "203.0.113.9");
+    }
+
     private void ReplayOnConveyor()
     {
         foreach (var signal in new[] { "belt_speed", "motor_current", "motor_temp" })
