@@ -39,6 +39,7 @@ now=$(date +%s%3N)
 until mosquitto_pub -h 127.0.0.1 -p $port -q 1 -u tank-gateway -P demo-tank-gateway -t plant/tank1 -m "{\"ts\":$now,\"seq\":1,\"values\":{\"level\":1.0}}" 2>/dev/null; do :; done
 until grep -q "first reading accepted" "$work/edge.log"; do sleep 0.05; done
 echo "edge start-up: $(grep -o 'ready [0-9]* ms' "$work/edge.log"), $(grep -o 'first reading accepted [0-9]* ms' "$work/edge.log")"
+echo "edge start-up phases: $(grep -o 'after the process started (.*)' "$work/edge.log" | head -1)"
 sleep 5
 echo "edge RSS idle: $(rss $epid) MB"
 

@@ -44,18 +44,21 @@ internal sealed class EdgeAgent : IAsyncDisposable
     private readonly WitnessPublicKey? _siteWitness;
     private readonly ConcurrentDictionary<long, string> _notes = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly StartupTimeline _startup;
     private Task _recording = Task.CompletedTask;
     private long _witnessedSize;
 
-    public EdgeAgent(EdgeOptions options, PlantModel plant, ResponsePlan plan, EdgeLog log, TimeProvider time)
+    public EdgeAgent(EdgeOptions options, PlantModel plant, ResponsePlan plan, EdgeLog log, TimeProvider time, StartupTimeline? startup = null)
     {
         _options = options;
         _log = log;
         _time = time;
+        _startup = startup ?? new StartupTimeline();
         Plant = plant;
         var assets = ServedAssets(plant, options);
         Directory.CreateDirectory(options.DataDirectory);
         _ledger = EdgeLedger.Open(options, time);
+        _startup.Mark("ledger");
         var ledgerDirectory = _ledger.Directory;
         _checkpoints = new CheckpointWitnessing(_ledger, [], _unusedHttp);
         if (options.Site?.WitnessKey is { } witnessKey)
@@ -65,6 +68,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
         }
 
         _outbox = new EdgeOutbox(Path.Combine(options.DataDirectory, "outbox"), options.OutboxBytes, time);
+        _startup.Mark("outbox");
         var metrics = new PipelineMetrics();
         _evidence = new EvidenceSink(metrics, time);
         var quarantine = new QuarantineList();
@@ -85,7 +89,9 @@ internal sealed class EdgeAgent : IAsyncDisposable
             devicePlant = plant with { Tls = settings };
         }
 
+        _startup.Mark("pipeline");
         _broker = new EmbeddedBroker(brokerOptions, gate, new DeviceAuthenticator(devicePlant, brokerOptions, time), NullLogger<EmbeddedBroker>.Instance, time);
+        _startup.Mark("broker");
         var recorder = new LedgerRecorder(_ledger);
         _container = new EdgeContainer(plant, plan, quarantine, recorder, _outbox, log, time) { Disconnect = id => _broker.DisconnectDeviceAsync(id) };
         _recorder = new EdgeRecorder(plant, _evidence, recorder, _outbox, _container, log);
@@ -103,7 +109,7 @@ internal sealed class EdgeAgent : IAsyncDisposable
 
         _ledger.CheckpointSigned += OnCheckpoint;
         _twins.FirstAccepted += () => log.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"first reading accepted {SinceStart():F0} ms after the process started"));
+            $"first reading accepted {_startup.SinceStart:F0} ms after the process started"));
         Assets = assets;
         Metrics = metrics;
     }
@@ -129,8 +135,10 @@ internal sealed class EdgeAgent : IAsyncDisposable
         _recording = Task.Run(() => _recorder.RunAsync(_stop.Token));
         await _broker.StartAsync();
         _uplink?.Start();
-        _log.Info($"edge {_options.EdgeId}: {Assets.Count} asset(s), {_twins.Relations} relation(s), devices on {string.Join(", ", Listening.Select(l => l.EndPoint))}, "
-                  + $"ledger key {_ledger.PublicKey.VerifierKey}; ready {SinceStart():F0} ms after the process started");
+        _startup.Mark("listen");
+        _log.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"edge {_options.EdgeId}: {Assets.Count} asset(s), {_twins.Relations} relation(s), devices on {string.Join(", ", Listening.Select(l => l.EndPoint))}, "
+            + $"ledger key {_ledger.PublicKey.VerifierKey}; ready {_startup.SinceStart:F0} ms after the process started ({_startup})"));
     }
 
     /// <summary>A one-line state for the log.</summary>
@@ -166,8 +174,6 @@ internal sealed class EdgeAgent : IAsyncDisposable
         _unusedHttp.Dispose();
         _stop.Dispose();
     }
-
-    private double SinceStart() => (_time.GetUtcNow() - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds;
 
     private static HashSet<string> ServedAssets(PlantModel plant, EdgeOptions options)
     {

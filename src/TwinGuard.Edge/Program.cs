@@ -66,11 +66,14 @@ static async Task<int> PrintKeyAsync(string dataDirectory)
 
 static async Task<int> RunAsync(EdgeOptions options, EdgeLog log)
 {
+    var startup = new StartupTimeline();
     // The edge's ledger, outbox and keys are its own, as the site's data directory is (the same code).
     TwinGuard.Server.Hosting.OwnerOnlyFiles.ApplyUmask();
     TwinGuard.Server.Hosting.OwnerOnlyFiles.SecureDirectory(options.DataDirectory);
     var plant = PlantModelLoader.Load(options.PlantModel);
+    startup.Mark("plant model");
     var plan = options.Playbooks is { } playbooks ? PlaybookLoader.Load(playbooks, plant) : ResponsePlan.Empty;
+    startup.Mark("playbooks");
     using var stop = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
     {
@@ -83,7 +86,7 @@ static async Task<int> RunAsync(EdgeOptions options, EdgeLog log)
         stop.Cancel();
     });
 
-    await using var agent = new EdgeAgent(options, plant, plan, log, TimeProvider.System);
+    await using var agent = new EdgeAgent(options, plant, plan, log, TimeProvider.System, startup);
     await agent.StartAsync();
     using var status = new PeriodicTimer(TimeSpan.FromSeconds(10));
     try

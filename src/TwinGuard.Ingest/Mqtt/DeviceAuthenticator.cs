@@ -173,7 +173,7 @@ public sealed class DeviceAuthenticator
         {
             var iterations = Math.Max(1000, plant.Devices.Select(static d => d.PasswordHash?.Iterations ?? 0).DefaultIfEmpty(0).Max());
             return new Trust(plant, new DeviceCertificateCheck(plant.Tls, time),
-                dummy is { } kept && kept.Iterations == iterations ? kept : PasswordHash.Create(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), iterations));
+                dummy is { } kept && kept.Iterations == iterations ? kept : PasswordHash.Unmatchable(iterations));
         }
     }
 }

@@ -50,7 +50,12 @@ internal static class ResponseHosting
             sp.GetRequiredService<ResponseStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ResponseEngine>>(),
-            sp.GetRequiredService<CorrelateStage>()));
+            sp.GetRequiredService<CorrelateStage>())
+        {
+            // Alone on its SQLite store a claim of anyone else is an earlier run's; on a cluster's shared store the
+            // membership says which silo died holding one.
+            Claims = records is null ? ApprovalClaims.Alone(sp.GetRequiredService<TimeProvider>()) : SiloApprovalClaims.For(sp),
+        });
         if (plan.Forwarding.Count > 0)
         {
             services.AddSingleton(sp => new FindingForwarder(

@@ -63,6 +63,17 @@ public sealed class CorrelateStage
     public event Action<Incident>? IncidentEscalated;
 
     /// <summary>
+    /// Raised (on the stage's loop, before the row is updated) when the same step of an open incident's intrusion comes
+    /// again and is folded into the stage it repeats: the incident as that stage now stands (same id,
+    /// <see cref="Incident.Stage"/> the repeated stage's number, its occurrences and last seen in <see cref="Incident.Stages"/>).
+    /// </summary>
+    /// <remarks>
+    /// The stage is not new, so <see cref="IncidentOpened"/> is not raised; the respond stage still hears of it, because
+    /// the containment that answered the stage may have ended (a quarantine's expiry) while the attacker comes back.
+    /// </remarks>
+    public event Action<Incident>? StageRepeated;
+
+    /// <summary>
     /// Closes an open incident (thread-safe; applied with the next batch): later findings in its scope open a new incident.
     /// The respond stage calls it when the incident's containment is released.
     /// </summary>
@@ -282,8 +293,10 @@ public sealed class CorrelateStage
     /// <summary>
     /// The same step of an open incident's intrusion again, later (same scope, no new technique, no higher severity):
     /// counted in the stage it repeats (occurrences, last seen) instead of becoming a new stage. Its findings join the
-    /// incident and its scope's later findings too; nothing is announced, since the playbooks answered that step when it
-    /// first came (a recurrence after an operator closed the incident opens a new incident of its campaign instead).
+    /// incident and its scope's later findings too. It is not announced as a new stage (the playbooks answered that step
+    /// when it first came) but as a repeat (<see cref="StageRepeated"/>): the respond stage runs the stage's playbooks again
+    /// when the containment they put in force has ended (a recurrence after an operator closed the incident opens a new
+    /// incident of its campaign instead).
     /// </summary>
     private void FoldStage(StageLink link, IncidentStage repeated, string scope, CorrelationDecision decision, Finding finding)
     {
@@ -295,13 +308,16 @@ public sealed class CorrelateStage
             _incidentOf[member] = link.IncidentId;
         }
 
-        _correlator.Opened(new Incident(link.IncidentId, finding.Time, scope, finding.AssetId, decision.DeviceId, stage.Severity, stage.Title, stage.Rule, stage.Reasons)
+        var incident = new Incident(link.IncidentId, finding.Time, scope, finding.AssetId, decision.DeviceId, stage.Severity, stage.Title, stage.Rule, stage.Reasons)
         {
+            Members = decision.Members,
             CampaignId = link.CampaignId,
             Stage = stage.Number,
             Stages = [.. link.Stages.Select(s => s.Number == stage.Number ? stage : s)],
-        });
+        };
+        _correlator.Opened(incident);
         _stages.Folded(link.IncidentId, stage, decision.Members, finding.Time);
+        StageRepeated?.Invoke(incident);
     }
 
     /// <summary>Ledger entries are kept while their findings can still join a new incident (the correlation window).</summary>

@@ -27,6 +27,19 @@ public sealed record PasswordHash(int Iterations, byte[] Salt, byte[] Hash)
         return new PasswordHash(iterations, salt, Derive(password, salt, iterations));
     }
 
+    /// <summary>
+    /// A hash no password is known to match, at <paramref name="iterations"/>: verifying against it costs exactly what a
+    /// real hash of that count costs (the derivation runs in full) and fails, so an unknown user name answers as slowly
+    /// as a wrong password.
+    /// </summary>
+    /// <remarks>
+    /// Random bytes in place of a derived hash: deriving one would cost a full PBKDF2 for nothing (at start-up, before
+    /// the first device can log in), and a random 256-bit value is matched by a password with probability 2^-256, the
+    /// same as the hash of a random password nobody knows.
+    /// </remarks>
+    public static PasswordHash Unmatchable(int iterations) =>
+        new(iterations, RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(32));
+
     /// <summary>Parses the stored form.</summary>
     /// <exception cref="FormatException">The text is not in the stored form.</exception>
     public static PasswordHash Parse(string text)

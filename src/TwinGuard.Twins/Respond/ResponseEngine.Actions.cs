@@ -48,6 +48,7 @@ public sealed partial class ResponseEngine
                 {
                     var target = context.TargetOf(action);
                     var request = _store.RequestApproval(context, playbook, i, target);
+                    AnswerOf(incident)?.Approvals.Add(request.Id);
                     _store.Record(incident.Id, playbook.Id, action.Describe(), target, ActionOutcome.AwaitingApproval, by,
                         string.Create(CultureInfo.InvariantCulture, $"approval {request.Id} requested; on timeout at {request.Deadline:u}: {(action.Approval.ApproveOnTimeout ? "approve" : "deny")}"),
                         _time.GetElapsedTime(observed));
@@ -75,7 +76,7 @@ public sealed partial class ResponseEngine
                 return [];
             }
 
-            _ran[key] = ran = new HashSet<string>(StringComparer.Ordinal);
+            _ran[key] = ran = new StageResponse();
             _ranOrder.Enqueue(key);
             while (_ranOrder.Count > RememberedIncidents)
             {
@@ -83,8 +84,11 @@ public sealed partial class ResponseEngine
             }
         }
 
-        return matching.Where(p => ran.Add(p.Id)).ToList();
+        return matching.Where(p => ran.Playbooks.Add(p.Id)).ToList();
     }
+
+    /// <summary>What the engine did for this stage of the incident, while it is remembered.</summary>
+    private StageResponse? AnswerOf(Incident incident) => _ran.GetValueOrDefault((incident.Id, incident.Stage));
 
     private async Task<Enforcement> EnforceSafelyAsync(IncidentContext context, Playbook playbook, PlaybookAction action, long observed, CancellationToken cancellationToken)
     {
@@ -99,7 +103,7 @@ public sealed partial class ResponseEngine
         }
     }
 
-    private void Persist(IncidentContext context, Playbook playbook, PlaybookAction action, Enforcement result, string by)
+    private void Persist(IncidentContext context, Playbook playbook, PlaybookAction action, Enforcement result, string by, long? approvalId = null)
     {
         var expires = action.Expires is { } e ? _time.GetUtcNow() + e : (DateTimeOffset?)null;
         var outcome = result.Outcome;
@@ -109,6 +113,7 @@ public sealed partial class ResponseEngine
             var (entry, added) = _store.AddQuarantine(kind, target, context.Incident.Id, by, context.Incident.Title, expires);
             _applied.Add(entry.Id);
             ids.Add(entry.Id);
+            AnswerOf(context.Incident)?.Holds.Add(entry.Id);
             if (!added && outcome == ActionOutcome.Done && result.Holds.Count == 1)
             {
                 outcome = ActionOutcome.AlreadyInPlace;
@@ -116,7 +121,7 @@ public sealed partial class ResponseEngine
         }
 
         var detail = ids.Count == 0 ? result.Detail : $"{result.Detail} (quarantine {string.Join(", ", ids)})";
-        _store.Record(context.Incident.Id, playbook.Id, action.Describe(), result.Target, outcome, by, detail, result.Elapsed);
+        _store.Record(context.Incident.Id, playbook.Id, action.Describe(), result.Target, outcome, by, detail, result.Elapsed, approvalId);
     }
 
 }

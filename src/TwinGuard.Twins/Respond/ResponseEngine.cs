@@ -40,7 +40,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Queue<Finding>> _evidence = new(StringComparer.Ordinal);
     private readonly HashSet<long> _applied = [];
-    private readonly Dictionary<(long Incident, int Stage), HashSet<string>> _ran = [];
+    private readonly Dictionary<(long Incident, int Stage), StageResponse> _ran = [];
     private readonly Queue<(long Incident, int Stage)> _ranOrder = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
@@ -88,6 +88,10 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     /// </summary>
     public event Action<long, DateTimeOffset>? IncidentReleased;
 
+    /// <summary>How this serve claims due approvals and takes over those whose owner died carrying them out.</summary>
+    /// <value>A serve sharing its store with others it knows nothing of: another's claim is taken over after its lease.</value>
+    public ApprovalClaims Claims { get; init; } = ApprovalClaims.Shared(TimeProvider.System);
+
     /// <summary>The response plan in force.</summary>
     public ResponsePlan Plan => _plan;
 
@@ -103,6 +107,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             _correlate.FindingAdmitted += OnFindingAdmitted;
             _correlate.IncidentOpened += OnIncidentAnnounced;
             _correlate.IncidentEscalated += OnIncidentAnnounced;
+            _correlate.StageRepeated += OnStageRepeated;
         }
 
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
@@ -117,6 +122,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             _correlate.FindingAdmitted -= OnFindingAdmitted;
             _correlate.IncidentOpened -= OnIncidentAnnounced;
             _correlate.IncidentEscalated -= OnIncidentAnnounced;
+            _correlate.StageRepeated -= OnStageRepeated;
         }
 
         _work.Writer.TryComplete();
@@ -216,6 +222,21 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private void OnIncidentAnnounced(Incident incident)
     {
         var observed = _time.GetTimestamp();
+        var findings = EvidenceOf(incident);
+        _work.Writer.TryWrite(ct => RespondCoreAsync(incident, findings, observed, ct));
+    }
+
+    /// <summary>A folded repeat of a stage: its evidence now, and the check whether it must be contained again on the engine's queue.</summary>
+    private void OnStageRepeated(Incident incident)
+    {
+        var observed = _time.GetTimestamp();
+        var findings = EvidenceOf(incident);
+        _work.Writer.TryWrite(ct => RespondToRepeatAsync(incident, findings, observed, ct));
+    }
+
+    /// <summary>The recent findings of the incident's scope and its members.</summary>
+    private Finding[] EvidenceOf(Incident incident)
+    {
         Finding[] findings;
         lock (_evidence)
         {
@@ -228,7 +249,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             findings = [.. findings, .. incident.Members.Where(m => !findings.Contains(m))];
         }
 
-        _work.Writer.TryWrite(ct => RespondCoreAsync(incident, findings, observed, ct));
+        return findings;
     }
 
     private Task Enqueue(Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>

@@ -37,6 +37,13 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
               - quarantine: source
               - block_address: source
                 approval: required
+          - id: replayed-conveyor
+            trigger:
+              assets: [conveyor1]
+              reasons: [replayed_sequence]
+            actions:
+              - quarantine: signals
+                expires: 5m
         """;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("twinguard-escalation-").FullName;
@@ -58,18 +65,25 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         _store = ResponseStore.Open(_dir, _time);
         _evidence = new EvidenceSink(new PipelineMetrics(), _time);
         _correlate = new CorrelateStage(_evidence, new IncidentCorrelator(new CorrelationSettings(TimeSpan.FromSeconds(30), 3)), new RecordStage(_evidence, _plantStore, new LedgerRecorder(_ledger)));
-        var plan = PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml");
-        _engine = new ResponseEngine(
-            plan,
-            _plant,
-            new ContainmentEnforcer(_plant, _quarantine, new AccessRestrictions(), _broker, new DryRunNetworkEnforcer("twinguard"), _store, _time, new ContainmentTargets(plan.Network)),
-            new IncidentCommunicator(plan, _plant, [], new IncidentReportWriter(_dir), _store, _time, NullLogger<IncidentCommunicator>.Instance),
-            _store,
-            _time,
-            NullLogger<ResponseEngine>.Instance,
-            _correlate);
+        _engine = NewEngine(_store, _quarantine, _correlate);
         _engine.IncidentReleased += _correlate.CloseReleased;
         await _engine.StartAsync(CancellationToken.None);
+    }
+
+    /// <summary>A respond stage over <paramref name="store"/>: this serve's, or another silo's sharing the store (no correlate stage of its own here).</summary>
+    private ResponseEngine NewEngine(ResponseStore store, QuarantineList quarantine, CorrelateStage? correlate, TimeProvider? time = null)
+    {
+        time ??= _time;
+        var plan = PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml");
+        return new ResponseEngine(
+            plan,
+            _plant,
+            new ContainmentEnforcer(_plant, quarantine, new AccessRestrictions(), _broker, new DryRunNetworkEnforcer("twinguard"), store, time, new ContainmentTargets(plan.Network)),
+            new IncidentCommunicator(plan, _plant, [], new IncidentReportWriter(_dir), store, time, NullLogger<IncidentCommunicator>.Instance),
+            store,
+            time,
+            NullLogger<ResponseEngine>.Instance,
+            correlate);
     }
 
     public async Task DisposeAsync()
@@ -143,6 +157,94 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         Assert.True(await _engine.ReleaseAsync(entry.Id, "erin", "checked: a technician's laptop"));
         Assert.False(_quarantine.IsDeviceQuarantined("maintenance-laptop"));
         Assert.Empty(_broker.Requests);
+    }
+
+    [Fact]
+    public async Task StageRepeated_AfterItsQuarantineExpired_RunsItsPlaybookAgainAndRecordsWhy()
+    {
+        // Stage 1: loop-plc's credentials presented from elsewhere. Stage 2, a minute later: replays on conveyor1 through
+        // loop-plc, answered by a quarantine of the replayed signals for 5 minutes.
+        for (var i = 0; i < 3; i++)
+        {
+            _evidence.Raise(new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await SettleAsync();
+        _time.Advance(TimeSpan.FromMinutes(1));
+        ReplayOnConveyor();
+        await SettleAsync();
+        var incident = Assert.Single(_plantStore.Incidents()).Id;
+        var first = Assert.Single(_store.Actions(), a => a.Playbook == "replayed-conveyor");
+        Assert.Equal(("quarantine: signals", ActionOutcome.Done), (first.Action, first.Outcome));
+        Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+
+        // The same step again two minutes later, the quarantine still in force: counted in its stage, nothing runs.
+        _time.Advance(TimeSpan.FromMinutes(2));
+        ReplayOnConveyor();
+        await SettleAsync();
+        Assert.Equal([1, 2], _plantStore.Stages(incident).Select(s => s.Occurrences));
+        Assert.Single(_store.Actions(), a => a.Playbook == "replayed-conveyor");
+
+        // The quarantine expires, and another silo sharing the store is the one that releases and lifts it (its clock a
+        // little ahead, so it polls first), so this one lifts its hold without closing the incident; the attacker comes
+        // back with the same step: folded into the same stage, and contained again.
+        var otherClock = new FakeTimeProvider(_time.GetUtcNow() + TimeSpan.FromMinutes(4));
+        using var otherStore = ResponseStore.Open(_dir, otherClock);
+        await using var otherSilo = NewEngine(otherStore, new QuarantineList(), correlate: null, otherClock);
+        await otherSilo.StartAsync(CancellationToken.None);
+        await otherSilo.PollAsync();
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await _engine.PollAsync();
+        Assert.False(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+        Assert.DoesNotContain(_store.Quarantines(), q => q.IncidentId == incident);
+        ReplayOnConveyor();
+        await SettleAsync();
+
+        Assert.Equal([1, 3], _plantStore.Stages(incident).Select(s => s.Occurrences));
+        Assert.Single(_plantStore.Incidents());
+        Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+        var again = _store.Actions(incident).SkipWhile(a => a.Id <= first.Id).Where(a => a.Outcome != ActionOutcome.Released).ToList();
+        Assert.Equal(["respond again: stage 2", "quarantine: signals"], again.Select(a => a.Action));
+        Assert.Contains("stage 2 seen again (3 times", again[0].Detail, StringComparison.Ordinal);
+        Assert.Equal(("replayed-conveyor", ActionOutcome.Done), (again[1].Playbook, again[1].Outcome));
+        Assert.Contains(_store.Quarantines(), q => q.Target == "conveyor1/belt_speed" && q.IncidentId == incident);
+    }
+
+    [Fact]
+    public async Task Poll_ApprovalsClaimedByASiloThatDied_CarriedOutOnceAfterTheLease()
+    {
+        var intruder = PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml").Playbooks.Single(p => p.Id == "intruder-at-the-broker");
+        var incident = new Incident(7, _time.GetUtcNow(), "source:maintenance-laptop", null, "maintenance-laptop", Severity.High, "intruder", "3-findings-in-30s", [ReasonCode.UnknownSource]);
+        // Blocking two addresses, both approved and claimed by silo-0, which dies: before carrying out the first, and
+        // after carrying out the second (its action recorded, the approval not yet closed).
+        var notYet = _store.RequestApproval(new IncidentContext(incident, [], ["203.0.113.9"]), intruder, 1, "maintenance-laptop");
+        var carried = _store.RequestApproval(new IncidentContext(incident, [], ["203.0.113.8"]), intruder, 1, "maintenance-laptop");
+        Assert.True(_store.Decide(notYet.Id, approve: true, "alice", "block it"));
+        Assert.True(_store.Decide(carried.Id, approve: true, "alice", "block it"));
+        Assert.All(_store.DueApprovals(_time.GetUtcNow()), d => Assert.True(_store.ClaimApproval(d.Request, "silo-0")));
+        _store.Record(7, intruder.Id, "block_address: source", "203.0.113.8", ActionOutcome.Done, "alice (approval 2: block it)", "blocked", TimeSpan.Zero, carried.Id);
+
+        await _engine.PollAsync();
+        Assert.Equal(["executing", "executing"], new[] { notYet, carried }.Select(a => _store.FindApproval(a.Id)!.Status));
+
+        _time.Advance(ApprovalClaims.DefaultLease);
+        await _engine.PollAsync();
+
+        Assert.Equal(["executed", "executed"], new[] { notYet, carried }.Select(a => _store.FindApproval(a.Id)!.Status));
+        var blocks = _store.Actions(7).Where(a => a.Action == "block_address: source").ToList();
+        Assert.Equal([("203.0.113.8", ActionOutcome.Done), ("203.0.113.9", ActionOutcome.Done), ("maintenance-laptop", ActionOutcome.AlreadyInPlace)], blocks.Select(a => (a.Target, a.Outcome)));
+        Assert.Contains("carried out by silo-0", blocks[^1].Detail, StringComparison.Ordinal);
+        Assert.Contains(_store.Quarantines(), q => q.Kind == QuarantineKind.Address && q.Target == "203.0.113.9");
+    }
+
+    private void ReplayOnConveyor()
+    {
+        foreach (var signal in new[] { "belt_speed", "motor_current", "motor_temp" })
+        {
+            _evidence.Raise(new Finding(_time.GetUtcNow(), ReasonCode.ReplayedSequence, Severity.High, "conveyor1", signal, "loop-plc", 1, 0, $"replayed on conveyor1.{signal}"));
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+        }
     }
 
     private void Raise(ReasonCode reason, Severity severity, string signal)

@@ -69,11 +69,73 @@ public abstract class ResponseStoreContract : IAsyncLifetime
         var due0 = Assert.Single(silo0.DueApprovals(_time.GetUtcNow())).Request;
         var due1 = Assert.Single(silo1.DueApprovals(_time.GetUtcNow())).Request;
 
-        Assert.True(silo1.ClaimApproval(due1.Id, due1.Status));
-        Assert.False(silo0.ClaimApproval(due0.Id, due0.Status));
+        Assert.True(silo1.ClaimApproval(due1, "silo-1"));
+        Assert.False(silo0.ClaimApproval(due0, "silo-0"));
         Assert.Empty(silo0.DueApprovals(_time.GetUtcNow()));
+        Assert.Empty(silo0.DueApprovals(_time.GetUtcNow(), ApprovalClaims.DefaultLease, _ => false));
         silo1.CloseApproval(due1.Id, "executed", null);
         Assert.Equal("executed", silo0.FindApproval(request.Id)!.Status);
+    }
+
+    [Fact]
+    public void ClaimApproval_OwnerDiesMidway_AnotherTakesItOverAfterTheLeaseOnce()
+    {
+        var (silo0, silo1, silo2) = (Open(), Open(), Open());
+        var (plan, context) = ApprovalPlan();
+        var request = silo0.RequestApproval(context, plan.Playbooks[0], 1, "tank1");
+        Assert.True(silo1.Decide(request.Id, approve: true, "alice", "go"));
+        Assert.True(silo0.ClaimApproval(Assert.Single(silo0.DueApprovals(_time.GetUtcNow())).Request, "silo-0"));
+        var lease = TimeSpan.FromMinutes(5);
+
+        // silo-0 dies while executing: its claim holds until the lease runs out.
+        _time.Advance(lease - TimeSpan.FromSeconds(1));
+        Assert.Empty(silo1.DueApprovals(_time.GetUtcNow(), lease, _ => false));
+        Assert.Equal("executing", silo1.FindApproval(request.Id)!.Status);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var stale1 = Assert.Single(silo1.DueApprovals(_time.GetUtcNow(), lease, _ => false)).Request;
+        var stale2 = Assert.Single(silo2.DueApprovals(_time.GetUtcNow(), lease, _ => false)).Request;
+        Assert.Equal(("approved", "silo-0"), (stale1.Status, stale1.ClaimedBy));
+
+        // Two silos see it stale; one takes it over, and then holds a fresh lease of its own.
+        Assert.True(silo1.ClaimApproval(stale1, "silo-1"));
+        Assert.False(silo2.ClaimApproval(stale2, "silo-2"));
+        Assert.Empty(silo2.DueApprovals(_time.GetUtcNow(), lease, _ => false));
+        Assert.Equal("silo-1", silo2.FindApproval(request.Id)!.ClaimedBy);
+        silo1.CloseApproval(request.Id, "executed", null);
+        Assert.Empty(silo2.DueApprovals(_time.GetUtcNow() + lease, lease, _ => false));
+        Assert.Equal("executed", silo0.FindApproval(request.Id)!.Status);
+    }
+
+    [Fact]
+    public void DueApprovals_OwnerDeclaredDead_IsDueAtOnceWithTheDecisionItWasClaimedIn()
+    {
+        var (silo0, silo1) = (Open(), Open());
+        var (plan, context) = ApprovalPlan();
+        var timedOut = silo0.RequestApproval(context, plan.Playbooks[0], 0, "tank-gateway");
+        _time.Advance(TimeSpan.FromMinutes(11)); // past its deadline: the timeout policy (approve) decides
+        Assert.True(silo0.ClaimApproval(Assert.Single(silo0.DueApprovals(_time.GetUtcNow())).Request, "silo-0"));
+
+        Assert.Empty(silo1.DueApprovals(_time.GetUtcNow(), ApprovalClaims.DefaultLease, owner => owner == "silo-9"));
+        var (stale, kept) = Assert.Single(silo1.DueApprovals(_time.GetUtcNow(), ApprovalClaims.DefaultLease, owner => owner == "silo-0"));
+
+        Assert.Equal((timedOut.Id, "pending", "silo-0"), (stale.Id, stale.Status, stale.ClaimedBy));
+        Assert.Equal(42, kept.Incident.Id);
+        Assert.True(silo1.ClaimApproval(stale, "silo-1"));
+    }
+
+    [Fact]
+    public void ApprovalCarriedOut_ActionRecordedForIt_IsTrueForThatApprovalOnly()
+    {
+        var (silo0, silo1) = (Open(), Open());
+        var (plan, context) = ApprovalPlan();
+        var done = silo0.RequestApproval(context, plan.Playbooks[0], 0, "tank-gateway");
+        var other = silo0.RequestApproval(context, plan.Playbooks[0], 1, "tank1");
+
+        silo0.Record(42, "p", "quarantine: source", "tank-gateway", ActionOutcome.Done, "alice (approval 1)", "held", TimeSpan.Zero, done.Id);
+        silo0.Record(42, "p", "notify", "soc", ActionOutcome.Done, "playbook:p", "sent", TimeSpan.Zero);
+
+        Assert.True(silo1.ApprovalCarriedOut(done.Id));
+        Assert.False(silo1.ApprovalCarriedOut(other.Id));
     }
 
     [Fact]

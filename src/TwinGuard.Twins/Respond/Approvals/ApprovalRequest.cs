@@ -10,7 +10,7 @@ namespace TwinGuard.Twins.Respond;
 /// <param name="Requested">When it was asked for.</param>
 /// <param name="Deadline">When the timeout policy decides.</param>
 /// <param name="ApproveOnTimeout">What the timeout policy decides.</param>
-/// <param name="Status"><c>pending</c>, <c>approved</c>, <c>denied</c>; once serve has acted, <c>executed</c> or <c>dropped</c>.</param>
+/// <param name="Status"><c>pending</c>, <c>approved</c>, <c>denied</c>; <c>executing</c> while a serve carries it out; once serve has acted, <c>executed</c> or <c>dropped</c>.</param>
 /// <param name="DecidedBy">Who decided (an operator, or <c>timeout</c>).</param>
 /// <param name="Decided">When.</param>
 /// <param name="Why">The operator's reason.</param>
@@ -27,4 +27,11 @@ public sealed record ApprovalRequest(
     string Status,
     string? DecidedBy,
     DateTimeOffset? Decided,
-    string? Why);
+    string? Why)
+{
+    /// <summary>The serve (a cluster's silo) that claimed it to carry it out, while it is <c>executing</c>.</summary>
+    public string? ClaimedBy { get; init; }
+
+    /// <summary>When it was claimed: the lease runs from here.</summary>
+    public DateTimeOffset? Claimed { get; init; }
+}

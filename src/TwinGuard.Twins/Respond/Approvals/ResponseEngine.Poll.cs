@@ -8,16 +8,7 @@ public sealed partial class ResponseEngine
     private async Task PollCoreAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        foreach (var entry in _store.Expired(now))
-        {
-            _store.Release(entry.Id, "expiry", string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
-        }
-
-        foreach (var entry in _store.ReleasedNotLifted())
-        {
-            await LiftAsync(entry, cancellationToken);
-        }
-
+        await LiftEndedAsync(now, cancellationToken);
         var active = _store.Quarantines();
         foreach (var entry in active.Where(e => !_applied.Contains(e.Id)))
         {
@@ -39,13 +30,28 @@ public sealed partial class ResponseEngine
             }
         }
 
-        foreach (var (request, context) in _store.DueApprovals(now))
+        foreach (var (request, context) in _store.DueApprovals(now, Claims.Lease, Claims.OwnerGone))
         {
-            // Claimed first: with a shared store every silo sees it due, and one alone carries it out.
-            if (_store.ClaimApproval(request.Id, request.Status))
+            // Claimed first: with a shared store every silo sees it due, and one alone carries it out. A claim whose owner
+            // died mid-way (its lease ran out, or the membership declared it dead) is taken over here.
+            if (_store.ClaimApproval(request, Claims.Owner))
             {
                 await DecideAsync(request, context, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Releases what expired by <paramref name="now"/> and lifts every released containment not lifted yet.</summary>
+    private async Task LiftEndedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var entry in _store.Expired(now))
+        {
+            _store.Release(entry.Id, "expiry", string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
+        }
+
+        foreach (var entry in _store.ReleasedNotLifted())
+        {
+            await LiftAsync(entry, cancellationToken);
         }
     }
 
@@ -57,11 +63,21 @@ public sealed partial class ResponseEngine
         var playbook = _plan.Playbooks.FirstOrDefault(p => p.Id == request.Playbook);
         var timeoutNote = timedOut ? string.Create(CultureInfo.InvariantCulture, $"no decision by {request.Deadline:u}: {(approved ? "approved" : "denied")} by the timeout policy") : null;
         var by = timedOut ? "timeout" : request.DecidedBy!;
+        if (request.ClaimedBy is { } earlier && _store.ApprovalCarriedOut(request.Id))
+        {
+            // Taken over from a serve that died after carrying it out and recording it, before closing it: once is enough.
+            _store.CloseApproval(request.Id, approved ? "executed" : "dropped", timeoutNote);
+            _store.Record(request.IncidentId, request.Playbook, request.Action, request.Target, ActionOutcome.AlreadyInPlace, Claims.Owner,
+                $"approval {request.Id.ToString(CultureInfo.InvariantCulture)} was carried out by {earlier}, which stopped before closing it; closed, not carried out again",
+                _time.GetElapsedTime(started));
+            return;
+        }
+
         if (playbook is null || request.ActionIndex >= playbook.Actions.Count || playbook.Actions[request.ActionIndex].Describe() != request.Action)
         {
             _store.CloseApproval(request.Id, "dropped", timeoutNote);
             _store.Record(request.IncidentId, request.Playbook, request.Action, request.Target, ActionOutcome.Skipped, by,
-                $"approval {request.Id}: the playbook no longer has this action", _time.GetElapsedTime(started));
+                $"approval {request.Id}: the playbook no longer has this action", _time.GetElapsedTime(started), request.Id);
             return;
         }
 
@@ -69,7 +85,7 @@ public sealed partial class ResponseEngine
         {
             _store.CloseApproval(request.Id, "dropped", timeoutNote);
             _store.Record(request.IncidentId, request.Playbook, request.Action, request.Target, ActionOutcome.Denied, by,
-                string.Create(CultureInfo.InvariantCulture, $"approval {request.Id} denied: {timeoutNote ?? request.Why}"), _time.GetElapsedTime(started));
+                string.Create(CultureInfo.InvariantCulture, $"approval {request.Id} denied: {timeoutNote ?? request.Why}"), _time.GetElapsedTime(started), request.Id);
             return;
         }
 
@@ -77,7 +93,7 @@ public sealed partial class ResponseEngine
         var actor = $"{by} (approval {request.Id.ToString(CultureInfo.InvariantCulture)}{(timedOut ? string.Empty : ": " + request.Why)})";
         if (action.Kind is ActionKind.Notify or ActionKind.Report)
         {
-            await _communicator.CommunicateAsync(context, playbook.Id, action, actor, started, cancellationToken);
+            await _communicator.CommunicateAsync(context, playbook.Id, action, actor, started, request.Id, cancellationToken);
         }
         else
         {
@@ -87,7 +103,7 @@ public sealed partial class ResponseEngine
             }
 
             var result = await EnforceSafelyAsync(context, playbook, action, started, cancellationToken);
-            Persist(context, playbook, action, result, actor);
+            Persist(context, playbook, action, result, actor, request.Id);
         }
 
         _store.CloseApproval(request.Id, "executed", timeoutNote);

@@ -31,7 +31,11 @@ public sealed partial class IncidentCommunicator
     }
 
     /// <summary>Runs a <c>notify</c> or <c>report</c> action of <paramref name="playbook"/> on the incident, recording each outcome.</summary>
-    public async Task CommunicateAsync(IncidentContext context, string playbook, PlaybookAction action, string by, long started, CancellationToken cancellationToken)
+    public Task CommunicateAsync(IncidentContext context, string playbook, PlaybookAction action, string by, long started, CancellationToken cancellationToken)
+        => CommunicateAsync(context, playbook, action, by, started, approvalId: null, cancellationToken);
+
+    /// <summary>As <see cref="CommunicateAsync(IncidentContext, string, PlaybookAction, string, long, CancellationToken)"/>, carrying out approval <paramref name="approvalId"/>: its records name it.</summary>
+    public async Task CommunicateAsync(IncidentContext context, string playbook, PlaybookAction action, string by, long started, long? approvalId, CancellationToken cancellationToken)
     {
         var alert = new IncidentAlert(_plant.Site.Id, context, playbook, _store.Actions(context.Incident.Id), _time.GetUtcNow());
         if (action.Kind == ActionKind.Report)
@@ -40,11 +44,11 @@ public sealed partial class IncidentCommunicator
             {
                 var containments = _store.Quarantines(includeReleased: true).Where(q => q.IncidentId == context.Incident.Id).ToList();
                 var (md, json) = await _reports.WriteAsync(alert, containments, cancellationToken);
-                _store.Record(context.Incident.Id, playbook, action.Describe(), "incident", ActionOutcome.Done, by, $"{md}, {json}", _time.GetElapsedTime(started));
+                _store.Record(context.Incident.Id, playbook, action.Describe(), "incident", ActionOutcome.Done, by, $"{md}, {json}", _time.GetElapsedTime(started), approvalId);
             }
             catch (IOException ex)
             {
-                _store.Record(context.Incident.Id, playbook, action.Describe(), "incident", ActionOutcome.Failed, by, ex.Message, _time.GetElapsedTime(started));
+                _store.Record(context.Incident.Id, playbook, action.Describe(), "incident", ActionOutcome.Failed, by, ex.Message, _time.GetElapsedTime(started), approvalId);
             }
 
             return;
@@ -55,12 +59,12 @@ public sealed partial class IncidentCommunicator
             try
             {
                 var where = await _notifiers[id].NotifyAsync(alert, cancellationToken);
-                _store.Record(context.Incident.Id, playbook, "notify", id, ActionOutcome.Done, by, where, _time.GetElapsedTime(started));
+                _store.Record(context.Incident.Id, playbook, "notify", id, ActionOutcome.Done, by, where, _time.GetElapsedTime(started), approvalId);
             }
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or HttpRequestException or TaskCanceledException)
             {
                 LogActionFailed(_logger, ex, "notify " + id, playbook, context.Incident.Id);
-                _store.Record(context.Incident.Id, playbook, "notify", id, ActionOutcome.Failed, by, ex.Message, _time.GetElapsedTime(started));
+                _store.Record(context.Incident.Id, playbook, "notify", id, ActionOutcome.Failed, by, ex.Message, _time.GetElapsedTime(started), approvalId);
             }
         }
     }

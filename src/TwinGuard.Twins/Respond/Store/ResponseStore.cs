@@ -22,7 +22,8 @@ public sealed partial class ResponseStore : IDisposable
         PRAGMA busy_timeout = 5000;
         CREATE TABLE IF NOT EXISTS response_actions (
             id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, incident_id INTEGER, playbook TEXT, action TEXT NOT NULL,
-            target TEXT NOT NULL, outcome TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, elapsed_us INTEGER NOT NULL);
+            target TEXT NOT NULL, outcome TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, elapsed_us INTEGER NOT NULL,
+            approval_id INTEGER);
         CREATE INDEX IF NOT EXISTS response_actions_incident ON response_actions(incident_id);
         CREATE TABLE IF NOT EXISTS quarantines (
             id INTEGER PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL, incident_id INTEGER, since_ms INTEGER NOT NULL,
@@ -33,7 +34,7 @@ public sealed partial class ResponseStore : IDisposable
             id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL, playbook TEXT NOT NULL, action_index INTEGER NOT NULL,
             action TEXT NOT NULL, target TEXT NOT NULL, requested_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,
             approve_on_timeout INTEGER NOT NULL, status TEXT NOT NULL, decided_by TEXT, decided_ms INTEGER, why TEXT,
-            context TEXT NOT NULL);
+            context TEXT NOT NULL, claimed_by TEXT, claimed_ms INTEGER, claimed_status TEXT);
         CREATE TABLE IF NOT EXISTS suppressions (
             id INTEGER PRIMARY KEY, reason TEXT NOT NULL, asset TEXT NOT NULL, signal TEXT, expires_ms INTEGER NOT NULL,
             actor TEXT NOT NULL, why TEXT NOT NULL, finding_id INTEGER NOT NULL, created_ms INTEGER NOT NULL,
@@ -51,6 +52,7 @@ public sealed partial class ResponseStore : IDisposable
         CREATE TABLE IF NOT EXISTS response_actions (
             id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time_ms BIGINT NOT NULL, incident_id BIGINT, playbook TEXT, action TEXT NOT NULL,
             target TEXT NOT NULL, outcome TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, elapsed_us BIGINT NOT NULL);
+        ALTER TABLE response_actions ADD COLUMN IF NOT EXISTS approval_id BIGINT;
         CREATE INDEX IF NOT EXISTS response_actions_incident ON response_actions(incident_id);
         CREATE TABLE IF NOT EXISTS quarantines (
             id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL, incident_id BIGINT, since_ms BIGINT NOT NULL,
@@ -62,6 +64,9 @@ public sealed partial class ResponseStore : IDisposable
             action TEXT NOT NULL, target TEXT NOT NULL, requested_ms BIGINT NOT NULL, deadline_ms BIGINT NOT NULL,
             approve_on_timeout BIGINT NOT NULL, status TEXT NOT NULL, decided_by TEXT, decided_ms BIGINT, why TEXT,
             context TEXT NOT NULL);
+        ALTER TABLE approvals ADD COLUMN IF NOT EXISTS claimed_by TEXT;
+        ALTER TABLE approvals ADD COLUMN IF NOT EXISTS claimed_ms BIGINT;
+        ALTER TABLE approvals ADD COLUMN IF NOT EXISTS claimed_status TEXT;
         CREATE TABLE IF NOT EXISTS suppressions (
             id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, reason TEXT NOT NULL, asset TEXT NOT NULL, signal TEXT, expires_ms BIGINT NOT NULL,
             actor TEXT NOT NULL, why TEXT NOT NULL, finding_id BIGINT NOT NULL, created_ms BIGINT NOT NULL,
@@ -100,6 +105,7 @@ public sealed partial class ResponseStore : IDisposable
         try
         {
             db.CreateSchema(SqliteSchema, PostgresSchema);
+            AddClaimColumns(db);
         }
         catch
         {
@@ -110,16 +116,19 @@ public sealed partial class ResponseStore : IDisposable
         return new ResponseStore(db, time ?? TimeProvider.System);
     }
 
-    /// <summary>Records an action and raises <see cref="ActionRecorded"/>.</summary>
-    public ActionRecord Record(long? incidentId, string? playbook, string action, string target, ActionOutcome outcome, string by, string detail, TimeSpan elapsed)
+    /// <summary>
+    /// Records an action and raises <see cref="ActionRecorded"/>; with <paramref name="approvalId"/>, as carrying out that
+    /// approval (a serve that takes the approval over from one that died sees it was, <see cref="ApprovalCarriedOut"/>).
+    /// </summary>
+    public ActionRecord Record(long? incidentId, string? playbook, string action, string target, ActionOutcome outcome, string by, string detail, TimeSpan elapsed, long? approvalId = null)
     {
         var now = _time.GetUtcNow();
         var id = _db.Scalar("""
-            INSERT INTO response_actions (time_ms, incident_id, playbook, action, target, outcome, actor, detail, elapsed_us)
-            VALUES (@t, @i, @p, @a, @g, @o, @b, @d, @e) RETURNING id
+            INSERT INTO response_actions (time_ms, incident_id, playbook, action, target, outcome, actor, detail, elapsed_us, approval_id)
+            VALUES (@t, @i, @p, @a, @g, @o, @b, @d, @e, @x) RETURNING id
             """,
             ("@t", now.ToUnixTimeMilliseconds()), ("@i", incidentId), ("@p", playbook), ("@a", action), ("@g", target), ("@o", Name(outcome)),
-            ("@b", by), ("@d", detail), ("@e", (long)(elapsed.Ticks / 10)));
+            ("@b", by), ("@d", detail), ("@e", (long)(elapsed.Ticks / 10)), ("@x", approvalId));
         var record = new ActionRecord(id, now, incidentId, playbook, action, target, outcome, by, detail, elapsed);
         ActionRecorded?.Invoke(record);
         return record;
@@ -159,6 +168,30 @@ public sealed partial class ResponseStore : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _db.Dispose();
+
+    /// <summary>
+    /// The columns added with approval leases, on an SQLite database made before them (PostgreSQL adds them in its schema
+    /// script, under the schema lock).
+    /// </summary>
+    private static void AddClaimColumns(RecordsDatabase db)
+    {
+        if (db.IsPostgres)
+        {
+            return;
+        }
+
+        bool Has(string table, string column) =>
+            db.Query($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'", r => r.GetInt64(0))[0] > 0;
+        if (!Has("approvals", "claimed_by"))
+        {
+            db.Execute("ALTER TABLE approvals ADD COLUMN claimed_by TEXT; ALTER TABLE approvals ADD COLUMN claimed_ms INTEGER; ALTER TABLE approvals ADD COLUMN claimed_status TEXT;");
+        }
+
+        if (!Has("response_actions", "approval_id"))
+        {
+            db.Execute("ALTER TABLE response_actions ADD COLUMN approval_id INTEGER");
+        }
+    }
 
     /// <summary>The snake_case name of an outcome, as stored.</summary>
     public static string Name(ActionOutcome outcome) => outcome switch
