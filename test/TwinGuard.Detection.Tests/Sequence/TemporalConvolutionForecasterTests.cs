@@ -22,6 +22,28 @@ public sealed class TemporalConvolutionForecasterTests
     }
 
     [Fact]
+    public void Fit_NothingToLearnBeyondNoise_StopsEarlyOnTheHeldOutRows()
+    {
+        // White noise: the held-out error stops improving within a few epochs, so training ends long before 40.
+        var random = new Random(5);
+        var noise = new FeatureMatrix(600, 2);
+        for (var i = 0; i < noise.Rows; i++)
+        {
+            noise[i, 0] = random.NextDouble();
+            noise[i, 1] = random.NextDouble();
+        }
+
+        var (features, window) = LagRows(noise);
+        var stopping = new TemporalConvolutionForecaster { Window = window };
+        stopping.Fit(features);
+        var every = new TemporalConvolutionForecaster(new ForecasterOptions { Patience = 0 }) { Window = window };
+        every.Fit(features);
+
+        Assert.InRange(stopping.EpochsRun, 1, 20);
+        Assert.Equal(40, every.EpochsRun);
+    }
+
+    [Fact]
     public void Score_CycleBrokenInOneColumn_ScoresTheBreakAboveEveryNormalRowAndBlamesThatColumn()
     {
         var rows = TestData.Cycles(900, seed: 2);
