@@ -175,6 +175,13 @@ public sealed class AnomalyPipeline
         detector.Fit(LearnableRows(features, _companionFeatures));
         var scores = new double[features.Rows];
         detector.Score(features, scores);
+        if (detector is Sequence.TemporalConvolutionForecaster { LearnedASequence: false })
+        {
+            // A forecaster no better than the last value or the mean on rows it did not train on sees no course to
+            // break: its error measures the noise, which the state model already judges.
+            return [];
+        }
+
         _companion = detector;
         return scores;
     }

@@ -71,6 +71,21 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
     /// <summary>Mean squared forecast error (standardised units) of the last training epoch.</summary>
     public double FinalLoss { get; private set; }
 
+    /// <summary>Mean squared forecast error (standardised units) on the held-out windows, NaN without early stopping.</summary>
+    public double HeldOutLoss { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// The better of two forecasts that know no sequence, on the held-out windows: the last value (persistence) and
+    /// the training mean. NaN without early stopping.
+    /// </summary>
+    public double HeldOutNaiveLoss { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// False when, on windows it did not train on, the network forecasts no better than the last value or the mean:
+    /// it has learned no pattern of the sequence, and its error is the noise's size, not news. True when unknown.
+    /// </summary>
+    public bool LearnedASequence => !(HeldOutLoss >= HeldOutNaiveLoss);
+
     /// <summary>Epochs run: <see cref="ForecasterOptions.Epochs"/>, or fewer when early stopping ended training.</summary>
     public int EpochsRun { get; private set; }
 
@@ -144,6 +159,13 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
         }, stopping);
         FinalLoss = epochLoss / ((double)trained * c);
         EpochsRun = stopping?.EpochsRun ?? Options.Epochs;
+        if (stopping is not null)
+        {
+            HeldOutLoss = HeldOutError(buffers, context, target, n - heldOut, n);
+            HeldOutNaiveLoss = Math.Min(
+                PersistenceError(context.AsSpan((n - heldOut) * contextLength), target.AsSpan((n - heldOut) * c), heldOut),
+                TensorPrimitives.SumOfSquares(target.AsSpan((n - heldOut) * c)) / ((double)heldOut * c));
+        }
 
         FeatureCount = training.Columns;
 
@@ -332,7 +354,7 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
         return sum / ((double)(to - from) * c);
     }
 
-    private double PersistenceError(float[] context, float[] target, int rows)
+    private double PersistenceError(ReadOnlySpan<float> context, ReadOnlySpan<float> target, int rows)
     {
         var c = Channels;
         var contextLength = Context * c;

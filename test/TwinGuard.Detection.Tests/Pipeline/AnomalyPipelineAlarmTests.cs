@@ -42,15 +42,13 @@ public sealed class AnomalyPipelineAlarmTests
     }
 
     [Fact]
-    public void Run_DefaultOnsetAlarms_AFewAlarmsIn3000NormalRows()
+    public void Run_DefaultOnsetAlarms_AtMostOneAlarmPer1000NormalRows()
     {
-        // Normal rows can still set a new record beyond a column's range (the range watch: rows 242, 369 and 1132
-        // here), and each of the two likelihoods accepts a tail of 1e-4 per row (0.3 false onsets expected per 3,000
-        // rows each; the forecaster trained with early stopping raises one, at row 877), so a few alarms are possible.
+        // Normal rows can still set a new record beyond a column's range (the range watch), so a few alarms are possible.
         var pipeline = AnomalyPipeline.Fit(TestData.Gaussian(400, 3, seed: 4), DetectorCatalog.Create("pca", 7));
         var verdicts = pipeline.Run(TestData.Gaussian(3000, 3, seed: 11));
 
-        Assert.InRange(verdicts.Count(v => v.Alarm), 0, 4);
+        Assert.InRange(verdicts.Count(v => v.Alarm), 0, 3);
     }
 
     [Fact]

@@ -41,6 +41,21 @@ public sealed class TemporalConvolutionForecasterTests
 
         Assert.InRange(stopping.EpochsRun, 1, 20);
         Assert.Equal(40, every.EpochsRun);
+
+        // Nothing to learn: on the held-out windows it does no better than the mean, so it has learned no sequence.
+        Assert.False(stopping.LearnedASequence, $"held out {stopping.HeldOutLoss} vs naive {stopping.HeldOutNaiveLoss}");
+        Assert.True(every.LearnedASequence, "without held-out windows there is no evidence either way");
+    }
+
+    [Fact]
+    public void Fit_TwoCycles_LearnsASequenceOnTheHeldOutRows()
+    {
+        var (features, window) = LagRows(TestData.Cycles(600, seed: 1));
+        var model = new TemporalConvolutionForecaster { Window = window };
+        model.Fit(features);
+
+        Assert.True(model.HeldOutLoss < model.HeldOutNaiveLoss / 4, $"held out {model.HeldOutLoss} vs naive {model.HeldOutNaiveLoss}");
+        Assert.True(model.LearnedASequence);
     }
 
     [Fact]
