@@ -20,15 +20,38 @@ internal static class AdamTraining
     /// The forward and backward pass of one batch, given its training rows' indices: leaves each layer's gradients and
     /// returns the batch's summed squared error.
     /// </param>
+    /// <param name="stopping">
+    /// Early stopping, or null to run every epoch: after each epoch the held-out loss is measured, training stops once it
+    /// has not improved for the stopping's patience, and the weights of the best epoch are restored.
+    /// </param>
     /// <returns>The last epoch's summed squared error.</returns>
     public static double Train(
-        DenseLayer[] layers, int rows, int batchSize, int epochs, double learningRate, ref DeterministicRandom random, Func<ArraySegment<int>, double> backward)
+        DenseLayer[] layers, int rows, int batchSize, int epochs, double learningRate, ref DeterministicRandom random, Func<ArraySegment<int>, double> backward,
+        EarlyStopping? stopping = null)
     {
         var order = Enumerable.Range(0, rows).ToArray();
         var step = 0;
         var epochLoss = 0.0;
+        var best = double.PositiveInfinity;
+        var sinceBest = 0;
+        float[][] bestWeights = [];
         for (var epoch = 0; epoch < epochs; epoch++)
         {
+            if (stopping is not null && epoch > 0)
+            {
+                var heldOut = stopping.HeldOutLoss();
+                stopping.EpochsRun = epoch;
+                if (heldOut < best)
+                {
+                    (best, sinceBest) = (heldOut, 0);
+                    bestWeights = [.. layers.SelectMany(l => new[] { (float[])l.Weights.Clone(), (float[])l.Bias.Clone() })];
+                }
+                else if (++sinceBest >= stopping.Patience)
+                {
+                    break;
+                }
+            }
+
             for (var i = rows - 1; i > 0; i--)
             {
                 var j = random.NextInt(i + 1);
@@ -43,6 +66,25 @@ internal static class AdamTraining
                 foreach (var layer in layers)
                 {
                     layer.Step(learningRate, step);
+                }
+            }
+        }
+
+        if (stopping is not null && bestWeights.Length > 0)
+        {
+            // The weights in place are the last epoch's: judged already when training stopped early, not yet otherwise.
+            var stoppedEarly = sinceBest >= stopping.Patience;
+            if (!stoppedEarly)
+            {
+                stopping.EpochsRun = epochs;
+            }
+
+            if (stoppedEarly || stopping.HeldOutLoss() >= best)
+            {
+                for (var k = 0; k < layers.Length; k++)
+                {
+                    bestWeights[2 * k].CopyTo(layers[k].Weights, 0);
+                    bestWeights[(2 * k) + 1].CopyTo(layers[k].Bias, 0);
                 }
             }
         }

@@ -11,7 +11,10 @@ namespace TwinGuard.Detection.Pipeline;
 /// as in the paper: a lasting change becomes the new normal after about <see cref="AnomalyLikelihoodOptions.LongWindow"/>
 /// rows). The history is an exponentially weighted mean and variance (Finch 2009, §9) whose weight starts at 1/n and
 /// settles at 2/(W + 1), so memory is the short window alone. Red-zone filtering: only the first row of a run of
-/// improbable rows counts (NAB's <c>_filterLikelihoods</c>), so the result is an onset.
+/// improbable rows counts (NAB's <c>_filterLikelihoods</c>), so the result is an onset; the run ends only when the
+/// short average is back at the history's mean or below (<see cref="AnomalyLikelihoodOptions.ClearTailProbability"/>),
+/// a deadband against chattering: a score that hovers at the edge of the red zone is one event, not many.
+/// <see cref="CalibrateOnNormalRows"/> tightens the tail probability by the onsets raised on rows known to be normal.
 /// </remarks>
 public sealed class AnomalyLikelihood
 {
@@ -24,7 +27,8 @@ public sealed class AnomalyLikelihood
     private long _learned;
     private double _mean;
     private double _variance;
-    private bool _lastImprobable;
+    private bool _inRun;
+    private double _tailProbability;
 
     /// <summary>Creates an empty history.</summary>
     public AnomalyLikelihood(AnomalyLikelihoodOptions options)
@@ -34,17 +38,39 @@ public sealed class AnomalyLikelihood
         ArgumentOutOfRangeException.ThrowIfLessThan(options.LongWindow, 2);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TailProbability);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(options.TailProbability, 0.5);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ClearTailProbability, options.TailProbability);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ClearTailProbability, 1.0);
         _options = options;
         _recent = new double[options.ShortWindow];
         _alpha = 2.0 / (options.LongWindow + 1);
+        _tailProbability = options.TailProbability;
     }
+
+    /// <summary>
+    /// The tail probability in use: <see cref="AnomalyLikelihoodOptions.TailProbability"/>, divided by 1 + the onsets
+    /// counted when <see cref="CalibrateOnNormalRows"/> was called.
+    /// </summary>
+    public double TailProbability => _tailProbability;
+
+    /// <summary>Onsets raised since the history began (or was last <see cref="Reset"/>).</summary>
+    public long Onsets { get; private set; }
+
+    /// <summary>
+    /// Declares that every row seen so far was normal operation (a training window), so every onset raised on them
+    /// was a false one: the tail probability becomes <see cref="AnomalyLikelihoodOptions.TailProbability"/> / (1 +
+    /// <see cref="Onsets"/>). A stream whose normal scores already broke the normal distribution's tail must be more
+    /// improbable before it is believed; one that raised none keeps the given tail probability. The calibration
+    /// outlives <see cref="Reset"/> (it describes the stream's source, not its history).
+    /// </summary>
+    public void CalibrateOnNormalRows() => _tailProbability = _options.TailProbability / (1 + Onsets);
 
     /// <summary>The tail probability of the last short average under the history (1 while there is too little history).</summary>
     public double LastTailProbability { get; private set; } = 1.0;
 
     /// <summary>
     /// Takes the next score (in [0, 1]) and says whether the stream just entered an improbable run: the short average
-    /// has a tail probability of at most <see cref="AnomalyLikelihoodOptions.TailProbability"/> and the row before did not.
+    /// has a tail probability of at most <see cref="TailProbability"/> and no run is open (the last one ended when the
+    /// short average fell back to the history's mean).
     /// </summary>
     public bool Next(double score)
     {
@@ -59,18 +85,24 @@ public sealed class AnomalyLikelihood
         _filled = Math.Min(_filled + 1, _recent.Length);
         var average = _sum / _filled;
 
-        var improbable = false;
+        var onset = false;
         if (_learned >= _options.MinHistory)
         {
             var mean = Math.Max(_mean, _options.MinMean);
             var deviation = Math.Sqrt(Math.Max(_variance, _options.MinVariance));
             LastTailProbability = UpperTail((average - mean) / deviation);
-            improbable = LastTailProbability <= _options.TailProbability;
+            if (!_inRun && LastTailProbability <= _tailProbability)
+            {
+                (onset, _inRun) = (true, true);
+                Onsets++;
+            }
+            else if (_inRun && LastTailProbability >= _options.ClearTailProbability)
+            {
+                _inRun = false;
+            }
         }
 
         Learn(average);
-        var onset = improbable && !_lastImprobable;
-        _lastImprobable = improbable;
         return onset;
     }
 
@@ -78,7 +110,8 @@ public sealed class AnomalyLikelihood
     public void Reset()
     {
         Array.Clear(_recent);
-        (_cursor, _filled, _sum, _learned, _mean, _variance, _lastImprobable) = (0, 0, 0, 0, 0, 0, false);
+        (_cursor, _filled, _sum, _learned, _mean, _variance, _inRun) = (0, 0, 0, 0, 0, 0, false);
+        Onsets = 0;
         LastTailProbability = 1.0;
     }
 

@@ -25,6 +25,15 @@ public sealed record AnomalyLikelihoodOptions
     /// <value>1e-5.</value>
     public double TailProbability { get; init; } = 1e-5;
 
+    /// <summary>
+    /// The tail probability at or above which an improbable run ends, so that the next improbable row is a new onset:
+    /// 0.5 is the short average back at the history's mean or below, the stream back to its usual level. A deadband,
+    /// as alarm management prescribes against chattering alarms (ANSI/ISA-18.2, EEMUA 191): without it a
+    /// score hovering at the red zone's edge raises an onset at each crossing. Must be above <see cref="TailProbability"/>.
+    /// </summary>
+    /// <value>0.5.</value>
+    public double ClearTailProbability { get; init; } = 0.5;
+
     /// <summary>Short averages learned before any alarm (a distribution needs some history).</summary>
     /// <value>100 (NAB's estimation samples).</value>
     public int MinHistory { get; init; } = 100;

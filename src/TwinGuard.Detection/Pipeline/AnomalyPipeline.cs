@@ -135,6 +135,10 @@ public sealed class AnomalyPipeline
         }
 
         pipeline.TrainingVerdicts = verdicts;
+        // The training rows are normal operation: an onset either likelihood raised there was a false one.
+        pipeline._likelihood?.CalibrateOnNormalRows();
+        pipeline._companionLikelihood?.CalibrateOnNormalRows();
+
         return pipeline;
     }
 
@@ -171,6 +175,13 @@ public sealed class AnomalyPipeline
         detector.Fit(LearnableRows(features, _companionFeatures));
         var scores = new double[features.Rows];
         detector.Score(features, scores);
+        if (detector is Sequence.TemporalConvolutionForecaster { LearnedASequence: false })
+        {
+            // A forecaster no better than the last value or the mean on rows it did not train on sees no course to
+            // break: its error measures the noise, which the state model already judges.
+            return [];
+        }
+
         _companion = detector;
         return scores;
     }
@@ -401,7 +412,6 @@ public sealed class AnomalyPipeline
         // An alarm marks an onset (the likelihood of the score stream, a value beyond its range, or without those the
         // start of a flagged episode), unless the last alarm is too recent: a flag that flickers raises one alarm.
         var episodeStart = smoothed && !_lastSmoothed;
-        // Both likelihoods learn every row: evaluate both, never short-circuit.
         // Both likelihoods learn every row: evaluate both, never short-circuit.
         var companionOnset = _companionLikelihood?.Next(companionScore) ?? false;
         var onset = _likelihood is null

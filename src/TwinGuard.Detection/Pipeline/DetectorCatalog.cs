@@ -38,7 +38,8 @@ public static class DetectorCatalog
     /// <summary>
     /// Tail probability of the short average of scores, under the stream's own history, at or below which an alarm is
     /// raised. NAB's red zone is 1e-5; 1e-4 was kept after 1e-3, 1e-4 and 1e-5 were measured on the NAB development
-    /// corpus (docs/detection.md): a choice made on NAB's labels.
+    /// corpus (docs/detection.md): a choice made on NAB's labels. Each likelihood divides it by 1 + the onsets it raised
+    /// on the training rows (<see cref="AnomalyLikelihood.CalibrateOnNormalRows"/>).
     /// </summary>
     public const double AlarmTailProbability = 1e-4;
 

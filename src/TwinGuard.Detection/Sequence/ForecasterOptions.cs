@@ -7,9 +7,25 @@ public sealed record ForecasterOptions
     /// <value>16.</value>
     public int Hidden { get; init; } = 16;
 
-    /// <summary>Passes over the training windows.</summary>
+    /// <summary>Passes over the training windows at most (early stopping may end training sooner).</summary>
     /// <value>40.</value>
     public int Epochs { get; init; } = 40;
+
+    /// <summary>
+    /// Early stopping: training ends when the forecast error on the latest <see cref="HeldOutFraction"/> of the
+    /// training windows (held out of training) has not improved for this many epochs, and the best epoch's weights are
+    /// kept. 0 runs every epoch on every window.
+    /// </summary>
+    /// <value>3.</value>
+    public int Patience { get; init; } = 3;
+
+    /// <summary>
+    /// Share of the training windows, the latest in time, held out to judge early stopping: the rows closest to those
+    /// the model will score. Without at least <see cref="BatchSize"/> windows on either side, every epoch runs on every
+    /// window.
+    /// </summary>
+    /// <value>0.2.</value>
+    public double HeldOutFraction { get; init; } = 0.2;
 
     /// <summary>Windows per mini-batch.</summary>
     /// <value>32.</value>

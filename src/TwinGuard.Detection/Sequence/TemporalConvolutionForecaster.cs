@@ -45,6 +45,9 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.LearningRate);
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.Patience);
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.HeldOutFraction);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(Options.HeldOutFraction, 1.0);
     }
 
     /// <inheritdoc />
@@ -67,6 +70,24 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
 
     /// <summary>Mean squared forecast error (standardised units) of the last training epoch.</summary>
     public double FinalLoss { get; private set; }
+
+    /// <summary>Mean squared forecast error (standardised units) on the held-out windows, NaN without early stopping.</summary>
+    public double HeldOutLoss { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// The better of two forecasts that know no sequence, on the held-out windows: the last value (persistence) and
+    /// the training mean. NaN without early stopping.
+    /// </summary>
+    public double HeldOutNaiveLoss { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// False when, on windows it did not train on, the network forecasts no better than the last value or the mean:
+    /// it has learned no pattern of the sequence, and its error is the noise's size, not news. True when unknown.
+    /// </summary>
+    public bool LearnedASequence => !(HeldOutLoss >= HeldOutNaiveLoss);
+
+    /// <summary>Epochs run: <see cref="ForecasterOptions.Epochs"/>, or fewer when early stopping ended training.</summary>
+    public int EpochsRun { get; private set; }
 
     /// <summary>Mean squared forecast error (standardised units) of persistence (next value = last value) on the training windows.</summary>
     public double PersistenceLoss { get; private set; }
@@ -110,7 +131,12 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
         var buffers = new Buffers(this, batch);
         var contextLength = Context * c;
         PersistenceLoss = PersistenceError(context, target, n);
-        var epochLoss = AdamTraining.Train([.. _convolutions, head], n, batch, Options.Epochs, Options.LearningRate, ref random, order =>
+        var heldOut = Options.Patience > 0 ? (int)(n * Options.HeldOutFraction) : 0;
+        var stopping = heldOut >= batch && n - heldOut >= batch
+            ? new EarlyStopping(() => HeldOutError(buffers, context, target, n - heldOut, n), Options.Patience)
+            : null;
+        var trained = stopping is null ? n : n - heldOut;
+        var epochLoss = AdamTraining.Train([.. _convolutions, head], trained, batch, Options.Epochs, Options.LearningRate, ref random, order =>
         {
             var rows = order.Count;
             for (var r = 0; r < rows; r++)
@@ -130,8 +156,16 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
             }
 
             return loss;
-        });
-        FinalLoss = epochLoss / ((double)n * c);
+        }, stopping);
+        FinalLoss = epochLoss / ((double)trained * c);
+        EpochsRun = stopping?.EpochsRun ?? Options.Epochs;
+        if (stopping is not null)
+        {
+            HeldOutLoss = HeldOutError(buffers, context, target, n - heldOut, n);
+            HeldOutNaiveLoss = Math.Min(
+                PersistenceError(context.AsSpan((n - heldOut) * contextLength), target.AsSpan((n - heldOut) * c), heldOut),
+                TensorPrimitives.SumOfSquares(target.AsSpan((n - heldOut) * c)) / ((double)heldOut * c));
+        }
 
         FeatureCount = training.Columns;
 
@@ -301,7 +335,26 @@ public sealed class TemporalConvolutionForecaster : IAnomalyDetector, ISequenceD
         return squared;
     }
 
-    private double PersistenceError(float[] context, float[] target, int rows)
+    /// <summary>Mean squared forecast error of windows [<paramref name="from"/>, <paramref name="to"/>), a batch at a time in <paramref name="buffers"/>.</summary>
+    private double HeldOutError(Buffers buffers, float[] context, float[] target, int from, int to)
+    {
+        var c = Channels;
+        var contextLength = Context * c;
+        var batch = buffers.Target.Length / c;
+        var sum = 0.0;
+        for (var start = from; start < to; start += batch)
+        {
+            var count = Math.Min(batch, to - start);
+            context.AsSpan(start * contextLength, count * contextLength).CopyTo(buffers.Activations[0]);
+            Forward(buffers, count);
+            TensorPrimitives.Subtract(buffers.Forecast.AsSpan(0, count * c), target.AsSpan(start * c, count * c), buffers.OutputGradient.AsSpan(0, count * c));
+            sum += TensorPrimitives.SumOfSquares(buffers.OutputGradient.AsSpan(0, count * c));
+        }
+
+        return sum / ((double)(to - from) * c);
+    }
+
+    private double PersistenceError(ReadOnlySpan<float> context, ReadOnlySpan<float> target, int rows)
     {
         var c = Channels;
         var contextLength = Context * c;

@@ -76,4 +76,68 @@ public sealed class AnomalyLikelihoodTests
         Assert.False(likelihood.Next(double.PositiveInfinity));
         Assert.True(likelihood.Next(1.0) || likelihood.Next(1.0) || likelihood.Next(1.0));
     }
+
+    /// <summary>Short window 1 (the average is the score), history settled at 0.1 with a floor deviation of 0.1.</summary>
+    private static AnomalyLikelihood Settled(int rows = 10_000)
+    {
+        var likelihood = new AnomalyLikelihood(new AnomalyLikelihoodOptions { ShortWindow = 1, MinVariance = 0.01, TailProbability = 1e-4 });
+        for (var i = 0; i < rows; i++)
+        {
+            Assert.False(likelihood.Next(0.1));
+        }
+
+        return likelihood;
+    }
+
+    [Fact]
+    public void Next_ScoreHoveringAtTheRedZoneEdge_SignalsOnceUntilItReturnsToItsMean()
+    {
+        // 0.50 is beyond the 1e-4 tail (z = 4.0), 0.45 just inside it (z = 3.5) but far above the mean: one event.
+        var likelihood = Settled();
+        var hover = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? 0.50 : 0.45);
+        var scores = hover.Append(0.1).Concat(hover).ToArray();
+
+        var onsets = Enumerable.Range(0, scores.Length).Where(i => likelihood.Next(scores[i])).ToList();
+
+        // Without the deadband every return to 0.50 was an onset (20 in all).
+        Assert.Equal([0, 21], onsets);
+        Assert.Equal(2, likelihood.Onsets);
+    }
+
+    [Fact]
+    public void CalibrateOnNormalRows_OnsetsOnTheNormalRows_TightenTheTailProbability()
+    {
+        var calibrated = new AnomalyLikelihood(new AnomalyLikelihoodOptions { ShortWindow = 1, MinVariance = 0.01, TailProbability = 1e-4 });
+        var control = new AnomalyLikelihood(new AnomalyLikelihoodOptions { ShortWindow = 1, MinVariance = 0.01, TailProbability = 1e-4 });
+        var normal = Enumerable.Range(0, 2000).Select(i => i is 500 or 1500 ? 1.0 : 0.1).ToArray();
+        Assert.Equal(2, normal.Count(calibrated.Next));
+        Assert.Equal(2, normal.Count(control.Next));
+
+        calibrated.CalibrateOnNormalRows();
+
+        Assert.Equal(1e-4 / 3, calibrated.TailProbability, 1e-12);
+        Assert.Equal(1e-4, control.TailProbability);
+
+        // A rise the stream's normal rows have shown to be within its reach: improbable enough for the given 1e-4 (the
+        // control signals), not for the stream whose normal rows raised two onsets.
+        Assert.True(control.Next(0.49));
+        Assert.InRange(control.LastTailProbability, 1e-4 / 3, 1e-4);
+        Assert.False(calibrated.Next(0.49));
+        Assert.False(calibrated.Next(0.1));
+        Assert.True(calibrated.Next(0.9), "a clearly larger rise still signals");
+    }
+
+    [Fact]
+    public void CalibrateOnNormalRows_NoOnsetOnTheNormalRows_KeepsTheTailProbabilityAndOutlivesReset()
+    {
+        var likelihood = Settled(2000);
+        likelihood.CalibrateOnNormalRows();
+        Assert.Equal(1e-4, likelihood.TailProbability);
+
+        Assert.True(likelihood.Next(1.0));
+        likelihood.CalibrateOnNormalRows();
+        likelihood.Reset();
+        Assert.Equal(0, likelihood.Onsets);
+        Assert.Equal(1e-4 / 2, likelihood.TailProbability);
+    }
 }

@@ -18,7 +18,37 @@ public sealed class TemporalConvolutionForecasterTests
         // With a 24-row and a 37-row cycle, "next = last" is off by the slope; the network learns the cycle. The
         // noise (sd 0.05 against an amplitude of 1) bounds the loss from below.
         Assert.True(model.FinalLoss < model.PersistenceLoss / 4, $"loss {model.FinalLoss} vs persistence {model.PersistenceLoss}");
+
+        // So it does on the windows held out for early stopping, against the last value and the mean alike.
+        Assert.True(model.HeldOutLoss < model.HeldOutNaiveLoss / 4, $"held out {model.HeldOutLoss} vs naive {model.HeldOutNaiveLoss}");
+        Assert.True(model.LearnedASequence);
         Assert.Equal(((2 * 2 * 16) + 16) + (3 * ((2 * 16 * 16) + 16)) + ((16 * 2) + 2), model.ParameterCount);
+    }
+
+    [Fact]
+    public void Fit_NothingToLearnBeyondNoise_StopsEarlyOnTheHeldOutRows()
+    {
+        // White noise: the held-out error stops improving within a few epochs, so training ends long before 40.
+        var random = new Random(5);
+        var noise = new FeatureMatrix(600, 2);
+        for (var i = 0; i < noise.Rows; i++)
+        {
+            noise[i, 0] = random.NextDouble();
+            noise[i, 1] = random.NextDouble();
+        }
+
+        var (features, window) = LagRows(noise);
+        var stopping = new TemporalConvolutionForecaster { Window = window };
+        stopping.Fit(features);
+        var every = new TemporalConvolutionForecaster(new ForecasterOptions { Patience = 0 }) { Window = window };
+        every.Fit(features);
+
+        Assert.InRange(stopping.EpochsRun, 1, 20);
+        Assert.Equal(40, every.EpochsRun);
+
+        // Nothing to learn: on the held-out windows it does no better than the mean, so it has learned no sequence.
+        Assert.False(stopping.LearnedASequence, $"held out {stopping.HeldOutLoss} vs naive {stopping.HeldOutNaiveLoss}");
+        Assert.True(every.LearnedASequence, "without held-out windows there is no evidence either way");
     }
 
     [Fact]
