@@ -185,6 +185,11 @@ internal sealed partial class TwinGrain
             {
                 warmUp = new TwinWarmUpState { Generation = checkpoint.Generation, Rows = [.. checkpoint.WarmUp] };
             }
+            else if (checkpoint.WarmUp.Count == 0 && _savedWarmUpRows > 0)
+            {
+                // The warm-up ended in a fit: its rows are in the model state now, the store need not keep a copy.
+                warmUp = new TwinWarmUpState { Generation = checkpoint.Generation };
+            }
 
             if (checkpoint.Anchor is { } anchor && checkpoint.Generation != _savedGeneration)
             {
