@@ -99,7 +99,8 @@ public sealed class ClusterRecordsEndToEndTests
                 Assert.Equal(first.GetProperty(part).GetRawText(), second.GetProperty(part).GetRawText());
             }
 
-            Assert.Contains("the cluster's records store (postgresql", first.GetProperty("controls").GetRawText(), StringComparison.Ordinal);
+            // The key store named is the cluster's PostgreSQL (the apostrophe of "cluster's" is escaped in the JSON).
+            Assert.Contains("records store (postgresql ", first.GetProperty("controls").GetRawText(), StringComparison.Ordinal);
 
             // A quarantine written into the cluster's store holds on a silo that starts afterwards with an empty data
             // directory (as a restarted silo on a new machine would): it is restored from PostgreSQL before its broker opens.
