@@ -79,6 +79,29 @@ public sealed class ClusterRecordsEndToEndTests
                 Assert.Equal(Convert.ToHexStringLower(shared.ReadEntry(0).ComputeLeafHash()), proof.GetProperty("leafHash").GetString());
             }
 
+            // Every silo's /api/compliance reports on the cluster's one ledger, with the cluster's key store: the same
+            // report whichever silo is asked (its own data directory's ledger holds none of the cluster's entries).
+            // The evidence ends at the newest signed checkpoint (the log's unsigned tail grows meanwhile, and the
+            // verification's size with it): two reports between the same two signings are the same report.
+            static long Signed(JsonElement report) => report.GetProperty("checkpoint").GetProperty("treeSize").GetInt64();
+            var (first, second) = await Eventually.HoldsAsync(
+                async () => (await ComplianceReportAsync(silos[0]), await ComplianceReportAsync(silos[1])),
+                r => Signed(r.Item1) == Signed(r.Item2), TimeSpan.FromSeconds(60), "two silos reporting on the same checkpoint");
+            using (var shared = LedgerReader.Open(sharedLedger))
+            {
+                Assert.InRange(Signed(first), proof.GetProperty("checkpoint").GetProperty("treeSize").GetInt64(), shared.LatestCheckpoint!.TreeSize);
+            }
+
+            Assert.True(first.GetProperty("ledger").GetProperty("verified").GetBoolean());
+            Assert.Equal(first.GetProperty("ledger").GetProperty("origin").GetString(), second.GetProperty("ledger").GetProperty("origin").GetString());
+            foreach (var part in new[] { "checkpoint", "period", "summary", "controls", "citations" })
+            {
+                Assert.Equal(first.GetProperty(part).GetRawText(), second.GetProperty(part).GetRawText());
+            }
+
+            // The key store named is the cluster's PostgreSQL (the apostrophe of "cluster's" is escaped in the JSON).
+            Assert.Contains("records store (postgresql ", first.GetProperty("controls").GetRawText(), StringComparison.Ordinal);
+
             // A quarantine written into the cluster's store holds on a silo that starts afterwards with an empty data
             // directory (as a restarted silo on a new machine would): it is restored from PostgreSQL before its broker opens.
             var quarantined = await TwinGuardExecutable.RunAsync(
@@ -116,13 +139,30 @@ public sealed class ClusterRecordsEndToEndTests
     /// <summary>GET <c>/api/ledger/entries/0/proof</c> with a viewer key made in the cluster's store, once a checkpoint is signed.</summary>
     private static async Task<JsonElement> ProofOfFirstEntryAsync(SiloProcess silo)
     {
-        // The silos' keys are the cluster's (in PostgreSQL): made through the cluster file, not a data directory.
-        var made = await TwinGuardExecutable.RunAsync(["keys", "create", "--role", "viewer", "--cluster", silo.ClusterFile, "--json"], TimeSpan.FromSeconds(60));
-        Assert.True(made.Code == 0, made.Error);
-        using var http = new HttpClient { BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{silo.HttpPort}")) };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", JsonDocument.Parse(made.Output).RootElement.GetProperty("token").GetString());
+        using var http = await ViewerAsync(silo);
         var answer = await Eventually.HoldsAsync(
             () => http.GetAsync(new Uri("/api/ledger/entries/0/proof", UriKind.Relative)).GetAwaiter().GetResult(), r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(60), "a proof from the cluster's ledger");
         return JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>GET <c>/api/compliance/report</c> (IEC 62443-3-3, JSON) through <paramref name="silo"/>'s API.</summary>
+    private static async Task<JsonElement> ComplianceReportAsync(SiloProcess silo)
+    {
+        using var http = await ViewerAsync(silo);
+        using var answer = await http.GetAsync(new Uri("/api/compliance/report?standard=iec62443-3-3", UriKind.Relative));
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.IsSuccessStatusCode, $"silo's /api/compliance/report answered {(int)answer.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>An API client of <paramref name="silo"/> with a viewer key made in the cluster's store.</summary>
+    private static async Task<HttpClient> ViewerAsync(SiloProcess silo)
+    {
+        // The silos' keys are the cluster's (in PostgreSQL): made through the cluster file, not a data directory.
+        var made = await TwinGuardExecutable.RunAsync(["keys", "create", "--role", "viewer", "--cluster", silo.ClusterFile, "--json"], TimeSpan.FromSeconds(60));
+        Assert.True(made.Code == 0, made.Error);
+        var http = new HttpClient { BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{silo.HttpPort}")) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", JsonDocument.Parse(made.Output).RootElement.GetProperty("token").GetString());
+        return http;
     }
 }

@@ -3,6 +3,7 @@ using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Verification;
 using TwinGuard.Server.Access;
 using TwinGuard.Server.Hosting;
+using TwinGuard.Server.Hosting.Cluster;
 using TwinGuard.Twins.Compliance;
 
 namespace TwinGuard.Server.Api;
@@ -11,6 +12,8 @@ namespace TwinGuard.Server.Api;
 /// <c>/api/compliance</c>: the standards, and a compliance report of this site's data directory as JSON (with the proofs),
 /// HTML or Markdown, the same as <c>twinguard compliance report</c> prints (docs/compliance.md).
 /// </summary>
+/// <remarks>In a cluster with one ledger every silo reports on that ledger, with the cluster's key, and names the cluster's
+/// records store as the key store: the same report through whichever silo is asked (docs/cluster.md).</remarks>
 /// <remarks>One report is made at a time: a report reads the whole ledger, so a viewer asking for many at once waits.</remarks>
 internal static class ComplianceApi
 {
@@ -90,12 +93,13 @@ internal static class ComplianceApi
 
     private static ComplianceReport Make(HostSettings settings, ComplianceCatalogue catalogue, int? targetSl, CompliancePeriod period, DateTimeOffset now)
     {
-        var ledger = Path.Combine(settings.DataDirectory, "ledger");
-        var pin = (settings.LedgerKey ?? LedgerKeyLocations.For(ledger)).PinPath;
+        var ledger = LedgerApi.Directory(settings);
+        var pin = (settings.Cluster?.LedgerDirectory is { } shared ? ClusterHosting.SharedKey(settings, shared) : settings.LedgerKey ?? LedgerKeyLocations.For(ledger)).PinPath;
         using var key = pin is not null && File.Exists(pin) ? LedgerPublicKey.Load(pin) : null;
         var options = new LedgerVerificationOptions { TrustedKey = key, TrustedKeySource = key is null ? null : pin, TrustedKeyIsPinned = key is not null };
         return ComplianceEvaluator.Evaluate(catalogue, targetSl, settings.DataDirectory, period,
-            recorded => PlantEvidence.InMemory(settings.Plant, settings.PlantSource, recorded), options, now);
+            recorded => PlantEvidence.InMemory(settings.Plant, settings.PlantSource, recorded), options, now,
+            ledger, settings.Cluster?.Records is { } records ? $"the cluster's records store ({records})" : null);
     }
 
     private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "...";

@@ -27,6 +27,7 @@ internal static class BenchCommand
         RelationsBenchmark.Create(),
         AbuseBenchmark.Create(),
         RecordsBenchmark.Create(),
+        TwinsBenchmark.Create(),
     ];
 
     public static Command Create()

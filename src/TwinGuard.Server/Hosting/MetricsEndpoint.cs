@@ -62,7 +62,9 @@ internal static class MetricsEndpoint
         text.Family("twinguard_twins_restored_total", "counter", "Twins activated from their persisted learned state (docs/cluster.md).")
             .Sample("twinguard_twins_restored_total", m.TwinsRestored)
             .Family("twinguard_twin_state_writes_total", "counter", "Writes of twins' learned state (snapshots and model rows).")
-            .Sample("twinguard_twin_state_writes_total", m.TwinStateWrites);
+            .Sample("twinguard_twin_state_writes_total", m.TwinStateWrites)
+            .Family("twinguard_twin_state_write_failures_total", "counter", "Snapshots of twins' learned state the store failed or refused (retried at the next snapshot).")
+            .Sample("twinguard_twin_state_write_failures_total", m.TwinStateWriteFailures);
         text.Family("twinguard_operating_changes_total", "counter", "Detector hits not raised because several signals of an asset moved together.")
             .Sample("twinguard_operating_changes_total", m.OperatingChanges)
             .Family("twinguard_incidents_total", "counter", "Incidents opened.")

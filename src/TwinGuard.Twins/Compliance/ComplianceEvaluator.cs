@@ -22,6 +22,8 @@ public static class ComplianceEvaluator
     /// <param name="plant">Loads the plant model once the ledger says which one the site ran on.</param>
     /// <param name="verification">Options of the full ledger check (the trusted key).</param>
     /// <param name="now">When the report is made.</param>
+    /// <param name="ledgerDirectory">The ledger to report on; default the data directory's own (a cluster's silos give the shared one).</param>
+    /// <param name="keyStore">Where the API keys are kept, as the report names it; default whether the data directory's <c>operator.db</c> exists.</param>
     /// <exception cref="InvalidDataException">The ledger has no signed checkpoint, or is damaged below it.</exception>
     public static ComplianceReport Evaluate(
         ComplianceCatalogue catalogue,
@@ -30,11 +32,13 @@ public static class ComplianceEvaluator
         CompliancePeriod period,
         Func<RecordedFile?, PlantEvidence> plant,
         LedgerVerificationOptions verification,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        string? ledgerDirectory = null,
+        string? keyStore = null)
     {
         ArgumentNullException.ThrowIfNull(catalogue);
         ArgumentNullException.ThrowIfNull(plant);
-        var directory = Path.Combine(dataDirectory, "ledger");
+        var directory = ledgerDirectory ?? Path.Combine(dataDirectory, "ledger");
         using var reader = LedgerReader.Open(directory);
         var checkpoint = reader.LatestCheckpoint ?? throw new InvalidDataException($"{directory}: no checkpoint has been signed yet, so nothing can be proven");
         // One read of the log: the full verification, the evidence and the proofs of what the evidence may cite.
@@ -50,7 +54,10 @@ public static class ComplianceEvaluator
         }
 
         var key = verification.TrustedKey ?? reader.PublicKey;
-        var context = new ComplianceContext(dataDirectory, ledger, plant(ledger.PlantModel), checkedLedger, now);
+        var context = new ComplianceContext(dataDirectory, directory, ledger, plant(ledger.PlantModel), checkedLedger, now)
+        {
+            KeyStore = keyStore ?? (File.Exists(Path.Combine(dataDirectory, "operator.db")) ? "present" : "not created yet"),
+        };
 
         var controls = catalogue.Controls
             .Where(c => targetLevel is not { } level || c.Level is not { } l || l <= level)

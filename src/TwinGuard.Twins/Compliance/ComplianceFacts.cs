@@ -199,13 +199,12 @@ public static class ComplianceFacts
     // IEC 62443-3-3 SR 1.1 / SR 2.1: every API request but /health carries a key whose role decides what it may do.
     private static FactResult ApiAccessControl(ComplianceContext c)
     {
-        var keys = Path.Combine(c.DataDirectory, "operator.db");
         return new FactResult(ControlStatus.Met,
             "every API and dashboard request except /health needs an API key; its role (viewer, operator, admin), optionally scoped to a site, decides what it may do; keys are stored hashed and every use of a write is journaled",
             new Dictionary<string, string>
             {
                 ["roles"] = "viewer, operator, admin",
-                ["keyStore"] = File.Exists(keys) ? "present" : "not created yet",
+                ["keyStore"] = c.KeyStore,
             },
             []);
     }
@@ -289,7 +288,7 @@ public static class ComplianceFacts
     // IEC 62443-3-3 SR 2.12 / SR 3.9: checkpoints signed by a key kept outside the data directory.
     private static FactResult LedgerSigning(ComplianceContext c)
     {
-        var ledger = Path.Combine(c.DataDirectory, "ledger");
+        var ledger = c.LedgerDirectory;
         var keyInside = Directory.Exists(ledger) && Directory.EnumerateFiles(ledger, "*.key.pem").Any();
         var signed = c.Verification.CheckpointsVerified;
         var status = signed == 0 || !c.Verification.Ok ? ControlStatus.NotMet : keyInside ? ControlStatus.PartlyMet : ControlStatus.Met;
@@ -307,7 +306,7 @@ public static class ComplianceFacts
     // IEC 62443-3-3 SR 3.9 RE 1 (approached): checkpoints cosigned by witnesses elsewhere, so the log cannot fork unseen.
     private static FactResult Witnesses(ComplianceContext c)
     {
-        var cosignatures = CosignatureFile.Read(Path.Combine(c.DataDirectory, "ledger"), out _);
+        var cosignatures = CosignatureFile.Read(c.LedgerDirectory, out _);
         var witnesses = cosignatures.Select(s => s.Signature.Name).Distinct(StringComparer.Ordinal).ToList();
         return new FactResult(witnesses.Count > 0 ? ControlStatus.Met : ControlStatus.NotMet,
             witnesses.Count > 0 ? $"{cosignatures.Count} cosignature(s) from {witnesses.Count} witness(es): {List(witnesses)}" : "no witness cosigns the checkpoints",

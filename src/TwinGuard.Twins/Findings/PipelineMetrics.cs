@@ -22,6 +22,7 @@ public sealed class PipelineMetrics
     private long _twinsRestored;
     private long _twinStateWrites;
     private long _twinModelValuesWritten;
+    private long _twinStateWriteFailures;
     private long _refusalsSummarised;
     private long _findingsNotQueued;
     private long _operatingChanges;
@@ -131,6 +132,11 @@ public sealed class PipelineMetrics
 
     /// <summary>Feature values written with the models' rows (8 bytes each), the large part of the persistence cost.</summary>
     public long TwinModelValuesWritten => Interlocked.Read(ref _twinModelValuesWritten);
+
+    /// <summary>Snapshots of a twin's learned state that the store refused or failed (retried at the next snapshot).</summary>
+    public long TwinStateWriteFailures => Interlocked.Read(ref _twinStateWriteFailures);
+
+    internal void CountTwinStateWriteFailed() => Interlocked.Increment(ref _twinStateWriteFailures);
 
     internal void CountTwinRestored() => Interlocked.Increment(ref _twinsRestored);
 

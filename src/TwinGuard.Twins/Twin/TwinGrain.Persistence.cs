@@ -11,10 +11,19 @@ namespace TwinGuard.Twins.Twin;
 /// arrive and on deactivation. Two states: the small stream state at every snapshot, the model's feature rows only
 /// when the model changes.
 /// </summary>
+/// <remarks>
+/// A snapshot is built on the grain's turn (copies of the learned numbers) and written off it: the timer's turn hands
+/// the write to the store and returns, so readings are not held behind the store's round trip. One write at a time:
+/// a tick that finds the previous write still in flight leaves the twin dirty for the next tick (the latest state
+/// wins, nothing queues up behind a slow store). Deactivation waits for the write in flight, then writes what is left.
+/// </remarks>
 internal sealed partial class TwinGrain
 {
     private bool _dirty;
     private int _savedGeneration;
+    private Task _writing = Task.CompletedTask;
+    private int _savedWarmUpGeneration = -1;
+    private int _savedWarmUpRows;
 
     private void RestoreLearnedState()
     {
@@ -60,7 +69,10 @@ internal sealed partial class TwinGrain
 
             if (_assetDetector is not null && saved.Multivariate is { } mv)
             {
-                _assetDetector.Restore(ToCheckpoint(mv, modelState.State), mv.AnnouncedVersion);
+                var warmUp = mv.WarmUp.Length > 0 || !mv.WarmingUp ? mv.WarmUp
+                    : warmUpState.RecordExists && warmUpState.State.Generation == mv.Generation ? warmUpState.State.Rows : [];
+                _assetDetector.Restore(ToCheckpoint(mv, warmUp, modelState.State), mv.AnnouncedVersion);
+                (_savedWarmUpGeneration, _savedWarmUpRows) = (mv.Generation, warmUp.Length);
                 _savedGeneration = _assetDetector.ModelGeneration;
                 _dirty |= ForgetExcluded() > 0; // a snapshot older than a confirmed_attack verdict may hold its states
             }
@@ -75,11 +87,11 @@ internal sealed partial class TwinGrain
     }
 
     /// <summary>The model's rows when they belong to the stream's generation or a later one; none otherwise (warm-up).</summary>
-    private static OnlineCheckpoint ToCheckpoint(MultivariateStream mv, TwinModelState model)
+    private static OnlineCheckpoint ToCheckpoint(MultivariateStream mv, double[][] warmUp, TwinModelState model)
     {
         FeatureMatrix? anchor = null, current = null;
         var generation = mv.Generation;
-        if (mv.WarmUp.Length == 0 && model.Generation >= mv.Generation && model.Generation > 0 && model.Columns > 0 && model.Anchor.Length > 0)
+        if (!mv.WarmingUp && mv.WarmUp.Length == 0 && model.Generation >= mv.Generation && model.Generation > 0 && model.Columns > 0 && model.Anchor.Length > 0)
         {
             anchor = new FeatureMatrix(model.Anchor, model.Anchor.Length / model.Columns, model.Columns);
             current = model.Model.Length == 0 ? anchor : new FeatureMatrix(model.Model, model.Model.Length / model.Columns, model.Columns);
@@ -93,7 +105,7 @@ internal sealed partial class TwinGrain
 
         return new OnlineCheckpoint(
             generation,
-            anchor is null ? mv.WarmUp : [],
+            anchor is null ? warmUp : [],
             anchor,
             current,
             mv.Recent,
@@ -114,34 +126,75 @@ internal sealed partial class TwinGrain
         }
     }
 
-    private async Task SnapshotAsync(CancellationToken cancellationToken)
+    private Task SnapshotAsync(CancellationToken cancellationToken)
     {
-        if (_dirty)
+        if (_dirty && _writing.IsCompleted)
         {
-            await WriteLearnedStateAsync();
+            // Not awaited: the continuation (the store's answer) runs on this activation between its turns.
+            _writing = WriteOffTurnAsync();
         }
+
+        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (persistence.Enabled && _dirty)
+        if (!persistence.Enabled)
         {
-            await WriteLearnedStateAsync();
+            return;
+        }
+
+        await _writing;
+        if (_dirty)
+        {
+            await WriteLearnedStateAsync(final: true);
         }
     }
 
-    private async Task WriteLearnedStateAsync()
+    /// <summary>A snapshot's write whose failure is counted and leaves the twin dirty, so that the next tick tries again.</summary>
+    private async Task WriteOffTurnAsync()
     {
+        try
+        {
+            await WriteLearnedStateAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _dirty = true;
+            evidence.Metrics.CountTwinStateWriteFailed();
+        }
+    }
+
+    /// <param name="final">Deactivating: a warm-up's rows are written however little they grew.</param>
+    private async Task WriteLearnedStateAsync(bool final = false)
+    {
+        // Both states are built from one checkpoint before the first await: readings taken while the writes are in
+        // flight cannot make the stream state name a model generation whose rows were not written.
         _dirty = false;
         MultivariateStream? multivariate = null;
+        TwinModelState? model = null;
+        TwinWarmUpState? warmUp = null;
         if (_assetDetector is not null)
         {
             var checkpoint = _assetDetector.Checkpoint();
-            // The model's rows first: a stream state never names a generation whose rows were not written.
+            // A warm-up's rows grow to the window (2,400 by default): written when they grew by an eighth of it, not at
+            // every snapshot, so a snapshot's cost does not grow with the warm-up. A silo's death loses at most that eighth.
+            var grown = checkpoint.WarmUp.Count - _savedWarmUpRows;
+            if (checkpoint.WarmUp.Count > 0 && (final || grown < 0 || checkpoint.Generation != _savedWarmUpGeneration
+                || grown >= Math.Max(1, _plant.Detection.MultivariateWarmUp / 8)))
+            {
+                warmUp = new TwinWarmUpState { Generation = checkpoint.Generation, Rows = [.. checkpoint.WarmUp] };
+            }
+            else if (checkpoint.WarmUp.Count == 0 && _savedWarmUpRows > 0)
+            {
+                // The warm-up ended in a fit: its rows are in the model state now, the store need not keep a copy.
+                warmUp = new TwinWarmUpState { Generation = checkpoint.Generation };
+            }
+
             if (checkpoint.Anchor is { } anchor && checkpoint.Generation != _savedGeneration)
             {
                 KeyValuePair<int, int>[] periods = [.. checkpoint.Periods ?? new Dictionary<int, int>()];
-                modelState.State = new TwinModelState
+                model = new TwinModelState
                 {
                     Generation = checkpoint.Generation,
                     Columns = anchor.Columns,
@@ -151,16 +204,13 @@ internal sealed partial class TwinGrain
                     PeriodColumns = [.. periods.Select(p => p.Key)],
                     Periods = [.. periods.Select(p => p.Value)],
                 };
-                await modelState.WriteStateAsync();
-                _savedGeneration = checkpoint.Generation;
-                evidence.Metrics.CountTwinStateWrite(anchor.Values.Length + (checkpoint.Model?.Values.Length ?? 0));
             }
 
             var c = checkpoint.Counters;
             multivariate = new MultivariateStream
             {
                 Generation = checkpoint.Generation,
-                WarmUp = [.. checkpoint.WarmUp],
+                WarmingUp = checkpoint.WarmUp.Count > 0,
                 Recent = [.. checkpoint.Recent],
                 Refits = c.Refits,
                 RefitsRefused = c.RefitsRefused,
@@ -192,7 +242,7 @@ internal sealed partial class TwinGrain
             };
         }
 
-        streamState.State = new TwinStreamState
+        var stream = new TwinStreamState
         {
             SavedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Signals = [.. _core.Signals],
@@ -201,6 +251,25 @@ internal sealed partial class TwinGrain
             Relations = [.. _routes.RelationIds.Select((id, r) => new RelationMemo(id, _relationStates[r].State, _relationStates[r].Culprit))],
             Multivariate = multivariate,
         };
+
+        // The model's rows first: a stream state never names a generation whose rows were not written.
+        if (model is not null)
+        {
+            modelState.State = model;
+            await modelState.WriteStateAsync();
+            _savedGeneration = model.Generation;
+            evidence.Metrics.CountTwinStateWrite(model.Anchor.Length + model.Model.Length);
+        }
+
+        if (warmUp is not null)
+        {
+            warmUpState.State = warmUp;
+            await warmUpState.WriteStateAsync();
+            (_savedWarmUpGeneration, _savedWarmUpRows) = (warmUp.Generation, warmUp.Rows.Length);
+            evidence.Metrics.CountTwinStateWrite(warmUp.Rows.Sum(r => r.Length));
+        }
+
+        streamState.State = stream;
         await streamState.WriteStateAsync();
         evidence.Metrics.CountTwinStateWrite(0);
     }

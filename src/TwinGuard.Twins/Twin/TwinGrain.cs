@@ -22,7 +22,8 @@ internal sealed partial class TwinGrain(
     PlantModelSource plants, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
     SequenceStore sequences, DetectorTuning tuning, TwinPersistence persistence,
     [PersistentState("stream", TwinPersistence.StorageName)] IPersistentState<TwinStreamState> streamState,
-    [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState)
+    [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState,
+    [PersistentState("warmup", TwinPersistence.StorageName)] IPersistentState<TwinWarmUpState> warmUpState)
     : Grain, ITwinGrain, ITwinCoreHost
 {
     private PlantModel _plant = null!;

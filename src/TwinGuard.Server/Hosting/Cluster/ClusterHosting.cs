@@ -32,7 +32,7 @@ internal static class ClusterHosting
     /// serve, else the default key of the shared directory (<see cref="LedgerKeyLocations.For"/> its path), never this
     /// silo's own data directory's key, which would not open the ledger another silo's sequencer began.
     /// </summary>
-    private static TwinGuard.Ledger.Checkpoints.LedgerKeyOptions SharedKey(HostSettings settings, string directory)
+    internal static TwinGuard.Ledger.Checkpoints.LedgerKeyOptions SharedKey(HostSettings settings, string directory)
     {
         var shared = LedgerKeyLocations.For(directory);
         if (settings.LedgerKey is not { } given)

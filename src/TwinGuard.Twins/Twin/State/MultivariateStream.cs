@@ -9,7 +9,7 @@ internal sealed record MultivariateStream
     [Id(0)]
     public int Generation { get; init; }
 
-    /// <summary>Raw rows of a warm-up in progress.</summary>
+    /// <summary>Raw rows of a warm-up in progress, in states written before they moved to <see cref="TwinWarmUpState"/>; empty since.</summary>
     [Id(1)]
     public double[][] WarmUp { get; init; } = [];
 
@@ -52,4 +52,8 @@ internal sealed record MultivariateStream
     /// <summary>States flagged in a row (towards accepting a new operating point).</summary>
     [Id(11)]
     public int FlaggedRun { get; init; }
+
+    /// <summary>A warm-up is in progress: its rows are in the twin's <see cref="TwinWarmUpState"/> of this generation.</summary>
+    [Id(12)]
+    public bool WarmingUp { get; init; }
 }

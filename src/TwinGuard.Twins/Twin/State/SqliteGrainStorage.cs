@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Orleans.Storage;
 using TwinGuard.Twins.Record;
@@ -12,14 +13,17 @@ namespace TwinGuard.Twins.Twin;
 /// <remarks>
 /// One row per grain and state, the state serialised by Orleans' own serializer (<c>[GenerateSerializer]</c> types).
 /// Writes are checked against the ETag the grain read (a version number), like every Orleans storage: a second
-/// activation writing over the first is refused with <see cref="InconsistentStateException"/>. One connection, one
-/// statement at a time: twins write every few seconds each, not per reading.
+/// activation writing over the first is refused with <see cref="InconsistentStateException"/>. A write is serialised
+/// on the caller and queued; one writer commits whatever has queued in one transaction, so thousands of twins
+/// snapshotting do not each hold a silo thread on the file (the caller's task completes at the commit).
 /// </remarks>
 public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly IGrainStorageSerializer _serializer;
     private readonly Lock _gate = new();
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
 
     /// <summary>Opens (and creates when missing) <paramref name="path"/>.</summary>
     public SqliteGrainStorage(string path, IGrainStorageSerializer serializer)
@@ -36,6 +40,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
                 data BLOB NOT NULL,
                 PRIMARY KEY (state_name, grain_id))
             """);
+        _writer = Task.Run(WriteQueuedAsync);
     }
 
     /// <inheritdoc />
@@ -67,23 +72,18 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     }
 
     /// <inheritdoc />
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var data = _serializer.Serialize(grainState.State).ToArray();
         var expected = grainState.ETag is null ? 0 : long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
-        int changed;
-        lock (_gate)
+        var write = new PendingWrite(stateName, grainId.ToString(), data, expected, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_writes.Writer.TryWrite(write))
         {
-            changed = expected == 0
-                ? _connection.Execute(
-                    "INSERT INTO grain_state (state_name, grain_id, version, data) VALUES ($s, $g, 1, $d) ON CONFLICT DO NOTHING",
-                    ("$s", stateName), ("$g", grainId.ToString()), ("$d", data))
-                : _connection.Execute(
-                    "UPDATE grain_state SET version = version + 1, data = $d WHERE state_name = $s AND grain_id = $g AND version = $v",
-                    ("$s", stateName), ("$g", grainId.ToString()), ("$d", data), ("$v", expected));
+            throw new ObjectDisposedException(nameof(SqliteGrainStorage));
         }
 
-        if (changed == 0)
+        // Back on the caller's context (the grain's) once committed: the ETag is the grain's to update.
+        if (!await write.Done.Task)
         {
             throw new InconsistentStateException(
                 $"grain state '{stateName}' of {grainId} was written by another activation since it was read", "(stored)", grainState.ETag ?? "(none)");
@@ -91,7 +91,55 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 
         grainState.ETag = (expected + 1).ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
-        return Task.CompletedTask;
+    }
+
+    /// <summary>Commits what has queued, one transaction per pass; each write's task says whether its version matched.</summary>
+    private async Task WriteQueuedAsync()
+    {
+        var batch = new List<PendingWrite>();
+        while (await _writes.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < 1024 && _writes.Reader.TryRead(out var write))
+            {
+                batch.Add(write);
+            }
+
+            try
+            {
+                var written = new bool[batch.Count];
+                lock (_gate)
+                {
+                    using var transaction = _connection.BeginTransaction();
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var w = batch[i];
+                        written[i] = (w.Expected == 0
+                            ? _connection.Execute(
+                                "INSERT INTO grain_state (state_name, grain_id, version, data) VALUES ($s, $g, 1, $d) ON CONFLICT DO NOTHING",
+                                ("$s", w.StateName), ("$g", w.GrainId), ("$d", w.Data))
+                            : _connection.Execute(
+                                "UPDATE grain_state SET version = version + 1, data = $d WHERE state_name = $s AND grain_id = $g AND version = $v",
+                                ("$s", w.StateName), ("$g", w.GrainId), ("$d", w.Data), ("$v", w.Expected))) > 0;
+                    }
+
+                    transaction.Commit();
+                }
+
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(written[i]);
+                }
+            }
+            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ObjectDisposedException)
+            {
+                foreach (var w in batch)
+                {
+                    w.Done.TrySetException(ex);
+                }
+            }
+
+            batch.Clear();
+        }
     }
 
     /// <inheritdoc />
@@ -111,9 +159,15 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // What the twins handed over while stopping (their last snapshots) is committed before the file closes.
+        _writes.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
         lock (_gate)
         {
             _connection.Dispose();
         }
     }
+
+    /// <summary>A serialised state waiting for the writer; <see cref="Done"/> is false when its version no longer matched.</summary>
+    private sealed record PendingWrite(string StateName, string GrainId, byte[] Data, long Expected, TaskCompletionSource<bool> Done);
 }
