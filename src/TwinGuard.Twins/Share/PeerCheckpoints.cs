@@ -32,6 +32,7 @@ public sealed class PeerCheckpoints : IAsyncDisposable
     private readonly Dictionary<string, PeerState> _peers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private int _disposed;
 
     /// <summary>Sends the checkpoints of <paramref name="ledger"/> through <paramref name="sender"/> once started.</summary>
     public PeerCheckpoints(LedgerWriter ledger, PeerSender sender)
@@ -159,8 +160,14 @@ public sealed class PeerCheckpoints : IAsyncDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>Called by the service on stop and by the container on dispose: the second call does nothing.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _ledger.CheckpointSigned -= Offer;
         _signed.Writer.TryComplete();
         await _stop.CancelAsync();
