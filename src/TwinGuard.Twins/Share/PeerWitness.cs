@@ -77,15 +77,25 @@ public sealed class PeerWitness : IDisposable
             {
                 _peers.Remove(id);
                 entry.Witness.Dispose();
+                entry.Log.Dispose();
             }
 
             foreach (var (id, ledgerKey) in wanted.Where(w => !_peers.ContainsKey(w.Key)))
             {
                 try
                 {
-                    using var log = LedgerPublicKey.FromVerifierKey(ledgerKey);
-                    var witness = new Witness(_key, Path.Combine(_directory, id), [log], _time);
-                    _peers[id] = new Entry(ledgerKey, log.Origin, witness, new CheckpointCosigner(witness, _evidence));
+                    // The witness verifies with the key for as long as it runs: disposed with it, not before.
+                    var log = LedgerPublicKey.FromVerifierKey(ledgerKey);
+                    try
+                    {
+                        var witness = new Witness(_key, Path.Combine(_directory, id), [log], _time);
+                        _peers[id] = new Entry(ledgerKey, log, witness, new CheckpointCosigner(witness, _evidence));
+                    }
+                    catch
+                    {
+                        log.Dispose();
+                        throw;
+                    }
                 }
                 catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
                 {
@@ -145,6 +155,7 @@ public sealed class PeerWitness : IDisposable
             foreach (var entry in _peers.Values)
             {
                 entry.Witness.Dispose();
+                entry.Log.Dispose();
             }
 
             _peers.Clear();
@@ -156,5 +167,8 @@ public sealed class PeerWitness : IDisposable
         request.StartsWith("old ", StringComparison.Ordinal) && request.IndexOf('\n', StringComparison.Ordinal) is var end and > 4
         && long.TryParse(request.AsSpan(4, end - 4), NumberStyles.None, CultureInfo.InvariantCulture, out var old) ? old : null;
 
-    private sealed record Entry(string LedgerKey, string Origin, Witness Witness, CheckpointCosigner Cosigner);
+    private sealed record Entry(string LedgerKey, LedgerPublicKey Log, Witness Witness, CheckpointCosigner Cosigner)
+    {
+        public string Origin => Log.Origin;
+    }
 }
