@@ -43,4 +43,7 @@ public enum LedgerEntryKind : ushort
 
     /// <summary>Evidence removed from the data directory under its retention rules: what, how many, which range, a digest.</summary>
     Retention = 12,
+
+    /// <summary>A checkpoint of a peer site's ledger this site cosigned as its witness (docs/sharing.md).</summary>
+    PeerCosignature = 13,
 }

@@ -23,7 +23,7 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
     private readonly LedgerWriter _ledger;
     private readonly Merkle.SubtreeCache _cache;
     private readonly IReadOnlyList<WitnessEndpoint> _witnesses;
-    private readonly HttpClient _http;
+    private readonly HttpClient? _http;
     private readonly Dictionary<WitnessEndpoint, long> _witnessedSize = [];
     private readonly Dictionary<long, TreeState> _states = [];
     private readonly SemaphoreSlim _signal = new(0, 1);
@@ -38,13 +38,13 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
     /// Witnessing for <paramref name="ledger"/>: from now on it keeps the tree's right edge at each checkpoint (for cheap
     /// proofs); call <see cref="Start"/> to send each new checkpoint to the witnesses.
     /// </summary>
-    public CheckpointWitnessing(LedgerWriter ledger, IReadOnlyList<WitnessEndpoint> witnesses, HttpClient http)
+    public CheckpointWitnessing(LedgerWriter ledger, IReadOnlyList<WitnessEndpoint> witnesses, HttpClient? http)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(witnesses);
         _ledger = ledger;
         _witnesses = witnesses;
-        _http = http;
+        _http = witnesses.Count == 0 || http is not null ? http : throw new ArgumentNullException(nameof(http), "witnesses reached over HTTP need a client");
         foreach (var (size, signature) in CosignatureFile.Read(ledger.Directory, out _))
         {
             foreach (var witness in witnesses.Where(w => w.Key.Claims(signature)))
@@ -55,6 +55,15 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
 
         _cache = ledger.CaptureSubtrees();
         _ledger.CheckpointStateSigned += OnSigned;
+    }
+
+    /// <summary>
+    /// Only builds add-checkpoint requests (<see cref="AddCheckpointRequest"/>) for witnesses reached another way than
+    /// HTTP (a site over MQTT, peer sites over their signed messages); <see cref="Start"/> sends nothing.
+    /// </summary>
+    public CheckpointWitnessing(LedgerWriter ledger)
+        : this(ledger, [], null)
+    {
     }
 
     /// <summary>Called with a line for people when a witness cannot be reached or refuses a checkpoint.</summary>
@@ -220,7 +229,7 @@ public sealed class CheckpointWitnessing : IAsyncDisposable
             }
 
             using var content = new StringContent(Request(checkpoint, note, old), Encoding.UTF8, "text/plain");
-            using var response = await _http.PostAsync(new Uri(witness.SubmissionPrefix.ToString().TrimEnd('/') + "/add-checkpoint"), content,
+            using var response = await _http!.PostAsync(new Uri(witness.SubmissionPrefix.ToString().TrimEnd('/') + "/add-checkpoint"), content,
                 cancellationToken).ConfigureAwait(false);
             var answer = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Conflict

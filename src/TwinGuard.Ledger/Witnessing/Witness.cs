@@ -165,14 +165,16 @@ public sealed class Witness : IDisposable
                 var latest = _state.GetValueOrDefault(origin) ?? new WitnessedLog(origin, 0, MerkleHash.EmptyRoot());
                 if (size < latest.TreeSize)
                 {
-                    RecordFork(latest, size, root, note, "rollback: the log signed a smaller tree than one this witness cosigned");
-                    return SizeConflict(latest);
+                    const string rollback = "rollback: the log signed a smaller tree than one this witness cosigned";
+                    RecordFork(latest, size, root, note, rollback);
+                    return SizeConflict(latest) with { Fork = rollback };
                 }
 
                 if (size == latest.TreeSize && latest.TreeSize > 0 && !CryptographicOperations.FixedTimeEquals(root, latest.RootHash))
                 {
-                    RecordFork(latest, size, root, note, "fork: the log signed two different roots for the same tree size");
-                    return SizeConflict(latest);
+                    const string fork = "fork: the log signed two different roots for the same tree size";
+                    RecordFork(latest, size, root, note, fork);
+                    return SizeConflict(latest) with { Fork = fork };
                 }
 
                 if (oldSize == latest.TreeSize)

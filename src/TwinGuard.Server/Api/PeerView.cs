@@ -13,4 +13,20 @@ namespace TwinGuard.Server.Api;
 /// <param name="Delivered">Messages it acknowledged since start.</param>
 /// <param name="Dropped">Messages its full outbox refused.</param>
 internal sealed record PeerView(string Id, string Role, string? Broker, IReadOnlyList<string> Send, bool Values, bool Block, bool Linked, string? Problem,
-    long Waiting, long Delivered, long Dropped);
+    long Waiting, long Delivered, long Dropped)
+{
+    /// <summary>Whether this site witnesses the peer's ledger (its <c>peer.ledger_key</c> is declared).</summary>
+    public bool Witnessed { get; init; }
+
+    /// <summary>The newest tree size of this site's ledger the peer cosigned (the cosignature verified and kept in <c>cosignatures.tgw</c>).</summary>
+    public long CosignedOurs { get; init; }
+
+    /// <summary>The newest tree size of the peer's ledger this site cosigned.</summary>
+    public long CosignedTheirs { get; init; }
+
+    /// <summary>The peer's checkpoints this site refused since start (bad signature, another log, inconsistent: a fork).</summary>
+    public long CheckpointsRefused { get; init; }
+
+    /// <summary>The peer's answers to this site's checkpoints that were refusals or did not verify, since start.</summary>
+    public long CosignaturesRefused { get; init; }
+}

@@ -4,6 +4,7 @@ using TwinGuard.Ledger.Witnessing;
 using TwinGuard.Server.Access;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Server.Hosting.Sharing;
+using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Share;
 
 namespace TwinGuard.Server.Api;
@@ -13,8 +14,10 @@ internal static class PeersApi
 {
     public static RouteGroupBuilder MapPeersApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/peers", Results<Ok<PeersStatus>, ProblemHttpResult> (HostSettings settings, IServiceProvider services) =>
-                services.GetService<PeerService>() is { } service ? TypedResults.Ok(Status(settings, service, services)) : NotSharing())
+        api.MapGet("/peers", Results<Ok<PeersStatus>, ProblemHttpResult> (PlantModelSource plant, IServiceProvider services) =>
+                services.GetService<PeerService>() is { } service && plant.Current is var current && (current.Sharing.IsSoc || current.Devices.Any(d => d.Peer is not null))
+                    ? TypedResults.Ok(Status(current, service, services))
+                    : NotSharing())
             .RequireAuthorization(AccessPolicies.Viewer).WithTags("peers").WithSummary("Peer sites, links, outboxes and inbound refusals by reason");
         api.MapGet("/soc/incidents", Results<Ok<IReadOnlyList<SocIncident>>, ProblemHttpResult> (int? limit, HostSettings settings, PlantRecords records, IServiceProvider services) =>
                 (limit ?? 200) is < 1 or > 5000
@@ -27,21 +30,33 @@ internal static class PeersApi
     private static ProblemHttpResult NotSharing() =>
         Problems.NotFound("this site shares with no peer (declare a device with 'peer:' or 'sharing: { role: soc }', docs/sharing.md)");
 
-    private static PeersStatus Status(HostSettings settings, PeerService service, IServiceProvider services)
+    // The plant model in force: peers a reload added or removed show at once.
+    private static PeersStatus Status(PlantModel plant, PeerService service, IServiceProvider services)
     {
         var inbox = services.GetRequiredService<PeerInbox>();
         var sender = services.GetRequiredService<PeerSender>();
         var links = service.Links.ToDictionary(l => l.Peer.Id, StringComparer.Ordinal);
         var outboxes = sender.Peers.ToDictionary(p => p.Peer.Id, p => p.Outbox.Counts, StringComparer.Ordinal);
-        var peers = settings.Plant.Devices.Where(d => d.Peer is not null).Select(d =>
+        var ours = services.GetRequiredService<PeerCheckpoints>().Counts;
+        var theirs = services.GetRequiredService<PeerWitness>().Counts;
+        var peers = plant.Devices.Where(d => d.Peer is not null).Select(d =>
         {
             var p = d.Peer!;
             var link = links.GetValueOrDefault(d.Id);
             var (waiting, dropped, delivered) = outboxes.GetValueOrDefault(d.Id);
+            var (_, oursRefused, oursSize) = ours.GetValueOrDefault(d.Id);
+            var (_, theirsRefused, theirsSize) = theirs.GetValueOrDefault(d.Id);
             return new PeerView(d.Id, p.Role, p.Broker, [.. p.Send.Order(StringComparer.Ordinal)], p.Values, p.Block, link?.IsConnected ?? false, link?.Problem,
-                waiting, delivered, dropped);
+                waiting, delivered, dropped)
+            {
+                Witnessed = p.LedgerKey is not null,
+                CosignedOurs = oursSize,
+                CosignedTheirs = theirsSize,
+                CheckpointsRefused = theirsRefused,
+                CosignaturesRefused = oursRefused,
+            };
         }).ToList();
-        return new PeersStatus(settings.Plant.Site.Id, settings.Plant.Sharing.Role, services.GetRequiredService<WitnessSigningKey>().PublicKey.VerifierKey, peers,
+        return new PeersStatus(plant.Site.Id, plant.Sharing.Role, services.GetRequiredService<WitnessSigningKey>().PublicKey.VerifierKey, peers,
             inbox.Kept, inbox.Repeats, inbox.Refused.ToDictionary(r => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(r.Key.ToString()), r => r.Value),
             sender.Withheld, [.. service.Denied.Select(a => a.ToString()).Order(StringComparer.Ordinal)]);
     }

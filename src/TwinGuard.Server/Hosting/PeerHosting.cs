@@ -1,10 +1,16 @@
+using TwinGuard.Ledger;
 using TwinGuard.Ledger.Witnessing;
 using TwinGuard.Server.Hosting.Sharing;
+using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Share;
 
 namespace TwinGuard.Server.Hosting;
 
-/// <summary>Registers sharing with peer sites when the plant model declares a peer (a device with <c>peer:</c>) or the SOC role (docs/sharing.md).</summary>
+/// <summary>
+/// Registers sharing with peer sites (docs/sharing.md) on every site: one that declares no peer at start takes in
+/// and sends nothing until a reload declares one (a device with <c>peer:</c>), then shares without a restart.
+/// </summary>
 internal static class PeerHosting
 {
     /// <summary>
@@ -14,11 +20,6 @@ internal static class PeerHosting
     public static IServiceCollection AddPeers(this IServiceCollection services, HostSettings settings)
     {
         var plant = settings.Plant;
-        if (!plant.Devices.Any(d => d.Peer is not null) && !plant.Sharing.IsSoc)
-        {
-            return services;
-        }
-
         var directory = Path.Combine(settings.DataDirectory, "peering");
         services.AddSingleton(_ =>
         {
@@ -28,6 +29,9 @@ internal static class PeerHosting
         });
         services.AddSingleton(_ => new PeerInbox(plant.Site.Id, directory, new PeerInboxLimits(), settings.Time));
         services.AddSingleton(sp => new PeerSender(plant, directory, sp.GetRequiredService<WitnessSigningKey>(), settings.Time));
+        services.AddSingleton(sp => new PeerWitness(Path.Combine(directory, "witness"), sp.GetRequiredService<WitnessSigningKey>(), sp.GetRequiredService<EvidenceSink>(),
+            sp.GetRequiredService<LedgerRecorder>(), settings.Time));
+        services.AddSingleton(sp => new PeerCheckpoints(sp.GetRequiredService<LedgerWriter>(), sp.GetRequiredService<PeerSender>()));
         services.AddSingleton<PeerService>();
         services.AddHostedService(sp => sp.GetRequiredService<PeerService>());
         return services;

@@ -26,4 +26,11 @@ public sealed record PeerModel(string SigningKey, string CaFile)
     /// <summary>Whether addresses this peer reports as attacking are refused at this site's broker before they log in.</summary>
     /// <value>False: they only feed intel correlation.</value>
     public bool Block { get; init; }
+
+    /// <summary>
+    /// The verifier key of the peer's ledger (its <c>signing-key.vkey</c> or pin): with it this site witnesses that
+    /// ledger, cosigning each checkpoint the peer sends that verifies and is consistent with the last one cosigned.
+    /// </summary>
+    /// <value>Null: the peer's checkpoints are answered 404 and not cosigned.</value>
+    public string? LedgerKey { get; init; }
 }

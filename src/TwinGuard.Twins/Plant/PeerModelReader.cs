@@ -74,7 +74,7 @@ internal static class PeerModelReader
 
     private static PeerModel ReadPeer(YamlField field, string directory)
     {
-        field.AllowOnly("key", "ca", "broker", "role", "send", "values", "block");
+        field.AllowOnly("key", "ca", "broker", "role", "send", "values", "block", "ledger_key");
         var keyField = field.Required("key");
         var key = keyField.String().Trim();
         try
@@ -122,6 +122,7 @@ internal static class PeerModelReader
             Send = send,
             Values = field.Optional("values")?.Boolean() ?? false,
             Block = field.Optional("block")?.Boolean() ?? false,
+            LedgerKey = field.Optional("ledger_key") is { } ledger ? PlantModelLoader.LedgerVerifierKey(ledger, "the verifier key of the peer's ledger (its ledger/signing-key.vkey)") : null,
         };
     }
 }

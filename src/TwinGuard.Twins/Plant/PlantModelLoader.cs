@@ -194,7 +194,12 @@ public static class PlantModelLoader
     private static string ReadEdgeLedgerKey(YamlField edge)
     {
         edge.AllowOnly("ledger_key");
-        var field = edge.Required("ledger_key");
+        return LedgerVerifierKey(edge.Required("ledger_key"), "the verifier key of the edge's ledger (`twinguard-edge key`)");
+    }
+
+    /// <summary>A ledger's verifier key (<c>twinguard.ledger/…+hash+base64</c>) in <paramref name="field"/>, checked; <paramref name="expected"/> says whose for the error.</summary>
+    internal static string LedgerVerifierKey(YamlField field, string expected)
+    {
         var key = field.String().Trim();
         try
         {
@@ -202,7 +207,7 @@ public static class PlantModelLoader
         }
         catch (InvalidDataException ex)
         {
-            throw field.Error($"expected the verifier key of the edge's ledger (`twinguard-edge key`): {ex.Message}");
+            throw field.Error($"expected {expected}: {ex.Message}");
         }
 
         return key;

@@ -9,7 +9,8 @@ namespace TwinGuard.Twins.Record;
 /// counts and raises (so records in the site's ledger) every other one.
 /// </summary>
 /// <remarks>
-/// 409 is the protocol's way to say "prove from my size" (c2sp.org/tlog-witness §add-checkpoint), not a refusal. 400
+/// 409 is the protocol's way to say "prove from my size" (c2sp.org/tlog-witness §add-checkpoint), not a refusal, unless
+/// the witness found the log rolled back or forked (<see cref="WitnessAnswer.Fork"/>): that is refused like a fork. 400
 /// (malformed), 403 (no valid signature of the log's key), 404 (a log not declared here) and 422 (the consistency proof
 /// fails: a fork) are refusals: one <see cref="ReasonCode.CheckpointRefused"/> finding each.
 /// </remarks>
@@ -40,12 +41,13 @@ public sealed class CheckpointCosigner(Witness witness, EvidenceSink evidence)
             case 200:
                 Interlocked.Increment(ref _cosigned);
                 break;
-            case 409:
+            case 409 when answer.Fork is null:
                 break;
             default:
                 Interlocked.Increment(ref _refused);
+                var why = answer.Fork ?? $"{answer.Status} {answer.Body.Trim()}";
                 evidence.Raise(new Finding(evidence.Time.GetUtcNow(), ReasonCode.CheckpointRefused, ReasonCode.CheckpointRefused.DefaultSeverity(), null, null,
-                    device, null, 1, EvidenceClip.Text($"checkpoint of {from} refused, not cosigned: {answer.Status} {answer.Body.Trim()}", EvidenceClip.MaxText * 4)!));
+                    device, null, 1, EvidenceClip.Text($"checkpoint of {from} refused, not cosigned: {why}", EvidenceClip.MaxText * 4)!));
                 break;
         }
 

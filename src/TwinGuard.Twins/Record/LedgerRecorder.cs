@@ -226,6 +226,24 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
     /// <summary>Records the plant model a site starts with: the file with its secrets (password hashes, keys) redacted, and the SHA-256 of the whole file.</summary>
     public long RecordConfiguration(string source, byte[] content) => RecordFile(LedgerEntryKind.ConfigChange, "plant-model", source, content);
 
+    /// <summary>
+    /// Records that this site cosigned <paramref name="log"/> at its tree size for <paramref name="peer"/>: the origin,
+    /// size and root it vouches for, and the cosignature line it sent back.
+    /// </summary>
+    public long RecordPeerCosignature(string peer, TwinGuard.Ledger.Witnessing.WitnessedLog log, string cosignature)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var (buffer, json) = Start();
+        json.WriteStartObject();
+        json.WriteString("peer", peer);
+        json.WriteString("origin", log.Origin);
+        json.WriteNumber("treeSize", log.TreeSize);
+        json.WriteString("root", Convert.ToBase64String(log.RootHash));
+        json.WriteString("cosignature", cosignature.TrimEnd('\n'));
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.PeerCosignature);
+    }
+
     private long RecordFile(LedgerEntryKind entryKind, string kind, string source, byte[] content)
     {
         var (buffer, json) = Start();

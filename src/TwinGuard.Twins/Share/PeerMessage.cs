@@ -16,9 +16,19 @@ public sealed record PeerMessage(string Id, string From, string To, string Kind,
     /// <summary>For <c>incident</c>: its summary.</summary>
     public PeerIncident? Incident { get; init; }
 
-    /// <summary>For <c>checkpoint</c>: the sender's signed ledger checkpoint (c2sp.org/tlog-checkpoint note) for the receiver to cosign.</summary>
+    /// <summary>
+    /// For <c>checkpoint</c>: a c2sp.org/tlog-witness add-checkpoint body (old size, consistency proof, the sender's
+    /// signed checkpoint) for the receiver to cosign. For <c>cosignature</c>: the checkpoint note it answers.
+    /// </summary>
     public string? Checkpoint { get; init; }
 
-    /// <summary>For <c>cosignature</c>: the receiver's cosignature line over a checkpoint the peer sent (c2sp.org/tlog-cosignature).</summary>
+    /// <summary>
+    /// For <c>cosignature</c>: the witness's answer body: the cosignature line (c2sp.org/tlog-cosignature) when
+    /// <see cref="Status"/> is 200, the tree size it last cosigned when 409, else why it refused.
+    /// </summary>
     public string? Cosignature { get; init; }
+
+    /// <summary>For <c>cosignature</c>: the c2sp.org/tlog-witness status of the answer (200 cosigned, 409 prove from my size, 403/404/422 refused).</summary>
+    /// <value>Null: 200.</value>
+    public int? Status { get; init; }
 }

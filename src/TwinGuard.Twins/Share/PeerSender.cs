@@ -90,13 +90,41 @@ public sealed class PeerSender : IDisposable
     /// <returns>How many peers it was queued for.</returns>
     public int ShareIndicators(JsonElement mispEvent) => ShareWith(PeerShare.Indicators, "indicators", m => m with { Misp = mispEvent.Clone() });
 
-    /// <summary>Sends a signed checkpoint of this site's ledger to every peer allowed checkpoints, for it to cosign.</summary>
-    /// <returns>How many peers it was queued for.</returns>
-    public int ShareCheckpoint(string checkpoint) => ShareWith(PeerShare.Checkpoints, "checkpoint", m => m with { Checkpoint = checkpoint });
+    /// <summary>The peers this site sends its ledger checkpoints to (those allowed <c>checkpoints</c>).</summary>
+    public IEnumerable<DeviceModel> CheckpointPeers => _peers.Values.Select(p => p.Peer).Where(p => PeerPolicy.Allows(p.Peer!, PeerShare.Checkpoints));
 
-    /// <summary>Sends back the cosignature of a checkpoint <paramref name="peerId"/> sent (always allowed: it is the peer's own checkpoint).</summary>
-    public bool SendCosignature(string peerId, string checkpoint, string cosignature) =>
-        _peers.TryGetValue(peerId, out var p) && Queue(p.Peer, p.Outbox, "cosignature", m => m with { Checkpoint = checkpoint, Cosignature = cosignature });
+    /// <summary>
+    /// Sends <paramref name="peerId"/> an add-checkpoint request (c2sp.org/tlog-witness) for this site's ledger, made for
+    /// that peer's last cosigned size, when its policy allows checkpoints.
+    /// </summary>
+    /// <returns>False when the peer is not sent to, not allowed checkpoints, or its outbox is full.</returns>
+    public bool SendCheckpoint(string peerId, string request)
+    {
+        if (!_peers.TryGetValue(peerId, out var p))
+        {
+            return false;
+        }
+
+        if (!PeerPolicy.Allows(p.Peer.Peer!, PeerShare.Checkpoints))
+        {
+            Interlocked.Increment(ref _withheld);
+            return false;
+        }
+
+        return Queue(p.Peer, p.Outbox, "checkpoint", m => m with { Checkpoint = request });
+    }
+
+    /// <summary>
+    /// Sends back this site's answer to a checkpoint <paramref name="peerId"/> sent (always allowed: it is the peer's own
+    /// checkpoint): the witness's status and body, with the checkpoint note it answers.
+    /// </summary>
+    /// <returns>False when this site does not send to the peer (no <c>broker:</c>) or its outbox is full.</returns>
+    public bool SendCosignature(string peerId, string checkpoint, WitnessAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return _peers.TryGetValue(peerId, out var p)
+               && Queue(p.Peer, p.Outbox, "cosignature", m => m with { Checkpoint = checkpoint, Cosignature = answer.Body, Status = answer.Status });
+    }
 
     /// <summary>Signs <paramref name="message"/> into the envelope JSON that travels.</summary>
     public string Seal(PeerMessage message)

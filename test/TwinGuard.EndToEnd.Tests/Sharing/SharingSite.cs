@@ -19,6 +19,8 @@ namespace TwinGuard.EndToEnd.Tests.Sharing;
 /// </summary>
 internal sealed class SharingSite : IAsyncDisposable
 {
+    private string? _deviceAddress;
+
     private SharingSite(string id, string root, SiteCertificates pki, WitnessSigningKey key, int mqttsPort, int httpPort)
     {
         Id = id;
@@ -65,22 +67,64 @@ internal sealed class SharingSite : IAsyncDisposable
         return new SharingSite(id, root, pki, key, LoopbackPorts.Free(), LoopbackPorts.Free());
     }
 
-    /// <summary>The <c>devices:</c> entry that declares this site as a peer of another.</summary>
-    public string AsPeer(string send, bool withBroker, bool block = false, string role = "site") => $$"""
+    /// <summary>This site's ledger's verifier key (written at its first start), what a peer declares as its <c>ledger_key</c>.</summary>
+    public string LedgerKey => File.ReadAllText(Path.Combine(Data, "ledger", "signing-key.vkey")).Trim();
+
+    /// <summary>The <c>devices:</c> entry that declares this site as a peer of another (witnessing its ledger with <paramref name="ledgerKey"/>).</summary>
+    public string AsPeer(string send, bool withBroker, bool block = false, string role = "site", string? ledgerKey = null) => $$"""
           - id: {{Id}}
             certificate: { subject: "{{SiteCertificates.DeviceSubject(Id, Id)}}" }
             topics: [peer/{{Id}}/up]
-            peer: { key: "{{Key.PublicKey.VerifierKey}}", ca: "{{Pki.CaCertificate}}", role: {{role}}, send: [{{send}}], block: {{(block ? "true" : "false")}}{{(withBroker ? $", broker: \"127.0.0.1:{MqttsPort}\"" : "")}} }
+            peer: { key: "{{Key.PublicKey.VerifierKey}}", ca: "{{Pki.CaCertificate}}", role: {{role}}, send: [{{send}}], block: {{(block ? "true" : "false")}}{{(withBroker ? $", broker: \"127.0.0.1:{MqttsPort}\"" : "")}}{{(ledgerKey is null ? "" : $", ledger_key: \"{ledgerKey}\"")}} }
 
         """;
 
     /// <summary>Serves the site with the sample plant, <paramref name="peers"/> as extra devices, and a plain listener on <paramref name="deviceAddress"/>.</summary>
+    /// <remarks>With no peers and the <c>site</c> role the plant model has no <c>sharing:</c> section at all: a site that shares nothing.</remarks>
     public async Task StartAsync(string role, string peers, string? deviceAddress)
     {
-        var plain = deviceAddress is null ? string.Empty : $"  - {{ protocol: mqtt, address: {deviceAddress}, port: {MqttPort} }}\n";
+        _deviceAddress = deviceAddress;
+        await WritePlantAsync(role, peers);
+        await RestartAsync();
+    }
+
+    /// <summary>Writes the plant model with <paramref name="peers"/> and has the running site reload it (no restart).</summary>
+    public async Task ReloadAsync(string role, string peers)
+    {
+        await WritePlantAsync(role, peers);
+        var reloader = App.Services.GetRequiredService<PlantModelReloader>();
+        var before = reloader.Generation;
+        var result = await reloader.ReloadAsync(CancellationToken.None); // the file watcher may have applied it already
+        Assert.True(result.Applied || reloader.Generation > before, result.Message);
+    }
+
+    /// <summary>Stops the site (if running) and serves it again from the same data directory and plant model.</summary>
+    public async Task RestartAsync()
+    {
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+
+        var settings = HostSettings.ForSite(PlantModelLoader.Load(PlantFile), Data, "http://127.0.0.1:0", BrokerOptions.DefaultPort) with
+        {
+            SiloPort = LoopbackPorts.Free(),
+            PlantSource = PlantFile,
+        };
+        App = TwinGuardHost.Build(settings);
+        await App.StartAsync();
+    }
+
+    private string PlantFile => Path.Combine(Root, "plant.yaml");
+
+    private async Task WritePlantAsync(string role, string peers)
+    {
+        var plain = _deviceAddress is null ? string.Empty : $"  - {{ protocol: mqtt, address: {_deviceAddress}, port: {MqttPort} }}\n";
+        var sharing = peers.Length == 0 && role == "site" ? string.Empty
+            : $"sharing: {{ role: {role}, certificate: {Pki.DeviceCertificate(Id)}, key: {Pki.DeviceKey(Id)} }}\n";
         var head = $$"""
-            sharing: { role: {{role}}, certificate: {{Pki.DeviceCertificate(Id)}}, key: {{Pki.DeviceKey(Id)}} }
-            tls:
+            {{sharing}}tls:
               certificate: {{Pki.ServerCertificate}}
               key: {{Pki.ServerKey}}
               client_ca: {{Pki.CaCertificate}}
@@ -94,11 +138,10 @@ internal sealed class SharingSite : IAsyncDisposable
             .Replace("  id: line1\n", $"  id: {Id}\n", StringComparison.Ordinal)
             .Replace("devices:\n", head, StringComparison.Ordinal)
             .Replace("    addresses: [127.0.0.1]\n", string.Empty, StringComparison.Ordinal); // devices may connect from the plant network
-        var plantFile = Path.Combine(Root, "plant.yaml");
-        await File.WriteAllTextAsync(plantFile, yaml);
-        var settings = HostSettings.ForSite(PlantModelLoader.Load(plantFile), Data, "http://127.0.0.1:0", BrokerOptions.DefaultPort) with { SiloPort = LoopbackPorts.Free() };
-        App = TwinGuardHost.Build(settings);
-        await App.StartAsync();
+        // Written whole and renamed, as an editor does: the file watcher never reads half a file.
+        var temporary = PlantFile + ".tmp";
+        await File.WriteAllTextAsync(temporary, yaml);
+        File.Move(temporary, PlantFile, overwrite: true);
     }
 
     public async ValueTask DisposeAsync()

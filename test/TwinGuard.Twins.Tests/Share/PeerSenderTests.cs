@@ -78,6 +78,22 @@ public sealed class PeerSenderTests : IDisposable
 
     private static TwinGuard.Twins.Uplink.Outbox Outbox(PeerSender sender, string peer) => sender.Peers.Single(p => p.Peer.Id == peer).Outbox;
 
+    [Fact]
+    public void SendCheckpoint_PeerNotAllowedCheckpoints_GetsNothingButItsCosignatureGoesBack()
+    {
+        using var sender = new PeerSender(_peers.Plant, Path.Combine(_peers.Directory, "out"), _peers.Own, TimeProvider.System);
+
+        Assert.Empty(sender.CheckpointPeers); // neither peer's send: lists checkpoints
+        Assert.False(sender.SendCheckpoint("site-b", "old 0\n\ncheckpoint"));
+        Assert.Equal(1, sender.Withheld);
+        Assert.Equal(0, sender.Peers.Single(p => p.Peer.Id == "site-b").Outbox.Counts.Depth);
+
+        // An answer to the peer's own checkpoint is not this site's to withhold.
+        Assert.True(sender.SendCosignature("site-b", "note", new TwinGuard.Ledger.Witnessing.WitnessAnswer(409, "7\n")));
+        var answer = Sent(sender, "site-b");
+        Assert.Equal(("cosignature", 409, "7\n"), (answer.Kind, answer.Status, answer.Cosignature));
+    }
+
     private static string Envelope(PeerSender sender, string peer)
     {
         Assert.True(Outbox(sender, peer).TryPeek(out var envelope));

@@ -23,7 +23,8 @@
       $('#peers-summary').textContent = `${status.site} (${status.role}): kept ${status.kept} message(s) from peers, ${status.repeats} repeat(s); refused: ${refused.length ? refused.join(', ') : 'none'}`;
       $('#peers-table tbody').replaceChildren(...status.peers.map((p) => row({ 'data-peer': p.id },
         cell(p.id), cell(p.role), cell(p.send.join(', ') + (p.values ? ' (with values)' : '')),
-        cell(p.broker ? (p.linked ? 'linked' : (p.problem || 'not linked')) : 'receives only'), cell(String(p.waiting)), cell(String(p.delivered)))));
+        cell(p.broker ? (p.linked ? 'linked' : (p.problem || 'not linked')) : 'receives only'), cell(String(p.waiting)), cell(String(p.delivered)),
+        cell(`ours to ${p.cosignedOurs}; theirs ${p.witnessed ? 'to ' + p.cosignedTheirs + (p.checkpointsRefused ? `, ${p.checkpointsRefused} refused` : '') : 'not witnessed'}`))));
     } catch (error) {
       $('#peers-summary').textContent = error.status === 404 ? 'This site shares with no peer.' : 'Peers: ' + error.message;
     }

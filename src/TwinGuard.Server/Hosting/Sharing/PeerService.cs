@@ -20,11 +20,13 @@ namespace TwinGuard.Server.Hosting.Sharing;
 /// applied here (a peer's indicators become the intel feed <c>peer:ID</c>, and for a peer with <c>block: true</c> its
 /// addresses are refused at the broker before login); every incident correlate opens is shared through the
 /// <see cref="PeerSender"/> (its summary, and its source addresses as a MISP event), and one <see cref="PeerLink"/> per
-/// peer with a broker drains that peer's outbox.
+/// peer with a broker drains that peer's outbox. Ledger checkpoints go both ways: this site's to the peers allowed
+/// them (<see cref="PeerCheckpoints"/>), and the peers' are cosigned here and answered (<see cref="PeerWitness"/>).
 /// </summary>
+/// <remarks>Runs on every site, peers declared or not, so that a reload that declares the first peer starts sharing.</remarks>
 internal sealed partial class PeerService(
-    HostSettings settings, PlantModelSource plant, PeerInbox inbox, PeerSender sender, EmbeddedBroker broker, CorrelateStage correlate, FeedRefresher refresher,
-    ContainmentEnforcer enforcer, EvidenceSink evidence, ILogger<PeerService> logger) : IHostedService
+    HostSettings settings, PlantModelSource plant, PeerInbox inbox, PeerSender sender, PeerWitness witness, PeerCheckpoints checkpoints, EmbeddedBroker broker,
+    CorrelateStage correlate, FeedRefresher refresher, ContainmentEnforcer enforcer, EvidenceSink evidence, ILogger<PeerService> logger) : IHostedService
 {
     // One finding per denied address per this long: a refused attacker cannot flood the pipeline through the refusals.
     private static readonly TimeSpan DeniedFindingEvery = TimeSpan.FromSeconds(10);
@@ -52,6 +54,10 @@ internal sealed partial class PeerService(
         }
 
         Publish();
+        witness.Problem += problem => LogWitnessProblem(logger, problem);
+        witness.Follow(plant.Current);
+        checkpoints.Problem += problem => LogCheckpointProblem(logger, problem);
+        checkpoints.Start();
         inbox.Apply = ApplyAsync;
         broker.Peers = inbox;
         broker.Admission.Denied = IsDenied;
@@ -60,7 +66,7 @@ internal sealed partial class PeerService(
         _links = [.. sender.Peers.Select(p => StartLink(plant.Current, p.Peer, p.Outbox))];
         inbox.CurrentPeer = id => plant.Current.FindDevice(id);
         plant.Changed += OnPlantChanged;
-        LogPeers(logger, settings.Plant.Devices.Count(d => d.Peer is not null), _links.Count, File.ReadAllText(Path.Combine(settings.DataDirectory, "peering", "peer.vkey")).Trim());
+        LogPeers(logger, plant.Current.Devices.Count(d => d.Peer is not null), _links.Count, File.ReadAllText(Path.Combine(settings.DataDirectory, "peering", "peer.vkey")).Trim());
         return Task.CompletedTask;
     }
 
@@ -70,6 +76,7 @@ internal sealed partial class PeerService(
         plant.Changed -= OnPlantChanged;
         broker.Peers = null;
         broker.Admission.Denied = null;
+        await checkpoints.DisposeAsync();
         await _stopping.CancelAsync();
         try
         {
@@ -116,6 +123,7 @@ internal sealed partial class PeerService(
         try
         {
             var closed = sender.Follow(current);
+            witness.Follow(current);
             var wanted = sender.Peers.ToDictionary(p => p.Peer.Id, StringComparer.Ordinal);
             var links = new List<PeerLink>();
             foreach (var link in _links)
@@ -221,10 +229,20 @@ internal sealed partial class PeerService(
         return true;
     }
 
-    private Task ApplyAsync(string peer, PeerMessage message, CancellationToken cancellationToken)
+    private async Task ApplyAsync(string peer, PeerMessage message, CancellationToken cancellationToken)
     {
         switch (message.Kind)
         {
+            case "checkpoint" when plant.Current.FindDevice(peer) is { Peer: not null } device:
+                await CosignAsync(device, message.Checkpoint!, cancellationToken);
+                break;
+            case "cosignature" when plant.Current.FindDevice(peer) is { Peer: not null } device:
+                if (checkpoints.Receive(device, message))
+                {
+                    LogCosignedHere(logger, peer, message.Id);
+                }
+
+                break;
             case "indicators":
                 var learned = Learn(peer, message);
                 Publish();
@@ -235,8 +253,24 @@ internal sealed partial class PeerService(
                 LogIncident(logger, peer, i.Site, i.Id, i.Severity, string.Join(",", i.Techniques));
                 break;
         }
+    }
 
-        return Task.CompletedTask;
+    /// <summary>Witnesses a peer's checkpoint and sends the answer back (when this site sends to that peer).</summary>
+    private async Task CosignAsync(Twins.Plant.DeviceModel peer, string request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var answer = await witness.CosignAsync(peer, request, cancellationToken);
+            if (PeerWitness.Note(request) is { } note)
+            {
+                sender.SendCosignature(peer.Id, note, answer);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
+        {
+            // The witness state could not be made durable: nothing was cosigned; the peer's next checkpoint tries again.
+            LogWitnessProblem(logger, $"peer '{peer.Id}': checkpoint not cosigned: {ex.Message}");
+        }
     }
 
     private int Learn(string peer, PeerMessage message)
@@ -298,6 +332,15 @@ internal sealed partial class PeerService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peers: the reloaded plant model declares {Peers} peer(s); sending to {Links}")]
     private static partial void LogFollowed(ILogger logger, int peers, int links);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peers: witnessing: {Problem}")]
+    private static partial void LogWitnessProblem(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peers: this site's checkpoints: {Problem}")]
+    private static partial void LogCheckpointProblem(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Peers: {Peer} cosigned a checkpoint of this site's ledger ({Id})")]
+    private static partial void LogCosignedHere(ILogger logger, string peer, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Peers: incident {Id} could not be shared")]
     private static partial void LogShareFailed(ILogger logger, Exception exception, long id);
