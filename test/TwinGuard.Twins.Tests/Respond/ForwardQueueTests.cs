@@ -61,7 +61,7 @@ public sealed class ForwardQueueTests : IDisposable
     }
 
     [Fact]
-    public void Peek_ExpiredLineInsideARun_EndsTheRunAndIsDroppedOnceItIsTheHead()
+    public void Peek_ExpiredLinesAtTheHead_DroppedAndTheRunStartsAfterThem()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero));
         using (var queue = new ForwardQueue(_dir, "siem", 1 << 20, time))
