@@ -38,6 +38,47 @@ public sealed class ForwardQueueTests : IDisposable
     }
 
     [Fact]
+    public void Peek_RunOfLargeLinesAdvancedByPart_TheRestComesAgainFirstAcrossARestart()
+    {
+        // Lines of 40 KB: a run of five does not fit the 64 KiB read buffer, so the run is read across refills.
+        var messages = Enumerable.Range(1, 7).Select(i => i + new string((char)('a' + i), 40_000)).ToList();
+        using (var queue = new ForwardQueue(_dir, "siem", 1 << 20))
+        {
+            messages.ForEach(m => Assert.True(queue.TryEnqueue(m)));
+            Assert.Equal(messages.Take(5), queue.Peek(5));
+            queue.Advance(2); // the target took two of the five
+            Assert.Equal((5L, 2L), (queue.Depth, queue.Delivered));
+            Assert.Throws<InvalidOperationException>(() => queue.Advance(1)); // nothing peeked since
+        }
+
+        using (var reopened = new ForwardQueue(_dir, "siem", 1 << 20))
+        {
+            Assert.Equal(messages.Skip(2), reopened.Peek(100));
+            Assert.Throws<InvalidOperationException>(() => reopened.Advance(6));
+            reopened.Advance(5);
+            Assert.Empty(reopened.Peek(100));
+        }
+    }
+
+    [Fact]
+    public void Peek_ExpiredLinesAtTheHead_DroppedAndTheRunStartsAfterThem()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero));
+        using (var queue = new ForwardQueue(_dir, "siem", 1 << 20, time))
+        {
+            Assert.True(queue.TryEnqueue("old 1"));
+            time.Advance(TimeSpan.FromDays(6));
+            Assert.True(queue.TryEnqueue("recent 2"));
+            Assert.True(queue.TryEnqueue("recent 3"));
+        }
+
+        time.Advance(TimeSpan.FromDays(2));
+        using var reopened = new ForwardQueue(_dir, "siem", 1 << 20, time, TimeSpan.FromDays(7));
+        Assert.Equal(["recent 2", "recent 3"], reopened.Peek(10));
+        Assert.Equal((1L, 2L), (reopened.Expired, reopened.Depth));
+    }
+
+    [Fact]
     public void TryPeek_LineWrittenBeforeLinesCarriedATime_ReadAndNeverAged()
     {
         File.WriteAllBytes(Path.Combine(_dir, "siem.queue"), Encoding.UTF8.GetBytes("\"from an older version\"\n")); // as the queue wrote it: no BOM

@@ -56,7 +56,10 @@ public sealed class PlaybookLoaderTests
         var notifier = plan.Notifiers[0];
         Assert.Equal((true, true, 20514), (notifier.Relp, notifier.Tcp, notifier.Port));
         Assert.Null(notifier.Tls);
-        Assert.IsType<RelpNotifier>(Assert.Single(Notifiers.Create(plan, ".", new HttpClient())));
+        Assert.Equal(NotifierModel.DefaultRelpWindow, notifier.Window);
+        Assert.Equal(NotifierModel.DefaultRelpWindow, Assert.IsType<RelpNotifier>(Assert.Single(Notifiers.Create(plan, ".", new HttpClient()))).Window);
+        Assert.Equal(1, PlaybookLoader.Parse(Valid, SamplePlant.Load()).Notifiers[0].Window);
+        Assert.Equal(16, PlaybookLoader.Parse(Valid.Replace("port: 5514, transport: tcp", "transport: relp, window: 16", StringComparison.Ordinal), SamplePlant.Load()).Notifiers[0].Window);
     }
 
     [Theory]
@@ -71,6 +74,9 @@ public sealed class PlaybookLoaderTests
     [InlineData("port: 5514", "port: 70000", "2:53: notifiers[0].port: expected a port in 1..65535, found '70000'")]
     [InlineData("scope: source", "scope: [source", "(syntax)")]
     [InlineData("transport: tcp", "transport: rlep", "2:70: notifiers[0].transport: expected udp, tcp, tls, relp or relp-tls, found 'rlep'")]
+    [InlineData("transport: tcp", "transport: relp, window: 1025", "notifiers[0].window: expected a window in 1..1024, found '1025'")]
+    [InlineData("transport: tcp", "transport: relp, window: 0", "notifiers[0].window:")]
+    [InlineData("transport: tcp", "transport: tcp, window: 8", "notifiers[0].window: 'window' is for the relp and relp-tls transports, not tcp")]
     public void Parse_MalformedPlaybook_IsRefusedWithFileLineAndReason(string from, string to, string expected)
     {
         var yaml = Valid.Replace(from, to, StringComparison.Ordinal);

@@ -6,7 +6,9 @@ namespace TwinGuard.Twins.Respond;
 /// <summary>
 /// Sends every finding that a <see cref="ForwardRule"/> selects to its SIEM notifier, at least once: each is rendered
 /// and put in the notifier's <see cref="ForwardQueue"/> on disk as it is admitted, and a loop per notifier delivers the
-/// queue in order, retrying with back-off while the SIEM is down.
+/// queue in order, retrying with back-off while the SIEM is down. Each round hands the notifier a run of up to its
+/// <see cref="INotifier.Window"/> messages from the head (peeked, not taken) and advances the queue by as many as it
+/// took, so a message leaves the queue only once it and every one before it were delivered.
 /// </summary>
 /// <remarks>
 /// <see cref="Observe"/> runs on the correlate stage's loop and only appends to a file; delivery never holds it up.
@@ -111,22 +113,22 @@ public sealed partial class FindingForwarder : IDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                string message;
-                bool any;
+                IReadOnlyList<string> run;
                 lock (lane.Queue)
                 {
-                    any = lane.Queue.TryPeek(out message);
+                    run = lane.Queue.Peek(lane.Notifier.Window);
                 }
 
-                if (!any)
+                if (run.Count == 0)
                 {
                     await lane.WaitAsync(cancellationToken);
                     continue;
                 }
 
+                int delivered;
                 try
                 {
-                    await lane.Notifier.DeliverAsync(message, cancellationToken);
+                    delivered = await lane.Notifier.DeliverRunAsync(run, cancellationToken);
                 }
                 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or HttpRequestException or TaskCanceledException
                                                && !cancellationToken.IsCancellationRequested)
@@ -140,7 +142,8 @@ public sealed partial class FindingForwarder : IDisposable
                 retry = FirstRetry;
                 lock (lane.Queue)
                 {
-                    lane.Queue.Advance();
+                    // Only the prefix the target took: what it did not answer stays at the head and goes again.
+                    lane.Queue.Advance(delivered);
                 }
             }
         }

@@ -35,7 +35,7 @@ public sealed class ForwardQueue : IDisposable
     private readonly byte[] _line = new byte[MaxMessageBytes + 1];
     private long _cursor;
     private long _length;
-    private int _peeked = -1;
+    private readonly List<int> _peeked = [];
 
     /// <summary>Opens (creating when needed) the queue <paramref name="name"/> in <paramref name="directory"/>.</summary>
     /// <param name="directory">Where the queue's files are.</param>
@@ -96,36 +96,64 @@ public sealed class ForwardQueue : IDisposable
     /// <summary>The oldest message not yet delivered, if any.</summary>
     public bool TryPeek(out string message)
     {
-        message = string.Empty;
+        var run = Peek(1);
+        message = run.Count > 0 ? run[0] : string.Empty;
+        return run.Count > 0;
+    }
+
+    /// <summary>Up to <paramref name="max"/> of the oldest messages not yet delivered, oldest first, without taking them
+    /// off the queue: <see cref="Advance"/> does, for as many of them as were delivered.</summary>
+    /// <remarks>Expired messages at the head are dropped first; a run stops before an expired message further in (it is
+    /// dropped once it is the head), so a run is always consecutive lines. Reads at most <paramref name="max"/> lines, each
+    /// at most <see cref="MaxMessageBytes"/>: what a run holds in memory is bounded by the caller's window.</remarks>
+    public IReadOnlyList<string> Peek(int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        _peeked.Clear();
+        var run = new List<string>(Math.Min(max, 64));
         var expired = false;
-        while (_cursor < _length)
+        var offset = _cursor;
+        var filled = 0;
+        var position = 0;
+        while (run.Count < max && offset < _length)
         {
-            _file.Seek(_cursor, SeekOrigin.Begin);
-            var read = _file.ReadAtLeast(_line, (int)Math.Min(_line.Length, _length - _cursor), throwOnEndOfStream: false);
-            var end = Array.IndexOf(_line, (byte)'\n', 0, read);
-            var (at, text) = end < 0 ? (null, null) : Parse(_line.AsSpan(0, end));
-            if (text is null)
+            var end = filled > position ? Array.IndexOf(_line, (byte)'\n', position, filled - position) : -1;
+            if (end < 0 && (position > 0 || filled == 0))
             {
-                throw new InvalidDataException($"{_file.Name}: damaged line at offset {_cursor}");
+                // The next line is not whole in the buffer: read again from its start.
+                _file.Seek(offset, SeekOrigin.Begin);
+                filled = _file.ReadAtLeast(_line, (int)Math.Min(_line.Length, _length - offset), throwOnEndOfStream: false);
+                position = 0;
+                end = filled > 0 ? Array.IndexOf(_line, (byte)'\n', 0, filled) : -1;
             }
 
+            var (at, text) = end < 0 ? (null, null) : Parse(_line.AsSpan(position, end - position));
+            if (text is null)
+            {
+                throw new InvalidDataException($"{_file.Name}: damaged line at offset {offset}");
+            }
+
+            var length = end - position + 1;
             if (_maxAge is { } maxAge && at is { } queued && _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(queued) > maxAge)
             {
-                _cursor += end + 1;
+                if (run.Count > 0)
+                {
+                    break;
+                }
+
+                _cursor += length;
                 Depth--;
                 Expired++;
                 expired = true;
-                continue;
             }
-
-            if (expired)
+            else
             {
-                SaveCursor();
+                run.Add(text);
+                _peeked.Add(length);
             }
 
-            _peeked = end + 1;
-            message = text;
-            return true;
+            offset += length;
+            position = end + 1;
         }
 
         if (expired)
@@ -133,21 +161,26 @@ public sealed class ForwardQueue : IDisposable
             SaveCursor();
         }
 
-        return false;
+        return run;
     }
 
-    /// <summary>Marks the message <see cref="TryPeek"/> returned as delivered.</summary>
-    public void Advance()
+    /// <summary>Marks the first <paramref name="count"/> messages of the last <see cref="Peek"/> (or <see cref="TryPeek"/>)
+    /// as delivered.</summary>
+    public void Advance(int count = 1)
     {
-        if (_peeked < 0)
+        if (count < 1 || count > _peeked.Count)
         {
-            throw new InvalidOperationException("nothing was peeked");
+            throw new InvalidOperationException($"advancing by {count} after peeking {_peeked.Count}");
         }
 
-        _cursor += _peeked;
-        _peeked = -1;
-        Depth--;
-        Delivered++;
+        for (var i = 0; i < count; i++)
+        {
+            _cursor += _peeked[i];
+        }
+
+        _peeked.Clear();
+        Depth -= count;
+        Delivered += count;
         SaveCursor();
     }
 

@@ -11,12 +11,13 @@ namespace TwinGuard.Twins.Respond;
 /// </summary>
 /// <remarks>
 /// Plain TCP syslog (RFC 6587) has no acknowledgement: a finished write says the bytes reached the local kernel, and
-/// what the collector held when it died is lost although the queue moved past it. Here <see cref="DeliverAsync"/>
-/// returns only after the collector's <c>rsp 200</c> for that message (<see cref="RelpSession"/>), so
-/// <see cref="FindingForwarder"/> advances its queue past acknowledged messages only; after a broken session the
-/// unanswered message is sent again on a new one, with the same id (at least once). One session is kept open between
-/// messages and opened again after any failure; a collector that does not answer within <see cref="AnswerTimeout"/>
-/// counts as down.
+/// what the collector held when it died is lost although the queue moved past it. Here <see cref="DeliverRunAsync"/>
+/// sends a run of up to <see cref="Window"/> messages at once and counts only those the collector answered
+/// <c>rsp 200</c>, in order (<see cref="RelpSession"/>), so <see cref="FindingForwarder"/> advances its queue past
+/// acknowledged messages only; after a broken session every unanswered message of the run is sent again on a new one,
+/// with the same id (at least once). A window of many messages keeps a link with a long round trip busy: with one, a
+/// 20 ms round trip caps forwarding at 50 messages a second. One session is kept open between runs and opened again
+/// after any failure; a collector that does not answer a run within <see cref="AnswerTimeout"/> counts as down.
 /// </remarks>
 public sealed class RelpNotifier(NotifierModel model, TimeProvider time) : INotifier, IDisposable
 {
@@ -39,36 +40,29 @@ public sealed class RelpNotifier(NotifierModel model, TimeProvider time) : INoti
     public string Render(ForwardedFinding finding) => SyslogNotifier.Format(finding, Environment.MachineName);
 
     /// <inheritdoc />
+    /// <value>The notifier's <c>window</c> (<see cref="NotifierModel.Window"/>).</value>
+    public int Window => model.Window;
+
+    private string Where => $"syslog {(model.Tls is not null ? "relp+tls" : "relp")}://{model.Host}:{model.Port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <inheritdoc />
     /// <exception cref="IOException">The collector could not be reached, broke the session or refused the message.</exception>
     public async Task<string> DeliverAsync(string rendered, CancellationToken cancellationToken)
     {
-        var message = Encoding.UTF8.GetBytes(rendered);
-        var where = $"syslog {(model.Tls is not null ? "relp+tls" : "relp")}://{model.Host}:{model.Port.ToString(CultureInfo.InvariantCulture)}";
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            using var timeout = new CancellationTokenSource(AnswerTimeout, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            try
-            {
-                _session ??= await RelpSession.OpenAsync(model.Host!, model.Port, model.Tls, linked.Token);
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                await _session.SendAsync(message, linked.Token);
-                return where;
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
-            {
-                // Whatever the session was in the middle of is unknown: a new session sends the message again.
-                Interlocked.Exchange(ref _session, null)?.Dispose();
-                cancellationToken.ThrowIfCancellationRequested();
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                throw ex is IOException ? ex : new IOException($"{where}: {(ex is OperationCanceledException ? "no answer within " + AnswerTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : ex.Message)}", ex);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        await SendAsync([rendered], cancellationToken);
+        return Where;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The whole run is in flight at once on one session; the count is the prefix the collector answered 200.
+    /// When the session breaks after some answers, those are returned and the rest go again on a new session.</remarks>
+    /// <exception cref="IOException">The collector could not be reached, or broke the session or refused the first
+    /// message before answering any.</exception>
+    public Task<int> DeliverRunAsync(IReadOnlyList<string> run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(run.Count, Window);
+        return SendAsync(run, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -77,5 +71,48 @@ public sealed class RelpNotifier(NotifierModel model, TimeProvider time) : INoti
     {
         _disposed = true;
         Interlocked.Exchange(ref _session, null)?.Dispose();
+    }
+
+    private async Task<int> SendAsync(IReadOnlyList<string> run, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(run.Count);
+        var messages = new byte[run.Count][];
+        for (var i = 0; i < run.Count; i++)
+        {
+            messages[i] = Encoding.UTF8.GetBytes(run[i]);
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        RelpSession? session = null;
+        try
+        {
+            using var timeout = new CancellationTokenSource(AnswerTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                session = _session ??= await RelpSession.OpenAsync(model.Host!, model.Port, model.Tls, linked.Token);
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                await session.SendAsync(messages, linked.Token);
+                return messages.Length;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
+            {
+                // What the session was in the middle of is unknown past the last answer: a new session sends the rest again.
+                var acknowledged = session?.Acknowledged ?? 0;
+                Interlocked.Exchange(ref _session, null)?.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (acknowledged > 0)
+                {
+                    return acknowledged;
+                }
+
+                throw ex is IOException ? ex : new IOException($"{Where}: {(ex is OperationCanceledException ? "no answer within " + AnswerTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : ex.Message)}", ex);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 }

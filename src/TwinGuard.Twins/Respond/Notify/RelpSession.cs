@@ -16,9 +16,13 @@ namespace TwinGuard.Twins.Respond;
 /// 0 is the server's own (<c>serverclose</c>).</para>
 /// <para>A response's DATA is <c>RSP-CODE [SP HUMANMSG] [LF CMDDATA]</c>, 200 meaning the server has taken the message
 /// (what rsyslog does with it before answering is its queue's business: a <c>Direct</c> main queue writes it first).</para>
-/// <para>One command in flight at a time (a window of one): a message is answered before the next is sent, so what the
-/// caller counts as delivered is exactly what the collector acknowledged. Not thread-safe: <see cref="RelpNotifier"/>
-/// serialises its use.</para>
+/// <para>A window of several commands in flight (librelp's client keeps up to its window of unanswered commands,
+/// <c>RELP_DFLT_WINDOW_SIZE</c> 128, omrelp's <c>windowSize</c>): <see cref="SendAsync"/> writes a run of
+/// <c>syslog</c> commands back to back and then reads their answers, which come in the order the commands were sent
+/// (librelp's server answers each command as it processes it, one after the other). An answer for any other transaction,
+/// or anything but <c>rsp</c>, breaks the session. <see cref="Acknowledged"/> counts the prefix of the run answered 200,
+/// so what the caller counts as delivered is exactly what the collector acknowledged. Not thread-safe:
+/// <see cref="RelpNotifier"/> serialises its use.</para>
 /// </remarks>
 internal sealed class RelpSession : IDisposable
 {
@@ -28,10 +32,12 @@ internal sealed class RelpSession : IDisposable
     private const int MaxTxnr = 999_999_999;
     private const int MaxDigits = 9;
     private const int MaxCommandLength = 32;
+    private const int KeptFrameBytes = 256 * 1024;
 
     private readonly TcpClient _client;
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[MaxResponseBytes + 64];
+    private readonly MemoryStream _frames = new();
     private int _start;
     private int _end;
     private int _txnr;
@@ -84,10 +90,31 @@ internal sealed class RelpSession : IDisposable
         }
     }
 
-    /// <summary>Sends one syslog message and returns once the server answered 200 for it.</summary>
-    /// <exception cref="IOException">The connection broke, the server closed the session, or it refused the message.</exception>
-    public async Task SendAsync(byte[] message, CancellationToken cancellationToken) =>
-        await CommandAsync("syslog", message, cancellationToken);
+    /// <summary>How many messages of the run <see cref="SendAsync"/> is sending (or last sent), from the first, the server
+    /// answered 200: when it throws, those are delivered and the rest are not.</summary>
+    public int Acknowledged { get; private set; }
+
+    /// <summary>Sends a run of syslog messages, all in flight at once, and returns once the server answered 200 to every
+    /// one; <see cref="Acknowledged"/> counts them as the answers come.</summary>
+    /// <exception cref="IOException">The connection broke, the server closed the session, answered out of order, or
+    /// refused a message.</exception>
+    public async Task SendAsync(IReadOnlyList<byte[]> messages, CancellationToken cancellationToken)
+    {
+        Acknowledged = 0;
+        var expected = _txnr;
+        foreach (var message in messages)
+        {
+            WriteFrame("syslog", message);
+        }
+
+        await FlushFramesAsync(cancellationToken);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            expected = expected == MaxTxnr ? 1 : expected + 1;
+            await ReadAnswerAsync("syslog", expected, cancellationToken);
+            Acknowledged++;
+        }
+    }
 
     /// <summary>Closes the session politely (a <c>close</c> command, its answer awaited) when the connection still works.</summary>
     public async Task CloseAsync(CancellationToken cancellationToken)
@@ -107,23 +134,44 @@ internal sealed class RelpSession : IDisposable
     {
         _stream.Dispose();
         _client.Dispose();
+        _frames.Dispose();
     }
 
     /// <summary>Sends a command and awaits its <c>rsp</c>; returns the response's CMDDATA (after the first line).</summary>
     private async Task<string> CommandAsync(string command, byte[] data, CancellationToken cancellationToken)
     {
+        var txnr = WriteFrame(command, data);
+        await FlushFramesAsync(cancellationToken);
+        return await ReadAnswerAsync(command, txnr, cancellationToken);
+    }
+
+    /// <summary>Adds one command frame with the next transaction number to those not yet written; returns that number.</summary>
+    private int WriteFrame(string command, byte[] data)
+    {
         _txnr = _txnr == MaxTxnr ? 1 : _txnr + 1;
-        var txnr = _txnr;
-        var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{txnr} {command} {data.Length}{(data.Length > 0 ? " " : "")}"));
-        await _stream.WriteAsync(header, cancellationToken);
-        if (data.Length > 0)
-        {
-            await _stream.WriteAsync(data, cancellationToken);
-        }
+        _frames.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{_txnr} {command} {data.Length}{(data.Length > 0 ? " " : "")}")));
+        _frames.Write(data);
+        _frames.WriteByte((byte)'\n');
+        return _txnr;
+    }
 
-        await _stream.WriteAsync("\n"u8.ToArray(), cancellationToken);
+    /// <summary>Writes the frames added since the last call in one write (one TLS record, few TCP segments, rather than
+    /// three small writes per message).</summary>
+    private async Task FlushFramesAsync(CancellationToken cancellationToken)
+    {
+        await _stream.WriteAsync(_frames.GetBuffer().AsMemory(0, (int)_frames.Length), cancellationToken);
         await _stream.FlushAsync(cancellationToken);
+        _frames.SetLength(0);
+        if (_frames.Capacity > KeptFrameBytes)
+        {
+            _frames.Capacity = KeptFrameBytes; // a run of large messages does not pin its buffer for the session's life
+        }
+    }
 
+    /// <summary>Reads the next frame, which must be the <c>rsp</c> to transaction <paramref name="txnr"/> with code 200;
+    /// returns its CMDDATA.</summary>
+    private async Task<string> ReadAnswerAsync(string command, int txnr, CancellationToken cancellationToken)
+    {
         var (answerTxnr, answerCommand, answer) = await ReadFrameAsync(cancellationToken);
         if (answerTxnr == 0 && answerCommand == "serverclose")
         {

@@ -17,4 +17,15 @@ public sealed record NotifierModel(NotifierKind Kind, string Id, string? Host = 
     /// <summary>Syslog over RELP (<see cref="RelpNotifier"/>: each message acknowledged by the collector; implies
     /// <see cref="Tcp"/>, with <see cref="Tls"/> when the transport is <c>relp-tls</c>).</summary>
     public bool Relp { get; init; }
+
+    /// <summary>RELP: how many messages may be in flight, unanswered, on the session (<c>window:</c>).</summary>
+    /// <value><see cref="DefaultRelpWindow"/> for RELP (librelp's and omrelp's default), 1 for every other target; at most
+    /// <see cref="MaxRelpWindow"/>.</value>
+    public int Window { get; init; } = 1;
+
+    /// <summary>The RELP window when playbooks.yaml names none (librelp's <c>RELP_DFLT_WINDOW_SIZE</c>).</summary>
+    public const int DefaultRelpWindow = 128;
+
+    /// <summary>The largest RELP window accepted: a run in memory is at most this many queued messages of 64 KiB.</summary>
+    public const int MaxRelpWindow = 1024;
 }

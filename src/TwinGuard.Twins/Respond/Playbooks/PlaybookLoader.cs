@@ -116,7 +116,7 @@ public static class PlaybookLoader
         switch (kind)
         {
             case NotifierKind.Syslog:
-                field.AllowOnly("id", "kind", "host", "port", "transport", "ca", "certificate", "key");
+                field.AllowOnly("id", "kind", "host", "port", "transport", "ca", "certificate", "key", "window");
                 var transportField = field.Optional("transport");
                 var transport = transportField?.String() ?? "udp";
                 if (transport is not ("udp" or "tcp" or "tls" or "relp" or "relp-tls"))
@@ -127,10 +127,17 @@ public static class PlaybookLoader
                 // RFC 5425 §4.1: syslog over TLS listens on 6514. RELP has no assigned port; 20514 is the one in
                 // rsyslog's and syslog-ng's examples.
                 var relp = transport is "relp" or "relp-tls";
+                var windowField = field.Optional("window");
+                if (windowField is not null && !relp)
+                {
+                    throw windowField.Value.Error($"'window' is for the relp and relp-tls transports, not {transport}");
+                }
+
                 return new NotifierModel(kind, id, Host: field.Required("host").String(), Port: Port(field.Optional("port"), relp ? 20514 : transport == "tls" ? 6514 : 514), Tcp: transport != "udp")
                 {
                     Tls = transport is "tls" or "relp-tls" ? ReadSyslogTls(field) : null,
                     Relp = relp,
+                    Window = relp ? RelpWindow(windowField) : 1,
                 };
 
             case NotifierKind.Webhook:
@@ -165,6 +172,19 @@ public static class PlaybookLoader
 
         var value = f.PositiveInteger();
         return value <= 65535 ? value : throw f.Error($"expected a port in 1..65535, found '{value}'");
+    }
+
+    /// <summary>A RELP notifier's window: 1 (one message answered before the next) up to the bound that keeps a run's
+    /// memory small.</summary>
+    private static int RelpWindow(YamlField? field)
+    {
+        if (field is not { } f)
+        {
+            return NotifierModel.DefaultRelpWindow;
+        }
+
+        var value = f.PositiveInteger();
+        return value <= NotifierModel.MaxRelpWindow ? value : throw f.Error($"expected a window in 1..{NotifierModel.MaxRelpWindow}, found '{value}'");
     }
 
     private static NetworkEnforcement ReadNetwork(YamlField field)
