@@ -105,6 +105,9 @@ public sealed class FloodGuard
         return true;
     }
 
+    /// <summary>Ends a cut-off before it expires (the device's quarantine was lifted).</summary>
+    public void EndCutOff(string deviceId) => _cutOffUntil.TryRemove(deviceId, out _);
+
     private bool Sustained(string deviceId, Bucket bucket)
     {
         if (bucket.FloodingFor() < SustainedAfter)

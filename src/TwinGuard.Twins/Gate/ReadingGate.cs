@@ -40,6 +40,15 @@ public sealed class ReadingGate : IDisposable
         _view = new View(plant.Current);
         _connectionFolds = new RefusalFolder(plant.Current.Limits.RefusalFoldWindow);
         _summaries = new RefusalSummariser(evidence, plant.Current.Limits.RefusalFoldWindow);
+
+        // An operator who lifts a device's quarantine has looked at it: a flood cut-off still running ends with it.
+        _quarantine.ChangedLocally += (kind, target) =>
+        {
+            if (kind == QuarantineChangeKind.ReleaseDevice)
+            {
+                _flood.EndCutOff(target);
+            }
+        };
     }
 
     public void Dispose() => _summaries.Dispose();

@@ -78,6 +78,30 @@ public sealed class FloodBeforeParsingTests
     }
 
     [Fact]
+    public async Task ReleaseDevice_WhileCutOffForFlooding_EndsTheCutOff()
+    {
+        var (gate, clock) = Create();
+        var device = gate.Plant.FindDevice("conveyor-plc")!;
+        var source = new SourceInfo(device, "flooder", "127.0.0.1:50000");
+        var seq = 0;
+        var cutOff = false;
+        for (var round = 0; round < 50 && !cutOff; round++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            for (var i = 0; i < 20 && !cutOff; i++)
+            {
+                cutOff = (await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1)).CutOff;
+            }
+        }
+
+        Assert.True(cutOff);
+        gate.Quarantine.AddDevice(device.Id); // what the shipped playbook does
+        Assert.True(gate.Flood.IsCutOff(device.Id, out _));
+        gate.Quarantine.ReleaseDevice(device.Id);
+        Assert.False(gate.Flood.IsCutOff(device.Id, out _));
+    }
+
+    [Fact]
     public async Task AdmitAsync_BurstsWithTheBucketRefilledBetween_NeverCutOff()
     {
         var (gate, clock) = Create();
