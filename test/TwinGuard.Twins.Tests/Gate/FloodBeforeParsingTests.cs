@@ -39,9 +39,8 @@ public sealed class FloodBeforeParsingTests
     [Fact]
     public async Task AdmitAsync_FloodGoesOnPastSustainedAfter_CutOffUntilItExpires()
     {
-        var (gate, clock) = Create();
-        var device = gate.Plant.FindDevice("conveyor-plc")!;
-        var source = new SourceInfo(device, "flooder", "127.0.0.1:50000");
+        var (gate, clock, source) = CreateWithFlooder();
+        var device = source.Device;
         var seq = 0;
         while ((await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1)).Accepted)
         {
@@ -80,9 +79,8 @@ public sealed class FloodBeforeParsingTests
     [Fact]
     public async Task ReleaseDevice_WhileCutOffForFlooding_EndsTheCutOff()
     {
-        var (gate, clock) = Create();
-        var device = gate.Plant.FindDevice("conveyor-plc")!;
-        var source = new SourceInfo(device, "flooder", "127.0.0.1:50000");
+        var (gate, clock, source) = CreateWithFlooder();
+        var device = source.Device;
         var seq = 0;
         var cutOff = false;
         for (var round = 0; round < 50 && !cutOff; round++)
@@ -135,6 +133,12 @@ public sealed class FloodBeforeParsingTests
     }
 
     private static byte[] Reading(int seq) => Encoding.UTF8.GetBytes($"{{\"ts\":1764115200000,\"seq\":{seq},\"values\":{{\"belt_speed\":1.0}}}}");
+
+    private static (ReadingGate Gate, FakeTimeProvider Clock, SourceInfo Flooder) CreateWithFlooder()
+    {
+        var (gate, clock) = Create();
+        return (gate, clock, new SourceInfo(gate.Plant.FindDevice("conveyor-plc")!, "flooder", "127.0.0.1:50000"));
+    }
 
     private static (ReadingGate Gate, FakeTimeProvider Clock) Create()
     {
