@@ -360,6 +360,7 @@ public sealed partial class LedgerWriter
 
         if (_options.FsyncEachBatch)
         {
+            SegmentSyncing?.Invoke(group[^1].SizeAfter);
             DataSync.Flush(_segment); // over reserved zeros: no metadata to commit (LedgerWriter.Reserve.cs)
             SegmentSynced?.Invoke(group[^1].SizeAfter);
         }

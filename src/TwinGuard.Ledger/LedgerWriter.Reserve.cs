@@ -24,6 +24,10 @@ public sealed partial class LedgerWriter
     /// <remarks>A test seam that lets tests prove no acknowledgement precedes its sync.</remarks>
     internal event Action<long>? SegmentSynced;
 
+    /// <summary>Raised on the syncing thread right before a group's bytes are synced, with the tree size they end at.</summary>
+    /// <remarks>A test seam: while it runs, none of those entries may count as durable.</remarks>
+    internal event Action<long>? SegmentSyncing;
+
     /// <summary>End of the newest segment's file: records end at <see cref="_segmentLength"/>, zeros from there to here.</summary>
     private long _segmentReserved;
 

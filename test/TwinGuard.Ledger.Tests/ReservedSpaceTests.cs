@@ -87,6 +87,36 @@ public sealed class ReservedSpaceTests
     }
 
     [Fact]
+    public async Task CommitAsync_WhileItsSyncIsUnderWay_NeitherDurableNorComplete()
+    {
+        using var dir = new TempDirectory();
+        // The hashing thread waits a second before it takes the entry, so the committing thread leads the write itself.
+        await using var writer = LedgerWriter.Open(dir.Path, Synced with { MaxBatchDelay = TimeSpan.FromSeconds(1) }, TimeProvider.System);
+        using var syncing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var durableWhileSyncing = -1L;
+        writer.SegmentSyncing += _ =>
+        {
+            if (!syncing.IsSet)
+            {
+                durableWhileSyncing = writer.DurableCount;
+                syncing.Set();
+                release.Wait(TimeSpan.FromMinutes(1)); // the sync waits until the test has looked
+            }
+        };
+
+        var commit = Task.Run(() => writer.CommitAsync(writer.Append(LedgerEntryKind.ReadingBatch, "{\"seq\":1}"u8)));
+        Assert.True(syncing.Wait(TimeSpan.FromMinutes(1)), "no sync started");
+        Assert.Equal(0, durableWhileSyncing);
+        Assert.Equal(0, writer.DurableCount);
+        Assert.False(commit.IsCompleted, "the commit completed before its sync");
+
+        release.Set();
+        await commit;
+        Assert.Equal(1, writer.DurableCount);
+    }
+
+    [Fact]
     public async Task CommitAsync_Completes_OnlyAfterTheSyncThatCoversIt()
     {
         using var dir = new TempDirectory();
