@@ -184,6 +184,7 @@ public sealed partial class LedgerWriter
                             WriteCheckpoint(); // the final checkpoint on close
                         }
 
+                        ReleaseReserve();
                         _writerDone = true;
                         break;
                     }
@@ -329,7 +330,8 @@ public sealed partial class LedgerWriter
     }
 
     /// <summary>
-    /// Writes a group of hashed batches, one write call each, and fsyncs them once if configured (writing thread).
+    /// Writes a group of hashed batches, one write call each, into the segment's reserved space, and syncs them once
+    /// if configured (the thread holding <see cref="_writeLock"/>).
     /// </summary>
     /// <remarks>
     /// A retry (<see cref="UntilWritten"/>) writes again every batch not yet known to be on disk, from where the first
@@ -351,13 +353,16 @@ public sealed partial class LedgerWriter
             }
 
             var records = batch.Buffer.AsSpan(0, batch.Length);
+            Reserve(_segmentLength + records.Length);
             RandomAccess.Write(_segment, records, _segmentLength);
             _segmentLength += records.Length;
         }
 
         if (_options.FsyncEachBatch)
         {
-            RandomAccess.FlushToDisk(_segment);
+            SegmentSyncing?.Invoke(group[^1].SizeAfter);
+            DataSync.Flush(_segment); // over reserved zeros: no metadata to commit (LedgerWriter.Reserve.cs)
+            SegmentSynced?.Invoke(group[^1].SizeAfter);
         }
     }
 
@@ -378,6 +383,7 @@ public sealed partial class LedgerWriter
         _segment = next;
         _segmentFirst = firstIndex;
         _segmentLength = SegmentFormat.HeaderSize;
+        _segmentReserved = SegmentFormat.HeaderSize;
     }
 
     private static Microsoft.Win32.SafeHandles.SafeFileHandle CreateSegment(string directory, long firstIndex)

@@ -156,11 +156,18 @@ public sealed partial class LedgerWriter
             segment = File.OpenHandle(segments[^1].Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
             segmentLength = RandomAccess.GetLength(segment);
             segmentFirst = segments[^1].FirstIndex;
+            if (problem?.SegmentPath != segments[^1].Path && scan.RecordEnds.TryGetValue(segments[^1].Path, out var end))
+            {
+                // Appends go where the records end; zeros after them are space the last run reserved. (A segment cut
+                // at a torn tail ends at the cut.)
+                segmentLength = end;
+            }
         }
 
         var checkpointFile = File.OpenHandle(checkpointPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         var writer = new LedgerWriter(directory, options, time, key, tree, segment, segmentFirst, segmentLength,
             checkpointFile, RandomAccess.GetLength(checkpointFile), last) { ResumedFromTreeState = resumed };
+        writer._segmentReserved = RandomAccess.GetLength(segment);
         foreach (var t in torn)
         {
             writer.RecordTornTail(t.File, t.Offset, t.Length, t.SetAside, t.Sha256, t.FirstIndex, t.Reason);
@@ -233,7 +240,8 @@ public sealed partial class LedgerWriter
     }
 
     /// <summary>
-    /// Copies bytes [offset, end) of a file into <c>torn/</c> (fsync'ed), then truncates the file there (fsync'ed).
+    /// Copies bytes [offset, end) of a file, without its trailing zeros, into <c>torn/</c> (fsync'ed), then truncates
+    /// the file there (fsync'ed).
     /// A crash in between leaves the tail in place and the copy is simply made again on the next start.
     /// </summary>
     private static (string File, long Offset, long Length, string SetAside, string Sha256, long FirstIndex, string Reason)
@@ -261,6 +269,8 @@ public sealed partial class LedgerWriter
                 read += n;
             }
 
+            // Trailing zeros are the writer's reserved space (LedgerWriter.Reserve.cs), not part of what was torn.
+            tail = tail.AsSpan().TrimEnd((byte)0).ToArray();
             using (var copy = new FileStream(Path.Combine(directory, setAside), FileMode.Create, FileAccess.Write))
             {
                 copy.Write(tail);

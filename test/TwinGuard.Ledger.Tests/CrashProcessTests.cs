@@ -73,7 +73,10 @@ public sealed class CrashProcessTests
             }
             else
             {
-                await File.AppendAllBytesAsync(last.SegmentPath, new byte[last.Length / 2]);
+                // Half a record's bytes where the next would start, inside the space the writer reserved.
+                using var file = new FileStream(last.SegmentPath, FileMode.Open);
+                file.Position = last.Offset + last.Length;
+                file.Write(Enumerable.Repeat((byte)0x5a, last.Length / 2).ToArray());
             }
         }
 

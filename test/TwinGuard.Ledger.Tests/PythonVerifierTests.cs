@@ -47,6 +47,24 @@ public sealed class PythonVerifierTests
         Assert.True(reader.Checkpoints.Count >= 7);
     }
 
+    [Fact]
+    public async Task VerifyLedgerPy_ReservedZerosAfterTheRecords_VerifiesThenStrayBytesFail()
+    {
+        using var dir = new TempDirectory();
+        await TestLedger.WriteAsync(dir.Path, Enumerable.Repeat(40, 30).ToList());
+        var last = SegmentLayout.Segments(dir.Path)[^1];
+        await File.AppendAllBytesAsync(last, new byte[10_000]);
+
+        var (exit, json) = await RunAsync(dir.Path);
+        Assert.Equal(0, exit);
+        Assert.Equal(30, json.GetProperty("treeSize").GetInt64());
+
+        await File.AppendAllBytesAsync(last, [0x5a]);
+        (exit, json) = await RunAsync(dir.Path);
+        Assert.NotEqual(0, exit);
+        Assert.False(json.GetProperty("ok").GetBoolean());
+    }
+
     [Theory]
     [InlineData(0, 333)]
     [InlineData(200, 333)]

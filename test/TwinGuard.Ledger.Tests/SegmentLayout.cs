@@ -18,7 +18,8 @@ internal static class SegmentLayout
         {
             var bytes = File.ReadAllBytes(path);
             var offset = 32;
-            while (offset + 24 <= bytes.Length)
+            // docs/ledger-format.md §Segments: the records end where only zeros (reserved space) are left.
+            while (offset + 24 <= bytes.Length && bytes.AsSpan(offset).ContainsAnyExcept((byte)0))
             {
                 var length = 32 + BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset + 4));
                 var index = BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(offset + 8));
@@ -29,6 +30,10 @@ internal static class SegmentLayout
 
         return result;
     }
+
+    /// <summary>The offset just after the last record of <paramref name="segmentPath"/>.</summary>
+    public static long RecordsEnd(string directory, string segmentPath) =>
+        Records(directory).Where(r => r.SegmentPath == segmentPath).Select(r => r.Offset + r.Length).DefaultIfEmpty(32).Max();
 
     public static byte[] ReadRecord(RecordLocation location) =>
         File.ReadAllBytes(location.SegmentPath).AsSpan((int)location.Offset, location.Length).ToArray();

@@ -123,6 +123,15 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             return;
         }
 
+        if (Options.HoldFlooders && _gate.Flood.IsCutOff(device.Id, out var cutOffLeft))
+        {
+            // MQTT 5.0 §3.2.2.2: 0x9F connection rate exceeded (MQTTnet answers a 3.1.1 client "not authorized", 5).
+            e.ReasonCode = MqttConnectReasonCode.ConnectionRateExceeded;
+            _gate.RefuseConnection(device.Id, e.ClientId, remote, ReasonCode.Flooding,
+                $"device '{device.Id}' was cut off for flooding ({cutOffLeft.TotalSeconds:0} s left); connection from {remote} refused");
+            return;
+        }
+
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
         TrackAcknowledgements(e);
         e.ReasonCode = MqttConnectReasonCode.Success;
@@ -174,6 +183,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         var payload = e.ApplicationMessage.Payload;
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         var hold = TimeSpan.Zero;
+        var cutOff = false;
         try
         {
             var kept = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
@@ -181,6 +191,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             e.ProcessPublish = decision.Accepted;
             HoldAcknowledgement(e, decision.Kept);
             hold = decision.HoldReading;
+            cutOff = decision.CutOff;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -190,9 +201,34 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             LogInterceptFailed(_logger, ex, source.Device.Id, e.ApplicationMessage.Topic);
         }
 
-        if (hold > TimeSpan.Zero && Options.HoldFlooders)
+        if (cutOff && Options.HoldFlooders)
+        {
+            // Not awaited: this runs on the flooder's own receive loop, which the disconnect stops.
+            LogCutOff(_logger, source.Device.Id, e.ClientId, FloodGuard.SustainedAfter.TotalSeconds, FloodGuard.CutOffFor.TotalSeconds);
+            _ = DisconnectFlooderAsync(e.ClientId);
+        }
+        else if (hold > TimeSpan.Zero && Options.HoldFlooders)
         {
             await HoldReadingAsync(hold, e.CancellationToken);
+        }
+    }
+
+    /// <summary>Closes a client cut off for a sustained flood (MQTT 5.0 §3.14.2.1: 0x96 message rate too high).</summary>
+    private async Task DisconnectFlooderAsync(string clientId)
+    {
+        try
+        {
+            foreach (var client in await _server.GetClientsAsync())
+            {
+                if (client.Id == clientId)
+                {
+                    await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.MessageRateTooHigh });
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException or System.IO.IOException)
+        {
+            // Already gone: nothing left to close.
         }
     }
 
@@ -215,6 +251,9 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening ({Protocol}) on {EndPoint}")]
     private static partial void LogStarted(ILogger logger, string protocol, System.Net.IPEndPoint endPoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} (client {ClientId}) flooded for over {Seconds} s: disconnected, its connections refused for {CutOffSeconds} s")]
+    private static partial void LogCutOff(ILogger logger, string deviceId, string clientId, double seconds, double cutOffSeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publish from {DeviceId} to {Topic} failed inside the gate")]
     private static partial void LogInterceptFailed(ILogger logger, Exception exception, string deviceId, string topic);

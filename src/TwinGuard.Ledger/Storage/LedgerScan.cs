@@ -40,6 +40,9 @@ internal sealed class LedgerScan
     /// <summary>Path of the last segment read and the offset just after its last valid record.</summary>
     public (string? Path, long EndOffset) Tail { get; private set; }
 
+    /// <summary>For each segment read to its end: the offset just after its last record (zeros may follow it).</summary>
+    public Dictionary<string, long> RecordEnds { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Scans all segments, starting with segment number <paramref name="fromSegment"/>.</summary>
     /// <returns>Null when every segment is well formed, else the first problem.</returns>
     public ScanProblem? Run(RecordVisitor visitor, int fromSegment = 0) =>
@@ -109,8 +112,12 @@ internal sealed class LedgerScan
         {
             var offset = bufferStart + pos;
             Tail = (path, offset);
-            if (offset == fileLength)
+            if (offset == fileLength
+                || ((!Ensure(handle, ref buffer, ref bufferStart, ref filled, ref pos, 2, fileLength, ReadLimit) || buffer[pos + 1] == 0)
+                    && OnlyZerosFrom(handle, offset, fileLength)))
             {
+                // The end of the records; zeros after them are space the writer reserved (docs/ledger-format.md §Segments).
+                RecordEnds[path] = offset;
                 return null;
             }
 
@@ -192,6 +199,31 @@ internal sealed class LedgerScan
                 stopped = true;
                 return null;
             }
+        }
+    }
+
+    /// <summary>Whether bytes [<paramref name="offset"/>, <paramref name="fileLength"/>) are all zero.</summary>
+    private static bool OnlyZerosFrom(SafeFileHandle handle, long offset, long fileLength)
+    {
+        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (offset < fileLength)
+            {
+                var read = RandomAccess.Read(handle, chunk.AsSpan(0, (int)Math.Min(chunk.Length, fileLength - offset)), offset);
+                if (read == 0 || chunk.AsSpan(0, read).ContainsAnyExcept((byte)0))
+                {
+                    return read == 0;
+                }
+
+                offset += read;
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -16,7 +15,7 @@ namespace TwinGuard.Ledger.Witnessing;
 /// rename and a directory fsync, and just as safe: a write cut short fails its checksum and the other slot, the state
 /// before this request, still stands (the cosignature was not sent).
 /// </remarks>
-internal sealed partial class WitnessStateFile : IDisposable
+internal sealed class WitnessStateFile : IDisposable
 {
     private const int SlotSize = 2048;
     private const int MaxOrigin = SlotSize - 4 - 8 - 8 - 32 - 2 - 32;
@@ -68,10 +67,7 @@ internal sealed partial class WitnessStateFile : IDisposable
         origin.CopyTo(slot, 54);
         SHA256.HashData(slot.AsSpan(0, 54 + origin.Length), slot.AsSpan(54 + origin.Length));
         RandomAccess.Write(_handle, slot, (long)(_sequence % 2) * SlotSize);
-        if (!OperatingSystem.IsLinux() || fdatasync((int)_handle.DangerousGetHandle()) != 0)
-        {
-            RandomAccess.FlushToDisk(_handle);
-        }
+        Storage.DataSync.Flush(_handle);
     }
 
     public void Dispose() => _handle.Dispose();
@@ -114,7 +110,4 @@ internal sealed partial class WitnessStateFile : IDisposable
 
         return best ?? throw new InvalidDataException($"{_path}: neither state slot is valid; refusing to start without the witness's state");
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fdatasync(int fd);
 }

@@ -22,6 +22,21 @@ public sealed class FloodGuard
     /// <summary>Longest such time, so a reload, a quarantine or a disconnect is acted on soon.</summary>
     public static readonly TimeSpan MaxHold = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a flood may go on (refusals for flooding without the device's bucket filling up again in between)
+    /// before the transport cuts the flooder off: closes its connection and refuses its reconnections.
+    /// </summary>
+    /// <remarks>
+    /// Holding a connection costs the broker nothing, but not the machine: a client that never blocks (it queues what
+    /// the socket does not take, as <c>mosquitto_pub -l</c> does) keeps burning CPU beside everyone else. A second of
+    /// refusals tells a flood from a burst (the bucket already lets two seconds of the allowed rate through).
+    /// </remarks>
+    public static readonly TimeSpan SustainedAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a device cut off for flooding has its connections refused, unless a quarantine decides longer.</summary>
+    public static readonly TimeSpan CutOffFor = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, long> _cutOffUntil = new(StringComparer.Ordinal);
     private readonly PlantModelSource _plant;
     private Buckets _buckets;
     private readonly TimeProvider _time;
@@ -42,22 +57,71 @@ public sealed class FloodGuard
     /// left, so that any message it sends there now is a flood; <paramref name="hold"/> is how long to stop reading from
     /// it (until the bucket holds a token again, within <see cref="MinHold"/> and <see cref="MaxHold"/>).
     /// </summary>
-    public bool IsFlooding(string deviceId, AssetModel asset, out TimeSpan hold)
+    /// <param name="deviceId">The sending device.</param>
+    /// <param name="asset">The asset it sends to.</param>
+    /// <param name="hold">How long to stop reading from it; zero when it is not flooding.</param>
+    /// <param name="sustained">
+    /// True when this flood has gone on for <see cref="SustainedAfter"/>: the device is then cut off (see
+    /// <see cref="IsCutOff"/>) and the transport should close its connection.
+    /// </param>
+    public bool IsFlooding(string deviceId, AssetModel asset, out TimeSpan hold, out bool sustained)
     {
-        var flooding = !BucketOf(deviceId, asset).HasToken(out var refill);
+        var bucket = BucketOf(deviceId, asset);
+        var flooding = !bucket.HasToken(out var refill);
         hold = flooding ? HoldFor(refill) : TimeSpan.Zero;
+        sustained = flooding && Sustained(deviceId, bucket);
         return flooding;
+    }
+
+    /// <summary>
+    /// For a message refused by <see cref="TryAdmit"/>: how long to stop reading from the device, and whether its flood
+    /// has gone on for <see cref="SustainedAfter"/> (it is then cut off).
+    /// </summary>
+    public TimeSpan HoldAfterRefusal(string deviceId, AssetModel asset, out bool sustained)
+    {
+        var bucket = BucketOf(deviceId, asset);
+        bucket.HasToken(out var refill);
+        sustained = Sustained(deviceId, bucket);
+        return HoldFor(refill);
+    }
+
+    /// <summary>True while <paramref name="deviceId"/> is cut off for a sustained flood; <paramref name="left"/> is how much longer.</summary>
+    public bool IsCutOff(string deviceId, out TimeSpan left)
+    {
+        left = TimeSpan.Zero;
+        if (_cutOffUntil.IsEmpty || !_cutOffUntil.TryGetValue(deviceId, out var until))
+        {
+            return false;
+        }
+
+        var now = _time.GetTimestamp();
+        if (now >= until)
+        {
+            _cutOffUntil.TryRemove(new KeyValuePair<string, long>(deviceId, until)); // bounded by the plant's devices
+            return false;
+        }
+
+        left = _time.GetElapsedTime(now, until);
+        return true;
+    }
+
+    /// <summary>Ends a cut-off before it expires (the device's quarantine was lifted).</summary>
+    public void EndCutOff(string deviceId) => _cutOffUntil.TryRemove(deviceId, out _);
+
+    private bool Sustained(string deviceId, Bucket bucket)
+    {
+        if (bucket.FloodingFor() < SustainedAfter)
+        {
+            return false;
+        }
+
+        var until = _time.GetTimestamp() + (long)(CutOffFor.TotalSeconds * _time.TimestampFrequency);
+        _cutOffUntil[deviceId] = until;
+        return true;
     }
 
     /// <summary>How long to stop reading from a flooder whose bucket refills one token in <paramref name="refill"/>.</summary>
     public static TimeSpan HoldFor(TimeSpan refill) => refill < MinHold ? MinHold : refill > MaxHold ? MaxHold : refill;
-
-    /// <summary>How long until the device's bucket for <paramref name="asset"/> holds one token again (zero when it does).</summary>
-    public TimeSpan RefillTime(string deviceId, AssetModel asset)
-    {
-        BucketOf(deviceId, asset).HasToken(out var refill);
-        return refill;
-    }
 
     private Bucket BucketOf(string deviceId, AssetModel asset)
     {
@@ -96,6 +160,19 @@ public sealed class FloodGuard
         private double _tokens = ratePerSecond * 2;
         private long _last = time.GetTimestamp();
 
+        /// <summary>When the current flood began (its first refusal); 0 when the bucket has filled up since.</summary>
+        private long _floodStart;
+
+        /// <summary>How long the current flood has gone on; zero when there is none.</summary>
+        public TimeSpan FloodingFor()
+        {
+            lock (_lock)
+            {
+                Refill();
+                return _floodStart == 0 ? TimeSpan.Zero : time.GetElapsedTime(_floodStart);
+            }
+        }
+
         public bool TryTake(int count, out TimeSpan refill)
         {
             lock (_lock)
@@ -104,6 +181,7 @@ public sealed class FloodGuard
                 if (_tokens < count)
                 {
                     refill = TimeSpan.FromSeconds((count - _tokens) / ratePerSecond);
+                    StartFlood();
                     return false;
                 }
 
@@ -120,7 +198,20 @@ public sealed class FloodGuard
             {
                 Refill();
                 refill = _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / ratePerSecond);
+                if (_tokens < 1)
+                {
+                    StartFlood();
+                }
+
                 return _tokens >= 1;
+            }
+        }
+
+        private void StartFlood()
+        {
+            if (_floodStart == 0)
+            {
+                _floodStart = _last;
             }
         }
 
@@ -129,6 +220,10 @@ public sealed class FloodGuard
             var now = time.GetTimestamp();
             _tokens = Math.Min(_capacity, _tokens + (time.GetElapsedTime(_last, now).TotalSeconds * ratePerSecond));
             _last = now;
+            if (_tokens >= _capacity)
+            {
+                _floodStart = 0; // quiet long enough to fill the bucket: whatever comes next is a new flood
+            }
         }
     }
 }

@@ -20,6 +20,13 @@ public readonly record struct GateDecision(bool Accepted, ReasonCode? Reason)
     /// </summary>
     public TimeSpan HoldReading { get; init; }
 
+    /// <summary>
+    /// True when the message was refused for a flood that has gone on for <see cref="FloodGuard.SustainedAfter"/>: the
+    /// transport should close the connection (the device's reconnections are refused while
+    /// <see cref="FloodGuard.IsCutOff"/>).
+    /// </summary>
+    public bool CutOff { get; init; }
+
     /// <summary>Passed on to the twin.</summary>
     public static GateDecision Accept { get; } = new(true, null);
 

@@ -40,6 +40,15 @@ public sealed class ReadingGate : IDisposable
         _view = new View(plant.Current);
         _connectionFolds = new RefusalFolder(plant.Current.Limits.RefusalFoldWindow);
         _summaries = new RefusalSummariser(evidence, plant.Current.Limits.RefusalFoldWindow);
+
+        // An operator who lifts a device's quarantine has looked at it: a flood cut-off still running ends with it.
+        _quarantine.ChangedLocally += (kind, target) =>
+        {
+            if (kind == QuarantineChangeKind.ReleaseDevice)
+            {
+                _flood.EndCutOff(target);
+            }
+        };
     }
 
     public void Dispose() => _summaries.Dispose();
@@ -52,6 +61,9 @@ public sealed class ReadingGate : IDisposable
 
     /// <summary>The _quarantine list the gate consults.</summary>
     public QuarantineList Quarantine => _quarantine;
+
+    /// <summary>The flood guard: per-source rates, and the devices cut off for a sustained flood.</summary>
+    public FloodGuard Flood => _flood;
 
     /// <summary>The pipeline's clock: transports stamp arrivals with it, so that every stage measures latency on one clock.</summary>
     public TimeProvider Time => _evidence.Time;
@@ -124,10 +136,11 @@ public sealed class ReadingGate : IDisposable
             return Refuse(source, topic, asset.Id, null, ReasonCode.Quarantined, $"asset '{asset.Id}' is quarantined", payload);
         }
 
-        if (_flood.IsFlooding(device.Id, asset, out var hold))
+        if (_flood.IsFlooding(device.Id, asset, out var hold, out var sustained))
         {
             // Before parsing: an empty bucket refuses whatever the message holds, so a flood costs a lookup, not a parse.
-            return Refuse(source, topic, asset.Id, null, ReasonCode.Flooding, FloodDetail(device, asset), payload) with { HoldReading = hold };
+            return Refuse(source, topic, asset.Id, null, ReasonCode.Flooding, FloodDetail(device, asset), payload)
+                with { HoldReading = hold, CutOff = sustained };
         }
 
         ParsedPayload parsed;
@@ -159,7 +172,7 @@ public sealed class ReadingGate : IDisposable
         if (!_flood.TryAdmit(device.Id, asset, values.Length))
         {
             return Refuse(source, topic, asset.Id, null, ReasonCode.Flooding, FloodDetail(device, asset), payload)
-                with { HoldReading = FloodGuard.HoldFor(_flood.RefillTime(device.Id, asset)) };
+                with { HoldReading = _flood.HoldAfterRefusal(device.Id, asset, out var cutOff), CutOff = cutOff };
         }
 
         var recorded = await _inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept);

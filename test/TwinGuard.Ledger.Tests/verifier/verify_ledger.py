@@ -264,6 +264,8 @@ def read_leaves(directory):
             fail("segment header does not continue the log", file=name, entry=len(leaves))
         offset = 32
         while offset < len(data):
+            if not any(data[offset:]):
+                break  # zeros to the end of the file: space the writer reserved, not entries
             if offset + 24 > len(data):
                 fail("file ends inside a record header", file=name, offset=offset, entry=len(leaves))
             marker, rversion, kind, length, index, timestamp = struct.unpack(">BBHIqq", data[offset:offset + 24])

@@ -37,6 +37,88 @@ public sealed class FloodBeforeParsingTests
     }
 
     [Fact]
+    public async Task AdmitAsync_FloodGoesOnPastSustainedAfter_CutOffUntilItExpires()
+    {
+        var (gate, clock, source) = CreateWithFlooder();
+        var device = source.Device;
+        var seq = 0;
+        while ((await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1)).Accepted)
+        {
+        }
+
+        // Refused, read again after each hold, refused again: a flood, but not yet a sustained one.
+        var flooding = TimeSpan.Zero;
+        GateDecision decision;
+        do
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            flooding += TimeSpan.FromMilliseconds(100);
+            for (var i = 0; i < 20; i++)
+            {
+                decision = await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1);
+                if (flooding < FloodGuard.SustainedAfter)
+                {
+                    Assert.False(decision.CutOff, $"cut off after {flooding.TotalMilliseconds} ms");
+                    Assert.False(gate.Flood.IsCutOff(device.Id, out _));
+                }
+            }
+        }
+        while (flooding < FloodGuard.SustainedAfter);
+
+        decision = await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1);
+        Assert.Equal(ReasonCode.Flooding, decision.Reason);
+        Assert.True(decision.CutOff);
+        Assert.True(gate.Flood.IsCutOff(device.Id, out var left));
+        Assert.InRange(left, FloodGuard.CutOffFor - TimeSpan.FromSeconds(1), FloodGuard.CutOffFor);
+        Assert.False(gate.Flood.IsCutOff("loop-plc", out _)); // the others are not
+
+        clock.Advance(FloodGuard.CutOffFor);
+        Assert.False(gate.Flood.IsCutOff(device.Id, out _));
+    }
+
+    [Fact]
+    public async Task ReleaseDevice_WhileCutOffForFlooding_EndsTheCutOff()
+    {
+        var (gate, clock, source) = CreateWithFlooder();
+        var device = source.Device;
+        var seq = 0;
+        var cutOff = false;
+        for (var round = 0; round < 50 && !cutOff; round++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            for (var i = 0; i < 20 && !cutOff; i++)
+            {
+                cutOff = (await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1)).CutOff;
+            }
+        }
+
+        Assert.True(cutOff);
+        gate.Quarantine.AddDevice(device.Id); // what the shipped playbook does
+        Assert.True(gate.Flood.IsCutOff(device.Id, out _));
+        gate.Quarantine.ReleaseDevice(device.Id);
+        Assert.False(gate.Flood.IsCutOff(device.Id, out _));
+    }
+
+    [Fact]
+    public async Task AdmitAsync_BurstsWithTheBucketRefilledBetween_NeverCutOff()
+    {
+        var (gate, clock) = Create();
+        var source = new SourceInfo(gate.Plant.FindDevice("conveyor-plc")!, "bursty", "127.0.0.1:50000");
+        var seq = 0;
+        for (var burst = 0; burst < 5; burst++)
+        {
+            GateDecision decision;
+            while ((decision = await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1)).Accepted)
+            {
+            }
+
+            Assert.Equal(ReasonCode.Flooding, decision.Reason);
+            Assert.False(decision.CutOff);
+            clock.Advance(TimeSpan.FromSeconds(3)); // quiet long enough to fill the two-second bucket
+        }
+    }
+
+    [Fact]
     public async Task AdmitAsync_WithinTheRate_NoHold()
     {
         var (gate, clock) = Create();
@@ -51,6 +133,12 @@ public sealed class FloodBeforeParsingTests
     }
 
     private static byte[] Reading(int seq) => Encoding.UTF8.GetBytes($"{{\"ts\":1764115200000,\"seq\":{seq},\"values\":{{\"belt_speed\":1.0}}}}");
+
+    private static (ReadingGate Gate, FakeTimeProvider Clock, SourceInfo Flooder) CreateWithFlooder()
+    {
+        var (gate, clock) = Create();
+        return (gate, clock, new SourceInfo(gate.Plant.FindDevice("conveyor-plc")!, "flooder", "127.0.0.1:50000"));
+    }
 
     private static (ReadingGate Gate, FakeTimeProvider Clock) Create()
     {
