@@ -116,28 +116,58 @@ internal sealed partial class TwinGrain
 
     private async Task SnapshotAsync(CancellationToken cancellationToken)
     {
-        if (_dirty)
-        {
-            await WriteLearnedStateAsync();
-        }
+        await WriteLearnedStateAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (persistence.Enabled && _dirty)
+        lock (_turn)
+        {
+            _here = false; // batches go through the grain from now on, and reach the next activation
+        }
+
+        local.Remove(this.GetPrimaryKeyString(), this);
+        if (persistence.Enabled)
         {
             await WriteLearnedStateAsync();
         }
     }
 
+    /// <summary>Writes what the twin learned when it changed: taken under the twin's lock, written outside it.</summary>
     private async Task WriteLearnedStateAsync()
     {
+        int? modelGeneration;
+        lock (_turn)
+        {
+            if (!_dirty)
+            {
+                return;
+            }
+
+            modelGeneration = CaptureLearnedState();
+        }
+
+        if (modelGeneration is { } generation)
+        {
+            // The model's rows first: a stream state never names a generation whose rows were not written.
+            await modelState.WriteStateAsync();
+            _savedGeneration = generation;
+            evidence.Metrics.CountTwinStateWrite(modelState.State.Anchor.Length + modelState.State.Model.Length);
+        }
+
+        await streamState.WriteStateAsync();
+        evidence.Metrics.CountTwinStateWrite(0);
+    }
+
+    /// <summary>Fills the persistent states from the twin; returns the model's generation when its rows changed too.</summary>
+    private int? CaptureLearnedState()
+    {
         _dirty = false;
+        int? modelGeneration = null;
         MultivariateStream? multivariate = null;
         if (_assetDetector is not null)
         {
             var checkpoint = _assetDetector.Checkpoint();
-            // The model's rows first: a stream state never names a generation whose rows were not written.
             if (checkpoint.Anchor is { } anchor && checkpoint.Generation != _savedGeneration)
             {
                 KeyValuePair<int, int>[] periods = [.. checkpoint.Periods ?? new Dictionary<int, int>()];
@@ -151,9 +181,7 @@ internal sealed partial class TwinGrain
                     PeriodColumns = [.. periods.Select(p => p.Key)],
                     Periods = [.. periods.Select(p => p.Value)],
                 };
-                await modelState.WriteStateAsync();
-                _savedGeneration = checkpoint.Generation;
-                evidence.Metrics.CountTwinStateWrite(anchor.Values.Length + (checkpoint.Model?.Values.Length ?? 0));
+                modelGeneration = checkpoint.Generation;
             }
 
             var c = checkpoint.Counters;
@@ -201,7 +229,6 @@ internal sealed partial class TwinGrain
             Relations = [.. _routes.RelationIds.Select((id, r) => new RelationMemo(id, _relationStates[r].State, _relationStates[r].Culprit))],
             Multivariate = multivariate,
         };
-        await streamState.WriteStateAsync();
-        evidence.Metrics.CountTwinStateWrite(0);
+        return modelGeneration;
     }
 }
