@@ -53,6 +53,16 @@ public sealed class OnlineAnomalyDetector
     private FeatureMatrix? _anchorRows;
     private FeatureMatrix? _modelRows;
     private FeatureMatrix? _pendingRows;
+
+    /// <summary>
+    /// Rows of a model no longer in use that nothing else holds (never the anchor's, never rows a <see cref="Checkpoint"/>
+    /// shared): the next refit copies its history into them instead of a new matrix. Each refit's copy is a
+    /// large-object-heap array, and without this one went to the garbage, and a gen 2 collection, at every refit.
+    /// </summary>
+    private FeatureMatrix? _spareRows;
+
+    /// <summary>True once a <see cref="Checkpoint"/> handed out <see cref="_modelRows"/>: they must not be reused.</summary>
+    private bool _modelRowsShared;
     private Task<PipelineModel>? _pending;
     private int _pendingCountdown;
     private bool _rebaselining;
@@ -204,7 +214,8 @@ public sealed class OnlineAnomalyDetector
             {
                 // Adopted at a fixed row whatever the machine's speed; waits only if the fit is not done by then.
                 _pipeline.Adopt(_pending.GetAwaiter().GetResult());
-                (_pending, _modelRows) = (null, _pendingRows);
+                ReplaceModelRows(_pendingRows);
+                _pending = null;
                 ModelGeneration++;
                 ConsecutiveRefusals = 0;
                 Refits++;
@@ -268,14 +279,31 @@ public sealed class OnlineAnomalyDetector
         }
 
         _pipeline!.Adopt(_pipeline.Propose(recent));
-        _modelRows = recent;
+        ReplaceModelRows(recent);
         ModelGeneration++;
         ConsecutiveRefusals = 0;
         Refits++;
     }
 
+    /// <summary>The model in use now learned <paramref name="rows"/>: the rows it replaces are kept for the next refit's copy when nothing else holds them.</summary>
+    private void ReplaceModelRows(FeatureMatrix? rows)
+    {
+        if (_modelRows is { } old && !_modelRowsShared && !ReferenceEquals(old, _anchorRows) && !ReferenceEquals(old, rows))
+        {
+            _spareRows = old;
+        }
+
+        (_modelRows, _modelRowsShared) = (rows, false);
+    }
+
     /// <summary>What this detector has learned (see <see cref="OnlineCheckpoint"/>); the rows are shared, not copied.</summary>
-    public OnlineCheckpoint Checkpoint() => new(
+    public OnlineCheckpoint Checkpoint()
+    {
+        _modelRowsShared = _modelRows is not null;
+        return CheckpointOf();
+    }
+
+    private OnlineCheckpoint CheckpointOf() => new(
         ModelGeneration,
         _pipeline is null ? [.. _warmUp] : [],
         _anchorRows,
@@ -337,7 +365,7 @@ public sealed class OnlineAnomalyDetector
 
         _anchor = pipeline.Propose(anchorRows);
         pipeline.Adopt(ReferenceEquals(modelRows, anchorRows) ? _anchor : pipeline.Propose(modelRows));
-        (_pipeline, _anchorRows, _modelRows) = (pipeline, anchorRows, modelRows);
+        (_pipeline, _anchorRows, _modelRows, _modelRowsShared) = (pipeline, anchorRows, modelRows, true); // the checkpoint's rows: its owner holds them
         AllocateHistory(pipeline);
         foreach (var row in checkpoint.Recent)
         {
@@ -484,7 +512,8 @@ public sealed class OnlineAnomalyDetector
     private FeatureMatrix History()
     {
         var width = _featureRow.Length;
-        var matrix = new FeatureMatrix(_historyCount, width);
+        var matrix = _spareRows is { } spare && spare.Rows == _historyCount && spare.Columns == width ? spare : new FeatureMatrix(_historyCount, width);
+        _spareRows = null;
         for (var i = 0; i < _historyCount; i++)
         {
             var slot = (_historyStart + i) % _learning.History;

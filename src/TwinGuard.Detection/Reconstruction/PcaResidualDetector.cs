@@ -15,6 +15,9 @@ namespace TwinGuard.Detection.Reconstruction;
 /// </remarks>
 public sealed class PcaResidualDetector : IAnomalyDetector
 {
+    /// <summary>Widest row standardised on the stack (as <see cref="Index"/> does); wider ones go to the heap.</summary>
+    private const int MaxStackColumns = 512;
+
     private readonly Features.Standardizer _standardizer = new();
     private double[] _components = []; // d × k, row-major
     private double[] _eigenvalues = [];
@@ -71,12 +74,14 @@ public sealed class PcaResidualDetector : IAnomalyDetector
         }
 
         _standardizer.Fit(training);
-        var z = _standardizer.Transform(training);
-        var d = z.Columns;
+        // One standardised row at a time, never a standardised copy of the training window: at a twin's retraining
+        // that copy (thousands of rows) went to the large object heap and cost a gen 2 collection.
+        var d = training.Columns;
+        Span<double> row = d <= MaxStackColumns ? stackalloc double[d] : new double[d];
         var cov = new double[d * d];
-        for (var i = 0; i < z.Rows; i++)
+        for (var i = 0; i < training.Rows; i++)
         {
-            var row = z.Row(i);
+            _standardizer.Transform(training.Row(i), row);
             for (var a = 0; a < d; a++)
             {
                 var ra = row[a];
@@ -91,7 +96,7 @@ public sealed class PcaResidualDetector : IAnomalyDetector
         {
             for (var b = a; b < d; b++)
             {
-                cov[(a * d) + b] /= z.Rows - 1;
+                cov[(a * d) + b] /= training.Rows - 1;
                 cov[(b * d) + a] = cov[(a * d) + b];
             }
         }
@@ -121,19 +126,20 @@ public sealed class PcaResidualDetector : IAnomalyDetector
         FeatureCount = d;
         _t2Scale = 1;
         _qScale = 1;
-        var t2 = new double[z.Rows];
-        var q = new double[z.Rows];
+        var t2 = new double[training.Rows];
+        var q = new double[training.Rows];
         Span<double> projected = stackalloc double[k];
-        for (var i = 0; i < z.Rows; i++)
+        for (var i = 0; i < training.Rows; i++)
         {
-            (t2[i], q[i]) = Statistics(z.Row(i), projected, default);
+            _standardizer.Transform(training.Row(i), row);
+            (t2[i], q[i]) = Statistics(row, projected, default);
         }
 
         _t2Scale = Math.Max(Thresholds.ScoreThreshold.QuantileOf(t2, Options.NormalisingQuantile), 1e-12);
         _qScale = Math.Max(Thresholds.ScoreThreshold.QuantileOf(q, Options.NormalisingQuantile), 1e-12);
         if (!scores.IsEmpty)
         {
-            for (var i = 0; i < z.Rows; i++)
+            for (var i = 0; i < training.Rows; i++)
             {
                 scores[i] = ScoreOf((t2[i] / _t2Scale) + (q[i] / _qScale));
             }

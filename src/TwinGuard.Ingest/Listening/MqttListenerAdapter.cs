@@ -28,10 +28,37 @@ public sealed partial class MqttListenerAdapter(
     : IMqttServerAdapter
 {
     private readonly List<(ListenerModel Listener, Socket Socket)> _bound = [];
+
+    /// <summary>The open connections by remote endpoint (one entry per connection, which admission bounds), for <see cref="Cut"/>.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Socket> _open = new(StringComparer.Ordinal);
     private CancellationTokenSource? _stop;
 
     /// <inheritdoc />
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+
+    /// <summary>
+    /// Shuts the TCP connection from <paramref name="remoteEndpoint"/> down now, on the caller's thread: the client sees
+    /// the connection end at once. MQTTnet closes a connection it disconnects only when that connection's receive loop
+    /// unwinds, a thread-pool work item later, which on a busy machine waits for a core; containment does not wait.
+    /// </summary>
+    /// <returns>False when no connection from there is open.</returns>
+    public bool Cut(string remoteEndpoint)
+    {
+        if (!_open.TryGetValue(remoteEndpoint, out var socket))
+        {
+            return false;
+        }
+
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false; // closing already
+        }
+    }
 
     /// <summary>The endpoints actually bound (with the ports the system picked for port 0), once started.</summary>
     public IReadOnlyList<(ListenerModel Listener, IPEndPoint EndPoint)> Bound =>
@@ -126,8 +153,14 @@ public sealed partial class MqttListenerAdapter(
     private async Task ServeAsync(ListenerModel listener, Socket client, ConnectionLease lease, MqttServerOptions options, IMqttNetLogger mqttLogger, CancellationToken stop)
     {
         var remote = client.RemoteEndPoint;
+        var key = remote?.ToString();
         Stream stream = new NetworkStream(client, ownsSocket: true);
         var leased = false;
+        if (key is not null)
+        {
+            _open[key] = client;
+        }
+
         try
         {
             client.NoDelay = true;
@@ -185,6 +218,11 @@ public sealed partial class MqttListenerAdapter(
         }
         finally
         {
+            if (key is not null)
+            {
+                _open.TryRemove(new KeyValuePair<string, Socket>(key, client));
+            }
+
             await stream.DisposeAsync();
             if (!leased)
             {

@@ -65,7 +65,23 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         {
             if (client.Session.Items[SourceKey] is SourceInfo source && source.Device.Id == deviceId)
             {
-                await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
+                // MQTTnet ends the session (an MQTT 5 client is told why); the socket is cut here at once rather than
+                // when MQTTnet's receive loop gets a thread to unwind on.
+                var disconnecting = client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
+                if (source.RemoteEndpoint is { } remote)
+                {
+                    _listeners.Cut(remote);
+                }
+
+                try
+                {
+                    await disconnecting;
+                }
+                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
+                {
+                    // The connection was already cut: the DISCONNECT could not be sent, the client is gone all the same.
+                }
+
                 count++;
             }
         }

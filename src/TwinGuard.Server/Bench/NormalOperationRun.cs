@@ -50,6 +50,7 @@ internal static class NormalOperationRun
         services.AddSingleton<QuarantineList>();
         services.AddSingleton<DetectionSensitivity>();
         services.AddSingleton<DetectorTuning>();
+        services.AddSingleton<LocalTwins>();
         services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(dataDir, "ledger"), LedgerOptions.Default, clock));
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(dataDir));

@@ -214,7 +214,8 @@ internal static class TlsBenchmark
             ? ["-u", PasswordDevice, "-P", Password]
             : ["--cafile", pki.CaCertificate, "--cert", pki.DeviceCertificate(Device), "--key", pki.DeviceKey(Device)]);
 
-        using var publisher = Process.Start(new ProcessStartInfo("mosquitto_pub", args) { RedirectStandardInput = true, RedirectStandardError = true })!;
+        using var publisher = Process.Start(new ProcessStartInfo("mosquitto_pub", args) { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var discarded = publisher.StandardOutput.BaseStream.CopyToAsync(Stream.Null, ct); // off our stdout (--json)
         foreach (var line in lines)
         {
             await publisher.StandardInput.WriteLineAsync(line.AsMemory(), ct);
@@ -222,6 +223,7 @@ internal static class TlsBenchmark
 
         publisher.StandardInput.Close();
         await publisher.WaitForExitAsync(ct);
+        await discarded;
         if (publisher.ExitCode != 0)
         {
             throw new InvalidOperationException($"mosquitto_pub on port {port}: {await publisher.StandardError.ReadToEndAsync(ct)}");

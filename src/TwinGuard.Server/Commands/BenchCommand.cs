@@ -56,37 +56,57 @@ internal static class BenchCommand
             }
 
             var asJson = parse.GetValue(json);
-            if (!asJson || selected.Count == 1)
+            var stdout = Console.Out;
+            if (asJson)
             {
-                foreach (var bench in selected)
-                {
-                    var code = await bench.Run(new BenchContext(asJson, Console.Out, parse.GetValue(quick)), ct);
-                    if (code != 0)
-                    {
-                        return code;
-                    }
-                }
-
-                return 0;
+                // Standard output carries the JSON alone: whatever else writes to the console while a benchmark runs (a
+                // library, a host's logger, a stray line) goes to stderr.
+                Console.SetOut(Console.Error);
             }
 
-            // Several JSON documents one after the other do not parse as one: key each benchmark's by its name.
-            var all = new JsonObject();
+            try
+            {
+                return await RunAsync(selected, asJson, parse.GetValue(quick), stdout, ct);
+            }
+            finally
+            {
+                Console.SetOut(stdout);
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(IReadOnlyList<ProductBenchmark> selected, bool asJson, bool quick, TextWriter stdout, CancellationToken ct)
+    {
+        if (!asJson || selected.Count == 1)
+        {
             foreach (var bench in selected)
             {
-                using var output = new StringWriter();
-                var code = await bench.Run(new BenchContext(true, output, parse.GetValue(quick)), ct);
+                var code = await bench.Run(new BenchContext(asJson, stdout, quick), ct);
                 if (code != 0)
                 {
                     return code;
                 }
-
-                all[bench.Name] = JsonNode.Parse(output.ToString());
             }
 
-            await Console.Out.WriteLineAsync(all.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
-        });
-        return command;
+        }
+
+        // Several JSON documents one after the other do not parse as one: key each benchmark's by its name.
+        var all = new JsonObject();
+        foreach (var bench in selected)
+        {
+            using var output = new StringWriter();
+            var code = await bench.Run(new BenchContext(true, output, quick), ct);
+            if (code != 0)
+            {
+                return code;
+            }
+
+            all[bench.Name] = JsonNode.Parse(output.ToString());
+        }
+
+        await stdout.WriteLineAsync(all.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
     }
 }

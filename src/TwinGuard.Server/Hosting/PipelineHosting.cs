@@ -55,6 +55,7 @@ internal static class PipelineHosting
         services.AddSingleton<DetectionSensitivity>();
         services.AddSingleton<DetectorTuning>();
         services.AddSingleton(_ => SequenceStore.Open(settings.DataDirectory));
+        services.AddSingleton<LocalTwins>();
         services.AddSingleton<TwinDispatcher>();
         services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());
 

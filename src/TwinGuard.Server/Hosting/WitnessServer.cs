@@ -17,9 +17,7 @@ internal static class WitnessServer
             k.Limits.MaxRequestBodySize = Witness.MaxRequestBytes; // a client grows nothing beyond one note and its proof
             k.Limits.MaxConcurrentConnections = 256;
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddStandardErrorConsole(); // stdout is the command's (bench witness --json)
         var app = builder.Build();
         app.MapPost("/add-checkpoint", async (HttpRequest request, CancellationToken ct) =>
         {

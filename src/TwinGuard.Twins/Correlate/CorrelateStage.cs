@@ -1,4 +1,5 @@
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Pipeline;
 using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Twins.Correlate;
@@ -86,24 +87,38 @@ public sealed class CorrelateStage
     /// Drains the sink's findings until it completes or <paramref name="cancellationToken"/> fires, then decides what is
     /// left and completes the record stage's input.
     /// </summary>
+    /// <remarks>
+    /// The findings are decided on the thread that raised them when the stage is idle (<see cref="InlineRunner"/>): a
+    /// critical finding reaches the respond stage, and its containment, without waiting for a thread-pool thread.
+    /// </remarks>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var runner = new InlineRunner(DecideAndCommit, () => _evidence.Findings.Count > 0);
+        _evidence.Queued += runner.Kick;
         try
         {
-            while (await _evidence.Findings.WaitToReadAsync(cancellationToken))
-            {
-                Decide();
-                await _record.CommitAsync();
-            }
+            runner.Kick(); // what was raised before the stage started
+            await _evidence.Findings.Completion.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            _evidence.Queued -= runner.Kick;
+        }
 
+        await runner.IdleAsync();
         Decide();
         FlushFolds(DateTimeOffset.MaxValue);
         await _record.CommitAsync();
         _record.Complete();
+    }
+
+    private ValueTask DecideAndCommit()
+    {
+        Decide();
+        return _record.CommitAsync();
     }
 
     /// <summary>Decides and writes what is queued now, on the caller's thread (when <see cref="RunAsync"/> is not running).</summary>

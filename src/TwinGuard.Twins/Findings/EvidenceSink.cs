@@ -43,6 +43,9 @@ public sealed class EvidenceSink
     /// <summary>Raised for every finding as it is raised, before it is queued (latency probes, live views).</summary>
     public event Action<Finding>? Raised;
 
+    /// <summary>Raised after a finding is queued, on the raising thread: the correlate stage runs there when it is idle.</summary>
+    public event Action? Queued;
+
     /// <summary>Hands over a finding.</summary>
     public void Raise(Finding finding)
     {
@@ -56,7 +59,10 @@ public sealed class EvidenceSink
         if (!_findings.Writer.TryWrite(finding))
         {
             Metrics.CountFindingNotQueued();
+            return;
         }
+
+        Queued?.Invoke();
     }
 
     /// <summary>Hands over a refusal and raises the finding that goes with it.</summary>

@@ -36,6 +36,9 @@ public sealed partial class ResponseEngine
                 }
             }
 
+            // The records and what follows are no part of containment: off the thread that announced the incident (the
+            // correlate stage's, which may be a twin's).
+            await Task.Yield();
             foreach (var (index, result) in done)
             {
                 Persist(context, playbook, playbook.Actions[index], result, by);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Pipeline;
 using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Twins.Respond;
@@ -15,8 +16,10 @@ namespace TwinGuard.Twins.Respond;
 /// <para>A playbook runs at most once per incident: when the incident opens, every playbook that matches runs; when it
 /// escalates (a finding raised its severity or added a reason), the playbooks that match now and have not yet run on it
 /// do. Every action recorded names the incident.</para>
-/// <para>All work runs one item at a time on the engine's own queue, so the correlate stage is never held up and the
-/// store has one writer here. Containment comes first: for each playbook, the containing actions (quarantine,
+/// <para>All work runs one item at a time on the engine's own queue (<see cref="InlineRunner"/>): when the engine is
+/// idle, an incident's containment runs on the thread that announced it, with no thread hop; records, approvals and
+/// notifications go on off that thread, so the correlate stage is held up by containment only, and the store has one
+/// writer here. Containment comes first: for each playbook, the containing actions (quarantine,
 /// disconnect, revoke, read-only, block) are put in force in order, in memory and at the broker, before anything is
 /// written; then they are recorded, approvals are asked for, and notifications and reports follow in order.</para>
 /// <para>Operators' decisions written by the CLI into the database (approvals, releases, manual quarantines) are
@@ -37,13 +40,15 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CorrelateStage? _correlate;
-    private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that channel cannot count, and the runner asks whether work is queued (one reader at a time all the same).
+    private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>();
     private readonly Dictionary<string, Queue<Finding>> _evidence = new(StringComparer.Ordinal);
     private readonly HashSet<long> _applied = [];
     private readonly Dictionary<(long Incident, int Stage), StageResponse> _ran = [];
     private readonly Queue<(long Incident, int Stage)> _ranOrder = new();
     private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    private volatile bool _started;
+    private readonly InlineRunner _runner;
     private Task _poller = Task.CompletedTask;
 
     /// <summary>Creates the engine; <see cref="StartAsync"/> restores the quarantine store and starts it.</summary>
@@ -73,6 +78,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _time = time;
         _logger = logger;
         _correlate = correlate;
+        _runner = new InlineRunner(RunQueuedAsync, () => _work.Reader.Count > 0);
     }
 
     /// <summary>Raised after every action is recorded (including releases): the ledger's hook.</summary>
@@ -110,7 +116,8 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             _correlate.StageRepeated += OnStageRepeated;
         }
 
-        _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+        _started = true;
+        _runner.Kick(); // what was queued before the start
         _poller = Task.Run(PollLoopAsync, CancellationToken.None);
     }
 
@@ -127,7 +134,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
 
         _work.Writer.TryComplete();
         await _stopping.CancelAsync();
-        await Task.WhenAll(_loop, _poller).WaitAsync(cancellationToken);
+        await Task.WhenAll(_runner.IdleAsync(), _poller).WaitAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -223,7 +230,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     {
         var observed = _time.GetTimestamp();
         var findings = EvidenceOf(incident);
-        _work.Writer.TryWrite(ct => RespondCoreAsync(incident, findings, observed, ct));
+        Queue(ct => RespondCoreAsync(incident, findings, observed, ct));
     }
 
     /// <summary>A folded repeat of a stage: its evidence now, and the check whether it must be contained again on the engine's queue.</summary>
@@ -231,7 +238,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     {
         var observed = _time.GetTimestamp();
         var findings = EvidenceOf(incident);
-        _work.Writer.TryWrite(ct => RespondToRepeatAsync(incident, findings, observed, ct));
+        Queue(ct => RespondToRepeatAsync(incident, findings, observed, ct));
     }
 
     /// <summary>The recent findings of the incident's scope and its members.</summary>
@@ -250,6 +257,15 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         }
 
         return findings;
+    }
+
+    /// <summary>Queues work and runs the queue on this thread when it is idle (<see cref="InlineRunner"/>).</summary>
+    private void Queue(Func<CancellationToken, Task> work)
+    {
+        if (_work.Writer.TryWrite(work) && _started)
+        {
+            _runner.Kick();
+        }
     }
 
     private Task Enqueue(Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
@@ -275,12 +291,18 @@ public sealed partial class ResponseEngine : IAsyncDisposable
                 }
             },
             cancellationToken);
+        if (_started)
+        {
+            _runner.Kick();
+        }
+
         return await done.Task.WaitAsync(cancellationToken);
     }
 
-    private async Task RunLoopAsync()
+    /// <summary>One round of the engine's queue: one item (the next ones go on off the thread that queued them).</summary>
+    private async ValueTask RunQueuedAsync()
     {
-        await foreach (var work in _work.Reader.ReadAllAsync(CancellationToken.None))
+        if (_work.Reader.TryRead(out var work))
         {
             try
             {
@@ -301,7 +323,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
-                _work.Writer.TryWrite(PollCoreAsync);
+                Queue(PollCoreAsync);
             }
         }
         catch (OperationCanceledException)

@@ -8,26 +8,37 @@ using TwinGuard.Twins.Record;
 namespace TwinGuard.Twins.Twin;
 
 /// <summary>
-/// Carries messages from the gate to the twins: one bounded queue and one pump per asset, so that readings reach a
-/// grain in batches and a slow or busy asset never delays the others. Each batch is written to the ledger as it goes
-/// to the twin, and the messages whose sender waits for an acknowledgement learn when it is on disk.
+/// Carries messages from the gate to the twins: one bounded queue per asset, drained by whichever thread finds it idle,
+/// so that a reading reaches its twin on the thread that brought it when the system keeps up, and in batches when it
+/// does not. Each batch is written to the ledger as it goes to the twin, and the messages whose sender waits for an
+/// acknowledgement learn when it is on disk.
 /// </summary>
 /// <remarks>
-/// A pump takes whatever has queued up (up to <see cref="MaxBatch"/>), writes it to the ledger at once and hands it to a
-/// second pump, which sends what queued while the previous grain call ran in one call: no waiting to fill a batch, so
-/// an idle system adds no latency and a busy one amortises both the fsync and the call.
-/// When an asset's queue is full, the transport waits: back-pressure on that publisher's connection only.
-/// The batch is recorded before validation, so any reading, accepted or refused by its twin, can later be proven; the
-/// ledger's group commit makes one fsync cover the batches of every asset that arrived meanwhile.
+/// <para>No thread hop on the way: the thread that queues a message (a broker connection's, a Modbus poller's) runs the
+/// lane when no other thread does: it takes what has queued (up to <see cref="MaxBatch"/>), records it in the ledger and
+/// hands it to the twin in place through <see cref="LocalTwins"/>. A thread that finds the lane running leaves its message
+/// to that runner, so batches form exactly when work piles up, and one fsync and one twin entry cover them. A runner
+/// takes at most <see cref="MaxBatch"/> messages of others in place; beyond, the lane goes on as a thread-pool work item,
+/// so that a connection's thread is not kept by other connections' traffic.</para>
+/// <para>A twin not activated on this silo (its first batch, or activated elsewhere in a cluster) gets its batches through
+/// a grain call on the lane's grain pump, which merges what queued during the previous call; batches go in place again
+/// only once none is on its way through the grain, so a twin sees its batches in order.</para>
+/// <para>When an asset's queue is full the transport waits: back-pressure on that publisher's connection only. The batch
+/// is recorded before validation, so any reading, accepted or refused by its twin, can later be proven; the ledger's
+/// group commit makes one fsync cover the batches of every asset that arrived meanwhile.</para>
 /// </remarks>
-public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder ledger, ILogger<TwinDispatcher> logger) : ITwinInbox, IAsyncDisposable
+public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder ledger, ILogger<TwinDispatcher> logger, LocalTwins? local = null) : ITwinInbox, IAsyncDisposable
 {
-    /// <summary>Most messages per grain call.</summary>
+    /// <summary>Most messages per grain call or twin entry.</summary>
     public const int MaxBatch = 512;
+
+    /// <summary>Batches on their way through the grain beyond which a lane stops taking from its queue (its bound then holds the publishers).</summary>
+    private const int MaxAtGrain = 64;
 
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly IGrainFactory _grains = grains;
+    private readonly LocalTwins? _local = local;
     private int _disposed;
     private readonly ILogger _logger = logger;
     private readonly LedgerRecorder _ledger = ledger;
@@ -39,14 +50,19 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         // Continuations run inline: they are completed where the fsync finished (AcknowledgeAsync), and sending the
         // acknowledgement at once saves a trip through the pool per message.
         var delivery = new Delivery(message, kept ? new TaskCompletionSource() : null);
-        return lane.Queue.Writer.TryWrite(delivery)
-            ? ValueTask.FromResult(delivery.Kept?.Task ?? Task.CompletedTask)
-            : QueueAsync(lane, delivery);
+        if (!lane.Queue.Writer.TryWrite(delivery))
+        {
+            return QueueAsync(lane, delivery);
+        }
+
+        lane.Run();
+        return ValueTask.FromResult(delivery.Kept?.Task ?? Task.CompletedTask);
     }
 
     private async ValueTask<Task> QueueAsync(Lane lane, Delivery delivery)
     {
         await lane.Queue.Writer.WriteAsync(delivery, _stopping.Token);
+        lane.Run();
         return delivery.Kept?.Task ?? Task.CompletedTask;
     }
 
@@ -83,73 +99,147 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             lane.Queue.Writer.TryComplete();
         }
 
-        await Task.WhenAll(_lanes.Values.Select(l => l.Pump));
+        await Task.WhenAll(_lanes.Values.Select(l => l.DrainAsync()));
         await _stopping.CancelAsync();
         _stopping.Dispose();
     }
 
     private sealed class Lane
     {
-        /// <summary>Recorded batches waiting for the grain; bounds how far the ledger may run ahead of the twin.</summary>
+        /// <summary>Recorded batches waiting for a grain call (a twin not activated here); unbounded, held to <see cref="MaxAtGrain"/> by <see cref="_atGrain"/>.</summary>
         /// <remarks>
-        /// Continuations run synchronously: an idle delivery pump takes a recorded batch on the recording pump's thread
-        /// and starts the grain call at once, instead of waiting for a thread-pool thread of its own (one thread hop less
-        /// per batch, which on a loaded machine is a wait for a core). A busy one is awaiting its grain call, not this
-        /// channel, so batches still merge while a call runs.
+        /// Continuations run synchronously: an idle grain pump takes a batch on the runner's thread and starts the grain
+        /// call at once. A busy one is awaiting its grain call, not this channel, so batches still merge while a call runs.
         /// </remarks>
-        private readonly Channel<ReadingMessage[]> _recorded =
-            Channel.CreateBounded<ReadingMessage[]>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
+        private readonly Channel<ReadingMessage[]> _toGrain =
+            Channel.CreateUnbounded<ReadingMessage[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
+
+        private readonly List<ReadingMessage> _batch = new(MaxBatch);
+        private readonly AssetModel _asset;
+        private readonly TwinDispatcher _owner;
+        private readonly Task _grainPump;
+
+        /// <summary>1 while a thread runs the lane: the only reader of <see cref="Queue"/> and writer of <see cref="_toGrain"/>.</summary>
+        private int _running;
+
+        /// <summary>Batches handed to the grain pump and not yet through their grain call.</summary>
+        private int _atGrain;
 
         public Lane(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
         {
+            (_asset, _owner) = (asset, owner);
             Queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(10_000) { SingleReader = true });
-            Pump = Task.WhenAll(
-                Task.Run(() => RecordAsync(asset, owner), CancellationToken.None),
-                Task.Run(() => DeliverAsync(grain, asset, owner), CancellationToken.None));
+            _grainPump = Task.Run(() => DeliverThroughGrainAsync(grain), CancellationToken.None);
         }
 
         public Channel<Delivery> Queue { get; }
 
-        public Task Pump { get; }
-
         /// <summary>
-        /// Writes what has queued to the ledger and passes it on to <see cref="DeliverAsync"/>: a grain call in progress
-        /// does not hold back the next batch's group commit, so an acknowledgement waits for the disk, not the twin.
+        /// Runs the lane on this thread unless another thread does: up to <see cref="MaxBatch"/> messages, then what is
+        /// left goes on as a thread-pool work item.
         /// </summary>
-        private async Task RecordAsync(AssetModel asset, TwinDispatcher owner)
+        public void Run()
         {
-            var batch = new List<ReadingMessage>(MaxBatch);
-            var reader = Queue.Reader;
-            try
+            var budget = MaxBatch;
+            while (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
             {
-                while (await reader.WaitToReadAsync(CancellationToken.None))
+                int taken;
+                try
                 {
-                    List<TaskCompletionSource>? waiting = null;
-                    while (batch.Count < MaxBatch && reader.TryRead(out var delivery))
-                    {
-                        batch.Add(delivery.Message);
-                        if (delivery.Kept is { } kept)
-                        {
-                            (waiting ??= []).Add(kept);
-                        }
-                    }
-
-                    var messages = batch.ToArray();
-                    batch.Clear();
-                    Record(asset, messages, waiting, owner);
-                    await _recorded.Writer.WriteAsync(messages, CancellationToken.None);
+                    taken = RunOnce();
                 }
-            }
-            finally
-            {
-                _recorded.Writer.TryComplete();
+                finally
+                {
+                    // A full fence: a message queued by a thread that found the lane running is seen by the check below.
+                    Interlocked.Exchange(ref _running, 0);
+                }
+
+                if (taken == 0 || Queue.Reader.Count == 0)
+                {
+                    return;
+                }
+
+                budget -= taken;
+                if (budget <= 0)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static lane => lane.Run(), this, preferLocal: false);
+                    return;
+                }
             }
         }
 
-        /// <summary>Sends recorded batches to the grain, merging those that queued during the previous call.</summary>
-        private async Task DeliverAsync(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
+        /// <summary>Waits until every queued message went to its twin (the queue's writer is complete), then ends the grain pump.</summary>
+        public async Task DrainAsync()
         {
-            var reader = _recorded.Reader;
+            Run();
+            await Queue.Reader.Completion;
+            while (Volatile.Read(ref _running) != 0)
+            {
+                await Task.Yield(); // the runner that read the last message is still handing it over
+            }
+
+            _toGrain.Writer.TryComplete();
+            await _grainPump;
+        }
+
+        /// <summary>Takes one batch from the queue, records it and hands it to the twin; returns its size.</summary>
+        private int RunOnce()
+        {
+            if (Volatile.Read(ref _atGrain) >= MaxAtGrain)
+            {
+                return 0; // the grain pump runs the lane again once it has caught up
+            }
+
+            List<TaskCompletionSource>? waiting = null;
+            while (_batch.Count < MaxBatch && Queue.Reader.TryRead(out var delivery))
+            {
+                _batch.Add(delivery.Message);
+                if (delivery.Kept is { } kept)
+                {
+                    (waiting ??= []).Add(kept);
+                }
+            }
+
+            if (_batch.Count == 0)
+            {
+                return 0;
+            }
+
+            var messages = _batch.ToArray();
+            _batch.Clear();
+            Record(_asset, messages, waiting, _owner);
+            Deliver(messages);
+            return messages.Length;
+        }
+
+        /// <summary>To the twin in place when it is here and no earlier batch is still on its way through the grain; else to the grain pump.</summary>
+        private void Deliver(ReadingMessage[] messages)
+        {
+            if (Volatile.Read(ref _atGrain) == 0 && _owner._local is { } local)
+            {
+                try
+                {
+                    if (local.TryIngest(_asset.Id, messages))
+                    {
+                        return;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // As a failed grain call: the batch is logged with its size (it is in the ledger), the lane goes on.
+                    LogDeliveryFailed(_owner._logger, ex, _asset.Id, messages.Length);
+                    return;
+                }
+            }
+
+            Interlocked.Increment(ref _atGrain);
+            _toGrain.Writer.TryWrite(messages);
+        }
+
+        /// <summary>Sends batches through the grain, merging those that queued during the previous call.</summary>
+        private async Task DeliverThroughGrainAsync(ITwinGrain grain)
+        {
+            var reader = _toGrain.Reader;
             while (await reader.WaitToReadAsync(CancellationToken.None))
             {
                 if (!reader.TryRead(out var messages))
@@ -157,20 +247,27 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                     continue;
                 }
 
+                var merged = 1;
                 while (messages.Length < MaxBatch && reader.TryPeek(out var next) && messages.Length + next.Length <= MaxBatch)
                 {
                     reader.TryRead(out _);
                     messages = [.. messages, .. next];
+                    merged++;
                 }
 
                 try
                 {
                     await grain.IngestAsync(messages);
                 }
-                catch (Exception ex) when (!owner._stopping.IsCancellationRequested)
+                catch (Exception ex) when (!_owner._stopping.IsCancellationRequested)
                 {
                     // The pump must outlive a failed call: a lost batch is logged with its size, the next one goes on.
-                    LogDeliveryFailed(owner._logger, ex, asset.Id, messages.Length);
+                    LogDeliveryFailed(_owner._logger, ex, _asset.Id, messages.Length);
+                }
+
+                if (Interlocked.Add(ref _atGrain, -merged) < MaxAtGrain && Queue.Reader.Count > 0)
+                {
+                    Run(); // what the lane left queued while the grain was behind
                 }
             }
         }

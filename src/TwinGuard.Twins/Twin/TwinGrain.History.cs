@@ -21,10 +21,18 @@ internal sealed partial class TwinGrain
     /// <inheritdoc />
     public Task<SignalHistory?> GetHistoryAsync(string signalId, int max)
     {
+        lock (_turn)
+        {
+            return Task.FromResult(History(signalId, max));
+        }
+    }
+
+    private SignalHistory? History(string signalId, int max)
+    {
         var index = _asset.IndexOf(signalId);
         if (index < 0)
         {
-            return Task.FromResult<SignalHistory?>(null);
+            return null;
         }
 
         var ring = _history?[index];
@@ -38,7 +46,7 @@ internal sealed partial class TwinGrain
             (times[i], values[i], expected[i], spread[i]) = (ring.Times[slot], ring.Values[slot], ring.Expected[slot], ring.Spread[slot]);
         }
 
-        return Task.FromResult<SignalHistory?>(new SignalHistory(_asset.Id, signalId, times, values, expected, spread));
+        return new SignalHistory(_asset.Id, signalId, times, values, expected, spread);
     }
 
     private void RememberReading(int index, long timeMs, double value)

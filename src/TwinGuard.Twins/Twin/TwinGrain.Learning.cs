@@ -14,7 +14,10 @@ internal sealed partial class TwinGrain
     {
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         // Kept by the shared tuning (restored from the response store at start), so that it outlives this activation.
-        return Task.FromResult(tuning.Exclude(_asset.Id, fromMs, toMs) ? _assetDetector?.Forget(fromMs, toMs) ?? 0 : 0);
+        lock (_turn)
+        {
+            return Task.FromResult(tuning.Exclude(_asset.Id, fromMs, toMs) ? _assetDetector?.Forget(fromMs, toMs) ?? 0 : 0);
+        }
     }
 
     /// <summary>After the learned state was restored: forgets what it holds of confirmed attacks' windows (kept across restarts).</summary>

@@ -16,6 +16,8 @@ namespace TwinGuard.Twins.Twin;
 /// the write to the store and returns, so readings are not held behind the store's round trip. One write at a time:
 /// a tick that finds the previous write still in flight leaves the twin dirty for the next tick (the latest state
 /// wins, nothing queues up behind a slow store). Deactivation waits for the write in flight, then writes what is left.
+/// Readings may reach the twin on the thread that brought them (<see cref="LocalTwins"/>), so the states are captured
+/// under the twin's lock and written outside it.
 /// </remarks>
 internal sealed partial class TwinGrain
 {
@@ -139,6 +141,12 @@ internal sealed partial class TwinGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        lock (_turn)
+        {
+            _here = false; // batches go through the grain from now on, and reach the next activation
+        }
+
+        local.Remove(this.GetPrimaryKeyString(), this);
         if (!persistence.Enabled)
         {
             return;
@@ -160,16 +168,61 @@ internal sealed partial class TwinGrain
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _dirty = true;
+            lock (_turn)
+            {
+                _dirty = true;
+            }
+
             evidence.Metrics.CountTwinStateWriteFailed();
         }
     }
 
+    /// <summary>Writes what the twin learned when it changed: captured under the twin's lock, written outside it.</summary>
     /// <param name="final">Deactivating: a warm-up's rows are written however little they grew.</param>
     private async Task WriteLearnedStateAsync(bool final = false)
     {
-        // Both states are built from one checkpoint before the first await: readings taken while the writes are in
-        // flight cannot make the stream state name a model generation whose rows were not written.
+        TwinModelState? model;
+        TwinWarmUpState? warmUp;
+        TwinStreamState stream;
+        lock (_turn)
+        {
+            if (!_dirty)
+            {
+                return;
+            }
+
+            (model, warmUp, stream) = CaptureLearnedState(final);
+        }
+
+        // The model's rows first: a stream state never names a generation whose rows were not written.
+        if (model is not null)
+        {
+            modelState.State = model;
+            await modelState.WriteStateAsync();
+            _savedGeneration = model.Generation;
+            evidence.Metrics.CountTwinStateWrite(model.Anchor.Length + model.Model.Length);
+        }
+
+        if (warmUp is not null)
+        {
+            warmUpState.State = warmUp;
+            await warmUpState.WriteStateAsync();
+            (_savedWarmUpGeneration, _savedWarmUpRows) = (warmUp.Generation, warmUp.Rows.Length);
+            evidence.Metrics.CountTwinStateWrite(warmUp.Rows.Sum(r => r.Length));
+        }
+
+        streamState.State = stream;
+        await streamState.WriteStateAsync();
+        evidence.Metrics.CountTwinStateWrite(0);
+    }
+
+    /// <summary>
+    /// The persistent states, all from one checkpoint (readings taken while the writes are in flight cannot make the
+    /// stream state name a model generation whose rows were not written): the model's rows only when they changed, the
+    /// warm-up's only when it grew enough (or <paramref name="final"/>).
+    /// </summary>
+    private (TwinModelState? Model, TwinWarmUpState? WarmUp, TwinStreamState Stream) CaptureLearnedState(bool final)
+    {
         _dirty = false;
         MultivariateStream? multivariate = null;
         TwinModelState? model = null;
@@ -252,25 +305,6 @@ internal sealed partial class TwinGrain
             Multivariate = multivariate,
         };
 
-        // The model's rows first: a stream state never names a generation whose rows were not written.
-        if (model is not null)
-        {
-            modelState.State = model;
-            await modelState.WriteStateAsync();
-            _savedGeneration = model.Generation;
-            evidence.Metrics.CountTwinStateWrite(model.Anchor.Length + model.Model.Length);
-        }
-
-        if (warmUp is not null)
-        {
-            warmUpState.State = warmUp;
-            await warmUpState.WriteStateAsync();
-            (_savedWarmUpGeneration, _savedWarmUpRows) = (warmUp.Generation, warmUp.Rows.Length);
-            evidence.Metrics.CountTwinStateWrite(warmUp.Rows.Sum(r => r.Length));
-        }
-
-        streamState.State = stream;
-        await streamState.WriteStateAsync();
-        evidence.Metrics.CountTwinStateWrite(0);
+        return (model, warmUp, stream);
     }
 }

@@ -20,6 +20,16 @@ internal sealed partial class TwinGrain
 
     public Task RelationStateChangedAsync(string relationId, RelationState state, string? culprit)
     {
+        lock (_turn)
+        {
+            NoteRelationState(relationId, state, culprit);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void NoteRelationState(string relationId, RelationState state, string? culprit)
+    {
         for (var r = 0; r < _relationStates.Length; r++)
         {
             if (string.Equals(_routes.RelationIds[r], relationId, StringComparison.Ordinal))
@@ -31,8 +41,6 @@ internal sealed partial class TwinGrain
                     : culprit.StartsWith(prefix, StringComparison.Ordinal) ? culprit[prefix.Length..] : string.Empty);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>

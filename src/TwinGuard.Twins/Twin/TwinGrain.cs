@@ -10,8 +10,9 @@ namespace TwinGuard.Twins.Twin;
 
 /// <summary>
 /// The twin of one asset: holds its trusted state, validates what the gate let through, and runs the per-signal
-/// streaming detectors (its <see cref="TwinCore"/>) and the asset's multivariate model. One activation per asset;
-/// Orleans guarantees its calls run one at a time.
+/// streaming detectors (its <see cref="TwinCore"/>) and the asset's multivariate model. One activation per asset; its
+/// entries (grain calls, timers, and batches the dispatcher hands it directly through <see cref="LocalTwins"/>) run one
+/// at a time under its lock.
 /// </summary>
 /// <remarks>
 /// The grain adds what needs a silo to the core: activation, reloads, persistence, the relation grains, the history
@@ -20,7 +21,7 @@ namespace TwinGuard.Twins.Twin;
 /// </remarks>
 internal sealed partial class TwinGrain(
     PlantModelSource plants, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
-    SequenceStore sequences, DetectorTuning tuning, TwinPersistence persistence,
+    SequenceStore sequences, DetectorTuning tuning, TwinPersistence persistence, LocalTwins local,
     [PersistentState("stream", TwinPersistence.StorageName)] IPersistentState<TwinStreamState> streamState,
     [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState,
     [PersistentState("warmup", TwinPersistence.StorageName)] IPersistentState<TwinWarmUpState> warmUpState)
@@ -32,6 +33,15 @@ internal sealed partial class TwinGrain(
     private AssetDetector? _assetDetector;
     private double[] _state = [];
 
+    /// <summary>Held by every entry into the twin: its state is single-threaded, and not every entry is an Orleans turn.</summary>
+    private readonly Lock _turn = new();
+
+    /// <summary>True while registered in <see cref="LocalTwins"/> (set and read under <see cref="_turn"/>).</summary>
+    private bool _here;
+
+    /// <summary>Set by a batch taken through <see cref="LocalTwins"/>, which Orleans does not see as activity.</summary>
+    private int _directTraffic;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var id = this.GetPrimaryKeyString();
@@ -40,7 +50,33 @@ internal sealed partial class TwinGrain(
         RestoreLearnedState();
         var period = _asset.Signals.Min(s => s.Period);
         this.RegisterGrainTimer(CheckStalenessAsync, period * 4, period * 4);
+        lock (_turn)
+        {
+            _here = true;
+        }
+
+        local.Add(id, this);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Takes a batch from the dispatcher outside any grain turn (see <see cref="LocalTwins"/>). False when the twin is
+    /// leaving, or a plant model reload is to be followed first (a rebuild may end the activation: a grain call does it).
+    /// </summary>
+    internal bool TryIngestHere(ReadingMessage[] batch)
+    {
+        lock (_turn)
+        {
+            if (!_here || plants.Generation != _generation)
+            {
+                return false;
+            }
+
+            IngestBatch(batch);
+        }
+
+        Volatile.Write(ref _directTraffic, 1);
+        return true;
     }
 
     private void CreateAssetDetector()
@@ -93,7 +129,17 @@ internal sealed partial class TwinGrain(
 
     public Task IngestAsync(ReadingMessage[] batch)
     {
-        FollowReload();
+        lock (_turn)
+        {
+            FollowReload();
+            IngestBatch(batch);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void IngestBatch(ReadingMessage[] batch)
+    {
         _dirty = true;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
@@ -116,11 +162,17 @@ internal sealed partial class TwinGrain(
                 evidence.Metrics.ArrivalToTwin.Record(time.GetElapsedTime(message.ArrivalTimestamp));
             }
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<TwinSnapshot> GetSnapshotAsync()
+    {
+        lock (_turn)
+        {
+            return Task.FromResult(Snapshot());
+        }
+    }
+
+    private TwinSnapshot Snapshot()
     {
         var signals = new SignalSnapshot[_core.Signals.Length];
         for (var i = 0; i < signals.Length; i++)
@@ -139,13 +191,16 @@ internal sealed partial class TwinGrain(
                 trust);
         }
 
-        return Task.FromResult(new TwinSnapshot(_asset.Id, time.GetUtcNow(), signals));
+        return new TwinSnapshot(_asset.Id, time.GetUtcNow(), signals);
     }
 
     public Task<bool> RebaselineAsync()
     {
-        _assetDetector?.Rebaseline();
-        return Task.FromResult(_assetDetector is not null);
+        lock (_turn)
+        {
+            _assetDetector?.Rebaseline();
+            return Task.FromResult(_assetDetector is not null);
+        }
     }
 
     private void Ingest(ReadingMessage message, DateTimeOffset now, long nowMs)
@@ -216,7 +271,20 @@ internal sealed partial class TwinGrain(
 
     private Task CheckStalenessAsync(CancellationToken cancellationToken)
     {
-        _core.CheckStaleness(time.GetUtcNow());
+        lock (_turn)
+        {
+            _core.CheckStaleness(time.GetUtcNow());
+        }
+
+        // Batches taken directly are no grain calls: without this, Orleans would end a twin that is busy as idle.
+        if (Interlocked.Exchange(ref _directTraffic, 0) == 1)
+        {
+            DelayDeactivation(_asset.Signals.Min(s => s.Period) * 4 * KeepAlivePeriods);
+        }
+
         return Task.CompletedTask;
     }
+
+    /// <summary>Staleness checks a twin fed directly stays alive for after its last batch (Orleans collects idle activations).</summary>
+    private const int KeepAlivePeriods = 8;
 }

@@ -13,8 +13,12 @@ public sealed class TwinDispatcherTests(TwinClusterFixture fixture)
 {
     private static long NowMs => TwinClusterFixture.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private LedgerRecorder Recorder => fixture.Cluster.Primary is Orleans.TestingHost.InProcessSiloHandle silo
-        ? (LedgerRecorder)silo.SiloHost.Services.GetService(typeof(LedgerRecorder))!
+    private LedgerRecorder Recorder => SiloService<LedgerRecorder>();
+
+    private LocalTwins Local => SiloService<LocalTwins>();
+
+    private T SiloService<T>() => fixture.Cluster.Primary is Orleans.TestingHost.InProcessSiloHandle silo
+        ? (T)silo.SiloHost.Services.GetService(typeof(T))!
         : throw new InvalidOperationException("expected an in-process silo");
 
     [Fact]
@@ -43,5 +47,35 @@ public sealed class TwinDispatcherTests(TwinClusterFixture fixture)
         var kept = await dispatcher.DeliverAsync(asset, new ReadingMessage("conveyor-plc", 424243, NowMs, 0, [new SignalValue(0, 1.5)]), kept: false);
 
         Assert.True(kept.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_TwinActivatedHere_RunsTheTwinBeforeReturning()
+    {
+        var asset = TwinClusterFixture.Plant.FindAsset("conveyor1")!;
+        await fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>(asset.Id).GetSnapshotAsync(); // activated, so registered here
+        await using var dispatcher = new TwinDispatcher(fixture.Cluster.GrainFactory, Recorder, NullLogger<TwinDispatcher>.Instance, Local);
+        var validated = TwinClusterFixture.Evidence.Metrics.ArrivalToTwin;
+        var before = validated.Count;
+
+        var queued = dispatcher.DeliverAsync(asset, new ReadingMessage("conveyor-plc", 424300, NowMs, TwinClusterFixture.Clock.GetTimestamp(), [new SignalValue(0, 1.5)]), kept: false);
+
+        // No thread hop and no grain call: the twin has been through the message on this thread by the time it returns.
+        Assert.True(queued.IsCompletedSuccessfully);
+        Assert.Equal(before + 1, validated.Count);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_WithoutLocalTwins_StillReachesTheTwinThroughTheGrain()
+    {
+        var asset = TwinClusterFixture.Plant.FindAsset("conveyor1")!;
+        var validated = TwinClusterFixture.Evidence.Metrics.ArrivalToTwin;
+        var before = validated.Count;
+        await using (var dispatcher = new TwinDispatcher(fixture.Cluster.GrainFactory, Recorder, NullLogger<TwinDispatcher>.Instance))
+        {
+            await dispatcher.DeliverAsync(asset, new ReadingMessage("conveyor-plc", 424301, NowMs, TwinClusterFixture.Clock.GetTimestamp(), [new SignalValue(0, 1.5)]), kept: false);
+        } // disposing waits for every queued message to reach its twin
+
+        Assert.Equal(before + 1, validated.Count);
     }
 }
