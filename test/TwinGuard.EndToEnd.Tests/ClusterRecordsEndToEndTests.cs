@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using TwinGuard.Ledger;
 using TwinGuard.Testing;
@@ -94,9 +95,13 @@ public sealed class ClusterRecordsEndToEndTests
 
             Assert.True(first.GetProperty("ledger").GetProperty("verified").GetBoolean());
             Assert.Equal(first.GetProperty("ledger").GetProperty("origin").GetString(), second.GetProperty("ledger").GetProperty("origin").GetString());
+            // The verification fact counts the whole log it read, the unsigned tail too: only that count may differ.
+            static string Evidence(JsonElement report, string part) => Regex.Replace(
+                report.GetProperty(part).GetRawText(), @"\d+ entries and (\d+) checkpoints verified|""entries"": ""\d+""",
+                m => m.Groups[1].Success ? $"N entries and {m.Groups[1].Value} checkpoints verified" : "\"entries\": \"N\"");
             foreach (var part in new[] { "checkpoint", "period", "summary", "controls", "citations" })
             {
-                Assert.Equal(first.GetProperty(part).GetRawText(), second.GetProperty(part).GetRawText());
+                Assert.Equal(Evidence(first, part), Evidence(second, part));
             }
 
             // The key store named is the cluster's PostgreSQL (the apostrophe of "cluster's" is escaped in the JSON).
