@@ -82,7 +82,8 @@ public sealed class ComplianceBrowserTests(ITestOutputHelper output)
             await sr33.Locator("a.entry").First.ClickAsync();
             var payload = await page.Locator("#entry-payload").InnerTextAsync();
             Assert.Contains("\"scenario\": \"spike\"", payload, StringComparison.Ordinal);
-            Assert.False(await page.Locator("#downloads").IsHiddenAsync());
+            // The downloads appear once the HTML report, asked for after the JSON one, has come too.
+            await page.Locator("#downloads").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 60_000 });
             await Screenshot(page, "compliance-page");
         }
         finally

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TwinGuard.Ledger;
 using TwinGuard.Testing;
 using TwinGuard.Twins.Plant;
@@ -95,10 +95,25 @@ public sealed class ClusterRecordsEndToEndTests
 
             Assert.True(first.GetProperty("ledger").GetProperty("verified").GetBoolean());
             Assert.Equal(first.GetProperty("ledger").GetProperty("origin").GetString(), second.GetProperty("ledger").GetProperty("origin").GetString());
-            // The verification fact counts the whole log it read, the unsigned tail too: only that count may differ.
-            static string Evidence(JsonElement report, string part) => Regex.Replace(
-                report.GetProperty(part).GetRawText(), @"\d+ entries and (\d+) checkpoints verified|""entries"": ""\d+""",
-                m => m.Groups[1].Success ? $"N entries and {m.Groups[1].Value} checkpoints verified" : "\"entries\": \"N\"");
+            // The verification fact describes the whole log it read, the unsigned tail too (its size and root grow
+            // between two requests): every other piece of evidence is the same whichever silo answers.
+            static string Evidence(JsonElement report, string part)
+            {
+                var node = JsonNode.Parse(report.GetProperty(part).GetRawText())!;
+                if (part == "controls")
+                {
+                    foreach (var evidence in node.AsArray().Select(c => c!["evidence"]!.AsArray()))
+                    {
+                        foreach (var fact in evidence.Where(e => e!["values"]?["checkpoints"] is not null).ToList())
+                        {
+                            evidence.Remove(fact);
+                        }
+                    }
+                }
+
+                return node.ToJsonString();
+            }
+
             foreach (var part in new[] { "checkpoint", "period", "summary", "controls", "citations" })
             {
                 Assert.Equal(Evidence(first, part), Evidence(second, part));
