@@ -31,13 +31,9 @@ rss() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$pid/status; }
 dbsize() { du -cb "$data"/twinguard.db* 2>/dev/null | tail -1 | cut -f1; }
 metric() { curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http/metrics | awk -v m="$1" '$1 ~ "^"m"({|$)" { s += $2 } END { printf "%d", s }'; }
 
-# The three well-behaved devices: a minimal MQTT 3.1.1 client each (CONNECT, then QoS 1 PUBLISH at 4 Hz, timing the
-# PUBACK of each), writing "phase latency_ms" lines; SIGUSR1 switches the phase label base -> flood -> after.
-cat >"$work/qos1.py" <<'EOF'
-import json, signal, socket, struct, sys, time
-port, device, topic, signal_id, value, out = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]), sys.argv[6]
-phases = ["warmup", "base", "flood", "after"]; phase = [0]
-signal.signal(signal.SIGUSR1, lambda *_: phase.__setitem__(0, min(phase[0] + 1, 3)))
+# The MQTT 3.1.1 wire both Python clients below speak (the well-behaved devices and the socket flooder).
+cat >"$work/mqttwire.py" <<'EOF'
+import socket, struct, sys
 def rl(n):
     b = bytearray()
     while True:
@@ -55,13 +51,27 @@ def read_packet(sock):
     body = b""
     while len(body) < n: body += sock.recv(n - len(body))
     return head[0], body
-sock = socket.create_connection(("127.0.0.1", int(port)))
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-var = s("MQTT") + bytes([4, 0xC2]) + struct.pack(">H", 60)
-payload = s(device + "-flood-bench") + s(device) + s("demo-" + device)
-sock.sendall(bytes([0x10]) + rl(len(var) + len(payload)) + var + payload)
-kind, body = read_packet(sock)
-if kind != 0x20 or body[1] != 0: sys.exit(f"{device}: CONNACK {body.hex()}")
+def connect(port, client_id, user):
+    """CONNECT as user (password demo-user, clean session, keep-alive 60 s); exits unless the CONNACK accepts."""
+    sock = socket.create_connection(("127.0.0.1", int(port)))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    var = s("MQTT") + bytes([4, 0xC2]) + struct.pack(">H", 60)
+    payload = s(client_id) + s(user) + s("demo-" + user)
+    sock.sendall(bytes([0x10]) + rl(len(var) + len(payload)) + var + payload)
+    kind, body = read_packet(sock)
+    if kind != 0x20 or body[1] != 0: sys.exit(f"{user}: CONNACK {body.hex()}")
+    return sock
+EOF
+
+# The three well-behaved devices: a minimal MQTT 3.1.1 client each (CONNECT, then QoS 1 PUBLISH at 4 Hz, timing the
+# PUBACK of each), writing "phase latency_ms" lines; SIGUSR1 switches the phase label base -> flood -> after.
+cat >"$work/qos1.py" <<'EOF'
+import json, signal, struct, sys, time
+from mqttwire import rl, s, read_packet, connect
+port, device, topic, signal_id, value, out = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]), sys.argv[6]
+phases = ["warmup", "base", "flood", "after"]; phase = [0]
+signal.signal(signal.SIGUSR1, lambda *_: phase.__setitem__(0, min(phase[0] + 1, 3)))
+sock = connect(port, device + "-flood-bench", device)
 f = open(out, "w", buffering=1); seq = 0; next_at = time.monotonic()
 while True:
     seq += 1; pid = seq % 65535 + 1
@@ -91,21 +101,10 @@ for p in $others; do kill -USR1 "$p"; done
 # keeps reading its input and growing while the broker holds the connection). FLOODER=socket: a client that writes
 # PUBLISH packets back to back on one connection and blocks when TCP is full, like most MQTT client libraries.
 if [[ ${FLOODER:-mosquitto} == socket ]]; then
-timeout "$flood" python3 -c '
-import socket, struct, sys, time
-def rl(n):
-    b = bytearray()
-    while True:
-        d, n = n % 128, n // 128
-        b.append(d | (0x80 if n else 0))
-        if not n: return bytes(b)
-def s(x): x = x.encode(); return struct.pack(">H", len(x)) + x
-sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-var = s("MQTT") + bytes([4, 0xC2]) + struct.pack(">H", 60)
-body = s("conveyor-plc-flooder") + s("conveyor-plc") + s("demo-conveyor-plc")
-sock.sendall(bytes([0x10]) + rl(len(var) + len(body)) + var + body)
-ack = sock.recv(4)
-if len(ack) < 4 or ack[3] != 0: sys.exit("flooder: CONNACK %s" % ack.hex())
+cat >"$work/flooder.py" <<'EOF'
+import sys, time
+from mqttwire import rl, s, connect
+sock = connect(sys.argv[1], "conveyor-plc-flooder", "conveyor-plc")
 now = int(time.time() * 1000); i = 0; topic = s("plant/conveyor1")
 try:
     while True:
@@ -116,7 +115,9 @@ try:
             chunk += bytes([0x30]) + rl(len(topic) + len(payload)) + topic + payload
         sock.sendall(chunk)
 except (BrokenPipeError, ConnectionResetError):
-    pass' $mqtt >"$work/flooder.log" 2>&1 & flooder=$!
+    pass
+EOF
+timeout "$flood" python3 "$work/flooder.py" $mqtt >"$work/flooder.log" 2>&1 & flooder=$!
 else
 python3 -c '
 import sys, time
