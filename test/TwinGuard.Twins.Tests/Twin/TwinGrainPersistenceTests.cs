@@ -54,15 +54,8 @@ public sealed class TwinGrainPersistenceTests(TwinClusterFixture fixture)
         await FeedAsync(twin, random, firstSeq: 1, count: 2600);
         var before = await twin.GetSnapshotAsync();
         DrainFindings();
-        var restoredBefore = TwinClusterFixture.Evidence.Metrics.TwinsRestored;
 
-        await twin.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (TwinClusterFixture.Evidence.Metrics.TwinsRestored == restoredBefore)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the twin was never activated again from its stored state");
-            await twin.GetSnapshotAsync(); // activates it again once the deactivation is done
-        }
+        await DeactivateAndRestoreAsync(twin);
 
         // The baselines came back: the expected values are the learned ones before any new reading.
         var after = await twin.GetSnapshotAsync();
@@ -93,19 +86,25 @@ public sealed class TwinGrainPersistenceTests(TwinClusterFixture fixture)
         // 2,000 of the 2,400 warm-up states; their rows are kept apart from the stream state (TwinWarmUpState).
         await FeedAsync(twin, random, firstSeq: 1, count: 2000);
         DrainFindings();
-        var restoredBefore = TwinClusterFixture.Evidence.Metrics.TwinsRestored;
-        await twin.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (TwinClusterFixture.Evidence.Metrics.TwinsRestored == restoredBefore)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the twin was never activated again from its stored state");
-            await twin.GetSnapshotAsync();
-        }
+        await DeactivateAndRestoreAsync(twin);
 
         // 400 more complete the warm-up only if the first 2,000 came back: the model then scores a broken relation.
         await FeedAsync(twin, random, firstSeq: 2001, count: 450);
         Assert.DoesNotContain(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly);
         await FeedAsync(twin, random, firstSeq: 2451, count: 40, broken: true);
         Assert.Contains(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly && f.AssetId == "warming");
+    }
+
+    /// <summary>Deactivates the twin and waits until it has been activated again from its stored state.</summary>
+    private static async Task DeactivateAndRestoreAsync(ITwinGrain twin)
+    {
+        var restoredBefore = TwinClusterFixture.Evidence.Metrics.TwinsRestored;
+        await twin.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (TwinClusterFixture.Evidence.Metrics.TwinsRestored == restoredBefore)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the twin was never activated again from its stored state");
+            await twin.GetSnapshotAsync(); // activates it again once the deactivation is done
+        }
     }
 }
