@@ -68,6 +68,8 @@ public sealed class ClusterRecordsEndToEndTests
             var listed = await TwinGuardExecutable.RunAsync(["findings", "--cluster", silos[1].ClusterFile, "--json"], TimeSpan.FromSeconds(60));
             Assert.True(listed.Code == 0, listed.Error);
             Assert.Equal(ids, JsonDocument.Parse(listed.Output).RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetInt64()));
+            // The incident opens from the findings after they are stored (the correlate stage): wait for it before listing.
+            await Eventually.HoldsAsync(() => store.Incidents().Count, n => n > 0, TimeSpan.FromSeconds(30), "the findings' incident stored");
             var incidents = await TwinGuardExecutable.RunAsync(["incidents", "--cluster", silos[0].ClusterFile, "--json"], TimeSpan.FromSeconds(60));
             Assert.True(incidents.Code == 0, incidents.Error);
             Assert.Equal(store.Incidents().Select(i => i.Id), JsonDocument.Parse(incidents.Output).RootElement.EnumerateArray().Select(i => i.GetProperty("id").GetInt64()));
