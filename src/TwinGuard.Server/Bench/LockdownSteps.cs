@@ -10,14 +10,15 @@ namespace TwinGuard.Server.Bench;
 /// <remarks>
 /// The steps, in the order a finding goes through them: the correlate stage takes the finding and admits it (its ledger
 /// entry written); the correlator opens an incident over it (the incident's ledger entry); the respond engine puts the
-/// playbook's containment in force (quarantine, then the broker's disconnect, as the engine itself times them); the
-/// device's socket sees the drop (a blocked thread woken by the kernel). A load on the machine stretches every step
+/// playbook's containment in force (quarantine, then the broker's disconnect, as the engine itself times them: the
+/// disconnect is timed when MQTTnet's own disconnect has completed, which may be after the socket was cut, so the last
+/// step can be negative); the device's socket sees the drop (a blocked thread woken by the kernel). A load on the machine stretches every step
 /// alike; a step whose p99 alone stands out is where the tail comes from.
 /// </remarks>
 internal sealed class LockdownSteps
 {
     /// <summary>The steps' names, in path order (the last is the whole trial).</summary>
-    public static readonly string[] Names = ["raise -> admitted", "admitted -> incident", "incident -> quarantined", "quarantined -> cut", "cut -> drop seen", "total"];
+    public static readonly string[] Names = ["raise -> admitted", "admitted -> incident", "incident -> quarantined", "quarantined -> disconnected", "disconnected -> drop seen", "total"];
 
     private readonly List<Trial> _trials = [];
 
