@@ -54,7 +54,7 @@ internal sealed class LockdownSteps
         for (var i = 0; i < Names.Length; i++)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"    {Names[i],-24} {Percentile(i, 0.5),7:0.000} {Percentile(i, 0.9),7:0.000} {Percentile(i, 0.99),7:0.000} {Percentile(i, 1.0),7:0.000}\n");
+                $"    {Names[i],-28} {Percentile(i, 0.5),7:0.000} {Percentile(i, 0.9),7:0.000} {Percentile(i, 0.99),7:0.000} {Percentile(i, 1.0),7:0.000}\n");
         }
 
         text.Append(CultureInfo.InvariantCulture,

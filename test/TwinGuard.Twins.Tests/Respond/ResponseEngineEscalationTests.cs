@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TwinGuard.Ledger;
@@ -121,6 +122,20 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         Assert.All(_store.Quarantines(), q => Assert.Equal(incident.Id, q.IncidentId));
         var row = Assert.Single(_plantStore.Incidents());
         Assert.Equal(("critical", 6), (row.Severity, row.FindingCount));
+    }
+
+    [Fact]
+    public async Task OperatorCalls_CancelledOrAfterStop_FailAtOnceAndChangeNothing()
+    {
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _engine.PollAsync(new CancellationToken(canceled: true)));
+
+        await _engine.StopAsync(CancellationToken.None);
+
+        // Nothing is left waiting for a queue that no longer runs.
+        await Assert.ThrowsAsync<ChannelClosedException>(() => _engine.QuarantineAsync(QuarantineKind.Source, "loop-plc", "test", "after stop"));
+        await Assert.ThrowsAsync<ChannelClosedException>(() => _engine.ReleaseAsync(QuarantineKind.Source, "loop-plc", "test", "after stop"));
+        Assert.False(_quarantine.IsDeviceQuarantined("loop-plc"));
+        Assert.Empty(_store.Actions());
     }
 
     [Fact]
