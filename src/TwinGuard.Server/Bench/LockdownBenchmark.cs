@@ -287,8 +287,8 @@ internal static class LockdownBenchmark
             TaskScheduler.Default);
 
         // The thread must be blocked in its read before the clock starts: a thread still starting when the broker cuts
-        // the connection stamps the drop when it gets a core (+0.8 ms in one trial in ten on this machine), which is the
-        // bench's own start-up, not the product's. Set just before the read; the millisecond lets it enter the read.
+        // the connection would stamp the drop when it gets a core, which is the bench's own start-up, not the product's.
+        // Set just before the read; the millisecond lets it enter the read.
         watching.Wait();
         Thread.Sleep(1);
         return dropped;
