@@ -93,15 +93,11 @@ public sealed class OnlineAnomalyDetectorTests
     public static TheoryData<string> Presets() => [.. DetectorCatalog.Names];
 
     /// <summary>
-    /// The `pca` preset as the poisoning tests were written for: q0.99 × 2, no episode end. At the preset's × 1.5 a
-    /// creep of a hundredth of a deviation per row is flagged before a refit learns it, so there is no poisoning for
-    /// the anchor to refuse, and the unguarded case cannot show one working.
+    /// The `pca` preset as the twins' learner uses it (no episode end, q0.99 × 2): at the preset's × 1.5 a creep of a
+    /// hundredth of a deviation per row is flagged before a refit learns it, so there is no poisoning for the anchor to
+    /// refuse, and the unguarded case cannot show one working.
     /// </summary>
-    private static AnomalyPipelineOptions GuardedPca => DetectorCatalog.Create("pca") with
-    {
-        EpisodeEnd = null,
-        Threshold = new ThresholdOptions { Quantile = 0.99, Multiplier = 2.0 },
-    };
+    private static AnomalyPipelineOptions GuardedPca => DetectorCatalog.WithoutEpisodeEnd(DetectorCatalog.Create("pca"));
 
     [Fact]
     public void Push_StationaryStream_AdoptsEveryRefit()
