@@ -38,7 +38,10 @@ internal sealed class AssetDetector
             // evidence of drift, and a level-free signal would let a slow creep (poisoning) pass the anchor check.
             // No seasonal differences either until the simulate figures (docs/scenarios.md) are measured with them.
             // No onset companion: the twins do not read alarms, so a second model would cost every turn for nothing.
-            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 })
+            // No episode end and the line at q0.99 × 2 (DetectorCatalog.WithoutEpisodeEnd): what the learner refits on is what
+            // it did not flag, and the poisoning guard was measured with these.
+            DetectorCatalog.WithoutEpisodeEnd(
+                DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 }))
                 with { Companion = null },
             new OnlineLearningOptions
             {
