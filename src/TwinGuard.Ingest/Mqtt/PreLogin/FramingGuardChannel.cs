@@ -75,39 +75,62 @@ public sealed class FramingGuardChannel : IMqttChannel
     public Task DisconnectAsync(CancellationToken cancellationToken) => _inner.DisconnectAsync(cancellationToken);
 
     /// <inheritdoc />
-    public async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Once logged in, a read the inner channel completed at once (served from the read-ahead buffer) is inspected and
+    /// its task handed back as it is: no state machine of ours per packet read, which MQTTnet does two or three of per
+    /// packet.
+    /// </remarks>
+    public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _refused) != 0)
         {
-            return 0;
+            return Task.FromResult(0);
         }
 
-        int read;
-        if (_answered)
+        if (!_answered)
         {
-            read = await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
-            try
-            {
-                read = await _inner.ReadAsync(buffer, offset, count, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                return 0; // the connect deadline passed: closed, as far as MQTTnet is concerned
-            }
+            return ReadBeforeLoginAsync(buffer, offset, count, cancellationToken);
         }
 
+        var reading = _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        if (!reading.IsCompletedSuccessfully)
+        {
+            return InspectedAsync(reading, buffer, offset);
+        }
+
+        return Passes(buffer, offset, reading.Result) ? reading : Task.FromResult(0);
+    }
+
+    private async Task<int> ReadBeforeLoginAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
+        try
+        {
+            return await InspectedAsync(_inner.ReadAsync(buffer, offset, count, linked.Token), buffer, offset).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return 0; // the connect deadline passed: closed, as far as MQTTnet is concerned
+        }
+    }
+
+    private async Task<int> InspectedAsync(Task<int> reading, byte[] buffer, int offset)
+    {
+        var read = await reading.ConfigureAwait(false);
+        return Passes(buffer, offset, read) ? read : 0;
+    }
+
+    /// <summary>Inspects what was read; false (and the connection refused) when it breaks the framing limits.</summary>
+    private bool Passes(byte[] buffer, int offset, int read)
+    {
         var violation = Inspect(buffer.AsSpan(offset, read));
-        if (violation != AdmissionRefusal.None)
+        if (violation == AdmissionRefusal.None)
         {
-            Refuse(violation);
-            return 0;
+            return true;
         }
 
-        return read;
+        Refuse(violation);
+        return false;
     }
 
     /// <inheritdoc />
