@@ -167,6 +167,35 @@ public sealed class PreLoginAbuseTests
     }
 
     [Fact]
+    public async Task Broker_UnknownNamesTryingAtOnce_EachRecordedBeforeItsDummyCheckHoldsItsAnswer()
+    {
+        // Each unknown name is answered only after a dummy check of the plant's iteration count (600,000), one check at a
+        // time. Recorded only after it, the third attempt of an intruder waited for three PBKDF2s (seconds each on a
+        // loaded machine) before its incident could open and the intruder be contained: the demo's flake.
+        await using var site = await ServedSite.StartAsync(limits: PreLoginLimits.Default with { FailuresBeforeBackOff = 1000, ConnectBurst = 100 });
+        var clients = new List<RawMqttClient>();
+        var answers = new List<Task<int?>>();
+        try
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var client = await RawMqttClient.ConnectAsync(site.MqttPort, $"127.0.8.{attempt + 1}");
+                clients.Add(client);
+                await client.TrySendAsync(RawMqttClient.Connect($"x{attempt}", $"intruder-{attempt}", "guess"));
+                answers.Add(client.ReadConnAckAsync(TimeSpan.FromMinutes(2)));
+            }
+
+            await Eventually.HoldsAsync(() => site.Metrics.RefusalsOf(ReasonCode.UnknownSource), n => n == 3, Soon, "three refusals recorded");
+            Assert.True(answers.Count(a => !a.IsCompleted) >= 2, $"{answers.Count(a => a.IsCompleted)} of 3 answered before all three were recorded");
+            Assert.All(await Task.WhenAll(answers), code => Assert.Equal(4, code)); // bad user name or password, each
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Serve_MadeUpUserNamesFromOneBlock_OpenOneIncidentWithOneApproval()
     {
         var plan = PlaybookLoader.Load(Path.Combine(Path.GetDirectoryName(ServedSite.SamplePlantPath)!, "playbooks.yaml"), ServedSite.Plant);
