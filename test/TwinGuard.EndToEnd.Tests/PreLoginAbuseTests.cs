@@ -63,6 +63,36 @@ public sealed class PreLoginAbuseTests
     }
 
     [Fact]
+    public async Task Broker_DeviceWhosePasswordCheckOutlastsTheConnectTimeout_IsAnsweredNotClosed()
+    {
+        // Three unknown names ahead of it hold the one password check slot for three dummy PBKDF2s (600,000 iterations):
+        // the device's complete CONNECT waits longer than the connect timeout for its own check. The deadline is the
+        // client's, to send its CONNECT; the broker's checks are not its to pay (counted, they closed devices under load).
+        await using var site = await ServedSite.StartAsync(limits: PreLoginLimits.Default with { ConnectTimeout = TimeSpan.FromMilliseconds(200), FailuresBeforeBackOff = 1000 });
+        var clients = new List<RawMqttClient>();
+        try
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var intruder = await RawMqttClient.ConnectAsync(site.MqttPort, $"127.0.9.{attempt + 1}");
+                clients.Add(intruder);
+                await intruder.TrySendAsync(RawMqttClient.Connect($"x{attempt}", $"intruder-{attempt}", "guess"));
+            }
+
+            var device = await RawMqttClient.ConnectAsync(site.MqttPort, "127.0.0.1");
+            clients.Add(device);
+            await device.TrySendAsync(RawMqttClient.Connect("tank-gateway-1", "tank-gateway", "demo-tank-gateway"));
+
+            Assert.Equal(0, await device.ReadConnAckAsync(TimeSpan.FromMinutes(2)));
+            Assert.Equal(0, site.Broker.Admission.Refused(AdmissionRefusal.ConnectTimeout));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Broker_ManySocketsFromOneAddress_AreCappedAtAcceptWhileTheListedDeviceIsServed()
     {
         await using var site = await ServedSite.StartAsync();
