@@ -177,19 +177,7 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
     [Fact]
     public async Task StageRepeated_AfterItsQuarantineExpired_RunsItsPlaybookAgainAndRecordsWhy()
     {
-        // Stage 1: loop-plc's credentials presented from elsewhere. Stage 2, a minute later: replays on conveyor1 through
-        // loop-plc, answered by a quarantine of the replayed signals for 5 minutes.
-        for (var i = 0; i < 3; i++)
-        {
-            _evidence.Raise(new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
-            _time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        await SettleAsync();
-        _time.Advance(TimeSpan.FromMinutes(1));
-        ReplayOnConveyor();
-        await SettleAsync();
-        var incident = Assert.Single(_plantStore.Incidents()).Id;
+        var incident = await StolenCredentialsThenReplayAsync();
         var first = Assert.Single(_store.Actions(), a => a.Playbook == "replayed-conveyor");
         Assert.Equal(("quarantine: signals", ActionOutcome.Done), (first.Action, first.Outcome));
         Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
@@ -227,6 +215,37 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StageRepeated_AfterAnOperatorReleasedItsQuarantineOnAnotherSilo_OpensANewIncidentInsteadOfContainingTheReleasedOneAgain()
+    {
+        var incident = await StolenCredentialsThenReplayAsync();
+        Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+
+        // An operator releases the quarantine through another silo sharing the store; this one lifts its hold at its
+        // next poll.
+        using var otherStore = ResponseStore.Open(_dir, _time);
+        await using var otherSilo = NewEngine(otherStore, new QuarantineList(), correlate: null);
+        await otherSilo.StartAsync(CancellationToken.None);
+        foreach (var held in _store.Quarantines().Where(q => q.IncidentId == incident).ToList())
+        {
+            Assert.True(await otherSilo.ReleaseAsync(held.Id, "operator", "looked at it"));
+        }
+
+        await _engine.PollAsync();
+        Assert.False(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+
+        // The same step again: the released incident is not contained again behind the operator's back as its repeat;
+        // the misbehaviour opens a new incident, which its playbook contains.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        ReplayOnConveyor();
+        await SettleAsync();
+
+        Assert.DoesNotContain(_store.Actions(incident), a => a.Action.StartsWith("respond again", StringComparison.Ordinal));
+        var later = Assert.Single(_plantStore.Incidents(), i => i.Id != incident).Id;
+        Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+        Assert.Contains(_store.Quarantines(), q => q.Target == "conveyor1/belt_speed" && q.IncidentId == later);
+    }
+
+    [Fact]
     public async Task Poll_ApprovalsClaimedByASiloThatDied_CarriedOutOnceAfterTheLease()
     {
         var intruder = PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml").Playbooks.Single(p => p.Id == "intruder-at-the-broker");
@@ -251,6 +270,25 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         Assert.Equal([("203.0.113.8", ActionOutcome.Done), ("203.0.113.9", ActionOutcome.Done), ("maintenance-laptop", ActionOutcome.AlreadyInPlace)], blocks.Select(a => (a.Target, a.Outcome)));
         Assert.Contains("carried out by silo-0", blocks[^1].Detail, StringComparison.Ordinal);
         Assert.Contains(_store.Quarantines(), q => q.Kind == QuarantineKind.Address && q.Target == "203.0.113.9");
+    }
+
+    /// <summary>
+    /// Stage 1: loop-plc's credentials presented from elsewhere. Stage 2, a minute later: replays on conveyor1 through
+    /// loop-plc, answered by a quarantine of the replayed signals for 5 minutes. Returns the incident's id.
+    /// </summary>
+    private async Task<long> StolenCredentialsThenReplayAsync()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _evidence.Raise(new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await SettleAsync();
+        _time.Advance(TimeSpan.FromMinutes(1));
+        ReplayOnConveyor();
+        await SettleAsync();
+        return Assert.Single(_plantStore.Incidents()).Id;
     }
 
     private void ReplayOnConveyor()

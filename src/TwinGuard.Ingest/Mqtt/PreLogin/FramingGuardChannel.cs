@@ -7,8 +7,8 @@ namespace TwinGuard.Ingest.Mqtt.PreLogin;
 
 /// <summary>
 /// An MQTT channel that reads the fixed headers of what passes through it and closes the connection before MQTTnet
-/// buffers a packet larger than allowed, before a first packet that is not a CONNECT, and when no CONNECT has been
-/// answered within the connect timeout.
+/// buffers a packet larger than allowed, before a first packet that is not a CONNECT, and when no complete CONNECT has
+/// arrived within the connect timeout.
 /// </summary>
 /// <remarks>
 /// <para>MQTT 5.0 §2.1.4 / MQTT 3.1.1 §2.2.3: the Remaining Length is a Variable Byte Integer of at most four bytes. The
@@ -17,6 +17,9 @@ namespace TwinGuard.Ingest.Mqtt.PreLogin;
 /// <para>MQTT 5.0 §3.1 [MQTT-3.1.0-1]: the first packet from the client must be CONNECT.</para>
 /// <para>Login is read from the server's own CONNACK as it is written (MQTT 5.0 §3.2.2.2, 3.1.1 §3.2.2.3: return or
 /// reason code 0 is success), so the guard needs no hook into the broker's authentication.</para>
+/// <para>The deadline stops once the CONNECT's last byte has arrived: the client has done its part, and the time the
+/// broker then takes to answer (a password check costs a PBKDF2, one at a time, seconds on a loaded machine or behind
+/// others' failed logins) is not the client's to pay. Counting it closed genuine devices whose check came late.</para>
 /// <para>A refused connection ends as a closed stream (a read of 0 bytes), which MQTTnet takes quietly.</para>
 /// </remarks>
 public sealed class FramingGuardChannel : IMqttChannel
@@ -53,7 +56,7 @@ public sealed class FramingGuardChannel : IMqttChannel
     /// <summary>Why the guard closed the connection, or <see cref="AdmissionRefusal.None"/>.</summary>
     public AdmissionRefusal Refusal { get; private set; }
 
-    /// <summary>A token cancelled when the connect deadline passes without an answered CONNECT.</summary>
+    /// <summary>A token cancelled when the connect deadline passes without a complete CONNECT.</summary>
     public CancellationToken ConnectDeadline => _deadline.Token;
 
     /// <inheritdoc />
@@ -199,6 +202,10 @@ public sealed class FramingGuardChannel : IMqttChannel
                     if (_remaining == 0)
                     {
                         _phase = HeaderPhase;
+                        if (!_answered)
+                        {
+                            _deadlineTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan); // the CONNECT is complete
+                        }
                     }
 
                     break;
