@@ -46,7 +46,7 @@ public sealed partial class ResponseEngine
     {
         foreach (var entry in _store.Expired(now))
         {
-            _store.Release(entry.Id, "expiry", string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
+            _store.Release(entry.Id, ResponseStore.ExpiryActor, string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
         }
 
         foreach (var entry in _store.ReleasedNotLifted())
