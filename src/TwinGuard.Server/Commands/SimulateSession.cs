@@ -68,6 +68,7 @@ internal static class SimulateSession
             LoopbackPorts.Free())
         {
             Time = clock,
+            LedgerKey = LedgerKeyLocations.ForRun(dataDirectory),
             PlantSource = settings.PlantSource,
             PlaybooksSource = settings.PlaybooksSource,
             Response = settings.Playbooks is { } yaml ? PlaybookLoader.Parse(yaml, plant, settings.PlaybooksSource ?? "playbooks.yaml") : ResponsePlan.Empty,
