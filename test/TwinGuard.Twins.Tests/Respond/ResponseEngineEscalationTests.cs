@@ -226,13 +226,15 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         await _engine.QuarantineAsync(QuarantineKind.Source, "conveyor-plc", "alice", "firmware check", TimeSpan.FromMinutes(1));
         var otherBroker = new RecordingBroker();
         using var otherStore = ResponseStore.Open(_dir, _time);
-        await using var otherSilo = NewEngine(otherStore, new QuarantineList(), correlate: null, broker: otherBroker);
+        // The other silo's clock is its own and stands still: it polls only when told to, at the moment chosen below.
+        var otherClock = new FakeTimeProvider(_time.GetUtcNow());
+        await using var otherSilo = NewEngine(otherStore, new QuarantineList(), correlate: null, otherClock, otherBroker);
         await otherSilo.StartAsync(CancellationToken.None);
-        _time.Advance(TimeSpan.FromMinutes(2));
 
         // This silo releases the expired quarantine and is half-way through lifting it when the other polls.
         var gate = new TaskCompletionSource();
         _broker.AllowGate = gate.Task;
+        _time.Advance(TimeSpan.FromMinutes(2));
         var lifting = _engine.PollAsync();
         await Eventually.HoldsAsync(() => _broker.Requests.ToList(), r => r.Contains("allow conveyor-plc"), TimeSpan.FromSeconds(10), "this silo lifting");
         await otherSilo.PollAsync();
