@@ -183,7 +183,7 @@ internal static class TwinsBenchmark
     {
         var app = TwinGuardHost.Build(new HostSettings(plant, dataDirectory, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
             $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
-        { Persistence = new TwinPersistence(SnapshotEvery, persist) });
+        { Persistence = new TwinPersistence(SnapshotEvery, persist), LedgerKey = LedgerKeyLocations.ForRun(dataDirectory) });
         await app.StartAsync(ct);
         return app;
     }

@@ -68,6 +68,9 @@ internal static class SimulateSession
             LoopbackPorts.Free())
         {
             Time = clock,
+            // A run deleted afterwards keeps its key with it; a kept one (--keep-data) is a site's data directory like any
+            // other, whose pin `ledger verify` and `compliance report` look for in the usual place.
+            LedgerKey = settings.KeepData ? null : LedgerKeyLocations.ForRun(dataDirectory),
             PlantSource = settings.PlantSource,
             PlaybooksSource = settings.PlaybooksSource,
             Response = settings.Playbooks is { } yaml ? PlaybookLoader.Parse(yaml, plant, settings.PlaybooksSource ?? "playbooks.yaml") : ResponsePlan.Empty,

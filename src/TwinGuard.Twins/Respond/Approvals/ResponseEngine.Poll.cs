@@ -5,11 +5,8 @@ namespace TwinGuard.Twins.Respond;
 /// <summary>What the CLI and the clock decide while serve runs: expiries, releases, manual quarantines, approvals.</summary>
 public sealed partial class ResponseEngine
 {
-    /// <summary>Who a quarantine that ended by its expiry is recorded as released by.</summary>
-    private const string ExpiryActor = "expiry";
-
     /// <summary>True when a released quarantine was released by a person's decision, not by its expiry.</summary>
-    private static bool IsOperatorsRelease(QuarantineEntry entry) => entry.ReleasedBy is { } by && by != ExpiryActor;
+    private static bool IsOperatorsRelease(QuarantineEntry entry) => entry.ReleasedBy is { } by && by != ResponseStore.ExpiryActor;
 
     private async Task PollCoreAsync(CancellationToken cancellationToken)
     {
@@ -59,7 +56,7 @@ public sealed partial class ResponseEngine
     {
         foreach (var entry in _store.Expired(now))
         {
-            _store.Release(entry.Id, ExpiryActor, string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
+            _store.Release(entry.Id, ResponseStore.ExpiryActor, string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
         }
 
         foreach (var entry in _store.ReleasedNotLifted())
