@@ -87,6 +87,9 @@ internal sealed class AssetDetector
     /// <summary>Grows at every change of the anchor or the model in use: when the model's rows must be written again.</summary>
     public int ModelGeneration => _detector.ModelGeneration;
 
+    /// <summary>Rows of the warm-up in progress, 0 once fitted: whether a snapshot has warm-up rows to write, without copying them.</summary>
+    public int WarmUpRows => _detector.WarmUpRows;
+
     /// <summary>The model version last announced (<see cref="ModelFitted"/>), 0 before the first fit.</summary>
     public int AnnouncedVersion => _modelVersion;
 

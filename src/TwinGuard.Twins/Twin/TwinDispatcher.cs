@@ -40,6 +40,17 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
     /// <summary>Batches on their way through the grain beyond which a lane stops taking from its queue (its bound then holds the publishers).</summary>
     private const int MaxAtGrain = 64;
 
+    /// <summary>Grain calls in flight from this silo's lanes, all twins together.</summary>
+    /// <remarks>
+    /// Orleans times a call out 30 s after it was sent, however long it waited behind others. Thousands of twins not yet
+    /// active here (a silo starting under a plant's traffic, a failover) would each send their first batches at once:
+    /// thousands of activations and their readings queued in the silo, where the last ones outwaited the timeout on a
+    /// loaded machine and their batches were lost. A call waits here instead, unsent, and its batches merge meanwhile.
+    /// </remarks>
+    private const int MaxGrainCalls = 128;
+
+    private readonly SemaphoreSlim _grainCalls = new(MaxGrainCalls, MaxGrainCalls);
+
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly IGrainFactory _grains = grains;
@@ -108,6 +119,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         await Task.WhenAll(_lanes.Values.Select(l => l.DrainAsync()));
         await _stopping.CancelAsync();
         _stopping.Dispose();
+        _grainCalls.Dispose();
     }
 
     private sealed class Lane
@@ -292,21 +304,27 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 }
 
                 var merged = 1;
-                while (messages.Length < MaxBatch && reader.TryPeek(out var next) && messages.Length + next.Length <= MaxBatch)
-                {
-                    reader.TryRead(out _);
-                    messages = [.. messages, .. next];
-                    merged++;
-                }
-
+                await _owner._grainCalls.WaitAsync(CancellationToken.None);
                 try
                 {
+                    // What queued during the previous call, and while this one waited for its turn, goes with it.
+                    while (messages.Length < MaxBatch && reader.TryPeek(out var next) && messages.Length + next.Length <= MaxBatch)
+                    {
+                        reader.TryRead(out _);
+                        messages = [.. messages, .. next];
+                        merged++;
+                    }
+
                     await grain.IngestAsync(messages);
                 }
                 catch (Exception ex) when (!_owner._stopping.IsCancellationRequested)
                 {
                     // The pump must outlive a failed call: a lost batch is logged with its size, the next one goes on.
                     LogDeliveryFailed(_owner._logger, ex, _asset.Id, messages.Length);
+                }
+                finally
+                {
+                    _owner._grainCalls.Release();
                 }
 
                 if (Interlocked.Add(ref _atGrain, -merged) < MaxAtGrain && Queue.Reader.Count > 0)

@@ -141,6 +141,7 @@ internal sealed partial class TwinGrain(
     private void IngestBatch(ReadingMessage[] batch)
     {
         _dirty = true;
+        _messagesSinceWrite += batch.Length;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         foreach (var message in batch)
