@@ -72,10 +72,7 @@ public sealed class TwinGrainPersistenceTests(TwinClusterFixture fixture)
 
         // The multivariate model came back: normal states stay quiet and a broken relation is scored at once, where a
         // fresh twin would learn 2,400 states first.
-        await FeedAsync(twin, random, firstSeq: 2601, count: 100);
-        Assert.DoesNotContain(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly);
-        await FeedAsync(twin, random, firstSeq: 2701, count: 40, broken: true);
-        Assert.Contains(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly && f.AssetId == "persisted");
+        await AssertModelScoresAsync(twin, random, firstSeq: 2601, normal: 100, "persisted");
     }
 
     [Fact]
@@ -89,10 +86,7 @@ public sealed class TwinGrainPersistenceTests(TwinClusterFixture fixture)
         await DeactivateAndRestoreAsync(twin);
 
         // 400 more complete the warm-up only if the first 2,000 came back: the model then scores a broken relation.
-        await FeedAsync(twin, random, firstSeq: 2001, count: 450);
-        Assert.DoesNotContain(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly);
-        await FeedAsync(twin, random, firstSeq: 2451, count: 40, broken: true);
-        Assert.Contains(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly && f.AssetId == "warming");
+        await AssertModelScoresAsync(twin, random, firstSeq: 2001, normal: 450, "warming");
     }
 
     [Fact]
@@ -118,10 +112,19 @@ public sealed class TwinGrainPersistenceTests(TwinClusterFixture fixture)
 
         // The model restored from its one write, under the later stream states, still scores: normal is quiet, a
         // broken relation is found at once.
-        await FeedAsync(twin, random, firstSeq: 2801, count: 100);
+        await AssertModelScoresAsync(twin, random, firstSeq: 2801, normal: 100, "persisted-once");
+    }
+
+    /// <summary>
+    /// <paramref name="normal"/> normal states raise no multivariate finding, then 40 with a broken relation raise one on
+    /// <paramref name="assetId"/>: the twin has a fitted model in force.
+    /// </summary>
+    private static async Task AssertModelScoresAsync(ITwinGrain twin, Random random, long firstSeq, int normal, string assetId)
+    {
+        await FeedAsync(twin, random, firstSeq, count: normal);
         Assert.DoesNotContain(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly);
-        await FeedAsync(twin, random, firstSeq: 2901, count: 40, broken: true);
-        Assert.Contains(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly && f.AssetId == "persisted-once");
+        await FeedAsync(twin, random, firstSeq + normal, count: 40, broken: true);
+        Assert.Contains(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly && f.AssetId == assetId);
     }
 
     /// <summary>The version (writes so far) of a twin's stored state in the silo's <c>twins.db</c>, 0 when never written.</summary>
