@@ -4,8 +4,8 @@ Usage: apply trace.patch to a scratch copy of the tree, build it, run
   NAB_TRACE_DIR=DIR twinguard evaluate nab --data ../shared/datasets/nab-dev
 then  NAB_TRACE_DIR=DIR /usr/bin/python3 replay.py   (NumPy: Debian python3-numpy).
 Each trace row: training?, state score, companion score (also where the companion is left out), companion used?,
-outside range?, warm?, alarm. The replay must print the same figures as `evaluate nab` (69.67 / 57.00 / 75.66, 85, 235
-on 2026-12-07); a variant is a change to LH or alarms() below.
+outside range?, warm?, alarm. The replay must print the same figures as `evaluate nab` (73.15 / 61.97 / 78.67, 87, 206
+on 2026-12-07, seventh pass: 2,000-row history, recurring onsets); a variant is a change to LH, Beat or alarms() below.
 """
 import math, os, sys
 import numpy as np
@@ -24,7 +24,7 @@ def upper(z):
 class LH:
     """AnomalyLikelihood: short average vs exponentially weighted history, floors, deadband, calibration."""
 
-    def __init__(s, eps=1e-4, short=10, long=8640, clear=0.5, minh=100, minmean=0.03, minvar=0.0003):
+    def __init__(s, eps=1e-4, short=10, long=2000, clear=0.5, minh=100, minmean=0.03, minvar=0.0003):
         s.eps, s.short, s.alpha, s.clear, s.minh, s.minmean, s.minvar = eps, short, 2 / (long + 1), clear, minh, minmean, minvar
         s.buf, s.learned, s.mean, s.var, s.inrun, s.onsets, s.tail, s.last = [], 0, 0.0, 0.0, False, 0, eps, 1.0
 
@@ -56,9 +56,31 @@ class LH:
         return onset
 
 
-def alarms(a, refractory=100):
+class Beat:
+    """RecurringOnsets: an event whose last `repeats` intervals each kept the one before (within tol) is routine."""
+
+    def __init__(s, tol=0.1, repeats=2, same=10, mingap=100):
+        s.tol, s.repeats, s.same, s.mingap = tol, repeats, same, mingap
+        s.starts, s.last, s.routine = [], -1, False
+
+    def next(s, i, onset):
+        if not onset:
+            return False
+        if s.last >= 0 and i - s.last <= s.same:
+            s.last = i
+            return not s.routine
+        s.last = i
+        s.starts = (s.starts + [i])[-(s.repeats + 2):]
+        e = s.starts
+        s.routine = len(e) == s.repeats + 2 and all(
+            e[k - 1] - e[k - 2] >= s.mingap and abs((e[k] - e[k - 1]) - (e[k - 1] - e[k - 2])) <= s.tol * (e[k - 1] - e[k - 2])
+            for k in range(2, len(e)))
+        return not s.routine
+
+
+def alarms(a, refractory=100, tol=0.1):
     training, state, companion, used, outside, warm = (a[:, k] for k in range(6))
-    L, C = LH(), LH()
+    L, C, B = LH(), LH(), Beat(tol=tol)
     since, calibrated = 10**18, False
     out = np.zeros(len(a), bool)
     for i in range(len(a)):
@@ -67,6 +89,7 @@ def alarms(a, refractory=100):
         c = C.next(companion[i]) if used[0] == 1 else False
         s = L.next(state[i])
         onset = (s or c or outside[i] == 1) and warm[i] == 1
+        onset = B.next(i, onset) if tol > 0 else onset
         out[i] = onset and since > refractory
         since = 1 if out[i] else since + 1
     return out

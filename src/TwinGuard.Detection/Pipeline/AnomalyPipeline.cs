@@ -16,6 +16,13 @@ namespace TwinGuard.Detection.Pipeline;
 /// </remarks>
 public sealed class AnomalyPipeline
 {
+    /// <summary>
+    /// Intervals that must each keep the beat of the one before for the next event to be routine (<see cref="RecurringOnsets"/>):
+    /// two, so a cycle is seen three times (four events) before its repeats go quiet; one interval matching the one
+    /// before happens by chance (one repeat cost NAB's development corpus two windows, docs/detection.md).
+    /// </summary>
+    private const int RecurringOnsetRepeats = 2;
+
     private readonly AnomalyPipelineOptions _options;
     private readonly TemporalFeatures _features;
     private readonly bool[] _recentFlags;
@@ -29,6 +36,7 @@ public sealed class AnomalyPipeline
     private long _sinceAlarm = long.MaxValue;
     private readonly AnomalyLikelihood? _likelihood;
     private readonly RangeWatch? _range;
+    private readonly RecurringOnsets? _recurring;
     private readonly TemporalFeatures? _companionFeatures;
     private readonly double[] _companionRow = [];
     private readonly AnomalyLikelihood? _companionLikelihood;
@@ -49,6 +57,9 @@ public sealed class AnomalyPipeline
         _likelihood = options.Likelihood is { } likelihood ? new AnomalyLikelihood(likelihood) : null;
         _range = options.Likelihood is { } onsets && options.RangeTolerance is { } tolerance
             ? new RangeWatch(inputColumns, tolerance, Math.Max(2, onsets.MinHistory))
+            : null;
+        _recurring = options.Likelihood is { } beat && options.RecurrenceTolerance is { } recurrence
+            ? new RecurringOnsets(recurrence, RecurringOnsetRepeats, beat.ShortWindow, options.RefractoryRows)
             : null;
         if (options.Likelihood is { } companionOnsets && companionFeatures is not null)
         {
@@ -287,6 +298,7 @@ public sealed class AnomalyPipeline
         _sinceAlarm = long.MaxValue;
         _likelihood?.Reset();
         _range?.Reset();
+        _recurring?.Reset();
         _companionFeatures?.Reset();
         _companionLikelihood?.Reset();
     }
@@ -425,6 +437,8 @@ public sealed class AnomalyPipeline
         var onset = _likelihood is null
             ? episodeStart
             : (_likelihood.Next(score) | companionOnset | outsideRange) && warm;
+        // An event that keeps the beat of the stream's last events was seen before: a routine, not an alarm.
+        onset = _recurring?.Next(onset) ?? onset;
         var alarm = onset && _sinceAlarm > _options.RefractoryRows;
         _lastSmoothed = smoothed;
         _sinceAlarm = alarm ? 1 : _sinceAlarm == long.MaxValue ? long.MaxValue : _sinceAlarm + 1;

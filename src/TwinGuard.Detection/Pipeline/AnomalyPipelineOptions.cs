@@ -62,6 +62,14 @@ public sealed record AnomalyPipelineOptions
     public double? RangeTolerance { get; init; }
 
     /// <summary>
+    /// With <see cref="Likelihood"/>: an onset of an event that keeps the beat of the stream's last events (each of the
+    /// last two intervals between events within this fraction of the one before, intervals longer than
+    /// <see cref="RefractoryRows"/>) is a routine the stream has shown before, not an alarm (<see cref="RecurringOnsets"/>).
+    /// Null for none.
+    /// </summary>
+    public double? RecurrenceTolerance { get; init; }
+
+    /// <summary>
     /// With <see cref="Likelihood"/>: a second model whose score has a likelihood of its own; an onset of either raises
     /// an alarm (<see cref="OnsetCompanion"/>). Null for none.
     /// </summary>

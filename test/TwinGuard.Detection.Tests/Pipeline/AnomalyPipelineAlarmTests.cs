@@ -42,6 +42,40 @@ public sealed class AnomalyPipelineAlarmTests
     }
 
     [Fact]
+    public void Run_DefaultOnsetAlarms_DailyOneRowSpikeAlarmsUntilItsBeatIsKnown_ABurstOffTheBeatStillAlarms()
+    {
+        // A nightly job: column 0 jumps 12 deviations for one row every 288 rows (a day of 5-minute rows); the
+        // autocorrelation of such a spike is near 0, so no period is inferred. A 40-row burst off the beat is news.
+        var training = TestData.Gaussian(400, 3, seed: 4);
+        var stream = WithBursts(3500, (3200, 40));
+        int[] spikes = [.. Enumerable.Range(0, 11).Select(k => 150 + 288 * k)];
+        foreach (var i in spikes)
+        {
+            stream[i, 0] += 12;
+        }
+
+        // The likelihood judges the average of the last 10 scores: its onset can come a few rows after the spike.
+        bool AtASpike(int row) => spikes.Any(s => row >= s && row < s + 10);
+        var preset = DetectorCatalog.Create("pca", 7);
+        var alarms = Alarms(AnomalyPipeline.Fit(training, preset).Run(stream));
+        var everySpike = Alarms(AnomalyPipeline.Fit(training, preset with { RecurrenceTolerance = null }).Run(stream));
+
+        // Without the beat each spike is improbable for the likelihood: most of them alarm.
+        Assert.True(everySpike.Count(AtASpike) >= 8, string.Join(",", everySpike));
+        // With it, the first three alarm, then the spikes are quiet while nothing else happens (the 4th .. 8th).
+        // (Any other event, such as a chance onset of the Gaussian rows, breaks the beat: the next three spikes are
+        // news again, see RecurringOnsetsTests.)
+        var list = string.Join(",", alarms);
+        Assert.True(spikes[..3].All(s => alarms.Any(i => i >= s && i < s + 10)), list);
+        Assert.DoesNotContain(alarms, i => i >= spikes[3] && i < spikes[8]);
+        Assert.True(everySpike.Count(i => i >= spikes[3] && i < spikes[8]) >= 4, string.Join(",", everySpike));
+        Assert.Contains(alarms, i => i is >= 3200 and < 3210);
+    }
+
+    private static List<int> Alarms(AnomalyVerdict[] verdicts) =>
+        [.. Enumerable.Range(0, verdicts.Length).Where(i => verdicts[i].Alarm)];
+
+    [Fact]
     public void Run_DefaultOnsetAlarms_AtMostOneAlarmPer1000NormalRows()
     {
         // Normal rows can still set a new record beyond a column's range (the range watch), so a few alarms are possible.
