@@ -179,21 +179,6 @@ public static class DetectorCatalog
     /// <see cref="OnsetCompanion"/>: its error has a likelihood of its own, and an onset of either raises an alarm. On
     /// the NAB development corpus this took the default from 64.58 to 67.42 (docs/detection.md).
     /// </remarks>
-    /// <summary>
-    /// A preset as the online learners judged it before the episode end (issue #23 sixth pass): no
-    /// <see cref="AnomalyPipelineOptions.EpisodeEnd"/> and the threshold at q0.99 × 2. What a learner refits on is what
-    /// it did not flag, so the episode end and the lower line change what a slow creep teaches it; the twins' poisoning
-    /// guard was measured with this (test <c>Observe_MotorTemperatureCreepingBelowEveryThreshold_...</c> failed with the
-    /// `pca` preset's episode end and × 1.5). Presets without an episode end are returned unchanged.
-    /// </summary>
-    public static AnomalyPipelineOptions WithoutEpisodeEnd(AnomalyPipelineOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.EpisodeEnd is null
-            ? options
-            : options with { EpisodeEnd = null, Threshold = options.Threshold with { Multiplier = 2.0 } };
-    }
-
     private static AnomalyPipelineOptions WithOnsetAlarms(AnomalyPipelineOptions options, OnsetCompanion? companion) => options with
     {
         Likelihood = new AnomalyLikelihoodOptions { TailProbability = AlarmTailProbability, LongWindow = AlarmHistoryRows },
