@@ -11,8 +11,9 @@ namespace TwinGuard.Detection.Pipeline;
 /// <summary>The named detector presets that <c>twinguard detect --detector NAME</c> and the twins choose from.</summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><c>pca</c> (default): T²+Q over temporal features (window 10: value, mean, deviation, delta), threshold at
-/// twice the odds of the training 99th percentile, majority vote over 15 rows.</item>
+/// <item><c>pca</c> (default, and the twins' multivariate model): T²+Q over temporal features (window 10: value, mean,
+/// deviation, delta), threshold at 1.5 times the odds of the training 99th percentile, majority vote over 15 rows, and
+/// an episode end (<see cref="EpisodeEndRule"/>).</item>
 /// <item><c>autoencoder</c>: the same features, threshold and smoothing with a dense autoencoder.</item>
 /// <item><c>ensemble</c>: PCA and autoencoder over the same features, fused, threshold two fused standard deviations
 /// above the training 99th percentile. (Adding the Isolation Forest made it worse on SKAB.)</item>
