@@ -55,12 +55,12 @@ public sealed class OnlineAnomalyDetectorTests
     }
 
     [Theory]
-    [InlineData(1.0)]
-    [InlineData(0.0)]
-    public void Push_CreepFlaggedLongerThanAcceptAfter_IsNotAcceptedWhileItMoves(double holdOrCreep)
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Push_CreepFlaggedLongerThanAcceptAfter_IsNotAcceptedWhileItMoves(bool creeps)
     {
-        // holdOrCreep 1: column 0 creeps by a hundredth of its spread per row from row 300 on, faster than any refit
-        // could follow, and is flagged for longer than AcceptAfter; still moving, it is no operating point. 0: the same
+        // creeps: column 0 creeps by a hundredth of its spread per row from row 300 on, faster than any refit
+        // could follow, and is flagged for longer than AcceptAfter; still moving, it is no operating point. Otherwise the same
         // distance reached at once and held: accepted (the control).
         var normal = TestData.Gaussian(3000, 3, seed: 8);
         var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
@@ -68,11 +68,11 @@ public sealed class OnlineAnomalyDetectorTests
         for (var i = 0; i < normal.Rows; i++)
         {
             var row = normal.Row(i).ToArray();
-            row[0] += i < 300 ? 0 : holdOrCreep > 0 ? (i - 300) * 0.01 : 10;
+            row[0] += i < 300 ? 0 : creeps ? (i - 300) * 0.01 : 10;
             online.Push(row);
         }
 
-        if (holdOrCreep > 0)
+        if (creeps)
         {
             Assert.DoesNotContain(online.Decisions, d => d.Decision == "new_operating_point_accepted");
             Assert.Contains(online.Decisions, d => d.Decision == "new_operating_point_refused");
