@@ -11,8 +11,9 @@ namespace TwinGuard.Detection.Pipeline;
 /// <summary>The named detector presets that <c>twinguard detect --detector NAME</c> and the twins choose from.</summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><c>pca</c> (default): T²+Q over temporal features (window 10: value, mean, deviation, delta), threshold at
-/// twice the odds of the training 99th percentile, majority vote over 15 rows.</item>
+/// <item><c>pca</c> (default, and the twins' multivariate model): T²+Q over temporal features (window 10: value, mean,
+/// deviation, delta), threshold at 1.5 times the odds of the training 99th percentile, majority vote over 15 rows, and
+/// an episode end (<see cref="EpisodeEndRule"/>).</item>
 /// <item><c>autoencoder</c>: the same features, threshold and smoothing with a dense autoencoder.</item>
 /// <item><c>ensemble</c>: PCA and autoencoder over the same features, fused, threshold two fused standard deviations
 /// above the training 99th percentile. (Adding the Isolation Forest made it worse on SKAB.)</item>
@@ -187,21 +188,6 @@ public static class DetectorCatalog
     /// <see cref="OnsetCompanion"/>: its error has a likelihood of its own, and an onset of either raises an alarm. On
     /// the NAB development corpus this took the default from 64.58 to 67.42 (docs/detection.md).
     /// </remarks>
-    /// <summary>
-    /// A preset as the online learners judged it before the episode end (issue #23 sixth pass): no
-    /// <see cref="AnomalyPipelineOptions.EpisodeEnd"/> and the threshold at q0.99 × 2. What a learner refits on is what
-    /// it did not flag, so the episode end and the lower line change what a slow creep teaches it; the twins' poisoning
-    /// guard was measured with this (test <c>Observe_MotorTemperatureCreepingBelowEveryThreshold_...</c> failed with the
-    /// `pca` preset's episode end and × 1.5). Presets without an episode end are returned unchanged.
-    /// </summary>
-    public static AnomalyPipelineOptions WithoutEpisodeEnd(AnomalyPipelineOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.EpisodeEnd is null
-            ? options
-            : options with { EpisodeEnd = null, Threshold = options.Threshold with { Multiplier = 2.0 } };
-    }
-
     private static AnomalyPipelineOptions WithOnsetAlarms(AnomalyPipelineOptions options, OnsetCompanion? companion) => options with
     {
         Likelihood = new AnomalyLikelihoodOptions { TailProbability = AlarmTailProbability, LongWindow = AlarmHistoryRows },

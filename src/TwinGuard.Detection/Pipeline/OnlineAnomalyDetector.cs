@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using TwinGuard.Detection.Features;
 
 namespace TwinGuard.Detection.Pipeline;
@@ -63,6 +64,14 @@ public sealed class OnlineAnomalyDetector
 
     /// <summary>True once a <see cref="Checkpoint"/> handed out <see cref="_modelRows"/>: they must not be reused.</summary>
     private bool _modelRowsShared;
+
+    // The operation the stream offered since the last retraining (every unexplained row it may learn, flagged or not),
+    // summed per feature: where its centre lies against the anchor's is the drift guard's measure (see Refit).
+    private double[] _offeredSum = [];
+    private int _offered;
+
+    // The odds of the anchor's median score on its own training rows: the unit of the drift guard.
+    private double _anchorTypicalOdds = 1;
     private Task<PipelineModel>? _pending;
     private int _pendingCountdown;
     private bool _rebaselining;
@@ -71,6 +80,21 @@ public sealed class OnlineAnomalyDetector
     private readonly List<OnlineDecision> _decisions = [];
     private long _row = -1;
     private int _flaggedRun;
+
+    // The centres of the last two spans of AcceptAfter / 2 flagged rows (summed features): a new operating point is
+    // accepted only when the later one lies where the earlier one did.
+    private double[] _holdEarlier = [];
+    private double[] _holdLater = [];
+    private int _holdCount;
+    private int _holdRows;
+    private bool _holdEarlierFull;
+    private bool _holdRefusedReported;
+
+    // Each feature's standard deviation on the anchor's training rows: the unit in which a flagged run's centre must hold still.
+    private double[] _anchorSpread = [];
+
+    /// <summary>The farthest a flagged run's centre may move, in the anchor's deviations of a feature, between two halves of <see cref="OnlineLearningOptions.AcceptAfter"/> and still count as holding still.</summary>
+    private const double MaxHeldShift = 1.0;
 
     /// <summary>Creates a detector for rows of <paramref name="columns"/> values.</summary>
     public OnlineAnomalyDetector(int columns, AnomalyPipelineOptions options, OnlineLearningOptions? learning = null)
@@ -102,6 +126,13 @@ public sealed class OnlineAnomalyDetector
 
     /// <summary>The fraction of the last refit's rows (adopted or refused) that the anchor model called anomalous.</summary>
     public double LastAnchorRejection { get; private set; }
+
+    /// <summary>
+    /// How far the centre of the operation offered since the previous retraining lies from the commissioned normal, in
+    /// the anchor's own spread: the anchor's odds of the mean feature row over the odds of its median training row (1 =
+    /// the centre has moved as far out as a typical commissioned state lies). 0 when too few rows were offered to judge.
+    /// </summary>
+    public double LastAnchorDrift { get; private set; }
 
     /// <summary>Grows by one at every change of the anchor or of the model in use (fit, adopted refit, rebaseline).</summary>
     public int ModelGeneration { get; private set; }
@@ -168,6 +199,7 @@ public sealed class OnlineAnomalyDetector
 
             _anchor = _pipeline.Model;
             _anchorRows = _modelRows = _pipeline.TrainingRows;
+            MeasureAnchor();
             _unjudged = _historyCount; // the warm-up rows were learned before there was an anchor to judge them
             ModelGeneration++;
 
@@ -181,13 +213,24 @@ public sealed class OnlineAnomalyDetector
         var verdict = _pipeline.Next(row, featureRow);
         _sinceFlag = verdict.RawAnomaly || verdict.IsAnomaly ? 0 : _sinceFlag + 1;
         _flaggedRun = verdict.IsAnomaly ? _flaggedRun + 1 : 0;
-        if (_learning.AcceptAfter > 0 && _flaggedRun >= _learning.AcceptAfter && !_rebaselining)
+        if (_learning.AcceptAfter > 0 && !_rebaselining && HeldStill(verdict.IsAnomaly, featureRow) is { } moved && _flaggedRun >= _learning.AcceptAfter)
         {
-            // Every row flagged for that long: not an incident that ends, a new way of running. Learn it as the
-            // commissioning was learned, and say so.
-            Decide("new_operating_point_accepted", $"every row flagged for {_flaggedRun} rows; the next {_learning.WarmUp} rows become the new normal");
-            Rebaseline();
-            _flaggedRun = 0;
+            if (moved <= MaxHeldShift)
+            {
+                // Every row flagged for that long, and the operation standing still: not an incident that ends, a new
+                // way of running. Learn it as the commissioning was learned, and say so.
+                Decide("new_operating_point_accepted", FormattableString.Invariant(
+                    $"every row flagged for {_flaggedRun} rows and its centre held within {moved:0.00} commissioned deviations over the last {_holdRows} rows; the next {_learning.WarmUp} rows become the new normal"));
+                Rebaseline();
+                (_flaggedRun, _holdRefusedReported) = (0, false);
+            }
+            else if (!_holdRefusedReported)
+            {
+                // Still moving: a creep that has outrun the model is not an operating point, whatever its length.
+                Decide("new_operating_point_refused", FormattableString.Invariant(
+                    $"every row flagged for {_flaggedRun} rows, but its centre moved {moved:0.00} commissioned deviations over the last {_holdRows} rows: not holding still"));
+                _holdRefusedReported = true;
+            }
         }
 
         // The row's features summarise the last Window rows: learn only when none of them was flagged (or when an
@@ -198,6 +241,14 @@ public sealed class OnlineAnomalyDetector
             Learned++;
         }
 
+        if (learn && !explained && !_rebaselining)
+        {
+            // Flagged rows count too: what the stream offers, not what the flags let through, so the guard's judgement
+            // does not depend on where the threshold line sits or when an episode ends.
+            TensorPrimitives.Add(_offeredSum, featureRow, _offeredSum);
+            _offered++;
+        }
+
         if (_rebaselining)
         {
             if (_historyCount >= _learning.WarmUp)
@@ -205,6 +256,7 @@ public sealed class OnlineAnomalyDetector
                 _anchorRows = _modelRows = History();
                 _anchor = _pipeline.Propose(_anchorRows);
                 _pipeline.Adopt(_anchor);
+                MeasureAnchor();
                 _unjudged = _historyCount; // judged by the old anchor, or not at all while rebaselining
                 ModelGeneration++;
                 (_rebaselining, _sinceFit, LastAnchorRejection) = (false, 0, 0);
@@ -263,11 +315,13 @@ public sealed class OnlineAnomalyDetector
         // Judged on the rows nothing else explains; when nearly all are explained there is nothing left to judge. The
         // same fraction as the anchor's PipelineModel.RejectionRate of those rows (its verdicts, counted).
         LastAnchorRejection = unexplained >= MinUnexplained ? (double)rejected / unexplained : 0;
-        if (LastAnchorRejection > _learning.MaxAnchorRejection)
+        LastAnchorDrift = OfferedDrift();
+        if (LastAnchorRejection > _learning.MaxAnchorRejection || LastAnchorDrift > _learning.MaxAnchorDrift)
         {
             RefitsRefused++;
             ConsecutiveRefusals++;
-            Decide("refit_refused", FormattableString.Invariant($"the anchor model calls {LastAnchorRejection:P0} of the rows anomalous"));
+            Decide("refit_refused", FormattableString.Invariant(
+                $"the anchor model calls {LastAnchorRejection:P0} of the rows anomalous; the recent operation's centre lies {LastAnchorDrift:0.00} typical commissioned deviations out"));
             RefitRefused?.Invoke(LastAnchorRejection);
             return;
         }
@@ -287,6 +341,96 @@ public sealed class OnlineAnomalyDetector
         ConsecutiveRefusals = 0;
         Refits++;
     }
+
+    /// <summary>
+    /// The anchor's odds of the centre of the rows offered since the last call, over its odds of a typical (median)
+    /// training row; starts a new window. 0 with fewer than <see cref="MinUnexplained"/> rows.
+    /// </summary>
+    /// <remarks>
+    /// The centre of a window averages the noise away, so it moves only when the operation moves. Measured against the
+    /// anchor, not the model in use, it is cumulative over retrainings: a creep adopted a step at a time still adds up.
+    /// </remarks>
+    private double OfferedDrift()
+    {
+        var (offered, anchor) = (_offered, _anchor);
+        _offered = 0;
+        if (offered < MinUnexplained || anchor is null)
+        {
+            Array.Clear(_offeredSum);
+            return 0;
+        }
+
+        TensorPrimitives.Multiply(_offeredSum, 1.0 / offered, _offeredSum);
+        var odds = Odds(anchor.Detector.Score(_offeredSum));
+        Array.Clear(_offeredSum);
+        return odds / _anchorTypicalOdds;
+    }
+
+    /// <summary>The anchor's median score on its own training rows, the unit of <see cref="LastAnchorDrift"/>; starts a new window.</summary>
+    private void MeasureAnchor()
+    {
+        var rows = _anchorRows!;
+        var scores = new double[rows.Rows];
+        _anchor!.Detector.Score(rows, scores);
+        _anchorTypicalOdds = Math.Max(Odds(Thresholds.ScoreThreshold.QuantileOf(scores, 0.5)), 1e-12);
+        for (var j = 0; j < rows.Columns; j++)
+        {
+            var (mean, m2) = (0.0, 0.0);
+            for (var i = 0; i < rows.Rows; i++)
+            {
+                var delta = rows.Row(i)[j] - mean;
+                mean += delta / (i + 1);
+                m2 += delta * (rows.Row(i)[j] - mean);
+            }
+
+            // A feature constant at commissioning: any move of it counts, in units of its level.
+            var sd = Math.Sqrt(m2 / Math.Max(1, rows.Rows));
+            _anchorSpread[j] = sd > 1e-12 * Math.Max(1.0, Math.Abs(mean)) ? sd : Math.Max(1e-12, 1e-6 * Math.Abs(mean));
+        }
+
+        Array.Clear(_offeredSum);
+        _offered = 0;
+    }
+
+    /// <summary>
+    /// Follows the flagged run in spans of <see cref="OnlineLearningOptions.AcceptAfter"/> / 2 rows; at the end of each
+    /// span after the first, returns how far its centre lies from the span before's, in the anchor's deviations (the
+    /// largest over features), else null. A run that ends starts afresh.
+    /// </summary>
+    private double? HeldStill(bool flagged, ReadOnlySpan<double> featureRow)
+    {
+        if (!flagged)
+        {
+            (_holdCount, _holdEarlierFull, _holdRefusedReported) = (0, false, false);
+            Array.Clear(_holdLater);
+            return null;
+        }
+
+        _holdRows = Math.Max(1, _learning.AcceptAfter / 2);
+        TensorPrimitives.Add(_holdLater, featureRow, _holdLater);
+        if (++_holdCount < _holdRows)
+        {
+            return null;
+        }
+
+        double? moved = null;
+        if (_holdEarlierFull)
+        {
+            var largest = 0.0;
+            for (var j = 0; j < _holdLater.Length; j++)
+            {
+                largest = Math.Max(largest, Math.Abs(_holdLater[j] - _holdEarlier[j]) / _holdRows / _anchorSpread[j]);
+            }
+
+            moved = largest;
+        }
+
+        (_holdEarlier, _holdLater, _holdCount, _holdEarlierFull) = (_holdLater, _holdEarlier, 0, true);
+        Array.Clear(_holdLater);
+        return moved;
+    }
+
+    private static double Odds(double score) => score >= 1 ? double.MaxValue : Math.Max(score, 0) / (1 - score);
 
     /// <summary>The model in use now learned <paramref name="rows"/>: the rows it replaces are kept for the next refit's copy when nothing else holds them.</summary>
     private void ReplaceModelRows(FeatureMatrix? rows)
@@ -370,6 +514,7 @@ public sealed class OnlineAnomalyDetector
         pipeline.Adopt(ReferenceEquals(modelRows, anchorRows) ? _anchor : pipeline.Propose(modelRows));
         (_pipeline, _anchorRows, _modelRows, _modelRowsShared) = (pipeline, anchorRows, modelRows, true); // the checkpoint's rows: its owner holds them
         AllocateHistory(pipeline);
+        MeasureAnchor();
         foreach (var row in checkpoint.Recent)
         {
             RememberRecent(row);
@@ -384,6 +529,9 @@ public sealed class OnlineAnomalyDetector
     private void AllocateHistory(AnomalyPipeline pipeline)
     {
         _featureRow = new double[pipeline.Features.OutputColumns];
+        _offeredSum = new double[_featureRow.Length];
+        _anchorSpread = new double[_featureRow.Length];
+        (_holdEarlier, _holdLater) = (new double[_featureRow.Length], new double[_featureRow.Length]);
         _historyRows = new double[_learning.History * _featureRow.Length];
         _historyExplained = new bool[_learning.History];
         _historyRowNumbers = new long[_learning.History];

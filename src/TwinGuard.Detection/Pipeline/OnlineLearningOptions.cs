@@ -28,6 +28,20 @@ public sealed record OnlineLearningOptions
     public double MaxAnchorRejection { get; init; } = 0.3;
 
     /// <summary>
+    /// The farthest the centre of the operation offered since the previous retraining may lie from the commissioned
+    /// normal (<see cref="OnlineAnomalyDetector.LastAnchorDrift"/>: the anchor's odds of the centre over its odds of a
+    /// typical commissioned state) before the retraining is refused. Unlike <see cref="MaxAnchorRejection"/> it judges
+    /// every unexplained row offered, flagged or not, and the centre rather than each row: what it decides does not
+    /// depend on the threshold line, nor on which rows the flags kept out of learning. Use
+    /// <see cref="double.PositiveInfinity"/> to disable.
+    /// </summary>
+    /// <value>
+    /// 1: the centre of recent operation has moved as far from the commissioned centre as a typical commissioned state
+    /// lies from it, noise included. The noise averages out of a centre, so stationary operation stays far below.
+    /// </value>
+    public double MaxAnchorDrift { get; init; } = 1.0;
+
+    /// <summary>
     /// Rows scored between the start of a refit and the adoption of its model; 0 to fit and adopt at once. With a
     /// positive value the fit runs on the thread pool while the model in use keeps scoring, and is adopted exactly that
     /// many rows later (waiting for it only if it is not done by then), so a caller that must answer quickly (a twin's
@@ -37,9 +51,12 @@ public sealed record OnlineLearningOptions
     public int AdoptAfter { get; init; }
 
     /// <summary>
-    /// Accepts a lasting new operating point: once every row has been flagged for this many consecutive rows, the
-    /// detector re-baselines by itself (as <see cref="OnlineAnomalyDetector.Rebaseline"/>) and reports the decision.
-    /// 0 never does, which is the safe choice where an attacker could hold a value that long; the twins keep 0.
+    /// Accepts a lasting new operating point: once every row has been flagged for this many consecutive rows, and the
+    /// centre of the last half of them lies within one commissioned deviation (per feature) of the half before's, the
+    /// detector re-baselines by itself (as <see cref="OnlineAnomalyDetector.Rebaseline"/>) and reports the decision
+    /// (<c>new_operating_point_accepted</c>). A run that is still moving (a creep that has outrun the model) is not
+    /// accepted, however long, and is reported once (<c>new_operating_point_refused</c>). 0 never accepts, which is the
+    /// safe choice where an attacker could hold a value that long; the twins keep 0.
     /// </summary>
     /// <value>0.</value>
     public int AcceptAfter { get; init; }

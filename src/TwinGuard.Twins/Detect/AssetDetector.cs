@@ -38,10 +38,9 @@ internal sealed class AssetDetector
             // evidence of drift, and a level-free signal would let a slow creep (poisoning) pass the anchor check.
             // No seasonal differences either until the simulate figures (docs/scenarios.md) are measured with them.
             // No onset companion: the twins do not read alarms, so a second model would cost every turn for nothing.
-            // No episode end and the line at q0.99 × 2 (DetectorCatalog.WithoutEpisodeEnd): what the learner refits on is what
-            // it did not flag, and the poisoning guard was measured with these.
-            DetectorCatalog.WithoutEpisodeEnd(
-                DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 }))
+            // The preset as `detect` runs it, episode end and line included: the poisoning guard's drift measure judges
+            // every state offered, flagged or not, so where the line sits does not decide what it refuses.
+            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 })
                 with { Companion = null },
             new OnlineLearningOptions
             {
@@ -57,7 +56,7 @@ internal sealed class AssetDetector
         {
             if (_detector.ConsecutiveRefusals == RefusalsToReport)
             {
-                BaselineDrifting?.Invoke(rejected);
+                BaselineDrifting?.Invoke(rejected, _detector.LastAnchorDrift);
             }
         };
     }
@@ -76,10 +75,11 @@ internal sealed class AssetDetector
     public const int RefusalsToReport = 3;
 
     /// <summary>
-    /// Raised when the <see cref="RefusalsToReport"/>th retraining in a row is refused because the commissioned model
-    /// calls too much of the recent normal anomalous (slow drift or poisoning of the baseline), with that fraction.
+    /// Raised when the <see cref="RefusalsToReport"/>th retraining in a row is refused because the recent normal has
+    /// moved away from the commissioned one (slow drift or poisoning of the baseline), with the fraction of it the
+    /// commissioned model calls anomalous and how far its centre lies out (<see cref="OnlineAnomalyDetector.LastAnchorDrift"/>).
     /// </summary>
-    public event Action<double>? BaselineDrifting;
+    public event Action<double, double>? BaselineDrifting;
 
     /// <summary>Learns the next warm-up window unconditionally and anchors there (see <see cref="OnlineAnomalyDetector.Rebaseline"/>).</summary>
     public void Rebaseline() => _detector.Rebaseline();

@@ -83,10 +83,10 @@ internal sealed partial class TwinGrain(
         var detector = _assetDetector = new AssetDetector(_asset, _plant.Detection);
         detector.ModelFitted += version =>
             ledger.RecordModelVersion(_asset.Id, detector.DetectorName, version, _plant.Detection.MultivariateWarmUp);
-        detector.BaselineDrifting += rejected => evidence.Raise(new Finding(
+        detector.BaselineDrifting += (rejected, drift) => evidence.Raise(new Finding(
             time.GetUtcNow(), ReasonCode.BaselineDrift, ReasonCode.BaselineDrift.DefaultSeverity(), _asset.Id, null, null, null, rejected,
             string.Create(CultureInfo.InvariantCulture,
-                $"{_asset.Id}: retraining refused {AssetDetector.RefusalsToReport} times in a row, the commissioned model calls {rejected:P0} of the recent normal states anomalous: a slow drift or a poisoning of the baseline; the model in use is kept")));
+                $"{_asset.Id}: retraining refused {AssetDetector.RefusalsToReport} times in a row, the commissioned model calls {rejected:P0} of the recent normal states anomalous and their centre lies {drift:0.0} typical commissioned deviations out: a slow drift or a poisoning of the baseline; the model in use is kept")));
     }
 
     /// <summary>Builds the twin for <paramref name="asset"/> of the model in force, keeping what <paramref name="previous"/> learned of unchanged signals.</summary>

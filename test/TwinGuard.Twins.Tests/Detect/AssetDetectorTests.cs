@@ -111,23 +111,30 @@ public sealed class AssetDetectorTests
         Assert.Equal("flow", foundRaised2.Value.TopSignal);
     }
 
-    [Fact]
-    public void Observe_MotorTemperatureCreepingBelowEveryThreshold_RefusesTheRetrainingsThatWouldLearnIt_AndReportsOnce()
+    [Theory]
+    [InlineData(0.002)]
+    [InlineData(0.0015)]
+    [InlineData(0.001)]
+    public void Observe_MotorTemperatureCreepingBelowEveryThreshold_RefusesTheRetrainingsThatWouldLearnIt_AndReportsOnce(double perState)
     {
         var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
-        var refused = new List<double>();
+        var refused = new List<(double Rejection, double Drift)>();
         var versions = new List<int>();
-        detector.BaselineDrifting += refused.Add;
+        detector.BaselineDrifting += (rejection, drift) => refused.Add((rejection, drift));
         detector.ModelFitted += versions.Add;
         var random = new Random(9);
         for (var i = 0; i < 2000; i++)
         {
             var state = State(2000 + (600 * Math.Sin(i / 40.0)), random);
-            state[5] += Math.Max(0, i - 200) * 0.002; // +3.6 degC over 1,800 states (12 standard deviations of its noise), too slow for any one state to stand out
+            // +1.8 to +3.6 degC over 1,800 states (6 to 12 standard deviations of its noise). With the shared `pca` preset
+            // (episode end, q0.99 x 1.5) the faster creeps are flagged before a retraining learns much of them: the guard
+            // must refuse on how far the operation moved, not on which states happened to be flagged (it did not, before).
+            state[5] += Math.Max(0, i - 200) * perState;
             detector.Observe(state);
         }
 
-        Assert.InRange(Assert.Single(refused), 0.3, 1);
+        var report = Assert.Single(refused);
+        Assert.True(report.Rejection > 0.3 || report.Drift > 1.0, $"reported at {report}");
         Assert.True(versions.Count < 9, $"{versions.Count} model versions: the creep was learned");
     }
 
