@@ -31,10 +31,11 @@ for seq in range(1, int(sys.argv[2]) * 4 + 1):
 }
 echo "binary: $(stat -c %s "$edge") bytes ($(du -h "$edge" | cut -f1))"
 
-# Start-up: process start to the first accepted reading (the agent logs it), for the two ways a device logs in: a
-# password (PBKDF2 at the plant model's iteration count, once per connection) and a client certificate (a TLS handshake
-# on the mqtts listener, the device declared with `certificate:` and no password). Each on a fresh data directory,
-# alternating, $runs times; the last password run is the agent measured below.
+# Start-up: process start to the first accepted reading (the agent logs it), for the three ways a device logs in: a
+# human password (PBKDF2 at the plant model's iteration count, once per connection), a client certificate (a TLS
+# handshake on the mqtts listener, the device declared with `certificate:` and no password), and a generated secret
+# (`twinguard device-secret`: one salted SHA-256, `secret_hash:`). Each on a fresh data directory, alternating, $runs
+# times; the last password run is the agent measured below.
 runs=${TWINGUARD_EDGE_STARTUP_RUNS:-3}
 pki=$work/pki; "$serve" certs --config "$root/samples/plant.yaml" --out "$pki" >"$work/certs.txt" 2>&1
 subject=$(grep -o 'tank-gateway: certificate: { subject: "[^"]*" }' "$work/certs.txt" | sed 's/.*subject: "\([^"]*\)".*/\1/')
@@ -52,12 +53,26 @@ devices = text.index("\ndevices:\n") + 1
 tls = "tls:\n  certificate: %s/server.crt\n  key: %s/server.key\n  client_ca: %s/ca.crt\n\n" % (pki, pki, pki)
 open(target, "w").write(text[:devices] + tls + text[devices:])
 PY
+# The sample plant with tank-gateway logging in by a generated secret instead of its human password.
+"$serve" device-secret --json >"$work/secret.json"
+secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["secret"])' "$work/secret.json")
+python3 - "$root/samples/plant.yaml" "$work/plant-secret.yaml" "$work/secret.json" <<'PY'
+import json, sys
+source, target, made = sys.argv[1:]
+text = open(source).read()
+block = text.index("  - id: tank-gateway\n")
+line = text.index("    password_hash:", block)
+end = text.index("\n", line) + 1
+open(target, "w").write(text[:line] + '    secret_hash: "%s"\n' % json.load(open(made))["secret_hash"] + text[end:])
+PY
 startup() { # kind n -> starts an edge, publishes one reading as tank-gateway until it is taken, prints the start-up line
   port=$((20000 + RANDOM % 20000)); local kind=$1 n=$2 tls=$((20000 + RANDOM % 20000)) log=$work/edge-$1-$2.log
   local config=$root/samples/plant.yaml login=(-p "$port" -u tank-gateway -P demo-tank-gateway) extra=()
   if [ "$kind" = certificate ]; then
     config=$work/plant-cert.yaml; login=(-p "$tls" --cafile "$pki/ca.crt" --cert "$pki/devices/tank-gateway.crt" --key "$pki/devices/tank-gateway.key")
     extra=(--listen-tls 127.0.0.1:$tls --device-cert "$pki/server.crt" --device-key "$pki/server.key")
+  elif [ "$kind" = secret ]; then
+    config=$work/plant-secret.yaml; login=(-p "$port" -u tank-gateway -P "$secret")
   fi
   "$edge" run --edge-id edge1 --config "$config" --data-dir "$work/edge-$kind-$n" --listen 127.0.0.1:$port "${extra[@]}" 2>"$log" &
   epid=$!; pids+=($epid)
@@ -75,6 +90,7 @@ startup() { # kind n -> starts an edge, publishes one reading as tank-gateway un
 }
 for n in $(seq 1 "$runs"); do
   startup certificate "$n"; kill "$epid"; wait "$epid" 2>/dev/null || true
+  startup secret "$n"; kill "$epid"; wait "$epid" 2>/dev/null || true
   startup password "$n"; [ "$n" = "$runs" ] || { kill "$epid"; wait "$epid" 2>/dev/null || true; }
 done
 sleep 5

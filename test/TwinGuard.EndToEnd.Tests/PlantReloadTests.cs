@@ -47,6 +47,35 @@ public sealed class PlantReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task Reload_PasswordReplacedByGeneratedSecretThenRotated_OnlyTheNewestOpens()
+    {
+        await using var site = await ServedSite.StartAsync(plantFile: _file);
+        var reloader = site.App.Services.GetRequiredService<PlantModelReloader>();
+        var current = PlantModelLoader.Load(_file).FindDevice("tank-gateway")!.PasswordHash!.ToString();
+        var (first, firstHash) = DeviceSecretHash.Generate();
+        var (second, secondHash) = DeviceSecretHash.Generate();
+
+        // The human password's PBKDF2 hash gives way to a generated secret's verifier, then that secret is rotated.
+        var withSecret = Replace(_original, $"password_hash: {current}", $"secret_hash: \"{firstHash}\"");
+        WriteLikeAnEditor(withSecret);
+        await Eventually.HoldsAsync(() => reloader.SettledGeneration, g => g == 1, Deadline, "the secret applied");
+        var human = await Publish(site, "demo-tank-gateway", 1, 1.0);
+        Assert.Equal(0, (await Publish(site, first, 2, 1.0)).ExitCode);
+
+        WriteLikeAnEditor(Replace(withSecret, firstHash.ToString(), secondHash.ToString()));
+        await Eventually.HoldsAsync(() => reloader.SettledGeneration, g => g == 2, Deadline, "the rotated secret applied");
+        var old = await Publish(site, first, 3, 1.0);
+
+        Assert.Contains("bad user name or password", human.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("bad user name or password", old.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, (await Publish(site, second, 4, 1.0)).ExitCode);
+        Assert.Null(reloader.Failure);
+        await site.App.StopAsync();
+        var ledger = LedgerText(site);
+        Assert.All([first, second, firstHash.ToString()[11..], secondHash.ToString()[11..]], secret => Assert.DoesNotContain(secret, ledger, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Reload_WiderRange_ValueRefusedBeforeIsAcceptedAfter()
     {
         await using var site = await ServedSite.StartAsync(plantFile: _file);

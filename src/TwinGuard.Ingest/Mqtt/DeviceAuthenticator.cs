@@ -8,14 +8,21 @@ using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Ingest.Mqtt;
 
-/// <summary>Checks a device's credentials: its client certificate, its password against the plant model's salted hash, or both.</summary>
+/// <summary>
+/// Checks a device's credentials: its client certificate, its password against the plant model's salted hash (a human
+/// password's PBKDF2, or a generated secret's SHA-256), or both.
+/// </summary>
 /// <remarks>
 /// <para>PBKDF2 costs tens to hundreds of milliseconds on purpose. A successful check is remembered as a SHA-256 digest of
 /// the password so that a device that reconnects often does not pay it again; a changed or revoked credential misses
-/// the cache. A device declared with a certificate must present it: its password alone is refused
+/// the cache. A generated secret (<see cref="DeviceSecretHash"/>) costs one SHA-256: it is checked at once, on no slot and
+/// never cached. A device declared with a certificate must present it: its password alone is refused
 /// (<see cref="ReasonCode.CertificateRequired"/>), and with a password hash too it needs both.</para>
 /// <para>An unknown user name costs the same PBKDF2 as a known one with a wrong password (against a fixed dummy hash of
-/// the plant's highest iteration count), so the answer time does not tell which device ids exist.</para>
+/// the plant's highest iteration count), so the answer time does not tell which device ids exist. A plant whose devices all
+/// use generated secrets or certificates checks it against an unmatchable secret verifier instead. In a plant that mixes
+/// the two, a wrong generated secret is answered sooner than an unknown name: the timing tells those device ids (never
+/// their secrets).</para>
 /// <para>Password checks run at most <see cref="PreLogin.PreLoginLimits.ConcurrentPasswordChecks"/> at a time
 /// (<see cref="AuthenticateAsync"/>): failed logins, from however many addresses, can hold that many cores and no more.</para>
 /// </remarks>
@@ -53,10 +60,17 @@ public sealed class DeviceAuthenticator
     /// </summary>
     public async ValueTask<DeviceAuthentication> AuthenticateAsync(string? userName, string? password, X509Certificate2? certificate, CancellationToken cancellationToken)
     {
-        if (certificate is null && !string.IsNullOrEmpty(userName) && CurrentTrust().Plant.FindDevice(userName) is { Certificate: null } device
-            && IsRemembered(device, SHA256.HashData(Encoding.UTF8.GetBytes(password ?? string.Empty))))
+        if (certificate is null && !string.IsNullOrEmpty(userName) && CurrentTrust().Plant.FindDevice(userName) is { Certificate: null } device)
         {
-            return DeviceAuthentication.Accepted(device);
+            if (device.SecretHash is not null)
+            {
+                return Authenticate(userName, password, certificate); // one SHA-256: no slot to wait for
+            }
+
+            if (IsRemembered(device, SHA256.HashData(Encoding.UTF8.GetBytes(password ?? string.Empty))))
+            {
+                return DeviceAuthentication.Accepted(device);
+            }
         }
 
         await _checks.WaitAsync(cancellationToken);
@@ -132,7 +146,7 @@ public sealed class DeviceAuthenticator
                 }
             }
 
-            if (device.PasswordHash is null)
+            if (!device.HasPassword)
             {
                 return DeviceAuthentication.Accepted(device);
             }
@@ -141,7 +155,7 @@ public sealed class DeviceAuthenticator
         {
             if (string.IsNullOrEmpty(userName) || plant.FindDevice(userName) is not { } known)
             {
-                trust.Dummy.Verify(password ?? string.Empty); // the same work as a wrong password: no user-name oracle
+                trust.CheckDummy(password ?? string.Empty); // the same work as a wrong password: no user-name oracle
                 return UnknownName(userName);
             }
 
@@ -157,6 +171,13 @@ public sealed class DeviceAuthenticator
 
     private DeviceAuthentication VerifyPassword(DeviceModel device, string? password)
     {
+        if (device.SecretHash is { } secret)
+        {
+            return secret.Verify(password ?? string.Empty)
+                ? DeviceAuthentication.Accepted(device)
+                : DeviceAuthentication.Refused(ReasonCode.BadCredentials, $"wrong secret for device '{device.Id}'");
+        }
+
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(password ?? string.Empty));
         if (IsRemembered(device, digest))
         {
@@ -186,19 +207,36 @@ public sealed class DeviceAuthenticator
             return trust;
         }
 
-        var next = Trust.For(plant, _time, trust.Dummy);
+        var next = Trust.For(plant, _time, trust);
         Interlocked.CompareExchange(ref _trust, next, trust);
         return next;
     }
 
-    /// <summary>What one model trusts: its devices, its certificate rules, and the dummy hash at its highest cost.</summary>
-    private sealed record Trust(PlantModel Plant, DeviceCertificateCheck Certificates, PasswordHash Dummy)
+    /// <summary>
+    /// What one model trusts: its devices, its certificate rules, and the dummy verifier an unknown name is checked
+    /// against: a PBKDF2 hash at the highest count of its password devices, or, when it has none, a generated secret's.
+    /// </summary>
+    private sealed record Trust(PlantModel Plant, DeviceCertificateCheck Certificates, PasswordHash Dummy, DeviceSecretHash? DummySecret)
     {
-        public static Trust For(PlantModel plant, TimeProvider time, PasswordHash? dummy)
+        public static Trust For(PlantModel plant, TimeProvider time, Trust? before)
         {
             var iterations = Math.Max(1000, plant.Devices.Select(static d => d.PasswordHash?.Iterations ?? 0).DefaultIfEmpty(0).Max());
-            return new Trust(plant, new DeviceCertificateCheck(plant.Tls, time),
-                dummy is { } kept && kept.Iterations == iterations ? kept : PasswordHash.Unmatchable(iterations));
+            var dummy = before?.Dummy is { } kept && kept.Iterations == iterations ? kept : PasswordHash.Unmatchable(iterations);
+            var secretsOnly = !plant.Devices.Any(static d => d.PasswordHash is not null) && plant.Devices.Any(static d => d.SecretHash is not null);
+            return new Trust(plant, new DeviceCertificateCheck(plant.Tls, time), dummy, secretsOnly ? before?.DummySecret ?? DeviceSecretHash.Unmatchable() : null);
+        }
+
+        /// <summary>Checks <paramref name="password"/> against the dummy: the cost of a known device's wrong password, and false.</summary>
+        public void CheckDummy(string password)
+        {
+            if (DummySecret is { } secret)
+            {
+                secret.Verify(password);
+            }
+            else
+            {
+                Dummy.Verify(password);
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Data.Common;
+using System.Security.Cryptography;
+using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Server.Access;
@@ -10,8 +10,9 @@ namespace TwinGuard.Server.Access;
 /// shown once, when the key is made, and a stolen database does not let anyone in.
 /// </summary>
 /// <remarks>
-/// <para>A token is <c>tgk_ID_SECRET</c>: a public id to find the record and 256 random bits. A fast hash is enough
-/// for a secret of that entropy (nothing to brute-force, unlike a password); the comparison is constant-time.</para>
+/// <para>A token is <c>tgk_ID_SECRET</c>: a public id to find the record and 256 random bits, a
+/// <see cref="GeneratedSecret"/> as a device's generated secret is. A fast hash is enough for a secret of that entropy
+/// (nothing to brute-force, unlike a password); the comparison is constant-time.</para>
 /// <para>Serve and the CLI open the same file (WAL, five-second busy timeout), so <c>twinguard keys revoke</c> takes
 /// effect on the next request of a running serve. In a cluster with a records store the keys are the cluster's
 /// PostgreSQL rows: a key made or revoked through any silo (or the CLI given <c>--cluster</c>) holds on every silo.
@@ -119,7 +120,7 @@ internal sealed class ApiKeyStore : IDisposable
         }
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var token = $"{Prefix}{id}_{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+        var token = GeneratedSecret.New(TokenPrefix(id));
         var now = _time.GetUtcNow();
         _db.Execute("""
             INSERT INTO api_keys (id, name, role, site, hash, created_ms, created_by) VALUES (@id, @n, @r, @s, @h, @c, @b)
@@ -142,7 +143,7 @@ internal sealed class ApiKeyStore : IDisposable
             return null;
         }
 
-        return key.IsActive && CryptographicOperations.FixedTimeEquals(hash, Hash(token)) ? key : null;
+        return key.IsActive && GeneratedSecret.Matches(token, TokenPrefix(id), [], hash) ? key : null;
     }
 
     /// <summary>One key by id (active or revoked), or null.</summary>
@@ -169,7 +170,7 @@ internal sealed class ApiKeyStore : IDisposable
     public static bool TryParseId(string token, out string id)
     {
         id = string.Empty;
-        if (token.Length != Prefix.Length + 12 + 1 + 43 || !token.StartsWith(Prefix, StringComparison.Ordinal) || token[Prefix.Length + 12] != '_')
+        if (token.Length != Prefix.Length + 12 + 1 + GeneratedSecret.RandomLength || !token.StartsWith(Prefix, StringComparison.Ordinal) || token[Prefix.Length + 12] != '_')
         {
             return false;
         }
@@ -188,7 +189,8 @@ internal sealed class ApiKeyStore : IDisposable
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetString(5),
         r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)), r.IsDBNull(7) ? null : r.GetString(7));
 
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    /// <summary>What a key's token starts with: the whole token is the <see cref="GeneratedSecret"/>, hashed without a salt (the random id keeps digests apart).</summary>
+    private static string TokenPrefix(string id) => $"{Prefix}{id}_";
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static byte[] Hash(string token) => GeneratedSecret.Digest(token, []);
 }

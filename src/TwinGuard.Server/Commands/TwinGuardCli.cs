@@ -24,6 +24,7 @@ internal static class TwinGuardCli
         FindingsCommand.CreateFindings(),
         FindingsCommand.CreateIncidents(),
         HashPasswordCommand.Create(),
+        DeviceSecretCommand.Create(),
         CertsCommand.Create(),
         BenchCommand.Create(),
         LedgerCommand.Create(),

@@ -228,10 +228,10 @@ internal sealed partial class PlantModelReloader : IHostedService, IDisposable
         return new PlantReload(false, Generation, error);
     }
 
-    /// <summary>Devices removed, or whose password hash or certificate declaration changed.</summary>
+    /// <summary>Devices removed, or whose password hash, generated secret's hash or certificate declaration changed.</summary>
     private static IEnumerable<string> CredentialsChanged(PlantModel before, PlantModel after) =>
         before.Devices.Where(d => after.FindDevice(d.Id) is not { } now
-                || !string.Equals(d.PasswordHash?.ToString(), now.PasswordHash?.ToString(), StringComparison.Ordinal)
+                || !string.Equals(d.PasswordVerifier, now.PasswordVerifier, StringComparison.Ordinal)
                 || d.Certificate != now.Certificate
                 || !d.Addresses.SequenceEqual(now.Addresses))
             .Select(d => d.Id);

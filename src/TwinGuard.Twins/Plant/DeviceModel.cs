@@ -5,7 +5,10 @@ namespace TwinGuard.Twins.Plant;
 /// <summary>A source of readings (PLC, gateway, sensor node): its identity, credentials and what it may publish.</summary>
 /// <param name="Id">The device's identity; also its MQTT user name.</param>
 /// <param name="Name">Human-readable name.</param>
-/// <param name="PasswordHash">Salted hash in <see cref="PasswordHash"/> format; null for a device that proves itself by certificate only.</param>
+/// <param name="PasswordHash">
+/// PBKDF2 hash of a human-chosen password (<see cref="PasswordHash"/>); null for a device that proves itself by certificate
+/// only or by a generated secret (<see cref="SecretHash"/>).
+/// </param>
 /// <param name="Topics">MQTT topic filters (with <c>+</c> and <c>#</c>) the device may publish to.</param>
 public sealed record DeviceModel(string Id, string Name, PasswordHash? PasswordHash, IReadOnlyList<string> Topics)
 {
@@ -19,6 +22,19 @@ public sealed record DeviceModel(string Id, string Name, PasswordHash? PasswordH
     /// <summary>The client certificate the device must present (over an <c>mqtts</c> listener); null when it uses a password only.</summary>
     /// <remarks>With both a certificate and a password hash, the device needs both.</remarks>
     public DeviceCertificate? Certificate { get; init; }
+
+    /// <summary>
+    /// The verifier of a generated device secret (<c>secret_hash</c>, <c>twinguard device-secret</c>); null for a device with
+    /// a human password (<see cref="PasswordHash"/>) or a certificate only. A device has at most one of the two.
+    /// </summary>
+    /// <remarks>With a certificate too, the device needs both, as with a password.</remarks>
+    public DeviceSecretHash? SecretHash { get; init; }
+
+    /// <summary>True when the device logs in with a password (a human one or a generated secret), as well as or instead of a certificate.</summary>
+    public bool HasPassword => PasswordHash is not null || SecretHash is not null;
+
+    /// <summary>The stored form of its password verifier (either kind), or null: what a reload compares to tell a rotated credential.</summary>
+    public string? PasswordVerifier => PasswordHash?.ToString() ?? SecretHash?.ToString();
 
     /// <summary>Topic filters the device may subscribe to; empty (the default): it publishes only, every SUBSCRIBE is refused.</summary>
     public IReadOnlyList<string> Subscribe { get; init; } = [];

@@ -47,7 +47,9 @@ public sealed record PasswordHash(int Iterations, byte[] Salt, byte[] Hash)
         var parts = text.Split('$');
         if (parts.Length != 4 || parts[0] != Scheme)
         {
-            throw new FormatException($"expected '{Scheme}$ITERATIONS$SALT$HASH'");
+            throw new FormatException(text.StartsWith(DeviceSecretHash.Scheme + "$", StringComparison.Ordinal)
+                ? "a generated secret's hash belongs in secret_hash; password_hash takes only 'pbkdf2-sha256$ITERATIONS$SALT$HASH'"
+                : $"expected '{Scheme}$ITERATIONS$SALT$HASH'");
         }
 
         if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations) || iterations < 1000)

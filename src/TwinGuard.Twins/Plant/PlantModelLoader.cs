@@ -165,30 +165,43 @@ public static class PlantModelLoader
 
     private static DeviceModel ReadDevice(YamlField field)
     {
-        field.AllowOnly("id", "name", "password_hash", "topics", "addresses", "certificate", "subscribe", "edge", "peer");
+        field.AllowOnly("id", "name", "password_hash", "secret_hash", "topics", "addresses", "certificate", "subscribe", "edge", "peer");
         var id = field.Required("id").Identifier();
         var certificate = field.Optional("certificate") is { } c ? NetworkModelReader.ReadDeviceCertificate(c) : null;
-        PasswordHash? hash = null;
-        if (certificate is null || field.Optional("password_hash") is not null)
+        var hashField = field.Optional("password_hash");
+        var secretField = field.Optional("secret_hash");
+        if (hashField is not null && secretField is { } both)
         {
-            var hashField = field.Required("password_hash");
-            try
-            {
-                hash = PasswordHash.Parse(hashField.String());
-            }
-            catch (FormatException ex)
-            {
-                throw hashField.Error(ex.Message + " (make one with `twinguard hash-password`)");
-            }
+            throw both.Error("a device has a password_hash (a human password, PBKDF2) or a secret_hash (a generated secret), not both");
         }
 
+        if (certificate is null && hashField is null && secretField is null)
+        {
+            throw field.Error("a device needs a password_hash (`twinguard hash-password`), a secret_hash (`twinguard device-secret`) or a certificate");
+        }
+
+        var hash = hashField is { } passwordField ? Parsed(passwordField, PasswordHash.Parse, "`twinguard hash-password`") : null;
+        var secret = secretField is { } secretHashField ? Parsed(secretHashField, DeviceSecretHash.Parse, "`twinguard device-secret`") : null;
         return new DeviceModel(id, field.Optional("name")?.String() ?? id, hash, ReadFilters(field.Required("topics")))
         {
             Addresses = field.Optional("addresses")?.Items().Select(Network).ToList() ?? [],
             Certificate = certificate,
+            SecretHash = secret,
             Subscribe = field.Optional("subscribe") is { } s ? ReadFilters(s) : [],
             EdgeLedgerKey = field.Optional("edge") is { } edge ? ReadEdgeLedgerKey(edge) : null,
         };
+    }
+
+    private static T Parsed<T>(YamlField field, Func<string, T> parse, string maker)
+    {
+        try
+        {
+            return parse(field.String());
+        }
+        catch (FormatException ex)
+        {
+            throw field.Error($"{ex.Message} (make one with {maker})");
+        }
     }
 
     private static string ReadEdgeLedgerKey(YamlField edge)

@@ -1,3 +1,4 @@
+using TwinGuard.Twins.Plant;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -62,11 +63,14 @@ public static class SecretRedaction
         return words.Any(w => SecretWords.Contains(w)) || words[^1] == "key";
     }
 
-    /// <summary>True when a value is itself a secret: a password hash or a private key.</summary>
+    /// <summary>True when a value is itself a secret: a password hash, a generated secret or its hash, an API key, or a private key.</summary>
     public static bool IsSecretValue(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         return value.StartsWith("pbkdf2-", StringComparison.OrdinalIgnoreCase)
+               || value.StartsWith(DeviceSecretHash.Scheme + "$", StringComparison.Ordinal)
+               || GeneratedSecret.IsWellFormed(value, DeviceSecretHash.SecretPrefix)
+               || value.StartsWith("tgk_", StringComparison.Ordinal)
                || value.StartsWith("$2a$", StringComparison.Ordinal) || value.StartsWith("$2b$", StringComparison.Ordinal)
                || value.StartsWith("$argon2", StringComparison.Ordinal) || value.StartsWith("$6$", StringComparison.Ordinal)
                || value.Contains("PRIVATE KEY-----", StringComparison.Ordinal);

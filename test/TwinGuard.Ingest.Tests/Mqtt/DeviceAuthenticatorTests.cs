@@ -65,4 +65,38 @@ public sealed class DeviceAuthenticatorTests
         Assert.Null(device);
         Assert.Equal(ReasonCode.UnknownSource, refusal);
     }
+
+    [Fact]
+    public async Task AuthenticateAsync_GeneratedSecret_OnlyThatSecretOpensAndAHumanPasswordNever()
+    {
+        var (secret, hash) = DeviceSecretHash.Generate();
+        var plant = Plant with { Devices = [new DeviceModel("plc", "plc", null, ["plant/a"]) { SecretHash = hash }] };
+        var authenticator = new DeviceAuthenticator(plant);
+
+        var right = await authenticator.AuthenticateAsync("plc", secret, null, CancellationToken.None);
+        var wrong = await authenticator.AuthenticateAsync("plc", DeviceSecretHash.Generate().Secret, null, CancellationToken.None);
+        var human = await authenticator.AuthenticateAsync("plc", "right", null, CancellationToken.None);
+        var unknown = await authenticator.AuthenticateAsync("intruder", secret, null, CancellationToken.None);
+
+        Assert.Equal("plc", right.Device?.Id);
+        Assert.Equal(ReasonCode.BadCredentials, wrong.Refusal);
+        Assert.Equal(ReasonCode.BadCredentials, human.Refusal);
+        Assert.Equal(ReasonCode.UnknownSource, unknown.Refusal);
+        Assert.DoesNotContain(secret, wrong.Detail + human.Detail + unknown.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Authenticate_SecretRotatedByReload_OldSecretRefusedNewAccepted()
+    {
+        var (first, firstHash) = DeviceSecretHash.Generate();
+        var (second, secondHash) = DeviceSecretHash.Generate();
+        var source = new PlantModelSource(Plant with { Devices = [new DeviceModel("plc", "plc", null, ["plant/a"]) { SecretHash = firstHash }] });
+        var authenticator = new DeviceAuthenticator(source);
+        Assert.Equal("plc", authenticator.Authenticate("plc", first).Device?.Id);
+
+        source.Apply(source.Current with { Devices = [new DeviceModel("plc", "plc", null, ["plant/a"]) { SecretHash = secondHash }] });
+
+        Assert.Equal(ReasonCode.BadCredentials, authenticator.Authenticate("plc", first).Refusal);
+        Assert.Equal("plc", authenticator.Authenticate("plc", second).Device?.Id);
+    }
 }

@@ -48,6 +48,17 @@ public abstract class OperatorStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public void Validate_RightLengthWithACharacterOutsideBase64Url_IsNullNotAnError()
+    {
+        var keys = Keys();
+        var made = keys.Create("alice", ApiRole.Viewer, null, "cli");
+
+        Assert.Null(keys.Validate(made.Token[..^5] + "+" + made.Token[^4..]));
+        Assert.Null(keys.Validate(made.Token[..^5] + " " + made.Token[^4..]));
+        Assert.Equal(made.Key.Id, keys.Validate(made.Token)?.Id);
+    }
+
+    [Fact]
     public void Unrecorded_MadeThenRevoked_PendingUntilMarkedRecorded()
     {
         var keys = Keys();

@@ -118,6 +118,45 @@ public sealed class PlantModelLoaderTests
         Assert.True(plc.IsExpectedAddress(System.Net.IPAddress.Parse("192.0.2.1")));
     }
 
+    private const string TankPasswordLine = "    password_hash: pbkdf2-sha256$600000$HbfD5/JIPrkBqrrvg8V1Qw==$QH6LF3yOfHLqrlVY5xtEhYmOb+NLtKV73G0MG5TwFo8=\n";
+
+    [Fact]
+    public void Parse_DeviceWithSecretHash_HasTheVerifierAndNoPasswordHash()
+    {
+        var (secret, hash) = DeviceSecretHash.Generate();
+        var text = SamplePlant.Text.Replace(TankPasswordLine, $"    secret_hash: \"{hash}\"\n", StringComparison.Ordinal);
+
+        var tank = PlantModelLoader.Parse(text).FindDevice("tank-gateway")!;
+
+        Assert.Null(tank.PasswordHash);
+        Assert.True(tank.SecretHash!.Verify(secret));
+        Assert.Equal(hash.ToString(), tank.PasswordVerifier);
+    }
+
+    [Theory]
+    [InlineData("both", "not both")]
+    [InlineData("pbkdf2-in-secret_hash", "belongs in password_hash")]
+    [InlineData("secret-in-password_hash", "belongs in secret_hash")]
+    [InlineData("neither", "a device needs a password_hash")]
+    public void Parse_DeviceCredentialInTheWrongPlace_IsRefusedSayingWhere(string mistake, string expected)
+    {
+        var secret = DeviceSecretHash.Generate().Hash.ToString();
+        var pbkdf2 = TankPasswordLine.Trim()["password_hash: ".Length..];
+        var replacement = mistake switch
+        {
+            "both" => $"{TankPasswordLine}    secret_hash: \"{secret}\"\n",
+            "pbkdf2-in-secret_hash" => $"    secret_hash: {pbkdf2}\n",
+            "secret-in-password_hash" => $"    password_hash: \"{secret}\"\n",
+            _ => string.Empty,
+        };
+        var broken = SamplePlant.Text.Replace(TankPasswordLine, replacement, StringComparison.Ordinal);
+
+        var error = Assert.Throws<PlantModelException>(() => PlantModelLoader.Parse(broken, "p.yaml"));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("devices[1]", error.Field, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_MissingRequiredField_SaysWhichOne()
     {

@@ -51,6 +51,25 @@ public sealed class SecretRedactionTests
     }
 
     [Fact]
+    public void Redact_GeneratedDeviceSecretAndItsHash_RemovedByNameAndByValue()
+    {
+        var (secret, hash) = TwinGuard.Twins.Plant.DeviceSecretHash.Generate();
+        var yaml = $"""
+            devices:
+              - id: plc
+                secret_hash: "{hash}"
+            notes: ["{hash}", "{secret}"]
+            """;
+
+        var (text, count) = SecretRedaction.Redact(yaml);
+
+        Assert.Equal(3, count);
+        Assert.DoesNotContain(hash.ToString()[11..], text, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        Assert.Contains("id: plc", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Redact_NotYaml_RedactsTheWholeFile()
     {
         var (text, count) = SecretRedaction.Redact("password: [unclosed\n  token: x");
