@@ -42,23 +42,43 @@ public sealed partial class MqttListenerAdapter(
     /// unwinds, a thread-pool work item later, which on a busy machine waits for a core; containment does not wait.
     /// </summary>
     /// <returns>False when no connection from there is open.</returns>
-    public bool Cut(string remoteEndpoint)
+    public bool Cut(string remoteEndpoint) => _open.TryGetValue(remoteEndpoint, out var open) && open.Cut();
+
+    /// <summary>
+    /// Names the device whose credentials the connection from <paramref name="remoteEndpoint"/> presented, as soon as its
+    /// CONNECT passed the credential check: <see cref="CutDevice"/> then finds it even before MQTTnet lists the client
+    /// (which it does only once the CONNACK is sent), so a containment landing in between does not miss it.
+    /// </summary>
+    /// <param name="remoteEndpoint">The connection.</param>
+    /// <param name="deviceId">The device it logged in as.</param>
+    /// <param name="hearsWhy">True for an MQTT 5 client: it is told why with a DISCONNECT before it is cut, so
+    /// <see cref="CutDevice"/> leaves it to the caller.</param>
+    public void Attribute(string remoteEndpoint, string deviceId, bool hearsWhy)
     {
-        if (!_open.TryGetValue(remoteEndpoint, out var open))
+        if (_open.TryGetValue(remoteEndpoint, out var open))
         {
-            return false;
+            open.HearsWhy = hearsWhy;
+            open.Device = deviceId; // published last: CutDevice reads Device first
+        }
+    }
+
+    /// <summary>
+    /// Shuts down, on the caller's thread, every connection that logged in as <paramref name="deviceId"/>, except those
+    /// that are told why first (MQTT 5, see <see cref="Attribute"/>): containment before any bookkeeping.
+    /// </summary>
+    /// <returns>The remote endpoints of the connections cut.</returns>
+    public List<string> CutDevice(string deviceId)
+    {
+        var cut = new List<string>(1);
+        foreach (var (remote, open) in _open)
+        {
+            if (open.Device == deviceId && !open.HearsWhy && open.Cut())
+            {
+                cut.Add(remote);
+            }
         }
 
-        try
-        {
-            open.ReadAhead?.Cut(); // packets already read from the socket are not delivered either
-            open.Socket.Shutdown(SocketShutdown.Both);
-            return true;
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            return false; // closing already
-        }
+        return cut;
     }
 
     /// <summary>The endpoints actually bound (with the ports the system picked for port 0), once started.</summary>
@@ -235,8 +255,36 @@ public sealed partial class MqttListenerAdapter(
         }
     }
 
-    /// <summary>An open connection's socket, and its read-ahead buffer when it is plain TCP.</summary>
-    private sealed record OpenConnection(Socket Socket, ReadAheadStream? ReadAhead);
+    /// <summary>An open connection's socket, its read-ahead buffer when it is plain TCP, and the device it logged in as.</summary>
+    private sealed class OpenConnection(Socket socket, ReadAheadStream? readAhead)
+    {
+        private volatile string? _device;
+
+        /// <summary>The device whose credentials it presented, once its CONNECT passed the credential check.</summary>
+        public string? Device { get => _device; set => _device = value; }
+
+        /// <summary>An MQTT 5 client, which hears why in a DISCONNECT before it is cut.</summary>
+        public bool HearsWhy { get; set; }
+
+        /// <summary>
+        /// Shuts the socket down both ways: the FIN goes out inside this call, so the client's read returns at once, and
+        /// no further packet from it reaches the broker (nor one already read ahead).
+        /// </summary>
+        /// <returns>False when it is closing already.</returns>
+        public bool Cut()
+        {
+            try
+            {
+                readAhead?.Cut();
+                socket.Shutdown(SocketShutdown.Both);
+                return true;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
 
     private SslServerAuthenticationOptions ServerOptions() => new()
     {

@@ -58,17 +58,24 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     }
 
     /// <summary>Disconnects every client that authenticated as <paramref name="deviceId"/>; returns how many.</summary>
+    /// <remarks>
+    /// Containment first, on the caller's thread and before any await: the device's MQTT 3.1.1 connections are shut down
+    /// (<see cref="Listening.MqttListenerAdapter.CutDevice"/>), which takes a system call, before MQTTnet is asked for
+    /// its clients and ends their sessions (its disconnect runs the connection's cancellation callbacks first, and listing
+    /// the clients copies every client's status). An MQTT 5 client is told why first ([MQTT-3.14.2]: DISCONNECT with
+    /// 0x87 not authorized), then cut: a DISCONNECT after the FIN would never arrive.
+    /// </remarks>
     public async Task<int> DisconnectDeviceAsync(string deviceId)
     {
-        var count = 0;
+        var dropped = new HashSet<string>(_listeners.CutDevice(deviceId), StringComparer.Ordinal);
         foreach (var client in await _server.GetClientsAsync())
         {
             if (client.Session.Items[SourceKey] is SourceInfo source && source.Device.Id == deviceId)
             {
-                // MQTTnet ends the session (an MQTT 5 client is told why); the socket is cut here at once rather than
-                // when MQTTnet's receive loop gets a thread to unwind on.
+                // MQTTnet ends the session (sending an MQTT 5 client its DISCONNECT); a connection not cut above is cut
+                // here at once rather than when MQTTnet's receive loop gets a thread to unwind on.
                 var disconnecting = client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
-                if (source.RemoteEndpoint is { } remote)
+                if (source.RemoteEndpoint is { } remote && !dropped.Contains(remote))
                 {
                     _listeners.Cut(remote);
                 }
@@ -82,11 +89,11 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
                     // The connection was already cut: the DISCONNECT could not be sent, the client is gone all the same.
                 }
 
-                count++;
+                dropped.Add(source.RemoteEndpoint ?? client.Id);
             }
         }
 
-        return count;
+        return dropped.Count;
     }
 
     /// <inheritdoc />
@@ -129,6 +136,14 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
 
         _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device.Id));
         AssignClientIdIfMissing(e, device.Id);
+
+        // Named before the revocation and the quarantine are checked: a containment written after these checks finds the
+        // connection (DisconnectDeviceAsync) although MQTTnet lists it only after its CONNACK. A connection refused below
+        // keeps the name until it closes; cutting it again is harmless.
+        if (remote is not null)
+        {
+            _listeners.Attribute(remote, device.Id, hearsWhy: e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V500);
+        }
 
         if (_gate.Quarantine.AreCredentialsRevoked(device.Id))
         {

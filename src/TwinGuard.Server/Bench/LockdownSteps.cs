@@ -12,7 +12,8 @@ namespace TwinGuard.Server.Bench;
 /// entry written); the correlator opens an incident over it (the incident's ledger entry); the respond engine puts the
 /// playbook's containment in force (quarantine, then the broker's disconnect, as the engine itself times them: the
 /// disconnect is timed when MQTTnet's own disconnect has completed, which may be after the socket was cut, so the last
-/// step can be negative); the device's socket sees the drop (a blocked thread woken by the kernel). A load on the machine stretches every step
+/// step can be negative: the broker cuts the device's socket before MQTTnet's bookkeeping); the device's socket sees the
+/// drop (a thread asleep in a blocking read, woken by the kernel as the FIN arrives). A load on the machine stretches every step
 /// alike; a step whose p99 alone stands out is where the tail comes from.
 /// </remarks>
 internal sealed class LockdownSteps
