@@ -19,7 +19,7 @@ namespace TwinGuard.Twins.Gate;
 /// <param name="moreBuffered">True while the transport holds bytes of this connection that it has read and not yet parsed.</param>
 public sealed class ReceiveBatch(Func<bool> moreBuffered)
 {
-    /// <summary>Messages deferred at most before a lane runs anyway: a lane's largest batch.</summary>
+    /// <summary>Messages in a batch at most (the deferred ones and the one that runs them): a lane's largest batch.</summary>
     public const int MaxMessages = 512;
 
     /// <summary>Lanes deferred at most at once (a connection usually publishes for one asset, a gateway for a few).</summary>
@@ -39,7 +39,8 @@ public sealed class ReceiveBatch(Func<bool> moreBuffered)
     /// <returns>False when the caller runs its lane now (after <see cref="Flush"/>, so that earlier lanes go first).</returns>
     public bool TryDefer(Action run)
     {
-        if (_messages >= MaxMessages || !moreBuffered())
+        // The message that fills the batch runs it: the lane then takes all of it as one batch of its own.
+        if (_messages >= MaxMessages - 1 || !moreBuffered())
         {
             return false;
         }

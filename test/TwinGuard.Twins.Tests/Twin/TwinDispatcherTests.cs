@@ -166,13 +166,17 @@ public sealed class TwinDispatcherTests(TwinClusterFixture fixture)
         var batch = new ReceiveBatch(() => true); // a publisher that never lets the buffer empty
         await using var dispatcher = new TwinDispatcher(fixture.Cluster.GrainFactory, Recorder, NullLogger<TwinDispatcher>.Instance, Local);
 
-        for (var i = 0; i <= ReceiveBatch.MaxMessages; i++)
+        for (var i = 0; i < ReceiveBatch.MaxMessages - 1; i++)
         {
             await dispatcher.DeliverAsync(asset, Message(firstSeq + i), kept: false, batch);
         }
 
-        // The message past a full batch ran the lane: a connection flat out still reaches its twin every 512 messages.
-        Assert.Equal(before + ReceiveBatch.MaxMessages + 1, validated.Count);
+        Assert.Equal(before, validated.Count);
+        Assert.Equal(ReceiveBatch.MaxMessages - 1, batch.Deferred);
+
+        // The message that fills the batch runs the lane: a connection flat out still reaches its twin every 512 messages.
+        await dispatcher.DeliverAsync(asset, Message(firstSeq + ReceiveBatch.MaxMessages - 1), kept: false, batch);
+        Assert.Equal(before + ReceiveBatch.MaxMessages, validated.Count);
         Assert.Equal(0, batch.Deferred);
     }
 
