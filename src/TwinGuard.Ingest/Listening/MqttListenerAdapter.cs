@@ -81,6 +81,10 @@ public sealed partial class MqttListenerAdapter(
         return cut;
     }
 
+    /// <summary>The receive batch of the open connection from <paramref name="remoteEndpoint"/>; null for TLS (no read-ahead) or when it is gone.</summary>
+    public Twins.Gate.ReceiveBatch? BatchOf(string remoteEndpoint) =>
+        _open.TryGetValue(remoteEndpoint, out var open) ? open.ReadAhead?.Batch : null;
+
     /// <summary>The endpoints actually bound (with the ports the system picked for port 0), once started.</summary>
     public IReadOnlyList<(ListenerModel Listener, IPEndPoint EndPoint)> Bound =>
         _bound.Select(b => (b.Listener, (IPEndPoint)b.Socket.LocalEndPoint!)).ToList();

@@ -1,3 +1,5 @@
+using TwinGuard.Twins.Gate;
+
 namespace TwinGuard.Ingest.Listening;
 
 /// <summary>
@@ -12,11 +14,16 @@ namespace TwinGuard.Ingest.Listening;
 /// <para>A read that the buffer can serve completes synchronously; only an empty buffer goes to the socket. The buffer is
 /// a fixed <see cref="BufferBytes"/> per connection (admission bounds the connections). Writes are not buffered: MQTTnet
 /// never flushes, it writes each packet and expects it on the wire.</para>
+/// <para>The connection's <see cref="Batch"/> learns here when the buffer is empty: before a read goes to the socket
+/// (where it may wait for the client), and when the stream ends, the lanes that the receive loop deferred while more
+/// bytes were buffered run (<see cref="ReceiveBatch"/>).</para>
 /// <para>TLS connections do not need it: <see cref="System.Net.Security.SslStream"/> already reads whole records and
 /// serves small reads from its own buffer.</para>
 /// </remarks>
-internal sealed class ReadAheadStream(Stream inner) : Stream
+internal sealed class ReadAheadStream : Stream
 {
+    private readonly Stream _inner;
+
     /// <summary>Bytes read from the socket at most at once: about 40 readings of 100 bytes.</summary>
     internal const int BufferBytes = 4096;
 
@@ -25,11 +32,20 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
     private int _end;
     private volatile bool _cut;
 
-    public override bool CanRead => inner.CanRead;
+    public ReadAheadStream(Stream inner)
+    {
+        _inner = inner;
+        Batch = new ReceiveBatch(() => !_cut && _start < _end);
+    }
+
+    /// <summary>The lanes the receive loop deferred while more of this connection's bytes were buffered.</summary>
+    public ReceiveBatch Batch { get; }
+
+    public override bool CanRead => _inner.CanRead;
 
     public override bool CanSeek => false;
 
-    public override bool CanWrite => inner.CanWrite;
+    public override bool CanWrite => _inner.CanWrite;
 
     public override long Length => throw new NotSupportedException();
 
@@ -45,6 +61,7 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
     {
         if (_cut)
         {
+            Batch.Flush();
             return ValueTask.FromResult(0);
         }
 
@@ -53,7 +70,8 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
             return ValueTask.FromResult(Take(destination.Span));
         }
 
-        return destination.Length >= BufferBytes ? inner.ReadAsync(destination, cancellationToken) : FillAsync(destination, cancellationToken);
+        Batch.Flush(); // the socket may make this read wait: what was read before goes to its twins first
+        return destination.Length >= BufferBytes ? _inner.ReadAsync(destination, cancellationToken) : FillAsync(destination, cancellationToken);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -65,33 +83,35 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
     {
         if (_cut)
         {
+            Batch.Flush();
             return 0;
         }
 
         if (_start == _end && destination.Length > 0)
         {
+            Batch.Flush();
             if (destination.Length >= BufferBytes)
             {
-                return inner.Read(destination);
+                return _inner.Read(destination);
             }
 
-            (_start, _end) = (0, inner.Read(_buffer));
+            (_start, _end) = (0, _inner.Read(_buffer));
         }
 
         return _cut ? 0 : Take(destination);
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
 
-    public override void Write(ReadOnlySpan<byte> source) => inner.Write(source);
+    public override void Write(ReadOnlySpan<byte> source) => _inner.Write(source);
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default) => inner.WriteAsync(source, cancellationToken);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default) => _inner.WriteAsync(source, cancellationToken);
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.WriteAsync(buffer, offset, count, cancellationToken);
 
-    public override void Flush() => inner.Flush();
+    public override void Flush() => _inner.Flush();
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
@@ -101,7 +121,8 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
     {
         if (disposing)
         {
-            inner.Dispose();
+            Batch.Flush(); // the connection ended: nothing it let through is left behind
+            _inner.Dispose();
         }
 
         base.Dispose(disposing);
@@ -109,7 +130,7 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
 
     private async ValueTask<int> FillAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
-        var read = await inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+        var read = await _inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
         (_start, _end) = (0, read);
         return _cut ? 0 : Take(destination.Span);
     }

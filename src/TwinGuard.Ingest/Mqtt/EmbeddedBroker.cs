@@ -176,7 +176,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             return;
         }
 
-        e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
+        e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote) { Batch = remote is null ? null : _listeners.BatchOf(remote) };
         TrackAcknowledgements(e);
         e.ReasonCode = MqttConnectReasonCode.Success;
     }
@@ -265,6 +265,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         }
         else if (hold > TimeSpan.Zero && Options.HoldFlooders)
         {
+            source.Batch?.Flush(); // what this connection let through before does not wait out the hold
             await HoldReadingAsync(hold, e.CancellationToken);
         }
     }

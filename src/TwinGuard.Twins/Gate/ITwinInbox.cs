@@ -15,4 +15,12 @@ public interface ITwinInbox
     /// </param>
     /// <returns>Completes when queued; its result completes when the message is kept (at once when not asked).</returns>
     ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept);
+
+    /// <summary>As <see cref="DeliverAsync(AssetModel, ReadingMessage, bool)"/>, from a connection that may have more messages already read.</summary>
+    /// <param name="asset">The message's asset.</param>
+    /// <param name="message">What the gate let through.</param>
+    /// <param name="kept">True when the sender will be told the message is kept.</param>
+    /// <param name="batch">The connection's receive batch: the message's twin may wait for what it read next (<see cref="ReceiveBatch"/>).</param>
+    /// <returns>As <see cref="DeliverAsync(AssetModel, ReadingMessage, bool)"/>.</returns>
+    ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, ReceiveBatch? batch) => DeliverAsync(asset, message, kept);
 }

@@ -175,7 +175,7 @@ public sealed class ReadingGate : IDisposable
                 with { HoldReading = _flood.HoldAfterRefusal(device.Id, asset, out var cutOff), CutOff = cutOff };
         }
 
-        var recorded = await _inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept);
+        var recorded = await _inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept, source.Batch);
         return kept ? GateDecision.Accept with { Kept = recorded } : GateDecision.Accept;
     }
 

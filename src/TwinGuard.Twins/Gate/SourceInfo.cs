@@ -6,4 +6,8 @@ namespace TwinGuard.Twins.Gate;
 /// <param name="Device">The device of the plant model it authenticated as.</param>
 /// <param name="ClientId">The transport's client id (MQTT client identifier), for forensics.</param>
 /// <param name="RemoteEndpoint">Where it connects from (address:port), when known.</param>
-public sealed record SourceInfo(DeviceModel Device, string ClientId, string? RemoteEndpoint);
+public sealed record SourceInfo(DeviceModel Device, string ClientId, string? RemoteEndpoint)
+{
+    /// <summary>The connection's receive batch, when its transport reads ahead (plain TCP MQTT); null runs every message's lane at once.</summary>
+    public ReceiveBatch? Batch { get; init; }
+}

@@ -60,7 +60,10 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
     private readonly LedgerRecorder _ledger = ledger;
 
     /// <inheritdoc />
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept)
+    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept) => DeliverAsync(asset, message, kept, null);
+
+    /// <inheritdoc />
+    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, ReceiveBatch? batch)
     {
         var lane = _lanes.GetOrAdd(asset.Id, static (_, state) => new Lane(state.Self._grains.GetGrain<ITwinGrain>(state.Asset.Id), state.Asset, state.Self), (Self: this, Asset: asset));
         // Continuations run inline: they are completed where the fsync finished (AcknowledgeAsync), and sending the
@@ -69,17 +72,19 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         lane.Load.Arrived(Stopwatch.GetTimestamp());
         if (!lane.Queue.Writer.TryWrite(delivery))
         {
-            return QueueAsync(lane, delivery);
+            return QueueAsync(lane, delivery, batch);
         }
 
-        lane.Queued();
+        lane.Queued(batch);
         return ValueTask.FromResult(delivery.Kept?.Task ?? Task.CompletedTask);
     }
 
-    private async ValueTask<Task> QueueAsync(Lane lane, Delivery delivery)
+    private async ValueTask<Task> QueueAsync(Lane lane, Delivery delivery, ReceiveBatch? batch)
     {
+        // A full queue waits for its runner; the connection's own deferred lanes must not be what it waits for.
+        batch?.Flush();
         await lane.Queue.Writer.WriteAsync(delivery, _stopping.Token);
-        lane.Queued();
+        lane.Queued(batch);
         return delivery.Kept?.Task ?? Task.CompletedTask;
     }
 
@@ -143,9 +148,13 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         /// <summary>Batches handed to the grain pump and not yet through their grain call.</summary>
         private int _atGrain;
 
+        /// <summary><see cref="Run"/>, allocated once: what a connection's receive batch defers for this lane.</summary>
+        private readonly Action _run;
+
         public Lane(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
         {
             (_asset, _owner) = (asset, owner);
+            _run = Run;
             Queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(10_000) { SingleReader = true });
             _grainPump = Task.Run(() => DeliverThroughGrainAsync(grain), CancellationToken.None);
         }
@@ -155,10 +164,22 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         /// <summary>How fast messages come against what one costs: whether their producers run the lane.</summary>
         public LaneLoad Load { get; } = new();
 
-        /// <summary>After a message was queued: runs the lane here, or, when its producers outpace it, on the thread pool.</summary>
-        public void Queued()
+        /// <summary>
+        /// After a message was queued: from a connection with more messages already read, leaves the lane to its receive
+        /// batch; else runs it here, or, from a producer with no receive batch that outpaces the lane, on the thread pool.
+        /// </summary>
+        public void Queued(ReceiveBatch? batch)
         {
-            if (Load.InPlace)
+            if (batch is not null)
+            {
+                // No threshold and no hop: the batch is what the connection's read brought, run on its own thread.
+                if (!batch.TryDefer(_run))
+                {
+                    batch.Flush();
+                    Run();
+                }
+            }
+            else if (Load.InPlace)
             {
                 Run();
             }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using TwinGuard.Ledger;
+using TwinGuard.Ledger.Verification;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Twin;
@@ -106,6 +107,89 @@ public sealed class TwinDispatcherTests(TwinClusterFixture fixture)
 
         Assert.Equal(messages, recorded);
         Assert.True(entries < messages / 2, $"{messages} messages took {entries} ledger entries");
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ReceiveBatchWithMoreBuffered_RunsTheLaneOnceTheBufferEmpties()
+    {
+        var asset = TwinClusterFixture.Plant.FindAsset("batched")!;
+        await fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>(asset.Id).GetSnapshotAsync(); // activated, so registered here
+        var validated = TwinClusterFixture.Evidence.Metrics.ArrivalToTwin;
+        var ledger = Recorder.Ledger;
+        var firstEntry = ledger.DurableCount;
+        var before = validated.Count;
+        const int messages = 300;
+        const long firstSeq = 6_000_000;
+        var moreBuffered = true;
+        var batch = new ReceiveBatch(() => moreBuffered);
+        await using var dispatcher = new TwinDispatcher(fixture.Cluster.GrainFactory, Recorder, NullLogger<TwinDispatcher>.Instance, Local);
+
+        // As a connection's receive loop while its read buffer holds more messages: each one waits for the next.
+        for (var i = 0; i < messages - 1; i++)
+        {
+            var queued = dispatcher.DeliverAsync(asset, Message(firstSeq + i), kept: false, batch);
+            Assert.True(queued.IsCompletedSuccessfully);
+        }
+
+        Assert.Equal(before, validated.Count);
+
+        // The last message read: the buffer is empty, the lane runs on this thread with everything it deferred.
+        moreBuffered = false;
+        var last = dispatcher.DeliverAsync(asset, Message(firstSeq + messages - 1), kept: true, batch);
+        Assert.True(last.IsCompletedSuccessfully);
+        Assert.Equal(before + messages, validated.Count);
+        await (await last).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Nothing lost, in the order received, as one ledger entry; and the ledger still verifies.
+        using (var reader = LedgerReader.Open(ledger.Directory))
+        {
+            var ours = reader.ReadEntries(firstEntry, (int)(ledger.DurableCount - firstEntry))
+                .Where(e => e.Kind == LedgerEntryKind.ReadingBatch)
+                .Select(e => SequencesIn(e.Payload, firstSeq, messages))
+                .Where(s => s.Count > 0)
+                .ToList();
+            var entry = Assert.Single(ours);
+            Assert.Equal(Enumerable.Range(0, messages).Select(i => firstSeq + i), entry);
+        }
+
+        Assert.True(LedgerVerifier.Verify(ledger.Directory).Ok);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ReceiveBatchFull_RunsTheLaneWithoutWaitingForTheBuffer()
+    {
+        var asset = TwinClusterFixture.Plant.FindAsset("batched")!;
+        await fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>(asset.Id).GetSnapshotAsync();
+        var validated = TwinClusterFixture.Evidence.Metrics.ArrivalToTwin;
+        var before = validated.Count;
+        const long firstSeq = 6_500_000;
+        var batch = new ReceiveBatch(() => true); // a publisher that never lets the buffer empty
+        await using var dispatcher = new TwinDispatcher(fixture.Cluster.GrainFactory, Recorder, NullLogger<TwinDispatcher>.Instance, Local);
+
+        for (var i = 0; i < ReceiveBatch.MaxMessages - 1; i++)
+        {
+            await dispatcher.DeliverAsync(asset, Message(firstSeq + i), kept: false, batch);
+        }
+
+        Assert.Equal(before, validated.Count);
+        Assert.Equal(ReceiveBatch.MaxMessages - 1, batch.Deferred);
+
+        // The message that fills the batch runs the lane: a connection flat out still reaches its twin every 512 messages.
+        await dispatcher.DeliverAsync(asset, Message(firstSeq + ReceiveBatch.MaxMessages - 1), kept: false, batch);
+        Assert.Equal(before + ReceiveBatch.MaxMessages, validated.Count);
+        Assert.Equal(0, batch.Deferred);
+    }
+
+    private static ReadingMessage Message(long seq) =>
+        new("conveyor-plc", seq, NowMs, TwinClusterFixture.Clock.GetTimestamp(), [new SignalValue(0, 1 + (seq % 7))]);
+
+    private static List<long> SequencesIn(ReadOnlyMemory<byte> payload, long firstSeq, int count)
+    {
+        using var batch = JsonDocument.Parse(payload);
+        return batch.RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => m.GetProperty("seq").GetInt64())
+            .Where(seq => seq >= firstSeq && seq < firstSeq + count)
+            .ToList();
     }
 
     [Fact]
