@@ -264,6 +264,9 @@ public sealed partial class MqttListenerAdapter(
     {
         private volatile string? _device;
 
+        /// <summary>The read-ahead buffer of a plain TCP connection (null for TLS).</summary>
+        public ReadAheadStream? ReadAhead => readAhead;
+
         /// <summary>The device whose credentials it presented, once its CONNECT passed the credential check.</summary>
         public string? Device { get => _device; set => _device = value; }
 
