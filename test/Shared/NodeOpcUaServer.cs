@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Testing;
 
@@ -33,7 +34,7 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
     /// <summary>Starts the server; a null <paramref name="pki"/> makes a new directory, hence a new certificate.</summary>
     public static async Task<NodeOpcUaServer> StartAsync(string? pki = null, int? port = null, string policies = "none,basic256sha256,aes128_sha256_rsaoaep", int periodMs = 100, int extra = 0)
     {
-        var chosenPort = port ?? LoopbackPort.Free();
+        var chosenPort = port ?? LoopbackPorts.Free();
         var directory = pki ?? Directory.CreateTempSubdirectory("twinguard-opcua-pki-").FullName;
         var info = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(ScriptDirectory(), "server.js"));

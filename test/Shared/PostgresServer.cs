@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
+using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Testing;
 
@@ -49,7 +50,7 @@ public sealed class PostgresServer : IAsyncLifetime
             throw new InvalidOperationException("PostgreSQL is not installed: run ./test.sh, or apt-get install -y postgresql");
         }
 
-        Port = LoopbackPort.Free();
+        Port = LoopbackPorts.Free();
         var passwordFile = Path.Combine(_dir, "pw");
         await File.WriteAllTextAsync(passwordFile, Password);
         if (Environment.UserName == "root")

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Testing;
 
@@ -19,7 +20,7 @@ internal sealed class PymodbusPlc : IAsyncDisposable
     /// <summary>Starts the PLC; <paramref name="holding"/> sets holding registers (address, value) before it listens.</summary>
     public static async Task<PymodbusPlc> StartAsync(int? port = null, params (int Address, int Value)[] holding)
     {
-        var chosen = port ?? LoopbackPort.Free();
+        var chosen = port ?? LoopbackPorts.Free();
         var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Script("pymodbus_plc.py"));
         info.ArgumentList.Add(chosen.ToString(CultureInfo.InvariantCulture));

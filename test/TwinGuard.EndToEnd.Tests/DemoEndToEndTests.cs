@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using TwinGuard.Ledger;
 using TwinGuard.Server.Commands;
+using TwinGuard.Testing;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Respond;
 
@@ -34,17 +35,19 @@ public sealed class DemoEndToEndTests
             PlaybooksSource = playbooks,
         };
 
+        // Serve and the simulator run in this process: a failure says whether the process stood still meanwhile, and how.
+        using var watch = new StallWatch();
         var summary = await DemoCommand.RunAsync(options, interactive: false, CancellationToken.None);
 
         Assert.True(summary.Completed);
         Assert.True(summary.Playbooks);
         Assert.Equal(Simulator.Attacks.AttackNames.All.Order(), summary.Attacks.Select(a => a.Name).Order());
-        Assert.All(summary.Attacks, a => Assert.True(a.Detected, $"{a.Name} on {a.Target} was not detected"));
+        Assert.All(summary.Attacks, a => Assert.True(a.Detected, $"{a.Name} on {a.Target} was not detected; {watch.Report()}"));
         foreach (var attack in summary.Attacks.Where(a => Containable.Contains(a.Name)))
         {
             // Contained after its first finding was raised, within the attack's window plus the scorer's grace.
             Assert.True(attack.TimeToContainSeconds is { } c && c >= attack.TimeToDetectSeconds && c <= attack.EndSeconds - attack.StartSeconds + 5,
-                $"{attack.Name} on {attack.Target}: detected after {attack.TimeToDetectSeconds} s, contained after {attack.TimeToContainSeconds?.ToString() ?? "never"} ({attack.ContainedBy})");
+                $"{attack.Name} on {attack.Target}: detected after {attack.TimeToDetectSeconds} s, contained after {attack.TimeToContainSeconds?.ToString() ?? "never"} ({attack.ContainedBy}); {watch.Report()}");
         }
 
         // Every containment was released once its attack was over, by the operator, through the engine: none is left in
@@ -68,7 +71,7 @@ public sealed class DemoEndToEndTests
         }
 
         Assert.True(summary.FalseAlarmsPerHour < FalseAlarmsPerHourBound,
-            $"{summary.FalseAlarmsPerHour:0} false alarms per hour: {string.Join(", ", summary.FalseAlarmReasons.Select(kv => $"{kv.Key} {kv.Value}"))}");
+            $"{summary.FalseAlarmsPerHour:0} false alarms per hour: {string.Join(", ", summary.FalseAlarmReasons.Select(kv => $"{kv.Key} {kv.Value}"))}; {watch.Report()}");
         Assert.True(summary.Incidents > 0);
     }
 

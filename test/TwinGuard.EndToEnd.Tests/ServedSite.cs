@@ -51,20 +51,34 @@ internal sealed class ServedSite : IAsyncDisposable
     {
         plant ??= plantFile is null ? null : PlantModelLoader.Load(plantFile);
         var dataDir = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
-        var settings = new HostSettings(
-            plant ?? Plant,
-            dataDir,
-            new BrokerOptions(IPAddress.Loopback, mqttPort ?? LoopbackPorts.Free()) { Limits = limits ?? Ingest.Mqtt.PreLogin.PreLoginLimits.Default },
-            $"http://127.0.0.1:{LoopbackPorts.Free()}",
-            LoopbackPorts.Free(),
-            LoopbackPorts.Free())
+        // Started again on new ports when another test process took one between being found free and being bound (a
+        // port the test chose, mqttPort, is not changed).
+        var (app, settings) = await LoopbackPorts.StartOnFreePortsAsync(async () =>
         {
-            Response = plan ?? ResponsePlan.Empty,
-            ExternalBroker = external,
-            PlantSource = plantFile, // watched and reloaded, as serve does with --config
-        };
-        var app = TwinGuardHost.Build(settings);
-        await app.StartAsync();
+            var onPorts = new HostSettings(
+                plant ?? Plant,
+                dataDir,
+                new BrokerOptions(IPAddress.Loopback, mqttPort ?? LoopbackPorts.Free()) { Limits = limits ?? Ingest.Mqtt.PreLogin.PreLoginLimits.Default },
+                $"http://127.0.0.1:{LoopbackPorts.Free()}",
+                LoopbackPorts.Free(),
+                LoopbackPorts.Free())
+            {
+                Response = plan ?? ResponsePlan.Empty,
+                ExternalBroker = external,
+                PlantSource = plantFile, // watched and reloaded, as serve does with --config
+            };
+            var built = TwinGuardHost.Build(onPorts);
+            try
+            {
+                await built.StartAsync();
+                return (built, onPorts);
+            }
+            catch
+            {
+                await built.DisposeAsync();
+                throw;
+            }
+        });
         return new ServedSite(app, settings, ownsDataDirectory: dataDirectory is null);
     }
 

@@ -221,15 +221,28 @@ internal static partial class IngestBenchmark
     private static async Task<WebApplication> StartSiteAsync(CancellationToken ct)
     {
         var plant = BenchPlant();
-        var app = TwinGuardHost.Build(new HostSettings(
-            plant,
-            Directory.CreateTempSubdirectory("twinguard-bench-ingest-").FullName,
-            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-            $"http://127.0.0.1:{LoopbackPorts.Free()}",
-            LoopbackPorts.Free(),
-            LoopbackPorts.Free()));
-        await app.StartAsync(ct);
-        return app;
+        var dataDirectory = Directory.CreateTempSubdirectory("twinguard-bench-ingest-").FullName;
+        // Started again on new ports when another process took one before the site bound it.
+        return await LoopbackPorts.StartOnFreePortsAsync(async () =>
+        {
+            var app = TwinGuardHost.Build(new HostSettings(
+                plant,
+                dataDirectory,
+                new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+                $"http://127.0.0.1:{LoopbackPorts.Free()}",
+                LoopbackPorts.Free(),
+                LoopbackPorts.Free()));
+            try
+            {
+                await app.StartAsync(ct);
+                return app;
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+        });
     }
 
     private static async Task WarmUpAsync(ReadingGate gate, SourceInfo source, PipelineMetrics metrics, CancellationToken ct)

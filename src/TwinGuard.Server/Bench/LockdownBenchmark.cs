@@ -53,7 +53,7 @@ internal static class LockdownBenchmark
             plant,
             "bench-playbooks.yaml");
         var dataDir = Directory.CreateTempSubdirectory("twinguard-bench-lockdown-").FullName;
-        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, FreePort()), $"http://127.0.0.1:{FreePort()}", FreePort(), FreePort())
+        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()), $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
         {
             Response = plan,
         };
@@ -414,13 +414,6 @@ internal static class LockdownBenchmark
     }
 
     private static double Percentile(List<double> values, double p) => LockdownSteps.Quantile(values, p);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static void TryDelete(string dir)
     {

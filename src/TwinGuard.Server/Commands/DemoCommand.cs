@@ -68,17 +68,15 @@ internal static class DemoCommand
     public static async Task<DemoSummary> RunAsync(DemoOptions options, bool interactive, CancellationToken cancellationToken)
     {
         // The campaign first: a duration too short for the chosen attacks is the user's error, said before anything starts.
-        var mqttPort = LoopbackPorts.Free();
-        SimulatorRunner simulator;
+        var campaign = new SimulatorOptions
+        {
+            Seed = options.Seed,
+            Duration = options.Duration,
+            Attacks = options.Attacks,
+        };
         try
         {
-            simulator = new SimulatorRunner(new SimulatorOptions
-            {
-                Port = mqttPort,
-                Seed = options.Seed,
-                Duration = options.Duration,
-                Attacks = options.Attacks,
-            });
+            _ = new SimulatorRunner(campaign); // connects nothing: checks the campaign
         }
         catch (ArgumentException ex)
         {
@@ -86,21 +84,35 @@ internal static class DemoCommand
             throw new CommandLineException($"{option}: {ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal)}");
         }
 
-        await using var running = simulator;
-        var settings = new HostSettings(
-            options.Plant,
-            options.DataDirectory,
-            new BrokerOptions(IPAddress.Loopback, mqttPort),
-            $"http://127.0.0.1:{LoopbackPorts.Free()}",
-            LoopbackPorts.Free(),
-            LoopbackPorts.Free())
+        // Started again on new ports when another process took one before serve bound it (parallel test processes do).
+        var (app, settings) = await LoopbackPorts.StartOnFreePortsAsync(async () =>
         {
-            PlantSource = options.PlantSource,
-            PlaybooksSource = options.PlaybooksSource,
-            Response = options.Response,
-        };
-        await using var app = TwinGuardHost.Build(settings);
-        await app.StartAsync(cancellationToken);
+            var onPorts = new HostSettings(
+                options.Plant,
+                options.DataDirectory,
+                new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
+                $"http://127.0.0.1:{LoopbackPorts.Free()}",
+                LoopbackPorts.Free(),
+                LoopbackPorts.Free())
+            {
+                PlantSource = options.PlantSource,
+                PlaybooksSource = options.PlaybooksSource,
+                Response = options.Response,
+            };
+            var built = TwinGuardHost.Build(onPorts);
+            try
+            {
+                await built.StartAsync(cancellationToken);
+                return (built, onPorts);
+            }
+            catch
+            {
+                await built.DisposeAsync();
+                throw;
+            }
+        });
+        await using var running = app;
+        await using var simulator = new SimulatorRunner(campaign with { Port = settings.Broker.Port });
 
         var observations = new ConcurrentQueue<Observation>();
         var evidence = app.Services.GetRequiredService<EvidenceSink>();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using TwinGuard.Ingest.Modbus;
+using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -15,7 +16,7 @@ public sealed class ModbusGuardTests
         new("plc", "plc", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(timeoutSeconds),
             [new ModbusPoint("pump1", "speed", ModbusTable.Holding, 10, ModbusValueType.UInt16, ModbusWordOrder.HighFirst, 1, 0)],
             new ModbusGuardModel(
-                new IPEndPoint(IPAddress.Loopback, LoopbackPort.Free()),
+                new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Free()),
                 new HashSet<byte> { 1, 2, 3, 4, 5, 6, 15, 16, 23 },
                 [new ModbusClientModel("hmi", IPAddress.Parse(clientAddress), mayWrite)],
                 [new ModbusWritable(ModbusTable.Holding, 10, 2, 0, 3000, false, "pump1"), new ModbusWritable(ModbusTable.Coil, 0, 8, 0, 1, false, "pump1")]));
@@ -263,7 +264,7 @@ public sealed class ModbusGuardTests
     [Fact]
     public async Task PlcDown_AllowedRequestAnsweredWithException0B_AndOneFinding()
     {
-        await using var site = await Site.StartAsync(port => Device(LoopbackPort.Free()));
+        await using var site = await Site.StartAsync(port => Device(LoopbackPorts.Free()));
 
         var first = await PymodbusPlc.ClientAsync(site.Port, "read_holding", 0, 1);
         var second = await PymodbusPlc.ClientAsync(site.Port, "read_holding", 0, 1);

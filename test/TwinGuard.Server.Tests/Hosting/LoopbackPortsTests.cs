@@ -1,12 +1,27 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Server.Tests.Hosting;
 
-/// <summary>Starting on free ports again when one was taken between being found free and being bound.</summary>
+/// <summary>Free ports outside the system's own range, and starting on free ports again when one was taken between being found free and being bound.</summary>
 public sealed class LoopbackPortsTests
 {
+    [Fact]
+    public void Free_ManyCalls_DistinctBindablePortsBelowTheEphemeralRange()
+    {
+        // The range the system gives to outgoing connections and to servers on port 0: another process may be given a
+        // port from there at any moment, and so take one found free there before it is bound.
+        var ephemeralLow = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+        var ports = Enumerable.Range(0, 500).Select(_ => LoopbackPorts.Free()).ToList();
+
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        Assert.All(ports, p => Assert.InRange(p, 10_000, ephemeralLow - 1));
+        using var listener = new TcpListener(IPAddress.Loopback, ports[^1]);
+        listener.Start(); // free indeed
+    }
+
     [Fact]
     public async Task StartOnFreePortsAsync_PortTakenByAnotherListener_StartsAgainOnNewPorts()
     {

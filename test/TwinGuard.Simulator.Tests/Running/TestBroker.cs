@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
-using TwinGuard.Testing;
+using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Simulator.Tests.Running;
 
@@ -41,7 +41,7 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public static async Task<TestBroker> StartAsync()
     {
-        var port = LoopbackPort.Free();
+        var port = LoopbackPorts.Free();
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)

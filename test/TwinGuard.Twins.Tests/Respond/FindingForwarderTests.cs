@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
+using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Respond;
@@ -22,7 +23,7 @@ public sealed partial class FindingForwarderTests : IDisposable
     [Fact]
     public async Task Observe_SiemDownThenUp_EveryFindingArrivesOnceWithItsIdAndAttackTechniques()
     {
-        var port = LoopbackPort.Free();
+        var port = LoopbackPorts.Free();
         using var forwarder = NewForwarder(port);
         using var stop = new CancellationTokenSource();
         var delivering = forwarder.RunAsync(stop.Token);
@@ -54,7 +55,7 @@ public sealed partial class FindingForwarderTests : IDisposable
     [Fact]
     public async Task Observe_StoppedBeforeDelivery_TheNextStartDeliversWhatWasQueued()
     {
-        var port = LoopbackPort.Free();
+        var port = LoopbackPorts.Free();
         using (var first = NewForwarder(port))
         {
             for (var id = 1; id <= 5; id++)
@@ -83,7 +84,7 @@ public sealed partial class FindingForwarderTests : IDisposable
     [Fact]
     public void Observe_QueueFull_DropsAndCountsInsteadOfGrowing()
     {
-        using var forwarder = NewForwarder(LoopbackPort.Free(), maxBytes: ForwardQueue.MaxMessageBytes);
+        using var forwarder = NewForwarder(LoopbackPorts.Free(), maxBytes: ForwardQueue.MaxMessageBytes);
 
         for (var id = 1; id <= 500; id++)
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
 
 namespace TwinGuard.Twins.Tests.Respond;
@@ -31,7 +32,7 @@ internal sealed class RsyslogRelpCollector : IDisposable
             throw new InvalidOperationException("rsyslogd with imrelp is not installed: run ./test.sh, or apt-get install -y rsyslog-relp");
         }
 
-        Port = LoopbackPort.Free();
+        Port = LoopbackPorts.Free();
         Directory.CreateDirectory(Path.Combine(_dir, "work"));
         var tlsLibrary = string.Empty;
         var tlsInput = string.Empty;
