@@ -5,6 +5,7 @@ using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Server;
 using TwinGuard.Ingest.Listening;
 using TwinGuard.Ingest.Mqtt.PreLogin;
+using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
 using TwinGuard.Twins.Plant;
 
@@ -19,7 +20,7 @@ public sealed class MqttListenerAdapterCutTests
     [Fact]
     public async Task CutDevice_AttributedConnections_EndAtOnceExceptThoseToldWhyAndOtherDevices()
     {
-        var port = LoopbackPort.Free();
+        var port = LoopbackPorts.Free();
         var admission = new AddressAdmission(PreLoginLimits.Default, TimeProvider.System, _ => false);
         using var adapter = new MqttListenerAdapter([new ListenerModel(ListenerProtocol.Mqtt, IPAddress.Loopback, port)], null, NullLogger.Instance, admission, TimeProvider.System);
         var served = 0;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Formatter;
 using TwinGuard.Ingest.Mqtt;
+using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -68,7 +69,7 @@ public sealed class EmbeddedBrokerDisconnectTests
     private static async Task<EmbeddedBroker> StartAsync(QuarantineList quarantine, PipelineMetrics metrics)
     {
         var gate = new ReadingGate(Plant, quarantine, new FloodGuard(Plant, TimeProvider.System), new EvidenceSink(metrics, TimeProvider.System), new RecordingInbox());
-        var broker = new EmbeddedBroker(new BrokerOptions(IPAddress.Loopback, LoopbackPort.Free()), gate, new DeviceAuthenticator(Plant), NullLogger<EmbeddedBroker>.Instance, TimeProvider.System);
+        var broker = new EmbeddedBroker(new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()), gate, new DeviceAuthenticator(Plant), NullLogger<EmbeddedBroker>.Instance, TimeProvider.System);
         await broker.StartAsync();
         return broker;
     }
