@@ -3,7 +3,7 @@ using TwinGuard.Ledger.Verification;
 
 namespace TwinGuard.Ledger.Tests;
 
-/// <summary>Leader-follower commits: callers that write and fsync on their own threads, beside the ledger's threads.</summary>
+/// <summary>Group commits on the writing thread, for callers that wait for their entries, beside appends nobody waits for.</summary>
 public sealed class LedgerWriterCommitTests
 {
     [Fact]
@@ -20,6 +20,43 @@ public sealed class LedgerWriterCommitTests
             using var reader = LedgerReader.Open(dir.Path);
             var entries = reader.ReadEntries(0, (int)reader.CountEntries());
             Assert.Contains(entries, e => e.Index == index && Encoding.UTF8.GetString(e.Payload.Span) == $"{{\"seq\":{i}}}");
+        }
+    }
+
+    [Fact]
+    public async Task AppendAndCommitAsync_WhileTheSyncBeforeIsHeld_CallerGoesOnAndOneSyncCoversWhatItAppendedMeanwhile()
+    {
+        using var dir = new TempDirectory();
+        await using var writer = LedgerWriter.Open(dir.Path, TestLedger.SmallSegments() with { FsyncEachBatch = true }, TimeProvider.System);
+        using var syncing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var syncs = new List<long>();
+        writer.SegmentSyncing += size =>
+        {
+            lock (syncs)
+            {
+                syncs.Add(size);
+            }
+
+            syncing.Set();
+            release.Wait(TimeSpan.FromMinutes(1)); // the first sync waits until the test has appended the next five
+        };
+
+        // This thread stands for a connection's receive loop: it must not be the one held by the sync.
+        var first = writer.AppendAndCommitAsync(LedgerEntryKind.ReadingBatch, "{\"seq\":1}"u8);
+        Assert.True(syncing.Wait(TimeSpan.FromMinutes(1)), "no sync started");
+        var meanwhile = Enumerable.Range(2, 5)
+            .Select(i => writer.AppendAndCommitAsync(LedgerEntryKind.ReadingBatch, Encoding.UTF8.GetBytes($"{{\"seq\":{i}}}")))
+            .ToArray();
+        Assert.False(first.IsCompleted, "the commit completed before its sync");
+        Assert.All(meanwhile, commit => Assert.False(commit.IsCompleted));
+
+        release.Set();
+        await Task.WhenAll([first, .. meanwhile]);
+        Assert.Equal(6, writer.DurableCount);
+        lock (syncs)
+        {
+            Assert.Equal([1L, 6L], syncs); // the five appended during the first sync share the second
         }
     }
 

@@ -38,15 +38,29 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
     /// <summary>Completes when the entry <paramref name="index"/> returned by a Record method is durable.</summary>
     public Task WhenDurableAsync(long index) => appender.WhenDurableAsync(index);
 
-    /// <summary>
-    /// As <see cref="WhenDurableAsync"/>, for a sender waiting to be acknowledged: on a single node the calling thread
-    /// writes and fsyncs the pending entries itself when the ledger is idle (<see cref="LedgerWriter.CommitAsync"/>),
-    /// and continuations run on the thread that finished the fsync, so they must be short.
-    /// </summary>
-    public Task CommitAsync(long index) => ReferenceEquals(appender, ledger) ? ledger.CommitAsync(index) : appender.WhenDurableAsync(index);
-
     /// <summary>Records a batch of messages as it reaches an asset's twin; returns the entry index.</summary>
     public long RecordBatch(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
+    {
+        var (buffer, json) = WriteBatch(asset, batch);
+        return Finish(buffer, json, LedgerEntryKind.ReadingBatch);
+    }
+
+    /// <summary>
+    /// As <see cref="RecordBatch"/>, for senders waiting to be acknowledged: completes when the entry is durable. On a
+    /// single node the ledger's writing thread commits it at once (<see cref="LedgerWriter.AppendAndCommitAsync"/>) and
+    /// runs the continuations on its own thread, so they must be short.
+    /// </summary>
+    public Task RecordBatchAndCommitAsync(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
+    {
+        var (buffer, json) = WriteBatch(asset, batch);
+        json.Flush();
+        json.Dispose();
+        return ReferenceEquals(appender, ledger)
+            ? ledger.AppendAndCommitAsync(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan)
+            : appender.WhenDurableAsync(appender.Append(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan));
+    }
+
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json) WriteBatch(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
     {
         var (buffer, json) = Start();
         json.WriteStartObject();
@@ -70,7 +84,7 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
 
         json.WriteEndArray();
         json.WriteEndObject();
-        return Finish(buffer, json, LedgerEntryKind.ReadingBatch);
+        return (buffer, json);
     }
 
     /// <summary>Records a stored finding; returns the entry index.</summary>

@@ -277,15 +277,15 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             Task durable;
             try
             {
-                var index = owner._ledger.RecordBatch(asset, messages);
                 if (waiting is null)
                 {
+                    owner._ledger.RecordBatch(asset, messages);
                     return;
                 }
 
-                // Leader-follower: this pump fsyncs the batch itself when the ledger is idle, and the acknowledgements
-                // go out from whichever thread finished the fsync, with no hand-off to another thread.
-                durable = owner._ledger.CommitAsync(index);
+                // Group commit on the ledger's writing thread: this thread (a connection's receive loop) goes on reading
+                // while the disk syncs, and the acknowledgements go out from the writing thread once the sync is done.
+                durable = owner._ledger.RecordBatchAndCommitAsync(asset, messages);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
