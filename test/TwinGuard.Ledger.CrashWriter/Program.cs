@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using TwinGuard.Ledger;
 
-// Appends to the ledger in args[0] until killed. After every durable flush it prints "durable N" so the test knows
+// Appends to the ledger in args[0] until killed. After every durable flush or commit (alternating) it prints "durable N" so the test knows
 // which entries the ledger has promised to keep. Checkpoints every 5,000 entries; batches of varied payloads.
 if (args.Length != 1)
 {
@@ -26,9 +26,21 @@ for (var round = 0L; ; round++)
     {
         var length = random.Next(0, payload.Length);
         Encoding.ASCII.GetBytes($"{{\"round\":{round},\"i\":{i}}}").CopyTo(payload, 0);
-        writer.Append(LedgerEntryKind.ReadingBatch, payload.AsSpan(0, length));
+        if (i < 499)
+        {
+            writer.Append(LedgerEntryKind.ReadingBatch, payload.AsSpan(0, length));
+        }
+        else if (round % 2 == 0)
+        {
+            // The broker's path: the last entry is committed by the writing thread, which covers every entry before it.
+            await writer.AppendAndCommitAsync(LedgerEntryKind.ReadingBatch, payload.AsSpan(0, length));
+        }
+        else
+        {
+            writer.Append(LedgerEntryKind.ReadingBatch, payload.AsSpan(0, length));
+            await writer.FlushAsync();
+        }
     }
 
-    await writer.FlushAsync();
     Console.WriteLine("durable " + writer.DurableCount.ToString(CultureInfo.InvariantCulture));
 }
