@@ -63,6 +63,36 @@ public sealed class PreLoginAbuseTests
     }
 
     [Fact]
+    public async Task Broker_DeviceWhosePasswordCheckOutlastsTheConnectTimeout_IsAnsweredNotClosed()
+    {
+        // Three unknown names ahead of it hold the one password check slot for three dummy PBKDF2s (600,000 iterations):
+        // the device's complete CONNECT waits longer than the connect timeout for its own check. The deadline is the
+        // client's, to send its CONNECT; the broker's checks are not its to pay (counted, they closed devices under load).
+        await using var site = await ServedSite.StartAsync(limits: PreLoginLimits.Default with { ConnectTimeout = TimeSpan.FromMilliseconds(200), FailuresBeforeBackOff = 1000 });
+        var clients = new List<RawMqttClient>();
+        try
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var intruder = await RawMqttClient.ConnectAsync(site.MqttPort, $"127.0.9.{attempt + 1}");
+                clients.Add(intruder);
+                await intruder.TrySendAsync(RawMqttClient.Connect($"x{attempt}", $"intruder-{attempt}", "guess"));
+            }
+
+            var device = await RawMqttClient.ConnectAsync(site.MqttPort, "127.0.0.1");
+            clients.Add(device);
+            await device.TrySendAsync(RawMqttClient.Connect("tank-gateway-1", "tank-gateway", "demo-tank-gateway"));
+
+            Assert.Equal(0, await device.ReadConnAckAsync(TimeSpan.FromMinutes(2)));
+            Assert.Equal(0, site.Broker.Admission.Refused(AdmissionRefusal.ConnectTimeout));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Broker_ManySocketsFromOneAddress_AreCappedAtAcceptWhileTheListedDeviceIsServed()
     {
         await using var site = await ServedSite.StartAsync();
@@ -163,6 +193,35 @@ public sealed class PreLoginAbuseTests
         finally
         {
             Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Broker_UnknownNamesTryingAtOnce_EachRecordedBeforeItsDummyCheckHoldsItsAnswer()
+    {
+        // Each unknown name is answered only after a dummy check of the plant's iteration count (600,000), one check at a
+        // time. Recorded only after it, the third attempt of an intruder waited for three PBKDF2s (seconds each on a
+        // loaded machine) before its incident could open and the intruder be contained: the demo's flake.
+        await using var site = await ServedSite.StartAsync(limits: PreLoginLimits.Default with { FailuresBeforeBackOff = 1000, ConnectBurst = 100 });
+        var clients = new List<RawMqttClient>();
+        var answers = new List<Task<int?>>();
+        try
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var client = await RawMqttClient.ConnectAsync(site.MqttPort, $"127.0.8.{attempt + 1}");
+                clients.Add(client);
+                await client.TrySendAsync(RawMqttClient.Connect($"x{attempt}", $"intruder-{attempt}", "guess"));
+                answers.Add(client.ReadConnAckAsync(TimeSpan.FromMinutes(2)));
+            }
+
+            await Eventually.HoldsAsync(() => site.Metrics.RefusalsOf(ReasonCode.UnknownSource), n => n == 3, Soon, "three refusals recorded");
+            Assert.True(answers.Count(a => !a.IsCompleted) >= 2, $"{answers.Count(a => a.IsCompleted)} of 3 answered before all three were recorded");
+            Assert.All(await Task.WhenAll(answers), code => Assert.Equal(4, code)); // bad user name or password, each
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
         }
     }
 

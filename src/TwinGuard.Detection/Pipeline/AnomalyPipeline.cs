@@ -25,6 +25,7 @@ public sealed class AnomalyPipeline
     private int _flagCursor;
     private int _recentCount;
     private bool _lastSmoothed;
+    private readonly EpisodeEnd? _episodeEnd;
     private long _sinceAlarm = long.MaxValue;
     private readonly AnomalyLikelihood? _likelihood;
     private readonly RangeWatch? _range;
@@ -41,6 +42,7 @@ public sealed class AnomalyPipeline
         Profiles = profiles;
         _features = new TemporalFeatures(inputColumns, features);
         _recentFlags = new bool[Math.Max(1, options.SmoothingWindow)];
+        _episodeEnd = options.EpisodeEnd is { } episodeEnd ? new EpisodeEnd(episodeEnd, _recentFlags.Length) : null;
         _featureRow = new double[_features.OutputColumns];
         _contributions = new double[_features.OutputColumns];
         _columnShare = new double[inputColumns];
@@ -281,6 +283,7 @@ public sealed class AnomalyPipeline
         _flagCursor = 0;
         _recentCount = 0;
         _lastSmoothed = false;
+        _episodeEnd?.Reset();
         _sinceAlarm = long.MaxValue;
         _likelihood?.Reset();
         _range?.Reset();
@@ -399,6 +402,11 @@ public sealed class AnomalyPipeline
 
         // Majority of the rows seen so far in the window, ties flagged: a short window at the start still votes.
         var smoothed = _recentFlags.Length == 1 ? raw : 2 * votes >= _recentCount;
+        if (_episodeEnd is not null)
+        {
+            smoothed = _episodeEnd.Next(EpisodeEnd.LogOddsOver(score, Threshold.Value), smoothed);
+        }
+
         SharesOfContributions(_columnShare);
         var top = 0;
         for (var j = 1; j < _columnShare.Length; j++)

@@ -23,6 +23,14 @@ public sealed record AnomalyPipelineOptions
     public int SmoothingWindow { get; init; } = 1;
 
     /// <summary>
+    /// Ends a flagged episode once the smoothed score has fallen far below the episode's peak and is back near the
+    /// threshold: the process settled close to, not at, its trained state (<see cref="Pipeline.EpisodeEnd"/>). Null
+    /// keeps every row above the threshold flagged.
+    /// </summary>
+    /// <value>null.</value>
+    public EpisodeEndOptions? EpisodeEnd { get; init; }
+
+    /// <summary>
     /// Infers each column's behaviour (drift, period, discrete, constant) from the training window and adapts the
     /// temporal features to it: drifting columns become level-free, periodic ones gain a seasonal difference. Null
     /// uses <see cref="Features"/> as given. Ignored when the features are the raw values (window 1).

@@ -88,6 +88,9 @@ public sealed class OnlineAnomalyDetector
     /// <summary>True once the warm-up window has been fitted.</summary>
     public bool IsFitted => _pipeline is not null;
 
+    /// <summary>Rows of the warm-up in progress (those a <see cref="Checkpoint"/> would copy), 0 once fitted.</summary>
+    public int WarmUpRows => _pipeline is null ? _warmUp.Count : 0;
+
     /// <summary>Number of refits after the first fit.</summary>
     public int Refits { get; private set; }
 

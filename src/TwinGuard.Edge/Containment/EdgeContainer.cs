@@ -22,6 +22,11 @@ namespace TwinGuard.Edge.Containment;
 internal sealed class EdgeContainer(
     PlantModel plant, ResponsePlan plan, QuarantineList quarantine, LedgerRecorder ledger, EdgeOutbox outbox, EdgeLog log, TimeProvider time)
 {
+    /// <summary>How many incidents' playbook runs are remembered; an incident older than the last this many cannot still be escalating.</summary>
+    private const int RememberedIncidents = 4096;
+
+    private readonly Dictionary<long, HashSet<string>> _ran = [];
+    private readonly Queue<long> _ranOrder = new();
     private long _actions;
     private long _recorded;
 
@@ -31,10 +36,23 @@ internal sealed class EdgeContainer(
     /// <summary>Containments put in force since start (by the edge or the site).</summary>
     public long Applied => Interlocked.Read(ref _actions);
 
-    /// <summary>Runs the playbooks that match an incident the edge opened.</summary>
+    /// <summary>
+    /// Runs the playbooks that match an incident the edge opened or escalated and have not yet run on it (a playbook runs
+    /// at most once per incident, as at the site). Called from one thread (the edge's record stage).
+    /// </summary>
     public async Task RespondAsync(Incident incident)
     {
-        foreach (var playbook in PlaybookMatcher.Match(plan, incident, plant))
+        if (!_ran.TryGetValue(incident.Id, out var ran))
+        {
+            _ran[incident.Id] = ran = new HashSet<string>(StringComparer.Ordinal);
+            _ranOrder.Enqueue(incident.Id);
+            if (_ranOrder.Count > RememberedIncidents)
+            {
+                _ran.Remove(_ranOrder.Dequeue());
+            }
+        }
+
+        foreach (var playbook in PlaybookMatcher.Match(plan, incident, plant).Where(p => ran.Add(p.Id)))
         {
             foreach (var action in playbook.Actions)
             {

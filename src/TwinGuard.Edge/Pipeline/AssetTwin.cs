@@ -61,8 +61,8 @@ internal sealed class AssetTwin : ITwinCoreHost
         return accepted;
     }
 
-    /// <summary>Raises staleness findings for signals not heard from in time.</summary>
-    public void CheckStaleness(DateTimeOffset now) => _core.CheckStaleness(now);
+    /// <summary>Raises staleness findings for signals not heard from in time, checked every <paramref name="interval"/>.</summary>
+    public void CheckStaleness(DateTimeOffset now, TimeSpan interval) => _core.CheckStaleness(now, interval);
 
     /// <inheritdoc />
     void ITwinCoreHost.Accepted(int signalIndex, long timestampMs, double value, string deviceId)

@@ -9,8 +9,8 @@ namespace TwinGuard.Edge.Pipeline;
 
 /// <summary>
 /// The edge's record stage: every finding goes into the edge's ledger and the outbox, then through the site's
-/// correlation rules (<see cref="IncidentCorrelator"/>); an incident the edge opens is recorded and answered by the
-/// playbooks at once, link or no link.
+/// correlation rules (<see cref="IncidentCorrelator"/>); an incident the edge opens or escalates is recorded and answered
+/// by the playbooks at once, link or no link.
 /// </summary>
 internal sealed class EdgeRecorder(PlantModel plant, EvidenceSink evidence, LedgerRecorder ledger, EdgeOutbox outbox, EdgeContainer container, EdgeLog log)
 {
@@ -34,6 +34,17 @@ internal sealed class EdgeRecorder(PlantModel plant, EvidenceSink evidence, Ledg
             var entry = ledger.RecordFinding(id, finding);
             outbox.EnqueueFinding(finding);
             var decision = _correlator.Observe(finding, id);
+            if (decision.Escalated is { } escalated)
+            {
+                // A finding that raises an open incident's severity or adds a reason (replays on an asset whose stale
+                // signals opened an incident a moment before) is answered by the playbooks that match the incident now,
+                // as the site's respond stage does: answering only what opens an incident left such an attack uncontained.
+                ledger.RecordEscalation(escalated, id, finding.Time);
+                log.Info($"incident {escalated.Id} escalated ({escalated.Severity}): {finding.Reason.Name()} on {escalated.Scope}");
+                await container.RespondAsync(escalated);
+                continue;
+            }
+
             if (decision.OpenScope is not { } scope)
             {
                 continue;

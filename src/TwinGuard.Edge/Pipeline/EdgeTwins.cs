@@ -20,6 +20,9 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
     private readonly EdgeOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ITimer _staleness;
+
+    /// <summary>How often the twins are checked for staleness: four of the shortest sample period of their signals.</summary>
+    private readonly TimeSpan _stalenessInterval;
     private bool _anyAccepted;
 
     public EdgeTwins(PlantModel plant, IReadOnlySet<string> assets, EvidenceSink evidence, QuarantineList quarantine, EdgeOutbox outbox)
@@ -29,8 +32,8 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
         _time = evidence.Time;
         _twins = plant.Assets.Where(a => assets.Contains(a.Id)).ToDictionary(a => a.Id, a => new AssetTwin(plant, a, evidence), StringComparer.Ordinal);
         _relations = new RelationSet(plant, assets, evidence);
-        var period = _twins.Count == 0 ? TimeSpan.FromSeconds(1) : _twins.Values.SelectMany(t => t.Asset.Signals).Min(s => s.Period) * 4;
-        _staleness = _time.CreateTimer(_ => CheckStaleness(), null, period, period);
+        _stalenessInterval = _twins.Count == 0 ? TimeSpan.FromSeconds(1) : _twins.Values.SelectMany(t => t.Asset.Signals).Min(s => s.Period) * 4;
+        _staleness = _time.CreateTimer(_ => CheckStaleness(), null, _stalenessInterval, _stalenessInterval);
     }
 
     /// <summary>Raised once, when the first reading is accepted (the agent reports its start-up time with it).</summary>
@@ -77,7 +80,7 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
             var now = _time.GetUtcNow();
             foreach (var twin in _twins.Values)
             {
-                twin.CheckStaleness(now);
+                twin.CheckStaleness(now, _stalenessInterval);
             }
         }
     }

@@ -30,7 +30,7 @@ public sealed partial class MqttListenerAdapter(
     private readonly List<(ListenerModel Listener, Socket Socket)> _bound = [];
 
     /// <summary>The open connections by remote endpoint (one entry per connection, which admission bounds), for <see cref="Cut"/>.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Socket> _open = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OpenConnection> _open = new(StringComparer.Ordinal);
     private CancellationTokenSource? _stop;
 
     /// <inheritdoc />
@@ -44,14 +44,15 @@ public sealed partial class MqttListenerAdapter(
     /// <returns>False when no connection from there is open.</returns>
     public bool Cut(string remoteEndpoint)
     {
-        if (!_open.TryGetValue(remoteEndpoint, out var socket))
+        if (!_open.TryGetValue(remoteEndpoint, out var open))
         {
             return false;
         }
 
         try
         {
-            socket.Shutdown(SocketShutdown.Both);
+            open.ReadAhead?.Cut(); // packets already read from the socket are not delivered either
+            open.Socket.Shutdown(SocketShutdown.Both);
             return true;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -155,10 +156,13 @@ public sealed partial class MqttListenerAdapter(
         var remote = client.RemoteEndPoint;
         var key = remote?.ToString();
         Stream stream = new NetworkStream(client, ownsSocket: true);
+        var readAhead = listener.IsTls ? null : new ReadAheadStream(stream);
+        var open = new OpenConnection(client, readAhead);
+        stream = readAhead ?? stream;
         var leased = false;
         if (key is not null)
         {
-            _open[key] = client;
+            _open[key] = open;
         }
 
         try
@@ -220,7 +224,7 @@ public sealed partial class MqttListenerAdapter(
         {
             if (key is not null)
             {
-                _open.TryRemove(new KeyValuePair<string, Socket>(key, client));
+                _open.TryRemove(new KeyValuePair<string, OpenConnection>(key, open));
             }
 
             await stream.DisposeAsync();
@@ -230,6 +234,9 @@ public sealed partial class MqttListenerAdapter(
             }
         }
     }
+
+    /// <summary>An open connection's socket, and its read-ahead buffer when it is plain TCP.</summary>
+    private sealed record OpenConnection(Socket Socket, ReadAheadStream? ReadAhead);
 
     private SslServerAuthenticationOptions ServerOptions() => new()
     {

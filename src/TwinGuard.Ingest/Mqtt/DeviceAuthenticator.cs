@@ -45,9 +45,20 @@ public sealed class DeviceAuthenticator
     {
     }
 
-    /// <summary>Authenticates on a password check slot (<see cref="Authenticate(string?, string?, X509Certificate2?)"/>): waits its turn.</summary>
+    /// <summary>
+    /// Authenticates on a password check slot (<see cref="Authenticate(string?, string?, X509Certificate2?)"/>): waits its
+    /// turn. A device whose password was verified before is let in without a slot: it costs no PBKDF2, and must not queue
+    /// behind failed logins, which whoever can reach the broker can keep coming (each holds the slot for a PBKDF2, seconds
+    /// on a loaded machine), while a contained device's reconnection waits behind them.
+    /// </summary>
     public async ValueTask<DeviceAuthentication> AuthenticateAsync(string? userName, string? password, X509Certificate2? certificate, CancellationToken cancellationToken)
     {
+        if (certificate is null && !string.IsNullOrEmpty(userName) && CurrentTrust().Plant.FindDevice(userName) is { Certificate: null } device
+            && IsRemembered(device, SHA256.HashData(Encoding.UTF8.GetBytes(password ?? string.Empty))))
+        {
+            return DeviceAuthentication.Accepted(device);
+        }
+
         await _checks.WaitAsync(cancellationToken);
         try
         {
@@ -58,6 +69,16 @@ public sealed class DeviceAuthenticator
             _checks.Release();
         }
     }
+
+    /// <summary>
+    /// The refusal of a password login (no certificate) whose user name names no device of the model in force; null when
+    /// it names one. It costs nothing, so the broker records the refusal at once, then lets
+    /// <see cref="AuthenticateAsync"/> spend the dummy check that keeps the answer's time from telling which names exist.
+    /// </summary>
+    public DeviceAuthentication? RefusalOfUnknownName(string? userName, X509Certificate2? certificate) =>
+        certificate is null && (string.IsNullOrEmpty(userName) || CurrentTrust().Plant.FindDevice(userName) is null) ? UnknownName(userName) : null;
+
+    private static DeviceAuthentication UnknownName(string? userName) => DeviceAuthentication.Refused(ReasonCode.UnknownSource, $"unknown source '{userName}'");
 
     /// <summary>Returns the device, or the reason the password is refused (no client certificate).</summary>
     public (DeviceModel? Device, ReasonCode? Refusal) Authenticate(string? userName, string? password)
@@ -121,7 +142,7 @@ public sealed class DeviceAuthenticator
             if (string.IsNullOrEmpty(userName) || plant.FindDevice(userName) is not { } known)
             {
                 trust.Dummy.Verify(password ?? string.Empty); // the same work as a wrong password: no user-name oracle
-                return DeviceAuthentication.Refused(ReasonCode.UnknownSource, $"unknown source '{userName}'");
+                return UnknownName(userName);
             }
 
             device = known;
@@ -137,7 +158,7 @@ public sealed class DeviceAuthenticator
     private DeviceAuthentication VerifyPassword(DeviceModel device, string? password)
     {
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(password ?? string.Empty));
-        if (_verified.TryGetValue(device.Id, out var known) && ReferenceEquals(known.Hash, device.PasswordHash) && CryptographicOperations.FixedTimeEquals(known.Digest, digest))
+        if (IsRemembered(device, digest))
         {
             return DeviceAuthentication.Accepted(device);
         }
@@ -150,6 +171,10 @@ public sealed class DeviceAuthenticator
         _verified[device.Id] = (device.PasswordHash, digest);
         return DeviceAuthentication.Accepted(device);
     }
+
+    /// <summary>True when this password (its SHA-256 <paramref name="digest"/>) was verified for the device's current hash.</summary>
+    private bool IsRemembered(DeviceModel device, byte[] digest) =>
+        _verified.TryGetValue(device.Id, out var known) && ReferenceEquals(known.Hash, device.PasswordHash) && CryptographicOperations.FixedTimeEquals(known.Digest, digest);
 
     /// <summary>The trust of the model in force, rebuilt at the first CONNECT after a reload.</summary>
     private Trust CurrentTrust()

@@ -103,19 +103,32 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         var remote = e.RemoteEndPoint?.ToString();
-        var (device, refusal, detail) = await _authenticator.AuthenticateAsync(e.UserName, e.Password, e.ClientCertificate, e.CancellationToken);
-        _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device?.Id));
 
-        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected" (2)
-        // instead of the reason it is refused, such as "bad user name or password" (4) [MQTT-3.2.2-5].
-        var clientId = e.ClientId;
-        AssignClientIdIfMissing(e, device?.Id ?? "refused");
-        if (device is null)
+        // A name that is no device is recorded at once, so its finding can open an incident and be contained while the
+        // intruder keeps trying; the refusal is answered only after the dummy check a wrong password costs, so the answer's
+        // time still tells nothing. Recorded after that check, three attempts waited for three PBKDF2s one after the other
+        // (one check at a time): seconds each on a loaded machine, and the intruder was contained long after.
+        var unknown = _authenticator.RefusalOfUnknownName(e.UserName, e.ClientCertificate);
+        if (unknown is not null)
         {
-            e.ReasonCode = ConnackFor(refusal!.Value);
-            _gate.RefuseConnection(e.UserName, clientId, remote, refusal.Value, $"{detail} (client id '{EvidenceClip.Text(clientId)}') from {remote}");
+            RecordRefusal(e, unknown, remote);
+        }
+
+        var authentication = await _authenticator.AuthenticateAsync(e.UserName, e.Password, e.ClientCertificate, e.CancellationToken);
+        if (unknown is not null || authentication.Device is not { } device)
+        {
+            // An unknown name stays refused as recorded, even if a reload added it while its check ran.
+            if (unknown is null)
+            {
+                RecordRefusal(e, authentication, remote);
+            }
+
+            e.ReasonCode = ConnackFor((unknown ?? authentication).Refusal!.Value);
             return;
         }
+
+        _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, device.Id));
+        AssignClientIdIfMissing(e, device.Id);
 
         if (_gate.Quarantine.AreCredentialsRevoked(device.Id))
         {
@@ -151,6 +164,18 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote);
         TrackAcknowledgements(e);
         e.ReasonCode = MqttConnectReasonCode.Success;
+    }
+
+    /// <summary>Records a CONNECT whose credentials are refused (the CONNACK's reason code is set by the caller).</summary>
+    private void RecordRefusal(ValidatingConnectionEventArgs e, DeviceAuthentication refused, string? remote)
+    {
+        _gate.ObserveConnection(new ConnectionAttempt("mqtt", e.UserName, e.ClientId, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address, null));
+
+        // Before any refusal: an MQTT 3.1.1 client without a client id would otherwise hear "identifier rejected" (2)
+        // instead of the reason it is refused, such as "bad user name or password" (4) [MQTT-3.2.2-5].
+        var clientId = e.ClientId;
+        AssignClientIdIfMissing(e, "refused");
+        _gate.RefuseConnection(e.UserName, clientId, remote, refused.Refusal!.Value, $"{refused.Detail} (client id '{EvidenceClip.Text(clientId)}') from {remote}");
     }
 
     /// <summary>

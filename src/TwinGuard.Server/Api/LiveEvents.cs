@@ -20,13 +20,15 @@ namespace TwinGuard.Server.Api;
 /// <remarks>
 /// Each listener has a small bounded queue that drops its oldest events when the listener is slow: a stalled browser
 /// never holds up the correlate stage, whose thread raises the events. The next <c>state</c> event brings it up to date.
+/// The events are serialized on each listener's own stream, not on the thread that raises them: that thread is the
+/// correlate stage's, on the way from a finding to its containment, and with nobody listening nothing is serialized.
 /// </remarks>
 internal sealed partial class LiveEvents(
     CorrelateStage correlate, ResponseEngine engine, WriteRecorder writes, PlantView view, TimeProvider time,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IHostApplicationLifetime lifetime, ILogger<LiveEvents> logger)
     : IHostedService, IDisposable
 {
-    private readonly ConcurrentDictionary<Channel<SseItem<string>>, byte> _listeners = new();
+    private readonly ConcurrentDictionary<Channel<SseItem<object>>, byte> _listeners = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
     private Task _ticking = Task.CompletedTask;
@@ -66,16 +68,16 @@ internal sealed partial class LiveEvents(
     /// <summary>The events for one listener, starting with the current state, until it disconnects or the host stops.</summary>
     public async IAsyncEnumerable<SseItem<string>> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        var channel = Channel.CreateBounded<SseItem<object>>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         _listeners[channel] = 0;
         try
         {
-            yield return await StateAsync();
+            yield return Serialize(await StateAsync());
             // Streams end as soon as the host starts stopping: the server waits for open requests before the data path stops.
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token, lifetime.ApplicationStopping);
             while (true)
             {
-                SseItem<string> item;
+                SseItem<object> item;
                 try
                 {
                     if (!await channel.Reader.WaitToReadAsync(linked.Token) || !channel.Reader.TryRead(out item))
@@ -88,7 +90,7 @@ internal sealed partial class LiveEvents(
                     yield break;
                 }
 
-                yield return item;
+                yield return Serialize(item);
             }
         }
         finally
@@ -97,7 +99,7 @@ internal sealed partial class LiveEvents(
         }
     }
 
-    private async Task<SseItem<string>> StateAsync()
+    private async Task<SseItem<object>> StateAsync()
     {
         var assets = await view.AssetsAsync();
         var (approvals, quarantines) = writes.Read(s => (s.Approvals(), s.Quarantines()));
@@ -132,7 +134,7 @@ internal sealed partial class LiveEvents(
         }
     }
 
-    private void OnFindingAdmitted(long id, Finding f) => Publish(Item("finding", new
+    private void OnFindingAdmitted(long id, Finding f) => Publish("finding", () => new
     {
         id,
         time = f.Time,
@@ -143,14 +145,14 @@ internal sealed partial class LiveEvents(
         device = f.DeviceId,
         value = f.Value,
         message = f.Message,
-    }));
+    });
 
-    private void OnIncidentOpened(Incident i) => Publish(IncidentItem(i, escalated: false));
+    private void OnIncidentOpened(Incident i) => Publish("incident", () => IncidentData(i, escalated: false));
 
     /// <summary>An open incident whose severity rose or which gained a reason: the same event type, marked escalated.</summary>
-    private void OnIncidentEscalated(Incident i) => Publish(IncidentItem(i, escalated: true));
+    private void OnIncidentEscalated(Incident i) => Publish("incident", () => IncidentData(i, escalated: true));
 
-    private SseItem<string> IncidentItem(Incident i, bool escalated) => Item("incident", new
+    private static object IncidentData(Incident i, bool escalated) => new
     {
         id = i.Id,
         opened = i.Opened,
@@ -162,13 +164,25 @@ internal sealed partial class LiveEvents(
         reasons = i.Reasons.Select(r => r.Name()).ToArray(),
         stage = i.Stage,
         escalated,
-    });
+    };
 
-    private void OnAction(ActionRecord action) => Publish(Item("action", action));
+    private void OnAction(ActionRecord action) => Publish("action", () => action);
 
-    private SseItem<string> Item<T>(string type, T data) => new(JsonSerializer.Serialize(data, _json), type);
+    private SseItem<object> Item(string type, object data) => new(data, type);
 
-    private void Publish(SseItem<string> item)
+    /// <summary>The event as the stream sends it: its data as JSON (by its runtime type), on the listener's thread.</summary>
+    private SseItem<string> Serialize(SseItem<object> item) => new(JsonSerializer.Serialize(item.Data, item.Data.GetType(), _json), item.EventType);
+
+    /// <summary>Queues an event for every listener; <paramref name="data"/> is not even built when nobody listens.</summary>
+    private void Publish(string type, Func<object> data)
+    {
+        if (!_listeners.IsEmpty)
+        {
+            Publish(Item(type, data()));
+        }
+    }
+
+    private void Publish(SseItem<object> item)
     {
         foreach (var listener in _listeners.Keys)
         {

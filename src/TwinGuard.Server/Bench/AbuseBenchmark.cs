@@ -46,7 +46,10 @@ internal static class AbuseBenchmark
     {
         var plant = PlantModelLoader.Load(Commands.DemoCommand.SamplePlantPath());
         var dataDir = Directory.CreateTempSubdirectory("twinguard-bench-abuse-").FullName;
-        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()), $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free());
+        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()), $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
+        {
+            LedgerKey = LedgerKeyLocations.ForRun(dataDir),
+        };
         var result = new Dictionary<string, object> { ["benchmark"] = "abuse" };
         try
         {

@@ -60,27 +60,51 @@ internal static class LockdownBenchmark
         var toIncident = new List<double>(Trials);
         var ingesting = new List<double>(Trials);
         var ingestingToIncident = new List<double>(Trials);
+        var (idleSteps, ingestingSteps) = (new LockdownSteps(), new LockdownSteps());
         var ingestedRate = 0.0;
         var refusedChecks = 0;
         try
         {
             await using var app = TwinGuardHost.Build(settings);
+            // Before the start, so that these run before the respond engine's handlers (which it adds as it starts) and
+            // stamp the moment the correlate stage announces, not the moment the engine's inline containment returns.
+            long admittedAt = 0, incidentAt = 0;
+            var correlate = app.Services.GetRequiredService<TwinGuard.Twins.Correlate.CorrelateStage>();
+            correlate.FindingAdmitted += (_, f) =>
+            {
+                if (f.DeviceId == Device)
+                {
+                    admittedAt = Stopwatch.GetTimestamp();
+                }
+            };
+            correlate.IncidentOpened += i =>
+            {
+                if (i.DeviceId == Device)
+                {
+                    incidentAt = Stopwatch.GetTimestamp();
+                }
+            };
             await app.StartAsync(cancellationToken);
             var evidence = app.Services.GetRequiredService<EvidenceSink>();
             var quarantine = app.Services.GetRequiredService<QuarantineList>();
             var engine = app.Services.GetRequiredService<ResponseEngine>();
+            double quarantined = double.NaN, cut = double.NaN;
             engine.ActionRecorded += a =>
             {
-                if (a.Action == "disconnect: device")
+                // Both times run from the moment the engine heard of the incident (just after incidentAt).
+                if (a.Action == "quarantine: source")
                 {
+                    quarantined = a.Elapsed.TotalMilliseconds;
+                }
+                else if (a.Action == "disconnect: device")
+                {
+                    cut = a.Elapsed.TotalMilliseconds;
                     lock (engineLatencies)
                     {
                         engineLatencies.Add(a.Elapsed.TotalMilliseconds);
                     }
                 }
             };
-            long incidentAt = 0;
-            app.Services.GetRequiredService<TwinGuard.Twins.Correlate.CorrelateStage>().IncidentOpened += _ => incidentAt = Stopwatch.GetTimestamp();
             var options = new MqttClientOptionsBuilder()
                 .WithTcpServer("127.0.0.1", settings.Broker.Port)
                 .WithCredentials(Device, "demo-" + Device)
@@ -102,20 +126,17 @@ internal static class LockdownBenchmark
                 cancellationToken.ThrowIfCancellationRequested();
                 using var client = await ConnectAsync(settings.Broker.Port, cancellationToken);
                 var dropped = WatchForDrop(client);
+                (admittedAt, incidentAt, quarantined, cut) = (0, 0, double.NaN, double.NaN);
+                var (collections, paused, allocated) = (GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true));
 
                 var began = Stopwatch.GetTimestamp();
                 evidence.Raise(new Finding(start + (spacing * trial), ReasonCode.RelationViolated, Severity.Critical, "pump1", "flow", Device, 0, 99,
                     "bench: flow breaks its relation") { ArrivalTimestamp = began });
                 var ended = await dropped.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                var gc = (Count: GC.CollectionCount(0) - collections, Paused: GC.GetTotalPauseDuration() - paused, Allocated: GC.GetTotalAllocatedBytes(precise: true) - allocated);
                 if (!quarantine.IsDeviceQuarantined(Device))
                 {
                     throw new InvalidOperationException($"trial {trial}: disconnected but not quarantined");
-                }
-
-                if (trial % (warmup + trials) >= warmup)
-                {
-                    (phase == 0 ? latencies : ingesting).Add(Stopwatch.GetElapsedTime(began, ended).TotalMilliseconds);
-                    (phase == 0 ? toIncident : ingestingToIncident).Add(Stopwatch.GetElapsedTime(began, incidentAt).TotalMilliseconds);
                 }
 
                 if (trial % 10 == 0)
@@ -127,6 +148,22 @@ internal static class LockdownBenchmark
                 if (!await engine.ReleaseAsync(QuarantineKind.Source, Device, "bench", "next trial", cancellationToken))
                 {
                     throw new InvalidOperationException($"trial {trial}: no quarantine stored");
+                }
+
+                // The engine's records of this trial's actions were written before the release ran (one queue).
+                if (trial % (warmup + trials) >= warmup)
+                {
+                    var total = Stopwatch.GetElapsedTime(began, ended).TotalMilliseconds;
+                    var admitted = Stopwatch.GetElapsedTime(began, admittedAt).TotalMilliseconds;
+                    var opened = Stopwatch.GetElapsedTime(began, incidentAt).TotalMilliseconds;
+                    (phase == 0 ? latencies : ingesting).Add(total);
+                    (phase == 0 ? toIncident : ingestingToIncident).Add(opened);
+                    (phase == 0 ? idleSteps : ingestingSteps).Add(
+                        [admitted, opened - admitted, quarantined, cut - quarantined, total - opened - cut, total],
+                        gc.Count,
+                        gc.Paused.TotalMilliseconds,
+                        gc.Allocated,
+                        trial);
                 }
             }
 
@@ -165,6 +202,12 @@ internal static class LockdownBenchmark
             ["while_ingesting_p99_ms"] = Math.Round(Percentile(ingesting, 0.99), 3),
             ["while_ingesting_max_ms"] = Math.Round(ingesting[^1], 3),
             ["while_ingesting_finding_to_incident_p99_ms"] = Math.Round(Percentile(ingestingToIncident, 0.99), 3),
+            ["steps_idle_p50_p90_p99_max_ms"] = idleSteps.Summary(),
+            ["steps_while_ingesting_p50_p90_p99_max_ms"] = ingestingSteps.Summary(),
+            ["trials_with_gc_idle"] = idleSteps.WithCollection,
+            ["trials_with_gc_while_ingesting"] = ingestingSteps.WithCollection,
+            ["allocated_bytes_per_trial_idle_median"] = Math.Round(idleSteps.MedianAllocatedBytes),
+            ["gc"] = $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}",
             ["goal_p99_ms"] = 1,
             ["load_average_1m"] = LoadAverage(),
         };
@@ -179,7 +222,9 @@ internal static class LockdownBenchmark
             await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"  while ingesting {result["while_ingesting_msgs_per_s"]} msgs/s: p50 {result["while_ingesting_p50_ms"]} ms, p99 {result["while_ingesting_p99_ms"]} ms, max {result["while_ingesting_max_ms"]} ms"));
             await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  finding -> incident opened (record stage): p50 {result["finding_to_incident_p50_ms"]} ms, p99 {result["finding_to_incident_p99_ms"]} ms\n  inside the engine (incident -> disconnect done): p50 {result["engine_p50_ms"]} ms, p99 {result["engine_p99_ms"]} ms; reconnection refused in {refusedChecks}/{refusedChecks} checks"));
+                $"  finding -> incident opened (correlate stage): p50 {result["finding_to_incident_p50_ms"]} ms, p99 {result["finding_to_incident_p99_ms"]} ms\n  inside the engine (incident -> disconnect done): p50 {result["engine_p50_ms"]} ms, p99 {result["engine_p99_ms"]} ms; reconnection refused in {refusedChecks}/{refusedChecks} checks; GC {result["gc"]}"));
+            await context.Output.WriteAsync(idleSteps.Table("idle"));
+            await context.Output.WriteAsync(ingestingSteps.Table("while ingesting"));
         }
 
         return 0;
@@ -216,26 +261,38 @@ internal static class LockdownBenchmark
     /// trial runs beside) gets round to a client library's receive loop. The broker says nothing before it closes a 3.1.1
     /// connection, so the read returns 0 bytes at the drop.
     /// </summary>
-    private static Task<long> WatchForDrop(Socket client) => Task.Factory.StartNew(
-        () =>
-        {
-            var buffer = new byte[256];
-            try
+    private static Task<long> WatchForDrop(Socket client)
+    {
+        using var watching = new ManualResetEventSlim();
+        var dropped = Task.Factory.StartNew(
+            () =>
             {
-                while (client.Receive(buffer) > 0)
+                var buffer = new byte[256];
+                watching.Set();
+                try
                 {
+                    while (client.Receive(buffer) > 0)
+                    {
+                    }
                 }
-            }
-            catch (SocketException)
-            {
-                // Reset rather than closed: dropped all the same.
-            }
+                catch (SocketException)
+                {
+                    // Reset rather than closed: dropped all the same.
+                }
 
-            return Stopwatch.GetTimestamp();
-        },
-        CancellationToken.None,
-        TaskCreationOptions.LongRunning,
-        TaskScheduler.Default);
+                return Stopwatch.GetTimestamp();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        // The thread must be blocked in its read before the clock starts: a thread still starting when the broker cuts
+        // the connection would stamp the drop when it gets a core, which is the bench's own start-up, not the product's.
+        // Set just before the read; the millisecond lets it enter the read.
+        watching.Wait();
+        Thread.Sleep(1);
+        return dropped;
+    }
 
     private static async Task AssertRefusedAsync(MqttClientOptions options, CancellationToken cancellationToken)
     {
@@ -268,8 +325,7 @@ internal static class LockdownBenchmark
         }
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    private static double Percentile(List<double> values, double p) => LockdownSteps.Quantile(values, p);
 
     private static int FreePort()
     {

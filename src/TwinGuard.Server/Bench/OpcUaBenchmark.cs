@@ -127,7 +127,10 @@ internal static class OpcUaBenchmark
         try
         {
             var settings = new HostSettings(Plant(url), dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-                $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free());
+                $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
+            {
+                LedgerKey = LedgerKeyLocations.ForRun(dataDir),
+            };
             await using var app = TwinGuardHost.Build(settings);
             await app.StartAsync(cancellationToken);
             var subscriber = app.Services.GetRequiredService<OpcUaService>().Subscribers[0];

@@ -136,7 +136,10 @@ internal static class TlsBenchmark
             Listeners = [new ListenerModel(ListenerProtocol.Mqtt, IPAddress.Loopback, plain), new ListenerModel(ListenerProtocol.Mqtts, IPAddress.Loopback, tls)],
             Tls = files,
         };
-        var app = TwinGuardHost.Build(new HostSettings(plant, dataDir, broker, $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free()));
+        var app = TwinGuardHost.Build(new HostSettings(plant, dataDir, broker, $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free())
+        {
+            LedgerKey = LedgerKeyLocations.ForRun(dataDir),
+        });
         await app.StartAsync(ct);
         return app;
     }

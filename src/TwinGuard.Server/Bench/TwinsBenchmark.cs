@@ -5,6 +5,8 @@ using System.Runtime;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Orleans.Serialization;
+using Orleans.Storage;
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
@@ -42,13 +44,18 @@ internal static class TwinsBenchmark
     private static readonly TimeSpan SteadyAtLeast = TimeSpan.FromSeconds(30);
 
     public static ProductBenchmark Create() => new("twins",
-        "Per-twin memory, grain-state bytes and CPU per reading with 500 to 2,000 twins in one silo (the cluster estimate's inputs)", RunAsync);
+        "Per-twin memory, grain-state bytes and CPU per reading with 500 to 10,000 twins in one silo (the cluster estimate's inputs)", RunAsync);
+
+    public static ProductBenchmark CreatePersistence() => new("twins-persistence",
+        "Readings/s and CPU per reading with grain persistence off and on, alternating (each a fresh silo): 1,000 twins flat out, 2,000 at 2 messages per twin per second", RunPersistenceAsync);
+
+    /// <summary>The paced runs' rate per twin: a slow plant, where a snapshot every 10 s covers few messages.</summary>
+    private static readonly TimeSpan PacedRound = TimeSpan.FromMilliseconds(500);
 
     private static async Task<int> RunAsync(BenchContext context, CancellationToken ct)
     {
-        // A 2-core machine shared with builds cannot keep 5,000 twins' calls under Orleans' 30 s response timeout while
-        // they activate: the stages stop at 2,000; each stage says whether the per-twin figures stay flat.
-        int[] stages = context.Quick ? [100, 300] : [500, 1_000, 2_000];
+        // Each stage says whether the per-twin figures stay flat as the twins grow.
+        int[] stages = context.Quick ? [100, 300] : [500, 1_000, 2_000, 5_000, 10_000];
         var commissioned = context.Size(50, 10);
         var warmUp = DetectionSettings.Default.MultivariateWarmUp;
         var plant = Plant(stages[^1], commissioned);
@@ -108,16 +115,7 @@ internal static class TwinsBenchmark
             await Task.Delay(SnapshotEvery + TimeSpan.FromSeconds(2), ct);
             var stored = StoredState(Path.Combine(dataDirectory, SiloHosting.StateFileName));
             await app.StopAsync(CancellationToken.None);
-
-            // Persistence off and on, alternating, each a fresh silo: the cost of the snapshots at steady state.
-            var persistence = new List<PersistenceRun>();
-            for (var round = 0; round < 2; round++)
-            {
-                foreach (var persist in round == 0 ? new[] { false, true } : [true, false])
-                {
-                    persistence.Add(await MeasurePersistenceAsync(context.Size(1_000, 200), 10, persist, ct));
-                }
-            }
+            var writes = await ProfileWritesAsync(Path.Combine(dataDirectory, SiloHosting.StateFileName), "%learned-%", app.Services.GetRequiredService<Serializer>());
 
             var result = new
             {
@@ -139,7 +137,7 @@ internal static class TwinsBenchmark
                 scaledStored = stored.Where(s => s.Group == "asset"),
                 producerFormattingMicrosecondsPerReading = formatting,
                 idle,
-                persistence,
+                commissionedWrites = writes,
             };
             if (context.Json)
             {
@@ -163,9 +161,9 @@ internal static class TwinsBenchmark
 
                 await o.WriteLineAsync(Invariant($"producer formatting (in the CPU above): {formatting:0.00} us per reading"));
                 await o.WriteLineAsync(Invariant($"idle: {idle.Twins} twins, {idle.CpuMillisecondsPerSecond:0.0} ms CPU per second ({idle.CpuMicrosecondsPerTwinSecond:0.00} us per twin-second) over {idle.Seconds:0} s"));
-                foreach (var p in persistence)
+                foreach (var w in writes)
                 {
-                    await o.WriteLineAsync(Invariant($"persistence {(p.Persist ? "on " : "off")}: {p.Twins} twins, {p.Seconds:0.0} s steady: {p.ReadingsPerSecond:N0} readings/s, {p.CpuMicrosecondsPerReading:0.0} us CPU per reading, {p.StateWrites} state writes, load {p.LoadAverage}, undelivered {p.Undelivered}"));
+                    await o.WriteLineAsync(Invariant($"the store's part of a commissioned twin's {w.State} write of {w.Bytes:N0} B: {w.StoreMicroseconds:0.0} us CPU"));
                 }
             }
 
@@ -179,17 +177,58 @@ internal static class TwinsBenchmark
         }
     }
 
+    /// <summary>Persistence off and on, alternating which goes first, each a fresh silo: the cost of the snapshots at steady state.</summary>
+    private static async Task<int> RunPersistenceAsync(BenchContext context, CancellationToken ct)
+    {
+        var persistence = new List<PersistenceRun>();
+        for (var round = 0; round < context.Size(2, 1); round++)
+        {
+            // Flat out (as many messages per twin per snapshot as the silo takes), then paced (few per snapshot).
+            foreach (var paced in new[] { false, true })
+            {
+                foreach (var persist in round % 2 == 0 ? new[] { false, true } : [true, false])
+                {
+                    var run = paced
+                        ? await MeasurePersistenceAsync(context.Size(2_000, 200), 1, persist, PacedRound, TimeSpan.FromSeconds(context.Size(60, 20)), ct)
+                        : await MeasurePersistenceAsync(context.Size(1_000, 200), 10, persist, null, SteadyAtLeast, ct);
+                    persistence.Add(run);
+                    if (!context.Json)
+                    {
+                        await context.Output.WriteLineAsync(Invariant(
+                            $"round {round + 1} {run.Feed,-8} persistence {(run.Persist ? "on " : "off")}: {run.Twins} twins, {run.Seconds:0.0} s steady: {run.ReadingsPerSecond:N0} readings/s, {run.CpuMicrosecondsPerReading:0.0} us CPU per reading, {run.StateWrites} state writes, load {run.LoadAverage}, undelivered {run.Undelivered}"));
+                        foreach (var w in run.Writes)
+                        {
+                            await context.Output.WriteLineAsync(Invariant(
+                                $"    the store's part of a {w.State} write of {w.Bytes:N0} B: {w.StoreMicroseconds:0.0} us CPU"));
+                        }
+                    }
+                }
+            }
+        }
+
+        if (context.Json)
+        {
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(new { signalsPerAsset = SignalsPerAsset, snapshotEverySeconds = SnapshotEvery.TotalSeconds, persistence },
+                new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        }
+
+        return 0;
+    }
+
     private static async Task<WebApplication> StartAsync(PlantModel plant, string dataDirectory, bool persist, CancellationToken ct)
     {
         var app = TwinGuardHost.Build(new HostSettings(plant, dataDirectory, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
             $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
-        { Persistence = new TwinPersistence(SnapshotEvery, persist) });
+        { Persistence = new TwinPersistence(SnapshotEvery, persist), LedgerKey = LedgerKeyLocations.ForRun(dataDirectory) });
         await app.StartAsync(ct);
         return app;
     }
 
-    /// <summary>A fresh silo of <paramref name="twins"/> twins, activated, then batches of <paramref name="rounds"/> rounds of one reading each for <see cref="SteadyAtLeast"/>.</summary>
-    private static async Task<PersistenceRun> MeasurePersistenceAsync(int twins, int rounds, bool persist, CancellationToken ct)
+    /// <summary>
+    /// A fresh silo of <paramref name="twins"/> twins, activated, then batches of <paramref name="rounds"/> rounds of one
+    /// reading each for <paramref name="steady"/>; a batch starts every <paramref name="pace"/> when given, else at once.
+    /// </summary>
+    private static async Task<PersistenceRun> MeasurePersistenceAsync(int twins, int rounds, bool persist, TimeSpan? pace, TimeSpan steady, CancellationToken ct)
     {
         var plant = Plant(twins, 0);
         var directory = Directory.CreateTempSubdirectory("twinguard-bench-twins-persist-").FullName;
@@ -203,16 +242,24 @@ internal static class TwinsBenchmark
             var cost = ProcessCost.Start();
             var clock = Stopwatch.StartNew();
             var done = 0;
-            while (clock.Elapsed < SteadyAtLeast)
+            while (clock.Elapsed < steady)
             {
                 await feed.RoundsAsync(ids, rounds, ct);
                 done += rounds;
+                if (pace is { } interval && interval * (done / rounds) - clock.Elapsed is { Ticks: > 0 } ahead)
+                {
+                    await Task.Delay(ahead, ct);
+                }
             }
 
             var elapsed = clock.Elapsed;
             var readings = (long)twins * done;
-            return new PersistenceRun(persist, twins, elapsed.TotalSeconds, readings / elapsed.TotalSeconds, cost.CpuMicrosecondsPer(readings),
-                feed.Metrics.TwinStateWrites - writes, LoadAverage(), feed.Undelivered);
+            var cpu = cost.CpuMicrosecondsPer(readings);
+            var stateWrites = feed.Metrics.TwinStateWrites - writes;
+            await app.StopAsync(CancellationToken.None);
+            var parts = persist ? await ProfileWritesAsync(Path.Combine(directory, SiloHosting.StateFileName), "%", app.Services.GetRequiredService<Serializer>()) : [];
+            return new PersistenceRun(persist, pace is null ? "flat out" : "paced", twins, elapsed.TotalSeconds, readings / elapsed.TotalSeconds, cpu,
+                stateWrites, LoadAverage(), feed.Undelivered, parts);
         }
         finally
         {
@@ -243,6 +290,56 @@ internal static class TwinsBenchmark
         var cpuMs = cost.CpuMicrosecondsPer(1) / 1000;
         var twins = feed.Plant.Assets.Count;
         return new Idle(twins, seconds, cpuMs / seconds, cpuMs * 1000 / seconds / twins);
+    }
+
+    /// <summary>
+    /// The store's part of a state write: <see cref="SqliteGrainStorage"/> on a fresh file writing, as a byte array, the
+    /// largest stored state of each kind whose grain matches <paramref name="grainLike"/> (the stored types are the
+    /// twins' own; a byte array's serializer is a copy). A write's whole cost less this is the capture and Orleans'
+    /// serializer of the state. Process CPU with the silo stopped.
+    /// </summary>
+    private static async Task<List<WritePart>> ProfileWritesAsync(string path, string grainLike, Serializer serializer)
+    {
+        const int Writes = 1_000;
+        var samples = new List<(string State, byte[] Data)>();
+        using (var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT state_name, data FROM grain_state g WHERE grain_id LIKE $g
+                AND LENGTH(data) = (SELECT MAX(LENGTH(data)) FROM grain_state WHERE state_name = g.state_name AND grain_id LIKE $g)
+                GROUP BY state_name
+                """;
+            command.Parameters.AddWithValue("$g", grainLike);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                samples.Add((reader.GetString(0), (byte[])reader.GetValue(1)));
+            }
+        }
+
+        var parts = new List<WritePart>();
+        var directory = Directory.CreateTempSubdirectory("twinguard-bench-writes-").FullName;
+        try
+        {
+            foreach (var (state, data) in samples)
+            {
+                using var storage = new SqliteGrainStorage(Path.Combine(directory, state + ".db"), new OrleansGrainStorageSerializer(serializer));
+                var states = Enumerable.Range(0, Writes).Select(_ => new GrainState<byte[]>(data)).ToArray();
+                GrainId Grain(int i) => GrainId.Create("twin", "w" + i.ToString(CultureInfo.InvariantCulture));
+                await Task.WhenAll(states.Select((g, i) => storage.WriteStateAsync(state, Grain(i), g)));
+                var cost = ProcessCost.Start();
+                await Task.WhenAll(states.Select((g, i) => storage.WriteStateAsync(state, Grain(i), g)));
+                parts.Add(new WritePart(state, data.Length, cost.CpuMicrosecondsPer(Writes)));
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        return parts;
     }
 
     /// <summary>Rows, mean and largest size of each stored state, for the commissioned and the scaled twins apart.</summary>
@@ -396,7 +493,11 @@ internal static class TwinsBenchmark
 
     private sealed record StoredGroup(string Group, string State, long Rows, double MeanBytes, long MaxBytes);
 
-    private sealed record PersistenceRun(bool Persist, int Twins, double Seconds, double ReadingsPerSecond, double CpuMicrosecondsPerReading, long StateWrites, double LoadAverage, long Undelivered);
+    private sealed record PersistenceRun(
+        bool Persist, string Feed, int Twins, double Seconds, double ReadingsPerSecond, double CpuMicrosecondsPerReading, long StateWrites, double LoadAverage,
+        long Undelivered, List<WritePart> Writes);
+
+    private sealed record WritePart(string State, int Bytes, double StoreMicroseconds);
 
     private sealed record Idle(int Twins, double Seconds, double CpuMillisecondsPerSecond, double CpuMicrosecondsPerTwinSecond);
 }

@@ -151,6 +151,22 @@ internal static class WitnessBenchmark
         }
 
         var process = Process.Start(start) ?? throw new IOException("could not start the witness process");
+        // Read what the child writes, or its pipes fill and it blocks writing its log; the last lines say why it failed.
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        DataReceivedEventHandler keep = (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                said.Enqueue(line);
+                while (said.Count > 20 && said.TryDequeue(out string? _))
+                {
+                }
+            }
+        };
+        process.OutputDataReceived += keep;
+        process.ErrorDataReceived += keep;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -166,7 +182,7 @@ internal static class WitnessBenchmark
         }
 
         process.Kill(entireProcessTree: true);
-        throw new IOException("the witness process did not start listening within 60 s");
+        throw new IOException("the witness process did not start listening within 60 s: " + string.Join(" | ", said));
     }
 
     private static async Task<(double Rate, double CpuNanoseconds, long Cosigned)> RunAppendAsync(string directory, LedgerKeyOptions key, WitnessEndpoint? witness,

@@ -28,6 +28,7 @@ internal static class BenchCommand
         AbuseBenchmark.Create(),
         RecordsBenchmark.Create(),
         TwinsBenchmark.Create(),
+        TwinsBenchmark.CreatePersistence(),
     ];
 
     public static Command Create()

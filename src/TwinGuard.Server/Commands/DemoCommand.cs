@@ -130,7 +130,7 @@ internal static class DemoCommand
             ? LiveCounts.ShowUntilAsync(metrics, stopShowing.Token, () => Describe(simulator.Progress))
             : Task.CompletedTask;
         var reviewing = containing
-            ? person.RunAsync(() => simulator.StartedAt, stopShowing.Token)
+            ? person.RunAsync(() => simulator.StartedAt, () => simulator.Position, stopShowing.Token)
             : Task.CompletedTask;
         SimulatorRunResult run;
         try
@@ -152,8 +152,9 @@ internal static class DemoCommand
         // consequence: neither a detection nor a false alarm.
         var consequences = new ContainmentConsequences(actions, new SimulatorOptions().Devices, run.StartedAt + run.RunTime);
         var scorer = new CampaignScorer();
-        var score = scorer.Score(run.Campaign.Attacks, run.StartedAt, run.RunTime, observations.Where(o => !consequences.Caused(o)));
-        var containments = run.Campaign.Attacks.ToDictionary(a => a, a => scorer.FirstContainment(a, run.StartedAt, actions));
+        // Scored against the attacks as they were played: on a loaded machine the simulator's ticks can run late.
+        var score = scorer.Score(run.Played, run.StartedAt, run.RunTime, observations.Where(o => !consequences.Caused(o)));
+        var containments = run.Played.ToDictionary(a => a, a => scorer.FirstContainment(a, run.StartedAt, actions));
         var summary = DemoSummary.From(options, run, score, containments, person.Releases, observations.Count(consequences.Caused), metrics);
         if (interactive)
         {

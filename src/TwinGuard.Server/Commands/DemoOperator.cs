@@ -1,5 +1,6 @@
 using TwinGuard.Server.Access;
 using TwinGuard.Simulator.Attacks;
+using TwinGuard.Simulator.Running;
 using TwinGuard.Simulator.Scoring;
 using TwinGuard.Twins.Respond;
 
@@ -17,7 +18,10 @@ namespace TwinGuard.Server.Commands;
 /// Like a person, it takes <see cref="ReviewTime"/> to look at a containment before releasing it, and it never
 /// releases one while an attack on that device, asset or signal is still running (or ended less than
 /// <see cref="ReviewTime"/> ago). It knows the campaign's ground truth because it stands for the person who has
-/// investigated the incident; the pipeline never learns it.
+/// investigated the incident; the pipeline never learns it. Whether an attack is over is judged on the campaign's own
+/// clock (<see cref="SimulatorRunner.Position"/>), not the wall clock: on a loaded machine the simulator's ticks run late,
+/// and an attack whose last messages are still to be sent is not over (released early, the device was contained again
+/// by those messages, during the next attack on it, which then went unseen).
 /// </remarks>
 internal sealed class DemoOperator(ResponseEngine engine, WriteRecorder writes, IReadOnlyList<AttackPlan> attacks, TimeProvider time)
 {
@@ -33,17 +37,20 @@ internal sealed class DemoOperator(ResponseEngine engine, WriteRecorder writes, 
     /// <summary>The releases made so far, in order.</summary>
     public IReadOnlyList<DemoRelease> Releases => _releases;
 
-    /// <summary>Reviews every 250 ms once the run has started (<paramref name="startedAt"/> is not null), until cancelled.</summary>
-    public async Task RunAsync(Func<DateTimeOffset?> startedAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reviews every 250 ms once the run has started (<paramref name="startedAt"/> and <paramref name="position"/>, how far
+    /// the campaign has been played, are not null), until cancelled.
+    /// </summary>
+    public async Task RunAsync(Func<DateTimeOffset?> startedAt, Func<TimeSpan?> position, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(Period, time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                if (startedAt() is { } start)
+                if (startedAt() is { } start && position() is { } played)
                 {
-                    await ReviewAsync(start, cancellationToken);
+                    await ReviewAsync(start, played, cancellationToken);
                 }
             }
         }
@@ -53,11 +60,13 @@ internal sealed class DemoOperator(ResponseEngine engine, WriteRecorder writes, 
         }
     }
 
-    /// <summary>Releases every containment that has been looked at and whose attack (if any) is over.</summary>
-    public async Task ReviewAsync(DateTimeOffset runStart, CancellationToken cancellationToken)
+    /// <summary>
+    /// Releases every containment that has been looked at and whose attack (if any) is over when the campaign has been
+    /// played up to <paramref name="offset"/>.
+    /// </summary>
+    public async Task ReviewAsync(DateTimeOffset runStart, TimeSpan offset, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var offset = now - runStart;
         foreach (var entry in writes.Read(s => s.Quarantines()))
         {
             if (now - entry.Since < ReviewTime

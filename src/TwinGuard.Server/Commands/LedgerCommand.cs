@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace TwinGuard.Server.Commands;
 
 /// <summary>
-/// <c>twinguard ledger verify|prove|consistency|checkpoint|export-key</c>: offline checks of the tamper-evident
+/// <c>twinguard ledger verify|prove|consistency|checkpoint|export-key|witnesses</c>: offline checks of the tamper-evident
 /// ledger in <c>&lt;data-dir&gt;/ledger</c> (docs/ledger-format.md).
 /// </summary>
 internal static class LedgerCommand
@@ -21,5 +21,6 @@ internal static class LedgerCommand
         LedgerConsistencyCommand.Create(),
         LedgerCheckpointCommand.Create(),
         LedgerExportKeyCommand.Create(),
+        LedgerWitnessesCommand.Create(),
     };
 }

@@ -28,6 +28,12 @@ internal static class LedgerKeyLocations
         return Path.Combine(config, "twinguard");
     }
 
+    /// <summary>
+    /// The key options of a throw-away run's ledger (a benchmark's silo, a simulated scenario): key and pin in the run's
+    /// own data directory, deleted with it, instead of one more pin in the user's configuration per run.
+    /// </summary>
+    public static LedgerKeyOptions ForRun(string dataDirectory) => For(Path.Combine(dataDirectory, "ledger"), Path.Combine(dataDirectory, "run-keys"));
+
     /// <summary>The default key options of the ledger in <paramref name="ledgerDirectory"/>: key file and pin under <paramref name="keyDirectory"/>.</summary>
     public static LedgerKeyOptions For(string ledgerDirectory, string? keyDirectory = null)
     {

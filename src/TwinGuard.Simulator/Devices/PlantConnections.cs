@@ -10,6 +10,12 @@ namespace TwinGuard.Simulator.Devices;
 internal sealed class PlantConnections : IAsyncDisposable
 {
     private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many times a device tries to connect at the start before that is a setup error, when the broker neither
+    /// accepted nor refused it (a timeout, a connection closed while its password was being checked).
+    /// </summary>
+    private const int StartAttempts = 5;
     private readonly Dictionary<string, SimulatedDevice> _devices = [];
     private readonly Dictionary<string, DateTimeOffset> _lastReconnect = [];
     private readonly Action<string>? _onEvent;
@@ -21,7 +27,8 @@ internal sealed class PlantConnections : IAsyncDisposable
 
     /// <summary>
     /// Connects every device, each publishing with acknowledgement when <paramref name="acknowledged"/>
-    /// (<see cref="SimulatedDevice.Acknowledged"/>); a device that cannot connect at the start is a setup error.
+    /// (<see cref="SimulatedDevice.Acknowledged"/>); a device the broker refuses, or that gets no answer in
+    /// <see cref="StartAttempts"/> attempts, is a setup error.
     /// </summary>
     /// <exception cref="InvalidOperationException">A device could not connect (wrong port, refused credentials).</exception>
     public static async Task<PlantConnections> ConnectAsync(
@@ -39,6 +46,15 @@ internal sealed class PlantConnections : IAsyncDisposable
                 };
                 connections._devices[device.Id] = connection;
                 var outcome = await connection.ConnectAsync(cancellationToken);
+                // A broker checks a password with a PBKDF2 that costs seconds on a loaded machine, one check at a time,
+                // and gives a client a few seconds to finish connecting: five devices connecting at once can outlast
+                // that. Only a refusal, or no answer after a few attempts, means the setup is wrong.
+                for (var attempt = 1; !outcome.Connected && !outcome.RefusedByBroker && attempt < StartAttempts; attempt++)
+                {
+                    onEvent?.Invoke($"device {device.Id} could not connect at the start ({outcome.Reason}): trying again");
+                    outcome = await connection.ConnectAsync(cancellationToken);
+                }
+
                 if (!outcome.Connected)
                 {
                     throw new InvalidOperationException(

@@ -76,9 +76,11 @@ public sealed class SimulatedDevice : IAsyncDisposable
                 ? ConnectOutcome.Success
                 : new ConnectOutcome(false, true, result.ResultCode.ToString());
         }
-        catch (MqttConnectingFailedException e)
+        catch (MqttConnectingFailedException e) when (e.InnerException is null)
         {
-            // MQTT 3.1.1 §3.2.2.3 / MQTT 5 §3.2.2.2: the broker answered CONNACK with a refusal.
+            // MQTT 3.1.1 §3.2.2.3 / MQTT 5 §3.2.2.2: the broker answered CONNACK with a refusal. Without a CONNACK (the
+            // connection closed before the answer: "Error while authenticating", with the cause inside) it is no refusal,
+            // and is caught below.
             return new ConnectOutcome(false, true, e.Message);
         }
         catch (MqttCommunicationException e)

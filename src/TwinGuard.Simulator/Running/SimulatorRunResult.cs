@@ -15,6 +15,12 @@ public sealed record SimulatorRunResult(
     SimulatorProgress Progress,
     AttackCampaign Campaign)
 {
+    /// <summary>
+    /// The ground truth as it was played (<see cref="SimulatorRunner.Played"/>): each attack's window on the wall clock,
+    /// later than planned when ticks were late. Score detections against these.
+    /// </summary>
+    public IReadOnlyList<AttackPlan> Played { get; init; } = Campaign.Attacks;
+
     /// <summary>How long the run actually lasted.</summary>
     public TimeSpan RunTime => EndedAt - StartedAt;
 }

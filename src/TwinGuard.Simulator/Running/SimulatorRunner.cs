@@ -14,7 +14,13 @@ namespace TwinGuard.Simulator.Running;
 /// clock's time as <c>ts</c>; a late tick is sent at once rather than skipped, so no sample is lost.</para>
 /// <para>The simulator never reads what the pipeline concludes. A device the broker disconnects (containment) is
 /// reconnected at most once per second; what it could not send meanwhile is counted in
-/// <see cref="SimulatorProgress.MessagesNotSent"/>. Intruders get a fresh connection per attempt.</para>
+/// <see cref="SimulatorProgress.MessagesNotSent"/>. Intruders get a fresh connection per attempt, off the tick loop:
+/// an intruder is another machine, and a broker takes its time to refuse one (a password check costs a PBKDF2 of the
+/// plant's iteration count on purpose, seconds on a loaded machine), which must not hold back the plant's devices.</para>
+/// <para>A loaded machine can still make ticks late. Each attack's window is therefore also kept as it was played
+/// (<see cref="Played"/>: the wall-clock offsets of its first and last tick), and <see cref="Position"/> says how far
+/// the campaign has been played, so that whoever acts on the ground truth while the run goes on (the demo's operator)
+/// does not take an attack for over while its messages are still being sent.</para>
 /// </remarks>
 public sealed class SimulatorRunner : IAsyncDisposable
 {
@@ -24,8 +30,13 @@ public sealed class SimulatorRunner : IAsyncDisposable
     private PlantConnections? _plant;
     private readonly Lock _progressLock = new();
     private SimulatorProgress _progress;
+    private readonly Dictionary<AttackPlan, (TimeSpan First, TimeSpan Last)> _played = [];
+    private readonly List<Task> _intruders = [];
     private int _intruderAttempts;
     private long _connectionsRefused;
+    private long _intrudersSent;
+    private long _intrudersNotSent;
+    private long _positionTicks = -1;
     private int _runCalled;
 
     /// <summary>Creates a runner; nothing connects until <see cref="RunAsync"/>.</summary>
@@ -50,6 +61,28 @@ public sealed class SimulatorRunner : IAsyncDisposable
 
     /// <summary>Wall-clock time of the first tick, once the run has started.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
+
+    /// <summary>
+    /// How far the campaign has been played: the offset on the sample grid of the tick being sent (the ground truth's
+    /// clock); null before the first tick. Behind the wall clock when ticks were late.
+    /// </summary>
+    public TimeSpan? Position => Interlocked.Read(ref _positionTicks) is var ticks and >= 0 ? TimeSpan.FromTicks(ticks) : null;
+
+    /// <summary>
+    /// The attacks as they were played so far: each with <see cref="AttackPlan.Start"/> and <see cref="AttackPlan.End"/>
+    /// the wall-clock offsets (from <see cref="StartedAt"/>) of its first and last tick sent; an attack not yet started
+    /// keeps its planned window. Equal to <see cref="GroundTruth"/> when no tick was late.
+    /// </summary>
+    public IReadOnlyList<AttackPlan> Played
+    {
+        get
+        {
+            lock (_played)
+            {
+                return Campaign.Attacks.Select(a => _played.TryGetValue(a, out var w) ? a with { Start = w.First, End = w.Last } : a).ToList();
+            }
+        }
+    }
 
     /// <summary>The latest progress snapshot; safe to read from any thread.</summary>
     public SimulatorProgress Progress
@@ -96,21 +129,18 @@ public sealed class SimulatorRunner : IAsyncDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 var now = _time.GetUtcNow();
                 var messages = _player.Tick(now);
-                NoteAttackChanges(active, SamplePlant.Period * tick);
+                NoteAttackChanges(active, SamplePlant.Period * tick, now - start);
+                Interlocked.Exchange(ref _positionTicks, (SamplePlant.Period * tick).Ticks);
 
                 foreach (var message in messages)
                 {
-                    bool sent;
-                    if (_player.IsPlantDevice(message.DeviceId))
+                    if (!_player.IsPlantDevice(message.DeviceId))
                     {
-                        sent = await plant.SendAsync(message, now, cancellationToken);
-                    }
-                    else
-                    {
-                        sent = await SendAsIntruderAsync(message, cancellationToken);
+                        _intruders.Add(IntrudeAsync(message, ++_intruderAttempts, cancellationToken));
+                        continue;
                     }
 
-                    if (sent)
+                    if (await plant.SendAsync(message, now, cancellationToken))
                     {
                         published++;
                         if (message.AttackName is not null)
@@ -124,7 +154,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
                     }
                 }
 
-                SetProgress(now - start, published, attackPublished, notSent, _connectionsRefused + plant.Refused, active);
+                SetProgress(now - start, published, attackPublished, notSent, plant.Refused, active);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -133,16 +163,32 @@ public sealed class SimulatorRunner : IAsyncDisposable
         }
 
         var end = _time.GetUtcNow();
-        SetProgress(end - start, published, attackPublished, notSent, _connectionsRefused + plant.Refused, []);
+        await Task.WhenAll(_intruders);
+        SetProgress(end - start, published, attackPublished, notSent, plant.Refused, []);
         await plant.DisconnectAsync();
 
-        return new SimulatorRunResult(start, end, completed, Progress, Campaign);
+        return new SimulatorRunResult(start, end, completed, Progress, Campaign) { Played = Played };
     }
 
-    private async Task<bool> SendAsIntruderAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    /// <summary>One intruder's attempt, counted as an attack message sent or not sent when it is over.</summary>
+    private async Task IntrudeAsync(OutgoingMessage message, int attempt, CancellationToken cancellationToken)
+    {
+        bool sent;
+        try
+        {
+            sent = await SendAsIntruderAsync(message, attempt, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            sent = false;
+        }
+
+        Interlocked.Increment(ref sent ? ref _intrudersSent : ref _intrudersNotSent);
+    }
+
+    private async Task<bool> SendAsIntruderAsync(OutgoingMessage message, int attempt, CancellationToken cancellationToken)
     {
         var attack = Campaign.Attacks.First(a => a.Kind == AttackKind.UnknownDevice && a.Target.DeviceId == message.DeviceId);
-        var attempt = ++_intruderAttempts;
         await using var intruder = new SimulatedDevice(
             message.DeviceId,
             attack.IntruderPassword ?? string.Empty,
@@ -153,7 +199,7 @@ public sealed class SimulatorRunner : IAsyncDisposable
         var outcome = await intruder.ConnectAsync(cancellationToken);
         if (!outcome.Connected)
         {
-            _connectionsRefused += outcome.RefusedByBroker ? 1 : 0;
+            Interlocked.Add(ref _connectionsRefused, outcome.RefusedByBroker ? 1 : 0);
             _options.OnEvent?.Invoke($"intruder {message.DeviceId} could not connect: {outcome.Reason}");
             return false;
         }
@@ -164,11 +210,22 @@ public sealed class SimulatorRunner : IAsyncDisposable
         return sent;
     }
 
-    private void NoteAttackChanges(HashSet<AttackPlan> active, TimeSpan offset)
+    /// <param name="active">The attacks under way, updated.</param>
+    /// <param name="offset">The tick's offset on the sample grid.</param>
+    /// <param name="wall">The tick's offset on the wall clock, later than <paramref name="offset"/> when ticks are late.</param>
+    private void NoteAttackChanges(HashSet<AttackPlan> active, TimeSpan offset, TimeSpan wall)
     {
         foreach (var attack in Campaign.Attacks)
         {
             var isActive = attack.IsActiveAt(offset);
+            if (isActive)
+            {
+                lock (_played)
+                {
+                    _played[attack] = (_played.TryGetValue(attack, out var w) ? w.First : wall, wall);
+                }
+            }
+
             if (isActive && active.Add(attack))
             {
                 _options.OnEvent?.Invoke($"attack started: {attack.Describe()}");
@@ -180,10 +237,13 @@ public sealed class SimulatorRunner : IAsyncDisposable
         }
     }
 
+    /// <summary>Publishes the counters of the plant's devices, with the intruders' attempts that are over added.</summary>
     private void SetProgress(TimeSpan elapsed, long published, long attackPublished, long notSent, long refused, IEnumerable<AttackPlan> active)
     {
+        var intruded = Interlocked.Read(ref _intrudersSent);
         var snapshot = new SimulatorProgress(
-            elapsed, _options.Duration, published, attackPublished, notSent, refused, active.OrderBy(a => a.Start).ToArray());
+            elapsed, _options.Duration, published + intruded, attackPublished + intruded, notSent + Interlocked.Read(ref _intrudersNotSent),
+            refused + Interlocked.Read(ref _connectionsRefused), active.OrderBy(a => a.Start).ToArray());
         lock (_progressLock)
         {
             _progress = snapshot;

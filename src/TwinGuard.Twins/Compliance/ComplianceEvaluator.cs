@@ -44,7 +44,7 @@ public static class ComplianceEvaluator
         // One read of the log: the full verification, the evidence and the proofs of what the evidence may cite.
         InclusionProofCollector? collector = new(checkpoint.TreeSize);
         var ledger = LedgerEvidence.ForPass(checkpoint, period, collector);
-        var checkedLedger = LedgerVerifier.Verify(directory, verification, ledger.Visit, collector);
+        var checkedLedger = AtCheckpoint(LedgerVerifier.Verify(directory, verification, ledger.Visit, collector), checkpoint, reader.Checkpoints.Count);
         if (!ledger.IsComplete || !collector.IsSealed)
         {
             // The verification read nothing (no key to check with) or stopped below the checkpoint: read for the
@@ -91,6 +91,25 @@ public static class ComplianceEvaluator
         var origin = key?.Origin ?? Ledger.Checkpoints.LedgerPublicKey.DefaultOrigin(checkpoint.KeyId);
         var note = LedgerJson.Note(directory, key, checkpoint);
         return new ComplianceReport(catalogue, catalogue.HasLevels ? targetLevel : null, now, ledger, context.Plant, checkedLedger, origin, note, controls, citations);
+    }
+
+    /// <summary>The verification of the whole log as the report states it: of the log up to the report's checkpoint.</summary>
+    /// <remarks>
+    /// Every entry is still verified, the unsigned tail after the checkpoint too (a damaged tail fails the report), but
+    /// the size, root and checkpoint count stated are the checkpoint's: the tail grows between two requests, and two
+    /// reports at one checkpoint must be the same report (the rest of it stops at the checkpoint already).
+    /// </remarks>
+    private static LedgerVerificationResult AtCheckpoint(LedgerVerificationResult whole, Ledger.Checkpoints.Checkpoint checkpoint, int checkpointsUpToIt)
+    {
+        var reached = whole.TreeSize >= checkpoint.TreeSize;
+        return whole with
+        {
+            TreeSize = reached ? checkpoint.TreeSize : whole.TreeSize,
+            RootHash = reached ? checkpoint.RootHash : whole.RootHash,
+            CheckpointsVerified = Math.Min(whole.CheckpointsVerified, checkpointsUpToIt),
+            SignedSize = Math.Min(whole.SignedSize, checkpoint.TreeSize),
+            WitnessedSize = Math.Min(whole.WitnessedSize, checkpoint.TreeSize),
+        };
     }
 
     private static ControlResult Control(ControlEntry control, ComplianceContext context)

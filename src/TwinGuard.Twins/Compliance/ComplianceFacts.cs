@@ -267,13 +267,16 @@ public static class ComplianceFacts
             [recorded.Index]);
     }
 
-    // IEC 62443-3-3 SR 3.9, ISO/IEC 27001 A.5.33: the whole log recomputes to its signed roots.
+    // IEC 62443-3-3 SR 3.9, ISO/IEC 27001 A.5.33: the whole log recomputes to its signed roots. Stated as of the
+    // report's checkpoint (ComplianceEvaluator.AtCheckpoint), so that the fact does not change with the unsigned tail.
     private static FactResult LedgerIntegrity(ComplianceContext c)
     {
         var v = c.Verification;
         return new FactResult(
             !v.Ok ? ControlStatus.NotMet : v.Trust == KeyTrust.LogOwnKey ? ControlStatus.PartlyMet : ControlStatus.Met,
-            v.Ok ? $"{v.TreeSize} entries and {v.CheckpointsVerified} checkpoints verified; {v.Scope}" : "the ledger does not verify: " + v.Problem,
+            v.Ok
+                ? $"{v.TreeSize} entries up to the report's checkpoint and {v.CheckpointsVerified} checkpoints verified (the entries after it, not yet signed, verified too); {v.Scope}"
+                : "the ledger does not verify: " + v.Problem,
             new Dictionary<string, string>
             {
                 ["entries"] = v.TreeSize.ToString(CultureInfo.InvariantCulture),

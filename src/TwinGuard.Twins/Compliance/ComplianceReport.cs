@@ -9,7 +9,7 @@ namespace TwinGuard.Twins.Compliance;
 /// <param name="Generated">When the report was made.</param>
 /// <param name="Ledger">What the ledger holds for the period.</param>
 /// <param name="Plant">The plant model the configuration facts were read from.</param>
-/// <param name="Verification">The full check of the ledger.</param>
+/// <param name="Verification">The full check of the ledger, stated as of the report's checkpoint (size, root, checkpoints).</param>
 /// <param name="Origin">The log's origin line (C2SP checkpoint note).</param>
 /// <param name="CheckpointNote">The checkpoint as a C2SP signed note with stored cosignatures, or null (version 1).</param>
 /// <param name="Controls">One result per control in scope, in catalogue order.</param>

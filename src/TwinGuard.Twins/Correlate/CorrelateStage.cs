@@ -246,16 +246,17 @@ public sealed class CorrelateStage
             var stage = new IncidentStage(1, finding.Time, scope, finding.AssetId, decision.DeviceId, decision.Severity, decision.Rule!, decision.Reasons,
                 $"{finding.Reason.Name()} on {scope}: {finding.Message}", null);
             var members = decision.FindingIds;
+            // The stage's device, severity and reasons: the decision computes them from its members on every read.
             var incident = new Incident(
                 _record.NextIncidentId(),
                 finding.Time,
                 scope,
                 finding.AssetId,
-                decision.DeviceId,
-                decision.Severity,
+                stage.DeviceId,
+                stage.Severity,
                 stage.Title,
                 decision.Rule!,
-                decision.Reasons)
+                stage.Reasons)
             {
                 Members = decision.Members,
                 CampaignId = link?.Campaign,
@@ -285,7 +286,7 @@ public sealed class CorrelateStage
         var stage = new IncidentStage(link.Stages.Count + 1, finding.Time, scope, finding.AssetId, decision.DeviceId, decision.Severity, decision.Rule!,
             decision.Reasons, $"{finding.Reason.Name()} on {scope}: {finding.Message}", link.Link);
         var members = decision.FindingIds;
-        var incident = new Incident(link.IncidentId, finding.Time, scope, finding.AssetId, decision.DeviceId, decision.Severity, stage.Title, decision.Rule!, decision.Reasons)
+        var incident = new Incident(link.IncidentId, finding.Time, scope, finding.AssetId, stage.DeviceId, stage.Severity, stage.Title, decision.Rule!, stage.Reasons)
         {
             Members = decision.Members,
             CampaignId = link.CampaignId,

@@ -38,7 +38,10 @@ internal sealed class AssetDetector
             // evidence of drift, and a level-free signal would let a slow creep (poisoning) pass the anchor check.
             // No seasonal differences either until the simulate figures (docs/scenarios.md) are measured with them.
             // No onset companion: the twins do not read alarms, so a second model would cost every turn for nothing.
-            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 })
+            // No episode end and the line at q0.99 × 2 (DetectorCatalog.WithoutEpisodeEnd): what the learner refits on is what
+            // it did not flag, and the poisoning guard was measured with these.
+            DetectorCatalog.WithoutEpisodeEnd(
+                DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 }))
                 with { Companion = null },
             new OnlineLearningOptions
             {
@@ -83,6 +86,9 @@ internal sealed class AssetDetector
 
     /// <summary>Grows at every change of the anchor or the model in use: when the model's rows must be written again.</summary>
     public int ModelGeneration => _detector.ModelGeneration;
+
+    /// <summary>Rows of the warm-up in progress, 0 once fitted: whether a snapshot has warm-up rows to write, without copying them.</summary>
+    public int WarmUpRows => _detector.WarmUpRows;
 
     /// <summary>The model version last announced (<see cref="ModelFitted"/>), 0 before the first fit.</summary>
     public int AnnouncedVersion => _modelVersion;

@@ -7,6 +7,7 @@ public sealed partial class PlantStore
 {
     private readonly Lock _idsLock = new();
     private SqliteConnection? _ids;
+    private bool _idsClosed;
 
     /// <inheritdoc />
     public string Description => $"sqlite {_path}";
@@ -22,11 +23,23 @@ public sealed partial class PlantStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         lock (_idsLock)
         {
+            // The record stage reserves the next block on a pool thread, which may run after the store was disposed.
+            ObjectDisposedException.ThrowIf(_idsClosed, this);
             _ids ??= SqliteCommands.Open(_path, SqliteOpenMode.ReadWrite);
             var first = _ids.Query(
                 $"UPDATE record_ids SET next = MAX(next, (SELECT COALESCE(MAX(id), 0) + 1 FROM {CheckTable(table)})) + $n WHERE name = $t RETURNING next - $n",
                 r => r.GetInt64(0), ("$n", count), ("$t", table))[0];
             return [.. Enumerable.Range(0, count).Select(i => first + i)];
+        }
+    }
+
+    /// <summary>Closes the id counters' connection; a reservation after it fails instead of opening it again.</summary>
+    private void CloseIds()
+    {
+        lock (_idsLock)
+        {
+            _idsClosed = true;
+            _ids?.Dispose();
         }
     }
 

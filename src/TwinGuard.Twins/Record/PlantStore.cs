@@ -195,7 +195,7 @@ public sealed partial class PlantStore : IRecordStore
     public void Dispose()
     {
         _connection.Dispose();
-        _ids?.Dispose();
+        CloseIds();
     }
 
     internal static string Name(Severity severity) => severity.ToString().ToLowerInvariant();

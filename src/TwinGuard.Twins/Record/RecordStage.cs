@@ -11,7 +11,7 @@ namespace TwinGuard.Twins.Record;
 /// </summary>
 /// <remarks>
 /// The correlate stage calls the recording methods on its own loop and ends each batch with <see cref="CommitAsync"/>;
-/// a writer loop (<see cref="RunAsync"/>) inserts the rows, so no earlier stage waits for the store (but for an id block, once per 64 findings). Nothing here
+/// a writer loop (<see cref="RunAsync"/>) inserts the rows, so no earlier stage waits for the store (ids are reserved ahead, a block at a time). Nothing here
 /// decides anything: correlation is the correlate stage's; ids come from the store.
 /// </remarks>
 public sealed class RecordStage
@@ -19,14 +19,14 @@ public sealed class RecordStage
     private const int MaxRefusalsPerTransaction = 2000;
 
     /// <summary>
-    /// Ids reserved per trip to the store: one trip per 64 findings on the correlate loop. Ids reserved and not used
+    /// Ids reserved per trip to the store: one trip per 64 findings, off the correlate loop. Ids reserved and not used
     /// when the process stops are never used (a gap in the numbering, never a reuse).
     /// </summary>
     private const int IdBlock = 64;
     private readonly EvidenceSink _evidence;
     private readonly IRecordStore _store;
-    private readonly Queue<long> _findingIds = new();
-    private readonly Queue<long> _incidentIds = new();
+    private readonly ReservedIds _findingIds;
+    private readonly ReservedIds _incidentIds;
     private readonly LedgerRecorder _ledger;
     private readonly Channel<List<Action<IRecordBatch>>> _batches = Channel.CreateBounded<List<Action<IRecordBatch>>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
     private List<Action<IRecordBatch>> _writes = [];
@@ -34,13 +34,20 @@ public sealed class RecordStage
     private int _lostRefusals;
 
     /// <summary>Creates the stage over the site database and the ledger.</summary>
-    public RecordStage(EvidenceSink evidence, IRecordStore store, LedgerRecorder ledger) => (_evidence, _store, _ledger) = (evidence, store, ledger);
+    public RecordStage(EvidenceSink evidence, IRecordStore store, LedgerRecorder ledger)
+    {
+        (_evidence, _store, _ledger) = (evidence, store, ledger);
+        (_findingIds, _incidentIds) = (new ReservedIds(store, "findings", IdBlock), new ReservedIds(store, "incidents", IdBlock));
+    }
 
-    /// <summary>The id of the next finding: reserved from the store (<see cref="IRecordStore.ReserveIds"/>) <see cref="IdBlock"/> at a time.</summary>
-    public long NextFindingId() => Next(_findingIds, "findings");
+    /// <summary>
+    /// The id of the next finding: reserved from the store (<see cref="IRecordStore.ReserveIds"/>) <see cref="IdBlock"/> at
+    /// a time, the next block ahead, off the caller's thread (<see cref="ReservedIds"/>).
+    /// </summary>
+    public long NextFindingId() => _findingIds.Next();
 
     /// <summary>The id of the next incident, reserved from the store like <see cref="NextFindingId"/>'s.</summary>
-    public long NextIncidentId() => Next(_incidentIds, "incidents");
+    public long NextIncidentId() => _incidentIds.Next();
 
     /// <summary>SQLite transactions that failed (disk full, I/O error); their rows are in the ledger only.</summary>
     public long WriteFailures => Interlocked.Read(ref _writeFailures);
@@ -136,19 +143,6 @@ public sealed class RecordStage
     /// <summary>Writes what is recorded and queued now, on the caller's thread (when <see cref="RunAsync"/> is not running).</summary>
     /// <returns>How many refusals it stored.</returns>
     public int WriteNow() => Write(TakeWrites());
-
-    private long Next(Queue<long> ids, string table)
-    {
-        if (ids.Count == 0)
-        {
-            foreach (var id in _store.ReserveIds(table, IdBlock))
-            {
-                ids.Enqueue(id);
-            }
-        }
-
-        return ids.Dequeue();
-    }
 
     private List<Action<IRecordBatch>> TakeWrites()
     {

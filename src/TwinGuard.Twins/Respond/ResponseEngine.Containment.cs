@@ -30,14 +30,38 @@ public sealed partial class ResponseEngine
         }
     }
 
-    /// <summary>Lifts a released containment, marks it lifted and records who released it and why.</summary>
+    /// <summary>
+    /// Lifts a released containment; the serve that marks it lifted records who released it and why, and, when an
+    /// operator released it (not its expiry), closes its incident.
+    /// </summary>
+    /// <remarks>
+    /// A cluster's silos share one store and each lifts what it holds: claiming the lift first (a conditional update)
+    /// makes one of them the one that records it, where two silos polling the same expiry at once both recorded it.
+    /// An expiry ends one containment, not the incident: the docs promise that only an operator's release closes it
+    /// (docs/playbooks.md), and the attacker coming back with the same step is contained again through the repeat.
+    /// </remarks>
     private async Task LiftAsync(QuarantineEntry entry, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        var detail = await _containment.LiftAsync(entry, cancellationToken);
+        var claimed = _store.MarkLifted(entry.Id);
+        string detail;
+        try
+        {
+            detail = await _containment.LiftAsync(entry, cancellationToken);
+        }
+        catch when (claimed)
+        {
+            _store.UnmarkLifted(entry.Id); // still in force here: the next poll tries again and records it then
+            throw;
+        }
+
         _applied.Remove(entry.Id);
-        _store.MarkLifted(entry.Id);
-        if (entry.IncidentId is { } incidentId)
+        if (!claimed)
+        {
+            return;
+        }
+
+        if (entry.IncidentId is { } incidentId && entry.ReleasedBy != ResponseStore.ExpiryActor)
         {
             // Released means the operator judged the incident handled: if the source misbehaves again, that is a new
             // incident and the playbooks run again, even within the correlation window.

@@ -10,8 +10,9 @@ public sealed partial class ResponseEngine
     /// <summary>
     /// A repeat the correlate stage folded into an earlier stage (<see cref="CorrelateStage.StageRepeated"/>). While the
     /// stage's containment holds, or an approval it asked for still waits, the repeat is only counted: the attacker is
-    /// contained. When every containment its playbooks put in force has ended (a quarantine expired, or was released
-    /// without closing the incident) and none waits, the attacker is back with nothing in the way, so the stage's
+    /// contained; nor is it answered when an operator released that containment (a decision, not an ending). When every
+    /// containment its playbooks put in force has ended by itself (a quarantine expired) and none waits, the attacker is
+    /// back with nothing in the way, so the stage's
     /// playbooks run again, approvals as configured, and the re-run is recorded first (an action record, so the ledger).
     /// A stage whose playbooks contain nothing (only notify or report) is not answered again on each repeat.
     /// </summary>
@@ -25,6 +26,15 @@ public sealed partial class ResponseEngine
         // A quarantine past its expiry has ended even if the poll has not released it yet; released now, a playbook
         // that quarantines the same target again makes a new entry instead of finding the ending one in place.
         await LiftEndedAsync(_time.GetUtcNow(), cancellationToken);
+
+        // An operator who released the stage's containment judged the incident handled, and the release closes it: a
+        // repeat announced before that close took effect is no reason to contain again (misbehaviour after the close
+        // opens a new incident, whose playbooks run). Only a containment that ended by itself is put back by a repeat.
+        if (answer.Holds.Any(id => _store.FindQuarantine(id) is { IsActive: false } ended && IsOperatorsRelease(ended)))
+        {
+            return;
+        }
+
         if (answer.Holds.Any(id => _store.FindQuarantine(id) is { IsActive: true })
             || answer.Approvals.Any(id => _store.FindApproval(id)?.Status is "pending" or "approved" or "denied" or "executing"))
         {

@@ -259,13 +259,23 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         return findings;
     }
 
-    /// <summary>Queues work and runs the queue on this thread when it is idle (<see cref="InlineRunner"/>).</summary>
-    private void Queue(Func<CancellationToken, Task> work)
+    /// <summary>
+    /// Queues work and runs the queue on this thread when it is idle (<see cref="InlineRunner"/>). False once the engine
+    /// has stopped: nothing is queued then.
+    /// </summary>
+    private bool Queue(Func<CancellationToken, Task> work)
     {
-        if (_work.Writer.TryWrite(work) && _started)
+        if (!_work.Writer.TryWrite(work))
+        {
+            return false;
+        }
+
+        if (_started)
         {
             _runner.Kick();
         }
+
+        return true;
     }
 
     private Task Enqueue(Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
@@ -275,28 +285,27 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// Queues work as <see cref="Queue"/> does and completes with its result; after the engine has stopped it fails with
+    /// <see cref="ChannelClosedException"/> (a caller waiting on it would otherwise wait for ever), where an announcement
+    /// from the correlate stage is dropped.
+    /// </summary>
     private async Task<T> Enqueue<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _work.Writer.WriteAsync(
-            async ct =>
-            {
-                try
-                {
-                    done.TrySetResult(await work(ct));
-                }
-                catch (Exception ex)
-                {
-                    done.TrySetException(ex);
-                }
-            },
-            cancellationToken);
-        if (_started)
+        var queued = Queue(async ct =>
         {
-            _runner.Kick();
-        }
-
-        return await done.Task.WaitAsync(cancellationToken);
+            try
+            {
+                done.TrySetResult(await work(ct));
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        });
+        return queued ? await done.Task.WaitAsync(cancellationToken) : throw new ChannelClosedException();
     }
 
     /// <summary>One round of the engine's queue: one item (the next ones go on off the thread that queued them).</summary>

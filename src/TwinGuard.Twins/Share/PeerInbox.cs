@@ -2,18 +2,18 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 using TwinGuard.Ledger.Witnessing;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Inbox;
 using TwinGuard.Twins.Plant;
-using TwinGuard.Twins.Record;
 
 namespace TwinGuard.Twins.Share;
 
 /// <summary>
 /// The site's side of what its peers send: bounded (size, rate per peer, a queue of messages still to apply),
 /// verified (the pinned Ed25519 key of the peer its certificate proved, addressed to this site), kept once by
-/// <c>(peer, id)</c> in <c>peers.db</c> before the broker acknowledges, then applied in order by <see cref="RunAsync"/>.
+/// <c>(peer, id)</c> in <c>peers.db</c> (<see cref="OnceInbox"/>, the newest <see cref="PeerInboxLimits.IdsPerPeer"/> per
+/// peer) before the broker acknowledges, then applied in order by <see cref="RunAsync"/>.
 /// </summary>
 /// <remarks>
 /// A refused message gets its reason in the PUBACK (MQTT 5.0 §3.4.2.2 reason string) and is counted by
@@ -25,7 +25,7 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
     private readonly string _siteId;
     private readonly PeerInboxLimits _limits;
     private readonly TimeProvider _time;
-    private readonly SqliteConnection _db;
+    private readonly OnceInbox _once;
     private readonly Lock _gate = new();
     private readonly Channel<(string Peer, PeerMessage Message)> _queue;
     private readonly ConcurrentDictionary<string, WitnessPublicKey> _keys = new(StringComparer.Ordinal);
@@ -41,13 +41,7 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
         _limits = limits;
         _time = time;
         Directory.CreateDirectory(directory);
-        _db = SqliteCommands.Open(Path.Combine(directory, "peers.db"), SqliteOpenMode.ReadWriteCreate);
-        _db.Execute("""
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS peer_messages (
-                peer TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, received INTEGER NOT NULL, body TEXT NOT NULL,
-                PRIMARY KEY (peer, id)) WITHOUT ROWID;
-            """);
+        _once = new OnceInbox(Path.Combine(directory, "peers.db"), "peer_messages", "peer", limits.IdsPerPeer, time);
         _queue = Channel.CreateBounded<(string, PeerMessage)>(new BoundedChannelOptions(limits.QueueLength) { SingleReader = true });
     }
 
@@ -62,6 +56,9 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
 
     /// <summary>Repeats acknowledged without being kept again.</summary>
     public long Repeats => Interlocked.Read(ref _repeats);
+
+    /// <summary>Kept messages evicted, the oldest of a peer past <see cref="PeerInboxLimits.IdsPerPeer"/>.</summary>
+    public long Evicted => _once.Evicted;
 
     /// <summary>Messages waiting to be applied.</summary>
     public int Waiting => _queue.Reader.Count;
@@ -157,9 +154,7 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
 
         lock (_gate)
         {
-            var added = _db.Execute("INSERT OR IGNORE INTO peer_messages (peer, id, kind, received, body) VALUES ($peer, $id, $kind, $received, $body)",
-                ("$peer", peer.Id), ("$id", message.Id), ("$kind", message.Kind), ("$received", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$body", text));
-            if (added == 0)
+            if (!_once.TryKeep(peer.Id, message.Id, message.Kind, text))
             {
                 Interlocked.Increment(ref _repeats);
                 return Task.FromResult<string?>(null);
@@ -168,7 +163,7 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
             if (!_queue.Writer.TryWrite((peer.Id, message)))
             {
                 // Full between the check and here: forget the row, so the peer's retry is kept then.
-                _db.Execute("DELETE FROM peer_messages WHERE peer = $peer AND id = $id", ("$peer", peer.Id), ("$id", message.Id));
+                _once.Forget(peer.Id, message.Id);
                 return Refuse(PeerRefusal.QueueFull, $"{_limits.QueueLength} peer messages are waiting to be applied; try later");
             }
         }
@@ -178,15 +173,8 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
     }
 
     /// <summary>The messages of <paramref name="kind"/> kept from every peer (or one), oldest first.</summary>
-    public IReadOnlyList<(string Peer, PeerMessage Message)> Messages(string kind, string? peer = null)
-    {
-        lock (_gate)
-        {
-            return _db.Query(
-                "SELECT peer, body FROM peer_messages WHERE kind = $kind AND ($peer IS NULL OR peer = $peer) ORDER BY received",
-                r => (r.GetString(0), JsonSerializer.Deserialize(r.GetString(1), PeerJson.Default.PeerMessage)!), ("$kind", kind), ("$peer", (object?)peer ?? DBNull.Value));
-        }
-    }
+    public IReadOnlyList<(string Peer, PeerMessage Message)> Messages(string kind, string? peer = null) =>
+        [.. _once.Bodies(kind, peer).Select(m => (m.Sender, JsonSerializer.Deserialize(m.Body, PeerJson.Default.PeerMessage)!))];
 
     /// <summary>Applies kept messages, in order, until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -204,7 +192,7 @@ public sealed class PeerInbox : IPeerReceiver, IDisposable
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        _db.Dispose();
+        _once.Dispose();
     }
 
     private static string? Problem(PeerMessage? message) => message switch

@@ -19,6 +19,10 @@ public sealed record PeerInboxLimits
     /// <value>1024.</value>
     public int QueueLength { get; init; } = 1024;
 
+    /// <summary>Message ids kept per peer to recognise its repeats (the oldest beyond go; see <see cref="Inbox.OnceInbox"/>).</summary>
+    /// <value>100,000.</value>
+    public int IdsPerPeer { get; init; } = 100_000;
+
     /// <summary>Indicators kept per peer for correlation (the newest win).</summary>
     /// <value>10,000.</value>
     public int IndicatorsPerPeer { get; init; } = 10_000;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TwinGuard.Twins.Gate;
@@ -14,12 +15,16 @@ namespace TwinGuard.Twins.Twin;
 /// acknowledgement learn when it is on disk.
 /// </summary>
 /// <remarks>
-/// <para>No thread hop on the way: the thread that queues a message (a broker connection's, a Modbus poller's) runs the
-/// lane when no other thread does: it takes what has queued (up to <see cref="MaxBatch"/>), records it in the ledger and
-/// hands it to the twin in place through <see cref="LocalTwins"/>. A thread that finds the lane running leaves its message
-/// to that runner, so batches form exactly when work piles up, and one fsync and one twin entry cover them. A runner
-/// takes at most <see cref="MaxBatch"/> messages of others in place; beyond, the lane goes on as a thread-pool work item,
-/// so that a connection's thread is not kept by other connections' traffic.</para>
+/// <para>No thread hop on the way while the lane keeps up: the thread that queues a message (a broker connection's, a
+/// Modbus poller's) runs the lane when no other thread does: it takes what has queued (up to <see cref="MaxBatch"/>),
+/// records it in the ledger and hands it to the twin in place through <see cref="LocalTwins"/>. A thread that finds the
+/// lane running leaves its message to that runner, so batches form when work piles up, and one ledger entry, one fsync
+/// and one twin entry cover them. A runner takes at most <see cref="MaxBatch"/> messages of others in place; beyond, the
+/// lane goes on as a thread-pool work item, so that a connection's thread is not kept by other connections' traffic.</para>
+/// <para>A lane whose messages come faster than a fraction of what one message alone costs (<see cref="LaneLoad"/>: a
+/// connection flat out) is not run in place: its producer only queues, and a thread-pool runner takes the backlog that
+/// forms meanwhile as one batch. In place, a single producer never leaves a backlog (it runs each message before it
+/// queues the next), so every message would be a ledger entry and a twin entry of its own, on the producer's thread.</para>
 /// <para>A twin not activated on this silo (its first batch, or activated elsewhere in a cluster) gets its batches through
 /// a grain call on the lane's grain pump, which merges what queued during the previous call; batches go in place again
 /// only once none is on its way through the grain, so a twin sees its batches in order.</para>
@@ -34,6 +39,17 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
     /// <summary>Batches on their way through the grain beyond which a lane stops taking from its queue (its bound then holds the publishers).</summary>
     private const int MaxAtGrain = 64;
+
+    /// <summary>Grain calls in flight from this silo's lanes, all twins together.</summary>
+    /// <remarks>
+    /// Orleans times a call out 30 s after it was sent, however long it waited behind others. Thousands of twins not yet
+    /// active here (a silo starting under a plant's traffic, a failover) would each send their first batches at once:
+    /// thousands of activations and their readings queued in the silo, where the last ones outwaited the timeout on a
+    /// loaded machine and their batches were lost. A call waits here instead, unsent, and its batches merge meanwhile.
+    /// </remarks>
+    private const int MaxGrainCalls = 128;
+
+    private readonly SemaphoreSlim _grainCalls = new(MaxGrainCalls, MaxGrainCalls);
 
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -50,19 +66,20 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         // Continuations run inline: they are completed where the fsync finished (AcknowledgeAsync), and sending the
         // acknowledgement at once saves a trip through the pool per message.
         var delivery = new Delivery(message, kept ? new TaskCompletionSource() : null);
+        lane.Load.Arrived(Stopwatch.GetTimestamp());
         if (!lane.Queue.Writer.TryWrite(delivery))
         {
             return QueueAsync(lane, delivery);
         }
 
-        lane.Run();
+        lane.Queued();
         return ValueTask.FromResult(delivery.Kept?.Task ?? Task.CompletedTask);
     }
 
     private async ValueTask<Task> QueueAsync(Lane lane, Delivery delivery)
     {
         await lane.Queue.Writer.WriteAsync(delivery, _stopping.Token);
-        lane.Run();
+        lane.Queued();
         return delivery.Kept?.Task ?? Task.CompletedTask;
     }
 
@@ -102,6 +119,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         await Task.WhenAll(_lanes.Values.Select(l => l.DrainAsync()));
         await _stopping.CancelAsync();
         _stopping.Dispose();
+        _grainCalls.Dispose();
     }
 
     private sealed class Lane
@@ -134,14 +152,41 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
         public Channel<Delivery> Queue { get; }
 
+        /// <summary>How fast messages come against what one costs: whether their producers run the lane.</summary>
+        public LaneLoad Load { get; } = new();
+
+        /// <summary>After a message was queued: runs the lane here, or, when its producers outpace it, on the thread pool.</summary>
+        public void Queued()
+        {
+            if (Load.InPlace)
+            {
+                Run();
+            }
+            else if (TryTake())
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static lane => lane.RunTaken(), this, preferLocal: false);
+            }
+        }
+
         /// <summary>
         /// Runs the lane on this thread unless another thread does: up to <see cref="MaxBatch"/> messages, then what is
         /// left goes on as a thread-pool work item.
         /// </summary>
         public void Run()
         {
+            if (TryTake())
+            {
+                RunTaken();
+            }
+        }
+
+        private bool TryTake() => Interlocked.CompareExchange(ref _running, 1, 0) == 0;
+
+        /// <summary>Runs the lane, which this thread has taken (<see cref="TryTake"/>), for up to <see cref="MaxBatch"/> messages.</summary>
+        private void RunTaken()
+        {
             var budget = MaxBatch;
-            while (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+            do
             {
                 int taken;
                 try
@@ -162,10 +207,15 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 budget -= taken;
                 if (budget <= 0)
                 {
-                    ThreadPool.UnsafeQueueUserWorkItem(static lane => lane.Run(), this, preferLocal: false);
+                    if (TryTake())
+                    {
+                        ThreadPool.UnsafeQueueUserWorkItem(static lane => lane.RunTaken(), this, preferLocal: false);
+                    }
+
                     return;
                 }
             }
+            while (TryTake());
         }
 
         /// <summary>Waits until every queued message went to its twin (the queue's writer is complete), then ends the grain pump.</summary>
@@ -207,8 +257,14 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
             var messages = _batch.ToArray();
             _batch.Clear();
+            var started = Stopwatch.GetTimestamp();
             Record(_asset, messages, waiting, _owner);
             Deliver(messages);
+            if (messages.Length == 1)
+            {
+                Load.RanAlone(Stopwatch.GetTimestamp() - started);
+            }
+
             return messages.Length;
         }
 
@@ -248,21 +304,27 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 }
 
                 var merged = 1;
-                while (messages.Length < MaxBatch && reader.TryPeek(out var next) && messages.Length + next.Length <= MaxBatch)
-                {
-                    reader.TryRead(out _);
-                    messages = [.. messages, .. next];
-                    merged++;
-                }
-
+                await _owner._grainCalls.WaitAsync(CancellationToken.None);
                 try
                 {
+                    // What queued during the previous call, and while this one waited for its turn, goes with it.
+                    while (messages.Length < MaxBatch && reader.TryPeek(out var next) && messages.Length + next.Length <= MaxBatch)
+                    {
+                        reader.TryRead(out _);
+                        messages = [.. messages, .. next];
+                        merged++;
+                    }
+
                     await grain.IngestAsync(messages);
                 }
                 catch (Exception ex) when (!_owner._stopping.IsCancellationRequested)
                 {
                     // The pump must outlive a failed call: a lost batch is logged with its size, the next one goes on.
                     LogDeliveryFailed(_owner._logger, ex, _asset.Id, messages.Length);
+                }
+                finally
+                {
+                    _owner._grainCalls.Release();
                 }
 
                 if (Interlocked.Add(ref _atGrain, -merged) < MaxAtGrain && Queue.Reader.Count > 0)

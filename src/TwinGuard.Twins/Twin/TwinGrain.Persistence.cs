@@ -22,6 +22,14 @@ namespace TwinGuard.Twins.Twin;
 internal sealed partial class TwinGrain
 {
     private bool _dirty;
+
+    /// <summary>Messages taken since the last capture (under <see cref="_turn"/>): with its age, when the next write is due.</summary>
+    private int _messagesSinceWrite;
+
+    private DateTimeOffset _lastWrite;
+
+    /// <summary>The model generation of the last capture: a later one (a fit, a refit) is written at the next tick.</summary>
+    private int _capturedGeneration;
     private int _savedGeneration;
     private Task _writing = Task.CompletedTask;
     private int _savedWarmUpGeneration = -1;
@@ -35,6 +43,7 @@ internal sealed partial class TwinGrain
         }
 
         this.RegisterGrainTimer(SnapshotAsync, persistence.SnapshotEvery, persistence.SnapshotEvery);
+        _lastWrite = time.GetUtcNow();
         var saved = streamState.State;
         if (!streamState.RecordExists || saved.Signals.Length != _core.Signals.Length || saved.Detectors.Length != _core.Detectors.Length)
         {
@@ -75,7 +84,7 @@ internal sealed partial class TwinGrain
                     : warmUpState.RecordExists && warmUpState.State.Generation == mv.Generation ? warmUpState.State.Rows : [];
                 _assetDetector.Restore(ToCheckpoint(mv, warmUp, modelState.State), mv.AnnouncedVersion);
                 (_savedWarmUpGeneration, _savedWarmUpRows) = (mv.Generation, warmUp.Length);
-                _savedGeneration = _assetDetector.ModelGeneration;
+                _savedGeneration = _capturedGeneration = _assetDetector.ModelGeneration;
                 _dirty |= ForgetExcluded() > 0; // a snapshot older than a confirmed_attack verdict may hold its states
             }
 
@@ -130,13 +139,39 @@ internal sealed partial class TwinGrain
 
     private Task SnapshotAsync(CancellationToken cancellationToken)
     {
-        if (_dirty && _writing.IsCompleted)
+        if (_writing.IsCompleted && SnapshotDue())
         {
             // Not awaited: the continuation (the store's answer) runs on this activation between its turns.
             _writing = WriteOffTurnAsync();
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Whether this tick writes (<see cref="TwinPersistence.IsDue"/>): enough messages or an old enough write, or a model
+    /// change (a fit or a refit, a warm-up grown by an eighth of its window), which is written at the next tick.
+    /// </summary>
+    private bool SnapshotDue()
+    {
+        lock (_turn)
+        {
+            if (!_dirty)
+            {
+                return false;
+            }
+
+            var modelChanged = _assetDetector is { } detector
+                && (detector.ModelGeneration != _capturedGeneration || WarmUpGrown(detector.WarmUpRows, detector.ModelGeneration, final: false));
+            return persistence.IsDue(_messagesSinceWrite, time.GetUtcNow() - _lastWrite, modelChanged);
+        }
+    }
+
+    /// <summary>A warm-up's rows are written when they grew by an eighth of the window since the last write, not at every snapshot.</summary>
+    private bool WarmUpGrown(int rows, int generation, bool final)
+    {
+        var grown = rows - _savedWarmUpRows;
+        return rows > 0 && (final || grown < 0 || generation != _savedWarmUpGeneration || grown >= Math.Max(1, _plant.Detection.MultivariateWarmUp / 8));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -171,6 +206,7 @@ internal sealed partial class TwinGrain
             lock (_turn)
             {
                 _dirty = true;
+                _messagesSinceWrite = Math.Max(_messagesSinceWrite, persistence.SnapshotMessages); // due again at the next tick
             }
 
             evidence.Metrics.CountTwinStateWriteFailed();
@@ -224,17 +260,18 @@ internal sealed partial class TwinGrain
     private (TwinModelState? Model, TwinWarmUpState? WarmUp, TwinStreamState Stream) CaptureLearnedState(bool final)
     {
         _dirty = false;
+        _messagesSinceWrite = 0;
+        _lastWrite = time.GetUtcNow();
         MultivariateStream? multivariate = null;
         TwinModelState? model = null;
         TwinWarmUpState? warmUp = null;
         if (_assetDetector is not null)
         {
             var checkpoint = _assetDetector.Checkpoint();
+            _capturedGeneration = checkpoint.Generation;
             // A warm-up's rows grow to the window (2,400 by default): written when they grew by an eighth of it, not at
             // every snapshot, so a snapshot's cost does not grow with the warm-up. A silo's death loses at most that eighth.
-            var grown = checkpoint.WarmUp.Count - _savedWarmUpRows;
-            if (checkpoint.WarmUp.Count > 0 && (final || grown < 0 || checkpoint.Generation != _savedWarmUpGeneration
-                || grown >= Math.Max(1, _plant.Detection.MultivariateWarmUp / 8)))
+            if (WarmUpGrown(checkpoint.WarmUp.Count, checkpoint.Generation, final))
             {
                 warmUp = new TwinWarmUpState { Generation = checkpoint.Generation, Rows = [.. checkpoint.WarmUp] };
             }

@@ -48,8 +48,7 @@ internal sealed partial class TwinGrain(
         (_plant, _generation) = plants.Read();
         Build(_plant.FindAsset(id) ?? throw new InvalidOperationException($"no asset '{id}' in the plant model"), null);
         RestoreLearnedState();
-        var period = _asset.Signals.Min(s => s.Period);
-        this.RegisterGrainTimer(CheckStalenessAsync, period * 4, period * 4);
+        this.RegisterGrainTimer(CheckStalenessAsync, StalenessInterval, StalenessInterval);
         lock (_turn)
         {
             _here = true;
@@ -141,6 +140,7 @@ internal sealed partial class TwinGrain(
     private void IngestBatch(ReadingMessage[] batch)
     {
         _dirty = true;
+        _messagesSinceWrite += batch.Length;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         foreach (var message in batch)
@@ -273,17 +273,20 @@ internal sealed partial class TwinGrain(
     {
         lock (_turn)
         {
-            _core.CheckStaleness(time.GetUtcNow());
+            _core.CheckStaleness(time.GetUtcNow(), StalenessInterval);
         }
 
         // Batches taken directly are no grain calls: without this, Orleans would end a twin that is busy as idle.
         if (Interlocked.Exchange(ref _directTraffic, 0) == 1)
         {
-            DelayDeactivation(_asset.Signals.Min(s => s.Period) * 4 * KeepAlivePeriods);
+            DelayDeactivation(StalenessInterval * KeepAlivePeriods);
         }
 
         return Task.CompletedTask;
     }
+
+    /// <summary>How often the twin checks its signals for staleness: four of its shortest sample periods.</summary>
+    private TimeSpan StalenessInterval => _asset.Signals.Min(s => s.Period) * 4;
 
     /// <summary>Staleness checks a twin fed directly stays alive for after its last batch (Orleans collects idle activations).</summary>
     private const int KeepAlivePeriods = 8;

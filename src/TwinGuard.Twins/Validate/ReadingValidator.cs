@@ -157,8 +157,12 @@ internal sealed class ReadingValidator(AssetModel asset, ValidationSettings sett
         return $"{asset.Id}.{signal.Id} = {value:G6} {signal.Unit} has been {side} for {outside / 1000.0:G4} s (operating band {band}, valid range [{signal.Min:G6}, {signal.Max:G6}])";
     }
 
-    /// <summary>Returns a detail line the first time a signal goes quiet for longer than three periods.</summary>
-    public string? CheckStale(int signalIndex, ref SignalState state, long nowMs)
+    /// <summary>
+    /// Returns a detail line the first time a signal goes quiet for longer than three periods and a second, counted from
+    /// its last reading or from <paramref name="resumedMs"/> (when the checks resumed after this process was held up),
+    /// whichever is later.
+    /// </summary>
+    public string? CheckStale(int signalIndex, ref SignalState state, long nowMs, long resumedMs = 0)
     {
         if (state.LastSeenMs == 0 || state.StaleRaised)
         {
@@ -167,7 +171,7 @@ internal sealed class ReadingValidator(AssetModel asset, ValidationSettings sett
 
         var signal = asset.Signals[signalIndex];
         var silence = nowMs - state.LastSeenMs;
-        if (silence <= 3 * signal.Period.TotalMilliseconds + 1000)
+        if (nowMs - Math.Max(state.LastSeenMs, resumedMs) <= 3 * signal.Period.TotalMilliseconds + 1000)
         {
             return null;
         }

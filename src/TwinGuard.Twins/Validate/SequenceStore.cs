@@ -23,7 +23,9 @@ public sealed class SequenceStore : IDisposable
     private readonly SqliteConnection _connection;
     // One entry per device and asset, updated in place: a twin notes every message it accepts, and replacing a
     // (boot, sequence) value in a ConcurrentDictionary allocates a node and takes a bucket lock each time.
-    private readonly ConcurrentDictionary<(string Asset, string Device), Noted> _noted = new();
+    // By asset, then device: an activating twin reads its own assets' entries, not every twin's (thousands of twins
+    // activating at once each scanned all the others').
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Noted>> _noted = new(StringComparer.Ordinal);
     private readonly Lock _writing = new();
     private ITimer? _timer;
     private long _flushFailures;
@@ -61,9 +63,9 @@ public sealed class SequenceStore : IDisposable
         }
 
         var last = rows.ToDictionary(r => r.Device, r => (r.Boot, r.Sequence), StringComparer.Ordinal);
-        foreach (var ((asset, device), noted) in _noted)
+        if (_noted.TryGetValue(assetId, out var devices))
         {
-            if (asset == assetId)
+            foreach (var (device, noted) in devices)
             {
                 last[device] = noted.Read(clearDirty: false).Numbers;
             }
@@ -74,7 +76,8 @@ public sealed class SequenceStore : IDisposable
 
     /// <summary>Notes the numbers of a message the twin accepted (memory only; see <see cref="Flush"/>).</summary>
     public void Note(string assetId, string deviceId, long boot, long sequence) =>
-        _noted.GetOrAdd((assetId, deviceId), static _ => new Noted()).Set(boot, sequence);
+        _noted.GetOrAdd(assetId, static _ => new ConcurrentDictionary<string, Noted>(StringComparer.Ordinal))
+            .GetOrAdd(deviceId, static _ => new Noted()).Set(boot, sequence);
 
     /// <summary>Writes the noted changes in one transaction; returns how many rows it wrote.</summary>
     public int Flush()
@@ -82,11 +85,14 @@ public sealed class SequenceStore : IDisposable
         lock (_writing)
         {
             var changes = new List<((string Asset, string Device) Key, (long Boot, long Sequence) Numbers, Noted Noted)>();
-            foreach (var (key, noted) in _noted)
+            foreach (var (asset, devices) in _noted)
             {
-                if (noted.Read(clearDirty: true) is { Dirty: true, Numbers: var numbers })
+                foreach (var (device, noted) in devices)
                 {
-                    changes.Add((key, numbers, noted));
+                    if (noted.Read(clearDirty: true) is { Dirty: true, Numbers: var numbers })
+                    {
+                        changes.Add(((asset, device), numbers, noted));
+                    }
                 }
             }
 

@@ -34,6 +34,32 @@ public sealed class AnomalyLikelihoodTests
     }
 
     [Fact]
+    public void Next_EventLongAfterALastingShift_SignalsWithThePresetsHistoryButNotWithAMonthOfIt()
+    {
+        // A lasting shift at row 1000, then a burst at row 5000: an alarm at each needs the improbable run opened by the
+        // shift to end, that is the history to learn the new level within the 4,000 rows between them.
+        var scores = Noisy(1000, 0.1, 0.05, seed: 1).Concat(Noisy(5000, 0.5, 0.05, seed: 2)).ToArray();
+        Array.Fill(scores, 0.9, 5000, 20);
+
+        List<int> Onsets(int history)
+        {
+            var likelihood = new AnomalyLikelihood(new AnomalyLikelihoodOptions
+            {
+                TailProbability = DetectorCatalog.AlarmTailProbability,
+                LongWindow = history,
+            });
+            return [.. Enumerable.Range(0, scores.Length).Where(i => likelihood.Next(scores[i]))];
+        }
+
+        var presets = Onsets(DetectorCatalog.AlarmHistoryRows);
+        Assert.Equal(2, presets.Count);
+        Assert.InRange(presets[0], 1000, 1005);
+        Assert.InRange(presets[1], 5000, 5009);
+        // NAB's published 8,640 rows: the history still holds the old level, the run never ends, the burst is not seen.
+        Assert.InRange(Assert.Single(Onsets(new AnomalyLikelihoodOptions().LongWindow)), 1000, 1005);
+    }
+
+    [Fact]
     public void Next_NoisyStationaryStream_NeverSignals()
     {
         var likelihood = new AnomalyLikelihood(new AnomalyLikelihoodOptions());

@@ -36,6 +36,24 @@ public sealed class DeviceAuthenticatorTests
         Assert.Equal(ReasonCode.BadCredentials, refusal);
     }
 
+    [Fact]
+    public async Task AuthenticateAsync_RememberedDeviceWhileFailedLoginsHoldTheCheck_IsLetInWithoutWaitingForThem()
+    {
+        // A device with a costly hash makes each unknown name's dummy check as costly: three failed logins hold the one
+        // password check slot for three PBKDF2s, one after the other.
+        var plant = Plant with { Devices = [.. Plant.Devices, new DeviceModel("gateway", "gateway", PasswordHash.Create("other", 1_000_000), ["plant/a"])] };
+        var authenticator = new DeviceAuthenticator(plant, BrokerOptions.Default, TimeProvider.System);
+        Assert.Equal("plc", authenticator.Authenticate("plc", "right").Device?.Id); // verified once: remembered
+
+        var failed = Enumerable.Range(0, 3).Select(i => Task.Run(() => authenticator.AuthenticateAsync($"intruder-{i}", "guess", null, CancellationToken.None).AsTask())).ToList();
+        await Task.WhenAny(failed); // one has held the slot and let it go: of the other two, one holds it now, one waits
+        var remembered = await authenticator.AuthenticateAsync("plc", "right", null, CancellationToken.None);
+
+        Assert.Equal("plc", remembered.Device?.Id);
+        Assert.Contains(failed, t => !t.IsCompleted); // it did not queue behind the two left
+        Assert.All(await Task.WhenAll(failed), f => Assert.Equal(ReasonCode.UnknownSource, f.Refusal));
+    }
+
     [Theory]
     [InlineData("intruder")]
     [InlineData("")]

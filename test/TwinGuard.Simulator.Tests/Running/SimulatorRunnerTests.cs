@@ -72,6 +72,29 @@ public sealed class SimulatorRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_BrokerTakesSecondsToRefuseTheIntruder_KeepsThePlantPublishingMeanwhile()
+    {
+        // A broker that checks the intruder's password (PBKDF2) as slowly as a loaded machine does: the plant's devices
+        // must go on publishing while each attempt waits for its refusal, or every signal of the plant goes stale.
+        await using var broker = await TestBroker.StartAsync();
+        broker.RefusalTime = TimeSpan.FromSeconds(3);
+        var clock = new AcceleratedTimeProvider(4);
+        var options = new SimulatorOptions { Port = broker.Port, Duration = TimeSpan.FromSeconds(32), Attacks = [AttackNames.UnknownDevice], ConnectTimeout = TimeSpan.FromSeconds(30) };
+        await using var runner = new SimulatorRunner(options, clock);
+        var result = await runner.RunAsync(CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Equal(3, result.Progress.ConnectionsRefused); // every attempt is over and counted when the run returns
+        var during = broker.MessagesDuringRefusals.ToList();
+        Assert.Equal(3, during.Count);
+        // Three seconds at 4x are 48 ticks of the plant's devices (some 300 messages); a tick loop held up by the attempt
+        // sends none (what arrives meanwhile was sent before it).
+        Assert.All(during, n => Assert.True(n >= 20, $"the plant sent {string.Join(", ", during)} messages during the three refusals"));
+        await WaitUntil(() => broker.Messages.Count >= result.Progress.MessagesPublished);
+        Assert.Equal(result.Progress.MessagesPublished, broker.Messages.Count);
+    }
+
+    [Fact]
     public async Task RunAsync_RefusedCredentials_ThrowsNamingTheDevice()
     {
         await using var broker = await TestBroker.StartAsync();

@@ -28,6 +28,14 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedMessage> Messages { get; } = new();
 
+    /// <summary>
+    /// How long a refusal takes (a real broker's password check costs a PBKDF2 on purpose); zero by default.
+    /// </summary>
+    public TimeSpan RefusalTime { get; set; }
+
+    /// <summary>For each refusal that took <see cref="RefusalTime"/>: how many messages arrived meanwhile.</summary>
+    public ConcurrentQueue<int> MessagesDuringRefusals { get; } = new();
+
     /// <summary>Called for every intercepted publish, after it is recorded.</summary>
     public Action<ReceivedMessage>? OnMessage { get; set; }
 
@@ -42,17 +50,22 @@ internal sealed class TestBroker : IAsyncDisposable
         var server = new MqttServerFactory().CreateMqttServer(options);
         var broker = new TestBroker(server, port);
         var topics = PlantYaml.Sample.DeviceTopics;
-        server.ValidatingConnectionAsync += e =>
+        server.ValidatingConnectionAsync += async e =>
         {
             var accepted = e.UserName is not null && topics.ContainsKey(e.UserName) && e.Password == "demo-" + e.UserName
                 && !broker._contained.ContainsKey(e.UserName);
             broker.Connections.Enqueue(new ConnectionAttempt(e.ClientId, e.UserName, e.Password, accepted));
             if (!accepted)
             {
+                if (broker.RefusalTime > TimeSpan.Zero)
+                {
+                    var before = broker.Messages.Count;
+                    await Task.Delay(broker.RefusalTime);
+                    broker.MessagesDuringRefusals.Enqueue(broker.Messages.Count - before);
+                }
+
                 e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             }
-
-            return Task.CompletedTask;
         };
         server.InterceptingPublishAsync += e =>
         {

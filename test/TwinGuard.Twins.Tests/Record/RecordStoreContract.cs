@@ -56,6 +56,23 @@ public abstract class RecordStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public void ReservedIds_BlocksReservedAheadWhileAnotherStoreReserves_IncreaseAndNeverRepeat()
+    {
+        var other = Keep(OpenAnother());
+        var reserved = new ReservedIds(Store, "findings", 4);
+        var (ours, theirs) = (new List<long>(), new List<long>());
+        for (var i = 0; i < 40; i++)
+        {
+            ours.Add(reserved.Next());
+            theirs.AddRange(other.ReserveIds("findings", 1));
+        }
+
+        Assert.Equal(ours.Order(), ours);
+        Assert.Equal(ours.Count, ours.Distinct().Count());
+        Assert.Empty(ours.Intersect(theirs));
+    }
+
+    [Fact]
     public void ReserveIds_AfterRowsWritten_ContinuesAboveThem()
     {
         var id = Store.ReserveIds("findings", 1)[0];

@@ -10,6 +10,9 @@ internal sealed class RecordingBroker : IBrokerEnforcement
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>When set, letting a device back in waits for it (after the request is recorded): a lift caught half-way.</summary>
+    public Task? AllowGate { get; set; }
+
     public void Connect(string deviceId, string endpoint) => _connected[deviceId] = endpoint;
 
     public Task<IReadOnlyList<string>> EndpointsOfAsync(string deviceId, CancellationToken cancellationToken) =>
@@ -30,6 +33,6 @@ internal sealed class RecordingBroker : IBrokerEnforcement
     public Task AllowAsync(string deviceId, CancellationToken cancellationToken)
     {
         Requests.Enqueue("allow " + deviceId);
-        return Task.CompletedTask;
+        return AllowGate ?? Task.CompletedTask;
     }
 }

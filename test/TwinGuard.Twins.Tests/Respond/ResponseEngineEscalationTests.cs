@@ -71,14 +71,14 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
     }
 
     /// <summary>A respond stage over <paramref name="store"/>: this serve's, or another silo's sharing the store (no correlate stage of its own here).</summary>
-    private ResponseEngine NewEngine(ResponseStore store, QuarantineList quarantine, CorrelateStage? correlate, TimeProvider? time = null)
+    private ResponseEngine NewEngine(ResponseStore store, QuarantineList quarantine, CorrelateStage? correlate, TimeProvider? time = null, RecordingBroker? broker = null)
     {
         time ??= _time;
         var plan = PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml");
         return new ResponseEngine(
             plan,
             _plant,
-            new ContainmentEnforcer(_plant, quarantine, new AccessRestrictions(), _broker, new DryRunNetworkEnforcer("twinguard"), store, time, new ContainmentTargets(plan.Network)),
+            new ContainmentEnforcer(_plant, quarantine, new AccessRestrictions(), broker ?? _broker, new DryRunNetworkEnforcer("twinguard"), store, time, new ContainmentTargets(plan.Network)),
             new IncidentCommunicator(plan, _plant, [], new IncidentReportWriter(_dir), store, time, NullLogger<IncidentCommunicator>.Instance),
             store,
             time,
@@ -162,19 +162,7 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
     [Fact]
     public async Task StageRepeated_AfterItsQuarantineExpired_RunsItsPlaybookAgainAndRecordsWhy()
     {
-        // Stage 1: loop-plc's credentials presented from elsewhere. Stage 2, a minute later: replays on conveyor1 through
-        // loop-plc, answered by a quarantine of the replayed signals for 5 minutes.
-        for (var i = 0; i < 3; i++)
-        {
-            _evidence.Raise(new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
-            _time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        await SettleAsync();
-        _time.Advance(TimeSpan.FromMinutes(1));
-        ReplayOnConveyor();
-        await SettleAsync();
-        var incident = Assert.Single(_plantStore.Incidents()).Id;
+        var incident = await StolenCredentialsThenReplaysOnConveyorAsync();
         var first = Assert.Single(_store.Actions(), a => a.Playbook == "replayed-conveyor");
         Assert.Equal(("quarantine: signals", ActionOutcome.Done), (first.Action, first.Outcome));
         Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
@@ -212,6 +200,84 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StageRepeated_AfterItsQuarantineExpiredOnThisNode_KeepsTheIncidentOpenAndContainsAgain()
+    {
+        var incident = await StolenCredentialsThenReplaysOnConveyorAsync();
+        Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+
+        // It expires and this serve lifts it itself: an expiry ends the containment, not the incident (only an
+        // operator's release closes it), so the attacker's return is the same stage again, contained again.
+        _time.Advance(TimeSpan.FromMinutes(6));
+        await _engine.PollAsync();
+        Assert.False(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+        Assert.Contains(_store.Actions(incident), a => a.Action == "release: signal" && a.By == ResponseStore.ExpiryActor);
+        ReplayOnConveyor();
+        await SettleAsync();
+
+        Assert.Single(_plantStore.Incidents());
+        Assert.Equal([1, 2], _plantStore.Stages(incident).Select(s => s.Occurrences));
+        Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+        Assert.Contains(_store.Actions(incident), a => a.Action == "respond again: stage 2");
+    }
+
+    [Fact]
+    public async Task Poll_TwoSilosLiftTheSameExpiryAtOnce_RecordTheReleaseOnce()
+    {
+        await _engine.QuarantineAsync(QuarantineKind.Source, "conveyor-plc", "alice", "firmware check", TimeSpan.FromMinutes(1));
+        var otherBroker = new RecordingBroker();
+        using var otherStore = ResponseStore.Open(_dir, _time);
+        // The other silo's clock is its own and stands still: it polls only when told to, at the moment chosen below.
+        var otherClock = new FakeTimeProvider(_time.GetUtcNow());
+        await using var otherSilo = NewEngine(otherStore, new QuarantineList(), correlate: null, otherClock, otherBroker);
+        await otherSilo.StartAsync(CancellationToken.None);
+
+        // This silo releases the expired quarantine and is half-way through lifting it when the other polls.
+        var gate = new TaskCompletionSource();
+        _broker.AllowGate = gate.Task;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var lifting = _engine.PollAsync();
+        await Eventually.HoldsAsync(() => _broker.Requests.ToList(), r => r.Contains("allow conveyor-plc"), TimeSpan.FromSeconds(10), "this silo lifting");
+        await otherSilo.PollAsync();
+        gate.SetResult();
+        await lifting;
+
+        Assert.Contains("allow conveyor-plc", otherBroker.Requests);
+        var releases = _store.Actions().Where(a => a.Action == "release: source").ToList();
+        Assert.Equal((ResponseStore.ExpiryActor, ActionOutcome.Released), (Assert.Single(releases).By, releases[0].Outcome));
+    }
+
+    [Fact]
+    public async Task StageRepeated_AfterAnOperatorReleasedItsQuarantineOnAnotherSilo_OpensANewIncidentInsteadOfContainingTheReleasedOneAgain()
+    {
+        var incident = await StolenCredentialsThenReplaysOnConveyorAsync();
+        Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+
+        // An operator releases the quarantine through another silo sharing the store; this one lifts its hold at its
+        // next poll.
+        using var otherStore = ResponseStore.Open(_dir, _time);
+        await using var otherSilo = NewEngine(otherStore, new QuarantineList(), correlate: null);
+        await otherSilo.StartAsync(CancellationToken.None);
+        foreach (var held in _store.Quarantines().Where(q => q.IncidentId == incident).ToList())
+        {
+            Assert.True(await otherSilo.ReleaseAsync(held.Id, "operator", "looked at it"));
+        }
+
+        await _engine.PollAsync();
+        Assert.False(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+
+        // The same step again: the released incident is not contained again behind the operator's back as its repeat;
+        // the misbehaviour opens a new incident, which its playbook contains.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        ReplayOnConveyor();
+        await SettleAsync();
+
+        Assert.DoesNotContain(_store.Actions(incident), a => a.Action.StartsWith("respond again", StringComparison.Ordinal));
+        var later = Assert.Single(_plantStore.Incidents(), i => i.Id != incident).Id;
+        Assert.True(_quarantine.IsSignalQuarantined("conveyor1", "belt_speed"));
+        Assert.Contains(_store.Quarantines(), q => q.Target == "conveyor1/belt_speed" && q.IncidentId == later);
+    }
+
+    [Fact]
     public async Task Poll_ApprovalsClaimedByASiloThatDied_CarriedOutOnceAfterTheLease()
     {
         var intruder = PlaybookLoader.Parse(Playbooks, _plant, "test-playbooks.yaml").Playbooks.Single(p => p.Id == "intruder-at-the-broker");
@@ -236,6 +302,25 @@ public sealed class ResponseEngineEscalationTests : IAsyncLifetime
         Assert.Equal([("203.0.113.8", ActionOutcome.Done), ("203.0.113.9", ActionOutcome.Done), ("maintenance-laptop", ActionOutcome.AlreadyInPlace)], blocks.Select(a => (a.Target, a.Outcome)));
         Assert.Contains("carried out by silo-0", blocks[^1].Detail, StringComparison.Ordinal);
         Assert.Contains(_store.Quarantines(), q => q.Kind == QuarantineKind.Address && q.Target == "203.0.113.9");
+    }
+
+    /// <summary>
+    /// Stage 1: loop-plc's credentials presented from elsewhere. Stage 2, a minute later: replays on conveyor1 through
+    /// loop-plc, answered by a quarantine of the replayed signals for 5 minutes. Returns the incident.
+    /// </summary>
+    private async Task<long> StolenCredentialsThenReplaysOnConveyorAsync()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _evidence.Raise(new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await SettleAsync();
+        _time.Advance(TimeSpan.FromMinutes(1));
+        ReplayOnConveyor();
+        await SettleAsync();
+        return Assert.Single(_plantStore.Incidents()).Id;
     }
 
     private void ReplayOnConveyor()

@@ -27,7 +27,8 @@ public sealed class TwinClusterFixture : IAsyncLifetime
     /// <summary>
     /// The sample plant plus a <c>controller</c> asset with a measured level and its set-point (the sample has no
     /// set-point signal), an <c>iso</c> asset whose <c>x</c> two relations read (for blame isolation), and a
-    /// <c>persisted</c> and a <c>warming</c> asset that only the persistence tests use (they deactivate their twins).
+    /// <c>persisted</c>, a <c>warming</c> and a <c>persisted-once</c> asset that only the persistence tests use (they
+    /// deactivate their twins), and a <c>batched</c> asset that only the dispatcher's flat-out test floods.
     /// </summary>
     public static readonly PlantModel Plant = PlantModelLoader.Parse(SamplePlant.Text.Replace(
         "\ndevices:",
@@ -50,6 +51,16 @@ public sealed class TwinClusterFixture : IAsyncLifetime
               - { id: b, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
               - { id: c, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
           - id: warming
+            kind: test
+            signals:
+              - { id: a, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+              - { id: b, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+              - { id: c, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+          - id: batched
+            kind: test
+            signals:
+              - { id: a, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+          - id: persisted-once
             kind: test
             signals:
               - { id: a, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }

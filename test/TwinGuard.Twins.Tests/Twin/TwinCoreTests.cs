@@ -13,6 +13,9 @@ public sealed class TwinCoreTests
     private const string Device = "tank-gateway";
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
 
+    /// <summary>How often a twin of tank1 (signals every 250 ms) checks staleness: four periods.</summary>
+    private static readonly TimeSpan StalenessInterval = TimeSpan.FromSeconds(1);
+
     private readonly PlantModel _plant = SamplePlant.Load();
     private readonly EvidenceSink _evidence = new(new PipelineMetrics(), TimeProvider.System);
     private readonly RecordingTwinHost _host = new();
@@ -119,8 +122,8 @@ public sealed class TwinCoreTests
         var core = Core("tank1");
         Assert.True(Ingest(core, Start, (0, 1.0), (1, 40)));
 
-        core.CheckStaleness(Start.AddSeconds(10));
-        core.CheckStaleness(Start.AddSeconds(20));
+        core.CheckStaleness(Start.AddSeconds(10), StalenessInterval);
+        core.CheckStaleness(Start.AddSeconds(20), StalenessInterval);
 
         var stale = Findings();
         Assert.Equal(2, stale.Count);
@@ -128,6 +131,42 @@ public sealed class TwinCoreTests
         Assert.Equal(ReasonCode.Stale.DefaultSeverity() + 1, stale.Single(f => f.SignalId == "level").Severity);
         Assert.Equal(ReasonCode.Stale.DefaultSeverity(), stale.Single(f => f.SignalId == "fluid_temp").Severity);
         Assert.All(core.Signals, s => Assert.Equal(SignalTrust.Suspect, s.Trust));
+    }
+
+    [Fact]
+    public void CheckStaleness_CheckHeldUpWhileReadingsWaited_CountsSilenceFromTheResumedCheck()
+    {
+        // tank1's signals come every 250 ms (stale after 1.75 s of silence); checked every second.
+        var core = Core("tank1");
+        Assert.True(Ingest(core, Start, (0, 1.0), (1, 40)));
+        core.CheckStaleness(Start.AddSeconds(0.5), StalenessInterval);
+
+        // This process is held up for 2.5 s: the next check comes 3 s after the last, while the readings sent meanwhile
+        // still wait to be taken. It blames nobody; the readings it was waiting for then arrive.
+        core.CheckStaleness(Start.AddSeconds(3.5), StalenessInterval);
+        Assert.Empty(Findings());
+        Assert.True(Ingest(core, Start.AddSeconds(3.51), (0, 1.0)));
+
+        // A signal still silent a threshold after the checks resumed is stale (fluid_temp); the one heard from is not.
+        core.CheckStaleness(Start.AddSeconds(4.5), StalenessInterval);
+        Assert.Empty(Findings());
+        Assert.True(Ingest(core, Start.AddSeconds(5), (0, 1.0)));
+        core.CheckStaleness(Start.AddSeconds(5.5), StalenessInterval);
+        var stale = Assert.Single(Findings());
+        Assert.Equal(("fluid_temp", ReasonCode.Stale), (stale.SignalId, stale.Reason));
+    }
+
+    [Fact]
+    public void CheckStaleness_ChecksOnTimeAndASilentSignal_RaisesStaleAtTheThreshold()
+    {
+        var core = Core("tank1");
+        Assert.True(Ingest(core, Start, (0, 1.0), (1, 40)));
+
+        core.CheckStaleness(Start.AddSeconds(1), StalenessInterval);
+        Assert.Empty(Findings());
+        core.CheckStaleness(Start.AddSeconds(2), StalenessInterval);
+
+        Assert.Equal(2, Findings().Count);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using TwinGuard.Ledger;
 using TwinGuard.Twins.Gate;
@@ -63,6 +64,48 @@ public sealed class TwinDispatcherTests(TwinClusterFixture fixture)
         // No thread hop and no grain call: the twin has been through the message on this thread by the time it returns.
         Assert.True(queued.IsCompletedSuccessfully);
         Assert.Equal(before + 1, validated.Count);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_OneProducerFlatOut_RecordsItsMessagesInBatches()
+    {
+        var asset = TwinClusterFixture.Plant.FindAsset("batched")!;
+        await fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>(asset.Id).GetSnapshotAsync(); // activated, so registered here
+        var validated = TwinClusterFixture.Evidence.Metrics.ArrivalToTwin;
+        var ledger = Recorder.Ledger;
+        var firstEntry = ledger.DurableCount;
+        var before = validated.Count;
+        const int messages = 5_000;
+        const long firstSeq = 5_000_000;
+        await using (var dispatcher = new TwinDispatcher(fixture.Cluster.GrainFactory, Recorder, NullLogger<TwinDispatcher>.Instance, Local))
+        {
+            // One thread queueing as fast as it can, as a broker connection flat out: in place, each message would be a
+            // ledger entry and a twin entry of its own.
+            for (var i = 0; i < messages; i++)
+            {
+                var queued = dispatcher.DeliverAsync(asset, new ReadingMessage("conveyor-plc", firstSeq + i, NowMs, TwinClusterFixture.Clock.GetTimestamp(), [new SignalValue(0, 1 + (i % 7))]), kept: false);
+                if (!queued.IsCompletedSuccessfully)
+                {
+                    await queued;
+                }
+            }
+        }
+
+        Assert.Equal(before + messages, validated.Count);
+        var last = Recorder.RecordBatch(asset, [new ReadingMessage("conveyor-plc", firstSeq + messages, NowMs, 0, [new SignalValue(0, 1.5)])]);
+        await ledger.CommitAsync(last); // everything before it is on disk too
+        using var reader = LedgerReader.Open(ledger.Directory);
+        var (entries, recorded) = (0, 0);
+        foreach (var entry in reader.ReadEntries(firstEntry, (int)(last + 1 - firstEntry)).Where(e => e.Kind == LedgerEntryKind.ReadingBatch))
+        {
+            using var batch = JsonDocument.Parse(entry.Payload);
+            var ours = batch.RootElement.GetProperty("messages").EnumerateArray()
+                .Count(m => m.GetProperty("seq").GetInt64() is >= firstSeq and < firstSeq + messages);
+            (entries, recorded) = (entries + (ours > 0 ? 1 : 0), recorded + ours);
+        }
+
+        Assert.Equal(messages, recorded);
+        Assert.True(entries < messages / 2, $"{messages} messages took {entries} ledger entries");
     }
 
     [Fact]

@@ -72,10 +72,7 @@ public sealed class TwinGrainPersistenceTests(TwinClusterFixture fixture)
 
         // The multivariate model came back: normal states stay quiet and a broken relation is scored at once, where a
         // fresh twin would learn 2,400 states first.
-        await FeedAsync(twin, random, firstSeq: 2601, count: 100);
-        Assert.DoesNotContain(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly);
-        await FeedAsync(twin, random, firstSeq: 2701, count: 40, broken: true);
-        Assert.Contains(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly && f.AssetId == "persisted");
+        await AssertModelScoresAsync(twin, random, firstSeq: 2601, normal: 100, "persisted");
     }
 
     [Fact]
@@ -89,10 +86,58 @@ public sealed class TwinGrainPersistenceTests(TwinClusterFixture fixture)
         await DeactivateAndRestoreAsync(twin);
 
         // 400 more complete the warm-up only if the first 2,000 came back: the model then scores a broken relation.
-        await FeedAsync(twin, random, firstSeq: 2001, count: 450);
+        await AssertModelScoresAsync(twin, random, firstSeq: 2001, normal: 450, "warming");
+    }
+
+    [Fact]
+    public async Task Activate_AfterStreamOnlySnapshots_RestoresTheModelWrittenOnce()
+    {
+        var twin = fixture.Cluster.GrainFactory.GetGrain<ITwinGrain>("persisted-once");
+        var random = new Random(31);
+        await FeedAsync(twin, random, firstSeq: 1, count: 2600);
+        await DeactivateAndRestoreAsync(twin);
+        var model = StoredVersion("model", "persisted-once");
+        var stream = StoredVersion("stream", "persisted-once");
+        Assert.True(model >= 1, "the fitted model was never written");
+
+        // Two more rounds of normal readings, each ending in a write of the stream state: the model did not change,
+        // its rows are not written again.
+        await FeedAsync(twin, random, firstSeq: 2601, count: 100);
+        await DeactivateAndRestoreAsync(twin);
+        await FeedAsync(twin, random, firstSeq: 2701, count: 100);
+        await DeactivateAndRestoreAsync(twin);
+        Assert.True(StoredVersion("stream", "persisted-once") >= stream + 2, "the stream state was not written at each deactivation");
+        Assert.Equal(model, StoredVersion("model", "persisted-once"));
+        DrainFindings();
+
+        // The model restored from its one write, under the later stream states, still scores: normal is quiet, a
+        // broken relation is found at once.
+        await AssertModelScoresAsync(twin, random, firstSeq: 2801, normal: 100, "persisted-once");
+    }
+
+    /// <summary>
+    /// <paramref name="normal"/> normal states raise no multivariate finding, then 40 with a broken relation raise one on
+    /// <paramref name="assetId"/>: the twin has a fitted model in force.
+    /// </summary>
+    private static async Task AssertModelScoresAsync(ITwinGrain twin, Random random, long firstSeq, int normal, string assetId)
+    {
+        await FeedAsync(twin, random, firstSeq, count: normal);
         Assert.DoesNotContain(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly);
-        await FeedAsync(twin, random, firstSeq: 2451, count: 40, broken: true);
-        Assert.Contains(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly && f.AssetId == "warming");
+        await FeedAsync(twin, random, firstSeq + normal, count: 40, broken: true);
+        Assert.Contains(DrainFindings(), f => f.Reason == ReasonCode.MultivariateAnomaly && f.AssetId == assetId);
+    }
+
+    /// <summary>The version (writes so far) of a twin's stored state in the silo's <c>twins.db</c>, 0 when never written.</summary>
+    private static long StoredVersion(string state, string assetId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+            $"Data Source={Path.Combine(TwinClusterFixture.StateDirectory, "twins.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version FROM grain_state WHERE state_name = $s AND grain_id LIKE $g";
+        command.Parameters.AddWithValue("$s", state);
+        command.Parameters.AddWithValue("$g", "%/" + assetId);
+        return command.ExecuteScalar() is long version ? version : 0;
     }
 
     /// <summary>Deactivates the twin and waits until it has been activated again from its stored state.</summary>

@@ -7,8 +7,8 @@ namespace TwinGuard.Ingest.Mqtt.PreLogin;
 
 /// <summary>
 /// An MQTT channel that reads the fixed headers of what passes through it and closes the connection before MQTTnet
-/// buffers a packet larger than allowed, before a first packet that is not a CONNECT, and when no CONNECT has been
-/// answered within the connect timeout.
+/// buffers a packet larger than allowed, before a first packet that is not a CONNECT, and when no complete CONNECT has
+/// arrived within the connect timeout.
 /// </summary>
 /// <remarks>
 /// <para>MQTT 5.0 §2.1.4 / MQTT 3.1.1 §2.2.3: the Remaining Length is a Variable Byte Integer of at most four bytes. The
@@ -17,6 +17,9 @@ namespace TwinGuard.Ingest.Mqtt.PreLogin;
 /// <para>MQTT 5.0 §3.1 [MQTT-3.1.0-1]: the first packet from the client must be CONNECT.</para>
 /// <para>Login is read from the server's own CONNACK as it is written (MQTT 5.0 §3.2.2.2, 3.1.1 §3.2.2.3: return or
 /// reason code 0 is success), so the guard needs no hook into the broker's authentication.</para>
+/// <para>The deadline stops once the CONNECT's last byte has arrived: the client has done its part, and the time the
+/// broker then takes to answer (a password check costs a PBKDF2, one at a time, seconds on a loaded machine or behind
+/// others' failed logins) is not the client's to pay. Counting it closed genuine devices whose check came late.</para>
 /// <para>A refused connection ends as a closed stream (a read of 0 bytes), which MQTTnet takes quietly.</para>
 /// </remarks>
 public sealed class FramingGuardChannel : IMqttChannel
@@ -53,7 +56,7 @@ public sealed class FramingGuardChannel : IMqttChannel
     /// <summary>Why the guard closed the connection, or <see cref="AdmissionRefusal.None"/>.</summary>
     public AdmissionRefusal Refusal { get; private set; }
 
-    /// <summary>A token cancelled when the connect deadline passes without an answered CONNECT.</summary>
+    /// <summary>A token cancelled when the connect deadline passes without a complete CONNECT.</summary>
     public CancellationToken ConnectDeadline => _deadline.Token;
 
     /// <inheritdoc />
@@ -75,39 +78,62 @@ public sealed class FramingGuardChannel : IMqttChannel
     public Task DisconnectAsync(CancellationToken cancellationToken) => _inner.DisconnectAsync(cancellationToken);
 
     /// <inheritdoc />
-    public async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Once logged in, a read the inner channel completed at once (served from the read-ahead buffer) is inspected and
+    /// its task handed back as it is: no state machine of ours per packet read, which MQTTnet does two or three of per
+    /// packet.
+    /// </remarks>
+    public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _refused) != 0)
         {
-            return 0;
+            return Task.FromResult(0);
         }
 
-        int read;
-        if (_answered)
+        if (!_answered)
         {
-            read = await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
-            try
-            {
-                read = await _inner.ReadAsync(buffer, offset, count, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                return 0; // the connect deadline passed: closed, as far as MQTTnet is concerned
-            }
+            return ReadBeforeLoginAsync(buffer, offset, count, cancellationToken);
         }
 
+        var reading = _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        if (!reading.IsCompletedSuccessfully)
+        {
+            return InspectedAsync(reading, buffer, offset);
+        }
+
+        return Passes(buffer, offset, reading.Result) ? reading : Task.FromResult(0);
+    }
+
+    private async Task<int> ReadBeforeLoginAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
+        try
+        {
+            return await InspectedAsync(_inner.ReadAsync(buffer, offset, count, linked.Token), buffer, offset).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return 0; // the connect deadline passed: closed, as far as MQTTnet is concerned
+        }
+    }
+
+    private async Task<int> InspectedAsync(Task<int> reading, byte[] buffer, int offset)
+    {
+        var read = await reading.ConfigureAwait(false);
+        return Passes(buffer, offset, read) ? read : 0;
+    }
+
+    /// <summary>Inspects what was read; false (and the connection refused) when it breaks the framing limits.</summary>
+    private bool Passes(byte[] buffer, int offset, int read)
+    {
         var violation = Inspect(buffer.AsSpan(offset, read));
-        if (violation != AdmissionRefusal.None)
+        if (violation == AdmissionRefusal.None)
         {
-            Refuse(violation);
-            return 0;
+            return true;
         }
 
-        return read;
+        Refuse(violation);
+        return false;
     }
 
     /// <inheritdoc />
@@ -176,6 +202,10 @@ public sealed class FramingGuardChannel : IMqttChannel
                     if (_remaining == 0)
                     {
                         _phase = HeaderPhase;
+                        if (!_answered)
+                        {
+                            _deadlineTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan); // the CONNECT is complete
+                        }
                     }
 
                     break;

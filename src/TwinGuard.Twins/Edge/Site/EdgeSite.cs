@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using TwinGuard.Ledger.Checkpoints;
 using TwinGuard.Ledger.Witnessing;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Inbox;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
@@ -11,14 +11,15 @@ using TwinGuard.Twins.Respond;
 namespace TwinGuard.Twins.Edge.Site;
 
 /// <summary>
-/// The site's side of its edge agents: keeps every message an edge forwards exactly once by id (<c>edges.db</c>),
+/// The site's side of its edge agents: keeps every message an edge forwards exactly once by id (<c>edges.db</c>,
+/// <see cref="OnceInbox"/>),
 /// hands forwarded readings to the site's twins once (<see cref="ForwardedReadings"/>), raises the edges' findings into the site's pipeline (so they are recorded, correlated and answered by the site's
 /// playbooks like its own), cosigns the edges' ledger checkpoints as a c2sp.org/tlog-witness witness, and sends
 /// containments the site decides down to the edges.
 /// </summary>
 /// <remarks>
-/// Bounded: a message is at most <see cref="MaxMessageBytes"/>; the table grows with what edges forward, like the
-/// site's findings table (retention is the site's). Repeats (an edge re-sending after a lost PUBACK) are counted in
+/// Bounded: a message is at most <see cref="MaxMessageBytes"/>, and the newest <see cref="IdsPerEdge"/> messages of each
+/// edge are kept (the oldest beyond go: they are in the site's ledger and pipeline already). Repeats (an edge re-sending after a lost PUBACK) are counted in
 /// <see cref="Repeats"/> and acknowledged without being kept twice. The witness key lives in <c>DATA/edge-witness</c>;
 /// its verifier key is written to <c>DATA/edge-witness/witness.vkey</c> for the edges' <c>--site-witness-key</c>.
 /// </remarks>
@@ -27,30 +28,26 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
     /// <summary>Largest edge message kept.</summary>
     public const int MaxMessageBytes = 64 * 1024;
 
+    /// <summary>Messages kept per edge to recognise its repeats, by default.</summary>
+    /// <value>250,000: about 4 hours of 4 devices x 4 Hz, far more than the one message an edge has in flight.</value>
+    public const int IdsPerEdge = 250_000;
+
     private readonly PlantModel _plant;
     private readonly EvidenceSink _evidence;
-    private readonly TimeProvider _time;
-    private readonly SqliteConnection _db;
+    private readonly OnceInbox _once;
     private readonly Witness _witness;
     private readonly CheckpointCosigner _cosigner;
-    private readonly Lock _gate = new();
     private long _kept;
     private long _repeats;
     private long _refused;
 
     /// <summary>Opens the site's edge records in <paramref name="dataDirectory"/> for the edges <paramref name="plant"/> declares.</summary>
-    public EdgeSite(PlantModel plant, EvidenceSink evidence, string dataDirectory, TimeProvider time)
+    /// <remarks><paramref name="idsPerEdge"/>: messages kept per edge (<see cref="IdsPerEdge"/>).</remarks>
+    public EdgeSite(PlantModel plant, EvidenceSink evidence, string dataDirectory, TimeProvider time, int idsPerEdge = IdsPerEdge)
     {
         _plant = plant;
         _evidence = evidence;
-        _time = time;
-        _db = SqliteCommands.Open(Path.Combine(dataDirectory, "edges.db"), SqliteOpenMode.ReadWriteCreate);
-        _db.Execute("""
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS edge_messages (
-                edge TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, received INTEGER NOT NULL, body TEXT NOT NULL,
-                PRIMARY KEY (edge, id)) WITHOUT ROWID;
-            """);
+        _once = new OnceInbox(Path.Combine(dataDirectory, "edges.db"), "edge_messages", "edge", idsPerEdge, time);
         var witnessDirectory = Path.Combine(dataDirectory, "edge-witness");
         var key = WitnessSigningKey.LoadOrCreate(Path.Combine(witnessDirectory, "key.pem"), "twinguard.site/" + plant.Site.Id);
         _witness = new Witness(key, witnessDirectory, [.. Edges.Select(d => LedgerPublicKey.FromVerifierKey(d.EdgeLedgerKey!))], time);
@@ -85,24 +82,15 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
     /// <summary>Messages refused as malformed.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>Kept messages evicted, the oldest of an edge past its bound.</summary>
+    public long Evicted => _once.Evicted;
+
     /// <summary>How many messages of <paramref name="kind"/> the site holds from <paramref name="edgeId"/>, and how many distinct ids.</summary>
-    public long Count(string edgeId, string kind)
-    {
-        lock (_gate)
-        {
-            return _db.Query("SELECT count(*) FROM edge_messages WHERE edge = $edge AND kind = $kind", r => r.GetInt64(0), ("$edge", edgeId), ("$kind", kind))[0];
-        }
-    }
+    public long Count(string edgeId, string kind) => _once.Count(edgeId, kind);
 
     /// <summary>The bodies of the messages of <paramref name="kind"/> the site holds from <paramref name="edgeId"/>, in arrival order.</summary>
-    public IReadOnlyList<EdgeMessage> Messages(string edgeId, string kind)
-    {
-        lock (_gate)
-        {
-            return _db.Query("SELECT body FROM edge_messages WHERE edge = $edge AND kind = $kind ORDER BY received",
-                r => JsonSerializer.Deserialize(r.GetString(0), EdgeJson.Default.EdgeMessage)!, ("$edge", edgeId), ("$kind", kind));
-        }
-    }
+    public IReadOnlyList<EdgeMessage> Messages(string edgeId, string kind) =>
+        [.. _once.Bodies(kind, edgeId).Select(m => JsonSerializer.Deserialize(m.Body, EdgeJson.Default.EdgeMessage)!)];
 
     /// <inheritdoc />
     public async Task<string?> ReceiveAsync(DeviceModel edge, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
@@ -115,15 +103,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
             return problem;
         }
 
-        int added;
-        lock (_gate)
-        {
-            added = _db.Execute("INSERT OR IGNORE INTO edge_messages (edge, id, kind, received, body) VALUES ($edge, $id, $kind, $received, $body)",
-                ("$edge", edge.Id), ("$id", message.Id), ("$kind", message.Kind), ("$received", _time.GetUtcNow().ToUnixTimeMilliseconds()),
-                ("$body", System.Text.Encoding.UTF8.GetString(payload.Span)));
-        }
-
-        if (added == 0)
+        if (!_once.TryKeep(edge.Id, message.Id, message.Kind, System.Text.Encoding.UTF8.GetString(payload.Span)))
         {
             Interlocked.Increment(ref _repeats);
             return null;
@@ -139,10 +119,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
                 catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
                 {
                     // Not in the site's ledger: forget it, so that the edge's retry (same id) is delivered then.
-                    lock (_gate)
-                    {
-                        _db.Execute("DELETE FROM edge_messages WHERE edge = $edge AND id = $id", ("$edge", edge.Id), ("$id", message.Id));
-                    }
+                    _once.Forget(edge.Id, message.Id);
 
                     return "the site could not keep the reading yet: " + EvidenceClip.Text(ex.Message);
                 }
@@ -241,7 +218,7 @@ public sealed class EdgeSite : IEdgeReceiver, IDisposable
     public void Dispose()
     {
         _witness.Dispose();
-        _db.Dispose();
+        _once.Dispose();
     }
 
     private static (EdgeMessage? Message, string Problem) Parse(ReadOnlyMemory<byte> payload)

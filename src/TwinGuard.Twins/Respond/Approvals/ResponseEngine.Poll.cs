@@ -5,6 +5,9 @@ namespace TwinGuard.Twins.Respond;
 /// <summary>What the CLI and the clock decide while serve runs: expiries, releases, manual quarantines, approvals.</summary>
 public sealed partial class ResponseEngine
 {
+    /// <summary>True when a released quarantine was released by a person's decision, not by its expiry.</summary>
+    private static bool IsOperatorsRelease(QuarantineEntry entry) => entry.ReleasedBy is { } by && by != ResponseStore.ExpiryActor;
+
     private async Task PollCoreAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
@@ -20,13 +23,20 @@ public sealed partial class ResponseEngine
         }
 
         // A cluster's silos share one store: whichever lifted a release first marked it lifted, so the others lift what
-        // they hold of it here, without recording the release again.
+        // they hold of it here, without recording the release again. An operator's release closes its incident here
+        // too, as on the silo that lifted it: the operator judged it handled, so the same step coming back through this
+        // silo opens a new incident (whose playbooks run) instead of being folded into the released one and contained
+        // again as its repeat, behind the operator's back.
         foreach (var id in _applied.Where(id => !active.Any(e => e.Id == id)).ToList())
         {
             if (_store.FindQuarantine(id) is { Lifted: not null } lifted)
             {
                 await _containment.LiftAsync(lifted, cancellationToken);
                 _applied.Remove(id);
+                if (lifted.IncidentId is { } incidentId && IsOperatorsRelease(lifted))
+                {
+                    IncidentReleased?.Invoke(incidentId, _time.GetUtcNow());
+                }
             }
         }
 
@@ -46,7 +56,7 @@ public sealed partial class ResponseEngine
     {
         foreach (var entry in _store.Expired(now))
         {
-            _store.Release(entry.Id, "expiry", string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
+            _store.Release(entry.Id, ResponseStore.ExpiryActor, string.Create(CultureInfo.InvariantCulture, $"expired at {entry.Expires:u}"));
         }
 
         foreach (var entry in _store.ReleasedNotLifted())

@@ -61,9 +61,16 @@ public sealed partial class ResponseStore
             ("@n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("@b", who), ("@w", why), ("@id", id)) == 1;
     }
 
-    /// <summary>Records that serve has lifted the enforcement of a released containment.</summary>
-    public void MarkLifted(long id) =>
-        _db.Execute("UPDATE quarantines SET lifted_ms = @n WHERE id = @id", ("@n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id));
+    /// <summary>Who releases a containment whose <c>expires</c> passed.</summary>
+    public const string ExpiryActor = "expiry";
+
+    /// <summary>Claims the lifting of a released containment: true for the one caller that marks it lifted.</summary>
+    /// <remarks>Silos sharing the store each lift what they hold of it; the one whose mark took records the release.</remarks>
+    public bool MarkLifted(long id) =>
+        _db.Execute("UPDATE quarantines SET lifted_ms = @n WHERE id = @id AND lifted_ms IS NULL", ("@n", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id)) == 1;
+
+    /// <summary>Gives up a claim of <see cref="MarkLifted"/> whose lifting failed, so that it is tried and recorded again.</summary>
+    public void UnmarkLifted(long id) => _db.Execute("UPDATE quarantines SET lifted_ms = NULL WHERE id = @id", ("@id", id));
 
     private List<QuarantineEntry> ReadQuarantines(string where, params (string Name, object? Value)[] parameters)
     {

@@ -25,6 +25,12 @@ internal sealed class TwinCore
     private readonly ITwinCoreHost _host;
     private List<(int Index, double Value, (ReasonCode Reason, double Score, string Detail) Found)>? _hits;
 
+    /// <summary>When the last staleness check ran (Unix ms; 0 before the first).</summary>
+    private long _lastStalenessCheckMs;
+
+    /// <summary>When the staleness checks last resumed after this process was held up (Unix ms; 0 if never).</summary>
+    private long _resumedMs;
+
     /// <summary>Creates the core of <paramref name="asset"/>'s twin with the state it has (restored, or carried over a reload).</summary>
     /// <param name="plant">The plant model in force.</param>
     /// <param name="asset">The asset, of <paramref name="plant"/>.</param>
@@ -157,14 +163,27 @@ internal sealed class TwinCore
         return accepted;
     }
 
-    /// <summary>Raises staleness findings for signals not heard from in time.</summary>
-    public void CheckStaleness(DateTimeOffset now)
+    /// <summary>
+    /// Raises staleness findings for signals not heard from in time. <paramref name="interval"/> is how often the caller
+    /// checks. A check that comes more than one and a half intervals after the one before finds that this process, not
+    /// the devices, was held up (a long GC, a starved thread pool, a paused virtual machine): readings sent meanwhile may
+    /// still wait in its sockets and queues, and every signal would look silent at once. Silence is then counted from
+    /// this check, not from before the pause (as Cassandra's failure detector ignores its own pauses), so a device that
+    /// really went quiet is reported one staleness threshold later instead of every device being reported at once.
+    /// </summary>
+    public void CheckStaleness(DateTimeOffset now, TimeSpan interval)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
+        if (_lastStalenessCheckMs != 0 && nowMs - _lastStalenessCheckMs > interval.TotalMilliseconds * 1.5)
+        {
+            _resumedMs = nowMs;
+        }
+
+        _lastStalenessCheckMs = nowMs;
         for (var i = 0; i < Signals.Length; i++)
         {
             ref var state = ref Signals[i];
-            if (Validator.CheckStale(i, ref state, nowMs) is { } stale)
+            if (Validator.CheckStale(i, ref state, nowMs, _resumedMs) is { } stale)
             {
                 state.Trust = SignalTrust.Suspect;
                 _evidence.Raise(new Finding(now, ReasonCode.Stale, Escalate(ReasonCode.Stale, i), _asset.Id, _asset.Signals[i].Id, null, null, 0, stale));

@@ -20,8 +20,13 @@ namespace TwinGuard.Twins.Twin;
 public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 {
     private readonly SqliteConnection _connection;
+
+    /// <summary>Activations read here: in WAL mode a reader does not wait for the writer's transaction (thousands of
+    /// twins activating at once each read three states while the writer commits snapshots).</summary>
+    private readonly SqliteConnection _reader;
     private readonly IGrainStorageSerializer _serializer;
     private readonly Lock _gate = new();
+    private readonly Lock _reading = new();
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
@@ -40,6 +45,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
                 data BLOB NOT NULL,
                 PRIMARY KEY (state_name, grain_id))
             """);
+        _reader = SqliteCommands.Open(path, SqliteOpenMode.ReadOnly);
         _writer = Task.Run(WriteQueuedAsync);
     }
 
@@ -47,9 +53,9 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         (long Version, byte[] Data)? row;
-        lock (_gate)
+        lock (_reading)
         {
-            row = _connection.Query(
+            row = _reader.Query(
                 "SELECT version, data FROM grain_state WHERE state_name = $s AND grain_id = $g",
                 r => ((long Version, byte[] Data)?)(r.GetInt64(0), (byte[])r.GetValue(1)),
                 ("$s", stateName), ("$g", grainId.ToString())).FirstOrDefault();
@@ -165,6 +171,11 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         lock (_gate)
         {
             _connection.Dispose();
+        }
+
+        lock (_reading)
+        {
+            _reader.Dispose();
         }
     }
 
