@@ -116,7 +116,6 @@ public sealed partial class LedgerWriter
 
     private void WriteLoop()
     {
-        var group = new List<LedgerBatch>(MaxGroupBatches);
         try
         {
             while (true)
@@ -126,21 +125,25 @@ public sealed partial class LedgerWriter
                 {
                 }
 
-                if (CommitPending(group))
+                // Under the commit lock for the whole round: a lone caller that finds it taken hands off to this thread.
+                lock (_commitLock)
                 {
-                    CheckpointAfterDrain();
-                }
-
-                // The hashing thread queues nothing after it has ended, so an empty queue then is the end.
-                if (Volatile.Read(ref _hashingEnded) && _hashed.IsEmpty)
-                {
-                    if (_fault is null && _signingStopped is null && (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount))
+                    if (CommitPending())
                     {
-                        WriteCheckpoint(); // the final checkpoint on close
+                        CheckpointAfterDrain();
                     }
 
-                    ReleaseReserve();
-                    break;
+                    // The hashing thread queues nothing after it has ended, so an empty queue then is the end.
+                    if (Volatile.Read(ref _hashingEnded) && _hashed.IsEmpty && _group.Count == 0)
+                    {
+                        if (_fault is null && _signingStopped is null && (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount))
+                        {
+                            WriteCheckpoint(); // the final checkpoint on close
+                        }
+
+                        ReleaseReserve();
+                        break;
+                    }
                 }
             }
 

@@ -13,6 +13,11 @@ public interface ITwinInbox
     /// True when the sender will be told the message is kept (an MQTT QoS 1/2 acknowledgement): the returned task then
     /// completes once the message is in the ledger on disk, and faults when it cannot be.
     /// </param>
+    /// <param name="alone">
+    /// With <paramref name="kept"/>: the sender has no other message waiting for its acknowledgement, so it sends
+    /// nothing more until this one is acknowledged, and the caller's thread may do the commit itself rather than wake
+    /// another thread for it.
+    /// </param>
     /// <returns>Completes when queued; its result completes when the message is kept (at once when not asked).</returns>
-    ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept);
+    ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false);
 }

@@ -47,16 +47,20 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
 
     /// <summary>
     /// As <see cref="RecordBatch"/>, for senders waiting to be acknowledged: completes when the entry is durable. On a
-    /// single node the ledger's writing thread commits it at once (<see cref="LedgerWriter.AppendAndCommitAsync"/>) and
-    /// runs the continuations on its own thread, so they must be short.
+    /// single node it is committed at once (<see cref="LedgerWriter.AppendAndCommitAsync"/>): on this thread when
+    /// <paramref name="alone"/> and no commit runs, else by the ledger's writing thread, which runs the continuations on
+    /// its own thread, so they must be short.
     /// </summary>
-    public Task RecordBatchAndCommitAsync(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
+    /// <param name="asset">The batch's asset.</param>
+    /// <param name="batch">The messages.</param>
+    /// <param name="alone">No sender of the batch has anything else waiting for an acknowledgement (a lone publish).</param>
+    public Task RecordBatchAndCommitAsync(AssetModel asset, ReadOnlySpan<ReadingMessage> batch, bool alone = false)
     {
         var (buffer, json) = WriteBatch(asset, batch);
         json.Flush();
         json.Dispose();
         return ReferenceEquals(appender, ledger)
-            ? ledger.AppendAndCommitAsync(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan)
+            ? ledger.AppendAndCommitAsync(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan, alone)
             : appender.WhenDurableAsync(appender.Append(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan));
     }
 
