@@ -37,6 +37,9 @@ public sealed partial class LedgerWriter
     /// <summary>A caller's group took the hashing thread's drain marker: the writing thread looks at checkpoint requests next (under <see cref="_commitLock"/>).</summary>
     private bool _drainTaken;
 
+    /// <summary>The writing thread has written its final checkpoint (under <see cref="_commitLock"/>): no caller commits after it.</summary>
+    private bool _writingEnded;
+
     /// <summary>Groups committed on a caller's thread, and groups the writing thread committed, since the writer opened.</summary>
     private long _callerCommits;
 
@@ -113,6 +116,11 @@ public sealed partial class LedgerWriter
         var handOff = false;
         try
         {
+            if (_writingEnded || _fault is not null)
+            {
+                return; // closed or failed: nothing may be written after the final checkpoint; CommitAsync reports it
+            }
+
             if (_group.Count > 0)
             {
                 return; // a failed group waits for the writing thread's retry, and everything after it with it

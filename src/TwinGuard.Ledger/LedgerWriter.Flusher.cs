@@ -142,6 +142,7 @@ public sealed partial class LedgerWriter
                         }
 
                         ReleaseReserve();
+                        _writingEnded = true;
                         break;
                     }
                 }
