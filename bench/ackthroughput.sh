@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # QoS 1 throughput of one mosquitto_pub -l client (up to in-flight publishes unacknowledged), durable acknowledgements (this
-# build) against another build (e.g. one that acknowledges on receipt), alternating in the same run.
-# Usage: bench/ackthroughput.sh OTHER_TWINGUARD_BINARY [messages=3000] [rounds=3] [in-flight=20]
+# build) against another build (e.g. one that acknowledges on receipt), alternating in the same run. BEFORE_BIN=BINARY
+# adds a third build to each round (e.g. the durable path before a change), its rate and ratio to OTHER printed too.
+# Usage: [BEFORE_BIN=...] bench/ackthroughput.sh OTHER_TWINGUARD_BINARY [messages=3000] [rounds=3] [in-flight=20]
 set -euo pipefail
 other=$1; n=${2:-3000}; rounds=${3:-3}; inflight=${4:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,10 @@ run() { # binary label -> msgs/s
   python3 -c "print(round($n / (($t1 - $t0) / 1e9)))"
 }
 for r in $(seq "$rounds"); do
-  a=$(run "$ours"); b=$(run "$other")
-  echo "round $r: durable $a msgs/s, other $b msgs/s, ratio $(python3 -c "print(round($a / $b, 2))"), load $(cut -d' ' -f1 /proc/loadavg)"
+  a=$(run "$ours"); b=$(run "$other"); before=
+  if [[ -n "${BEFORE_BIN:-}" ]]; then
+    c=$(run "$BEFORE_BIN")
+    before=", before $c msgs/s, ratio $(python3 -c "print(round($c / $b, 2))")"
+  fi
+  echo "round $r: durable $a msgs/s, other $b msgs/s, ratio $(python3 -c "print(round($a / $b, 2))")$before, load $(cut -d' ' -f1 /proc/loadavg)"
 done

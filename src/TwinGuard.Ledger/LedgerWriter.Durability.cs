@@ -36,11 +36,12 @@ public sealed partial class LedgerWriter
 
     /// <summary>Completes once <paramref name="target"/> entries (every entry appended so far when null) are durable.</summary>
     /// <param name="target">Entries that must be durable; null for every entry appended so far.</param>
-    /// <param name="inline">
-    /// Run the continuations on the thread that completes the wait (the one that finished the fsync) instead of the
-    /// thread pool; for callers whose continuations are short (<see cref="CommitAsync"/>).
+    /// <param name="commit">
+    /// Wake the writing thread, which hashes and commits the entries itself, instead of the hashing thread; and run the
+    /// continuations on the writing thread instead of the thread pool (for callers whose continuations are short,
+    /// <see cref="CommitAsync"/>).
     /// </param>
-    private Task WaitForDurable(long? target, bool inline = false)
+    private Task WaitForDurable(long? target, bool commit = false)
     {
         if (target is { } known && Volatile.Read(ref _durable) >= known)
         {
@@ -62,13 +63,21 @@ public sealed partial class LedgerWriter
                 return Task.FromException(new IOException($"ledger {_directory} cannot write: {error}"));
             }
 
-            done = new TaskCompletionSource(inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
+            done = new TaskCompletionSource(commit ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
             _flushWaiters.Add((size, done));
-            _wakeRequested = true;
+            _wakeRequested |= !commit;
         }
 
-        _wake.Release();
-        _urgent.Release();
+        if (commit)
+        {
+            _hashedReady.Release();
+        }
+        else
+        {
+            _wake.Release();
+            _urgent.Release();
+        }
+
         return done.Task;
     }
 

@@ -17,6 +17,8 @@ public sealed partial class LedgerWriter
     /// <summary>Most hashed batches written under one fsync.</summary>
     private const int MaxGroupBatches = 64;
 
+    private bool _hashingEnded;
+
     /// <summary>In the group being written: the first batch not yet on disk, and where in the segment it starts.</summary>
     private int _groupStart;
 
@@ -106,25 +108,6 @@ public sealed partial class LedgerWriter
         }
     }
 
-    /// <summary>Hashes every batch appended so far into the tree and queues it for writing, in index order.</summary>
-    /// <remarks>Under <see cref="_hashLock"/>: the hashing thread and a committing caller (<see cref="TryLead"/>) take turns.</remarks>
-    /// <param name="wakeWriter">Wake the writing thread for each batch (false for a leader, which writes them itself).</param>
-    private void HashPending(bool wakeWriter)
-    {
-        lock (_hashLock)
-        {
-            while (TryTake(out var batch))
-            {
-                HashBatch(batch);
-                _hashed.Enqueue(batch);
-                if (wakeWriter)
-                {
-                    _hashedReady.Release();
-                }
-            }
-        }
-    }
-
     private void EnqueueHashed(LedgerBatch batch)
     {
         _hashed.Enqueue(batch);
@@ -133,7 +116,6 @@ public sealed partial class LedgerWriter
 
     private void WriteLoop()
     {
-        var group = new List<LedgerBatch>(MaxGroupBatches);
         try
         {
             while (true)
@@ -143,41 +125,16 @@ public sealed partial class LedgerWriter
                 {
                 }
 
-                lock (_writeLock)
+                // Under the commit lock for the whole round: a lone caller that finds it taken hands off to this thread.
+                lock (_commitLock)
                 {
-                    if (_carried.Count > 0)
-                    {
-                        // A committing caller's write failed: retry it here, from where it started, before anything after it.
-                        UntilWritten(() => WriteGroup(_carried));
-                        FinishGroup(_carried);
-                    }
-
-                    var drained = false;
-                    while (!_hashed.IsEmpty)
-                    {
-                        // Group commit: every batch hashed while the previous fsync ran shares this one write pass and
-                        // one fsync, so the senders waiting on any of them are released together.
-                        drained |= TakeGroup(group);
-                        if (group.Count > 0)
-                        {
-                            _groupStart = 0;
-                            _groupOffset = _segmentLength;
-                            UntilWritten(() => WriteGroup(group));
-                            FinishGroup(group);
-                            if (DurableCount - (_lastCheckpoint?.TreeSize ?? 0) >= _options.CheckpointEveryEntries && _signingStopped is null)
-                            {
-                                UntilWritten(WriteCheckpoint);
-                            }
-                        }
-                    }
-
-                    if (drained)
+                    if (CommitPending())
                     {
                         CheckpointAfterDrain();
                     }
 
                     // The hashing thread queues nothing after it has ended, so an empty queue then is the end.
-                    if (Volatile.Read(ref _hashingEnded) && _hashed.IsEmpty)
+                    if (Volatile.Read(ref _hashingEnded) && _hashed.IsEmpty && _group.Count == 0)
                     {
                         if (_fault is null && _signingStopped is null && (_lastCheckpoint is null || _lastCheckpoint.TreeSize != DurableCount))
                         {
@@ -185,7 +142,7 @@ public sealed partial class LedgerWriter
                         }
 
                         ReleaseReserve();
-                        _writerDone = true;
+                        _writingEnded = true;
                         break;
                     }
                 }
@@ -200,11 +157,6 @@ public sealed partial class LedgerWriter
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            lock (_writeLock)
-            {
-                _writerDone = true;
-            }
-
             Fail(ex);
         }
         finally
@@ -331,7 +283,7 @@ public sealed partial class LedgerWriter
 
     /// <summary>
     /// Writes a group of hashed batches, one write call each, into the segment's reserved space, and syncs them once
-    /// if configured (the thread holding <see cref="_writeLock"/>).
+    /// if configured (writing thread).
     /// </summary>
     /// <remarks>
     /// A retry (<see cref="UntilWritten"/>) writes again every batch not yet known to be on disk, from where the first

@@ -139,7 +139,15 @@ public sealed partial class LedgerWriter : IAsyncDisposable, ILedgerAppender
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The kind is 0 or the payload exceeds <see cref="LedgerOptions.MaxPayloadBytes"/>.</exception>
     /// <exception cref="IOException">The background flusher failed earlier (disk full, I/O error); nothing more is accepted.</exception>
-    public long Append(LedgerEntryKind kind, ReadOnlySpan<byte> payload)
+    public long Append(LedgerEntryKind kind, ReadOnlySpan<byte> payload) => AppendEntry(kind, payload, wakeHasher: true);
+
+    /// <param name="kind">The entry's kind.</param>
+    /// <param name="payload">The entry's payload, copied before returning.</param>
+    /// <param name="wakeHasher">
+    /// Wake the hashing thread; false when the caller commits the entry at once (<see cref="AppendAndCommitAsync"/>),
+    /// whose committer hashes it: waking the hashing thread too would only have it find the batch taken.
+    /// </param>
+    private long AppendEntry(LedgerEntryKind kind, ReadOnlySpan<byte> payload, bool wakeHasher)
     {
         if (kind == 0)
         {
@@ -185,8 +193,8 @@ public sealed partial class LedgerWriter : IAsyncDisposable, ILedgerAppender
             RecordFormat.WriteUnhashed(batch.Buffer.AsSpan(batch.Length, recordLength), kind, index, timestamp, payload);
             batch.Length += recordLength;
             batch.Count++;
-            wake = !_wakeRequested;
-            _wakeRequested = true;
+            wake = wakeHasher && !_wakeRequested;
+            _wakeRequested |= wakeHasher;
         }
 
         if (wake)

@@ -10,7 +10,7 @@ internal sealed class RecordingInbox : ITwinInbox
 {
     public ConcurrentQueue<(string Asset, ReadingMessage Message)> Delivered { get; } = new();
 
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept)
+    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false)
     {
         Delivered.Enqueue((asset.Id, message));
         return ValueTask.FromResult(Task.CompletedTask);

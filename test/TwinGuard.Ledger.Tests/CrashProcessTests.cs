@@ -7,7 +7,9 @@ namespace TwinGuard.Ledger.Tests;
 /// <summary>A real process appending to the ledger is killed mid-append; the log must reopen and verify.</summary>
 public sealed class CrashProcessTests
 {
-    private static async Task<long> RunAndKillAsync(string ledger, long killAfter)
+    /// <summary>Runs the crash writer until <paramref name="killAfter"/> entries are durable and kills it.</summary>
+    /// <returns>The entries it was told are durable, and its commits on its own thread and on the writing thread.</returns>
+    private static async Task<(long Durable, long CallerCommits, long WriterCommits)> RunAndKillAsync(string ledger, long killAfter)
     {
         var writerDll = Path.Combine(AppContext.BaseDirectory, "TwinGuard.Ledger.CrashWriter.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -15,6 +17,7 @@ public sealed class CrashProcessTests
         start.ArgumentList.Add(ledger);
         using var process = Process.Start(start)!;
         var durable = 0L;
+        long? callerCommits = null, writerCommits = null;
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         while (durable < killAfter)
         {
@@ -24,19 +27,30 @@ public sealed class CrashProcessTests
             {
                 durable = long.Parse(line.AsSpan(8), CultureInfo.InvariantCulture);
             }
+            else if (line.StartsWith("commits on the caller's thread ", StringComparison.Ordinal))
+            {
+                var counts = line["commits on the caller's thread ".Length..].Split(", on the writing thread ");
+                (callerCommits, writerCommits) = (long.Parse(counts[0], CultureInfo.InvariantCulture), long.Parse(counts[1], CultureInfo.InvariantCulture));
+            }
         }
 
         // SIGKILL while it keeps appending: no flush, no final checkpoint, possibly a write cut short.
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync(deadline.Token);
-        return durable;
+        Assert.True(callerCommits is not null, "the writer was killed before it reported its commits");
+        return (durable, callerCommits.Value, writerCommits!.Value);
     }
 
     [Fact]
     public async Task Open_AfterWriterKilledMidAppend_KeepsEveryDurableEntryAndVerifies()
     {
         using var dir = new TempDirectory();
-        var promised = await RunAndKillAsync(dir.Path, 30_000);
+        var (promised, callerCommits, writerCommits) = await RunAndKillAsync(dir.Path, 30_000);
+
+        // Both commit paths promised entries before the kill: a lone caller's commit on its own thread, and the writing
+        // thread's (handed off, and the appends nobody waited for).
+        Assert.True(callerCommits > 0, "no commit ran on the caller's thread");
+        Assert.True(writerCommits > 0, "no commit ran on the writing thread");
 
         await using (var writer = LedgerWriter.Open(dir.Path, LedgerOptions.Default, TimeProvider.System))
         {
@@ -58,7 +72,7 @@ public sealed class CrashProcessTests
     public async Task Open_AfterKillAndPowerLossCutTheLastWrite_SetsTailAsideAndVerifies()
     {
         using var dir = new TempDirectory();
-        var promised = await RunAndKillAsync(dir.Path, 10_000);
+        var (promised, _, _) = await RunAndKillAsync(dir.Path, 10_000);
 
         // Power loss: the last write reached the disk only in part. Cut the newest segment inside its last record,
         // unless that record is already covered by a checkpoint (then the cut would be tampering, not a crash).

@@ -90,7 +90,7 @@ public sealed class ReservedSpaceTests
     public async Task CommitAsync_WhileItsSyncIsUnderWay_NeitherDurableNorComplete()
     {
         using var dir = new TempDirectory();
-        // The hashing thread waits a second before it takes the entry, so the committing thread leads the write itself.
+        // The hashing thread waits a second before it takes the entry: the writing thread commits it on its own.
         await using var writer = LedgerWriter.Open(dir.Path, Synced with { MaxBatchDelay = TimeSpan.FromSeconds(1) }, TimeProvider.System);
         using var syncing = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();

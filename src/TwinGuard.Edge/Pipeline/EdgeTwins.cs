@@ -43,7 +43,7 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
     public int Relations => _relations.Count;
 
     /// <inheritdoc />
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept)
+    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false)
     {
         lock (_gate)
         {

@@ -38,9 +38,18 @@ public sealed partial class EmbeddedBroker
         if (e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce
             && e.SessionItems?[AcknowledgementsKey] is PendingAcknowledgements pending)
         {
+            Interlocked.Increment(ref pending.Unacknowledged);
             pending.Waits.Enqueue(kept ?? Task.CompletedTask);
         }
     }
+
+    /// <summary>
+    /// True when the publish being intercepted is the connection's only one not yet acknowledged (a device that waits
+    /// for each PUBACK, or the first of a burst): its client sends nothing more until it is acknowledged, so the
+    /// receive loop may commit it itself instead of waking the ledger's writing thread (<c>LedgerWriter.AppendAndCommitAsync</c>).
+    /// </summary>
+    private static bool NothingElseInFlight(InterceptingPublishEventArgs e) =>
+        e.SessionItems?[AcknowledgementsKey] is not PendingAcknowledgements pending || Volatile.Read(ref pending.Unacknowledged) == 0;
 
     private async Task InterceptOutboundAsync(InterceptingPacketEventArgs e)
     {
@@ -59,6 +68,10 @@ public sealed partial class EmbeddedBroker
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             LogNotKept(_logger, e.ClientId, ex.Message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref pending.Unacknowledged);
         }
 
         if (pending.ProtocolVersion == MqttProtocolVersion.V500)
@@ -105,5 +118,8 @@ public sealed partial class EmbeddedBroker
         public MqttProtocolVersion ProtocolVersion { get; } = protocolVersion;
 
         public ConcurrentQueue<Task> Waits { get; } = new();
+
+        /// <summary>QoS 1/2 publishes received and not yet acknowledged (queued, or their acknowledgement waiting).</summary>
+        public int Unacknowledged;
     }
 }

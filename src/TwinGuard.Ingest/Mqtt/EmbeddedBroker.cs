@@ -243,7 +243,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         try
         {
             var kept = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
-            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival, kept);
+            var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival, kept, kept && NothingElseInFlight(e));
             e.ProcessPublish = decision.Accepted;
             HoldAcknowledgement(e, decision.Kept);
             hold = decision.HoldReading;

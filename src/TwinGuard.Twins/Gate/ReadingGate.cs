@@ -86,10 +86,11 @@ public sealed class ReadingGate : IDisposable
     /// True when the transport acknowledges the message to its sender (MQTT QoS 1/2): an accepted decision then carries
     /// <see cref="GateDecision.Kept"/>, to await before acknowledging.
     /// </param>
-    public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept = false)
+    /// <param name="alone">With <paramref name="kept"/>: the sender has no other message waiting for its acknowledgement (<see cref="ITwinInbox.DeliverAsync"/>).</param>
+    public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept = false, bool alone = false)
     {
         _evidence.Metrics.CountMessage();
-        var decision = await DecideAsync(source, topic, payload, arrivalTimestamp, kept);
+        var decision = await DecideAsync(source, topic, payload, arrivalTimestamp, kept, alone);
         if (!decision.Accepted)
         {
             // Counted once per message, whatever the number of findings its refusal raised: a message whose every
@@ -100,7 +101,7 @@ public sealed class ReadingGate : IDisposable
         return decision;
     }
 
-    private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept)
+    private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept, bool alone)
     {
         // The device as the model in force describes it: a reload may have changed its topics or removed it.
         var device = source.Device;
@@ -175,7 +176,7 @@ public sealed class ReadingGate : IDisposable
                 with { HoldReading = _flood.HoldAfterRefusal(device.Id, asset, out var cutOff), CutOff = cutOff };
         }
 
-        var recorded = await _inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept, source.Batch);
+        var recorded = await _inbox.DeliverAsync(asset, new ReadingMessage(device.Id, parsed.Sequence, parsed.TimestampMs, arrivalTimestamp, values) { Boot = parsed.Boot }, kept, source.Batch, alone);
         return kept ? GateDecision.Accept with { Kept = recorded } : GateDecision.Accept;
     }
 

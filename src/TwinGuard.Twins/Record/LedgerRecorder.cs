@@ -38,15 +38,33 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
     /// <summary>Completes when the entry <paramref name="index"/> returned by a Record method is durable.</summary>
     public Task WhenDurableAsync(long index) => appender.WhenDurableAsync(index);
 
-    /// <summary>
-    /// As <see cref="WhenDurableAsync"/>, for a sender waiting to be acknowledged: on a single node the calling thread
-    /// writes and fsyncs the pending entries itself when the ledger is idle (<see cref="LedgerWriter.CommitAsync"/>),
-    /// and continuations run on the thread that finished the fsync, so they must be short.
-    /// </summary>
-    public Task CommitAsync(long index) => ReferenceEquals(appender, ledger) ? ledger.CommitAsync(index) : appender.WhenDurableAsync(index);
-
     /// <summary>Records a batch of messages as it reaches an asset's twin; returns the entry index.</summary>
     public long RecordBatch(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
+    {
+        var (buffer, json) = WriteBatch(asset, batch);
+        return Finish(buffer, json, LedgerEntryKind.ReadingBatch);
+    }
+
+    /// <summary>
+    /// As <see cref="RecordBatch"/>, for senders waiting to be acknowledged: completes when the entry is durable. On a
+    /// single node it is committed at once (<see cref="LedgerWriter.AppendAndCommitAsync"/>): on this thread when
+    /// <paramref name="alone"/> and no commit runs, else by the ledger's writing thread, which runs the continuations on
+    /// its own thread, so they must be short.
+    /// </summary>
+    /// <param name="asset">The batch's asset.</param>
+    /// <param name="batch">The messages.</param>
+    /// <param name="alone">No sender of the batch has anything else waiting for an acknowledgement (a lone publish).</param>
+    public Task RecordBatchAndCommitAsync(AssetModel asset, ReadOnlySpan<ReadingMessage> batch, bool alone = false)
+    {
+        var (buffer, json) = WriteBatch(asset, batch);
+        json.Flush();
+        json.Dispose();
+        return ReferenceEquals(appender, ledger)
+            ? ledger.AppendAndCommitAsync(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan, alone)
+            : appender.WhenDurableAsync(appender.Append(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan));
+    }
+
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json) WriteBatch(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
     {
         var (buffer, json) = Start();
         json.WriteStartObject();
@@ -70,7 +88,7 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
 
         json.WriteEndArray();
         json.WriteEndObject();
-        return Finish(buffer, json, LedgerEntryKind.ReadingBatch);
+        return (buffer, json);
     }
 
     /// <summary>Records a stored finding; returns the entry index.</summary>

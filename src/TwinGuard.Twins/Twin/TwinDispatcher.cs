@@ -60,15 +60,15 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
     private readonly LedgerRecorder _ledger = ledger;
 
     /// <inheritdoc />
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept) => DeliverAsync(asset, message, kept, null);
+    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false) => DeliverAsync(asset, message, kept, null, alone);
 
     /// <inheritdoc />
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, ReceiveBatch? batch)
+    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, ReceiveBatch? batch, bool alone = false)
     {
         var lane = _lanes.GetOrAdd(asset.Id, static (_, state) => new Lane(state.Self._grains.GetGrain<ITwinGrain>(state.Asset.Id), state.Asset, state.Self), (Self: this, Asset: asset));
         // Continuations run inline: they are completed where the fsync finished (AcknowledgeAsync), and sending the
         // acknowledgement at once saves a trip through the pool per message.
-        var delivery = new Delivery(message, kept ? new TaskCompletionSource() : null);
+        var delivery = new Delivery(message, kept ? new TaskCompletionSource() : null, kept && alone);
         lane.Load.Arrived(Stopwatch.GetTimestamp());
         if (!lane.Queue.Writer.TryWrite(delivery))
         {
@@ -262,12 +262,14 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             }
 
             List<TaskCompletionSource>? waiting = null;
+            var alone = true;
             while (_batch.Count < MaxBatch && Queue.Reader.TryRead(out var delivery))
             {
                 _batch.Add(delivery.Message);
                 if (delivery.Kept is { } kept)
                 {
                     (waiting ??= []).Add(kept);
+                    alone &= delivery.Alone;
                 }
             }
 
@@ -279,7 +281,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             var messages = _batch.ToArray();
             _batch.Clear();
             var started = Stopwatch.GetTimestamp();
-            Record(_asset, messages, waiting, _owner);
+            Record(_asset, messages, waiting, alone, _owner);
             Deliver(messages);
             if (messages.Length == 1)
             {
@@ -355,20 +357,31 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             }
         }
 
-        private static void Record(AssetModel asset, ReadingMessage[] messages, List<TaskCompletionSource>? waiting, TwinDispatcher owner)
+        /// <summary>Records a batch in the ledger; when senders wait, completes their waits once it is durable.</summary>
+        /// <param name="asset">The batch's asset.</param>
+        /// <param name="messages">The batch.</param>
+        /// <param name="waiting">The waits of the senders that expect an acknowledgement; null when none does.</param>
+        /// <param name="alone">
+        /// Every sender waiting in the batch has nothing else in flight: the commit may run on this thread (no thread
+        /// hand-off for a lone publish), since none of them sends more before it is acknowledged. Otherwise this thread
+        /// (possibly a connection's receive loop with more publishes to read) hands the commit to the writing thread.
+        /// </param>
+        /// <param name="owner">The dispatcher (its ledger and logger).</param>
+        private static void Record(AssetModel asset, ReadingMessage[] messages, List<TaskCompletionSource>? waiting, bool alone, TwinDispatcher owner)
         {
             Task durable;
             try
             {
-                var index = owner._ledger.RecordBatch(asset, messages);
                 if (waiting is null)
                 {
+                    owner._ledger.RecordBatch(asset, messages);
                     return;
                 }
 
-                // Leader-follower: this pump fsyncs the batch itself when the ledger is idle, and the acknowledgements
-                // go out from whichever thread finished the fsync, with no hand-off to another thread.
-                durable = owner._ledger.CommitAsync(index);
+                // Group commit: on the ledger's writing thread when a sender has more in flight, so this thread (a
+                // connection's receive loop) goes on reading while the disk syncs and the acknowledgements go out from
+                // the writing thread; on this thread for lone publishes when no commit runs (no wake-up to wait for).
+                durable = owner._ledger.RecordBatchAndCommitAsync(asset, messages, alone);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
@@ -385,8 +398,8 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         }
     }
 
-    /// <summary>A message on its way to the twin, with the wait of a sender that expects an acknowledgement.</summary>
-    private readonly record struct Delivery(ReadingMessage Message, TaskCompletionSource? Kept);
+    /// <summary>A message on its way to the twin, with the wait of a sender that expects an acknowledgement, and whether that sender has nothing else in flight.</summary>
+    private readonly record struct Delivery(ReadingMessage Message, TaskCompletionSource? Kept, bool Alone);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The ledger refused a batch of {Count} messages for {AssetId}; they are not acknowledged")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string assetId, int count);
