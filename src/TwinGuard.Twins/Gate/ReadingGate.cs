@@ -86,7 +86,7 @@ public sealed class ReadingGate : IDisposable
     /// True when the transport acknowledges the message to its sender (MQTT QoS 1/2): an accepted decision then carries
     /// <see cref="GateDecision.Kept"/>, to await before acknowledging.
     /// </param>
-    /// <param name="alone">With <paramref name="kept"/>: the sender has no other message waiting for its acknowledgement (<see cref="ITwinInbox.DeliverAsync"/>).</param>
+    /// <param name="alone">With <paramref name="kept"/>: the sender has no other message waiting for its acknowledgement (<see cref="ITwinInbox.DeliverAsync(AssetModel, ReadingMessage, bool, ReceiveBatch?, bool)"/>).</param>
     public async ValueTask<GateDecision> AdmitAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept = false, bool alone = false)
     {
         _evidence.Metrics.CountMessage();
