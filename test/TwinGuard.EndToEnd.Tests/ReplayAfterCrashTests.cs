@@ -1,6 +1,5 @@
 using System.Globalization;
 using TwinGuard.Twins.Plant;
-using TwinGuard.Twins.Record;
 using Xunit.Abstractions;
 
 namespace TwinGuard.EndToEnd.Tests;
@@ -17,16 +16,7 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
     private const string Password = "demo-tank-gateway";
     private const string Topic = "plant/tank1";
 
-    private static int CountFindings(SiloProcess silo, string reason)
-    {
-        if (!File.Exists(Path.Combine(silo.DataDirectory, PlantStore.FileName)))
-        {
-            return 0;
-        }
-
-        using var store = PlantStore.Open(silo.DataDirectory, readOnly: true);
-        return store.Findings(asset: "tank1").Where(f => f.Reason == reason).Sum(f => f.Occurrences);
-    }
+    private static int CountFindings(SiloProcess silo, string reason) => ClusterEndToEndTests.CountFindings(silo, reason, "tank1");
 
     /// <summary>The silo's count of messages refused for <paramref name="reason"/> (<c>/metrics</c>; stored findings fold repeats).</summary>
     private static double Refusals(SiloProcess silo, string reason)
@@ -50,8 +40,8 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
     {
         var dataDir = Path.Combine(Directory.CreateTempSubdirectory("twinguard-replay-crash-").FullName, "data");
         var first = SiloProcess.StartAlone(ServedSite.SamplePlantPath, dataDir);
-        SiloProcess? second = null;
-        try
+        var silos = new List<SiloProcess> { first };
+        await SiloProcess.RunAsync(silos, output, async () =>
         {
             // Ready once its broker acknowledges (a first try before it listens fails and is sent again).
             await Eventually.HoldsAsync(() => MosquittoPub.PublishAsync(first.MqttPort, Device, Password, Topic, ClusterEndToEndTests.Tank(1, 1.2)).GetAwaiter().GetResult().ExitCode,
@@ -60,7 +50,8 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
             await PublishAcknowledgedAsync(first, 3);
             await first.KillAsync(); // at once: no snapshot tick, no periodic flush in between
 
-            second = SiloProcess.StartAlone(ServedSite.SamplePlantPath, dataDir);
+            var second = SiloProcess.StartAlone(ServedSite.SamplePlantPath, dataDir);
+            silos.Add(second);
             var before = CountFindings(second, "replayed_sequence");
             await Eventually.HoldsAsync(() => MosquittoPub.PublishAsync(second.MqttPort, Device, Password, Topic, ClusterEndToEndTests.Tank(3, 1.2)).GetAwaiter().GetResult().ExitCode,
                 code => code == 0, TimeSpan.FromSeconds(120), "the restarted serve taking the replay");
@@ -70,20 +61,7 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
             await PublishAcknowledgedAsync(second, 4, level: 9.9);
             await Eventually.HoldsAsync(() => CountFindings(second, "out_of_range"), n => n >= 1, TimeSpan.FromSeconds(60), "seq 4 accepted after the restart");
             Assert.Equal(before + 1, CountFindings(second, "replayed_sequence"));
-        }
-        catch
-        {
-            output.WriteLine($"--- first\n{first.Output}\n--- second\n{second?.Output}");
-            throw;
-        }
-        finally
-        {
-            await first.DisposeAsync();
-            if (second is not null)
-            {
-                await second.DisposeAsync();
-            }
-        }
+        });
     }
 
     [Fact]
@@ -95,7 +73,7 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
         var silos = Enumerable.Range(0, 2)
             .Select(_ => SiloProcess.Start(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromSeconds(10)))
             .ToList();
-        try
+        await SiloProcess.RunAsync(silos, output, async () =>
         {
             var cluster = ClusterModelLoader.Load(silos[0].ClusterFile);
             await ClusterEndToEndTests.StatusAsync(cluster, s => s.Silos.Count(x => x.Status == "Active") == 2, "two active silos");
@@ -125,22 +103,6 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
             await PublishAcknowledgedAsync(survivor, 5, level: 9.9);
             await Eventually.HoldsAsync(() => CountFindings(survivor, "out_of_range"), n => n >= 1, TimeSpan.FromSeconds(60), "seq 5 accepted after the failover");
             Assert.Equal(3, Refusals(survivor, "replayed_sequence"));
-        }
-        catch
-        {
-            foreach (var silo in silos)
-            {
-                output.WriteLine($"--- silo {silo.DataDirectory}\n{silo.Output}");
-            }
-
-            throw;
-        }
-        finally
-        {
-            foreach (var silo in silos)
-            {
-                await silo.DisposeAsync();
-            }
-        }
+        });
     }
 }

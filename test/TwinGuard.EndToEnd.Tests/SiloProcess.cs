@@ -103,6 +103,31 @@ internal sealed class SiloProcess : IAsyncDisposable
         return new SiloProcess(Process.Start(start)!, dataDirectory, mqttPort, clusterFile ?? string.Empty, httpPort);
     }
 
+    /// <summary>Runs <paramref name="test"/> on <paramref name="silos"/>: every silo's output is written when it fails, and every silo left is killed at the end.</summary>
+    public static async Task RunAsync(IReadOnlyList<SiloProcess> silos, Xunit.Abstractions.ITestOutputHelper output, Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            foreach (var silo in silos)
+            {
+                output.WriteLine($"--- silo {silo.DataDirectory}\n{silo.Output}");
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>kill -9: the silo dies without deactivating anything.</summary>
     public async Task KillAsync()
     {
