@@ -23,7 +23,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
 
     internal static string Speed() => string.Create(CultureInfo.InvariantCulture, $$$"""{"ts":{{{Now()}}},"seq":{{{Environment.TickCount64}}},"value":1500}""");
 
-    private static int CountFindings(SiloProcess silo, string reason, string asset)
+    internal static int CountFindings(SiloProcess silo, string reason, string asset)
     {
         if (!File.Exists(Path.Combine(silo.DataDirectory, PlantStore.FileName)))
         {
@@ -75,7 +75,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
         var silos = Enumerable.Range(0, 3)
             .Select(_ => SiloProcess.Start(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromMilliseconds(500), sharedLedger))
             .ToList();
-        try
+        await SiloProcess.RunAsync(silos, output, async () =>
         {
             var cluster = ClusterModelLoader.Load(silos[0].ClusterFile);
             await StatusAsync(cluster, s => s.Silos.Count(x => x.Status == "Active") == 3, "three active silos");
@@ -153,22 +153,6 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
             }
 
             Assert.Contains(payloads, p => p.Contains("\"device\":\"loop-plc\"", StringComparison.Ordinal));
-        }
-        catch
-        {
-            foreach (var silo in silos)
-            {
-                output.WriteLine($"--- silo {silo.DataDirectory}\n{silo.Output}");
-            }
-
-            throw;
-        }
-        finally
-        {
-            foreach (var silo in silos)
-            {
-                await silo.DisposeAsync();
-            }
-        }
+        });
     }
 }

@@ -69,6 +69,15 @@ internal sealed class SiloProcess : IAsyncDisposable
             File.WriteAllText(Path.Combine(dir, "pg.pass"), pg.Password);
         }
 
+        return Serve(dir, plantFile, Path.Combine(dir, "data"), mqttPort, httpPort, clusterFile);
+    }
+
+    /// <summary>A single-node <c>twinguard serve</c> (no cluster) on <paramref name="dataDirectory"/>, as a process that can be killed -9.</summary>
+    public static SiloProcess StartAlone(string plantFile, string dataDirectory) =>
+        Serve(Directory.CreateTempSubdirectory("twinguard-serve-").FullName, plantFile, dataDirectory, LoopbackPorts.Free(), LoopbackPorts.Free(), null);
+
+    private static SiloProcess Serve(string dir, string plantFile, string dataDirectory, int mqttPort, int httpPort, string? clusterFile)
+    {
         // No playbooks: the test decides every containment itself (the sample's would quarantine tank1's signals at its
         // first out-of-range value, and, since quarantines hold cluster-wide, refuse the readings the failover needs).
         var playbooks = Path.Combine(dir, "playbooks.yaml");
@@ -79,13 +88,44 @@ internal sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = dir,
         };
-        foreach (var a in (string[])["serve", "--config", plantFile, "--cluster", clusterFile, "--data-dir", Path.Combine(dir, "data"),
+        foreach (var a in (string[])["serve", "--config", plantFile, "--data-dir", dataDirectory,
                      "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--playbooks", playbooks, "--urls", string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{httpPort}")])
         {
             start.ArgumentList.Add(a);
         }
 
-        return new SiloProcess(Process.Start(start)!, Path.Combine(dir, "data"), mqttPort, clusterFile, httpPort);
+        if (clusterFile is not null)
+        {
+            start.ArgumentList.Add("--cluster");
+            start.ArgumentList.Add(clusterFile);
+        }
+
+        return new SiloProcess(Process.Start(start)!, dataDirectory, mqttPort, clusterFile ?? string.Empty, httpPort);
+    }
+
+    /// <summary>Runs <paramref name="test"/> on <paramref name="silos"/>: every silo's output is written when it fails, and every silo left is killed at the end.</summary>
+    public static async Task RunAsync(IReadOnlyList<SiloProcess> silos, Xunit.Abstractions.ITestOutputHelper output, Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            foreach (var silo in silos)
+            {
+                output.WriteLine($"--- silo {silo.DataDirectory}\n{silo.Output}");
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>kill -9: the silo dies without deactivating anything.</summary>

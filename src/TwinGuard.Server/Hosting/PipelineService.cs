@@ -24,7 +24,7 @@ internal sealed class PipelineService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = services.GetRequiredService<SiteHealth>(); // watches the ledger and the stores from the first reading on
-        services.GetRequiredService<SequenceStore>().FlushEvery(settings.Time, TimeSpan.FromSeconds(1));
+        services.GetRequiredService<SequenceStore>().FlushEvery(settings.Time, SequenceStore.FlushPeriod);
         if (settings.PlantSource is { } source)
         {
             ledger.RecordConfiguration(source, await File.ReadAllBytesAsync(source, cancellationToken));

@@ -59,7 +59,7 @@ internal static class SiloHosting
     /// <summary>Orleans' own binary serializer for persisted state: the <c>[GenerateSerializer]</c>/<c>[Id]</c> types are the format.</summary>
     private static OrleansGrainStorageSerializer StateSerializer(IServiceProvider services) => new(services.GetRequiredService<Serializer>());
 
-    private static ConfigurationOptions RedisOptions(string configuration)
+    internal static ConfigurationOptions RedisOptions(string configuration)
     {
         var options = ConfigurationOptions.Parse(configuration);
         // Keep retrying while Redis restarts instead of failing the silo's start.

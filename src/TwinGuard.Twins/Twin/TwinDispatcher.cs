@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 using TwinGuard.Twins.Record;
+using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Twins.Twin;
 
@@ -31,8 +32,12 @@ namespace TwinGuard.Twins.Twin;
 /// <para>When an asset's queue is full the transport waits: back-pressure on that publisher's connection only. The batch
 /// is recorded before validation, so any reading, accepted or refused by its twin, can later be proven; the ledger's
 /// group commit makes one fsync cover the batches of every asset that arrived meanwhile.</para>
+/// <para>A sender waiting for an acknowledgement is acknowledged once the batch's entry is durable and its twin has taken
+/// the batch and its accepted sequence numbers are kept (<see cref="SequenceStore.WhenDurableAsync"/>, on the twin's
+/// silo): an acknowledged reading's replay is refused after any crash or failover (docs/cluster.md, replay protection).</para>
 /// </remarks>
-public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder ledger, ILogger<TwinDispatcher> logger, LocalTwins? local = null) : ITwinInbox, IAsyncDisposable
+public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder ledger, ILogger<TwinDispatcher> logger, LocalTwins? local = null, SequenceStore? sequences = null)
+    : ITwinInbox, IAsyncDisposable
 {
     /// <summary>Most messages per grain call or twin entry.</summary>
     public const int MaxBatch = 512;
@@ -58,6 +63,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
     private int _disposed;
     private readonly ILogger _logger = logger;
     private readonly LedgerRecorder _ledger = ledger;
+    private readonly SequenceStore? _sequences = sequences;
 
     /// <inheritdoc />
     public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false) => DeliverAsync(asset, message, kept, null, alone);
@@ -134,8 +140,8 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         /// Continuations run synchronously: an idle grain pump takes a batch on the runner's thread and starts the grain
         /// call at once. A busy one is awaiting its grain call, not this channel, so batches still merge while a call runs.
         /// </remarks>
-        private readonly Channel<ReadingMessage[]> _toGrain =
-            Channel.CreateUnbounded<ReadingMessage[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
+        private readonly Channel<ToGrain> _toGrain =
+            Channel.CreateUnbounded<ToGrain>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
 
         private readonly List<ReadingMessage> _batch = new(MaxBatch);
         private readonly AssetModel _asset;
@@ -281,8 +287,13 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             var messages = _batch.ToArray();
             _batch.Clear();
             var started = Stopwatch.GetTimestamp();
-            Record(_asset, messages, waiting, alone, _owner);
-            Deliver(messages);
+            var durable = Record(_asset, messages, waiting is not null, alone, _owner);
+            var taken = Deliver(messages, waiting is not null);
+            if (waiting is not null)
+            {
+                _ = AcknowledgeAsync(taken is null ? durable! : Task.WhenAll(durable!, taken), waiting);
+            }
+
             if (messages.Length == 1)
             {
                 Load.RanAlone(Stopwatch.GetTimestamp() - started);
@@ -291,8 +302,12 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             return messages.Length;
         }
 
-        /// <summary>To the twin in place when it is here and no earlier batch is still on its way through the grain; else to the grain pump.</summary>
-        private void Deliver(ReadingMessage[] messages)
+        /// <summary>
+        /// To the twin in place when it is here and no earlier batch is still on its way through the grain; else to the grain
+        /// pump. When <paramref name="kept"/> (a sender waits), returns what completes once the twin has taken the batch
+        /// and the sequence numbers it accepted are kept; null when there is nothing to wait for.
+        /// </summary>
+        private Task? Deliver(ReadingMessage[] messages, bool kept)
         {
             if (Volatile.Read(ref _atGrain) == 0 && _owner._local is { } local)
             {
@@ -300,19 +315,21 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 {
                     if (local.TryIngest(_asset.Id, messages))
                     {
-                        return;
+                        return kept ? _owner._sequences?.WhenDurableAsync() : null;
                     }
                 }
                 catch (Exception ex)
                 {
                     // As a failed grain call: the batch is logged with its size (it is in the ledger), the lane goes on.
                     LogDeliveryFailed(_owner._logger, ex, _asset.Id, messages.Length);
-                    return;
+                    return null;
                 }
             }
 
+            var taken = kept ? new TaskCompletionSource() : null;
             Interlocked.Increment(ref _atGrain);
-            _toGrain.Writer.TryWrite(messages);
+            _toGrain.Writer.TryWrite(new ToGrain(messages, taken));
+            return taken?.Task;
         }
 
         /// <summary>Sends batches through the grain, merging those that queued during the previous call.</summary>
@@ -321,33 +338,57 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             var reader = _toGrain.Reader;
             while (await reader.WaitToReadAsync(CancellationToken.None))
             {
-                if (!reader.TryRead(out var messages))
+                if (!reader.TryRead(out var first))
                 {
                     continue;
                 }
 
+                var messages = first.Messages;
+                List<TaskCompletionSource>? taken = first.Taken is { } t ? [t] : null;
                 var merged = 1;
+                Exception? failure = null;
                 await _owner._grainCalls.WaitAsync(CancellationToken.None);
                 try
                 {
                     // What queued during the previous call, and while this one waited for its turn, goes with it.
-                    while (messages.Length < MaxBatch && reader.TryPeek(out var next) && messages.Length + next.Length <= MaxBatch)
+                    while (messages.Length < MaxBatch && reader.TryPeek(out var next) && messages.Length + next.Messages.Length <= MaxBatch)
                     {
                         reader.TryRead(out _);
-                        messages = [.. messages, .. next];
+                        messages = [.. messages, .. next.Messages];
+                        if (next.Taken is { } nextTaken)
+                        {
+                            (taken ??= []).Add(nextTaken);
+                        }
+
                         merged++;
                     }
 
+                    // The grain answers once its silo kept the sequence numbers the batch made it accept.
                     await grain.IngestAsync(messages);
                 }
                 catch (Exception ex) when (!_owner._stopping.IsCancellationRequested)
                 {
                     // The pump must outlive a failed call: a lost batch is logged with its size, the next one goes on.
                     LogDeliveryFailed(_owner._logger, ex, _asset.Id, messages.Length);
+                    failure = ex;
                 }
                 finally
                 {
                     _owner._grainCalls.Release();
+
+                    // A call that failed may have had the twin accept numbers it could not keep (a timeout, the cluster's
+                    // store unreachable): its senders are not told the readings are kept, and send them again.
+                    foreach (var done in taken ?? [])
+                    {
+                        if (failure is null)
+                        {
+                            done.TrySetResult();
+                        }
+                        else
+                        {
+                            done.TrySetException(failure);
+                        }
+                    }
                 }
 
                 if (Interlocked.Add(ref _atGrain, -merged) < MaxAtGrain && Queue.Reader.Count > 0)
@@ -357,46 +398,43 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             }
         }
 
-        /// <summary>Records a batch in the ledger; when senders wait, completes their waits once it is durable.</summary>
+        /// <summary>Records a batch in the ledger; when <paramref name="kept"/>, returns what completes once its entry is durable.</summary>
         /// <param name="asset">The batch's asset.</param>
         /// <param name="messages">The batch.</param>
-        /// <param name="waiting">The waits of the senders that expect an acknowledgement; null when none does.</param>
+        /// <param name="kept">Senders in the batch expect an acknowledgement.</param>
         /// <param name="alone">
         /// Every sender waiting in the batch has nothing else in flight: the commit may run on this thread (no thread
         /// hand-off for a lone publish), since none of them sends more before it is acknowledged. Otherwise this thread
         /// (possibly a connection's receive loop with more publishes to read) hands the commit to the writing thread.
         /// </param>
         /// <param name="owner">The dispatcher (its ledger and logger).</param>
-        private static void Record(AssetModel asset, ReadingMessage[] messages, List<TaskCompletionSource>? waiting, bool alone, TwinDispatcher owner)
+        private static Task? Record(AssetModel asset, ReadingMessage[] messages, bool kept, bool alone, TwinDispatcher owner)
         {
-            Task durable;
             try
             {
-                if (waiting is null)
+                if (!kept)
                 {
                     owner._ledger.RecordBatch(asset, messages);
-                    return;
+                    return null;
                 }
 
                 // Group commit: on the ledger's writing thread when a sender has more in flight, so this thread (a
                 // connection's receive loop) goes on reading while the disk syncs and the acknowledgements go out from
                 // the writing thread; on this thread for lone publishes when no commit runs (no wake-up to wait for).
-                durable = owner._ledger.RecordBatchAndCommitAsync(asset, messages, alone);
+                return owner._ledger.RecordBatchAndCommitAsync(asset, messages, alone);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
                 // The ledger refuses (disk full past its memory bound, or closing): the twin still sees the batch, but
                 // nobody is told it is kept.
                 LogRecordFailed(owner._logger, ex, asset.Id, messages.Length);
-                durable = Task.FromException(ex);
-            }
-
-            if (waiting is not null)
-            {
-                _ = AcknowledgeAsync(durable, waiting);
+                return kept ? Task.FromException(ex) : null;
             }
         }
     }
+
+    /// <summary>A recorded batch on its way through the grain, with what completes once the twin took it (a sender waits).</summary>
+    private readonly record struct ToGrain(ReadingMessage[] Messages, TaskCompletionSource? Taken);
 
     /// <summary>A message on its way to the twin, with the wait of a sender that expects an acknowledgement, and whether that sender has nothing else in flight.</summary>
     private readonly record struct Delivery(ReadingMessage Message, TaskCompletionSource? Kept, bool Alone);

@@ -134,7 +134,8 @@ internal sealed partial class TwinGrain(
             IngestBatch(batch);
         }
 
-        return Task.CompletedTask;
+        // Answered once the numbers this batch made the twin accept are kept: the caller acknowledges its senders then.
+        return sequences.WhenDurableAsync();
     }
 
     private void IngestBatch(ReadingMessage[] batch)

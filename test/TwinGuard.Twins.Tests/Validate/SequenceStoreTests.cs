@@ -72,4 +72,27 @@ public sealed class SequenceStoreTests : IDisposable
         Assert.Equal(ReasonCode.ReplayedSequence, replay?.Reason);
         Assert.Null(next);
     }
+
+    [Fact]
+    public async Task WhenDurableAsync_ManyNotesFromManyThreads_EveryOneKeptWhenItCompletes()
+    {
+        using var store = SequenceStore.Open(_directory);
+        var waits = await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (var seq = 1; seq <= 50; seq++)
+            {
+                store.Note("tank1", "device" + t, 1, seq);
+                await store.WhenDurableAsync();
+                using var table = SqliteSequenceTable.Open(_directory); // another connection: what is on disk
+                if (table.Read("tank1")["device" + t].Sequence < seq)
+                {
+                    return seq;
+                }
+            }
+
+            return 0;
+        })));
+
+        Assert.All(waits, firstMissing => Assert.Equal(0, firstMissing));
+    }
 }

@@ -1,7 +1,9 @@
+using StackExchange.Redis;
 using TwinGuard.Ledger;
 using TwinGuard.Twins.Cluster;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Respond;
+using TwinGuard.Twins.Validate;
 
 namespace TwinGuard.Server.Hosting.Cluster;
 
@@ -67,6 +69,11 @@ internal static class ClusterHosting
             settings, sp.GetRequiredService<ILogger<ClusterQuarantineService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ClusterQuarantineService>());
         services.AddSingleton<IBrokerEnforcement>(sp => new ClusterBrokerEnforcement((IBrokerEnforcement)local.ImplementationFactory!(sp), sp.GetRequiredService<ClusterQuarantineService>()));
+        // Sequence numbers in the cluster's Redis, not this silo's data directory: a twin re-activated on another silo
+        // refuses a replay of what this one accepted and acknowledged (docs/cluster.md, replay protection).
+        services.Remove(services.Last(d => d.ServiceType == typeof(SequenceStore)));
+        services.AddSingleton(_ => new SequenceStore(new RedisSequenceTable(
+            ConnectionMultiplexer.Connect(SiloHosting.RedisOptions(settings.Cluster.StateRedis)), settings.Cluster.ServiceId)));
         if (settings.Cluster.LedgerDirectory is not null)
         {
             services.Remove(services.Last(d => d.ServiceType == typeof(LedgerRecorder)));
