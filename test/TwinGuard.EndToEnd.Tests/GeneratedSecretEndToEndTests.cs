@@ -49,12 +49,7 @@ public sealed class GeneratedSecretEndToEndTests : IDisposable
         var ledger = LedgerText(Path.Combine(_dir, "data", "ledger"));
         Assert.Contains("1.2345", ledger, StringComparison.Ordinal); // the reading the secret let in is in the ledger
         Assert.Contains("bad_credentials", ledger, StringComparison.Ordinal);
-        var printed = Text(output);
-        Assert.All(plant.Secrets, secret =>
-        {
-            Assert.DoesNotContain(secret, printed, StringComparison.Ordinal);
-            Assert.DoesNotContain(secret, ledger, StringComparison.Ordinal);
-        });
+        AssertNoSecretIn(plant.Secrets, Text(output), ledger);
     }
 
     public void Dispose()
@@ -71,6 +66,10 @@ public sealed class GeneratedSecretEndToEndTests : IDisposable
 
     /// <summary>Another generated secret: the right shape, not the device's.</summary>
     internal static string DeviceSecret() => Twins.Plant.DeviceSecretHash.Generate().Secret;
+
+    /// <summary>Asserts that no secret appears in any of <paramref name="texts"/> (what was printed, the ledger).</summary>
+    internal static void AssertNoSecretIn(IEnumerable<string> secrets, params string[] texts) =>
+        Assert.All(secrets, secret => Assert.All(texts, text => Assert.DoesNotContain(secret, text, StringComparison.Ordinal)));
 
     /// <summary>Every ledger segment as text (entries are JSON): what was recorded.</summary>
     internal static string LedgerText(string ledger) =>
