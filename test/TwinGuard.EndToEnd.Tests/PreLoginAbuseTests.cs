@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using TwinGuard.Ingest.Mqtt.PreLogin;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Respond;
@@ -216,8 +217,21 @@ public sealed class PreLoginAbuseTests
         // time. Recorded only after it, the third attempt of an intruder waited for three PBKDF2s (seconds each on a
         // loaded machine) before its incident could open and the intruder be contained: the demo's flake.
         await using var site = await ServedSite.StartAsync(limits: PreLoginLimits.Default with { FailuresBeforeBackOff = 1000, ConnectBurst = 100 });
+        // When each refusal was recorded (its finding raised, on the broker's thread) and when each answer came, on one
+        // clock: comparing them when the test's own thread next runs would count a late test thread as a late record.
+        var recorded = new List<long>();
+        site.App.Services.GetRequiredService<EvidenceSink>().Raised += finding =>
+        {
+            if (finding.Reason == ReasonCode.UnknownSource)
+            {
+                lock (recorded)
+                {
+                    recorded.Add(Stopwatch.GetTimestamp());
+                }
+            }
+        };
         var clients = new List<RawMqttClient>();
-        var answers = new List<Task<int?>>();
+        var answers = new List<Task<(int? Code, long At)>>();
         try
         {
             for (var attempt = 0; attempt < 3; attempt++)
@@ -225,12 +239,19 @@ public sealed class PreLoginAbuseTests
                 var client = await RawMqttClient.ConnectAsync(site.MqttPort, $"127.0.8.{attempt + 1}");
                 clients.Add(client);
                 await client.TrySendAsync(RawMqttClient.Connect($"x{attempt}", $"intruder-{attempt}", "guess"));
-                answers.Add(client.ReadConnAckAsync(TimeSpan.FromMinutes(2)));
+                answers.Add(AnsweredAsync(client.ReadConnAckAsync(TimeSpan.FromMinutes(2))));
             }
 
-            await Eventually.HoldsAsync(() => site.Metrics.RefusalsOf(ReasonCode.UnknownSource), n => n == 3, Soon, "three refusals recorded");
-            Assert.True(answers.Count(a => !a.IsCompleted) >= 2, $"{answers.Count(a => a.IsCompleted)} of 3 answered before all three were recorded");
-            Assert.All(await Task.WhenAll(answers), code => Assert.Equal(4, code)); // bad user name or password, each
+            var answered = await Task.WhenAll(answers);
+            Assert.All(answered, a => Assert.Equal(4, a.Code)); // bad user name or password, each
+            long allRecorded;
+            lock (recorded)
+            {
+                Assert.Equal(3, recorded.Count);
+                allRecorded = recorded.Max();
+            }
+
+            Assert.True(answered.Count(a => a.At > allRecorded) >= 2, $"{answered.Count(a => a.At <= allRecorded)} of 3 answered before all three were recorded");
         }
         finally
         {
@@ -364,5 +385,11 @@ public sealed class PreLoginAbuseTests
         }
 
         return rows;
+    }
+
+    private static async Task<(int? Code, long At)> AnsweredAsync(Task<int?> answer)
+    {
+        var code = await answer.ConfigureAwait(false);
+        return (code, Stopwatch.GetTimestamp());
     }
 }
