@@ -328,9 +328,12 @@ public sealed class OnlineAnomalyDetector
 
         if (_learning.AdoptAfter > 0)
         {
-            // The fit works on its own copy of the rows and makes a new detector: nothing it touches is in use.
+            // The fit works on its own copy of the rows and makes a new detector: nothing it touches is in use. On a thread
+            // of its own, not the pool's: the row that adopts it waits for it on a pool thread (a twin's turn), and when
+            // every twin reaches that row at once (they refit at the same row) their waits held every pool thread while
+            // the fits queued behind them, until the pool grew a thread at a time (a 2.5 s stall of the whole process).
             var pipeline = _pipeline!;
-            _pending = Task.Run(() => pipeline.Propose(recent));
+            _pending = Task.Factory.StartNew(() => pipeline.Propose(recent), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             (_pendingCountdown, _pendingRows) = (_learning.AdoptAfter, recent);
             return;
         }

@@ -36,7 +36,9 @@ internal sealed class ReservedIds(IRecordStore store, string table, int block)
         var taken = _ids.Dequeue();
         if (_next is null && _ids.Count <= block / 2)
         {
-            _next = Task.Run(() => store.ReserveIds(table, block));
+            // On a thread of its own, not the pool's: Next waits for it when the block runs out, on the caller's pool
+            // thread, and a wait for pool work from a pool thread stalls while the pool is starved (it grows slowly).
+            _next = Task.Factory.StartNew(() => store.ReserveIds(table, block), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
         return taken;
