@@ -32,9 +32,14 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
     public string Url => string.Create(CultureInfo.InvariantCulture, $"opc.tcp://127.0.0.1:{Port}/UA/Pump");
 
     /// <summary>Starts the server; a null <paramref name="pki"/> makes a new directory, hence a new certificate.</summary>
-    public static async Task<NodeOpcUaServer> StartAsync(string? pki = null, int? port = null, string policies = "none,basic256sha256,aes128_sha256_rsaoaep", int periodMs = 100, int extra = 0)
+    /// <remarks>On a port of its own choosing (none given) it starts again on another when one was taken before it bound it.</remarks>
+    public static Task<NodeOpcUaServer> StartAsync(string? pki = null, int? port = null, string policies = "none,basic256sha256,aes128_sha256_rsaoaep", int periodMs = 100, int extra = 0) =>
+        port is { } given
+            ? StartOnAsync(pki, given, policies, periodMs, extra)
+            : LoopbackPorts.StartOnFreePortsAsync(() => StartOnAsync(pki, LoopbackPorts.Free(), policies, periodMs, extra));
+
+    private static async Task<NodeOpcUaServer> StartOnAsync(string? pki, int chosenPort, string policies, int periodMs, int extra)
     {
-        var chosenPort = port ?? LoopbackPorts.Free();
         var directory = pki ?? Directory.CreateTempSubdirectory("twinguard-opcua-pki-").FullName;
         var info = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(ScriptDirectory(), "server.js"));
@@ -53,7 +58,11 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
         if (parts.Length != 3 || parts[0] != "listening")
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"node-opcua server did not start ({line}): " + await process.StandardError.ReadToEndAsync());
+            var error = await process.StandardError.ReadToEndAsync();
+            process.Dispose();
+            throw error.Contains("EADDRINUSE", StringComparison.Ordinal)
+                ? new IOException($"node-opcua server: port {chosenPort} was taken before it bound it", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse))
+                : new InvalidOperationException($"node-opcua server did not start ({line}): " + error);
         }
 
         return new NodeOpcUaServer(process, chosenPort, directory, parts[2]);

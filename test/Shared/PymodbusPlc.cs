@@ -17,26 +17,35 @@ internal sealed class PymodbusPlc : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>Starts the PLC; <paramref name="holding"/> sets holding registers (address, value) before it listens.</summary>
-    public static async Task<PymodbusPlc> StartAsync(int? port = null, params (int Address, int Value)[] holding)
+    /// <summary>
+    /// Starts the PLC; <paramref name="holding"/> sets holding registers (address, value) before it listens. On a port of
+    /// its own choosing (none given) it starts again on another when one was taken before it bound it.
+    /// </summary>
+    public static Task<PymodbusPlc> StartAsync(int? port = null, params (int Address, int Value)[] holding) =>
+        port is { } given ? StartOnAsync(given, holding) : LoopbackPorts.StartOnFreePortsAsync(() => StartOnAsync(LoopbackPorts.Free(), holding));
+
+    private static async Task<PymodbusPlc> StartOnAsync(int port, (int Address, int Value)[] holding)
     {
-        var chosen = port ?? LoopbackPorts.Free();
         var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Script("pymodbus_plc.py"));
-        info.ArgumentList.Add(chosen.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
         foreach (var (address, value) in holding)
         {
             info.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"{address}={value}"));
         }
 
         var process = Process.Start(info)!;
-        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)); // a hang guard
         if (line != "listening")
         {
-            throw new InvalidOperationException("pymodbus PLC did not start: " + await process.StandardError.ReadToEndAsync());
+            var error = await process.StandardError.ReadToEndAsync();
+            process.Dispose();
+            throw error.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                ? new IOException($"pymodbus PLC: port {port} was taken before it bound it", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse))
+                : new InvalidOperationException("pymodbus PLC did not start: " + error);
         }
 
-        return new PymodbusPlc(process, chosen);
+        return new PymodbusPlc(process, port);
     }
 
     /// <summary>Runs pymodbus_client.py once (a real third-party client) and returns its JSON line.</summary>

@@ -1,8 +1,6 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Access;
 using TwinGuard.Server.Commands;
 using TwinGuard.Server.Hosting;
@@ -55,13 +53,8 @@ public sealed class ComplianceBrowserTests(ITestOutputHelper output)
         await Screenshot(page, "compliance-report");
 
         // The dashboard's compliance page on a serve host over the same data directory.
-        var webPort = LoopbackPorts.Free();
-        var host = new HostSettings(settings.Plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()), $"http://127.0.0.1:{webPort}", LoopbackPorts.Free())
-        {
-            PlantSource = settings.PlantSource,
-        };
-        await using var app = TwinGuardHost.Build(host);
-        await app.StartAsync();
+        var (started, host) = await LoopbackSite.StartAsync(() => LoopbackSite.Settings(settings.Plant, dataDir) with { PlantSource = settings.PlantSource });
+        await using var app = started;
         try
         {
             var key = app.Services.GetRequiredService<ApiKeyStore>().Create("auditor", ApiRole.Viewer, null, "test");

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Access;
 using TwinGuard.Server.Commands;
 using TwinGuard.Server.Hosting;
@@ -27,9 +26,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     public async Task Dashboard_DuringAttack_TurnsAssetRedLiveAndApprovesAndReleasesThroughButtons()
     {
         var plant = PlantModelLoader.Load(Path.Combine(RepositoryRoot(), "samples", "plant.yaml"));
-        var mqttPort = LoopbackPorts.Free();
-        await using var simulator = new SimulatorRunner(new SimulatorOptions { Port = mqttPort, Seed = 5, Duration = RunLength, Attacks = [AttackNames.Drift] });
-        var attack = Assert.Single(simulator.GroundTruth);
+        var campaign = new SimulatorOptions { Seed = 5, Duration = RunLength, Attacks = [AttackNames.Drift] };
+        AttackPlan attack;
+        await using (var planned = new SimulatorRunner(campaign)) // the attack's plan, known before the site (and its broker's port)
+        {
+            attack = Assert.Single(planned.GroundTruth);
+        }
+
         var target = attack.Target.AssetId!;
         output.WriteLine($"attack: {attack.Describe()} from {attack.Start.TotalSeconds:0} s to {attack.End.TotalSeconds:0} s");
 
@@ -51,21 +54,21 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         // Over HTTPS with a certificate of `twinguard certs`: Chromium trusts exactly its public key (SPKI pin), no other.
         var certificates = new SiteCertificates(Path.Combine(dataDir, "certs"), TimeProvider.System, TimeSpan.FromDays(2));
         certificates.CreateAll(plant.Site.Id, [], [], []);
-        var webPort = LoopbackPorts.Free();
-        var settings = new HostSettings(
-            plant with { Tls = new TlsSettings(certificates.ServerCertificate, certificates.ServerKey, null, new HashSet<string>()) },
-            dataDir,
-            new BrokerOptions(IPAddress.Loopback, mqttPort),
-            $"https://127.0.0.1:{webPort}",
-            LoopbackPorts.Free())
+        var (started, settings) = await LoopbackSite.StartAsync(() =>
         {
-            Response = plan,
-            WebListeners = [new ListenerModel(ListenerProtocol.Https, IPAddress.Loopback, webPort)],
-        };
+            var onPorts = LoopbackSite.Settings(plant with { Tls = new TlsSettings(certificates.ServerCertificate, certificates.ServerKey, null, new HashSet<string>()) }, dataDir);
+            var webPort = LoopbackPorts.Free();
+            return onPorts with
+            {
+                Urls = $"https://127.0.0.1:{webPort}",
+                Response = plan,
+                WebListeners = [new ListenerModel(ListenerProtocol.Https, IPAddress.Loopback, webPort)],
+            };
+        });
+        await using var app = started;
+        await using var simulator = new SimulatorRunner(campaign with { Port = settings.Broker.Port });
         using var serverCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certificates.ServerCertificate));
         var spki = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(serverCertificate.PublicKey.ExportSubjectPublicKeyInfo()));
-        await using var app = TwinGuardHost.Build(settings);
-        await app.StartAsync();
         var key = app.Services.GetRequiredService<ApiKeyStore>().Create("olga", ApiRole.Operator, null, "test");
 
         var (playwright, browser) = await DebianChromium.LaunchAsync("--ignore-certificate-errors-spki-list=" + spki);

@@ -34,22 +34,27 @@ public sealed class SocBrowserTests(ITestOutputHelper output)
                 peer: { key: "{{k.Value.PublicKey.VerifierKey}}", ca: "{{pki.CaCertificate}}", send: [incidents] }
 
             """));
-        var webPort = LoopbackPorts.Free();
-        var yaml = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "plant.yaml")).Replace("devices:\n", $$"""
-            sharing: { role: soc }
-            tls: { certificate: {{pki.ServerCertificate}}, key: {{pki.ServerKey}}, client_ca: {{pki.CaCertificate}} }
-            listeners:
-              - { protocol: mqtts, address: 127.0.0.1, port: {{LoopbackPorts.Free()}} }
-              - { protocol: http, address: 127.0.0.1, port: {{webPort}} }
-            devices:
-            {{peers}}
-            """, StringComparison.Ordinal).Replace("  id: line1\n", "  id: soc\n", StringComparison.Ordinal);
         var plantFile = Path.Combine(root, "plant.yaml");
-        File.WriteAllText(plantFile, yaml);
-        var plant = PlantModelLoader.Load(plantFile);
-        var settings = HostSettings.ForSite(plant, Path.Combine(root, "data"), "http://127.0.0.1:0", BrokerOptions.DefaultPort) with { SiloPort = LoopbackPorts.Free() };
-        await using var app = TwinGuardHost.Build(settings);
-        await app.StartAsync();
+        var webPort = 0;
+        PlantModel plant = null!;
+        // Started again on new ports (the plant model written anew) when one was taken before the site bound it.
+        var (started, _) = await LoopbackSite.StartAsync(() =>
+        {
+            webPort = LoopbackPorts.Free();
+            var yaml = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "plant.yaml")).Replace("devices:\n", $$"""
+                sharing: { role: soc }
+                tls: { certificate: {{pki.ServerCertificate}}, key: {{pki.ServerKey}}, client_ca: {{pki.CaCertificate}} }
+                listeners:
+                  - { protocol: mqtts, address: 127.0.0.1, port: {{LoopbackPorts.Free()}} }
+                  - { protocol: http, address: 127.0.0.1, port: {{webPort}} }
+                devices:
+                {{peers}}
+                """, StringComparison.Ordinal).Replace("  id: line1\n", "  id: soc\n", StringComparison.Ordinal);
+            File.WriteAllText(plantFile, yaml);
+            plant = PlantModelLoader.Load(plantFile);
+            return HostSettings.ForSite(plant, Path.Combine(root, "data"), "http://127.0.0.1:0", BrokerOptions.DefaultPort) with { SiloPort = LoopbackPorts.Free() };
+        });
+        await using var app = started;
         try
         {
             // What the broker hands the inbox when a peer publishes: a signed envelope, verified against the pinned key.

@@ -21,32 +21,24 @@ public sealed class CliSwitchesEndToEndTests : IDisposable
     [Fact]
     public async Task Serve_LimitMaxConnectionsOne_SecondSocketClosedWhileTheFirstIsHeld()
     {
-        var mqtt = LoopbackPorts.Free();
-        using var serve = StartServe(mqtt, "--limit", "limits.mqtt.max_connections=1", "--limit", "limits.mqtt.connect_timeout=60s");
-        try
-        {
-            await WaitForPortAsync(mqtt, serve);
+        await using var serve = await SiloProcess.StartServeAsync(
+            (mqtt, urls) => [.. ServeArguments(mqtt, urls), "--limit", "limits.mqtt.max_connections=1", "--limit", "limits.mqtt.connect_timeout=60s"],
+            _dir,
+            Path.Combine(_dir, "data"));
 
-            // The readiness probe held the one connection until the broker saw it close: the first socket is the one
-            // the broker keeps (connect_timeout 60s), from an address of its own each try.
-            using var first = await HeldSocketAsync(mqtt);
-            using var second = await RawMqttClient.ConnectAsync(mqtt, "127.0.9.200");
+        // The first socket is the one the broker keeps (connect_timeout 60s), from an address of its own each try.
+        using var first = await HeldSocketAsync(serve.MqttPort);
+        using var second = await RawMqttClient.ConnectAsync(serve.MqttPort, "127.0.9.200");
 
-            Assert.True(await second.ClosedByServerWithinAsync(TimeSpan.FromSeconds(20)), "the second socket should be refused at the cap of 1");
-            Assert.False(await first.ClosedByServerWithinAsync(TimeSpan.FromSeconds(1)), "the first is held (connect_timeout 60s)");
-        }
-        finally
-        {
-            serve.Kill(entireProcessTree: true);
-            await serve.WaitForExitAsync();
-        }
+        Assert.True(await second.ClosedByServerWithinAsync(TimeSpan.FromSeconds(20)), "the second socket should be refused at the cap of 1");
+        Assert.False(await first.ClosedByServerWithinAsync(TimeSpan.FromSeconds(1)), "the first is held (connect_timeout 60s)");
     }
 
     [Fact]
     public async Task Serve_LimitWithBadValue_ExitsWithOneLineErrorNamingIt()
     {
         var (code, output, error) = await TwinGuardExecutable.RunAsync(
-            [.. ServeArguments(LoopbackPorts.Free()), "--limit", "limits.mqtt.max_connections=many"], Deadline);
+            ["serve", .. ServeArguments("1883", "http://127.0.0.1:5080"), "--limit", "limits.mqtt.max_connections=many"], Deadline); // refused before it binds anything
 
         Assert.NotEqual(0, code);
         Assert.Contains("--limit", error, StringComparison.Ordinal);
@@ -106,30 +98,10 @@ public sealed class CliSwitchesEndToEndTests : IDisposable
         }
     }
 
-    private string[] ServeArguments(int mqtt) =>
+    private string[] ServeArguments(string mqtt, string urls) =>
     [
-        "serve", "--config", ServedSite.SamplePlantPath, "--data-dir", Path.Combine(_dir, "data"), "--mqtt-port", mqtt.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        "--urls", $"http://127.0.0.1:{LoopbackPorts.Free()}", "--ledger-key", Path.Combine(_dir, "ledger.key"),
+        "--config", ServedSite.SamplePlantPath, "--data-dir", Path.Combine(_dir, "data"), "--mqtt-port", mqtt, "--urls", urls, "--ledger-key", Path.Combine(_dir, "ledger.key"),
     ];
-
-    private Process StartServe(int mqtt, params string[] extra)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "twinguard"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _dir,
-        };
-        foreach (var argument in ServeArguments(mqtt).Concat(extra))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
-    }
 
     private static async Task<RawMqttClient> HeldSocketAsync(int port)
     {
@@ -145,26 +117,5 @@ public sealed class CliSwitchesEndToEndTests : IDisposable
         }
 
         throw new InvalidOperationException("every socket was closed: the broker holds none");
-    }
-
-    private static async Task WaitForPortAsync(int port, Process serve)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < Deadline)
-        {
-            Assert.False(serve.HasExited, $"serve exited with {(serve.HasExited ? serve.ExitCode : 0)} before listening");
-            using var probe = new TcpClient();
-            try
-            {
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        Assert.Fail($"serve did not listen on {port} within {Deadline}");
     }
 }

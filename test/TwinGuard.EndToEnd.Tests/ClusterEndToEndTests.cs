@@ -72,9 +72,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output)
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
         // The cluster's one ledger on storage every silo reaches (here a directory of this machine).
         var sharedLedger = Path.Combine(Directory.CreateTempSubdirectory("twinguard-cluster-ledger-").FullName, "ledger");
-        var silos = Enumerable.Range(0, 3)
-            .Select(_ => SiloProcess.Start(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromMilliseconds(500), sharedLedger))
-            .ToList();
+        var silos = await SiloProcess.StartAllAsync(3, () => SiloProcess.StartAsync(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromMilliseconds(500), sharedLedger));
         await SiloProcess.RunAsync(silos, output, async () =>
         {
             var cluster = ClusterModelLoader.Load(silos[0].ClusterFile);

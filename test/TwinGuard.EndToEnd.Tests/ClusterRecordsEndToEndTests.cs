@@ -30,8 +30,8 @@ public sealed class ClusterRecordsEndToEndTests
             var withoutPassword = connection.Replace($"Password={PostgresServer.Password};", string.Empty, StringComparison.Ordinal);
             var clusterId = "records-" + Guid.NewGuid().ToString("N")[..8];
             var sharedLedger = Path.Combine(Directory.CreateTempSubdirectory("twinguard-cluster-ledger-").FullName, "ledger");
-            silos.AddRange(Enumerable.Range(0, 2).Select(_ =>
-                SiloProcess.Start(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromSeconds(1), sharedLedger, (withoutPassword, PostgresServer.Password))));
+            silos.AddRange(await SiloProcess.StartAllAsync(2, () =>
+                SiloProcess.StartAsync(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromSeconds(1), sharedLedger, (withoutPassword, PostgresServer.Password))));
             await ClusterEndToEndTests.StatusAsync(ClusterModelLoader.Load(silos[0].ClusterFile), s => s.Silos.Count(x => x.Status == "Active") == 2, "two active silos");
 
             using var store = PostgresRecordStore.Open(connection);
@@ -121,7 +121,7 @@ public sealed class ClusterRecordsEndToEndTests
             var quarantined = await TwinGuardExecutable.RunAsync(
                 ["quarantine", "add", "--cluster", silos[0].ClusterFile, "--kind", "source", "--target", "tank-gateway", "--who", "test", "--why", "shared store"], TimeSpan.FromSeconds(60));
             Assert.True(quarantined.Code == 0, quarantined.Error);
-            silos.Add(SiloProcess.Start(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromSeconds(1), sharedLedger, (withoutPassword, PostgresServer.Password)));
+            silos.Add(await SiloProcess.StartAsync(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromSeconds(1), sharedLedger, (withoutPassword, PostgresServer.Password)));
             await ClusterEndToEndTests.StatusAsync(ClusterModelLoader.Load(silos[0].ClusterFile), s => s.Silos.Count(x => x.Status == "Active") == 3, "three active silos");
             await Eventually.HoldsAsync(() => MosquittoPub.PublishAsync(silos[2].MqttPort, "loop-plc", "demo-loop-plc", "plant/pump1/speed", ClusterEndToEndTests.Speed()).GetAwaiter().GetResult().ExitCode,
                 code => code == 0, TimeSpan.FromSeconds(60), "the new silo's broker taking another device's reading");

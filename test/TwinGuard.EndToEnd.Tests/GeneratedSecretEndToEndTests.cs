@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.EndToEnd.Tests;
 
@@ -18,16 +15,17 @@ public sealed class GeneratedSecretEndToEndTests : IDisposable
     public async Task Serve_GeneratedSecret_LogsInAndWrongOrHumanPasswordRefused_NeverPrintedOrRecorded()
     {
         var plant = await GeneratedSecretPlant.WriteAsync(_dir);
-        var (mqtt, http) = (LoopbackPorts.Free(), LoopbackPorts.Free());
-        var output = new StringBuilder();
-        using var serve = Start(output, "serve", "--config", plant.PlantFile, "--data-dir", Path.Combine(_dir, "data"),
-            "--mqtt-port", mqtt.ToString(CultureInfo.InvariantCulture), "--urls", $"http://127.0.0.1:{http}", "--ledger-key", Path.Combine(_dir, "ledger.key"));
+        var serve = await SiloProcess.StartServeAsync(
+            (mqtt, urls) => ["--config", plant.PlantFile, "--data-dir", Path.Combine(_dir, "data"), "--mqtt-port", mqtt, "--urls", urls, "--ledger-key", Path.Combine(_dir, "ledger.key")],
+            _dir,
+            Path.Combine(_dir, "data"));
         try
         {
             using var client = new HttpClient();
-            await Eventually.HoldsAsync(async () => serve.HasExited || await Healthy(client, http), up => up, TimeSpan.FromSeconds(120), "serve to answer /health");
-            Assert.False(serve.HasExited, "serve exited: " + Text(output));
+            await Eventually.HoldsAsync(async () => serve.HasExited || await Healthy(client, serve.HttpPort), up => up, TimeSpan.FromSeconds(120), "serve to answer /health");
+            Assert.False(serve.HasExited, "serve exited: " + serve.Output);
 
+            var mqtt = serve.MqttPort;
             var accepted = await MosquittoPub.PublishAsync(mqtt, GeneratedSecretPlant.Device, plant.Secret, "plant/tank1", GeneratedSecretPlant.Reading(1, 1.2345));
             var wrong = await MosquittoPub.PublishAsync(mqtt, GeneratedSecretPlant.Device, DeviceSecret(), "plant/tank1", GeneratedSecretPlant.Reading(2, 1.0));
             var human = await MosquittoPub.PublishAsync(mqtt, GeneratedSecretPlant.Device, GeneratedSecretPlant.HumanPassword, "plant/tank1", GeneratedSecretPlant.Reading(3, 1.0));
@@ -43,13 +41,14 @@ public sealed class GeneratedSecretEndToEndTests : IDisposable
         }
         finally
         {
-            await StopAsync(serve);
+            await serve.StopAsync(); // its output read to the end
+            await serve.DisposeAsync();
         }
 
         var ledger = LedgerText(Path.Combine(_dir, "data", "ledger"));
         Assert.Contains("1.2345", ledger, StringComparison.Ordinal); // the reading the secret let in is in the ledger
         Assert.Contains("bad_credentials", ledger, StringComparison.Ordinal);
-        AssertNoSecretIn(plant.Secrets, Text(output), ledger);
+        AssertNoSecretIn(plant.Secrets, serve.Output, ledger);
     }
 
     public void Dispose()
@@ -75,14 +74,6 @@ public sealed class GeneratedSecretEndToEndTests : IDisposable
     internal static string LedgerText(string ledger) =>
         string.Concat(Directory.GetFiles(ledger, "segment-*").Select(f => Encoding.UTF8.GetString(File.ReadAllBytes(f))));
 
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
     private static async Task<bool> Healthy(HttpClient client, int port)
     {
         try
@@ -93,41 +84,5 @@ public sealed class GeneratedSecretEndToEndTests : IDisposable
         {
             return false;
         }
-    }
-
-    private static Process Start(StringBuilder output, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "twinguard")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        DataReceivedEventHandler keep = (_, e) =>
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-        };
-        process.OutputDataReceived += keep;
-        process.ErrorDataReceived += keep;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task StopAsync(Process process)
-    {
-        if (!process.HasExited)
-        {
-            using var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(deadline.Token);
-        }
-
-        process.WaitForExit(); // drains the redirected output
     }
 }

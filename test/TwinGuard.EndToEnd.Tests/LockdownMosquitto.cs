@@ -56,29 +56,45 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("twinguard-mosquitto-").FullName;
         var dynsec = Path.Combine(directory, "dynamic-security.json");
         await RunAsync("mosquitto_ctrl", "dynsec", "init", dynsec, AdminUser, AdminPassword);
-        var port = TwinGuard.Server.Hosting.LoopbackPorts.Free();
-        var config = Path.Combine(directory, "mosquitto.conf");
-        var tlsPort = TwinGuard.Server.Hosting.LoopbackPorts.Free();
-        var tlsListener = tls is { } files
-            ? $"listener {tlsPort} 127.0.0.1\ncafile {files.CaFile}\ncertfile {files.CertificateFile}\nkeyfile {files.KeyFile}\nrequire_certificate true\ntls_version tlsv1.2\n"
-            : string.Empty;
-        await File.WriteAllTextAsync(config, tlsListener + $"""
-            listener {port} 127.0.0.1
-            allow_anonymous false
-            persistence false
-            user {Environment.UserName}
-            plugin {plugin}
-            plugin_opt_config_file {dynsec}
-            """);
-        var process = new Process { StartInfo = new ProcessStartInfo("mosquitto") { ArgumentList = { "-c", config, "-v" }, RedirectStandardError = true, RedirectStandardOutput = true } };
-        var broker = new LockdownMosquitto(process, directory, port) { TlsPort = tlsPort };
-        process.ErrorDataReceived += (_, e) => broker.Append(e.Data);
-        process.OutputDataReceived += (_, e) => broker.Append(e.Data);
-        process.Start();
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        await Eventually.HoldsAsync(() => CanConnect(port), ok => ok || process.HasExited, TimeSpan.FromSeconds(10), "mosquitto listening");
-        Assert.False(process.HasExited, "mosquitto exited at start");
+        // Started again on new ports when one was taken between being found free and being bound (by another process).
+        var broker = await TwinGuard.Server.Hosting.LoopbackPorts.StartOnFreePortsAsync(async () =>
+        {
+            var port = TwinGuard.Server.Hosting.LoopbackPorts.Free();
+            var config = Path.Combine(directory, "mosquitto.conf");
+            var tlsPort = TwinGuard.Server.Hosting.LoopbackPorts.Free();
+            var tlsListener = tls is { } files
+                ? $"listener {tlsPort} 127.0.0.1\ncafile {files.CaFile}\ncertfile {files.CertificateFile}\nkeyfile {files.KeyFile}\nrequire_certificate true\ntls_version tlsv1.2\n"
+                : string.Empty;
+            await File.WriteAllTextAsync(config, tlsListener + $"""
+                listener {port} 127.0.0.1
+                allow_anonymous false
+                persistence false
+                user {Environment.UserName}
+                plugin {plugin}
+                plugin_opt_config_file {dynsec}
+                """);
+            var process = new Process { StartInfo = new ProcessStartInfo("mosquitto") { ArgumentList = { "-c", config, "-v" }, RedirectStandardError = true, RedirectStandardOutput = true } };
+            var started = new LockdownMosquitto(process, directory, port) { TlsPort = tlsPort };
+            process.ErrorDataReceived += (_, e) => started.Append(e.Data);
+            process.OutputDataReceived += (_, e) => started.Append(e.Data);
+            process.Start();
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            // Its own "running" line, after every listener is open: a connection alone may reach another process on a port
+            // taken meanwhile. A hang guard, not a speed goal.
+            await Eventually.HoldsAsync(() => started.Log.Contains(" running", StringComparison.Ordinal) || process.HasExited, up => up, TimeSpan.FromSeconds(60), "mosquitto listening");
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(); // and its output read
+                var log = started.Log;
+                process.Dispose(); // the directory stays: the next try uses its dynamic-security file
+                throw log.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    ? new IOException("mosquitto: a port was taken before it bound it: " + log, new SocketException((int)SocketError.AddressAlreadyInUse))
+                    : new InvalidOperationException("mosquitto exited at start: " + log);
+            }
+
+            return started;
+        });
 
         await broker.CtrlAsync("createRole", "device");
         await broker.CtrlAsync("addRoleACL", "device", "publishClientSend", "plant/#", "allow");
@@ -111,19 +127,6 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
         catch (IOException)
         {
             // Left behind in /tmp: harmless.
-        }
-    }
-
-    private static bool CanConnect(int port)
-    {
-        try
-        {
-            using var client = new TcpClient("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 

@@ -16,7 +16,12 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>The StackExchange.Redis configuration string of this server.</summary>
     public string Configuration => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>
+    /// Starts one and waits until it answers as itself (its process id): a port taken meanwhile by another process (CI
+    /// runs test processes side by side, each with Redis servers of its own) starts it again on another, where a PONG from
+    /// the other process's server used to pass for this one's.
+    /// </summary>
+    public static Task<RedisServer> StartAsync() => LoopbackPorts.StartOnFreePortsAsync(async () =>
     {
         var port = LoopbackPorts.Free();
         var dir = Directory.CreateTempSubdirectory("twinguard-redis-").FullName;
@@ -36,24 +41,48 @@ internal sealed class RedisServer : IAsyncDisposable
             throw new InvalidOperationException("redis-server is not installed: run ./test.sh, or apt-get install -y redis-server", ex);
         }
 
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var said = new System.Text.StringBuilder();
+        DataReceivedEventHandler keep = (_, e) =>
+        {
+            lock (said)
+            {
+                said.AppendLine(e.Data);
+            }
+        };
+        process.OutputDataReceived += keep;
+        process.ErrorDataReceived += keep;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new RedisServer(process, port);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await server.CliAsync("PING")).Trim() != "PONG")
+        var itself = string.Create(CultureInfo.InvariantCulture, $"process_id:{process.Id}");
+        var deadline = DateTime.UtcNow.AddSeconds(60); // a hang guard: a loaded machine is slow, not stuck
+        while (!(await server.CliAsync("INFO", "server")).Contains(itself, StringComparison.Ordinal))
         {
-            if (DateTime.UtcNow > deadline || process.HasExited)
+            if (process.HasExited)
             {
-                throw new TimeoutException($"redis-server on port {port} did not answer PING");
+                await process.WaitForExitAsync(); // and its output read
+                string output;
+                lock (said)
+                {
+                    output = said.ToString();
+                }
+
+                throw output.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    ? new IOException($"redis-server: port {port} was taken before it bound it", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse))
+                    : new InvalidOperationException($"redis-server on port {port} exited: {output}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                await server.DisposeAsync();
+                throw new TimeoutException($"redis-server on port {port} did not answer");
             }
 
             await Task.Delay(50);
         }
 
         return server;
-    }
+    });
 
     /// <summary>Runs <c>redis-cli</c> against this server and returns its output.</summary>
     public async Task<string> CliAsync(params string[] arguments)

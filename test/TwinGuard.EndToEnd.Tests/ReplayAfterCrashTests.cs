@@ -39,7 +39,7 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
     public async Task Serve_KilledRightAfterAcknowledging_RefusesTheirReplayAfterTheRestart()
     {
         var dataDir = Path.Combine(Directory.CreateTempSubdirectory("twinguard-replay-crash-").FullName, "data");
-        var first = SiloProcess.StartAlone(ServedSite.SamplePlantPath, dataDir);
+        var first = await SiloProcess.StartAloneAsync(ServedSite.SamplePlantPath, dataDir);
         var silos = new List<SiloProcess> { first };
         await SiloProcess.RunAsync(silos, output, async () =>
         {
@@ -50,7 +50,7 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
             await PublishAcknowledgedAsync(first, 3);
             await first.KillAsync(); // at once: no snapshot tick, no periodic flush in between
 
-            var second = SiloProcess.StartAlone(ServedSite.SamplePlantPath, dataDir);
+            var second = await SiloProcess.StartAloneAsync(ServedSite.SamplePlantPath, dataDir);
             silos.Add(second);
             var before = CountFindings(second, "replayed_sequence");
             await Eventually.HoldsAsync(() => MosquittoPub.PublishAsync(second.MqttPort, Device, Password, Topic, ClusterEndToEndTests.Tank(3, 1.2)).GetAwaiter().GetResult().ExitCode,
@@ -70,9 +70,7 @@ public sealed class ReplayAfterCrashTests(ITestOutputHelper output)
         await using var redis = await RedisServer.StartAsync();
         var clusterId = "replay-" + Guid.NewGuid().ToString("N")[..8];
         // Snapshots every 10 s (the default): the twin's grain state holds none of the readings below when its silo dies.
-        var silos = Enumerable.Range(0, 2)
-            .Select(_ => SiloProcess.Start(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromSeconds(10)))
-            .ToList();
+        var silos = await SiloProcess.StartAllAsync(2, () => SiloProcess.StartAsync(ServedSite.SamplePlantPath, redis.Configuration, clusterId, TimeSpan.FromSeconds(10)));
         await SiloProcess.RunAsync(silos, output, async () =>
         {
             var cluster = ClusterModelLoader.Load(silos[0].ClusterFile);

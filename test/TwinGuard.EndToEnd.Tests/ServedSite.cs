@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using TwinGuard.Ingest.Mqtt;
@@ -53,31 +52,16 @@ internal sealed class ServedSite : IAsyncDisposable
         var dataDir = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-e2e-").FullName;
         // Started again on new ports when another test process took one between being found free and being bound (a
         // port the test chose, mqttPort, is not changed).
-        var (app, settings) = await LoopbackPorts.StartOnFreePortsAsync(async () =>
+        var (app, settings) = await LoopbackSite.StartAsync(() =>
         {
-            var onPorts = new HostSettings(
-                plant ?? Plant,
-                dataDir,
-                new BrokerOptions(IPAddress.Loopback, mqttPort ?? LoopbackPorts.Free()) { Limits = limits ?? Ingest.Mqtt.PreLogin.PreLoginLimits.Default },
-                $"http://127.0.0.1:{LoopbackPorts.Free()}",
-                LoopbackPorts.Free(),
-                LoopbackPorts.Free())
+            var onPorts = LoopbackSite.Settings(plant ?? Plant, dataDir);
+            return onPorts with
             {
+                Broker = onPorts.Broker with { Port = mqttPort ?? onPorts.Broker.Port, Limits = limits ?? Ingest.Mqtt.PreLogin.PreLoginLimits.Default },
                 Response = plan ?? ResponsePlan.Empty,
                 ExternalBroker = external,
                 PlantSource = plantFile, // watched and reloaded, as serve does with --config
             };
-            var built = TwinGuardHost.Build(onPorts);
-            try
-            {
-                await built.StartAsync();
-                return (built, onPorts);
-            }
-            catch
-            {
-                await built.DisposeAsync();
-                throw;
-            }
         });
         return new ServedSite(app, settings, ownsDataDirectory: dataDirectory is null);
     }

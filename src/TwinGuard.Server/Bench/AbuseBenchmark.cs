@@ -46,16 +46,14 @@ internal static class AbuseBenchmark
     {
         var plant = PlantModelLoader.Load(Commands.DemoCommand.SamplePlantPath());
         var dataDir = Directory.CreateTempSubdirectory("twinguard-bench-abuse-").FullName;
-        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()), $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
-        {
-            LedgerKey = LedgerKeyLocations.ForRun(dataDir),
-        };
         var result = new Dictionary<string, object> { ["benchmark"] = "abuse" };
         try
         {
-            await using (var app = TwinGuardHost.Build(settings))
+            var (started, settings) = await LoopbackSite.StartAsync(
+                () => LoopbackSite.Settings(plant, dataDir) with { LedgerKey = LedgerKeyLocations.ForRun(dataDir) },
+                built => built.StartAsync(cancellationToken));
+            await using (var app = started)
             {
-                await app.StartAsync(cancellationToken);
                 var port = settings.Broker.Port;
                 var evidence = app.Services.GetRequiredService<EvidenceSink>();
                 var admission = app.Services.GetRequiredService<EmbeddedBroker>().Admission;

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
@@ -126,13 +124,10 @@ internal static class OpcUaBenchmark
         var dataDir = Directory.CreateTempSubdirectory("twinguard-bench-opcua-").FullName;
         try
         {
-            var settings = new HostSettings(Plant(url), dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-                $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
-            {
-                LedgerKey = LedgerKeyLocations.ForRun(dataDir),
-            };
-            await using var app = TwinGuardHost.Build(settings);
-            await app.StartAsync(cancellationToken);
+            var (started, _) = await LoopbackSite.StartAsync(
+                () => LoopbackSite.Settings(Plant(url), dataDir) with { LedgerKey = LedgerKeyLocations.ForRun(dataDir) },
+                built => built.StartAsync(cancellationToken));
+            await using var app = started;
             var subscriber = app.Services.GetRequiredService<OpcUaService>().Subscribers[0];
             var metrics = app.Services.GetRequiredService<PipelineMetrics>();
             var deadline = Stopwatch.StartNew();

@@ -36,9 +36,11 @@ internal static class TlsBenchmark
         {
             var pki = new SiteCertificates(Path.Combine(directory, "pki"), TimeProvider.System, TimeSpan.FromDays(2));
             pki.CreateAll("bench", [Device], [], []);
-            int plain = LoopbackPorts.Free(), tls = LoopbackPorts.Free(), peerPlain = LoopbackPorts.Free(), peerTls = LoopbackPorts.Free();
+            int peerPlain = LoopbackPorts.Free(), peerTls = LoopbackPorts.Free();
 
-            await using var site = await StartSiteAsync(pki, plain, tls, Path.Combine(directory, "data"), ct);
+            var (started, siteSettings) = await StartSiteAsync(pki, Path.Combine(directory, "data"), ct);
+            await using var site = started;
+            var (plain, tls) = (siteSettings.Broker.Listeners[0].Port, siteSettings.Broker.Listeners[1].Port);
             var metrics = site.Services.GetRequiredService<PipelineMetrics>();
             using var mosquitto = StartMosquitto(pki, peerPlain, peerTls, directory);
             try
@@ -113,7 +115,8 @@ internal static class TlsBenchmark
         }
     }
 
-    private static async Task<WebApplication> StartSiteAsync(SiteCertificates pki, int plain, int tls, string dataDir, CancellationToken ct)
+    /// <summary>The site, its plain and TLS listeners on free loopback ports (the broker's listeners 0 and 1); on new ones when one was taken meanwhile.</summary>
+    private static async Task<(WebApplication App, HostSettings Settings)> StartSiteAsync(SiteCertificates pki, string dataDir, CancellationToken ct)
     {
         var fingerprint = DeviceCertificate.FingerprintOf(X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(pki.DeviceCertificate(Device), ct)));
         var signals = new[] { "a", "b" }.Select(id => new SignalModel(id, "u", 0, 100, 1e9, TimeSpan.FromMilliseconds(1), Criticality.Medium)).ToList();
@@ -131,17 +134,18 @@ internal static class TlsBenchmark
                 new DeviceModel(PasswordDevice, PasswordDevice, PasswordHash.Create(Password, 1000), ["plant/#"]) { Addresses = [Loopback] }, // plain MQTT: a password
             ],
             []) { Tls = files };
-        var broker = new BrokerOptions(IPAddress.Loopback, plain)
-        {
-            Listeners = [new ListenerModel(ListenerProtocol.Mqtt, IPAddress.Loopback, plain), new ListenerModel(ListenerProtocol.Mqtts, IPAddress.Loopback, tls)],
-            Tls = files,
-        };
-        var app = TwinGuardHost.Build(new HostSettings(plant, dataDir, broker, $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free())
-        {
-            LedgerKey = LedgerKeyLocations.ForRun(dataDir),
-        });
-        await app.StartAsync(ct);
-        return app;
+        return await LoopbackSite.StartAsync(
+            () =>
+            {
+                var (plain, tls) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+                var broker = new BrokerOptions(IPAddress.Loopback, plain)
+                {
+                    Listeners = [new ListenerModel(ListenerProtocol.Mqtt, IPAddress.Loopback, plain), new ListenerModel(ListenerProtocol.Mqtts, IPAddress.Loopback, tls)],
+                    Tls = files,
+                };
+                return new HostSettings(plant, dataDir, broker, $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free()) { LedgerKey = LedgerKeyLocations.ForRun(dataDir) };
+            },
+            app => app.StartAsync(ct));
     }
 
     private static Process StartMosquitto(SiteCertificates pki, int plain, int tls, string directory)

@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Runtime;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Orleans.Serialization;
 using Orleans.Storage;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -217,10 +215,9 @@ internal static class TwinsBenchmark
 
     private static async Task<WebApplication> StartAsync(PlantModel plant, string dataDirectory, bool persist, CancellationToken ct)
     {
-        var app = TwinGuardHost.Build(new HostSettings(plant, dataDirectory, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-            $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
-        { Persistence = new TwinPersistence(SnapshotEvery, persist), LedgerKey = LedgerKeyLocations.ForRun(dataDirectory) });
-        await app.StartAsync(ct);
+        var (app, _) = await LoopbackSite.StartAsync(
+            () => LoopbackSite.Settings(plant, dataDirectory) with { Persistence = new TwinPersistence(SnapshotEvery, persist), LedgerKey = LedgerKeyLocations.ForRun(dataDirectory) },
+            built => built.StartAsync(ct));
         return app;
     }
 

@@ -130,6 +130,24 @@ internal static class WitnessBenchmark
         return cpu.TotalMilliseconds / checkpoints;
     }
 
+    /// <summary>A witness served over HTTP in this process, on a loopback port: started again on another when one was taken meanwhile.</summary>
+    private static Task<(WebApplication Server, string Url)> StartWitnessServerAsync(Witness witness, CancellationToken ct) =>
+        LoopbackPorts.StartOnFreePortsAsync(async () =>
+        {
+            var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
+            var server = WitnessServer.Build(witness, url);
+            try
+            {
+                await server.StartAsync(ct);
+                return (server, url);
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        });
+
     private static async Task<Process> StartWitnessAsync(string state, List<LedgerPublicKey> logs, string url, HttpClient http, CancellationToken ct)
     {
         var self = Environment.ProcessPath!;
@@ -271,9 +289,8 @@ internal static class WitnessBenchmark
         var pipelinedSyncs = pipelined.StateSyncs;
 
         using var overHttp = NewWitness(root, "w2", logKey);
-        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
-        await using var server = WitnessServer.Build(overHttp, url);
-        await server.StartAsync(ct);
+        var (server, url) = await StartWitnessServerAsync(overHttp, ct);
+        await using var serverScope = server;
         using var http = new HttpClient();
         var target = new Uri(url + "/add-checkpoint");
         clock.Restart();
@@ -286,9 +303,9 @@ internal static class WitnessBenchmark
         await server.StopAsync(CancellationToken.None);
 
         using var overHttpPipelined = NewWitness(root, "w4", logKey);
-        url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
-        await using var server2 = WitnessServer.Build(overHttpPipelined, url);
-        await server2.StartAsync(ct);
+        var (server2, url2) = await StartWitnessServerAsync(overHttpPipelined, ct);
+        url = url2;
+        await using var server2Scope = server2;
         target = new Uri(url + "/add-checkpoint");
         clock.Restart();
         ok &= await SendPipelinedAsync(requests, r => PostAsync(http, target, r, ct));

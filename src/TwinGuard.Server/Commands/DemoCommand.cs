@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using Spectre.Console;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Simulator.Attacks;
 using TwinGuard.Simulator.Running;
@@ -85,32 +83,14 @@ internal static class DemoCommand
         }
 
         // Started again on new ports when another process took one before serve bound it (parallel test processes do).
-        var (app, settings) = await LoopbackPorts.StartOnFreePortsAsync(async () =>
-        {
-            var onPorts = new HostSettings(
-                options.Plant,
-                options.DataDirectory,
-                new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-                $"http://127.0.0.1:{LoopbackPorts.Free()}",
-                LoopbackPorts.Free(),
-                LoopbackPorts.Free())
+        var (app, settings) = await LoopbackSite.StartAsync(
+            () => LoopbackSite.Settings(options.Plant, options.DataDirectory) with
             {
                 PlantSource = options.PlantSource,
                 PlaybooksSource = options.PlaybooksSource,
                 Response = options.Response,
-            };
-            var built = TwinGuardHost.Build(onPorts);
-            try
-            {
-                await built.StartAsync(cancellationToken);
-                return (built, onPorts);
-            }
-            catch
-            {
-                await built.DisposeAsync();
-                throw;
-            }
-        });
+            },
+            built => built.StartAsync(cancellationToken));
         await using var running = app;
         await using var simulator = new SimulatorRunner(campaign with { Port = settings.Broker.Port });
 

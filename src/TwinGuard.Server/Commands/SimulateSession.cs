@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Simulator.Running;
 using TwinGuard.Simulator.Scenarios;
@@ -59,36 +57,23 @@ internal static class SimulateSession
     {
         var plant = relations ? settings.Plant : settings.Plant with { Relations = [] };
         var clock = new SimulationClock(Epoch);
-        var (app, hostSettings) = await LoopbackPorts.StartOnFreePortsAsync(async () =>
-        {
-            var onPorts = new HostSettings(
-                plant,
-                dataDirectory,
-                new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()) { HoldFlooders = false }, // simulated time waits for every message
-                $"http://127.0.0.1:{LoopbackPorts.Free()}",
-                LoopbackPorts.Free(),
-                LoopbackPorts.Free())
+        var (app, hostSettings) = await LoopbackSite.StartAsync(
+            () =>
             {
-                Time = clock,
-                // A run deleted afterwards keeps its key with it; a kept one (--keep-data) is a site's data directory like
-                // any other, whose pin `ledger verify` and `compliance report` look for in the usual place.
-                LedgerKey = settings.KeepData ? null : LedgerKeyLocations.ForRun(dataDirectory),
-                PlantSource = settings.PlantSource,
-                PlaybooksSource = settings.PlaybooksSource,
-                Response = settings.Playbooks is { } yaml ? PlaybookLoader.Parse(yaml, plant, settings.PlaybooksSource ?? "playbooks.yaml") : ResponsePlan.Empty,
-            };
-            var built = TwinGuardHost.Build(onPorts);
-            try
-            {
-                await StartAsync(built, clock, cancellationToken);
-                return (built, onPorts);
-            }
-            catch
-            {
-                await built.DisposeAsync();
-                throw;
-            }
-        });
+                var onPorts = LoopbackSite.Settings(plant, dataDirectory);
+                return onPorts with
+                {
+                    Broker = onPorts.Broker with { HoldFlooders = false }, // simulated time waits for every message
+                    Time = clock,
+                    // A run deleted afterwards keeps its key with it; a kept one (--keep-data) is a site's data directory like
+                    // any other, whose pin `ledger verify` and `compliance report` look for in the usual place.
+                    LedgerKey = settings.KeepData ? null : LedgerKeyLocations.ForRun(dataDirectory),
+                    PlantSource = settings.PlantSource,
+                    PlaybooksSource = settings.PlaybooksSource,
+                    Response = settings.Playbooks is { } yaml ? PlaybookLoader.Parse(yaml, plant, settings.PlaybooksSource ?? "playbooks.yaml") : ResponsePlan.Empty,
+                };
+            },
+            built => StartAsync(built, clock, cancellationToken));
         await using var running = app;
 
         var observations = new ConcurrentQueue<Observation>();

@@ -17,13 +17,17 @@ public sealed class EdgeDeviceTlsTests
     public async Task Edge_DeviceOverMqttsWithItsCertificate_IsAcceptedAndWithoutOneRefused()
     {
         await using var site = await EdgeSiteFixture.StartAsync();
-        var devicePort = LoopbackPorts.Free();
-        var tlsPort = LoopbackPorts.Free();
+        int devicePort = 0, tlsPort = 0;
         var pki = site.Certificates;
-        await using var edge = await EdgeProcess.StartAsync([
-            .. site.EdgeArguments(devicePort, site.MqttsPort),
-            "--listen-tls", $"127.0.0.1:{tlsPort}", "--device-cert", pki.ServerCertificate, "--device-key", pki.ServerKey,
-        ]);
+        await using var edge = await EdgeProcess.StartAsync(() =>
+        {
+            (devicePort, tlsPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+            return
+            [
+                .. site.EdgeArguments(devicePort, site.MqttsPort),
+                "--listen-tls", $"127.0.0.1:{tlsPort}", "--device-cert", pki.ServerCertificate, "--device-key", pki.ServerKey,
+            ];
+        });
         await edge.LineAsync(l => l.Contains("linked to site", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the edge to link to the site");
 
         var reading = $$"""{"ts":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"seq":1,"value":0.2}""";

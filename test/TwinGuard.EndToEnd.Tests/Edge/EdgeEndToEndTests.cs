@@ -44,8 +44,8 @@ public sealed class EdgeEndToEndTests
     public async Task Edge_ReplaysEscalateAnIncidentOfStaleSignals_QuarantinesTheDevice()
     {
         await using var site = await EdgeSiteFixture.StartAsync();
-        var devicePort = LoopbackPorts.Free();
-        await using var edge = await EdgeProcess.StartAsync(site.EdgeArguments(devicePort, site.MqttsPort));
+        var devicePort = 0;
+        await using var edge = await EdgeProcess.StartAsync(() => site.EdgeArguments(devicePort = LoopbackPorts.Free(), site.MqttsPort));
         await edge.LineAsync(l => l.Contains("linked to site", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the edge to link to the site");
 
         var random = new Random(11);
@@ -82,8 +82,8 @@ public sealed class EdgeEndToEndTests
     {
         await using var site = await EdgeSiteFixture.StartAsync();
         await using var link = new CuttableLink(new IPEndPoint(IPAddress.Loopback, site.MqttsPort));
-        var devicePort = LoopbackPorts.Free();
-        await using var edge = await EdgeProcess.StartAsync(site.EdgeArguments(devicePort, link.Port));
+        var devicePort = 0;
+        await using var edge = await EdgeProcess.StartAsync(() => site.EdgeArguments(devicePort = LoopbackPorts.Free(), link.Port));
         await edge.LineAsync(l => l.Contains("linked to site", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the edge to link to the site");
 
         var random = new Random(7);

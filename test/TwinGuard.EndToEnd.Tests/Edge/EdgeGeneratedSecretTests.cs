@@ -15,9 +15,10 @@ public sealed class EdgeGeneratedSecretTests : IDisposable
     public async Task Edge_GeneratedSecret_LogsInAndWrongOrHumanPasswordRefused_NeverPrinted()
     {
         var plant = await GeneratedSecretPlant.WriteAsync(_dir);
-        var port = LoopbackPorts.Free();
-        await using var edge = await EdgeProcess.StartAsync([
-            "run", "--edge-id", "edge1", "--config", plant.PlantFile, "--data-dir", Path.Combine(_dir, "edge"), "--listen", $"127.0.0.1:{port}",
+        var port = 0;
+        await using var edge = await EdgeProcess.StartAsync(() =>
+        [
+            "run", "--edge-id", "edge1", "--config", plant.PlantFile, "--data-dir", Path.Combine(_dir, "edge"), "--listen", $"127.0.0.1:{port = LoopbackPorts.Free()}",
         ]);
         await edge.LineAsync(l => l.Contains("ready", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the edge to be ready");
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Sockets;
+using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.EndToEnd.Tests.Edge;
 
@@ -29,16 +31,42 @@ internal sealed class EdgeProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<EdgeProcess> StartAsync(IReadOnlyList<string> arguments)
-    {
-        var start = new ProcessStartInfo(await EdgeBinary.PathAsync()) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
+    /// <summary>
+    /// Starts the agent with the arguments <paramref name="arguments"/> makes and returns once it listens to devices. When
+    /// it exits first because a port was taken between being found free and being bound (another process may take it:
+    /// CI runs test processes side by side), it is started again with arguments made anew, so on ports picked again.
+    /// </summary>
+    public static Task<EdgeProcess> StartAsync(Func<IReadOnlyList<string>> arguments) =>
+        LoopbackPorts.StartOnFreePortsAsync(async () =>
         {
-            start.ArgumentList.Add(argument);
-        }
+            var start = new ProcessStartInfo(await EdgeBinary.PathAsync()) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var argument in arguments())
+            {
+                start.ArgumentList.Add(argument);
+            }
 
-        return new EdgeProcess(Process.Start(start)!);
-    }
+            var edge = new EdgeProcess(Process.Start(start)!);
+            try
+            {
+                // A hang guard: a loaded machine starts a process slowly.
+                await Testing.Eventually.HoldsAsync(() => edge.Lines.Any(l => l.Contains("devices on", StringComparison.Ordinal)) || edge.HasExited, l => l, TimeSpan.FromSeconds(120), "the edge to listen");
+                if (edge.HasExited)
+                {
+                    await edge._process.WaitForExitAsync(); // and its last lines read
+                    var said = string.Join('\n', edge.Lines);
+                    throw said.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                        ? new IOException("twinguard-edge: a port was taken before it bound it: " + said, new SocketException((int)SocketError.AddressAlreadyInUse))
+                        : new InvalidOperationException("twinguard-edge exited before listening: " + said);
+                }
+
+                return edge;
+            }
+            catch
+            {
+                await edge.DisposeAsync();
+                throw;
+            }
+        });
 
     /// <summary>Runs the binary to completion (a one-shot command such as <c>key</c>).</summary>
     public static async Task<(int Code, string Output, string Error)> RunAsync(params string[] arguments)

@@ -62,39 +62,43 @@ internal sealed class EdgeSiteFixture : IAsyncDisposable
             throw new InvalidOperationException($"twinguard-edge key failed ({code}): {error}");
         }
 
-        var mqttsPort = LoopbackPorts.Free();
-        var httpPort = LoopbackPorts.Free();
-        var site = $$"""
-            tls:
-              certificate: {{certificates.ServerCertificate}}
-              key: {{certificates.ServerKey}}
-              client_ca: {{certificates.CaCertificate}}
-            listeners:
-              - { protocol: mqtts, address: 127.0.0.1, port: {{mqttsPort}} }
-              - { protocol: http, address: 127.0.0.1, port: {{httpPort}} }
-            devices:
-              - id: edge1
-                name: Gateway beside the water loop
-                certificate: { subject: "{{SiteCertificates.DeviceSubject("line1", "edge1")}}" }
-                topics: [edge/edge1/up]
-                subscribe: [edge/edge1/down]
-                edge: { ledger_key: "{{key.Trim()}}" }
-
-            """;
-        // vibration-node proves itself by certificate too (for the edge's mqtts listener).
-        var yaml = (await File.ReadAllTextAsync(ServedSite.SamplePlantPath)).Replace("devices:\n", site, StringComparison.Ordinal)
-            .Replace("  - id: vibration-node\n", $"  - id: vibration-node\n    certificate: {{ subject: \"{SiteCertificates.DeviceSubject("line1", "vibration-node")}\" }}\n", StringComparison.Ordinal);
         var plantFile = Path.Combine(root, "plant.yaml");
-        await File.WriteAllTextAsync(plantFile, yaml);
-        var plant = PlantModelLoader.Load(plantFile);
-        var siteData = Path.Combine(root, "site");
-        var settings = HostSettings.ForSite(plant, siteData, "http://127.0.0.1:0", BrokerOptions.DefaultPort) with
+        var template = await File.ReadAllTextAsync(ServedSite.SamplePlantPath);
+        var mqttsPort = 0;
+        // The listeners' ports are written into the plant model: each try (another on new ports when one was taken
+        // before the site bound it) writes it anew.
+        var (app, settings) = await LoopbackSite.StartAsync(() =>
         {
-            SiloPort = LoopbackPorts.Free(),
-            Response = PlaybookLoader.Load(PlaybooksPath, plant),
-        };
-        var app = TwinGuardHost.Build(settings);
-        await app.StartAsync();
+            mqttsPort = LoopbackPorts.Free();
+            var httpPort = LoopbackPorts.Free();
+            var site = $$"""
+                tls:
+                  certificate: {{certificates.ServerCertificate}}
+                  key: {{certificates.ServerKey}}
+                  client_ca: {{certificates.CaCertificate}}
+                listeners:
+                  - { protocol: mqtts, address: 127.0.0.1, port: {{mqttsPort}} }
+                  - { protocol: http, address: 127.0.0.1, port: {{httpPort}} }
+                devices:
+                  - id: edge1
+                    name: Gateway beside the water loop
+                    certificate: { subject: "{{SiteCertificates.DeviceSubject("line1", "edge1")}}" }
+                    topics: [edge/edge1/up]
+                    subscribe: [edge/edge1/down]
+                    edge: { ledger_key: "{{key.Trim()}}" }
+
+                """;
+            // vibration-node proves itself by certificate too (for the edge's mqtts listener).
+            var yaml = template.Replace("devices:\n", site, StringComparison.Ordinal)
+                .Replace("  - id: vibration-node\n", $"  - id: vibration-node\n    certificate: {{ subject: \"{SiteCertificates.DeviceSubject("line1", "vibration-node")}\" }}\n", StringComparison.Ordinal);
+            File.WriteAllText(plantFile, yaml);
+            var plant = PlantModelLoader.Load(plantFile);
+            return HostSettings.ForSite(plant, Path.Combine(root, "site"), "http://127.0.0.1:0", BrokerOptions.DefaultPort) with
+            {
+                SiloPort = LoopbackPorts.Free(),
+                Response = PlaybookLoader.Load(PlaybooksPath, plant),
+            };
+        });
         return new EdgeSiteFixture(root, certificates, plantFile, key.Trim(), app, settings, mqttsPort);
     }
 

@@ -22,10 +22,10 @@ public sealed class SiloTlsClusterTests
         using var pki = new SitePki([IPAddress.Loopback]);
         var site = PlantModelLoader.Parse(SiloTlsTests.WithSiloTls(pki), Path.Combine(pki.Directory, "site.yaml")).Tls!;
         var foreign = site with { Silo = new SiloTlsSettings(pki.Foreign.SiloCertificate, pki.Foreign.SiloKey, pki.Foreign.CaCertificate, null) };
-        var primaryPort = LoopbackPorts.Free();
-
-        using var primary = await StartSiloAsync(site, primaryPort, primaryPort, CancellationToken.None);
-        using var second = await StartSiloAsync(site, LoopbackPorts.Free(), primaryPort, CancellationToken.None);
+        // Each start again on new ports when one was taken between being found free and being bound.
+        var primaryPort = 0;
+        using var primary = await LoopbackPorts.StartOnFreePortsAsync(() => StartSiloAsync(site, primaryPort = LoopbackPorts.Free(), primaryPort, CancellationToken.None));
+        using var second = await LoopbackPorts.StartOnFreePortsAsync(() => StartSiloAsync(site, LoopbackPorts.Free(), primaryPort, CancellationToken.None));
         var management = primary.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
         var active = await EventuallyAsync(async () => (await management.GetHosts(onlyActive: true)).Count, n => n == 2, "two active silos");
         Assert.Equal(2, active);
@@ -40,7 +40,7 @@ public sealed class SiloTlsClusterTests
         Assert.DoesNotContain(hosts.Keys, s => s.Endpoint.Port == intruderPort);
 
         // The same start with the site's silo certificate joins: only the certificate kept the intruder out.
-        using var third = await StartSiloAsync(site, LoopbackPorts.Free(), primaryPort, CancellationToken.None);
+        using var third = await LoopbackPorts.StartOnFreePortsAsync(() => StartSiloAsync(site, LoopbackPorts.Free(), primaryPort, CancellationToken.None));
         Assert.Equal(3, await EventuallyAsync(async () => (await management.GetHosts(onlyActive: true)).Count, n => n == 3, "three active silos"));
     }
 

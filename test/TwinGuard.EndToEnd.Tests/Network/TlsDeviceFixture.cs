@@ -32,7 +32,7 @@ public sealed class TlsDeviceFixture : IAsyncLifetime
               - {"{"} protocol: mqtts, address: [{Network.HostIPv4}, "{Network.HostIPv6}"], port: {MqttsPort} {"}"}
               - {"{"} protocol: https, address: {Network.HostIPv4}, port: {HttpsPort} {"}"}
             """);
-        _site = await TlsSite.StartAsync(Pki.PlantYaml(listeners), LoopbackPorts.Free());
+        _site = await TlsSite.StartAsync(Pki.PlantYaml(listeners)); // its own addresses: ports nobody else binds
     }
 
     public async Task DisposeAsync()

@@ -29,17 +29,26 @@ internal sealed class TlsSite : IAsyncDisposable
 
     public EmbeddedBroker Broker => App.Services.GetRequiredService<EmbeddedBroker>();
 
-    public static async Task<TlsSite> StartAsync(string plantYaml, int siloPort)
+    /// <summary>Serves <paramref name="plantYaml"/>, whose listeners take port 0 or addresses no other process binds.</summary>
+    public static Task<TlsSite> StartAsync(string plantYaml) => StartAsync(() => plantYaml);
+
+    /// <summary>
+    /// Serves the plant model <paramref name="plantYaml"/> writes, with a silo port from <see cref="LoopbackPorts"/>. Started
+    /// again, the plant model written anew (ports it picked from <see cref="LoopbackPorts"/> picked again), when a port
+    /// was taken by another process between being found free and being bound.
+    /// </summary>
+    public static async Task<TlsSite> StartAsync(Func<string> plantYaml)
     {
         var dataDir = Directory.CreateTempSubdirectory("twinguard-tls-").FullName;
         var plantFile = Path.Combine(dataDir, "plant.yaml");
-        await File.WriteAllTextAsync(plantFile, plantYaml);
-        var settings = HostSettings.ForSite(PlantModelLoader.Load(plantFile), dataDir, "http://127.0.0.1:0", BrokerOptions.DefaultPort) with { SiloPort = siloPort };
-        // These tests are refused from one address several times on purpose, each for its own reason: the back-off after
-        // failed logins (tested in PreLoginAbuseTests) would close the later attempts before they could say why.
-        settings = settings with { Broker = settings.Broker with { Limits = settings.Broker.Limits with { FailuresBeforeBackOff = 1000 } } }; // the model's other limits stay
-        var app = TwinGuardHost.Build(settings);
-        await app.StartAsync();
+        var (app, settings) = await LoopbackSite.StartAsync(() =>
+        {
+            File.WriteAllText(plantFile, plantYaml());
+            var settings = HostSettings.ForSite(PlantModelLoader.Load(plantFile), dataDir, "http://127.0.0.1:0", BrokerOptions.DefaultPort) with { SiloPort = LoopbackPorts.Free() };
+            // These tests are refused from one address several times on purpose, each for its own reason: the back-off after
+            // failed logins (tested in PreLoginAbuseTests) would close the later attempts before they could say why.
+            return settings with { Broker = settings.Broker with { Limits = settings.Broker.Limits with { FailuresBeforeBackOff = 1000 } } }; // the model's other limits stay
+        });
         return new TlsSite(app, settings, plantFile);
     }
 

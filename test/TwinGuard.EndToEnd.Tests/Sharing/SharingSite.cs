@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using TwinGuard.Ingest.Mqtt;
@@ -19,6 +20,7 @@ namespace TwinGuard.EndToEnd.Tests.Sharing;
 /// </summary>
 internal sealed class SharingSite : IAsyncDisposable
 {
+    private readonly List<TcpListener> _held = [];
     private string? _deviceAddress;
 
     private SharingSite(string id, string root, SiteCertificates pki, WitnessSigningKey key, int mqttsPort, int httpPort)
@@ -64,7 +66,29 @@ internal sealed class SharingSite : IAsyncDisposable
         var pki = new SiteCertificates(Path.Combine(root, "pki"), TimeProvider.System, TimeSpan.FromDays(30));
         pki.CreateAll(id, [id], [], [IPAddress.Loopback]);
         var key = WitnessSigningKey.LoadOrCreate(Path.Combine(root, "data", "peering", "key.pem"), "twinguard.peer/" + id);
-        return new SharingSite(id, root, pki, key, LoopbackPorts.Free(), LoopbackPorts.Free());
+        // The peers' plant models name this site's ports before it starts: held bound until it does, so that no other
+        // process takes them in the seconds between (found free, then bound by the site, as elsewhere, was a race).
+        var held = new[] { HoldFreePort(), HoldFreePort() };
+        var site = new SharingSite(id, root, pki, key, ((IPEndPoint)held[0].LocalEndpoint).Port, ((IPEndPoint)held[1].LocalEndpoint).Port);
+        site._held.AddRange(held);
+        return site;
+    }
+
+    private static TcpListener HoldFreePort()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, LoopbackPorts.Free());
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (SocketException ex) when (attempt < 10 && ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                listener.Dispose();
+            }
+        }
     }
 
     /// <summary>This site's ledger's verifier key (written at its first start), what a peer declares as its <c>ledger_key</c>.</summary>
@@ -107,13 +131,17 @@ internal sealed class SharingSite : IAsyncDisposable
             await App.DisposeAsync();
         }
 
-        var settings = HostSettings.ForSite(PlantModelLoader.Load(PlantFile), Data, "http://127.0.0.1:0", BrokerOptions.DefaultPort) with
+        foreach (var held in _held)
         {
-            SiloPort = LoopbackPorts.Free(),
+            held.Stop(); // released only now, for the site to bind
+        }
+
+        _held.Clear();
+        (App, _) = await LoopbackSite.StartAsync(() => HostSettings.ForSite(PlantModelLoader.Load(PlantFile), Data, "http://127.0.0.1:0", BrokerOptions.DefaultPort) with
+        {
+            SiloPort = LoopbackPorts.Free(), // picked anew when it was taken
             PlantSource = PlantFile,
-        };
-        App = TwinGuardHost.Build(settings);
-        await App.StartAsync();
+        });
     }
 
     private string PlantFile => Path.Combine(Root, "plant.yaml");
@@ -146,6 +174,11 @@ internal sealed class SharingSite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var held in _held)
+        {
+            held.Stop();
+        }
+
         if (App is not null)
         {
             await App.StopAsync();

@@ -29,6 +29,11 @@ async def main():
                                        address=("127.0.0.1", port), defer_start=True, allow_reuse_address=True)
     task = asyncio.create_task(server.serve_forever())
     while server.server is None:
+        if task.done():
+            # It stopped without listening: its error (a port taken meanwhile says "address already in use") on stderr,
+            # where the test looks for it to start again on another port.
+            task.result()
+            sys.exit("pymodbus_plc.py: the server stopped before it listened")
         await asyncio.sleep(0.01)
     print("listening", flush=True)
     # The test owns this process: when it closes stdin (or dies), the PLC stops.

@@ -1,9 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Access;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Plant;
@@ -23,6 +21,7 @@ internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
 {
     private readonly Action<AccessOptions>? _access;
     private readonly bool _ownsData;
+    private readonly Func<HostSettings> _settings;
 
     /// <param name="access">Changes to the access options before start.</param>
     /// <param name="plan">The playbooks (none by default).</param>
@@ -34,23 +33,20 @@ internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
         UseKestrel();
         _ownsData = dataDirectory is null;
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("twinguard-api-").FullName;
-        Settings = new HostSettings(
-            PlantModelLoader.Load(SamplePlantPath),
-            DataDirectory,
-            new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-            $"http://127.0.0.1:{LoopbackPorts.Free()}",
-            LoopbackPorts.Free(),
-            LoopbackPorts.Free())
+        var plant = PlantModelLoader.Load(SamplePlantPath);
+        _settings = () => LoopbackSite.Settings(plant, DataDirectory) with
         {
             Response = plan ?? ResponsePlan.Empty,
             PlantSource = SamplePlantPath, // recorded in the ledger at start, so there is an entry to prove
             LedgerKey = ledgerKey ?? LedgerKeyLocations.For(Path.Combine(DataDirectory, "ledger"), DataDirectory + "-keys"), // outside the data directory
         };
+        Settings = _settings();
     }
 
     public string DataDirectory { get; }
 
-    internal HostSettings Settings { get; }
+    /// <summary>The site's settings: its ports are those it started on once it has started (new ones when one was taken).</summary>
+    internal HostSettings Settings { get; private set; }
 
     public static string SamplePlantPath => Path.Combine(RepositoryRoot(), "samples", "plant.yaml");
 
@@ -74,9 +70,21 @@ internal sealed class TwinGuardSiteFactory : WebApplicationFactory<HostSettings>
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
-        var app = TwinGuardHost.Build(Settings);
-        _access?.Invoke(app.Services.GetRequiredService<AccessOptions>());
-        app.StartAsync().GetAwaiter().GetResult();
+        var first = true;
+        var (app, settings) = LoopbackSite.StartAsync(
+            () =>
+            {
+                // Picked anew only when the first ports were taken: until the site runs, a test may have read them.
+                Settings = first ? Settings : _settings();
+                first = false;
+                return Settings;
+            },
+            built =>
+            {
+                _access?.Invoke(built.Services.GetRequiredService<AccessOptions>());
+                return built.StartAsync();
+            }).GetAwaiter().GetResult();
+        Settings = settings;
         return app;
     }
 
