@@ -51,7 +51,7 @@ public sealed class KeyAuditTests
 
     private static async Task<ActionRecord> ActionAsync(TwinGuardSiteFactory site, string action, string keyId)
     {
-        for (var attempt = 0; attempt < 200; attempt++)
+        for (var attempt = 0; attempt < 1200; attempt++) // 60 s: a hang guard, a loaded CI machine is slow, not stuck
         {
             using (var store = ResponseStore.Open(site.DataDirectory))
             {
