@@ -175,6 +175,12 @@ if __name__ == '__main__':
         best = max(settings, key=lambda s: score(set(HALF[h]), s)[0][0])
         print(f'chosen on half {h}: {best}: half {h} {fmt(score(set(HALF[h]), best))}; half {other} {fmt(score(set(HALF[other]), best))}'
               f' (defaults on {other}: {fmt(score(set(HALF[other]), DEFAULT))})')
+    cats = sorted({n.split('/')[0] for n in NAMES if any(ws for m, _, ws in data if m == n)})
+    print('one number at a time, standard profile per category (' + ' | '.join(cats) + '; artificialNoAnomaly: false alarms):')
+    for s in [dict(DEFAULT, **{k: v}) for k, vs in GRID.items() for v in vs if v != DEFAULT[k]]:
+        fa = sum(ALARMS[(n,) + tuple(s.values())].sum() for n in NAMES if n.startswith('artificialNoAnomaly'))
+        print(' ', {k: v for k, v in s.items() if v != DEFAULT[k]}, '|',
+              ' | '.join(f"{score({n for n in NAMES if n.startswith(c)}, s)[0][0] - score({n for n in NAMES if n.startswith(c)}, DEFAULT)[0][0]:+.2f}" for c in cats), '|', fa)
     print('one number at a time (half A | half B):')
     for s in settings:
         print(' ', {k: v for k, v in s.items() if v != DEFAULT[k]} or 'defaults', '|', fmt(score(set(HALF['A']), s)), '|', fmt(score(set(HALF['B']), s)))
