@@ -69,7 +69,8 @@ public sealed class PipelinePiecesTests
     public void Evaluate_Groups_PartitionTheFilesByCategoryAndByHalf()
     {
         var corpus = NabDataset.Load(NabLocation.Find());
-        var few = corpus.Where(s => s.Name.StartsWith("artificial", StringComparison.Ordinal)).Take(4).ToList();
+        var few = corpus.Where(s => s.Name.StartsWith("artificial", StringComparison.Ordinal))
+            .GroupBy(s => s.Name.Split('/')[0]).SelectMany(g => g.Take(2)).ToList();
         Assert.Equal(2, few.Select(s => s.Name.Split('/')[0]).Distinct().Count());
 
         var result = NabEvaluator.Evaluate(DetectorCatalog.Default, few, variant: EvaluationVariant.From([PipelinePieces.Companion], null));
@@ -79,6 +80,9 @@ public sealed class PipelinePiecesTests
         var halves = result.Groups.Where(g => g.Detector.StartsWith("half", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, categories.Count);
         Assert.Equal(2, halves.Count);
+        Assert.True(result.Windows > 0);
+        Assert.Equal(result.Windows, categories.Single(g => g.Detector == "artificialWithAnomaly").Windows);
+        Assert.Equal(0, categories.Single(g => g.Detector == "artificialNoAnomaly").Windows);
         foreach (var partition in new[] { categories, halves })
         {
             Assert.Equal(result.Windows, partition.Sum(g => g.Windows));
