@@ -34,10 +34,12 @@ internal static class EvaluateCommand
             Description = "Also print each file's confusion matrix, false positives before and after the anomaly, and the delay to its first flag",
         };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the randomised detectors", DefaultValueFactory = _ => 42UL };
+        var without = WithoutOption();
+        var alarmRate = AlarmRateOption();
         var json = CommonOptions.Json();
         var skab = new Command("skab", "SKAB (Skoltech Anomaly Benchmark) with the leaderboard's protocol")
         {
-            data, detector, files, anomalyFree, perFile, seed, json,
+            data, detector, files, anomalyFree, perFile, seed, without, alarmRate, json,
         };
         skab.SetAction((parse, ct) =>
         {
@@ -54,13 +56,14 @@ internal static class EvaluateCommand
                 throw new CommandLineException($"--detector: unknown detector '{wanted}'; known: {string.Join(", ", DetectorCatalog.Names)}");
             }
 
+            var variant = Variant(parse.GetValue(without), parse.GetValue(alarmRate));
             var experiments = names.Select(n => SkabDataset.Load(folder, n)).ToList();
             var detectors = wanted is null ? DetectorCatalog.Names : [wanted];
             var results = new List<SkabDetectorResult>();
             foreach (var d in detectors)
             {
                 ct.ThrowIfCancellationRequested();
-                results.Add(SkabEvaluator.Evaluate(d, experiments, parse.GetValue(seed)));
+                results.Add(SkabEvaluator.Evaluate(d, experiments, parse.GetValue(seed), variant: variant));
             }
 
             if (parse.GetValue(anomalyFree))
@@ -69,7 +72,7 @@ internal static class EvaluateCommand
                 foreach (var d in detectors)
                 {
                     ct.ThrowIfCancellationRequested();
-                    results.Add(SkabEvaluator.Evaluate(d, experiments, parse.GetValue(seed), free.Values));
+                    results.Add(SkabEvaluator.Evaluate(d, experiments, parse.GetValue(seed), free.Values, variant));
                 }
             }
 
@@ -90,6 +93,31 @@ internal static class EvaluateCommand
             return Task.FromResult(0);
         });
         return new Command("evaluate", "Measure detection quality on a labelled benchmark") { skab, EvaluateNabCommand.Create() };
+    }
+
+    /// <summary><c>--without a,b</c>: pieces of the default pipeline to switch off (the contribution table).</summary>
+    internal static Option<string?> WithoutOption() => new("--without")
+    {
+        Description = "Switch pieces of detect's default pipeline off, to measure what each adds: " + string.Join(", ", PipelinePieces.Names),
+    };
+
+    /// <summary><c>--alarm-rate R</c>: detect's extreme-value threshold, switched on for the evaluation.</summary>
+    internal static Option<double?> AlarmRateOption() => new("--alarm-rate")
+    {
+        Description = "Run detect --alarm-rate R (a peaks-over-threshold line at R false alarms per 1,000 rows) instead of the preset's threshold",
+    };
+
+    /// <summary>The evaluation's departure from the defaults, or null; a bad value is a clear error.</summary>
+    internal static EvaluationVariant? Variant(string? without, double? alarmRate)
+    {
+        try
+        {
+            return EvaluationVariant.From(DetectCommand.SplitList(without), alarmRate);
+        }
+        catch (DetectRequestException ex)
+        {
+            throw new CommandLineException(ex.Message);
+        }
     }
 
     private static void Print(TextWriter o, IReadOnlyList<SkabExperiment> experiments, IReadOnlyList<SkabDetectorResult> results,

@@ -26,8 +26,14 @@ internal static class EvaluateNabCommand
         };
         var online = new Option<bool>("--online") { Description = "Run detect --online --warmup <probation> instead of --train-rows <probation>" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the randomised detectors", DefaultValueFactory = _ => 42UL };
+        var without = EvaluateCommand.WithoutOption();
+        var alarmRate = EvaluateCommand.AlarmRateOption();
+        var groups = new Option<bool>("--groups") { Description = "Also print the scores per category and per half of the corpus (always in --json)" };
         var json = CommonOptions.Json();
-        var nab = new Command("nab", "Numenta Anomaly Benchmark: NAB scores of detect's alarm column") { data, detector, flagged, online, seed, json };
+        var nab = new Command("nab", "Numenta Anomaly Benchmark: NAB scores of detect's alarm column")
+        {
+            data, detector, flagged, online, seed, without, alarmRate, groups, json,
+        };
         nab.SetAction((parse, ct) =>
         {
             var name = parse.GetValue(detector)!;
@@ -36,12 +42,16 @@ internal static class EvaluateNabCommand
                 throw new CommandLineException($"--detector: unknown detector '{name}'; known: {string.Join(", ", DetectorCatalog.Names)}");
             }
 
+            var variant = EvaluateCommand.Variant(parse.GetValue(without), parse.GetValue(alarmRate));
             var corpus = NabDataset.Load(parse.GetValue(data)!);
-            var results = new List<NabDetectorResult> { NabEvaluator.Evaluate(name, corpus, parse.GetValue(seed), online: parse.GetValue(online)) };
+            var results = new List<NabDetectorResult>
+            {
+                NabEvaluator.Evaluate(name, corpus, parse.GetValue(seed), online: parse.GetValue(online), variant: variant),
+            };
             if (parse.GetValue(flagged))
             {
                 ct.ThrowIfCancellationRequested();
-                results.Add(NabEvaluator.Evaluate(name, corpus, parse.GetValue(seed), everyFlaggedRow: true, online: parse.GetValue(online)));
+                results.Add(NabEvaluator.Evaluate(name, corpus, parse.GetValue(seed), everyFlaggedRow: true, online: parse.GetValue(online), variant: variant));
             }
 
             if (parse.GetValue(json))
@@ -61,6 +71,16 @@ internal static class EvaluateNabCommand
                         windows_detected = r.Detected,
                         false_alarms = r.FalseAlarms,
                         seconds = Math.Round(r.Seconds, 3),
+                        groups = r.Groups.Select(g => new
+                        {
+                            name = g.Detector,
+                            standard = Math.Round(g.Standard, 2),
+                            low_fp = Math.Round(g.LowFalsePositives, 2),
+                            low_fn = Math.Round(g.LowFalseNegatives, 2),
+                            windows_scored = g.Windows,
+                            windows_detected = g.Detected,
+                            false_alarms = g.FalseAlarms,
+                        }),
                     }),
                     published = NabPublishedResult.All.Select(p => new
                     {
@@ -79,6 +99,10 @@ internal static class EvaluateNabCommand
             foreach (var r in results)
             {
                 o.WriteLine(Inv($"{"TwinGuard " + r.Detector,-44} {r.Standard,9:0.00} {r.LowFalsePositives,8:0.00} {r.LowFalseNegatives,8:0.00} {r.Detected,4}/{r.Windows,-4} {r.FalseAlarms,6}"));
+                foreach (var g in parse.GetValue(groups) ? r.Groups : [])
+                {
+                    o.WriteLine(Inv($"{"  " + g.Detector,-44} {g.Standard,9:0.00} {g.LowFalsePositives,8:0.00} {g.LowFalseNegatives,8:0.00} {g.Detected,4}/{g.Windows,-4} {g.FalseAlarms,6}"));
+                }
             }
 
             foreach (var p in NabPublishedResult.All)

@@ -14,6 +14,7 @@ namespace TwinGuard.Server.Offline;
 /// <param name="AcceptAfter">With --online: flagged rows in a row after which a new operating point is accepted (0: never; null: 4 warm-ups).</param>
 /// <param name="Period">A period in rows for every column instead of inferring it (0: none), or null to infer.</param>
 /// <param name="AlarmRate">Target false alarms per 1,000 normal rows (an extreme-value threshold), or null for the preset's threshold.</param>
+/// <param name="Without">Pieces of the pipeline switched off (<see cref="PipelinePieces"/>; the evaluations' <c>--without</c>, not a <c>detect</c> option).</param>
 internal sealed record DetectRequest(
     string Input,
     string Output,
@@ -27,7 +28,8 @@ internal sealed record DetectRequest(
     IReadOnlyList<string>? LevelFree = null,
     int? Period = null,
     int? AcceptAfter = null,
-    double? AlarmRate = null)
+    double? AlarmRate = null,
+    IReadOnlyList<string>? Without = null)
 {
     /// <summary>The --accept-after in force: 4 warm-up windows unless given.</summary>
     public int AcceptAfterRows => AcceptAfter ?? (4 * WarmUp);

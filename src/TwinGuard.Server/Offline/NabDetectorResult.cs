@@ -11,4 +11,8 @@ namespace TwinGuard.Server.Offline;
 /// <param name="Seconds">Wall-clock time of the run.</param>
 internal sealed record NabDetectorResult(
     string Detector, double Standard, double LowFalsePositives, double LowFalseNegatives,
-    int Windows, int Detected, int FalseAlarms, double Seconds);
+    int Windows, int Detected, int FalseAlarms, double Seconds)
+{
+    /// <summary>The same figures per category and per half of the corpus (<see cref="NabEvaluator.Groups"/>), normalised within each.</summary>
+    public IReadOnlyList<NabDetectorResult> Groups { get; init; } = [];
+}

@@ -56,6 +56,11 @@ internal static class OfflineDetection
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(request);
         var options = WithAlarmRate(CreateOptions(request.Detector, request.Seed, Profiling(columns, request)), request.AlarmRate);
+        if (request.Without is { Count: > 0 } without)
+        {
+            options = PipelinePieces.Apply(options, without);
+        }
+
         if (training is not null)
         {
             var pipeline = AnomalyPipeline.Fit(training, options);

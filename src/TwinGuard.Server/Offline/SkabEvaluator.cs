@@ -18,24 +18,29 @@ internal static class SkabEvaluator
     public const int TrainingRows = 400;
 
     /// <summary>The request <c>twinguard detect</c> gets for one SKAB file under the protocol.</summary>
-    public static DetectRequest Request(string file, string detector, ulong seed = 42) => new(
-        file,
-        Output: "-",
-        TrainFile: null,
-        TrainRows: TrainingRows,
-        Online: false,
-        WarmUp: 256,
-        new CsvColumnSelection(TimeColumn: "datetime", ExcludeColumns: ["anomaly", "changepoint"]),
-        detector,
-        seed);
+    public static DetectRequest Request(string file, string detector, ulong seed = 42, EvaluationVariant? variant = null)
+    {
+        var request = new DetectRequest(
+            file,
+            Output: "-",
+            TrainFile: null,
+            TrainRows: TrainingRows,
+            Online: false,
+            WarmUp: 256,
+            new CsvColumnSelection(TimeColumn: "datetime", ExcludeColumns: ["anomaly", "changepoint"]),
+            detector,
+            seed);
+        return variant is null ? request : variant.Apply(request);
+    }
 
     /// <summary>The verdicts <c>detect</c> gives every row of <paramref name="experiment"/>.</summary>
     /// <param name="experiment">A loaded file.</param>
     /// <param name="detector">A <see cref="DetectorCatalog"/> preset.</param>
     /// <param name="seed">Seed of randomised detectors.</param>
     /// <param name="extraTraining">Rows prepended to the file's training rows (the separately labelled anomaly-free run).</param>
+    /// <param name="variant">Pieces switched off and an extreme-value threshold (the contribution table), or null for the defaults.</param>
     public static IReadOnlyList<AnomalyVerdict> Detect(SkabExperiment experiment, string detector, ulong seed = 42,
-        FeatureMatrix? extraTraining = null)
+        FeatureMatrix? extraTraining = null, EvaluationVariant? variant = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         var n = experiment.Sensors.Rows;
@@ -44,7 +49,7 @@ internal static class SkabEvaluator
             throw new InvalidDataException($"{experiment.Name}: {n} rows, the protocol needs more than {TrainingRows}");
         }
 
-        var request = Request(experiment.Name, detector, seed);
+        var request = Request(experiment.Name, detector, seed, variant);
         if (extraTraining is null)
         {
             return OfflineDetection.Score(experiment.Sensors, experiment.SensorNames, request, null).Verdicts;
@@ -61,8 +66,9 @@ internal static class SkabEvaluator
     /// <param name="experiments">The loaded files.</param>
     /// <param name="seed">Seed of randomised detectors.</param>
     /// <param name="extraTraining">Rows prepended to every file's training rows (the separately labelled anomaly-free run).</param>
+    /// <param name="variant">Pieces switched off and an extreme-value threshold (the contribution table), or null for the defaults.</param>
     public static SkabDetectorResult Evaluate(string detector, IReadOnlyList<SkabExperiment> experiments, ulong seed = 42,
-        FeatureMatrix? extraTraining = null)
+        FeatureMatrix? extraTraining = null, EvaluationVariant? variant = null)
     {
         ArgumentNullException.ThrowIfNull(experiments);
         var clock = Stopwatch.StartNew();
@@ -73,7 +79,7 @@ internal static class SkabEvaluator
         var alarms = new List<(long[], int[], bool[])>();
         foreach (var experiment in experiments)
         {
-            var verdicts = Detect(experiment, detector, seed, extraTraining);
+            var verdicts = Detect(experiment, detector, seed, extraTraining, variant);
             var predicted = verdicts.Skip(TrainingRows).Select(v => v.IsAnomaly).ToArray();
             var truth = experiment.Anomaly.AsSpan(TrainingRows);
             var file = SkabFileResult.From(experiment.Name, truth, predicted);
@@ -87,7 +93,7 @@ internal static class SkabEvaluator
         }
 
         return new SkabDetectorResult(
-            extraTraining is null ? detector : detector + " (+anomaly-free training)",
+            (extraTraining is null ? detector : detector + " (+anomaly-free training)") + (variant?.Label ?? string.Empty),
             points,
             ChangePointScorer.Score(plain),
             ChangePointScorer.Score(rolling),
