@@ -1,11 +1,14 @@
 using BenchmarkDotNet.Attributes;
 using TwinGuard.Detection.Pipeline;
+using TwinGuard.Detection.Profiling;
 
 namespace TwinGuard.Benchmarks;
 
 /// <summary>
-/// The twin's per-state work in its multivariate model: one state of an asset pushed through the default preset
-/// (temporal features over 10 rows, PCA T²+Q, threshold, 15-row vote, column explanation), refits included.
+/// The twin's per-state work in its multivariate model: one state of an asset pushed through the default preset as the
+/// twins configure it (<c>AssetDetector</c>: no onset companion, no level-free columns or periods; temporal features
+/// over 10 rows, PCA T²+Q, threshold, 15-row vote, episode end, anomaly likelihood, column explanation), refits and
+/// the anchor's judgement of learned rows included.
 /// </summary>
 /// <remarks>
 /// Rows are a slow sine per signal plus noise, so the stream is normal operation: states are learned and the model
@@ -39,7 +42,9 @@ public class TwinStateBenchmarks
             }
         }
 
-        _detector = new OnlineAnomalyDetector(Signals, DetectorCatalog.Create(DetectorCatalog.Default), new OnlineLearningOptions
+        var options = DetectorCatalog.Create(DetectorCatalog.Default, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 })
+            with { Companion = null };
+        _detector = new OnlineAnomalyDetector(Signals, options, new OnlineLearningOptions
         {
             WarmUp = WarmUp,
             RefitEvery = WarmUp,

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace TwinGuard.Detection.Reconstruction;
 
 /// <summary>
@@ -19,7 +21,8 @@ public sealed class PcaResidualDetector : IAnomalyDetector
     private const int MaxStackColumns = 512;
 
     private readonly Features.Standardizer _standardizer = new();
-    private double[] _components = []; // d × k, row-major
+    private double[] _components = []; // d × k, row-major: one row of loadings per feature
+    private double[] _componentsByComponent = []; // k × d, the same loadings one row per component
     private double[] _eigenvalues = [];
     private int _k;
     private double _t2Scale = 1;
@@ -47,6 +50,10 @@ public sealed class PcaResidualDetector : IAnomalyDetector
 
     /// <summary>Number of principal components kept.</summary>
     public int Components => _k;
+
+    /// <summary>The fitted model for a reference computation in the tests: loadings (features × components, row-major), eigenvalues, the standardizer, the T² and Q scales.</summary>
+    internal (double[] Loadings, double[] Eigenvalues, Features.Standardizer Standardizer, double T2Scale, double QScale) Fitted =>
+        (_components, _eigenvalues, _standardizer, _t2Scale, _qScale);
 
     /// <inheritdoc />
     public void Fit(FeatureMatrix training) => FitCore(training, default);
@@ -113,6 +120,7 @@ public sealed class PcaResidualDetector : IAnomalyDetector
 
         _k = k;
         _components = new double[d * k];
+        _componentsByComponent = new double[k * d];
         _eigenvalues = new double[k];
         for (var c = 0; c < k; c++)
         {
@@ -120,6 +128,7 @@ public sealed class PcaResidualDetector : IAnomalyDetector
             for (var a = 0; a < d; a++)
             {
                 _components[(a * k) + c] = vectors[(a * d) + c];
+                _componentsByComponent[(c * d) + a] = vectors[(a * d) + c];
             }
         }
 
@@ -194,61 +203,69 @@ public sealed class PcaResidualDetector : IAnomalyDetector
     /// <summary>The index r mapped to the score r / (1 + r) in [0, 1].</summary>
     private static double ScoreOf(double r) => double.IsNaN(r) ? 1.0 : double.IsPositiveInfinity(r) ? 1.0 : r / (1.0 + r);
 
+    /// <summary>T² and Q of the standardised row <paramref name="z"/>; with <paramref name="contributions"/>, each feature's share.</summary>
+    /// <remarks>
+    /// The three products with the loadings run as vector operations over whole rows of the loading matrix (axpy form:
+    /// <c>acc += scalar × row</c>, rows in order), so every element is summed in the same order as the textbook loops
+    /// <c>Σ_a z[a]·P[a, c]</c> and <c>Σ_c t[c]·P[a, c]</c>: the result is the same to the last bit, only computed several
+    /// elements at a time (<c>TensorPrimitives.MultiplyAdd</c>
+    /// is a multiply then an add, not a fused one). The two sums of squares stay sequential for the same reason.
+    /// </remarks>
     private (double T2, double Q) Statistics(ReadOnlySpan<double> z, Span<double> projected, Span<double> contributions)
     {
         var d = FeatureCount;
         var k = _k;
+        var components = _components.AsSpan(0, d * k);
+        var componentsT = _componentsByComponent.AsSpan(0, d * k);
+
+        // t = zᵀP, one loading row at a time: projected[c] = Σ_a z[a]·P[a, c], a ascending.
+        projected.Clear();
+        for (var a = 0; a < d; a++)
+        {
+            TensorPrimitives.MultiplyAdd(components.Slice(a * k, k), z[a], projected, projected);
+        }
+
         var t2 = 0.0;
         for (var c = 0; c < k; c++)
         {
-            var s = 0.0;
-            for (var a = 0; a < d; a++)
-            {
-                s += z[a] * _components[(a * k) + c];
-            }
-
-            projected[c] = s;
-            t2 += s * s / _eigenvalues[c];
+            t2 += projected[c] * projected[c] / _eigenvalues[c];
         }
 
+        // The reconstruction P·t, one component at a time over all features: Σ_c t[c]·P[a, c], c ascending.
+        Span<double> reconstructed = d <= MaxStackColumns ? stackalloc double[d] : new double[d];
+        reconstructed.Clear();
+        for (var c = 0; c < k; c++)
+        {
+            TensorPrimitives.MultiplyAdd(componentsT.Slice(c * d, d), projected[c], reconstructed, reconstructed);
+        }
+
+        // The residual z − P·t, in place.
+        TensorPrimitives.Subtract(z, reconstructed, reconstructed);
         var q = 0.0;
+        foreach (var residual in reconstructed)
+        {
+            q += residual * residual;
+        }
+
         if (contributions.IsEmpty)
         {
-            for (var a = 0; a < d; a++)
-            {
-                var reconstructed = 0.0;
-                for (var c = 0; c < k; c++)
-                {
-                    reconstructed += projected[c] * _components[(a * k) + c];
-                }
-
-                var residual = z[a] - reconstructed;
-                q += residual * residual;
-            }
-
             return (t2, q);
         }
 
         // projected[c] / λc, once per component rather than once per feature and component (the same quotient).
         Span<double> weighted = stackalloc double[k];
+        TensorPrimitives.Divide(projected[..k], _eigenvalues, weighted);
+        Span<double> t2Parts = d <= MaxStackColumns ? stackalloc double[d] : new double[d];
+        t2Parts.Clear();
         for (var c = 0; c < k; c++)
         {
-            weighted[c] = projected[c] / _eigenvalues[c];
+            TensorPrimitives.MultiplyAdd(componentsT.Slice(c * d, d), weighted[c], t2Parts, t2Parts);
         }
 
         for (var a = 0; a < d; a++)
         {
-            var reconstructed = 0.0;
-            var t2Part = 0.0;
-            for (var c = 0; c < k; c++)
-            {
-                reconstructed += projected[c] * _components[(a * k) + c];
-                t2Part += weighted[c] * _components[(a * k) + c];
-            }
-
-            var residual = z[a] - reconstructed;
-            q += residual * residual;
-            contributions[a] = (residual * residual / _qScale) + Math.Max(0, t2Part * z[a] / _t2Scale);
+            var residual = reconstructed[a];
+            contributions[a] = (residual * residual / _qScale) + Math.Max(0, t2Parts[a] * z[a] / _t2Scale);
         }
 
         return (t2, q);
