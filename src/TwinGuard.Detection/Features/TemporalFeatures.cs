@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace TwinGuard.Detection.Features;
 
 /// <summary>
@@ -20,9 +18,7 @@ public sealed class TemporalFeatures
     private readonly Kind[] _kindOf;
     private readonly double[][] _seasonal;
     private readonly double[] _means;
-    private readonly double[] _stdDevs;
-    private readonly double[] _scratch;
-    private readonly bool _rolling;
+    private readonly long[] _meanOfRow;
     private readonly bool[] _levelFree = [];
     private long _seen;
 
@@ -38,8 +34,7 @@ public sealed class TemporalFeatures
         var window = Math.Max(options.Window, 1);
         _ring = new double[(Math.Max(window, options.Lags) + 1) * inputColumns];
         _means = new double[inputColumns];
-        _stdDevs = new double[inputColumns];
-        _scratch = new double[inputColumns];
+        _meanOfRow = new long[inputColumns];
         var sources = new List<int>();
         var kinds = new List<Kind>();
         void Add(Kind kind, bool enabled, bool levelSensitive)
@@ -107,7 +102,6 @@ public sealed class TemporalFeatures
 
         _sourceOf = [.. sources];
         _kindOf = [.. kinds];
-        _rolling = kinds.Contains(Kind.Mean) || kinds.Contains(Kind.StdDev);
     }
 
     private enum Kind
@@ -161,6 +155,7 @@ public sealed class TemporalFeatures
     public void Reset()
     {
         _seen = 0;
+        Array.Clear(_meanOfRow); // row numbers start again: a stale mean must not pass for this row's
     }
 
     /// <summary>Adds the next row of the stream and writes its features to <paramref name="output"/>.</summary>
@@ -188,11 +183,6 @@ public sealed class TemporalFeatures
         // x(t − w); before w rows have passed, the first row of the stream.
         var back = (int)Math.Min(_seen - 1, window);
         var old = slot - back < 0 ? slot - back + slots : slot - back;
-        if (_rolling)
-        {
-            WindowStatistics(slot, filled, slots);
-        }
-
         for (var f = 0; f < _sourceOf.Length; f++)
         {
             var j = _sourceOf[f];
@@ -202,10 +192,10 @@ public sealed class TemporalFeatures
                     output[f] = row[j];
                     break;
                 case Kind.Mean:
-                    output[f] = _means[j];
+                    output[f] = ColumnMean(j, slot, filled, slots);
                     break;
                 case Kind.StdDev:
-                    output[f] = _stdDevs[j];
+                    output[f] = StdDev(j, slot, filled, slots, ColumnMean(j, slot, filled, slots));
                     break;
                 case Kind.Lag:
                     output[f] = LagValue(f, j, slot, slots, row);
@@ -251,46 +241,53 @@ public sealed class TemporalFeatures
         }
     }
 
-    /// <summary>Every column's window mean and deviation of this row, into <see cref="_means"/> and <see cref="_stdDevs"/>.</summary>
-    /// <remarks>
-    /// The window is summed newest first, slot, slot − 1, ... wrapping once at the start of the ring, all columns at
-    /// once (one vector operation per row of the window): each column's values are added in the same order as a
-    /// column-by-column loop would, and that order is part of the result (the offline and live paths, and this and the
-    /// reference computation in the tests, agree to the last bit). Summed afresh at every row rather than updated by
-    /// adding the newest and subtracting the oldest: a running sum drifts by a rounding error per row over a stream of
-    /// millions, and a running sum of squares loses the deviation of a signal far from zero (1e5 ± 0.1) to cancellation.
-    /// A window is a handful of rows, so the fresh sum costs a few vector additions.
-    /// </remarks>
-    private void WindowStatistics(int slot, int filled, int slots)
+    /// <summary>The column's window mean of this row, summed once per row whether the Mean or the StdDev feature asks first.</summary>
+    private double ColumnMean(int column, int slot, int filled, int slots)
     {
+        if (_meanOfRow[column] != _seen)
+        {
+            _means[column] = Mean(column, slot, filled, slots);
+            _meanOfRow[column] = _seen;
+        }
+
+        return _means[column];
+    }
+
+    // Both sum the window newest first, slot, slot − 1, ... wrapping once at the start of the ring: the order the
+    // values are added in is part of the result, and the offline and live paths must agree to the last bit.
+    private double Mean(int column, int slot, int filled, int slots)
+    {
+        var ring = _ring;
         var inputs = _inputs;
-        var sums = _means.AsSpan();
-        sums.Clear();
+        var sum = 0.0;
         var s = slot;
         for (var k = 0; k < filled; k++)
         {
-            TensorPrimitives.Add(sums, _ring.AsSpan(s * inputs, inputs), sums);
+            sum += ring[(s * inputs) + column];
             s = s == 0 ? slots - 1 : s - 1;
         }
 
-        TensorPrimitives.Divide(sums, filled, _means);
-        var squares = _stdDevs.AsSpan();
-        squares.Clear();
+        return sum / filled;
+    }
+
+    private double StdDev(int column, int slot, int filled, int slots, double mean)
+    {
         if (filled < 2)
         {
-            return;
+            return 0.0;
         }
 
-        var deviation = _scratch.AsSpan();
-        s = slot;
+        var ring = _ring;
+        var inputs = _inputs;
+        var sum = 0.0;
+        var s = slot;
         for (var k = 0; k < filled; k++)
         {
-            TensorPrimitives.Subtract(_ring.AsSpan(s * inputs, inputs), _means, deviation);
-            TensorPrimitives.MultiplyAdd(deviation, deviation, squares, squares);
+            var d = ring[(s * inputs) + column] - mean;
+            sum += d * d;
             s = s == 0 ? slots - 1 : s - 1;
         }
 
-        TensorPrimitives.Divide(squares, filled - 1, squares);
-        TensorPrimitives.Sqrt(squares, squares);
+        return Math.Sqrt(sum / (filled - 1));
     }
 }

@@ -205,30 +205,32 @@ public sealed class PcaResidualDetector : IAnomalyDetector
 
     /// <summary>T² and Q of the standardised row <paramref name="z"/>; with <paramref name="contributions"/>, each feature's share.</summary>
     /// <remarks>
-    /// The three products with the loadings run as vector operations over whole rows of the loading matrix (axpy form:
-    /// <c>acc += scalar × row</c>, rows in order), so every element is summed in the same order as the textbook loops
-    /// <c>Σ_a z[a]·P[a, c]</c> and <c>Σ_c t[c]·P[a, c]</c>: the result is the same to the last bit, only computed several
-    /// elements at a time (<c>TensorPrimitives.MultiplyAdd</c>
-    /// is a multiply then an add, not a fused one). The two sums of squares stay sequential for the same reason.
+    /// The two products over all features (the reconstruction and the T² parts, <c>Σ_c t[c]·P[a, c]</c>) run as vector
+    /// operations over whole rows of the component-major loadings (axpy form: <c>acc += t[c] × row c</c>, c ascending),
+    /// so every element is summed in the same order as the textbook loops: the result is the same to the last bit, only
+    /// computed several features at a time (<c>TensorPrimitives.MultiplyAdd</c> is a multiply then an add, not a fused
+    /// one). The sums of squares and the projection stay sequential for the same reason.
     /// </remarks>
     private (double T2, double Q) Statistics(ReadOnlySpan<double> z, Span<double> projected, Span<double> contributions)
     {
         var d = FeatureCount;
         var k = _k;
-        var components = _components.AsSpan(0, d * k);
         var componentsT = _componentsByComponent.AsSpan(0, d * k);
 
-        // t = zᵀP, one loading row at a time: projected[c] = Σ_a z[a]·P[a, c], a ascending.
-        projected.Clear();
-        for (var a = 0; a < d; a++)
-        {
-            TensorPrimitives.MultiplyAdd(components.Slice(a * k, k), z[a], projected, projected);
-        }
-
+        // t = zᵀP: projected[c] = Σ_a z[a]·P[a, c], a ascending, reading the component's loadings contiguously. A
+        // scalar loop: k is a handful of components, too short for vector calls to pay (measured slower).
         var t2 = 0.0;
         for (var c = 0; c < k; c++)
         {
-            t2 += projected[c] * projected[c] / _eigenvalues[c];
+            var loadings = componentsT.Slice(c * d, d);
+            var s = 0.0;
+            for (var a = 0; a < d; a++)
+            {
+                s += z[a] * loadings[a];
+            }
+
+            projected[c] = s;
+            t2 += s * s / _eigenvalues[c];
         }
 
         // The reconstruction P·t, one component at a time over all features: Σ_c t[c]·P[a, c], c ascending.
