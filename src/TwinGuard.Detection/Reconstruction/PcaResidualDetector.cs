@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace TwinGuard.Detection.Reconstruction;
 
 /// <summary>
@@ -21,8 +19,7 @@ public sealed class PcaResidualDetector : IAnomalyDetector
     private const int MaxStackColumns = 512;
 
     private readonly Features.Standardizer _standardizer = new();
-    private double[] _components = []; // d × k, row-major: one row of loadings per feature
-    private double[] _componentsByComponent = []; // k × d, the same loadings one row per component
+    private double[] _components = []; // d × k, row-major
     private double[] _eigenvalues = [];
     private int _k;
     private double _t2Scale = 1;
@@ -120,7 +117,6 @@ public sealed class PcaResidualDetector : IAnomalyDetector
 
         _k = k;
         _components = new double[d * k];
-        _componentsByComponent = new double[k * d];
         _eigenvalues = new double[k];
         for (var c = 0; c < k; c++)
         {
@@ -128,7 +124,6 @@ public sealed class PcaResidualDetector : IAnomalyDetector
             for (var a = 0; a < d; a++)
             {
                 _components[(a * k) + c] = vectors[(a * d) + c];
-                _componentsByComponent[(c * d) + a] = vectors[(a * d) + c];
             }
         }
 
@@ -203,71 +198,63 @@ public sealed class PcaResidualDetector : IAnomalyDetector
     /// <summary>The index r mapped to the score r / (1 + r) in [0, 1].</summary>
     private static double ScoreOf(double r) => double.IsNaN(r) ? 1.0 : double.IsPositiveInfinity(r) ? 1.0 : r / (1.0 + r);
 
-    /// <summary>T² and Q of the standardised row <paramref name="z"/>; with <paramref name="contributions"/>, each feature's share.</summary>
-    /// <remarks>
-    /// The two products over all features (the reconstruction and the T² parts, <c>Σ_c t[c]·P[a, c]</c>) run as vector
-    /// operations over whole rows of the component-major loadings (axpy form: <c>acc += t[c] × row c</c>, c ascending),
-    /// so every element is summed in the same order as the textbook loops: the result is the same to the last bit, only
-    /// computed several features at a time (<c>TensorPrimitives.MultiplyAdd</c> is a multiply then an add, not a fused
-    /// one). The sums of squares and the projection stay sequential for the same reason.
-    /// </remarks>
+    // Scalar loops: vector passes over the loadings (TensorPrimitives multiply-adds, bit-identical) measured no faster
+    // at the twins' 16-24 features and handful of components (docs/detection.md, issue #24).
     private (double T2, double Q) Statistics(ReadOnlySpan<double> z, Span<double> projected, Span<double> contributions)
     {
         var d = FeatureCount;
         var k = _k;
-        var componentsT = _componentsByComponent.AsSpan(0, d * k);
-
-        // t = zᵀP: projected[c] = Σ_a z[a]·P[a, c], a ascending, reading the component's loadings contiguously. A
-        // scalar loop: k is a handful of components, too short for vector calls to pay (measured slower).
         var t2 = 0.0;
         for (var c = 0; c < k; c++)
         {
-            var loadings = componentsT.Slice(c * d, d);
             var s = 0.0;
             for (var a = 0; a < d; a++)
             {
-                s += z[a] * loadings[a];
+                s += z[a] * _components[(a * k) + c];
             }
 
             projected[c] = s;
             t2 += s * s / _eigenvalues[c];
         }
 
-        // The reconstruction P·t, one component at a time over all features: Σ_c t[c]·P[a, c], c ascending.
-        Span<double> reconstructed = d <= MaxStackColumns ? stackalloc double[d] : new double[d];
-        reconstructed.Clear();
-        for (var c = 0; c < k; c++)
-        {
-            TensorPrimitives.MultiplyAdd(componentsT.Slice(c * d, d), projected[c], reconstructed, reconstructed);
-        }
-
-        // The residual z − P·t, in place.
-        TensorPrimitives.Subtract(z, reconstructed, reconstructed);
         var q = 0.0;
-        foreach (var residual in reconstructed)
-        {
-            q += residual * residual;
-        }
-
         if (contributions.IsEmpty)
         {
+            for (var a = 0; a < d; a++)
+            {
+                var reconstructed = 0.0;
+                for (var c = 0; c < k; c++)
+                {
+                    reconstructed += projected[c] * _components[(a * k) + c];
+                }
+
+                var residual = z[a] - reconstructed;
+                q += residual * residual;
+            }
+
             return (t2, q);
         }
 
         // projected[c] / λc, once per component rather than once per feature and component (the same quotient).
         Span<double> weighted = stackalloc double[k];
-        TensorPrimitives.Divide(projected[..k], _eigenvalues, weighted);
-        Span<double> t2Parts = d <= MaxStackColumns ? stackalloc double[d] : new double[d];
-        t2Parts.Clear();
         for (var c = 0; c < k; c++)
         {
-            TensorPrimitives.MultiplyAdd(componentsT.Slice(c * d, d), weighted[c], t2Parts, t2Parts);
+            weighted[c] = projected[c] / _eigenvalues[c];
         }
 
         for (var a = 0; a < d; a++)
         {
-            var residual = reconstructed[a];
-            contributions[a] = (residual * residual / _qScale) + Math.Max(0, t2Parts[a] * z[a] / _t2Scale);
+            var reconstructed = 0.0;
+            var t2Part = 0.0;
+            for (var c = 0; c < k; c++)
+            {
+                reconstructed += projected[c] * _components[(a * k) + c];
+                t2Part += weighted[c] * _components[(a * k) + c];
+            }
+
+            var residual = z[a] - reconstructed;
+            q += residual * residual;
+            contributions[a] = (residual * residual / _qScale) + Math.Max(0, t2Part * z[a] / _t2Scale);
         }
 
         return (t2, q);
