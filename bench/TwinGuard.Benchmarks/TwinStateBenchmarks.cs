@@ -1,18 +1,26 @@
 using BenchmarkDotNet.Attributes;
+using TwinGuard.Detection.Features;
 using TwinGuard.Detection.Pipeline;
+using TwinGuard.Detection.Profiling;
 
 namespace TwinGuard.Benchmarks;
 
 /// <summary>
-/// The twin's per-state work in its multivariate model: one state of an asset pushed through the default preset
-/// (temporal features over 10 rows, PCA T²+Q, threshold, 15-row vote, column explanation), refits included.
+/// The twin's per-state work in its multivariate model: one state of an asset pushed through the default preset as the
+/// twins configure it (<c>AssetDetector</c>: no onset companion, no level-free columns or periods; temporal features
+/// over 10 rows, PCA T²+Q, threshold, 15-row vote, episode end, anomaly likelihood, column explanation), refits and
+/// the anchor's judgement of learned rows included.
 /// </summary>
 /// <remarks>
 /// Rows are a slow sine per signal plus noise, so the stream is normal operation: states are learned and the model
 /// refits every warm-up window (2400 states, as the twins). One invocation pushes <see cref="States"/> states, so the
 /// mean is per state with the refits amortised as they are in a twin.
+/// <para>Beside the whole push, its two arithmetic parts on their own: the temporal features of one state, and the
+/// PCA score with its explanation of one feature row (the fitted model of the stream).</para>
 /// </remarks>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class TwinStateBenchmarks
 {
     private const int States = 4800;
@@ -20,6 +28,9 @@ public class TwinStateBenchmarks
     private OnlineAnomalyDetector _detector = null!;
     private double[] _rows = [];
     private int _next;
+    private TemporalFeatures _features = null!;
+    private double[] _featureRow = [];
+    private double[] _contributions = [];
 
     /// <summary>Signals of the asset (4: the bench asset; 6: the sample pump).</summary>
     [Params(4, 6)]
@@ -39,7 +50,9 @@ public class TwinStateBenchmarks
             }
         }
 
-        _detector = new OnlineAnomalyDetector(Signals, DetectorCatalog.Create(DetectorCatalog.Default), new OnlineLearningOptions
+        var options = DetectorCatalog.Create(DetectorCatalog.Default, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 })
+            with { Companion = null };
+        _detector = new OnlineAnomalyDetector(Signals, options, new OnlineLearningOptions
         {
             WarmUp = WarmUp,
             RefitEvery = WarmUp,
@@ -52,6 +65,41 @@ public class TwinStateBenchmarks
         }
 
         _next = WarmUp;
+        var pipeline = _detector.Pipeline!;
+        _features = new TemporalFeatures(Signals, pipeline.FeatureOptions);
+        _featureRow = new double[_features.OutputColumns];
+        _contributions = new double[_features.OutputColumns];
+        for (var i = 0; i < WarmUp; i++)
+        {
+            _features.Push(Row(i), _featureRow);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = States)]
+    public double FeaturesOfState()
+    {
+        var sum = 0.0;
+        for (var i = 0; i < States; i++)
+        {
+            _features.Push(Row(WarmUp + i), _featureRow);
+            sum += _featureRow[^1];
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = States)]
+    public double ScoreAndExplainState()
+    {
+        var detector = _detector.Pipeline!.Detector;
+        var sum = 0.0;
+        for (var i = 0; i < States; i++)
+        {
+            _featureRow[i % _featureRow.Length] += 1e-9; // a different row each time, all in the normal region
+            sum += detector.ScoreAndExplain(_featureRow, _contributions);
+        }
+
+        return sum;
     }
 
     [Benchmark(OperationsPerInvoke = States)]

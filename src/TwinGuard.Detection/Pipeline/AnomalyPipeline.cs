@@ -30,6 +30,7 @@ public sealed class AnomalyPipeline
     private readonly double[] _contributions;
     private readonly double[] _columnShare;
     private int _flagCursor;
+    private int _votes;
     private int _recentCount;
     private bool _lastSmoothed;
     private readonly EpisodeEnd? _episodeEnd;
@@ -292,6 +293,7 @@ public sealed class AnomalyPipeline
         _features.Reset();
         Array.Clear(_recentFlags);
         _flagCursor = 0;
+        _votes = 0;
         _recentCount = 0;
         _lastSmoothed = false;
         _episodeEnd?.Reset();
@@ -403,14 +405,12 @@ public sealed class AnomalyPipeline
     {
         // Until the stream's first window is full the features are truncated: score, but do not decide.
         var raw = warm && Threshold.IsAnomaly(score);
+        // The flags in the window, counted as they enter and leave it rather than recounted at every row.
+        _votes += (raw ? 1 : 0) - (_recentFlags[_flagCursor] ? 1 : 0);
         _recentFlags[_flagCursor] = raw;
         _flagCursor = (_flagCursor + 1) % _recentFlags.Length;
         _recentCount = Math.Min(_recentCount + 1, _recentFlags.Length);
-        var votes = 0;
-        foreach (var flag in _recentFlags)
-        {
-            votes += flag ? 1 : 0;
-        }
+        var votes = _votes;
 
         // Majority of the rows seen so far in the window, ties flagged: a short window at the start still votes.
         var smoothed = _recentFlags.Length == 1 ? raw : 2 * votes >= _recentCount;

@@ -47,16 +47,26 @@ public sealed class EpisodeEnd
     /// <summary>Whether an ended episode's flags are being held off.</summary>
     public bool Settled => _settled;
 
+    /// <summary>The median of the window after the last <see cref="Next"/> (for the tests' reference computation).</summary>
+    internal double LastMedian { get; private set; }
+
     /// <summary>The log-odds of a score over the threshold's: above 0 exactly where the raw flag is.</summary>
     public static double LogOddsOver(double score, double threshold) => LogOdds(score) - LogOdds(threshold);
 
     /// <summary>Takes the next row's log-odds over the threshold and its majority-vote flag; returns the flag to keep.</summary>
     public bool Next(double logOddsOverThreshold, bool smoothed)
     {
+        if (_count == _recent.Length)
+        {
+            RemoveSorted(_recent[_cursor]); // the value that leaves the window
+        }
+
         _recent[_cursor] = logOddsOverThreshold;
         _cursor = (_cursor + 1) % _recent.Length;
         _count = Math.Min(_count + 1, _recent.Length);
+        InsertSorted(logOddsOverThreshold);
         var median = Median();
+        LastMedian = median;
         _medians[(_cursor + _recent.Length - 1) % _recent.Length] = median;
         if (_settled)
         {
@@ -123,12 +133,29 @@ public sealed class EpisodeEnd
         return held;
     }
 
+    // The window kept sorted as it slides (one value out, one in, by binary search and a shift) instead of copied and
+    // sorted at every row: the same multiset, so the same median.
     private double Median()
     {
         var values = _sorted.AsSpan(0, _count);
-        _recent.AsSpan(0, _count).CopyTo(values);
-        values.Sort();
         var half = _count / 2;
         return _count % 2 == 1 ? values[half] : (values[half - 1] + values[half]) / 2;
+    }
+
+    private void RemoveSorted(double value)
+    {
+        var values = _sorted.AsSpan(0, _count);
+        var at = values.BinarySearch(value);
+        values[(at + 1)..].CopyTo(values[at..]);
+    }
+
+    private void InsertSorted(double value)
+    {
+        // _count already counts the new value: the sorted prefix holds _count − 1 values.
+        var values = _sorted.AsSpan(0, _count);
+        var at = values[..^1].BinarySearch(value);
+        at = at < 0 ? ~at : at;
+        values[at..^1].CopyTo(values[(at + 1)..]);
+        values[at] = value;
     }
 }
