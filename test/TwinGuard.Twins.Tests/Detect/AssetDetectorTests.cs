@@ -283,20 +283,28 @@ public sealed class AssetDetectorTests
 
         if (alarmOn is null)
         {
-            var accepted = Assert.Single(decisions);
-            Assert.Equal("new_operating_point_accepted", accepted.Decision);
-            Assert.InRange(accepted.State, 690, 760); // 300 flagged states after the move, plus the smoothing's delay
-            Assert.Contains("no alarm elsewhere", accepted.Detail, StringComparison.Ordinal);
+            var alone = Assert.Single(decisions);
+            Assert.Equal("new_operating_point_accepted", alone.Decision);
+            Assert.InRange(alone.State, 690, 760); // 300 flagged states after the move, plus the smoothing's delay
+            Assert.Contains("no alarm elsewhere", alone.Detail, StringComparison.Ordinal);
             return;
         }
 
-        // Refused at the end of the first hold, with the reason; accepted after a second hold in which nothing alarmed.
-        Assert.Equal(2, decisions.Count);
+        // Refused at the end of the first hold, with the reason; accepted only after a later hold of 300 states in
+        // which nothing else alarmed (a hold may also be judged still moving in between: the noise of its centre).
+        var all = string.Join(" | ", decisions);
+        Assert.True(decisions.Count >= 2, all);
         Assert.Equal("new_operating_point_refused", decisions[0].Decision);
         Assert.InRange(decisions[0].State, 690, 760);
-        Assert.Contains(alarmOn == "source" ? "intel_match finding against its source loop-plc" : alarmOn.Split('.')[0], decisions[0].Detail, StringComparison.Ordinal);
-        Assert.Equal("new_operating_point_accepted", decisions[1].Decision);
-        Assert.InRange(decisions[1].State, decisions[0].State + 300, decisions[0].State + 320);
+        Assert.Contains(alarmOn switch
+        {
+            "source" => "a intel_match finding against its source loop-plc during the hold",
+            "pump1.pressure" => "a statistical_outlier finding on pump1.pressure during the hold",
+            _ => "a statistical_outlier finding on the related asset valve_in during the hold",
+        }, decisions[0].Detail, StringComparison.Ordinal);
+        var accepted = Assert.Single(decisions, d => d.Decision == "new_operating_point_accepted");
+        Assert.True(accepted == decisions[^1] && accepted.State >= decisions[0].State + 300, all);
+        Assert.Contains("no alarm elsewhere", accepted.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
