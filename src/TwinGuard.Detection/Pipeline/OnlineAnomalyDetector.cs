@@ -140,6 +140,9 @@ public sealed class OnlineAnomalyDetector
     /// <summary>Raised when a refit is refused, with the fraction of its rows that the anchor model called anomalous.</summary>
     public event Action<double>? RefitRefused;
 
+    /// <summary>Raised with every decision as it is taken (<see cref="Decisions"/> keeps at most <see cref="MaxDecisions"/>).</summary>
+    public event Action<OnlineDecision>? Decided;
+
     /// <summary>Rows learned from after the warm-up (accepted as normal).</summary>
     public long Learned { get; private set; }
 
@@ -215,12 +218,19 @@ public sealed class OnlineAnomalyDetector
         _flaggedRun = verdict.IsAnomaly ? _flaggedRun + 1 : 0;
         if (_learning.AcceptAfter > 0 && !_rebaselining && HeldStill(verdict.IsAnomaly, featureRow) is { } moved && _flaggedRun >= _learning.AcceptAfter)
         {
-            if (moved <= MaxHeldShift)
+            if (moved <= MaxHeldShift && _learning.AlarmsElsewhere?.Invoke(_flaggedRun) is { } elsewhere)
+            {
+                // Holding still, but not alone: something else alarmed meanwhile, so this may be part of an attack.
+                Decide("new_operating_point_refused", FormattableString.Invariant(
+                    $"every row flagged for {_flaggedRun} rows and its centre held within {moved:0.00} commissioned deviations over the last {_holdRows} rows, but {elsewhere} during the hold: not accepted, the hold starts again"));
+                RestartHold();
+            }
+            else if (moved <= MaxHeldShift)
             {
                 // Every row flagged for that long, and the operation standing still: not an incident that ends, a new
                 // way of running. Learn it as the commissioning was learned, and say so.
                 Decide("new_operating_point_accepted", FormattableString.Invariant(
-                    $"every row flagged for {_flaggedRun} rows and its centre held within {moved:0.00} commissioned deviations over the last {_holdRows} rows; the next {_learning.WarmUp} rows become the new normal"));
+                    $"every row flagged for {_flaggedRun} rows and its centre held within {moved:0.00} commissioned deviations over the last {_holdRows} rows{(_learning.AlarmsElsewhere is null ? string.Empty : ", with no alarm elsewhere during the hold")}; the next {_learning.WarmUp} rows become the new normal"));
                 Rebaseline();
                 (_flaggedRun, _holdRefusedReported) = (0, false);
             }
@@ -433,6 +443,13 @@ public sealed class OnlineAnomalyDetector
         return moved;
     }
 
+    /// <summary>The flagged run counts from the next row again, and its centre is followed afresh.</summary>
+    private void RestartHold()
+    {
+        (_flaggedRun, _holdCount, _holdEarlierFull) = (0, 0, false);
+        Array.Clear(_holdLater);
+    }
+
     private static double Odds(double score) => score >= 1 ? double.MaxValue : Math.Max(score, 0) / (1 - score);
 
     /// <summary>The model in use now learned <paramref name="rows"/>: the rows it replaces are kept for the next refit's copy when nothing else holds them.</summary>
@@ -555,10 +572,13 @@ public sealed class OnlineAnomalyDetector
 
     private void Decide(string decision, string detail)
     {
+        var taken = new OnlineDecision(_row, decision, detail);
         if (_decisions.Count < MaxDecisions)
         {
-            _decisions.Add(new OnlineDecision(_row, decision, detail));
+            _decisions.Add(taken);
         }
+
+        Decided?.Invoke(taken);
     }
 
     /// <summary>

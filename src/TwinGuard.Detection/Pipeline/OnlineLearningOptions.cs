@@ -56,8 +56,23 @@ public sealed record OnlineLearningOptions
     /// detector re-baselines by itself (as <see cref="OnlineAnomalyDetector.Rebaseline"/>) and reports the decision
     /// (<c>new_operating_point_accepted</c>). A run that is still moving (a creep that has outrun the model) is not
     /// accepted, however long, and is reported once (<c>new_operating_point_refused</c>). 0 never accepts, which is the
-    /// safe choice where an attacker could hold a value that long; the twins keep 0.
+    /// safe choice where an attacker could hold a value that long. With <see cref="AlarmsElsewhere"/> set, a run that
+    /// held still is accepted only when nothing else alarmed during it.
     /// </summary>
     /// <value>0.</value>
     public int AcceptAfter { get; init; }
+
+    /// <summary>
+    /// Asked when a flagged run has held still for <see cref="AcceptAfter"/> rows, with the number of rows it held (the
+    /// current one included): why it must not become the new normal (an alarm raised elsewhere during the hold), or
+    /// null when nothing else alarmed. A run refused this way is reported (<c>new_operating_point_refused</c>) and must
+    /// hold for another <see cref="AcceptAfter"/> rows before it is judged again. Null consults nothing outside the model.
+    /// </summary>
+    /// <remarks>
+    /// A new way of running comes alone; an attack that holds a value often comes with other evidence (another signal
+    /// out of its band, a related asset, a network or intel finding against the source). Only the caller knows what is
+    /// "elsewhere": the twins ask their alarm log (<c>AlarmLog</c>).
+    /// </remarks>
+    /// <value>Null.</value>
+    public Func<long, string?>? AlarmsElsewhere { get; init; }
 }

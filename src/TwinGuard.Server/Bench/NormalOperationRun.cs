@@ -51,6 +51,7 @@ internal static class NormalOperationRun
         services.AddSingleton<DetectionSensitivity>();
         services.AddSingleton<DetectorTuning>();
         services.AddSingleton<LocalTwins>();
+        services.AddSingleton<TwinGuard.Twins.Detect.AlarmLog>();
         services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(dataDir, "ledger"), LedgerOptions.Default, clock));
         services.AddSingleton<LedgerRecorder>();
         services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(dataDir));

@@ -56,6 +56,7 @@ internal static class PipelineHosting
         services.AddSingleton<DetectorTuning>();
         services.AddSingleton(_ => SequenceStore.Open(settings.DataDirectory));
         services.AddSingleton<LocalTwins>();
+        services.AddSingleton<TwinGuard.Twins.Detect.AlarmLog>();
         services.AddSingleton<TwinDispatcher>();
         services.AddSingleton<ITwinInbox>(sp => sp.GetRequiredService<TwinDispatcher>());
 

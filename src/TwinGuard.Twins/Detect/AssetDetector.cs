@@ -23,24 +23,38 @@ internal sealed class AssetDetector
 
     private int _modelVersion;
 
+    // The hold a new operating point is judged on (OnlineLearningOptions.AcceptAfter): the server time of its first
+    // flagged state (null until the next flagged state starts one), the time of the state being pushed, and the
+    // signals the model blamed since the flagged run began (their own findings are the change itself, not elsewhere).
+    private DateTimeOffset? _holdStart;
+    private DateTimeOffset _pushTime;
+    private readonly HashSet<string> _blamed = new(StringComparer.Ordinal);
+
     // The timestamp of each of the last rows pushed (push number modulo the length): which rows an analyst's
     // confirmed attack covers, for Forget.
     private readonly long[] _rowTimes;
 
     /// <summary>Creates the detector of <paramref name="asset"/>.</summary>
-    public AssetDetector(AssetModel asset, DetectionSettings settings)
+    /// <param name="asset">The asset.</param>
+    /// <param name="settings">The plant's detection settings.</param>
+    /// <param name="alarmsElsewhere">
+    /// Asked before a new operating point is accepted (<see cref="DetectionSettings.MultivariateAcceptAfter"/>), with
+    /// the start of its hold (server clock) and the signals the model blamed during it: what else alarmed meanwhile, in
+    /// words, or null. Null accepts on the model's evidence alone.
+    /// </param>
+    public AssetDetector(AssetModel asset, DetectionSettings settings, Func<DateTimeOffset, IReadOnlySet<string>, string?>? alarmsElsewhere = null)
     {
         _asset = asset;
         _settings = settings;
         _detector = new OnlineAnomalyDetector(
             asset.Signals.Count,
-            // Levels stay features here: a signal that wanders during a warm-up shorter than an operating cycle is not
-            // evidence of drift, and a level-free signal would let a slow creep (poisoning) pass the anchor check.
-            // No seasonal differences either until the simulate figures (docs/scenarios.md) are measured with them.
-            // No onset companion: the twins do not read alarms, so a second model would cost every turn for nothing.
-            // The preset as `detect` runs it, episode end and line included: the poisoning guard's drift measure judges
-            // every state offered, flagged or not, so where the line sits does not decide what it refuses.
-            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 })
+            // The preset as `detect` runs it, column behaviour included: the same ColumnProfiler reads the commissioning
+            // window (AnomalyPipeline.Fit) and makes drifting signals level-free and gives periodic ones their seasonal
+            // difference. The episode end and the line are the preset's too: the poisoning guard's drift measure
+            // judges every state offered, flagged or not, so where the line sits does not decide what it refuses.
+            // No onset companion: it only raises `alarm` onsets, which the twins do not read, and would cost every
+            // turn a forecast.
+            DetectorCatalog.Create(settings.MultivariateDetector)
                 with { Companion = null },
             new OnlineLearningOptions
             {
@@ -50,8 +64,22 @@ internal sealed class AssetDetector
                 // A refit runs beside the twin's turn and is adopted this many states later: the twin never stops
                 // ingesting for a whole fit (it did, for tens of milliseconds at a time, at every retraining).
                 AdoptAfter = Math.Clamp(settings.MultivariateWarmUp / 8, 1, 256),
+                AcceptAfter = settings.MultivariateAcceptAfter,
+                AlarmsElsewhere = alarmsElsewhere is null ? null : _ => AlarmsElsewhereDuringHold(alarmsElsewhere),
             });
         _rowTimes = new long[Math.Max(2048, settings.MultivariateWarmUp)];
+        _detector.Decided += decision =>
+        {
+            if (decision.Decision.StartsWith("new_operating_point", StringComparison.Ordinal))
+            {
+                OperatingPointDecided?.Invoke(decision);
+            }
+
+            if (decision.Decision == "new_operating_point_accepted")
+            {
+                _holdStart = null;
+            }
+        };
         _detector.RefitRefused += rejected =>
         {
             if (_detector.ConsecutiveRefusals == RefusalsToReport)
@@ -60,6 +88,19 @@ internal sealed class AssetDetector
             }
         };
     }
+
+    /// <summary>
+    /// Raised when a lasting new operating point is accepted (<c>new_operating_point_accepted</c>) or refused
+    /// (<c>new_operating_point_refused</c>: still moving, or something else alarmed during the hold), with why.
+    /// </summary>
+    public event Action<OnlineDecision>? OperatingPointDecided;
+
+    /// <summary>
+    /// How each signal behaved in the commissioning window (constant, discrete, drifting so level-free, periodic), as
+    /// <see cref="ColumnProfiler"/> inferred it for <c>twinguard detect</c> too; empty before the first fit and after a
+    /// restore (the window is gone; the features it chose are kept).
+    /// </summary>
+    public IReadOnlyList<ColumnProfile> Profiles => _detector.Pipeline?.Profiles ?? [];
 
     /// <summary>True once the initial window has been learned and states are scored.</summary>
     public bool IsScoring => _detector.IsFitted;
@@ -140,10 +181,13 @@ internal sealed class AssetDetector
     /// (<see cref="DetectorTuning.Multivariate"/>), in odds as the calibration's own multiplier: an anomalous state is
     /// reported only once its score is over the raised line.
     /// </param>
-    public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state, bool explained = false, long timeMs = 0, bool learn = true, double raise = 1.0)
+    /// <param name="now">The server time (the clock findings are stamped with): when a hold began, for the alarms elsewhere.</param>
+    public (double Score, string TopSignal, string Explanation)? Observe(ReadOnlySpan<double> state, bool explained = false, long timeMs = 0, bool learn = true, double raise = 1.0, DateTimeOffset now = default)
     {
+        _pushTime = now;
         var verdicts = _detector.Push(state, explained, learn);
         _rowTimes[_detector.LastRow % _rowTimes.Length] = timeMs;
+        FollowHold(verdicts);
         var version = _detector.IsFitted ? 1 + _detector.Refits : 0;
         if (version != _modelVersion)
         {
@@ -173,5 +217,40 @@ internal sealed class AssetDetector
 
         var top = _asset.Signals[verdicts[0].TopColumn].Id;
         return (verdicts[0].Score, top, explanation.ToString());
+    }
+
+    /// <summary>Follows the flagged run: when its current hold began, and which signals the model blamed.</summary>
+    private void FollowHold(IReadOnlyList<AnomalyVerdict> verdicts)
+    {
+        if (verdicts.Count != 1 || !_detector.IsFitted)
+        {
+            return;
+        }
+
+        if (!verdicts[0].IsAnomaly)
+        {
+            _holdStart = null;
+            _blamed.Clear();
+            return;
+        }
+
+        _holdStart ??= _pushTime;
+        if (_blamed.Count < _asset.Signals.Count)
+        {
+            _blamed.Add(_asset.Signals[verdicts[0].TopColumn].Id);
+        }
+    }
+
+    /// <summary>The detector's question before it accepts: what alarmed elsewhere since the hold began.</summary>
+    private string? AlarmsElsewhereDuringHold(Func<DateTimeOffset, IReadOnlySet<string>, string?> ask)
+    {
+        // Called inside the push of the hold's last state: FollowHold has not seen that state yet.
+        var found = ask(_holdStart ?? _pushTime, _blamed);
+        if (found is not null)
+        {
+            _holdStart = null; // the detector starts the hold again at the next state
+        }
+
+        return found;
     }
 }

@@ -18,4 +18,16 @@ public sealed record DetectionSettings(double EwmaAlpha, int WarmUp, double ZThr
     /// <summary>The multivariate detector (see <c>TwinGuard.Detection.Pipeline.DetectorCatalog</c>).</summary>
     /// <value>Default <c>pca</c>, the best on SKAB.</value>
     public string MultivariateDetector { get; init; } = "pca";
+
+    /// <summary>
+    /// States of an asset flagged in a row, holding still, after which its multivariate model accepts them as a new
+    /// operating point and re-baselines (<c>TwinGuard.Detection.Pipeline.OnlineLearningOptions.AcceptAfter</c>), but
+    /// only when no other alarm was raised during the hold: on its other signals, on an asset it shares a relation
+    /// with, or against a device that feeds it (<c>TwinGuard.Twins.Detect.AlarmLog</c>). 0 never accepts.
+    /// </summary>
+    /// <value>
+    /// Default 0: an attacker who holds a value that long, with nothing else alarming, would become the baseline, so an
+    /// operator decides unless the plant model asks for it (<c>multivariate_accept_after</c>).
+    /// </value>
+    public int MultivariateAcceptAfter { get; init; }
 }

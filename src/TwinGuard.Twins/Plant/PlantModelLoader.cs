@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using TwinGuard.Twins.Findings;
 
@@ -274,9 +275,12 @@ public static class PlantModelLoader
         };
     }
 
+    /// <summary>Largest <c>multivariate_accept_after</c>: about four days of states at 4 Hz.</summary>
+    private const int MaxAcceptAfter = 1_500_000;
+
     private static DetectionSettings ReadDetection(YamlField field)
     {
-        field.AllowOnly("ewma_alpha", "warm_up", "z_threshold", "cusum_slack", "cusum_threshold", "multivariate_warm_up", "multivariate_detector");
+        field.AllowOnly("ewma_alpha", "warm_up", "z_threshold", "cusum_slack", "cusum_threshold", "multivariate_warm_up", "multivariate_detector", "multivariate_accept_after");
         var d = DetectionSettings.Default;
         var alphaField = field.Optional("ewma_alpha");
         var alpha = alphaField?.PositiveNumber() ?? d.EwmaAlpha;
@@ -299,6 +303,15 @@ public static class PlantModelLoader
             throw warmUpField!.Value.Error($"expected at least 32 states to learn from, found {warmUp}");
         }
 
+        var acceptField = field.Optional("multivariate_accept_after");
+        var accept = acceptField?.Number() ?? d.MultivariateAcceptAfter;
+        if (accept != Math.Floor(accept) || accept is > 0 and < 2 or < 0 or > MaxAcceptAfter)
+        {
+            throw acceptField!.Value.Error($"expected 0 (never) or a whole number of states from 2 to {MaxAcceptAfter}, found {accept.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        var acceptAfter = (int)accept;
+
         return new DetectionSettings(
             alpha,
             field.Optional("warm_up")?.PositiveInteger() ?? d.WarmUp,
@@ -308,6 +321,7 @@ public static class PlantModelLoader
         {
             MultivariateWarmUp = warmUp,
             MultivariateDetector = detector,
+            MultivariateAcceptAfter = acceptAfter,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using TwinGuard.Detection.Profiling;
 using TwinGuard.Ledger;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
@@ -200,16 +201,62 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
     }
 
     /// <summary>Records that an asset's multivariate model was (re)trained; returns the entry index.</summary>
-    public long RecordModelVersion(string assetId, string detector, int version, int warmUp)
+    /// <param name="assetId">The asset.</param>
+    /// <param name="detector">The detector preset.</param>
+    /// <param name="version">The model version (1 for the commissioning fit).</param>
+    /// <param name="warmUp">States in the commissioning window.</param>
+    /// <param name="columns">
+    /// How each signal behaved in the commissioning window (<c>ColumnProfiler</c>, as <c>detect --json</c> reports it):
+    /// written as <c>columns</c> when given.
+    /// </param>
+    public long RecordModelVersion(string assetId, string detector, int version, int warmUp,
+        IReadOnlyList<(string Signal, ColumnProfile Profile)>? columns = null)
+    {
+        var (buffer, json) = StartModelEntry(assetId, detector, version);
+        json.WriteNumber("window", warmUp);
+        if (columns is { Count: > 0 })
+        {
+            json.WriteStartArray("columns");
+            foreach (var (signal, profile) in columns)
+            {
+                json.WriteStartObject();
+                json.WriteString("signal", signal);
+                json.WriteString("kind", profile.Kind.ToString().ToLowerInvariant());
+                json.WriteBoolean("level_free", profile.LevelFree);
+                json.WriteNumber("period", profile.Period);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.ModelVersion);
+    }
+
+    /// <summary>
+    /// Records a decision on a lasting new operating point of an asset (<c>new_operating_point_accepted</c> or
+    /// <c>new_operating_point_refused</c>) and why, under the model-version kind: the decision is about the model's
+    /// normal. Returns the entry index.
+    /// </summary>
+    public long RecordOperatingPoint(string assetId, string detector, int version, string decision, string detail)
+    {
+        var (buffer, json) = StartModelEntry(assetId, detector, version);
+        json.WriteString("decision", decision);
+        json.WriteString("detail", detail);
+        json.WriteEndObject();
+        return Finish(buffer, json, LedgerEntryKind.ModelVersion);
+    }
+
+    /// <summary>Starts a model-version entry's object with what every one names: the asset, its detector and the model version.</summary>
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json) StartModelEntry(string assetId, string detector, int version)
     {
         var (buffer, json) = Start();
         json.WriteStartObject();
         json.WriteString("asset", assetId);
         json.WriteString("detector", detector);
         json.WriteNumber("version", version);
-        json.WriteNumber("window", warmUp);
-        json.WriteEndObject();
-        return Finish(buffer, json, LedgerEntryKind.ModelVersion);
+        return (buffer, json);
     }
 
     /// <summary>Records an action of the respond stage (a release or an approval decision under its own kind).</summary>

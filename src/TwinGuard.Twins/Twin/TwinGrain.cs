@@ -21,7 +21,7 @@ namespace TwinGuard.Twins.Twin;
 /// </remarks>
 internal sealed partial class TwinGrain(
     PlantModelSource plants, EvidenceSink evidence, TimeProvider time, QuarantineList quarantine, LedgerRecorder ledger, DetectionSensitivity sensitivity,
-    SequenceStore sequences, DetectorTuning tuning, TwinPersistence persistence, LocalTwins local,
+    SequenceStore sequences, DetectorTuning tuning, TwinPersistence persistence, LocalTwins local, AlarmLog alarms,
     [PersistentState("stream", TwinPersistence.StorageName)] IPersistentState<TwinStreamState> streamState,
     [PersistentState("model", TwinPersistence.StorageName)] IPersistentState<TwinModelState> modelState,
     [PersistentState("warmup", TwinPersistence.StorageName)] IPersistentState<TwinWarmUpState> warmUpState)
@@ -32,6 +32,12 @@ internal sealed partial class TwinGrain(
     private TwinCore _core = null!;
     private AssetDetector? _assetDetector;
     private double[] _state = [];
+
+    /// <summary>The devices that fed the asset's states: where a network or intel finding counts as an alarm elsewhere.</summary>
+    private readonly HashSet<string> _sources = new(StringComparer.Ordinal);
+
+    /// <summary>Most sources followed (the gate admits only the plant's devices; this bounds it regardless).</summary>
+    private const int MaxSources = 64;
 
     /// <summary>Held by every entry into the twin: its state is single-threaded, and not every entry is an Orleans turn.</summary>
     private readonly Lock _turn = new();
@@ -80,14 +86,22 @@ internal sealed partial class TwinGrain(
 
     private void CreateAssetDetector()
     {
-        var detector = _assetDetector = new AssetDetector(_asset, _plant.Detection);
+        var related = AlarmLog.RelatedAssets(_plant, _asset.Id);
+        var detector = _assetDetector = new AssetDetector(_asset, _plant.Detection,
+            (from, moved) => alarms.Since(from, _asset, moved, related, _sources));
         detector.ModelFitted += version =>
-            ledger.RecordModelVersion(_asset.Id, detector.DetectorName, version, _plant.Detection.MultivariateWarmUp);
+            ledger.RecordModelVersion(_asset.Id, detector.DetectorName, version, _plant.Detection.MultivariateWarmUp, ProfilesOf(detector));
+        detector.OperatingPointDecided += decision =>
+            ledger.RecordOperatingPoint(_asset.Id, detector.DetectorName, detector.AnnouncedVersion, decision.Decision, decision.Detail);
         detector.BaselineDrifting += (rejected, drift) => evidence.Raise(new Finding(
             time.GetUtcNow(), ReasonCode.BaselineDrift, ReasonCode.BaselineDrift.DefaultSeverity(), _asset.Id, null, null, null, rejected,
             string.Create(CultureInfo.InvariantCulture,
                 $"{_asset.Id}: retraining refused {AssetDetector.RefusalsToReport} times in a row, the commissioned model calls {rejected:P0} of the recent normal states anomalous and their centre lies {drift:0.0} typical commissioned deviations out: a slow drift or a poisoning of the baseline; the model in use is kept")));
     }
+
+    /// <summary>Each signal's inferred behaviour for the ledger (empty when the detector has none: a restored model).</summary>
+    private IReadOnlyList<(string Signal, TwinGuard.Detection.Profiling.ColumnProfile Profile)> ProfilesOf(AssetDetector detector) =>
+        [.. detector.Profiles.Select((p, i) => (_asset.Signals[i].Id, p))];
 
     /// <summary>Builds the twin for <paramref name="asset"/> of the model in force, keeping what <paramref name="previous"/> learned of unchanged signals.</summary>
     private void Build(AssetModel asset, AssetModel? previous)
@@ -250,8 +264,13 @@ internal sealed partial class TwinGrain(
             _state[i] = _core.Signals[i].Value;
         }
 
+        if (_sources.Count < MaxSources)
+        {
+            _sources.Add(message.DeviceId);
+        }
+
         // _multivariateRaise: refreshed with the signals' factors by Raises() earlier in this message.
-        if (_assetDetector.Observe(_state, IsStateExplainedByRelations(), message.TimestampMs, learn, _multivariateRaise) is { } found)
+        if (_assetDetector.Observe(_state, IsStateExplainedByRelations(), message.TimestampMs, learn, _multivariateRaise, now) is { } found)
         {
             var top = _asset.IndexOf(found.TopSignal);
             if (IsExplainedByRelations(top))

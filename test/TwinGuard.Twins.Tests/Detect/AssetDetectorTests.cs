@@ -1,4 +1,9 @@
+using Microsoft.Extensions.Time.Testing;
+using TwinGuard.Detection;
+using TwinGuard.Detection.Pipeline;
+using TwinGuard.Detection.Profiling;
 using TwinGuard.Twins.Detect;
+using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Twins.Tests.Detect;
@@ -165,5 +170,163 @@ public sealed class AssetDetectorTests
 
         Assert.Equal(0, detector.Forget(300_000, 319_000));
         Assert.Equal(10, detector.Forget(320_000, 329_000));
+    }
+
+    /// <summary>
+    /// A pump whose speed cycles every 50 states, whose motor temperature warms steadily through commissioning and
+    /// beyond, and whose voltage never moves; the rest is noise around a level.
+    /// </summary>
+    private static double[] ShapedState(int i, Random random) =>
+    [
+        2000 + (300 * Math.Sin(2 * Math.PI * i / 50.0)) + (20 * random.NextDouble()),
+        80 + random.NextDouble(),
+        0.8 + (0.01 * random.NextDouble()),
+        5 + (0.05 * random.NextDouble()),
+        230,
+        40 + (0.02 * i) + random.NextDouble(),
+        0.2 + (0.01 * random.NextDouble()),
+    ];
+
+    [Fact]
+    public void Observe_CommissioningWindow_InfersEachSignalsBehaviourExactlyAsDetectDoes()
+    {
+        const int warmUp = 400;
+        var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = warmUp });
+        var random = new Random(3);
+        var window = new List<double[]>();
+        var found = new List<string>();
+        for (var i = 0; i < warmUp + 600; i++)
+        {
+            var state = ShapedState(i, random);
+            if (i < warmUp)
+            {
+                window.Add(state);
+            }
+
+            if (detector.Observe(state) is { } f)
+            {
+                found.Add($"{i}: {f.TopSignal}");
+            }
+        }
+
+        var profiles = detector.Profiles;
+        Assert.Equal(Pump.Signals.Count, profiles.Count);
+        var temp = profiles[Pump.IndexOf("motor_temp")];
+        Assert.Equal(ColumnKind.Drifting, temp.Kind);
+        Assert.True(temp.LevelFree, "the warming motor temperature keeps its level as a feature");
+        Assert.Equal(50, profiles[Pump.IndexOf("speed")].Period);
+        Assert.Equal(ColumnKind.Constant, profiles[Pump.IndexOf("motor_voltage")].Kind);
+        Assert.False(profiles[Pump.IndexOf("motor_voltage")].LevelFree);
+        Assert.Equal(0, profiles[Pump.IndexOf("motor_voltage")].Period);
+
+        // One piece of code: what `detect` infers on the same window with the same preset.
+        var detect = AnomalyPipeline.Fit(FeatureMatrix.FromRows(window), DetectorCatalog.Create(DetectionSettings.Default.MultivariateDetector));
+        Assert.Equal(detect.Profiles, profiles);
+
+        // Level-free, the temperature warming on at its commissioned rate is normal; the constant voltage never
+        // speaks: 600 states later nothing was reported.
+        Assert.Empty(found);
+    }
+
+    /// <summary>A steady pump state (the speed held at a set-point), with <paramref name="voltageShift"/> added to the voltage.</summary>
+    private static double[] SteadyState(Random random, double voltageShift) =>
+    [
+        2000 + (20 * random.NextDouble()),
+        80 + random.NextDouble(),
+        0.8 + (0.01 * random.NextDouble()),
+        5 + (0.05 * random.NextDouble()),
+        230 + voltageShift + (4 * random.NextDouble()),
+        40 + random.NextDouble(),
+        0.2 + (0.01 * random.NextDouble()),
+    ];
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("pump1.pressure")]
+    [InlineData("valve_in.opening")]
+    [InlineData("source")]
+    public void Observe_NewOperatingPointHeld_IsAcceptedOnlyWithoutAlarmsElsewhereDuringTheHold(string? alarmOn)
+    {
+        // The motor voltage moves to a new level at state 400 (7 of its standard deviations) and holds it. With multivariate_accept_after 300 the
+        // twin accepts it once every state has been flagged for 300 states, unless something else alarmed during the
+        // hold: another signal of the pump, an asset it shares a relation with, or its source.
+        var plant = SamplePlant.Load();
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-07T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var evidence = new EvidenceSink(new PipelineMetrics(), clock);
+        var alarms = new AlarmLog(evidence, plant);
+        var related = AlarmLog.RelatedAssets(plant, "pump1");
+        Assert.Contains("valve_in", related);
+        string[] sources = ["loop-plc"];
+        Assert.NotNull(plant.FindDevice("loop-plc"));
+        var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200, MultivariateAcceptAfter = 300 },
+            (from, moved) => alarms.Since(from, Pump, moved, related, sources));
+        var decisions = new List<(int State, string Decision, string Detail)>();
+        var state = 0;
+        detector.OperatingPointDecided += d => decisions.Add((state, d.Decision, d.Detail));
+        var random = new Random(11);
+        for (state = 0; state < 1500; state++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(250));
+            if (state == 550 && alarmOn is not null)
+            {
+                // Half-way through the first hold, once.
+                var (asset, signal, device, reason) = alarmOn switch
+                {
+                    "source" => ((string?)null, (string?)null, "loop-plc", ReasonCode.IntelMatch),
+                    _ => (alarmOn.Split('.')[0], alarmOn.Split('.')[1], (string?)null, ReasonCode.StatisticalOutlier),
+                };
+                evidence.Raise(new Finding(clock.GetUtcNow(), reason, Severity.Medium, asset, signal, device, null, 7, "elsewhere"));
+            }
+
+            detector.Observe(SteadyState(random, state >= 400 ? 8 : 0), now: clock.GetUtcNow());
+        }
+
+        if (alarmOn is null)
+        {
+            var alone = Assert.Single(decisions);
+            Assert.Equal("new_operating_point_accepted", alone.Decision);
+            Assert.InRange(alone.State, 690, 760); // 300 flagged states after the move, plus the smoothing's delay
+            Assert.Contains("no alarm elsewhere", alone.Detail, StringComparison.Ordinal);
+            return;
+        }
+
+        // Refused at the end of the first hold, with the reason; accepted only after a later hold of 300 states in
+        // which nothing else alarmed (a hold may also be judged still moving in between: the noise of its centre).
+        var all = string.Join(" | ", decisions);
+        Assert.True(decisions.Count >= 2, all);
+        Assert.Equal("new_operating_point_refused", decisions[0].Decision);
+        Assert.InRange(decisions[0].State, 690, 760);
+        Assert.Contains(alarmOn switch
+        {
+            "source" => "a intel_match finding against its source loop-plc during the hold",
+            "pump1.pressure" => "a statistical_outlier finding on pump1.pressure during the hold",
+            _ => "a statistical_outlier finding on the related asset valve_in during the hold",
+        }, decisions[0].Detail, StringComparison.Ordinal);
+        var accepted = Assert.Single(decisions, d => d.Decision == "new_operating_point_accepted");
+        Assert.True(accepted == decisions[^1] && accepted.State >= decisions[0].State + 300, all);
+        Assert.Contains("no alarm elsewhere", accepted.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Since_FindingsOnTheMovedSignalsOrTheModelsOwn_AreNotElsewhere_AndUnknownIdsAreNotKept()
+    {
+        var plant = SamplePlant.Load();
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-07T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var evidence = new EvidenceSink(new PipelineMetrics(), clock);
+        var alarms = new AlarmLog(evidence, plant);
+        var from = clock.GetUtcNow();
+        HashSet<string> moved = ["motor_voltage"];
+        void Raise(ReasonCode reason, string? asset, string? signal, string? device) =>
+            evidence.Raise(new Finding(clock.GetUtcNow(), reason, Severity.Medium, asset, signal, device, null, 1, "x"));
+
+        Raise(ReasonCode.PersistentShift, "pump1", "motor_voltage", "loop-plc");    // the change itself
+        Raise(ReasonCode.MultivariateAnomaly, "pump1", "flow", "loop-plc");         // the model's own finding
+        Raise(ReasonCode.UnknownSource, null, null, "attacker-chosen-name");    // not a device of the plant
+        Raise(ReasonCode.StatisticalOutlier, "tank9", "level", null);           // not an asset of the plant
+        Assert.Null(alarms.Since(from, Pump, moved, ["valve_in"], ["loop-plc"]));
+
+        Raise(ReasonCode.OutOfRange, "pump1", "flow", "loop-plc");
+        Assert.Equal("a out_of_range finding on pump1.flow", alarms.Since(from, Pump, moved, [], ["loop-plc"]));
+        Assert.Null(alarms.Since(clock.GetUtcNow().AddTicks(1), Pump, moved, [], ["loop-plc"])); // before the hold
     }
 }

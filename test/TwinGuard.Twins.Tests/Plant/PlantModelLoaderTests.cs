@@ -34,6 +34,9 @@ public sealed class PlantModelLoaderTests
     [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { delay: 5s }", "assets[3].signals[0].operating", "expected a low or a high limit (or both)")]
     [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, top: 1.3 }", "assets[3].signals[0].operating.top", "unknown field; expected one of: low, high, delay")]
     [InlineData("operating: { low: 0.7, high: 1.3 }", "operating: { low: 0.7, high: 1.3, delay: soon }", "assets[3].signals[0].operating.delay", "expected a positive duration")]
+    [InlineData("  # multivariate_accept_after: 0 #", "  multivariate_accept_after: 1 #", "detection.multivariate_accept_after", "expected 0 (never) or a whole number of states from 2 to 1500000, found 1")]
+    [InlineData("  # multivariate_accept_after: 0 #", "  multivariate_accept_after: 2.5 #", "detection.multivariate_accept_after", "found 2.5")]
+    [InlineData("  # multivariate_accept_after: 0 #", "  multivariate_accept_after: -300 #", "detection.multivariate_accept_after", "found -300")]
     public void Parse_WrongField_NamesFileLineFieldAndExpectation(string original, string replacement, string field, string expected)
     {
         var text = SamplePlant.Text;
@@ -245,5 +248,13 @@ public sealed class PlantModelLoaderTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.StartsWith("plant.yaml:3", error.Message, StringComparison.Ordinal);
         Assert.Contains("correlation.sequences[0]", error.Field, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MultivariateAcceptAfter_IsReadAndDefaultsToNever()
+    {
+        Assert.Equal(0, SamplePlant.Load().Detection.MultivariateAcceptAfter);
+        var text = SamplePlant.Text.Replace("  # multivariate_accept_after: 0 #", "  multivariate_accept_after: 14400 #", StringComparison.Ordinal);
+        Assert.Equal(14400, PlantModelLoader.Parse(text).Detection.MultivariateAcceptAfter);
     }
 }

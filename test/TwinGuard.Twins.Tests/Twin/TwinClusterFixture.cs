@@ -116,6 +116,7 @@ public sealed class TwinClusterFixture : IAsyncLifetime
             services.AddSingleton<TwinGuard.Twins.Detect.DetectionSensitivity>();
             services.AddSingleton<TwinGuard.Twins.Detect.DetectorTuning>();
             services.AddSingleton<LocalTwins>();
+            services.AddSingleton<TwinGuard.Twins.Detect.AlarmLog>();
             services.AddSingleton(_ => _ledger ??= LedgerWriter.Open(LedgerDirectory, LedgerOptions.Default, Clock));
             services.AddSingleton<LedgerRecorder>();
             services.AddSingleton(TwinPersistence.Default);
