@@ -97,6 +97,7 @@ from mqttwire import rl, s, read_packet, connect
 port, device, topic, signal_id, value, out = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]), sys.argv[6]
 phases = ["warmup", "base", "flood", "after"]; phase = [0]
 signal.signal(signal.SIGUSR1, lambda *_: phase.__setitem__(0, min(phase[0] + 1, 3)))
+open(out + ".ready", "w").close()  # the bench signals phases only once every client can take them
 sock = connect(port, device + "-flood-bench", device)
 f = open(out, "w", buffering=1); seq = 0; next_at = time.monotonic()
 while True:
@@ -117,6 +118,10 @@ python3 "$work/qos1.py" $mqtt loop-plc plant/pump1 speed 1500 "$work/lat-loop-pl
 python3 "$work/qos1.py" $mqtt tank-gateway plant/tank1 level 1.2 "$work/lat-tank-gateway" & others="$others $!"
 python3 "$work/qos1.py" $mqtt vibration-node plant/pump1/vibration - 0.3 "$work/lat-vibration-node" & others="$others $!"
 
+# At a load of 100 a client took over WARMUP seconds to reach its handler, and the first SIGUSR1 killed it.
+for dev in loop-plc tank-gateway vibration-node; do
+  for _ in $(seq 600); do [[ -e $work/lat-$dev.ready ]] && break; sleep 0.1; done
+done
 sleep "$warmup"
 for p in $others; do kill -USR1 "$p"; done
 sleep "$base"
@@ -180,7 +185,7 @@ def pct(v, p):
     v = sorted(v); return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] if v else float("nan")
 print("device           phase   n     p50 ms   p99 ms   max ms")
 pooled = {}
-for f in sorted(glob.glob(os.path.join(work, "lat-*"))) + ["(all three)"]:
+for f in sorted(f for f in glob.glob(os.path.join(work, "lat-*")) if not f.endswith(".ready")) + ["(all three)"]:
     rows = [l.split() for l in open(f)] if f != "(all three)" else None
     for phase in ("base", "flood", "after"):
         v = [float(x) for p, x in rows if p == phase] if rows is not None else pooled.get(phase, [])

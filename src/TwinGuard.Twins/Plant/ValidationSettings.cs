@@ -23,5 +23,5 @@ public sealed record ValidationSettings(TimeSpan MaxFutureSkew, TimeSpan MaxPast
     public TimeSpan? FloodCutOff { get; init; } = DefaultFloodCutOff;
 
     /// <summary>The default of <see cref="FloodCutOff"/>.</summary>
-    public static TimeSpan DefaultFloodCutOff { get; } = TimeSpan.FromSeconds(30);
+    public static TimeSpan DefaultFloodCutOff => TimeSpan.FromSeconds(30); // computed: Default above is built before a static field here would be
 }
