@@ -7,7 +7,15 @@
 # whether the flooder was disconnected and quarantined (the sample playbook contain-flooding-device).
 # The first WARMUP seconds (default 10) after the site answers are not counted: they hold the JIT, the twins'
 # activation and the first grain calls, which made single samples of hundreds of ms dominate a 4 Hz client's p99.
-# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
+# CONTAIN=0 measures a flood that lasts: the plant copy says `flood_cut_off: off` (the broker holds the flooder but never
+# closes its connection) and the playbooks copy drops contain-flooding-device, so the flood runs its full FLOOD seconds
+# and the others' "flood" phase has FLOOD x 12 samples (60 s: 720) instead of the one or two seconds before containment.
+# The default (CONTAIN=1) is the shipped behaviour: it reports how long the flood lasted before the flooder was cut off.
+# The CPU time serve and the whole machine spent during the flood are printed (from /proc), to tell the broker's cost
+# from the flooding client's.
+# PAYLOAD=malformed floods payloads that are not JSON (refused one by one as `malformed`, never reaching a flood bucket)
+# instead of valid readings.
+# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] [CONTAIN=1|0] [PAYLOAD=valid|malformed] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
 set -euo pipefail
 base=${1:-20}; flood=${2:-30}; after=${3:-60}; playbooks=${4:-}; warmup=${WARMUP:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,14 +29,32 @@ cleanup() {
 }
 trap cleanup EXIT
 cp "$root/samples/plant.yaml" "$work/plant.yaml"
+contain=${CONTAIN:-1}
+if [[ $contain == 0 ]]; then
+  sed -i 's/^  flood_factor:/  flood_cut_off: off\n  flood_factor:/' "$work/plant.yaml"
+  # The playbooks without contain-flooding-device: its list item runs up to the next "  - id:" (or the end).
+  awk '/^  - id: / { skip = ($3 == "contain-flooding-device") } !skip' "$playbooks" >"$work/playbooks.yaml"
+  playbooks=$work/playbooks.yaml
+fi
 data=$work/data; mqtt=$((20000 + RANDOM % 20000)); http=$((mqtt + 1))
 mkdir -p "$data"; chmod 700 "$data"
 token=$("$bin" keys create --role viewer --data-dir "$data" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-"$bin" serve --config "$work/plant.yaml" --data-dir "$data" --mqtt-port $mqtt --urls http://127.0.0.1:$http --playbooks "$playbooks" >"$work/serve.log" 2>&1 &
-pid=$!
-until curl -s -o /dev/null http://127.0.0.1:$http/health; do sleep 0.2; kill -0 $pid 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }; done
+cut_off_note=
+start_serve() {
+  "$bin" serve --config "$work/plant.yaml" --data-dir "$data" --mqtt-port $mqtt --urls http://127.0.0.1:$http --playbooks "$playbooks" >"$work/serve.log" 2>&1 &
+  pid=$!
+  until curl -s -o /dev/null http://127.0.0.1:$http/health; do sleep 0.2; kill -0 $pid 2>/dev/null || return 1; done
+}
+if ! start_serve; then
+  # A build from before flood_cut_off refuses the key: measured without it, and said so in the report.
+  grep -q flood_cut_off "$work/serve.log" || { cat "$work/serve.log" >&2; exit 1; }
+  sed -i '/flood_cut_off/d' "$work/plant.yaml"; cut_off_note=" (this build has no flood_cut_off: its broker still cuts the flooder off)"
+  start_serve || { cat "$work/serve.log" >&2; exit 1; }
+fi
 rss() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$pid/status; }
 dbsize() { du -cb "$data"/twinguard.db* 2>/dev/null | tail -1 | cut -f1; }
+cpu_of() { awk '{ print $14 + $15 }' /proc/$1/stat; }   # utime + stime, in clock ticks
+cpu_all() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }   # user + nice + system + irq + softirq
 metric() { curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http/metrics | awk -v m="$1" '$1 ~ "^"m"({|$)" { s += $2 } END { printf "%d", s }'; }
 
 # The MQTT 3.1.1 wire both Python clients below speak (the well-behaved devices and the socket flooder).
@@ -71,6 +97,7 @@ from mqttwire import rl, s, read_packet, connect
 port, device, topic, signal_id, value, out = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]), sys.argv[6]
 phases = ["warmup", "base", "flood", "after"]; phase = [0]
 signal.signal(signal.SIGUSR1, lambda *_: phase.__setitem__(0, min(phase[0] + 1, 3)))
+open(out + ".ready", "w").close()  # the bench signals phases only once every client can take them
 sock = connect(port, device + "-flood-bench", device)
 f = open(out, "w", buffering=1); seq = 0; next_at = time.monotonic()
 while True:
@@ -91,6 +118,10 @@ python3 "$work/qos1.py" $mqtt loop-plc plant/pump1 speed 1500 "$work/lat-loop-pl
 python3 "$work/qos1.py" $mqtt tank-gateway plant/tank1 level 1.2 "$work/lat-tank-gateway" & others="$others $!"
 python3 "$work/qos1.py" $mqtt vibration-node plant/pump1/vibration - 0.3 "$work/lat-vibration-node" & others="$others $!"
 
+# At a load of 100 a client took over WARMUP seconds to reach its handler, and the first SIGUSR1 killed it.
+for dev in loop-plc tank-gateway vibration-node; do
+  for _ in $(seq 600); do [[ -e $work/lat-$dev.ready ]] && break; sleep 0.1; done
+done
 sleep "$warmup"
 for p in $others; do kill -USR1 "$p"; done
 sleep "$base"
@@ -104,35 +135,35 @@ if [[ ${FLOODER:-mosquitto} == socket ]]; then
 cat >"$work/flooder.py" <<'EOF'
 import sys, time
 from mqttwire import rl, s, connect
-sock = connect(sys.argv[1], "conveyor-plc-flooder", "conveyor-plc")
+sock = connect(sys.argv[1], "conveyor-plc-flooder", "conveyor-plc"); valid = sys.argv[2] != "malformed"
 now = int(time.time() * 1000); i = 0; topic = s("plant/conveyor1")
 try:
     while True:
         chunk = bytearray()
         for _ in range(100):
             i += 1
-            payload = b"{\"ts\":%d,\"seq\":%d,\"values\":{\"belt_speed\":1.0}}" % (now + i // 1000, i)
+            payload = b"{\"ts\":%d,\"seq\":%d,\"values\":{\"belt_speed\":1.0}}" % (now + i // 1000, i) if valid else b"not json %d" % i
             chunk += bytes([0x30]) + rl(len(topic) + len(payload)) + topic + payload
         sock.sendall(chunk)
 except (BrokenPipeError, ConnectionResetError):
     pass
 EOF
-timeout "$flood" python3 "$work/flooder.py" $mqtt >"$work/flooder.log" 2>&1 & flooder=$!
+timeout "$flood" python3 "$work/flooder.py" $mqtt "${PAYLOAD:-valid}" >"$work/flooder.log" 2>&1 & flooder=$!
 else
 python3 -c '
 import sys, time
-out = sys.stdout; now = int(time.time() * 1000); i = 0
+out = sys.stdout; now = int(time.time() * 1000); i = 0; valid = sys.argv[1] != "malformed"
 try:
     while True:
         i += 1
-        out.write("{\"ts\":%d,\"seq\":%d,\"values\":{\"belt_speed\":1.0}}\n" % (now + i // 1000, i))
+        out.write("{\"ts\":%d,\"seq\":%d,\"values\":{\"belt_speed\":1.0}}\n" % (now + i // 1000, i) if valid else "not json %d\n" % i)
 except BrokenPipeError:
-    pass' | timeout "$flood" mosquitto_pub -l -q 0 -h 127.0.0.1 -p $mqtt -V mqttv311 -u conveyor-plc -P demo-conveyor-plc -t plant/conveyor1 \
+    pass' "${PAYLOAD:-valid}" | timeout "$flood" mosquitto_pub -l -q 0 -h 127.0.0.1 -p $mqtt -V mqttv311 -u conveyor-plc -P demo-conveyor-plc -t plant/conveyor1 \
     >"$work/flooder.log" 2>&1 & flooder=$!
 fi
-t0=$(date +%s.%N)
+t0=$(date +%s.%N); serve_cpu0=$(cpu_of $pid); all_cpu0=$(cpu_all)
 wait "$flooder" && flood_rc=0 || flood_rc=$?; flooder=
-t1=$(date +%s.%N)
+t1=$(date +%s.%N); serve_cpu1=$(cpu_of $pid); all_cpu1=$(cpu_all)
 flood_ran=$(python3 -c "print(round($t1 - $t0, 1))")
 for p in $others; do kill -USR1 "$p"; done
 sleep 1
@@ -154,7 +185,7 @@ def pct(v, p):
     v = sorted(v); return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] if v else float("nan")
 print("device           phase   n     p50 ms   p99 ms   max ms")
 pooled = {}
-for f in sorted(glob.glob(os.path.join(work, "lat-*"))) + ["(all three)"]:
+for f in sorted(f for f in glob.glob(os.path.join(work, "lat-*")) if not f.endswith(".ready")) + ["(all three)"]:
     rows = [l.split() for l in open(f)] if f != "(all three)" else None
     for phase in ("base", "flood", "after"):
         v = [float(x) for p, x in rows if p == phase] if rows is not None else pooled.get(phase, [])
@@ -168,6 +199,9 @@ EOF
 echo "RSS MiB: before the flood $rss_base, at its end $rss_flood, ${after} s after $rss_after"
 echo "SQLite (twinguard.db + wal): $db_before -> $db_after bytes during the flood ($(python3 -c "print(round(($db_after - $db_before) / 1048576 / max($flood_ran, 1) * 60, 2))") MiB per minute of flood)"
 echo "refusals: counted $counted (messages $messages), rows stored $stored (of which $summaries flood summaries; $stored_before before the flood), folded into summaries $summarised, counted but not stored $not_stored"
+tick=$(getconf CLK_TCK)
+echo "CPU during the flood (cores busy on average): serve $(python3 -c "print(round(($serve_cpu1 - $serve_cpu0) / $tick / max($flood_ran, 0.1), 2))"), whole machine $(python3 -c "print(round(($all_cpu1 - $all_cpu0) / $tick / max($flood_ran, 0.1), 2))") of $(nproc)"
+echo "flood payload: ${PAYLOAD:-valid}; containment: $([[ $contain == 0 ]] && echo "off (flood_cut_off: off, no contain-flooding-device)$cut_off_note" || echo "shipped (broker cut-off, contain-flooding-device)")"
 echo "flooder quarantined at the end: $([[ $quarantined -gt 0 ]] && echo yes || echo no)"
 grep -E "flooding|contain-flooding|disconnect" "$work/serve.log" | head -5 || true
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"

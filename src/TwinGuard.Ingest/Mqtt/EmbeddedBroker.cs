@@ -178,6 +178,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
 
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote) { Batch = remote is null ? null : _listeners.BatchOf(remote) };
         TrackAcknowledgements(e);
+        TrackRefusals(e);
         e.ReasonCode = MqttConnectReasonCode.Success;
     }
 
@@ -221,6 +222,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
 
         if (BreaksPublishRules(e, source))
         {
+            await HoldPastRefusalBudgetAsync(e, source);
             return;
         }
 
@@ -240,11 +242,13 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         var hold = TimeSpan.Zero;
         var cutOff = false;
+        var refused = true;
         try
         {
             var kept = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
             var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival, kept, kept && NothingElseInFlight(e));
             e.ProcessPublish = decision.Accepted;
+            refused = !decision.Accepted;
             HoldAcknowledgement(e, decision.Kept);
             hold = decision.HoldReading;
             cutOff = decision.CutOff;
@@ -260,13 +264,17 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         if (cutOff && Options.HoldFlooders)
         {
             // Not awaited: this runs on the flooder's own receive loop, which the disconnect stops.
-            LogCutOff(_logger, source.Device.Id, e.ClientId, FloodGuard.SustainedAfter.TotalSeconds, FloodGuard.CutOffFor.TotalSeconds);
+            LogCutOff(_logger, source.Device.Id, e.ClientId, FloodGuard.SustainedAfter.TotalSeconds, (_gate.Plant.Validation.FloodCutOff ?? FloodGuard.CutOffFor).TotalSeconds);
             _ = DisconnectFlooderAsync(e.ClientId);
         }
         else if (hold > TimeSpan.Zero && Options.HoldFlooders)
         {
             source.Batch?.Flush(); // what this connection let through before does not wait out the hold
             await HoldReadingAsync(hold, e.CancellationToken);
+        }
+        else if (refused)
+        {
+            await HoldPastRefusalBudgetAsync(e, source);
         }
     }
 

@@ -33,8 +33,9 @@ public sealed class FloodGuard
     /// </remarks>
     public static readonly TimeSpan SustainedAfter = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a device cut off for flooding has its connections refused, unless a quarantine decides longer.</summary>
-    public static readonly TimeSpan CutOffFor = TimeSpan.FromSeconds(30);
+    /// <summary>How long a device cut off for flooding has its connections refused (unless a quarantine decides longer)
+    /// when the plant model does not say (<see cref="ValidationSettings.FloodCutOff"/>).</summary>
+    public static TimeSpan CutOffFor => ValidationSettings.DefaultFloodCutOff;
 
     private readonly ConcurrentDictionary<string, long> _cutOffUntil = new(StringComparer.Ordinal);
     private readonly PlantModelSource _plant;
@@ -61,8 +62,8 @@ public sealed class FloodGuard
     /// <param name="asset">The asset it sends to.</param>
     /// <param name="hold">How long to stop reading from it; zero when it is not flooding.</param>
     /// <param name="sustained">
-    /// True when this flood has gone on for <see cref="SustainedAfter"/>: the device is then cut off (see
-    /// <see cref="IsCutOff"/>) and the transport should close its connection.
+    /// True when this flood has gone on for <see cref="SustainedAfter"/> and the plant model cuts flooders off: the
+    /// device is then cut off (see <see cref="IsCutOff"/>) and the transport should close its connection.
     /// </param>
     public bool IsFlooding(string deviceId, AssetModel asset, out TimeSpan hold, out bool sustained)
     {
@@ -110,12 +111,13 @@ public sealed class FloodGuard
 
     private bool Sustained(string deviceId, Bucket bucket)
     {
-        if (bucket.FloodingFor() < SustainedAfter)
+        // flood_cut_off: off: the flooder stays connected and held (paced to its allowed rate) however long it floods.
+        if (_plant.Current.Validation.FloodCutOff is not { } cutOffFor || bucket.FloodingFor() < SustainedAfter)
         {
             return false;
         }
 
-        var until = _time.GetTimestamp() + (long)(CutOffFor.TotalSeconds * _time.TimestampFrequency);
+        var until = _time.GetTimestamp() + (long)(cutOffFor.TotalSeconds * _time.TimestampFrequency);
         _cutOffUntil[deviceId] = until;
         return true;
     }

@@ -263,7 +263,7 @@ public static class PlantModelLoader
 
     private static ValidationSettings ReadValidation(YamlField field)
     {
-        field.AllowOnly("max_future_skew", "max_past_skew", "flood_factor", "frozen_samples", "operating_delay");
+        field.AllowOnly("max_future_skew", "max_past_skew", "flood_factor", "frozen_samples", "operating_delay", "flood_cut_off");
         var d = ValidationSettings.Default;
         return new ValidationSettings(
             field.Optional("max_future_skew")?.Duration() ?? d.MaxFutureSkew,
@@ -272,6 +272,8 @@ public static class PlantModelLoader
             field.Optional("frozen_samples")?.PositiveInteger() ?? d.FrozenSamples)
         {
             OperatingDelay = field.Optional("operating_delay")?.Duration() ?? d.OperatingDelay,
+            FloodCutOff = field.Optional("flood_cut_off") is not { } cutOff ? d.FloodCutOff
+                : cutOff.Node is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "off" } ? null : cutOff.Duration(),
         };
     }
 

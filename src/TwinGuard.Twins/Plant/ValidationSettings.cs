@@ -14,4 +14,14 @@ public sealed record ValidationSettings(TimeSpan MaxFutureSkew, TimeSpan MaxPast
     /// <c>operating.delay</c> overrides it).</summary>
     /// <value>5 s.</value>
     public TimeSpan OperatingDelay { get; init; } = OperatingBand.DefaultDelay;
+
+    /// <summary>How long a device whose flood went on is refused at CONNECT after its connection is closed
+    /// (<c>FloodGuard</c>); null (<c>flood_cut_off: off</c>) when a flooder is only held, never cut off.</summary>
+    /// <value>30 s.</value>
+    /// <remarks>Off is for a site whose devices must never be cut off by the broker itself (a playbook still can), and
+    /// for measuring what a flood that lasts costs the other devices: a held flooder is read at its allowed rate.</remarks>
+    public TimeSpan? FloodCutOff { get; init; } = DefaultFloodCutOff;
+
+    /// <summary>The default of <see cref="FloodCutOff"/>.</summary>
+    public static TimeSpan DefaultFloodCutOff => TimeSpan.FromSeconds(30); // computed: Default above is built before a static field here would be
 }

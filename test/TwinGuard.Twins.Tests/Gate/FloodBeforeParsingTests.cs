@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Twins.Tests.Gate;
 
@@ -74,6 +75,35 @@ public sealed class FloodBeforeParsingTests
 
         clock.Advance(FloodGuard.CutOffFor);
         Assert.False(gate.Flood.IsCutOff(device.Id, out _));
+    }
+
+    [Fact]
+    public async Task AdmitAsync_FloodCutOffOff_HeldButNeverCutOff()
+    {
+        var plant = PlantModelLoader.Parse(SamplePlant.Text.Replace("  flood_factor: 4 ", "  flood_cut_off: off\n  flood_factor: 4 ", StringComparison.Ordinal));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
+        var gate = new ReadingGate(plant, new QuarantineList(), new FloodGuard(plant, clock), new EvidenceSink(new PipelineMetrics(), clock), new RecordingInbox());
+        var source = new SourceInfo(gate.Plant.FindDevice("conveyor-plc")!, "flooder", "127.0.0.1:50000");
+        var seq = 0;
+        var refused = 0;
+        for (var round = 0; round < 100; round++) // ten seconds of flood, ten times SustainedAfter
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            for (var i = 0; i < 20; i++)
+            {
+                var decision = await gate.AdmitAsync(source, "plant/conveyor1", Reading(++seq), 1);
+                Assert.False(decision.CutOff);
+                if (!decision.Accepted)
+                {
+                    refused++;
+                    Assert.Equal(ReasonCode.Flooding, decision.Reason);
+                    Assert.InRange(decision.HoldReading, FloodGuard.MinHold, FloodGuard.MaxHold);
+                }
+            }
+        }
+
+        Assert.True(refused > 1000, $"{refused} refused");
+        Assert.False(gate.Flood.IsCutOff(source.Device.Id, out _));
     }
 
     [Fact]

@@ -78,6 +78,19 @@ public sealed class PlantModelLoaderTests
     }
 
     [Fact]
+    public void Parse_FloodCutOff_DefaultDurationOrOff()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), SamplePlant.Load().Validation.FloodCutOff);
+        Assert.Equal(TimeSpan.FromMinutes(2), Parse("flood_cut_off: 2m").Validation.FloodCutOff);
+        Assert.Null(Parse("flood_cut_off: off").Validation.FloodCutOff);
+        var error = Assert.Throws<PlantModelException>(() => Parse("flood_cut_off: never"));
+        Assert.Contains("flood_cut_off", error.Message, StringComparison.Ordinal);
+
+        static PlantModel Parse(string line) => PlantModelLoader.Parse(
+            SamplePlant.Text.Replace("  flood_factor: 4 ", "  " + line + "\n  flood_factor: 4 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_SetPoint_NeedsNoMaxRate_ButAMeasurementDoes()
     {
         var setPoint = SamplePlant.Text.Replace("{ id: opening, unit: \"%\", range: [0, 100], max_rate: 40,", "{ id: opening, kind: setpoint, unit: \"%\", range: [0, 100],", StringComparison.Ordinal);
