@@ -45,9 +45,6 @@ internal sealed unsafe partial class WireTap : IDisposable
         _reader.Start();
     }
 
-    /// <summary>Packets seen (FIN or RST from the server's port).</summary>
-    public int Seen => _ends.Count;
-
     /// <summary>Opens a tap on loopback for segments from <paramref name="serverPort"/>; null, with the reason, where it cannot.</summary>
     public static WireTap? TryOpen(int serverPort, out string? why)
     {
