@@ -71,8 +71,8 @@ public sealed class EmbeddedBrokerRoutingTests
         .WithTopic("plant/a")
         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
         .WithPayload(double.IsNaN(value)
-            ? $$"""{"ts":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"seq":{{seq}},"values":{"x":"not a number"}}"""
-            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $$"""{"ts":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"seq":{{seq}},"values":{"x":{{value}}}}"""))
+            ? $$$"""{"ts":{{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}}},"seq":{{{seq}}},"values":{"x":"not a number"}}"""
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $$$"""{"ts":{{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}}},"seq":{{{seq}}},"values":{"x":{{{value}}}}}"""))
         .Build();
 
     private static async Task<EmbeddedBroker> StartAsync(RecordingInbox inbox)
