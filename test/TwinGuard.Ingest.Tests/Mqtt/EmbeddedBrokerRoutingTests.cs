@@ -7,6 +7,7 @@ using MQTTnet.Protocol;
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
+using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
 
