@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
-using MQTTnet.Implementations;
 using MQTTnet.Server;
 using TwinGuard.Ingest.Mqtt.PreLogin;
 using TwinGuard.Ingest.Mqtt.Tls;
@@ -228,7 +227,7 @@ public sealed partial class MqttListenerAdapter(
             {
                 // The framing guard reads packet headers as they arrive: an oversized CONNECT, a first packet that is
                 // no CONNECT, or no CONNECT in time closes the connection before MQTTnet buffers anything.
-                var channel = new FramingGuardChannel(new MqttTcpChannel(stream, client.LocalEndPoint, remote, clientCertificate), lease, admission.Limits, time);
+                var channel = new FramingGuardChannel(new DirectReadChannel(stream, client.LocalEndPoint, remote, clientCertificate), lease, admission.Limits, time);
                 leased = true; // the channel releases the lease
                 var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
                 using var adapter = new MqttChannelAdapter(channel, formatter, mqttLogger);

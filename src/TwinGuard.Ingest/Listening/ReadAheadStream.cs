@@ -31,6 +31,7 @@ internal sealed class ReadAheadStream : Stream
     private int _start;
     private int _end;
     private volatile bool _cut;
+    private Task<int>? _lastRead;
 
     public ReadAheadStream(Stream inner)
     {
@@ -74,8 +75,33 @@ internal sealed class ReadAheadStream : Stream
         return destination.Length >= BufferBytes ? _inner.ReadAsync(destination, cancellationToken) : FillAsync(destination, cancellationToken);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    /// <remarks>
+    /// MQTTnet reads through this overload, twice per packet (header, then body); a body read served from the buffer
+    /// returns the task of the previous read when the count is the same (as <see cref="MemoryStream"/> does), instead of
+    /// a new <see cref="Task{TResult}"/> for every message (the runtime caches only results from -1 to 8).
+    /// </remarks>
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        var reading = ReadAsync(buffer.AsMemory(offset, count), cancellationToken);
+        if (!reading.IsCompletedSuccessfully)
+        {
+            return reading.AsTask();
+        }
+
+        var read = reading.Result;
+        if (read <= 8)
+        {
+            return Task.FromResult(read); // a header's bytes: the runtime keeps these tasks, and the body's stays cached
+        }
+
+        var last = _lastRead;
+        if (last is not null && last.Result == read)
+        {
+            return last;
+        }
+
+        return _lastRead = Task.FromResult(read);
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

@@ -50,6 +50,7 @@ public sealed partial class EmbeddedBroker
         var filter = e.TopicFilter.Topic;
         if (e.SessionItems[SourceKey] is SourceInfo source && source.Device.Subscribe.Any(granted => TopicFilter.Covers(granted, filter)))
         {
+            Interlocked.Increment(ref _subscriptionsGranted); // from now on accepted readings are routed (InterceptPublishAsync)
             return Task.CompletedTask;
         }
 

@@ -17,7 +17,8 @@ namespace TwinGuard.Ingest.Mqtt;
 /// </summary>
 /// <remarks>
 /// No loop-back subscription: readings are taken where the broker intercepts them, so a refused message is never
-/// forwarded (<c>ProcessPublish = false</c>) and an accepted one costs no second trip through the broker.
+/// forwarded (<c>ProcessPublish = false</c>) and an accepted one costs no second trip through the broker. An accepted
+/// one is routed to subscribers only once a device was granted a subscription (<see cref="InterceptSubscriptionAsync"/>).
 /// </remarks>
 public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcement
 {
@@ -27,6 +28,10 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     private readonly DeviceAuthenticator _authenticator;
     private readonly ILogger _logger;
     private readonly Listening.MqttListenerAdapter _listeners;
+
+    /// <summary>Subscriptions granted since the broker started; never lowered (MQTTnet keeps a persistent session's
+    /// subscriptions after its client leaves), so an accepted reading is routed whenever someone may be subscribed.</summary>
+    private int _subscriptionsGranted;
 
     /// <summary>Creates a broker; call <see cref="StartAsync"/> to listen.</summary>
     public EmbeddedBroker(BrokerOptions options, ReadingGate gate, DeviceAuthenticator authenticator, ILogger<EmbeddedBroker> logger, TimeProvider time)
@@ -247,7 +252,10 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         {
             var kept = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
             var decision = await _gate.AdmitAsync(source, e.ApplicationMessage.Topic, bytes, arrival, kept, kept && NothingElseInFlight(e));
-            e.ProcessPublish = decision.Accepted;
+            // Routed on only when some device may be listening: MQTTnet otherwise copies its list of subscriber
+            // sessions, hashes the topic and finds no one, for every reading (and tells an MQTT 5 client 0x10 "no
+            // matching subscribers" in a PUBACK for a reading that was accepted and kept).
+            e.ProcessPublish = decision.Accepted && Volatile.Read(ref _subscriptionsGranted) > 0;
             refused = !decision.Accepted;
             HoldAcknowledgement(e, decision.Kept);
             hold = decision.HoldReading;

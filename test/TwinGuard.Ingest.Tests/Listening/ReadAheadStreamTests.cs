@@ -43,6 +43,35 @@ public sealed class ReadAheadStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_ArrayOverload_ReusesTheTaskOfAnEqualCountOnlyAndReadsEveryByte()
+    {
+        using var stream = new ReadAheadStream(new NetworkStream(await ConnectAsync(), ownsSocket: false));
+        byte[] lengths = [20, 20, 33, 20, 20];
+        var packets = lengths.SelectMany((length, i) => new byte[] { 0x30, length }.Concat(Enumerable.Repeat((byte)i, length))).ToArray();
+        await SendAllAndWaitAsync(packets);
+
+        // As MQTTnet reads, through the overload it calls: header, then body.
+        var received = new List<byte>();
+        var tasks = new List<Task<int>>();
+        var header = new byte[2];
+        var body = new byte[64];
+        foreach (var length in lengths)
+        {
+            Assert.Equal(2, await stream.ReadAsync(header, 0, 2, CancellationToken.None));
+            var reading = stream.ReadAsync(body, 0, header[1], CancellationToken.None);
+            Assert.Equal(length, await reading);
+            tasks.Add(reading);
+            received.AddRange(header);
+            received.AddRange(body.Take(length));
+        }
+
+        Assert.Equal(packets, received);
+        Assert.Same(tasks[0], tasks[1]); // a body of the same length: no new task per message
+        Assert.NotSame(tasks[1], tasks[2]);
+        Assert.Same(tasks[3], tasks[4]);
+    }
+
+    [Fact]
     public async Task ReadAsync_AfterCut_EndsTheStreamThoughBytesWereReadAhead()
     {
         using var stream = new ReadAheadStream(new NetworkStream(await ConnectAsync(), ownsSocket: false));
