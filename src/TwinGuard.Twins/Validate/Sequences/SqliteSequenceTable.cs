@@ -12,6 +12,9 @@ public sealed class SqliteSequenceTable : ISequenceTable
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
 
+    /// <summary>The upsert of one row, prepared at the first write and re-run (under <see cref="_lock"/>).</summary>
+    private SqliteCommand? _upsert;
+
     private SqliteSequenceTable(SqliteConnection connection, string path) => (_connection, Name) = (connection, path);
 
     /// <inheritdoc />
@@ -48,23 +51,67 @@ public sealed class SqliteSequenceTable : ISequenceTable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Written in every ledger commit that acknowledges QoS 1 readings (<see cref="SequenceStore.KeepWithCommitsOf"/>), so
+    /// it is kept cheap: one statement prepared once and re-run, and a single change committed on its own (SQLite's
+    /// autocommit is the same WAL commit as BEGIN ... COMMIT, without preparing and running those two statements).
+    /// </remarks>
     public void Write(IReadOnlyList<SequenceChange> changes)
     {
         lock (_lock)
         {
-            using var transaction = _connection.BeginTransaction();
-            foreach (var (asset, device, boot, sequence) in changes)
+            var upsert = _upsert ??= PrepareUpsert();
+            if (changes.Count == 1)
             {
-                // Row values (SQLite 3.15): the later of the held and the new numbers stays.
-                _connection.Execute(
-                    "INSERT INTO last_sequence (asset, device, boot, seq) VALUES ($a, $d, $b, $s) ON CONFLICT (asset, device) DO UPDATE SET boot = $b, seq = $s WHERE ($b, $s) > (boot, seq)",
-                    ("$a", asset), ("$d", device), ("$b", boot), ("$s", sequence));
+                Run(upsert, changes[0]);
+                return;
             }
 
-            transaction.Commit();
+            using var transaction = _connection.BeginTransaction();
+            upsert.Transaction = transaction;
+            try
+            {
+                foreach (var change in changes)
+                {
+                    Run(upsert, change);
+                }
+
+                transaction.Commit();
+            }
+            finally
+            {
+                upsert.Transaction = null;
+            }
         }
     }
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _upsert?.Dispose();
+        _connection.Dispose();
+    }
+
+    private SqliteCommand PrepareUpsert()
+    {
+        var command = _connection.CreateCommand();
+        // Row values (SQLite 3.15): the later of the held and the new numbers stays.
+        command.CommandText =
+            "INSERT INTO last_sequence (asset, device, boot, seq) VALUES ($a, $d, $b, $s) ON CONFLICT (asset, device) DO UPDATE SET boot = $b, seq = $s WHERE ($b, $s) > (boot, seq)";
+        command.Parameters.Add("$a", SqliteType.Text);
+        command.Parameters.Add("$d", SqliteType.Text);
+        command.Parameters.Add("$b", SqliteType.Integer);
+        command.Parameters.Add("$s", SqliteType.Integer);
+        command.Prepare();
+        return command;
+    }
+
+    private static void Run(SqliteCommand upsert, SequenceChange change)
+    {
+        upsert.Parameters[0].Value = change.AssetId;
+        upsert.Parameters[1].Value = change.DeviceId;
+        upsert.Parameters[2].Value = change.Boot;
+        upsert.Parameters[3].Value = change.Sequence;
+        upsert.ExecuteNonQuery();
+    }
 }
