@@ -48,13 +48,18 @@ internal sealed class AssetDetector
         _settings = settings;
         _detector = new OnlineAnomalyDetector(
             asset.Signals.Count,
-            // The preset as `detect` runs it, column behaviour included: the same ColumnProfiler reads the commissioning
-            // window (AnomalyPipeline.Fit) and makes drifting signals level-free and gives periodic ones their seasonal
-            // difference. The episode end and the line are the preset's too: the poisoning guard's drift measure
-            // judges every state offered, flagged or not, so where the line sits does not decide what it refuses.
+            // The preset as `detect` runs it, and the same ColumnProfiler reads the commissioning window
+            // (AnomalyPipeline.Fit): periodic signals get their seasonal difference, constant and discrete ones are
+            // told apart, and what it inferred is recorded. One exception: levels always stay features. A twin's
+            // commissioning window is lively operation (set-point changes and stops make every level wander slowly
+            // against its noise, which the profiler's drift rule reads as drift: on the simulator's plant every signal
+            // was), and a level-free signal hides a poisoned level from the anchor (baseline-poisoning lost its
+            // baseline_drift report). A drifting signal is reported as drifting, its level kept.
+            // The episode end and the line are the preset's too: the poisoning guard's drift measure judges every state
+            // offered, flagged or not, so where the line sits does not decide what it refuses.
             // No onset companion: it only raises `alarm` onsets, which the twins do not read, and would cost every
             // turn a forecast.
-            DetectorCatalog.Create(settings.MultivariateDetector)
+            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [] })
                 with { Companion = null },
             new OnlineLearningOptions
             {
