@@ -52,8 +52,8 @@ public sealed class SqliteSequenceTable : ISequenceTable
 
     /// <inheritdoc />
     /// <remarks>
-    /// Written in every ledger commit that acknowledges QoS 1 readings (<see cref="SequenceStore.KeepWithCommitsOf"/>), so
-    /// it is kept cheap: one statement prepared once and re-run, and a single change committed on its own (SQLite's
+    /// Written before every QoS 1 acknowledgement (the acknowledgement waits for the numbers its twin accepted), so it
+    /// is kept cheap: one statement prepared once and re-run, and a single change committed on its own (SQLite's
     /// autocommit is the same WAL commit as BEGIN ... COMMIT, without preparing and running those two statements).
     /// </remarks>
     public void Write(IReadOnlyList<SequenceChange> changes)
