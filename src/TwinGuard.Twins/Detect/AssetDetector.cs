@@ -23,6 +23,9 @@ internal sealed class AssetDetector
 
     private int _modelVersion;
 
+    // Levels kept and no periods (above): the profiler still infers and reports each signal's kind.
+    private static readonly ColumnProfilerOptions TwinProfiling = new() { LevelFreeColumns = [], Period = 0 };
+
     // The hold a new operating point is judged on (OnlineLearningOptions.AcceptAfter): the server time of its first
     // flagged state (null until the next flagged state starts one), the time of the state being pushed, and the
     // signals the model blamed since the flagged run began (their own findings are the change itself, not elsewhere).
@@ -49,17 +52,19 @@ internal sealed class AssetDetector
         _detector = new OnlineAnomalyDetector(
             asset.Signals.Count,
             // The preset as `detect` runs it, and the same ColumnProfiler reads the commissioning window
-            // (AnomalyPipeline.Fit): periodic signals get their seasonal difference, constant and discrete ones are
-            // told apart, and what it inferred is recorded. One exception: levels always stay features. A twin's
-            // commissioning window is lively operation (set-point changes and stops make every level wander slowly
-            // against its noise, which the profiler's drift rule reads as drift: on the simulator's plant every signal
-            // was), and a level-free signal hides a poisoned level from the anchor (baseline-poisoning lost its
-            // baseline_drift report). A drifting signal is reported as drifting, its level kept.
+            // (AnomalyPipeline.Fit): constant, discrete, drifting and continuous signals are told apart and recorded.
+            // Two exceptions, both measured. Levels always stay features: a twin's commissioning window is lively
+            // operation (set-point changes and stops make every level wander slowly against its noise, which the
+            // profiler's drift rule reads as drift: on the simulator's plant every signal was), and a level-free signal
+            // hides a poisoned level from the anchor (baseline-poisoning lost its baseline_drift report). No seasonal
+            // differences: a twin's checkpoint holds its model, not the last period of every signal, so a twin
+            // re-activated elsewhere would difference its first period of states against nothing and flag normal
+            // operation (TwinGrainPersistenceTests).
             // The episode end and the line are the preset's too: the poisoning guard's drift measure judges every state
             // offered, flagged or not, so where the line sits does not decide what it refuses.
             // No onset companion: it only raises `alarm` onsets, which the twins do not read, and would cost every
             // turn a forecast.
-            DetectorCatalog.Create(settings.MultivariateDetector, profiling: new ColumnProfilerOptions { LevelFreeColumns = [] })
+            DetectorCatalog.Create(settings.MultivariateDetector, profiling: TwinProfiling)
                 with { Companion = null },
             new OnlineLearningOptions
             {
