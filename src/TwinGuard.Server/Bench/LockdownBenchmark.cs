@@ -59,10 +59,6 @@ internal static class LockdownBenchmark
             plant,
             "bench-playbooks.yaml");
         var dataDir = Directory.CreateTempSubdirectory("twinguard-bench-lockdown-").FullName;
-        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()), $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free())
-        {
-            Response = plan,
-        };
         var (warmup, trials) = (context.Size(Warmup, 5), context.Size(Trials, 30));
         var latencies = new List<double>(Trials);
         var engineLatencies = new List<double>(Trials);
@@ -81,26 +77,33 @@ internal static class LockdownBenchmark
         string? tapProblem = null;
         try
         {
-            await using var app = TwinGuardHost.Build(settings);
-            // Before the start, so that these run before the respond engine's handlers (which it adds as it starts) and
-            // stamp the moment the correlate stage announces, not the moment the engine's inline containment returns.
+            // Started on free ports, again on new ones if one was taken meanwhile (CI runs this beside other processes).
             long admittedAt = 0, incidentAt = 0;
-            var correlate = app.Services.GetRequiredService<TwinGuard.Twins.Correlate.CorrelateStage>();
-            correlate.FindingAdmitted += (_, f) =>
-            {
-                if (f.DeviceId == Device)
+            var (started, settings) = await LoopbackSite.StartAsync(
+                () => LoopbackSite.Settings(plant, dataDir) with { Response = plan },
+                built =>
                 {
-                    admittedAt = Stopwatch.GetTimestamp();
-                }
-            };
-            correlate.IncidentOpened += i =>
-            {
-                if (i.DeviceId == Device)
-                {
-                    incidentAt = Stopwatch.GetTimestamp();
-                }
-            };
-            await app.StartAsync(cancellationToken);
+                    // Before the start, so that these run before the respond engine's handlers (which it adds as it
+                    // starts) and stamp the moment the correlate stage announces, not the moment the engine's inline
+                    // containment returns.
+                    var correlate = built.Services.GetRequiredService<TwinGuard.Twins.Correlate.CorrelateStage>();
+                    correlate.FindingAdmitted += (_, f) =>
+                    {
+                        if (f.DeviceId == Device)
+                        {
+                            admittedAt = Stopwatch.GetTimestamp();
+                        }
+                    };
+                    correlate.IncidentOpened += i =>
+                    {
+                        if (i.DeviceId == Device)
+                        {
+                            incidentAt = Stopwatch.GetTimestamp();
+                        }
+                    };
+                    return built.StartAsync(cancellationToken);
+                });
+            await using var app = started;
             var evidence = app.Services.GetRequiredService<EvidenceSink>();
             var quarantine = app.Services.GetRequiredService<QuarantineList>();
             long refusedAt = 0;
