@@ -244,14 +244,23 @@ public sealed class PreLoginAbuseTests
 
             var answered = await Task.WhenAll(answers);
             Assert.All(answered, a => Assert.Equal(4, a.Code)); // bad user name or password, each
-            long allRecorded;
+            long[] records;
             lock (recorded)
             {
-                Assert.Equal(3, recorded.Count);
-                allRecorded = recorded.Max();
+                records = [.. recorded.Order()];
             }
 
-            Assert.True(answered.Count(a => a.At > allRecorded) >= 2, $"{answered.Count(a => a.At <= allRecorded)} of 3 answered before all three were recorded");
+            Assert.Equal(3, records.Length);
+
+            // Recorded before its check, every attempt's answer waits at least one whole check after its record. The k-th
+            // answer is one of k finished checks, each begun after its own record, the latest of which is no earlier than
+            // the k-th record: so the k-th answer comes a check after the k-th record, however late the test's own
+            // connects were. Recorded after its check, the answer follows its record at once.
+            var check = FastestCheck(Math.Max(1000, ServedSite.Plant.Devices.Max(d => d.PasswordHash?.Iterations ?? 0)));
+            var times = answered.Select(a => a.At).Order().ToArray();
+            var gaps = times.Zip(records, (answer, record) => Stopwatch.GetElapsedTime(record, answer)).ToArray();
+            Assert.True(gaps.All(gap => gap >= check / 2),
+                $"answers came {string.Join(", ", gaps.Select(g => $"{g.TotalMilliseconds:F1} ms"))} after the records, under half a dummy check ({check.TotalMilliseconds:F1} ms): recorded after the check");
         }
         finally
         {
@@ -385,6 +394,18 @@ public sealed class PreLoginAbuseTests
         }
 
         return rows;
+    }
+
+    /// <summary>The shortest of three PBKDF2 checks of <paramref name="iterations"/> here: a lower bound on the broker's.</summary>
+    private static TimeSpan FastestCheck(int iterations)
+    {
+        var hash = Twins.Plant.PasswordHash.Unmatchable(iterations);
+        return Enumerable.Range(0, 3).Select(_ =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            hash.Verify("guess");
+            return Stopwatch.GetElapsedTime(start);
+        }).Min();
     }
 
     private static async Task<(int? Code, long At)> AnsweredAsync(Task<int?> answer)
