@@ -45,8 +45,8 @@ public sealed class PublishRulesTests
         await Eventually.HoldsAsync(() => site.Metrics.RefusalsOf(ReasonCode.RetainRefused), n => n == 1, TimeSpan.FromSeconds(10), "the retained message refused");
 
         // A subscriber that may read the topic gets nothing: no retained message was stored.
-        var later = await RunAsync("mosquitto_sub", "-p", Port(site), "-V", "mqttv311", "-u", "tank-gateway", "-P", "demo-tank-gateway", "-t", "plant/pump1/speed", "-C", "1", "-W", "2");
-        Assert.Equal(27, later.Code); // mosquitto_sub -W: timed out without a message
+        var later = await RunAsync("mosquitto_sub", "-p", Port(site), "-V", "mqttv311", "-u", "tank-gateway", "-P", "demo-tank-gateway", "-t", "plant/pump1/speed", "-C", "1", "-W", "8");
+        Assert.True(later.Code == 27, $"mosquitto_sub -W should time out without a message (27), exited {later.Code}: {later.Error}"); // 255 when -W ran out before the CONNACK on a loaded runner
         Assert.Equal(0, site.Metrics.ReadingsAccepted);
         Assert.True(code != 0 || error.Length > 0, "mosquitto_pub over MQTT 5 hears the PUBACK reason code");
     }
