@@ -20,6 +20,20 @@ namespace TwinGuard.Ingest.Tests.Mqtt;
 public sealed partial class RefusalAnswerTests
 {
     [Fact]
+    public void For_EveryReasonAndAFailedGate_RefusesWithAShortFixedString()
+    {
+        foreach (var reason in Enum.GetValues<ReasonCode>().Cast<ReasonCode?>().Append(null))
+        {
+            var answer = RefusalAnswer.For(reason);
+
+            // MQTT 5.0 §3.4.2.1: below 0x80 the publication counts as accepted.
+            Assert.True((int)answer.Code >= 0x80, $"{reason}: {answer.Code}");
+            Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(answer.ReasonString), 1, RefusalAnswer.MaxReasonStringBytes);
+            Assert.True(answer.ReasonString.All(char.IsAscii), answer.ReasonString);
+        }
+    }
+
+    [Fact]
     public async Task Publish_TopicTheDeviceMayNotUse_AnsweredNotAuthorized()
     {
         await using var site = await OneAssetBroker.StartAsync();
