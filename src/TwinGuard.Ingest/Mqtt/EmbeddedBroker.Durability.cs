@@ -20,9 +20,9 @@ namespace TwinGuard.Ingest.Mqtt;
 /// commit, and acknowledgements leave in order as the ledger catches up. The publish interception queues, per
 /// connection, what each QoS 1/2 publish waits for (a refused one waits for nothing); the server acknowledges the
 /// publishes of a connection in the order it received them, which pairs each PUBACK/PUBREC with its queued wait.
-/// When the ledger cannot write, an MQTT 5 client gets reason code 0x83 (implementation specific error, MQTT 5.0
-/// §3.4.2.1: the receiver does not accept the publication); MQTT 3.1.1 has no refusal in a PUBACK (§3.4), so its
-/// client is disconnected without the acknowledgement and sends the message again on its next connection [MQTT-4.4.0-1].
+/// When the ledger cannot write, an MQTT 5 client gets reason code 0x80 (unspecified error, MQTT 5.0 §3.4.2.1: the
+/// receiver does not accept the publication; 0x83 is a refusal by validation, <see cref="RefusalAnswer"/>); MQTT 3.1.1
+/// has no refusal in a PUBACK (§3.4), so its client is disconnected without the acknowledgement and sends the message again on its next connection [MQTT-4.4.0-1].
 /// </remarks>
 public sealed partial class EmbeddedBroker
 {
@@ -76,15 +76,18 @@ public sealed partial class EmbeddedBroker
 
         if (pending.ProtocolVersion == MqttProtocolVersion.V500)
         {
-            const string reason = "not kept: the ledger cannot write";
+            // The same answer as a gate that failed (RefusalAnswer.Failed): 0x80, not a refusal's 0x83, because the same
+            // message may be kept when sent again.
+            var failed = RefusalAnswer.Failed;
+            var reason = HearsReasonStrings(e.SessionItems) ? failed.ReasonString : null;
             switch (e.Packet)
             {
                 case MqttPubAckPacket ack:
-                    ack.ReasonCode = MqttPubAckReasonCode.ImplementationSpecificError;
+                    ack.ReasonCode = failed.Code;
                     ack.ReasonString = reason;
                     break;
                 case MqttPubRecPacket rec:
-                    rec.ReasonCode = MqttPubRecReasonCode.ImplementationSpecificError;
+                    rec.ReasonCode = (MqttPubRecReasonCode)failed.Code; // MQTT 5.0 §3.5.2.1: the PUBACK values
                     rec.ReasonString = reason;
                     break;
             }

@@ -184,6 +184,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         e.SessionItems[SourceKey] = new SourceInfo(device, e.ClientId, remote) { Batch = remote is null ? null : _listeners.BatchOf(remote) };
         TrackAcknowledgements(e);
         TrackRefusals(e);
+        TrackReasonStrings(e);
         e.ReasonCode = MqttConnectReasonCode.Success;
     }
 
@@ -257,6 +258,11 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
             // matching subscribers" in a PUBACK for a reading that was accepted and kept).
             e.ProcessPublish = decision.Accepted && Volatile.Read(ref _subscriptionsGranted) > 0;
             refused = !decision.Accepted;
+            if (refused)
+            {
+                AnswerRefusal(e, decision.Reason);
+            }
+
             HoldAcknowledgement(e, decision.Kept);
             hold = decision.HoldReading;
             cutOff = decision.CutOff;
@@ -265,6 +271,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         {
             // Nothing a client sends may take the broker down; the message is refused and the fault logged.
             e.ProcessPublish = false;
+            AnswerRefusal(e, null);
             HoldAcknowledgement(e, null);
             LogInterceptFailed(_logger, ex, source.Device.Id, e.ApplicationMessage.Topic);
         }

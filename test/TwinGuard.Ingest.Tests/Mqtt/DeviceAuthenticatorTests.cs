@@ -6,14 +6,8 @@ namespace TwinGuard.Ingest.Tests.Mqtt;
 
 public sealed class DeviceAuthenticatorTests
 {
-    private static readonly PlantModel Plant = new(
-        new SiteModel("s", "s", "plant"),
-        ValidationSettings.Default,
-        DetectionSettings.Default,
-        CorrelationSettings.Default,
-        [new AssetModel("a", "a", "k", [], [new SignalModel("x", "u", 0, 1, 1, TimeSpan.FromSeconds(1), Criticality.Low)])],
-        [new DeviceModel("plc", "plc", PasswordHash.Create("right", 1000), ["plant/a"])],
-        []);
+    // The shared one-asset plant with its one device "plc" (password "right"): the tests add the others they need.
+    private static readonly PlantModel Plant = OneAssetBroker.Plant with { Devices = [.. OneAssetBroker.Plant.Devices.Where(d => d.Id == "plc")] };
 
     [Fact]
     public void Authenticate_RightPassword_ReturnsTheDevice()

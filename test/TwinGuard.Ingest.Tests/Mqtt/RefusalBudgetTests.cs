@@ -1,13 +1,8 @@
-using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
 using TwinGuard.Ingest.Mqtt;
-using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
-using TwinGuard.Twins.Gate;
-using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Ingest.Tests.Mqtt;
 
@@ -16,28 +11,14 @@ public sealed class RefusalBudgetTests
 {
     private const int Sent = 60;
 
-    private static readonly PlantModel Plant = new(
-        new SiteModel("s", "s", "plant"),
-        ValidationSettings.Default,
-        DetectionSettings.Default,
-        CorrelationSettings.Default,
-        [new AssetModel("a", "a", "k", [], [new SignalModel("x", "u", 0, 1, 1, TimeSpan.FromSeconds(1), Criticality.Low)])],
-        [
-            new DeviceModel("plc", "plc", PasswordHash.Create("right", 1000), ["plant/a"]),
-            new DeviceModel("other", "other", PasswordHash.Create("right", 1000), ["plant/a"]),
-        ],
-        []);
-
     [Fact]
     public async Task Publish_RefusedPastTheBudget_ConnectionHeldOthersReadNothingLost()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var metrics = new PipelineMetrics();
-        var gate = new ReadingGate(Plant, new QuarantineList(), new FloodGuard(Plant, clock), new EvidenceSink(metrics, clock), new RecordingInbox());
-        await using var broker = new EmbeddedBroker(new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()), gate, new DeviceAuthenticator(Plant), NullLogger<EmbeddedBroker>.Instance, clock);
-        await broker.StartAsync();
-        using var plc = await ConnectAsync(broker, "plc");
-        using var other = await ConnectAsync(broker, "other");
+        await using var site = await OneAssetBroker.StartAsync(time: clock);
+        var metrics = site.Metrics;
+        using var plc = await site.ConnectAsync("plc", MqttProtocolVersion.V311);
+        using var other = await site.ConnectAsync("other", MqttProtocolVersion.V311);
 
         for (var i = 0; i < Sent; i++)
         {
@@ -67,19 +48,5 @@ public sealed class RefusalBudgetTests
             TimeSpan.FromSeconds(30),
             "every refused publish counted");
         Assert.True(plc.IsConnected);
-    }
-
-    private static async Task<IMqttClient> ConnectAsync(EmbeddedBroker broker, string device)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var answer = await client.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", broker.Options.Port)
-            .WithCredentials(device, "right")
-            .WithClientId("test-" + device + "-" + Guid.NewGuid().ToString("N"))
-            .WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .Build());
-        Assert.Equal(MqttClientConnectResultCode.Success, answer.ResultCode);
-        return client;
     }
 }
