@@ -15,7 +15,13 @@
 # from the flooding client's.
 # PAYLOAD=malformed floods payloads that are not JSON (refused one by one as `malformed`, never reaching a flood bucket)
 # instead of valid readings.
-# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] [CONTAIN=1|0] [PAYLOAD=valid|malformed] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
+# PIN=1 stands in for a flooder on another host: the flooder runs alone on the last CPU (taskset), serve and the three
+# well-behaved clients on the others, in every phase (the unflooded baseline too, so the ratio compares like with like).
+# Unpinned, the flooding client itself takes one of this machine's two cores from serve and the other clients, which a
+# flooder on another host would not; the goal is about serve's behaviour.
+# At the end, once the broker reads nothing more (DRAIN seconds at most, default 300), it prints the refusal accounting:
+# rows stored whole + refusals folded into the stored summaries + counted but not stored = counted.
+# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] [CONTAIN=1|0] [PAYLOAD=valid|malformed] [PIN=0|1] [DRAIN=300] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
 set -euo pipefail
 base=${1:-20}; flood=${2:-30}; after=${3:-60}; playbooks=${4:-}; warmup=${WARMUP:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,8 +46,14 @@ data=$work/data; mqtt=$((20000 + RANDOM % 20000)); http=$((mqtt + 1))
 mkdir -p "$data"; chmod 700 "$data"
 token=$("$bin" keys create --role viewer --data-dir "$data" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 cut_off_note=
+# PIN=1: the flooder on the last CPU, everything else (serve, the three clients) on the rest.
+pin_rest=; pin_flooder=
+if [[ ${PIN:-0} == 1 ]]; then
+  last=$(($(nproc) - 1)); (( last > 0 )) || { echo "PIN=1 needs at least 2 CPUs" >&2; exit 1; }
+  pin_rest="taskset -c 0-$((last - 1))"; pin_flooder="taskset -c $last"
+fi
 start_serve() {
-  "$bin" serve --config "$work/plant.yaml" --data-dir "$data" --mqtt-port $mqtt --urls http://127.0.0.1:$http --playbooks "$playbooks" >"$work/serve.log" 2>&1 &
+  $pin_rest "$bin" serve --config "$work/plant.yaml" --data-dir "$data" --mqtt-port $mqtt --urls http://127.0.0.1:$http --playbooks "$playbooks" >"$work/serve.log" 2>&1 &
   pid=$!
   until curl -s -o /dev/null http://127.0.0.1:$http/health; do sleep 0.2; kill -0 $pid 2>/dev/null || return 1; done
 }
@@ -114,9 +126,9 @@ while True:
     next_at += 0.25
     time.sleep(max(0, next_at - time.monotonic()))
 EOF
-python3 "$work/qos1.py" $mqtt loop-plc plant/pump1 speed 1500 "$work/lat-loop-plc" & others="$!"
-python3 "$work/qos1.py" $mqtt tank-gateway plant/tank1 level 1.2 "$work/lat-tank-gateway" & others="$others $!"
-python3 "$work/qos1.py" $mqtt vibration-node plant/pump1/vibration - 0.3 "$work/lat-vibration-node" & others="$others $!"
+$pin_rest python3 "$work/qos1.py" $mqtt loop-plc plant/pump1 speed 1500 "$work/lat-loop-plc" & others="$!"
+$pin_rest python3 "$work/qos1.py" $mqtt tank-gateway plant/tank1 level 1.2 "$work/lat-tank-gateway" & others="$others $!"
+$pin_rest python3 "$work/qos1.py" $mqtt vibration-node plant/pump1/vibration - 0.3 "$work/lat-vibration-node" & others="$others $!"
 
 # At a load of 100 a client took over WARMUP seconds to reach its handler, and the first SIGUSR1 killed it.
 for dev in loop-plc tank-gateway vibration-node; do
@@ -133,9 +145,13 @@ for p in $others; do kill -USR1 "$p"; done
 # PUBLISH packets back to back on one connection and blocks when TCP is full, like most MQTT client libraries.
 if [[ ${FLOODER:-mosquitto} == socket ]]; then
 cat >"$work/flooder.py" <<'EOF'
-import sys, time
+import signal, socket, struct, sys, time
 from mqttwire import rl, s, connect
 sock = connect(sys.argv[1], "conveyor-plc-flooder", "conveyor-plc"); valid = sys.argv[2] != "malformed"
+# At the end (timeout's SIGTERM) the connection is reset, not closed: what the kernel still holds unsent is dropped, as
+# when a flooding host goes away, instead of being read by the broker at the held rate for minutes after the flood.
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+signal.signal(signal.SIGTERM, lambda *_: (sock.close(), sys.exit(0)))
 now = int(time.time() * 1000); i = 0; topic = s("plant/conveyor1")
 try:
     while True:
@@ -148,9 +164,9 @@ try:
 except (BrokenPipeError, ConnectionResetError):
     pass
 EOF
-timeout "$flood" python3 "$work/flooder.py" $mqtt "${PAYLOAD:-valid}" >"$work/flooder.log" 2>&1 & flooder=$!
+timeout "$flood" $pin_flooder python3 "$work/flooder.py" $mqtt "${PAYLOAD:-valid}" >"$work/flooder.log" 2>&1 & flooder=$!
 else
-python3 -c '
+$pin_flooder python3 -c '
 import sys, time
 out = sys.stdout; now = int(time.time() * 1000); i = 0; valid = sys.argv[1] != "malformed"
 try:
@@ -158,7 +174,7 @@ try:
         i += 1
         out.write("{\"ts\":%d,\"seq\":%d,\"values\":{\"belt_speed\":1.0}}\n" % (now + i // 1000, i) if valid else "not json %d\n" % i)
 except BrokenPipeError:
-    pass' "${PAYLOAD:-valid}" | timeout "$flood" mosquitto_pub -l -q 0 -h 127.0.0.1 -p $mqtt -V mqttv311 -u conveyor-plc -P demo-conveyor-plc -t plant/conveyor1 \
+    pass' "${PAYLOAD:-valid}" | timeout "$flood" $pin_flooder mosquitto_pub -l -q 0 -h 127.0.0.1 -p $mqtt -V mqttv311 -u conveyor-plc -P demo-conveyor-plc -t plant/conveyor1 \
     >"$work/flooder.log" 2>&1 & flooder=$!
 fi
 t0=$(date +%s.%N); serve_cpu0=$(cpu_of $pid); all_cpu0=$(cpu_all)
@@ -173,9 +189,27 @@ not_stored=$(metric twinguard_refusals_not_stored_total); messages=$(metric twin
 sleep "$after"
 rss_after=$(rss)
 for p in $others; do kill "$p" 2>/dev/null || true; done; others=
+# The accounting: every refusal counted must be stored whole, folded into a summary, or counted as not stored. Read
+# when nothing comes in any more: the flooder's last packets wait in the kernel's socket buffers after it exits, and
+# the broker goes on reading them at the held rate (DRAIN, default 300 s, bounds the wait), so counters read earlier
+# than the rows miss what arrived in between. Then serve stops (its open summary windows are written at the stop) and
+# the rows are counted.
+drained=0; last=-1
+for _ in $(seq $(( ${DRAIN:-300} / 3 ))); do
+  now_messages=$(metric twinguard_messages_total)
+  [[ $now_messages == "$last" ]] && { drained=1; break; }
+  last=$now_messages; sleep 3   # longer than the longest hold (1 s): a held flooder is not taken for a drained one
+done
+quiet_after=$(python3 -c "print(round($(date +%s.%N) - $t1))")   # seconds from the flooder's exit
+counted_end=$(metric twinguard_refusals_total); summarised_end=$(metric twinguard_refusals_summarised_total)
+not_stored_end=$(metric twinguard_refusals_not_stored_total)
+curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http/metrics | awk '/^twinguard_refusals_total\{/ && $2 > 0 { print }' >"$work/counted-by-reason"
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 stored=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo '?')
 summaries=$(sqlite3 "$data/twinguard.db" "select count(*) from refusals where detail like 'flood summary:%'" 2>/dev/null || echo '?')
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+# A summary's detail starts "flood summary: N more ...": N refusals it stands for.
+folded_rows=$(sqlite3 "$data/twinguard.db" "select coalesce(sum(cast(substr(detail, 16) as integer)), 0) from refusals where detail like 'flood summary:%'" 2>/dev/null || echo '?')
+stored_by_reason=$(sqlite3 "$data/twinguard.db" "select reason || ' ' || count(*) || ' rows (' || sum(detail like 'flood summary:%') || ' summaries)' from refusals group by reason" 2>/dev/null | paste -sd';' || true)
 quarantined=$("$bin" quarantine list --json --data-dir "$data" | grep -c '"conveyor-plc"' || true)
 
 python3 - "$work" "$flood" "$flood_ran" "$flood_rc" <<'EOF'
@@ -198,7 +232,11 @@ print("flood ran %s s of %.0f asked; flooder exit %d (%s)" % (ran, asked, rc, "t
 EOF
 echo "RSS MiB: before the flood $rss_base, at its end $rss_flood, ${after} s after $rss_after"
 echo "SQLite (twinguard.db + wal): $db_before -> $db_after bytes during the flood ($(python3 -c "print(round(($db_after - $db_before) / 1048576 / max($flood_ran, 1) * 60, 2))") MiB per minute of flood)"
-echo "refusals: counted $counted (messages $messages), rows stored $stored (of which $summaries flood summaries; $stored_before before the flood), folded into summaries $summarised, counted but not stored $not_stored"
+echo "refusals 1 s after the flood: counted $counted (messages $messages), folded into summaries $summarised, counted but not stored $not_stored; rows stored at the end $stored (of which $summaries flood summaries; $stored_before before the flood)"
+echo "refusals once nothing came in ($([[ $drained == 1 ]] && echo "${quiet_after} s after the flooder exited" || echo "NOT drained after ${DRAIN:-300} s: the flooder's backlog was still being read")): counted $counted_end, folded into summaries $summarised_end, counted but not stored $not_stored_end; stored by reason: $stored_by_reason; counted by reason: $(sed 's/twinguard_refusals_total{reason=//' "$work/counted-by-reason" | paste -sd' ')"
+whole=$((stored - summaries))
+[[ $drained == 1 ]] || echo "(the accounting below is not exact: refusals went on coming in between reading the counters and stopping serve)"
+echo "accounting: stored whole $whole + folded in the $summaries stored summaries $folded_rows + counted but not stored $not_stored_end = $((whole + folded_rows + not_stored_end)) of $counted_end counted ($([[ $((whole + folded_rows + not_stored_end)) == "$counted_end" ]] && echo "every refusal accounted for" || echo "MISMATCH"))"
 tick=$(getconf CLK_TCK)
 echo "CPU during the flood (cores busy on average): serve $(python3 -c "print(round(($serve_cpu1 - $serve_cpu0) / $tick / max($flood_ran, 0.1), 2))"), whole machine $(python3 -c "print(round(($all_cpu1 - $all_cpu0) / $tick / max($flood_ran, 0.1), 2))") of $(nproc)"
 echo "flood payload: ${PAYLOAD:-valid}; containment: $([[ $contain == 0 ]] && echo "off (flood_cut_off: off, no contain-flooding-device)$cut_off_note" || echo "shipped (broker cut-off, contain-flooding-device)")"

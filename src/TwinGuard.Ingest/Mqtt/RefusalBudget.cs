@@ -25,9 +25,7 @@ internal sealed class RefusalBudget(TimeProvider time)
     /// <summary>Refused publishes a connection may send at once before the rate applies (two seconds of it).</summary>
     public const double Burst = 2 * PerSecond;
 
-    private readonly Lock _lock = new();
-    private double _tokens = Burst;
-    private long _last = time.GetTimestamp();
+    private readonly TokenBucket _bucket = new(PerSecond, Burst, time);
 
     /// <summary>
     /// Spends one refusal; returns how long to stop reading from the connection: zero while the budget lasts, else until
@@ -35,13 +33,7 @@ internal sealed class RefusalBudget(TimeProvider time)
     /// </summary>
     public TimeSpan Spend()
     {
-        lock (_lock)
-        {
-            var now = time.GetTimestamp();
-            _tokens = Math.Min(Burst, _tokens + (time.GetElapsedTime(_last, now).TotalSeconds * PerSecond));
-            _last = now;
-            _tokens -= 1;
-            return _tokens >= 0 ? TimeSpan.Zero : FloodGuard.HoldFor(TimeSpan.FromSeconds(-_tokens / PerSecond));
-        }
+        var owed = _bucket.TakeOwing();
+        return owed == TimeSpan.Zero ? owed : FloodGuard.HoldFor(owed);
     }
 }

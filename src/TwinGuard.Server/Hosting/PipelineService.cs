@@ -1,6 +1,7 @@
 using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Twins.Correlate;
 using TwinGuard.Twins.Findings;
+using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Record;
 using TwinGuard.Twins.Twin;
 using TwinGuard.Twins.Validate;
@@ -10,7 +11,7 @@ namespace TwinGuard.Server.Hosting;
 /// <summary>Starts the data path after the silo is up and stops it in order, so that nothing in flight is lost.</summary>
 /// <remarks>
 /// Stopping: the broker stops taking messages, the dispatcher delivers what it holds to the twins (the silo is still
-/// up), the evidence sink closes, and the correlate stage decides what remains and the record stage writes it. The
+/// up), the gate summarises its open refusal windows, the evidence sink closes, and the correlate stage decides what remains and the record stage writes it. The
 /// ledger is closed later, once the respond stage has stopped too (<see cref="LedgerClosingService"/>).
 /// </remarks>
 internal sealed class PipelineService(
@@ -59,6 +60,7 @@ internal sealed class PipelineService(
         }
 
         await dispatcher.DisposeAsync();
+        services.GetRequiredService<ReadingGate>().CloseRefusalSummaries(); // a flood's last window, summarised before the sink closes
         evidence.Complete();
         await _correlating.WaitAsync(cancellationToken);
         await _recording.WaitAsync(cancellationToken); // the ledger closes after the respond stage (LedgerClosingService)

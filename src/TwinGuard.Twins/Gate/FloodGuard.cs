@@ -109,7 +109,7 @@ public sealed class FloodGuard
     /// <summary>Ends a cut-off before it expires (the device's quarantine was lifted).</summary>
     public void EndCutOff(string deviceId) => _cutOffUntil.TryRemove(deviceId, out _);
 
-    private bool Sustained(string deviceId, Bucket bucket)
+    private bool Sustained(string deviceId, TokenBucket bucket)
     {
         // flood_cut_off: off: the flooder stays connected and held (paced to its allowed rate) however long it floods.
         if (_plant.Current.Validation.FloodCutOff is not { } cutOffFor || bucket.FloodingFor() < SustainedAfter)
@@ -125,7 +125,7 @@ public sealed class FloodGuard
     /// <summary>How long to stop reading from a flooder whose bucket refills one token in <paramref name="refill"/>.</summary>
     public static TimeSpan HoldFor(TimeSpan refill) => refill < MinHold ? MinHold : refill > MaxHold ? MaxHold : refill;
 
-    private Bucket BucketOf(string deviceId, AssetModel asset)
+    private TokenBucket BucketOf(string deviceId, AssetModel asset)
     {
         var buckets = Volatile.Read(ref _buckets);
         if (!ReferenceEquals(buckets.Model, _plant.Current))
@@ -138,11 +138,14 @@ public sealed class FloodGuard
         // Looked up first: the GetOrAdd's state (a delegate) would otherwise be allocated for every message.
         if (!buckets.ByPair.TryGetValue((deviceId, asset.Id), out var bucket))
         {
-            bucket = buckets.ByPair.GetOrAdd((deviceId, asset.Id), static (_, state) => new Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time: _time));
+            bucket = buckets.ByPair.GetOrAdd((deviceId, asset.Id), static (_, state) => Bucket(state.Rate(state.asset), state.time), (Rate: (Func<AssetModel, double>)AllowedRate, asset, time: _time));
         }
 
         return bucket;
     }
+
+    /// <summary>A bucket that holds two seconds of the allowed rate, full.</summary>
+    private static TokenBucket Bucket(double ratePerSecond, TimeProvider time) => new(ratePerSecond, ratePerSecond * 2, time);
 
     private double AllowedRate(AssetModel asset) =>
         _plant.Current.Validation.FloodFactor * asset.Signals.Sum(s => 1.0 / s.Period.TotalSeconds);
@@ -152,80 +155,6 @@ public sealed class FloodGuard
     {
         public PlantModel Model { get; } = model;
 
-        public ConcurrentDictionary<(string Device, string Asset), Bucket> ByPair { get; } = new();
-    }
-
-    private sealed class Bucket(double ratePerSecond, TimeProvider time)
-    {
-        private readonly Lock _lock = new();
-        private readonly double _capacity = ratePerSecond * 2;
-        private double _tokens = ratePerSecond * 2;
-        private long _last = time.GetTimestamp();
-
-        /// <summary>When the current flood began (its first refusal); 0 when the bucket has filled up since.</summary>
-        private long _floodStart;
-
-        /// <summary>How long the current flood has gone on; zero when there is none.</summary>
-        public TimeSpan FloodingFor()
-        {
-            lock (_lock)
-            {
-                Refill();
-                return _floodStart == 0 ? TimeSpan.Zero : time.GetElapsedTime(_floodStart);
-            }
-        }
-
-        public bool TryTake(int count, out TimeSpan refill)
-        {
-            lock (_lock)
-            {
-                Refill();
-                if (_tokens < count)
-                {
-                    refill = TimeSpan.FromSeconds((count - _tokens) / ratePerSecond);
-                    StartFlood();
-                    return false;
-                }
-
-                _tokens -= count;
-                refill = TimeSpan.Zero;
-                return true;
-            }
-        }
-
-        /// <summary>True when one token is there; else how long until it is.</summary>
-        public bool HasToken(out TimeSpan refill)
-        {
-            lock (_lock)
-            {
-                Refill();
-                refill = _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / ratePerSecond);
-                if (_tokens < 1)
-                {
-                    StartFlood();
-                }
-
-                return _tokens >= 1;
-            }
-        }
-
-        private void StartFlood()
-        {
-            if (_floodStart == 0)
-            {
-                _floodStart = _last;
-            }
-        }
-
-        private void Refill()
-        {
-            var now = time.GetTimestamp();
-            _tokens = Math.Min(_capacity, _tokens + (time.GetElapsedTime(_last, now).TotalSeconds * ratePerSecond));
-            _last = now;
-            if (_tokens >= _capacity)
-            {
-                _floodStart = 0; // quiet long enough to fill the bucket: whatever comes next is a new flood
-            }
-        }
+        public ConcurrentDictionary<(string Device, string Asset), TokenBucket> ByPair { get; } = new();
     }
 }

@@ -51,7 +51,14 @@ public sealed class ReadingGate : IDisposable
         };
     }
 
+    /// <summary>Stops the refusal summaries' timer and closes their open windows (<see cref="CloseRefusalSummaries"/>).</summary>
     public void Dispose() => _summaries.Dispose();
+
+    /// <summary>
+    /// Writes the summary of every refusal window still open, ended or not: the host calls it once the transports have
+    /// stopped and before the evidence sink closes, so that every refusal counted is in the store or in a summary.
+    /// </summary>
+    public void CloseRefusalSummaries() => _summaries.CloseAll();
 
     /// <summary>The plant model the gate enforces (the one in force now).</summary>
     public PlantModel Plant => _plant.Current;

@@ -96,13 +96,28 @@ public sealed class RefusalSummariser : IDisposable
     }
 
     /// <summary>Closes every window that has ended (the timer calls it every second).</summary>
-    public void CloseEnded()
+    public void CloseEnded() => Close(all: false);
+
+    /// <summary>
+    /// Closes every window now, ended or not: the host is stopping, and a window left open would take the refusals it
+    /// folded (counted in <c>twinguard_refusals_summarised_total</c>) out of the store and the ledger for good.
+    /// </summary>
+    public void CloseAll() => Close(all: true);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _timer.Dispose();
+        CloseAll();
+    }
+
+    private void Close(bool all)
     {
         var now = _evidence.Time.GetUtcNow();
         List<Tally> ended;
         lock (_lock)
         {
-            ended = [.. _tallies.Values.Where(t => now - t.Start >= _window)];
+            ended = [.. _tallies.Values.Where(t => all || now - t.Start >= _window)];
             foreach (var tally in ended)
             {
                 _tallies.Remove((tally.DeviceId, tally.Reason));
@@ -114,9 +129,6 @@ public sealed class RefusalSummariser : IDisposable
             Close(tally);
         }
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _timer.Dispose();
 
     private void Close(Tally tally)
     {

@@ -74,6 +74,31 @@ public sealed class RefusalSummariserTests
         Assert.Equal("loop-plc", stored[^1].DeviceId);
     }
 
+    [Fact]
+    public async Task Dispose_WindowStillOpen_ItsSummaryStoredSoEveryCountedRefusalIsKept()
+    {
+        var (gate, evidence, clock) = Create();
+        var source = new SourceInfo(gate.Plant.FindDevice("tank-gateway")!, "flooder", "127.0.0.1:50000");
+        for (var i = 0; i < 1000; i++)
+        {
+            await gate.AdmitAsync(source, "plant/tank1", Encoding.UTF8.GetBytes($"not json {i}"), 1);
+        }
+
+        // The host stops a few seconds into the window: the flood's summary is written then, not lost with the timer.
+        clock.Advance(RefusalSummariser.Window / 2);
+        gate.Dispose();
+
+        var stored = Drain(evidence.Refusals);
+        var summary = Assert.Single(stored, r => r.Detail.StartsWith("flood summary:", StringComparison.Ordinal));
+        Assert.Contains($"flood summary: {1000 - RefusalSummariser.StoredPerWindow} more 'malformed'", summary.Detail, StringComparison.Ordinal);
+
+        // Every refusal counted is in the store: whole, or folded into a summary.
+        var folded = stored.Where(r => r.Detail.StartsWith("flood summary:", StringComparison.Ordinal))
+            .Sum(r => long.Parse(r.Detail.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(evidence.Metrics.Refusals, stored.Count - 1 + folded);
+        Assert.Equal(evidence.Metrics.RefusalsSummarised, folded);
+    }
+
     private static (ReadingGate Gate, EvidenceSink Evidence, FakeTimeProvider Clock) Create()
     {
         var plant = SamplePlant.Load();
