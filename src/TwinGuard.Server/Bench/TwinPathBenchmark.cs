@@ -34,6 +34,12 @@ internal static class TwinPathBenchmark
     private static async Task<int> RunAsync(BenchContext context, CancellationToken ct)
     {
         var messages = context.Size(Messages, QuickMessages);
+        // Unreported: the process's first sites run the path's code before the tiered JIT has optimised it.
+        foreach (var batch in (int[])[1, 16])
+        {
+            await MeasureAsync(QuickMessages, batch, ct);
+        }
+
         var results = new List<PathRun>();
         for (var round = 0; round < context.Size(Rounds, 1); round++)
         {
