@@ -293,7 +293,7 @@ internal static partial class IngestBenchmark
         }).ToArray();
     }
 
-    private static PlantModel BenchPlant()
+    internal static PlantModel BenchPlant()
     {
         var signals = new[] { "a", "b", "c", "d" }
             .Select(id => new SignalModel(id, "u", 0, 100, 1e9, TimeSpan.FromMilliseconds(1), Criticality.Medium))

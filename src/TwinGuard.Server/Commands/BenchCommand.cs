@@ -29,6 +29,7 @@ internal static class BenchCommand
         RecordsBenchmark.Create(),
         TwinsBenchmark.Create(),
         TwinsBenchmark.CreatePersistence(),
+        TwinPathBenchmark.Create(),
     ];
 
     public static Command Create()

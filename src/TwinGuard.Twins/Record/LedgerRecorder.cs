@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using TwinGuard.Detection.Profiling;
 using TwinGuard.Ledger;
@@ -17,12 +18,19 @@ namespace TwinGuard.Twins.Record;
 /// </summary>
 /// <remarks>
 /// <see cref="LedgerWriter.Append"/> only copies into the current batch; hashing and disk writes happen on the ledger's
-/// own threads, so recording does not slow ingestion. One reusable buffer per call site keeps it allocation-light.
+/// own threads, so recording does not slow ingestion. One buffer and one JSON writer per thread, reused, keep an entry
+/// free of allocations of its own.
 /// </remarks>
 public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender appender)
 {
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
+    /// <summary>Each asset's signal ids as JSON property names, escaped once per plant model's asset rather than per value.</summary>
+    private static readonly ConditionalWeakTable<AssetModel, JsonEncodedText[]> SignalNames = new();
 
     /// <summary>Records into <paramref name="ledger"/> itself (a single node).</summary>
     public LedgerRecorder(LedgerWriter ledger)
@@ -59,7 +67,6 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
     {
         var (buffer, json) = WriteBatch(asset, batch);
         json.Flush();
-        json.Dispose();
         return ReferenceEquals(appender, ledger)
             ? ledger.AppendAndCommitAsync(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan, alone)
             : appender.WhenDurableAsync(appender.Append(LedgerEntryKind.ReadingBatch, buffer.WrittenSpan));
@@ -68,19 +75,30 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
     private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json) WriteBatch(AssetModel asset, ReadOnlySpan<ReadingMessage> batch)
     {
         var (buffer, json) = Start();
+        var names = SignalNames.GetValue(asset, static a => [.. a.Signals.Select(s => JsonEncodedText.Encode(s.Id))]);
         json.WriteStartObject();
-        json.WriteString("asset", asset.Id);
-        json.WriteStartArray("messages");
+        json.WriteString(BatchNames.Asset, asset.Id);
+        json.WriteStartArray(BatchNames.Messages);
+        Span<byte> number = stackalloc byte[ShortestDecimal.MaxLength];
         foreach (var message in batch)
         {
             json.WriteStartObject();
-            json.WriteString("device", message.DeviceId);
-            json.WriteNumber("seq", message.Sequence);
-            json.WriteNumber("ts", message.TimestampMs);
-            json.WriteStartObject("values");
+            json.WriteString(BatchNames.Device, message.DeviceId);
+            json.WriteNumber(BatchNames.Seq, message.Sequence);
+            json.WriteNumber(BatchNames.Ts, message.TimestampMs);
+            json.WriteStartObject(BatchNames.Values);
             foreach (var value in message.Values)
             {
-                json.WriteNumber(asset.Signals[value.SignalIndex].Id, value.Value);
+                if (ShortestDecimal.TryFormat(value.Value, number, out var length))
+                {
+                    // The bytes WriteNumber would write (ShortestDecimal), without the runtime's general formatting.
+                    json.WritePropertyName(names[value.SignalIndex]);
+                    json.WriteRawValue(number[..length], skipInputValidation: true);
+                }
+                else
+                {
+                    json.WriteNumber(names[value.SignalIndex], value.Value);
+                }
             }
 
             json.WriteEndObject();
@@ -331,17 +349,30 @@ public sealed partial class LedgerRecorder(LedgerWriter ledger, ILedgerAppender 
         }
     }
 
+    /// <summary>This thread's buffer and the writer over it, both reused: an entry allocates nothing of its own.</summary>
     private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json) Start()
     {
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
-        return (buffer, new Utf8JsonWriter(buffer));
+        var json = _writer ??= new Utf8JsonWriter(buffer);
+        json.Reset(buffer);
+        return (buffer, json);
     }
 
     private long Finish(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, LedgerEntryKind kind)
     {
         json.Flush();
-        json.Dispose();
         return appender.Append(kind, buffer.WrittenSpan);
+    }
+
+    /// <summary>The reading-batch entry's property names, escaped once (docs/ledger-entries.md).</summary>
+    private static class BatchNames
+    {
+        public static readonly JsonEncodedText Asset = JsonEncodedText.Encode("asset");
+        public static readonly JsonEncodedText Messages = JsonEncodedText.Encode("messages");
+        public static readonly JsonEncodedText Device = JsonEncodedText.Encode("device");
+        public static readonly JsonEncodedText Seq = JsonEncodedText.Encode("seq");
+        public static readonly JsonEncodedText Ts = JsonEncodedText.Encode("ts");
+        public static readonly JsonEncodedText Values = JsonEncodedText.Encode("values");
     }
 }

@@ -26,7 +26,8 @@ public sealed class LocalTwins
 
     /// <summary>Runs <paramref name="batch"/> through the twin of <paramref name="assetId"/> on the caller's thread.</summary>
     /// <returns>False when the twin is not here: send the batch through the grain.</returns>
-    public bool TryIngest(string assetId, ReadingMessage[] batch) => _twins.TryGetValue(assetId, out var twin) && twin.TryIngestHere(batch);
+    /// <remarks>The batch is read during the call only (the dispatcher's buffer, reused for its next batch).</remarks>
+    public bool TryIngest(string assetId, ReadOnlySpan<ReadingMessage> batch) => _twins.TryGetValue(assetId, out var twin) && twin.TryIngestHere(batch);
 
     internal void Add(string assetId, TwinGrain twin) => _twins[assetId] = twin;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TwinGuard.Twins.Gate;
@@ -284,11 +285,20 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 return 0;
             }
 
-            var messages = _batch.ToArray();
-            _batch.Clear();
+            // The batch is read in place (ledger entry, twin in place) and copied only when it goes through the grain.
+            var messages = CollectionsMarshal.AsSpan(_batch);
             var started = Stopwatch.GetTimestamp();
-            var durable = Record(_asset, messages, waiting is not null, alone, _owner);
-            var taken = Deliver(messages, waiting is not null);
+            Task? durable, taken;
+            try
+            {
+                durable = Record(_asset, messages, waiting is not null, alone, _owner);
+                taken = Deliver(messages, waiting is not null);
+            }
+            finally
+            {
+                _batch.Clear();
+            }
+
             if (waiting is not null)
             {
                 _ = AcknowledgeAsync(taken is null ? durable! : Task.WhenAll(durable!, taken), waiting);
@@ -307,7 +317,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         /// pump. When <paramref name="kept"/> (a sender waits), returns what completes once the twin has taken the batch
         /// and the sequence numbers it accepted are kept; null when there is nothing to wait for.
         /// </summary>
-        private Task? Deliver(ReadingMessage[] messages, bool kept)
+        private Task? Deliver(ReadOnlySpan<ReadingMessage> messages, bool kept)
         {
             if (Volatile.Read(ref _atGrain) == 0 && _owner._local is { } local)
             {
@@ -328,7 +338,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
             var taken = kept ? new TaskCompletionSource() : null;
             Interlocked.Increment(ref _atGrain);
-            _toGrain.Writer.TryWrite(new ToGrain(messages, taken));
+            _toGrain.Writer.TryWrite(new ToGrain(messages.ToArray(), taken));
             return taken?.Task;
         }
 
@@ -408,7 +418,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         /// (possibly a connection's receive loop with more publishes to read) hands the commit to the writing thread.
         /// </param>
         /// <param name="owner">The dispatcher (its ledger and logger).</param>
-        private static Task? Record(AssetModel asset, ReadingMessage[] messages, bool kept, bool alone, TwinDispatcher owner)
+        private static Task? Record(AssetModel asset, ReadOnlySpan<ReadingMessage> messages, bool kept, bool alone, TwinDispatcher owner)
         {
             try
             {

@@ -68,7 +68,7 @@ internal sealed partial class TwinGrain(
     /// Takes a batch from the dispatcher outside any grain turn (see <see cref="LocalTwins"/>). False when the twin is
     /// leaving, or a plant model reload is to be followed first (a rebuild may end the activation: a grain call does it).
     /// </summary>
-    internal bool TryIngestHere(ReadingMessage[] batch)
+    internal bool TryIngestHere(ReadOnlySpan<ReadingMessage> batch)
     {
         lock (_turn)
         {
@@ -152,7 +152,7 @@ internal sealed partial class TwinGrain(
         return sequences.WhenDurableAsync();
     }
 
-    private void IngestBatch(ReadingMessage[] batch)
+    private void IngestBatch(ReadOnlySpan<ReadingMessage> batch)
     {
         _dirty = true;
         _messagesSinceWrite += batch.Length;
