@@ -110,16 +110,12 @@ public sealed class ReadingGate : IDisposable
 
     private async ValueTask<GateDecision> DecideAsync(SourceInfo source, string topic, ReadOnlyMemory<byte> payload, long arrivalTimestamp, bool kept, bool alone)
     {
-        // The device as the model in force describes it: a reload may have changed its topics or removed it.
-        var device = source.Device;
-        if (!ReferenceEquals(_plant.Current.FindDevice(device.Id), device))
-        {
-            if (_plant.Current.FindDevice(device.Id) is not { } current)
-            {
-                return Refuse(source, topic, null, null, ReasonCode.UnknownSource, $"device '{device.Id}' is no longer in the plant model", payload);
-            }
+        var route = RouteOf(source, topic);
 
-            device = current;
+        // The device as the model in force describes it: a reload may have changed its topics or removed it.
+        if (route.Device is not { } device)
+        {
+            return Refuse(source, topic, null, null, ReasonCode.UnknownSource, $"device '{source.Device.Id}' is no longer in the plant model", payload);
         }
 
         if (_quarantine.IsDeviceQuarantined(device.Id))
@@ -127,18 +123,19 @@ public sealed class ReadingGate : IDisposable
             return Refuse(source, topic, null, null, ReasonCode.Quarantined, $"device '{device.Id}' is quarantined", payload);
         }
 
-        if (!IsAuthorised(device, topic))
+        if (!route.Authorised)
         {
-            TryRoute(topic, out var targeted, out _, out _); // name the asset it aimed at, when there is one
-            return Refuse(source, topic, targeted?.Id, null, ReasonCode.UnauthorisedTopic,
+            // Named with the asset it aimed at, when there is one.
+            return Refuse(source, topic, route.Asset?.Id, null, ReasonCode.UnauthorisedTopic,
                 $"device '{device.Id}' may not publish to '{topic}'", payload);
         }
 
-        if (!TryRoute(topic, out var asset, out var signalIndex, out var routeError))
+        if (route.Error is not null || route.Asset is not { } asset)
         {
-            return Refuse(source, topic, asset?.Id, null, asset is null ? ReasonCode.UnknownAsset : ReasonCode.UnknownSignal, routeError, payload);
+            return Refuse(source, topic, route.Asset?.Id, null, route.Asset is null ? ReasonCode.UnknownAsset : ReasonCode.UnknownSignal, route.Error!, payload);
         }
 
+        var signalIndex = route.SignalIndex;
         if (_quarantine.IsAssetQuarantined(asset.Id))
         {
             return Refuse(source, topic, asset.Id, null, ReasonCode.Quarantined, $"asset '{asset.Id}' is quarantined", payload);
@@ -273,6 +270,27 @@ public sealed class ReadingGate : IDisposable
                 RemoteAddress = AddressBlock.AddressOf(source.RemoteEndpoint)?.ToString(),
             });
         return GateDecision.Refuse(reason);
+    }
+
+    /// <summary>
+    /// The source's route to <paramref name="topic"/> under the model in force: kept from its last message to that topic
+    /// (<see cref="GateRoute"/>), or worked out now and kept.
+    /// </summary>
+    private GateRoute RouteOf(SourceInfo source, string topic)
+    {
+        var model = _plant.Current;
+        var routes = source.Routes;
+        if (GateRoute.Find(routes, source.Device, model, topic) is { } kept)
+        {
+            return kept;
+        }
+
+        var device = ReferenceEquals(model.FindDevice(source.Device.Id), source.Device) ? source.Device : model.FindDevice(source.Device.Id);
+        var authorised = device is not null && IsAuthorised(device, topic);
+        var routed = TryRoute(topic, out var asset, out var signalIndex, out var error);
+        var route = new GateRoute(source.Device, model, topic, device, authorised, asset, signalIndex, routed ? null : error);
+        GateRoute.Keep(routes, ref source.NextRoute, route);
+        return route;
     }
 
     private bool IsAuthorised(DeviceModel device, string topic)

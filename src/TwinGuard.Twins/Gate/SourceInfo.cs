@@ -10,4 +10,13 @@ public sealed record SourceInfo(DeviceModel Device, string ClientId, string? Rem
 {
     /// <summary>The connection's receive batch, when its transport reads ahead (plain TCP MQTT); null runs every message's lane at once.</summary>
     public ReceiveBatch? Batch { get; init; }
+
+    /// <summary>The gate's last routes for this source (<see cref="GateRoute"/>), made at its first message: bounded, one source one array.</summary>
+    internal GateRoute?[] Routes => _routes ??= new GateRoute?[GateRoute.PerSource];
+
+    /// <summary>Where <see cref="GateRoute.Keep"/> puts the next route when every slot is current.</summary>
+    internal ref int NextRoute => ref _nextRoute;
+
+    private GateRoute?[]? _routes;
+    private int _nextRoute;
 }

@@ -58,9 +58,53 @@ public sealed class ReadingGateTests
         Assert.Equal(metrics.Messages, inbox.Delivered.Count + metrics.MessagesRefused);
     }
 
-    private static (ReadingGate Gate, QuarantineList Quarantine, PipelineMetrics Metrics, RecordingInbox Inbox) Create()
+    [Fact]
+    public async Task AdmitAsync_ReloadTakesTheTopicAwayOrTheDevice_NextMessageToTheSameTopicIsRefused()
     {
-        var plant = SamplePlant.Load();
+        // The source's route to plant/tank1 is kept after its first message (GateRoute): a reload must make it stale.
+        var plant = new TwinGuard.Twins.Plant.PlantModelSource(SamplePlant.Load());
+        var (gate, _, _, inbox) = Create(plant);
+        var source = Source(gate);
+        var first = plant.Current;
+        Assert.True((await gate.AdmitAsync(source, "plant/tank1", TankReading, 1)).Accepted);
+
+        plant.Apply(first with { Devices = [.. first.Devices.Select(d => d.Id == "tank-gateway" ? d with { Topics = ["plant/tank1/+"] } : d)] });
+        Assert.Equal(ReasonCode.UnauthorisedTopic, (await gate.AdmitAsync(source, "plant/tank1", TankReading, 1)).Reason);
+
+        plant.Apply(first with { Devices = [.. first.Devices.Where(d => d.Id != "tank-gateway")] });
+        Assert.Equal(ReasonCode.UnknownSource, (await gate.AdmitAsync(source, "plant/tank1", TankReading, 1)).Reason);
+
+        plant.Apply(first);
+        Assert.True((await gate.AdmitAsync(source, "plant/tank1", TankReading, 1)).Accepted);
+        Assert.Equal(2, inbox.Delivered.Count);
+    }
+
+    [Fact]
+    public async Task AdmitAsync_OneSourceManyTopics_EachTopicKeepsItsOwnDecision()
+    {
+        // More topics than a source keeps routes for, interleaved: a kept route must never answer for another topic.
+        var (gate, _, _, inbox) = Create();
+        var source = Source(gate);
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.True((await gate.AdmitAsync(source, "plant/tank1", TankReading, 1)).Accepted);
+            Assert.Equal(ReasonCode.UnauthorisedTopic, (await gate.AdmitAsync(source, "plant/conveyor1", TankReading, 1)).Reason);
+            for (var i = 0; i < 2 * GateRoute.PerSource; i++)
+            {
+                Assert.Equal(ReasonCode.UnknownSignal, (await gate.AdmitAsync(source, $"plant/tank1/nosuch{i}", TankReading, 1)).Reason);
+                Assert.Equal(ReasonCode.UnauthorisedTopic, (await gate.AdmitAsync(source, "plant/conveyor1", TankReading, 1)).Reason);
+            }
+
+            Assert.Equal(ReasonCode.Malformed, (await gate.AdmitAsync(source, "plant/tank1/level", TankReading, 1)).Reason); // 'values' on a signal topic
+            Assert.True((await gate.AdmitAsync(source, "plant/tank1", TankReading, 1)).Accepted);
+        }
+
+        Assert.Equal(6, inbox.Delivered.Count);
+    }
+
+    private static (ReadingGate Gate, QuarantineList Quarantine, PipelineMetrics Metrics, RecordingInbox Inbox) Create(TwinGuard.Twins.Plant.PlantModelSource? source = null)
+    {
+        var plant = source ?? SamplePlant.Load();
         var quarantine = new QuarantineList();
         var metrics = new PipelineMetrics();
         var inbox = new RecordingInbox();
