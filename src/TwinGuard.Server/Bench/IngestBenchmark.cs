@@ -230,27 +230,11 @@ internal static partial class IngestBenchmark
     {
         var plant = BenchPlant();
         var dataDirectory = Directory.CreateTempSubdirectory("twinguard-bench-ingest-").FullName;
-        // Started again on new ports when another process took one before the site bound it.
-        return await LoopbackPorts.StartOnFreePortsAsync(async () =>
-        {
-            var app = TwinGuardHost.Build(new HostSettings(
-                plant,
-                dataDirectory,
-                new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-                $"http://127.0.0.1:{LoopbackPorts.Free()}",
-                LoopbackPorts.Free(),
-                LoopbackPorts.Free()));
-            try
-            {
-                await app.StartAsync(ct);
-                return app;
-            }
-            catch
-            {
-                await app.DisposeAsync();
-                throw;
-            }
-        });
+        // Its ledger key stays with its throw-away data (not one more in the user's configuration per run).
+        var (app, _) = await LoopbackSite.StartAsync(
+            () => LoopbackSite.Settings(plant, dataDirectory) with { LedgerKey = LedgerKeyLocations.ForRun(dataDirectory) },
+            built => built.StartAsync(ct));
+        return app;
     }
 
     private static async Task WarmUpAsync(ReadingGate gate, SourceInfo source, PipelineMetrics metrics, CancellationToken ct)
