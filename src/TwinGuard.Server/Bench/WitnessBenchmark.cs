@@ -130,24 +130,6 @@ internal static class WitnessBenchmark
         return cpu.TotalMilliseconds / checkpoints;
     }
 
-    /// <summary>A witness served over HTTP in this process, on a loopback port: started again on another when one was taken meanwhile.</summary>
-    private static Task<(WebApplication Server, string Url)> StartWitnessServerAsync(Witness witness, CancellationToken ct) =>
-        LoopbackPorts.StartOnFreePortsAsync(async () =>
-        {
-            var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
-            var server = WitnessServer.Build(witness, url);
-            try
-            {
-                await server.StartAsync(ct);
-                return (server, url);
-            }
-            catch
-            {
-                await server.DisposeAsync();
-                throw;
-            }
-        });
-
     /// <summary>
     /// Starts <c>twinguard witness serve</c> on a port from <see cref="LoopbackPorts.Free"/>; ready once it says so itself
     /// (its "witness ... on URL" line, written after it bound the port), since another process that took the port
@@ -310,7 +292,7 @@ internal static class WitnessBenchmark
         var pipelinedSyncs = pipelined.StateSyncs;
 
         using var overHttp = NewWitness(root, "w2", logKey);
-        var (server, url) = await StartWitnessServerAsync(overHttp, ct);
+        var (server, url) = await WitnessServer.StartOnLoopbackAsync(overHttp, ct);
         await using var serverScope = server;
         using var http = new HttpClient();
         var target = new Uri(url + "/add-checkpoint");
@@ -324,7 +306,7 @@ internal static class WitnessBenchmark
         await server.StopAsync(CancellationToken.None);
 
         using var overHttpPipelined = NewWitness(root, "w4", logKey);
-        var (server2, url2) = await StartWitnessServerAsync(overHttpPipelined, ct);
+        var (server2, url2) = await WitnessServer.StartOnLoopbackAsync(overHttpPipelined, ct);
         url = url2;
         await using var server2Scope = server2;
         target = new Uri(url + "/add-checkpoint");
