@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
 using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.Testing;
@@ -8,14 +10,21 @@ namespace TwinGuard.Testing;
 /// A real third-party OPC UA server: node-opcua (npm, installed by test.sh into test/opcua-server) serving a simulated
 /// pump on a free loopback port, driven through its stdin (test/opcua-server/server.js lists the commands).
 /// </summary>
+/// <remarks>
+/// Both output pipes are read all the time, not only while a command waits for its answer: node writes to a pipe
+/// synchronously, so a pipe nobody empties stops the whole server (its publish answers too) once 64 KiB of node-opcua's
+/// warnings have piled up in it, which a loaded run with its timeouts and reconnects writes sooner.
+/// </remarks>
 internal sealed class NodeOpcUaServer : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ScriptOutput _output;
     private readonly SemaphoreSlim _commandLock = new(1, 1);
 
-    private NodeOpcUaServer(Process process, int port, string pki, string fingerprint)
+    private NodeOpcUaServer(Process process, ScriptOutput output, int port, string pki, string fingerprint)
     {
         _process = process;
+        _output = output;
         Port = port;
         PkiDirectory = pki;
         Fingerprint = fingerprint;
@@ -52,20 +61,24 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
         info.ArgumentList.Add("--extra");
         info.ArgumentList.Add(extra.ToString(CultureInfo.InvariantCulture));
         var process = Process.Start(info)!;
+        var output = new ScriptOutput(process);
         // node-opcua writes its own warnings to stdout too: the script's lines are the ones that start with its words.
-        var line = await ReadScriptLineAsync(process, "listening ", TimeSpan.FromSeconds(60));
+        // A hang guard: node-opcua makes its certificate with openssl at first start, which a loaded runner can stretch to
+        // tens of seconds.
+        var line = await output.ReadScriptLineAsync("listening ", TimeSpan.FromMinutes(3));
         var parts = line?.Split(' ') ?? [];
         if (parts.Length != 3 || parts[0] != "listening")
         {
             process.Kill(entireProcessTree: true);
-            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var error = await output.ErrorsAsync();
             process.Dispose();
             throw error.Contains("EADDRINUSE", StringComparison.Ordinal)
                 ? new IOException($"node-opcua server: port {chosenPort} was taken before it bound it", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse))
                 : new InvalidOperationException($"node-opcua server did not start ({line}): " + error);
         }
 
-        return new NodeOpcUaServer(process, chosenPort, directory, parts[2]);
+        return new NodeOpcUaServer(process, output, chosenPort, directory, parts[2]);
     }
 
     /// <summary>Sends one command and waits for the server to confirm it.</summary>
@@ -76,10 +89,10 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
         {
             await _process.StandardInput.WriteLineAsync(command);
             await _process.StandardInput.FlushAsync();
-            var reply = await ReadScriptLineAsync(_process, "ok |error ", TimeSpan.FromSeconds(30));
+            var reply = await _output.ReadScriptLineAsync("ok |error ", TimeSpan.FromSeconds(60));
             if (reply is null || !reply.StartsWith("ok ", StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"node-opcua server refused '{command}': {reply}");
+                throw new InvalidOperationException($"node-opcua server refused '{command}': {reply ?? "no answer"}; its errors: {_output.ErrorsSoFar()}");
             }
         }
         finally
@@ -94,7 +107,7 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
         await _commandLock.WaitAsync();
         try
         {
-            return await ReadScriptLineAsync(_process, prefix, timeout);
+            return await _output.ReadScriptLineAsync(prefix, timeout);
         }
         finally
         {
@@ -102,19 +115,82 @@ internal sealed class NodeOpcUaServer : IAsyncDisposable
         }
     }
 
-    private static async Task<string?> ReadScriptLineAsync(Process process, string prefixes, TimeSpan timeout)
+    /// <summary>The script's stdout as lines, read as they come; its stderr kept (the last 64 KiB) for error messages.</summary>
+    private sealed class ScriptOutput
     {
-        var wanted = prefixes.Split('|');
-        using var deadline = new CancellationTokenSource(timeout);
-        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        private const int KeptErrorChars = 65_536;
+        private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly StringBuilder _errors = new();
+        private readonly Task _errorReader;
+
+        public ScriptOutput(Process process)
         {
-            if (wanted.Any(p => line.StartsWith(p, StringComparison.Ordinal)))
+            _ = Task.Run(async () =>
             {
-                return line;
-            }
+                while (await process.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    _lines.Writer.TryWrite(line);
+                }
+
+                _lines.Writer.TryComplete();
+            });
+            _errorReader = Task.Run(async () =>
+            {
+                var buffer = new char[4096];
+                int read;
+                while ((read = await process.StandardError.ReadAsync(buffer)) > 0)
+                {
+                    lock (_errors)
+                    {
+                        _errors.Append(buffer, 0, read);
+                        if (_errors.Length > KeptErrorChars)
+                        {
+                            _errors.Remove(0, _errors.Length - KeptErrorChars);
+                        }
+                    }
+                }
+            });
         }
 
-        return null;
+        /// <summary>The next stdout line starting with one of the '|'-separated <paramref name="prefixes"/>; null at the deadline or the end.</summary>
+        public async Task<string?> ReadScriptLineAsync(string prefixes, TimeSpan timeout)
+        {
+            var wanted = prefixes.Split('|');
+            using var deadline = new CancellationTokenSource(timeout);
+            try
+            {
+                while (await _lines.Reader.WaitToReadAsync(deadline.Token))
+                {
+                    while (_lines.Reader.TryRead(out var line))
+                    {
+                        if (wanted.Any(p => line.StartsWith(p, StringComparison.Ordinal)))
+                        {
+                            return line;
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+            }
+
+            return null;
+        }
+
+        /// <summary>All of stderr once the process has ended.</summary>
+        public async Task<string> ErrorsAsync()
+        {
+            await Task.WhenAny(_errorReader, Task.Delay(TimeSpan.FromSeconds(10)));
+            return ErrorsSoFar();
+        }
+
+        public string ErrorsSoFar()
+        {
+            lock (_errors)
+            {
+                return _errors.ToString();
+            }
+        }
     }
 
     /// <summary>The directory of server.js and its node_modules.</summary>

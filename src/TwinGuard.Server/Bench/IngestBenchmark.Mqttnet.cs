@@ -21,16 +21,9 @@ internal static partial class IngestBenchmark
             return null;
         }
 
-        var port = LoopbackPorts.Free();
-        var options = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithDefaultEndpointPort(port)
-            .Build();
-        using var server = new MqttServerFactory().CreateMqttServer(options);
         var received = 0;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        server.InterceptingPublishAsync += _ =>
+        Task CountAsync(InterceptingPublishEventArgs _)
         {
             if (Interlocked.Increment(ref received) == lines.Length)
             {
@@ -38,8 +31,31 @@ internal static partial class IngestBenchmark
             }
 
             return Task.CompletedTask;
-        };
-        await server.StartAsync();
+        }
+
+        // Started again on a new port when another process took the picked one before MQTTnet bound it.
+        var (started, port) = await LoopbackPorts.StartOnFreePortsAsync(async () =>
+        {
+            var picked = LoopbackPorts.Free();
+            var options = new MqttServerOptionsBuilder()
+                .WithDefaultEndpoint()
+                .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+                .WithDefaultEndpointPort(picked)
+                .Build();
+            var candidate = new MqttServerFactory().CreateMqttServer(options);
+            candidate.InterceptingPublishAsync += CountAsync;
+            try
+            {
+                await candidate.StartAsync();
+                return (candidate, picked);
+            }
+            catch
+            {
+                candidate.Dispose();
+                throw;
+            }
+        });
+        using var server = started;
         try
         {
             // Warmed up as TwinGuard's broker is (MeasureThroughBrokerAsync), with fewer messages than are measured.

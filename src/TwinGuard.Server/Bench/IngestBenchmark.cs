@@ -185,31 +185,20 @@ internal static partial class IngestBenchmark
             return null;
         }
 
-        var port = LoopbackPorts.Free();
-        var config = Path.Combine(Path.GetTempPath(), $"twinguard-bench-mosquitto-{port}.conf");
-        // As ../shared/peers/mqtt/mosquitto-bench.conf: loopback, anonymous, no persistence, unlimited queue; no log, since
-        // its redirected output is never read (a full pipe would block the broker).
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest none\n", ct);
-        using var broker = Process.Start(new ProcessStartInfo("mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        try
-        {
-            await WaitForPortAsync(port, ct);
-            using var subscriber = Process.Start(new ProcessStartInfo("mosquitto_sub",
-                ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "plant/bench", "-C", lines.Length.ToString(CultureInfo.InvariantCulture), "-i", "bench-sub"])
-            { RedirectStandardOutput = true })!;
-            var drained = subscriber.StandardOutput.BaseStream.CopyToAsync(Stream.Null, ct);
-            await Task.Delay(300, ct); // the subscription must be in place before the first publish
-            var clock = Stopwatch.StartNew();
-            await RunPublisherAsync(port, null, null, lines, ct);
-            await subscriber.WaitForExitAsync(ct);
-            await drained;
-            return new PeerRun(lines.Length / clock.Elapsed.TotalSeconds);
-        }
-        finally
-        {
-            broker.Kill();
-            File.Delete(config);
-        }
+        // As ../shared/peers/mqtt/mosquitto-bench.conf: loopback, anonymous, no persistence, unlimited queue.
+        using var broker = await MosquittoPeer.StartAsync(Path.GetTempPath(), 1,
+            ports => $"listener {ports[0]} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n", ct);
+        var port = broker.Ports[0];
+        using var subscriber = Process.Start(new ProcessStartInfo("mosquitto_sub",
+            ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "plant/bench", "-C", lines.Length.ToString(CultureInfo.InvariantCulture), "-i", "bench-sub"])
+        { RedirectStandardOutput = true })!;
+        var drained = subscriber.StandardOutput.BaseStream.CopyToAsync(Stream.Null, ct);
+        await Task.Delay(300, ct); // the subscription must be in place before the first publish
+        var clock = Stopwatch.StartNew();
+        await RunPublisherAsync(port, null, null, lines, ct);
+        await subscriber.WaitForExitAsync(ct);
+        await drained;
+        return new PeerRun(lines.Length / clock.Elapsed.TotalSeconds);
     }
 
     private static async Task RunPublisherAsync(int port, string? user, string? password, string[] lines, CancellationToken ct)
@@ -241,27 +230,11 @@ internal static partial class IngestBenchmark
     {
         var plant = BenchPlant();
         var dataDirectory = Directory.CreateTempSubdirectory("twinguard-bench-ingest-").FullName;
-        // Started again on new ports when another process took one before the site bound it.
-        return await LoopbackPorts.StartOnFreePortsAsync(async () =>
-        {
-            var app = TwinGuardHost.Build(new HostSettings(
-                plant,
-                dataDirectory,
-                new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-                $"http://127.0.0.1:{LoopbackPorts.Free()}",
-                LoopbackPorts.Free(),
-                LoopbackPorts.Free()));
-            try
-            {
-                await app.StartAsync(ct);
-                return app;
-            }
-            catch
-            {
-                await app.DisposeAsync();
-                throw;
-            }
-        });
+        // Its ledger key stays with its throw-away data (not one more in the user's configuration per run).
+        var (app, _) = await LoopbackSite.StartAsync(
+            () => LoopbackSite.Settings(plant, dataDirectory) with { LedgerKey = LedgerKeyLocations.ForRun(dataDirectory) },
+            built => built.StartAsync(ct));
+        return app;
     }
 
     private static async Task WarmUpAsync(ReadingGate gate, SourceInfo source, PipelineMetrics metrics, CancellationToken ct)
@@ -335,25 +308,6 @@ internal static partial class IngestBenchmark
 
             await Task.Delay(5, ct);
         }
-    }
-
-    private static async Task WaitForPortAsync(int port, CancellationToken ct)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, ct);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(25, ct);
-            }
-        }
-
-        throw new TimeoutException($"mosquitto did not listen on port {port}");
     }
 
     private static bool OnPath(string program) =>

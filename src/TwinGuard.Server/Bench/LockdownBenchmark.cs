@@ -80,7 +80,7 @@ internal static class LockdownBenchmark
             // Started on free ports, again on new ones if one was taken meanwhile (CI runs this beside other processes).
             long admittedAt = 0, incidentAt = 0;
             var (started, settings) = await LoopbackSite.StartAsync(
-                () => LoopbackSite.Settings(plant, dataDir) with { Response = plan },
+                () => LoopbackSite.Settings(plant, dataDir) with { Response = plan, LedgerKey = LedgerKeyLocations.ForRun(dataDir) },
                 built =>
                 {
                     // Before the start, so that these run before the respond engine's handlers (which it adds as it

@@ -80,7 +80,8 @@ internal static class ModbusBenchmark
         var time = TimeProvider.System;
         var device = new ModbusDeviceModel("bench-plc", "bench PLC", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
             [new ModbusPoint("plc", "level", ModbusTable.Holding, 0, ModbusValueType.UInt16, ModbusWordOrder.HighFirst, 1, 0)],
-            new ModbusGuardModel(new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Free()), new HashSet<byte> { 1, 2, 3, 4, 5, 6, 15, 16, 23 },
+            // Port 0: the guard binds first and says which port it got, so no other process can take it in between.
+            new ModbusGuardModel(new IPEndPoint(IPAddress.Loopback, 0), new HashSet<byte> { 1, 2, 3, 4, 5, 6, 15, 16, 23 },
                 [new ModbusClientModel("bench-client", IPAddress.Loopback, true)],
                 [new ModbusWritable(ModbusTable.Holding, 0, 100, 0, ushort.MaxValue, false, "plc")]));
         var metrics = new ModbusMetrics();
@@ -311,9 +312,12 @@ internal static class ModbusBenchmark
             return null;
         }
 
-        public static async Task<PymodbusPlc> StartAsync(string script, CancellationToken cancellationToken)
+        /// <summary>Starts the PLC on a free port: again on another when one was taken before it bound it.</summary>
+        public static Task<PymodbusPlc> StartAsync(string script, CancellationToken cancellationToken) =>
+            LoopbackPorts.StartOnFreePortsAsync(() => StartOnAsync(script, LoopbackPorts.Free(), cancellationToken));
+
+        private static async Task<PymodbusPlc> StartOnAsync(string script, int port, CancellationToken cancellationToken)
         {
-            var port = LoopbackPorts.Free();
             var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
             info.ArgumentList.Add(script);
             info.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
@@ -321,7 +325,11 @@ internal static class ModbusBenchmark
             var line = await process.StandardOutput.ReadLineAsync(cancellationToken);
             if (line != "listening")
             {
-                throw new InvalidOperationException($"pymodbus PLC did not start: {await process.StandardError.ReadToEndAsync(cancellationToken)}");
+                var error = await process.StandardError.ReadToEndAsync(cancellationToken);
+                process.Dispose();
+                throw error.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    ? new IOException($"pymodbus PLC: port {port} was taken before it bound it", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse))
+                    : new InvalidOperationException("pymodbus PLC did not start: " + error);
             }
 
             return new PymodbusPlc(process, port);

@@ -36,78 +36,69 @@ internal static class TlsBenchmark
         {
             var pki = new SiteCertificates(Path.Combine(directory, "pki"), TimeProvider.System, TimeSpan.FromDays(2));
             pki.CreateAll("bench", [Device], [], []);
-            int peerPlain = LoopbackPorts.Free(), peerTls = LoopbackPorts.Free();
-
             var (started, siteSettings) = await StartSiteAsync(pki, Path.Combine(directory, "data"), ct);
             await using var site = started;
             var (plain, tls) = (siteSettings.Broker.Listeners[0].Port, siteSettings.Broker.Listeners[1].Port);
             var metrics = site.Services.GetRequiredService<PipelineMetrics>();
-            using var mosquitto = StartMosquitto(pki, peerPlain, peerTls, directory);
-            try
+            using var mosquitto = await MosquittoPeer.StartAsync(directory, 2, ports => MosquittoListeners(pki, ports[0], ports[1]), ct);
+            var (peerPlain, peerTls) = (mosquitto.Ports[0], mosquitto.Ports[1]);
+
+            // Rounds, each interleaved, so that the machine's load drifts alike over both brokers; medians and the
+            // spread (min-max) of each figure and of each round's ratios.
+            var rounds = context.Size(Rounds, 1);
+            var runs = new List<TlsRound>();
+            for (var round = 0; round < rounds; round++)
             {
-                await WaitForPortAsync(peerTls, ct);
-
-                // Rounds, each interleaved, so that the machine's load drifts alike over both brokers; medians and the
-                // spread (min-max) of each figure and of each round's ratios.
-                var rounds = context.Size(Rounds, 1);
-                var runs = new List<TlsRound>();
-                for (var round = 0; round < rounds; round++)
-                {
-                    var lines = Lines(Messages, (round * Messages) + 1); // each round's sequence numbers follow the last's: no replay
-                    var ours = await PublishToSiteAsync(metrics, plain, null, lines, ct);
-                    var peer = await PublishToMosquittoAsync(peerPlain, null, lines, ct);
-                    var oursTls = await PublishToSiteAsync(metrics, tls, pki, lines, ct);
-                    var peerTlsRate = await PublishToMosquittoAsync(peerTls, pki, lines, ct);
-                    var connections = await ConnectionsPerSecondAsync(tls, pki, ct);
-                    var peerConnections = await ConnectionsPerSecondAsync(peerTls, pki, ct);
-                    runs.Add(new TlsRound(ours, oursTls, peer, peerTlsRate, connections, peerConnections));
-                }
-
-                var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
-                var figures = new (string Name, Func<TlsRound, double> Of)[]
-                {
-                    ("twinguard_plain_msgs_per_s", r => r.Plain),
-                    ("twinguard_tls_msgs_per_s", r => r.Tls),
-                    ("mosquitto_plain_msgs_per_s", r => r.PeerPlain),
-                    ("mosquitto_tls_msgs_per_s", r => r.PeerTls),
-                    ("twinguard_tls_over_plain", r => r.Tls / r.Plain),
-                    ("mosquitto_tls_over_plain", r => r.PeerTls / r.PeerPlain),
-                    // TLS's cost is plain/TLS time per message: ours over mosquitto's, 1 = TLS costs us what it costs mosquitto.
-                    ("tls_cost_ratio_twinguard_over_mosquitto", r => (r.Plain / r.Tls) / (r.PeerPlain / r.PeerTls)),
-                    ("twinguard_tls_connections_per_s", r => r.Connections),
-                    ("mosquitto_tls_connections_per_s", r => r.PeerConnections),
-                    ("connections_ratio", r => r.Connections / r.PeerConnections),
-                };
-                var summary = figures.ToDictionary(f => f.Name, f => Spread(runs.Select(f.Of).ToList()));
-                if (context.Json)
-                {
-                    await context.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(new
-                    {
-                        messages = Messages,
-                        connections = Connections,
-                        rounds,
-                        processors = Environment.ProcessorCount,
-                        load_average_1m = load,
-                        figures = summary.ToDictionary(p => p.Key, p => new { median = p.Value.Median, min = p.Value.Min, max = p.Value.Max }),
-                    }));
-                }
-                else
-                {
-                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"tls: {rounds} round(s) of {Messages:N0} messages and {Connections} connections each, median [min-max], load {load}"));
-                    foreach (var (name, value) in summary)
-                    {
-                        await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {name,-42} {value.Median,12:N2} [{value.Min:N2}-{value.Max:N2}]"));
-                    }
-                }
-
-                await site.StopAsync(CancellationToken.None);
-                return 0;
+                var lines = Lines(Messages, (round * Messages) + 1); // each round's sequence numbers follow the last's: no replay
+                var ours = await PublishToSiteAsync(metrics, plain, null, lines, ct);
+                var peer = await PublishToMosquittoAsync(peerPlain, null, lines, ct);
+                var oursTls = await PublishToSiteAsync(metrics, tls, pki, lines, ct);
+                var peerTlsRate = await PublishToMosquittoAsync(peerTls, pki, lines, ct);
+                var connections = await ConnectionsPerSecondAsync(tls, pki, ct);
+                var peerConnections = await ConnectionsPerSecondAsync(peerTls, pki, ct);
+                runs.Add(new TlsRound(ours, oursTls, peer, peerTlsRate, connections, peerConnections));
             }
-            finally
+
+            var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+            var figures = new (string Name, Func<TlsRound, double> Of)[]
             {
-                mosquitto.Kill(); // also when a run fails: the peer must not outlive the benchmark
+                ("twinguard_plain_msgs_per_s", r => r.Plain),
+                ("twinguard_tls_msgs_per_s", r => r.Tls),
+                ("mosquitto_plain_msgs_per_s", r => r.PeerPlain),
+                ("mosquitto_tls_msgs_per_s", r => r.PeerTls),
+                ("twinguard_tls_over_plain", r => r.Tls / r.Plain),
+                ("mosquitto_tls_over_plain", r => r.PeerTls / r.PeerPlain),
+                // TLS's cost is plain/TLS time per message: ours over mosquitto's, 1 = TLS costs us what it costs mosquitto.
+                ("tls_cost_ratio_twinguard_over_mosquitto", r => (r.Plain / r.Tls) / (r.PeerPlain / r.PeerTls)),
+                ("twinguard_tls_connections_per_s", r => r.Connections),
+                ("mosquitto_tls_connections_per_s", r => r.PeerConnections),
+                ("connections_ratio", r => r.Connections / r.PeerConnections),
+            };
+            var summary = figures.ToDictionary(f => f.Name, f => Spread(runs.Select(f.Of).ToList()));
+            if (context.Json)
+            {
+                await context.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    messages = Messages,
+                    connections = Connections,
+                    rounds,
+                    processors = Environment.ProcessorCount,
+                    load_average_1m = load,
+                    figures = summary.ToDictionary(p => p.Key, p => new { median = p.Value.Median, min = p.Value.Min, max = p.Value.Max }),
+                }));
             }
+            else
+            {
+                await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"tls: {rounds} round(s) of {Messages:N0} messages and {Connections} connections each, median [min-max], load {load}"));
+                foreach (var (name, value) in summary)
+                {
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {name,-42} {value.Median,12:N2} [{value.Min:N2}-{value.Max:N2}]"));
+                }
+            }
+
+            await site.StopAsync(CancellationToken.None);
+            return 0;
         }
         finally
         {
@@ -148,32 +139,23 @@ internal static class TlsBenchmark
             app => app.StartAsync(ct));
     }
 
-    private static Process StartMosquitto(SiteCertificates pki, int plain, int tls, string directory)
-    {
-        var config = Path.Combine(directory, "mosquitto.conf");
-        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $"""
-            per_listener_settings true
-            log_dest none
-            persistence false
-            max_queued_messages 0
-            set_tcp_nodelay true
-            user {Environment.UserName}
-            listener {plain} 127.0.0.1
-            allow_anonymous true
-            listener {tls} 127.0.0.1
-            allow_anonymous true
-            cafile {pki.CaCertificate}
-            certfile {pki.ServerCertificate}
-            keyfile {pki.ServerKey}
-            require_certificate true
-            tls_version tlsv1.2
+    private static string MosquittoListeners(SiteCertificates pki, int plain, int tls) => string.Create(CultureInfo.InvariantCulture, $"""
+        per_listener_settings true
+        persistence false
+        max_queued_messages 0
+        set_tcp_nodelay true
+        user {Environment.UserName}
+        listener {plain} 127.0.0.1
+        allow_anonymous true
+        listener {tls} 127.0.0.1
+        allow_anonymous true
+        cafile {pki.CaCertificate}
+        certfile {pki.ServerCertificate}
+        keyfile {pki.ServerKey}
+        require_certificate true
+        tls_version tlsv1.2
 
-            """));
-        // Its output is redirected and never read: with a log line per connection, the pipe filled after a few rounds and
-        // mosquitto blocked writing to it, so the benchmark hung (log_dest none above).
-        return Process.Start(new ProcessStartInfo("mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })
-            ?? throw new InvalidOperationException("mosquitto did not start");
-    }
+        """);
 
     private static async Task<double> PublishToSiteAsync(PipelineMetrics metrics, int port, SiteCertificates? pki, string[] lines, CancellationToken ct)
     {
@@ -272,25 +254,6 @@ internal static class TlsBenchmark
         var sorted = values.Order().ToList();
         var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
         return (Math.Round(median, 3), Math.Round(sorted[0], 3), Math.Round(sorted[^1], 3));
-    }
-
-    private static async Task WaitForPortAsync(int port, CancellationToken ct)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var probe = new System.Net.Sockets.TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port, ct);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(25, ct);
-            }
-        }
-
-        throw new TimeoutException($"mosquitto did not listen on port {port}");
     }
 
     private static string[] Lines(int count, int firstSeq)

@@ -57,9 +57,9 @@ internal static class WitnessBenchmark
         }
 
         // The witness runs where it would: in another process (`twinguard witness serve`), not on the site's threads.
-        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         using var http = new HttpClient();
-        using var witnessProcess = await StartWitnessAsync(Path.Combine(root, "witness"), publicKeys, url, http, ct);
+        var (witnessProcess, url) = await LoopbackPorts.StartOnFreePortsAsync(() => StartWitnessAsync(Path.Combine(root, "witness"), publicKeys, ct));
+        using var witnessRunning = witnessProcess;
         var endpoint = new WitnessEndpoint(new Uri(url), WitnessPublicKey.Parse(await http.GetStringAsync(new Uri(url + "/key"), ct)));
         await RunAppendAsync(Path.Combine(root, "warmup-off"), keys[0] with { SigningKeyPath = Path.Combine(root, "keys", "warmup.pem") }, null, http, 500_000, checkpointEvery, ct);
         await RunAppendAsync(Path.Combine(root, "warmup-on"), keys[^1], endpoint, http, 500_000, checkpointEvery, ct);
@@ -130,26 +130,14 @@ internal static class WitnessBenchmark
         return cpu.TotalMilliseconds / checkpoints;
     }
 
-    /// <summary>A witness served over HTTP in this process, on a loopback port: started again on another when one was taken meanwhile.</summary>
-    private static Task<(WebApplication Server, string Url)> StartWitnessServerAsync(Witness witness, CancellationToken ct) =>
-        LoopbackPorts.StartOnFreePortsAsync(async () =>
-        {
-            var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
-            var server = WitnessServer.Build(witness, url);
-            try
-            {
-                await server.StartAsync(ct);
-                return (server, url);
-            }
-            catch
-            {
-                await server.DisposeAsync();
-                throw;
-            }
-        });
-
-    private static async Task<Process> StartWitnessAsync(string state, List<LedgerPublicKey> logs, string url, HttpClient http, CancellationToken ct)
+    /// <summary>
+    /// Starts <c>twinguard witness serve</c> on a port from <see cref="LoopbackPorts.Free"/>; ready once it says so itself
+    /// (its "witness ... on URL" line, written after it bound the port), since another process that took the port
+    /// meanwhile could answer a probe. A port taken before it bound it is an address-in-use failure, tried again anew.
+    /// </summary>
+    private static async Task<(Process Process, string Url)> StartWitnessAsync(string state, List<LedgerPublicKey> logs, CancellationToken ct)
     {
+        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
@@ -171,10 +159,17 @@ internal static class WitnessBenchmark
         var process = Process.Start(start) ?? throw new IOException("could not start the witness process");
         // Read what the child writes, or its pipes fill and it blocks writing its log; the last lines say why it failed.
         var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var ready = $"witness bench.example/witness on {url} ";
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         DataReceivedEventHandler keep = (_, e) =>
         {
             if (e.Data is { } line)
             {
+                if (line.StartsWith(ready, StringComparison.Ordinal))
+                {
+                    listening.TrySetResult();
+                }
+
                 said.Enqueue(line);
                 while (said.Count > 20 && said.TryDequeue(out string? _))
                 {
@@ -188,18 +183,26 @@ internal static class WitnessBenchmark
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
-            try
+            if (listening.Task.IsCompleted)
             {
-                await http.GetStringAsync(new Uri(url + "/key"), ct);
-                return process;
+                return (process, url);
             }
-            catch (HttpRequestException) when (!process.HasExited)
+
+            if (process.HasExited)
             {
-                await Task.Delay(100, ct); // polling a child process's port until it listens
+                await process.WaitForExitAsync(ct); // and its output read
+                var why = string.Join(" | ", said);
+                process.Dispose();
+                throw why.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    ? new IOException("the witness process: its port was taken before it bound it: " + why, new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse))
+                    : new IOException("the witness process exited at start: " + why);
             }
+
+            await Task.Delay(50, ct);
         }
 
         process.Kill(entireProcessTree: true);
+        process.Dispose();
         throw new IOException("the witness process did not start listening within 60 s: " + string.Join(" | ", said));
     }
 
@@ -289,7 +292,7 @@ internal static class WitnessBenchmark
         var pipelinedSyncs = pipelined.StateSyncs;
 
         using var overHttp = NewWitness(root, "w2", logKey);
-        var (server, url) = await StartWitnessServerAsync(overHttp, ct);
+        var (server, url) = await WitnessServer.StartOnLoopbackAsync(overHttp, ct);
         await using var serverScope = server;
         using var http = new HttpClient();
         var target = new Uri(url + "/add-checkpoint");
@@ -303,7 +306,7 @@ internal static class WitnessBenchmark
         await server.StopAsync(CancellationToken.None);
 
         using var overHttpPipelined = NewWitness(root, "w4", logKey);
-        var (server2, url2) = await StartWitnessServerAsync(overHttpPipelined, ct);
+        var (server2, url2) = await WitnessServer.StartOnLoopbackAsync(overHttpPipelined, ct);
         url = url2;
         await using var server2Scope = server2;
         target = new Uri(url + "/add-checkpoint");

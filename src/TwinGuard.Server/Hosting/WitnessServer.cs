@@ -8,6 +8,27 @@ namespace TwinGuard.Server.Hosting;
 /// </summary>
 internal static class WitnessServer
 {
+    /// <summary>
+    /// A witness served on a free 127.0.0.1 port (benchmarks and tests): started again on another when one was taken
+    /// between being picked and being bound (<see cref="LoopbackPorts.StartOnFreePortsAsync{T}"/>).
+    /// </summary>
+    public static Task<(WebApplication Server, string Url)> StartOnLoopbackAsync(Witness witness, CancellationToken ct) =>
+        LoopbackPorts.StartOnFreePortsAsync(async () =>
+        {
+            var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
+            var server = Build(witness, url);
+            try
+            {
+                await server.StartAsync(ct);
+                return (server, url);
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        });
+
     public static WebApplication Build(Witness witness, string urls)
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -21,18 +21,33 @@ public sealed class ClusterStatusTlsTests
         var tls = PlantModelLoader.Parse(SiloTlsTests.WithSiloTls(pki), Path.Combine(pki.Directory, "site.yaml")).Tls!;
         await using var redis = await RedisServer.StartAsync();
         var clusterId = "tls-status-" + Guid.NewGuid().ToString("N")[..8];
-        var (siloPort, gatewayPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleans(silo =>
+        // Started again on new ports when another process took one between being picked and being bound (CI runs the
+        // test projects side by side).
+        var (host, siloPort, gatewayPort) = await LoopbackPorts.StartOnFreePortsAsync(async () =>
         {
-            silo.UseRedisClustering(redis.Configuration);
-            silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
-            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "twinguard"));
-            SiloTls.Configure(silo, tls, TimeProvider.System);
+            var (silo, gateway) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.UseOrleans(siloBuilder =>
+            {
+                siloBuilder.UseRedisClustering(redis.Configuration);
+                siloBuilder.ConfigureEndpoints(IPAddress.Loopback, silo, gateway);
+                siloBuilder.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "twinguard"));
+                SiloTls.Configure(siloBuilder, tls, TimeProvider.System);
+            });
+            var built = builder.Build();
+            try
+            {
+                await built.StartAsync();
+                return (built, silo, gateway);
+            }
+            catch
+            {
+                built.Dispose();
+                throw;
+            }
         });
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var started = host;
         try
         {
             var cluster = new ClusterModel(clusterId, "twinguard", redis.Configuration, redis.Configuration, IPAddress.Loopback, siloPort, gatewayPort, TimeSpan.FromSeconds(10));

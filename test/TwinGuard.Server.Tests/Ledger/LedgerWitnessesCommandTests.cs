@@ -22,7 +22,6 @@ public sealed class LedgerWitnessesCommandTests
         using var state = new TempDirectory();
         var ledgerDir = Path.Combine(data.Path, "ledger");
         var witnessKey = WitnessSigningKey.LoadOrCreate(Path.Combine(state.Path, "witness-key.pem"), "twinguard.peer/site-b");
-        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         var peerRoot = new byte[32];
         peerRoot[0] = 0xab;
         byte[] root;
@@ -30,8 +29,8 @@ public sealed class LedgerWitnessesCommandTests
         await using (var writer = LedgerWriter.Open(ledgerDir, LedgerOptions.Default with { Key = keyOptions }, TimeProvider.System))
         {
             using var witness = new Witness(witnessKey, state.Path, [TwinGuard.Ledger.Checkpoints.LedgerPublicKey.Load(keyOptions.PinPath!)], TimeProvider.System);
-            await using var server = WitnessServer.Build(witness, url);
-            await server.StartAsync();
+            var (started, url) = await WitnessServer.StartOnLoopbackAsync(witness, CancellationToken.None);
+            await using var server = started;
             using var http = new HttpClient();
             await using var witnessing = new CheckpointWitnessing(writer, [new WitnessEndpoint(new Uri(url), witnessKey.PublicKey)], http);
             new LedgerRecorder(writer).RecordPeerCosignature("site-b", new WitnessedLog("site-b.example/ledger", 42, peerRoot), "\u2014 twinguard.peer/line1 AAAA");

@@ -23,13 +23,12 @@ public sealed class WitnessServerTests
         var ledgerDir = Path.Combine(data.Path, "ledger");
         var keyOptions = LedgerKeyLocations.For(ledgerDir, keys.Path);
         var witnessKey = WitnessSigningKey.LoadOrCreate(Path.Combine(state.Path, "witness-key.pem"), "soc.example/witness");
-        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
 
         await using (var writer = LedgerWriter.Open(ledgerDir, LedgerOptions.Default with { Key = keyOptions }, TimeProvider.System))
         {
             using var witness = new Witness(witnessKey, state.Path, [LedgerPublicKey.Load(keyOptions.PinPath!)], TimeProvider.System);
-            await using var server = WitnessServer.Build(witness, url);
-            await server.StartAsync();
+            var (started, url) = await WitnessServer.StartOnLoopbackAsync(witness, CancellationToken.None);
+            await using var server = started;
             using var http = new HttpClient();
             await using var witnessing = new CheckpointWitnessing(writer, [new WitnessEndpoint(new Uri(url), witnessKey.PublicKey)], http);
             for (var round = 0; round < 3; round++)
