@@ -88,13 +88,12 @@ public sealed class CorrelateStage
     /// left and completes the record stage's input.
     /// </summary>
     /// <remarks>
-    /// The findings are decided on a thread of the stage's own that the kernel favours (<see cref="PriorityRunner"/>),
-    /// woken as each is raised: a critical finding reaches the respond stage, and its containment runs on that thread
-    /// too (the engine's inline runner), without waiting for a thread-pool thread nor losing its core to the ingest.
+    /// The findings are decided on the thread that raised them when the stage is idle (<see cref="InlineRunner"/>): a
+    /// critical finding reaches the respond stage, and its containment, without waiting for a thread-pool thread.
     /// </remarks>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var runner = new PriorityRunner("twinguard-correlate", DecideAndCommit, () => _evidence.Findings.Count > 0);
+        var runner = new InlineRunner(DecideAndCommit, () => _evidence.Findings.Count > 0);
         _evidence.Queued += runner.Kick;
         try
         {
