@@ -62,6 +62,13 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
         }
     }
 
+    /// <summary>
+    /// Raised by <see cref="DisconnectDeviceAsync"/> once the device's MQTT 3.1.1 connections are shut down, before
+    /// MQTTnet's own teardown: the device, when the disconnect was called and when the shutdowns returned
+    /// (<see cref="System.Diagnostics.Stopwatch"/> timestamps), so the path from a finding to the FIN can be split by stage.
+    /// </summary>
+    public event Action<string, long, long>? DeviceCut;
+
     /// <summary>Disconnects every client that authenticated as <paramref name="deviceId"/>; returns how many.</summary>
     /// <remarks>
     /// Containment first, on the caller's thread and before any await: the device's MQTT 3.1.1 connections are shut down
@@ -72,7 +79,9 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerEnforcemen
     /// </remarks>
     public async Task<int> DisconnectDeviceAsync(string deviceId)
     {
+        var called = System.Diagnostics.Stopwatch.GetTimestamp();
         var dropped = new HashSet<string>(_listeners.CutDevice(deviceId), StringComparer.Ordinal);
+        DeviceCut?.Invoke(deviceId, called, System.Diagnostics.Stopwatch.GetTimestamp());
         foreach (var client in await _server.GetClientsAsync())
         {
             if (client.Session.Items[SourceKey] is SourceInfo source && source.Device.Id == deviceId)

@@ -16,12 +16,23 @@ namespace TwinGuard.Server.Bench;
 /// drop (a thread asleep in a blocking read, woken by the kernel as the FIN arrives). A load on the machine stretches every step
 /// alike; a step whose p99 alone stands out is where the tail comes from.
 /// </remarks>
-internal sealed class LockdownSteps
+/// <param name="names">The steps' names, in path order (the last is the whole trial); <see cref="ToDeviceRead"/> by default.</param>
+internal sealed class LockdownSteps(string[]? names = null)
 {
-    /// <summary>The steps' names, in path order (the last is the whole trial).</summary>
-    public static readonly string[] Names = ["raise -> admitted", "admitted -> incident", "incident -> quarantined", "quarantined -> disconnected", "disconnected -> drop seen", "total"];
+    /// <summary>The steps to the device's read returning, as the engine times its actions.</summary>
+    public static readonly string[] ToDeviceRead = ["raise -> admitted", "admitted -> incident", "incident -> quarantined", "quarantined -> disconnected", "disconnected -> drop seen", "total"];
+
+    /// <summary>
+    /// The steps to the broker's FIN on the wire: the correlate stage admits the finding and opens the incident, the
+    /// engine writes the quarantine list (refused from then), the broker's disconnect is called, and the FIN leaves (its
+    /// kernel timestamp, taken inside the socket shutdown that disconnect makes).
+    /// </summary>
+    public static readonly string[] ToFin = ["raise -> admitted", "admitted -> incident", "incident -> refused", "refused -> disconnect called", "disconnect called -> FIN", "raise -> FIN"];
 
     private readonly List<Trial> _trials = [];
+
+    /// <summary>The steps' names, in path order (the last is the whole trial).</summary>
+    public string[] Names { get; } = names ?? ToDeviceRead;
 
     /// <summary>Trials recorded.</summary>
     public int Count => _trials.Count;

@@ -15,17 +15,17 @@ public sealed partial class ResponseEngine
             return;
         }
 
+        // Containment of every matching playbook, in order, before anything is written or sent.
         var context = new IncidentContext(incident, findings, []);
+        var contained = new List<(Playbook Playbook, List<(int Index, Enforcement Result)> Done)>(playbooks.Count);
         foreach (var playbook in playbooks)
         {
-            var by = "playbook:" + playbook.Id;
             // Before anything is cut off: afterwards the broker no longer knows where the device connected from.
             if (playbook.Actions.Any(a => a.Kind == ActionKind.BlockAddress && a.Target == "source") && context.Addresses.Count == 0)
             {
                 context = context with { Addresses = await _containment.AddressesOfAsync(incident, cancellationToken) };
             }
 
-            // Containment, in order, before anything is written.
             var done = new List<(int Index, Enforcement Result)>();
             for (var i = 0; i < playbook.Actions.Count; i++)
             {
@@ -36,9 +36,15 @@ public sealed partial class ResponseEngine
                 }
             }
 
-            // The records and what follows are no part of containment: off the thread that announced the incident (the
-            // correlate stage's, which may be a twin's).
-            await Task.Yield();
+            contained.Add((playbook, done));
+        }
+
+        // The records and what follows are no part of containment: off the thread that announced the incident (the
+        // correlate stage's, which may be a twin's).
+        await Task.Yield();
+        foreach (var (playbook, done) in contained)
+        {
+            var by = "playbook:" + playbook.Id;
             foreach (var (index, result) in done)
             {
                 Persist(context, playbook, playbook.Actions[index], result, by);
@@ -58,10 +64,37 @@ public sealed partial class ResponseEngine
                 }
             }
 
+            // Sent on the notification lane: the next incident's containment does not wait for a slow receiver.
             foreach (var action in playbook.Actions.Where(a => a.Kind is ActionKind.Notify or ActionKind.Report && a.Approval is null))
             {
-                await _communicator.CommunicateAsync(context, playbook.Id, action, by, observed, cancellationToken);
+                QueueCommunication(context, playbook.Id, action, by, observed, approvalId: null, then: null);
             }
+        }
+    }
+
+    /// <summary>
+    /// Queues a notify or report action on the notification lane (then <paramref name="then"/>, after it); when the lane
+    /// is full, records it as failed (and still runs <paramref name="then"/>).
+    /// </summary>
+    private void QueueCommunication(IncidentContext context, string playbook, PlaybookAction action, string by, long started, long? approvalId, Action? then)
+    {
+        var queued = _notifications.TryQueue(async ct =>
+        {
+            try
+            {
+                await _communicator.CommunicateAsync(context, playbook, action, by, started, approvalId, ct);
+            }
+            finally
+            {
+                then?.Invoke();
+            }
+        });
+        if (!queued)
+        {
+            _store.Record(context.Incident.Id, playbook, action.Describe(), action.Kind == ActionKind.Report ? "incident" : string.Join(",", action.Notifiers), ActionOutcome.Failed, by,
+                string.Create(CultureInfo.InvariantCulture, $"not sent: {NotificationLane.Capacity} notifications already wait for their receivers (or serve is stopping)"),
+                _time.GetElapsedTime(started), approvalId);
+            then?.Invoke();
         }
     }
 

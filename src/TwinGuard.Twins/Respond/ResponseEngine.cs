@@ -17,11 +17,12 @@ namespace TwinGuard.Twins.Respond;
 /// escalates (a finding raised its severity or added a reason), the playbooks that match now and have not yet run on it
 /// do. Every action recorded names the incident.</para>
 /// <para>All work runs one item at a time on the engine's own queue (<see cref="InlineRunner"/>): when the engine is
-/// idle, an incident's containment runs on the thread that announced it, with no thread hop; records, approvals and
-/// notifications go on off that thread, so the correlate stage is held up by containment only, and the store has one
-/// writer here. Containment comes first: for each playbook, the containing actions (quarantine,
-/// disconnect, revoke, read-only, block) are put in force in order, in memory and at the broker, before anything is
-/// written; then they are recorded, approvals are asked for, and notifications and reports follow in order.</para>
+/// idle, an incident's containment runs on the thread that announced it, with no thread hop; records and approvals go
+/// on off that thread, so the correlate stage is held up by containment only. Containment comes first: the containing
+/// actions (quarantine, disconnect, revoke, read-only, block) of every matching playbook are put in force in order, in
+/// memory and at the broker, before anything is written; then they are recorded and approvals are asked for.</para>
+/// <para>Notifications and reports go on a lane of their own (<see cref="NotificationLane"/>), in order: a webhook
+/// that takes ten seconds to answer delays the next notification, never the next incident's containment.</para>
 /// <para>Operators' decisions written by the CLI into the database (approvals, releases, manual quarantines) are
 /// picked up every <see cref="ResponsePlan.PollInterval"/>; so are expiries and approval timeouts.</para>
 /// </remarks>
@@ -49,6 +50,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _started;
     private readonly InlineRunner _runner;
+    private readonly NotificationLane _notifications;
     private Task _poller = Task.CompletedTask;
 
     /// <summary>Creates the engine; <see cref="StartAsync"/> restores the quarantine store and starts it.</summary>
@@ -79,6 +81,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _logger = logger;
         _correlate = correlate;
         _runner = new InlineRunner(RunQueuedAsync, () => _work.Reader.Count > 0);
+        _notifications = new NotificationLane(logger);
     }
 
     /// <summary>Raised after every action is recorded (including releases): the ledger's hook.</summary>
@@ -116,12 +119,13 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             _correlate.StageRepeated += OnStageRepeated;
         }
 
+        _notifications.Start();
         _started = true;
         _runner.Kick(); // what was queued before the start
         _poller = Task.Run(PollLoopAsync, CancellationToken.None);
     }
 
-    /// <summary>Finishes the queued work, then stops.</summary>
+    /// <summary>Finishes the queued work and the notifications it queued, then stops.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_correlate is not null)
@@ -135,6 +139,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _work.Writer.TryComplete();
         await _stopping.CancelAsync();
         await Task.WhenAll(_runner.IdleAsync(), _poller).WaitAsync(cancellationToken);
+        await _notifications.StopAsync(cancellationToken);
     }
 
     /// <inheritdoc />

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using TwinGuard.Twins.Respond;
+
+namespace TwinGuard.EndToEnd.Tests;
+
+/// <summary>
+/// A webhook that does not answer holds up its own alert, never containment: the next incident's device is cut off
+/// while the first alert still waits for its answer.
+/// </summary>
+public sealed class LockdownSlowWebhookTests
+{
+    [Fact]
+    public async Task Serve_WebhookHoldsItsAnswer_NextIncidentIsContainedBeforeTheFirstAlertIsAnswered()
+    {
+        var webhookPort = TwinGuard.Server.Hosting.LoopbackPorts.Free();
+        using var http = new HttpListener();
+        http.Prefixes.Add($"http://127.0.0.1:{webhookPort}/hook/");
+        http.Start();
+        var keyVariable = "TWINGUARD_TEST_WEBHOOK_KEY_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(keyVariable, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
+        var plan = LockdownEndToEndTests.Plan(
+            extraNotifiers: $"""
+              - {"{"} id: hook, kind: webhook, url: "http://127.0.0.1:{webhookPort}/hook/", secret_env: {keyVariable} {"}"}
+            """,
+            extraActions: "      - notify: [hook]");
+        var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-slow-webhook-").FullName;
+        await using var site = await ServedSite.StartAsync(dataDirectory: dataDir, plan: plan);
+        using var store = site.OpenResponseStore();
+
+        // The conveyor is connected first (its login is a deliberately slow PBKDF2): only its attack comes later.
+        await using var conveyor = LockdownDevice.Start(site.MqttPort, "conveyor-plc", "demo-conveyor-plc", "plant/conveyor1");
+        await conveyor.SendAsync($$$"""{"ts":{{{LockdownEndToEndTests.Now()}}},"seq":1,"values":{"belt_speed":1.0,"motor_current":6.0,"motor_temp":40}}""");
+        await Eventually.HoldsAsync(() => site.Metrics.ReadingsAccepted, n => n >= 3, TimeSpan.FromSeconds(30), "the conveyor's first good reading");
+
+        // The tank's incident: contained, and its alert reaches the webhook, which holds its answer.
+        var firstAlert = http.GetContextAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await using (var tank = LockdownDevice.Start(site.MqttPort, "tank-gateway", "demo-tank-gateway", "plant/tank1"))
+        {
+            await tank.SendAsync($$$"""{"ts":{{{LockdownEndToEndTests.Now()}}},"seq":1,"values":{"level":1.2,"fluid_temp":24.5}}""");
+            await LockdownEndToEndTests.AttackAsync(tank);
+            await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("tank-gateway"), q => q, TimeSpan.FromSeconds(30), "tank-gateway quarantined");
+        }
+
+        var held = await firstAlert;
+        Assert.Equal("tank-gateway", DeviceOf(held));
+
+        // The conveyor's incident, while that answer is held: cut off all the same.
+        await conveyor.SendAsync($$$"""{"ts":{{{LockdownEndToEndTests.Now()}}},"seq":2,"values":{"motor_temp":500}}""");
+        await conveyor.SendAsync($$$"""{"ts":{{{LockdownEndToEndTests.Now()}}},"seq":3,"values":{"belt_speed":9}}""");
+        await conveyor.SendAsync($$$"""{"ts":{{{LockdownEndToEndTests.Now()}}},"seq":1,"values":{"belt_speed":1.1}}""");
+        await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("conveyor-plc"), q => q, TimeSpan.FromSeconds(30), "conveyor-plc quarantined");
+        await Eventually.HoldsAsync(() => Connections(site, "conveyor-plc"), n => n == 0, TimeSpan.FromSeconds(30), "conveyor-plc disconnected");
+
+        // Nothing has come of the first alert yet (neither delivered nor given up after the HTTP client's 10 s): the
+        // conveyor's containment did not wait for it. Where notifications shared containment's queue, it did.
+        Assert.DoesNotContain(store.Actions(), a => a.Action == "notify" && a.Target == "hook");
+
+        // Answered now: both alerts are delivered, in order, and recorded.
+        Answer(held);
+        var second = await http.GetContextAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("conveyor-plc", DeviceOf(second));
+        Answer(second);
+        var deliveries = await Eventually.HoldsAsync(
+            () => store.Actions().Where(a => a.Action == "notify" && a.Target == "hook").ToList(), d => d.Count == 2, TimeSpan.FromSeconds(30), "two webhook deliveries recorded");
+        Assert.All(deliveries, d => Assert.Equal(ActionOutcome.Done, d.Outcome));
+    }
+
+    private static int Connections(ServedSite site, string device) =>
+        site.Broker.EndpointsOfAsync(device, CancellationToken.None).GetAwaiter().GetResult().Count;
+
+    private static string? DeviceOf(HttpListenerContext context)
+    {
+        using var json = JsonDocument.Parse(context.Request.InputStream);
+        return json.RootElement.GetProperty("incident").GetProperty("device").GetString();
+    }
+
+    private static void Answer(HttpListenerContext context)
+    {
+        context.Response.StatusCode = 204;
+        context.Response.Close();
+    }
+}
