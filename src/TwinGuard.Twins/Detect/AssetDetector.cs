@@ -23,9 +23,6 @@ internal sealed class AssetDetector
 
     private int _modelVersion;
 
-    // Levels kept and no periods (above): the profiler still infers and reports each signal's kind.
-    private static readonly ColumnProfilerOptions TwinProfiling = new() { LevelFreeColumns = [], Period = 0 };
-
     // The hold a new operating point is judged on (OnlineLearningOptions.AcceptAfter): the server time of its first
     // flagged state (null until the next flagged state starts one), the time of the state being pushed, and the
     // signals the model blamed since the flagged run began (their own findings are the change itself, not elsewhere).
@@ -51,20 +48,16 @@ internal sealed class AssetDetector
         _settings = settings;
         _detector = new OnlineAnomalyDetector(
             asset.Signals.Count,
-            // The preset as `detect` runs it, and the same ColumnProfiler reads the commissioning window
-            // (AnomalyPipeline.Fit): constant, discrete, drifting and continuous signals are told apart and recorded.
-            // Two exceptions, both measured. Levels always stay features: a twin's commissioning window is lively
-            // operation (set-point changes and stops make every level wander slowly against its noise, which the
-            // profiler's drift rule reads as drift: on the simulator's plant every signal was), and a level-free signal
-            // hides a poisoned level from the anchor (baseline-poisoning lost its baseline_drift report). No seasonal
-            // differences: a twin's checkpoint holds its model, not the last period of every signal, so a twin
-            // re-activated elsewhere would difference its first period of states against nothing and flag normal
-            // operation (TwinGrainPersistenceTests).
+            // The preset as `detect` runs it, with its defaults: the same ColumnProfiler reads the commissioning window
+            // (AnomalyPipeline.Fit) and tells constant, discrete, periodic, drifting (level-free) and continuous signals
+            // apart, and what it inferred is recorded. A level moved by set-point changes and stops between plateaus is
+            // not drift (ColumnProfilerOptions.MaxPlateauShare), so it stays a feature and a poisoned level still
+            // stands out to the anchor; a periodic signal's last period is in the checkpoint's recent rows.
             // The episode end and the line are the preset's too: the poisoning guard's drift measure judges every state
             // offered, flagged or not, so where the line sits does not decide what it refuses.
             // No onset companion: it only raises `alarm` onsets, which the twins do not read, and would cost every
             // turn a forecast.
-            DetectorCatalog.Create(settings.MultivariateDetector, profiling: TwinProfiling)
+            DetectorCatalog.Create(settings.MultivariateDetector)
                 with { Companion = null },
             new OnlineLearningOptions
             {
