@@ -206,6 +206,14 @@ public sealed class OnlineAnomalyDetector
             _unjudged = _historyCount; // the warm-up rows were learned before there was an anchor to judge them
             ModelGeneration++;
 
+            // The stream goes on from the warm-up's last rows: a checkpoint taken before a period has passed since the
+            // fit must still hold the last period of every differenced column, or a restored detector would difference
+            // its first period of rows against the first row it replays.
+            foreach (var warmUpRow in _warmUp.Skip(Math.Max(0, _warmUp.Count - RecentRowsKept)))
+            {
+                RememberRecent(warmUpRow);
+            }
+
             _warmUp.Clear();
             _warmUpRows.Clear();
             return _pipeline.TrainingVerdicts;
@@ -535,10 +543,21 @@ public sealed class OnlineAnomalyDetector
         (_pipeline, _anchorRows, _modelRows, _modelRowsShared) = (pipeline, anchorRows, modelRows, true); // the checkpoint's rows: its owner holds them
         AllocateHistory(pipeline);
         MeasureAnchor();
-        foreach (var row in checkpoint.Recent)
+        // The rows before the last rolling window and smoothing only refill the features' history (the seasonal
+        // differences' period): scored, their truncated windows could open an episode the original never had.
+        var scoredFrom = checkpoint.Recent.Count - (pipeline.Features.WarmUpRows + 1 + _options.SmoothingWindow);
+        for (var i = 0; i < checkpoint.Recent.Count; i++)
         {
+            var row = checkpoint.Recent[i];
             RememberRecent(row);
-            pipeline.Next(row);
+            if (i < scoredFrom)
+            {
+                pipeline.Features.Push(row, _featureRow);
+            }
+            else
+            {
+                pipeline.Next(row);
+            }
         }
 
         var c = checkpoint.Counters;
@@ -560,12 +579,17 @@ public sealed class OnlineAnomalyDetector
         _judgeScores = new double[JudgeChunk];
     }
 
-    /// <summary>Keeps the last rows a restore must replay: the rolling window (seasonal history included) and the smoothing.</summary>
+    /// <summary>
+    /// Rows a restore must replay: the rolling window and the seasonal history (the longest period, at most
+    /// <see cref="Profiling.ColumnProfilerOptions.MaxPeriod"/> or half the warm-up when inferred), then the smoothing.
+    /// </summary>
+    private int RecentRowsKept => _pipeline!.Features.FullHistoryRows + 1 + _options.SmoothingWindow;
+
+    /// <summary>Keeps the last <see cref="RecentRowsKept"/> rows.</summary>
     private void RememberRecent(ReadOnlySpan<double> row)
     {
         // The oldest row's array is reused: no allocation per row once the queue is full.
-        var keep = _pipeline!.Features.FullHistoryRows + 1 + _options.SmoothingWindow;
-        var slot = _recent.Count >= keep ? _recent.Dequeue() : new double[row.Length];
+        var slot = _recent.Count >= RecentRowsKept ? _recent.Dequeue() : new double[row.Length];
         row.CopyTo(slot);
         _recent.Enqueue(slot);
     }

@@ -14,6 +14,12 @@ namespace TwinGuard.Detection.Profiling;
 /// trend goes on, about 0 once it has settled (a start-up transient); a trend counts as drift only when this is at
 /// least <see cref="ColumnProfilerOptions.DriftTrendPersistence"/>.
 /// </param>
+/// <param name="PlateauShare">
+/// Of a column the level-drift rules call drifting: the share of its variance left within the plateaus between its
+/// level shifts (1 without a shift); below <see cref="ColumnProfilerOptions.MaxPlateauShare"/>, with at least
+/// <see cref="ColumnProfilerOptions.MinPlateaus"/> plateaus, its level moved by operating changes, not drift.
+/// </param>
+/// <param name="Plateaus">The plateaus between level shifts (1 without a shift, or for a column not judged).</param>
 public sealed record ColumnProfile(
     ColumnKind Kind,
     bool LevelFree,
@@ -23,4 +29,6 @@ public sealed record ColumnProfile(
     double PeriodStrength,
     int DistinctValues,
     bool Overridden,
-    double TrendPersistence);
+    double TrendPersistence,
+    double PlateauShare = 1,
+    int Plateaus = 1);

@@ -61,6 +61,12 @@ public static class ColumnProfiler
         // settled by the second half of the window leaves a level the window does pin down.
         var trending = trendShare >= options.DriftTrendShare && persistence >= options.DriftTrendPersistence;
         var drifting = period == 0 && (trending || smoothness < options.DriftSmoothness);
+        var (plateauShare, plateaus) = drifting ? Plateaus(x, options.LevelShiftWindow) : (1.0, 1);
+
+        // Operating changes, not drift: the level moved by shifts between several stable plateaus (set-points, stops and
+        // starts), and within the plateaus it barely wanders. The window has seen those operating points; their levels
+        // are the normal the features should keep.
+        drifting &= plateaus < options.MinPlateaus || plateauShare >= options.MaxPlateauShare;
         return new ColumnProfile(
             drifting ? ColumnKind.Drifting : ColumnKind.Continuous,
             userLevelFree ?? drifting,
@@ -70,7 +76,97 @@ public static class ColumnProfiler
             strength,
             distinct,
             overridden,
-            persistence);
+            persistence,
+            plateauShare,
+            plateaus);
+    }
+
+    /// <summary>
+    /// Splits <paramref name="x"/> at its level shifts and returns the share of its variance left within the plateaus
+    /// between them (1 when it has no shift) and how many plateaus there are.
+    /// </summary>
+    /// <remarks>
+    /// A level shift is where the median of the next <paramref name="w"/> rows differs from the median of the previous
+    /// <paramref name="w"/> by an outlier among all such differences: beyond the universal threshold √(2 ln m) robust
+    /// deviations (1.4826 × MAD) of the m differences (Donoho and Johnstone 1994). A slow drift or a random walk moves
+    /// the medians by about the same amount everywhere, so it has no outlier; a step (through the lag of a drive or a
+    /// valve stroke) stands out against the flat plateaus around it. Medians make one-row spikes no shift. The rows
+    /// within <paramref name="w"/> of a shift are the transition and belong to no plateau; the plateaus' variance is
+    /// taken about each one's median, against the variance of the same rows about their mean.
+    /// </remarks>
+    private static (double Share, int Plateaus) Plateaus(double[] x, int w)
+    {
+        var n = x.Length;
+        if (w < 1 || n < 4 * w)
+        {
+            return (1, 1);
+        }
+
+        var differences = new double[n - (2 * w) + 1];
+        var scratch = new double[Math.Max(w, n)];
+        for (var t = w; t <= n - w; t++)
+        {
+            differences[t - w] = Median(x.AsSpan(t, w), scratch) - Median(x.AsSpan(t - w, w), scratch);
+        }
+
+        var centre = Median(differences, scratch);
+        var deviations = new double[differences.Length];
+        for (var i = 0; i < differences.Length; i++)
+        {
+            deviations[i] = Math.Abs(differences[i] - centre);
+        }
+
+        var limit = Math.Sqrt(2 * Math.Log(differences.Length)) * 1.4826 * Median(deviations, scratch);
+        if (!(limit > 0))
+        {
+            return (1, 1); // most medians do not move at all (a coarsely quantised column): no shift can be told apart
+        }
+
+        var transition = new bool[n];
+        for (var i = 0; i < differences.Length; i++)
+        {
+            if (deviations[i] > limit)
+            {
+                var t = i + w;
+                transition.AsSpan(t - w, 2 * w).Fill(true);
+            }
+        }
+
+        double within = 0, sum = 0, sumSquares = 0;
+        var (plateaus, rows, start) = (0, 0, -1);
+        for (var i = 0; i <= n; i++)
+        {
+            var inPlateau = i < n && !transition[i];
+            if (inPlateau && start < 0)
+            {
+                start = i;
+            }
+            else if (!inPlateau && start >= 0)
+            {
+                var plateau = x.AsSpan(start, i - start);
+                var median = Median(plateau, scratch);
+                foreach (var v in plateau)
+                {
+                    within += (v - median) * (v - median);
+                    (sum, sumSquares) = (sum + v, sumSquares + (v * v));
+                }
+
+                (plateaus, rows, start) = (plateaus + 1, rows + plateau.Length, -1);
+            }
+        }
+
+        var total = rows > 0 ? sumSquares - (sum * sum / rows) : 0;
+        return total > 0 ? (within / total, plateaus) : (1, plateaus);
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count), sorted in <paramref name="scratch"/>.</summary>
+    private static double Median(ReadOnlySpan<double> values, double[] scratch)
+    {
+        var sorted = scratch.AsSpan(0, values.Length);
+        values.CopyTo(sorted);
+        sorted.Sort();
+        var half = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
 
     private static double VonNeumannRatio(double[] x)

@@ -4,7 +4,8 @@ namespace TwinGuard.Detection.Profiling;
 /// <remarks>
 /// The defaults are statements about signals, not about any data set: a column is drifting when a straight line
 /// through time explains at least a quarter of its training variance and still rises (or falls) in the window's second
-/// half at at least half its rate, or when its level wanders slowly (von Neumann ratio below 0.5); periodic when its detrended autocorrelation has a
+/// half at at least half its rate, or when its level wanders slowly (von Neumann ratio below 0.5), unless its level
+/// moved by shifts between at least six stable plateaus that hold three quarters of its variance (operating changes); periodic when its detrended autocorrelation has a
 /// peak of at least 0.5 at a lag seen at least twice in the window; discrete when it takes at most 10 values.
 /// </remarks>
 public sealed record ColumnProfilerOptions
@@ -30,6 +31,29 @@ public sealed record ColumnProfilerOptions
     /// </summary>
     /// <value>0.5.</value>
     public double DriftSmoothness { get; init; } = 0.5;
+
+    /// <summary>
+    /// Rows compared on each side of a level shift (their medians), and the rows on each side of it that are its
+    /// transition: the features' rolling window.
+    /// </summary>
+    /// <value>10.</value>
+    public int LevelShiftWindow { get; init; } = 10;
+
+    /// <summary>
+    /// A column the drift rules call drifting keeps its level when less than this share of its variance is left within
+    /// the plateaus between its level shifts (and it has <see cref="MinPlateaus"/> of them): the level moved by operating
+    /// changes (set-points, stops and starts), not by drift. A quarter, as <see cref="DriftTrendShare"/>: three quarters
+    /// of the variance are the plateaus' levels. 0 turns the test off.
+    /// </summary>
+    /// <value>0.25.</value>
+    public double MaxPlateauShare { get; init; } = 0.25;
+
+    /// <summary>
+    /// Fewest plateaus for <see cref="MaxPlateauShare"/> to apply: a window with one or two level shifts saw an event (a
+    /// cooling, a leak), not a plant running through its operating points, and does not show where the level goes next.
+    /// </summary>
+    /// <value>6.</value>
+    public int MinPlateaus { get; init; } = 6;
 
     /// <summary>Shortest period looked for, in rows (shorter cycles sit inside the rolling window's statistics).</summary>
     /// <value>2.</value>

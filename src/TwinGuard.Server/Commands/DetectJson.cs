@@ -33,6 +33,8 @@ internal static class DetectJson
                 trend_r2 = Math.Round(p.TrendShare, 3),
                 trend_persistence = Math.Round(p.TrendPersistence, 3),
                 von_neumann_ratio = Math.Round(p.Smoothness, 3),
+                plateau_share = Math.Round(p.PlateauShare, 3),
+                plateaus = p.Plateaus,
                 period_acf = Math.Round(p.PeriodStrength, 3),
                 distinct_values = p.DistinctValues,
                 overridden = p.Overridden,

@@ -79,6 +79,47 @@ public sealed class OnlineCheckpointTests
     }
 
     [Fact]
+    public void Restore_WithinAPeriodOfTheFit_DifferencesAgainstTheWarmUpsLastPeriod()
+    {
+        // The checkpoint falls 10 rows after the fit, before a period (40 rows) has passed: the seasonal history it must
+        // carry is the warm-up's last period. Without it the restored detector differenced its first 40 rows against
+        // the first row it replayed, and scored a normal cycle as an anomaly.
+        var data = Cycle(500, period: 40, seed: 9);
+        var original = new OnlineAnomalyDetector(2, DetectorCatalog.Create("pca"), Learning);
+        for (var i = 0; i < 310; i++)
+        {
+            original.Push(data.Row(i));
+        }
+
+        var checkpoint = original.Checkpoint();
+        Assert.Equal(40, Assert.Single(checkpoint.Periods!).Value);
+        Assert.True(checkpoint.Recent.Count > 40, $"the checkpoint holds {checkpoint.Recent.Count} recent rows, less than a period");
+        var restored = new OnlineAnomalyDetector(2, DetectorCatalog.Create("pca"), Learning);
+        restored.Restore(checkpoint);
+        for (var i = 310; i < 399; i++)
+        {
+            var expected = Assert.Single(original.Push(data.Row(i)));
+            var actual = Assert.Single(restored.Push(data.Row(i)));
+            Assert.Equal(expected.Score, actual.Score, 9);
+            Assert.False(actual.IsAnomaly, $"row {i} of a normal cycle was flagged after the restore");
+        }
+    }
+
+    /// <summary>Column 0 a noisy sine of <paramref name="period"/> rows, column 1 noise.</summary>
+    private static FeatureMatrix Cycle(int rows, int period, int seed)
+    {
+        var noise = TestData.Gaussian(rows, 2, seed: seed, scale: 0.05);
+        var data = new FeatureMatrix(rows, 2);
+        for (var i = 0; i < rows; i++)
+        {
+            data.Row(i)[0] = Math.Sin(2 * Math.PI * i / period) + noise.Row(i)[0];
+            data.Row(i)[1] = noise.Row(i)[1];
+        }
+
+        return data;
+    }
+
+    [Fact]
     public void Restore_DuringWarmUp_FitsAtTheSameRowWithoutStartingOver()
     {
         var data = TestData.Gaussian(50, 2, seed: 2);

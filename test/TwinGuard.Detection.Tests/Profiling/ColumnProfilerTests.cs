@@ -87,6 +87,58 @@ public sealed class ColumnProfilerTests
     }
 
     [Fact]
+    public void Infer_SetPointStepsBetweenPlateaus_KeepTheLevel_WhileADriftOrAFewShiftsDoNot()
+    {
+        // 2,400 rows. Column 0: a set-point that steps every 80-160 rows by up to ±300 (through a drive's lag of 6 rows)
+        // under noise of 3, and a creep of 10 over the window (a poisoning, a sensor ageing) on top. Column 1: the same
+        // steps without noise, followed by a slow first-order lag of 200 rows (a motor temperature). Column 2: one
+        // shift of 8 half-way on a wandering level (half a random walk under noise: an event in a recording, not a
+        // plant's operating points). Column 3: a random walk.
+        const int rows = 2400;
+        var random = new Random(11);
+        double Gauss() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var m = new FeatureMatrix(rows, 4);
+        var (setPoint, speed, lagged, walk, wander, next) = (2700.0, 2700.0, 2700.0, 0.0, 0.0, 100);
+        for (var i = 0; i < rows; i++)
+        {
+            if (i == next)
+            {
+                setPoint = Math.Clamp(setPoint + (600 * (random.NextDouble() - 0.5)), 2300, 3000);
+                next += 80 + random.Next(81);
+            }
+
+            speed += (setPoint - speed) / 6;
+            lagged += (speed - lagged) / 200;
+            walk += Gauss();
+            wander += Gauss();
+            m[i, 0] = speed + (3 * Gauss()) - (10.0 * i / rows);
+            m[i, 1] = lagged + (0.5 * Gauss());
+            m[i, 2] = (i < rows / 2 ? 0 : 8) + (0.5 * wander) + Gauss();
+            m[i, 3] = walk;
+        }
+
+        var p = ColumnProfiler.Infer(m);
+        var before = ColumnProfiler.Infer(m, new ColumnProfilerOptions { MaxPlateauShare = 0 });
+
+        // The steps are what moves column 0: the rules before called it drifting (a slowly wandering level against its
+        // noise), the plateaus say operating changes, and its level stays a feature (the creep stays visible to a model).
+        Assert.Equal(ColumnKind.Drifting, before[0].Kind);
+        Assert.True(p[0].Plateaus >= 6, $"{p[0].Plateaus} plateaus");
+        Assert.True(p[0].PlateauShare < 0.25, $"plateau share {p[0].PlateauShare}");
+        Assert.Equal(ColumnKind.Continuous, p[0].Kind);
+        Assert.False(p[0].LevelFree);
+
+        // A slow lag of the same steps has no shift: its level wanders, it drifts. So do a random walk, and one shift on
+        // a wander: too few plateaus to say the window saw the operating points.
+        Assert.Equal(ColumnKind.Drifting, p[1].Kind);
+        Assert.Equal(ColumnKind.Drifting, before[2].Kind);
+        Assert.True(p[2].Plateaus < 6, $"{p[2].Plateaus} plateaus");
+        Assert.Equal(ColumnKind.Drifting, p[2].Kind);
+        Assert.Equal(ColumnKind.Drifting, p[3].Kind);
+        Assert.All(p.Skip(1), c => Assert.True(c.LevelFree));
+    }
+
+    [Fact]
     public void Infer_UserOverrides_WinOverTheData()
     {
         var p = ColumnProfiler.Infer(Signals(), new ColumnProfilerOptions { LevelFreeColumns = [0], Period = 0 });
