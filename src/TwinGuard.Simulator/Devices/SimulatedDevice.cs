@@ -145,6 +145,11 @@ public sealed class SimulatedDevice : IAsyncDisposable
         {
             // Already gone: nothing to close.
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up waiting: a broker that holds this connection unread (a flood hold) never takes the
+            // DISCONNECT off a full socket. Disposing the client closes the socket.
+        }
     }
 
     /// <inheritdoc/>

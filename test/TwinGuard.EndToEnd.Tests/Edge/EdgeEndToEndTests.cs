@@ -154,8 +154,11 @@ public sealed class EdgeEndToEndTests
         var others = findings.Where(f => f.Reason != "replayed_sequence" && f.Time <= firstReplay).Select(f => f.Reason).Distinct().ToList();
         Assert.True(others.Count > 0 ? replays is >= 1 and <= 3 : replays == 3,
             $"{replays} replay findings at the site; the edge's findings before the first: [{string.Join(", ", others)}]");
-        var containment = site.Edges.Messages("edge1", "containment").Select(m => m.Containment!).Single(c => c.Action == "quarantine");
-        Assert.Equal(("quarantine", "device", Device, "edge"), (containment.Action, containment.Target, containment.Id, containment.By));
+        // At least one: when late readings opened an incident of their own before the replays, a second stage or incident
+        // puts the same quarantine in force again (already in place at the edge), and the edge reports that too.
+        var quarantines = site.Edges.Messages("edge1", "containment").Select(m => m.Containment!).Where(c => c.Action == "quarantine").ToList();
+        Assert.NotEmpty(quarantines);
+        Assert.All(quarantines, containment => Assert.Equal(("quarantine", "device", Device, "edge"), (containment.Action, containment.Target, containment.Id, containment.By)));
 
         await edge.LineAsync(l => l.Contains("quarantine device conveyor-plc by site: Done", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
             "the containment decided during the cut at the edge");
