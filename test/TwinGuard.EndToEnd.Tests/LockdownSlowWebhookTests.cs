@@ -6,8 +6,8 @@ using TwinGuard.Twins.Respond;
 namespace TwinGuard.EndToEnd.Tests;
 
 /// <summary>
-/// A webhook that does not answer holds up its own alert, never containment: the next incident's device is cut off
-/// while the first alert still waits for its answer.
+/// A webhook that does not answer holds up its own alert, never containment (the next incident's device is cut off
+/// while the first alert still waits for its answer) and never another receiver's alert.
 /// </summary>
 public sealed class LockdownSlowWebhookTests
 {
@@ -65,6 +65,58 @@ public sealed class LockdownSlowWebhookTests
         var deliveries = await Eventually.HoldsAsync(
             () => store.Actions().Where(a => a.Action == "notify" && a.Target == "hook").ToList(), d => d.Count == 2, TimeSpan.FromSeconds(30), "two webhook deliveries recorded");
         Assert.All(deliveries, d => Assert.Equal(ActionOutcome.Done, d.Outcome));
+    }
+
+    [Fact]
+    public async Task Serve_WebhookHoldsItsAnswer_AnotherReceiverGetsTheSameAlertAtOnce()
+    {
+        var (heldPort, promptPort) = (TwinGuard.Server.Hosting.LoopbackPorts.Free(), TwinGuard.Server.Hosting.LoopbackPorts.Free());
+        using var held = new HttpListener();
+        held.Prefixes.Add($"http://127.0.0.1:{heldPort}/hook/");
+        held.Start();
+        using var prompt = new HttpListener();
+        prompt.Prefixes.Add($"http://127.0.0.1:{promptPort}/hook/");
+        prompt.Start();
+        var keyVariable = "TWINGUARD_TEST_WEBHOOK_KEY_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(keyVariable, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
+        // The held receiver is named first: where one lane carried every receiver, the prompt one waited behind it.
+        var plan = LockdownEndToEndTests.Plan(
+            extraNotifiers: $"""
+              - {"{"} id: held, kind: webhook, url: "http://127.0.0.1:{heldPort}/hook/", secret_env: {keyVariable} {"}"}
+              - {"{"} id: prompt, kind: webhook, url: "http://127.0.0.1:{promptPort}/hook/", secret_env: {keyVariable} {"}"}
+            """,
+            extraActions: "      - notify: [held, prompt]");
+        var dataDir = Directory.CreateTempSubdirectory("twinguard-lockdown-held-webhook-").FullName;
+        await using var site = await ServedSite.StartAsync(dataDirectory: dataDir, plan: plan);
+        using var store = site.OpenResponseStore();
+
+        var heldAlert = held.GetContextAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var promptAlert = prompt.GetContextAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await using (var tank = LockdownDevice.Start(site.MqttPort, "tank-gateway", "demo-tank-gateway", "plant/tank1"))
+        {
+            await tank.SendAsync($$$"""{"ts":{{{LockdownEndToEndTests.Now()}}},"seq":1,"values":{"level":1.2,"fluid_temp":24.5}}""");
+            await LockdownEndToEndTests.AttackAsync(tank);
+            await Eventually.HoldsAsync(() => site.Quarantine.IsDeviceQuarantined("tank-gateway"), q => q, TimeSpan.FromSeconds(30), "tank-gateway quarantined");
+        }
+
+        var holding = await heldAlert;
+        Assert.Equal("tank-gateway", DeviceOf(holding));
+
+        // The other receiver has the same alert, delivered and recorded, while the first still holds its answer.
+        var answered = await promptAlert;
+        Assert.Equal("tank-gateway", DeviceOf(answered));
+        Answer(answered);
+        var delivered = await Eventually.HoldsAsync(
+            () => store.Actions().Where(a => a.Action == "notify" && a.Target == "prompt").ToList(), d => d.Count == 1, TimeSpan.FromSeconds(30), "the prompt receiver's delivery recorded");
+        Assert.Equal(ActionOutcome.Done, delivered[0].Outcome);
+        // Nothing has come of the held alert yet (neither delivered nor given up after the HTTP client's 10 s): the prompt
+        // receiver did not wait for it.
+        Assert.DoesNotContain(store.Actions(), a => a.Action == "notify" && a.Target == "held");
+
+        Answer(holding);
+        var heldDelivery = await Eventually.HoldsAsync(
+            () => store.Actions().Where(a => a.Action == "notify" && a.Target == "held").ToList(), d => d.Count == 1, TimeSpan.FromSeconds(30), "the held receiver's delivery recorded");
+        Assert.Equal(ActionOutcome.Done, heldDelivery[0].Outcome);
     }
 
     private static int Connections(ServedSite site, string device) =>
