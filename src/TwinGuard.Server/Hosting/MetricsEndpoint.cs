@@ -22,7 +22,8 @@ internal static class MetricsEndpoint
         app.MapGet("/metrics", (PipelineMetrics metrics, ModbusMetrics modbus, WriteRecorder writes, LiveEvents live, SiteHealth health, IServiceProvider services) =>
             {
                 var text = Write(
-                    metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners, modbus, services.GetService<FindingForwarder>()?.Status);
+                    metrics, writes.Read(s => s.Quarantines()), writes.Read(s => s.Approvals()).Count, live.Listeners, modbus, services.GetService<FindingForwarder>()?.Status,
+                    services.GetService<IncidentCommunicator>()?.Dropped ?? 0);
                 var healthText = new MetricsText();
                 health.WriteMetrics(healthText);
                 return TypedResults.Text(text + healthText, ContentType);
@@ -34,7 +35,7 @@ internal static class MetricsEndpoint
     /// <summary>The whole exposition.</summary>
     public static string Write(
         PipelineMetrics m, IReadOnlyList<QuarantineEntry> quarantines, int pendingApprovals, int listeners, ModbusMetrics modbus,
-        IReadOnlyList<(string Notifier, long Depth, long Delivered, long Dropped)>? forwarding = null)
+        IReadOnlyList<(string Notifier, long Depth, long Delivered, long Dropped)>? forwarding = null, long notificationsDropped = 0)
     {
         var text = new MetricsText()
             .Family("twinguard_messages_total", "counter", "Messages received from any transport.")
@@ -78,7 +79,9 @@ internal static class MetricsEndpoint
         text.Family("twinguard_approvals_pending", "gauge", "High-impact actions waiting for an operator.")
             .Sample("twinguard_approvals_pending", pendingApprovals)
             .Family("twinguard_live_listeners", "gauge", "Dashboards and clients connected to the live event stream.")
-            .Sample("twinguard_live_listeners", listeners);
+            .Sample("twinguard_live_listeners", listeners)
+            .Family("twinguard_notifications_dropped_total", "counter", "Incident notifications and reports not sent because their receiver's lane was full (each recorded as a failed action).")
+            .Sample("twinguard_notifications_dropped_total", notificationsDropped);
         Modbus(text, modbus);
         Forwarding(text, forwarding ?? []);
         Latency(text, "twinguard_arrival_to_twin_seconds", "From a message's arrival to the end of its validation and detection in the twin.", m.ArrivalToTwin);

@@ -15,7 +15,9 @@ namespace TwinGuard.Twins.Pipeline;
 /// </remarks>
 /// <param name="drain">Takes one round of the queued work (bounded); only ever called by one runner at a time.</param>
 /// <param name="hasWork">True when work is queued.</param>
-public sealed class InlineRunner(Func<ValueTask> drain, Func<bool> hasWork)
+/// <param name="runOnCaller">False: even the first round runs on a thread-pool thread (work whose synchronous start
+/// must not hold up the thread that queued it).</param>
+public sealed class InlineRunner(Func<ValueTask> drain, Func<bool> hasWork, bool runOnCaller = true)
 {
     private int _running;
     private Task _current = Task.CompletedTask;
@@ -25,7 +27,7 @@ public sealed class InlineRunner(Func<ValueTask> drain, Func<bool> hasWork)
     {
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
-            _current = RunAsync();
+            _current = runOnCaller ? RunAsync() : Task.Run(RunAsync);
         }
     }
 

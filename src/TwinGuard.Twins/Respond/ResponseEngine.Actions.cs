@@ -64,37 +64,11 @@ public sealed partial class ResponseEngine
                 }
             }
 
-            // Sent on the notification lane: the next incident's containment does not wait for a slow receiver.
+            // Sent on each receiver's lane: the next incident's containment does not wait for a slow receiver, nor does another receiver.
             foreach (var action in playbook.Actions.Where(a => a.Kind is ActionKind.Notify or ActionKind.Report && a.Approval is null))
             {
-                QueueCommunication(context, playbook.Id, action, by, observed, approvalId: null, then: null);
+                _communicator.Queue(context, playbook.Id, action, by, observed, approvalId: null, then: null);
             }
-        }
-    }
-
-    /// <summary>
-    /// Queues a notify or report action on the notification lane (then <paramref name="then"/>, after it); when the lane
-    /// is full, records it as failed (and still runs <paramref name="then"/>).
-    /// </summary>
-    private void QueueCommunication(IncidentContext context, string playbook, PlaybookAction action, string by, long started, long? approvalId, Action? then)
-    {
-        var queued = _notifications.TryQueue(async ct =>
-        {
-            try
-            {
-                await _communicator.CommunicateAsync(context, playbook, action, by, started, approvalId, ct);
-            }
-            finally
-            {
-                then?.Invoke();
-            }
-        });
-        if (!queued)
-        {
-            _store.Record(context.Incident.Id, playbook, action.Describe(), action.Kind == ActionKind.Report ? "incident" : string.Join(",", action.Notifiers), ActionOutcome.Failed, by,
-                string.Create(CultureInfo.InvariantCulture, $"not sent: {NotificationLane.Capacity} notifications already wait for their receivers (or serve is stopping)"),
-                _time.GetElapsedTime(started), approvalId);
-            then?.Invoke();
         }
     }
 

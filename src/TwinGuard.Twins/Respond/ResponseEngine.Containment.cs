@@ -72,12 +72,12 @@ public sealed partial class ResponseEngine
         _store.Record(entry.IncidentId, null, "release: " + ResponseStore.Name(entry.Kind), entry.Target, ActionOutcome.Released, entry.ReleasedBy ?? "unknown",
             string.Create(CultureInfo.InvariantCulture, $"quarantine {entry.Id} released: {entry.ReleaseReason}; {detail}"), _time.GetElapsedTime(started));
         // After the incident's report on the same lane, so the release is appended to it, not written before it.
-        if (!_notifications.TryQueue(ct => _communicator.ReportReleaseAsync(entry, ct)))
+        if (!_communicator.QueueReleaseReport(entry))
         {
             LogReleaseReportDropped(_logger, entry.Id);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The release of quarantine {QuarantineId} is not appended to its incident report: the notification lane is full or stopped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The release of quarantine {QuarantineId} is not appended to its incident report: the reports' lane is full or stopped")]
     private static partial void LogReleaseReportDropped(ILogger logger, long quarantineId);
 }

@@ -16,13 +16,17 @@ namespace TwinGuard.Twins.Respond;
 /// <para>A playbook runs at most once per incident: when the incident opens, every playbook that matches runs; when it
 /// escalates (a finding raised its severity or added a reason), the playbooks that match now and have not yet run on it
 /// do. Every action recorded names the incident.</para>
-/// <para>All work runs one item at a time on the engine's own queue (<see cref="InlineRunner"/>): when the engine is
-/// idle, an incident's containment runs on the thread that announced it, with no thread hop; records and approvals go
-/// on off that thread, so the correlate stage is held up by containment only. Containment comes first: the containing
+/// <para>All work runs one item at a time on the engine's own lane (<see cref="WorkLane"/>, <see cref="QueueCapacity"/>
+/// items): when the engine is idle, an incident's containment runs on the thread that announced it, with no thread hop;
+/// records and approvals go on off that thread, so the correlate stage is held up by containment only. Containment is
+/// never dropped: when the lane is full, the correlate stage's thread waits for room (its announcements are synchronous
+/// events), which holds up the findings behind it (the evidence sink is bounded and counts what it cannot queue); an
+/// operator's call waits for room asynchronously; a poll tick that finds it full is skipped (the next one comes). Containment comes first: the containing
 /// actions (quarantine, disconnect, revoke, read-only, block) of every matching playbook are put in force in order, in
 /// memory and at the broker, before anything is written; then they are recorded and approvals are asked for.</para>
-/// <para>Notifications and reports go on a lane of their own (<see cref="NotificationLane"/>), in order: a webhook
-/// that takes ten seconds to answer delays the next notification, never the next incident's containment.</para>
+/// <para>Notifications and reports go on lanes of their own, one per notifier (<see cref="IncidentCommunicator"/>): a
+/// webhook that takes ten seconds to answer delays its own next notification, never another receiver's alert nor the
+/// next incident's containment.</para>
 /// <para>Operators' decisions written by the CLI into the database (approvals, releases, manual quarantines) are
 /// picked up every <see cref="ResponsePlan.PollInterval"/>; so are expiries and approval timeouts.</para>
 /// </remarks>
@@ -41,16 +45,12 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CorrelateStage? _correlate;
-    // Not SingleReader: that channel cannot count, and the runner asks whether work is queued (one reader at a time all the same).
-    private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>();
     private readonly Dictionary<string, Queue<Finding>> _evidence = new(StringComparer.Ordinal);
     private readonly HashSet<long> _applied = [];
     private readonly Dictionary<(long Incident, int Stage), StageResponse> _ran = [];
     private readonly Queue<(long Incident, int Stage)> _ranOrder = new();
     private readonly CancellationTokenSource _stopping = new();
-    private volatile bool _started;
-    private readonly InlineRunner _runner;
-    private readonly NotificationLane _notifications;
+    private readonly WorkLane _work;
     private Task _poller = Task.CompletedTask;
 
     /// <summary>Creates the engine; <see cref="StartAsync"/> restores the quarantine store and starts it.</summary>
@@ -80,9 +80,11 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _time = time;
         _logger = logger;
         _correlate = correlate;
-        _runner = new InlineRunner(RunQueuedAsync, () => _work.Reader.Count > 0);
-        _notifications = new NotificationLane(logger);
+        _work = new WorkLane("respond", QueueCapacity, runOnCaller: true, logger);
     }
+
+    /// <summary>How many items (announced incidents, operators' calls, polls) the engine's queue holds at most.</summary>
+    public const int QueueCapacity = 4096;
 
     /// <summary>Raised after every action is recorded (including releases): the ledger's hook.</summary>
     public event Action<ActionRecord>? ActionRecorded
@@ -119,9 +121,8 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             _correlate.StageRepeated += OnStageRepeated;
         }
 
-        _notifications.Start();
-        _started = true;
-        _runner.Kick(); // what was queued before the start
+        _communicator.Start();
+        _work.Start(); // and what was queued before the start
         _poller = Task.Run(PollLoopAsync, CancellationToken.None);
     }
 
@@ -136,10 +137,9 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             _correlate.StageRepeated -= OnStageRepeated;
         }
 
-        _work.Writer.TryComplete();
         await _stopping.CancelAsync();
-        await Task.WhenAll(_runner.IdleAsync(), _poller).WaitAsync(cancellationToken);
-        await _notifications.StopAsync(cancellationToken);
+        await Task.WhenAll(_work.StopAsync(cancellationToken), _poller).WaitAsync(cancellationToken);
+        await _communicator.StopAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -265,70 +265,27 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues work and runs the queue on this thread when it is idle (<see cref="InlineRunner"/>). False once the engine
-    /// has stopped: nothing is queued then.
+    /// Queues an announcement of the correlate stage; when the queue is full, this thread waits for room (containment is
+    /// never dropped). Dropped only once the engine has stopped.
     /// </summary>
-    private bool Queue(Func<CancellationToken, Task> work)
+    private void Queue(Func<CancellationToken, Task> work)
     {
-        if (!_work.Writer.TryWrite(work))
+        if (!_work.TryQueue(work))
         {
-            return false;
+            // Synchronously: the correlate stage's events are; the lane drains on other threads, never this one's.
+            _work.QueueAsync(work).AsTask().GetAwaiter().GetResult();
         }
-
-        if (_started)
-        {
-            _runner.Kick();
-        }
-
-        return true;
     }
 
     private Task Enqueue(Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
-        Enqueue<bool>(async ct =>
+        _work.RunAsync<bool>(async ct =>
         {
             await work(ct);
             return true;
         }, cancellationToken);
 
-    /// <summary>
-    /// Queues work as <see cref="Queue"/> does and completes with its result; after the engine has stopped it fails with
-    /// <see cref="ChannelClosedException"/> (a caller waiting on it would otherwise wait for ever), where an announcement
-    /// from the correlate stage is dropped.
-    /// </summary>
-    private async Task<T> Enqueue<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queued = Queue(async ct =>
-        {
-            try
-            {
-                done.TrySetResult(await work(ct));
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        });
-        return queued ? await done.Task.WaitAsync(cancellationToken) : throw new ChannelClosedException();
-    }
-
-    /// <summary>One round of the engine's queue: one item (the next ones go on off the thread that queued them).</summary>
-    private async ValueTask RunQueuedAsync()
-    {
-        if (_work.Reader.TryRead(out var work))
-        {
-            try
-            {
-                await work(CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                // The respond stage must outlive any one failure; the failure is logged and the next item runs.
-                LogWorkFailed(_logger, ex);
-            }
-        }
-    }
+    /// <summary>Queues work and completes with its result (after the engine has stopped: <see cref="ChannelClosedException"/>).</summary>
+    private Task<T> Enqueue<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) => _work.RunAsync(work, cancellationToken);
 
     private async Task PollLoopAsync()
     {
@@ -337,16 +294,13 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
-                Queue(PollCoreAsync);
+                _work.TryQueue(PollCoreAsync); // full: skipped, the next tick comes
             }
         }
         catch (OperationCanceledException)
         {
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A respond-stage task failed")]
-    private static partial void LogWorkFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Action {Action} of playbook {Playbook} on incident {IncidentId} failed")]
     private static partial void LogActionFailed(ILogger logger, Exception exception, string action, string playbook, long incidentId);

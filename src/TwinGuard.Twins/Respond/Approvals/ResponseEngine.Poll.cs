@@ -103,8 +103,8 @@ public sealed partial class ResponseEngine
         var actor = $"{by} (approval {request.Id.ToString(CultureInfo.InvariantCulture)}{(timedOut ? string.Empty : ": " + request.Why)})";
         if (action.Kind is ActionKind.Notify or ActionKind.Report)
         {
-            // On the notification lane, closed once sent: a slow receiver holds up no containment.
-            QueueCommunication(context, playbook.Id, action, actor, started, request.Id, () => _store.CloseApproval(request.Id, "executed", timeoutNote));
+            // On the receivers' lanes, closed once sent (or dropped): a slow receiver holds up no containment.
+            _communicator.Queue(context, playbook.Id, action, actor, started, request.Id, () => _store.CloseApproval(request.Id, "executed", timeoutNote));
             return;
         }
         else
