@@ -143,8 +143,11 @@ public sealed class OnlineAnomalyDetector
     /// </summary>
     public int AdoptedLate { get; private set; }
 
-    /// <summary>The fit of a refit under way (null when none is): a caller that can wait for it may, before the next row.</summary>
-    internal Task<PipelineModel>? PendingFit => _pending;
+    /// <summary>
+    /// The fit of a refit under way (null when none is). <see cref="Push"/> never waits for it; a caller that may wait
+    /// (a replay, a test that pins the rows a model is adopted at) can, before the next row.
+    /// </summary>
+    public Task? PendingFit => _pending;
 
     /// <summary>Grows by one at every change of the anchor or of the model in use (fit, adopted refit, rebaseline).</summary>
     public int ModelGeneration { get; private set; }
