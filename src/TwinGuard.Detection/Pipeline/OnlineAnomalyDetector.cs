@@ -754,13 +754,13 @@ public sealed class OnlineAnomalyDetector
         {
             // The last, partial batch: at a refit, or where explained rows were forgotten in between.
             var partial = new FeatureMatrix(batch.Values.AsSpan(0, gathered * width).ToArray(), gathered, width);
-            Judge(anchor, partial, _judgeScores, slots[..gathered]);
+            Judge(anchor, partial, _judgeScores.AsSpan(0, gathered), slots[..gathered]); // a score slot per row: some detectors read the length
         }
 
         (_unjudged, _unjudgedToScore) = (0, 0);
     }
 
-    private void Judge(PipelineModel anchor, FeatureMatrix rows, double[] scores, ReadOnlySpan<int> slots)
+    private void Judge(PipelineModel anchor, FeatureMatrix rows, Span<double> scores, ReadOnlySpan<int> slots)
     {
         anchor.Detector.Score(rows, scores);
         for (var i = 0; i < slots.Length; i++)
