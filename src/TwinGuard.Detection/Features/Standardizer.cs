@@ -56,6 +56,9 @@ public sealed class Standardizer
         _scale = scale;
     }
 
+    /// <summary>The fitted means and scales, for a caller that standardises several rows at once with the same arithmetic.</summary>
+    internal (double[] Mean, double[] Scale) Parameters => (_mean, _scale);
+
     /// <summary>Writes the standardised <paramref name="row"/> to <paramref name="output"/>.</summary>
     public void Transform(ReadOnlySpan<double> row, Span<double> output)
     {

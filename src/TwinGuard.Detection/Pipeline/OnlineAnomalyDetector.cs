@@ -22,7 +22,7 @@ public sealed class OnlineAnomalyDetector
     /// <summary>Fewest unexplained rows the anchor check needs to judge a refit.</summary>
     private const int MinUnexplained = 100;
 
-    /// <summary>Learned rows the anchor model judges at once, as they arrive (see <see cref="JudgeOldestUnjudged"/>).</summary>
+    /// <summary>Unexplained learned rows the anchor model judges at once, as they arrive (see <see cref="JudgeUnjudged"/>).</summary>
     private const int JudgeChunk = 16;
 
     private readonly AnomalyPipelineOptions _options;
@@ -43,9 +43,12 @@ public sealed class OnlineAnomalyDetector
 
     // The anchor model's verdict on each learned row, judged JudgeChunk rows at a time as they are learned: a refit
     // used to score its whole history with the anchor inline, a spike of a millisecond in the twin's turn at every
-    // retraining. The newest _unjudged rows of the history have no verdict yet.
+    // retraining. The newest _unjudged rows of the history have no verdict yet, _unjudgedToScore of them unexplained
+    // (only those are scored: a refit counts the verdicts of unexplained rows alone). Each row is scored once per
+    // anchor, and not at all where the anchor's scores of it are already known (its own fit's, see KeepAnchorVerdicts).
     private bool[] _historyRejected = [];
     private int _unjudged;
+    private int _unjudgedToScore;
     private FeatureMatrix? _judgeRows;
     private double[] _judgeScores = [];
     private AnomalyPipeline? _pipeline;
@@ -134,6 +137,18 @@ public sealed class OnlineAnomalyDetector
     /// </summary>
     public double LastAnchorDrift { get; private set; }
 
+    /// <summary>
+    /// Refits adopted after their row (<see cref="OnlineLearningOptions.AdoptAfter"/>) because their fit was not done
+    /// by then: the model in use scored those rows instead.
+    /// </summary>
+    public int AdoptedLate { get; private set; }
+
+    /// <summary>
+    /// The fit of a refit under way (null when none is). <see cref="Push"/> never waits for it; a caller that may wait
+    /// (a replay, a test that pins the rows a model is adopted at) can, before the next row.
+    /// </summary>
+    public Task? PendingFit => _pending;
+
     /// <summary>Grows by one at every change of the anchor or of the model in use (fit, adopted refit, rebaseline).</summary>
     public int ModelGeneration { get; private set; }
 
@@ -203,7 +218,15 @@ public sealed class OnlineAnomalyDetector
             _anchor = _pipeline.Model;
             _anchorRows = _modelRows = _pipeline.TrainingRows;
             MeasureAnchor();
-            _unjudged = _historyCount; // the warm-up rows were learned before there was an anchor to judge them
+            // The warm-up rows were learned before there was an anchor, and the fit scored every one of them with it
+            // (its training verdicts, from the same feature rows): their verdicts are those scores, not a second scoring.
+            var verdicts = _pipeline.TrainingVerdicts;
+            for (var i = 0; i < _historyCount; i++)
+            {
+                _historyRejected[(_historyStart + i) % _learning.History] = _anchor.Threshold.IsAnomaly(verdicts[first + i].Score);
+            }
+
+            (_unjudged, _unjudgedToScore) = (0, 0);
             ModelGeneration++;
 
             // The stream goes on from the warm-up's last rows: a checkpoint taken before a period has passed since the
@@ -274,8 +297,9 @@ public sealed class OnlineAnomalyDetector
                 _anchorRows = _modelRows = History();
                 _anchor = _pipeline.Propose(_anchorRows);
                 _pipeline.Adopt(_anchor);
-                MeasureAnchor();
-                _unjudged = _historyCount; // judged by the old anchor, or not at all while rebaselining
+                // The history is the new anchor's training rows, which MeasureAnchor scores with it anyway: those scores
+                // are the verdicts (the rows were judged by the old anchor, or not at all while rebaselining).
+                KeepAnchorVerdicts(MeasureAnchor());
                 ModelGeneration++;
                 (_rebaselining, _sinceFit, LastAnchorRejection) = (false, 0, 0);
                 Refits++;
@@ -283,12 +307,17 @@ public sealed class OnlineAnomalyDetector
         }
         else if (_pending is not null)
         {
-            if (--_pendingCountdown <= 0)
+            if (--_pendingCountdown <= 0 && _pending.IsCompleted)
             {
-                // Adopted at a fixed row whatever the machine's speed; waits only if the fit is not done by then.
+                // Adopted at a fixed row when the fit is done by then (a fit beside a stream that keeps up always is).
+                // Never waited for: the caller may be a broker connection's thread, and a wait there is a spike of a
+                // whole fit (more under load, when the fit's thread is not scheduled). A late fit is adopted at the
+                // first row it is done; the rows since its row count toward the next refit, which so starts where it
+                // would have.
                 _pipeline.Adopt(_pending.GetAwaiter().GetResult());
                 ReplaceModelRows(_pendingRows);
-                _pending = null;
+                AdoptedLate += _pendingCountdown < 0 ? 1 : 0;
+                (_pending, _sinceFit) = (null, -_pendingCountdown);
                 ModelGeneration++;
                 ConsecutiveRefusals = 0;
                 Refits++;
@@ -312,23 +341,14 @@ public sealed class OnlineAnomalyDetector
     public void Rebaseline()
     {
         _pending = null; // a refit of the old normal is not adopted
-        (_historyStart, _historyCount, _unjudged) = (0, 0, 0);
+        (_historyStart, _historyCount, _unjudged, _unjudgedToScore) = (0, 0, 0, 0);
         _rebaselining = true;
     }
 
     private void Refit()
     {
         var recent = History();
-        JudgeOldestUnjudged(_unjudged);
-        var (unexplained, rejected) = (0, 0);
-        for (var i = 0; i < _historyCount; i++)
-        {
-            var slot = (_historyStart + i) % _learning.History;
-            if (!_historyExplained[slot])
-            {
-                (unexplained, rejected) = (unexplained + 1, rejected + (_historyRejected[slot] ? 1 : 0));
-            }
-        }
+        var (unexplained, rejected) = AnchorVerdicts();
 
         // Judged on the rows nothing else explains; when nearly all are explained there is nothing left to judge. The
         // same fraction as the anchor's PipelineModel.RejectionRate of those rows (its verdicts, counted).
@@ -387,8 +407,11 @@ public sealed class OnlineAnomalyDetector
         return odds / _anchorTypicalOdds;
     }
 
-    /// <summary>The anchor's median score on its own training rows, the unit of <see cref="LastAnchorDrift"/>; starts a new window.</summary>
-    private void MeasureAnchor()
+    /// <summary>
+    /// The anchor's median score on its own training rows, the unit of <see cref="LastAnchorDrift"/>; starts a new window.
+    /// Returns the anchor's scores of its training rows, in order.
+    /// </summary>
+    private double[] MeasureAnchor()
     {
         var rows = _anchorRows!;
         var scores = new double[rows.Rows];
@@ -411,6 +434,18 @@ public sealed class OnlineAnomalyDetector
 
         Array.Clear(_offeredSum);
         _offered = 0;
+        return scores;
+    }
+
+    /// <summary>The anchor's verdicts on the whole history from its <paramref name="scores"/> of those rows, oldest first: nothing left to judge.</summary>
+    private void KeepAnchorVerdicts(double[] scores)
+    {
+        for (var i = 0; i < _historyCount; i++)
+        {
+            _historyRejected[(_historyStart + i) % _learning.History] = _anchor!.Threshold.IsAnomaly(scores[i]);
+        }
+
+        (_unjudged, _unjudgedToScore) = (0, 0);
     }
 
     /// <summary>
@@ -615,6 +650,7 @@ public sealed class OnlineAnomalyDetector
     {
         var kept = 0;
         var keptUnjudged = 0;
+        var keptToScore = 0;
         var width = _featureRow.Length;
         for (var i = 0; i < _historyCount; i++)
         {
@@ -624,7 +660,9 @@ public sealed class OnlineAnomalyDetector
                 continue;
             }
 
-            keptUnjudged += i >= _historyCount - _unjudged ? 1 : 0; // the unjudged rows stay the newest
+            var unjudged = i >= _historyCount - _unjudged; // the unjudged rows stay the newest
+            keptUnjudged += unjudged ? 1 : 0;
+            keptToScore += unjudged && !_historyExplained[slot] ? 1 : 0;
 
             // Compacting in place, oldest first: the write slot never runs ahead of the read slot.
             var to = (_historyStart + kept) % _learning.History;
@@ -640,7 +678,7 @@ public sealed class OnlineAnomalyDetector
         }
 
         var forgotten = _historyCount - kept;
-        (_historyCount, _unjudged) = (kept, keptUnjudged);
+        (_historyCount, _unjudged, _unjudgedToScore) = (kept, keptUnjudged, keptToScore);
         if (forgotten > 0 && _pending is not null)
         {
             _pending = null;
@@ -669,41 +707,104 @@ public sealed class OnlineAnomalyDetector
         _historyExplained[slot] = explained;
         _historyRowNumbers[slot] = rowNumber;
         _unjudged = Math.Min(_unjudged + 1, _historyCount);
-        if (_unjudged >= JudgeChunk && !_rebaselining)
+        _unjudgedToScore += explained ? 0 : 1;
+        if (_unjudgedToScore >= JudgeChunk && !_rebaselining)
         {
             // While rebaselining the anchor is about to change: its successor judges these rows.
-            JudgeOldestUnjudged(JudgeChunk);
+            JudgeUnjudged();
         }
     }
 
     /// <summary>
-    /// The anchor model's verdicts on the oldest <paramref name="count"/> unjudged rows of the history, scored as one
-    /// batch (a detector's batch score of a row does not depend on the rows beside it).
+    /// The anchor's verdicts on every unjudged row of the history: the unexplained ones scored in batches of
+    /// <see cref="JudgeChunk"/> (a detector's batch score of a row does not depend on the rows beside it), the explained
+    /// ones marked not rejected without a score (a refit never reads their verdict).
     /// </summary>
-    private void JudgeOldestUnjudged(int count)
+    private void JudgeUnjudged()
     {
-        if (_anchor is not { } anchor || count <= 0)
+        if (_anchor is not { } anchor)
         {
             return;
         }
 
         var width = _featureRow.Length;
-        var rows = count == JudgeChunk ? _judgeRows! : new FeatureMatrix(count, width);
-        var scores = count == JudgeChunk ? _judgeScores : new double[count];
+        var batch = _judgeRows!;
+        Span<int> slots = stackalloc int[JudgeChunk];
         var first = _historyCount - _unjudged;
-        for (var i = 0; i < count; i++)
+        var gathered = 0;
+        for (var i = 0; i < _unjudged; i++)
         {
             var slot = (_historyStart + first + i) % _learning.History;
-            _historyRows.AsSpan(slot * width, width).CopyTo(rows.Row(i));
+            _historyRejected[slot] = false;
+            if (_historyExplained[slot])
+            {
+                continue;
+            }
+
+            _historyRows.AsSpan(slot * width, width).CopyTo(batch.Row(gathered));
+            slots[gathered++] = slot;
+            if (gathered == JudgeChunk)
+            {
+                Judge(anchor, batch, _judgeScores, slots);
+                gathered = 0;
+            }
         }
 
-        anchor.Detector.Score(rows, scores);
-        for (var i = 0; i < count; i++)
+        if (gathered > 0)
         {
-            _historyRejected[(_historyStart + first + i) % _learning.History] = anchor.Threshold.IsAnomaly(scores[i]);
+            // The last, partial batch: at a refit, or where explained rows were forgotten in between.
+            var partial = new FeatureMatrix(batch.Values.AsSpan(0, gathered * width).ToArray(), gathered, width);
+            Judge(anchor, partial, _judgeScores.AsSpan(0, gathered), slots[..gathered]); // a score slot per row: some detectors read the length
         }
 
-        _unjudged -= count;
+        (_unjudged, _unjudgedToScore) = (0, 0);
+    }
+
+    private void Judge(PipelineModel anchor, FeatureMatrix rows, Span<double> scores, ReadOnlySpan<int> slots)
+    {
+        anchor.Detector.Score(rows, scores);
+        for (var i = 0; i < slots.Length; i++)
+        {
+            _historyRejected[slots[i]] = anchor.Threshold.IsAnomaly(scores[i]);
+        }
+    }
+
+    /// <summary>The learned rows nothing else explains, and how many of them the anchor calls anomalous (judging what is left to judge).</summary>
+    internal (int Unexplained, int Rejected) AnchorVerdicts()
+    {
+        JudgeUnjudged();
+        var (unexplained, rejected) = (0, 0);
+        for (var i = 0; i < _historyCount; i++)
+        {
+            var slot = (_historyStart + i) % _learning.History;
+            if (!_historyExplained[slot])
+            {
+                (unexplained, rejected) = (unexplained + 1, rejected + (_historyRejected[slot] ? 1 : 0));
+            }
+        }
+
+        return (unexplained, rejected);
+    }
+
+    /// <summary>
+    /// What <see cref="AnchorVerdicts"/> counts, from nothing kept: every unexplained learned row scored by the anchor
+    /// one at a time (the reference the tests hold the kept verdicts to). Zero rejected before there is an anchor.
+    /// </summary>
+    internal (int Unexplained, int Rejected) AnchorVerdictsAfresh()
+    {
+        var width = _featureRow.Length;
+        var (unexplained, rejected) = (0, 0);
+        for (var i = 0; i < _historyCount; i++)
+        {
+            var slot = (_historyStart + i) % _learning.History;
+            if (!_historyExplained[slot])
+            {
+                var anomalous = _anchor is { } anchor && anchor.Threshold.IsAnomaly(anchor.Detector.Score(_historyRows.AsSpan(slot * width, width)));
+                (unexplained, rejected) = (unexplained + 1, rejected + (anomalous ? 1 : 0));
+            }
+        }
+
+        return (unexplained, rejected);
     }
 
     /// <summary>A copy of the learned rows, oldest first (a fit may run beside the stream on it).</summary>

@@ -43,9 +43,12 @@ public sealed record OnlineLearningOptions
 
     /// <summary>
     /// Rows scored between the start of a refit and the adoption of its model; 0 to fit and adopt at once. With a
-    /// positive value the fit runs on the thread pool while the model in use keeps scoring, and is adopted exactly that
-    /// many rows later (waiting for it only if it is not done by then), so a caller that must answer quickly (a twin's
-    /// turn) is not held up for a whole fit, and the rows a model scores do not depend on how fast the machine is.
+    /// positive value the fit runs on a thread of its own while the model in use keeps scoring, and is adopted exactly
+    /// that many rows later when it is done by then, so a caller that must answer quickly (a twin's turn on a broker
+    /// connection's thread) is not held up for a whole fit, and the rows a model scores do not depend on how fast the
+    /// machine is as long as it keeps up. A fit not done by then is never waited for: it is adopted at the first row
+    /// after it is done (<see cref="OnlineAnomalyDetector.AdoptedLate"/>), and the next refit starts at the row it would
+    /// have started at.
     /// </summary>
     /// <value>0.</value>
     public int AdoptAfter { get; init; }

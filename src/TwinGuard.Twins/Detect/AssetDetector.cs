@@ -113,6 +113,9 @@ internal sealed class AssetDetector
     /// <summary>True once the initial window has been learned and states are scored.</summary>
     public bool IsScoring => _detector.IsFitted;
 
+    /// <summary>The fit of a retraining under way, which <see cref="Observe"/> never waits for (see <see cref="OnlineAnomalyDetector.PendingFit"/>).</summary>
+    internal Task? PendingRefit => _detector.PendingFit;
+
     /// <summary>Raised after each fit or refit with the new model's version (1 for the first fit).</summary>
     public event Action<int>? ModelFitted;
 

@@ -216,6 +216,8 @@ public sealed class OnlineAnomalyDetectorTests
         for (var i = 0; i < 700; i++)
         {
             var before = online.Refits;
+            // A stream that keeps up: each fit is done before the row that adopts it (here by waiting for it).
+            online.PendingFit?.Wait();
             online.Push(normal.Row(i));
             if (online.Refits > before)
             {
@@ -224,9 +226,104 @@ public sealed class OnlineAnomalyDetectorTests
         }
 
         // Warm-up ends at row 299; refits start every 100 scored rows (at 399, then 100 rows after each adoption) and
-        // are adopted 40 rows after they start, whatever the machine's speed: the same rows, run after run.
+        // are adopted 40 rows after they start when the fit is done by then: the same rows, run after run.
         Assert.Equal([439, 579], refitsAt);
         Assert.Equal(0, online.RefitsRefused);
+        Assert.Equal(0, online.AdoptedLate);
+    }
+
+    [Fact]
+    public void Push_FitNotDoneAtItsAdoptRow_ScoresOnWithoutWaitingAndAdoptsAtTheFirstRowAfter()
+    {
+        // The first refit's fit is held until the test lets it go: before, its adopt row waited for it.
+        using var hold = new ManualResetEventSlim();
+        ManualResetEventSlim? armed = null;
+        var pca = DetectorCatalog.Create("pca");
+        var options = pca with { CreateDetector = () => new HeldFit(pca.CreateDetector(), armed) };
+        var normal = TestData.Gaussian(1000, 3, seed: 5);
+        var online = new OnlineAnomalyDetector(3, options,
+            new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000, AdoptAfter = 40 });
+        var pushing = new Thread(() =>
+        {
+            for (var i = 0; i < 460; i++)
+            {
+                if (i == 300)
+                {
+                    armed = hold; // the warm-up's fit is done: every later fit waits for the test
+                }
+
+                online.Push(normal.Row(i));
+            }
+        }) { IsBackground = true };
+        pushing.Start();
+        try
+        {
+            // A hang guard, not a speed goal: a push that waits for the held fit (at row 439) never returns.
+            Assert.True(pushing.Join(TimeSpan.FromSeconds(60)), "a push waited for the fit that is held");
+        }
+        finally
+        {
+            if (pushing.IsAlive)
+            {
+                hold.Set();
+            }
+        }
+
+        var pending = online.PendingFit;
+        Assert.NotNull(pending);
+        Assert.False(pending.IsCompleted);
+        Assert.Equal(0, online.Refits);
+        var inUse = online.Pipeline!.Detector;
+
+        hold.Set();
+        Assert.True(SpinWait.SpinUntil(() => pending.IsCompleted, TimeSpan.FromSeconds(60)), "the released fit did not finish (hang guard)");
+        Assert.Same(inUse, online.Pipeline!.Detector);
+        var refitsAt = new List<int>();
+        for (var i = 460; i < 700; i++)
+        {
+            var before = online.Refits;
+            online.PendingFit?.Wait();
+            online.Push(normal.Row(i));
+            if (online.Refits > before)
+            {
+                refitsAt.Add(i);
+            }
+        }
+
+        // Adopted at row 460, the first after it was done (21 rows late); the next refit still starts 100 rows after the
+        // adopt row (539) and is adopted at 579, as when the first fit is on time.
+        Assert.Equal([460, 579], refitsAt);
+        Assert.Equal(1, online.AdoptedLate);
+    }
+
+    /// <summary>A real PCA detector whose fit waits for <c>hold</c> (when given) before it fits.</summary>
+    private sealed class HeldFit(IAnomalyDetector inner, ManualResetEventSlim? hold) : IAnomalyDetector
+    {
+        public string Name => inner.Name;
+
+        public int FeatureCount => inner.FeatureCount;
+
+        public bool IsFitted => inner.IsFitted;
+
+        public void Fit(FeatureMatrix training)
+        {
+            hold?.Wait();
+            inner.Fit(training);
+        }
+
+        public void FitAndScore(FeatureMatrix training, Span<double> scores)
+        {
+            hold?.Wait();
+            inner.FitAndScore(training, scores);
+        }
+
+        public void Score(FeatureMatrix rows, Span<double> scores) => inner.Score(rows, scores);
+
+        public double Score(ReadOnlySpan<double> row) => inner.Score(row);
+
+        public void Explain(ReadOnlySpan<double> row, Span<double> contributions) => inner.Explain(row, contributions);
+
+        public double ScoreAndExplain(ReadOnlySpan<double> row, Span<double> contributions) => inner.ScoreAndExplain(row, contributions);
     }
 
     [Fact]

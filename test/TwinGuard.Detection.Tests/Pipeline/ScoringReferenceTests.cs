@@ -125,6 +125,78 @@ public sealed class ScoringReferenceTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void PcaBatchScore_EveryLengthAndOffset_MatchesEachRowScoredAlone(string source)
+    {
+        // The batch scores four rows per vector and the rest one at a time: every length from 1 to 13 at offsets 0 to
+        // 3 puts each row in every lane and in the scalar tail. Rows with a NaN, an infinity and a huge value go through
+        // the lanes too (a NaN index scores 1, as alone).
+        var raw = Rows(source);
+        var rows = new TemporalFeatures(raw.Columns, new TemporalFeatureOptions()).Transform(raw);
+        var detector = new PcaResidualDetector();
+        detector.Fit(rows.Slice(0, rows.Rows / 2));
+        var probe = rows.Slice(rows.Rows - 40, 40);
+        probe[5, 0] = double.NaN;
+        probe[9, 1] = double.PositiveInfinity;
+        probe[14, 2] = 1e300;
+        for (var length = 1; length <= 13; length++)
+        {
+            for (var offset = 0; offset < 4; offset++)
+            {
+                for (var start = offset; start + length <= probe.Rows; start += length)
+                {
+                    var batch = new double[length];
+                    detector.Score(probe.Slice(start, length), batch);
+                    for (var i = 0; i < length; i++)
+                    {
+                        AssertSame(detector.Score(probe.Row(start + i)), batch[i], start + i, $"score in a batch of {length}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void OnlineAnchorVerdicts_KeptAsRowsAreLearned_MatchEveryRowScoredAfresh()
+    {
+        // The anchor's verdicts are kept per learned row, scored once in batches of unexplained rows, and taken from its
+        // own fit's scores at the first fit and at a rebaseline: the count a refit reads must be the count of scoring
+        // every unexplained learned row with the anchor now, one at a time. Through explained rows, a creep the anchor
+        // rejects more and more of, forgotten rows and a rebaseline.
+        var normal = TestData.Gaussian(6000, 3, seed: 21);
+        var online = new OnlineAnomalyDetector(3, DetectorCatalog.Create("pca"),
+            new OnlineLearningOptions { WarmUp = 300, RefitEvery = 150, History = 900, MaxAnchorRejection = 1, MaxAnchorDrift = double.PositiveInfinity });
+        var random = new Random(4);
+        var compared = 0;
+        var rejectedSeen = 0;
+        for (var i = 0; i < normal.Rows; i++)
+        {
+            var row = normal.Row(i).ToArray();
+            row[0] += i < 4000 ? i * 4e-4 : 3;
+            online.Push(row, explained: random.Next(4) == 0);
+            if (i == 2500)
+            {
+                Assert.True(online.Forget(online.LastRow - 400, online.LastRow - 300) > 0, "nothing forgotten");
+            }
+
+            if (i == 4000)
+            {
+                online.Rebaseline();
+            }
+
+            if (online.IsFitted && i % 37 == 0)
+            {
+                var expected = online.AnchorVerdictsAfresh();
+                Assert.Equal(expected, online.AnchorVerdicts());
+                (compared, rejectedSeen) = (compared + 1, rejectedSeen + expected.Rejected);
+            }
+        }
+
+        Assert.True(compared > 100 && rejectedSeen > 1000, $"{compared} comparisons, {rejectedSeen} rejections seen: the stream never made the anchor reject");
+        Assert.True(online.Refits > 2, $"{online.Refits} refits");
+    }
+
     [Fact]
     public void EpisodeEnd_RandomLogOdds_MedianIsTheSortedWindowsMiddle()
     {
