@@ -67,9 +67,11 @@ fi
 # contention) once a second into FILE (csv), to line its stalls up with the slowest PUBACKs printed at the end.
 counters=
 if [[ -n ${COUNTERS:-} ]]; then
-  dotnet-counters collect -p $pid --refresh-interval 1 --format csv -o "$COUNTERS" --counters System.Runtime >/dev/null 2>&1 & counters=$!
+  "$(command -v dotnet-counters || echo "$HOME/.dotnet/tools/dotnet-counters")" collect -p $pid --refresh-interval 1 --format csv -o "$COUNTERS" --counters System.Runtime >/dev/null 2>&1 & counters=$!
 fi
 rss() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$pid/status; }
+# What the RSS holds: anonymous memory (heaps, malloc) and file pages mapped in (code, SQLite's shared memory).
+rss_kinds() { awk '/^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } /^RssShmem/ { s = $2 } END { printf "anon %.0f, file %.0f, shmem %.0f", a / 1024, f / 1024, s / 1024 }' /proc/$pid/status; }
 dbsize() { du -cb "$data"/twinguard.db* 2>/dev/null | tail -1 | cut -f1; }
 cpu_of() { awk '{ print $14 + $15 }' /proc/$1/stat; }   # utime + stime, in clock ticks
 cpu_all() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }   # user + nice + system + irq + softirq
@@ -143,7 +145,7 @@ done
 sleep "$warmup"
 for p in $others; do kill -USR1 "$p"; done
 sleep "$base"
-rss_base=$(rss); db_before=$(dbsize); stored_before=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo 0)
+rss_base=$(rss); rss_base_kinds=$(rss_kinds); db_before=$(dbsize); stored_before=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo 0)
 for p in $others; do kill -USR1 "$p"; done
 # The flooder: valid readings of its own asset with increasing seq, as fast as one QoS 0 client sends them.
 # FLOODER=mosquitto (default): mosquitto_pub -l, which queues in its own memory whatever the socket does not take (it
@@ -193,7 +195,7 @@ rss_flood=$(rss); db_after=$(dbsize)
 counted=$(metric twinguard_refusals_total); summarised=$(metric twinguard_refusals_summarised_total)
 not_stored=$(metric twinguard_refusals_not_stored_total); messages=$(metric twinguard_messages_total)
 sleep "$after"
-rss_after=$(rss)
+rss_after=$(rss); rss_after_kinds=$(rss_kinds)
 for p in $others; do kill "$p" 2>/dev/null || true; done; others=
 # The accounting: every refusal counted must be stored whole, folded into a summary, or counted as not stored. Read
 # when nothing comes in any more: the flooder's last packets wait in the kernel's socket buffers after it exits, and
@@ -210,7 +212,7 @@ quiet_after=$(python3 -c "print(round($(date +%s.%N) - $t1))")   # seconds from 
 counted_end=$(metric twinguard_refusals_total); summarised_end=$(metric twinguard_refusals_summarised_total)
 not_stored_end=$(metric twinguard_refusals_not_stored_total)
 curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http/metrics | awk '/^twinguard_refusals_total\{/ && $2 > 0 { print }' >"$work/counted-by-reason"
-[[ -n $counters ]] && { kill -INT "$counters" 2>/dev/null || true; wait "$counters" 2>/dev/null || true; counters=; }
+[[ -n $counters ]] && { kill "$counters" 2>/dev/null || true; wait "$counters" 2>/dev/null || true; counters=; }
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 stored=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo '?')
 summaries=$(sqlite3 "$data/twinguard.db" "select count(*) from refusals where detail like 'flood summary:%'" 2>/dev/null || echo '?')
@@ -242,7 +244,7 @@ print("flood ran %s s of %.0f asked; flooder exit %d (%s)" % (ran, asked, rc, "t
 # first refusals) reads differently from one every window or one at random.
 print("slowest during the flood (ms at s from its start): " + ", ".join("%.0f at %.1f (%s)" % (x, at - started, d) for x, at, d in sorted(slow, reverse=True)[:6]))
 EOF
-echo "RSS MiB: before the flood $rss_base, at its end $rss_flood, ${after} s after $rss_after"
+echo "RSS MiB: before the flood $rss_base, at its end $rss_flood, ${after} s after $rss_after (before: $rss_base_kinds; after: $rss_after_kinds)"
 echo "SQLite (twinguard.db + wal): $db_before -> $db_after bytes during the flood ($(python3 -c "print(round(($db_after - $db_before) / 1048576 / max($flood_ran, 1) * 60, 2))") MiB per minute of flood)"
 echo "refusals 1 s after the flood: counted $counted (messages $messages), folded into summaries $summarised, counted but not stored $not_stored; rows stored at the end $stored (of which $summaries flood summaries; $stored_before before the flood)"
 echo "refusals once nothing came in ($([[ $drained == 1 ]] && echo "${quiet_after} s after the flooder exited" || echo "NOT drained after ${DRAIN:-300} s: the flooder's backlog was still being read")): counted $counted_end, folded into summaries $summarised_end, counted but not stored $not_stored_end; stored by reason: $stored_by_reason; counted by reason: $(sed 's/twinguard_refusals_total{reason=//' "$work/counted-by-reason" | paste -sd' ')"
