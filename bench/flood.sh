@@ -21,7 +21,7 @@
 # flooder on another host would not; the goal is about serve's behaviour.
 # At the end, once the broker reads nothing more (DRAIN seconds at most, default 300), it prints the refusal accounting:
 # rows stored whole + refusals folded into the stored summaries + counted but not stored = counted.
-# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] [CONTAIN=1|0] [PAYLOAD=valid|malformed] [PIN=0|1] [DRAIN=300] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
+# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] [CONTAIN=1|0] [PAYLOAD=valid|malformed] [PIN=0|1] [DRAIN=300] [COUNTERS=FILE.csv] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
 set -euo pipefail
 base=${1:-20}; flood=${2:-30}; after=${3:-60}; playbooks=${4:-}; warmup=${WARMUP:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
