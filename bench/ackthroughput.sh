@@ -11,6 +11,8 @@ other=$1; n=${2:-3000}; rounds=${3:-3}; inflight=${4:-20}; warmup=${WARMUP:-0}
 root=$(cd "$(dirname "$0")/.." && pwd)
 ours=${TWINGUARD_BIN:-$root/src/TwinGuard.Server/bin/Release/net10.0/twinguard}
 work=$(mktemp -d /tmp/twinguard-ackrate.XXXX); pid=
+# A throwaway run keeps its ledger key with its throwaway data, not among the site keys in ~/.config/twinguard.
+export TWINGUARD_KEY_DIR="$work/keys"
 cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 sed 's/^  flood_factor: .*/  flood_factor: 100000/' "$root/samples/plant.yaml" > "$work/plant.yaml"

@@ -12,6 +12,8 @@ n=${1:-2000}; rounds=${2:-2}; inflight=${3:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${TWINGUARD_BIN:-$root/src/TwinGuard.Server/bin/Release/net10.0/twinguard}
 work=$(mktemp -d /tmp/twinguard-benchcluster.XXXX); pids=(); redis=
+# A throwaway run keeps its ledger key with its throwaway data, not among the site keys in ~/.config/twinguard.
+export TWINGUARD_KEY_DIR="$work/keys"
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [[ -n "$redis" ]] && kill "$redis" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }

@@ -14,6 +14,8 @@ kills=${1:-10}; rate=${2:-100}; proto=${3:-mqttv311}; double_every=${DOUBLE_KILL
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${TWINGUARD_BIN:-$root/src/TwinGuard.Server/bin/Release/net10.0/twinguard}
 work=$(mktemp -d /tmp/twinguard-crash.XXXX); data=$work/data
+# A throwaway run keeps its ledger key with its throwaway data, not among the site keys in ~/.config/twinguard.
+export TWINGUARD_KEY_DIR="$work/keys"
 mqtt=$((20000 + RANDOM % 20000)); http=$((mqtt + 1))
 # The sample plant, allowing one device this rate (the flood guard would refuse it otherwise; refused readings are
 # acknowledged too, as refusals, and are kept in the site database, not the ledger).

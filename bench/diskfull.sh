@@ -9,8 +9,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/src/TwinGuard.Server/bin/Release/net10.0/twinguard"
 mnt=$(mktemp -d /tmp/twinguard-diskfull.XXXX)
 mount -t tmpfs -o size=${size}m tmpfs "$mnt"
+# The ledger key stays outside the tmpfs the run fills, and with the run rather than among the site keys in ~/.config/twinguard.
+export TWINGUARD_KEY_DIR="$mnt.keys"
 mqtt=$((20000 + RANDOM % 20000)); http=$((mqtt + 1))
-cleanup() { [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null; wait "${pid:-}" 2>/dev/null || true; umount "$mnt" 2>/dev/null || true; rmdir "$mnt"; }
+cleanup() { [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null; wait "${pid:-}" 2>/dev/null || true; umount "$mnt" 2>/dev/null || true; rmdir "$mnt"; rm -rf "$mnt.keys"; }
 trap cleanup EXIT
 "$bin" serve --config "$root/samples/plant.yaml" --data-dir "$mnt/data" --mqtt-port $mqtt --urls http://127.0.0.1:$http >"$mnt.log" 2>&1 &
 pid=$!

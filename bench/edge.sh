@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 edge=${TWINGUARD_EDGE_BIN:-$root/artifacts/edge/linux-x64/twinguard-edge}
 serve=${TWINGUARD_BIN:-$root/src/TwinGuard.Server/bin/Release/net10.0/twinguard}
 work=$(mktemp -d /tmp/twinguard-edgebench.XXXX); pids=()
+# A throwaway run keeps its ledger key with its throwaway data, not among the site keys in ~/.config/twinguard.
+export TWINGUARD_KEY_DIR="$work/keys"
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }

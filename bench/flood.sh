@@ -28,6 +28,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${TWINGUARD_BIN:-$root/src/TwinGuard.Server/bin/Release/net10.0/twinguard}
 playbooks=${playbooks:-$root/samples/playbooks.yaml}
 work=$(mktemp -d /tmp/twinguard-flood.XXXX); pid=; others=; flooder=; counters=
+# A throwaway run keeps its ledger key with its throwaway data, not among the site keys in ~/.config/twinguard.
+export TWINGUARD_KEY_DIR="$work/keys"
 cleanup() {
   for p in $flooder $others $counters $pid; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true

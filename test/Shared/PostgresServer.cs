@@ -50,7 +50,6 @@ public sealed class PostgresServer : IAsyncLifetime
             throw new InvalidOperationException("PostgreSQL is not installed: run ./test.sh, or apt-get install -y postgresql");
         }
 
-        Port = LoopbackPorts.Free();
         var passwordFile = Path.Combine(_dir, "pw");
         await File.WriteAllTextAsync(passwordFile, Password);
         if (Environment.UserName == "root")
@@ -59,8 +58,24 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         await RunAsync(Path.Combine(_bin, "initdb"), "-D", DataDirectory, "-U", "twinguard", "--auth=scram-sha-256", "--pwfile=" + passwordFile, "-E", "UTF8", "--no-sync");
-        var options = string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off");
-        await RunAsync(Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-o", options, "-l", Path.Combine(_dir, "log"), "-w", "-t", "120", "start");
+        // The port is picked as the server starts, not before initdb (seconds earlier), and picked again when another
+        // process took it before the server bound it.
+        Port = await LoopbackPorts.StartOnFreePortsAsync(async () =>
+        {
+            var port = LoopbackPorts.Free();
+            var options = string.Create(CultureInfo.InvariantCulture, $"-p {port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off");
+            var log = Path.Combine(_dir, string.Create(CultureInfo.InvariantCulture, $"log-{port}"));
+            try
+            {
+                await RunAsync(Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-o", options, "-l", log, "-w", "-t", "120", "start");
+            }
+            catch (InvalidOperationException) when (File.Exists(log) && File.ReadAllText(log).Contains("Address already in use", StringComparison.Ordinal))
+            {
+                throw new IOException($"PostgreSQL: port {port} was taken before it bound it", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse));
+            }
+
+            return port;
+        });
     }
 
     public async Task DisposeAsync()

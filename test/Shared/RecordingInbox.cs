@@ -10,9 +10,9 @@ internal sealed class RecordingInbox : ITwinInbox
 {
     public ConcurrentQueue<(string Asset, ReadingMessage Message)> Delivered { get; } = new();
 
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false)
+    public ValueTask<Task<TwinVerdict>> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false)
     {
         Delivered.Enqueue((asset.Id, message));
-        return ValueTask.FromResult(Task.CompletedTask);
+        return ValueTask.FromResult(TwinVerdict.AcceptedTask);
     }
 }

@@ -1,50 +1,34 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
+using TwinGuard.Server.Bench;
 
 namespace TwinGuard.EndToEnd.Tests;
 
-/// <summary>A real mosquitto 2 with the dynamic-security plugin on a free port, provisioned with mosquitto_ctrl.</summary>
+/// <summary>
+/// A real mosquitto 2 with the dynamic-security plugin on a free port (started by <see cref="MosquittoPeer"/>, every log
+/// line kept), provisioned with mosquitto_ctrl.
+/// </summary>
 internal sealed class LockdownMosquitto : IAsyncDisposable
 {
     public const string AdminUser = "twinguard-admin";
     public const string AdminPassword = "admin-secret";
     private const string Plugin = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
-    private readonly Process _process;
+    private readonly MosquittoPeer _broker;
     private readonly string _directory;
-    private readonly System.Text.StringBuilder _log = new();
 
-    private LockdownMosquitto(Process process, string directory, int port)
+    private LockdownMosquitto(MosquittoPeer broker, string directory)
     {
-        _process = process;
+        _broker = broker;
         _directory = directory;
-        Port = port;
     }
 
-    public int Port { get; }
+    public int Port => _broker.Ports[0];
 
-    /// <summary>mosquitto's own log (-v), for failure messages.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
-    }
+    /// <summary>mosquitto's own log (every line), for failure messages.</summary>
+    public string Log => _broker.Log;
 
     /// <summary>The TLS listener's port, when started with TLS.</summary>
-    public int TlsPort { get; private init; }
+    public int TlsPort => _broker.Ports.Count > 1 ? _broker.Ports[1] : throw new InvalidOperationException("mosquitto was started without TLS");
 
     public static Task<LockdownMosquitto> StartAsync(params (string User, string Password)[] devices) => StartAsync(null, devices);
 
@@ -56,52 +40,33 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("twinguard-mosquitto-").FullName;
         var dynsec = Path.Combine(directory, "dynamic-security.json");
         await RunAsync("mosquitto_ctrl", "dynsec", "init", dynsec, AdminUser, AdminPassword);
-        // Started again on new ports when one was taken between being found free and being bound (by another process).
-        var broker = await TwinGuard.Server.Hosting.LoopbackPorts.StartOnFreePortsAsync(async () =>
-        {
-            var port = TwinGuard.Server.Hosting.LoopbackPorts.Free();
-            var config = Path.Combine(directory, "mosquitto.conf");
-            var tlsPort = TwinGuard.Server.Hosting.LoopbackPorts.Free();
-            var tlsListener = tls is { } files
-                ? $"listener {tlsPort} 127.0.0.1\ncafile {files.CaFile}\ncertfile {files.CertificateFile}\nkeyfile {files.KeyFile}\nrequire_certificate true\ntls_version tlsv1.2\n"
-                : string.Empty;
-            await File.WriteAllTextAsync(config, tlsListener + $"""
-                listener {port} 127.0.0.1
+        // Each try (another on new ports when one was taken before mosquitto bound it) uses the same dynamic-security file.
+        var broker = new LockdownMosquitto(await MosquittoPeer.StartAsync(directory, tls is null ? 1 : 2, ports =>
+            (tls is { } files
+                ? $"listener {ports[1]} 127.0.0.1\ncafile {files.CaFile}\ncertfile {files.CertificateFile}\nkeyfile {files.KeyFile}\nrequire_certificate true\ntls_version tlsv1.2\n"
+                : string.Empty) + $"""
+                listener {ports[0]} 127.0.0.1
                 allow_anonymous false
                 persistence false
                 user {Environment.UserName}
                 plugin {plugin}
                 plugin_opt_config_file {dynsec}
-                """);
-            var process = new Process { StartInfo = new ProcessStartInfo("mosquitto") { ArgumentList = { "-c", config, "-v" }, RedirectStandardError = true, RedirectStandardOutput = true } };
-            var started = new LockdownMosquitto(process, directory, port) { TlsPort = tlsPort };
-            process.ErrorDataReceived += (_, e) => started.Append(e.Data);
-            process.OutputDataReceived += (_, e) => started.Append(e.Data);
-            process.Start();
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            // Its own "running" line, after every listener is open: a connection alone may reach another process on a port
-            // taken meanwhile. A hang guard, not a speed goal.
-            await Eventually.HoldsAsync(() => started.Log.Contains(" running", StringComparison.Ordinal) || process.HasExited, up => up, TimeSpan.FromSeconds(60), "mosquitto listening");
-            if (process.HasExited)
-            {
-                await process.WaitForExitAsync(); // and its output read
-                var log = started.Log;
-                process.Dispose(); // the directory stays: the next try uses its dynamic-security file
-                throw log.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
-                    ? new IOException("mosquitto: a port was taken before it bound it: " + log, new SocketException((int)SocketError.AddressAlreadyInUse))
-                    : new InvalidOperationException("mosquitto exited at start: " + log);
-            }
 
-            return started;
-        });
-
-        await broker.CtrlAsync("createRole", "device");
-        await broker.CtrlAsync("addRoleACL", "device", "publishClientSend", "plant/#", "allow");
-        foreach (var (user, password) in devices)
+                """, CancellationToken.None, logAll: true), directory);
+        try
         {
-            await broker.CtrlAsync("createClient", user, "-p", password);
-            await broker.CtrlAsync("addClientRole", user, "device");
+            await broker.CtrlAsync("createRole", "device");
+            await broker.CtrlAsync("addRoleACL", "device", "publishClientSend", "plant/#", "allow");
+            foreach (var (user, password) in devices)
+            {
+                await broker.CtrlAsync("createClient", user, "-p", password);
+                await broker.CtrlAsync("addClientRole", user, "device");
+            }
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
         }
 
         return broker;
@@ -111,15 +76,9 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
     public Task CtrlAsync(params string[] arguments) =>
         RunAsync("mosquitto_ctrl", ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-u", AdminUser, "-P", AdminPassword, "dynsec", .. arguments]);
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-        }
-
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        _broker.Dispose();
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -128,6 +87,8 @@ internal sealed class LockdownMosquitto : IAsyncDisposable
         {
             // Left behind in /tmp: harmless.
         }
+
+        return ValueTask.CompletedTask;
     }
 
     private static async Task RunAsync(string program, params string[] arguments)

@@ -1,7 +1,5 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using TwinGuard.Ingest.Modbus;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -51,23 +49,23 @@ public sealed class ModbusEndToEndTests
     public async Task Serve_ModbusPlant_PollsIntoTwins_AndQuarantinesAnHmiThatWritesOutsideTheLimits()
     {
         await using var plc = await PymodbusPlc.StartAsync(null, (10, 100));
-        var guardPort = LoopbackPorts.Free();
-        var plant = Plant(plc.Port, guardPort);
-        var plan = PlaybookLoader.Parse(
-            """
+        var guardPort = 0;
+        const string playbooks = """
             poll_interval: 100ms
             playbooks:
               - id: stop-forbidden-writes
                 trigger: { reasons: [forbidden_value, forbidden_write] }
                 actions:
                   - quarantine: source
-            """,
-            plant);
+            """;
         var dataDir = Directory.CreateTempSubdirectory("twinguard-e2e-modbus-").FullName;
-        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-            $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free()) { Response = plan };
-        var app = TwinGuardHost.Build(settings);
-        await app.StartAsync();
+        // The guard's port is written into the plant model: each try (another on new ports when one was taken before the
+        // host bound it) picks it anew with the site's.
+        var (app, _) = await LoopbackSite.StartAsync(() =>
+        {
+            var plant = Plant(plc.Port, guardPort = LoopbackPorts.Free());
+            return LoopbackSite.Settings(plant, dataDir) with { Response = PlaybookLoader.Parse(playbooks, plant) };
+        });
         try
         {
             var metrics = app.Services.GetRequiredService<PipelineMetrics>();

@@ -1,6 +1,4 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using TwinGuard.Ingest.Mqtt;
 using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Plant;
@@ -42,10 +40,7 @@ public sealed class OpcUaEndToEndTests
         await using var server = await NodeOpcUaServer.StartAsync();
         var plant = Plant(server.Url, server.Fingerprint);
         var dataDir = Directory.CreateTempSubdirectory("twinguard-e2e-opcua-").FullName;
-        var settings = new HostSettings(plant, dataDir, new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()),
-            $"http://127.0.0.1:{LoopbackPorts.Free()}", LoopbackPorts.Free(), LoopbackPorts.Free());
-        var app = TwinGuardHost.Build(settings);
-        await app.StartAsync();
+        var (app, _) = await LoopbackSite.StartAsync(() => LoopbackSite.Settings(plant, dataDir));
         try
         {
             var metrics = app.Services.GetRequiredService<PipelineMetrics>();

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Record;
 
 namespace TwinGuard.EndToEnd.Tests;
@@ -21,7 +20,11 @@ public sealed partial class SiemOutageEndToEndTests
     public async Task Serve_SyslogCollectorDownFor60Seconds_EveryFindingArrivesAfterItComesBack_NoneTwice()
     {
         var directory = Directory.CreateTempSubdirectory("twinguard-siem-outage-").FullName;
-        var siemPort = LoopbackPorts.Free();
+        // The collector's port, held bound but not listening through the outage: the forwarder is refused, as by a collector
+        // that is down, and no other process can take the port in the minute before the collector comes up on it.
+        using var collectorSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        collectorSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var siemPort = ((IPEndPoint)collectorSocket.LocalEndPoint!).Port;
         var plant = Path.Combine(directory, "plant.yaml");
         File.Copy(ServedSite.SamplePlantPath, plant);
         await File.WriteAllTextAsync(Path.Combine(directory, "playbooks.yaml"), string.Create(CultureInfo.InvariantCulture, $$"""
@@ -52,11 +55,10 @@ public sealed partial class SiemOutageEndToEndTests
         Assert.True(CountFindings(data) >= probes, "every probe is a stored finding");
 
         // The collector comes up; two more findings while it is up.
-        var listener = new TcpListener(IPAddress.Loopback, siemPort);
-        listener.Start();
+        collectorSocket.Listen();
         var received = new ConcurrentQueue<string>();
         using var collecting = new CancellationTokenSource();
-        var collector = CollectAsync(listener, received, collecting.Token);
+        var collector = CollectAsync(collectorSocket, received, collecting.Token);
         await ProbeAsync(mqttPort, data, ++probes);
         await ProbeAsync(mqttPort, data, ++probes);
 
@@ -69,7 +71,6 @@ public sealed partial class SiemOutageEndToEndTests
             $"all {stored.Count} stored findings at the collector");
         await collecting.CancelAsync();
         await collector;
-        listener.Stop();
 
         Assert.True(stored.Count >= probes, $"{stored.Count} findings stored for {probes} probes");
         var twice = ids.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
@@ -117,14 +118,13 @@ public sealed partial class SiemOutageEndToEndTests
     }
 
     /// <summary>Accepts the forwarder's connections and reads their octet-counted frames (RFC 6587 §3.4.1) until cancelled.</summary>
-    private static async Task CollectAsync(TcpListener listener, ConcurrentQueue<string> received, CancellationToken cancellationToken)
+    private static async Task CollectAsync(Socket listener, ConcurrentQueue<string> received, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
-                using var client = await listener.AcceptTcpClientAsync(cancellationToken);
-                var stream = client.GetStream();
+                await using var stream = new NetworkStream(await listener.AcceptAsync(cancellationToken), ownsSocket: true);
                 try
                 {
                     while (true)

@@ -40,9 +40,11 @@ internal sealed class AssetTwin : ITwinCoreHost
     /// <param name="message">What the gate let through.</param>
     /// <param name="now">Server time.</param>
     /// <param name="relations">Evaluates the twin relations; told every accepted value and asked whether they explain a signal.</param>
-    public IReadOnlyList<SignalValue> Ingest(ReadingMessage message, DateTimeOffset now, RelationSet relations)
+    /// <param name="verdict">What the twin made of the message: refused when no value was accepted (<see cref="TwinCore.Accept"/>).</param>
+    public IReadOnlyList<SignalValue> Ingest(ReadingMessage message, DateTimeOffset now, RelationSet relations, out TwinVerdict verdict)
     {
-        if (!_core.Admit(message, now, now.ToUnixTimeMilliseconds()))
+        verdict = _core.Admit(message, now, now.ToUnixTimeMilliseconds());
+        if (verdict.Refusal is not null)
         {
             return [];
         }
@@ -51,7 +53,7 @@ internal sealed class AssetTwin : ITwinCoreHost
         (_relations, _accepted) = (relations, accepted);
         try
         {
-            _core.Accept(message, now, factor: 1, raises: null, learn: true);
+            _core.Accept(message, now, factor: 1, raises: null, learn: true, out verdict);
         }
         finally
         {

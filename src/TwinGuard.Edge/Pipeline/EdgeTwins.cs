@@ -43,18 +43,19 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
     public int Relations => _relations.Count;
 
     /// <inheritdoc />
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false)
+    public ValueTask<Task<TwinVerdict>> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false)
     {
+        TwinVerdict verdict;
         lock (_gate)
         {
             if (!_twins.TryGetValue(asset.Id, out var twin))
             {
                 // An asset of the plant that another edge (or the site) serves: its readings do not come here.
-                return ValueTask.FromResult(Task.CompletedTask);
+                return ValueTask.FromResult(TwinVerdict.AcceptedTask);
             }
 
             var now = _time.GetUtcNow();
-            var accepted = twin.Ingest(message, now, _relations);
+            var accepted = twin.Ingest(message, now, _relations, out verdict);
             _relations.Evaluate(now, (a, s) => _quarantine.IsAssetQuarantined(a) || _quarantine.IsSignalQuarantined(a, s));
             if (accepted.Count > 0)
             {
@@ -67,7 +68,8 @@ internal sealed class EdgeTwins : ITwinInbox, IDisposable
             }
         }
 
-        return ValueTask.FromResult(Task.CompletedTask);
+        // The device hears the edge twin's refusal as it would the site's (the site judges again what is forwarded).
+        return ValueTask.FromResult(verdict.Refusal is null ? TwinVerdict.AcceptedTask : Task.FromResult(verdict));
     }
 
     /// <inheritdoc />

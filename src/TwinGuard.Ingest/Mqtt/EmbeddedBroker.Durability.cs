@@ -5,6 +5,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using TwinGuard.Twins.Gate;
 
 namespace TwinGuard.Ingest.Mqtt;
 
@@ -23,6 +24,9 @@ namespace TwinGuard.Ingest.Mqtt;
 /// When the ledger cannot write, an MQTT 5 client gets reason code 0x80 (unspecified error, MQTT 5.0 §3.4.2.1: the
 /// receiver does not accept the publication; 0x83 is a refusal by validation, <see cref="RefusalAnswer"/>); MQTT 3.1.1
 /// has no refusal in a PUBACK (§3.4), so its client is disconnected without the acknowledgement and sends the message again on its next connection [MQTT-4.4.0-1].
+/// The wait ends with the twin's verdict (<see cref="TwinVerdict"/>): by the time the reading is in the ledger its twin
+/// has judged it, so a reading the twin refused (out of range, replayed...) is answered as a gate refusal is
+/// (<see cref="RefusalAnswer"/>) instead of Success; MQTT 3.1.1 is acknowledged as before.
 /// </remarks>
 public sealed partial class EmbeddedBroker
 {
@@ -33,13 +37,13 @@ public sealed partial class EmbeddedBroker
         e.SessionItems[AcknowledgementsKey] = new PendingAcknowledgements(e.ProtocolVersion);
 
     /// <summary>Queues what the acknowledgement of a QoS 1/2 publish must wait for (publish interception).</summary>
-    private static void HoldAcknowledgement(InterceptingPublishEventArgs e, Task? kept)
+    private static void HoldAcknowledgement(InterceptingPublishEventArgs e, Task<TwinVerdict>? kept)
     {
         if (e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce
             && e.SessionItems?[AcknowledgementsKey] is PendingAcknowledgements pending)
         {
             Interlocked.Increment(ref pending.Unacknowledged);
-            pending.Waits.Enqueue(kept ?? Task.CompletedTask);
+            pending.Waits.Enqueue(kept ?? TwinVerdict.AcceptedTask);
         }
     }
 
@@ -62,7 +66,12 @@ public sealed partial class EmbeddedBroker
 
         try
         {
-            await kept.ConfigureAwait(false);
+            var verdict = await kept.ConfigureAwait(false);
+            if (verdict.Refusal is { } refusal && pending.ProtocolVersion == MqttProtocolVersion.V500)
+            {
+                Answer(e, RefusalAnswer.For(refusal));
+            }
+
             return;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
@@ -76,22 +85,9 @@ public sealed partial class EmbeddedBroker
 
         if (pending.ProtocolVersion == MqttProtocolVersion.V500)
         {
-            // The same answer as a gate that failed (RefusalAnswer.Failed): 0x80, not a refusal's 0x83, because the same
-            // message may be kept when sent again.
-            var failed = RefusalAnswer.Failed;
-            var reason = HearsReasonStrings(e.SessionItems) ? failed.ReasonString : null;
-            switch (e.Packet)
-            {
-                case MqttPubAckPacket ack:
-                    ack.ReasonCode = failed.Code;
-                    ack.ReasonString = reason;
-                    break;
-                case MqttPubRecPacket rec:
-                    rec.ReasonCode = (MqttPubRecReasonCode)failed.Code; // MQTT 5.0 §3.5.2.1: the PUBACK values
-                    rec.ReasonString = reason;
-                    break;
-            }
-
+            // The same answer as a gate that failed: 0x80, not a refusal's 0x83, because the same message may be kept
+            // when sent again.
+            Answer(e, RefusalAnswer.Failed);
             return;
         }
 
@@ -99,6 +95,23 @@ public sealed partial class EmbeddedBroker
         // here: this runs on the connection's own send loop, which the disconnect stops.
         e.ProcessPacket = false;
         _ = DisconnectClientAsync(e.ClientId);
+    }
+
+    /// <summary>Puts <paramref name="answer"/> in the outgoing PUBACK or PUBREC (MQTT 5 only).</summary>
+    private static void Answer(InterceptingPacketEventArgs e, RefusalAnswer.Answer answer)
+    {
+        var reason = HearsReasonStrings(e.SessionItems) ? answer.ReasonString : null;
+        switch (e.Packet)
+        {
+            case MqttPubAckPacket ack:
+                ack.ReasonCode = answer.Code;
+                ack.ReasonString = reason;
+                break;
+            case MqttPubRecPacket rec:
+                rec.ReasonCode = (MqttPubRecReasonCode)answer.Code; // MQTT 5.0 §3.5.2.1: the PUBACK values
+                rec.ReasonString = reason;
+                break;
+        }
     }
 
     private async Task DisconnectClientAsync(string clientId)
@@ -120,7 +133,7 @@ public sealed partial class EmbeddedBroker
     {
         public MqttProtocolVersion ProtocolVersion { get; } = protocolVersion;
 
-        public ConcurrentQueue<Task> Waits { get; } = new();
+        public ConcurrentQueue<Task<TwinVerdict>> Waits { get; } = new();
 
         /// <summary>QoS 1/2 publishes received and not yet acknowledged (queued, or their acknowledgement waiting).</summary>
         public int Unacknowledged;

@@ -4,7 +4,7 @@ using TwinGuard.Twins.Findings;
 namespace TwinGuard.Ingest.Mqtt;
 
 /// <summary>
-/// What an MQTT 5 client hears when the gate refuses its QoS 1/2 PUBLISH: a PUBACK/PUBREC reason code of 0x80 or above
+/// What an MQTT 5 client hears when the gate or the twin refuses its QoS 1/2 PUBLISH: a PUBACK/PUBREC reason code of 0x80 or above
 /// (MQTT 5.0 §3.4.2.1, §3.5.2.1: the receiver does not accept the publication) and a short reason string, never Success.
 /// </summary>
 /// <remarks>
@@ -51,13 +51,17 @@ internal static class RefusalAnswer
             // A flood of valid readings: the hold or the cut-off says the same.
             ReasonCode.Flooding => TooFast,
 
-            // Validation: the check is named (its snake_case name, as in the refusal record and docs/readings.md), never its
-            // limit, the value or the last accepted sequence.
-            ReasonCode.NonFinite or ReasonCode.OutOfRange or ReasonCode.RateOfChange or ReasonCode.FutureTimestamp
-                or ReasonCode.PastTimestamp or ReasonCode.ReplayedSequence or ReasonCode.Stale or ReasonCode.Frozen
-                or ReasonCode.OperatingLimit => Refused with { ReasonString = $"refused by validation: {reason.Name()}" },
+            // A value's own checks (the gate's and the twin's): the check is named (its snake_case name, as in the refusal
+            // record and docs/readings.md), never its limit or the value. A device's operator needs to know that a sensor
+            // reads out of range; probing the limits learns nothing more than accepted against refused already tells.
+            ReasonCode.NonFinite or ReasonCode.OutOfRange or ReasonCode.RateOfChange
+                => Refused with { ReasonString = $"refused by validation: {reason.Name()}" },
 
-            // A reason added later answers as a refusal without saying more, until someone decides what it may reveal.
+            // The twin's checks of the message as a whole (sequence, clock) are what catches a replay of captured
+            // publishes: one unnamed answer for them, so a replayer does not learn which defence caught it (or that a
+            // replay defence did at all, rather than its timestamps). Stale, frozen and operating limits are findings
+            // on values that were accepted, never refusals of a publish: they do not reach the answer. A reason added
+            // later answers the same, until someone decides what it may reveal.
             _ => Refused,
         };
         if (System.Text.Encoding.UTF8.GetByteCount(answer.ReasonString) > MaxReasonStringBytes)

@@ -270,7 +270,7 @@ internal static class AbuseBenchmark
         var time = TimeProvider.System;
         var device = new ModbusDeviceModel("bench-plc", "bench PLC", "127.0.0.1", plc.Port, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
             [new ModbusPoint("plc", "level", ModbusTable.Holding, 0, ModbusValueType.UInt16, ModbusWordOrder.HighFirst, 1, 0)],
-            new ModbusGuardModel(new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Free()), new HashSet<byte> { 3 }, [new ModbusClientModel("hmi", IPAddress.Loopback, false)], []));
+            new ModbusGuardModel(new IPEndPoint(IPAddress.Loopback, 0), new HashSet<byte> { 3 }, [new ModbusClientModel("hmi", IPAddress.Loopback, false)], []));
         var metrics = new ModbusMetrics();
         await using var guard = new ModbusGuard(device, new QuarantineList(), new EvidenceSink(new PipelineMetrics(), time), metrics, time);
         guard.Start();

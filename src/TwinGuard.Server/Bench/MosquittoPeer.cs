@@ -6,24 +6,28 @@ using TwinGuard.Server.Hosting;
 namespace TwinGuard.Server.Bench;
 
 /// <summary>
-/// mosquitto, the peer some benchmarks compare against, on ports from <see cref="LoopbackPorts"/>: started again on new
-/// ports when one was taken between being picked and being bound (CI runs <c>bench ... --quick</c> beside other processes).
+/// mosquitto, the peer some benchmarks compare against and the external broker some tests run TwinGuard beside, on
+/// ports from <see cref="LoopbackPorts"/>: started again on new ports when one was taken between being picked and being
+/// bound (CI runs <c>bench ... --quick</c> and the test processes side by side).
 /// </summary>
 /// <remarks>
 /// Ready is its own "running" line, printed once every listener is open: a connection alone may reach another process
-/// that took the port. Only error and information lines are logged (no line per connection, which would cost mosquitto
-/// time in the measured rounds), and the log is read all the time so that the pipe never fills and blocks the broker.
+/// that took the port. Unless asked for every line, only error and information lines are logged (no line per connection,
+/// which would cost mosquitto time in the measured rounds), and the log is read all the time so that the pipe never
+/// fills and blocks the broker.
 /// </remarks>
 internal sealed class MosquittoPeer : IDisposable
 {
     private readonly Process _process;
     private readonly string _config;
     private readonly StringBuilder _log = new();
+    private readonly int _logLimit;
 
-    private MosquittoPeer(Process process, string config, int[] ports)
+    private MosquittoPeer(Process process, string config, int[] ports, int logLimit)
     {
         _process = process;
         _config = config;
+        _logLimit = logLimit;
         Ports = ports;
     }
 
@@ -35,14 +39,19 @@ internal sealed class MosquittoPeer : IDisposable
     /// <param name="portCount">How many ports its listeners take.</param>
     /// <param name="listeners">The configuration (listeners and their settings) for the ports picked.</param>
     /// <param name="ct">Cancels the start.</param>
-    public static Task<MosquittoPeer> StartAsync(string directory, int portCount, Func<int[], string> listeners, CancellationToken ct) =>
+    /// <param name="logAll">
+    /// Every log line (connections, disconnections, refusals; the first 4 MiB), for tests that read what the broker did
+    /// in <see cref="Log"/>; otherwise error and information lines only (the first 64 KiB).
+    /// </param>
+    public static Task<MosquittoPeer> StartAsync(string directory, int portCount, Func<int[], string> listeners, CancellationToken ct, bool logAll = false) =>
         LoopbackPorts.StartOnFreePortsAsync(async () =>
         {
             var ports = Enumerable.Range(0, portCount).Select(_ => LoopbackPorts.Free()).ToArray();
             var config = Path.Combine(directory, $"mosquitto-{ports[0]}.conf");
-            await File.WriteAllTextAsync(config, "log_dest stderr\nlog_type error\nlog_type information\n" + listeners(ports), ct);
+            var logging = logAll ? "log_dest stderr\nlog_type all\n" : "log_dest stderr\nlog_type error\nlog_type information\n";
+            await File.WriteAllTextAsync(config, logging + listeners(ports), ct);
             var process = new Process { StartInfo = new ProcessStartInfo("mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true } };
-            var peer = new MosquittoPeer(process, config, ports);
+            var peer = new MosquittoPeer(process, config, ports, logAll ? 4 * 1024 * 1024 : 64 * 1024);
             process.ErrorDataReceived += (_, e) => peer.Append(e.Data);
             process.OutputDataReceived += (_, e) => peer.Append(e.Data);
             process.Start();
@@ -83,7 +92,8 @@ internal sealed class MosquittoPeer : IDisposable
         }
     }
 
-    private string Log
+    /// <summary>What mosquitto logged so far (see <c>logAll</c> of <see cref="StartAsync"/>), for failure messages and tests.</summary>
+    public string Log
     {
         get
         {
@@ -98,8 +108,8 @@ internal sealed class MosquittoPeer : IDisposable
     {
         lock (_log)
         {
-            // Start-up lines are all it is kept for: a few hundred bytes, unless something repeats.
-            if (line is not null && _log.Length < 64 * 1024)
+            // Bounded: start-up lines are a few hundred bytes, unless something repeats; a test's traffic stays far below 4 MiB.
+            if (line is not null && _log.Length < _logLimit)
             {
                 _log.AppendLine(line);
             }

@@ -34,29 +34,22 @@ internal static class NormalOperationRun
     {
         var dataDir = Directory.CreateTempSubdirectory("twinguard-normal-run-").FullName;
         var clock = new SteppedClock(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.AddStandardErrorConsole();
-        builder.UseOrleans(silo =>
+        // The silo's ports are picked anew and the host built again when one was taken before the silo bound it (CI runs
+        // this beside other processes).
+        using var host = await LoopbackPorts.StartOnFreePortsAsync(async () =>
         {
-            silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free());
-            SiloHosting.AddLocalTwinState(silo, dataDir, TwinPersistence.Default);
+            var built = Build(plant, dataDir, clock);
+            try
+            {
+                await built.StartAsync(ct);
+                return built;
+            }
+            catch
+            {
+                built.Dispose();
+                throw;
+            }
         });
-        var services = builder.Services;
-        services.AddSingleton(plant);
-        services.AddSingleton(new PlantModelSource(plant));
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<PipelineMetrics>();
-        services.AddSingleton<EvidenceSink>();
-        services.AddSingleton<QuarantineList>();
-        services.AddSingleton<DetectionSensitivity>();
-        services.AddSingleton<DetectorTuning>();
-        services.AddSingleton<LocalTwins>();
-        services.AddSingleton<TwinGuard.Twins.Detect.AlarmLog>();
-        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(dataDir, "ledger"), LedgerOptions.Default, clock));
-        services.AddSingleton<LedgerRecorder>();
-        services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(dataDir));
-        using var host = builder.Build();
-        await host.StartAsync(ct);
         try
         {
             var grains = host.Services.GetRequiredService<IGrainFactory>();
@@ -149,6 +142,32 @@ internal static class NormalOperationRun
             await host.Services.GetRequiredService<LedgerWriter>().DisposeAsync();
             Directory.Delete(dataDir, recursive: true);
         }
+    }
+
+    private static IHost Build(PlantModel plant, string dataDir, SteppedClock clock)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.AddStandardErrorConsole();
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free());
+            SiloHosting.AddLocalTwinState(silo, dataDir, TwinPersistence.Default);
+        });
+        var services = builder.Services;
+        services.AddSingleton(plant);
+        services.AddSingleton(new PlantModelSource(plant));
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton<PipelineMetrics>();
+        services.AddSingleton<EvidenceSink>();
+        services.AddSingleton<QuarantineList>();
+        services.AddSingleton<DetectionSensitivity>();
+        services.AddSingleton<DetectorTuning>();
+        services.AddSingleton<LocalTwins>();
+        services.AddSingleton<TwinGuard.Twins.Detect.AlarmLog>();
+        services.AddSingleton(_ => LedgerWriter.Open(Path.Combine(dataDir, "ledger"), LedgerOptions.Default, clock));
+        services.AddSingleton<LedgerRecorder>();
+        services.AddSingleton(_ => TwinGuard.Twins.Validate.SequenceStore.Open(dataDir));
+        return builder.Build();
     }
 
     private static List<Feed> Feeds(PlantModel plant, IGrainFactory grains)

@@ -37,12 +37,11 @@ internal static class OpcUaBenchmark
             return 2;
         }
 
-        var port = LoopbackPorts.Free();
         var pki = Directory.CreateTempSubdirectory("twinguard-bench-opcua-pki-").FullName;
-        using var server = StartNode(scripts, "server.js", port.ToString(CultureInfo.InvariantCulture), pki, "--period", "10", "--extra", Items.ToString(CultureInfo.InvariantCulture));
+        Process? server = null;
         try
         {
-            var ready = await ReadLineStartingAsync(server, "listening ", TimeSpan.FromSeconds(120), cancellationToken);
+            (server, var port) = await StartServerAsync(scripts, pki, cancellationToken);
             var url = $"opc.tcp://127.0.0.1:{port}/UA/Pump";
             var ours = new List<(double Notifications, double Readings)>();
             var peer = new List<double>();
@@ -81,15 +80,57 @@ internal static class OpcUaBenchmark
         }
         finally
         {
-            server.StandardInput.Close();
-            if (!server.WaitForExit(TimeSpan.FromSeconds(10)))
+            if (server is not null)
             {
-                server.Kill(entireProcessTree: true);
+                server.StandardInput.Close();
+                if (!server.WaitForExit(TimeSpan.FromSeconds(10)))
+                {
+                    server.Kill(entireProcessTree: true);
+                }
+
+                server.Dispose();
             }
 
             Directory.Delete(pki, recursive: true);
         }
     }
+
+    /// <summary>
+    /// Starts the node-opcua server, again on a new port when the one picked was taken before it bound it (the benchmark
+    /// runs beside other processes, the tests of CI among them): node says EADDRINUSE on stderr and exits.
+    /// </summary>
+    private static Task<(Process Server, int Port)> StartServerAsync(string scripts, string pki, CancellationToken cancellationToken) =>
+        LoopbackPorts.StartOnFreePortsAsync(async () =>
+        {
+            var port = LoopbackPorts.Free();
+            var taken = 0;
+            var server = StartNode(scripts, "server.js", line =>
+                {
+                    if (line?.Contains("EADDRINUSE", StringComparison.Ordinal) == true)
+                    {
+                        Interlocked.Exchange(ref taken, 1);
+                    }
+                },
+                port.ToString(CultureInfo.InvariantCulture), pki, "--period", "10", "--extra", Items.ToString(CultureInfo.InvariantCulture));
+            try
+            {
+                await ReadLineStartingAsync(server, "listening ", TimeSpan.FromSeconds(120), cancellationToken);
+                return (server, port);
+            }
+            catch (Exception ex)
+            {
+                if (!server.HasExited)
+                {
+                    server.Kill(entireProcessTree: true);
+                }
+
+                await server.WaitForExitAsync(CancellationToken.None); // and its stderr read
+                server.Dispose();
+                throw Volatile.Read(ref taken) == 1
+                    ? new IOException($"node-opcua server: port {port} was taken before it bound it", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse))
+                    : ex;
+            }
+        });
 
     private static PlantModel Plant(string url)
     {
@@ -153,7 +194,7 @@ internal static class OpcUaBenchmark
 
     private static async Task<double> MeasurePeerAsync(string scripts, string url, CancellationToken cancellationToken)
     {
-        using var client = StartNode(scripts, "peer-client.js", url, Items.ToString(CultureInfo.InvariantCulture),
+        using var client = StartNode(scripts, "peer-client.js", _ => { }, url, Items.ToString(CultureInfo.InvariantCulture),
             Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture), Window.TotalSeconds.ToString(CultureInfo.InvariantCulture), "50");
         var line = await ReadLineStartingAsync(client, "{", TimeSpan.FromSeconds(120), cancellationToken);
         await client.WaitForExitAsync(cancellationToken);
@@ -161,7 +202,7 @@ internal static class OpcUaBenchmark
         return json.RootElement.GetProperty("notifications").GetDouble() / json.RootElement.GetProperty("seconds").GetDouble();
     }
 
-    private static Process StartNode(string directory, string script, params string[] arguments)
+    private static Process StartNode(string directory, string script, Action<string?> errorLine, params string[] arguments)
     {
         var info = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         info.ArgumentList.Add(Path.Combine(directory, script));
@@ -171,7 +212,7 @@ internal static class OpcUaBenchmark
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start node");
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => errorLine(e.Data);
         process.BeginErrorReadLine();
         return process;
     }

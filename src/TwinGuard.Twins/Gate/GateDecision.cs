@@ -8,10 +8,11 @@ namespace TwinGuard.Twins.Gate;
 public readonly record struct GateDecision(bool Accepted, ReasonCode? Reason)
 {
     /// <summary>
-    /// Completes when an accepted message asked to be kept is in the ledger on disk, faults when it cannot be; null
-    /// when there is nothing to wait for (refused, or not asked).
+    /// Completes when an accepted message asked to be kept is in the ledger on disk, with the twin's verdict on it (the
+    /// twin may still refuse what the gate let through); faults when it cannot be kept; null when there is nothing to
+    /// wait for (refused, or not asked).
     /// </summary>
-    public Task? Kept { get; init; }
+    public Task<TwinVerdict>? Kept { get; init; }
 
     /// <summary>
     /// How long the transport should stop reading from this client before its next message (a flood refused: the

@@ -8,8 +8,12 @@ namespace TwinGuard.Twins.Twin;
 public interface ITwinGrain : IGrainWithStringKey
 {
     /// <summary>Validates a batch of messages that passed the gate, updates the trusted state and runs the detectors.</summary>
+    /// <returns>
+    /// Once the sequence numbers the batch made the twin accept are kept: the verdict on each message, by position; null
+    /// when every message was accepted.
+    /// </returns>
     [Alias("ingest")]
-    Task IngestAsync(ReadingMessage[] batch);
+    Task<TwinVerdict[]?> IngestAsync(ReadingMessage[] batch);
 
     /// <summary>The twin's current state: last-known-good values, expected values and trust per signal.</summary>
     [Alias("snapshot")]

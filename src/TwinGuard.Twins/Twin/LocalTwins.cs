@@ -25,9 +25,13 @@ public sealed class LocalTwins
     public int Count => _twins.Count;
 
     /// <summary>Runs <paramref name="batch"/> through the twin of <paramref name="assetId"/> on the caller's thread.</summary>
+    /// <param name="assetId">The asset.</param>
+    /// <param name="batch">Its messages.</param>
+    /// <param name="verdicts">Where the twin's verdict on each message goes, by position (empty: nobody asks).</param>
     /// <returns>False when the twin is not here: send the batch through the grain.</returns>
     /// <remarks>The batch is read during the call only (the dispatcher's buffer, reused for its next batch).</remarks>
-    public bool TryIngest(string assetId, ReadOnlySpan<ReadingMessage> batch) => _twins.TryGetValue(assetId, out var twin) && twin.TryIngestHere(batch);
+    public bool TryIngest(string assetId, ReadOnlySpan<ReadingMessage> batch, Span<TwinVerdict> verdicts = default) =>
+        _twins.TryGetValue(assetId, out var twin) && twin.TryIngestHere(batch, verdicts);
 
     internal void Add(string assetId, TwinGrain twin) => _twins[assetId] = twin;
 

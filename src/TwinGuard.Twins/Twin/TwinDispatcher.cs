@@ -35,7 +35,9 @@ namespace TwinGuard.Twins.Twin;
 /// group commit makes one fsync cover the batches of every asset that arrived meanwhile.</para>
 /// <para>A sender waiting for an acknowledgement is acknowledged once the batch's entry is durable and its twin has taken
 /// the batch and its accepted sequence numbers are kept (<see cref="SequenceStore.WhenDurableAsync"/>, on the twin's
-/// silo): an acknowledged reading's replay is refused after any crash or failover (docs/cluster.md, replay protection).</para>
+/// silo): an acknowledged reading's replay is refused after any crash or failover (docs/cluster.md, replay protection).
+/// By then the twin has judged the message, so the wait completes with its <see cref="TwinVerdict"/>: a reading the
+/// twin refused is kept in the ledger and its sender told it was refused (docs/readings.md, What a device is told).</para>
 /// </remarks>
 public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder ledger, ILogger<TwinDispatcher> logger, LocalTwins? local = null, SequenceStore? sequences = null)
     : ITwinInbox, IAsyncDisposable
@@ -67,15 +69,15 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
     private readonly SequenceStore? _sequences = sequences;
 
     /// <inheritdoc />
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false) => DeliverAsync(asset, message, kept, null, alone);
+    public ValueTask<Task<TwinVerdict>> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false) => DeliverAsync(asset, message, kept, null, alone);
 
     /// <inheritdoc />
-    public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, ReceiveBatch? batch, bool alone = false)
+    public ValueTask<Task<TwinVerdict>> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, ReceiveBatch? batch, bool alone = false)
     {
         var lane = _lanes.GetOrAdd(asset.Id, static (_, state) => new Lane(state.Self._grains.GetGrain<ITwinGrain>(state.Asset.Id), state.Asset, state.Self), (Self: this, Asset: asset));
         // Continuations run inline: they are completed where the fsync finished (AcknowledgeAsync), and sending the
         // acknowledgement at once saves a trip through the pool per message.
-        var delivery = new Delivery(message, kept ? new TaskCompletionSource() : null, kept && alone);
+        var delivery = new Delivery(message, kept ? new TaskCompletionSource<TwinVerdict>() : null, kept && alone);
         lane.Load.Arrived(Stopwatch.GetTimestamp());
         if (!lane.Queue.Writer.TryWrite(delivery))
         {
@@ -83,34 +85,37 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         }
 
         lane.Queued(batch);
-        return ValueTask.FromResult(delivery.Kept?.Task ?? Task.CompletedTask);
+        return ValueTask.FromResult(delivery.Kept?.Task ?? TwinVerdict.AcceptedTask);
     }
 
-    private async ValueTask<Task> QueueAsync(Lane lane, Delivery delivery, ReceiveBatch? batch)
+    private async ValueTask<Task<TwinVerdict>> QueueAsync(Lane lane, Delivery delivery, ReceiveBatch? batch)
     {
         // A full queue waits for its runner; the connection's own deferred lanes must not be what it waits for.
         batch?.Flush();
         await lane.Queue.Writer.WriteAsync(delivery, _stopping.Token);
         lane.Queued(batch);
-        return delivery.Kept?.Task ?? Task.CompletedTask;
+        return delivery.Kept?.Task ?? TwinVerdict.AcceptedTask;
     }
 
-    /// <summary>Completes the senders' waits once the batch's entry is durable, or fails them when it cannot be.</summary>
-    private static async Task AcknowledgeAsync(Task durable, List<TaskCompletionSource> waiting)
+    /// <summary>
+    /// Completes the senders' waits with their twin's verdicts once the batch's entry is durable (and the twin took it),
+    /// or fails them when it cannot be.
+    /// </summary>
+    private static async Task AcknowledgeAsync(Task durable, List<Waiting> waiting)
     {
         try
         {
             await durable.ConfigureAwait(false);
-            foreach (var kept in waiting)
+            foreach (var sender in waiting)
             {
-                kept.TrySetResult();
+                sender.Kept.TrySetResult(sender.Verdict);
             }
         }
         catch (Exception ex)
         {
-            foreach (var kept in waiting)
+            foreach (var sender in waiting)
             {
-                kept.TrySetException(ex);
+                sender.Kept.TrySetException(ex);
             }
         }
     }
@@ -145,6 +150,9 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             Channel.CreateUnbounded<ToGrain>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
 
         private readonly List<ReadingMessage> _batch = new(MaxBatch);
+
+        /// <summary>The twin's verdicts on the batch run in place, by position (read into the senders' waits at once).</summary>
+        private readonly TwinVerdict[] _verdicts = new TwinVerdict[MaxBatch];
         private readonly AssetModel _asset;
         private readonly TwinDispatcher _owner;
         private readonly Task _grainPump;
@@ -268,16 +276,17 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 return 0; // the grain pump runs the lane again once it has caught up
             }
 
-            List<TaskCompletionSource>? waiting = null;
+            List<Waiting>? waiting = null;
             var alone = true;
             while (_batch.Count < MaxBatch && Queue.Reader.TryRead(out var delivery))
             {
-                _batch.Add(delivery.Message);
                 if (delivery.Kept is { } kept)
                 {
-                    (waiting ??= []).Add(kept);
+                    (waiting ??= []).Add(new Waiting(kept, _batch.Count));
                     alone &= delivery.Alone;
                 }
+
+                _batch.Add(delivery.Message);
             }
 
             if (_batch.Count == 0)
@@ -292,7 +301,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
             try
             {
                 durable = Record(_asset, messages, waiting is not null, alone, _owner);
-                taken = Deliver(messages, waiting is not null);
+                taken = Deliver(messages, waiting);
             }
             finally
             {
@@ -314,18 +323,30 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
         /// <summary>
         /// To the twin in place when it is here and no earlier batch is still on its way through the grain; else to the grain
-        /// pump. When <paramref name="kept"/> (a sender waits), returns what completes once the twin has taken the batch
-        /// and the sequence numbers it accepted are kept; null when there is nothing to wait for.
+        /// pump. When senders wait (<paramref name="waiting"/>), returns what completes once the twin has taken the batch
+        /// and the sequence numbers it accepted are kept, and the twin's verdicts are in <paramref name="waiting"/> by then;
+        /// null when there is nothing to wait for.
         /// </summary>
-        private Task? Deliver(ReadOnlySpan<ReadingMessage> messages, bool kept)
+        private Task? Deliver(ReadOnlySpan<ReadingMessage> messages, List<Waiting>? waiting)
         {
+            var kept = waiting is not null;
             if (Volatile.Read(ref _atGrain) == 0 && _owner._local is { } local)
             {
                 try
                 {
-                    if (local.TryIngest(_asset.Id, messages))
+                    if (local.TryIngest(_asset.Id, messages, kept ? _verdicts.AsSpan(0, messages.Length) : default))
                     {
-                        return kept ? _owner._sequences?.WhenDurableAsync() : null;
+                        if (waiting is null)
+                        {
+                            return null;
+                        }
+
+                        foreach (ref var sender in CollectionsMarshal.AsSpan(waiting))
+                        {
+                            sender.Verdict = _verdicts[sender.Index];
+                        }
+
+                        return _owner._sequences?.WhenDurableAsync();
                     }
                 }
                 catch (Exception ex)
@@ -338,7 +359,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
             var taken = kept ? new TaskCompletionSource() : null;
             Interlocked.Increment(ref _atGrain);
-            _toGrain.Writer.TryWrite(new ToGrain(messages.ToArray(), taken));
+            _toGrain.Writer.TryWrite(new ToGrain(messages.ToArray(), taken, waiting));
             return taken?.Task;
         }
 
@@ -354,8 +375,8 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 }
 
                 var messages = first.Messages;
-                List<TaskCompletionSource>? taken = first.Taken is { } t ? [t] : null;
-                var merged = 1;
+                List<ToGrain> parts = [first];
+                TwinVerdict[]? verdicts = null;
                 Exception? failure = null;
                 await _owner._grainCalls.WaitAsync(CancellationToken.None);
                 try
@@ -365,16 +386,11 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                     {
                         reader.TryRead(out _);
                         messages = [.. messages, .. next.Messages];
-                        if (next.Taken is { } nextTaken)
-                        {
-                            (taken ??= []).Add(nextTaken);
-                        }
-
-                        merged++;
+                        parts.Add(next);
                     }
 
                     // The grain answers once its silo kept the sequence numbers the batch made it accept.
-                    await grain.IngestAsync(messages);
+                    verdicts = await grain.IngestAsync(messages);
                 }
                 catch (Exception ex) when (!_owner._stopping.IsCancellationRequested)
                 {
@@ -388,20 +404,31 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
                     // A call that failed may have had the twin accept numbers it could not keep (a timeout, the cluster's
                     // store unreachable): its senders are not told the readings are kept, and send them again.
-                    foreach (var done in taken ?? [])
+                    var offset = 0;
+                    foreach (var part in parts)
                     {
                         if (failure is null)
                         {
-                            done.TrySetResult();
+                            if (verdicts is not null && part.Waiting is { } waiting)
+                            {
+                                foreach (ref var sender in CollectionsMarshal.AsSpan(waiting))
+                                {
+                                    sender.Verdict = verdicts[offset + sender.Index];
+                                }
+                            }
+
+                            part.Taken?.TrySetResult();
                         }
                         else
                         {
-                            done.TrySetException(failure);
+                            part.Taken?.TrySetException(failure);
                         }
+
+                        offset += part.Messages.Length;
                     }
                 }
 
-                if (Interlocked.Add(ref _atGrain, -merged) < MaxAtGrain && Queue.Reader.Count > 0)
+                if (Interlocked.Add(ref _atGrain, -parts.Count) < MaxAtGrain && Queue.Reader.Count > 0)
                 {
                     Run(); // what the lane left queued while the grain was behind
                 }
@@ -443,11 +470,20 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         }
     }
 
-    /// <summary>A recorded batch on its way through the grain, with what completes once the twin took it (a sender waits).</summary>
-    private readonly record struct ToGrain(ReadingMessage[] Messages, TaskCompletionSource? Taken);
+    /// <summary>
+    /// A recorded batch on its way through the grain, with what completes once the twin took it and the senders who wait
+    /// (their verdicts are filled in before <paramref name="Taken"/> completes).
+    /// </summary>
+    private readonly record struct ToGrain(ReadingMessage[] Messages, TaskCompletionSource? Taken, List<Waiting>? Waiting);
 
     /// <summary>A message on its way to the twin, with the wait of a sender that expects an acknowledgement, and whether that sender has nothing else in flight.</summary>
-    private readonly record struct Delivery(ReadingMessage Message, TaskCompletionSource? Kept, bool Alone);
+    private readonly record struct Delivery(ReadingMessage Message, TaskCompletionSource<TwinVerdict>? Kept, bool Alone);
+
+    /// <summary>A sender waiting in a batch: its wait, its message's position in the batch, and the twin's verdict once known.</summary>
+    private record struct Waiting(TaskCompletionSource<TwinVerdict> Kept, int Index)
+    {
+        public TwinVerdict Verdict { get; set; }
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The ledger refused a batch of {Count} messages for {AssetId}; they are not acknowledged")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string assetId, int count);

@@ -68,7 +68,9 @@ internal sealed partial class TwinGrain(
     /// Takes a batch from the dispatcher outside any grain turn (see <see cref="LocalTwins"/>). False when the twin is
     /// leaving, or a plant model reload is to be followed first (a rebuild may end the activation: a grain call does it).
     /// </summary>
-    internal bool TryIngestHere(ReadOnlySpan<ReadingMessage> batch)
+    /// <param name="batch">The messages.</param>
+    /// <param name="verdicts">Where the verdict on each message goes, by position; empty when nobody asks.</param>
+    internal bool TryIngestHere(ReadOnlySpan<ReadingMessage> batch, Span<TwinVerdict> verdicts)
     {
         lock (_turn)
         {
@@ -77,7 +79,7 @@ internal sealed partial class TwinGrain(
                 return false;
             }
 
-            IngestBatch(batch);
+            IngestBatch(batch, verdicts);
         }
 
         Volatile.Write(ref _directTraffic, 1);
@@ -140,29 +142,38 @@ internal sealed partial class TwinGrain(
         ActivateRelations();
     }
 
-    public Task IngestAsync(ReadingMessage[] batch)
+    public Task<TwinVerdict[]?> IngestAsync(ReadingMessage[] batch)
     {
+        var verdicts = new TwinVerdict[batch.Length];
         lock (_turn)
         {
             FollowReload();
-            IngestBatch(batch);
+            IngestBatch(batch, verdicts);
         }
 
         // Answered once the numbers this batch made the twin accept are kept: the caller acknowledges its senders then.
-        return sequences.WhenDurableAsync();
+        return AnsweredAsync(sequences.WhenDurableAsync(), Array.TrueForAll(verdicts, v => v.Refusal is null) ? null : verdicts);
+
+        static async Task<TwinVerdict[]?> AnsweredAsync(Task durable, TwinVerdict[]? verdicts)
+        {
+            await durable;
+            return verdicts;
+        }
     }
 
-    private void IngestBatch(ReadOnlySpan<ReadingMessage> batch)
+    private void IngestBatch(ReadOnlySpan<ReadingMessage> batch, Span<TwinVerdict> verdicts)
     {
         _dirty = true;
         _messagesSinceWrite += batch.Length;
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
-        foreach (var message in batch)
+        for (var i = 0; i < batch.Length; i++)
         {
-            if (FitsModel(message))
+            // A message routed with signals a reload removed is dropped: to its sender, as the gate now answers it.
+            var verdict = FitsModel(batch[i]) ? Ingest(batch[i], now, nowMs) : TwinVerdict.Refused(ReasonCode.UnknownSignal);
+            if (verdicts.Length > 0)
             {
-                Ingest(message, now, nowMs);
+                verdicts[i] = verdict;
             }
         }
 
@@ -218,11 +229,11 @@ internal sealed partial class TwinGrain(
         }
     }
 
-    private void Ingest(ReadingMessage message, DateTimeOffset now, long nowMs)
+    private TwinVerdict Ingest(ReadingMessage message, DateTimeOffset now, long nowMs)
     {
-        if (!_core.Admit(message, now, nowMs))
+        if (_core.Admit(message, now, nowMs) is { Refusal: not null } refused)
         {
-            return;
+            return refused;
         }
 
         sequences.Note(_asset.Id, message.DeviceId, message.Boot, message.Sequence);
@@ -230,10 +241,12 @@ internal sealed partial class TwinGrain(
         var factor = sensitivity.Of(_asset.Id);
         var raises = Raises();
         var learn = MayLearn(message.TimestampMs);
-        if (_core.Accept(message, now, factor, raises, learn) > 0)
+        if (_core.Accept(message, now, factor, raises, learn, out var verdict) > 0)
         {
             ScoreAssetState(message, now, learn);
         }
+
+        return verdict;
     }
 
     /// <inheritdoc />

@@ -15,9 +15,9 @@ public sealed class TlsDeviceFixture : IAsyncLifetime
 
     internal TlsSite Site => _site!;
 
-    internal int MqttsPort { get; } = LoopbackPorts.Free();
+    internal int MqttsPort { get; private set; }
 
-    internal int HttpsPort { get; } = LoopbackPorts.Free();
+    internal int HttpsPort { get; private set; }
 
     public async Task InitializeAsync()
     {
@@ -28,11 +28,16 @@ public sealed class TlsDeviceFixture : IAsyncLifetime
 
         Network = PlantNetwork.Create();
         Pki = new SitePki([IPAddress.Parse(Network.HostIPv4), IPAddress.Parse(Network.HostIPv6)]);
-        var listeners = string.Create(CultureInfo.InvariantCulture, $"""
-              - {"{"} protocol: mqtts, address: [{Network.HostIPv4}, "{Network.HostIPv6}"], port: {MqttsPort} {"}"}
-              - {"{"} protocol: https, address: {Network.HostIPv4}, port: {HttpsPort} {"}"}
-            """);
-        _site = await TlsSite.StartAsync(Pki.PlantYaml(listeners)); // its own addresses: ports nobody else binds
+        // Its own addresses, but a process bound to "any" on a port takes it on these too: each try (another on new ports
+        // when one was taken before the site bound it) picks them anew.
+        _site = await TlsSite.StartAsync(() =>
+        {
+            (MqttsPort, HttpsPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+            return Pki.PlantYaml(string.Create(CultureInfo.InvariantCulture, $"""
+                  - {"{"} protocol: mqtts, address: [{Network.HostIPv4}, "{Network.HostIPv6}"], port: {MqttsPort} {"}"}
+                  - {"{"} protocol: https, address: {Network.HostIPv4}, port: {HttpsPort} {"}"}
+                """));
+        });
     }
 
     public async Task DisposeAsync()

@@ -5,7 +5,6 @@ using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Server;
 using TwinGuard.Ingest.Listening;
 using TwinGuard.Ingest.Mqtt.PreLogin;
-using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
 using TwinGuard.Twins.Plant;
 
@@ -20,9 +19,8 @@ public sealed class MqttListenerAdapterCutTests
     [Fact]
     public async Task CutDevice_AttributedConnections_EndAtOnceExceptThoseToldWhyAndOtherDevices()
     {
-        var port = LoopbackPorts.Free();
         var admission = new AddressAdmission(PreLoginLimits.Default, TimeProvider.System, _ => false);
-        using var adapter = new MqttListenerAdapter([new ListenerModel(ListenerProtocol.Mqtt, IPAddress.Loopback, port)], null, NullLogger.Instance, admission, TimeProvider.System);
+        using var adapter = new MqttListenerAdapter([new ListenerModel(ListenerProtocol.Mqtt, IPAddress.Loopback, 0)], null, NullLogger.Instance, admission, TimeProvider.System);
         var served = 0;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Holds each connection open, as MQTTnet's session does until its CONNACK is out: the cut must not depend on it.
@@ -32,6 +30,7 @@ public sealed class MqttListenerAdapterCutTests
             await release.Task;
         };
         await adapter.StartAsync(new MqttServerOptionsBuilder().Build(), new MqttNetNullLogger());
+        var port = adapter.Bound[0].EndPoint.Port; // bound on port 0: no port picked before it, which another process could take
 
         using var device = Connect(port);
         using var toldWhy = Connect(port);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using TwinGuard.Ingest.Modbus;
-using TwinGuard.Server.Hosting;
 using TwinGuard.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
@@ -16,7 +15,7 @@ public sealed class ModbusGuardTests
         new("plc", "plc", "127.0.0.1", plcPort, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(timeoutSeconds),
             [new ModbusPoint("pump1", "speed", ModbusTable.Holding, 10, ModbusValueType.UInt16, ModbusWordOrder.HighFirst, 1, 0)],
             new ModbusGuardModel(
-                new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Free()),
+                new IPEndPoint(IPAddress.Loopback, 0), // the guard binds port 0: tests read its port back (Guard.LocalEndpoint)
                 new HashSet<byte> { 1, 2, 3, 4, 5, 6, 15, 16, 23 },
                 [new ModbusClientModel("hmi", IPAddress.Parse(clientAddress), mayWrite)],
                 [new ModbusWritable(ModbusTable.Holding, 10, 2, 0, 3000, false, "pump1"), new ModbusWritable(ModbusTable.Coil, 0, 8, 0, 1, false, "pump1")]));
@@ -264,7 +263,10 @@ public sealed class ModbusGuardTests
     [Fact]
     public async Task PlcDown_AllowedRequestAnsweredWithException0B_AndOneFinding()
     {
-        await using var site = await Site.StartAsync(port => Device(LoopbackPorts.Free()));
+        // A port held but not listening: connections to it are refused, and no other process can take it meanwhile.
+        using var down = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        down.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await using var site = await Site.StartAsync(_ => Device(((IPEndPoint)down.LocalEndPoint!).Port));
 
         var first = await PymodbusPlc.ClientAsync(site.Port, "read_holding", 0, 1);
         var second = await PymodbusPlc.ClientAsync(site.Port, "read_holding", 0, 1);

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Formatter;
 using TwinGuard.Ingest.Mqtt;
-using TwinGuard.Server.Hosting;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
 using TwinGuard.Twins.Plant;
@@ -55,7 +54,7 @@ internal sealed class OneAssetBroker : IAsyncDisposable
     public PipelineMetrics Metrics { get; }
 
     /// <summary>The port the broker listens on (127.0.0.1).</summary>
-    public int Port => Broker.Options.Port;
+    public int Port => Broker.BoundListeners[0].EndPoint.Port;
 
     /// <summary>Starts a broker whose gate hands what it accepts to <paramref name="inbox"/> (a <see cref="RecordingInbox"/> when null).</summary>
     /// <param name="inbox">Where accepted readings go.</param>
@@ -66,7 +65,7 @@ internal sealed class OneAssetBroker : IAsyncDisposable
         time ??= TimeProvider.System;
         var (quarantine, metrics) = (new QuarantineList(), new PipelineMetrics());
         var gate = new ReadingGate(Plant, quarantine, new FloodGuard(Plant, time), new EvidenceSink(metrics, time), inbox ?? new RecordingInbox());
-        var options = new BrokerOptions(IPAddress.Loopback, LoopbackPorts.Free()) { HoldFlooders = holdFlooders };
+        var options = new BrokerOptions(IPAddress.Loopback, 0) { HoldFlooders = holdFlooders };
         var broker = new EmbeddedBroker(options, gate, new DeviceAuthenticator(Plant), NullLogger<EmbeddedBroker>.Instance, time);
         try
         {

@@ -237,7 +237,7 @@ public sealed partial class RefusalAnswerTests
     /// <summary>A twin side whose ledger cannot write: every wait for durability fails as on a full disk.</summary>
     private sealed class UnwritableLedgerInbox : ITwinInbox
     {
-        public ValueTask<Task> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false) =>
-            ValueTask.FromResult(kept ? Task.FromException(new IOException("No space left on device")) : Task.CompletedTask);
+        public ValueTask<Task<TwinVerdict>> DeliverAsync(AssetModel asset, ReadingMessage message, bool kept, bool alone = false) =>
+            ValueTask.FromResult(kept ? Task.FromException<TwinVerdict>(new IOException("No space left on device")) : TwinVerdict.AcceptedTask);
     }
 }

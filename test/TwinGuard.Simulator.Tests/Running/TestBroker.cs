@@ -39,9 +39,11 @@ internal sealed class TestBroker : IAsyncDisposable
     /// <summary>Called for every intercepted publish, after it is recorded.</summary>
     public Action<ReceivedMessage>? OnMessage { get; set; }
 
-    public static async Task<TestBroker> StartAsync()
+    /// <summary>Starts it, again on a new port when the one picked was taken before MQTTnet bound it (CI runs test processes side by side).</summary>
+    public static Task<TestBroker> StartAsync() => LoopbackPorts.StartOnFreePortsAsync(() => StartOnAsync(LoopbackPorts.Free()));
+
+    private static async Task<TestBroker> StartOnAsync(int port)
     {
-        var port = LoopbackPorts.Free();
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
@@ -78,7 +80,16 @@ internal sealed class TestBroker : IAsyncDisposable
             broker.OnMessage?.Invoke(message);
             return Task.CompletedTask;
         };
-        await server.StartAsync();
+        try
+        {
+            await server.StartAsync();
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+
         return broker;
     }
 

@@ -123,7 +123,7 @@ public sealed class RefusalSummariserTests
         for (var i = 0; i < 1000; i++)
         {
             var late = new ReadingMessage("conveyor-plc", ++seq, now.AddMinutes(-1).ToUnixTimeMilliseconds(), 0, [new SignalValue(0, 1.0)]);
-            Assert.False(core.Admit(late, now, now.ToUnixTimeMilliseconds()));
+            Assert.Equal(ReasonCode.PastTimestamp, core.Admit(late, now, now.ToUnixTimeMilliseconds()).Refusal);
         }
 
         clock.Advance(RefusalSummariser.Window + TimeSpan.FromSeconds(1)); // the timer closes the windows
@@ -154,7 +154,7 @@ public sealed class RefusalSummariserTests
         for (var i = 1; i <= 100; i++)
         {
             var late = new ReadingMessage("tank-gateway", i, now.AddMinutes(-1).ToUnixTimeMilliseconds(), 0, [new SignalValue(0, 1.0)]);
-            Assert.False(core.Admit(late, now, now.ToUnixTimeMilliseconds()));
+            Assert.Equal(ReasonCode.PastTimestamp, core.Admit(late, now, now.ToUnixTimeMilliseconds()).Refusal);
         }
 
         clock.Advance(RefusalSummariser.Window + TimeSpan.FromSeconds(1));

@@ -28,7 +28,7 @@ public sealed class TwinCoreTests
         Assert.True(Ingest(core, Start, (0, 1.0), (1, 40)));
 
         var replay = new ReadingMessage(Device, _sequence, Start.ToUnixTimeMilliseconds(), 0, [new SignalValue(0, 1.1)]);
-        Assert.False(core.Admit(replay, Start, Start.ToUnixTimeMilliseconds()));
+        Assert.Equal(ReasonCode.ReplayedSequence, core.Admit(replay, Start, Start.ToUnixTimeMilliseconds()).Refusal);
 
         Assert.True(_evidence.Refusals.TryRead(out var refusal));
         Assert.Equal(ReasonCode.ReplayedSequence, refusal.Reason);
@@ -110,10 +110,29 @@ public sealed class TwinCoreTests
         var core = Core("tank1");
         var now = WarmUp(core, (0, 1.0), (1, 40));
 
-        Assert.True(core.Admit(Message(now, (0, 1.0), (1, 41.5)), now, now.ToUnixTimeMilliseconds()));
-        Assert.Equal(2, core.Accept(Message(now, (0, 1.0), (1, 41.5)), now, factor: 1, raises: [1, 1000], learn: true));
+        Assert.Null(core.Admit(Message(now, (0, 1.0), (1, 41.5)), now, now.ToUnixTimeMilliseconds()).Refusal);
+        Assert.Equal(2, core.Accept(Message(now, (0, 1.0), (1, 41.5)), now, factor: 1, raises: [1, 1000], learn: true, out _));
 
         Assert.Empty(Findings());
+    }
+
+    [Fact]
+    public void Accept_EveryValueRefused_RefusesTheMessageForTheFirstAndOneValueAcceptedAcceptsIt()
+    {
+        var core = Core("tank1");
+        var now = Start;
+
+        // Level range [0, 2], fluid temperature [0, 95]: the sender hears the first refusal, and a message some of
+        // whose values are kept is accepted (the others are refusals of their own).
+        var allRefused = Message(now, (0, 3.5), (1, 400));
+        Assert.Null(core.Admit(allRefused, now, now.ToUnixTimeMilliseconds()).Refusal);
+        Assert.Equal(0, core.Accept(allRefused, now, factor: 1, raises: null, learn: true, out var refused));
+        var partly = Message(now, (0, 3.5), (1, 40));
+        Assert.Null(core.Admit(partly, now, now.ToUnixTimeMilliseconds()).Refusal);
+        Assert.Equal(1, core.Accept(partly, now, factor: 1, raises: null, learn: true, out var accepted));
+
+        Assert.Equal(ReasonCode.OutOfRange, refused.Refusal);
+        Assert.Null(accepted.Refusal);
     }
 
     [Fact]
@@ -183,12 +202,12 @@ public sealed class TwinCoreTests
     private bool Ingest(TwinCore core, DateTimeOffset now, params (int Signal, double Value)[] values)
     {
         var message = Message(now, values);
-        if (!core.Admit(message, now, now.ToUnixTimeMilliseconds()))
+        if (core.Admit(message, now, now.ToUnixTimeMilliseconds()).Refusal is not null)
         {
             return false;
         }
 
-        core.Accept(message, now, factor: 1, raises: null, learn: true);
+        core.Accept(message, now, factor: 1, raises: null, learn: true, out _);
         return true;
     }
 

@@ -39,7 +39,7 @@ public sealed class ForwardedReadings(ReadingGate gate, ITwinInbox twins)
     /// <param name="edge">The edge that forwarded it.</param>
     /// <param name="message">The edge message, of kind <c>reading</c>.</param>
     /// <param name="payload">The message as received, kept with a refusal.</param>
-    /// <returns>True when handed to a twin, false when refused.</returns>
+    /// <returns>True when handed to a twin and accepted by it, false when refused (by the gate's checks or by the twin).</returns>
     /// <exception cref="IOException">The site's ledger could not keep it: the edge should send it again.</exception>
     public async Task<bool> DeliverAsync(DeviceModel edge, EdgeMessage message, ReadOnlyMemory<byte> payload)
     {
@@ -119,7 +119,13 @@ public sealed class ForwardedReadings(ReadingGate gate, ITwinInbox twins)
             ForwardedAtMs = message.Time,
         };
         var kept = await twins.DeliverAsync(asset, forwarded, kept: true);
-        await kept;
+        if ((await kept).Refusal is not null)
+        {
+            // Kept in the ledger, refused by the site's twin (a replay, a value out of range): its finding says why.
+            Interlocked.Increment(ref _refused);
+            return false;
+        }
+
         Interlocked.Increment(ref _delivered);
         return true;
     }

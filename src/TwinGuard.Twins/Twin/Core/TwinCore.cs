@@ -85,8 +85,8 @@ internal sealed class TwinCore
     /// Notes that the message's signals were heard from, and checks what holds for the message as a whole (device,
     /// replay, clock); refuses it when that fails.
     /// </summary>
-    /// <returns>False when the message was refused: none of its values may be accepted.</returns>
-    public bool Admit(ReadingMessage message, DateTimeOffset now, long nowMs)
+    /// <returns>Refused when the message was refused (none of its values may be accepted), else accepted so far.</returns>
+    public TwinVerdict Admit(ReadingMessage message, DateTimeOffset now, long nowMs)
     {
         foreach (var value in message.Values)
         {
@@ -99,10 +99,10 @@ internal sealed class TwinCore
         if (Validator.CheckMessage(message.DeviceId, message.Boot, message.Sequence, message.TimestampMs, receivedMs) is { } refusal)
         {
             Refuse(message, null, refusal.Reason, refusal.Detail, now);
-            return false;
+            return TwinVerdict.Refused(refusal.Reason);
         }
 
-        return true;
+        return TwinVerdict.Accepted;
     }
 
     /// <summary>
@@ -115,10 +115,12 @@ internal sealed class TwinCore
     /// <param name="factor">The intelligence factor on the asset's detectors (<see cref="DetectionSensitivity"/>); 1 as configured.</param>
     /// <param name="raises">Each signal's threshold raise by the analysts' verdicts (<see cref="DetectorTuning"/>); none when null.</param>
     /// <param name="learn">False for a message inside a confirmed attack's window: scored, never learned.</param>
+    /// <param name="verdict">Refused, for the first value's reason, when every value was refused; else accepted.</param>
     /// <returns>How many values were accepted.</returns>
-    public int Accept(ReadingMessage message, DateTimeOffset now, double factor, double[]? raises, bool learn)
+    public int Accept(ReadingMessage message, DateTimeOffset now, double factor, double[]? raises, bool learn, out TwinVerdict verdict)
     {
         var accepted = 0;
+        verdict = TwinVerdict.Accepted;
         foreach (var (index, value) in message.Values)
         {
             ref var state = ref Signals[index];
@@ -133,6 +135,11 @@ internal sealed class TwinCore
             {
                 state.Trust = SignalTrust.Suspect;
                 Refuse(message, index, invalid.Reason, invalid.Detail, now, value);
+                if (verdict.Refusal is null)
+                {
+                    verdict = TwinVerdict.Refused(invalid.Reason);
+                }
+
                 continue;
             }
 
@@ -160,6 +167,11 @@ internal sealed class TwinCore
 
         _evidence.Metrics.CountAccepted(accepted);
         RaiseDetectorHits(message, now);
+        if (accepted > 0)
+        {
+            verdict = TwinVerdict.Accepted; // the values refused are refusals of their own; the message is kept
+        }
+
         return accepted;
     }
 
