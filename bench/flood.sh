@@ -21,17 +21,17 @@
 # flooder on another host would not; the goal is about serve's behaviour.
 # At the end, once the broker reads nothing more (DRAIN seconds at most, default 300), it prints the refusal accounting:
 # rows stored whole + refusals folded into the stored summaries + counted but not stored = counted.
-# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] [CONTAIN=1|0] [PAYLOAD=valid|malformed] [PIN=0|1] [DRAIN=300] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
+# Usage: [WARMUP=10] [FLOODER=mosquitto|socket] [CONTAIN=1|0] [PAYLOAD=valid|malformed] [PIN=0|1] [DRAIN=300] [COUNTERS=FILE.csv] bench/flood.sh [BASE=20] [FLOOD=30] [AFTER=60] [PLAYBOOKS=samples/playbooks.yaml]
 set -euo pipefail
 base=${1:-20}; flood=${2:-30}; after=${3:-60}; playbooks=${4:-}; warmup=${WARMUP:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${TWINGUARD_BIN:-$root/src/TwinGuard.Server/bin/Release/net10.0/twinguard}
 playbooks=${playbooks:-$root/samples/playbooks.yaml}
-work=$(mktemp -d /tmp/twinguard-flood.XXXX); pid=; others=; flooder=
+work=$(mktemp -d /tmp/twinguard-flood.XXXX); pid=; others=; flooder=; counters=
 # A throwaway run keeps its ledger key with its throwaway data, not among the site keys in ~/.config/twinguard.
 export TWINGUARD_KEY_DIR="$work/keys"
 cleanup() {
-  for p in $flooder $others $pid; do kill "$p" 2>/dev/null || true; done
+  for p in $flooder $others $counters $pid; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -65,7 +65,15 @@ if ! start_serve; then
   sed -i '/flood_cut_off/d' "$work/plant.yaml"; cut_off_note=" (this build has no flood_cut_off: its broker still cuts the flooder off)"
   start_serve || { cat "$work/serve.log" >&2; exit 1; }
 fi
+# COUNTERS=FILE: dotnet-counters records serve's runtime counters (GC pauses and heap, thread pool queue, lock
+# contention) once a second into FILE (csv), to line its stalls up with the slowest PUBACKs printed at the end.
+counters=
+if [[ -n ${COUNTERS:-} ]]; then
+  "$(command -v dotnet-counters || echo "$HOME/.dotnet/tools/dotnet-counters")" collect -p $pid --refresh-interval 1 --format csv -o "$COUNTERS" --counters System.Runtime >/dev/null 2>&1 & counters=$!
+fi
 rss() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$pid/status; }
+# What the RSS holds: anonymous memory (heaps, malloc) and file pages mapped in (code, SQLite's shared memory).
+rss_kinds() { awk '/^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } /^RssShmem/ { s = $2 } END { printf "anon %.0f, file %.0f, shmem %.0f", a / 1024, f / 1024, s / 1024 }' /proc/$pid/status; }
 dbsize() { du -cb "$data"/twinguard.db* 2>/dev/null | tail -1 | cut -f1; }
 cpu_of() { awk '{ print $14 + $15 }' /proc/$1/stat; }   # utime + stime, in clock ticks
 cpu_all() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }   # user + nice + system + irq + softirq
@@ -124,7 +132,7 @@ while True:
     while True:
         kind, ack = read_packet(sock)
         if kind == 0x40 and struct.unpack(">H", ack[:2])[0] == pid: break
-    f.write("%s %.3f\n" % (phases[phase[0]], (time.perf_counter() - t0) * 1000))
+    f.write("%s %.3f %.3f\n" % (phases[phase[0]], (time.perf_counter() - t0) * 1000, time.time()))
     next_at += 0.25
     time.sleep(max(0, next_at - time.monotonic()))
 EOF
@@ -139,7 +147,7 @@ done
 sleep "$warmup"
 for p in $others; do kill -USR1 "$p"; done
 sleep "$base"
-rss_base=$(rss); db_before=$(dbsize); stored_before=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo 0)
+rss_base=$(rss); rss_base_kinds=$(rss_kinds); db_before=$(dbsize); stored_before=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo 0)
 for p in $others; do kill -USR1 "$p"; done
 # The flooder: valid readings of its own asset with increasing seq, as fast as one QoS 0 client sends them.
 # FLOODER=mosquitto (default): mosquitto_pub -l, which queues in its own memory whatever the socket does not take (it
@@ -179,7 +187,7 @@ except BrokenPipeError:
     pass' "${PAYLOAD:-valid}" | timeout "$flood" $pin_flooder mosquitto_pub -l -q 0 -h 127.0.0.1 -p $mqtt -V mqttv311 -u conveyor-plc -P demo-conveyor-plc -t plant/conveyor1 \
     >"$work/flooder.log" 2>&1 & flooder=$!
 fi
-t0=$(date +%s.%N); serve_cpu0=$(cpu_of $pid); all_cpu0=$(cpu_all)
+t0=$(date +%s.%N); echo "flood started at $t0 (Unix s)"; serve_cpu0=$(cpu_of $pid); all_cpu0=$(cpu_all)
 wait "$flooder" && flood_rc=0 || flood_rc=$?; flooder=
 t1=$(date +%s.%N); serve_cpu1=$(cpu_of $pid); all_cpu1=$(cpu_all)
 flood_ran=$(python3 -c "print(round($t1 - $t0, 1))")
@@ -189,7 +197,7 @@ rss_flood=$(rss); db_after=$(dbsize)
 counted=$(metric twinguard_refusals_total); summarised=$(metric twinguard_refusals_summarised_total)
 not_stored=$(metric twinguard_refusals_not_stored_total); messages=$(metric twinguard_messages_total)
 sleep "$after"
-rss_after=$(rss)
+rss_after=$(rss); rss_after_kinds=$(rss_kinds)
 for p in $others; do kill "$p" 2>/dev/null || true; done; others=
 # The accounting: every refusal counted must be stored whole, folded into a summary, or counted as not stored. Read
 # when nothing comes in any more: the flooder's last packets wait in the kernel's socket buffers after it exits, and
@@ -206,6 +214,7 @@ quiet_after=$(python3 -c "print(round($(date +%s.%N) - $t1))")   # seconds from 
 counted_end=$(metric twinguard_refusals_total); summarised_end=$(metric twinguard_refusals_summarised_total)
 not_stored_end=$(metric twinguard_refusals_not_stored_total)
 curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http/metrics | awk '/^twinguard_refusals_total\{/ && $2 > 0 { print }' >"$work/counted-by-reason"
+[[ -n $counters ]] && { kill "$counters" 2>/dev/null || true; wait "$counters" 2>/dev/null || true; counters=; }
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 stored=$(sqlite3 "$data/twinguard.db" 'select count(*) from refusals' 2>/dev/null || echo '?')
 summaries=$(sqlite3 "$data/twinguard.db" "select count(*) from refusals where detail like 'flood summary:%'" 2>/dev/null || echo '?')
@@ -214,25 +223,30 @@ folded_rows=$(sqlite3 "$data/twinguard.db" "select coalesce(sum(cast(substr(deta
 stored_by_reason=$(sqlite3 "$data/twinguard.db" "select reason || ' ' || count(*) || ' rows (' || sum(detail like 'flood summary:%') || ' summaries)' from refusals group by reason" 2>/dev/null | paste -sd';' || true)
 quarantined=$("$bin" quarantine list --json --data-dir "$data" | grep -c '"conveyor-plc"' || true)
 
-python3 - "$work" "$flood" "$flood_ran" "$flood_rc" <<'EOF'
+python3 - "$work" "$flood" "$flood_ran" "$flood_rc" "$t0" <<'EOF'
 import glob, os, sys
-work, asked, ran, rc = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+work, asked, ran, rc, started = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 def pct(v, p):
     v = sorted(v); return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] if v else float("nan")
 print("device           phase   n     p50 ms   p99 ms   max ms")
-pooled = {}
+pooled = {}; slow = []
 for f in sorted(f for f in glob.glob(os.path.join(work, "lat-*")) if not f.endswith(".ready")) + ["(all three)"]:
     rows = [l.split() for l in open(f)] if f != "(all three)" else None
+    if rows is not None:
+        slow.extend((float(x), float(at), os.path.basename(f)[4:]) for p, x, at in rows if p == "flood")
     for phase in ("base", "flood", "after"):
-        v = [float(x) for p, x in rows if p == phase] if rows is not None else pooled.get(phase, [])
+        v = [float(x) for p, x, _ in rows if p == phase] if rows is not None else pooled.get(phase, [])
         if rows is not None:
             pooled.setdefault(phase, []).extend(v)
         print("%-16s %-6s %4d %9.1f %8.1f %8.1f" % (os.path.basename(f)[4:] if rows is not None else f, phase, len(v), pct(v, 50), pct(v, 99), max(v) if v else float("nan")))
 b, fl = pct(pooled.get("base", []), 99), pct(pooled.get("flood", []), 99)
 print("others' PUBACK p99 during the flood / without it (all three pooled): %.2fx (goal: at most 2x)" % (fl / b))
 print("flood ran %s s of %.0f asked; flooder exit %d (%s)" % (ran, asked, rc, "timeout: never cut off" if rc == 124 else "its connection was closed"))
+# When the slowest PUBACKs of the flood phase were sent, in seconds from the flood's start: a stall at the start (JIT,
+# first refusals) reads differently from one every window or one at random.
+print("slowest during the flood (ms at s from its start): " + ", ".join("%.0f at %.1f (%s)" % (x, at - started, d) for x, at, d in sorted(slow, reverse=True)[:6]))
 EOF
-echo "RSS MiB: before the flood $rss_base, at its end $rss_flood, ${after} s after $rss_after"
+echo "RSS MiB: before the flood $rss_base, at its end $rss_flood, ${after} s after $rss_after (before: $rss_base_kinds; after: $rss_after_kinds)"
 echo "SQLite (twinguard.db + wal): $db_before -> $db_after bytes during the flood ($(python3 -c "print(round(($db_after - $db_before) / 1048576 / max($flood_ran, 1) * 60, 2))") MiB per minute of flood)"
 echo "refusals 1 s after the flood: counted $counted (messages $messages), folded into summaries $summarised, counted but not stored $not_stored; rows stored at the end $stored (of which $summaries flood summaries; $stored_before before the flood)"
 echo "refusals once nothing came in ($([[ $drained == 1 ]] && echo "${quiet_after} s after the flooder exited" || echo "NOT drained after ${DRAIN:-300} s: the flooder's backlog was still being read")): counted $counted_end, folded into summaries $summarised_end, counted but not stored $not_stored_end; stored by reason: $stored_by_reason; counted by reason: $(sed 's/twinguard_refusals_total{reason=//' "$work/counted-by-reason" | paste -sd' ')"

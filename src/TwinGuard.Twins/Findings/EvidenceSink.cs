@@ -34,6 +34,13 @@ public sealed class EvidenceSink
     /// <summary>The clock findings and refusals are stamped with.</summary>
     public TimeProvider Time { get; }
 
+    /// <summary>
+    /// The flood summaries of the gate that refuses into this sink (set by <see cref="Gate.ReadingGate"/>): a twin asks
+    /// them before it stores a refusal of a reading the gate let through (<see cref="Gate.RefusalSummariser.ShouldStoreLate"/>),
+    /// so a flooder's late readings fold into its summary instead of a row, a finding and a ledger entry each.
+    /// </summary>
+    public Gate.RefusalSummariser? Summaries { get; internal set; }
+
     /// <summary>Findings waiting for the record stage.</summary>
     public ChannelReader<Finding> Findings => _findings.Reader;
 

@@ -40,6 +40,7 @@ public sealed class ReadingGate : IDisposable
         _view = new View(plant.Current);
         _connectionFolds = new RefusalFolder(plant.Current.Limits.RefusalFoldWindow);
         _summaries = new RefusalSummariser(evidence, plant.Current.Limits.RefusalFoldWindow);
+        evidence.Summaries = _summaries; // the twins fold a summarised device's late readings into the same windows
 
         // An operator who lifts a device's quarantine has looked at it: a flood cut-off still running ends with it.
         _quarantine.ChangedLocally += (kind, target) =>

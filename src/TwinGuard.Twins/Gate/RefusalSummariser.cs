@@ -33,6 +33,16 @@ public sealed class RefusalSummariser : IDisposable
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Device, ReasonCode Reason), Tally> _tallies = [];
+
+    /// <summary>
+    /// Per device being summarised: when it last had a refusal folded, and from which connection (what
+    /// <see cref="ShouldStoreLate"/> looks at). Entries older than a window go at the next close; devices are the
+    /// plant model's (authenticated), so the table is bounded like the tallies.
+    /// </summary>
+    private readonly Dictionary<string, (DateTimeOffset At, string? ClientId, string? RemoteEndpoint)> _folding = [];
+
+    /// <summary>Set once every window was closed for the host's stop (<see cref="CloseAll"/>): refusals then are stored whole.</summary>
+    private bool _closed;
     private readonly EvidenceSink _evidence;
     private readonly int _capacity;
     private readonly ITimer _timer;
@@ -52,12 +62,54 @@ public sealed class RefusalSummariser : IDisposable
     public bool ShouldStore(SourceInfo source, string topic, string? assetId, ReasonCode reason, ReadOnlySpan<byte> payload)
     {
         ArgumentNullException.ThrowIfNull(source);
+        return Decide(source.Device.Id, source.ClientId, source.RemoteEndpoint, topic, assetId, reason, payload, late: false);
+    }
+
+    /// <summary>
+    /// Decides on a refusal that a twin made of a reading the gate let through (a timestamp too far in the past, a
+    /// replayed sequence, a value out of range): true to store it whole, as every such refusal was; false when the device
+    /// is being summarised now (one of its windows folded a refusal within the last window) and this one was folded into
+    /// its window for <paramref name="reason"/> like the gate's own (counted, <paramref name="detail"/> sampled).
+    /// </summary>
+    /// <remarks>
+    /// A flooder held by the broker sends readings it stamped when it wrote them; read seconds or minutes later they are
+    /// late, and a flooder that stays connected has its whole socket backlog read that way after it stops: thousands of
+    /// refusals, each a row, a finding and a ledger entry on the paths the other devices share. Only a device already
+    /// being summarised is folded, so a device that is not flooding keeps every twin refusal whole; its first
+    /// <see cref="StoredPerWindow"/> per window are still stored whole. The twin has no payload left, only the reading:
+    /// the refusal's detail stands in for it (hashed in the sample, the first one kept).
+    /// </remarks>
+    public bool ShouldStoreLate(string deviceId, string topic, string? assetId, ReasonCode reason, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        ArgumentNullException.ThrowIfNull(detail);
+        (string? ClientId, string? RemoteEndpoint) from;
+        lock (_lock)
+        {
+            if (!_folding.TryGetValue(deviceId, out var folding) || _evidence.Time.GetUtcNow() - folding.At >= _window)
+            {
+                return true;
+            }
+
+            from = (folding.ClientId, folding.RemoteEndpoint); // the connection whose refusals are folding: the flooder's
+        }
+
+        return Decide(deviceId, from.ClientId, from.RemoteEndpoint, topic, assetId, reason, System.Text.Encoding.UTF8.GetBytes(detail), late: true);
+    }
+
+    private bool Decide(string deviceId, string? clientId, string? remoteEndpoint, string topic, string? assetId, ReasonCode reason, ReadOnlySpan<byte> payload, bool late)
+    {
         var now = _evidence.Time.GetUtcNow();
         Tally? ended = null;
         bool store;
         lock (_lock)
         {
-            var key = (source.Device.Id, reason);
+            if (_closed)
+            {
+                return true; // the host is stopping and its windows are written: a window opened now would never be
+            }
+
+            var key = (deviceId, reason);
             if (_tallies.TryGetValue(key, out var tally) && now - tally.Start >= _window)
             {
                 _tallies.Remove(key);
@@ -74,11 +126,15 @@ public sealed class RefusalSummariser : IDisposable
                     Close(oldest.Value);
                 }
 
-                tally = new Tally(source, reason, now);
+                tally = new Tally(deviceId, reason, now, late);
                 _tallies[key] = tally;
             }
 
-            store = tally.Take(source, topic, assetId, now, payload);
+            store = tally.Take(clientId, remoteEndpoint, topic, assetId, now, payload);
+            if (!store)
+            {
+                _folding[deviceId] = (now, tally.ClientId, tally.RemoteEndpoint);
+            }
         }
 
         if (ended is not null)
@@ -88,7 +144,7 @@ public sealed class RefusalSummariser : IDisposable
 
         if (!store)
         {
-            _evidence.Metrics.CountRefusal(source.Device.Id, reason);
+            _evidence.Metrics.CountRefusal(deviceId, reason);
             _evidence.Metrics.CountRefusalSummarised();
         }
 
@@ -102,7 +158,15 @@ public sealed class RefusalSummariser : IDisposable
     /// Closes every window now, ended or not: the host is stopping, and a window left open would take the refusals it
     /// folded (counted in <c>twinguard_refusals_summarised_total</c>) out of the store and the ledger for good.
     /// </summary>
-    public void CloseAll() => Close(all: true);
+    public void CloseAll()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+        }
+
+        Close(all: true);
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -122,6 +186,11 @@ public sealed class RefusalSummariser : IDisposable
             {
                 _tallies.Remove((tally.DeviceId, tally.Reason));
             }
+
+            foreach (var device in _folding.Where(f => all || now - f.Value.At >= _window).Select(f => f.Key).ToList())
+            {
+                _folding.Remove(device);
+            }
         }
 
         foreach (var tally in ended)
@@ -138,7 +207,7 @@ public sealed class RefusalSummariser : IDisposable
         }
 
         var detail = string.Create(CultureInfo.InvariantCulture,
-            $"flood summary: {tally.Folded} more '{tally.Reason.Name()}' refusals of device '{tally.DeviceId}' from {tally.FirstFolded:O} to {tally.LastFolded:O} ({tally.Bytes} bytes) not stored one by one ({StoredPerWindow} stored whole in this {_window.TotalSeconds:0} s window); payload SHA-256 of folded #{string.Join(", #", tally.Sampled.Select(s => $"{s.Index} {s.Digest}"))}; the first folded payload is kept");
+            $"flood summary: {tally.Folded} more '{tally.Reason.Name()}' refusals of device '{tally.DeviceId}' from {tally.FirstFolded:O} to {tally.LastFolded:O} ({tally.Bytes} bytes) not stored one by one ({StoredPerWindow} stored whole in this {_window.TotalSeconds:0} s window); {(tally.Late ? "readings the gate let through and the twin refused while the device was being summarised; SHA-256 of the refusal detail of" : "payload SHA-256 of")} folded #{string.Join(", #", tally.Sampled.Select(s => $"{s.Index} {s.Digest}"))}; the first folded {(tally.Late ? "refusal's detail" : "payload")} is kept");
         // Dated by the last refusal it covers, not by when the window closed (up to a window later): the summary belongs
         // with the flood in time, in the correlation windows and in a scorer's attack window.
         var now = tally.LastFolded;
@@ -153,9 +222,12 @@ public sealed class RefusalSummariser : IDisposable
     }
 
     /// <summary>One window of one device and reason.</summary>
-    private sealed class Tally(SourceInfo source, ReasonCode reason, DateTimeOffset start)
+    private sealed class Tally(string deviceId, ReasonCode reason, DateTimeOffset start, bool late)
     {
-        public string DeviceId { get; } = source.Device.Id;
+        public string DeviceId { get; } = deviceId;
+
+        /// <summary>Opened by a twin's refusal (<see cref="ShouldStoreLate"/>): its samples are refusal details, not payloads.</summary>
+        public bool Late { get; } = late;
 
         public ReasonCode Reason { get; } = reason;
 
@@ -183,7 +255,7 @@ public sealed class RefusalSummariser : IDisposable
 
         public List<(long Index, string Digest)> Sampled { get; } = [];
 
-        public bool Take(SourceInfo from, string topic, string? assetId, DateTimeOffset now, ReadOnlySpan<byte> payload)
+        public bool Take(string? clientId, string? remoteEndpoint, string topic, string? assetId, DateTimeOffset now, ReadOnlySpan<byte> payload)
         {
             if (Stored < StoredPerWindow)
             {
@@ -197,7 +269,7 @@ public sealed class RefusalSummariser : IDisposable
             if (Folded == 1)
             {
                 (FirstFolded, ClientId, RemoteEndpoint, Topic, AssetId) =
-                    (now, EvidenceClip.Text(from.ClientId), from.RemoteEndpoint, EvidenceClip.Text(topic)!, assetId);
+                    (now, EvidenceClip.Text(clientId), remoteEndpoint, EvidenceClip.Text(topic)!, assetId);
                 FirstPayload = EvidenceClip.Payload(payload.ToArray()).Kept;
             }
 

@@ -2,6 +2,8 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using TwinGuard.Twins.Findings;
 using TwinGuard.Twins.Gate;
+using TwinGuard.Twins.Tests.Twin;
+using TwinGuard.Twins.Twin;
 
 namespace TwinGuard.Twins.Tests.Gate;
 
@@ -98,6 +100,69 @@ public sealed class RefusalSummariserTests
         Assert.Equal(evidence.Metrics.Refusals, stored.Count - 1 + folded);
         Assert.Equal(evidence.Metrics.RefusalsSummarised, folded);
     }
+
+    [Fact]
+    public async Task ShouldStoreLate_FloodingDevicesLateReadings_FoldedIntoItsSummaryAndCountedExactly()
+    {
+        var (gate, evidence, clock) = Create();
+        var flooder = new SourceInfo(gate.Plant.FindDevice("conveyor-plc")!, "flooder", "127.0.0.1:50000");
+        var seq = 0;
+        while ((await gate.AdmitAsync(flooder, "plant/conveyor1", Reading(++seq), 1)).Accepted)
+        {
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            await gate.AdmitAsync(flooder, "plant/conveyor1", Reading(++seq), 1); // refused for flooding: being summarised
+        }
+
+        // What the gate let through reaches the twin stamped a minute ago (the flooder's backlog, read at the held rate):
+        // 1,000 refusals as past_timestamp, which fold into the device's summary like the gate's own.
+        var core = new TwinCore(gate.Plant, gate.Plant.FindAsset("conveyor1")!, evidence, new RecordingTwinHost());
+        var now = clock.GetUtcNow();
+        for (var i = 0; i < 1000; i++)
+        {
+            var late = new ReadingMessage("conveyor-plc", ++seq, now.AddMinutes(-1).ToUnixTimeMilliseconds(), 0, [new SignalValue(0, 1.0)]);
+            Assert.Equal(ReasonCode.PastTimestamp, core.Admit(late, now, now.ToUnixTimeMilliseconds()).Refusal);
+        }
+
+        clock.Advance(RefusalSummariser.Window + TimeSpan.FromSeconds(1)); // the timer closes the windows
+        var stored = Drain(evidence.Refusals);
+        var pastRows = stored.Where(r => r.Reason == ReasonCode.PastTimestamp).ToList();
+        var summary = Assert.Single(pastRows, r => r.Detail.StartsWith("flood summary:", StringComparison.Ordinal));
+        Assert.Equal(RefusalSummariser.StoredPerWindow + 1, pastRows.Count);
+        Assert.Contains($"flood summary: {1000 - RefusalSummariser.StoredPerWindow} more 'past_timestamp' refusals of device 'conveyor-plc'", summary.Detail, StringComparison.Ordinal);
+        Assert.Equal("127.0.0.1:50000", summary.RemoteEndpoint); // the flooder's connection, though the twin never saw it
+        Assert.Contains("behind the server clock", Encoding.UTF8.GetString(summary.Payload.Span), StringComparison.Ordinal); // a sample kept
+        Assert.Equal(1000, evidence.Metrics.RefusalsOf(ReasonCode.PastTimestamp));
+
+        // Every refusal counted is in the store: whole, or folded into a summary.
+        var folded = stored.Where(r => r.Detail.StartsWith("flood summary:", StringComparison.Ordinal))
+            .Sum(r => long.Parse(r.Detail.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture));
+        var summaries = stored.Count(r => r.Detail.StartsWith("flood summary:", StringComparison.Ordinal));
+        Assert.Equal(evidence.Metrics.Refusals, stored.Count - summaries + folded);
+        Assert.Equal(evidence.Metrics.RefusalsSummarised, folded);
+        Assert.Equal(summary.Detail.Split(' ')[2], Drain(evidence.Findings).Single(f => f.Reason == ReasonCode.PastTimestamp && f.Occurrences > 1).Occurrences.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void ShouldStoreLate_DeviceNotBeingSummarised_EveryLateReadingStoredWhole()
+    {
+        var (gate, evidence, clock) = Create();
+        var core = new TwinCore(gate.Plant, gate.Plant.FindAsset("tank1")!, evidence, new RecordingTwinHost());
+        var now = clock.GetUtcNow();
+        for (var i = 1; i <= 100; i++)
+        {
+            var late = new ReadingMessage("tank-gateway", i, now.AddMinutes(-1).ToUnixTimeMilliseconds(), 0, [new SignalValue(0, 1.0)]);
+            Assert.Equal(ReasonCode.PastTimestamp, core.Admit(late, now, now.ToUnixTimeMilliseconds()).Refusal);
+        }
+
+        clock.Advance(RefusalSummariser.Window + TimeSpan.FromSeconds(1));
+        Assert.Equal(100, Drain(evidence.Refusals).Count(r => r.Reason == ReasonCode.PastTimestamp && !r.Detail.StartsWith("flood summary:", StringComparison.Ordinal)));
+        Assert.Equal(0, evidence.Metrics.RefusalsSummarised);
+    }
+
+    private static byte[] Reading(int seq) => Encoding.UTF8.GetBytes($"{{\"ts\":1764115200000,\"seq\":{seq},\"values\":{{\"belt_speed\":1.0}}}}");
 
     private static (ReadingGate Gate, EvidenceSink Evidence, FakeTimeProvider Clock) Create()
     {

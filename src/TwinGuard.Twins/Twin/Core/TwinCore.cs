@@ -252,11 +252,22 @@ internal sealed class TwinCore
         hits.Clear();
     }
 
+    /// <remarks>
+    /// A device the gate is summarising now (a flood) has its refusals here folded into its summary too
+    /// (<see cref="RefusalSummariser.ShouldStoreLate"/>, counted there): a held flooder's readings arrive late, and one
+    /// row, finding and ledger entry each would make its backlog cost the evidence path what the gate spared it.
+    /// </remarks>
     private void Refuse(ReadingMessage message, int? index, ReasonCode reason, string detail, DateTimeOffset now, double? value = null)
     {
         var signalId = index is { } i ? _asset.Signals[i].Id : null;
+        var topic = $"{_plant.Site.TopicPrefix}/{_asset.Id}";
+        if (_evidence.Summaries?.ShouldStoreLate(message.DeviceId, topic, _asset.Id, reason, detail) == false)
+        {
+            return;
+        }
+
         _evidence.Refuse(
-            new Refusal(now, reason, message.DeviceId, null, null, $"{_plant.Site.TopicPrefix}/{_asset.Id}", _asset.Id, signalId, detail, ReadOnlyMemory<byte>.Empty),
+            new Refusal(now, reason, message.DeviceId, null, null, topic, _asset.Id, signalId, detail, ReadOnlyMemory<byte>.Empty),
             new Finding(now, reason, index is { } j ? Escalate(reason, j) : reason.DefaultSeverity(), _asset.Id, signalId, message.DeviceId, value, 0, detail)
             {
                 ArrivalTimestamp = message.ArrivalTimestamp,
