@@ -66,8 +66,17 @@ public sealed class AssetDetectorTests
         var configured = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
         var raised = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200 });
         var (a, b) = (new Random(5), new Random(5));
+        // Two twins that keep up: each refit's fit is done by its adopt row (Observe never waits for it), so both adopt
+        // at the same rows and score every state alike.
+        void KeepUp()
+        {
+            configured.PendingRefit?.Wait();
+            raised.PendingRefit?.Wait();
+        }
+
         for (var i = 0; i < 425; i++)
         {
+            KeepUp();
             var speed = 2000 + (600 * Math.Sin(i / 40.0));
             configured.Observe(State(speed, a));
             raised.Observe(State(speed, b), raise: DetectorTuning.MultivariateMaxFactor);
@@ -86,6 +95,7 @@ public sealed class AssetDetectorTests
         {
             for (var i = 0; i < 60; i++)
             {
+                KeepUp();
                 var speed = Speed();
                 var (sa, sb) = (State(speed, a), State(speed, b));
                 sa[1] = sb[1] = sa[1] - (i < 20 ? deviation : 0);
