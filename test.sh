@@ -36,4 +36,21 @@ if [[ -z "${TWINGUARD_EDGE_BIN:-}" ]]; then
   export TWINGUARD_EDGE_BIN="$PWD/artifacts/edge/linux-x64/twinguard-edge"
 fi
 
-dotnet test TwinGuard.slnx -c Release --logger "console;verbosity=normal" "$@"
+# The whole output is kept in artifacts/test-output.log; when a test fails, its name and message are printed again at
+# the very end, where a CI summary that shows only the tail of the output still names it.
+mkdir -p artifacts
+log=artifacts/test-output.log
+set +e
+dotnet test TwinGuard.slnx -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+if ((status != 0)); then
+  echo
+  echo "test.sh: dotnet test failed (exit $status); the failed tests, as reported above (whole output: $log):"
+  grep -E -A 25 '^\s+Failed [A-Za-z]' "$log" | grep -v -E '^\s+Passed ' | head -n 300 || true
+  echo
+  echo "test.sh: failed tests:"
+  failed=$(grep -E '^\s+Failed [A-Za-z]' "$log" | sort -u || true)
+  echo "${failed:-  none named (a build or runner error; see $log)}"
+fi
+exit "$status"
