@@ -1,20 +1,22 @@
 using BenchmarkDotNet.Attributes;
 using TwinGuard.Detection.Features;
 using TwinGuard.Detection.Pipeline;
-using TwinGuard.Detection.Profiling;
+using TwinGuard.Twins.Detect;
+using TwinGuard.Twins.Plant;
 
 namespace TwinGuard.Benchmarks;
 
 /// <summary>
-/// The twin's per-state work in its multivariate model: one state of an asset pushed through the default preset as the
-/// twins configure it (<c>AssetDetector</c>: no onset companion, no level-free columns or periods; temporal features
-/// over 10 rows, PCA T²+Q, threshold, 15-row vote, episode end, anomaly likelihood, column explanation), refits and
-/// the anchor's judgement of learned rows included.
+/// The twin's per-state work in its multivariate model: one state of an asset pushed through the online detector the
+/// twins build (<c>AssetDetector.Online</c> with the default detection settings, the same code, so what is measured
+/// follows the twins' configuration: the default preset without its onset companion, the profiler's decisions on
+/// levels and periods as the twins apply them; temporal features over 10 rows, PCA T²+Q, threshold, 15-row vote,
+/// episode end, anomaly likelihood, column explanation), refits and the anchor's judgement of learned rows included.
 /// </summary>
 /// <remarks>
 /// Rows are a slow sine per signal plus noise, so the stream is normal operation: states are learned and the model
-/// refits every warm-up window (2400 states, as the twins). One invocation pushes <see cref="States"/> states, so the
-/// mean is per state with the refits amortised as they are in a twin.
+/// refits every warm-up window (the twins' default, 2400 states), adopted as the twins adopt it. One invocation pushes
+/// <see cref="States"/> states, so the mean is per state with the refits amortised as they are in a twin.
 /// <para>Beside the whole push, its two arithmetic parts on their own: the temporal features of one state, and the
 /// PCA score with its explanation of one feature row (the fitted model of the stream).</para>
 /// </remarks>
@@ -24,7 +26,7 @@ namespace TwinGuard.Benchmarks;
 public class TwinStateBenchmarks
 {
     private const int States = 4800;
-    private const int WarmUp = 2400;
+    private static readonly int WarmUp = DetectionSettings.Default.MultivariateWarmUp;
     private OnlineAnomalyDetector _detector = null!;
     private double[] _rows = [];
     private int _next;
@@ -50,15 +52,9 @@ public class TwinStateBenchmarks
             }
         }
 
-        var options = DetectorCatalog.Create(DetectorCatalog.Default, profiling: new ColumnProfilerOptions { LevelFreeColumns = [], Period = 0 })
-            with { Companion = null };
-        _detector = new OnlineAnomalyDetector(Signals, options, new OnlineLearningOptions
-        {
-            WarmUp = WarmUp,
-            RefitEvery = WarmUp,
-            History = WarmUp,
-            AdoptAfter = WarmUp / 8,
-        });
+        var asset = new AssetModel("bench", "bench", "pump", [], [.. Enumerable.Range(0, Signals)
+            .Select(j => new SignalModel($"s{j}", "1", -1e6, 1e6, double.PositiveInfinity, TimeSpan.FromMilliseconds(250), Criticality.Medium))]);
+        _detector = AssetDetector.Online(asset, DetectionSettings.Default);
         for (var i = 0; i < WarmUp; i++)
         {
             _detector.Push(Row(i));

@@ -519,7 +519,7 @@ public sealed class OnlineAnomalyDetector
         _anchorRows,
         _modelRows,
         [.. _recent.Select(r => r.ToArray())],
-        new OnlineCounters(Refits, RefitsRefused, ConsecutiveRefusals, Learned, _sinceFit, _sinceFlag, _rebaselining, _flaggedRun))
+        new OnlineCounters(Refits, RefitsRefused, ConsecutiveRefusals, Learned, _sinceFit, _sinceFlag, _rebaselining, _flaggedRun, AdoptedLate))
     {
         LevelFreeColumns = _pipeline?.FeatureOptions.LevelFreeColumns,
         Periods = _pipeline?.FeatureOptions.Periods,
@@ -597,6 +597,7 @@ public sealed class OnlineAnomalyDetector
 
         var c = checkpoint.Counters;
         (Refits, RefitsRefused, ConsecutiveRefusals, Learned) = (c.Refits, c.RefitsRefused, c.ConsecutiveRefusals, c.Learned);
+        AdoptedLate = Math.Max(0, c.AdoptedLate);
         (_sinceFit, _sinceFlag, _rebaselining, _flaggedRun) = (Math.Max(0, c.SinceFit), Math.Max(0, c.SinceFlag), c.Rebaselining, Math.Max(0, c.FlaggedRun));
     }
 

@@ -9,5 +9,6 @@ namespace TwinGuard.Detection.Pipeline;
 /// <param name="SinceFlag">Rows since the last flagged one.</param>
 /// <param name="Rebaselining">An operator's rebaseline is in progress.</param>
 /// <param name="FlaggedRun">Rows flagged in a row (towards <see cref="OnlineLearningOptions.AcceptAfter"/>).</param>
+/// <param name="AdoptedLate">Refits adopted after their row because their fit was not done by then (<see cref="OnlineAnomalyDetector.AdoptedLate"/>).</param>
 public readonly record struct OnlineCounters(
-    int Refits, int RefitsRefused, int ConsecutiveRefusals, long Learned, int SinceFit, long SinceFlag, bool Rebaselining, int FlaggedRun = 0);
+    int Refits, int RefitsRefused, int ConsecutiveRefusals, long Learned, int SinceFit, long SinceFlag, bool Rebaselining, int FlaggedRun = 0, int AdoptedLate = 0);

@@ -65,7 +65,9 @@ internal static class MetricsEndpoint
             .Family("twinguard_twin_state_writes_total", "counter", "Writes of twins' learned state (snapshots and model rows).")
             .Sample("twinguard_twin_state_writes_total", m.TwinStateWrites)
             .Family("twinguard_twin_state_write_failures_total", "counter", "Snapshots of twins' learned state the store failed or refused (retried at the next snapshot).")
-            .Sample("twinguard_twin_state_write_failures_total", m.TwinStateWriteFailures);
+            .Sample("twinguard_twin_state_write_failures_total", m.TwinStateWriteFailures)
+            .Family("twinguard_refits_adopted_late_total", "counter", "Twins' multivariate retrainings adopted after their row because their fit was not done by then (the states between were scored by the model before).")
+            .Sample("twinguard_refits_adopted_late_total", m.RefitsAdoptedLate);
         text.Family("twinguard_operating_changes_total", "counter", "Detector hits not raised because several signals of an asset moved together.")
             .Sample("twinguard_operating_changes_total", m.OperatingChanges)
             .Family("twinguard_incidents_total", "counter", "Incidents opened.")

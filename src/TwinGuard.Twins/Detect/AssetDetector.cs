@@ -23,6 +23,9 @@ internal sealed class AssetDetector
 
     private int _modelVersion;
 
+    // Late adoptions already reported (RefitAdoptedLate): those of a restored checkpoint are not reported again.
+    private int _adoptedLate;
+
     // Levels kept (above): the profiler still infers and reports each signal's kind, and its periods.
     private static readonly ColumnProfilerOptions TwinProfiling = new() { LevelFreeColumns = [] };
 
@@ -37,19 +40,15 @@ internal sealed class AssetDetector
     // confirmed attack covers, for Forget.
     private readonly long[] _rowTimes;
 
-    /// <summary>Creates the detector of <paramref name="asset"/>.</summary>
-    /// <param name="asset">The asset.</param>
+    /// <summary>
+    /// The online detector a twin runs for <paramref name="asset"/>: the one configuration of the twins' multivariate
+    /// model, also what <c>bench/TwinStateBenchmarks</c> measures, so the benchmark cannot drift from the twins.
+    /// </summary>
+    /// <param name="asset">The asset (its signals are the columns).</param>
     /// <param name="settings">The plant's detection settings.</param>
-    /// <param name="alarmsElsewhere">
-    /// Asked before a new operating point is accepted (<see cref="DetectionSettings.MultivariateAcceptAfter"/>), with
-    /// the start of its hold (server clock) and the signals the model blamed during it: what else alarmed meanwhile, in
-    /// words, or null. Null accepts on the model's evidence alone.
-    /// </param>
-    public AssetDetector(AssetModel asset, DetectionSettings settings, Func<DateTimeOffset, IReadOnlySet<string>, string?>? alarmsElsewhere = null)
-    {
-        _asset = asset;
-        _settings = settings;
-        _detector = new OnlineAnomalyDetector(
+    /// <param name="alarmsElsewhere">See <see cref="OnlineLearningOptions.AlarmsElsewhere"/>; null accepts on the model's evidence alone.</param>
+    internal static OnlineAnomalyDetector Online(AssetModel asset, DetectionSettings settings, Func<long, string?>? alarmsElsewhere = null) =>
+        new OnlineAnomalyDetector(
             asset.Signals.Count,
             // The preset as `detect` runs it: the same ColumnProfiler reads the commissioning window (AnomalyPipeline.Fit)
             // and tells constant, discrete, periodic, drifting and continuous signals apart (a level moved by set-point
@@ -73,8 +72,22 @@ internal sealed class AssetDetector
                 // ingesting for a whole fit (it did, for tens of milliseconds at a time, at every retraining).
                 AdoptAfter = Math.Clamp(settings.MultivariateWarmUp / 8, 1, 256),
                 AcceptAfter = settings.MultivariateAcceptAfter,
-                AlarmsElsewhere = alarmsElsewhere is null ? null : _ => AlarmsElsewhereDuringHold(alarmsElsewhere),
+                AlarmsElsewhere = alarmsElsewhere,
             });
+
+    /// <summary>Creates the detector of <paramref name="asset"/>.</summary>
+    /// <param name="asset">The asset.</param>
+    /// <param name="settings">The plant's detection settings.</param>
+    /// <param name="alarmsElsewhere">
+    /// Asked before a new operating point is accepted (<see cref="DetectionSettings.MultivariateAcceptAfter"/>), with
+    /// the start of its hold (server clock) and the signals the model blamed during it: what else alarmed meanwhile, in
+    /// words, or null. Null accepts on the model's evidence alone.
+    /// </param>
+    public AssetDetector(AssetModel asset, DetectionSettings settings, Func<DateTimeOffset, IReadOnlySet<string>, string?>? alarmsElsewhere = null)
+    {
+        _asset = asset;
+        _settings = settings;
+        _detector = Online(asset, settings, alarmsElsewhere is null ? null : _ => AlarmsElsewhereDuringHold(alarmsElsewhere));
         _rowTimes = new long[Math.Max(2048, settings.MultivariateWarmUp)];
         _detector.Decided += decision =>
         {
@@ -119,6 +132,16 @@ internal sealed class AssetDetector
     /// <summary>Raised after each fit or refit with the new model's version (1 for the first fit).</summary>
     public event Action<int>? ModelFitted;
 
+    /// <summary>
+    /// Retrainings adopted after their row because their fit was not done by then (see
+    /// <see cref="OnlineAnomalyDetector.AdoptedLate"/>): the states in between were scored by the model before. Kept in
+    /// the twin's checkpoint, so it counts over restarts.
+    /// </summary>
+    public int AdoptedLate => _detector.AdoptedLate;
+
+    /// <summary>Raised at each retraining adopted late (<see cref="AdoptedLate"/>), in the state that adopts it.</summary>
+    public event Action? RefitAdoptedLate;
+
     /// <summary>Retrainings refused in a row before the asset's baseline is reported as drifting.</summary>
     /// <remarks>
     /// One refusal can be a normal operating point that the commissioning window did not hold (once in four simulated
@@ -153,7 +176,7 @@ internal sealed class AssetDetector
     public void Restore(OnlineCheckpoint checkpoint, int announcedVersion)
     {
         _detector.Restore(checkpoint);
-        _modelVersion = announcedVersion;
+        (_modelVersion, _adoptedLate) = (announcedVersion, _detector.AdoptedLate);
     }
 
     /// <summary>
@@ -204,6 +227,12 @@ internal sealed class AssetDetector
         {
             _modelVersion = version;
             ModelFitted?.Invoke(version);
+        }
+
+        if (_detector.AdoptedLate != _adoptedLate)
+        {
+            _adoptedLate = _detector.AdoptedLate;
+            RefitAdoptedLate?.Invoke();
         }
 
         if (verdicts.Count != 1 || !verdicts[0].IsAnomaly || _detector.Pipeline is not { } pipeline)

@@ -26,6 +26,7 @@ public sealed class PipelineMetrics
     private long _refusalsSummarised;
     private long _findingsNotQueued;
     private long _operatingChanges;
+    private long _refitsAdoptedLate;
 
     /// <summary>From a message's arrival at a transport to the end of its validation and detection in the twin.</summary>
     public LatencyHistogram ArrivalToTwin { get; } = new();
@@ -139,6 +140,14 @@ public sealed class PipelineMetrics
     internal void CountTwinStateWriteFailed() => Interlocked.Increment(ref _twinStateWriteFailures);
 
     internal void CountTwinRestored() => Interlocked.Increment(ref _twinsRestored);
+
+    /// <summary>
+    /// Twins' multivariate retrainings adopted after their row because their fit was not done by then: the states in
+    /// between were scored by the model before (the twin did not keep up with the fit; see <c>OnlineLearningOptions.AdoptAfter</c>).
+    /// </summary>
+    public long RefitsAdoptedLate => Interlocked.Read(ref _refitsAdoptedLate);
+
+    internal void CountRefitAdoptedLate() => Interlocked.Increment(ref _refitsAdoptedLate);
 
     internal void CountTwinStateWrite(int modelValues)
     {

@@ -120,7 +120,7 @@ internal sealed partial class TwinGrain
             anchor,
             current,
             mv.Recent,
-            new OnlineCounters(mv.Refits, mv.RefitsRefused, mv.ConsecutiveRefusals, mv.Learned, mv.SinceFit, mv.SinceFlag, mv.Rebaselining, mv.FlaggedRun))
+            new OnlineCounters(mv.Refits, mv.RefitsRefused, mv.ConsecutiveRefusals, mv.Learned, mv.SinceFit, mv.SinceFlag, mv.Rebaselining, mv.FlaggedRun, mv.AdoptedLate))
         {
             LevelFreeColumns = anchor is null ? null : model.LevelFreeColumns,
             Periods = anchor is null ? null : model.PeriodColumns.Zip(model.Periods).ToDictionary(p => p.First, p => p.Second),
@@ -310,6 +310,7 @@ internal sealed partial class TwinGrain
                 SinceFlag = c.SinceFlag,
                 Rebaselining = c.Rebaselining,
                 FlaggedRun = c.FlaggedRun,
+                AdoptedLate = c.AdoptedLate,
                 AnnouncedVersion = _assetDetector.AnnouncedVersion,
             };
         }

@@ -93,6 +93,7 @@ internal sealed partial class TwinGrain(
             (from, moved) => alarms.Since(from, _asset, moved, related, _sources));
         detector.ModelFitted += version =>
             ledger.RecordModelVersion(_asset.Id, detector.DetectorName, version, _plant.Detection.MultivariateWarmUp, ProfilesOf(detector));
+        detector.RefitAdoptedLate += evidence.Metrics.CountRefitAdoptedLate;
         detector.OperatingPointDecided += decision =>
             ledger.RecordOperatingPoint(_asset.Id, detector.DetectorName, detector.AnnouncedVersion, decision.Decision, decision.Detail);
         detector.BaselineDrifting += (rejected, drift) => evidence.Raise(new Finding(

@@ -294,6 +294,11 @@ public sealed class OnlineAnomalyDetectorTests
         // adopt row (539) and is adopted at 579, as when the first fit is on time.
         Assert.Equal([460, 579], refitsAt);
         Assert.Equal(1, online.AdoptedLate);
+
+        // The count goes with the checkpoint: a twin reports its late adoptions over restarts.
+        var restored = new OnlineAnomalyDetector(3, pca, new OnlineLearningOptions { WarmUp = 300, RefitEvery = 100, History = 1000, AdoptAfter = 40 });
+        restored.Restore(online.Checkpoint());
+        Assert.Equal(1, restored.AdoptedLate);
     }
 
     /// <summary>A real PCA detector whose fit waits for <c>hold</c> (when given) before it fits.</summary>

@@ -47,6 +47,8 @@ public sealed class ReadingsApiTests
         var accepted = long.Parse(System.Text.RegularExpressions.Regex.Match(metrics, @"(?m)^twinguard_readings_accepted_total (\d+)$").Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.Equal(Levels.Length * 2, accepted);
         Assert.Contains("twinguard_refusals_total{reason=\"out_of_range\"} 0", metrics, StringComparison.Ordinal);
+        // No twin has retrained yet, so none adopted a retraining late; the counter is there from the start.
+        Assert.Contains("# TYPE twinguard_refits_adopted_late_total counter\ntwinguard_refits_adopted_late_total 0\n", metrics, StringComparison.Ordinal);
         Assert.All(metrics.Split('\n', StringSplitOptions.RemoveEmptyEntries),
             line => Assert.Matches(@"^(# (HELP|TYPE) \w+ .+|\w+(\{\w+=""[^""]*""(,\w+=""[^""]*"")*\})? [-+0-9.eE]+|\w+(\{[^}]*\})? (NaN|[+-]Inf))$", line));
     }

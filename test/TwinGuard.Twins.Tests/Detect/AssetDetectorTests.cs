@@ -46,6 +46,7 @@ public sealed class AssetDetectorTests
         Assert.True(detector.IsScoring);
         // Fitted after 200 states; refitted beside the stream after 200 more, and adopted 25 states later (a warm-up / 8).
         Assert.Equal([1, 2], versions);
+        Assert.Equal(0, detector.AdoptedLate);
         var spoofed = State(2000, random);
         spoofed[1] = 40; // flow far below what the speed implies, while still inside its range
         (double Score, string TopSignal, string Explanation)? found = null;
@@ -111,6 +112,7 @@ public sealed class AssetDetectorTests
             }
         }
 
+        Assert.Equal((0, 0), (configured.AdoptedLate, raised.AdoptedLate)); // both kept up: the same rows scored alike
         Assert.Equal(reported.Where(x => x > raisedLine), reportedRaised);
         Assert.Contains(reported, x => x <= raisedLine);
 
@@ -146,12 +148,44 @@ public sealed class AssetDetectorTests
             // (episode end, q0.99 x 1.5) the faster creeps are flagged before a retraining learns much of them: the guard
             // must refuse on how far the operation moved, not on which states happened to be flagged (it did not, before).
             state[5] += Math.Max(0, i - 200) * perState;
+            detector.PendingRefit?.Wait(); // a twin that keeps up: each refit adopted at its state, the same states every run
             detector.Observe(state);
         }
 
+        Assert.Equal(0, detector.AdoptedLate);
         var report = Assert.Single(refused);
         Assert.True(report.Rejection > 0.3 || report.Drift > 1.0, $"reported at {report}");
         Assert.True(versions.Count < 9, $"{versions.Count} model versions: the creep was learned");
+    }
+
+    [Fact]
+    public void Restore_CheckpointWithLateAdoptions_KeepsTheirCountAndReportsOnlyNewOnes()
+    {
+        var settings = DetectionSettings.Default with { MultivariateWarmUp = 200 };
+        var original = new AssetDetector(Pump, settings);
+        var random = new Random(5);
+        double[] Next(int i) => State(2000 + (600 * Math.Sin(i / 40.0)), random);
+        for (var i = 0; i < 250; i++)
+        {
+            original.Observe(Next(i));
+        }
+
+        // The checkpoint of a twin that adopted two retrainings late before it was stopped (the twin's storage keeps the count).
+        var checkpoint = original.Checkpoint();
+        var restored = new AssetDetector(Pump, settings);
+        restored.Restore(checkpoint with { Counters = checkpoint.Counters with { AdoptedLate = 2 } }, original.AnnouncedVersion);
+        var reported = 0;
+        restored.RefitAdoptedLate += () => reported++;
+        for (var i = 250; i < 500; i++)
+        {
+            restored.PendingRefit?.Wait(); // keeps up: the retraining started at state 400 is adopted on time
+            restored.Observe(Next(i));
+        }
+
+        Assert.Equal(2, restored.AnnouncedVersion); // a retraining was adopted after the restore
+        Assert.Equal(2, restored.AdoptedLate);
+        Assert.Equal(2, restored.Checkpoint().Counters.AdoptedLate);
+        Assert.Equal(0, reported); // the restored ones are not reported again (the twin's /metrics counter counts this run's)
     }
 
     [Fact]
@@ -214,12 +248,14 @@ public sealed class AssetDetectorTests
                 window.Add(state);
             }
 
+            detector.PendingRefit?.Wait(); // a twin that keeps up: the refit at state 800 is adopted at 850, run after run
             if (detector.Observe(state) is { } f)
             {
                 found.Add(f.TopSignal);
             }
         }
 
+        Assert.Equal(0, detector.AdoptedLate);
         var profiles = detector.Profiles;
         Assert.Equal(Pump.Signals.Count, profiles.Count);
         Assert.Equal(ColumnKind.Drifting, profiles[Pump.IndexOf("motor_temp")].Kind);
@@ -290,8 +326,11 @@ public sealed class AssetDetectorTests
                 evidence.Raise(new Finding(clock.GetUtcNow(), reason, Severity.Medium, asset, signal, device, null, 7, "elsewhere"));
             }
 
+            detector.PendingRefit?.Wait(); // a twin that keeps up: its refits are adopted at the same states every run
             detector.Observe(SteadyState(random, state >= 400 ? 8 : 0), now: clock.GetUtcNow());
         }
+
+        Assert.Equal(0, detector.AdoptedLate);
 
         if (alarmOn is null)
         {

@@ -56,4 +56,8 @@ internal sealed record MultivariateStream
     /// <summary>A warm-up is in progress: its rows are in the twin's <see cref="TwinWarmUpState"/> of this generation.</summary>
     [Id(12)]
     public bool WarmingUp { get; init; }
+
+    /// <summary>Refits adopted after their row because their fit was not done by then.</summary>
+    [Id(13)]
+    public int AdoptedLate { get; init; }
 }
