@@ -23,10 +23,6 @@ namespace TwinGuard.Twins.Twin;
 /// lane running leaves its message to that runner, so batches form when work piles up, and one ledger entry, one fsync
 /// and one twin entry cover them. A runner takes at most <see cref="MaxBatch"/> messages of others in place; beyond, the
 /// lane goes on as a thread-pool work item, so that a connection's thread is not kept by other connections' traffic.</para>
-/// <para>A broker connection's burst (what one read of its socket brought, <see cref="ReceiveBatch"/>) is the exception:
-/// its lane is handed to the pool (<see cref="Lane"/>'s hand-off), so that the burst is recorded and judged on the other
-/// core while the connection parses the next one; when the pool has not started the previous hand-off (no core is
-/// free), the connection runs the lane itself.</para>
 /// <para>A lane whose messages come faster than a fraction of what one message alone costs (<see cref="LaneLoad"/>: a
 /// connection flat out) is not run in place: its producer only queues, and a thread-pool runner takes the backlog that
 /// forms meanwhile as one batch. In place, a single producer never leaves a backlog (it runs each message before it
@@ -190,11 +186,8 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         /// <summary>Batches handed to the grain pump and not yet through their grain call.</summary>
         private int _atGrain;
 
-        /// <summary><see cref="HandOff"/>, allocated once: what a connection's receive batch defers for this lane.</summary>
-        private readonly Action _handOff;
-
-        /// <summary>1 from a hand-off to the pool until a pool thread starts it.</summary>
-        private int _handedOff;
+        /// <summary><see cref="Run"/>, allocated once: what a connection's receive batch defers for this lane.</summary>
+        private readonly Action _run;
 
         /// <summary>What connections held for the lane to catch up wait on (<see cref="CaughtUpAsync"/>); null when none waits.</summary>
         private TaskCompletionSource? _caughtUp;
@@ -202,7 +195,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         public Lane(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
         {
             (_asset, _owner) = (asset, owner);
-            _handOff = HandOff;
+            _run = Run;
             Queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(10_000) { SingleReader = true });
             _grainPump = Task.Run(() => DeliverThroughGrainAsync(grain), CancellationToken.None);
         }
@@ -214,16 +207,16 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
         /// <summary>
         /// After a message was queued: from a connection that read it with others, leaves the lane to its receive batch
-        /// (which calls <see cref="HandOff"/>); else runs it here, or, from a producer with no receive batch that
+        /// (which hands it to the thread pool); else runs it here, or, from a producer with no receive batch that
         /// outpaces the lane, on the thread pool.
         /// </summary>
         public void Queued(ReceiveBatch? batch)
         {
             if (batch is not null)
             {
-                // No threshold: the batch is what the connection's read brought, handed over (HandOff) when the read is
+                // No threshold: the batch is what the connection's read brought, handed to the pool when the read is
                 // parsed; a message that came alone runs here, with no hop.
-                if (!batch.TryDefer(_handOff))
+                if (!batch.TryDefer(_run))
                 {
                     Run();
                 }
@@ -251,29 +244,6 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         }
 
         private bool TryTake() => Interlocked.CompareExchange(ref _running, 1, 0) == 0;
-
-        /// <summary>
-        /// A connection's burst is parsed: the lane runs on a pool thread, on the other core, while the connection reads
-        /// on. When the pool has not yet started the previous hand-off, no core is free: the lane runs here instead, as it
-        /// would without a hand-off, rather than leave a second burst waiting for a core behind the first.
-        /// </summary>
-        private void HandOff()
-        {
-            if (Interlocked.Exchange(ref _handedOff, 1) == 1)
-            {
-                Run();
-                return;
-            }
-
-            ThreadPool.UnsafeQueueUserWorkItem(
-                static lane =>
-                {
-                    Volatile.Write(ref lane._handedOff, 0);
-                    lane.Run();
-                },
-                this,
-                preferLocal: false);
-        }
 
         /// <summary>Completes once fewer than <see cref="MaxHandedOff"/> messages are queued.</summary>
         public Task CaughtUpAsync()

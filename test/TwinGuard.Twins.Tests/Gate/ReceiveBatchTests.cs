@@ -2,26 +2,41 @@ using TwinGuard.Twins.Gate;
 
 namespace TwinGuard.Twins.Tests.Gate;
 
-/// <summary>A connection's receive batch: a burst's lanes are handed over with its last message, a lone message's run stays with its caller.</summary>
+/// <summary>A connection's receive batch: a burst's lanes are handed to another thread, a lone message's run stays.</summary>
 public sealed class ReceiveBatchTests
 {
     [Fact]
-    public void TryDefer_BurstEnds_HandsItsLaneOverOnceWithTheLastMessage()
+    public async Task TryDefer_BurstEnds_RunsItsLaneOnAnotherThreadOnce()
     {
         var moreBuffered = true;
         var batch = new ReceiveBatch(() => moreBuffered);
+        var ran = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var runs = 0;
-        Action handOff = () => runs++;
+        Action run = () =>
+        {
+            Interlocked.Increment(ref runs);
+            ran.TrySetResult(Environment.CurrentManagedThreadId);
+        };
 
-        // A receive loop parsing a read of three messages.
-        Assert.True(batch.TryDefer(handOff));
-        Assert.True(batch.TryDefer(handOff));
-        Assert.Equal(0, runs);
-        moreBuffered = false; // the last message of the read
-        Assert.True(batch.TryDefer(handOff)); // handed over with the burst, not left to the caller to run in place
+        // A receive loop parsing a read of three messages, on a thread of its own (as a connection's, never the pool's).
+        var receiver = 0;
+        var deferred = new List<bool>();
+        var thread = new Thread(() =>
+        {
+            receiver = Environment.CurrentManagedThreadId;
+            deferred.Add(batch.TryDefer(run));
+            deferred.Add(batch.TryDefer(run));
+            moreBuffered = false; // the last message of the read
+            deferred.Add(batch.TryDefer(run));
+        });
+        thread.Start();
+        thread.Join();
 
-        Assert.Equal(1, runs); // one hand-over for the three messages of its lane
+        Assert.Equal([true, true, true], deferred);
         Assert.Equal(0, batch.Deferred);
+        var runner = await ran.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.NotEqual(receiver, runner);
+        Assert.Equal(1, Volatile.Read(ref runs)); // one run for the three messages of its lane
     }
 
     [Fact]
@@ -36,34 +51,18 @@ public sealed class ReceiveBatchTests
     }
 
     [Fact]
-    public void TryDefer_BatchFull_HandsItOverWithoutWaitingForTheBuffer()
-    {
-        var batch = new ReceiveBatch(() => true); // a publisher that never lets the buffer empty
-        var runs = 0;
-        Action handOff = () => runs++;
-        for (var i = 0; i < ReceiveBatch.MaxMessages - 1; i++)
-        {
-            Assert.True(batch.TryDefer(handOff));
-        }
-
-        Assert.Equal(0, runs);
-        Assert.True(batch.TryDefer(handOff));
-        Assert.Equal(1, runs);
-        Assert.Equal(0, batch.Deferred);
-    }
-
-    [Fact]
-    public void Flush_HandsEveryDeferredLaneOverInOrder()
+    public async Task Flush_HandsEveryDeferredLaneOver()
     {
         var batch = new ReceiveBatch(() => true);
-        var order = new List<int>();
-        Assert.True(batch.TryDefer(() => order.Add(1)));
-        Assert.True(batch.TryDefer(() => order.Add(2)));
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(batch.TryDefer(() => first.TrySetResult()));
+        Assert.True(batch.TryDefer(() => second.TrySetResult()));
         Assert.Equal(2, batch.Deferred);
 
         batch.Flush(); // before a read that may wait for the socket
 
         Assert.Equal(0, batch.Deferred);
-        Assert.Equal([1, 2], order);
+        await Task.WhenAll(first.Task, second.Task).WaitAsync(TimeSpan.FromSeconds(60));
     }
 }
