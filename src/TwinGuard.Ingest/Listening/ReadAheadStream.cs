@@ -16,7 +16,7 @@ namespace TwinGuard.Ingest.Listening;
 /// never flushes, it writes each packet and expects it on the wire.</para>
 /// <para>The connection's <see cref="Batch"/> learns here when the buffer is empty: before a read goes to the socket
 /// (where it may wait for the client), and when the stream ends, the lanes that the receive loop deferred while more
-/// bytes were buffered are handed to the thread pool (<see cref="ReceiveBatch"/>), to run while this read waits.</para>
+/// bytes were buffered run (<see cref="ReceiveBatch"/>).</para>
 /// <para>TLS connections do not need it: <see cref="System.Net.Security.SslStream"/> already reads whole records and
 /// serves small reads from its own buffer.</para>
 /// </remarks>

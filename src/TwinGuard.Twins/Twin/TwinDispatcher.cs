@@ -57,13 +57,6 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
     /// </remarks>
     private const int MaxGrainCalls = 128;
 
-    /// <summary>
-    /// Messages queued in a lane beyond which a connection that hands its batches to the pool (<see cref="ReceiveBatch"/>)
-    /// waits for the lane: one batch being judged and about one more waiting, so that a connection faster than its twin
-    /// keeps the twin busy without a backlog (at a few microseconds a message, a batch is a couple of milliseconds).
-    /// </summary>
-    private const int MaxHandedOff = MaxBatch;
-
     private readonly SemaphoreSlim _grainCalls = new(MaxGrainCalls, MaxGrainCalls);
 
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
@@ -92,23 +85,7 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         }
 
         lane.Queued(batch);
-        if (batch is not null && lane.Queue.Reader.Count >= MaxHandedOff)
-        {
-            return CatchUpAsync(lane, delivery, batch);
-        }
-
         return ValueTask.FromResult(delivery.Kept?.Task ?? TwinVerdict.AcceptedTask);
-    }
-
-    /// <summary>
-    /// Holds a connection whose handed-off batches its lane has not caught up with (<see cref="MaxHandedOff"/>): its
-    /// receive loop waits, and its socket fills, instead of a backlog whose last reading waits tens of milliseconds.
-    /// </summary>
-    private static async ValueTask<Task<TwinVerdict>> CatchUpAsync(Lane lane, Delivery delivery, ReceiveBatch batch)
-    {
-        batch.Flush();
-        await lane.CaughtUpAsync();
-        return delivery.Kept?.Task ?? TwinVerdict.AcceptedTask;
     }
 
     private async ValueTask<Task<TwinVerdict>> QueueAsync(Lane lane, Delivery delivery, ReceiveBatch? batch)
@@ -189,9 +166,6 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         /// <summary><see cref="Run"/>, allocated once: what a connection's receive batch defers for this lane.</summary>
         private readonly Action _run;
 
-        /// <summary>What connections held for the lane to catch up wait on (<see cref="CaughtUpAsync"/>); null when none waits.</summary>
-        private TaskCompletionSource? _caughtUp;
-
         public Lane(ITwinGrain grain, AssetModel asset, TwinDispatcher owner)
         {
             (_asset, _owner) = (asset, owner);
@@ -206,18 +180,17 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
         public LaneLoad Load { get; } = new();
 
         /// <summary>
-        /// After a message was queued: from a connection that read it with others, leaves the lane to its receive batch
-        /// (which hands it to the thread pool); else runs it here, or, from a producer with no receive batch that
-        /// outpaces the lane, on the thread pool.
+        /// After a message was queued: from a connection with more messages already read, leaves the lane to its receive
+        /// batch; else runs it here, or, from a producer with no receive batch that outpaces the lane, on the thread pool.
         /// </summary>
         public void Queued(ReceiveBatch? batch)
         {
             if (batch is not null)
             {
-                // No threshold: the batch is what the connection's read brought, handed to the pool when the read is
-                // parsed; a message that came alone runs here, with no hop.
+                // No threshold and no hop: the batch is what the connection's read brought, run on its own thread.
                 if (!batch.TryDefer(_run))
                 {
+                    batch.Flush();
                     Run();
                 }
             }
@@ -245,37 +218,6 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
 
         private bool TryTake() => Interlocked.CompareExchange(ref _running, 1, 0) == 0;
 
-        /// <summary>Completes once fewer than <see cref="MaxHandedOff"/> messages are queued.</summary>
-        public Task CaughtUpAsync()
-        {
-            var waiting = Volatile.Read(ref _caughtUp);
-            if (waiting is null)
-            {
-                var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                waiting = Interlocked.CompareExchange(ref _caughtUp, fresh, null) ?? fresh;
-            }
-
-            // Checked after the wait is published: a runner that drained the queue before it saw the wait is seen here.
-            if (Queue.Reader.Count < MaxHandedOff)
-            {
-                ReleaseCaughtUp();
-            }
-            else if (Volatile.Read(ref _running) == 0)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(static lane => lane.Run(), this, preferLocal: false);
-            }
-
-            return waiting.Task;
-        }
-
-        private void ReleaseCaughtUp()
-        {
-            if (Volatile.Read(ref _caughtUp) is not null && Queue.Reader.Count < MaxHandedOff)
-            {
-                Interlocked.Exchange(ref _caughtUp, null)?.TrySetResult();
-            }
-        }
-
         /// <summary>Runs the lane, which this thread has taken (<see cref="TryTake"/>), for up to <see cref="MaxBatch"/> messages.</summary>
         private void RunTaken()
         {
@@ -291,7 +233,6 @@ public sealed partial class TwinDispatcher(IGrainFactory grains, LedgerRecorder 
                 {
                     // A full fence: a message queued by a thread that found the lane running is seen by the check below.
                     Interlocked.Exchange(ref _running, 0);
-                    ReleaseCaughtUp();
                 }
 
                 if (taken == 0 || Queue.Reader.Count == 0)
