@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using TwinGuard.Server.Hosting;
 
 namespace TwinGuard.EndToEnd.Tests;
 
@@ -50,10 +49,8 @@ public sealed class CliSwitchesEndToEndTests : IDisposable
     [Fact]
     public async Task IntelImport_PlainHttpFeedOnLoopback_RefusedUntilBothSwitchesAreGiven()
     {
-        using var feed = new HttpListener();
-        var port = LoopbackPorts.Free();
-        feed.Prefixes.Add($"http://127.0.0.1:{port}/");
-        feed.Start();
+        var (listener, port) = LoopbackHttpListener.Start();
+        using var feed = listener;
         using var stop = new CancellationTokenSource();
         var serving = ServeFeedAsync(feed, stop.Token);
         var url = $"http://127.0.0.1:{port}/blocklist.csv";

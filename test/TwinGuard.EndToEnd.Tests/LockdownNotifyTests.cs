@@ -23,10 +23,8 @@ public sealed class LockdownNotifyTests
         var tlsListener = new TcpListener(IPAddress.Loopback, 0);
         tlsListener.Start();
         var tlsPort = ((IPEndPoint)tlsListener.LocalEndpoint).Port;
-        var webhookPort = TwinGuard.Server.Hosting.LoopbackPorts.Free();
-        using var http = new HttpListener();
-        http.Prefixes.Add($"http://127.0.0.1:{webhookPort}/hook/");
-        http.Start();
+        var (webhookListener, webhookPort) = LoopbackHttpListener.Start("/hook/");
+        using var http = webhookListener;
         var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var keyVariable = "TWINGUARD_TEST_WEBHOOK_KEY_" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable(keyVariable, key);

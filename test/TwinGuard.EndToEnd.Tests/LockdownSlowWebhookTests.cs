@@ -94,10 +94,7 @@ public sealed class LockdownSlowWebhookTests
     /// <summary>A webhook receiver on a free port, and its notifier's declaration (its HMAC key in a variable of its own).</summary>
     private static (HttpListener Listener, string Declaration) Webhook(string id)
     {
-        var port = TwinGuard.Server.Hosting.LoopbackPorts.Free();
-        var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
-        listener.Start();
+        var (listener, port) = LoopbackHttpListener.Start("/hook/");
         var keyVariable = "TWINGUARD_TEST_WEBHOOK_KEY_" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable(keyVariable, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
         return (listener, $"  - {{ id: {id}, kind: webhook, url: \"http://127.0.0.1:{port}/hook/\", secret_env: {keyVariable} }}");

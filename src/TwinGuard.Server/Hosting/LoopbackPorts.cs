@@ -74,7 +74,8 @@ internal static class LoopbackPorts
         _ => IsAddressInUse(exception.InnerException),
     };
 
-    private static bool IsFree(int port)
+    /// <summary>Whether <paramref name="port"/> on 127.0.0.1 can be bound now.</summary>
+    public static bool IsFree(int port)
     {
         try
         {

@@ -1,12 +1,11 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace TwinGuard.Intel.Tests.Feeds;
 
 /// <summary>A real HTTP server on a free loopback port whose answers the test decides, request by request.</summary>
 internal sealed class TestFeedServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
     private readonly Func<HttpListenerRequest, HttpListenerResponse, byte[]?> _handler;
     private readonly List<string> _requests = [];
@@ -14,13 +13,9 @@ internal sealed class TestFeedServer : IAsyncDisposable
     public TestFeedServer(Func<HttpListenerRequest, HttpListenerResponse, byte[]?> handler)
     {
         _handler = handler;
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        // Not a port 0 probe closed before the listener starts: the system hands that port out again at once.
+        (_listener, var port) = Testing.LoopbackHttpListener.Start();
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(BaseUrl.ToString());
-        _listener.Start();
         _loop = Task.Run(ServeAsync);
     }
 

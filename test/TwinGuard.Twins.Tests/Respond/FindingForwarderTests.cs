@@ -23,7 +23,7 @@ public sealed partial class FindingForwarderTests : IDisposable
     [Fact]
     public async Task Observe_SiemDownThenUp_EveryFindingArrivesOnceWithItsIdAndAttackTechniques()
     {
-        var port = LoopbackPorts.Free();
+        using var collector = DownCollector(out var port);
         using var forwarder = NewForwarder(port);
         using var stop = new CancellationTokenSource();
         var delivering = forwarder.RunAsync(stop.Token);
@@ -38,9 +38,8 @@ public sealed partial class FindingForwarderTests : IDisposable
 
         // The SIEM comes back: everything queued while it was down arrives, in order.
         var received = new ConcurrentQueue<string>();
-        using var listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Start();
-        var receiving = ReceiveAsync(listener, received, stop.Token);
+        collector.Listen();
+        var receiving = ReceiveAsync(collector, received, stop.Token);
         await Eventually.HoldsAsync(() => received.Count, n => n >= 20, TimeSpan.FromSeconds(60), "20 syslog messages");
         await Eventually.HoldsAsync(() => forwarder.Status[0].Depth, d => d == 0, TimeSpan.FromSeconds(10), "an empty queue");
         await stop.CancelAsync();
@@ -55,7 +54,7 @@ public sealed partial class FindingForwarderTests : IDisposable
     [Fact]
     public async Task Observe_StoppedBeforeDelivery_TheNextStartDeliversWhatWasQueued()
     {
-        var port = LoopbackPorts.Free();
+        using var collector = DownCollector(out var port);
         using (var first = NewForwarder(port))
         {
             for (var id = 1; id <= 5; id++)
@@ -64,11 +63,10 @@ public sealed partial class FindingForwarderTests : IDisposable
             }
         }
 
-        using var listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Start();
+        collector.Listen();
         using var stop = new CancellationTokenSource();
         var received = new ConcurrentQueue<string>();
-        var receiving = ReceiveAsync(listener, received, stop.Token);
+        var receiving = ReceiveAsync(collector, received, stop.Token);
         using var second = NewForwarder(port);
         Assert.Equal(5, second.Status[0].Depth);
         var delivering = second.RunAsync(stop.Token);
@@ -109,15 +107,27 @@ public sealed partial class FindingForwarderTests : IDisposable
         new(T0, ReasonCode.RelationViolated, severity, "pump1", "flow", "loop-plc", 12.5, 0.9, "pump1.flow breaks its relation", "flow ~ 0.05 * speed");
 
 
+    /// <summary>
+    /// A SIEM collector that is down: its port held bound but not listening, so the forwarder is refused as by a collector
+    /// that is down, and no other process can take the port before the collector comes up on it (<see cref="Socket.Listen()"/>).
+    /// A port found free and bound only when the collector came up could be taken meanwhile by a test process beside this one.
+    /// </summary>
+    private static Socket DownCollector(out int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        return socket;
+    }
+
     /// <summary>Accepts connections and reads RFC 6587 §3.4.1 frames: <c>MSG-LEN SP SYSLOG-MSG</c>.</summary>
-    private static async Task ReceiveAsync(TcpListener listener, ConcurrentQueue<string> received, CancellationToken cancellationToken)
+    private static async Task ReceiveAsync(Socket listener, ConcurrentQueue<string> received, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                using var client = await listener.AcceptTcpClientAsync(cancellationToken);
-                var stream = client.GetStream();
+                await using var stream = new NetworkStream(await listener.AcceptAsync(cancellationToken), ownsSocket: true);
                 var pending = new List<byte>();
                 var buffer = new byte[8192];
                 int read;
