@@ -333,6 +333,18 @@ internal sealed partial class TwinGrain(
         return false;
     }
 
+    /// <summary>
+    /// What the asset's multivariate model has learned so far (its stream counters, and the warm-up rows gathered before
+    /// its first fit), or null when the asset has none: what a test checks the held states taught it.
+    /// </summary>
+    internal (TwinGuard.Detection.Pipeline.OnlineCounters Counters, int WarmUpRows)? ModelLearning()
+    {
+        lock (_turn)
+        {
+            return _assetDetector?.Checkpoint() is { } checkpoint ? (checkpoint.Counters, checkpoint.WarmUp.Count) : null;
+        }
+    }
+
     private bool IsQuarantined(int signalIndex) =>
         quarantine.IsAssetQuarantined(_asset.Id) || quarantine.IsSignalQuarantined(_asset.Id, _asset.Signals[signalIndex].Id);
 
