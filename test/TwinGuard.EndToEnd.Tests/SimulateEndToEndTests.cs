@@ -142,9 +142,12 @@ public sealed class SimulateEndToEndTests
                 // instead of adding stages (there were 6, pump1's thrice) or opening incidents of their own.
                 var pump = Assert.Single(timeline, s => s.Scope == "asset:pump1");
                 Assert.Equal(timeline.Count, timeline.Select(s => s.Scope).Distinct().Count());
+                // None opens an incident of its own. One that comes after pump1 fell quiet for a whole correlation window
+                // joins nothing: after the spoof, its flow, speed and motor temperature are quarantined and the model sees
+                // their held values against a plant that moved on (findings blaming them are not raised: docs/detection.md).
                 var anomalies = store.Findings(asset: "pump1").Where(f => f.Reason == "multivariate_anomaly").ToList();
-                Assert.Contains(anomalies, f => f.Time > pump.Time);
-                Assert.All(anomalies, f => Assert.Equal(incident, f.IncidentId));
+                Assert.Contains(anomalies, f => f.Time > pump.Time && f.IncidentId == incident);
+                Assert.All(anomalies, f => Assert.True(f.IncidentId is null || f.IncidentId == incident, $"in another incident: {f}"));
             }
 
             var report = await File.ReadAllTextAsync(Path.Combine(data, "reports", $"incident-{incident}.md"));

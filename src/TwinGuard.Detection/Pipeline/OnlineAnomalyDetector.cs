@@ -181,7 +181,11 @@ public sealed class OnlineAnomalyDetector
     /// is a new operating point the physics explains, so it is learned but does not count against a refit in the anchor
     /// check, which judges only what nothing else can explain.
     /// </param>
-    /// <param name="learn">False for a row that must never be learned (an analyst confirmed it as an attack's): scored only.</param>
+    /// <param name="learn">
+    /// False for a row that must never be learned (an analyst confirmed it as an attack's, or it holds a value the caller
+    /// no longer trusts): scored only. It is not learned, nor is any feature row whose window holds it, it does not count
+    /// toward the next refit, and it ends a hold (<see cref="OnlineLearningOptions.AcceptAfter"/>).
+    /// </param>
     public IReadOnlyList<AnomalyVerdict> Push(ReadOnlySpan<double> row, bool explained = false, bool learn = true)
     {
         if (row.Length != _columns)
@@ -245,9 +249,16 @@ public sealed class OnlineAnomalyDetector
         RememberRecent(row);
         var featureRow = _featureRow;
         var verdict = _pipeline.Next(row, featureRow);
-        _sinceFlag = verdict.RawAnomaly || verdict.IsAnomaly ? 0 : _sinceFlag + 1;
+        // A row never to be learned taints the feature rows that summarise it as a flagged row does, and is no part of
+        // a hold: a value the caller froze (a quarantined signal's, an attack's) must not make an operating point look
+        // like it holds still.
+        _sinceFlag = verdict.RawAnomaly || verdict.IsAnomaly || !learn ? 0 : _sinceFlag + 1;
         _flaggedRun = verdict.IsAnomaly ? _flaggedRun + 1 : 0;
-        if (_learning.AcceptAfter > 0 && !_rebaselining && HeldStill(verdict.IsAnomaly, featureRow) is { } moved && _flaggedRun >= _learning.AcceptAfter)
+        if (!learn)
+        {
+            RestartHold();
+        }
+        else if (_learning.AcceptAfter > 0 && !_rebaselining && HeldStill(verdict.IsAnomaly, featureRow) is { } moved && _flaggedRun >= _learning.AcceptAfter)
         {
             if (moved <= MaxHeldShift && _learning.AlarmsElsewhere?.Invoke(_flaggedRun) is { } elsewhere)
             {
@@ -323,7 +334,7 @@ public sealed class OnlineAnomalyDetector
                 Refits++;
             }
         }
-        else if (++_sinceFit >= _learning.RefitEvery && _historyCount >= _learning.WarmUp)
+        else if (learn && ++_sinceFit >= _learning.RefitEvery && _historyCount >= _learning.WarmUp)
         {
             _sinceFit = 0;
             Refit();

@@ -223,6 +223,7 @@ public sealed class CorrelateStage
                 var members = _entries.TryGetValue(id, out var e) ? [escalation, e.Entry] : new[] { escalation };
                 escalated = escalated with { LedgerEntries = [.. escalated.LedgerEntries, .. members], Members = [finding] };
                 _record.UpdateIncident(escalated, finding.Time);
+                _stages.Escalated(escalated);
                 IncidentEscalated?.Invoke(escalated);
             }
         }

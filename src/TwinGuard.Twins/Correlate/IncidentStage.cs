@@ -12,9 +12,9 @@ namespace TwinGuard.Twins.Correlate;
 /// <param name="Scope">What the stage concerns: <c>asset:ID</c> or <c>source:ID</c>.</param>
 /// <param name="AssetId">Its asset, when its scope is one.</param>
 /// <param name="DeviceId">The device most of its findings came from, when known.</param>
-/// <param name="Severity">The highest severity of its findings when it opened.</param>
+/// <param name="Severity">The highest severity of its findings: when it opened, raised by later findings of its scope that joined it.</param>
 /// <param name="Rule">The correlation rule that fired for it.</param>
-/// <param name="Reasons">Distinct reasons of the findings it opened over.</param>
+/// <param name="Reasons">Distinct reasons of the findings it opened over, and of those that joined it since.</param>
 /// <param name="Title">One line for timelines.</param>
 /// <param name="Link">Why it belongs to the incident (<c>device loop-plc</c>, <c>address 10.0.0.9</c>); null for stage 1.</param>
 public sealed record IncidentStage(

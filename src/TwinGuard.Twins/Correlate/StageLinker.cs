@@ -146,6 +146,25 @@ public sealed class StageLinker(TimeSpan window, AttackMapping attack)
         }
     }
 
+    /// <summary>
+    /// A finding that joined the incident raised its current stage's severity or added a reason (as the store records
+    /// it): a later recurrence is judged a repeat against the stage as it stands now, not as it opened. Without this a
+    /// stage that opened at medium and rose to high took a later high recurrence of the same step for a new stage.
+    /// </summary>
+    public void Escalated(Incident incident)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        if (_byId.TryGetValue(incident.Id, out var node))
+        {
+            var stages = node.Value.Stages;
+            var at = stages.FindIndex(s => s.Number == incident.Stage);
+            if (at >= 0)
+            {
+                stages[at] = stages[at] with { Severity = incident.Severity, Reasons = incident.Reasons };
+            }
+        }
+    }
+
     /// <summary>An operator closed the incident: a later step links to it as a campaign, and is not attached.</summary>
     public void Closed(long incidentId)
     {

@@ -209,7 +209,10 @@ internal sealed class AssetDetector
     /// <param name="state">The asset's last-known-good values, in signal order.</param>
     /// <param name="explained">True when the twin's relations explain the state (see <see cref="OnlineAnomalyDetector.Push"/>).</param>
     /// <param name="timeMs">The state's time (its newest reading's timestamp, Unix ms), for <see cref="Forget"/>.</param>
-    /// <param name="learn">False for a state an analyst confirmed as an attack's: scored, never learned.</param>
+    /// <param name="learn">
+    /// False for a state an analyst confirmed as an attack's, or one holding a signal's held value (quarantined or not
+    /// trusted): scored, never learned, and counted neither toward the next refit nor toward accepting a new operating point.
+    /// </param>
     /// <param name="raise">
     /// By how much analysts' <c>false_positive</c> verdicts raised the model's calibrated threshold
     /// (<see cref="DetectorTuning.Multivariate"/>), in odds as the calibration's own multiplier: an anomalous state is

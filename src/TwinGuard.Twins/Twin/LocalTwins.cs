@@ -33,6 +33,9 @@ public sealed class LocalTwins
     public bool TryIngest(string assetId, ReadOnlySpan<ReadingMessage> batch, Span<TwinVerdict> verdicts = default) =>
         _twins.TryGetValue(assetId, out var twin) && twin.TryIngestHere(batch, verdicts);
 
+    /// <summary>The twin of <paramref name="assetId"/> registered here, or null: for tests that look inside a running twin.</summary>
+    internal TwinGrain? Find(string assetId) => _twins.GetValueOrDefault(assetId);
+
     internal void Add(string assetId, TwinGrain twin) => _twins[assetId] = twin;
 
     internal void Remove(string assetId, TwinGrain twin) => _twins.TryRemove(new KeyValuePair<string, TwinGrain>(assetId, twin));

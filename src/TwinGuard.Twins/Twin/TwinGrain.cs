@@ -205,7 +205,7 @@ internal sealed partial class TwinGrain(
         for (var i = 0; i < signals.Length; i++)
         {
             ref var state = ref _core.Signals[i];
-            var trust = quarantine.IsAssetQuarantined(_asset.Id) || quarantine.IsSignalQuarantined(_asset.Id, _asset.Signals[i].Id)
+            var trust = IsQuarantined(i)
                 ? SignalTrust.Quarantined
                 : state.Trust;
             signals[i] = new SignalSnapshot(
@@ -284,9 +284,17 @@ internal sealed partial class TwinGrain(
         }
 
         // _multivariateRaise: refreshed with the signals' factors by Raises() earlier in this message.
+        learn = learn && !IsAnySignalHeld();
         if (_assetDetector.Observe(_state, IsStateExplainedByRelations(), message.TimestampMs, learn, _multivariateRaise, now) is { } found)
         {
             var top = _asset.IndexOf(found.TopSignal);
+            if (IsQuarantined(top))
+            {
+                // The model compares the quarantined signal's held value with a plant that moved on: a finding blaming
+                // it restates the quarantine. One blaming another signal is still raised (the held state is scored).
+                return;
+            }
+
             if (IsExplainedByRelations(top))
             {
                 // An unusual combination that the physics explains is a new operating point, not an attack.
@@ -302,6 +310,44 @@ internal sealed partial class TwinGrain(
             });
         }
     }
+
+    /// <summary>
+    /// True while a signal's value in the asset's state is held rather than read: quarantined (its readings are refused
+    /// at the gate and its last trusted value stands in), or not trusted (refused, frozen, stale or flagged). Such a state
+    /// is scored but never learned: a frozen value an attacker got held must not become what the model calls normal.
+    /// </summary>
+    private bool IsAnySignalHeld()
+    {
+        if (quarantine.IsAssetQuarantined(_asset.Id))
+        {
+            return true;
+        }
+
+        for (var i = 0; i < _core.Signals.Length; i++)
+        {
+            if (_core.Signals[i].Trust != SignalTrust.Trusted || quarantine.IsSignalQuarantined(_asset.Id, _asset.Signals[i].Id))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// What the asset's multivariate model has learned so far (its stream counters, and the warm-up rows gathered before
+    /// its first fit), or null when the asset has none: what a test checks the held states taught it.
+    /// </summary>
+    internal (TwinGuard.Detection.Pipeline.OnlineCounters Counters, int WarmUpRows)? ModelLearning()
+    {
+        lock (_turn)
+        {
+            return _assetDetector?.Checkpoint() is { } checkpoint ? (checkpoint.Counters, checkpoint.WarmUp.Count) : null;
+        }
+    }
+
+    private bool IsQuarantined(int signalIndex) =>
+        quarantine.IsAssetQuarantined(_asset.Id) || quarantine.IsSignalQuarantined(_asset.Id, _asset.Signals[signalIndex].Id);
 
     private Task CheckStalenessAsync(CancellationToken cancellationToken)
     {

@@ -307,6 +307,30 @@ public sealed class CorrelateStageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void DrainOnce_StageEscalatedAfterItOpened_ItsLaterRecurrenceAtTheRaisedSeverityFoldsIntoIt()
+    {
+        // As in simulate's multi-stage intrusion: pump1's spoof opens its stage at medium, a high finding joins and raises
+        // it to high, pump1 falls quiet for longer than the correlation window, then high findings of the same step come
+        // again. They repeat the stage as it stands now (high), so they fold into it; judged against the stage as it
+        // opened (medium) they were more severe and made a second pump1 stage.
+        var (stage, evidence, store) = NewStage();
+        var announced = new List<Incident>();
+        stage.IncidentOpened += announced.Add;
+        Burst(evidence, stage, i => new Finding(_time.GetUtcNow(), ReasonCode.UnexpectedAddress, Severity.High, null, null, "loop-plc", null, 0, "stolen credentials") { RemoteAddress = "10.9.9.9" });
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Burst(evidence, stage, i => OnPump(ReasonCode.RelationViolated, Severity.Medium, $"signal{i}"));
+        evidence.Raise(OnPump(ReasonCode.MultivariateAnomaly, Severity.High, "pressure"));
+        stage.DrainOnce();
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Burst(evidence, stage, i => OnPump(ReasonCode.MultivariateAnomaly, Severity.High, $"signal{i}"));
+
+        var stages = store.Stages(announced[0].Id);
+        Assert.Equal(["source:loop-plc", "asset:pump1"], stages.Select(s => s.Scope));
+        Assert.Equal(("high", 2), (stages[1].Severity, stages[1].Occurrences));
+        Assert.Equal(2, announced.Count);
+    }
+
+    [Fact]
     public void DrainOnce_IntelMatchOfAPeerReportedAddress_OpensAnIncidentWithItsTechniquesThatTheNextStepJoins()
     {
         var (stage, evidence, store) = NewStage();

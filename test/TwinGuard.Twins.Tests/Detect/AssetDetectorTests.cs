@@ -208,13 +208,14 @@ public sealed class AssetDetectorTests
             detector.Observe(State(2000 + (600 * Math.Sin(i / 40.0)), random), timeMs: i * 1000L, learn: false);
         }
 
-        for (var i = 320; i < 330; i++)
+        for (var i = 320; i < 340; i++)
         {
             detector.Observe(State(2000 + (600 * Math.Sin(i / 40.0)), random), timeMs: i * 1000L);
         }
 
-        Assert.Equal(0, detector.Forget(300_000, 319_000));
-        Assert.Equal(10, detector.Forget(320_000, 329_000));
+        // Nor are the states whose feature window (10 states) still holds one of them.
+        Assert.Equal(0, detector.Forget(300_000, 328_000));
+        Assert.Equal(11, detector.Forget(329_000, 339_000));
     }
 
     /// <summary>
@@ -356,6 +357,49 @@ public sealed class AssetDetectorTests
         var accepted = Assert.Single(decisions, d => d.Decision == "new_operating_point_accepted");
         Assert.True(accepted == decisions[^1] && accepted.State >= decisions[0].State + 300, all);
         Assert.Contains("no alarm elsewhere", accepted.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Observe_StatesHoldingAHeldValue_AreScoredButNeverLearned_NorCountTowardARefitOrAnOperatingPoint()
+    {
+        // Fitted on 200 steady states; from state 300 a signal is held (learn: false) while the voltage moves to a new
+        // level and stays there, as in the accept-after case above where 300 flagged states accept it. Held, the states
+        // are scored (the move is still found), but nothing of them is learned: no row, no refit started by their
+        // count, and no new operating point accepted on them.
+        var detector = new AssetDetector(Pump, DetectionSettings.Default with { MultivariateWarmUp = 200, MultivariateAcceptAfter = 300 });
+        var decisions = new List<string>();
+        detector.OperatingPointDecided += d => decisions.Add(d.Decision);
+        var random = new Random(11);
+        for (var state = 0; state < 300; state++)
+        {
+            detector.PendingRefit?.Wait();
+            detector.Observe(SteadyState(random, 0));
+        }
+
+        Assert.True(detector.IsScoring);
+        var before = detector.Checkpoint().Counters;
+        var found = 0;
+        for (var state = 300; state < 1500; state++)
+        {
+            found += detector.Observe(SteadyState(random, state >= 400 ? 8 : 0), learn: false) is null ? 0 : 1;
+        }
+
+        var after = detector.Checkpoint().Counters;
+        Assert.True(found > 0, "held states are still scored");
+        Assert.Equal(before.Learned, after.Learned);
+        Assert.Equal(before.SinceFit, after.SinceFit);
+        Assert.Equal(0, after.FlaggedRun);
+        Assert.Null(detector.PendingRefit);
+        Assert.Equal(1, detector.AnnouncedVersion);
+        Assert.Empty(decisions);
+
+        // Trusted again: learning resumes once the feature window no longer holds a held state.
+        for (var state = 0; state < 100; state++)
+        {
+            detector.Observe(SteadyState(random, 0));
+        }
+
+        Assert.True(detector.Checkpoint().Counters.Learned > after.Learned);
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class TwinClusterFixture : IAsyncLifetime
     /// The sample plant plus a <c>controller</c> asset with a measured level and its set-point (the sample has no
     /// set-point signal), an <c>iso</c> asset whose <c>x</c> two relations read (for blame isolation), and a
     /// <c>persisted</c>, a <c>warming</c> and a <c>persisted-once</c> asset that only the persistence tests use (they
-    /// deactivate their twins), and a <c>batched</c> asset that only the dispatcher's flat-out test floods.
+    /// deactivate their twins), a <c>batched</c> asset that only the dispatcher's flat-out test floods, and a <c>held</c>
+    /// asset whose signal only the held-value learning test quarantines.
     /// </summary>
     public static readonly PlantModel Plant = PlantModelLoader.Parse(SamplePlant.Text.Replace(
         "\ndevices:",
@@ -66,6 +67,12 @@ public sealed class TwinClusterFixture : IAsyncLifetime
               - { id: a, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
               - { id: b, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
               - { id: c, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+          - id: held
+            kind: test
+            signals:
+              - { id: a, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+              - { id: b, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
+              - { id: c, unit: u, range: [0, 100], max_rate: 1000, period: 250ms }
 
         devices:
         """,
@@ -85,6 +92,11 @@ public sealed class TwinClusterFixture : IAsyncLifetime
     public static readonly PlantModelSource Source = new(Plant);
 
     public TestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>A service of the (in-process) silo: its quarantine list, its local twins.</summary>
+    public T SiloService<T>() => Cluster.Primary is InProcessSiloHandle silo
+        ? (T)silo.SiloHost.Services.GetService(typeof(T))!
+        : throw new InvalidOperationException("expected an in-process silo");
 
     public async Task InitializeAsync()
     {

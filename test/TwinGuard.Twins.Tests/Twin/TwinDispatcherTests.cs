@@ -20,13 +20,9 @@ public sealed class TwinDispatcherTests(TwinClusterFixture fixture)
 
     private static long NowMs => TwinClusterFixture.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private LedgerRecorder Recorder => SiloService<LedgerRecorder>();
+    private LedgerRecorder Recorder => fixture.SiloService<LedgerRecorder>();
 
-    private LocalTwins Local => SiloService<LocalTwins>();
-
-    private T SiloService<T>() => fixture.Cluster.Primary is Orleans.TestingHost.InProcessSiloHandle silo
-        ? (T)silo.SiloHost.Services.GetService(typeof(T))!
-        : throw new InvalidOperationException("expected an in-process silo");
+    private LocalTwins Local => fixture.SiloService<LocalTwins>();
 
     [Fact]
     public async Task DeliverAsync_KeptMessage_CompletesOnlyOnceItsBatchIsDurable()
