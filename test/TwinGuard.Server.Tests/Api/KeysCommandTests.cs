@@ -23,7 +23,11 @@ public sealed class KeysCommandTests
             Assert.Null(keys.Validate(token[..^1] + (token[^1] == 'A' ? 'B' : 'A')));
         }
 
-        Assert.DoesNotContain(token.Split('_')[2], System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(dir.Path, ApiKeyStore.FileName))), StringComparison.Ordinal);
+        // The secret is everything after "tgk_<id>_": base64url, which may itself hold '_', so split off two parts only
+        // (splitting at every '_' could leave a one-letter fragment that any file contains).
+        var secret = token.Split('_', 3)[2];
+        Assert.Equal(TwinGuard.Twins.Plant.GeneratedSecret.RandomLength, secret.Length);
+        Assert.DoesNotContain(secret, System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(dir.Path, ApiKeyStore.FileName))), StringComparison.Ordinal);
         var listed = JsonDocument.Parse(await RunAsync("keys", "list", "--data-dir", dir.Path, "--json")).RootElement;
         Assert.Equal(id, Assert.Single(listed.EnumerateArray()).GetProperty("id").GetString());
 
